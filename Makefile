@@ -1,0 +1,57 @@
+# Rekisteri — the two set-up commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+SIZES  ?= 10000,100000
+SIZE   ?=
+
+.PHONY: run test bench install dev lint format clean messages
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Rekisteri needs Python 3.11 or newer (PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install -q -e ".[dev]"
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+## make run: embedded SQLite under var/, demo data, demo logins, http://127.0.0.1:8000
+run: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py demo_setup
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make test: ruff and the whole pytest suite (DATABASE_URL=postgres://... for PostgreSQL)
+test: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python -m pytest -q
+
+## make bench: benchmark registers of 10k and 100k persons (SIZE=1000000 for 1M)
+bench: dev
+	$(BIN)/python -m benchmarks.run --sizes $(if $(SIZE),$(SIZE),$(SIZES))
+
+lint: dev
+	$(BIN)/ruff check .
+
+format: dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: dev
+	cd rekisteri && ../$(BIN)/python ../manage.py makemessages -l fi -l en --no-obsolete
+	cd rekisteri && ../$(BIN)/python ../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Rekisteri: a customer register with the GDPR built in."""

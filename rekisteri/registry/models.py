@@ -1,0 +1,454 @@
+"""The customer register: organizations, persons, roles and provenance.
+
+Rows that hold personal data use client-generated UUID primary keys, so the
+encryption layer can bind ciphertext to its row before insert and URLs do not
+enumerate the register. Every field is classified in the personal-data
+catalogue right here (rekisteri.core.catalogue).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rekisteri.core.catalogue import (
+    Erasure,
+    LegalBasis,
+    Purpose,
+    not_personal,
+    personal,
+)
+from rekisteri.registry.choices import (
+    Language,
+    OrganizationStatus,
+    PhoneKind,
+    RoleKind,
+    SourceKind,
+)
+
+# Contact data of a customer's people: kept for the relationship, shredded on
+# erasure (DESIGN §5, key class crm).
+CONTACT = dict(
+    purposes=(
+        Purpose.CUSTOMER_RELATIONSHIP,
+        Purpose.CUSTOMER_SERVICE,
+        Purpose.INVOICING,
+        Purpose.SALES,
+    ),
+    legal_basis=LegalBasis.CONTRACT,
+    retention="relationship",
+    erasure=Erasure.SHRED,
+)
+# A sole trader's company data is the trader's personal data.
+SOLE_TRADER = dict(
+    purposes=(Purpose.CUSTOMER_RELATIONSHIP, Purpose.INVOICING, Purpose.SALES),
+    legal_basis=LegalBasis.CONTRACT,
+    retention="relationship",
+    erasure=Erasure.PSEUDONYMISE,
+    subject="organization",
+    when="sole_trader",
+)
+
+
+class SearchKeyField(models.CharField):
+    """A case-folded key compared by code point on every database.
+
+    Prefix search is a range scan (``key >= 'vir' AND key < 'vis'``) on a
+    b-tree index. That is exact only under binary ordering, which SQLite uses
+    by default; on PostgreSQL the column gets the "C" collation.
+    """
+
+    def db_parameters(self, connection):  # type: ignore[override]
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
+def _uuid_pk() -> models.UUIDField:
+    return not_personal(
+        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
+        "random row identifier",
+    )
+
+
+def _created() -> models.DateTimeField:
+    return not_personal(models.DateTimeField(default=timezone.now, editable=False))
+
+
+def _updated() -> models.DateTimeField:
+    return not_personal(models.DateTimeField(auto_now=True))
+
+
+def _provenance(related_name: str) -> models.ForeignKey:
+    return not_personal(
+        models.ForeignKey(
+            "registry.Provenance",
+            on_delete=models.PROTECT,
+            related_name=related_name,
+            null=True,
+            blank=True,
+        ),
+        "where and when the value was obtained",
+    )
+
+
+class DataSource(models.Model):
+    """A source of personal data: the person, their company, staff, a registry."""
+
+    id = not_personal(models.BigAutoField(primary_key=True))
+    code = not_personal(models.SlugField(max_length=40, unique=True))
+    name = not_personal(models.CharField(_("name"), max_length=120))
+    kind = not_personal(models.CharField(max_length=20, choices=SourceKind.choices))
+    is_active = not_personal(models.BooleanField(default=True))
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportBatch(models.Model):
+    """One import run (a file, an API sync) that brought values in."""
+
+    id = _uuid_pk()
+    source = not_personal(models.ForeignKey(DataSource, on_delete=models.PROTECT))
+    description = not_personal(models.CharField(max_length=200, blank=True))
+    started_at = _created()
+    finished_at = not_personal(models.DateTimeField(null=True, blank=True))
+    row_count = not_personal(models.PositiveIntegerField(default=0))
+    created_by = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+        ),
+        category="user.account",
+        purposes=(Purpose.SECURITY,),
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        retention="audit",
+        erasure=Erasure.RETAIN,
+        subject="staff",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Provenance(models.Model):
+    """Where a personal-data value came from, when, and in which batch.
+
+    Values captured together (a form save, one import row) share one record;
+    a value changed later points to a new one.
+    """
+
+    id = _uuid_pk()
+    source = not_personal(models.ForeignKey(DataSource, on_delete=models.PROTECT))
+    obtained_at = not_personal(models.DateTimeField(default=timezone.now))
+    import_batch = not_personal(
+        models.ForeignKey(ImportBatch, on_delete=models.PROTECT, null=True, blank=True)
+    )
+    recorded_by = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+        ),
+        category="user.account",
+        purposes=(Purpose.SECURITY,),
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        retention="audit",
+        erasure=Erasure.RETAIN,
+        subject="staff",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.obtained_at:%Y-%m-%d}"
+
+
+class Sequence(models.Model):
+    """Monotonic counters (customer numbers). A value is never handed out twice."""
+
+    name = not_personal(models.CharField(max_length=40, primary_key=True))
+    last_value = not_personal(models.BigIntegerField())
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.last_value}"
+
+
+def _address_fields(prefix: str, classification: dict) -> dict:
+    """street/postal_code/city/country for an address, classified."""
+    p = f"{prefix}_" if prefix else ""
+    return {
+        f"{p}street": personal(
+            models.CharField(_("street address"), max_length=200, blank=True),
+            category="user.contact.address.street",
+            **classification,
+        ),
+        f"{p}postal_code": personal(
+            models.CharField(_("postal code"), max_length=10, blank=True),
+            category="user.contact.address.postal_code",
+            **classification,
+        ),
+        f"{p}city": personal(
+            models.CharField(_("post office"), max_length=100, blank=True),
+            category="user.contact.address.city",
+            **classification,
+        ),
+        f"{p}country": personal(
+            models.CharField(_("country"), max_length=2, default="FI"),
+            category="user.contact.address.country",
+            **classification,
+        ),
+    }
+
+
+class Organization(models.Model):
+    """A customer company (or prospect, or former customer)."""
+
+    id = _uuid_pk()
+    customer_number = personal(
+        models.CharField(
+            _("customer number"), max_length=20, unique=True, editable=False
+        ),
+        category="user.unique_id",
+        **SOLE_TRADER,
+    )
+    name = personal(
+        models.CharField(_("name"), max_length=200),
+        category="user.name",
+        **SOLE_TRADER,
+    )
+    name_key = personal(
+        SearchKeyField(max_length=200, editable=False),
+        category="user.name",
+        description="Case-folded name for search and ordering",
+        **SOLE_TRADER,
+    )
+    business_id = personal(
+        models.CharField(
+            _("business ID"), max_length=9, unique=True, null=True, blank=True
+        ),
+        category="user.unique_id",
+        **SOLE_TRADER,
+    )
+    vat_number = personal(
+        models.CharField(_("VAT number"), max_length=16, blank=True),
+        category="user.unique_id",
+        **SOLE_TRADER,
+    )
+    status = not_personal(
+        models.CharField(
+            _("status"),
+            max_length=16,
+            choices=OrganizationStatus.choices,
+            default=OrganizationStatus.PROSPECT,
+        )
+    )
+    sole_trader = not_personal(models.BooleanField(_("sole trader"), default=False))
+    # The class namespace is a dict: the address helper adds classified fields.
+    locals().update(_address_fields("postal", SOLE_TRADER))
+    locals().update(_address_fields("visiting", SOLE_TRADER))
+    provenance = _provenance("+")
+    created_at = _created()
+    updated_at = _updated()
+
+    class Meta:
+        ordering = ["name_key", "id"]
+        indexes = [
+            models.Index(fields=["name_key", "id"], name="org_name_keyset"),
+            models.Index(fields=["status", "name_key", "id"], name="org_status_keyset"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.customer_number})"
+
+
+class Person(models.Model):
+    """A natural person: contact person, support user, end user or billing contact."""
+
+    id = _uuid_pk()
+    first_name = personal(
+        models.CharField(_("first name"), max_length=100),
+        category="user.name.first",
+        **CONTACT,
+        subject="self",
+    )
+    last_name = personal(
+        models.CharField(_("last name"), max_length=100),
+        category="user.name.last",
+        **CONTACT,
+        subject="self",
+    )
+    first_name_key = personal(
+        SearchKeyField(max_length=100, editable=False),
+        category="user.name.first",
+        description="Case-folded first name for prefix search",
+        **CONTACT,
+        subject="self",
+    )
+    last_name_key = personal(
+        SearchKeyField(max_length=100, editable=False),
+        category="user.name.last",
+        description="Case-folded last name for prefix search",
+        **CONTACT,
+        subject="self",
+    )
+    preferred_language = personal(
+        models.CharField(
+            _("preferred language"),
+            max_length=2,
+            choices=Language.choices,
+            default="fi",
+        ),
+        category="user.demographic.language",
+        **CONTACT,
+        subject="self",
+    )
+    locals().update(_address_fields("", {**CONTACT, "subject": "self"}))
+    name_provenance = _provenance("+")
+    address_provenance = _provenance("+")
+    created_at = _created()
+    updated_at = _updated()
+
+    class Meta:
+        ordering = ["last_name_key", "first_name_key", "id"]
+        indexes = [
+            models.Index(
+                fields=["last_name_key", "first_name_key", "id"],
+                name="person_last_keyset",
+            ),
+            models.Index(fields=["first_name_key", "id"], name="person_first_key"),
+        ]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class PersonEmail(models.Model):
+    """An email address of a person. An address belongs to one person only."""
+
+    id = _uuid_pk()
+    person = not_personal(
+        models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails"),
+        "link to the data subject",
+    )
+    email = personal(
+        models.EmailField(_("email"), max_length=254, unique=True),
+        category="user.contact.email",
+        **CONTACT,
+    )
+    is_primary = not_personal(models.BooleanField(default=False))
+    provenance = _provenance("+")
+    created_at = _created()
+
+    class Meta:
+        ordering = ["-is_primary", "created_at"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class PersonPhone(models.Model):
+    """A phone number of a person, stored in E.164."""
+
+    id = _uuid_pk()
+    person = not_personal(
+        models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones"),
+        "link to the data subject",
+    )
+    number = personal(
+        models.CharField(_("phone"), max_length=16, db_index=True),
+        category="user.contact.phone_number",
+        **CONTACT,
+    )
+    kind = not_personal(
+        models.CharField(
+            max_length=8, choices=PhoneKind.choices, default=PhoneKind.MOBILE
+        )
+    )
+    is_primary = not_personal(models.BooleanField(default=False))
+    provenance = _provenance("+")
+    created_at = _created()
+
+    class Meta:
+        ordering = ["-is_primary", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "number"], name="phone_once_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Role(models.Model):
+    """A person's role at an organization, for a period."""
+
+    id = _uuid_pk()
+    person = not_personal(
+        models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles"),
+        "link to the data subject",
+    )
+    organization = not_personal(
+        models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roles")
+    )
+    kind = personal(
+        models.CharField(_("role"), max_length=20, choices=RoleKind.choices),
+        category="user.workplace",
+        **CONTACT,
+    )
+    title = personal(
+        models.CharField(_("title"), max_length=120, blank=True),
+        category="user.job_title",
+        **CONTACT,
+    )
+    start_date = personal(
+        models.DateField(_("start date")),
+        category="user.workplace",
+        **CONTACT,
+    )
+    end_date = personal(
+        models.DateField(_("end date"), null=True, blank=True),
+        category="user.workplace",
+        **CONTACT,
+    )
+    provenance = _provenance("+")
+    created_at = _created()
+    updated_at = _updated()
+
+    class Meta:
+        ordering = ["organization", "kind", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="role_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "organization", "kind"],
+                condition=Q(end_date__isnull=True),
+                name="one_open_role_per_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "end_date"], name="role_org_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}"
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.start_date <= today and (
+            self.end_date is None or self.end_date >= today
+        )

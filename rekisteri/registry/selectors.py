@@ -1,0 +1,331 @@
+"""Reads from the customer register.
+
+Every selector takes the user and returns only what that user may see; an
+object outside their scope raises :class:`NotFound`, indistinguishable from a
+missing one. Search never puts the query into a URL or a log line. The
+protection layer later swaps the plain search keys for blind indexes behind
+these functions; callers do not change.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+
+from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.core import formats
+from rekisteri.core.errors import Forbidden, NotFound
+from rekisteri.registry.choices import OrganizationStatus
+from rekisteri.registry.models import (
+    Organization,
+    Person,
+    PersonEmail,
+    PersonPhone,
+    Role,
+)
+
+
+def _require_view(user: Any) -> None:
+    if not has_perm(user, Perm.REGISTRY_VIEW):
+        raise Forbidden()
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise NotFound() from None
+
+
+def prefix_range(prefix: str) -> tuple[str, str]:
+    """``[prefix, upper)`` covering every string that starts with ``prefix``
+    under code-point order (see SearchKeyField)."""
+    last = prefix[-1]
+    if ord(last) >= 0x10FFFF:
+        return prefix, prefix[:-1] + "\U0010ffff"
+    return prefix, prefix[:-1] + chr(ord(last) + 1)
+
+
+@dataclass
+class Page:
+    """One page of a keyset-paginated list. ``next_cursor`` is an opaque id."""
+
+    items: list
+    next_cursor: str | None = None
+
+
+# --------------------------------------------------------------------------
+# Organizations
+# --------------------------------------------------------------------------
+
+
+def organization_queryset(user: Any) -> QuerySet[Organization]:
+    _require_view(user)
+    return Organization.objects.all()
+
+
+def organization_list(
+    *,
+    user: Any,
+    status: str | None = None,
+    sole_trader: bool | None = None,
+    name_prefix: str | None = None,
+    after: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """Organizations by name, ``limit`` at a time after the cursor row.
+
+    The cursor is the id of the last row shown, not its name: the name of a
+    sole trader is personal data and must not travel in a URL.
+    """
+    limit = min(limit or settings.REKISTERI["PAGE_SIZE"], 200)
+    qs = organization_queryset(user)
+    if status in OrganizationStatus.values:
+        qs = qs.filter(status=status)
+    if sole_trader is not None:
+        qs = qs.filter(sole_trader=sole_trader)
+    if name_prefix:
+        key = formats.search_key(name_prefix)
+        if key:
+            lo, hi = prefix_range(key)
+            qs = qs.filter(name_key__gte=lo, name_key__lt=hi)
+    if after:
+        anchor = (
+            Organization.objects.filter(pk=_as_uuid(after))
+            .values_list("name_key", "id")
+            .first()
+        )
+        if anchor is None:
+            raise NotFound()
+        qs = qs.filter(
+            Q(name_key__gt=anchor[0]) | Q(name_key=anchor[0], id__gt=anchor[1])
+        )
+    rows = list(qs.order_by("name_key", "id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, str(rows[-1].id) if more and rows else None)
+
+
+def organization_get(*, user: Any, organization_id: Any) -> Organization:
+    try:
+        return organization_queryset(user).get(pk=_as_uuid(organization_id))
+    except Organization.DoesNotExist:
+        raise NotFound() from None
+
+
+def organization_roles(*, user: Any, organization: Organization) -> list[Role]:
+    """Roles at an organization with their persons, current ones first."""
+    _require_view(user)
+    roles = (
+        Role.objects.filter(organization=organization)
+        .select_related("person")
+        .prefetch_related(
+            Prefetch(
+                "person__emails", queryset=PersonEmail.objects.order_by("-is_primary")
+            ),
+            Prefetch(
+                "person__phones", queryset=PersonPhone.objects.order_by("-is_primary")
+            ),
+        )
+        .order_by("end_date", "person__last_name_key", "person__first_name_key", "kind")
+    )
+    rows = list(roles)
+    rows.sort(
+        key=lambda r: (
+            not r.is_current,
+            r.person.last_name_key,
+            r.person.first_name_key,
+        )
+    )
+    return rows
+
+
+# --------------------------------------------------------------------------
+# Persons
+# --------------------------------------------------------------------------
+
+
+def person_queryset(user: Any) -> QuerySet[Person]:
+    _require_view(user)
+    return Person.objects.all()
+
+
+def person_get(*, user: Any, person_id: Any) -> Person:
+    """A person with emails, phones and roles (with organizations) loaded."""
+    try:
+        return (
+            person_queryset(user)
+            .prefetch_related(
+                "emails",
+                "phones",
+                Prefetch(
+                    "roles",
+                    queryset=Role.objects.select_related("organization").order_by(
+                        "end_date", "organization__name_key"
+                    ),
+                ),
+            )
+            .select_related(
+                "name_provenance__source",
+                "name_provenance__import_batch",
+                "address_provenance__source",
+            )
+            .get(pk=_as_uuid(person_id))
+        )
+    except Person.DoesNotExist:
+        raise NotFound() from None
+
+
+def person_list(
+    *, user: Any, after: str | None = None, limit: int | None = None
+) -> Page:
+    """Persons by last and first name, keyset-paginated by id cursor."""
+    limit = min(limit or settings.REKISTERI["PAGE_SIZE"], 200)
+    qs = person_queryset(user)
+    if after:
+        anchor = (
+            Person.objects.filter(pk=_as_uuid(after))
+            .values_list("last_name_key", "first_name_key", "id")
+            .first()
+        )
+        if anchor is None:
+            raise NotFound()
+        last, first, pk = anchor
+        qs = qs.filter(
+            Q(last_name_key__gt=last)
+            | Q(last_name_key=last, first_name_key__gt=first)
+            | Q(last_name_key=last, first_name_key=first, id__gt=pk)
+        )
+    rows = list(
+        qs.order_by("last_name_key", "first_name_key", "id").prefetch_related("emails")[
+            : limit + 1
+        ]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, str(rows[-1].id) if more and rows else None)
+
+
+# --------------------------------------------------------------------------
+# Search
+# --------------------------------------------------------------------------
+
+
+class SearchKind:
+    EMAIL = "email"
+    PHONE = "phone"
+    CUSTOMER_NUMBER = "customer_number"
+    BUSINESS_ID = "business_id"
+    NAME = "name"
+    EMPTY = "empty"
+
+
+@dataclass
+class SearchResults:
+    kind: str
+    organizations: list[Organization] = field(default_factory=list)
+    persons: list[Person] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.organizations) + len(self.persons)
+
+
+_BUSINESS_ID_RE = re.compile(r"^\d{6,7}-?\d$")
+_DIGITS_RE = re.compile(r"^\d{4,20}$")
+
+
+def classify_query(q: str) -> str:
+    q = q.strip()
+    if not q:
+        return SearchKind.EMPTY
+    if "@" in q:
+        return SearchKind.EMAIL
+    if _BUSINESS_ID_RE.match(q) and "-" in q:
+        return SearchKind.BUSINESS_ID
+    if _DIGITS_RE.match(q) and formats.is_valid_reference(q):
+        return SearchKind.CUSTOMER_NUMBER
+    if re.fullmatch(r"[+\d][\d\s()-]{5,}", q):
+        return SearchKind.PHONE
+    return SearchKind.NAME
+
+
+def _persons_by_name(tokens: list[str], limit: int) -> list[Person]:
+    """Persons whose last or first name starts with the first token.
+
+    Two index range scans, each already in display order and cut at
+    ``limit``; further tokens must prefix the other name part.
+    """
+    first, rest = tokens[0], tokens[1:]
+    lo, hi = prefix_range(first)
+    by_last = Person.objects.filter(last_name_key__gte=lo, last_name_key__lt=hi)
+    by_first = Person.objects.filter(first_name_key__gte=lo, first_name_key__lt=hi)
+    for token in rest:
+        by_last = by_last.filter(first_name_key__startswith=token)
+        by_first = by_first.filter(last_name_key__startswith=token)
+    seen: set[uuid.UUID] = set()
+    result: list[Person] = []
+    for qs in (
+        by_last.order_by("last_name_key", "first_name_key", "id"),
+        by_first.order_by("first_name_key", "id"),
+    ):
+        for p in qs.prefetch_related("emails")[:limit]:
+            if p.id not in seen and len(result) < limit:
+                seen.add(p.id)
+                result.append(p)
+    return result
+
+
+def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
+    """Global search: customer number, business ID, email, phone or name prefix."""
+    _require_view(user)
+    q = (q or "").strip()[:200]
+    kind = classify_query(q)
+    results = SearchResults(kind=kind)
+    orgs = organization_queryset(user)
+    persons = person_queryset(user).prefetch_related("emails")
+    if kind == SearchKind.EMPTY:
+        return results
+    if kind == SearchKind.EMAIL:
+        try:
+            email = formats.normalise_email(q)
+        except formats.FormatError:
+            return results
+        results.persons = list(persons.filter(emails__email=email)[:limit])
+        return results
+    if kind == SearchKind.BUSINESS_ID:
+        try:
+            business_id = formats.normalise_business_id(q)
+        except formats.FormatError:
+            return results
+        results.organizations = list(orgs.filter(business_id=business_id)[:limit])
+        return results
+    if kind == SearchKind.CUSTOMER_NUMBER:
+        results.organizations = list(orgs.filter(customer_number=q)[:limit])
+        if results.organizations:
+            return results
+        kind = SearchKind.PHONE  # a long digit string may be a phone number
+    if kind == SearchKind.PHONE:
+        results.kind = SearchKind.PHONE
+        try:
+            number = formats.normalise_phone(q)
+        except formats.FormatError:
+            return results
+        results.persons = list(persons.filter(phones__number=number).distinct()[:limit])
+        return results
+    tokens = [formats.search_key(t) for t in q.split() if formats.search_key(t)]
+    if not tokens:
+        return results
+    lo, hi = prefix_range(formats.search_key(q))
+    results.organizations = list(
+        orgs.filter(name_key__gte=lo, name_key__lt=hi).order_by("name_key", "id")[
+            :limit
+        ]
+    )
+    results.persons = _persons_by_name(tokens, limit)
+    return results

@@ -1,0 +1,514 @@
+"""Writes to the customer register.
+
+Every function is keyword-only, takes the acting staff user (or None for the
+installer and the demo seeder), validates everything first, and writes in one
+transaction: a caller sees all field errors at once and nothing is half-saved.
+The encryption and audit layers hook in here, so views, the API and commands
+never touch storage details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rekisteri.core import formats
+from rekisteri.core.errors import FieldErrors, NotFound, ValidationFailed
+from rekisteri.registry.choices import Language, OrganizationStatus, RoleKind
+from rekisteri.registry.models import (
+    DataSource,
+    ImportBatch,
+    Organization,
+    Person,
+    PersonEmail,
+    PersonPhone,
+    Provenance,
+    Role,
+    Sequence,
+)
+from rekisteri.registry.validation import (
+    clean,
+    clean_address,
+    clean_emails,
+    clean_optional_text,
+    clean_phones,
+    clean_required_text,
+)
+
+ORG_ADDRESS_FIELDS = [
+    f"{prefix}_{name}"
+    for prefix in ("postal", "visiting")
+    for name in ("street", "postal_code", "city", "country")
+]
+PERSON_ADDRESS_FIELDS = ["street", "postal_code", "city", "country"]
+
+
+# --------------------------------------------------------------------------
+# Provenance and sequences
+# --------------------------------------------------------------------------
+
+
+def provenance_record(
+    *,
+    actor: Any,
+    source: str = "staff",
+    obtained_at: dt.datetime | None = None,
+    import_batch: ImportBatch | None = None,
+) -> Provenance:
+    """Record where values came from. ``source`` is a DataSource code."""
+    try:
+        data_source = DataSource.objects.get(code=source, is_active=True)
+    except DataSource.DoesNotExist:
+        raise ValidationFailed.single(
+            "source", "source_unknown", _("Unknown data source.")
+        ) from None
+    return Provenance.objects.create(
+        source=data_source,
+        obtained_at=obtained_at or timezone.now(),
+        import_batch=import_batch,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def sequence_next(name: str, *, start: int, count: int = 1) -> int:
+    """Reserve ``count`` values of a counter; returns the first.
+
+    Must run inside a transaction. The row is locked so two sessions never get
+    the same value, and values are never handed back: a rolled-back insert
+    leaves a gap rather than reusing a number.
+    """
+    seq = Sequence.objects.select_for_update().filter(name=name).first()
+    if seq is None:
+        Sequence.objects.create(name=name, last_value=start - 1 + count)
+        return start
+    first = seq.last_value + 1
+    Sequence.objects.filter(name=name).update(last_value=seq.last_value + count)
+    return first
+
+
+def customer_numbers(count: int) -> list[str]:
+    """``count`` new customer numbers: a sequence value and a 7-3-1 check digit."""
+    start = settings.REKISTERI["CUSTOMER_NUMBER_START"]
+    with transaction.atomic():
+        first = sequence_next("customer_number", start=start, count=count)
+    return [
+        formats.with_reference_check_digit(str(n)) for n in range(first, first + count)
+    ]
+
+
+# --------------------------------------------------------------------------
+# Organizations
+# --------------------------------------------------------------------------
+
+
+def _clean_organization(data: dict[str, Any], *, instance: Organization | None) -> dict:
+    errors = FieldErrors()
+    out: dict[str, Any] = {}
+    out["name"] = clean_required_text(errors, "name", data.get("name"), max_length=200)
+    business_id = (data.get("business_id") or "").strip()
+    out["business_id"] = (
+        clean(errors, "business_id", formats.normalise_business_id, business_id)
+        if business_id
+        else None
+    )
+    vat = (data.get("vat_number") or "").strip()
+    if vat:
+        out["vat_number"] = clean(
+            errors, "vat_number", formats.normalise_vat_number, vat
+        )
+    elif out["business_id"] and "business_id" not in errors.fields:
+        out["vat_number"] = formats.vat_number_from_business_id(out["business_id"])
+    else:
+        out["vat_number"] = ""
+    status = data.get("status") or OrganizationStatus.PROSPECT
+    if status not in OrganizationStatus.values:
+        errors.add("status", "invalid_choice", _("Choose a valid status."))
+    out["status"] = status
+    out["sole_trader"] = bool(data.get("sole_trader"))
+    out.update(clean_address(errors, "postal", data))
+    out.update(clean_address(errors, "visiting", data))
+    if out["business_id"] and "business_id" not in errors.fields:
+        taken = Organization.objects.filter(business_id=out["business_id"])
+        if instance is not None:
+            taken = taken.exclude(pk=instance.pk)
+        if taken.exists():
+            errors.add(
+                "business_id",
+                "business_id_taken",
+                _("Another organization already has this business ID."),
+            )
+    errors.raise_if_any()
+    out["name_key"] = formats.search_key(out["name"])
+    return out
+
+
+def _save_unique(obj, *, field_for: dict[str, tuple[str, str]]) -> None:
+    """Save, turning a unique-constraint race into a field error."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        text = str(exc).lower()
+        for needle, (field, code) in field_for.items():
+            if needle in text:
+                raise ValidationFailed.single(
+                    field, code, _("This value is already in use.")
+                ) from None
+        raise
+
+
+def organization_create(
+    *,
+    actor: Any,
+    name: str,
+    business_id: str | None = None,
+    vat_number: str = "",
+    status: str = OrganizationStatus.PROSPECT,
+    sole_trader: bool = False,
+    source: str = "staff",
+    import_batch: ImportBatch | None = None,
+    **address: str,
+) -> Organization:
+    """Create an organization with a new customer number."""
+    unknown = set(address) - set(ORG_ADDRESS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    data = _clean_organization(
+        dict(
+            name=name,
+            business_id=business_id,
+            vat_number=vat_number,
+            status=status,
+            sole_trader=sole_trader,
+            **address,
+        ),
+        instance=None,
+    )
+    with transaction.atomic():
+        org = Organization(
+            **data,
+            customer_number=customer_numbers(1)[0],
+            provenance=provenance_record(
+                actor=actor, source=source, import_batch=import_batch
+            ),
+        )
+        _save_unique(
+            org, field_for={"business_id": ("business_id", "business_id_taken")}
+        )
+    return org
+
+
+ORG_EDITABLE = {
+    "name",
+    "business_id",
+    "vat_number",
+    "status",
+    "sole_trader",
+    *ORG_ADDRESS_FIELDS,
+}
+
+
+def organization_update(
+    *, actor: Any, organization: Organization, source: str = "staff", **changes: Any
+) -> Organization:
+    """Change an organization's fields; unchanged fields keep their provenance."""
+    unknown = set(changes) - ORG_EDITABLE
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    current = {f: getattr(organization, f) for f in ORG_EDITABLE}
+    if "business_id" in changes and "vat_number" not in changes:
+        # A new business ID implies a new VAT number unless one is given.
+        current["vat_number"] = ""
+    data = _clean_organization({**current, **changes}, instance=organization)
+    changed = [f for f in data if getattr(organization, f) != data[f]]
+    if not changed:
+        return organization
+    with transaction.atomic():
+        for f in changed:
+            setattr(organization, f, data[f])
+        organization.provenance = provenance_record(actor=actor, source=source)
+        _save_unique(
+            organization,
+            field_for={"business_id": ("business_id", "business_id_taken")},
+        )
+    return organization
+
+
+# --------------------------------------------------------------------------
+# Persons
+# --------------------------------------------------------------------------
+
+
+def _clean_person(data: dict[str, Any]) -> tuple[dict, FieldErrors]:
+    errors = FieldErrors()
+    out: dict[str, Any] = {}
+    out["first_name"] = clean_required_text(
+        errors, "first_name", data.get("first_name"), max_length=100
+    )
+    out["last_name"] = clean_required_text(
+        errors, "last_name", data.get("last_name"), max_length=100
+    )
+    lang = data.get("preferred_language") or Language.FI
+    if lang not in Language.values:
+        errors.add("preferred_language", "invalid_choice", _("Choose fi, sv or en."))
+    out["preferred_language"] = lang
+    out.update(clean_address(errors, "", data))
+    out["first_name_key"] = formats.search_key(out["first_name"])
+    out["last_name_key"] = formats.search_key(out["last_name"])
+    return out, errors
+
+
+def _check_emails_free(
+    errors: FieldErrors, emails: Iterable[str], person: Person | None
+) -> None:
+    taken = PersonEmail.objects.filter(email__in=list(emails))
+    if person is not None:
+        taken = taken.exclude(person=person)
+    if taken.exists():
+        errors.add(
+            "emails",
+            "email_taken",
+            _("This email address belongs to another person in the register."),
+        )
+
+
+def _set_emails(person: Person, emails: list[str], provenance: Provenance) -> None:
+    existing = {e.email: e for e in person.emails.all()} if person.pk else {}
+    person.emails.exclude(email__in=emails).delete()
+    for i, email in enumerate(emails):
+        row = existing.get(email)
+        if row is None:
+            _save_unique(
+                PersonEmail(
+                    person=person, email=email, is_primary=i == 0, provenance=provenance
+                ),
+                field_for={"email": ("emails", "email_taken")},
+            )
+        elif row.is_primary != (i == 0):
+            PersonEmail.objects.filter(pk=row.pk).update(is_primary=i == 0)
+
+
+def _set_phones(person: Person, phones: list[str], provenance: Provenance) -> None:
+    existing = {p.number: p for p in person.phones.all()}
+    person.phones.exclude(number__in=phones).delete()
+    for i, number in enumerate(phones):
+        row = existing.get(number)
+        if row is None:
+            PersonPhone.objects.create(
+                person=person, number=number, is_primary=i == 0, provenance=provenance
+            )
+        elif row.is_primary != (i == 0):
+            PersonPhone.objects.filter(pk=row.pk).update(is_primary=i == 0)
+
+
+def person_create(
+    *,
+    actor: Any,
+    first_name: str,
+    last_name: str,
+    preferred_language: str = Language.FI,
+    emails: list[str] | None = None,
+    phones: list[str] | None = None,
+    source: str = "staff",
+    import_batch: ImportBatch | None = None,
+    **address: str,
+) -> Person:
+    """Create a person with their emails and phones (first one is primary)."""
+    unknown = set(address) - set(PERSON_ADDRESS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    data, errors = _clean_person(
+        dict(
+            first_name=first_name,
+            last_name=last_name,
+            preferred_language=preferred_language,
+            **address,
+        )
+    )
+    clean_emails_ = clean_emails(errors, emails)
+    clean_phones_ = clean_phones(errors, phones)
+    if "emails" not in errors.fields:
+        _check_emails_free(errors, clean_emails_, None)
+    errors.raise_if_any()
+    with transaction.atomic():
+        prov = provenance_record(actor=actor, source=source, import_batch=import_batch)
+        person = Person.objects.create(
+            **data,
+            name_provenance=prov,
+            address_provenance=prov if data["street"] else None,
+        )
+        _set_emails(person, clean_emails_, prov)
+        _set_phones(person, clean_phones_, prov)
+    return person
+
+
+PERSON_EDITABLE = {
+    "first_name",
+    "last_name",
+    "preferred_language",
+    *PERSON_ADDRESS_FIELDS,
+}
+
+
+def person_update(
+    *,
+    actor: Any,
+    person: Person,
+    emails: list[str] | None = None,
+    phones: list[str] | None = None,
+    source: str = "staff",
+    **changes: Any,
+) -> Person:
+    """Change a person. ``emails``/``phones``, when given, replace the lists."""
+    unknown = set(changes) - PERSON_EDITABLE
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    current = {f: getattr(person, f) for f in PERSON_EDITABLE}
+    data, errors = _clean_person({**current, **changes})
+    new_emails = clean_emails(errors, emails) if emails is not None else None
+    new_phones = clean_phones(errors, phones) if phones is not None else None
+    if new_emails is not None and "emails" not in errors.fields:
+        _check_emails_free(errors, new_emails, person)
+    errors.raise_if_any()
+    changed = [f for f in data if getattr(person, f) != data[f]]
+    with transaction.atomic():
+        prov = None
+        if changed or new_emails is not None or new_phones is not None:
+            prov = provenance_record(actor=actor, source=source)
+        if changed:
+            for f in changed:
+                setattr(person, f, data[f])
+            if {"first_name", "last_name"} & set(changed):
+                person.name_provenance = prov
+            if set(PERSON_ADDRESS_FIELDS) & set(changed):
+                person.address_provenance = prov
+            person.save()
+        if new_emails is not None:
+            _set_emails(person, new_emails, prov)
+        if new_phones is not None:
+            _set_phones(person, new_phones, prov)
+    return person
+
+
+# --------------------------------------------------------------------------
+# Roles
+# --------------------------------------------------------------------------
+
+
+def _clean_role(data: dict[str, Any]) -> dict:
+    errors = FieldErrors()
+    out: dict[str, Any] = {}
+    if data.get("kind") not in RoleKind.values:
+        errors.add("kind", "invalid_choice", _("Choose a role."))
+    out["kind"] = data.get("kind")
+    out["title"] = clean_optional_text(
+        errors, "title", data.get("title"), max_length=120
+    )
+    start, end = data.get("start_date"), data.get("end_date")
+    for name, value in (("start_date", start), ("end_date", end)):
+        if value is not None and not isinstance(value, dt.date):
+            errors.add(name, "date_invalid", _("Enter a valid date."))
+    if start is None:
+        errors.add("start_date", "required", _("This field is required."))
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        errors.add(
+            "end_date", "end_before_start", _("The end date is before the start date.")
+        )
+    errors.raise_if_any()
+    out["start_date"], out["end_date"] = start, end
+    return out
+
+
+def _check_open_role(
+    person: Person, organization: Organization, data: dict, exclude=None
+) -> None:
+    if data["end_date"] is not None:
+        return
+    clash = Role.objects.filter(
+        person=person,
+        organization=organization,
+        kind=data["kind"],
+        end_date__isnull=True,
+    )
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise ValidationFailed.single(
+            "kind",
+            "role_exists",
+            _("This person already has an open role of this kind here."),
+        )
+
+
+def role_create(
+    *,
+    actor: Any,
+    person: Person,
+    organization: Organization,
+    kind: str,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    title: str = "",
+    source: str = "staff",
+    import_batch: ImportBatch | None = None,
+) -> Role:
+    """Give ``person`` a role at ``organization`` (start defaults to today)."""
+    data = _clean_role(
+        dict(
+            kind=kind,
+            title=title,
+            start_date=start_date or timezone.localdate(),
+            end_date=end_date,
+        )
+    )
+    _check_open_role(person, organization, data)
+    with transaction.atomic():
+        return Role.objects.create(
+            person=person,
+            organization=organization,
+            provenance=provenance_record(
+                actor=actor, source=source, import_batch=import_batch
+            ),
+            **data,
+        )
+
+
+def role_update(
+    *, actor: Any, role: Role, source: str = "staff", **changes: Any
+) -> Role:
+    """Change a role's kind, title or dates."""
+    unknown = set(changes) - {"kind", "title", "start_date", "end_date"}
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    current = {f: getattr(role, f) for f in ("kind", "title", "start_date", "end_date")}
+    data = _clean_role({**current, **changes})
+    _check_open_role(role.person, role.organization, data, exclude=role)
+    changed = [f for f in data if getattr(role, f) != data[f]]
+    if not changed:
+        return role
+    with transaction.atomic():
+        for f in changed:
+            setattr(role, f, data[f])
+        role.provenance = provenance_record(actor=actor, source=source)
+        role.save()
+    return role
+
+
+def role_end(*, actor: Any, role: Role, end_date: dt.date | None = None) -> Role:
+    """End a role (today by default). The relationship clock starts from it."""
+    return role_update(
+        actor=actor, role=role, end_date=end_date or timezone.localdate()
+    )
+
+
+def role_delete(*, actor: Any, role: Role) -> None:
+    """Remove a role entered by mistake (ending it is the normal path)."""
+    if role.pk is None:
+        raise NotFound()
+    role.delete()

@@ -1,0 +1,18 @@
+"""Root URL configuration.
+
+Every view declares the permission it requires (``required_perm``); the
+permission test kit walks this tree and fails on any route that does not.
+"""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from rekisteri.accounts.permissions import Perm
+
+set_language.required_perm = Perm.PUBLIC
+
+urlpatterns = [
+    path("", include("rekisteri.registry.urls")),
+    path("accounts/", include("rekisteri.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
