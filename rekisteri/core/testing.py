@@ -1,0 +1,59 @@
+"""Builders for tests: data made visibly in each test through the services."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from rekisteri.accounts.choices import StaffRole
+from rekisteri.accounts.models import StaffUser
+from rekisteri.core import formats
+
+TEST_PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 - test only
+_counter = itertools.count(1)
+
+
+def make_staff(role: str = StaffRole.SALES, **kwargs: Any) -> StaffUser:
+    """A staff account with ``role`` and the password TEST_PASSWORD."""
+    from rekisteri.accounts.services import staff_user_create
+
+    n = next(_counter)
+    return staff_user_create(
+        actor=None,
+        username=kwargs.pop("username", f"{role}{n}"),
+        password=kwargs.pop("password", TEST_PASSWORD),
+        role=role,
+        first_name=kwargs.pop("first_name", "Testi"),
+        last_name=kwargs.pop("last_name", f"Käyttäjä{n}"),
+        **kwargs,
+    )
+
+
+def business_id(n: int) -> str:
+    """A valid Y-tunnus derived from ``n`` (skips bodies with remainder 1)."""
+    body = n
+    while True:
+        digits = f"{body % 10_000_000:07d}"
+        check = formats.ytunnus_check_digit(digits)
+        if check is not None:
+            return f"{digits}-{check}"
+        body += 1
+
+
+def make_org(actor: Any = None, **kwargs: Any):
+    from rekisteri.registry.services import organization_create
+
+    n = next(_counter)
+    kwargs.setdefault("name", f"Testiyritys {n} Oy")
+    kwargs.setdefault("business_id", business_id(1_000_000 + n * 7))
+    return organization_create(actor=actor, **kwargs)
+
+
+def make_person(actor: Any = None, **kwargs: Any):
+    from rekisteri.registry.services import person_create
+
+    n = next(_counter)
+    kwargs.setdefault("first_name", "Matti")
+    kwargs.setdefault("last_name", f"Meikäläinen{n}")
+    kwargs.setdefault("emails", [f"matti.{n}@example.fi"])
+    return person_create(actor=actor, **kwargs)
