@@ -1,0 +1,1 @@
+"""Protection at rest: envelopes, key hierarchy and blind indexes (DESIGN §5)."""

@@ -1,0 +1,86 @@
+"""Versioned AES-256-GCM envelopes bound to their place.
+
+Layout of a sealed value (bytes)::
+
+    version (1) | key version (4, big-endian) | nonce (12) | ciphertext+tag
+
+The associated data is the header followed by the table, field, row and key
+class, so a ciphertext copied to another row, another column or another key
+class fails authentication instead of decrypting to someone else's data. The
+key version tells which generation of the subject's data key sealed the value.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+VERSION = 1
+HEADER = struct.Struct(">BI")
+NONCE_BYTES = 12
+TAG_BYTES = 16
+OVERHEAD = HEADER.size + NONCE_BYTES + TAG_BYTES
+
+
+class IntegrityError(Exception):
+    """A sealed value failed authentication: tampered, moved or wrong key.
+
+    The message names the place (table.field and row), never the value.
+    """
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a value lives; bound into the ciphertext as associated data."""
+
+    table: str
+    field: str
+    row: str
+    key_class: str
+
+    def aad(self) -> bytes:
+        parts = (self.table, self.field, self.row, self.key_class)
+        # Length-prefixed so no two places produce the same bytes.
+        return b"rekisteri/v1" + b"".join(
+            struct.pack(">H", len(p.encode())) + p.encode() for p in parts
+        )
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.field} row {self.row}"
+
+
+def seal(key: bytes, key_version: int, place: Place, plaintext: str) -> bytes:
+    """Encrypt ``plaintext`` for ``place`` under a 256-bit data key."""
+    if len(key) != 32:
+        raise ValueError("data keys are 256 bits")
+    nonce = os.urandom(NONCE_BYTES)
+    header = HEADER.pack(VERSION, key_version)
+    body = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), header + place.aad())
+    return header + nonce + body
+
+
+def key_version_of(sealed: bytes) -> int:
+    """The data-key version a sealed value needs (no decryption)."""
+    if len(sealed) < OVERHEAD:
+        raise IntegrityError("sealed value is truncated")
+    version, key_version = HEADER.unpack_from(sealed)
+    if version != VERSION:
+        raise IntegrityError(f"unknown envelope version {version}")
+    return key_version
+
+
+def open_sealed(key: bytes, place: Place, sealed: bytes) -> str:
+    """Decrypt a value sealed for ``place``; raise IntegrityError otherwise."""
+    key_version_of(sealed)  # validates header and length
+    header = sealed[: HEADER.size]
+    nonce = sealed[HEADER.size : HEADER.size + NONCE_BYTES]
+    body = sealed[HEADER.size + NONCE_BYTES :]
+    try:
+        # The header is authenticated too: a changed key version must not pass.
+        return AESGCM(key).decrypt(nonce, body, header + place.aad()).decode("utf-8")
+    except InvalidTag:
+        raise IntegrityError(f"integrity check failed for {place}") from None
