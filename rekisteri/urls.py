@@ -8,6 +8,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from rekisteri.accounts.permissions import Perm
+from rekisteri.api import api
 
 set_language.required_perm = Perm.PUBLIC
 
@@ -15,4 +16,5 @@ urlpatterns = [
     path("", include("rekisteri.registry.urls")),
     path("accounts/", include("rekisteri.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
 ]

@@ -163,26 +163,42 @@ _email_validator = EmailValidator()
 
 
 def normalise_email(value: str) -> str:
-    """Trim and lowercase; the whole address is compared case-insensitively."""
-    email = (value or "").strip()
+    """Trim and lowercase; the whole address is compared case-insensitively.
+
+    The lowercased form is what is validated and stored: lowercasing can turn
+    an accepted character into an unacceptable one (``İ`` becomes ``i`` and a
+    combining dot), and the stored address must pass its own validation.
+    """
+    email = (value or "").strip().lower()
     try:
         _email_validator(email)
     except ValidationError as exc:
         raise FormatError("email_invalid", _("Enter a valid email address.")) from exc
-    return email.lower()
+    return email
 
 
 # --- Names ---------------------------------------------------------------------
 
 
 def search_key(value: str) -> str:
-    """Case- and width-insensitive key for prefix search and sorting."""
-    return unicodedata.normalize("NFKC", value or "").casefold().strip()
+    """Case- and width-insensitive key for prefix search and sorting.
+
+    Case folding can undo the composition NFKC did (``ß́`` folds to ``ss`` and
+    a combining accent), so the result is normalised again: the key of a key
+    is the key itself, and equivalent spellings meet.
+    """
+    folded = unicodedata.normalize("NFKC", value or "").casefold()
+    return unicodedata.normalize("NFKC", folded).strip()
 
 
 def clean_text(value: str, *, max_length: int) -> str:
-    """Collapse whitespace, strip control characters, enforce a length."""
-    text = "".join(ch for ch in (value or "") if unicodedata.category(ch)[0] != "C")
+    """Collapse whitespace, strip control characters, enforce a length.
+
+    Tabs and line breaks are control characters too, but they separate words:
+    they become spaces first, so ``"Matti\\tVirtanen"`` keeps its space.
+    """
+    text = re.sub(r"\s+", " ", value or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > max_length:
         raise FormatError(

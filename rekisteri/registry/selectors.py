@@ -42,13 +42,30 @@ def _as_uuid(value: Any) -> uuid.UUID:
         raise NotFound() from None
 
 
-def prefix_range(prefix: str) -> tuple[str, str]:
+_MAX_CHAR = chr(0x10FFFF)
+
+
+def prefix_range(prefix: str) -> tuple[str, str | None]:
     """``[prefix, upper)`` covering every string that starts with ``prefix``
-    under code-point order (see SearchKeyField)."""
-    last = prefix[-1]
-    if ord(last) >= 0x10FFFF:
-        return prefix, prefix[:-1] + "\U0010ffff"
-    return prefix, prefix[:-1] + chr(ord(last) + 1)
+    under code-point order (see SearchKeyField).
+
+    ``upper`` increments the last character that has a successor (trailing
+    U+10FFFF characters have none). When no character has one, the prefix is
+    all U+10FFFF and ``upper`` is None: there is no upper bound.
+    """
+    stem = prefix.rstrip(_MAX_CHAR)
+    if not stem:
+        return prefix, None
+    return prefix, stem[:-1] + chr(ord(stem[-1]) + 1)
+
+
+def prefix_q(field_name: str, prefix: str) -> Q:
+    """A range filter on ``field_name`` for keys starting with ``prefix``."""
+    lo, hi = prefix_range(prefix)
+    q = Q(**{f"{field_name}__gte": lo})
+    if hi is not None:
+        q &= Q(**{f"{field_name}__lt": hi})
+    return q
 
 
 @dataclass
@@ -92,8 +109,7 @@ def organization_list(
     if name_prefix:
         key = formats.search_key(name_prefix)
         if key:
-            lo, hi = prefix_range(key)
-            qs = qs.filter(name_key__gte=lo, name_key__lt=hi)
+            qs = qs.filter(prefix_q("name_key", key))
     if after:
         anchor = (
             Organization.objects.filter(pk=_as_uuid(after))
@@ -211,6 +227,22 @@ def person_list(
     return Page(rows, str(rows[-1].id) if more and rows else None)
 
 
+def role_get(*, user: Any, role_id: Any) -> Role:
+    """A role whose person and organization the user may both see."""
+    role = (
+        Role.objects.select_related("person", "organization")
+        .filter(
+            pk=_as_uuid(role_id),
+            person__in=person_queryset(user),
+            organization__in=organization_queryset(user),
+        )
+        .first()
+    )
+    if role is None:
+        raise NotFound()
+    return role
+
+
 # --------------------------------------------------------------------------
 # Search
 # --------------------------------------------------------------------------
@@ -262,9 +294,8 @@ def _persons_by_name(tokens: list[str], limit: int) -> list[Person]:
     ``limit``; further tokens must prefix the other name part.
     """
     first, rest = tokens[0], tokens[1:]
-    lo, hi = prefix_range(first)
-    by_last = Person.objects.filter(last_name_key__gte=lo, last_name_key__lt=hi)
-    by_first = Person.objects.filter(first_name_key__gte=lo, first_name_key__lt=hi)
+    by_last = Person.objects.filter(prefix_q("last_name_key", first))
+    by_first = Person.objects.filter(prefix_q("first_name_key", first))
     for token in rest:
         by_last = by_last.filter(first_name_key__startswith=token)
         by_first = by_first.filter(last_name_key__startswith=token)
@@ -310,6 +341,18 @@ def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
         if results.organizations:
             return results
         kind = SearchKind.PHONE  # a long digit string may be a phone number
+    if kind == SearchKind.PHONE and _BUSINESS_ID_RE.match(q):
+        # Seven or eight digits may be a business ID typed without its hyphen.
+        try:
+            business_id = formats.normalise_business_id(q)
+        except formats.FormatError:
+            pass
+        else:
+            found = list(orgs.filter(business_id=business_id)[:limit])
+            if found:
+                results.kind = SearchKind.BUSINESS_ID
+                results.organizations = found
+                return results
     if kind == SearchKind.PHONE:
         results.kind = SearchKind.PHONE
         try:
@@ -321,11 +364,10 @@ def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
     tokens = [formats.search_key(t) for t in q.split() if formats.search_key(t)]
     if not tokens:
         return results
-    lo, hi = prefix_range(formats.search_key(q))
     results.organizations = list(
-        orgs.filter(name_key__gte=lo, name_key__lt=hi).order_by("name_key", "id")[
-            :limit
-        ]
+        orgs.filter(prefix_q("name_key", formats.search_key(q))).order_by(
+            "name_key", "id"
+        )[:limit]
     )
     results.persons = _persons_by_name(tokens, limit)
     return results

@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 
 from rekisteri.core import formats
 from rekisteri.core.errors import FieldErrors, NotFound, ValidationFailed
-from rekisteri.registry.choices import Language, OrganizationStatus, RoleKind
+from rekisteri.registry.choices import (
+    Language,
+    OrganizationStatus,
+    RoleKind,
+    SourceKind,
+)
 from rekisteri.registry.models import (
     DataSource,
     ImportBatch,
@@ -54,6 +59,33 @@ PERSON_ADDRESS_FIELDS = ["street", "postal_code", "city", "country"]
 # --------------------------------------------------------------------------
 
 
+# The sources the privacy notice names. The registry migration installs them;
+# they are recreated on demand so a database emptied by hand (or a test flush)
+# still knows them.
+BUILTIN_SOURCES: dict[str, tuple[str, str]] = {
+    "data_subject": ("Rekisteröity itse / The data subject", SourceKind.DATA_SUBJECT),
+    "customer_company": (
+        "Asiakasyritys / The customer company",
+        SourceKind.CUSTOMER_COMPANY,
+    ),
+    "staff": ("Henkilökunta / Our staff", SourceKind.STAFF),
+    "asiakastieto": ("Suomen Asiakastieto Oy", SourceKind.REGISTRY),
+    "fonecta": ("Fonecta Oy", SourceKind.REGISTRY),
+    "prh": ("Patentti- ja rekisterihallitus (YTJ)", SourceKind.REGISTRY),
+}
+
+
+def data_source_get(code: str) -> DataSource | None:
+    """The data source with ``code``; built-in ones always exist."""
+    found = DataSource.objects.filter(code=code).first()
+    if found is None and code in BUILTIN_SOURCES:
+        name, kind = BUILTIN_SOURCES[code]
+        found, _created = DataSource.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": kind}
+        )
+    return found
+
+
 def provenance_record(
     *,
     actor: Any,
@@ -62,12 +94,11 @@ def provenance_record(
     import_batch: ImportBatch | None = None,
 ) -> Provenance:
     """Record where values came from. ``source`` is a DataSource code."""
-    try:
-        data_source = DataSource.objects.get(code=source, is_active=True)
-    except DataSource.DoesNotExist:
+    data_source = data_source_get(source)
+    if data_source is None or not data_source.is_active:
         raise ValidationFailed.single(
             "source", "source_unknown", _("Unknown data source.")
-        ) from None
+        )
     return Provenance.objects.create(
         source=data_source,
         obtained_at=obtained_at or timezone.now(),
@@ -190,10 +221,13 @@ def organization_create(
         ),
         instance=None,
     )
+    # Reserved in its own transaction, before the insert's: if the insert
+    # fails the number is spent (a gap), never handed to the next customer.
+    number = customer_numbers(1)[0]
     with transaction.atomic():
         org = Organization(
             **data,
-            customer_number=customer_numbers(1)[0],
+            customer_number=number,
             provenance=provenance_record(
                 actor=actor, source=source, import_batch=import_batch
             ),
@@ -509,6 +543,8 @@ def role_end(*, actor: Any, role: Role, end_date: dt.date | None = None) -> Role
 
 def role_delete(*, actor: Any, role: Role) -> None:
     """Remove a role entered by mistake (ending it is the normal path)."""
-    if role.pk is None:
+    # The primary key is set before insert, so ask the database whether the
+    # row exists: an unsaved or already deleted role is not found.
+    if role.pk is None or not Role.objects.filter(pk=role.pk).exists():
         raise NotFound()
     role.delete()
