@@ -1,0 +1,442 @@
+"""The JSON API: ``/api/v1/...``, with OpenAPI docs at ``/api/docs``.
+
+Every error is JSON of one shape::
+
+    {"error": {"code": "<machine_code>", "message": "<human message>",
+               "fields": {"<field>": [{"code": ..., "message": ...}]}}}
+
+``fields`` appears only for validation errors. A body never carries a stack
+trace or a submitted value (it may be personal data), and the log gets the
+exception class name only.
+
+Responses are ``Cache-Control: no-store``: they may hold personal data and
+token clients have no session for the security middleware to notice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, re_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.parser import Parser
+from ninja.utils import normalize_path, replace_path_param_notation
+
+from rekisteri.accounts.api import StaffSessionAuth, TokenAuth
+from rekisteri.accounts.api import router as accounts_router
+from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.accounts.services import api_token_authenticate
+from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.registry.api import router as registry_router
+
+logger = logging.getLogger("rekisteri.api")
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+# --------------------------------------------------------------------------
+# Error bodies
+# --------------------------------------------------------------------------
+
+
+def error_body(
+    code: str, message: str, fields: dict[str, list[dict[str, str]]] | None = None
+) -> dict[str, Any]:
+    """The one error shape of the API."""
+    error: dict[str, Any] = {"code": code, "message": str(message)}
+    if fields is not None:
+        error["fields"] = fields
+    return {"error": error}
+
+
+def error_response(
+    code: str,
+    message: str,
+    status: int,
+    fields: dict[str, list[dict[str, str]]] | None = None,
+) -> HttpResponse:
+    """A JSON error response outside ninja's operation machinery."""
+    response = HttpResponse(
+        json.dumps(error_body(code, message, fields)),
+        status=status,
+        content_type=JSON_CONTENT_TYPE,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class MalformedBody(ValueError):
+    """The request body is not valid JSON."""
+
+
+class StrictJSONParser(Parser):
+    """JSON body parser whose failure the error handler can recognise.
+
+    ninja wraps any parser exception into ``HttpError(400)``; the cause tells
+    a malformed body apart from other 400s.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        """Decode the JSON body or raise :class:`MalformedBody`."""
+        try:
+            return json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            # The decoder's message quotes the body; only the class travels on.
+            raise MalformedBody(type(exc).__name__) from None
+
+
+# Pydantic error types → (our code, message). Messages are ours, not
+# pydantic's: some of pydantic's quote parts of the input.
+_SCHEMA_ERRORS: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "missing": ("required", lambda ctx: _("This field is required.")),
+    "string_too_long": (
+        "too_long",
+        lambda ctx: _("At most %(n)d characters.") % {"n": ctx.get("max_length", 0)},
+    ),
+    "too_long": (
+        "too_many",
+        lambda ctx: _("At most %(n)d items.") % {"n": ctx.get("max_length", 0)},
+    ),
+    "enum": ("invalid_choice", lambda ctx: _("Choose a valid value.")),
+    "literal_error": ("invalid_choice", lambda ctx: _("Choose a valid value.")),
+    "extra_forbidden": ("unknown_field", lambda ctx: _("Unknown field.")),
+    "string_type": ("type_string", lambda ctx: _("Enter a text value.")),
+    "bool_type": ("type_boolean", lambda ctx: _("Enter true or false.")),
+    "bool_parsing": ("type_boolean", lambda ctx: _("Enter true or false.")),
+    "int_type": ("type_integer", lambda ctx: _("Enter a whole number.")),
+    "int_parsing": ("type_integer", lambda ctx: _("Enter a whole number.")),
+    "int_from_float": ("type_integer", lambda ctx: _("Enter a whole number.")),
+    "list_type": ("type_list", lambda ctx: _("Enter a list.")),
+    "model_type": ("type_object", lambda ctx: _("Enter a JSON object.")),
+    "model_attributes_type": ("type_object", lambda ctx: _("Enter a JSON object.")),
+    "dict_type": ("type_object", lambda ctx: _("Enter a JSON object.")),
+    "uuid_type": ("type_uuid", lambda ctx: _("Enter an id (UUID).")),
+    "uuid_parsing": ("type_uuid", lambda ctx: _("Enter an id (UUID).")),
+    "greater_than_equal": (
+        "too_small",
+        lambda ctx: _("Enter at least %(n)s.") % {"n": ctx.get("ge", "")},
+    ),
+    "less_than_equal": (
+        "too_large",
+        lambda ctx: _("Enter at most %(n)s.") % {"n": ctx.get("le", "")},
+    ),
+}
+_DATE_MESSAGE = gettext_lazy("Enter a date in the form YYYY-MM-DD.")
+
+# Where a value came from: stripped from the location, as is the body
+# parameter's name, so a field is named as the client sent it.
+_LOC_SOURCES = {"body", "query", "path", "header", "cookie", "form"}
+_BODY_PARAM = "payload"
+
+
+def _schema_error(err: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """(field name, {code, message}) for one ninja/pydantic error entry."""
+    loc = list(err.get("loc") or ())
+    if loc and loc[0] in _LOC_SOURCES:
+        loc = loc[1:]
+    if loc and loc[0] == _BODY_PARAM:
+        loc = loc[1:]
+    field = ".".join(str(part) for part in loc) or "body"
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind in _SCHEMA_ERRORS:
+        code, message = _SCHEMA_ERRORS[kind]
+        return field, {"code": code, "message": str(message(ctx))}
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return field, {"code": "date_invalid", "message": str(_DATE_MESSAGE)}
+    return field, {"code": "invalid", "message": str(_("This value is not valid."))}
+
+
+def schema_error_fields(errors: list[dict[str, Any]]) -> dict[str, list[dict]]:
+    """Group ninja's validation errors by field, without the submitted values."""
+    fields: dict[str, list[dict[str, str]]] = {}
+    for err in errors:
+        name, entry = _schema_error(err)
+        fields.setdefault(name, []).append(entry)
+    return fields
+
+
+# --------------------------------------------------------------------------
+# The API object
+# --------------------------------------------------------------------------
+
+
+class RekisteriAPI(NinjaAPI):
+    """NinjaAPI with no-store responses and URL patterns the permission kit
+    can read.
+
+    Each URL pattern's view gets ``required_perm`` (what the root urlconf's
+    permission test kit looks for); operation routes also get
+    ``required_perms`` per HTTP method. Anything under ``/api/`` that ninja
+    does not route (unknown path, wrong method) answers with the JSON error
+    shape instead of Django's HTML pages.
+    """
+
+    def create_response(
+        self,
+        request: HttpRequest,
+        data: Any,
+        *,
+        status: int | None = None,
+        temporal_response: HttpResponse | None = None,
+    ) -> HttpResponse:
+        """Render ``data`` and forbid caching (the body may be personal data)."""
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def create_temporal_response(self, request: HttpRequest) -> HttpResponse:
+        """The response operations fill in; uncacheable from the start."""
+        response = super().create_temporal_response(request)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def operation_permissions(self) -> dict[str, dict[str, Perm]]:
+        """{django route: {HTTP method: Perm}} of every operation."""
+        result: dict[str, dict[str, Perm]] = {}
+        for bound in self._get_bound_routers():
+            prefix = replace_path_param_notation(bound.prefix)
+            for path, path_view in bound.path_operations.items():
+                route = "/".join(
+                    p for p in (prefix, replace_path_param_notation(path)) if p
+                )
+                route = normalize_path(route).lstrip("/")
+                perms = result.setdefault(route, {})
+                for operation in path_view.operations:
+                    extra = operation.openapi_extra or {}
+                    perm = extra.get("x-required-permission")
+                    for method in operation.methods:
+                        perms[method] = Perm(perm) if perm else Perm.AUTHENTICATED
+        return result
+
+    def _get_urls(self) -> list:
+        perms_by_route = self.operation_permissions()
+        patterns: list = []
+        for pattern in super()._get_urls():
+            if not isinstance(pattern, URLPattern):
+                patterns.append(pattern)
+                continue
+            route = str(pattern.pattern)
+            if pattern.name in {"openapi-json", "openapi-view"}:
+                view = pattern.callback
+                view.required_perm = Perm.AUTHENTICATED
+            elif route in perms_by_route:
+                view = _json_fallbacks(pattern.callback)
+                perms = perms_by_route[route]
+                view.required_perms = perms
+                # GET's permission when there is one: the least a caller needs
+                # to use the route at all. Each method still checks its own.
+                view.required_perm = perms.get("GET") or next(iter(perms.values()))
+            else:
+                view = _json_fallbacks(pattern.callback)
+                view.required_perm = Perm.PUBLIC
+            patterns.append(
+                URLPattern(pattern.pattern, view, pattern.default_args, pattern.name)
+            )
+        patterns.append(re_path(r"^.*$", _not_found, name="not-found"))
+        return patterns
+
+
+def _json_fallbacks(view: Callable) -> Callable:
+    """Turn the few non-JSON answers ninja gives outside operations into JSON."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return _not_found(request)
+        if response.status_code == 405 and not response.get(
+            "Content-Type", ""
+        ).startswith("application/json"):
+            allow = response.get("Allow", "")
+            response = error_response(
+                "method_not_allowed", _("This method is not allowed here."), 405
+            )
+            response["Allow"] = allow
+        return response
+
+    return wrapped
+
+
+def _not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """JSON 404 for any path under /api/ that no operation serves."""
+    return error_response("not_found", _("Not found."), 404)
+
+
+_not_found.required_perm = Perm.PUBLIC  # type: ignore[attr-defined]
+_not_found.csrf_exempt = True  # type: ignore[attr-defined]
+
+
+def _docs_access(view: Callable) -> Callable:
+    """The docs page and schema are for staff: a session or a valid token.
+
+    The docs page sends an anonymous visitor to the login page; the JSON
+    schema answers 401 in the API's error shape.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            user = None
+            header = request.headers.get("Authorization", "")
+            scheme, _sep, value = header.partition(" ")
+            if scheme.lower() == "bearer":
+                token = api_token_authenticate(value.strip())
+                user = token.user if token is not None else None
+        if has_perm(user, Perm.AUTHENTICATED):
+            return view(request, *args, **kwargs)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "openapi-view":
+            return redirect_to_login(request.get_full_path())
+        return _unauthenticated_response()
+
+    return wrapped
+
+
+def _unauthenticated_response() -> HttpResponse:
+    response = error_response("unauthenticated", _("Authentication is required."), 401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+api = RekisteriAPI(
+    title="Rekisteri API",
+    version="1",
+    description=(
+        "Customer register API. Authenticate with a personal API token "
+        "(`Authorization: Bearer rk_<prefix>_<secret>`), created under your "
+        "account; a read-scope token may only read and search. Every operation "
+        "lists the permission it needs as `x-required-permission`. Errors are "
+        '`{"error": {"code", "message", "fields"}}`; messages never repeat '
+        "submitted values."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    docs_decorator=_docs_access,
+    # Operations set their own (permission-checking) auth through
+    # ``requires``; this default still demands a login from any that do not.
+    auth=[TokenAuth(), StaffSessionAuth()],
+    parser=StrictJSONParser(),
+)
+api.add_router("/v1", registry_router)
+api.add_router("/v1", accounts_router)
+
+
+# --------------------------------------------------------------------------
+# Exception handlers
+# --------------------------------------------------------------------------
+
+
+@api.exception_handler(ValidationFailed)
+def _on_validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+    return api.create_response(
+        request,
+        error_body(exc.code, exc.message, exc.as_dict()),
+        status=exc.status,
+    )
+
+
+@api.exception_handler(ServiceError)
+def _on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return api.create_response(
+        request, error_body(exc.code, exc.message), status=exc.status
+    )
+
+
+@api.exception_handler(SchemaValidationError)
+def _on_schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        error_body(
+            "validation_error",
+            _("Some fields are not valid."),
+            schema_error_fields(exc.errors),
+        ),
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request,
+        error_body(
+            "unauthenticated",
+            _("Authentication is required: send a valid API token."),
+        ),
+        status=401,
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def _on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request,
+        error_body("forbidden", _("You do not have permission to do this.")),
+        status=403,
+    )
+
+
+@api.exception_handler(Http404)
+def _on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(
+        request, error_body("not_found", _("Not found.")), status=404
+    )
+
+
+_HTTP_ERROR_CODES = {
+    400: ("bad_request", gettext_noop("The request is not valid.")),
+    401: ("unauthenticated", gettext_noop("Authentication is required.")),
+    403: ("forbidden", gettext_noop("You do not have permission to do this.")),
+    404: ("not_found", gettext_noop("Not found.")),
+    405: ("method_not_allowed", gettext_noop("This method is not allowed here.")),
+    429: ("throttled", gettext_noop("Too many requests; try again later.")),
+}
+
+
+@api.exception_handler(HttpError)
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own messages may carry parser details in DEBUG; use ours.
+    if isinstance(exc.__cause__, MalformedBody):
+        code, message = "malformed_json", _("The request body is not valid JSON.")
+    else:
+        code, text = _HTTP_ERROR_CODES.get(
+            exc.status_code,
+            ("error", gettext_noop("The request could not be handled.")),
+        )
+        message = _(text)
+    response = api.create_response(
+        request, error_body(code, message), status=exc.status_code
+    )
+    if isinstance(exc, Throttled) and exc.wait is not None:
+        response["Retry-After"] = str(int(exc.wait) + 1)
+    return response
+
+
+@api.exception_handler(Exception)
+def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The class name only: the message and traceback may quote personal data.
+    logger.error("API operation failed: %s", type(exc).__name__)
+    return api.create_response(
+        request,
+        error_body("internal_error", _("Something went wrong; try again later.")),
+        status=500,
+    )
