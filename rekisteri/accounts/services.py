@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rekisteri.accounts.choices import StaffRole, TokenScope
 from rekisteri.accounts.models import ApiToken, StaffUser
@@ -37,9 +38,9 @@ def staff_user_create(
     """Create a personal staff account. ``actor`` None means the installer."""
     errors = FieldErrors()
     if role not in StaffRole.values:
-        errors.add("role", "role_invalid", "Unknown role.")
+        errors.add("role", "role_invalid", _("Unknown role."))
     if StaffUser.objects.filter(username__iexact=username).exists():
-        errors.add("username", "username_taken", "This username is taken.")
+        errors.add("username", "username_taken", _("This username is taken."))
     user = StaffUser(
         username=username,
         role=role,
@@ -69,12 +70,12 @@ def api_token_create(
     errors = FieldErrors()
     name = (name or "").strip()
     if not name:
-        errors.add("name", "required", "Give the token a name.")
+        errors.add("name", "required", _("Give the token a name."))
     if scope not in TokenScope.values:
-        errors.add("scope", "scope_invalid", "Unknown scope.")
+        errors.add("scope", "scope_invalid", _("Unknown scope."))
     days = days or settings.REKISTERI["API_TOKEN_DEFAULT_DAYS"]
     if not 1 <= days <= 366:
-        errors.add("days", "days_invalid", "A token lives 1–366 days.")
+        errors.add("days", "days_invalid", _("A token lives 1–366 days."))
     errors.raise_if_any()
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from rekisteri.accounts import views
 from rekisteri.accounts.permissions import Perm
 
 app_name = "accounts"
@@ -15,4 +16,6 @@ logout_view.required_perm = Perm.PUBLIC
 urlpatterns = [
     path("login/", login_view, name="login"),
     path("logout/", logout_view, name="logout"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<uuid:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -1,8 +1,496 @@
-from django.shortcuts import redirect
+"""Staff UI of the customer register.
 
-from rekisteri.accounts.permissions import Perm, require
+Views are thin: reads go through :mod:`rekisteri.registry.selectors` with
+``user=request.user``, writes through :mod:`rekisteri.registry.services` with
+``actor=request.user``. Forms only parse input; service validation errors are
+shown next to their fields. Successful writes redirect (Post/Redirect/Get).
+
+Nothing personal goes into a URL: lists paginate by opaque row id, and search
+is POST only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rekisteri.accounts.permissions import Perm, has_perm, require
+from rekisteri.core import formats
+from rekisteri.core.errors import NotFound, ValidationFailed
+from rekisteri.registry import selectors, services
+from rekisteri.registry.forms import (
+    OrganizationFilterForm,
+    OrganizationForm,
+    PersonForm,
+    RoleFieldsForm,
+    RoleForm,
+    SearchForm,
+    apply_service_errors,
+)
+from rekisteri.registry.models import Organization, Person, Role
+
+# Search kinds precise enough to jump straight to the single hit.
+EXACT_KINDS = {
+    selectors.SearchKind.EMAIL,
+    selectors.SearchKind.PHONE,
+    selectors.SearchKind.CUSTOMER_NUMBER,
+    selectors.SearchKind.BUSINESS_ID,
+}
+
+
+def _saved(request: HttpRequest) -> None:
+    messages.success(request, _("Saved"))
+
+
+def _organization(request: HttpRequest, organization_id: Any) -> Organization:
+    try:
+        return selectors.organization_get(
+            user=request.user, organization_id=organization_id
+        )
+    except NotFound:
+        raise Http404 from None
+
+
+def _person(request: HttpRequest, person_id: Any) -> Person:
+    try:
+        return selectors.person_get(user=request.user, person_id=person_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _role(request: HttpRequest, role_id: uuid.UUID) -> Role:
+    """A role whose person and organization the user may see; otherwise 404."""
+    try:
+        return selectors.role_get(user=request.user, role_id=role_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _split_roles(roles: list[Role]) -> tuple[list[Role], list[Role]]:
+    """Current (and upcoming) roles, and roles that have ended."""
+    today = timezone.localdate()
+    ended = [r for r in roles if r.end_date is not None and r.end_date < today]
+    current = [r for r in roles if r not in ended]
+    return current, ended
+
+
+# --------------------------------------------------------------------------
+# Home
+# --------------------------------------------------------------------------
 
 
 @require(Perm.AUTHENTICATED)
-def home(request):
-    return redirect("registry:organization_list")
+def home(request: HttpRequest) -> HttpResponse:
+    """Start page: the organization list, or the account page for staff who
+    do not use the register (administrators, auditors)."""
+    if has_perm(request.user, Perm.REGISTRY_VIEW):
+        return redirect("registry:organization_list")
+    return redirect("accounts:tokens")
+
+
+# --------------------------------------------------------------------------
+# Organizations
+# --------------------------------------------------------------------------
+
+
+@require(Perm.REGISTRY_VIEW)
+def organization_list(request: HttpRequest) -> HttpResponse:
+    """Organizations by name, filtered by status and type, 25 per page.
+
+    An HTMX request (a filter change) gets only the table, which replaces
+    the old one; the URL is pushed so back and reload keep the filters.
+    """
+    filters = OrganizationFilterForm(request.GET)
+    try:
+        page = selectors.organization_list(
+            user=request.user,
+            after=request.GET.get("after") or None,
+            **filters.selector_args(),
+        )
+    except NotFound:
+        raise Http404 from None
+    context = {
+        "filters": filters,
+        "page": page,
+        "filter_query": filters.query_string(),
+        "is_first_page": not request.GET.get("after"),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "registry/partials/organization_table.html", context)
+    return render(request, "registry/organization_list.html", context)
+
+
+@require(Perm.REGISTRY_CHANGE)
+@require_http_methods(["GET", "POST"])
+def organization_create(request: HttpRequest) -> HttpResponse:
+    """New organization; it gets the next customer number."""
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_create(actor=request.user, **form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_service_errors(exc, form)
+        else:
+            _saved(request)
+            return redirect("registry:organization_detail", organization_id=org.id)
+    return render(
+        request, "registry/organization_form.html", {"form": form, "organization": None}
+    )
+
+
+@require(Perm.REGISTRY_VIEW)
+def organization_detail(
+    request: HttpRequest, organization_id: uuid.UUID
+) -> HttpResponse:
+    """One organization: identifiers, addresses, provenance and its people."""
+    org = _organization(request, organization_id)
+    roles = selectors.organization_roles(user=request.user, organization=org)
+    current, ended = _split_roles(roles)
+    return render(
+        request,
+        "registry/organization_detail.html",
+        {
+            "organization": org,
+            "current_roles": current,
+            "ended_roles": ended,
+            "provenance": org.provenance,
+        },
+    )
+
+
+@require(Perm.REGISTRY_CHANGE)
+@require_http_methods(["GET", "POST"])
+def organization_edit(request: HttpRequest, organization_id: uuid.UUID) -> HttpResponse:
+    """Edit an organization; the customer number never changes."""
+    org = _organization(request, organization_id)
+    if request.method == "POST":
+        form = OrganizationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.organization_update(
+                    actor=request.user, organization=org, **form.cleaned_data
+                )
+            except ValidationFailed as exc:
+                apply_service_errors(exc, form)
+            else:
+                _saved(request)
+                return redirect("registry:organization_detail", organization_id=org.id)
+    else:
+        form = OrganizationForm(initial=OrganizationForm.initial_for(org))
+    return render(
+        request, "registry/organization_form.html", {"form": form, "organization": org}
+    )
+
+
+# --------------------------------------------------------------------------
+# Persons
+# --------------------------------------------------------------------------
+
+
+@require(Perm.REGISTRY_VIEW)
+def person_list(request: HttpRequest) -> HttpResponse:
+    """Persons by last and first name, 25 per page."""
+    try:
+        page = selectors.person_list(
+            user=request.user, after=request.GET.get("after") or None
+        )
+    except NotFound:
+        raise Http404 from None
+    return render(
+        request,
+        "registry/person_list.html",
+        {"page": page, "is_first_page": not request.GET.get("after")},
+    )
+
+
+@require(Perm.REGISTRY_CHANGE)
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    """New person; with ``?organization=<id>`` also their role there.
+
+    Person and role are saved together or not at all: a role that fails
+    validation rolls the new person back.
+    """
+    org_id = request.GET.get("organization")
+    organization = _organization(request, org_id) if org_id else None
+    data = request.POST if request.method == "POST" else None
+    form = PersonForm(data)
+    role_form = RoleFieldsForm(data, prefix="role") if organization else None
+    forms_ = [f for f in (form, role_form) if f is not None]
+    if request.method == "POST" and all(f.is_valid() for f in forms_):
+        try:
+            with transaction.atomic():
+                person = services.person_create(
+                    actor=request.user, **form.service_fields()
+                )
+                if organization is not None and role_form is not None:
+                    services.role_create(
+                        actor=request.user,
+                        person=person,
+                        organization=organization,
+                        **role_form.service_fields(),
+                    )
+        except ValidationFailed as exc:
+            apply_service_errors(exc, *forms_)
+        else:
+            _saved(request)
+            return redirect("registry:person_detail", person_id=person.id)
+    return render(
+        request,
+        "registry/person_form.html",
+        {
+            "form": form,
+            "role_form": role_form,
+            "organization": organization,
+            "person": None,
+        },
+    )
+
+
+@require(Perm.REGISTRY_VIEW)
+def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """One person: names, contact details, roles and where the data came from."""
+    person = _person(request, person_id)
+    current, ended = _split_roles(list(person.roles.all()))
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "emails": list(person.emails.all()),
+            "phones": list(person.phones.all()),
+            "current_roles": current,
+            "ended_roles": ended,
+        },
+    )
+
+
+@require(Perm.REGISTRY_CHANGE)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Edit names, language, address and the email and phone lists."""
+    person = _person(request, person_id)
+    if request.method == "POST":
+        form = PersonForm(request.POST)
+        if form.is_valid():
+            try:
+                services.person_update(
+                    actor=request.user, person=person, **form.service_fields()
+                )
+            except ValidationFailed as exc:
+                apply_service_errors(exc, form)
+            else:
+                _saved(request)
+                return redirect("registry:person_detail", person_id=person.id)
+    else:
+        initial = {
+            name: getattr(person, name)
+            for name in (
+                "first_name",
+                "last_name",
+                "preferred_language",
+                "street",
+                "postal_code",
+                "city",
+                "country",
+            )
+        }
+        initial["emails"] = [e.email for e in person.emails.all()]
+        # Shown in the familiar national form; the service parses it back.
+        initial["phones"] = [
+            formats.format_phone(p.number) for p in person.phones.all()
+        ]
+        form = PersonForm(initial=initial)
+    return render(
+        request,
+        "registry/person_form.html",
+        {"form": form, "role_form": None, "organization": None, "person": person},
+    )
+
+
+# --------------------------------------------------------------------------
+# Roles
+# --------------------------------------------------------------------------
+
+
+def _resolve_organization(request: HttpRequest, text: str) -> Organization | None:
+    """The one organization a customer number or business ID names, else None."""
+    text = text.strip()
+    if not text:
+        return None
+    candidates = [text]
+    try:
+        # "12345678" without the hyphen is still a business ID.
+        normalised = formats.normalise_business_id(text)
+    except formats.FormatError:
+        pass
+    else:
+        if normalised != text:
+            candidates.append(normalised)
+    for q in candidates:
+        results = selectors.search(user=request.user, q=q, limit=2)
+        if (
+            results.kind
+            in {selectors.SearchKind.CUSTOMER_NUMBER, selectors.SearchKind.BUSINESS_ID}
+            and len(results.organizations) == 1
+        ):
+            return results.organizations[0]
+    return None
+
+
+@require(Perm.REGISTRY_CHANGE)
+@require_http_methods(["GET", "POST"])
+def role_create(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Give a person a role at an organization named by its number."""
+    person = _person(request, person_id)
+    if request.method == "POST":
+        form = RoleForm(request.POST)
+        if form.is_valid():
+            organization = _resolve_organization(
+                request, form.cleaned_data["organization"]
+            )
+            if organization is None:
+                form.add_error(
+                    "organization",
+                    _(
+                        "No organization has this customer number or business ID. "
+                        "Check the number, or find the organization with search."
+                    ),
+                )
+            else:
+                try:
+                    services.role_create(
+                        actor=request.user,
+                        person=person,
+                        organization=organization,
+                        **form.service_fields(),
+                    )
+                except ValidationFailed as exc:
+                    apply_service_errors(exc, form)
+                else:
+                    _saved(request)
+                    return redirect("registry:person_detail", person_id=person.id)
+    else:
+        initial: dict[str, Any] = {}
+        org_id = request.GET.get("organization")
+        if org_id:
+            initial["organization"] = _organization(request, org_id).customer_number
+        form = RoleForm(initial=initial)
+    return render(
+        request,
+        "registry/role_form.html",
+        {"form": form, "person": person, "role": None},
+    )
+
+
+@require(Perm.REGISTRY_CHANGE)
+@require_http_methods(["GET", "POST"])
+def role_edit(request: HttpRequest, role_id: uuid.UUID) -> HttpResponse:
+    """Change a role's kind, title or period."""
+    role = _role(request, role_id)
+    if request.method == "POST":
+        form = RoleFieldsForm(request.POST, creating=False)
+        if form.is_valid():
+            try:
+                services.role_update(
+                    actor=request.user, role=role, **form.service_fields()
+                )
+            except ValidationFailed as exc:
+                apply_service_errors(exc, form)
+            else:
+                _saved(request)
+                return redirect("registry:person_detail", person_id=role.person_id)
+    else:
+        form = RoleFieldsForm(
+            creating=False,
+            initial={
+                "kind": role.kind,
+                "title": role.title,
+                "start_date": role.start_date,
+                "end_date": role.end_date,
+            },
+        )
+    return render(
+        request,
+        "registry/role_form.html",
+        {"form": form, "person": role.person, "role": role},
+    )
+
+
+@require(Perm.REGISTRY_CHANGE)
+@require_POST
+def role_end(request: HttpRequest, role_id: uuid.UUID) -> HttpResponse:
+    """End a role today; back to the page the button was on."""
+    role = _role(request, role_id)
+    try:
+        services.role_end(actor=request.user, role=role)
+    except ValidationFailed as exc:
+        for errors in exc.fields.values():
+            for _code, message in errors:
+                messages.error(request, message)
+    else:
+        messages.success(request, _("The role has ended."))
+    if request.POST.get("return_to") == "organization":
+        return redirect(
+            "registry:organization_detail", organization_id=role.organization_id
+        )
+    return redirect("registry:person_detail", person_id=role.person_id)
+
+
+# --------------------------------------------------------------------------
+# Search
+# --------------------------------------------------------------------------
+
+
+def _single_hit_url(results: selectors.SearchResults) -> str | None:
+    if results.kind not in EXACT_KINDS or results.count != 1:
+        return None
+    if results.organizations:
+        return reverse(
+            "registry:organization_detail",
+            kwargs={"organization_id": results.organizations[0].id},
+        )
+    return reverse(
+        "registry:person_detail", kwargs={"person_id": results.persons[0].id}
+    )
+
+
+@require(Perm.REGISTRY_VIEW)
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Global search by customer number, business ID, email, phone or name.
+
+    The query is personal data, so it travels only in a POST body: a GET shows
+    an empty form and ignores any ``?q=``. The header box posts with HTMX and
+    gets just the result list; a plain POST of an exact identifier with a
+    single hit jumps straight to the object.
+    """
+    if request.method != "POST":
+        return render(
+            request,
+            "registry/search.html",
+            {"form": SearchForm(), "results": None, "searched": False},
+        )
+    form = SearchForm(request.POST)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    results = selectors.search(user=request.user, q=q)
+    context = {
+        "form": form,
+        "results": results,
+        "searched": bool(q.strip()),
+    }
+    if request.htmx:
+        return render(request, "registry/partials/search_results.html", context)
+    hit = _single_hit_url(results)
+    if hit is not None:
+        return redirect(hit)
+    return render(request, "registry/search.html", context)

@@ -10,7 +10,10 @@ from rekisteri.core.testing import TEST_PASSWORD, make_org, make_person, make_st
 from rekisteri.registry.models import PersonPhone
 from rekisteri.registry.services import role_create
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_login_search_by_email_and_edit_phone(page) -> None:

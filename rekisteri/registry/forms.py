@@ -1,0 +1,303 @@
+"""Forms of the staff UI.
+
+Forms only parse and shape input: text stays text, dates become dates,
+repeated inputs become lists. Every business rule (formats, uniqueness,
+required fields, complete addresses) lives in the services, which report
+problems as :class:`~rekisteri.core.errors.ValidationFailed`;
+:func:`apply_service_errors` puts those next to the fields they concern.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rekisteri.core.errors import ValidationFailed
+from rekisteri.registry.choices import Language, OrganizationStatus, RoleKind
+
+
+def _text(label: str, **attrs: Any) -> forms.CharField:
+    """An optional, unvalidated text input: the service decides what is valid."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value travels as ISO 8601."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ListField(forms.Field):
+    """Repeated inputs with the same name (``emails``, ``phones``) as a list.
+
+    The template renders one input per value plus an empty one for adding;
+    empty inputs are dropped here so the services see only real values.
+    """
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        return [v.strip() for v in value if v and v.strip()]
+
+
+class ServiceForm(forms.Form):
+    """Base form; its fields never carry the ``required`` rule themselves."""
+
+    # Service errors are shown in place; a browser-side "required" would
+    # block the submit before the server could report every problem at once.
+    use_required_attribute = False
+
+
+def apply_service_errors(exc: ValidationFailed, *forms_: forms.Form) -> None:
+    """Attach each service field error to the first form that has the field.
+
+    A field no form knows (for example ``source``) becomes a non-field error
+    on the first form, so it is still shown at the top of the page.
+    """
+    for name, errors in exc.fields.items():
+        target = next((f for f in forms_ if name in f.fields), None)
+        for _code, message in errors:
+            if target is None:
+                forms_[0].add_error(None, message)
+            else:
+                target.add_error(name, message)
+
+
+# --------------------------------------------------------------------------
+# Organizations
+# --------------------------------------------------------------------------
+
+ADDRESS_PARTS = ("street", "postal_code", "city", "country")
+
+
+def _address_fields(prefix: str) -> dict[str, forms.Field]:
+    p = f"{prefix}_" if prefix else ""
+    return {
+        f"{p}street": _text(_("Street address"), autocomplete="address-line1"),
+        f"{p}postal_code": _text(
+            _("Postal code"),
+            autocomplete="postal-code",
+            inputmode="text",
+            size="8",
+            maxlength="10",
+        ),
+        f"{p}city": _text(_("Post office"), autocomplete="address-level2"),
+        f"{p}country": _country(),
+    }
+
+
+def _country() -> forms.CharField:
+    """Country code input; a new address is Finnish unless changed."""
+    field = _text(
+        _("Country"),
+        autocomplete="country",
+        size="3",
+        maxlength="2",
+        **{"class": "input-country"},
+    )
+    field.initial = "FI"
+    field.help_text = _("Two letters, for example FI.")
+    return field
+
+
+class OrganizationForm(ServiceForm):
+    """Name, identifiers, status and both addresses of an organization."""
+
+    name = _text(_("Name"), autocomplete="organization")
+    business_id = _text(_("Business ID (Y-tunnus)"), inputmode="numeric", size="12")
+    vat_number = _text(_("VAT number"), size="16")
+    status = forms.ChoiceField(
+        label=_("Status"), choices=OrganizationStatus.choices, required=False
+    )
+    sole_trader = forms.BooleanField(label=_("Sole trader"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(_address_fields("postal"))
+        self.fields.update(_address_fields("visiting"))
+        self.fields["business_id"].help_text = _(
+            "For example 1234567-8. The VAT number is derived from it when left empty."
+        )
+        self.fields["sole_trader"].help_text = _(
+            "A sole trader's company name and address are the trader's personal data."
+        )
+
+    def address(self, prefix: str) -> list[forms.BoundField]:
+        """The bound fields of one address block, in display order."""
+        return [self[f"{prefix}_{part}"] for part in ADDRESS_PARTS]
+
+    @classmethod
+    def initial_for(cls, organization: Any) -> dict[str, Any]:
+        names = ["name", "business_id", "vat_number", "status", "sole_trader"]
+        names += [
+            f"{p}_{part}" for p in ("postal", "visiting") for part in ADDRESS_PARTS
+        ]
+        initial = {name: getattr(organization, name) for name in names}
+        initial["business_id"] = initial["business_id"] or ""
+        return initial
+
+
+# --------------------------------------------------------------------------
+# Persons and roles
+# --------------------------------------------------------------------------
+
+
+class PersonForm(ServiceForm):
+    """Names, language, address, and the repeated email and phone inputs."""
+
+    first_name = _text(_("First name"), autocomplete="off")
+    last_name = _text(_("Last name"), autocomplete="off")
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), choices=Language.choices, required=False
+    )
+    emails = ListField(label=_("Email addresses"), required=False)
+    phones = ListField(label=_("Phone numbers"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(_address_fields(""))
+
+    def address(self) -> list[forms.BoundField]:
+        return [self[part] for part in ADDRESS_PARTS]
+
+    def repeated(self, name: str) -> list[str]:
+        """Current values of a repeated input plus one empty slot for adding."""
+        values = self[name].value() or []
+        if isinstance(values, str):
+            values = [values]
+        values = [v for v in values if v]
+        return [*values, ""]
+
+    def email_inputs(self) -> list[tuple[int, str]]:
+        return list(enumerate(self.repeated("emails"), start=1))
+
+    def phone_inputs(self) -> list[tuple[int, str]]:
+        return list(enumerate(self.repeated("phones"), start=1))
+
+    def service_fields(self) -> dict[str, Any]:
+        """Keyword arguments for ``person_create``/``person_update``."""
+        return dict(self.cleaned_data)
+
+
+class RoleFieldsForm(ServiceForm):
+    """Kind, title and period of a role."""
+
+    kind = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("Choose a role")), *RoleKind.choices],
+        required=False,
+    )
+    title = _text(_("Title"), autocomplete="organization-title")
+    start_date = forms.DateField(
+        label=_("Start date"), required=False, widget=DateInput()
+    )
+    end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if creating:
+            # Only a new role defaults its start to today; an edit keeps it.
+            self.fields["start_date"].help_text = _("Today when left empty.")
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("organization", None)
+        return data
+
+
+class RoleForm(RoleFieldsForm):
+    """A new role: the organization is named by customer number or business ID.
+
+    A drop-down of every organization would not scale; the text is resolved
+    through the search selector in the view.
+    """
+
+    organization = _text(
+        _("Organization (customer number or business ID)"), autocomplete="off"
+    )
+
+    field_order = ["organization", "kind", "title", "start_date", "end_date"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].help_text = _(
+            "For example 10009 or 1234567-8. Use search to look the number up."
+        )
+
+
+# --------------------------------------------------------------------------
+# Lists and search
+# --------------------------------------------------------------------------
+
+
+class OrganizationFilterForm(forms.Form):
+    """List filters. Names are deliberately absent: a sole trader's name is
+    personal data and the filters travel in the URL."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *OrganizationStatus.choices],
+        required=False,
+    )
+    sole_trader = forms.ChoiceField(
+        label=_("Type"),
+        choices=[
+            ("", _("All organizations")),
+            ("0", _("Companies")),
+            ("1", _("Sole traders")),
+        ],
+        required=False,
+    )
+
+    def selector_args(self) -> dict[str, Any]:
+        """Filters for ``selectors.organization_list``; invalid values ignored."""
+        if not self.is_valid():
+            return {}
+        args: dict[str, Any] = {}
+        if self.cleaned_data["status"]:
+            args["status"] = self.cleaned_data["status"]
+        if self.cleaned_data["sole_trader"] in {"0", "1"}:
+            args["sole_trader"] = self.cleaned_data["sole_trader"] == "1"
+        return args
+
+    def query_string(self) -> str:
+        """The active filters as a query string (no personal data)."""
+        if not self.is_valid():
+            return ""
+        parts = [
+            f"{name}={self.cleaned_data[name]}"
+            for name in ("status", "sole_trader")
+            if self.cleaned_data[name]
+        ]
+        return "&".join(parts)
+
+
+class SearchForm(forms.Form):
+    """The global search box. Always sent by POST, never in a URL."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
