@@ -27,7 +27,8 @@ dev: $(VENV)/.installed-dev
 
 ## make run: embedded SQLite under var/, demo data, demo logins, http://127.0.0.1:8000
 run: install
-	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python -m rekisteri.core.crypto.keyfile init
+	$(BIN)/python manage.py migrate_all -v0
 	$(BIN)/python manage.py demo_setup
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
@@ -35,7 +36,7 @@ run: install
 test: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=rekisteri.settings_test $(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python -m pytest -q
 
 ## make bench: benchmark registers of 10k and 100k persons (SIZE=1000000 for 1M)

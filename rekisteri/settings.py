@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "rekisteri.core",
+    "rekisteri.keystore",
     "rekisteri.accounts",
     "rekisteri.registry",
 ]
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rekisteri.core.middleware.KeyScopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rekisteri.core.middleware.FinnishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -128,9 +130,38 @@ else:
             "NAME": VAR_DIR / "rekisteri.sqlite3",
         }
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
-    DATABASES["default"]["TEST"] = {"NAME": None}
+
+# The key store (wrapped data keys, erasure ledger) lives in its own database
+# so it can be backed up on its own, shorter schedule (DESIGN §5). Default: a
+# second SQLite file, or a database named "<main>_keys" on the same PostgreSQL
+# server; KEYSTORE_DATABASE_URL chooses another.
+_keystore_url = os.environ.get("KEYSTORE_DATABASE_URL")
+if _keystore_url:
+    DATABASES["keys"] = dj_database_url.parse(_keystore_url, conn_max_age=60)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["keys"] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": VAR_DIR / "keys.sqlite3",
+    }
+else:
+    DATABASES["keys"] = {
+        **DATABASES["default"],
+        "NAME": f"{DATABASES['default']['NAME']}_keys",
+    }
+for _alias, _db in DATABASES.items():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        _db.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+        _db["TEST"] = {"NAME": None}
+        if _alias == "keys":
+            # Destroyed keys are overwritten on disk, not left in free pages.
+            _db["OPTIONS"]["init_command"] += " PRAGMA secure_delete=ON;"
+DATABASE_ROUTERS = ["rekisteri.keystore.router.KeystoreRouter"]
+
+# Master key: REKISTERI_MASTER_KEY (+ REKISTERI_INDEX_KEY) or this key file
+# (see rekisteri/core/crypto/master.py). Never stored in a database.
+REKISTERI_MASTER_KEY_FILE = Path(
+    os.environ.get("REKISTERI_MASTER_KEY_FILE", VAR_DIR / "keys" / "master.json")
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

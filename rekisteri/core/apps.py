@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class CoreConfig(AppConfig):
@@ -8,4 +9,15 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the catalogue system check.
-        from rekisteri.core import catalogue  # noqa: F401
+        from django.apps import apps
+
+        from rekisteri.core import blindindex, catalogue  # noqa: F401
+        from rekisteri.core.crypto.master import KeyConfigError
+        from rekisteri.keystore.keys import provider
+
+        blindindex.connect(apps.get_models())
+        # Fail at start-up, with what to set, rather than on first use.
+        try:
+            provider()
+        except KeyConfigError as exc:
+            raise ImproperlyConfigured(f"Rekisteri master key: {exc}") from None

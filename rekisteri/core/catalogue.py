@@ -443,6 +443,26 @@ def check_model(model: type[models.Model]) -> list[checks.CheckMessage]:
                     id="rekisteri.E008",
                 )
             )
+        encrypted = getattr(f, "descriptor_class", None).__name__ == "SealedAttribute"
+        if (c.erasure == Erasure.SHRED) != encrypted:
+            errors.append(
+                checks.Error(
+                    f"{where}: erasure is {c.erasure!r} but the field is "
+                    f"{'' if encrypted else 'not '}encrypted; shredded fields must "
+                    "be EncryptedTextField and only they.",
+                    obj=model,
+                    id="rekisteri.E010",
+                )
+            )
+        if encrypted and c.subject != "self" and "__" in c.subject:
+            errors.append(
+                checks.Error(
+                    f"{where}: an encrypted field's subject must be 'self' or one "
+                    "foreign key to the Person.",
+                    obj=model,
+                    id="rekisteri.E011",
+                )
+            )
         if c.when is not None:
             try:
                 cond = model._meta.get_field(c.when)

@@ -36,6 +36,19 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class KeyScopeMiddleware:
+    """Unwrapped data keys are cached for one request and forgotten after it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from rekisteri.keystore.keys import key_scope
+
+        with key_scope():
+            return self.get_response(request)
+
+
 class FinnishFirstLocaleMiddleware(LocaleMiddleware):
     """Finnish unless the user chose another language with the switch.
 

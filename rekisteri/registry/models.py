@@ -23,6 +23,8 @@ from rekisteri.core.catalogue import (
     not_personal,
     personal,
 )
+from rekisteri.core.crypto.fields import EncryptedTextField
+from rekisteri.core.formats import search_key
 from rekisteri.registry.choices import (
     Language,
     OrganizationStatus,
@@ -44,6 +46,8 @@ CONTACT = dict(
     retention="relationship",
     erasure=Erasure.SHRED,
 )
+# Facts about a role that retention needs in the clear; deleted on erasure.
+ROLE_ROW = {**CONTACT, "erasure": Erasure.DELETE}
 # A sole trader's company data is the trader's personal data.
 SOLE_TRADER = dict(
     purposes=(Purpose.CUSTOMER_RELATIONSHIP, Purpose.INVOICING, Purpose.SALES),
@@ -179,6 +183,8 @@ class Sequence(models.Model):
 
 
 def _address_fields(prefix: str, classification: dict) -> dict:
+    if classification["erasure"] == Erasure.SHRED:
+        return _sealed_address_fields(prefix, classification)
     """street/postal_code/city/country for an address, classified."""
     p = f"{prefix}_" if prefix else ""
     return {
@@ -202,6 +208,24 @@ def _address_fields(prefix: str, classification: dict) -> dict:
             category="user.contact.address.country",
             **classification,
         ),
+    }
+
+
+def _sealed_address_fields(prefix: str, classification: dict) -> dict:
+    """An address stored encrypted (shredded with its subject's key)."""
+    p = f"{prefix}_" if prefix else ""
+    return {
+        f"{p}{name}": personal(
+            EncryptedTextField(label, null=True, blank=True),
+            category=f"user.contact.address.{category}",
+            **classification,
+        )
+        for name, label, category in (
+            ("street", _("street address"), "street"),
+            ("postal_code", _("postal code"), "postal_code"),
+            ("city", _("post office"), "city"),
+            ("country", _("country"), "country"),
+        )
     }
 
 
@@ -271,38 +295,19 @@ class Person(models.Model):
 
     id = _uuid_pk()
     first_name = personal(
-        models.CharField(_("first name"), max_length=100),
+        EncryptedTextField(_("first name"), blind="name"),
         category="user.name.first",
         **CONTACT,
         subject="self",
     )
     last_name = personal(
-        models.CharField(_("last name"), max_length=100),
+        EncryptedTextField(_("last name"), blind="name"),
         category="user.name.last",
-        **CONTACT,
-        subject="self",
-    )
-    first_name_key = personal(
-        SearchKeyField(max_length=100, editable=False),
-        category="user.name.first",
-        description="Case-folded first name for prefix search",
-        **CONTACT,
-        subject="self",
-    )
-    last_name_key = personal(
-        SearchKeyField(max_length=100, editable=False),
-        category="user.name.last",
-        description="Case-folded last name for prefix search",
         **CONTACT,
         subject="self",
     )
     preferred_language = personal(
-        models.CharField(
-            _("preferred language"),
-            max_length=2,
-            choices=Language.choices,
-            default="fi",
-        ),
+        EncryptedTextField(_("preferred language")),
         category="user.demographic.language",
         **CONTACT,
         subject="self",
@@ -314,14 +319,10 @@ class Person(models.Model):
     updated_at = _updated()
 
     class Meta:
-        ordering = ["last_name_key", "first_name_key", "id"]
-        indexes = [
-            models.Index(
-                fields=["last_name_key", "first_name_key", "id"],
-                name="person_last_keyset",
-            ),
-            models.Index(fields=["first_name_key", "id"], name="person_first_key"),
-        ]
+        # Names are encrypted, so the database cannot sort by them: lists
+        # are newest first and finding by name goes through the blind index.
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at", "id"], name="person_created")]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
 
@@ -331,6 +332,16 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (search_key(self.last_name), search_key(self.first_name))
+
+    def get_preferred_language_display(self) -> str:
+        try:
+            return str(Language(self.preferred_language).label)
+        except ValueError:
+            return str(self.preferred_language)
 
 
 class PersonEmail(models.Model):
@@ -342,7 +353,7 @@ class PersonEmail(models.Model):
         "link to the data subject",
     )
     email = personal(
-        models.EmailField(_("email"), max_length=254, unique=True),
+        EncryptedTextField(_("email"), blind="exact"),
         category="user.contact.email",
         **CONTACT,
     )
@@ -366,7 +377,7 @@ class PersonPhone(models.Model):
         "link to the data subject",
     )
     number = personal(
-        models.CharField(_("phone"), max_length=16, db_index=True),
+        EncryptedTextField(_("phone"), blind="exact"),
         category="user.contact.phone_number",
         **CONTACT,
     )
@@ -381,11 +392,6 @@ class PersonPhone(models.Model):
 
     class Meta:
         ordering = ["-is_primary", "created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["person", "number"], name="phone_once_per_person"
-            )
-        ]
 
     def __str__(self) -> str:
         return self.number
@@ -402,25 +408,27 @@ class Role(models.Model):
     organization = not_personal(
         models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roles")
     )
+    # Kind and dates drive retention (the relationship ends with the last
+    # role), so they stay queryable; erasing the person deletes the row.
     kind = personal(
         models.CharField(_("role"), max_length=20, choices=RoleKind.choices),
         category="user.workplace",
-        **CONTACT,
+        **ROLE_ROW,
     )
     title = personal(
-        models.CharField(_("title"), max_length=120, blank=True),
+        EncryptedTextField(_("title"), null=True, blank=True),
         category="user.job_title",
         **CONTACT,
     )
     start_date = personal(
         models.DateField(_("start date")),
         category="user.workplace",
-        **CONTACT,
+        **ROLE_ROW,
     )
     end_date = personal(
         models.DateField(_("end date"), null=True, blank=True),
         category="user.workplace",
-        **CONTACT,
+        **ROLE_ROW,
     )
     provenance = _provenance("+")
     created_at = _created()

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 
 from rekisteri.accounts.permissions import Perm, has_perm
-from rekisteri.core import formats
+from rekisteri.core import blindindex, formats
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import (
@@ -148,16 +148,11 @@ def organization_roles(*, user: Any, organization: Organization) -> list[Role]:
                 "person__phones", queryset=PersonPhone.objects.order_by("-is_primary")
             ),
         )
-        .order_by("end_date", "person__last_name_key", "person__first_name_key", "kind")
+        .order_by("end_date", "kind")
     )
     rows = list(roles)
-    rows.sort(
-        key=lambda r: (
-            not r.is_current,
-            r.person.last_name_key,
-            r.person.first_name_key,
-        )
-    )
+    # Names are encrypted: sorted here, after decryption.
+    rows.sort(key=lambda r: (not r.is_current, r.person.sort_key, r.kind))
     return rows
 
 
@@ -200,27 +195,25 @@ def person_get(*, user: Any, person_id: Any) -> Person:
 def person_list(
     *, user: Any, after: str | None = None, limit: int | None = None
 ) -> Page:
-    """Persons by last and first name, keyset-paginated by id cursor."""
+    """Persons, newest first, keyset-paginated by id cursor.
+
+    Names are encrypted, so the database cannot order by them; finding a
+    person by name is what search is for.
+    """
     limit = min(limit or settings.REKISTERI["PAGE_SIZE"], 200)
     qs = person_queryset(user)
     if after:
         anchor = (
             Person.objects.filter(pk=_as_uuid(after))
-            .values_list("last_name_key", "first_name_key", "id")
+            .values_list("created_at", "id")
             .first()
         )
         if anchor is None:
             raise NotFound()
-        last, first, pk = anchor
-        qs = qs.filter(
-            Q(last_name_key__gt=last)
-            | Q(last_name_key=last, first_name_key__gt=first)
-            | Q(last_name_key=last, first_name_key=first, id__gt=pk)
-        )
+        created, pk = anchor
+        qs = qs.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk))
     rows = list(
-        qs.order_by("last_name_key", "first_name_key", "id").prefetch_related("emails")[
-            : limit + 1
-        ]
+        qs.order_by("-created_at", "-id").prefetch_related("emails")[: limit + 1]
     )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -287,29 +280,64 @@ def classify_query(q: str) -> str:
     return SearchKind.NAME
 
 
-def _persons_by_name(tokens: list[str], limit: int) -> list[Person]:
-    """Persons whose last or first name starts with the first token.
+# How many blind-index candidates a name search decrypts at most. Digests of
+# short prefixes collide by design; real matches are confirmed after
+# decryption and the best are returned.
+NAME_CANDIDATES = 200
 
-    Two index range scans, each already in display order and cut at
-    ``limit``; further tokens must prefix the other name part.
+
+def _persons_by_name(tokens: list[str], limit: int) -> list[Person]:
+    """Persons whose first or last name has a word starting with each token.
+
+    The first token is looked up in the blind index (first and last name);
+    candidates are decrypted, checked against every token and sorted by name.
     """
-    first, rest = tokens[0], tokens[1:]
-    by_last = Person.objects.filter(prefix_q("last_name_key", first))
-    by_first = Person.objects.filter(prefix_q("first_name_key", first))
-    for token in rest:
-        by_last = by_last.filter(first_name_key__startswith=token)
-        by_first = by_first.filter(last_name_key__startswith=token)
-    seen: set[uuid.UUID] = set()
-    result: list[Person] = []
-    for qs in (
-        by_last.order_by("last_name_key", "first_name_key", "id"),
-        by_first.order_by("first_name_key", "id"),
-    ):
-        for p in qs.prefetch_related("emails")[:limit]:
-            if p.id not in seen and len(result) < limit:
-                seen.add(p.id)
-                result.append(p)
-    return result
+    first = tokens[0]
+    ids: list[uuid.UUID] = []
+    for field_name in ("last_name", "first_name"):
+        ids.extend(
+            blindindex.subjects_matching(Person, field_name, first, NAME_CANDIDATES)
+        )
+    if not ids:
+        return []
+    candidates = Person.objects.filter(pk__in=set(ids)).prefetch_related("emails")
+    matches = []
+    for person in candidates:
+        words = _name_words(person)
+        if all(any(w.startswith(t) for w in words) for t in tokens):
+            matches.append(person)
+    matches.sort(key=lambda p: (not _starts_last(p, first), p.sort_key, str(p.id)))
+    return matches[:limit]
+
+
+def _name_words(person: Person) -> list[str]:
+    words: list[str] = []
+    for part in (person.first_name, person.last_name):
+        for word in formats.search_key(part).split():
+            words.append(word)
+            words.extend(w for w in word.split("-") if w)
+    return words
+
+
+def _starts_last(person: Person, token: str) -> bool:
+    return any(
+        w.startswith(token) for w in formats.search_key(person.last_name).split()
+    )
+
+
+def _persons_by_exact(
+    model: Any, field_name: str, value: str, limit: int
+) -> list[Person]:
+    """Persons with an email or phone equal to ``value`` (normalised)."""
+    candidates = blindindex.subjects_matching(model, field_name, value)
+    if not candidates:
+        return []
+    owners = {
+        row.person_id
+        for row in model.objects.filter(person_id__in=candidates)
+        if getattr(row, field_name) == value
+    }
+    return list(Person.objects.filter(pk__in=owners).prefetch_related("emails")[:limit])
 
 
 def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
@@ -319,7 +347,6 @@ def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
     kind = classify_query(q)
     results = SearchResults(kind=kind)
     orgs = organization_queryset(user)
-    persons = person_queryset(user).prefetch_related("emails")
     if kind == SearchKind.EMPTY:
         return results
     if kind == SearchKind.EMAIL:
@@ -327,7 +354,7 @@ def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
             email = formats.normalise_email(q)
         except formats.FormatError:
             return results
-        results.persons = list(persons.filter(emails__email=email)[:limit])
+        results.persons = _persons_by_exact(PersonEmail, "email", email, limit)
         return results
     if kind == SearchKind.BUSINESS_ID:
         try:
@@ -359,7 +386,7 @@ def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
             number = formats.normalise_phone(q)
         except formats.FormatError:
             return results
-        results.persons = list(persons.filter(phones__number=number).distinct()[:limit])
+        results.persons = _persons_by_exact(PersonPhone, "number", number, limit)
         return results
     tokens = [formats.search_key(t) for t in q.split() if formats.search_key(t)]
     if not tokens:

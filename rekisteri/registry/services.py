@@ -18,8 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rekisteri.core import formats
-from rekisteri.core.errors import FieldErrors, NotFound, ValidationFailed
+from rekisteri.core import blindindex, formats
+from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from rekisteri.keystore import keys
 from rekisteri.registry.choices import (
     Language,
     OrganizationStatus,
@@ -293,18 +295,17 @@ def _clean_person(data: dict[str, Any]) -> tuple[dict, FieldErrors]:
         errors.add("preferred_language", "invalid_choice", _("Choose fi, sv or en."))
     out["preferred_language"] = lang
     out.update(clean_address(errors, "", data))
-    out["first_name_key"] = formats.search_key(out["first_name"])
-    out["last_name_key"] = formats.search_key(out["last_name"])
     return out, errors
 
 
 def _check_emails_free(
     errors: FieldErrors, emails: Iterable[str], person: Person | None
 ) -> None:
-    taken = PersonEmail.objects.filter(email__in=list(emails))
-    if person is not None:
-        taken = taken.exclude(person=person)
-    if taken.exists():
+    if any(
+        other != (person.pk if person else None)
+        for email in emails
+        for other in email_owners(email)
+    ):
         errors.add(
             "emails",
             "email_taken",
@@ -312,33 +313,59 @@ def _check_emails_free(
         )
 
 
-def _set_emails(person: Person, emails: list[str], provenance: Provenance) -> None:
-    existing = {e.email: e for e in person.emails.all()} if person.pk else {}
-    person.emails.exclude(email__in=emails).delete()
-    for i, email in enumerate(emails):
-        row = existing.get(email)
+def email_owners(email: str) -> set[Any]:
+    """Ids of the persons holding ``email`` (normalised), via the blind index.
+
+    Index hits are candidates (digests are truncated); each is confirmed by
+    decrypting the candidate's addresses.
+    """
+    candidates = blindindex.subjects_matching(PersonEmail, "email", email)
+    if not candidates:
+        return set()
+    rows = PersonEmail.objects.filter(person_id__in=candidates)
+    return {row.person_id for row in rows if row.email == email}
+
+
+def _replace_values(
+    existing: list[Any], wanted: list[str], attr: str, create: Any
+) -> None:
+    """Make a person's email or phone rows equal ``wanted``, in order.
+
+    Unchanged values keep their row (and provenance); the first is primary.
+    Compared after decryption, since the column cannot be filtered.
+    """
+    by_value = {getattr(row, attr): row for row in existing}
+    for value, row in by_value.items():
+        if value not in wanted:
+            row.delete()
+    for i, value in enumerate(wanted):
+        row = by_value.get(value)
         if row is None:
-            _save_unique(
-                PersonEmail(
-                    person=person, email=email, is_primary=i == 0, provenance=provenance
-                ),
-                field_for={"email": ("emails", "email_taken")},
-            )
+            create(value, i == 0)
         elif row.is_primary != (i == 0):
-            PersonEmail.objects.filter(pk=row.pk).update(is_primary=i == 0)
+            type(row).objects.filter(pk=row.pk).update(is_primary=i == 0)
+
+
+def _set_emails(person: Person, emails: list[str], provenance: Provenance) -> None:
+    _replace_values(
+        list(person.emails.all()),
+        emails,
+        "email",
+        lambda value, primary: PersonEmail.objects.create(
+            person=person, email=value, is_primary=primary, provenance=provenance
+        ),
+    )
 
 
 def _set_phones(person: Person, phones: list[str], provenance: Provenance) -> None:
-    existing = {p.number: p for p in person.phones.all()}
-    person.phones.exclude(number__in=phones).delete()
-    for i, number in enumerate(phones):
-        row = existing.get(number)
-        if row is None:
-            PersonPhone.objects.create(
-                person=person, number=number, is_primary=i == 0, provenance=provenance
-            )
-        elif row.is_primary != (i == 0):
-            PersonPhone.objects.filter(pk=row.pk).update(is_primary=i == 0)
+    _replace_values(
+        list(person.phones.all()),
+        phones,
+        "number",
+        lambda value, primary: PersonPhone.objects.create(
+            person=person, number=value, is_primary=primary, provenance=provenance
+        ),
+    )
 
 
 def person_create(
@@ -403,6 +430,11 @@ def person_update(
     unknown = set(changes) - PERSON_EDITABLE
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    if keys.is_destroyed(person.pk, KeyClass.CRM):
+        raise Conflict(
+            _("This person's data has been erased and cannot be changed."),
+            code="subject_erased",
+        )
     current = {f: getattr(person, f) for f in PERSON_EDITABLE}
     data, errors = _clean_person({**current, **changes})
     new_emails = clean_emails(errors, emails) if emails is not None else None
@@ -548,3 +580,27 @@ def role_delete(*, actor: Any, role: Role) -> None:
     if role.pk is None or not Role.objects.filter(pk=role.pk).exists():
         raise NotFound()
     role.delete()
+
+
+# --------------------------------------------------------------------------
+# Crypto-shredding
+# --------------------------------------------------------------------------
+
+
+def person_shred(
+    *, actor: Any, person: Person, key_class: str = KeyClass.CRM, reason: str
+) -> bool:
+    """Destroy a person's data key for ``key_class`` and their blind indexes.
+
+    Every field sealed under that key (names, address, emails, phones, role
+    titles) then reads as the "erased" placeholder, in the live database and
+    in every backup once the key store's backups have aged out. The erasure is
+    recorded in the ledger so a restore replays it. Returns True when key
+    material was destroyed now (False if it already was).
+    """
+    from rekisteri.core.models import BlindIndex
+
+    destroyed = keys.shred(person.pk, key_class, reason=reason)
+    if key_class == KeyClass.CRM:
+        BlindIndex.objects.filter(subject_id=person.pk).delete()
+    return destroyed

@@ -49,6 +49,6 @@ def test_login_search_by_email_and_edit_phone(page) -> None:
     page.locator("form:has(input[name=phones]) [type=submit]").click()
     page.wait_for_url(re.compile(rf"/persons/{person.id}/$"))
     assert page.get_by_text("050 7654321").first.is_visible()
-    assert list(
-        PersonPhone.objects.filter(person=person).values_list("number", flat=True)
-    ) == ["+358507654321"]
+    assert [p.number for p in PersonPhone.objects.filter(person=person)] == [
+        "+358507654321"
+    ]

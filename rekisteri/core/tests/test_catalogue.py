@@ -31,6 +31,7 @@ from rekisteri.core.catalogue import (
     personal,
     personal_fields,
 )
+from rekisteri.core.crypto.fields import EncryptedTextField
 from rekisteri.core.management.commands.catalogue import DOC_PATH
 from rekisteri.registry.models import Organization, Person, PersonEmail, PersonPhone
 
@@ -39,7 +40,7 @@ GOOD = dict(
     purposes=[Purpose.CUSTOMER_RELATIONSHIP],
     legal_basis=LegalBasis.CONTRACT,
     retention="relationship",
-    erasure=Erasure.SHRED,
+    erasure=Erasure.DELETE,
 )
 
 
@@ -165,6 +166,27 @@ def test_manage_py_check_fails_on_a_new_unclassified_model():
 # --------------------------------------------------------------------------
 # Wrong classifications
 # --------------------------------------------------------------------------
+
+
+@isolate_apps("rekisteri.core")
+def test_shredded_fields_must_be_encrypted_and_only_they_e010():
+    class Gadget(models.Model):  # noqa: DJ008
+        person = not_personal(models.ForeignKey(Person, on_delete=models.CASCADE))
+        plain_but_shredded = personal(
+            models.CharField(max_length=10), **{**GOOD, "erasure": Erasure.SHRED}
+        )
+        sealed_but_deleted = personal(EncryptedTextField(), **GOOD)
+        sealed_and_shredded = personal(
+            EncryptedTextField(), **{**GOOD, "erasure": Erasure.SHRED}
+        )
+
+        class Meta:
+            app_label = "core"
+
+    errors = check_model(Gadget)
+    assert error_ids(errors) == ["rekisteri.E010", "rekisteri.E010"]
+    assert "plain_but_shredded" in errors[0].msg
+    assert "sealed_but_deleted" in errors[1].msg
 
 
 @isolate_apps("rekisteri.core")

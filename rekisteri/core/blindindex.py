@@ -1,0 +1,191 @@
+"""Blind-index maintenance and lookup for encrypted fields.
+
+An index row is ``(key, subject_id)`` where ``key`` packs a 15-bit field code
+(from the field's label) above a truncated HMAC of one term. All indexed fields
+resolve to their data subject (a Person), which is what search, duplicate
+detection and erasure need; shredding a subject deletes its rows.
+
+Rows are rewritten after each save of an indexed model (post_save) and removed
+with the row (post_delete). Bulk writers (imports, seeding) call
+:func:`rows_for` and insert the rows themselves, since ``bulk_create`` sends no
+signals.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+
+from rekisteri.core.crypto import blind
+from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
+from rekisteri.core.formats import search_key
+
+
+def field_code(label: str) -> int:
+    return zlib.crc32(label.encode()) & 0x7FFF
+
+
+def pack(code: int, digest: int) -> int:
+    return (code << 32) | digest
+
+
+def indexed_fields(model: type[models.Model]) -> list[EncryptedTextField]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, EncryptedTextField) and f.blind
+    ]
+
+
+def label_of(f: EncryptedTextField) -> str:
+    return f"{f.model._meta.label}.{f.name}"
+
+
+def _index_key() -> bytes:
+    from rekisteri.keystore.keys import provider
+
+    return provider().index_key()
+
+
+def keys_for_label(label: str, kind: str, value: str) -> list[int]:
+    """Index keys of every term of ``value`` for the field called ``label``."""
+    if not value or isinstance(value, Placeholder):
+        return []
+    found = (
+        blind.name_terms(value)
+        if kind == "name"
+        else blind.exact_terms(search_key(value))
+    )
+    fkey = blind.field_key(_index_key(), label)
+    bits = blind.TOKEN_BITS if kind == "name" else blind.EXACT_BITS
+    code = field_code(label)
+    return [pack(code, blind.digest(fkey, t, bits)) for t in found]
+
+
+def keys_for(f: EncryptedTextField, value: str) -> list[int]:
+    """Index keys of every term of ``value`` in field ``f``."""
+    return keys_for_label(label_of(f), f.blind, value)
+
+
+def query_key(model: type[models.Model], field_name: str, term: str) -> int:
+    """The index key a query term must match (term already normalised)."""
+    f = model._meta.get_field(field_name)
+    label = label_of(f)
+    bits = blind.TOKEN_BITS if f.blind == "name" else blind.EXACT_BITS
+    fkey = blind.field_key(_index_key(), label)
+    return pack(field_code(label), blind.digest(fkey, term, bits))
+
+
+def rows_for(instances: Iterable[models.Model]) -> list[Any]:
+    """Index rows (unsaved) for freshly created instances."""
+    from rekisteri.core.models import BlindIndex
+
+    rows = []
+    for obj in instances:
+        for f in indexed_fields(type(obj)):
+            subject = f.subject_id(obj)
+            value = obj.__dict__.get(f.attname)
+            if isinstance(value, str):
+                rows.extend(
+                    BlindIndex(key=k, subject_id=subject)
+                    for k in set(keys_for(f, value))
+                )
+    return rows
+
+
+def _reindex_subject(model: type[models.Model], subject_id: uuid.UUID) -> None:
+    """Rewrite a subject's rows for ``model``'s indexed fields from the database."""
+    from rekisteri.core.models import BlindIndex
+
+    fields = indexed_fields(model)
+    codes = [field_code(label_of(f)) for f in fields]
+    subject_attr = fields[0].classification.subject
+    lookup = (
+        {"pk": subject_id}
+        if subject_attr == "self"
+        else {f"{subject_attr}_id": subject_id}
+    )
+    for code in codes:
+        BlindIndex.objects.filter(
+            subject_id=subject_id, key__gte=code << 32, key__lt=(code + 1) << 32
+        ).delete()
+    rows: set[int] = set()
+    for obj in model.objects.filter(**lookup).only(*[f.name for f in fields]):
+        for f in fields:
+            rows.update(keys_for(f, getattr(obj, f.attname)))
+    BlindIndex.objects.bulk_create(
+        [BlindIndex(key=k, subject_id=subject_id) for k in sorted(rows)]
+    )
+
+
+def _changed(instance: models.Model, fields: list[EncryptedTextField]) -> bool:
+    loaded = instance.__dict__.get("_sealed_loaded", {})
+    for f in fields:
+        value = instance.__dict__.get(f.attname)
+        before = loaded.get(f.attname)
+        if before is None or (isinstance(value, str) and value != before[1]):
+            return True
+    return False
+
+
+def _after_save(
+    sender: type[models.Model], instance: models.Model, created: bool, **kw: Any
+) -> None:
+    fields = indexed_fields(sender)
+    if kw.get("raw") or not fields:
+        return
+    if created or _changed(instance, fields):
+        _reindex_subject(sender, fields[0].subject_id(instance))
+
+
+def _after_delete(
+    sender: type[models.Model], instance: models.Model, **kw: Any
+) -> None:
+    fields = indexed_fields(sender)
+    if not fields:
+        return
+    try:
+        subject = fields[0].subject_id(instance)
+    except (ValueError, AttributeError):
+        return
+    if fields[0].classification.subject == "self":
+        from rekisteri.core.models import BlindIndex
+
+        BlindIndex.objects.filter(subject_id=subject).delete()
+    else:
+        _reindex_subject(sender, subject)
+
+
+def connect(models_: Iterable[type[models.Model]]) -> None:
+    """Maintain the index for every model with indexed encrypted fields."""
+    for model in models_:
+        if indexed_fields(model):
+            post_save.connect(
+                _after_save,
+                sender=model,
+                dispatch_uid=f"blind-save-{model._meta.label}",
+            )
+            post_delete.connect(
+                _after_delete,
+                sender=model,
+                dispatch_uid=f"blind-del-{model._meta.label}",
+            )
+
+
+def subjects_matching(
+    model: type[models.Model], field_name: str, term: str, limit: int | None = None
+) -> list[uuid.UUID]:
+    """Subjects with an index row for ``term`` in ``field_name`` (candidates)."""
+    from rekisteri.core.models import BlindIndex
+
+    qs = BlindIndex.objects.filter(key=query_key(model, field_name, term)).values_list(
+        "subject_id", flat=True
+    )
+    if limit is not None:
+        qs = qs[:limit]
+    return list(qs)

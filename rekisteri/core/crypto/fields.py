@@ -1,0 +1,223 @@
+"""Encrypted model fields that read and write plaintext.
+
+A field whose catalogue erasure is ``shred`` is declared with
+:class:`EncryptedTextField` (or one of its typed variants). Services, selectors,
+forms and API schemas see ``str`` values; the database sees versioned AES-GCM
+envelopes bound to table, column, row and key class, sealed under the data key
+of the row's subject (catalogue ``subject``) for the field's key class.
+
+* Reading decrypts lazily on first attribute access and caches the plaintext
+  on the instance. A value whose key was shredded reads as :class:`Placeholder`
+  ("erased"); a value that fails authentication reads as an "unreadable"
+  placeholder and logs an integrity error naming the place, never the value.
+* Writing encrypts in ``pre_save`` (also for ``bulk_create``). An unchanged
+  value keeps its ciphertext. Plaintext can never reach the column any other
+  way: ``QuerySet.update(field=…)`` and lookups on the field are refused.
+* Blind indexes (``blind="exact"`` or ``"name"``) are maintained by
+  :mod:`rekisteri.core.blindindex` after each save and removed on delete.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext
+
+from rekisteri.core.crypto.envelope import (
+    IntegrityError,
+    Place,
+    key_version_of,
+    open_sealed,
+    seal,
+)
+
+log = logging.getLogger("rekisteri.crypto")
+
+
+class Sealed(bytes):
+    """Ciphertext as stored; never shown, never compared to plaintext."""
+
+    def __repr__(self) -> str:
+        return f"<Sealed {len(self)} bytes>"
+
+
+class Placeholder(str):
+    """What a value reads as when it cannot be shown.
+
+    ``reason`` is ``"erased"`` (the key was shredded) or ``"unreadable"``
+    (integrity check failed). The text is translated when it is created.
+    """
+
+    reason: str
+
+    def __new__(cls, reason: str) -> Placeholder:
+        text = gettext("[erased]") if reason == "erased" else gettext("[unreadable]")
+        obj = super().__new__(cls, text)
+        obj.reason = reason
+        return obj
+
+    @property
+    def is_erased(self) -> bool:
+        return self.reason == "erased"
+
+
+class PlaintextRefused(TypeError):
+    """Plaintext was about to be written or compared without its row."""
+
+
+class SealedAttribute:
+    """Data descriptor: stores what the ORM loads, decrypts on access."""
+
+    def __init__(self, field: EncryptedTextField) -> None:
+        self.field = field
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        attname = self.field.attname
+        data = instance.__dict__
+        if attname not in data:
+            instance.refresh_from_db(fields=[attname])
+        value = data.get(attname)
+        if isinstance(value, Sealed):
+            plain = self.field.decrypt(instance, value)
+            data[attname] = plain
+            data.setdefault("_sealed_loaded", {})[attname] = (value, plain)
+            return plain
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        if isinstance(value, memoryview | bytearray):
+            value = Sealed(bytes(value))
+        elif isinstance(value, bytes) and not isinstance(value, Sealed):
+            value = Sealed(value)
+        data = instance.__dict__
+        if isinstance(value, Sealed):
+            data.setdefault("_sealed_loaded", {})[self.field.attname] = (value, None)
+        data[self.field.attname] = value
+
+
+class EncryptedTextField(models.BinaryField):
+    """A text value stored encrypted; see the module docstring.
+
+    ``blind`` is ``None``, ``"exact"`` (normalised whole value) or ``"name"``
+    (tokens and prefixes for type-ahead).
+    """
+
+    descriptor_class = SealedAttribute
+
+    def __init__(self, *args: Any, blind: str | None = None, **kwargs: Any) -> None:
+        if blind not in (None, "exact", "name"):
+            raise ValueError("blind must be None, 'exact' or 'name'")
+        self.blind = blind
+        kwargs.setdefault("editable", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple:
+        name, path, args, kwargs = super().deconstruct()
+        if self.blind:
+            kwargs["blind"] = self.blind
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    # --- where the value lives --------------------------------------------------
+
+    @property
+    def classification(self) -> Any:
+        return self.catalogue  # set by rekisteri.core.catalogue.personal()
+
+    def subject_id(self, instance: Any) -> uuid.UUID:
+        subject = self.classification.subject
+        # "self" for a Person row, else the foreign key to the Person.
+        value = instance.pk if subject == "self" else getattr(instance, f"{subject}_id")
+        if value is None:
+            raise ValueError(f"{self.model._meta.label}.{self.name} has no subject yet")
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+    def place(self, instance: Any) -> Place:
+        return Place(
+            self.model._meta.db_table,
+            self.column,
+            str(instance.pk),
+            self.classification.key_class,
+        )
+
+    # --- crypto ----------------------------------------------------------------
+
+    def decrypt(self, instance: Any, sealed: bytes) -> str:
+        from rekisteri.keystore import keys
+
+        place = self.place(instance)
+        try:
+            version = key_version_of(sealed)
+            key = keys.key_for_version(
+                self.subject_id(instance), self.classification.key_class, version
+            )
+            return open_sealed(key, place, sealed)
+        except keys.KeyDestroyed:
+            return Placeholder("erased")
+        except IntegrityError as exc:
+            log.error("integrity error: %s", exc)
+            return Placeholder("unreadable")
+
+    def encrypt(self, instance: Any, plaintext: str) -> Sealed:
+        from rekisteri.keystore import keys
+
+        version, key = keys.current_key(
+            self.subject_id(instance), self.classification.key_class
+        )
+        return Sealed(seal(key, version, self.place(instance), plaintext))
+
+    # --- ORM hooks -------------------------------------------------------------
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        value = model_instance.__dict__.get(self.attname)
+        if value is None or isinstance(value, Sealed):
+            return value
+        loaded = model_instance.__dict__.get("_sealed_loaded", {}).get(self.attname)
+        if loaded is not None and (
+            isinstance(value, Placeholder) or value == loaded[1]
+        ):
+            return loaded[0]  # unchanged: keep the ciphertext
+        if isinstance(value, Placeholder):
+            raise PlaintextRefused(
+                f"{self.model._meta.label}.{self.name}: a placeholder cannot be saved"
+            )
+        if not isinstance(value, str):
+            value = str(value)
+        return self.encrypt(model_instance, value)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        return Sealed(bytes(value))
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or isinstance(value, Sealed):
+            return value
+        raise PlaintextRefused(
+            "encrypted fields cannot be compared or written without their row; "
+            "use the blind-index selectors"
+        )
+
+    def get_db_prep_value(
+        self, value: Any, connection: Any, prepared: bool = False
+    ) -> Any:
+        value = self.get_prep_value(value) if not prepared else value
+        if value is None:
+            return None
+        return connection.Database.Binary(bytes(value))
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def value_to_string(self, obj: Any) -> str:
+        return str(getattr(obj, self.attname))
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return forms.CharField(**kwargs)

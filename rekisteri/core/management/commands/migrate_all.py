@@ -1,0 +1,27 @@
+"""Migrate the key store database and the main database, in that order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from rekisteri.keystore.router import KEYSTORE_DB
+
+
+class Command(BaseCommand):
+    help = (
+        "Apply migrations to the key store and then to the main database (the "
+        "main database's data migrations need the key store)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        verbosity = options.get("verbosity", 1)
+        call_command(
+            "migrate", database=KEYSTORE_DB, interactive=False, verbosity=verbosity
+        )
+        from rekisteri.keystore.keys import verify_master_key
+
+        verify_master_key()
+        call_command("migrate", interactive=False, verbosity=verbosity)

@@ -1,0 +1,288 @@
+"""Data keys per (subject, key class): get, create, shred, rotate.
+
+Unwrapped keys are cached only inside a :func:`key_scope` (one request, one
+batch of a command). A scope never outlives its unit of work, and shredding
+clears the current scope, so no cache can hand out a key after its shred.
+Outside a scope nothing is cached.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from rekisteri.core.crypto.master import (
+    KEY_BYTES,
+    KeyConfigError,
+    MasterKeyProvider,
+    UnwrapError,
+    load,
+)
+from rekisteri.keystore.models import DataKey, ErasureEntry, MasterKeyCheck
+from rekisteri.keystore.router import KEYSTORE_DB
+
+log = logging.getLogger("rekisteri.keys")
+
+# (subject_id, key_class) -> {version: key}; destroyed subjects map to {}.
+_scope: ContextVar[dict[tuple[uuid.UUID, str], dict[int, bytes]] | None] = ContextVar(
+    "rekisteri_key_scope", default=None
+)
+
+
+@cache
+def provider() -> MasterKeyProvider:
+    """The configured master-key provider (loaded once per process)."""
+    return load(settings.REKISTERI_MASTER_KEY_FILE)
+
+
+def reset_provider() -> None:
+    """Forget the loaded provider (after the key file changed)."""
+    provider.cache_clear()
+
+
+@contextmanager
+def key_scope() -> Iterator[None]:
+    """Cache unwrapped keys for the duration of one unit of work."""
+    token = _scope.set({})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def _context(subject_id: uuid.UUID, key_class: str, version: int) -> bytes:
+    return f"{subject_id}|{key_class}|{version}".encode()
+
+
+def _unwrap(row: DataKey) -> bytes:
+    return provider().unwrap(
+        row.master_key_id,
+        bytes(row.wrapped),
+        _context(row.subject_id, row.key_class, row.version),
+    )
+
+
+def _load(subject_id: uuid.UUID, key_class: str) -> dict[int, bytes]:
+    scope = _scope.get()
+    cached = scope.get((subject_id, key_class)) if scope is not None else None
+    if cached is not None:
+        return cached
+    rows = DataKey.objects.using(KEYSTORE_DB).filter(
+        subject_id=subject_id, key_class=key_class
+    )
+    keys: dict[int, bytes] = {}
+    destroyed = False
+    for row in rows:
+        if row.wrapped is None:
+            destroyed = True
+        else:
+            keys[row.version] = _unwrap(row)
+    if destroyed:
+        keys = {}
+    if scope is not None and (keys or destroyed):
+        scope[(subject_id, key_class)] = keys
+    return keys
+
+
+class KeyDestroyed(Exception):
+    """The subject's key for this class was shredded: the data is erased."""
+
+
+def is_destroyed(subject_id: uuid.UUID, key_class: str) -> bool:
+    return (
+        DataKey.objects.using(KEYSTORE_DB)
+        .filter(subject_id=subject_id, key_class=key_class, wrapped__isnull=True)
+        .exists()
+    )
+
+
+def key_for_version(subject_id: uuid.UUID, key_class: str, version: int) -> bytes:
+    """The key that sealed a value; KeyDestroyed if shredded or missing."""
+    key = _load(subject_id, key_class).get(version)
+    if key is None:
+        raise KeyDestroyed()
+    return key
+
+
+def current_key(subject_id: uuid.UUID, key_class: str) -> tuple[int, bytes]:
+    """The newest key of a subject, created on first use.
+
+    Refuses (KeyDestroyed) to create a key for a subject whose key was shredded:
+    an erased person cannot be written again under the same id.
+    """
+    keys = _load(subject_id, key_class)
+    if keys:
+        version = max(keys)
+        return version, keys[version]
+    if is_destroyed(subject_id, key_class):
+        raise KeyDestroyed()
+    return _create(subject_id, key_class)
+
+
+def _create(subject_id: uuid.UUID, key_class: str) -> tuple[int, bytes]:
+    key = secrets.token_bytes(KEY_BYTES)
+    master_id, wrapped = provider().wrap(key, _context(subject_id, key_class, 1))
+    try:
+        with transaction.atomic(using=KEYSTORE_DB):
+            DataKey.objects.using(KEYSTORE_DB).create(
+                subject_id=subject_id,
+                key_class=key_class,
+                version=1,
+                master_key_id=master_id,
+                wrapped=wrapped,
+            )
+    except IntegrityError:
+        # Another process created it first; use theirs.
+        scope = _scope.get()
+        if scope is not None:
+            scope.pop((subject_id, key_class), None)
+        keys = _load(subject_id, key_class)
+        if not keys:
+            raise KeyDestroyed() from None
+        return max(keys), keys[max(keys)]
+    scope = _scope.get()
+    if scope is not None:
+        scope[(subject_id, key_class)] = {1: key}
+    return 1, key
+
+
+def create_keys_bulk(
+    subject_ids: Iterable[uuid.UUID], key_class: str
+) -> dict[uuid.UUID, bytes]:
+    """New version-1 keys for many new subjects at once (imports, seeding)."""
+    p = provider()
+    rows, keys = [], {}
+    for sid in subject_ids:
+        key = secrets.token_bytes(KEY_BYTES)
+        master_id, wrapped = p.wrap(key, _context(sid, key_class, 1))
+        rows.append(
+            DataKey(
+                subject_id=sid,
+                key_class=key_class,
+                version=1,
+                master_key_id=master_id,
+                wrapped=wrapped,
+            )
+        )
+        keys[sid] = key
+    DataKey.objects.using(KEYSTORE_DB).bulk_create(rows, batch_size=1000)
+    scope = _scope.get()
+    if scope is not None:
+        for sid, key in keys.items():
+            scope[(sid, key_class)] = {1: key}
+    return keys
+
+
+def shred(subject_id: uuid.UUID, key_class: str, *, reason: str) -> bool:
+    """Destroy every generation of a subject's key for ``key_class``.
+
+    Returns True if key material was destroyed now. Records the erasure in the
+    ledger (append-only) so a restore can replay it, and clears the current
+    key scope.
+    """
+    with transaction.atomic(using=KEYSTORE_DB):
+        destroyed = (
+            DataKey.objects.using(KEYSTORE_DB)
+            .filter(subject_id=subject_id, key_class=key_class, wrapped__isnull=False)
+            .update(wrapped=None, destroyed_at=timezone.now())
+        )
+        if not destroyed and not is_destroyed(subject_id, key_class):
+            # Never had a key: leave a tombstone so none is created later.
+            DataKey.objects.using(KEYSTORE_DB).create(
+                subject_id=subject_id,
+                key_class=key_class,
+                version=1,
+                master_key_id="-",
+                wrapped=None,
+                destroyed_at=timezone.now(),
+            )
+        ErasureEntry.objects.using(KEYSTORE_DB).create(
+            subject_id=subject_id, key_class=key_class, reason=reason[:40]
+        )
+    scope = _scope.get()
+    if scope is not None:
+        scope[(subject_id, key_class)] = {}
+    return bool(destroyed)
+
+
+# --------------------------------------------------------------------------
+# Master key checks and rotation
+# --------------------------------------------------------------------------
+
+_CHECK = b"rekisteri master key check"
+
+
+def verify_master_key() -> None:
+    """Fail with a clear KeyConfigError if the configured key is wrong.
+
+    Each master key id gets a check value the first time it is active; a key
+    whose material differs from the one that wrote the check is refused.
+    """
+    p = provider()
+    for check in MasterKeyCheck.objects.using(KEYSTORE_DB).all():
+        if check.master_key_id not in p.known_ids():
+            continue
+        try:
+            value = p.unwrap(check.master_key_id, bytes(check.wrapped_check), b"check")
+        except UnwrapError:
+            value = b""
+        if value != _CHECK.ljust(KEY_BYTES, b"\0"):
+            raise KeyConfigError(
+                f"master key {check.master_key_id!r} is not the key this key store "
+                "was created with; check REKISTERI_MASTER_KEY / the key file"
+            )
+    if (
+        not MasterKeyCheck.objects.using(KEYSTORE_DB)
+        .filter(master_key_id=p.active_id)
+        .exists()
+    ):
+        master_id, wrapped = p.wrap(_CHECK.ljust(KEY_BYTES, b"\0"), b"check")
+        MasterKeyCheck.objects.using(KEYSTORE_DB).get_or_create(
+            master_key_id=master_id, defaults={"wrapped_check": wrapped}
+        )
+
+
+def rotate_master(*, batch_size: int = 1000, progress=None) -> int:
+    """Re-wrap every live data key under the active master key.
+
+    Streams in id order, one transaction per batch; an interrupted run is
+    finished by running it again (rows already re-wrapped are skipped). Field
+    ciphertext is untouched: only the wrapping changes.
+    """
+    p = provider()
+    verify_master_key()
+    done = 0
+    last_id = 0
+    while True:
+        with transaction.atomic(using=KEYSTORE_DB):
+            rows = list(
+                DataKey.objects.using(KEYSTORE_DB)
+                .select_for_update()
+                .filter(id__gt=last_id, wrapped__isnull=False)
+                .exclude(master_key_id=p.active_id)
+                .order_by("id")[:batch_size]
+            )
+            if not rows:
+                break
+            for row in rows:
+                key = _unwrap(row)
+                row.master_key_id, row.wrapped = p.wrap(
+                    key, _context(row.subject_id, row.key_class, row.version)
+                )
+            DataKey.objects.using(KEYSTORE_DB).bulk_update(
+                rows, ["master_key_id", "wrapped"]
+            )
+        last_id = rows[-1].id
+        done += len(rows)
+        if progress is not None:
+            progress(done)
+    return done

@@ -1,0 +1,61 @@
+"""Key operations: verify the master key, add a new one, rotate to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from rekisteri.core.crypto.master import KeyConfigError, add_key_to_file
+from rekisteri.keystore import keys
+from rekisteri.keystore.models import DataKey
+from rekisteri.keystore.router import KEYSTORE_DB
+
+
+class Command(BaseCommand):
+    help = "Master-key operations: verify, add-master, rotate-master."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("verify", help="check the configured master key")
+        add = sub.add_parser(
+            "add-master", help="add a new active master key to the key file"
+        )
+        add.add_argument("--id", default=None, help="name of the new key")
+        rotate = sub.add_parser(
+            "rotate-master",
+            help="re-wrap every data key under the active master key (resumable)",
+        )
+        rotate.add_argument("--batch", type=int, default=1000)
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        try:
+            if action == "verify":
+                keys.verify_master_key()
+                p = keys.provider()
+                live = DataKey.objects.using(KEYSTORE_DB).filter(wrapped__isnull=False)
+                stale = live.exclude(master_key_id=p.active_id).count()
+                self.stdout.write(
+                    f"Master key {p.active_id} is correct. {live.count()} live data "
+                    f"keys, {stale} still wrapped by an older master key."
+                )
+            elif action == "add-master":
+                key_id = add_key_to_file(
+                    settings.REKISTERI_MASTER_KEY_FILE, options["id"]
+                )
+                keys.reset_provider()
+                keys.verify_master_key()
+                self.stdout.write(
+                    f"Added master key {key_id} and made it active. Run "
+                    "`manage.py keys rotate-master` to re-wrap existing data keys; "
+                    "keep the old key until it reports 0 left."
+                )
+            else:
+                done = keys.rotate_master(
+                    batch_size=options["batch"],
+                    progress=lambda n: self.stdout.write(f"  re-wrapped {n}"),
+                )
+                self.stdout.write(f"Re-wrapped {done} data keys.")
+        except KeyConfigError as exc:
+            raise CommandError(str(exc)) from exc

@@ -1,0 +1,15 @@
+"""Settings for the test suite: the normal settings with fixed test keys.
+
+Tests never depend on a developer's key file, and nothing here is secret.
+"""
+
+import os
+
+os.environ.setdefault(
+    "REKISTERI_MASTER_KEY", "test-1:dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE"
+)
+os.environ.setdefault(
+    "REKISTERI_INDEX_KEY", "dGVzdC1pbmRleC1rZXktLTMyLWJ5dGVzLWxvbmchISE"
+)
+
+from rekisteri.settings import *  # noqa: E402, F403
