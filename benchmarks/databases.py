@@ -1,0 +1,72 @@
+"""Fresh benchmark databases: a SQLite file under var/bench/ or a PostgreSQL
+database ``rekisteri_bench`` on 127.0.0.1, created and dropped per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+POSTGRES_BENCH_DB = "rekisteri_bench"
+
+
+@dataclass(frozen=True)
+class BenchDatabase:
+    """One database under test; ``url`` goes to DATABASE_URL."""
+
+    vendor: str  # "sqlite" or "postgresql"
+    url: str
+    path: Path | None = None
+
+    def create(self) -> None:
+        """Start from nothing: no file, or an empty database."""
+        if self.vendor == "sqlite":
+            assert self.path is not None
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.drop()
+        else:
+            _postgres_admin(
+                f'DROP DATABASE IF EXISTS "{POSTGRES_BENCH_DB}" WITH (FORCE)',
+                f'CREATE DATABASE "{POSTGRES_BENCH_DB}"',
+            )
+
+    def drop(self) -> None:
+        if self.vendor == "sqlite":
+            assert self.path is not None
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        else:
+            _postgres_admin(
+                f'DROP DATABASE IF EXISTS "{POSTGRES_BENCH_DB}" WITH (FORCE)'
+            )
+
+
+def sqlite_database(var_dir: Path, size: int) -> BenchDatabase:
+    path = (var_dir / f"bench-{size}.sqlite3").resolve()
+    return BenchDatabase("sqlite", f"sqlite:///{path}", path)
+
+
+def postgres_database() -> BenchDatabase:
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{POSTGRES_BENCH_DB}"
+    return BenchDatabase("postgresql", url)
+
+
+def postgres_version() -> str | None:
+    """The server version, or None when PostgreSQL is not reachable."""
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3) as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+            return str(row[0]).split()[0] if row else None
+    except Exception:
+        return None
+
+
+def _postgres_admin(*statements: str) -> None:
+    import psycopg
+
+    # CREATE/DROP DATABASE cannot run inside a transaction.
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as c:
+        for sql in statements:
+            c.execute(sql)

@@ -1,0 +1,232 @@
+"""In-process lookups: the selectors and the person page against a baseline.
+
+Every measurement pairs what the application does (``selectors.search`` or a
+``django.test.Client`` GET of the person page) with the cheapest ORM lookup
+of the same row on an indexed column. Both run alternately on the same
+randomly picked targets, so drift on a busy machine hits both equally and
+the ratio shows the application's own overhead.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+from benchmarks.stats import summary
+from rekisteri.accounts.choices import StaffRole
+from rekisteri.accounts.models import StaffUser
+from rekisteri.accounts.services import staff_user_create
+from rekisteri.core import formats
+from rekisteri.registry import selectors
+from rekisteri.registry.models import Organization, Person, PersonEmail, PersonPhone
+
+PAGE = 20
+
+
+@dataclass
+class Targets:
+    """Values picked before any timing starts, one per iteration."""
+
+    persons: list[uuid.UUID]
+    emails: list[str]
+    phones: list[str]  # as staff type them: national form with a space
+    phones_e164: list[str]
+    customer_numbers: list[str]
+    prefixes: list[str]
+
+
+def bench_user() -> StaffUser:
+    """A customer-service account (may view the register) for the run."""
+    return staff_user_create(
+        actor=None,
+        username=f"bench-{secrets.token_hex(4)}",
+        password=secrets.token_urlsafe(24),
+        role=StaffRole.CUSTOMER_SERVICE,
+        first_name="Bench",
+        last_name="Runner",
+    )
+
+
+def _random_rows(model: type[models.Model], count: int, rng: random.Random) -> list:
+    """Primary keys of ``count`` rows picked uniformly (with replacement).
+
+    A random UUID and the next key after it: an index seek per pick instead
+    of ``ORDER BY random()`` over the whole table.
+    """
+    keys = model.objects.order_by("pk").values_list("pk", flat=True)
+    picked = []
+    for _ in range(count):
+        probe = uuid.UUID(int=rng.getrandbits(128), version=4)
+        pk = keys.filter(pk__gte=probe).first() or keys.first()
+        picked.append(pk)
+    return picked
+
+
+def pick_targets(count: int, seed: int = 42) -> Targets:
+    rng = random.Random(seed)
+    persons = _random_rows(Person, count, rng)
+    email_of = dict(
+        PersonEmail.objects.filter(person_id__in=persons, is_primary=True).values_list(
+            "person_id", "email"
+        )
+    )
+    phone_of = dict(
+        PersonPhone.objects.filter(person_id__in=persons, is_primary=True).values_list(
+            "person_id", "number"
+        )
+    )
+    last_of = dict(Person.objects.filter(pk__in=persons).values_list("pk", "last_name"))
+    org_ids = _random_rows(Organization, count, rng)
+    number_of = dict(
+        Organization.objects.filter(pk__in=org_ids).values_list("pk", "customer_number")
+    )
+    phones_e164 = [phone_of[p] for p in persons]
+    return Targets(
+        persons=persons,
+        emails=[email_of[p] for p in persons],
+        phones=[formats.format_phone(n) for n in phones_e164],
+        phones_e164=phones_e164,
+        customer_numbers=[number_of[o] for o in org_ids],
+        prefixes=[last_of[p][:3] for p in persons],
+    )
+
+
+@dataclass
+class Measurement:
+    """One pair: the application's way and the baseline, over the targets."""
+
+    name: str
+    label: str
+    app: Callable[[int], Any]
+    baseline: Callable[[int], Any]
+    check: Callable[[int, Any], bool]
+
+
+def measurements(
+    user: StaffUser, targets: Targets, client: Client
+) -> list[Measurement]:
+    t = targets
+    search = selectors.search
+
+    def prefix_page(i: int) -> list:
+        lo, hi = selectors.prefix_range(formats.search_key(t.prefixes[i]))
+        return list(
+            Person.objects.filter(last_name_key__gte=lo, last_name_key__lt=hi).order_by(
+                "last_name_key", "first_name_key", "id"
+            )[:PAGE]
+        )
+
+    result = [
+        Measurement(
+            "email",
+            "Exact search by email",
+            lambda i: search(user=user, q=t.emails[i]),
+            lambda i: PersonEmail.objects.filter(email=t.emails[i]).first(),
+            lambda i, r: any(p.pk == t.persons[i] for p in r.persons),
+        ),
+        Measurement(
+            "phone",
+            "Exact search by phone",
+            lambda i: search(user=user, q=t.phones[i]),
+            lambda i: PersonPhone.objects.filter(number=t.phones_e164[i]).first(),
+            lambda i, r: any(p.pk == t.persons[i] for p in r.persons),
+        ),
+        Measurement(
+            "customer_number",
+            "Exact search by customer number",
+            lambda i: search(user=user, q=t.customer_numbers[i]),
+            lambda i: Organization.objects.filter(
+                customer_number=t.customer_numbers[i]
+            ).first(),
+            lambda i, r: any(
+                o.customer_number == t.customer_numbers[i] for o in r.organizations
+            ),
+        ),
+        Measurement(
+            "name_prefix",
+            "Name prefix (3 letters), first page of 20",
+            lambda i: search(user=user, q=t.prefixes[i], limit=PAGE),
+            prefix_page,
+            lambda i, r: len(r.persons) > 0,
+        ),
+    ]
+    try:
+        reverse("registry:person_detail", kwargs={"person_id": t.persons[0]})
+    except NoReverseMatch:
+        return result  # the page does not exist yet; reported as skipped
+    paths = [
+        reverse("registry:person_detail", kwargs={"person_id": pk}) for pk in t.persons
+    ]
+    result.append(
+        Measurement(
+            "person_page",
+            "Person page, in-process (django.test.Client)",
+            lambda i: client.get(paths[i]),
+            lambda i: Person.objects.filter(pk=t.persons[i]).first(),
+            lambda i, r: r.status_code == 200,
+        )
+    )
+    return result
+
+
+def run(m: Measurement, *, iterations: int, warmup: int) -> dict[str, Any]:
+    """Time ``m`` on targets warmup..warmup+iterations, after a warm-up."""
+    found = 0
+    for i in range(warmup):
+        m.baseline(i)
+        m.app(i)
+    app_times, base_times = [], []
+    clock = time.perf_counter
+    for i in range(warmup, warmup + iterations):
+        # Alternate which one goes first so neither always gets warm caches.
+        if i % 2:
+            t0 = clock()
+            result = m.app(i)
+            t1 = clock()
+            m.baseline(i)
+            t2 = clock()
+            app_times.append(t1 - t0)
+            base_times.append(t2 - t1)
+        else:
+            t0 = clock()
+            m.baseline(i)
+            t1 = clock()
+            result = m.app(i)
+            t2 = clock()
+            base_times.append(t1 - t0)
+            app_times.append(t2 - t1)
+        found += bool(m.check(i, result))
+    app, base = summary(app_times), summary(base_times)
+    # Query counts tell where the overhead goes; counted once, untimed.
+    with CaptureQueriesContext(connection) as app_queries:
+        m.app(0)
+    with CaptureQueriesContext(connection) as base_queries:
+        m.baseline(0)
+    return {
+        "label": m.label,
+        "app": app,
+        "baseline": base,
+        "queries": len(app_queries),
+        "baseline_queries": len(base_queries),
+        "overhead_p50": round(app["p50_ms"] / base["p50_ms"], 1),
+        "overhead_p95": round(app["p95_ms"] / base["p95_ms"], 1),
+        "found": round(found / iterations, 3),
+    }
+
+
+def logged_in_client(user: StaffUser) -> tuple[Client, str]:
+    """A test client with a session for ``user``, and the session cookie."""
+    client = Client()
+    client.force_login(user)
+    return client, client.cookies[settings.SESSION_COOKIE_NAME].value
