@@ -37,6 +37,10 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rekisteri.settings")
+    # A development master key in the bench's var dir (kept between runs).
+    from rekisteri.core.crypto import keyfile
+
+    keyfile.main(["keyfile", "init"])
     import django
 
     django.setup()
@@ -55,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         "notes": [],
     }
     log("  migrating")
-    call_command("migrate", verbosity=0, interactive=False)
+    call_command("migrate_all", verbosity=0)
     log("  seeding")
     result["seed"] = seeding.seed_register(args.size, batch_size=args.seed_batch)
     result["seed"].update(seeding.settle())

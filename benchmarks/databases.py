@@ -18,6 +18,18 @@ class BenchDatabase:
     url: str
     path: Path | None = None
 
+    @property
+    def keys_url(self) -> str:
+        """The key store's database (KEYSTORE_DATABASE_URL), beside the main one."""
+        if self.vendor == "sqlite":
+            return f"sqlite:///{self.keys_path}"
+        return self.url + "_keys"
+
+    @property
+    def keys_path(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.stem + "-keys.sqlite3")
+
     def create(self) -> None:
         """Start from nothing: no file, or an empty database."""
         if self.vendor == "sqlite":
@@ -27,17 +39,21 @@ class BenchDatabase:
         else:
             _postgres_admin(
                 f'DROP DATABASE IF EXISTS "{POSTGRES_BENCH_DB}" WITH (FORCE)',
+                f'DROP DATABASE IF EXISTS "{POSTGRES_BENCH_DB}_keys" WITH (FORCE)',
                 f'CREATE DATABASE "{POSTGRES_BENCH_DB}"',
+                f'CREATE DATABASE "{POSTGRES_BENCH_DB}_keys"',
             )
 
     def drop(self) -> None:
         if self.vendor == "sqlite":
             assert self.path is not None
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            for base in (self.path, self.keys_path):
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{base}{suffix}").unlink(missing_ok=True)
         else:
             _postgres_admin(
-                f'DROP DATABASE IF EXISTS "{POSTGRES_BENCH_DB}" WITH (FORCE)'
+                f'DROP DATABASE IF EXISTS "{POSTGRES_BENCH_DB}" WITH (FORCE)',
+                f'DROP DATABASE IF EXISTS "{POSTGRES_BENCH_DB}_keys" WITH (FORCE)',
             )
 
 

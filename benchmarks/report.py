@@ -140,10 +140,10 @@ def _run(run: dict[str, Any]) -> list[str]:
         "|---|---:|---:|---:|---|---:|---:|---:|---:|---|",
     ]
     baselines = {
-        "email": "`PersonEmail.objects.filter(email=…).first()`",
-        "phone": "`PersonPhone.objects.filter(number=…).first()`",
+        "email": "`BlindIndex.objects.filter(key=…).first()`",
+        "phone": "`BlindIndex.objects.filter(key=…).first()`",
         "customer_number": "`Organization.objects.filter(customer_number=…).first()`",
-        "name_prefix": "`Person` key range, `[:20]`",
+        "name_prefix": "`BlindIndex.objects.filter(key=…)[:20]`",
         "person_page": "`Person.objects.filter(pk=…).first()`",
     }
     for name, m in run["lookups"].items():

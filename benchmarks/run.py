@@ -68,6 +68,7 @@ def run_case(db: databases.BenchDatabase, size: int, args: argparse.Namespace) -
     env = {
         **os.environ,
         "DATABASE_URL": db.url,
+        "KEYSTORE_DATABASE_URL": db.keys_url,
         "REKISTERI_VAR_DIR": str(args.var_dir.resolve()),
         "DJANGO_SETTINGS_MODULE": "rekisteri.settings",
     }

@@ -45,7 +45,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from rekisteri.core import formats
+from rekisteri.core import blindindex, formats
+from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.crypto.envelope import Place, seal
+from rekisteri.core.crypto.fields import EncryptedTextField
+from rekisteri.core.models import BlindIndex
+from rekisteri.keystore import keys
 from rekisteri.registry.choices import Language, RoleKind
 from rekisteri.registry.models import (
     DataSource,
@@ -58,7 +63,7 @@ from rekisteri.registry.models import (
     Role,
     SearchKeyField,
 )
-from rekisteri.registry.services import customer_numbers, sequence_next
+from rekisteri.registry.services import customer_numbers, email_owners, sequence_next
 
 T = TypeVar("T")
 
@@ -363,12 +368,13 @@ class _Table:
 
     ``bulk_create`` spends most of its time building model instances and
     compiling SQL per value, which caps seeding near a thousand persons a
-    second. This writer sends tuples in the column order given, unchanged.
+    second. This writer sends tuples in the column order given.
 
-    That is only right for plain columns. A field that transforms values on
-    the way in (encryption in ``pre_save``, an index kept up after saving)
-    would be bypassed, so the writer refuses such a model outright rather
-    than store something the application cannot read.
+    Plain columns go as they are. Encrypted columns are sealed here exactly as
+    ``EncryptedTextField.pre_save`` would (same envelope, same place binding,
+    the subject's data key, which the caller creates in bulk), and the terms of
+    blind-indexed columns are returned for the index. Any other kind of field
+    is refused rather than stored in a form the application cannot read.
     """
 
     def __init__(self, model: type[models.Model], attnames: Sequence[str]) -> None:
@@ -383,8 +389,14 @@ class _Table:
                 f"{missing}, unknown {unknown}"
             )
         self.fields = [fields[name] for name in attnames]
+        self.table_name = model._meta.db_table
+        self.sealed = [
+            (i, f, attnames.index(_subject_attname(f)))
+            for i, f in enumerate(self.fields)
+            if isinstance(f, EncryptedTextField)
+        ]
         for f in self.fields:
-            if not _plain(f):
+            if not _plain(f) and not isinstance(f, EncryptedTextField):
                 raise ImproperlyConfigured(
                     f"demo seeder: {model.__name__}.{f.name} is a "
                     f"{type(f).__name__}, not a plain column it can write "
@@ -399,6 +411,33 @@ class _Table:
         self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
         self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
 
+    def seal(self, rows: list[tuple], index: list[tuple[int, str]]) -> list[tuple]:
+        """Rows with their encrypted columns sealed; blind-index keys of the
+        indexed ones are appended to ``index`` as (key, subject hex)."""
+        if not self.sealed:
+            return rows
+        out = []
+        for row in rows:
+            values = list(row)
+            row_id = str(uuid.UUID(row[0]))
+            for i, f, subject_i in self.sealed:
+                value = row[i]
+                if value is None:
+                    continue
+                subject = uuid.UUID(row[subject_i])
+                key_class = f.classification.key_class
+                version, key = keys.current_key(subject, key_class)
+                place = Place(self.table_name, f.column, row_id, key_class)
+                values[i] = seal(key, version, place, value)
+                if f.blind:
+                    label = blindindex.label_of(f)
+                    index.extend(
+                        (k, row[subject_i])
+                        for k in set(blindindex.keys_for_label(label, f.blind, value))
+                    )
+            out.append(tuple(values))
+        return out
+
     def insert(self, rows: list[tuple]) -> int:
         if not rows:
             return 0
@@ -411,6 +450,31 @@ class _Table:
             else:
                 cursor.executemany(self.insert_sql, rows)
         return len(rows)
+
+
+def _subject_attname(f: EncryptedTextField) -> str:
+    subject = f.classification.subject
+    return "id" if subject == "self" else f"{subject}_id"
+
+
+def _insert_blind_index(entries: list[tuple[int, str]]) -> int:
+    """Write blind-index rows (key, subject as 32 hex digits)."""
+    if not entries:
+        return 0
+    table = connection.ops.quote_name(BlindIndex._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(
+                f"COPY {table} (key, subject_id) FROM STDIN"
+            ) as copy:
+                for entry in entries:
+                    copy.write_row(entry)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} (key, subject_id) VALUES (%s, %s)",  # noqa: S608
+                entries,
+            )
+    return len(entries)
 
 
 def _plain(f: models.Field) -> bool:
@@ -450,8 +514,6 @@ PERSON_COLUMNS = (
     "id",
     "first_name",
     "last_name",
-    "first_name_key",
-    "last_name_key",
     "preferred_language",
     "street",
     "postal_code",
@@ -542,6 +604,7 @@ class SeedResult:
     phones: int
     roles: int
     seconds: float
+    blind_index: int = 0
 
     @property
     def persons_per_second(self) -> float:
@@ -760,8 +823,6 @@ class _Generator:
                 pk,
                 first.text,
                 last.text,
-                first.key,
-                last.key,
                 language,
                 *address,
                 "FI",
@@ -915,7 +976,9 @@ def seed(
         for o_from, o_to, p_from, p_to in _batches(organizations, persons, batch_size)
     ]
     tables = _Tables()
-    totals = dict(organizations=0, persons=0, emails=0, phones=0, roles=0)
+    totals = dict(
+        organizations=0, persons=0, emails=0, phones=0, roles=0, blind_index=0
+    )
 
     producer = _Producer(gen, spans, window)
     producer.start()
@@ -1055,13 +1118,22 @@ def _write_batch(
         ]
     )
     emails = _without_taken_emails(rows.emails)
+    # One data key per new person, made in bulk and held only for this batch.
+    with keys.key_scope():
+        keys.create_keys_bulk([uuid.UUID(row[0]) for row in rows.persons], KeyClass.CRM)
+        index: list[tuple[int, str]] = []
+        persons = tables.persons.seal(rows.persons, index)
+        emails = tables.emails.seal(emails, index)
+        phones = tables.phones.seal(rows.phones, index)
+        roles = tables.roles.seal(rows.roles, index)
     # Parents before children.
     return dict(
         organizations=tables.organizations.insert(organizations),
-        persons=tables.persons.insert(rows.persons),
+        persons=tables.persons.insert(persons),
         emails=tables.emails.insert(emails),
-        phones=tables.phones.insert(rows.phones),
-        roles=tables.roles.insert(rows.roles),
+        phones=tables.phones.insert(phones),
+        roles=tables.roles.insert(roles),
+        blind_index=_insert_blind_index(index),
     )
 
 
@@ -1108,8 +1180,31 @@ def _without_taken_business_ids(rows: list[tuple]) -> list[tuple]:
 
 
 def _without_taken_emails(rows: list[tuple]) -> list[tuple]:
-    """Drop addresses already in the register (entered by staff)."""
-    taken = _existing(PersonEmail, "email", [row[_EMAIL] for row in rows])
+    """Drop addresses already in the register (entered by staff).
+
+    Addresses are encrypted, so they are looked up by blind index; the rare
+    hit is confirmed by decryption before a row is dropped.
+    """
+    f = PersonEmail._meta.get_field("email")
+    label = blindindex.label_of(f)
+    by_key: dict[int, list[str]] = {}
+    for row in rows:
+        for k in blindindex.keys_for_label(label, f.blind, row[_EMAIL]):
+            by_key.setdefault(k, []).append(row[_EMAIL])
+    hits: set[int] = set()
+    wanted = list(by_key)
+    for i in range(0, len(wanted), 900):
+        hits.update(
+            BlindIndex.objects.filter(key__in=wanted[i : i + 900]).values_list(
+                "key", flat=True
+            )
+        )
+    taken = {
+        email
+        for k in hits
+        for email in by_key[k]
+        if email_owners(email)  # confirmed after decryption
+    }
     if not taken:
         return rows
     return [row for row in rows if row[_EMAIL] not in taken]

@@ -1,6 +1,10 @@
 """Create a master key file without starting Django.
 
-python -m rekisteri.core.crypto.keyfile init var/keys/master.json
+    python -m rekisteri.core.crypto.keyfile init [PATH]
+
+PATH defaults to where the settings look: REKISTERI_MASTER_KEY_FILE, else
+``$REKISTERI_VAR_DIR/keys/master.json`` (``var/`` by default). Nothing is done
+when REKISTERI_MASTER_KEY is set or the file exists.
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ from pathlib import Path
 
 from rekisteri.core.crypto.master import KeyConfigError, create_key_file
 
+USAGE = "usage: python -m rekisteri.core.crypto.keyfile init [PATH]"
+
 
 def default_path() -> Path:
+    """The key file the settings will read."""
     if os.environ.get("REKISTERI_MASTER_KEY_FILE"):
         return Path(os.environ["REKISTERI_MASTER_KEY_FILE"])
     base = Path(__file__).resolve().parents[3]
@@ -21,14 +28,15 @@ def default_path() -> Path:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[1] != "init":
-        print(
-            "usage: python -m rekisteri.core.crypto.keyfile init PATH", file=sys.stderr
-        )
+    if len(argv) not in (2, 3) or argv[1] != "init":
+        print(USAGE, file=sys.stderr)
         return 2
-    path = Path(argv[2])
+    if os.environ.get("REKISTERI_MASTER_KEY"):
+        print("REKISTERI_MASTER_KEY is set; no key file needed")
+        return 0
+    path = Path(argv[2]) if len(argv) == 3 else default_path()
     if path.exists():
-        print(f"{path} exists; keeping it")
+        print(f"Master key file {path} exists; keeping it")
         return 0
     try:
         key_id = create_key_file(path)
@@ -37,8 +45,8 @@ def main(argv: list[str]) -> int:
         return 1
     print(
         f"Created a development master key file {path} (mode 0600, key {key_id}). "
-        "Keep it out of backups of the database; in production set "
-        "REKISTERI_MASTER_KEY_FILE or REKISTERI_MASTER_KEY and REKISTERI_INDEX_KEY."
+        "Keep it out of database backups; in production set "
+        "REKISTERI_MASTER_KEY_FILE, or REKISTERI_MASTER_KEY and REKISTERI_INDEX_KEY."
     )
     return 0
 
