@@ -93,6 +93,45 @@ def _load(subject_id: uuid.UUID, key_class: str) -> dict[int, bytes]:
     return keys
 
 
+@contextmanager
+def ensure_scope() -> Iterator[None]:
+    """A key scope for this block unless one is already active."""
+    if _scope.get() is not None:
+        yield
+        return
+    with key_scope():
+        yield
+
+
+def prefetch(subject_ids: Iterable[uuid.UUID], key_class: str) -> None:
+    """Load many subjects' keys into the active scope with one query.
+
+    Reading a page of search results then costs one key-store round trip,
+    not one per person. Without an active scope it does nothing.
+    """
+    scope = _scope.get()
+    if scope is None:
+        return
+    wanted = {sid for sid in subject_ids if (sid, key_class) not in scope}
+    if not wanted:
+        return
+    found: dict[uuid.UUID, dict[int, bytes]] = {}
+    destroyed: set[uuid.UUID] = set()
+    rows = DataKey.objects.using(KEYSTORE_DB).filter(
+        subject_id__in=list(wanted), key_class=key_class
+    )
+    for row in rows:
+        if row.wrapped is None:
+            destroyed.add(row.subject_id)
+        else:
+            found.setdefault(row.subject_id, {})[row.version] = _unwrap(row)
+    for sid in wanted:
+        if sid in destroyed:
+            scope[(sid, key_class)] = {}
+        elif sid in found:
+            scope[(sid, key_class)] = found[sid]
+
+
 class KeyDestroyed(Exception):
     """The subject's key for this class was shredded: the data is erased."""
 

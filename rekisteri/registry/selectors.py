@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.core import blindindex, formats
+from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Forbidden, NotFound
+from rekisteri.keystore import keys
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import (
     Organization,
@@ -151,8 +153,10 @@ def organization_roles(*, user: Any, organization: Organization) -> list[Role]:
         .order_by("end_date", "kind")
     )
     rows = list(roles)
-    # Names are encrypted: sorted here, after decryption.
-    rows.sort(key=lambda r: (not r.is_current, r.person.sort_key, r.kind))
+    with keys.ensure_scope():
+        keys.prefetch({r.person_id for r in rows}, KeyClass.CRM)
+        # Names are encrypted: sorted here, after decryption.
+        rows.sort(key=lambda r: (not r.is_current, r.person.sort_key, r.kind))
     return rows
 
 
@@ -300,14 +304,20 @@ def _persons_by_name(tokens: list[str], limit: int) -> list[Person]:
         )
     if not ids:
         return []
-    candidates = Person.objects.filter(pk__in=set(ids)).prefetch_related("emails")
+    keys.prefetch(set(ids), KeyClass.CRM)
+    # Only the name columns are needed to confirm and rank the candidates.
+    candidates = Person.objects.filter(pk__in=set(ids)).only(
+        "id", "first_name", "last_name"
+    )
     matches = []
     for person in candidates:
         words = _name_words(person)
         if all(any(w.startswith(t) for w in words) for t in tokens):
             matches.append(person)
     matches.sort(key=lambda p: (not _starts_last(p, first), p.sort_key, str(p.id)))
-    return matches[:limit]
+    page = matches[:limit]
+    prefetch_related_objects(page, "emails")
+    return page
 
 
 def _name_words(person: Person) -> list[str]:
@@ -332,6 +342,7 @@ def _persons_by_exact(
     candidates = blindindex.subjects_matching(model, field_name, value)
     if not candidates:
         return []
+    keys.prefetch(candidates, KeyClass.CRM)
     owners = {
         row.person_id
         for row in model.objects.filter(person_id__in=candidates)
@@ -341,7 +352,22 @@ def _persons_by_exact(
 
 
 def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
-    """Global search: customer number, business ID, email, phone or name prefix."""
+    """Global search: customer number, business ID, email, phone or name prefix.
+
+    Runs in a key scope (the request's, or its own) and returns persons with
+    their names and emails already decrypted, so showing them needs no more
+    key-store round trips.
+    """
+    with keys.ensure_scope():
+        results = _search(user=user, q=q, limit=limit)
+        for person in results.persons:
+            _ = (person.first_name, person.last_name)
+            for email in person.emails.all():
+                _ = email.email
+    return results
+
+
+def _search(*, user: Any, q: str, limit: int) -> SearchResults:
     _require_view(user)
     q = (q or "").strip()[:200]
     kind = classify_query(q)
