@@ -52,7 +52,9 @@ def _index_key() -> bytes:
     return provider().index_key()
 
 
-def keys_for_label(label: str, kind: str, value: str) -> list[int]:
+def keys_for_label(
+    label: str, kind: str, value: str, *, index_key: bytes | None = None
+) -> list[int]:
     """Index keys of every term of ``value`` for the field called ``label``."""
     if not value or isinstance(value, Placeholder):
         return []
@@ -61,7 +63,7 @@ def keys_for_label(label: str, kind: str, value: str) -> list[int]:
         if kind == "name"
         else blind.exact_terms(search_key(value))
     )
-    fkey = blind.field_key(_index_key(), label)
+    fkey = blind.field_key(index_key or _index_key(), label)
     bits = blind.TOKEN_BITS if kind == "name" else blind.EXACT_BITS
     code = field_code(label)
     return [pack(code, blind.digest(fkey, t, bits)) for t in found]

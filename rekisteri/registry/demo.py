@@ -41,13 +41,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TypeVar
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from rekisteri.core import blindindex, formats
 from rekisteri.core.catalogue import KeyClass
-from rekisteri.core.crypto.envelope import Place, seal
+from rekisteri.core.crypto.envelope import Place, seal_with
 from rekisteri.core.crypto.fields import EncryptedTextField
 from rekisteri.core.models import BlindIndex
 from rekisteri.keystore import keys
@@ -416,6 +417,9 @@ class _Table:
         indexed ones are appended to ``index`` as (key, subject hex)."""
         if not self.sealed:
             return rows
+        index_key = keys.provider().index_key()
+        labels = {f.name: blindindex.label_of(f) for _, f, _ in self.sealed}
+        ciphers: dict[tuple[str, str], tuple[int, AESGCM]] = {}
         out = []
         for row in rows:
             values = list(row)
@@ -424,17 +428,23 @@ class _Table:
                 value = row[i]
                 if value is None:
                     continue
-                subject = uuid.UUID(row[subject_i])
                 key_class = f.classification.key_class
-                version, key = keys.current_key(subject, key_class)
-                place = Place(self.table_name, f.column, row_id, key_class)
-                values[i] = seal(key, version, place, value)
-                if f.blind:
-                    label = blindindex.label_of(f)
-                    index.extend(
-                        (k, row[subject_i])
-                        for k in set(blindindex.keys_for_label(label, f.blind, value))
+                cipher = ciphers.get((row[subject_i], key_class))
+                if cipher is None:
+                    version, key = keys.current_key(
+                        uuid.UUID(row[subject_i]), key_class
                     )
+                    cipher = ciphers[(row[subject_i], key_class)] = (
+                        version,
+                        AESGCM(key),
+                    )
+                place = Place(self.table_name, f.column, row_id, key_class)
+                values[i] = seal_with(cipher[1], cipher[0], place, value)
+                if f.blind:
+                    found = blindindex.keys_for_label(
+                        labels[f.name], f.blind, value, index_key=index_key
+                    )
+                    index.extend((k, row[subject_i]) for k in set(found))
             out.append(tuple(values))
         return out
 

@@ -9,7 +9,6 @@ the collisions out after decryption. docs/security.md sizes the truncation.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from functools import lru_cache
 
@@ -40,7 +39,7 @@ def field_key(index_key: bytes, label: str) -> bytes:
 
 def digest(key: bytes, term: str, bits: int) -> int:
     """A signed 64-bit-safe integer of the first ``bits`` bits of the HMAC."""
-    mac = hmac.new(key, term.encode("utf-8"), hashlib.sha256).digest()
+    mac = hmac.digest(key, term.encode("utf-8"), "sha256")
     return int.from_bytes(mac[:8], "big") >> (64 - bits)
 
 

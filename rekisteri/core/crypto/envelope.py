@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import struct
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -43,23 +44,39 @@ class Place:
     key_class: str
 
     def aad(self) -> bytes:
-        parts = (self.table, self.field, self.row, self.key_class)
         # Length-prefixed so no two places produce the same bytes.
-        return b"rekisteri/v1" + b"".join(
-            struct.pack(">H", len(p.encode())) + p.encode() for p in parts
+        return (
+            _column_part(self.table, self.field)
+            + _part(self.row)
+            + _part(self.key_class)
         )
 
     def __str__(self) -> str:
         return f"{self.table}.{self.field} row {self.row}"
 
 
+def _part(text: str) -> bytes:
+    raw = text.encode()
+    return struct.pack(">H", len(raw)) + raw
+
+
+@lru_cache(maxsize=256)
+def _column_part(table: str, field: str) -> bytes:
+    return b"rekisteri/v1" + _part(table) + _part(field)
+
+
 def seal(key: bytes, key_version: int, place: Place, plaintext: str) -> bytes:
     """Encrypt ``plaintext`` for ``place`` under a 256-bit data key."""
     if len(key) != 32:
         raise ValueError("data keys are 256 bits")
+    return seal_with(AESGCM(key), key_version, place, plaintext)
+
+
+def seal_with(aead: AESGCM, key_version: int, place: Place, plaintext: str) -> bytes:
+    """:func:`seal` with a prepared cipher (bulk writers reuse one per key)."""
     nonce = os.urandom(NONCE_BYTES)
     header = HEADER.pack(VERSION, key_version)
-    body = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), header + place.aad())
+    body = aead.encrypt(nonce, plaintext.encode("utf-8"), header + place.aad())
     return header + nonce + body
 
 
