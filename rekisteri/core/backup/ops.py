@@ -188,7 +188,9 @@ def _pg_snapshot(db: dict[str, Any]) -> Iterator[tuple[Iterator[bytes], dict]]:
         password=db.get("PASSWORD") or None,
         host=db.get("HOST") or None,
         port=db.get("PORT") or None,
+        autocommit=True,
     ) as con:
+        # Explicit BEGIN (autocommit on) so the isolation level is really set.
         con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         with con.cursor() as cur:
             cur.execute("SELECT pg_export_snapshot()")
@@ -225,7 +227,7 @@ def _pg_snapshot(db: dict[str, Any]) -> Iterator[tuple[Iterator[bytes], dict]]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-            con.rollback()
+            con.execute("ROLLBACK")
 
 
 def _snapshot(alias: str) -> contextlib.AbstractContextManager:
@@ -521,6 +523,14 @@ def _merge_ledger(entries: list[dict[str, Any]]) -> int:
         for e in missing
     ]
     ErasureEntry.objects.using(KEYSTORE_DB).bulk_create(rows, batch_size=500)
+    # Rows inserted with their own ids do not advance a PostgreSQL sequence;
+    # the next shred would otherwise collide with a put-back entry.
+    from django.core.management.color import no_style
+
+    con = connections[KEYSTORE_DB]
+    with con.cursor() as cur:
+        for sql in con.ops.sequence_reset_sql(no_style(), [ErasureEntry]):
+            cur.execute(sql)
     return len(rows)
 
 

@@ -14,6 +14,7 @@ import os
 import struct
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -318,15 +319,17 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def _manage(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
-        check=check,
         capture_output=True,
         text=True,
         timeout=300,
     )
+    if check and result.returncode != 0:
+        pytest.fail(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
+    return result
 
 
 def _shell(env: dict, code: str) -> object:
@@ -334,10 +337,8 @@ def _shell(env: dict, code: str) -> object:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def test_restore_drill_keeps_erasures_and_reproduces_the_backup(
-    tmp_path: Path,
-) -> None:
-    env = _env(tmp_path)
+def _drill(env: dict[str, str], tmp_path: Path) -> None:
+    """Back up, change and erase, restore both kinds, check what survives."""
     _manage(env, "migrate_all", "-v0")
     keep, gone, _other = _shell(env, CREATE)
     before = _shell(env, STATE.format(skip=gone))
@@ -380,6 +381,35 @@ def test_restore_drill_keeps_erasures_and_reproduces_the_backup(
     state = _shell(env, CHECK.format(gone=gone, keep=keep, email=MARKERS["email"]))
     assert state["erased"] == [True, True, True]
     assert state["found"] == [keep]
+
+
+def test_restore_drill_keeps_erasures_and_reproduces_the_backup(
+    tmp_path: Path,
+) -> None:
+    _drill(_env(tmp_path), tmp_path)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the PostgreSQL drill runs when DATABASE_URL points at PostgreSQL",
+)
+def test_restore_drill_on_postgresql(tmp_path: Path) -> None:
+    import dj_database_url
+
+    base = dj_database_url.parse(os.environ["DATABASE_URL"])
+    name = f"rk_backup_{uuid.uuid4().hex[:8]}"
+    host = base["HOST"] or "127.0.0.1"
+    url = f"postgres://{base['USER']}@{host}:{base['PORT'] or 5432}/{name}"
+    admin = ["psql", "-h", host, "-U", base["USER"], "-d", "postgres", "-qc"]
+    env = {**_env(tmp_path), "DATABASE_URL": url}
+    dbs = [name, f"{name}_keys"]
+    for db in dbs:
+        subprocess.run([*admin, f'CREATE DATABASE "{db}"'], check=True)
+    try:
+        _drill(env, tmp_path)
+    finally:
+        for db in dbs:
+            subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{db}"'], check=False)
 
 
 def test_restore_refuses_a_tampered_archive_and_leaves_the_database(
