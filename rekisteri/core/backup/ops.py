@@ -436,8 +436,14 @@ def _decrypted(path: Path) -> Iterator[bytes]:
         yield from reader.chunks()
 
 
-def _restore_sqlite(path: Path, db: dict[str, Any]) -> dict[str, int]:
-    """Write the snapshot next to the database, then swap it in atomically."""
+def _restore_sqlite(
+    path: Path, db: dict[str, Any], expected: dict[str, int]
+) -> dict[str, int]:
+    """Write the snapshot next to the database, then swap it in atomically.
+
+    The copy's row counts are checked against the manifest before the swap,
+    so a snapshot that does not match leaves the live database untouched.
+    """
     target = Path(db["NAME"])
     tmp = target.with_name(f".{target.name}.restore")
     _remove_sqlite_files(tmp)
@@ -449,6 +455,11 @@ def _restore_sqlite(path: Path, db: dict[str, Any]) -> dict[str, int]:
             fh.flush()
             os.fsync(fh.fileno())
         counts = _sqlite_counts(tmp)
+        if counts != expected:
+            raise BackupError(
+                f"{path.name}: restored row counts differ from the manifest; "
+                "the database was not replaced"
+            )
         # No connection may keep the old file (or its WAL) open: a stale WAL
         # replayed onto the new file would corrupt it.
         connections.close_all()
@@ -584,7 +595,7 @@ def restore(path: Path) -> RestoreReport:
     ledger = _live_ledger() if kind == "keys" else []
     db = settings.DATABASES[alias]
     if vendor == "sqlite":
-        counts = _restore_sqlite(path, db)
+        counts = _restore_sqlite(path, db, manifest.get("tables", {}))
     else:
         counts = _restore_pg(path, db, alias)
     from rekisteri.keystore import keys
