@@ -401,14 +401,17 @@ def verify(path: Path) -> dict[str, Any]:
     except ArchiveError:
         _marker(path).unlink(missing_ok=True)
         raise
-    _marker(path).write_text(
-        json.dumps(
-            {
-                "verified_at": datetime.now(UTC).isoformat(),
-                "size": path.stat().st_size,
-            }
+    # The marker only feeds `list`; a read-only archive directory (a mounted
+    # off-site copy) must not turn a successful verification into an error.
+    with contextlib.suppress(OSError):
+        _marker(path).write_text(
+            json.dumps(
+                {
+                    "verified_at": datetime.now(UTC).isoformat(),
+                    "size": path.stat().st_size,
+                }
+            )
         )
-    )
     return manifest
 
 
