@@ -247,4 +247,10 @@ REKISTERI = {
     ),
     "PAGE_SIZE": 25,
     "API_TOKEN_DEFAULT_DAYS": 90,
+    # Backups (manage.py backup): where archives go (default VAR_DIR/backups)
+    # and how long each kind is kept. Key-store archives age out sooner, which
+    # bounds how long a shredded key survives in any backup.
+    "BACKUP_DIR": os.environ.get("REKISTERI_BACKUP_DIR", ""),
+    "BACKUP_RETENTION_DAYS": int(os.environ.get("REKISTERI_BACKUP_DAYS", 90)),
+    "BACKUP_KEYS_RETENTION_DAYS": int(os.environ.get("REKISTERI_BACKUP_KEYS_DAYS", 35)),
 }

@@ -1,0 +1,657 @@
+"""Create, list, verify, restore and prune backup archives (DESIGN §5).
+
+A "data" archive holds the main database, a "keys" archive the key store;
+they are separate so the key store can be kept for a shorter time: once the
+last key-store archive holding a shredded key has been pruned, the person's
+data in every data archive is unreadable.
+
+After any restore the erasure ledger of the live key store is replayed, so a
+person erased after the backup was taken stays erased.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+
+from rekisteri.core.backup.archive import (
+    ArchiveError,
+    ArchiveReader,
+    ArchiveWriter,
+    Header,
+    read_header,
+    verify_stream,
+)
+from rekisteri.core.crypto.master import MasterKeyProvider
+from rekisteri.keystore.router import KEYSTORE_DB
+
+SUFFIX = ".rkb"
+PARTIAL = ".partial"
+VERIFIED = ".verified"
+CHUNK = 1024 * 1024
+ALIAS = {"data": "default", "keys": KEYSTORE_DB}
+
+
+class BackupError(Exception):
+    """A backup operation failed; the message says which archive and why."""
+
+
+def backup_dir() -> Path:
+    """Where archives go unless ``--dir`` says otherwise."""
+    configured = settings.REKISTERI.get("BACKUP_DIR")
+    return Path(configured) if configured else Path(settings.VAR_DIR) / "backups"
+
+
+def _provider() -> MasterKeyProvider:
+    from rekisteri.keystore import keys
+
+    return keys.provider()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------
+# Snapshots
+# --------------------------------------------------------------------------
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sqlite_counts(path: Path) -> dict[str, int]:
+    con = sqlite3.connect(path)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        # Names come from the database's own catalogue, quoted.
+        return {
+            n: con.execute(f"SELECT COUNT(*) FROM {_quote(n)}").fetchone()[0]  # noqa: S608
+            for n in names
+        }
+    finally:
+        con.close()
+
+
+def _remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _sqlite_snapshot(db: dict[str, Any]) -> Iterator[tuple[Iterator[bytes], dict]]:
+    """A consistent copy via the online backup API, in a 0600 temp file.
+
+    The copy sits next to the database, so plaintext never lands anywhere the
+    database itself does not, and is deleted afterwards.
+    """
+    source = Path(db["NAME"])
+    fd, tmp_name = tempfile.mkstemp(
+        dir=source.parent, prefix=f".{source.name}.", suffix=".snapshot"
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        src = sqlite3.connect(source)
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        counts = _sqlite_counts(tmp)
+
+        def chunks() -> Iterator[bytes]:
+            with tmp.open("rb") as fh:
+                while chunk := fh.read(CHUNK):
+                    yield chunk
+
+        yield chunks(), counts
+    finally:
+        _remove_sqlite_files(tmp)
+
+
+def _tool(name: str) -> str:
+    """Absolute path of a PostgreSQL client program, or a clear error."""
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(f"{name} is not installed or not on PATH")
+    return found
+
+
+def _pg_args(db: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    args = []
+    if db.get("HOST"):
+        args += ["-h", str(db["HOST"])]
+    if db.get("PORT"):
+        args += ["-p", str(db["PORT"])]
+    if db.get("USER"):
+        args += ["-U", str(db["USER"])]
+    env = dict(os.environ)
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = str(db["PASSWORD"])
+    return args, env
+
+
+def _pg_counts(cursor: Any) -> dict[str, int]:
+    cursor.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "ORDER BY tablename"
+    )
+    names = [r[0] for r in cursor.fetchall()]
+    counts = {}
+    for n in names:
+        # Names come from the database's own catalogue, quoted.
+        cursor.execute(f"SELECT COUNT(*) FROM {_quote(n)}")  # noqa: S608
+        counts[n] = cursor.fetchone()[0]
+    return counts
+
+
+@contextlib.contextmanager
+def _pg_snapshot(db: dict[str, Any]) -> Iterator[tuple[Iterator[bytes], dict]]:
+    """pg_dump of an exported snapshot, streamed without a plaintext file.
+
+    Row counts are taken in the same REPEATABLE READ snapshot the dump uses,
+    so the manifest describes exactly what the dump holds.
+    """
+    import psycopg
+
+    args, env = _pg_args(db)
+    with psycopg.connect(
+        dbname=db["NAME"],
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+        autocommit=True,
+    ) as con:
+        # Explicit BEGIN (autocommit on) so the isolation level is really set.
+        con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with con.cursor() as cur:
+            cur.execute("SELECT pg_export_snapshot()")
+            snapshot = cur.fetchone()[0]
+            counts = _pg_counts(cur)
+        proc = subprocess.Popen(  # noqa: S603 - fixed program, no shell
+            [
+                _tool("pg_dump"),
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                *args,
+                "-d",
+                str(db["NAME"]),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+
+        def chunks() -> Iterator[bytes]:
+            assert proc.stdout is not None
+            while chunk := proc.stdout.read(CHUNK):
+                yield chunk
+            _stdout, err = proc.communicate()
+            if proc.returncode != 0:
+                raise BackupError(
+                    f"pg_dump failed ({proc.returncode}): "
+                    f"{err.decode(errors='replace').strip()[:500]}"
+                )
+
+        try:
+            yield chunks(), counts
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            con.execute("ROLLBACK")
+
+
+def _snapshot(alias: str) -> contextlib.AbstractContextManager:
+    db = settings.DATABASES[alias]
+    vendor = connections[alias].vendor
+    if vendor == "sqlite":
+        return _sqlite_snapshot(db)
+    if vendor == "postgresql":
+        return _pg_snapshot(db)
+    raise BackupError(f"backups of {vendor} databases are not supported")
+
+
+# --------------------------------------------------------------------------
+# Create
+# --------------------------------------------------------------------------
+
+
+def _ledger_max_id() -> int:
+    from django.db.models import Max
+
+    from rekisteri.keystore.models import ErasureEntry
+
+    top = ErasureEntry.objects.using(KEYSTORE_DB).aggregate(m=Max("id"))["m"]
+    return int(top or 0)
+
+
+def archive_name(kind: str, created_at: datetime, archive_id: str) -> str:
+    return f"rekisteri-{kind}-{created_at:%Y%m%dT%H%M%SZ}-{archive_id[:8]}{SUFFIX}"
+
+
+def write_archive(
+    dest_dir: Path,
+    kind: str,
+    chunks: Iterator[bytes],
+    manifest: dict[str, Any],
+    *,
+    provider: MasterKeyProvider,
+    created_at: datetime | None = None,
+    segment_size: int | None = None,
+) -> Path:
+    """Encrypt ``chunks`` into ``dest_dir``; atomic: partial until complete.
+
+    The archive is written as ``NAME.partial`` and renamed only after its
+    last byte and the directory entry are on disk, so a crash or an error
+    never leaves a file that looks like a finished backup. On an error the
+    partial file is removed; after a kill it stays, and ``list`` flags it.
+    """
+    dest_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    created_at = created_at or datetime.now(UTC)
+    archive_id = uuid.uuid4().hex
+    final = dest_dir / archive_name(kind, created_at, archive_id)
+    partial = final.with_name(final.name + PARTIAL)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            extra = {"segment_size": segment_size} if segment_size else {}
+            writer = ArchiveWriter(
+                fh,
+                kind=kind,
+                provider=provider,
+                created_at=created_at,
+                archive_id=archive_id,
+                **extra,
+            )
+            for chunk in chunks:
+                writer.write(chunk)
+            writer.finish(manifest)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, final)
+        _fsync_dir(dest_dir)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return final
+
+
+def create(kind: str = "data", dest_dir: Path | None = None) -> tuple[Path, dict]:
+    """Snapshot the main database (``data``) or the key store (``keys``)."""
+    alias = ALIAS[kind]
+    dest_dir = dest_dir or backup_dir()
+    db = settings.DATABASES[alias]
+    ledger_max = _ledger_max_id()
+    with _snapshot(alias) as (chunks, counts):
+        manifest = {
+            "vendor": connections[alias].vendor,
+            "database": Path(str(db["NAME"])).name,
+            "tables": counts,
+            "ledger_max_id": ledger_max,
+        }
+        path = write_archive(dest_dir, kind, chunks, manifest, provider=_provider())
+    manifest = verify(path)
+    return path, manifest
+
+
+# --------------------------------------------------------------------------
+# List and verify
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Listed:
+    """One archive as ``list`` shows it (from its header only)."""
+
+    path: Path
+    kind: str
+    created_at: datetime | None
+    size: int
+    state: str  # "verified", "unverified", "partial" or "unreadable"
+
+
+def _marker(path: Path) -> Path:
+    return path.with_name(path.name + VERIFIED)
+
+
+def list_archives(directory: Path | None = None) -> list[Listed]:
+    """Every archive and partial in ``directory``, oldest first."""
+    directory = directory or backup_dir()
+    found: list[Listed] = []
+    if not directory.is_dir():
+        return found
+    for path in sorted(directory.iterdir()):
+        name = path.name
+        if not (name.endswith(SUFFIX) or name.endswith(SUFFIX + PARTIAL)):
+            continue
+        size = path.stat().st_size
+        try:
+            with path.open("rb") as fh:
+                header: Header | None = read_header(fh, name)
+        except ArchiveError:
+            header = None
+        if name.endswith(PARTIAL):
+            state = "partial"
+        elif header is None:
+            state = "unreadable"
+        else:
+            state = "verified" if _is_verified(path, size) else "unverified"
+        found.append(
+            Listed(
+                path=path,
+                kind=header.kind if header else "?",
+                created_at=header.created_at if header else None,
+                size=size,
+                state=state,
+            )
+        )
+    found.sort(key=lambda a: a.created_at or datetime.min.replace(tzinfo=UTC))
+    return found
+
+
+def _is_verified(path: Path, size: int) -> bool:
+    try:
+        marker = json.loads(_marker(path).read_text())
+    except (OSError, ValueError):
+        return False
+    return marker.get("size") == size
+
+
+def verify(path: Path) -> dict[str, Any]:
+    """Authenticate every byte of an archive; its manifest, or ArchiveError."""
+    path = Path(path)
+    if path.name.endswith(PARTIAL):
+        raise ArchiveError(
+            f"{path.name}: incomplete backup (interrupted while being written)"
+        )
+    try:
+        with path.open("rb") as fh:
+            manifest = verify_stream(fh, _provider(), path.name)
+    except OSError as exc:
+        raise ArchiveError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    except ArchiveError:
+        _marker(path).unlink(missing_ok=True)
+        raise
+    # The marker only feeds `list`; a read-only archive directory (a mounted
+    # off-site copy) must not turn a successful verification into an error.
+    with contextlib.suppress(OSError):
+        _marker(path).write_text(
+            json.dumps(
+                {
+                    "verified_at": datetime.now(UTC).isoformat(),
+                    "size": path.stat().st_size,
+                }
+            )
+        )
+    return manifest
+
+
+# --------------------------------------------------------------------------
+# Restore
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class RestoreReport:
+    """What a restore did, for the operator."""
+
+    kind: str
+    tables: dict[str, int]
+    mismatched: list[str]
+    ledger_entries_added: int
+    subjects_replayed: int
+    keys_destroyed: int
+    index_rows_deleted: int
+
+
+def _decrypted(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        reader = ArchiveReader(fh, _provider(), path.name)
+        yield from reader.chunks()
+
+
+def _restore_sqlite(
+    path: Path, db: dict[str, Any], expected: dict[str, int]
+) -> dict[str, int]:
+    """Write the snapshot next to the database, then swap it in atomically.
+
+    The copy's row counts are checked against the manifest before the swap,
+    so a snapshot that does not match leaves the live database untouched.
+    """
+    target = Path(db["NAME"])
+    tmp = target.with_name(f".{target.name}.restore")
+    _remove_sqlite_files(tmp)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in _decrypted(path):
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        counts = _sqlite_counts(tmp)
+        if counts != expected:
+            raise BackupError(
+                f"{path.name}: restored row counts differ from the manifest; "
+                "the database was not replaced"
+            )
+        # No connection may keep the old file (or its WAL) open: a stale WAL
+        # replayed onto the new file would corrupt it.
+        connections.close_all()
+        for suffix in ("-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    finally:
+        _remove_sqlite_files(tmp)
+    return counts
+
+
+def _restore_pg(path: Path, db: dict[str, Any], alias: str) -> dict[str, int]:
+    args, env = _pg_args(db)
+    connections.close_all()
+    proc = subprocess.Popen(  # noqa: S603 - fixed program, no shell
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            *args,
+            "-d",
+            str(db["NAME"]),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdin is not None
+    try:
+        for chunk in _decrypted(path):
+            proc.stdin.write(chunk)
+        proc.stdin.close()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    err = proc.stderr.read() if proc.stderr else b""
+    if proc.wait() != 0:
+        raise BackupError(
+            f"{path.name}: pg_restore failed ({proc.returncode}): "
+            f"{err.decode(errors='replace').strip()[:500]}"
+        )
+    with connections[alias].cursor() as cur:
+        return _pg_counts(cur)
+
+
+def _live_ledger() -> list[dict[str, Any]]:
+    from rekisteri.keystore.models import ErasureEntry
+
+    return list(
+        ErasureEntry.objects.using(KEYSTORE_DB)
+        .order_by("id")
+        .values("id", "subject_id", "key_class", "erased_at", "reason")
+    )
+
+
+def _merge_ledger(entries: list[dict[str, Any]]) -> int:
+    """Put back ledger entries the restored key store does not have."""
+    from rekisteri.keystore.models import ErasureEntry
+
+    present = {(e["id"], e["subject_id"], e["key_class"]) for e in _live_ledger()}
+    taken = {p[0] for p in present}
+    missing = [
+        e for e in entries if (e["id"], e["subject_id"], e["key_class"]) not in present
+    ]
+    rows = [
+        ErasureEntry(**(e if e["id"] not in taken else {**e, "id": None}))
+        for e in missing
+    ]
+    ErasureEntry.objects.using(KEYSTORE_DB).bulk_create(rows, batch_size=500)
+    # Rows inserted with their own ids do not advance a PostgreSQL sequence;
+    # the next shred would otherwise collide with a put-back entry.
+    from django.core.management.color import no_style
+
+    con = connections[KEYSTORE_DB]
+    with con.cursor() as cur:
+        for sql in con.ops.sequence_reset_sql(no_style(), [ErasureEntry]):
+            cur.execute(sql)
+    return len(rows)
+
+
+def replay_ledger() -> tuple[int, int, int]:
+    """Erase again everyone in the live ledger; (subjects, keys, index rows).
+
+    Blind-index rows of subjects erased in the CRM class are deleted; a key
+    that is live again (or a subject with no tombstone) is shredded through
+    :func:`keys.shred`, which leaves the tombstone and records the replay.
+    """
+    from rekisteri.core.catalogue import KeyClass
+    from rekisteri.core.models import BlindIndex
+    from rekisteri.keystore import keys
+    from rekisteri.keystore.models import DataKey
+
+    pairs = sorted({(e["subject_id"], e["key_class"]) for e in _live_ledger()})
+    destroyed = index_rows = 0
+    for start in range(0, len(pairs), 500):
+        batch = pairs[start : start + 500]
+        crm = [s for s, kc in batch if kc == KeyClass.CRM]
+        if crm:
+            index_rows += BlindIndex.objects.filter(subject_id__in=crm).delete()[0]
+        rows = DataKey.objects.using(KEYSTORE_DB).filter(
+            subject_id__in=[s for s, _kc in batch]
+        )
+        live = set(
+            rows.filter(wrapped__isnull=False).values_list("subject_id", "key_class")
+        )
+        tomb = set(
+            rows.filter(wrapped__isnull=True).values_list("subject_id", "key_class")
+        )
+        for pair in batch:
+            if pair in live or pair not in tomb:
+                keys.shred(pair[0], pair[1], reason="replayed after restore")
+                destroyed += 1
+    return len({s for s, _kc in pairs}), destroyed, index_rows
+
+
+def restore(path: Path) -> RestoreReport:
+    """Verify, restore into the configured database, replay the erasures."""
+    path = Path(path)
+    manifest = verify(path)
+    kind = manifest["kind"]
+    alias = ALIAS[kind]
+    vendor = connections[alias].vendor
+    if manifest.get("vendor") != vendor:
+        raise BackupError(
+            f"{path.name}: a {manifest.get('vendor')} backup cannot be restored "
+            f"into a {vendor} database"
+        )
+    ledger = _live_ledger() if kind == "keys" else []
+    db = settings.DATABASES[alias]
+    if vendor == "sqlite":
+        counts = _restore_sqlite(path, db, manifest.get("tables", {}))
+    else:
+        counts = _restore_pg(path, db, alias)
+    from rekisteri.keystore import keys
+
+    keys.reset_provider()
+    added = _merge_ledger(ledger) if kind == "keys" else 0
+    subjects, destroyed, index_rows = replay_ledger()
+    expected = manifest.get("tables", {})
+    mismatched = sorted(
+        t for t in set(expected) | set(counts) if expected.get(t) != counts.get(t)
+    )
+    return RestoreReport(
+        kind=kind,
+        tables=counts,
+        mismatched=mismatched,
+        ledger_entries_added=added,
+        subjects_replayed=subjects,
+        keys_destroyed=destroyed,
+        index_rows_deleted=index_rows,
+    )
+
+
+# --------------------------------------------------------------------------
+# Prune
+# --------------------------------------------------------------------------
+
+
+def prune(
+    keep_days: int,
+    keys_keep_days: int,
+    directory: Path | None = None,
+    *,
+    now: datetime | None = None,
+    on_delete: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Delete archives older than their kind's retention; the deleted paths.
+
+    Age comes from the authenticated-at-verify header, not the file time, so
+    copying archives around does not make them look new.
+    """
+    now = now or datetime.now(UTC)
+    limits = {
+        "data": now - timedelta(days=keep_days),
+        "keys": now - timedelta(days=keys_keep_days),
+    }
+    deleted = []
+    for item in list_archives(directory):
+        if item.created_at is None or item.kind not in limits:
+            continue
+        if item.created_at < limits[item.kind]:
+            item.path.unlink()
+            _marker(item.path).unlink(missing_ok=True)
+            deleted.append(item.path)
+            if on_delete:
+                on_delete(item.path)
+    return deleted

@@ -1,0 +1,439 @@
+"""Encrypted backups: the segment format, tamper detection, atomic writes,
+retention, and a real restore drill with erasure-ledger replay.
+
+The drill makes a real installation in a temporary directory (both SQLite
+databases migrated by ``migrate_all``) and drives ``manage.py`` in
+subprocesses, as an operator would.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rekisteri.core.backup import ops
+from rekisteri.core.backup.archive import (
+    SEGMENT_SIZE,
+    ArchiveError,
+    ArchiveReader,
+    ArchiveWriter,
+    read_header,
+    verify_stream,
+)
+from rekisteri.core.crypto.master import LocalMasterKeys
+from rekisteri.keystore import keys
+
+ROOT = Path(__file__).resolve().parents[3]
+PROVIDER = LocalMasterKeys("bk-1", {"bk-1": bytes(range(32))}, bytes(32))
+
+
+def _seal(data: bytes, segment_size: int = SEGMENT_SIZE, provider=PROVIDER) -> bytes:
+    out = io.BytesIO()
+    writer = ArchiveWriter(
+        out, kind="data", provider=provider, segment_size=segment_size
+    )
+    # Uneven pieces, so segment boundaries never line up with the writes.
+    for start in range(0, len(data), 7777):
+        writer.write(data[start : start + 7777])
+    writer.finish({"vendor": "test"})
+    return out.getvalue()
+
+
+def _open(blob: bytes, provider=PROVIDER) -> tuple[bytes, dict]:
+    reader = ArchiveReader(io.BytesIO(blob), provider, "test.rkb")
+    plain = b"".join(reader.chunks())
+    assert reader.manifest is not None
+    return plain, reader.manifest
+
+
+def _records(blob: bytes) -> tuple[int, list[tuple[int, int]]]:
+    """End of the header and (start, end) of every record."""
+    fh = io.BytesIO(blob)
+    read_header(fh, "test.rkb")
+    start = fh.tell()
+    spans = []
+    pos = start
+    while pos < len(blob):
+        _kind, length = struct.unpack_from(">BI", blob, pos)
+        spans.append((pos, pos + 5 + length))
+        pos += 5 + length
+    return start, spans
+
+
+# --------------------------------------------------------------------------
+# Segment format
+# --------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=3000), segment_size=st.integers(1, 700))
+def test_any_bytes_round_trip_in_any_segment_size(
+    data: bytes, segment_size: int
+) -> None:
+    out = io.BytesIO()
+    writer = ArchiveWriter(
+        out, kind="data", provider=PROVIDER, segment_size=segment_size
+    )
+    for start in range(0, len(data), 333):
+        writer.write(data[start : start + 333])
+        # Constant memory: never more than one segment is held back.
+        assert len(writer._buffer) <= segment_size
+    writer.finish({})
+    plain, manifest = _open(out.getvalue())
+    assert plain == data
+    assert manifest["snapshot_size"] == len(data)
+    assert manifest["segments"] == max(1, -(-len(data) // segment_size))
+
+
+@pytest.mark.parametrize(
+    ("size", "segments"),
+    [(0, 1), (1, 1), (SEGMENT_SIZE, 1), (SEGMENT_SIZE + 1, 2), (3 * SEGMENT_SIZE, 3)],
+)
+def test_segment_boundaries_at_one_mebibyte(size: int, segments: int) -> None:
+    data = os.urandom(size)
+    plain, manifest = _open(_seal(data))
+    assert plain == data
+    assert manifest["segments"] == segments
+
+
+def test_wrong_master_key_is_refused_by_name() -> None:
+    other = LocalMasterKeys("bk-1", {"bk-1": bytes(32)}, bytes(32))
+    with pytest.raises(ArchiveError, match=r"test\.rkb: .*master key 'bk-1'"):
+        _open(_seal(b"x" * 100), other)
+
+
+def _tamper_cases() -> dict[str, bytes]:
+    blob = _seal(os.urandom(10_000), 1000)
+    head, spans = _records(blob)
+    assert len(spans) == 11  # ten segments and the manifest
+    middle = len(blob) // 2
+    flipped = bytearray(blob)
+    flipped[middle] ^= 0x01
+    # Drop the last data segment but keep the manifest after it.
+    last = spans[-2]
+    dropped = blob[: last[0]] + blob[last[1] :]
+    (a0, a1), (b0, b1) = spans[3], spans[4]
+    swapped = blob[:a0] + blob[b0:b1] + blob[a0:a1] + blob[b1:]
+    return {
+        "flipped byte": bytes(flipped),
+        "last segment dropped": dropped,
+        "tail cut off": blob[: spans[-1][0]],
+        "segments swapped": swapped,
+        "header changed": blob.replace(b'"kind":"data"', b'"kind":"keys"'),
+        "bytes appended": blob + b"\0",
+    }
+
+
+@pytest.mark.parametrize("case", list(_tamper_cases()))
+def test_tampering_truncation_and_reordering_are_detected(case: str) -> None:
+    blob = _tamper_cases()[case]
+    with pytest.raises(ArchiveError, match=r"^test\.rkb: "):
+        verify_stream(io.BytesIO(blob), PROVIDER, "test.rkb")
+
+
+# --------------------------------------------------------------------------
+# Files: verify, atomic writes, list, prune
+# --------------------------------------------------------------------------
+
+
+def _archive(tmp_path: Path, data: bytes, kind: str = "data", **kw) -> Path:
+    return ops.write_archive(
+        tmp_path,
+        kind,
+        iter([data]),
+        {"vendor": "sqlite"},
+        provider=keys.provider(),
+        segment_size=1000,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize("case", ["flip", "drop", "swap"])
+def test_verify_command_names_the_archive_and_fails(tmp_path: Path, case: str) -> None:
+    path = _archive(tmp_path, os.urandom(5000))
+    call_command("backup", "verify", str(path), stdout=io.StringIO())
+    blob = path.read_bytes()
+    _head, spans = _records(blob)
+    if case == "flip":
+        changed = bytearray(blob)
+        changed[len(blob) // 2] ^= 0x80
+        blob = bytes(changed)
+    elif case == "drop":
+        blob = blob[: spans[-2][0]] + blob[spans[-2][1] :]
+    else:
+        (a0, a1), (b0, b1) = spans[1], spans[2]
+        blob = blob[:a0] + blob[b0:b1] + blob[a0:a1] + blob[b1:]
+    path.write_bytes(blob)
+    with pytest.raises(CommandError) as exc:
+        call_command("backup", "verify", str(path), stdout=io.StringIO())
+    assert str(exc.value).startswith(path.name + ": ")
+    assert [a.state for a in ops.list_archives(tmp_path)] == ["unverified"]
+
+
+def test_an_interrupted_create_leaves_no_complete_looking_archive(
+    tmp_path: Path,
+) -> None:
+    def failing() -> object:
+        yield os.urandom(4000)
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        ops.write_archive(
+            tmp_path,
+            "data",
+            failing(),
+            {},
+            provider=keys.provider(),
+            segment_size=1000,
+        )
+    assert list(tmp_path.iterdir()) == []
+
+    # A killed process leaves its partial file behind: list flags it and
+    # verify refuses it, also when renamed to look finished.
+    partial = tmp_path / "rekisteri-data-20260101T000000Z-deadbeef.rkb.partial"
+    with partial.open("wb") as fh:
+        writer = ArchiveWriter(
+            fh, kind="data", provider=keys.provider(), segment_size=1000
+        )
+        writer.write(os.urandom(4500))
+    [listed] = ops.list_archives(tmp_path)
+    assert listed.state == "partial"
+    with pytest.raises(ArchiveError, match="incomplete"):
+        ops.verify(partial)
+    renamed = partial.with_name(partial.name.removesuffix(".partial"))
+    partial.rename(renamed)
+    with pytest.raises(ArchiveError, match="truncated"):
+        ops.verify(renamed)
+
+
+def test_prune_keeps_recent_archives_and_deletes_old_ones_per_kind(
+    tmp_path: Path,
+) -> None:
+    now = datetime.now(UTC)
+
+    def made(kind: str, days: int) -> Path:
+        return _archive(tmp_path, b"x", kind, created_at=now - timedelta(days=days))
+
+    old_data, new_data = made("data", 91), made("data", 40)
+    old_keys, new_keys = made("keys", 36), made("keys", 2)
+    out = io.StringIO()
+    call_command("backup", "prune", "--dir", str(tmp_path), stdout=out)
+    remaining = {p.name for p in tmp_path.glob("*.rkb")}
+    assert remaining == {new_data.name, new_keys.name}
+    assert old_data.name in out.getvalue() and old_keys.name in out.getvalue()
+    call_command(
+        "backup", "prune", "--dir", str(tmp_path), "--keep-days", "30",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    assert {p.name for p in tmp_path.glob("*.rkb")} == {new_keys.name}
+
+
+# --------------------------------------------------------------------------
+# The restore drill on a real installation
+# --------------------------------------------------------------------------
+
+MARKERS = {
+    "first_name": "Zebulonbackup",
+    "last_name": "Quixotebackup",
+    "city": "Backupborough",
+    "email": "backupmarker@drill.example",
+    "org": "Varmuuskopiomarker Oy",
+}
+
+CREATE = f"""
+import json
+from rekisteri.core.testing import make_org
+from rekisteri.registry.services import person_create, role_create
+m = {MARKERS!r}
+org = make_org(name=m["org"])
+ids = []
+for i in range(3):
+    p = person_create(
+        actor=None, first_name=m["first_name"], last_name=m["last_name"] + str(i),
+        street="Katu 1", city=m["city"], postal_code="00100",
+        emails=[str(i) + m["email"]],
+        phones=["040 765 43" + str(10 + i)],
+    )
+    role_create(actor=None, person=p, organization=org, kind="contact", title="CTO")
+    ids.append(str(p.pk))
+print(json.dumps(ids))
+"""
+
+# Count and checksum every table of the main database; the blind-index rows
+# of the subject about to be erased are left out (the replay deletes them).
+STATE = """
+import hashlib, json
+from django.db import connection
+skip = {skip!r}
+out = {{}}
+with connection.cursor() as cur:
+    for table in sorted(connection.introspection.table_names()):
+        cur.execute('SELECT * FROM "%s" ORDER BY 1' % table)
+        rows = [r for r in cur.fetchall()
+                if not (table == "core_blindindex" and str(r[2]).replace("-", "")
+                        == skip.replace("-", ""))]
+        out[table] = [len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()]
+print(json.dumps(out))
+"""
+
+CHANGE = """
+from rekisteri.registry.models import Person
+from rekisteri.registry.services import person_shred, person_update
+person_update(actor=None, person=Person.objects.get(pk={keep!r}), city="Muutettu")
+person_shred(actor=None, person=Person.objects.get(pk={gone!r}), reason="request")
+"""
+
+CHECK = """
+import json, uuid
+from rekisteri.core.models import BlindIndex
+from rekisteri.core.testing import make_staff
+from rekisteri.registry.models import Person
+from rekisteri.registry.selectors import search
+gone = Person.objects.get(pk={gone!r})
+keep = Person.objects.get(pk={keep!r})
+user = make_staff(username="drill-" + uuid.uuid4().hex[:8])
+found = search(user=user, q="0" + {email!r})
+print(json.dumps({{
+    "erased": [getattr(gone, f).is_erased for f in ("first_name", "last_name", "city")],
+    "emails": [getattr(e.email, "is_erased", False) for e in gone.emails.all()],
+    "index_rows": BlindIndex.objects.filter(subject_id=gone.pk).count(),
+    "keep_city": keep.city,
+    "found": [str(p.pk) for p in found.persons],
+}}))
+"""
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "REKISTERI_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "rekisteri.settings_test",
+    }
+    for name in ("DATABASE_URL", "KEYSTORE_DATABASE_URL", "REKISTERI_BACKUP_DIR"):
+        env.pop(name, None)
+    return env
+
+
+def _manage(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
+    return result
+
+
+def _shell(env: dict, code: str) -> object:
+    out = _manage(env, "shell", "-c", code).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _drill(env: dict[str, str], tmp_path: Path) -> None:
+    """Back up, change and erase, restore both kinds, check what survives."""
+    _manage(env, "migrate_all", "-v0")
+    keep, gone, _other = _shell(env, CREATE)
+    before = _shell(env, STATE.format(skip=gone))
+    _manage(env, "backup", "create")
+    _manage(env, "backup", "create", "--keys")
+    data_archive, keys_archive = (
+        next((tmp_path / "backups").glob(f"rekisteri-{kind}-*.rkb"))
+        for kind in ("data", "keys")
+    )
+
+    # No plaintext in the archives: not the encrypted fields, and not what
+    # the database holds in the clear either (company name, schema).
+    for archive in (data_archive, keys_archive):
+        blob = archive.read_bytes()
+        for needle in [*MARKERS.values(), "registry_person", "keystore_datakey"]:
+            for form in {needle, needle.lower(), needle.upper()}:
+                assert form.encode() not in blob, f"{form} in {archive.name}"
+
+    _manage(env, "shell", "-c", CHANGE.format(keep=keep, gone=gone))
+    listing = _manage(env, "backup", "list").stdout
+    assert listing.count("verified") == 2 and "partial" not in listing
+
+    out = _manage(env, "backup", "restore", str(data_archive), "--yes").stdout
+    assert "registry_person: 3 rows" in out
+    assert "1 subjects re-erased" in out
+    assert _shell(env, STATE.format(skip=gone)) == before
+    state = _shell(env, CHECK.format(gone=gone, keep=keep, email=MARKERS["email"]))
+    assert state["erased"] == [True, True, True]
+    assert state["emails"] == [True]
+    assert state["index_rows"] == 0
+    # The change made after the backup is undone.
+    assert state["keep_city"].lower() == MARKERS["city"].lower()
+    assert state["found"] == [keep]
+
+    # The key-store archive predates the shred: restoring it would revive the
+    # key, so the ledger is merged back and the key destroyed again.
+    out = _manage(env, "backup", "restore", str(keys_archive), "--yes").stdout
+    assert "1 entries put back" in out
+    assert "1 keys destroyed again" in out
+    state = _shell(env, CHECK.format(gone=gone, keep=keep, email=MARKERS["email"]))
+    assert state["erased"] == [True, True, True]
+    assert state["found"] == [keep]
+
+
+def test_restore_drill_keeps_erasures_and_reproduces_the_backup(
+    tmp_path: Path,
+) -> None:
+    _drill(_env(tmp_path), tmp_path)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the PostgreSQL drill runs when DATABASE_URL points at PostgreSQL",
+)
+def test_restore_drill_on_postgresql(tmp_path: Path) -> None:
+    import dj_database_url
+
+    base = dj_database_url.parse(os.environ["DATABASE_URL"])
+    name = f"rk_backup_{uuid.uuid4().hex[:8]}"
+    host = base["HOST"] or "127.0.0.1"
+    url = f"postgres://{base['USER']}@{host}:{base['PORT'] or 5432}/{name}"
+    admin = ["psql", "-h", host, "-U", base["USER"], "-d", "postgres", "-qc"]
+    env = {**_env(tmp_path), "DATABASE_URL": url}
+    dbs = [name, f"{name}_keys"]
+    for db in dbs:
+        subprocess.run([*admin, f'CREATE DATABASE "{db}"'], check=True)
+    try:
+        _drill(env, tmp_path)
+    finally:
+        for db in dbs:
+            subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{db}"'], check=False)
+
+
+def test_restore_refuses_a_tampered_archive_and_leaves_the_database(
+    tmp_path: Path,
+) -> None:
+    env = _env(tmp_path)
+    _manage(env, "migrate_all", "-v0")
+    _manage(env, "backup", "create")
+    [archive] = (tmp_path / "backups").glob("*.rkb")
+    blob = bytearray(archive.read_bytes())
+    blob[len(blob) // 2] ^= 0x01
+    archive.write_bytes(bytes(blob))
+    db = tmp_path / "rekisteri.sqlite3"
+    mtime = db.stat().st_mtime_ns
+    result = _manage(env, "backup", "restore", str(archive), "--yes", check=False)
+    assert result.returncode != 0
+    assert archive.name in result.stderr and "authentication" in result.stderr
+    assert db.stat().st_mtime_ns == mtime
