@@ -228,13 +228,15 @@ tables rather than replace them.
   the same run. The baseline, one indexed single-row ORM lookup, costs
   0.5–1.5 ms here: that is the price of a Django query on this CPU, and it
   bounds everything that makes several.
-- **Exact searches** make two queries (the match, then the emails of the
-  persons found) and normalise the input first (the phone through
-  `phonenumbers`), so they cost two to three baselines; the database part is
-  a fraction of a millisecond and does not grow with the register.
-- **Name-prefix search** makes four queries (organizations by name, persons
-  by last name, persons by first name, their emails), each an index range
-  scan cut at 20 rows.
+- **Exact searches** (email, phone) look the normalised value up in the
+  blind index, fetch the candidates' keys from the key store in one query,
+  decrypt the candidates to drop false positives and load the persons with
+  their emails: four to five queries, each about one baseline.
+- **Name-prefix search** looks the first word up in the blind index for last
+  and first names (at most 200 candidates each), decrypts the candidates'
+  names, keeps and ranks those whose words start with every query word, and
+  loads emails for the 20 shown. Its cost grows with the number of
+  candidates a common prefix has, up to that cap.
 - **The person page** took about 14 ms per request in a profile of 180
   requests (10,000 persons, SQLite), of which 0.7 ms was spent executing
   SQL. The rest is Python: building the 7–9 ORM queries (session, user,
