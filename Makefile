@@ -51,8 +51,8 @@ format: dev
 	$(BIN)/ruff check --fix .
 
 messages: dev
-	cd rekisteri && ../$(BIN)/python ../manage.py makemessages -l fi -l en --no-obsolete
-	cd rekisteri && ../$(BIN)/python ../manage.py compilemessages
+	cd rekisteri && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../$(BIN)/python ../manage.py makemessages -l fi -l en --no-obsolete
+	cd rekisteri && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../$(BIN)/python ../manage.py compilemessages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rekisteri.core.errors import ValidationFailed
+from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.registry.choices import Language, OrganizationStatus, RoleKind
 
 
@@ -62,12 +62,16 @@ class ServiceForm(forms.Form):
     use_required_attribute = False
 
 
-def apply_service_errors(exc: ValidationFailed, *forms_: forms.Form) -> None:
+def apply_service_errors(exc: ServiceError, *forms_: forms.Form) -> None:
     """Attach each service field error to the first form that has the field.
 
-    A field no form knows (for example ``source``) becomes a non-field error
-    on the first form, so it is still shown at the top of the page.
+    A field no form knows (for example ``source``), and a refusal that is not
+    about one field (such as an erased person), becomes a non-field error on
+    the first form, so it is still shown at the top of the page.
     """
+    if not isinstance(exc, ValidationFailed):
+        forms_[0].add_error(None, exc.message)
+        return
     for name, errors in exc.fields.items():
         target = next((f for f in forms_ if name in f.fields), None)
         for _code, message in errors:

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.core import formats
-from rekisteri.core.errors import NotFound, ValidationFailed
+from rekisteri.core.errors import NotFound, ServiceError, ValidationFailed
 from rekisteri.registry import selectors, services
 from rekisteri.registry.forms import (
     OrganizationFilterForm,
@@ -137,7 +137,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             org = services.organization_create(actor=request.user, **form.cleaned_data)
-        except ValidationFailed as exc:
+        except ServiceError as exc:
             apply_service_errors(exc, form)
         else:
             _saved(request)
@@ -179,7 +179,7 @@ def organization_edit(request: HttpRequest, organization_id: uuid.UUID) -> HttpR
                 services.organization_update(
                     actor=request.user, organization=org, **form.cleaned_data
                 )
-            except ValidationFailed as exc:
+            except ServiceError as exc:
                 apply_service_errors(exc, form)
             else:
                 _saved(request)
@@ -239,7 +239,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                         organization=organization,
                         **role_form.service_fields(),
                     )
-        except ValidationFailed as exc:
+        except ServiceError as exc:
             apply_service_errors(exc, *forms_)
         else:
             _saved(request)
@@ -286,7 +286,7 @@ def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                 services.person_update(
                     actor=request.user, person=person, **form.service_fields()
                 )
-            except ValidationFailed as exc:
+            except ServiceError as exc:
                 apply_service_errors(exc, form)
             else:
                 _saved(request)
@@ -374,7 +374,7 @@ def role_create(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                         organization=organization,
                         **form.service_fields(),
                     )
-                except ValidationFailed as exc:
+                except ServiceError as exc:
                     apply_service_errors(exc, form)
                 else:
                     _saved(request)
@@ -404,7 +404,7 @@ def role_edit(request: HttpRequest, role_id: uuid.UUID) -> HttpResponse:
                 services.role_update(
                     actor=request.user, role=role, **form.service_fields()
                 )
-            except ValidationFailed as exc:
+            except ServiceError as exc:
                 apply_service_errors(exc, form)
             else:
                 _saved(request)
@@ -433,10 +433,13 @@ def role_end(request: HttpRequest, role_id: uuid.UUID) -> HttpResponse:
     role = _role(request, role_id)
     try:
         services.role_end(actor=request.user, role=role)
-    except ValidationFailed as exc:
-        for errors in exc.fields.values():
+    except ServiceError as exc:
+        fields = exc.fields if isinstance(exc, ValidationFailed) else {}
+        for errors in fields.values():
             for _code, message in errors:
                 messages.error(request, message)
+        if not fields:
+            messages.error(request, exc.message)
     else:
         messages.success(request, _("The role has ended."))
     if request.POST.get("return_to") == "organization":

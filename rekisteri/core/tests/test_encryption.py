@@ -208,3 +208,26 @@ def test_email_uniqueness_still_holds_through_the_blind_index() -> None:
     assert info.value.fields["emails"][0][0] == "email_taken"
     assert PersonEmail.objects.count() == 1
     assert PersonPhone.objects.count() == 0
+
+
+def test_editing_an_erased_person_in_the_ui_is_refused_with_a_message() -> None:
+    staff = make_staff(role="customer_service")
+    person = make_person(first_name="Poistuva", last_name="Asiakas")
+    person_shred(actor=staff, person=person, reason="erasure_request")
+    client = Client()
+    client.force_login(staff)
+    assert client.get(f"/persons/{person.pk}/edit/").status_code == 200
+    response = client.post(
+        f"/persons/{person.pk}/edit/",
+        {
+            "first_name": "Uusi",
+            "last_name": "Nimi",
+            "preferred_language": "fi",
+            "country": "FI",
+            "emails": "",
+            "phones": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "tiedot on poistettu, eikä niitä voi muuttaa" in response.content.decode()
+    assert Person.objects.get(pk=person.pk).first_name.is_erased
