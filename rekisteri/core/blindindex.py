@@ -6,9 +6,9 @@ resolve to their data subject (a Person), which is what search, duplicate
 detection and erasure need; shredding a subject deletes its rows.
 
 Rows are rewritten after each save of an indexed model (post_save) and removed
-with the row (post_delete). Bulk writers (imports, seeding) call
-:func:`rows_for` and insert the rows themselves, since ``bulk_create`` sends no
-signals.
+with the row (post_delete). Bulk writers, which send no signals, compute the
+keys with :func:`keys_for_label` and insert the rows themselves (see
+rekisteri.registry.demo).
 """
 
 from __future__ import annotations
@@ -81,23 +81,6 @@ def query_key(model: type[models.Model], field_name: str, term: str) -> int:
     bits = blind.TOKEN_BITS if f.blind == "name" else blind.EXACT_BITS
     fkey = blind.field_key(_index_key(), label)
     return pack(field_code(label), blind.digest(fkey, term, bits))
-
-
-def rows_for(instances: Iterable[models.Model]) -> list[Any]:
-    """Index rows (unsaved) for freshly created instances."""
-    from rekisteri.core.models import BlindIndex
-
-    rows = []
-    for obj in instances:
-        for f in indexed_fields(type(obj)):
-            subject = f.subject_id(obj)
-            value = obj.__dict__.get(f.attname)
-            if isinstance(value, str):
-                rows.extend(
-                    BlindIndex(key=k, subject_id=subject)
-                    for k in set(keys_for(f, value))
-                )
-    return rows
 
 
 def _reindex_subject(model: type[models.Model], subject_id: uuid.UUID) -> None:
