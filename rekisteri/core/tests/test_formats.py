@@ -30,7 +30,25 @@ FAST = settings(max_examples=200, deadline=None)
 digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
 seven_digits = st.text(alphabet="0123456789", min_size=7, max_size=7)
 valid_bodies = seven_digits.filter(lambda b: ytunnus_check_digit(b) is not None)
-remainder_one_bodies = seven_digits.filter(lambda b: ytunnus_check_digit(b) is None)
+
+
+def _remainder_one_body(six: str) -> str | None:
+    """The seven-digit body whose weighted sum is 1 mod 11, if one exists.
+
+    The last weight is 2, whose inverse mod 11 is 6: built directly, because
+    filtering random bodies keeps only one in eleven and trips Hypothesis's
+    health check.
+    """
+    partial = sum(int(d) * w for d, w in zip(six, (7, 9, 10, 5, 8, 4), strict=True))
+    last = ((1 - partial) * 6) % 11
+    return f"{six}{last}" if last <= 9 else None
+
+
+remainder_one_bodies = (
+    st.text(alphabet="0123456789", min_size=6, max_size=6)
+    .map(_remainder_one_body)
+    .filter(lambda body: body is not None)
+)
 
 
 def code_of(fn, *args, **kwargs) -> str:
@@ -78,7 +96,11 @@ def test_every_valid_body_round_trips(body):
 
 
 @FAST
-@given(body=valid_bodies.filter(lambda b: b.startswith("0")))
+@given(
+    body=st.text(alphabet="0123456789", min_size=6, max_size=6)
+    .map(lambda six: "0" + six)
+    .filter(lambda b: ytunnus_check_digit(b) is not None)
+)
 def test_six_digit_legacy_form_is_zero_padded(body):
     check = ytunnus_check_digit(body)
     assert normalise_business_id(f"{body[1:]}-{check}") == f"{body}-{check}"
@@ -103,6 +125,7 @@ def test_any_single_digit_change_is_rejected(body, position, delta):
 @FAST
 @given(body=remainder_one_bodies, check=digits)
 def test_remainder_one_bodies_are_rejected(body, check):
+    assert ytunnus_check_digit(body) is None  # the generator is right
     assert code_of(normalise_business_id, f"{body}-{check}") == "business_id_checksum"
 
 
