@@ -73,6 +73,11 @@ INSTALLED_APPS = [
     "rekisteri.keystore",
     "rekisteri.accounts",
     "rekisteri.registry",
+    "rekisteri.audit",
+    "rekisteri.contracts",
+    "rekisteri.billing",
+    "rekisteri.messaging",
+    "rekisteri.privacy",
 ]
 
 MIDDLEWARE = [

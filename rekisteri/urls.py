@@ -15,6 +15,12 @@ set_language.required_perm = Perm.PUBLIC
 urlpatterns = [
     path("", include("rekisteri.registry.urls")),
     path("accounts/", include("rekisteri.accounts.urls")),
+    path("contracts/", include("rekisteri.contracts.urls")),
+    path("billing/", include("rekisteri.billing.urls")),
+    path("messages/", include("rekisteri.messaging.urls")),
+    # Public privacy pages (/tietosuoja/, /privacy/, /dataskydd/) and the
+    # privacy office's own pages.
+    path("", include("rekisteri.privacy.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -22,20 +22,66 @@ from rekisteri.accounts.choices import StaffRole
 class Perm(enum.StrEnum):
     REGISTRY_VIEW = "registry.view"
     REGISTRY_CHANGE = "registry.change"
+    CONTRACTS_VIEW = "contracts.view"
+    CONTRACTS_CHANGE = "contracts.change"
+    BILLING_VIEW = "billing.view"
+    BILLING_CHANGE = "billing.change"
+    MESSAGES_VIEW = "messaging.view"
+    MESSAGES_CHANGE = "messaging.change"
+    PRIVACY_VIEW = "privacy.view"
+    PRIVACY_MANAGE = "privacy.manage"
+    AUDIT_VIEW = "audit.view"
+    ACCOUNTS_MANAGE = "accounts.manage"
     OWN_TOKENS = "accounts.own_tokens"
     AUTHENTICATED = "accounts.authenticated"
     PUBLIC = "public"
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    StaffRole.SALES: frozenset({Perm.REGISTRY_VIEW, Perm.REGISTRY_CHANGE}),
-    StaffRole.CUSTOMER_SERVICE: frozenset({Perm.REGISTRY_VIEW, Perm.REGISTRY_CHANGE}),
-    StaffRole.BILLING: frozenset({Perm.REGISTRY_VIEW}),
-    StaffRole.PRIVACY_OFFICER: frozenset({Perm.REGISTRY_VIEW, Perm.REGISTRY_CHANGE}),
+    StaffRole.SALES: frozenset(
+        {
+            Perm.REGISTRY_VIEW,
+            Perm.REGISTRY_CHANGE,
+            Perm.CONTRACTS_VIEW,
+            Perm.CONTRACTS_CHANGE,
+            Perm.MESSAGES_VIEW,
+            Perm.MESSAGES_CHANGE,
+        }
+    ),
+    StaffRole.CUSTOMER_SERVICE: frozenset(
+        {
+            Perm.REGISTRY_VIEW,
+            Perm.REGISTRY_CHANGE,
+            Perm.CONTRACTS_VIEW,
+            Perm.MESSAGES_VIEW,
+            Perm.MESSAGES_CHANGE,
+        }
+    ),
+    # Billing sees billing contacts and invoices, not message bodies.
+    StaffRole.BILLING: frozenset(
+        {
+            Perm.REGISTRY_VIEW,
+            Perm.CONTRACTS_VIEW,
+            Perm.BILLING_VIEW,
+            Perm.BILLING_CHANGE,
+        }
+    ),
+    StaffRole.PRIVACY_OFFICER: frozenset(
+        {
+            Perm.REGISTRY_VIEW,
+            Perm.REGISTRY_CHANGE,
+            Perm.CONTRACTS_VIEW,
+            Perm.BILLING_VIEW,
+            Perm.MESSAGES_VIEW,
+            Perm.PRIVACY_VIEW,
+            Perm.PRIVACY_MANAGE,
+            Perm.AUDIT_VIEW,
+        }
+    ),
     # Administrators manage accounts but read no personal data by default;
-    # auditors read the audit log, not the register.
-    StaffRole.ADMINISTRATOR: frozenset(),
-    StaffRole.AUDITOR: frozenset(),
+    # auditors read the audit log and the privacy registers, not the register.
+    StaffRole.ADMINISTRATOR: frozenset({Perm.ACCOUNTS_MANAGE}),
+    StaffRole.AUDITOR: frozenset({Perm.AUDIT_VIEW, Perm.PRIVACY_VIEW}),
 }
 _EVERYONE = frozenset({Perm.OWN_TOKENS, Perm.AUTHENTICATED})
 

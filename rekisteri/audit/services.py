@@ -1,0 +1,105 @@
+"""Writing audit events. Every service and every read of personal data calls
+:func:`audit_record`; nothing else writes the audit table.
+
+An event names what was done (``action``, e.g. ``person.view``,
+``contract.create``, ``auth.login_failed``), to what (``target_type`` and
+``target_id``, a random id), whose data it concerned (``subject_id``, a
+Person's id), which fields and data categories were shown or changed (names,
+never values) and why (``purpose``). ``details`` may carry counts, codes and
+digests; it must never carry a value a user typed or a person's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rekisteri.audit.chain import GENESIS, chain_key, content_of, link
+from rekisteri.audit.choices import Outcome
+from rekisteri.audit.models import AuditEvent, AuditHead
+
+HEAD_ID = 1
+
+
+def client_address(request: Any) -> str:
+    """The client's address as the request middleware resolved it."""
+    if request is None:
+        return ""
+    resolved = getattr(request, "client_address", None)
+    if resolved:
+        return str(resolved)[:64]
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def _actor(actor: Any) -> tuple[int | None, str]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, ""
+    return actor.pk, actor.get_username()[:150]
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target_type: str,
+    target_id: Any = "",
+    subject_id: uuid.UUID | None = None,
+    fields: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    purpose: str = "",
+    outcome: str = Outcome.OK,
+    details: dict[str, Any] | None = None,
+    request: Any = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain and return it.
+
+    Runs in the caller's transaction when there is one (an action that rolls
+    back leaves no event), otherwise in its own. ``actor_label`` overrides the
+    user name for events without an authenticated actor (a failed login names
+    the account tried only if it exists — the caller decides).
+    """
+    actor_id, label = _actor(actor)
+    if actor_label is not None:
+        label = actor_label[:150]
+    values: dict[str, Any] = {
+        "at": timezone.now(),
+        "actor_id": actor_id,
+        "actor_label": label,
+        "client": client_address(request),
+        "action": action,
+        "outcome": str(outcome),
+        "target_type": target_type,
+        "target_id": str(target_id or ""),
+        "subject_id": subject_id,
+        "fields": sorted(set(fields)),
+        "categories": sorted(set(categories)),
+        "purpose": purpose,
+        "details": dict(details or {}),
+    }
+    key = chain_key()
+    with transaction.atomic():
+        # Lock the head first (an UPDATE takes the write lock on SQLite and
+        # the row lock on PostgreSQL), then read it: appends are serialised.
+        updated = AuditHead.objects.filter(pk=HEAD_ID).update(count=F("count") + 1)
+        if not updated:
+            AuditHead.objects.create(pk=HEAD_ID, last_id=0, last_hash=GENESIS, count=1)
+        head = AuditHead.objects.get(pk=HEAD_ID)
+        # Ids are the chain positions, assigned under the head's lock, so a
+        # gap or a swap is visible to ``verify``.
+        values["id"] = head.last_id + 1
+        event = AuditEvent(
+            prev_hash=head.last_hash,
+            hash=link(key, head.last_hash, content_of(values)),
+            **values,
+        )
+        event.save(force_insert=True)
+        AuditHead.objects.filter(pk=HEAD_ID).update(
+            last_id=event.pk, last_hash=event.hash
+        )
+    return event

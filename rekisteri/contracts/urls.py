@@ -1,0 +1,5 @@
+"""Staff UI routes of contracts."""
+
+app_name = "contracts"
+
+urlpatterns: list = []

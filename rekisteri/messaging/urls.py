@@ -1,0 +1,5 @@
+"""Staff UI routes of message history."""
+
+app_name = "messaging"
+
+urlpatterns: list = []
