@@ -244,6 +244,14 @@ LOGGING = {
 }
 
 # --- Rekisteri ------------------------------------------------------------
+# Where the servers are (ISO 3166 alpha-2). Outside the EU/EEA a transfer
+# mechanism (adequacy or scc) is required; `manage.py check` enforces it and
+# the privacy notice's transfer section states it.
+REKISTERI_HOSTING_COUNTRY = os.environ.get("REKISTERI_HOSTING_COUNTRY", "FI")
+REKISTERI_HOSTING_TRANSFER_MECHANISM = os.environ.get(
+    "REKISTERI_HOSTING_TRANSFER_MECHANISM", "none"
+)
+
 REKISTERI = {
     # First customer-number base; numbers are this sequence plus a 7-3-1
     # check digit and are never reused.

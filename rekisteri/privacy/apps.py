@@ -5,3 +5,7 @@ class PrivacyConfig(AppConfig):
     name = "rekisteri.privacy"
     label = "privacy"
     verbose_name = "Privacy office"
+
+    def ready(self) -> None:
+        # Registers the hosting-location system check.
+        from rekisteri.privacy import checks  # noqa: F401

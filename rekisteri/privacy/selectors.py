@@ -1,0 +1,206 @@
+"""Reads of the privacy office.
+
+The public notice needs no user (it is public); the registers are read by
+staff with PRIVACY_VIEW, which the views enforce. Nothing here returns a
+customer's personal data except :func:`person_notice_version`, which returns
+only which notice version applied to a person, for the person page that the
+registry already authorises and audits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Min
+from django.utils import timezone
+
+from rekisteri.privacy.choices import ClockState
+from rekisteri.privacy.models import (
+    Breach,
+    ControllerProfile,
+    ManualRecord,
+    NoticeVersion,
+    Party,
+)
+
+UPCOMING_DAYS = 30
+
+
+def controller_profile() -> ControllerProfile | None:
+    return ControllerProfile.objects.filter(pk=1).first()
+
+
+def current_notice() -> NoticeVersion | None:
+    """The notice in force now: the latest published version."""
+    return NoticeVersion.objects.order_by("-number").first()
+
+
+def notice_versions() -> list[NoticeVersion]:
+    return list(
+        NoticeVersion.objects.defer("markdown", "html", "facts").order_by("-number")
+    )
+
+
+def notice_version_get(version_id: Any) -> NoticeVersion | None:
+    return NoticeVersion.objects.filter(pk=version_id).first()
+
+
+def notice_in_force_at(when: dt.datetime) -> NoticeVersion | None:
+    """The version published last at or before ``when``."""
+    return (
+        NoticeVersion.objects.filter(published_at__lte=when)
+        .order_by("-published_at", "-number")
+        .first()
+    )
+
+
+def first_collected_at(person: Any) -> dt.datetime:
+    """When the person's data was first collected.
+
+    The earliest of the person's creation and the ``obtained_at`` of every
+    provenance record of their data (an import can carry an older date).
+    """
+    from rekisteri.registry.models import PersonEmail, PersonPhone, Provenance, Role
+
+    provenance_ids = {person.name_provenance_id, person.address_provenance_id}
+    for model in (PersonEmail, PersonPhone, Role):
+        provenance_ids.update(
+            model.objects.filter(person=person).values_list("provenance_id", flat=True)
+        )
+    provenance_ids.discard(None)
+    earliest = Provenance.objects.filter(pk__in=provenance_ids).aggregate(
+        at=Min("obtained_at")
+    )["at"]
+    candidates = [person.created_at] + ([earliest] if earliest else [])
+    return min(candidates)
+
+
+@dataclass(frozen=True)
+class PersonNotice:
+    collected_at: dt.datetime
+    version: NoticeVersion | None
+    current: NoticeVersion | None
+
+
+def person_notice_version(person: Any) -> PersonNotice:
+    """Which notice was in force when ``person``'s data was first collected."""
+    collected = first_collected_at(person)
+    return PersonNotice(collected, notice_in_force_at(collected), current_notice())
+
+
+def parties(*, include_inactive: bool = True) -> list[Party]:
+    qs = Party.objects.all()
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return list(qs)
+
+
+def manual_records() -> list[ManualRecord]:
+    return list(ManualRecord.objects.select_related("destroyed_by"))
+
+
+def manual_records_overdue(today: dt.date | None = None) -> list[ManualRecord]:
+    today = today or timezone.localdate()
+    return list(
+        ManualRecord.objects.filter(
+            destroyed_on__isnull=True, destroy_by__lt=today
+        ).order_by("destroy_by")
+    )
+
+
+def breaches() -> list[Breach]:
+    return list(Breach.objects.all())
+
+
+# --------------------------------------------------------------------------
+# The dashboard
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: str  # notice | party | breach | manual_record | attestation
+    title: str
+    due: dt.datetime | dt.date
+    overdue: bool
+    url: str = ""
+
+
+def _as_date(value: dt.datetime | dt.date) -> dt.date:
+    return timezone.localdate(value) if isinstance(value, dt.datetime) else value
+
+
+def notice_review_due() -> dt.date | None:
+    profile = controller_profile()
+    current = current_notice()
+    if profile is None or current is None:
+        return None
+    published = timezone.localdate(current.published_at)
+    months = profile.review_interval_months
+    year = published.year + (published.month - 1 + months) // 12
+    month = (published.month - 1 + months) % 12 + 1
+    day = min(published.day, 28)
+    return dt.date(year, month, day)
+
+
+def dashboard_items(now: dt.datetime | None = None) -> list[DueItem]:
+    """Overdue and upcoming items (within 30 days), overdue first, by date."""
+    from django.urls import reverse
+
+    from rekisteri.privacy.breaches import clock_state
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = today + dt.timedelta(days=UPCOMING_DAYS)
+    items: list[DueItem] = []
+    review = notice_review_due()
+    if review is not None and review <= horizon:
+        items.append(
+            DueItem(
+                "notice", "", review, review < today, reverse("privacy:notice_admin")
+            )
+        )
+    for p in Party.objects.filter(is_active=True, next_review_on__lte=horizon):
+        items.append(
+            DueItem(
+                "party",
+                p.name,
+                p.next_review_on,
+                p.next_review_on < today,
+                reverse("privacy:party_edit", kwargs={"party_id": p.pk}),
+            )
+        )
+    for b in Breach.objects.filter(
+        authority_notified_at__isnull=True, authority_not_required_reason=""
+    ):
+        state = clock_state(b, now)
+        items.append(
+            DueItem(
+                "breach",
+                b.title,
+                b.authority_deadline,
+                state == ClockState.OVERDUE,
+                reverse("privacy:breach_detail", kwargs={"breach_id": b.pk}),
+            )
+        )
+    for r in ManualRecord.objects.filter(
+        destroyed_on__isnull=True, destroy_by__lte=horizon
+    ):
+        items.append(
+            DueItem(
+                "manual_record",
+                r.title,
+                r.destroy_by,
+                r.destroy_by < today,
+                reverse("privacy:manual_record_detail", kwargs={"record_id": r.pk}),
+            )
+        )
+    items.extend(attestation_items(today, horizon))
+    return sorted(items, key=lambda i: (not i.overdue, _as_date(i.due), i.kind))
+
+
+def attestation_items(today: dt.date, horizon: dt.date) -> list[DueItem]:
+    """Staff training and attestation expiries, once the accounts app has them."""
+    return []
