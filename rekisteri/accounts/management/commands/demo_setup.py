@@ -99,6 +99,10 @@ class Command(BaseCommand):
             self.stdout.write("Staff accounts exist; no demo accounts created.")
 
     def _seed_if_empty(self) -> None:
+        from rekisteri.privacy import demo as privacy_demo
+
+        if privacy_demo.seed():
+            self.stdout.write("Demo privacy office: controller and notice loaded.")
         if not demo.register_is_empty():
             return
         result = demo.seed(organizations=DEMO_ORGANIZATIONS, persons=DEMO_PERSONS)
