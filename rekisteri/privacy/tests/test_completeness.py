@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from rekisteri.core.errors import ValidationFailed
 from rekisteri.privacy import completeness, services
@@ -81,7 +82,7 @@ def test_publishing_is_blocked_until_the_item_is_given_or_waived():
     texts = dict(SEED_TEXTS["fi"])
     texts.pop("provision_requirement")
     services.profile_texts_update(actor=None, language="fi", texts=texts)
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(ValidationFailed) as exc, translation.override("en"):
         services.notice_publish(actor=None)
     assert exc.value.fields["notice"][0][0] == "notice_incomplete"
     assert "statutory or contractual" in exc.value.fields["notice"][0][1]
