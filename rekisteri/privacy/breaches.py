@@ -26,7 +26,7 @@ from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import FieldErrors, ValidationFailed
 from rekisteri.privacy.choices import ClockState
 from rekisteri.privacy.models import BREACH_DEADLINE, Breach
-from rekisteri.privacy.services import _categories, _short, long_text
+from rekisteri.privacy.validation import categories, long_text, short
 
 DUE_SOON = dt.timedelta(hours=24)
 BREACH_FIELDS = (
@@ -64,13 +64,13 @@ def _count(e: FieldErrors, field: str, value: Any) -> int | None:
 def _clean_breach(data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     e = FieldErrors()
     out: dict[str, Any] = {
-        "title": _short(e, "title", data.get("title"), required=True),
+        "title": short(e, "title", data.get("title"), required=True),
         "description": long_text(
             e, "description", data.get("description"), required=True
         ),
         "consequences": long_text(e, "consequences", data.get("consequences")),
         "measures": long_text(e, "measures", data.get("measures")),
-        "authority_reference": _short(
+        "authority_reference": short(
             e, "authority_reference", data.get("authority_reference"), max_length=100
         ),
         "authority_not_required_reason": long_text(
@@ -84,7 +84,7 @@ def _clean_breach(data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
         ),
         "people_approx": _count(e, "people_approx", data.get("people_approx")),
         "records_approx": _count(e, "records_approx", data.get("records_approx")),
-        "data_categories": _categories(
+        "data_categories": categories(
             e, "data_categories", data.get("data_categories")
         ),
     }

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import unicodedata
 from typing import Any
 
 from django.db import transaction
@@ -35,7 +34,6 @@ from rekisteri.privacy.eea import transfer_problem
 from rekisteri.privacy.facts import (
     PURPOSE_TEXT_PREFIX,
     TEXT_KEYS,
-    catalogue_categories,
     system_facts,
 )
 from rekisteri.privacy.models import (
@@ -44,93 +42,18 @@ from rekisteri.privacy.models import (
     NoticeVersion,
     Party,
 )
+from rekisteri.privacy.validation import (
+    categories,
+    clean,
+    date_order,
+    email,
+    long_text,
+    optional_phone,
+    short,
+)
 
 PROFILE_ID = 1
 LANGUAGES = ("fi", "sv", "en")
-LONG_TEXT_MAX = 5000
-
-# --------------------------------------------------------------------------
-# Validation helpers
-# --------------------------------------------------------------------------
-
-
-def _clean(errors: FieldErrors, field: str, fn: Any, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except formats.FormatError as exc:
-        errors.add(field, exc.code, exc.message)
-        return args[0] if args else None
-
-
-def _short(
-    errors: FieldErrors,
-    field: str,
-    value: Any,
-    *,
-    max_length: int = 200,
-    required: bool = False,
-) -> str:
-    text = _clean(
-        errors, field, lambda v: formats.clean_text(v, max_length=max_length), value
-    )
-    text = text or ""
-    if required and not text and field not in errors.fields:
-        errors.add(field, "required", _("This field is required."))
-    return text
-
-
-def long_text(
-    errors: FieldErrors, field: str, value: Any, *, required: bool = False
-) -> str:
-    """Multi-line text: control characters out, paragraphs kept, length capped."""
-    raw = unicodedata.normalize("NFC", str(value or "")).replace("\r\n", "\n")
-    raw = "".join(ch for ch in raw if ch == "\n" or unicodedata.category(ch)[0] != "C")
-    text = re.sub(r"[ \t]+", " ", re.sub(r"\n{3,}", "\n\n", raw)).strip()
-    if len(text) > LONG_TEXT_MAX:
-        errors.add(
-            field,
-            "too_long",
-            _("At most %(n)d characters.") % {"n": LONG_TEXT_MAX},
-        )
-    if required and not text:
-        errors.add(field, "required", _("This field is required."))
-    return text
-
-
-def _optional_phone(errors: FieldErrors, field: str, value: Any) -> str:
-    text = _short(errors, field, value, max_length=20)
-    if text:
-        _clean(errors, field, formats.normalise_phone, text)
-    return text
-
-
-def _email(errors: FieldErrors, field: str, value: Any, *, required: bool) -> str:
-    text = (value or "").strip()
-    if not text:
-        if required:
-            errors.add(field, "required", _("This field is required."))
-        return ""
-    return _clean(errors, field, formats.normalise_email, text)
-
-
-def _categories(errors: FieldErrors, field: str, values: Any) -> list[str]:
-    known = set(catalogue_categories())
-    chosen = sorted({str(v) for v in values or []})
-    if any(v not in known for v in chosen):
-        errors.add(
-            field,
-            "category_unknown",
-            _("Choose data categories from the personal-data catalogue."),
-        )
-    return chosen
-
-
-def _date_order(
-    errors: FieldErrors, field: str, earlier: Any, later: Any, message: str
-) -> None:
-    if earlier is not None and later is not None and later < earlier:
-        errors.add(field, "date_order", message)
-
 
 # --------------------------------------------------------------------------
 # Controller profile
@@ -159,41 +82,39 @@ PROFILE_FIELDS = (
 def _clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     e = FieldErrors()
     out: dict[str, Any] = {}
-    out["controller_name"] = _short(
+    out["controller_name"] = short(
         e, "controller_name", data.get("controller_name"), required=True
     )
     bid = (data.get("business_id") or "").strip()
     out["business_id"] = (
-        _clean(e, "business_id", formats.normalise_business_id, bid) if bid else ""
+        clean(e, "business_id", formats.normalise_business_id, bid) if bid else ""
     )
-    out["country"] = _clean(
+    out["country"] = clean(
         e, "country", formats.normalise_country, data.get("country") or "FI"
     )
-    out["street"] = _short(e, "street", data.get("street"), required=True)
+    out["street"] = short(e, "street", data.get("street"), required=True)
     postal = (data.get("postal_code") or "").strip()
     if not postal:
         e.add("postal_code", "required", _("This field is required."))
     elif "country" not in e.fields:
-        postal = _clean(
+        postal = clean(
             e, "postal_code", formats.normalise_postal_code, postal, out["country"]
         )
     out["postal_code"] = postal
-    out["city"] = _short(e, "city", data.get("city"), max_length=100, required=True)
-    out["phone"] = _optional_phone(e, "phone", data.get("phone"))
-    out["email"] = _email(e, "email", data.get("email"), required=True)
-    out["contact_name"] = _short(
+    out["city"] = short(e, "city", data.get("city"), max_length=100, required=True)
+    out["phone"] = optional_phone(e, "phone", data.get("phone"))
+    out["email"] = email(e, "email", data.get("email"), required=True)
+    out["contact_name"] = short(
         e, "contact_name", data.get("contact_name"), required=True
     )
-    out["contact_title"] = _short(e, "contact_title", data.get("contact_title"))
-    out["contact_phone"] = _optional_phone(
-        e, "contact_phone", data.get("contact_phone")
-    )
-    out["contact_email"] = _email(
+    out["contact_title"] = short(e, "contact_title", data.get("contact_title"))
+    out["contact_phone"] = optional_phone(e, "contact_phone", data.get("contact_phone"))
+    out["contact_email"] = email(
         e, "contact_email", data.get("contact_email"), required=True
     )
-    out["dpo_name"] = _short(e, "dpo_name", data.get("dpo_name"))
-    out["dpo_phone"] = _optional_phone(e, "dpo_phone", data.get("dpo_phone"))
-    out["dpo_email"] = _email(e, "dpo_email", data.get("dpo_email"), required=False)
+    out["dpo_name"] = short(e, "dpo_name", data.get("dpo_name"))
+    out["dpo_phone"] = optional_phone(e, "dpo_phone", data.get("dpo_phone"))
+    out["dpo_email"] = email(e, "dpo_email", data.get("dpo_email"), required=False)
     if out["dpo_name"] and not (out["dpo_phone"] or out["dpo_email"]):
         e.add(
             "dpo_email",
@@ -455,8 +376,8 @@ def notice_publish(
 def _clean_party(data: dict[str, Any]) -> dict[str, Any]:
     e = FieldErrors()
     out: dict[str, Any] = {
-        "name": _short(e, "name", data.get("name"), required=True),
-        "service": _short(
+        "name": short(e, "name", data.get("name"), required=True),
+        "service": short(
             e, "service", data.get("service"), max_length=300, required=True
         ),
         "guarantees": long_text(e, "guarantees", data.get("guarantees")),
@@ -469,20 +390,20 @@ def _clean_party(data: dict[str, Any]) -> dict[str, Any]:
     if mechanism not in TransferMechanism.values:
         e.add("transfer_mechanism", "mechanism_unknown", _("Choose a mechanism."))
     out["transfer_mechanism"] = mechanism
-    country = _clean(e, "country", formats.normalise_country, data.get("country") or "")
+    country = clean(e, "country", formats.normalise_country, data.get("country") or "")
     out["country"] = country
     if "country" not in e.fields and "transfer_mechanism" not in e.fields:
         problem = transfer_problem(country, mechanism)
         if problem:
             e.add("country", "transfer_outside_eea", problem)
-    out["data_categories"] = _categories(
+    out["data_categories"] = categories(
         e, "data_categories", data.get("data_categories")
     )
     if not out["data_categories"]:
         e.add("data_categories", "required", _("Choose at least one data category."))
     out["agreement_date"] = data.get("agreement_date")
     out["next_review_on"] = data.get("next_review_on")
-    _date_order(
+    date_order(
         e,
         "next_review_on",
         out["agreement_date"],
@@ -549,9 +470,9 @@ def manual_record_create(
 ) -> ManualRecord:
     """Register paper material with where it is kept and when it must go."""
     e = FieldErrors()
-    title = _short(e, "title", data.get("title"), required=True)
+    title = short(e, "title", data.get("title"), required=True)
     description = long_text(e, "description", data.get("description"))
-    location = _short(e, "location", data.get("location"), required=True)
+    location = short(e, "location", data.get("location"), required=True)
     rule = data.get("retention_rule")
     if rule not in RETENTION_RULES:
         e.add("retention_rule", "rule_unknown", _("Choose a retention rule."))
@@ -561,7 +482,7 @@ def manual_record_create(
         e.add("created_on", "required", _("This field is required."))
     if destroy_by is None:
         e.add("destroy_by", "required", _("This field is required."))
-    _date_order(
+    date_order(
         e,
         "destroy_by",
         created_on,

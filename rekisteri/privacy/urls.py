@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rekisteri.privacy import views
+from rekisteri.privacy import views, views_registers
 
 app_name = "privacy"
 
@@ -63,56 +63,62 @@ urlpatterns = [
         views.notice_version,
         name="notice_version",
     ),
-    path("privacy-office/ropa/", views.ropa_page, name="ropa"),
-    path("privacy-office/ropa.csv", views.ropa_csv, name="ropa_csv"),
-    path("privacy-office/ropa.json", views.ropa_json, name="ropa_json"),
-    path("privacy-office/parties/", views.party_list, name="party_list"),
-    path("privacy-office/parties/new/", views.party_create, name="party_create"),
+    path("privacy-office/ropa/", views_registers.ropa_page, name="ropa"),
+    path("privacy-office/ropa.csv", views_registers.ropa_csv, name="ropa_csv"),
+    path("privacy-office/ropa.json", views_registers.ropa_json, name="ropa_json"),
+    path("privacy-office/parties/", views_registers.party_list, name="party_list"),
+    path(
+        "privacy-office/parties/new/", views_registers.party_create, name="party_create"
+    ),
     path(
         "privacy-office/parties/<uuid:party_id>/edit/",
-        views.party_edit,
+        views_registers.party_edit,
         name="party_edit",
     ),
     path(
         "privacy-office/manual-records/",
-        views.manual_record_list,
+        views_registers.manual_record_list,
         name="manual_record_list",
     ),
     path(
         "privacy-office/manual-records/new/",
-        views.manual_record_create,
+        views_registers.manual_record_create,
         name="manual_record_create",
     ),
     path(
         "privacy-office/manual-records/<uuid:record_id>/",
-        views.manual_record_detail,
+        views_registers.manual_record_detail,
         name="manual_record_detail",
     ),
     path(
         "privacy-office/manual-records/<uuid:record_id>/destroy/",
-        views.manual_record_destroy,
+        views_registers.manual_record_destroy,
         name="manual_record_destroy",
     ),
-    path("privacy-office/breaches/", views.breach_list, name="breach_list"),
-    path("privacy-office/breaches/new/", views.breach_create, name="breach_create"),
+    path("privacy-office/breaches/", views_registers.breach_list, name="breach_list"),
+    path(
+        "privacy-office/breaches/new/",
+        views_registers.breach_create,
+        name="breach_create",
+    ),
     path(
         "privacy-office/breaches/<uuid:breach_id>/",
-        views.breach_detail,
+        views_registers.breach_detail,
         name="breach_detail",
     ),
     path(
         "privacy-office/breaches/<uuid:breach_id>/edit/",
-        views.breach_edit,
+        views_registers.breach_edit,
         name="breach_edit",
     ),
     path(
         "privacy-office/breaches/<uuid:breach_id>/affected/",
-        views.breach_affected,
+        views_registers.breach_affected,
         name="breach_affected",
     ),
     path(
         "privacy-office/breaches/<uuid:breach_id>/affected.csv",
-        views.breach_affected_csv,
+        views_registers.breach_affected_csv,
         name="breach_affected_csv",
     ),
 ]
