@@ -155,14 +155,15 @@ def to_html(doc: Document) -> str:
     return "\n".join(out)
 
 
-def standalone_html(doc: Document) -> str:
-    """A complete HTML page for the download (no scripts, no external styles)."""
+def standalone_html(language: str, title: str, fragment: str) -> str:
+    """A complete HTML page around a stored notice fragment (no scripts, no
+    external styles), so the download is byte for byte what was published."""
     return (
-        f'<!DOCTYPE html>\n<html lang="{doc.language}">\n<head>\n'
+        f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n'
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(doc.title)}</title>\n</head>\n<body>\n"
-        f"{to_html(doc)}\n</body>\n</html>\n"
+        f"<title>{escape(title)}</title>\n</head>\n<body>\n"
+        f"{fragment}\n</body>\n</html>\n"
     )
 
 

@@ -28,12 +28,13 @@ from rekisteri.privacy import (
     services,
 )
 from rekisteri.privacy.choices import ClockState
-from rekisteri.privacy.facts import NoticeFacts, system_facts
+from rekisteri.privacy.facts import system_facts
 from rekisteri.privacy.forms import (
     ProfileForm,
     TextsForm,
     WaiveForm,
 )
+from rekisteri.privacy.notice_texts import TITLE, t
 from rekisteri.registry.forms import apply_service_errors
 
 NOTICE_FILES = {
@@ -111,13 +112,9 @@ def _download(language: str, fmt: str) -> HttpResponse:
         body = version.markdown[language]
         content_type = "text/markdown; charset=utf-8"
     else:
-        doc = notice.build(
-            NoticeFacts.from_dict(version.facts),
-            language,
-            version=version.number,
-            published_at=version.published_at,
+        body = notice.standalone_html(
+            language, t(TITLE, language), version.html[language]
         )
-        body = notice.standalone_html(doc)
         content_type = "text/html; charset=utf-8"
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
