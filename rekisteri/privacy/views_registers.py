@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rekisteri.accounts.permissions import Perm, require
+from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import ServiceError
 from rekisteri.privacy import (
     breaches,
@@ -65,10 +66,23 @@ def ropa_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _audit_export(request: HttpRequest, fmt: str) -> None:
+    # An export leaves the system: who took the record of processing, when.
+    audit_record(
+        actor=request.user,
+        action="ropa.export",
+        target_type="privacy.RecordOfProcessing",
+        purpose="accountability",
+        details={"format": fmt},
+        request=request,
+    )
+
+
 @require(Perm.PRIVACY_VIEW)
 def ropa_csv(request: HttpRequest) -> HttpResponse:
     """The record of processing activities as CSV."""
     body = ropa.to_csv(ropa.activities(language=_ropa_language(request)))
+    _audit_export(request, "csv")
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ropa.csv"'
     return response
@@ -78,6 +92,7 @@ def ropa_csv(request: HttpRequest) -> HttpResponse:
 def ropa_json(request: HttpRequest) -> HttpResponse:
     """The record of processing activities as JSON."""
     body = ropa.to_json(ropa.activities(language=_ropa_language(request)))
+    _audit_export(request, "json")
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ropa.json"'
     return response

@@ -51,6 +51,28 @@ CATEGORY_LABELS: Labels = {
         "Meddelandehistorik om kundrelationen och kontakter",
         "Message history of the customer relationship and contacts",
     ),
+    "user.content": (
+        "Viestien, tukipyyntöjen ja muistiinpanojen sisältö",
+        "Innehållet i meddelanden, supportärenden och anteckningar",
+        "Content of messages, support tickets and notes",
+    ),
+    "user.financial.bank_account": (
+        "Pankkitilin tiedot",
+        "Bankkontouppgifter",
+        "Bank account details",
+    ),
+    "user.location": ("Sijaintitiedot", "Platsuppgifter", "Location data"),
+    "user.government_id": (
+        "Viranomaisen antamat tunnisteet",
+        "Myndighetsutfärdade identifierare",
+        "Government-issued identifiers",
+    ),
+    "user.social": (
+        "Sosiaalisen median tiedot",
+        "Uppgifter från sociala medier",
+        "Social media data",
+    ),
+    "user.telemetry": ("Käyttötelemetria", "Användningstelemetri", "Usage telemetry"),
     "user.account": ("Käyttäjätili", "Användarkonto", "User account"),
     "user.authorization": (
         "Tunnistautumistiedot",

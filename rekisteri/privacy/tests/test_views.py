@@ -324,6 +324,8 @@ def test_ropa_exports(officer_client, published):
     )
     assert rows[0][0].startswith("Art. 30(1)(a)")
     assert any(r[1] == "Customer service" for r in rows[1:])
+    exports = AuditEvent.objects.filter(action="ropa.export")
+    assert sorted(e.details["format"] for e in exports) == ["csv", "json"]
 
 
 def test_person_page_shows_the_notice_in_force(client, published):
