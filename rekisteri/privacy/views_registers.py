@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -37,6 +38,7 @@ from rekisteri.privacy.forms import (
 )
 from rekisteri.privacy.models import Breach, ManualRecord, Party
 from rekisteri.privacy.views import _ctx
+from rekisteri.privacy.vocabulary import category_label
 from rekisteri.registry.forms import apply_service_errors
 
 # --------------------------------------------------------------------------
@@ -361,6 +363,10 @@ def breach_detail(request: HttpRequest, breach_id: uuid.UUID) -> HttpResponse:
             request,
             breach=breach,
             state=breaches.clock_state(breach, now),
+            category_names=[
+                category_label(c, get_language() or "fi")
+                for c in breach.data_categories
+            ],
             remaining=breach.authority_deadline - now,
             affected_form=AffectedForm(initial=initial),
         ),

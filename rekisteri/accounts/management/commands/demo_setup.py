@@ -99,12 +99,14 @@ class Command(BaseCommand):
             self.stdout.write("Staff accounts exist; no demo accounts created.")
 
     def _seed_if_empty(self) -> None:
-        from rekisteri.privacy import demo as privacy_demo
-
-        if privacy_demo.seed():
-            self.stdout.write("Demo privacy office: controller and notice loaded.")
         if not demo.register_is_empty():
             return
+        from rekisteri.privacy import demo as privacy_demo
+
+        # Before the register, so the demo persons were collected under
+        # notice version 1 (the person page says which version applied).
+        if privacy_demo.seed():
+            self.stdout.write("Demo privacy office: controller and notice loaded.")
         result = demo.seed(organizations=DEMO_ORGANIZATIONS, persons=DEMO_PERSONS)
         self.stdout.write(
             f"Demo register: {result.organizations:,} organizations and "
