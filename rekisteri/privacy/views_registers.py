@@ -344,6 +344,12 @@ def breach_edit(request: HttpRequest, breach_id: uuid.UUID) -> HttpResponse:
     return _breach_form(request, _breach(breach_id))
 
 
+def _notice_language() -> str:
+    """The UI language as a notice language (fi, sv or en)."""
+    code = (get_language() or "fi")[:2]
+    return code if code in ("fi", "sv", "en") else "en"
+
+
 @require(Perm.PRIVACY_VIEW)
 def breach_detail(request: HttpRequest, breach_id: uuid.UUID) -> HttpResponse:
     """One breach: its clock, notifications and the people affected."""
@@ -364,8 +370,7 @@ def breach_detail(request: HttpRequest, breach_id: uuid.UUID) -> HttpResponse:
             breach=breach,
             state=breaches.clock_state(breach, now),
             category_names=[
-                category_label(c, get_language() or "fi")
-                for c in breach.data_categories
+                category_label(c, _notice_language()) for c in breach.data_categories
             ],
             remaining=breach.authority_deadline - now,
             affected_form=AffectedForm(initial=initial),
