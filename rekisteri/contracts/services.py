@@ -390,7 +390,8 @@ def contract_update(*, actor: Any, contract: Contract, **changes: Any) -> Contra
                 "end_date",
                 "end_in_past",
                 _(
-                    "An active contract's end date cannot be in the past; end it instead."
+                    "An active contract's end date cannot be in the past; "
+                    "end it instead."
                 ),
             )
         changed = [n for n in data if _differs(contract, n, data[n])]
