@@ -9,6 +9,7 @@ contract page. Every write is a POST with CSRF and redirects (PRG).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Any
 
@@ -58,10 +59,8 @@ def _resolve_organization(request: HttpRequest, text: str) -> Organization | Non
     if not text:
         return None
     candidates = [text]
-    try:
+    with contextlib.suppress(formats.FormatError):
         candidates.append(formats.normalise_business_id(text))
-    except formats.FormatError:
-        pass
     wanted = {
         registry_selectors.SearchKind.CUSTOMER_NUMBER,
         registry_selectors.SearchKind.BUSINESS_ID,
