@@ -17,14 +17,13 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
 from rekisteri.contracts.choices import ContractStatus
 from rekisteri.contracts.models import Contract, ContractParty, Product
 from rekisteri.core.catalogue import KeyClass, Purpose
-from rekisteri.core.errors import Forbidden, NotFound, ValidationFailed
+from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.keystore import keys
 
 DEFAULT_ENDING_DAYS = 90
@@ -50,25 +49,6 @@ def _as_uuid(value: Any) -> uuid.UUID:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except (ValueError, TypeError, AttributeError):
         raise NotFound() from None
-
-
-def parse_days(value: Any) -> int:
-    """The N of "ending within N days": a whole number 0–3660, default 90."""
-    if value is None or value == "":
-        return DEFAULT_ENDING_DAYS
-    try:
-        days = int(str(value).strip())
-    except ValueError:
-        raise ValidationFailed.single(
-            "days", "type_integer", _("Enter a whole number of days.")
-        ) from None
-    if not 0 <= days <= MAX_ENDING_DAYS:
-        raise ValidationFailed.single(
-            "days",
-            "out_of_range",
-            _("Enter a number of days from 0 to %(n)d.") % {"n": MAX_ENDING_DAYS},
-        )
-    return days
 
 
 def contract_queryset(user: Any) -> QuerySet[Contract]:
