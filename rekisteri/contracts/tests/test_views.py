@@ -325,3 +325,11 @@ def test_unknown_contract_is_404():
         )
     )
     assert response.status_code == 404
+
+
+def test_pages_are_in_finnish_by_default_with_the_app_catalog():
+    client = login()
+    contract = make_contract(make_org(), notice_period=3)
+    body = client.get(detail_url(contract)).content.decode()
+    assert "Ota voimaan" in body and "3 kuukautta" in body
+    assert "Luonnos" in body
