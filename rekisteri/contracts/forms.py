@@ -32,7 +32,10 @@ class ContractForm(ServiceForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": "4"}),
     )
     notice_unit = forms.ChoiceField(
-        label=_("Unit"), choices=NoticeUnit.choices, required=False
+        label=_("Unit"),
+        choices=NoticeUnit.choices,
+        required=False,
+        initial=NoticeUnit.MONTHS,
     )
     terms = forms.CharField(
         label=_("Terms"),
