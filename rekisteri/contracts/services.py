@@ -413,8 +413,9 @@ def _differs(contract: Contract, name: str, value: Any) -> bool:
     if name == "terms":
         return (current or "") != (value or "")
     if name == "product":
-        code = value.pk if isinstance(value, Product) else value
-        return current.pk != code and current.code != code
+        if isinstance(value, Product):
+            return current.pk != value.pk
+        return current.code != str(value or "").strip().upper()
     return current != value
 
 

@@ -388,10 +388,20 @@ def test_a_draft_changes_everything_and_records_only_changed_fields():
 
 def test_an_active_contract_keeps_product_and_start_but_may_be_amended():
     contract = make_contract(make_org(), active=True, start_date=dt.date(2024, 1, 1))
+    other = make_product()
     with refused("frozen"):
         services.contract_update(
             actor=None, contract=contract, start_date=dt.date(2024, 2, 1)
         )
+    with refused("frozen"):
+        services.contract_update(actor=None, contract=contract, product=other)
+    # Sending the current values back (as a form does) is not a change.
+    services.contract_update(
+        actor=None,
+        contract=contract,
+        product=contract.product.code.lower(),
+        start_date=contract.start_date,
+    )
     with refused("end_in_past"):
         services.contract_update(actor=None, contract=contract, end_date=today() - DAY)
     services.contract_update(
