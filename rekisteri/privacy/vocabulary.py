@@ -51,6 +51,16 @@ CATEGORY_LABELS: Labels = {
         "Meddelandehistorik om kundrelationen och kontakter",
         "Message history of the customer relationship and contacts",
     ),
+    "user.behavior.purchase_history": (
+        "Sopimussuhteeseen liittyvät tiedot, sopimuksen alkamis- ja päättymispäivä",
+        "Uppgifter om avtalsförhållandet, avtalets start- och slutdatum",
+        "Contract data, the contract's start and end dates",
+    ),
+    "user.content.private": (
+        "Sopimusten ja asiakassuhteen vapaamuotoiset tekstit",
+        "Fritext i avtal och om kundrelationen",
+        "Free text of contracts and of the customer relationship",
+    ),
     "user.content": (
         "Viestien, tukipyyntöjen ja muistiinpanojen sisältö",
         "Innehållet i meddelanden, supportärenden och anteckningar",

@@ -43,6 +43,7 @@ SEED_FACTS_FI = [
     "Puhelinnumero",
     "Sähköpostiosoite",
     "Asiakasnumero",
+    "Sopimussuhteeseen liittyvät tiedot, sopimuksen alkamis- ja päättymispäivä",
     # Sources.
     "Rekisteröidyn itse ilmoittamat tiedot",
     "Asiakasyrityksen ilmoittamat yhteyshenkilön tai loppukäyttäjän tiedot",
