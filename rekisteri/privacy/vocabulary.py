@@ -57,9 +57,9 @@ CATEGORY_LABELS: Labels = {
         "Contract data, the contract's start and end dates",
     ),
     "user.content.private": (
-        "Sopimusten ja asiakassuhteen vapaamuotoiset tekstit",
-        "Fritext i avtal och om kundrelationen",
-        "Free text of contracts and of the customer relationship",
+        "Asiakassuhteen hoitoon liittyvät vapaamuotoiset tekstit",
+        "Fritext som registrerats i kundrelationen",
+        "Free text recorded in the customer relationship",
     ),
     "user.content": (
         "Viestien, tukipyyntöjen ja muistiinpanojen sisältö",
