@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from rekisteri.accounts.choices import StaffRole
@@ -127,6 +128,13 @@ def test_publish_stores_an_immutable_numbered_version_with_digest():
     with pytest.raises(ImmutableRow):
         first.delete()
     assert NoticeVersion.objects.get(pk=first.pk).digest != "0" * 64
+    # The database refuses it too, whatever path the write takes.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        NoticeVersion.objects.filter(pk=first.pk).update(digest="0" * 64)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        NoticeVersion.objects.filter(pk=first.pk)._raw_delete(using="default")
+    stored = NoticeVersion.objects.get(pk=first.pk)
+    assert stored.digest == services.digest_of(stored.markdown)
     assert actions().count("notice.publish") == 2
 
 
