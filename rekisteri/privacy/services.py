@@ -465,54 +465,89 @@ def party_update(
 # --------------------------------------------------------------------------
 
 
+MANUAL_RECORD_FIELDS = (
+    "title",
+    "description",
+    "location",
+    "retention_rule",
+    "created_on",
+    "destroy_by",
+)
+
+
+def _clean_manual_record(data: dict[str, Any]) -> dict[str, Any]:
+    e = FieldErrors()
+    out = {
+        "title": short(e, "title", data.get("title"), required=True),
+        "description": long_text(e, "description", data.get("description")),
+        "location": short(e, "location", data.get("location"), required=True),
+        "retention_rule": data.get("retention_rule"),
+        "created_on": data.get("created_on"),
+        "destroy_by": data.get("destroy_by"),
+    }
+    if out["retention_rule"] not in RETENTION_RULES:
+        e.add("retention_rule", "rule_unknown", _("Choose a retention rule."))
+    for name in ("created_on", "destroy_by"):
+        if out[name] is None:
+            e.add(name, "required", _("This field is required."))
+    date_order(
+        e,
+        "destroy_by",
+        out["created_on"],
+        out["destroy_by"],
+        _("The destruction date cannot be before the material was created."),
+    )
+    e.raise_if_any()
+    return out
+
+
 def manual_record_create(
     *, actor: Any, data: dict[str, Any], request: Any = None
 ) -> ManualRecord:
     """Register paper material with where it is kept and when it must go."""
-    e = FieldErrors()
-    title = short(e, "title", data.get("title"), required=True)
-    description = long_text(e, "description", data.get("description"))
-    location = short(e, "location", data.get("location"), required=True)
-    rule = data.get("retention_rule")
-    if rule not in RETENTION_RULES:
-        e.add("retention_rule", "rule_unknown", _("Choose a retention rule."))
-    created_on = data.get("created_on")
-    destroy_by = data.get("destroy_by")
-    if created_on is None:
-        e.add("created_on", "required", _("This field is required."))
-    if destroy_by is None:
-        e.add("destroy_by", "required", _("This field is required."))
-    date_order(
-        e,
-        "destroy_by",
-        created_on,
-        destroy_by,
-        _("The destruction date cannot be before the material was created."),
-    )
-    e.raise_if_any()
+    cleaned = _clean_manual_record(data)
     with transaction.atomic():
         record = ManualRecord.objects.create(
-            title=title,
-            description=description,
-            location=location,
-            retention_rule=rule,
-            created_on=created_on,
-            destroy_by=destroy_by,
-            recorded_by=actor if getattr(actor, "pk", None) else None,
+            **cleaned, recorded_by=actor if getattr(actor, "pk", None) else None
         )
         audit_record(
             actor=actor,
             action="manual_record.create",
             target_type="privacy.ManualRecord",
             target_id=record.pk,
-            fields=[
-                "title",
-                "description",
-                "location",
-                "retention_rule",
-                "created_on",
-                "destroy_by",
-            ],
+            fields=list(MANUAL_RECORD_FIELDS),
+            purpose="accountability",
+            request=request,
+        )
+    return record
+
+
+def manual_record_update(
+    *, actor: Any, record: ManualRecord, data: dict[str, Any], request: Any = None
+) -> ManualRecord:
+    """Change paper material's details (it moved, its rule was corrected).
+
+    Refused once its destruction is logged: the record of what was destroyed
+    stays as it was.
+    """
+    cleaned = _clean_manual_record(data)
+    with transaction.atomic():
+        record = ManualRecord.objects.select_for_update().get(pk=record.pk)
+        if record.destroyed_on is not None:
+            raise Conflict(
+                _("The material has been destroyed; its record is closed."),
+                code="already_destroyed",
+            )
+        changed = [k for k, v in cleaned.items() if getattr(record, k) != v]
+        for k, v in cleaned.items():
+            setattr(record, k, v)
+        record.save()
+        audit_record(
+            actor=actor,
+            action="manual_record.update",
+            target_type="privacy.ManualRecord",
+            target_id=record.pk,
+            fields=changed,
             purpose="accountability",
             request=request,
         )

@@ -91,6 +91,11 @@ urlpatterns = [
         name="manual_record_detail",
     ),
     path(
+        "privacy-office/manual-records/<uuid:record_id>/edit/",
+        views_registers.manual_record_edit,
+        name="manual_record_edit",
+    ),
+    path(
         "privacy-office/manual-records/<uuid:record_id>/destroy/",
         views_registers.manual_record_destroy,
         name="manual_record_destroy",

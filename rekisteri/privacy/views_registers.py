@@ -204,25 +204,54 @@ def manual_record_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require(Perm.PRIVACY_MANAGE)
-@require_http_methods(["GET", "POST"])
-def manual_record_create(request: HttpRequest) -> HttpResponse:
-    """Register paper material."""
+def _manual_record_form(
+    request: HttpRequest, record: ManualRecord | None
+) -> HttpResponse:
     if request.method == "POST":
         form = ManualRecordForm(request.POST)
         if form.is_valid():
             try:
-                record = services.manual_record_create(
-                    actor=request.user, data=form.cleaned_data, request=request
-                )
+                if record is None:
+                    record = services.manual_record_create(
+                        actor=request.user, data=form.cleaned_data, request=request
+                    )
+                else:
+                    record = services.manual_record_update(
+                        actor=request.user,
+                        record=record,
+                        data=form.cleaned_data,
+                        request=request,
+                    )
             except ServiceError as exc:
                 apply_service_errors(exc, form)
             else:
                 messages.success(request, _("Saved"))
                 return redirect("privacy:manual_record_detail", record_id=record.pk)
+    elif record is not None:
+        form = ManualRecordForm(
+            initial={f: getattr(record, f) for f in services.MANUAL_RECORD_FIELDS}
+        )
     else:
         form = ManualRecordForm()
-    return render(request, "privacy/manual_record_form.html", _ctx(request, form=form))
+    return render(
+        request,
+        "privacy/manual_record_form.html",
+        _ctx(request, form=form, record=record),
+    )
+
+
+@require(Perm.PRIVACY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def manual_record_create(request: HttpRequest) -> HttpResponse:
+    """Register paper material."""
+    return _manual_record_form(request, None)
+
+
+@require(Perm.PRIVACY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def manual_record_edit(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
+    """Change paper material's details until it is destroyed."""
+    return _manual_record_form(request, _manual_record(record_id))
 
 
 def _manual_record(record_id: uuid.UUID) -> ManualRecord:

@@ -289,3 +289,33 @@ def test_overdue_records_are_listed():
     )
     assert manual_records_overdue() == [overdue]
     assert overdue.is_overdue
+
+
+def test_paper_material_can_move_until_it_is_destroyed():
+    officer = make_staff(StaffRole.PRIVACY_OFFICER)
+    record = services.manual_record_create(actor=officer, data=record_data())
+    moved = services.manual_record_update(
+        actor=officer,
+        record=record,
+        data=record_data(location="Locked archive room B"),
+    )
+    assert moved.location == "Locked archive room B"
+    event = AuditEvent.objects.get(action="manual_record.update")
+    assert event.fields == ["location"]
+    with pytest.raises(ValidationFailed):
+        services.manual_record_update(
+            actor=officer, record=record, data=record_data(location="")
+        )
+    services.manual_record_destroy(
+        actor=officer,
+        record=record,
+        destroyed_on=timezone.localdate(),
+        method="shredding",
+        destroyed_by=officer,
+    )
+    with pytest.raises(Conflict):
+        services.manual_record_update(
+            actor=officer, record=record, data=record_data(location="Elsewhere")
+        )
+    record.refresh_from_db()
+    assert record.location == "Locked archive room B"
