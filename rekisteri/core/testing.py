@@ -78,3 +78,35 @@ def make_person(actor: Any = None, **kwargs: Any):
     kwargs.setdefault("last_name", f"Meikäläinen{n}")
     kwargs.setdefault("emails", [f"matti.{n}@example.fi"])
     return person_create(actor=actor, **kwargs)
+
+
+def enrol_totp(user: StaffUser):
+    """Give ``user`` a confirmed TOTP device (as if enrolled); returns it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="totp", confirmed=True)
+
+
+def totp_code(device: Any, steps_ahead: int = 0) -> str:
+    """The code the authenticator app shows now (or ``steps_ahead`` steps on:
+    the device accepts one step either side, and refuses a step it has seen).
+    """
+    from django_otp.oath import TOTP
+
+    totp = TOTP(
+        device.bin_key, device.step, device.t0, device.digits, device.drift
+    )
+    totp.drift = device.drift + steps_ahead
+    return f"{totp.token():0{device.digits}d}"
+
+
+def login_with_totp(client: Any, user: StaffUser, device: Any) -> Any:
+    """Log ``client`` in through the real two-step login; returns the last
+    response. The password is TEST_PASSWORD."""
+    from django.urls import reverse
+
+    client.post(
+        reverse("accounts:login"),
+        {"username": user.get_username(), "password": TEST_PASSWORD},
+    )
+    return client.post(reverse("accounts:mfa_verify"), {"code": totp_code(device)})
