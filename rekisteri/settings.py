@@ -254,6 +254,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A missing or forged CSRF token is refused with 403 and audited.
+CSRF_FAILURE_VIEW = "rekisteri.accounts.views_auth.csrf_failure"
 
 # Behind TLS (production), cookies are Secure and HSTS is sent.
 HTTPS = _env_bool("REKISTERI_HTTPS")

@@ -113,6 +113,13 @@ def api_token_create(
         scope=scope,
         expires_at=timezone.now() + timedelta(days=days),
     )
+    audit_record(
+        actor=actor,
+        action="api_token.create",
+        target_type="api_token",
+        target_id=token.pk,
+        details={"scope": scope, "days": days},
+    )
     return token, f"{TOKEN_PREFIX}{prefix}_{secret}"
 
 
@@ -126,11 +133,21 @@ def api_token_revoke(*, actor: StaffUser, token_id) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
+            audit_record(
+                actor=actor,
+                action="api_token.revoke",
+                target_type="api_token",
+                target_id=token.pk,
+            )
     return token
 
 
-def api_token_authenticate(raw: str) -> ApiToken | None:
-    """Return the usable token for a presented bearer value, else None."""
+def api_token_authenticate(raw: str, request: Any = None) -> ApiToken | None:
+    """Return the usable token for a presented bearer value, else None.
+
+    A refusal is audited (``auth.token_refused``) with a reason code; the
+    event names the token only when it exists, never the presented value.
+    """
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     try:
@@ -141,15 +158,40 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     if token is None:
         # Same work as a hit so timing does not reveal which prefixes exist.
         hmac.compare_digest(_hash_secret(secret), "0" * 64)
+        _token_refused(None, "unknown", request)
         return None
     if not hmac.compare_digest(_hash_secret(secret), token.secret_hash):
+        _token_refused(None, "unknown", request)
         return None
     if not token.is_usable or not token.user.is_active:
+        reason = (
+            "revoked"
+            if token.revoked_at is not None
+            else "disabled"
+            if not token.user.is_active
+            else "expired"
+        )
+        _token_refused(token, reason, request)
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+def _token_refused(token: ApiToken | None, reason: str, request: Any) -> None:
+    # A wrong secret for an existing prefix is recorded like an unknown
+    # token: the prefix alone is no proof of whose token was tried.
+    audit_record(
+        actor=None,
+        action="auth.token_refused",
+        target_type="api_token" if token else "",
+        target_id=token.pk if token else "",
+        outcome=Outcome.DENIED,
+        details={"reason": reason},
+        request=request,
+        actor_label="",
+    )
 
 
 # --------------------------------------------------------------------------

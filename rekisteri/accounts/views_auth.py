@@ -284,3 +284,22 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         )
     logout(request)
     return redirect("accounts:login")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a missing or forged token is refused (403) and
+    audited. Django's reason text is reduced to a code: it never carries
+    the submitted token."""
+    user = getattr(request, "user", None)
+    text = (reason or "").lower()
+    code = "missing" if "missing" in text or "not set" in text else "invalid"
+    audit_record(
+        actor=user if user is not None and user.is_authenticated else None,
+        action="access.csrf_failed",
+        target_type="request",
+        outcome=Outcome.DENIED,
+        details={"reason": code, "method": request.method},
+        request=request,
+        actor_label="" if user is None or not user.is_authenticated else None,
+    )
+    return render(request, "accounts/csrf_failure.html", status=403)

@@ -93,9 +93,7 @@ def totp_code(device: Any, steps_ahead: int = 0) -> str:
     """
     from django_otp.oath import TOTP
 
-    totp = TOTP(
-        device.bin_key, device.step, device.t0, device.digits, device.drift
-    )
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.drift = device.drift + steps_ahead
     return f"{totp.token():0{device.digits}d}"
 

@@ -161,7 +161,9 @@ def test_record_training(client):
     future = timezone.localdate() + dt.timedelta(days=3)
     client.post(url, {"completed_on": future.isoformat()})
     assert not user.trainings.exists()
-    client.post(url, {"completed_on": timezone.localdate().isoformat(), "course": "GDPR"})
+    client.post(
+        url, {"completed_on": timezone.localdate().isoformat(), "course": "GDPR"}
+    )
     assert user.trainings.get().course == "GDPR"
     event = AuditEvent.objects.get(action="staff_training.record")
     assert event.target_id == str(user.pk)

@@ -68,9 +68,10 @@ def test_unknown_user_name_is_not_stored_anywhere(client):
     assert response.status_code == 401
     [event] = events("auth.login_failed")
     assert event.target_id == "" and event.actor_label == ""
-    assert "nobody" not in repr(
-        AuditEvent.objects.values().get(pk=event.pk)
-    ) and not LoginThrottle.objects.filter(key__contains="nobody").exists()
+    assert (
+        "nobody" not in repr(AuditEvent.objects.values().get(pk=event.pk))
+        and not LoginThrottle.objects.filter(key__contains="nobody").exists()
+    )
 
 
 def test_disabled_account_is_refused_exactly_like_a_wrong_password(client):

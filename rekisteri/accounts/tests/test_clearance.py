@@ -21,7 +21,9 @@ from rekisteri.core.testing import make_staff
 TODAY = dt.date(2026, 6, 15)
 
 
-@given(day=st.dates(dt.date(2000, 1, 1), dt.date(2090, 1, 1)), months=st.integers(0, 36))
+@given(
+    day=st.dates(dt.date(2000, 1, 1), dt.date(2090, 1, 1)), months=st.integers(0, 36)
+)
 def test_add_months_lands_in_the_right_month(day, months):
     result = add_months(day, months)
     assert (result.year * 12 + result.month) - (day.year * 12 + day.month) == months
@@ -108,9 +110,7 @@ def test_the_api_is_gated_too(client):
     _token, plain = api_token_create(actor=user, name="t")
     me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {plain}")
     assert me.status_code == 200  # who-am-I reads no register data
-    response = client.get(
-        "/api/v1/organizations", HTTP_AUTHORIZATION=f"Bearer {plain}"
-    )
+    response = client.get("/api/v1/organizations", HTTP_AUTHORIZATION=f"Bearer {plain}")
     assert response.status_code in (401, 403)
 
 

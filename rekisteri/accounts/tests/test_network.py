@@ -73,7 +73,12 @@ def test_staff_pages_and_api_are_closed_outside_the_networks(client):
 @override_settings(REKISTERI_STAFF_NETWORKS=["192.0.2.0/24"])
 def test_public_pages_stay_reachable_from_anywhere(client):
     outside = client.__class__(REMOTE_ADDR="198.51.100.1")
-    for path in ("/tietosuoja/", "/privacy/x/", "/dataskydd/", "/static/css/rekisteri.css"):
+    for path in (
+        "/tietosuoja/",
+        "/privacy/x/",
+        "/dataskydd/",
+        "/static/css/rekisteri.css",
+    ):
         assert outside.get(path).status_code != 403, path
     assert outside.post("/i18n/setlang/", {"language": "en"}).status_code == 302
 
@@ -84,9 +89,7 @@ def test_public_pages_stay_reachable_from_anywhere(client):
 )
 def test_behind_the_proxy_the_forwarded_client_decides(client):
     make_staff()
-    inside = client.__class__(
-        REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.10"
-    )
+    inside = client.__class__(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.10")
     assert inside.get("/accounts/login/").status_code == 200
     outside = client.__class__(
         REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.10, 198.51.100.1"
