@@ -20,6 +20,11 @@ urlpatterns = [
     path("staff/new/", views_admin.staff_create, name="staff_create"),
     path("staff/<int:user_id>/", views_admin.staff_detail, name="staff_detail"),
     path("staff/<int:user_id>/role/", views_admin.staff_role, name="staff_role"),
+    path(
+        "staff/<int:user_id>/password/",
+        views_admin.staff_password,
+        name="staff_password",
+    ),
     path("staff/<int:user_id>/active/", views_admin.staff_active, name="staff_active"),
     path("staff/<int:user_id>/unlock/", views_admin.staff_unlock, name="staff_unlock"),
     path(

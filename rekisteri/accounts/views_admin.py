@@ -20,7 +20,12 @@ from rekisteri.accounts import mfa, selectors, services
 from rekisteri.accounts.auth import mfa_required
 from rekisteri.accounts.clearance import clearance_of
 from rekisteri.accounts.decorators import require_recent_auth
-from rekisteri.accounts.forms import RoleForm, StaffCreateForm, TrainingForm
+from rekisteri.accounts.forms import (
+    NewPasswordForm,
+    RoleForm,
+    StaffCreateForm,
+    TrainingForm,
+)
 from rekisteri.accounts.models import AccessReview, StaffUser
 from rekisteri.accounts.permissions import Perm, require
 from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
@@ -135,6 +140,32 @@ def staff_role(request: HttpRequest, user_id: int) -> HttpResponse:
             messages.success(request, _("The role has been changed."))
             return redirect("accounts:staff_detail", user_id=user.pk)
     return render(request, "accounts/staff_role.html", {"staff": user, "form": form})
+
+
+@require(Perm.ACCOUNTS_MANAGE)
+@require_recent_auth
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def staff_password(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Set a new password for someone who forgot theirs (re-authentication)."""
+    user = _staff(user_id)
+    form = NewPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_user_set_password(
+                actor=request.user,
+                user=user,
+                password=form.cleaned_data["new_password1"],
+                request=request,
+            )
+        except ValidationFailed as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The new password has been set."))
+            return redirect("accounts:staff_detail", user_id=user.pk)
+    return render(
+        request, "accounts/staff_password.html", {"staff": user, "form": form}
+    )
 
 
 @require(Perm.ACCOUNTS_MANAGE)

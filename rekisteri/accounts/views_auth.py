@@ -18,9 +18,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rekisteri.accounts import auth, mfa
+from rekisteri.accounts.decorators import reauth_url
 from rekisteri.accounts.forms import CodeForm, LoginForm, ReauthForm
 from rekisteri.accounts.permissions import Perm, require
-from rekisteri.accounts.sessions import SESSION_PENDING, mark_reauth
+from rekisteri.accounts.sessions import (
+    SESSION_PENDING,
+    mark_reauth,
+    recently_authenticated,
+)
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import ValidationFailed
@@ -161,6 +166,13 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     user = auth.pending_user(request) if pending else request.user
     if user is None:
         return redirect("accounts:login")
+    if (
+        not pending
+        and mfa.confirmed_totp(user) is not None
+        and not recently_authenticated(request.session)
+    ):
+        # Replacing a working authenticator: a borrowed session is not enough.
+        return redirect(reauth_url(request.get_full_path()))
     device = None
     device_id = request.session.get(SESSION_ENROL_DEVICE)
     if device_id is not None:

@@ -216,3 +216,31 @@ def test_disable_dormant_command(settings):
     events = AuditEvent.objects.filter(action="staff_user.disable")
     assert {e.details["reason"] for e in events} == {"dormant"}
     assert {e.actor_id for e in events} == {None}
+
+
+def test_set_password_needs_reauth_and_the_policy(client):
+    admin = make_staff(StaffRole.ADMINISTRATOR)
+    client.force_login(admin)
+    user = make_staff(StaffRole.SALES)
+    url = reverse("accounts:staff_password", args=[user.pk])
+    assert client.get(url)["Location"].startswith(reverse("accounts:reauth"))
+    session = client.session
+    mark_reauth(session)
+    session.save()
+    page = client.get(url).content.decode()
+    assert "12" in page  # the rules are shown
+    weak = client.post(url, {"new_password1": "abc", "new_password2": "abc"})
+    assert weak.status_code == 200
+    new = "Kesäpäivä-järven-rannalla-7"
+    client.post(url, {"new_password1": new, "new_password2": new})
+    user.refresh_from_db()
+    assert user.check_password(new)
+    assert actions() == ["auth.password_set"]
+
+
+def test_replacing_an_authenticator_needs_reauth(client):
+    user = make_staff(StaffRole.SALES)
+    enrol_totp(user)
+    client.force_login(user)
+    response = client.get(reverse("accounts:mfa_enrol"))
+    assert response["Location"].startswith(reverse("accounts:reauth"))
