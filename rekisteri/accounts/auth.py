@@ -94,6 +94,11 @@ def register_failure(username: str, client: str) -> bool:
         (address_key(client), client, settings.REKISTERI_LOCKOUT_ADDRESS_FAILURES),
     )
     with transaction.atomic():
+        # Forget counters that ended long ago, so guessed names do not pile
+        # up: a row outlives its window (and any lock) by one window at most.
+        LoginThrottle.objects.filter(window_started_at__lt=now - 2 * _window()).exclude(
+            locked_until__gt=now
+        ).delete()
         for key, stored_client, limit in limits:
             row, _created = LoginThrottle.objects.select_for_update().get_or_create(
                 key=key, defaults={"client": stored_client, "window_started_at": now}
