@@ -37,6 +37,8 @@ from rekisteri.accounts.sessions import (
 PUBLIC_PREFIXES = ("/tietosuoja/", "/privacy/", "/dataskydd/", "/i18n/setlang/")
 # How often (seconds) the last-seen time is written back to the session.
 SEEN_RESOLUTION = 30
+# Refusals from one outside address are audited at most once in this time.
+DENIED_AUDIT_SECONDS = 60
 
 
 def public_path(path: str) -> bool:
@@ -64,17 +66,24 @@ class StaffNetworkMiddleware:
         return self.get_response(request)
 
     def refuse(self, request: HttpRequest) -> HttpResponse:
+        from django.core.cache import cache
+
         from rekisteri.audit.choices import Outcome
         from rekisteri.audit.services import audit_record
 
-        audit_record(
-            actor=None,
-            action="access.network_denied",
-            target_type="network",
-            outcome=Outcome.DENIED,
-            details={"api": request.path.startswith("/api/")},
-            request=request,
-        )
+        # One event per address per minute: a scanner outside the network
+        # must not be able to flood the audit chain (every append takes its
+        # lock). cache.add is atomic and true only for the first request.
+        key = f"rekisteri:network_denied:{request.client_address}"
+        if cache.add(key, 1, timeout=DENIED_AUDIT_SECONDS):
+            audit_record(
+                actor=None,
+                action="access.network_denied",
+                target_type="network",
+                outcome=Outcome.DENIED,
+                details={"api": request.path.startswith("/api/")},
+                request=request,
+            )
         if request.path.startswith("/api/"):
             return JsonResponse(
                 {
