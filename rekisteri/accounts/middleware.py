@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -140,7 +141,11 @@ class SessionTimeoutMiddleware:
                 },
                 status=401,
             )
-        url = reverse("accounts:login") + "?expired=1"
+        query = {"expired": "1"}
+        if request.method == "GET" and not request.headers.get("HX-Request"):
+            # Back to the same page after logging in (paths hold only ids).
+            query["next"] = request.get_full_path()
+        url = reverse("accounts:login") + "?" + urlencode(query)
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=401)
             response["HX-Redirect"] = url

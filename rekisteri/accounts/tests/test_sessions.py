@@ -30,7 +30,9 @@ def test_idle_session_expires_to_the_login_page(client, settings):
     set_session(client, **{SESSION_SEEN: time.time() - idle - 5})
     response = client.get(reverse("accounts:account"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:login") + "?expired=1"
+    assert response["Location"] == (
+        reverse("accounts:login") + "?expired=1&next=%2Faccounts%2F"
+    )
     [event] = AuditEvent.objects.filter(action="auth.session_expired")
     assert event.actor_id == user.pk and event.details == {"reason": "idle"}
     # The session is gone, not just redirected once.
