@@ -22,6 +22,7 @@ from rekisteri.accounts import demo as accounts_demo
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.services import staff_user_create
+from rekisteri.contracts import demo as contracts_demo
 from rekisteri.registry import demo
 
 URL = "http://127.0.0.1:8000/"
@@ -111,6 +112,8 @@ class Command(BaseCommand):
             f"Demo register: {result.organizations:,} organizations and "
             f"{result.persons:,} persons added."
         )
+        contracts = contracts_demo.seed()
+        self.stdout.write(f"Demo contracts: {contracts.contracts:,} added.")
 
     def _create_accounts(self) -> list[tuple[StaffUser, str]]:
         logins = []
