@@ -166,6 +166,10 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     user = auth.pending_user(request) if pending else request.user
     if user is None:
         return redirect("accounts:login")
+    if pending and mfa.confirmed_totp(user) is not None:
+        # Only the password has been given: an account that already has an
+        # authenticator proves the second factor, it does not set up another.
+        return redirect("accounts:mfa_verify")
     if (
         not pending
         and mfa.confirmed_totp(user) is not None

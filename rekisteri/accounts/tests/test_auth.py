@@ -296,3 +296,18 @@ def test_user_enrols_from_the_account_page(client):
     client.post(reverse("accounts:logout"))
     response = post_login(client, user.username, TEST_PASSWORD)
     assert response["Location"] == reverse("accounts:mfa_verify")
+
+
+def test_password_alone_cannot_enrol_a_new_authenticator(client):
+    """With only the password, enrolling another device would skip the code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = make_staff(StaffRole.PRIVACY_OFFICER)
+    enrol_totp(user)
+    post_login(client, user.username, TEST_PASSWORD)
+    response = client.get(reverse("accounts:mfa_enrol"))
+    assert response["Location"] == reverse("accounts:mfa_verify")
+    response = client.post(reverse("accounts:mfa_enrol"), {"code": "123456"})
+    assert response["Location"] == reverse("accounts:mfa_verify")
+    assert TOTPDevice.objects.filter(user=user).count() == 1
+    assert not logged_in(client)
