@@ -164,7 +164,6 @@ def password_step(request: Any, username: str, password: str) -> StepResult:
         locked = register_failure(username, client)
         _audit_failure(request, username, reason or "credentials")
         return StepResult(Step.LOCKED if locked else Step.FAILED)
-    clear_account_failures(username)
     device = confirmed_totp(user)
     if device is None and not mfa_required(user):
         complete_login(request, user)
@@ -216,6 +215,9 @@ def complete_login(request: Any, user: StaffUser, device: Any = None) -> None:
     """Every factor given: log in, start the session clocks, audit."""
     import django_otp
 
+    # Failures are forgotten only after every factor: a right password
+    # followed by wrong codes keeps counting toward the lockout.
+    clear_account_failures(user.get_username())
     login(request, user, backend=BACKEND)
     if device is not None:
         django_otp.login(request, device)

@@ -311,3 +311,16 @@ def test_password_alone_cannot_enrol_a_new_authenticator(client):
     assert response["Location"] == reverse("accounts:mfa_verify")
     assert TOTPDevice.objects.filter(user=user).count() == 1
     assert not logged_in(client)
+
+
+@override_settings(REKISTERI_LOCKOUT_ACCOUNT_FAILURES=2)
+def test_giving_the_password_again_does_not_reset_wrong_code_counts(client):
+    user = make_staff(StaffRole.PRIVACY_OFFICER)
+    device = enrol_totp(user)
+    for _attempt in range(2):
+        post_login(client, user.username, TEST_PASSWORD)
+        device.refresh_from_db()
+        device.throttle_reset()
+        response = client.post(reverse("accounts:mfa_verify"), {"code": "000000"})
+    assert response.status_code == 429
+    assert post_login(client, user.username, TEST_PASSWORD).status_code == 429
