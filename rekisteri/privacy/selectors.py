@@ -202,5 +202,30 @@ def dashboard_items(now: dt.datetime | None = None) -> list[DueItem]:
 
 
 def attestation_items(today: dt.date, horizon: dt.date) -> list[DueItem]:
-    """Staff training and attestation expiries, once the accounts app has them."""
-    return []
+    """Staff whose privacy training runs out by ``horizon`` (or is missing) or
+    who have not signed the current confidentiality attestation.
+
+    Only staff whose role reads personal data need them (the accounts app's
+    clearance gate, rekisteri.accounts.clearance); without them the gate
+    already refuses the account, so these are what the privacy officer
+    chases.
+    """
+    from django.contrib.auth import get_user_model
+
+    from rekisteri.accounts.clearance import clearance_of
+    from rekisteri.accounts.permissions import ROLE_PERMS, UNGATED
+
+    gated_roles = [role for role, perms in ROLE_PERMS.items() if perms - UNGATED]
+    items: list[DueItem] = []
+    users = get_user_model().objects.filter(is_active=True, role__in=gated_roles)
+    for user in users.order_by("username"):
+        c = clearance_of(user, today=today)
+        name = user.get_full_name() or user.username
+        until = c.training_valid_until
+        if until is None:
+            items.append(DueItem("attestation", name, today, True))
+        elif until <= horizon:
+            items.append(DueItem("attestation", name, until, until < today))
+        if not c.attestation_current:
+            items.append(DueItem("attestation", name, today, True))
+    return items

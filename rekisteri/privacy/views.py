@@ -141,7 +141,7 @@ KIND_LABELS = {
     "party": _("Processor reviews"),
     "breach": _("Breach clocks"),
     "manual_record": _("Paper to destroy"),
-    "attestation": _("Attestations"),
+    "attestation": _("Training and attestations"),
 }
 
 

@@ -99,3 +99,27 @@ def test_dashboard_lists_overdue_first_then_upcoming():
     assert kinds[:2] == [("manual_record", True), ("party", True)]
     assert ("breach", False) in kinds and ("notice", False) in kinds
     assert all(i.title != "Far Future Oy" for i in items)
+
+
+def test_dashboard_lists_staff_training_and_attestation_due():
+    from rekisteri.accounts.models import TrainingRecord
+    from rekisteri.core.testing import make_staff
+
+    today = timezone.localdate()
+    expiring = make_staff("sales", first_name="Erkki", last_name="Expiring")
+    # Completed almost a validity period ago: runs out within 30 days.
+    TrainingRecord.objects.filter(user=expiring).update(
+        completed_on=today - dt.timedelta(days=350)
+    )
+    make_staff("billing", cleared=False, first_name="Una", last_name="Uncleared")
+    make_staff("sales", first_name="Carla", last_name="Current")
+    make_staff("administrator", cleared=False, first_name="Adam", last_name="Admin")
+
+    items = [i for i in selectors.dashboard_items() if i.kind == "attestation"]
+    names = {i.title for i in items}
+    assert "Erkki Expiring" in names
+    assert "Una Uncleared" in names
+    assert "Carla Current" not in names
+    # Administrators read no personal data: no training is required of them.
+    assert "Adam Admin" not in names
+    assert all(i.overdue for i in items if i.title == "Una Uncleared")
