@@ -84,8 +84,9 @@ def _references(tx: ET.Element) -> tuple[tuple[str, ...], bool]:
     for strd in _children(rmt, "Strd"):
         for info in _children(strd, "CdtrRefInf"):
             kind = _text(info, "Tp", "CdOrPrtry", "Cd")
+            proprietary = _text(info, "Tp", "CdOrPrtry", "Prtry")
             ref = _text(info, "Ref")
-            if ref and kind in ("", "SCOR"):
+            if ref and not proprietary and kind in ("", "SCOR"):
                 refs.append(ref)
     return tuple(refs), bool(_children(rmt, "Ustrd"))
 

@@ -839,6 +839,13 @@ def _issue(
         totals.gross,
     )
     _snapshot_parties(invoice, seller)
+    if not (invoice.buyer_street and invoice.buyer_postal_code and invoice.buyer_city):
+        # The VAT Act (209 e §) requires the buyer's address on an invoice.
+        raise ValidationFailed.single(
+            "organization",
+            "buyer_address_missing",
+            _("The organization has no postal address; add it before issuing."),
+        )
     person = invoice.billing_contact
     # The contact as they are at issue, unless their CRM data is erased (the
     # draft's snapshot stays) or this corrects an invoice (same contact text).

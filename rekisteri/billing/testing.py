@@ -37,7 +37,9 @@ def make_billing_contact(
     organization: Organization | None = None, **kwargs: Any
 ) -> tuple[Organization, Person]:
     """An organization (new unless given) and a person billing contact there."""
-    org = organization or make_org()
+    org = organization or make_org(
+        postal_street="Testitie 2", postal_postal_code="02100", postal_city="Espoo"
+    )
     kwargs.setdefault("street", "Laskutie 5")
     kwargs.setdefault("postal_code", "02100")
     kwargs.setdefault("city", "Espoo")

@@ -445,3 +445,17 @@ def test_shredding_the_bookkeeping_key_erases_the_snapshot():
     stored = Invoice.objects.get(pk=invoice.pk)
     assert isinstance(stored.contact_name, Placeholder)
     assert stored.contact_name.is_erased
+
+
+def test_issuing_needs_the_buyers_postal_address():
+    make_seller()
+    org, contact = make_billing_contact(make_org())  # no postal address
+    draft = invoice_create(
+        actor=None, organization=org, billing_contact=contact, lines=[line()]
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        invoice_issue(actor=None, invoice=draft)
+    assert field_codes(exc.value) == {"organization": {"buyer_address_missing"}}
+    draft.refresh_from_db()
+    assert draft.state == InvoiceState.DRAFT and draft.number is None
+    assert not InvoiceSeries.objects.filter(next_number__gt=1000).exists()
