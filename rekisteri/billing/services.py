@@ -326,6 +326,7 @@ def _clean_lines(
         errors.add("lines", "too_many", _("At most %(n)d lines.") % {"n": MAX_LINES})
         return []
     result = []
+    rates: dict[str, VatRate] = {}
     for i, raw in enumerate(lines):
         p = f"lines.{i}."
         description = _text(
@@ -371,7 +372,9 @@ def _clean_lines(
         code = str(raw.get("vat_code") or "")
         rate = None
         try:
-            rate = vat_rate_for(code, on)
+            if code not in rates:
+                rates[code] = vat_rate_for(code, on)
+            rate = rates[code]
         except ValidationFailed as exc:
             for _f, errs in exc.fields.items():
                 for c, m in errs:
@@ -673,10 +676,14 @@ def invoice_create(
     return invoice
 
 
-def _require_draft(invoice: Invoice) -> None:
-    if not Invoice.objects.filter(pk=invoice.pk).exists():
+def _require_draft(invoice: Invoice, *, lock: bool = False) -> None:
+    rows = Invoice.objects.filter(pk=invoice.pk)
+    if lock:
+        rows = rows.select_for_update()
+    state = rows.values_list("state", flat=True).first()
+    if state is None:
         raise NotFound()
-    if Invoice.objects.filter(pk=invoice.pk, state=InvoiceState.ISSUED).exists():
+    if state != InvoiceState.DRAFT:
         raise Conflict(
             _(
                 "An issued invoice is a bookkeeping voucher and cannot be changed "
@@ -809,9 +816,12 @@ def _issue(
     lines = list(invoice.lines.all())
     fresh: list[LineData] = []
     errors = FieldErrors()
+    rates: dict[str, VatRate] = {}
     for i, line in enumerate(lines):
         try:
-            rate = vat_rate_for(line.vat_code, rate_date)
+            if line.vat_code not in rates:
+                rates[line.vat_code] = vat_rate_for(line.vat_code, rate_date)
+            rate = rates[line.vat_code]
         except ValidationFailed as exc:
             for _f, errs in exc.fields.items():
                 for c, m in errs:
@@ -831,7 +841,12 @@ def _issue(
     if not lines:
         errors.add("lines", "no_lines", _("An invoice needs at least one line."))
     errors.raise_if_any()
-    _write_lines(invoice, fresh)
+    # Rewrite the lines only when a rate changed since the draft was saved.
+    if any(
+        (old.vat_rate, old.vat_category) != (new.vat_rate, new.vat_category)
+        for old, new in zip(lines, fresh, strict=True)
+    ):
+        _write_lines(invoice, fresh)
     totals = compute_totals(fresh)
     invoice.total_net, invoice.total_vat, invoice.total_gross = (
         totals.net,
@@ -877,15 +892,12 @@ def invoice_issue(
     """Issue a draft: the next number of the gapless series, the reference
     number, the invoice and due dates, the seller and buyer as they are now.
     The invoice cannot be changed afterwards."""
-    _require_draft(invoice)
     seller = _require_seller()
     if invoice_date is not None:
         invoice.invoice_date = invoice_date
     with transaction.atomic():
         # Lock the draft so two clicks cannot issue it twice.
-        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if locked.state != InvoiceState.DRAFT:
-            raise Conflict(_("This invoice has already been issued."), code="issued")
+        _require_draft(invoice, lock=True)
         return _issue(actor=actor, invoice=invoice, seller=seller, on=_today())
 
 
