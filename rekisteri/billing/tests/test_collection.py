@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -124,7 +125,7 @@ def test_an_open_collection_case_stops_erasure_and_says_why():
     reminder_create(actor=None, invoice=invoice, on=D(2026, 2, 1))
     case = collection_case_open(actor=None, invoice=invoice, on=D(2026, 3, 1))
     assert [h.code for h in holds_for_person(contact.pk)] == ["collection_case_open"]
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as exc, translation.override("en"):
         person_shred(actor=None, person=contact, key_class=KeyClass.CRM, reason="x")
     assert exc.value.code == "legal_hold"
     assert "Open collection case" in exc.value.message
