@@ -106,6 +106,10 @@ class Command(BaseCommand):
             f"Demo register: {result.organizations:,} organizations and "
             f"{result.persons:,} persons added."
         )
+        from rekisteri.billing import demo as billing_demo
+
+        invoices = billing_demo.seed()
+        self.stdout.write(f"Demo invoicing: seller settings and {invoices} invoices.")
 
     def _create_accounts(self) -> list[tuple[StaffUser, str]]:
         logins = []
