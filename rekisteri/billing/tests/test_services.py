@@ -459,3 +459,11 @@ def test_issuing_needs_the_buyers_postal_address():
     draft.refresh_from_db()
     assert draft.state == InvoiceState.DRAFT and draft.number is None
     assert not InvoiceSeries.objects.filter(next_number__gt=1000).exists()
+
+
+def test_vat_rates_come_back_after_the_table_is_emptied():
+    from rekisteri.billing.models import VatRate
+
+    VatRate.objects.all().delete()
+    assert vat_rate_for("general", dt.date(2026, 1, 1)).rate == Decimal("25.50")
+    assert VatRate.objects.filter(code="general").count() == 3

@@ -769,6 +769,7 @@ def test_keyset_pagination_of_persons(api):
 # --------------------------------------------------------------------------
 
 EXPECTED_OPERATIONS = {
+    ("GET", "/api/v1/invoices/{invoice_id}"),
     ("GET", "/api/v1/organizations"),
     ("POST", "/api/v1/organizations"),
     ("GET", "/api/v1/organizations/{organization_id}"),
