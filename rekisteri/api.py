@@ -37,8 +37,8 @@ from rekisteri.accounts.api import StaffSessionAuth, TokenAuth
 from rekisteri.accounts.api import router as accounts_router
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.services import api_token_authenticate
-from rekisteri.contracts.api import router as contracts_router
 from rekisteri.billing.api import router as billing_router
+from rekisteri.contracts.api import router as contracts_router
 from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.registry.api import router as registry_router
 
