@@ -30,6 +30,7 @@ class InvoiceForm(ServiceForm):
     """The invoice header: contact, dates, terms, references."""
 
     billing_contact = forms.ChoiceField(label=_("Billing contact"), required=False)
+    contract = forms.ChoiceField(label=_("Contract"), required=False)
     contact_first_name = _text(_("First name"), autocomplete="off")
     contact_last_name = _text(_("Last name"), autocomplete="off")
     contact_street = _text(_("Street address"), autocomplete="off")
@@ -45,9 +46,16 @@ class InvoiceForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, contacts: list = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, contacts: list = (), contracts: list = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.contacts = {str(p.pk): p for p in contacts}
+        self.contracts = {str(c.pk): c for c in contracts}
+        self.fields["contract"].choices = [
+            ("", _("No contract")),
+            *((str(c.pk), str(c)) for c in contracts),
+        ]
         self.fields["billing_contact"].choices = [
             ("", _("Type a new contact below")),
             *((str(p.pk), p.full_name) for p in contacts),
@@ -70,6 +78,7 @@ class InvoiceForm(ServiceForm):
         return {
             "billing_contact": contact,
             "contact": typed,
+            "contract": self.contracts.get(data.get("contract") or ""),
             "invoice_date": data.get("invoice_date"),
             "due_date": data.get("due_date"),
             "payment_terms_days": data.get("payment_terms_days") or None,

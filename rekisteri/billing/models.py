@@ -210,6 +210,17 @@ class Invoice(models.Model):
             related_name="credit_notes",
         )
     )
+    contract = not_personal(
+        models.ForeignKey(
+            "contracts.Contract",
+            on_delete=models.PROTECT,
+            null=True,
+            blank=True,
+            related_name="invoices",
+            verbose_name=_("contract"),
+        ),
+        "the contract invoiced, if any (optional)",
+    )
     invoice_date = not_personal(
         models.DateField(_("invoice date"), null=True, blank=True)
     )

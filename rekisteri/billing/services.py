@@ -611,8 +611,15 @@ def _draft_values(
     payment_terms_days: Any,
     buyer_reference: str,
     notes: str,
+    contract: Any = None,
 ) -> tuple[dict, list[LineData], dict | None]:
     errors = FieldErrors()
+    if contract is not None and contract.organization_id != organization.pk:
+        errors.add(
+            "contract",
+            "contract_other_organization",
+            _("The contract belongs to another organization."),
+        )
     seller = seller_get()
     if payment_terms_days is None:
         payment_terms_days = seller.payment_terms_days if seller else 14
@@ -637,6 +644,7 @@ def _draft_values(
             errors, "buyer_reference", buyer_reference, max_length=70, required=False
         ),
         "notes": _text(errors, "notes", notes, max_length=500, required=False),
+        "contract": contract,
     }
     errors.raise_if_any()
     return values, clean_lines, typed
@@ -654,6 +662,7 @@ def invoice_create(
     payment_terms_days: int | None = None,
     buyer_reference: str = "",
     notes: str = "",
+    contract: Any = None,
 ) -> Invoice:
     """A draft invoice for ``organization``. It has no number until issued.
 
@@ -662,6 +671,7 @@ def invoice_create(
     postal_code, city, country) is typed in and becomes such a Person.
     ``invoice_date`` defaults to the issuing day and ``due_date`` to the
     invoice date plus ``payment_terms_days`` (the seller's default).
+    ``contract``, optional, is one of the organization's contracts.
     """
     values, clean_lines, typed = _draft_values(
         organization=organization,
@@ -673,6 +683,7 @@ def invoice_create(
         payment_terms_days=payment_terms_days,
         buyer_reference=buyer_reference,
         notes=notes,
+        contract=contract,
     )
     with transaction.atomic():
         if typed is not None:
@@ -736,6 +747,7 @@ def invoice_update(
     payment_terms_days: int | None = None,
     buyer_reference: str = "",
     notes: str = "",
+    contract: Any = None,
 ) -> Invoice:
     """Replace a draft's contents (same arguments as :func:`invoice_create`)."""
     _require_draft(invoice)
@@ -749,6 +761,7 @@ def invoice_update(
         payment_terms_days=payment_terms_days,
         buyer_reference=buyer_reference,
         notes=notes,
+        contract=contract,
     )
     with transaction.atomic():
         if typed is not None:
@@ -1004,6 +1017,7 @@ def credit_note_issue(
             payment_terms_days=0,
             due_date=on,
             buyer_reference=invoice.buyer_reference,
+            contract_id=invoice.contract_id,
             notes=notes,
             created_by=actor if getattr(actor, "pk", None) else None,
         )

@@ -102,10 +102,20 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------
 
 
+def _contracts(request: HttpRequest, organization: Any) -> list:
+    """The organization's contracts the user may see (none without access)."""
+    if not has_perm(request.user, Perm.CONTRACTS_VIEW):
+        return []
+    from rekisteri.contracts.selectors import organization_contracts
+
+    return organization_contracts(user=request.user, organization=organization)
+
+
 def _invoice_form(
     request: HttpRequest, organization: Any, invoice: Invoice | None
 ) -> HttpResponse:
     contacts = services.billing_contacts(organization)
+    contracts = _contracts(request, organization)
     if invoice is not None and invoice.billing_contact not in contacts:
         contacts.append(invoice.billing_contact)
     data = request.POST if request.method == "POST" else None
@@ -114,6 +124,7 @@ def _invoice_form(
     if invoice is not None:
         initial = {
             "billing_contact": str(invoice.billing_contact_id),
+            "contract": str(invoice.contract_id or ""),
             "invoice_date": invoice.invoice_date,
             "due_date": invoice.due_date,
             "payment_terms_days": invoice.payment_terms_days,
@@ -136,7 +147,7 @@ def _invoice_form(
     initial.setdefault(
         "payment_terms_days", seller.payment_terms_days if seller else 14
     )
-    form = InvoiceForm(data, initial=initial, contacts=contacts)
+    form = InvoiceForm(data, initial=initial, contacts=contacts, contracts=contracts)
     formset = line_formset(
         data,
         initial=line_initial,

@@ -1,5 +1,6 @@
-"""End to end in Chromium: invoice an organization, issue, download the
-Finvoice, record a payment and see the invoice paid."""
+"""End to end in Chromium: sales creates a contract; billing invoices it,
+issues the invoice, downloads its Finvoice, records a payment and sees the
+invoice paid."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 
 from rekisteri.billing.models import Invoice
 from rekisteri.billing.testing import make_seller
+from rekisteri.contracts.models import Contract
+from rekisteri.contracts.services import product_create
 from rekisteri.core.testing import TEST_PASSWORD, make_org, make_staff
 
 pytestmark = [
@@ -19,8 +22,19 @@ pytestmark = [
 ]
 
 
-def test_invoice_issue_download_finvoice_and_pay(page, tmp_path) -> None:
+def log_in(page, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.locator("form:has(input[name=password]) [type=submit]").click()
+    page.wait_for_url(re.compile(r"/(organizations|billing|accounts/tokens)/"))
+
+
+def test_contract_invoice_issue_download_finvoice_and_pay(page, tmp_path) -> None:
+    make_staff(role="sales", username="sanna")
     make_staff(role="billing", username="leena")
+    product_create(actor=None, code="HR-PRO", name="Henkilöstöhallinto Pro")
     make_seller()
     org = make_org(
         name="Pohjolan Ohjelmisto Oy",
@@ -29,12 +43,18 @@ def test_invoice_issue_download_finvoice_and_pay(page, tmp_path) -> None:
         postal_city="Helsinki",
     )
 
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", "leena")
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.locator("form:has(input[name=password]) [type=submit]").click()
-    page.wait_for_url(re.compile(r"/(organizations|billing)/"))
+    # Sales makes the contract through its UI.
+    log_in(page, "sanna")
+    page.goto(f"/organizations/{org.id}/")
+    page.get_by_role("link", name="Uusi sopimus").click()
+    page.select_option("select[name=product]", "HR-PRO")
+    page.fill("input[name=start_date]", "2026-01-01")
+    page.get_by_role("button", name="Tallenna").click()
+    page.wait_for_url(re.compile(r"/contracts/[0-9a-f-]{36}/$"))
+    contract = Contract.objects.get(organization=org)
 
+    # Billing invoices it.
+    log_in(page, "leena")
     page.goto(f"/organizations/{org.id}/")
     page.locator(f"a[href='/billing/organizations/{org.id}/invoices/new/']").click()
     page.wait_for_url(re.compile(r"/invoices/new/$"))
@@ -48,9 +68,11 @@ def test_invoice_issue_download_finvoice_and_pay(page, tmp_path) -> None:
     page.fill("input[name=lines-0-quantity]", "2")
     page.fill("input[name=lines-0-unit_price]", "50,00")
     page.select_option("select[name=lines-0-vat_code]", "general")
+    page.select_option("select[name=contract]", str(contract.id))
     page.locator("form.form [type=submit]").first.click()
     page.wait_for_url(re.compile(r"/billing/invoices/[0-9a-f-]+/$"))
     invoice = Invoice.objects.get(organization=org)
+    assert invoice.contract == contract
     assert page.locator("#invoice-total").inner_text().startswith("125,50")
 
     page.locator(f"form[action$='/invoices/{invoice.id}/issue/'] button").click()

@@ -467,3 +467,37 @@ def test_vat_rates_come_back_after_the_table_is_emptied():
     VatRate.objects.all().delete()
     assert vat_rate_for("general", dt.date(2026, 1, 1)).rate == Decimal("25.50")
     assert VatRate.objects.filter(code="general").count() == 3
+
+
+def test_an_invoice_may_name_one_of_the_organizations_contracts():
+    from rekisteri.contracts.services import contract_create, product_create
+
+    make_seller()
+    org, contact = make_billing_contact()
+    product = product_create(actor=None, code="HR", name="HR Pro")
+    contract = contract_create(
+        actor=None, organization=org, product=product, start_date=dt.date(2026, 1, 1)
+    )
+    invoice = invoice_create(
+        actor=None,
+        organization=org,
+        billing_contact=contact,
+        lines=[line()],
+        contract=contract,
+    )
+    assert invoice.contract == contract
+    other = make_org()
+    foreign = contract_create(
+        actor=None, organization=other, product=product, start_date=dt.date(2026, 1, 1)
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        invoice_create(
+            actor=None,
+            organization=org,
+            billing_contact=contact,
+            lines=[line()],
+            contract=foreign,
+        )
+    assert field_codes(exc.value) == {"contract": {"contract_other_organization"}}
+    issued = invoice_issue(actor=None, invoice=invoice)
+    assert credit_note_issue(actor=None, invoice=issued).contract == contract
