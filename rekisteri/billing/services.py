@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rekisteri.audit.services import audit_record
 from rekisteri.billing.choices import InvoiceKind, InvoiceState
@@ -53,6 +54,9 @@ CONTACT_FIELDS = [
     "contact_country",
 ]
 CONTACT_CATEGORIES = ["user.name", "user.contact.address"]
+
+
+UNKNOWN_RATE = gettext_noop("There is no VAT rate with this code for the invoice date.")
 
 
 def money(value: Decimal) -> Decimal:
@@ -98,17 +102,28 @@ def _rate_on(code: str, on: dt.date) -> VatRate | None:
     )
 
 
+def vat_rates_on(codes: set[str], on: dt.date) -> dict[str, VatRate]:
+    """The rates of ``codes`` valid on ``on``, in one query; unknown codes
+    are missing from the result."""
+    found: dict[str, VatRate] = {}
+    for rate in (
+        VatRate.objects.filter(code__in=codes, valid_from__lte=on)
+        .exclude(valid_to__lt=on)
+        .order_by("code", "-valid_from")
+    ):
+        found.setdefault(rate.code, rate)
+    if len(found) < len(codes) and vat_rates_ensure():
+        return vat_rates_on(codes, on)
+    return found
+
+
 def vat_rate_for(code: str, on: dt.date) -> VatRate:
     """The rate called ``code`` valid on ``on``; a clear error otherwise."""
     rate = _rate_on(code, on)
     if rate is None and vat_rates_ensure():
         rate = _rate_on(code, on)
     if rate is None:
-        raise ValidationFailed.single(
-            "vat_code",
-            "vat_rate_unknown",
-            _("There is no VAT rate with this code for the invoice date."),
-        )
+        raise ValidationFailed.single("vat_code", "vat_rate_unknown", _(UNKNOWN_RATE))
     return rate
 
 
@@ -357,7 +372,7 @@ def _clean_lines(
         errors.add("lines", "too_many", _("At most %(n)d lines.") % {"n": MAX_LINES})
         return []
     result = []
-    rates: dict[str, VatRate] = {}
+    rates = vat_rates_on({str(raw.get("vat_code") or "") for raw in lines}, on)
     for i, raw in enumerate(lines):
         p = f"lines.{i}."
         description = _text(
@@ -401,15 +416,9 @@ def _clean_lines(
             maximum=Decimal("9999999999"),
         )
         code = str(raw.get("vat_code") or "")
-        rate = None
-        try:
-            if code not in rates:
-                rates[code] = vat_rate_for(code, on)
-            rate = rates[code]
-        except ValidationFailed as exc:
-            for _f, errs in exc.fields.items():
-                for c, m in errs:
-                    errors.add(p + "vat_code", c, m)
+        rate = rates.get(code)
+        if rate is None:
+            errors.add(p + "vat_code", "vat_rate_unknown", _(UNKNOWN_RATE))
         if None not in (quantity, unit_price, rate) and not errors.fields.keys() & {
             p + "quantity"
         }:
@@ -472,7 +481,18 @@ def _check_contact(
 ) -> None:
     if person is None:
         return
-    if person.pk not in {p.pk for p in billing_contacts(organization)}:
+    today = timezone.localdate()
+    is_contact = (
+        Role.objects.filter(
+            organization=organization,
+            person=person,
+            kind=RoleKind.BILLING_CONTACT,
+            start_date__lte=today,
+        )
+        .exclude(end_date__lt=today)
+        .exists()
+    )
+    if not is_contact:
         errors.add(
             "billing_contact",
             "not_billing_contact",
@@ -860,16 +880,11 @@ def _issue(
     lines = list(invoice.lines.all())
     fresh: list[LineData] = []
     errors = FieldErrors()
-    rates: dict[str, VatRate] = {}
+    rates = vat_rates_on({line.vat_code for line in lines}, rate_date)
     for i, line in enumerate(lines):
-        try:
-            if line.vat_code not in rates:
-                rates[line.vat_code] = vat_rate_for(line.vat_code, rate_date)
-            rate = rates[line.vat_code]
-        except ValidationFailed as exc:
-            for _f, errs in exc.fields.items():
-                for c, m in errs:
-                    errors.add(f"lines.{i}.vat_code", c, m)
+        rate = rates.get(line.vat_code)
+        if rate is None:
+            errors.add(f"lines.{i}.vat_code", "vat_rate_unknown", _(UNKNOWN_RATE))
             continue
         fresh.append(
             LineData(
