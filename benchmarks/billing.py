@@ -3,7 +3,7 @@
     python -m benchmarks.billing [--size 10000] [--database sqlite|postgresql]
 
 Builds a fresh database (SQLite under var/bench/ or PostgreSQL
-``rekisteri_bench``), seeds the seller and up to 500 customers with a billing
+``rekisteri_bench_billing``), seeds the seller and up to 500 customers with a billing
 contact each, then measures the invoice run the way month-end billing does
 it: for each invoice ``invoice_create`` (three lines, two VAT rates) and
 ``invoice_issue`` through the services (validation, gapless numbering,
@@ -62,11 +62,41 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+PG_NAME = "rekisteri_bench_billing"  # its own, so it never drops the main bench's
+
+
+class _PostgresBillingDatabase:
+    """A fresh PostgreSQL database (and key store) for this benchmark only."""
+
+    vendor = "postgresql"
+
+    def __init__(self) -> None:
+        from benchmarks.databases import POSTGRES_ADMIN_URL
+
+        self.url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_NAME}"
+        self.keys_url = self.url + "_keys"
+
+    def _admin(self, *statements: str) -> None:
+        from benchmarks.databases import _postgres_admin
+
+        _postgres_admin(*statements)
+
+    def drop(self) -> None:
+        self._admin(
+            f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)',
+            f'DROP DATABASE IF EXISTS "{PG_NAME}_keys" WITH (FORCE)',
+        )
+
+    def create(self) -> None:
+        self.drop()
+        self._admin(f'CREATE DATABASE "{PG_NAME}"', f'CREATE DATABASE "{PG_NAME}_keys"')
+
+
 def _database(vendor: str, size: int, var_dir: Path):
     from benchmarks import databases
 
     if vendor == "postgresql":
-        return databases.postgres_database()
+        return _PostgresBillingDatabase()
     path = (var_dir / f"billing-{size}.sqlite3").resolve()
     return databases.BenchDatabase("sqlite", f"sqlite:///{path}", path)
 
