@@ -97,3 +97,18 @@ def test_contract_invoice_issue_download_finvoice_and_pay(page, tmp_path) -> Non
     page.locator("form.form [type=submit]").first.click()
     page.wait_for_selector("#invoice-status[data-status=paid]")
     assert page.locator("#invoice-paid").inner_text().startswith("125,50")
+
+    # A phone-sized screen: the invoice and the invoice form do not scroll
+    # sideways.
+    page.set_viewport_size({"width": 375, "height": 740})
+    for path in (
+        f"/billing/invoices/{invoice.id}/",
+        f"/billing/organizations/{org.id}/invoices/new/",
+        "/billing/",
+    ):
+        page.goto(path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth"
+            " - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, path
