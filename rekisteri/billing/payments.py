@@ -224,14 +224,21 @@ class ImportResult:
     already: bool
 
 
-def _digest(stream: IO[bytes]) -> tuple[str, int]:
+def _digest(stream: IO[bytes]) -> tuple[str, int, bool]:
+    """SHA-256 and size of the file, and whether it declares a DTD anywhere
+    (a bank file never does; ElementTree would expand its entities)."""
     sha = hashlib.sha256()
     size = 0
+    tail = b""
+    dtd = False
     while chunk := stream.read(1 << 16):
         sha.update(chunk)
         size += len(chunk)
+        window = tail + chunk
+        dtd = dtd or b"<!DOCTYPE" in window or b"<!ENTITY" in window
+        tail = chunk[-16:]
     stream.seek(0)
-    return sha.hexdigest(), size
+    return sha.hexdigest(), size, dtd
 
 
 def _report_line(position: int, outcome: str, **extra: Any) -> dict[str, Any]:
@@ -316,10 +323,17 @@ def payment_import(
     """
     from rekisteri.billing.ktl import KtlError, read_ktl
 
-    digest, size = _digest(stream)
+    digest, size, dtd = _digest(stream)
     if size == 0 or size > MAX_IMPORT_BYTES:
         raise ValidationFailed.single(
             "file", "file_size", _("The file is empty or larger than 50 MB.")
+        )
+    if dtd and fmt == PaymentSource.CAMT054:
+        raise ValidationFailed.single(
+            "file",
+            "file_unreadable",
+            _("The file could not be read: %(reason)s")
+            % {"reason": "document type declarations are not allowed"},
         )
     earlier = PaymentImport.objects.filter(digest=digest).first()
     if earlier is not None:

@@ -278,3 +278,16 @@ def test_ktl_import_of_the_sample_reports_unknown_references():
     assert outcomes <= {"unknown_reference", "invalid_reference"}
     assert result.payment_import.entries == 13
     assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_dtd_anywhere_in_the_file_is_refused():
+    padding = b"<!-- " + b"x" * 70_000 + b" -->"
+    content = (
+        b'<?xml version="1.0"?>' + padding + b'<!DOCTYPE d [<!ENTITY a "b">]>'
+        b"<Document>&a;</Document>"
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        payment_import(actor=None, stream=io.BytesIO(content))
+    assert exc.value.fields["file"][0][0] == "file_unreadable"
+    assert not PaymentImport.objects.exists()
