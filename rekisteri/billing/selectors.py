@@ -78,6 +78,19 @@ def organization_invoices(*, user: Any, organization: Organization) -> list[Invo
     )
 
 
+def person_invoices(*, user: Any, person: Any) -> list[Invoice]:
+    """Invoices naming the person as billing contact; empty without access."""
+    if not has_perm(user, Perm.BILLING_VIEW):
+        return []
+    return list(
+        with_balances(
+            Invoice.objects.filter(billing_contact=person).select_related(
+                "organization"
+            )
+        ).order_by("-created_at", "-id")[:LIST_SIZE]
+    )
+
+
 def collection_case_get(*, user: Any, case_id: Any) -> CollectionCase:
     _require(user)
     case = (

@@ -74,6 +74,24 @@ def organization_invoices(context: dict, organization: Any) -> dict[str, Any]:
     }
 
 
+@register.inclusion_tag("billing/partials/person_invoices.html", takes_context=True)
+def person_invoices(context: dict, person: Any) -> dict[str, Any]:
+    """Invoices naming the person as billing contact, and any legal hold on
+    their data (an open collection case), on the person page."""
+    from rekisteri.billing.payments import balance_of
+    from rekisteri.billing.selectors import person_invoices as select
+    from rekisteri.core.holds import holds_for_person
+
+    user = context["request"].user
+    invoices = select(user=user, person=person)
+    visible = has_perm(user, Perm.BILLING_VIEW)
+    return {
+        "visible": visible,
+        "rows": [(inv, balance_of(inv)) for inv in invoices],
+        "holds": holds_for_person(person.pk) if visible else [],
+    }
+
+
 OUTCOMES = {
     "matched": _("Paid in full"),
     "partial": _("Partial payment"),

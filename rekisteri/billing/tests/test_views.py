@@ -249,3 +249,22 @@ def test_privacy_officers_read_but_do_not_change():
         ).status_code
         == 403
     )
+
+
+def test_the_person_page_shows_their_invoices_and_a_legal_hold():
+    from rekisteri.billing.collection import collection_case_open, reminder_create
+
+    client, _user = client_for()
+    invoice = make_invoice(invoice_date=dt.date(2026, 1, 1))
+    url = reverse(
+        "registry:person_detail", kwargs={"person_id": invoice.billing_contact_id}
+    )
+    body = client.get(url).content.decode()
+    assert reverse("billing:invoice_detail", kwargs={"invoice_id": invoice.id}) in body
+    assert "data-hold" not in body
+    reminder_create(actor=None, invoice=invoice, on=dt.date(2026, 2, 1))
+    collection_case_open(actor=None, invoice=invoice, on=dt.date(2026, 3, 1))
+    body = client.get(url).content.decode()
+    assert 'data-hold="collection_case_open"' in body
+    sales, _u = client_for(StaffRole.SALES)
+    assert "person-invoices-title" not in sales.get(url).content.decode()
