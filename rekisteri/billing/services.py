@@ -363,7 +363,12 @@ def line_vat(line: Any) -> Decimal:
 
 
 def _clean_lines(
-    errors: FieldErrors, lines: list[dict[str, Any]], *, on: dt.date, credit: bool
+    errors: FieldErrors,
+    lines: list[dict[str, Any]],
+    *,
+    on: dt.date,
+    credit: bool,
+    rates: dict[str, VatRate] | None = None,
 ) -> list[LineData]:
     if not lines:
         errors.add("lines", "no_lines", _("An invoice needs at least one line."))
@@ -372,7 +377,8 @@ def _clean_lines(
         errors.add("lines", "too_many", _("At most %(n)d lines.") % {"n": MAX_LINES})
         return []
     result = []
-    rates = vat_rates_on({str(raw.get("vat_code") or "") for raw in lines}, on)
+    if rates is None:
+        rates = vat_rates_on({str(raw.get("vat_code") or "") for raw in lines}, on)
     for i, raw in enumerate(lines):
         p = f"lines.{i}."
         description = _text(
