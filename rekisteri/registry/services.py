@@ -599,7 +599,13 @@ def person_shred(
     material was destroyed now (False if it already was).
     """
     from rekisteri.core.models import BlindIndex
+    from rekisteri.messaging.services import person_participation_erase
 
+    if key_class == KeyClass.CRM and not keys.is_destroyed(person.pk, key_class):
+        # Before the shred: the person's addresses are needed to find them in
+        # shared message history (their participation is removed, not the
+        # other people's history).
+        person_participation_erase(actor=actor, person=person)
     destroyed = keys.shred(person.pk, key_class, reason=reason)
     if key_class == KeyClass.CRM:
         BlindIndex.objects.filter(subject_id=person.pk).delete()
