@@ -115,6 +115,7 @@ def iter_mbox(
         line = stream.readline(_LINE_LIMIT)
         if not line:
             break
+        length = len(line)
         starts = at_line_start and line.startswith(b"From ") and prev_blank
         if starts:
             done = finish()
@@ -145,7 +146,7 @@ def iter_mbox(
         at_line_start = line.endswith(b"\n")
         if at_line_start:
             prev_blank = line.strip() == b""
-        offset += len(line)
+        offset += length
     done = finish()
     if done is not None:
         yield done

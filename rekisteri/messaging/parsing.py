@@ -315,7 +315,7 @@ def _part_text(part: EmailMessage, notes: list[str]) -> str:
         )
         payload = part.get_payload(decode=True) or b""
         text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-    text = safe_text(text, notes)
+    text = safe_text(text, notes).replace("\r\n", "\n").replace("\r", "\n")
     if part.get_content_subtype() == "plain" and (
         str(part.get_param("format") or "").lower() == "flowed"
     ):

@@ -96,7 +96,9 @@ def timeline(
         keys.prefetch({m.key_owner_id for m in rows}, KeyClass.CRM)
         for m in rows:
             body = str(m.body or "")
-            m.snippet = body[:SNIPPET_CHARS] + ("…" if len(body) > SNIPPET_CHARS else "")
+            m.snippet = body[:SNIPPET_CHARS] + (
+                "…" if len(body) > SNIPPET_CHARS else ""
+            )
     return Page(rows, str(rows[-1].id) if more and rows else None)
 
 

@@ -185,7 +185,11 @@ def test_erasing_one_participant_keeps_the_others_history():
     ben = make_person(first_name="Ben", last_name="Berg", emails=["ben@asiakas.fi"])
     for p in (anna, ben):
         role_create(
-            actor=staff, person=p, organization=org, kind="contact", start_date=NOW.date()
+            actor=staff,
+            person=p,
+            organization=org,
+            kind="contact",
+            start_date=NOW.date(),
         )
     headers = (
         "From: Anna Aalto <ANNA@asiakas.fi>\nTo: Ben Berg <ben@asiakas.fi>\n"
@@ -209,7 +213,9 @@ def test_erasing_one_participant_keeps_the_others_history():
                     address="ANNA@asiakas.fi",
                     display_name="Anna Aalto",
                 ),
-                ParticipantIn(role=ParticipantRole.TO, person=ben, address="ben@asiakas.fi"),
+                ParticipantIn(
+                    role=ParticipantRole.TO, person=ben, address="ben@asiakas.fi"
+                ),
                 # An unmatched copy of Anna's address (imported before she existed).
                 ParticipantIn(role=ParticipantRole.CC, address="anna@asiakas.fi"),
             ],
@@ -224,7 +230,9 @@ def test_erasing_one_participant_keeps_the_others_history():
     assert "anna@asiakas.fi" not in fresh.headers.lower()
     assert "Anna Aalto" not in fresh.headers
     assert "ben@asiakas.fi" in fresh.headers
-    left = list(MessageParticipant.objects.filter(message=msg).select_related("message"))
+    left = list(
+        MessageParticipant.objects.filter(message=msg).select_related("message")
+    )
     assert [p.address for p in left] == ["ben@asiakas.fi"]
     assert not Message.objects.filter(pk=own.pk).exists()
     event = AuditEvent.objects.get(action="message.participation_erase")
