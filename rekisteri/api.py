@@ -38,6 +38,7 @@ from rekisteri.accounts.api import router as accounts_router
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.services import api_token_authenticate
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.messaging.api import router as messaging_router
 from rekisteri.registry.api import router as registry_router
 
 logger = logging.getLogger("rekisteri.api")
@@ -336,6 +337,7 @@ api = RekisteriAPI(
 )
 api.add_router("/v1", registry_router)
 api.add_router("/v1", accounts_router)
+api.add_router("/v1", messaging_router)
 
 
 # --------------------------------------------------------------------------
