@@ -20,6 +20,7 @@ from django.db import transaction
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.services import staff_user_create
+from rekisteri.messaging import demo as messaging_demo
 from rekisteri.registry import demo
 
 URL = "http://127.0.0.1:8000/"
@@ -102,6 +103,7 @@ class Command(BaseCommand):
         if not demo.register_is_empty():
             return
         result = demo.seed(organizations=DEMO_ORGANIZATIONS, persons=DEMO_PERSONS)
+        messaging_demo.seed_messages()
         self.stdout.write(
             f"Demo register: {result.organizations:,} organizations and "
             f"{result.persons:,} persons added."
