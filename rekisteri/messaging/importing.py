@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,11 +37,14 @@ from rekisteri.messaging.choices import (
     ImportSource,
 )
 from rekisteri.messaging.conf import limit
-from rekisteri.messaging.models import Message
+from rekisteri.messaging.models import Message, Thread
 from rekisteri.messaging.parsing import BrokenMessage, ParsedMessage, parse_message
 from rekisteri.registry.models import Organization, Person, Role
 
 CHUNK = 200  # messages per transaction: throughput without long locks
+# Caches of one import (thread of a Message-ID, person of an address) keep at
+# most this many entries, so memory stays flat however big the mbox is.
+CACHE_LIMIT = 20_000
 _FROM_ESCAPED = re.compile(rb"^>+From ")
 _LINE_LIMIT = 1 << 20  # read at most this much of one line at a time
 
@@ -224,13 +228,26 @@ class ImportReport:
 # --------------------------------------------------------------------------
 
 
+class _Bounded(OrderedDict):
+    """A dict that forgets its oldest entries beyond ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        if len(self) > self.limit:
+            self.popitem(last=False)
+
+
 class _Matcher:
     """Address → person id, and person → current organizations, cached for
     one import (an mbox names the same people again and again)."""
 
     def __init__(self) -> None:
-        self.people: dict[str, Any] = {}
-        self.orgs: dict[Any, set[Any]] = {}
+        self.people: _Bounded = _Bounded(CACHE_LIMIT)
+        self.orgs: _Bounded = _Bounded(CACHE_LIMIT)
 
     def person_for(self, address: str) -> Any:
         kind, normalised = services.normalise_address(address)
@@ -244,19 +261,22 @@ class _Matcher:
         return self.people[normalised]
 
     def organizations_of(self, person_ids: set[Any]) -> set[Any]:
-        missing = [p for p in person_ids if p not in self.orgs]
+        known = {p: self.orgs[p] for p in person_ids if p in self.orgs}
+        missing = [p for p in person_ids if p not in known]
         if missing:
             today = timezone.localdate()
-            for pid in missing:
-                self.orgs[pid] = set()
+            fetched: dict[Any, set[Any]] = {pid: set() for pid in missing}
             rows = Role.objects.filter(person_id__in=missing).filter(
                 Q(end_date__isnull=True) | Q(end_date__gte=today)
             )
             for pid, oid in rows.values_list("person_id", "organization_id"):
-                self.orgs[pid].add(oid)
+                fetched[pid].add(oid)
+            for pid, orgs in fetched.items():
+                self.orgs[pid] = orgs
+            known.update(fetched)
         found: set[Any] = set()
-        for pid in person_ids:
-            found |= self.orgs[pid]
+        for orgs in known.values():
+            found |= orgs
         return found
 
 
@@ -281,8 +301,8 @@ def _store_one(
     source: str,
     matcher: _Matcher,
     report: ImportReport,
-    seen: set[str],
     org_cache: dict[Any, Organization],
+    threads: _Bounded,
 ) -> None:
     try:
         parsed = parse_message(raw.data)
@@ -292,9 +312,6 @@ def _store_one(
         )
         return
     key = services.dedupe_key(parsed.message_id, raw.data)
-    if key in seen or Message.objects.filter(dedupe_key=key).exists():
-        report.duplicates += 1
-        return
     participants = []
     person_ids: set[Any] = set()
     for p in parsed.participants:
@@ -377,9 +394,20 @@ def _store_one(
     if len(body) > limit("MAX_BODY_CHARS"):
         body = body[: limit("MAX_BODY_CHARS")]
         notes.append(_("The text was longer than the limit and was shortened."))
+    parents = [services.message_id_digest(m) for m in parsed.parent_ids]
+    # A reply to a message of this import: its thread is known without a query.
+    owner_id = owner_org.pk if owner_org else owner_person.pk  # type: ignore[union-attr]
+    thread_id = next(
+        (threads[(owner_id, d)] for d in parents if (owner_id, d) in threads), None
+    )
+    thread = (
+        Thread(pk=thread_id, organization=owner_org, person=owner_person)
+        if thread_id
+        else None
+    )
     try:
         with transaction.atomic():
-            services.message_store(
+            message = services.message_store(
                 actor=actor,
                 organization=owner_org,
                 person=owner_person,
@@ -390,15 +418,29 @@ def _store_one(
                 body=body,
                 participants=participants,
                 attachments=attachments,
-                parent_digests=[
-                    services.message_id_digest(m) for m in parsed.parent_ids
-                ],
+                parent_digests=parents,
+                thread=thread,
                 headers=parsed.headers,
                 notes=notes,
                 source=source,
                 message_id=parsed.message_id,
                 dedupe=key,
             )
+    except IntegrityError:
+        # The dedupe key is unique: this message was imported before.
+        if Message.objects.filter(dedupe_key=key).exists():
+            report.duplicates += 1
+            return
+        report.errors.append(
+            ImportProblem(
+                raw.index,
+                raw.offset,
+                "store_failed",
+                _("The message could not be stored (%(error)s).")
+                % {"error": "IntegrityError"},
+            )
+        )
+        return
     except keys.KeyDestroyed:
         report.errors.append(
             ImportProblem(
@@ -420,7 +462,8 @@ def _store_one(
             )
         )
         return
-    seen.add(key)
+    if message.message_id_digest:
+        threads[(owner_id, message.message_id_digest)] = message.thread_id
     report.created += 1
     report.organizations.add(owner_org.pk if owner_org else None)
     for note in notes:
@@ -444,8 +487,8 @@ def import_messages(
     report = ImportReport(format=fmt)
     source = ImportSource.MBOX if fmt == "mbox" else ImportSource.EML
     matcher = _Matcher()
-    seen: set[str] = set()
     org_cache: dict[Any, Organization] = {}
+    threads: _Bounded = _Bounded(CACHE_LIMIT)
 
     def handle(raw: RawMessage) -> None:
         report.total += 1
@@ -460,8 +503,8 @@ def import_messages(
             source=source,
             matcher=matcher,
             report=report,
-            seen=seen,
             org_cache=org_cache,
+            threads=threads,
         )
 
     # One message in memory at a time; a transaction per CHUNK messages

@@ -7,18 +7,21 @@ read is kept; what it has to degrade (an unknown charset, an undecodable
 header, an oversized attachment) is described in ``notes`` instead of
 failing the message.
 
-Uses the stdlib ``email`` package with ``policy.default`` (RFC 2047 headers,
-quoted-printable, base64, 8bit), plus RFC 3676 ``format=flowed`` unwrapping,
+Uses the stdlib ``email`` package (``policy.compat32`` for speed, with our
+own RFC 2047 header decoding and charset handling; quoted-printable, base64
+and 8bit transfer encodings), plus RFC 3676 ``format=flowed`` unwrapping,
 which the stdlib leaves to the caller.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
+from email.header import decode_header, make_header
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
@@ -205,63 +208,110 @@ def html_to_text(html: str) -> str:
 # Headers
 # --------------------------------------------------------------------------
 
+# compat32 keeps header values as the text that was sent: decoding them here
+# (RFC 2047 words, raw 8-bit) costs a fraction of policy.default's header
+# registry, which parsed every header into objects and made the import three
+# times slower than its 500 messages/s target. See docs/messaging.md.
+_PARSER = BytesParser(policy=policy.compat32)
+_SURROGATE = re.compile(r"[\udc80-\udcff]")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
 
-def _header(msg: EmailMessage, name: str, notes: list[str]) -> str:
-    """A decoded header value; a header the parser cannot decode is kept
-    as its raw text with a note."""
+
+def _raw_text(value: str, notes: list[str] | None = None) -> str:
+    """Header text with raw 8-bit bytes (kept by the parser as surrogate
+    escapes) read as UTF-8, or as Windows-1252 when they are not UTF-8."""
+    value = _FOLD.sub("", str(value))
+    if not _SURROGATE.search(value):
+        return value
+    raw = value.encode("utf-8", "surrogateescape")
     try:
-        value = msg.get(name)
-    except Exception:  # noqa: BLE001 - a malformed header must not fail the message
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        if notes is not None:
+            notes.append(_("A header had 8-bit text that is not UTF-8."))
+        return raw.decode("cp1252", "replace")
+
+
+def _decode_chunk(data: bytes | str, charset: str | None, notes: list[str]) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode(charset or "ascii")
+    except LookupError:
         notes.append(
-            _("The %(header)s header could not be decoded.") % {"header": name}
+            _("Unknown or wrong character set %(charset)s: decoded as UTF-8.")
+            % {"charset": _charset_label(charset)}
         )
-        raw = msg.get_all(name) if hasattr(msg, "get_all") else None
-        return safe_text(str(raw[0])) if raw else ""
+    except UnicodeDecodeError:
+        pass
+    return data.decode("utf-8", "replace")
+
+
+def decode_words(value: str, notes: list[str] | None = None) -> str:
+    """A header value as text: RFC 2047 encoded words decoded, any charset;
+    an unknown charset degrades to UTF-8 with replacement characters."""
+    notes = notes if notes is not None else []
+    text = _raw_text(value, notes)
+    if "=?" not in text:
+        return safe_text(text)
+    try:
+        chunks = decode_header(text)
+    except Exception:  # noqa: BLE001 - a malformed encoded word stays as sent
+        return safe_text(text)
+    try:
+        decoded = str(make_header(chunks))
+    except Exception:  # noqa: BLE001 - LookupError, UnicodeError: chunk by chunk
+        decoded = "".join(_decode_chunk(d, c, notes) for d, c in chunks)
+    return safe_text(decoded, notes)
+
+
+def _charset_label(charset: str | None) -> str:
+    return re.sub(r"[^A-Za-z0-9_.:-]", "", charset or "")[:40] or "?"
+
+
+def _header(msg: Message, name: str, notes: list[str]) -> str:
+    """The first ``name`` header, decoded (empty when there is none)."""
+    value = msg.get(name)
     if value is None:
         return ""
-    return safe_text(str(value), notes)
+    return decode_words(value if isinstance(value, str) else str(value), notes)
 
 
-def _addresses(msg: EmailMessage, notes: list[str]) -> list[ParsedAddress]:
+def _addresses(msg: Message, notes: list[str]) -> list[ParsedAddress]:
     found: list[ParsedAddress] = []
     for name, role in ADDRESS_HEADERS:
-        try:
-            headers = msg.get_all(name) or []
-        except Exception:  # noqa: BLE001
-            notes.append(
-                _("The %(header)s header could not be decoded.") % {"header": name}
-            )
+        values = [_raw_text(v, notes) for v in (msg.get_all(name) or [])]
+        if not values:
             continue
-        for header in headers:
-            pairs: list[tuple[str, str]] = []
-            try:
-                pairs = [(a.display_name, a.addr_spec) for a in header.addresses]
-            except Exception:  # noqa: BLE001
-                pairs = []
-            if not pairs:
-                pairs = getaddresses([str(header)])
-            for display, addr in pairs:
-                addr = safe_text(addr or "").strip()
-                display = safe_text(display or "").strip()
-                if addr in ("", "<>") and not display:
-                    continue
-                found.append(ParsedAddress(role, addr.strip("<>"), display))
+        # Split first, decode each display name after: a decoded name may
+        # contain the commas and brackets that separate addresses.
+        try:
+            pairs = getaddresses(values)
+        except Exception:  # noqa: BLE001
+            pairs = []
+        if not pairs or pairs == [("", "")]:
+            pairs = [("", v) for v in values]
+            notes.append(
+                _("The %(header)s header could not be read as addresses.")
+                % {"header": name}
+            )
+        for display, addr in pairs:
+            addr = safe_text(addr or "").strip().strip("<>").strip()
+            display = decode_words(display or "", notes).strip()
+            if not addr and not display:
+                continue
+            found.append(ParsedAddress(role, addr, display))
     return found
 
 
-def _date(msg: EmailMessage, notes: list[str]) -> dt.datetime | None:
+def _date(msg: Message, notes: list[str]) -> dt.datetime | None:
     raw = _header(msg, "date", notes)
     if not raw:
         return None
     try:
-        value = msg["date"].datetime  # type: ignore[union-attr]
-    except Exception:  # noqa: BLE001
+        value = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
         value = None
-    if value is None:
-        try:
-            value = parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
-            value = None
     if value is None:
         notes.append(_("The Date header could not be read."))
         return None
@@ -276,23 +326,12 @@ def message_ids(text: str) -> list[str]:
     return _MSGID.findall(text or "")
 
 
-def header_block(msg: EmailMessage, notes: list[str]) -> str:
+def header_block(msg: Message, notes: list[str]) -> str:
     """The message's headers, decoded, one per line (what detail pages show
     and what erasure scrubs an erased person's addresses from)."""
-    lines = []
-    for name in msg:
-        try:
-            values = msg.get_all(name) or []
-        except Exception:  # noqa: BLE001
-            values = []
-        for value in values:
-            try:
-                text = str(value)
-            except Exception:  # noqa: BLE001
-                text = "?"
-            lines.append(f"{name}: {safe_text(text)}")
-    # get_all lists every occurrence; keys() repeats a name per occurrence.
-    return "\n".join(dict.fromkeys(lines))
+    return "\n".join(
+        f"{name}: {decode_words(str(value), notes)}" for name, value in msg.items()
+    )
 
 
 # --------------------------------------------------------------------------
@@ -300,21 +339,37 @@ def header_block(msg: EmailMessage, notes: list[str]) -> str:
 # --------------------------------------------------------------------------
 
 
-def _part_text(part: EmailMessage, notes: list[str]) -> str:
-    """The decoded text of a text/* part; an unknown or wrong charset is
-    decoded as UTF-8 with replacement characters and a note."""
+def _part_text(part: Message, notes: list[str]) -> str:
+    """The decoded text of a text/* part (transfer encoding, then charset).
+
+    No charset, or US-ASCII, is read as UTF-8 (its superset; unlabelled
+    8-bit mail is UTF-8 far more often than not). An unknown charset, or
+    bytes that are not in the declared one, are decoded with replacement
+    characters and a note.
+    """
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        payload = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
+    charset = (part.get_content_charset() or "utf-8").strip().lower()
+    if charset in ("us-ascii", "ascii", "unknown-8bit", "x-unknown"):
+        charset = "utf-8"
     try:
-        text = part.get_content()
-        if not isinstance(text, str):
-            text = str(text)
-    except (LookupError, UnicodeError, AssertionError, ValueError, TypeError):
-        charset = re.sub(r"[^A-Za-z0-9_.:-]", "", part.get_param("charset") or "")[:40]
+        codecs.lookup(charset)
+    except LookupError:
         notes.append(
             _("Unknown or wrong character set %(charset)s: decoded as UTF-8.")
-            % {"charset": charset or "?"}
+            % {"charset": _charset_label(charset)}
         )
-        payload = part.get_payload(decode=True) or b""
-        text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+        text = payload.decode("utf-8", "replace")
+    else:
+        try:
+            text = payload.decode(charset)
+        except UnicodeDecodeError:
+            notes.append(
+                _("Unknown or wrong character set %(charset)s: decoded as UTF-8.")
+                % {"charset": _charset_label(charset)}
+            )
+            text = payload.decode(charset if charset != "utf-8" else "utf-8", "replace")
     text = safe_text(text, notes).replace("\r\n", "\n").replace("\r", "\n")
     if part.get_content_subtype() == "plain" and (
         str(part.get_param("format") or "").lower() == "flowed"
@@ -324,78 +379,86 @@ def _part_text(part: EmailMessage, notes: list[str]) -> str:
     return text
 
 
-def _part_bytes(part: EmailMessage) -> bytes:
+def _part_bytes(part: Message) -> bytes:
     if part.get_content_maintype() == "message":
         payload = part.get_payload()
         if isinstance(payload, list):
             return b"\n".join(
-                p.as_bytes(policy=policy.default.clone(max_line_length=0))
-                if hasattr(p, "as_bytes")
-                else str(p).encode()
+                p.as_bytes() if hasattr(p, "as_bytes") else str(p).encode()
                 for p in payload
             )
-        return str(payload).encode("utf-8", "replace")
+        return str(payload).encode("utf-8", "surrogateescape")
     data = part.get_payload(decode=True)
     if data is None:
         raw = part.get_payload()
-        return raw.encode("utf-8", "replace") if isinstance(raw, str) else b""
+        return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
     return data
 
 
-def _leaves(part: EmailMessage, alternative: int = 0, counter: list | None = None):
-    """(leaf part, id of its nearest multipart/alternative or 0), in order.
-
-    message/* parts are leaves: an attached email is stored as a file.
-    """
+def _leaves(part: Message, alternative: int = 0, counter: list | None = None):
+    """(leaf part, its content type, id of its nearest multipart/alternative
+    or 0), in order. message/* parts are leaves: an attached email is kept
+    as a file."""
     counter = counter if counter is not None else [0]
-    if part.get_content_maintype() == "multipart" and part.is_multipart():
+    ctype = part.get_content_type()
+    if ctype.startswith("multipart/") and part.is_multipart():
         own = alternative
-        if part.get_content_subtype() == "alternative":
+        if ctype == "multipart/alternative":
             counter[0] += 1
             own = counter[0]
-        for child in part.iter_parts():
-            yield from _leaves(child, own, counter)
+        for child in part.get_payload():
+            if isinstance(child, Message):
+                yield from _leaves(child, own, counter)
     else:
-        yield part, alternative
+        yield part, ctype, alternative
 
 
-def _filename(part: EmailMessage, notes: list[str]) -> str:
+def _filename(part: Message, notes: list[str]) -> str:
     try:
         name = part.get_filename() or ""
     except Exception:  # noqa: BLE001
         name = ""
         notes.append(_("An attachment's file name could not be decoded."))
-    return safe_text(str(name)).strip().replace("/", "_").replace("\\", "_")[:255]
+    name = decode_words(str(name), notes) if name else ""
+    return name.strip().replace("/", "_").replace("\\", "_")[:255]
 
 
-def _body_and_attachments(msg: EmailMessage, notes: list[str]):
-    try:
-        body_part = msg.get_body(preferencelist=("plain", "html"))
-    except Exception:  # noqa: BLE001
-        body_part = None
-    leaves = list(_leaves(msg))
-    body_alt = next((alt for p, alt in leaves if p is body_part), 0)
+def _is_attachment(part: Message, name: str) -> bool:
+    disposition = str(part.get("content-disposition") or "").split(";")[0]
+    return bool(name) or disposition.strip().lower() == "attachment"
+
+
+def _body_and_attachments(msg: Message, notes: list[str]):
+    leaves = [(p, ct, alt, _filename(p, notes)) for p, ct, alt in _leaves(msg)]
+    # The body: the first plain-text part that is not an attachment, else
+    # the first HTML one (what email.message.get_body prefers, too).
+    body_index = None
+    for wanted in ("text/plain", "text/html"):
+        body_index = next(
+            (
+                i
+                for i, (p, ct, _alt, name) in enumerate(leaves)
+                if ct == wanted and not _is_attachment(p, name)
+            ),
+            None,
+        )
+        if body_index is not None:
+            break
+    body_alt = leaves[body_index][2] if body_index is not None else 0
     texts: list[str] = []
     attachments: list[ParsedAttachment] = []
-    for n, (part, alt) in enumerate(leaves, start=1):
-        ctype = part.get_content_type()
-        name = _filename(part, notes)
-        disposition = part.get_content_disposition()
-        if part is body_part:
+    for n, (part, ctype, alt, name) in enumerate(leaves, start=1):
+        if n - 1 == body_index:
             text = _part_text(part, notes)
             texts.append(html_to_text(text) if ctype == "text/html" else text)
             continue
-        if (
-            part.get_content_maintype() == "text"
-            and not name
-            and (disposition != "attachment")
-        ):
+        if ctype.startswith("text/") and not _is_attachment(part, name):
             if body_alt and alt == body_alt:
                 continue  # another rendering of the body (its HTML twin)
             if ctype == "text/plain":
                 texts.append(_part_text(part, notes))  # an inline text part
                 continue
-        if part.get_content_maintype() == "multipart":
+        if ctype.startswith("multipart/"):
             continue  # an empty or malformed container
         try:
             data = _part_bytes(part)
@@ -435,7 +498,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         )
     notes: list[str] = []
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw.lstrip(b"\r\n"))
+        msg = _PARSER.parsebytes(raw.lstrip(b"\r\n"))
     except Exception as exc:  # noqa: BLE001 - reported by position, never raised on
         raise BrokenMessage(
             "unparseable",
@@ -443,14 +506,25 @@ def parse_message(raw: bytes) -> ParsedMessage:
             % {"error": type(exc).__name__},
         ) from None
     result = ParsedMessage(notes=notes)
-    result.message_id = next(iter(message_ids(_header(msg, "message-id", notes))), "")
-    parents = message_ids(_header(msg, "references", notes)) + message_ids(
-        _header(msg, "in-reply-to", notes)
-    )
-    result.parent_ids = list(dict.fromkeys(p for p in parents if p))
-    result.date = _date(msg, notes)
-    result.subject = _header(msg, "subject", notes).replace("\r", "").replace("\n", " ")
-    result.participants = _addresses(msg, notes)
+    try:
+        result.message_id = next(
+            iter(message_ids(_header(msg, "message-id", notes))), ""
+        )
+        parents = message_ids(_header(msg, "references", notes)) + message_ids(
+            _header(msg, "in-reply-to", notes)
+        )
+        result.parent_ids = list(dict.fromkeys(p for p in parents if p))
+        result.date = _date(msg, notes)
+        result.subject = (
+            _header(msg, "subject", notes).replace("\r", "").replace("\n", " ")
+        )
+        result.participants = _addresses(msg, notes)
+    except Exception as exc:  # noqa: BLE001
+        raise BrokenMessage(
+            "unparseable",
+            _("The headers could not be read (%(error)s).")
+            % {"error": type(exc).__name__},
+        ) from None
     if not (result.participants or result.message_id or result.date):
         raise BrokenMessage(
             "no_envelope",

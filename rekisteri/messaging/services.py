@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -225,7 +226,8 @@ def _thread_for(
                 .first()
             )
             if found:
-                thread = Thread.objects.get(pk=found)
+                # Only the id is needed: no need to load (and decrypt) it.
+                thread = Thread(pk=found, organization=organization, person=person)
     if thread is None:
         thread = Thread(
             organization=organization,
@@ -237,9 +239,9 @@ def _thread_for(
         )
         thread.save(force_insert=True)
         return thread
-    Thread.objects.filter(pk=thread.pk).update(message_count=F("message_count") + 1)
-    Thread.objects.filter(pk=thread.pk, last_message_at__lt=occurred_at).update(
-        last_message_at=occurred_at
+    Thread.objects.filter(pk=thread.pk).update(
+        message_count=F("message_count") + 1,
+        last_message_at=Greatest(F("last_message_at"), Value(occurred_at)),
     )
     return thread
 
