@@ -219,6 +219,7 @@ def build_world() -> World:
     from rekisteri.accounts.services import api_token_create
 
     token, _plain = api_token_create(actor=owner, name="kit")
+    message = _kit_message(owner, org)
     return World(
         ids={
             "organization": str(org.id),
@@ -228,6 +229,8 @@ def build_world() -> World:
             "email": str(person.emails.get().id),
             "phone": str(person.phones.get().id),
             "token": str(token.id),
+            "message": str(message.id),
+            "attachment": str(message.attachments.get().id),
         },
         secrets=[
             "Salainen Asiakas",
@@ -235,6 +238,24 @@ def build_world() -> World:
             "salli.salainen@example.fi",
             org.customer_number,
         ],
+    )
+
+
+def _kit_message(actor, org):
+    """A message with an attachment, for the message-history routes."""
+    import datetime as dt
+
+    from rekisteri.messaging.services import AttachmentIn, message_create
+
+    return message_create(
+        actor=actor,
+        organization=org,
+        channel="phone",
+        direction="in",
+        occurred_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+        subject="Salainen puhelu",
+        body="Salainen sisältö",
+        attachments=[AttachmentIn("salainen.txt", b"salainen")],
     )
 
 
