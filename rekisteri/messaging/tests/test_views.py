@@ -258,3 +258,13 @@ def test_unknown_message_is_404_and_anonymous_is_sent_to_login():
     )
     anon = Client().get(reverse("messaging:message_detail", args=[uuid.uuid4()]))
     assert anon.status_code == 302
+
+
+def test_pages_speak_finnish_by_default_and_english_on_request():
+    client, _ = _client()
+    org = make_org()
+    url = reverse("messaging:organization_timeline", args=[org.id])
+    client.cookies["django_language"] = "fi"
+    assert "Ei vielä viestejä." in client.get(url).content.decode()
+    client.cookies["django_language"] = "en"
+    assert "No messages yet." in client.get(url).content.decode()
