@@ -32,7 +32,11 @@ def pytest_configure(config: object) -> None:
     flush statements are wrapped in a permit for the test run only.
     PostgreSQL's flush is TRUNCATE, which the row triggers do not see.
     """
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    # The backend's base module imports its operations module; importing the
+    # operations module first would be circular.
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class  # noqa: N806
 
     original = DatabaseOperations.sql_flush
     if getattr(original, "audit_permit", False):
