@@ -28,7 +28,7 @@ from rekisteri.messaging.choices import Direction, ParticipantRole
 from rekisteri.messaging.conf import limit
 from rekisteri.messaging.forms import ImportForm, MessageForm
 from rekisteri.messaging.importing import import_messages
-from rekisteri.messaging.models import Message
+from rekisteri.messaging.models import Message, Thread
 from rekisteri.registry import selectors as registry
 from rekisteri.registry.forms import apply_service_errors
 from rekisteri.registry.models import Organization, Person
@@ -239,6 +239,7 @@ def message_create(request: HttpRequest) -> HttpResponse:
     person = _person(request, person_id) if person_id and not org_id else None
     if organization is None and person is None:
         raise Http404
+    thread = _thread(request.GET.get("thread"))
     with keys.ensure_scope():
         if organization is not None:
             owners = [(str(organization.pk), organization.name)]
@@ -261,15 +262,33 @@ def message_create(request: HttpRequest) -> HttpResponse:
             initial=None if data is not None else _initial(people if person else []),
         )
         if data is not None and form.is_valid():
-            message = _create_from_form(request, form, organization, person, people)
+            message = _create_from_form(
+                request, form, organization, person, people, thread
+            )
             if message is not None:
                 flash.success(request, _("Saved"))
                 return redirect("messaging:message_detail", message_id=message.pk)
         return render(
             request,
             "messaging/message_form.html",
-            {"form": form, "organization": organization, "person": person},
+            {
+                "form": form,
+                "organization": organization,
+                "person": person,
+                "thread": thread,
+            },
         )
+
+
+def _thread(thread_id: str | None) -> Thread | None:
+    """The conversation a reply joins (the service checks it is the same
+    customer's); an unknown id is a 404."""
+    if not thread_id:
+        return None
+    try:
+        return Thread.objects.get(pk=uuid.UUID(str(thread_id)))
+    except (ValueError, Thread.DoesNotExist):
+        raise Http404 from None
 
 
 def _initial(people: list[tuple[str, str]]) -> dict[str, Any]:
@@ -290,6 +309,7 @@ def _create_from_form(
     organization: Organization | None,
     person: Person | None,
     people: list[tuple[str, str]],
+    thread: Thread | None = None,
 ) -> Message | None:
     data = form.cleaned_data
     owner = data.get("owner") or (str(organization.pk) if organization else "")
@@ -347,6 +367,7 @@ def _create_from_form(
             body=data.get("body") or "",
             participants=participants,
             attachments=attachments,
+            thread=thread,
             request=request,
         )
     except ValidationFailed as exc:

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -30,6 +31,7 @@ def _client(role: str = StaffRole.SALES) -> tuple[Client, object]:
     staff = make_staff(role)
     client = Client()
     client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages asserted in English
     return client, staff
 
 
@@ -264,7 +266,86 @@ def test_pages_speak_finnish_by_default_and_english_on_request():
     client, _ = _client()
     org = make_org()
     url = reverse("messaging:organization_timeline", args=[org.id])
-    client.cookies["django_language"] = "fi"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fi"
     assert "Ei vielä viestejä." in client.get(url).content.decode()
-    client.cookies["django_language"] = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "No messages yet." in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "role", [StaffRole.BILLING, StaffRole.ADMINISTRATOR, StaffRole.AUDITOR]
+)
+def test_roles_without_the_messaging_permission_get_nothing(role):
+    owner = make_staff()
+    org = make_org()
+    person = make_person()
+    msg = _log(
+        owner,
+        organization=org,
+        body="Salainen sisältö",
+        attachments=[AttachmentIn("salainen.txt", b"salainen")],
+    )
+    urls = [
+        reverse("messaging:organization_timeline", args=[org.id]),
+        reverse("messaging:person_timeline", args=[person.id]),
+        reverse("messaging:message_detail", args=[msg.id]),
+        reverse("messaging:message_delete", args=[msg.id]),
+        reverse("messaging:attachment_download", args=[msg.attachments.get().id]),
+        reverse("messaging:import_upload", args=[org.id]),
+        reverse("messaging:message_create") + f"?organization={org.id}",
+    ]
+    client, _ = _client(role)
+    for url in urls:
+        response = client.get(url)
+        if response.status_code == 405:
+            response = client.post(url)
+        assert response.status_code == 403, url
+        assert "Salainen" not in response.content.decode()
+    assert Message.objects.filter(pk=msg.pk).exists()
+    assert (
+        not AuditEvent.objects.filter(action__startswith="message.")
+        .exclude(action="message.create")
+        .exists()
+    )
+
+
+def test_a_reply_logged_from_the_message_page_joins_its_thread():
+    client, staff = _client()
+    org = make_org()
+    first = _log(staff, organization=org)
+    detail = client.get(reverse("messaging:message_detail", args=[first.id]))
+    assert f"thread={first.thread_id}" in detail.content.decode()
+    url = (
+        reverse("messaging:message_create")
+        + f"?organization={org.id}&thread={first.thread_id}"
+    )
+    response = client.post(
+        url,
+        {
+            "owner": str(org.id),
+            "channel": Channel.EMAIL,
+            "direction": Direction.OUTBOUND,
+            "occurred_at": "2026-01-05T11:00",
+            "subject": "Re: Aihe 0",
+        },
+    )
+    assert response.status_code == 302
+    reply = Message.objects.exclude(pk=first.pk).get()
+    assert reply.thread_id == first.thread_id
+    other = make_org()
+    bad = (
+        reverse("messaging:message_create")
+        + f"?organization={other.id}&thread={first.thread_id}"
+    )
+    refused = client.post(
+        bad,
+        {
+            "owner": str(other.id),
+            "channel": Channel.EMAIL,
+            "direction": Direction.OUTBOUND,
+            "occurred_at": "2026-01-05T11:00",
+            "subject": "Väärä",
+        },
+    )
+    assert refused.status_code == 200
+    assert "another customer" in refused.content.decode()
