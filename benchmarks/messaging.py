@@ -126,6 +126,21 @@ def fresh_database(vendor: str, var_dir: Path, size: int) -> dict[str, str]:
     }
 
 
+def drop_database(vendor: str, var_dir: Path, size: int) -> None:
+    """Remove what :func:`fresh_database` made."""
+    if vendor == "sqlite":
+        path = (var_dir / f"messaging-{size}.sqlite3").resolve()
+        keys = path.with_name(path.stem + "-keys.sqlite3")
+        for base in (path, keys):
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{base}{suffix}").unlink(missing_ok=True)
+        return
+    _pg(
+        f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)',
+        f'DROP DATABASE IF EXISTS "{PG_DB}_keys" WITH (FORCE)',
+    )
+
+
 # --------------------------------------------------------------------------
 # One case (inside its own process)
 # --------------------------------------------------------------------------
@@ -302,6 +317,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--var-dir", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep the databases afterwards."
+    )
     parser.add_argument("--case", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -344,6 +362,8 @@ def main(argv: list[str] | None = None) -> None:
             continue
         results.append(json.loads(out.read_text()))
         out.unlink()
+        if not args.keep:
+            drop_database(vendor, args.var_dir, args.size)
     (args.var_dir / "messaging.json").write_text(
         json.dumps(
             {"date": dt.datetime.now(dt.UTC).isoformat(), "runs": results}, indent=2

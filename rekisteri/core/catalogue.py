@@ -339,12 +339,19 @@ def fides_keys() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 SUBJECT_MODELS = ("registry.Person", "registry.Organization")
 
 
+def subject_paths(subject: str) -> list[str]:
+    """The alternatives of a ``subject`` (``"organization|person"`` gives
+    both paths). Code that looks rows up by subject (export, erasure) must
+    try each: a row belongs to the first one that is set."""
+    return [p for p in subject.split("|") if p]
+
+
 def _subject_reaches_person(model: type[models.Model], path: str) -> bool:
     """Follow a ``__``-separated foreign-key path; it must end at a Person
     or at an Organization (the relationship key). ``a|b`` lists alternatives,
     the first that is set on a row wins; each must lead to a subject."""
     if "|" in path:
-        return all(_subject_reaches_person(model, p) for p in path.split("|"))
+        return all(_subject_reaches_person(model, p) for p in subject_paths(path))
     if path == "staff":
         # Staff accounts and what points at them: the subject is an employee.
         return True

@@ -18,6 +18,7 @@ from rekisteri.core.catalogue import (
     check_model,
     not_personal,
     personal,
+    subject_paths,
 )
 from rekisteri.core.crypto.fields import (
     EncryptedBinaryField,
@@ -122,3 +123,8 @@ def test_the_binary_field_counts_as_encrypted_for_e010():
 def test_binary_field_refuses_a_blind_index():
     with pytest.raises(ValueError):
         EncryptedBinaryField(blind="exact")
+
+
+def test_subject_paths_lists_the_alternatives_in_order():
+    assert subject_paths("organization|person") == ["organization", "person"]
+    assert subject_paths("person") == ["person"]
