@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
@@ -200,10 +200,12 @@ def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpR
 
 
 @require(Perm.MESSAGES_CHANGE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def message_delete(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
-    """Delete a message logged or imported by mistake."""
+    """Delete a message logged or imported by mistake (GET asks to confirm)."""
     message = _message(request, message_id)
+    if request.method == "GET":
+        return render(request, "messaging/message_delete.html", {"message": message})
     org_id, person_id = message.organization_id, message.person_id
     try:
         services.message_delete(actor=request.user, message=message, request=request)

@@ -174,3 +174,29 @@ def test_a_big_mbox_streams_in_chunks_with_progress():
     )
     assert report.created == 450
     assert seen == [200, 400, 450]
+
+
+def test_a_message_that_fails_to_store_leaves_nothing_half_saved(monkeypatch):
+    staff = make_staff()
+    org = make_org()
+    from rekisteri.messaging import services
+
+    real = services.Attachment.objects.bulk_create
+
+    def flaky(objs, *args, **kwargs):
+        if objs:
+            raise RuntimeError("disk full")
+        return real(objs, *args, **kwargs)
+
+    monkeypatch.setattr(services.Attachment.objects, "bulk_create", flaky)
+    with_file = (DATA / "mimekit_simple-multipart_base64-attachment.eml").read_bytes()
+    data = _mbox(_email(1), with_file, _email(3))
+    report = _import(staff, data, organization=org)
+    assert [(e.index, e.code) for e in report.errors] == [(2, "store_failed")]
+    assert "RuntimeError" in report.errors[0].reason
+    assert "disk full" not in report.errors[0].reason
+    assert report.created == 2
+    # The failed message left no thread, message or participant behind.
+    assert Message.objects.count() == 2
+    assert Thread.objects.count() == 2
+    assert MessageParticipant.objects.count() == 4

@@ -238,12 +238,16 @@ def test_upload_over_the_limit_is_refused_clearly(settings):
     assert not AuditEvent.objects.filter(action="message.import").exists()
 
 
-def test_delete_needs_the_change_permission_and_post():
+def test_delete_asks_first_and_needs_the_change_permission():
     client, staff = _client()
     org = make_org()
     msg = _log(staff, organization=org)
     url = reverse("messaging:message_delete", args=[msg.id])
-    assert client.get(url).status_code == 405
+    confirm = client.get(url)
+    assert (
+        confirm.status_code == 200 and "Delete the message?" in confirm.content.decode()
+    )
+    assert Message.objects.filter(pk=msg.pk).exists()
     officer, _ = _client(StaffRole.PRIVACY_OFFICER)  # may view, not change
     assert officer.post(url).status_code == 403
     response = client.post(url)
