@@ -15,7 +15,7 @@ from ninja import Query, Router, Status
 
 from rekisteri.accounts.api import requires
 from rekisteri.accounts.choices import TokenScope
-from rekisteri.accounts.permissions import Perm
+from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import NotFound, ValidationFailed
 from rekisteri.messaging import selectors, services
@@ -135,6 +135,14 @@ def message_create(request: HttpRequest, payload: MessageCreate) -> Status[Messa
         thread = Thread.objects.filter(pk=payload.thread_id).first()
         if thread is None:
             fields["thread_id"] = [("not_found", _("No such conversation."))]
+    contract = None
+    if payload.contract_id:
+        from rekisteri.contracts.models import Contract
+
+        contract = Contract.objects.filter(pk=payload.contract_id).first()
+        if contract is None or not has_perm(user, Perm.CONTRACTS_VIEW):
+            fields["contract_id"] = [("not_found", _("No such contract."))]
+            contract = None
     wanted = {p.person_id for p in payload.participants if p.person_id}
     found = {
         p.pk: p for p in registry.person_queryset(user).filter(pk__in=list(wanted))
@@ -163,6 +171,7 @@ def message_create(request: HttpRequest, payload: MessageCreate) -> Status[Messa
         body=payload.body,
         participants=participants,
         thread=thread,
+        contract=contract,
         source="api",
         request=request,
     )

@@ -46,6 +46,7 @@ class MessageForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("Time"), widget=DateTimeInput(), required=False
     )
+    contract = forms.ChoiceField(label=_("Related contract"), required=False)
     subject = forms.CharField(label=_("Subject"), required=False, max_length=998)
     body = forms.CharField(
         label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8})
@@ -68,11 +69,13 @@ class MessageForm(forms.Form):
         *args: Any,
         owners: list[tuple[str, str]],
         people: list[tuple[str, str]],
+        contracts: list[tuple[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = owners
         self.fields["people"].choices = people
+        self.fields["contract"].choices = [("", _("None")), *(contracts or [])]
         if len(owners) <= 1:
             self.fields["owner"].widget = forms.HiddenInput()
         mb = limit("MAX_ATTACHMENT_BYTES") // (1024 * 1024)

@@ -138,6 +138,17 @@ class Message(models.Model):
     )
     organization = _organization("messages")
     person = _key_person("keyed_messages")
+    contract = not_personal(
+        models.ForeignKey(
+            "contracts.Contract",
+            on_delete=models.SET_NULL,
+            null=True,
+            blank=True,
+            related_name="messages",
+            verbose_name=_("related contract"),
+        ),
+        "the customer's contract the message concerns",
+    )
     channel = not_personal(
         models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     )

@@ -43,6 +43,7 @@ class MessageSummary(Schema):
     thread_id: uuid.UUID
     organization_id: uuid.UUID | None = None
     person_id: uuid.UUID | None = None
+    contract_id: uuid.UUID | None = None
     channel: str
     direction: str
     occurred_at: dt.datetime
@@ -84,6 +85,9 @@ class MessageCreate(InputSchema):
     )
     thread_id: uuid.UUID | None = Field(
         None, description="Reply within this conversation (same customer)."
+    )
+    contract_id: uuid.UUID | None = Field(
+        None, description="The organization's contract the message concerns."
     )
     channel: Channel
     direction: Direction

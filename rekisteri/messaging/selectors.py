@@ -107,7 +107,7 @@ def message_get(*, user: Any, message_id: Any) -> Message:
     try:
         return (
             message_queryset(user)
-            .select_related("thread", "organization", "author")
+            .select_related("thread", "organization", "author", "contract")
             .prefetch_related(
                 Prefetch(
                     "participants",

@@ -143,6 +143,7 @@ def _clean(
     thread: Thread | None,
     attachments: Sequence[AttachmentIn],
     require_subject: bool,
+    contract: Any = None,
 ) -> None:
     if (organization is None) == (person is None):
         errors.add(
@@ -174,6 +175,14 @@ def _clean(
             "thread",
             "other_owner",
             _("The conversation belongs to another customer."),
+        )
+    if contract is not None and (
+        organization is None or contract.organization_id != organization.pk
+    ):
+        errors.add(
+            "contract",
+            "other_customer",
+            _("The contract is not this organization's."),
         )
     total = 0
     for a in attachments:
@@ -265,6 +274,7 @@ def message_store(
     source: str = ImportSource.MANUAL,
     message_id: str = "",
     dedupe: str | None = None,
+    contract: Any = None,
 ) -> Message:
     """Write one validated message with its rows (no audit; callers audit).
 
@@ -284,6 +294,7 @@ def message_store(
         thread=thread,
         organization=organization,
         person=person,
+        contract=contract,
         channel=channel,
         direction=direction,
         occurred_at=occurred_at,
@@ -345,6 +356,7 @@ def message_create(
     participants: Sequence[ParticipantIn] = (),
     attachments: Sequence[AttachmentIn] = (),
     thread: Thread | None = None,
+    contract: Any = None,
     source: str = ImportSource.MANUAL,
     request: Any = None,
 ) -> Message:
@@ -352,7 +364,8 @@ def message_create(
 
     ``organization`` or ``person`` (not both) owns the message and its key.
     A participant given as a person is stored with that person's link; the
-    address shown is what was typed, or the person's name.
+    address shown is what was typed, or the person's name. ``contract``, if
+    given, must be one of the organization's.
     """
     errors = FieldErrors()
     _clean(
@@ -367,6 +380,7 @@ def message_create(
         thread=thread,
         attachments=attachments,
         require_subject=True,
+        contract=contract,
     )
     for p in participants:
         if p.role not in ParticipantRole.values:
@@ -389,6 +403,7 @@ def message_create(
             attachments=attachments,
             thread=thread,
             source=source,
+            contract=contract,
         )
         audit_record(
             actor=actor,

@@ -158,6 +158,7 @@ def message_detail(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
                 "thread": thread,
                 "categories": DETAIL_CATEGORIES,
                 "can_change_messages": has_perm(request.user, Perm.MESSAGES_CHANGE),
+                "can_view_contracts": has_perm(request.user, Perm.CONTRACTS_VIEW),
             },
         )
 
@@ -243,9 +244,11 @@ def message_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     thread = _thread(request.GET.get("thread"))
     with keys.ensure_scope():
+        contracts: list[tuple[str, str]] = []
         if organization is not None:
             owners = [(str(organization.pk), organization.name)]
             people = _current_people(organization, request.user)
+            contracts = _contracts(organization, request.user)
         else:
             assert person is not None
             orgs = {
@@ -261,6 +264,7 @@ def message_create(request: HttpRequest) -> HttpResponse:
             request.FILES if data is not None else None,
             owners=owners,
             people=people,
+            contracts=contracts,
             initial=None if data is not None else _initial(people if person else []),
         )
         if data is not None and form.is_valid():
@@ -280,6 +284,18 @@ def message_create(request: HttpRequest) -> HttpResponse:
                 "thread": thread,
             },
         )
+
+
+def _contracts(organization: Organization, user: Any) -> list[tuple[str, str]]:
+    """The organization's contracts the user may see, for the contract choice."""
+    from rekisteri.contracts import selectors as contracts
+
+    if not has_perm(user, Perm.CONTRACTS_VIEW):
+        return []
+    return [
+        (str(c.pk), f"{c.number} · {c.product.name}")
+        for c in contracts.organization_contracts(user=user, organization=organization)
+    ]
 
 
 def _thread(thread_id: str | None) -> Thread | None:
@@ -357,10 +373,21 @@ def _create_from_form(
                 upload.content_type or "application/octet-stream",
             )
         )
+    contract = None
+    if data.get("contract") and owner_org is not None:
+        from rekisteri.contracts.models import Contract
+
+        contract = Contract.objects.filter(
+            pk=data["contract"], organization=owner_org
+        ).first()
+        if contract is None:
+            form.add_error("contract", _("The contract is not this organization's."))
+            return None
     try:
         return services.message_create(
             actor=request.user,
             organization=owner_org,
+            contract=contract,
             person=owner_person,
             channel=data["channel"],
             direction=direction,

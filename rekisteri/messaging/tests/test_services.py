@@ -259,3 +259,27 @@ def test_normalise_address_tells_emails_phones_and_names_apart():
     )
     assert services.normalise_address("040 123 4567") == ("phone", "+358401234567")
     assert services.normalise_address("Matti") == ("name", "Matti")
+
+
+def _contract(org, code: str = "CRM"):
+    from rekisteri.contracts.services import contract_create, product_create
+
+    return contract_create(
+        actor=None,
+        organization=org,
+        product=product_create(actor=None, code=code, name="CRM-palvelu"),
+        start_date=NOW.date(),
+    )
+
+
+def test_a_message_may_name_the_organizations_contract_and_no_other():
+    staff = make_staff()
+    org, other = make_org(), make_org()
+    contract = _contract(org)
+    msg = _log(staff, organization=org, contract=contract)
+    assert Message.objects.get(pk=msg.pk).contract_id == contract.pk
+    with pytest.raises(ValidationFailed) as exc:
+        _log(staff, organization=other, contract=contract)
+    assert exc.value.fields["contract"][0][0] == "other_customer"
+    with pytest.raises(ValidationFailed):
+        _log(staff, person=make_person(), contract=contract)

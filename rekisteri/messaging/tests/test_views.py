@@ -353,3 +353,36 @@ def test_a_reply_logged_from_the_message_page_joins_its_thread():
     )
     assert refused.status_code == 200
     assert "another customer" in refused.content.decode()
+
+
+def test_the_form_offers_the_organizations_contracts_and_links_the_chosen_one():
+    from rekisteri.contracts.services import contract_create, product_create
+
+    client, _staff = _client()
+    org = make_org()
+    contract = contract_create(
+        actor=None,
+        organization=org,
+        product=product_create(actor=None, code="TUKI", name="Tukipalvelu"),
+        start_date=dt.date(2026, 1, 1),
+    )
+    url = reverse("messaging:message_create") + f"?organization={org.id}"
+    assert contract.number in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "owner": str(org.id),
+            "channel": Channel.MEETING,
+            "direction": Direction.INTERNAL,
+            "occurred_at": "2026-01-05T10:30",
+            "subject": "Sopimuspalaveri",
+            "contract": str(contract.id),
+        },
+    )
+    assert response.status_code == 302
+    msg = Message.objects.get()
+    assert msg.contract_id == contract.id
+    detail = client.get(reverse("messaging:message_detail", args=[msg.id]))
+    assert reverse("contracts:contract_detail", args=[contract.id]) in (
+        detail.content.decode()
+    )
