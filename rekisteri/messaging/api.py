@@ -160,19 +160,26 @@ def message_create(request: HttpRequest, payload: MessageCreate) -> Status[Messa
         )
         for p in payload.participants
     ]
-    message = services.message_create(
-        actor=user,
-        organization=organization,
-        person=person,
-        channel=payload.channel.value,
-        direction=payload.direction.value,
-        occurred_at=payload.occurred_at,
-        subject=payload.subject,
-        body=payload.body,
-        participants=participants,
-        thread=thread,
-        contract=contract,
-        source="api",
-        request=request,
-    )
+    try:
+        message = services.message_create(
+            actor=user,
+            organization=organization,
+            person=person,
+            channel=payload.channel.value,
+            direction=payload.direction.value,
+            occurred_at=payload.occurred_at,
+            subject=payload.subject,
+            body=payload.body,
+            participants=participants,
+            thread=thread,
+            contract=contract,
+            source="api",
+            request=request,
+        )
+    except ValidationFailed as exc:
+        # Name the fields as the client sent them.
+        renamed = {"contract": "contract_id", "thread": "thread_id"}
+        raise ValidationFailed(
+            {renamed.get(k, k): v for k, v in exc.fields.items()}
+        ) from None
     return Status(201, selectors.message_get(user=user, message_id=message.pk))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -115,3 +116,22 @@ def test_bad_cursor_and_unknown_message():
     bad = client.get(f"{API}/organizations/{org.id}/messages", {"after": "nope"})
     assert bad.status_code == 422
     assert client.get(f"{API}/messages/nope").status_code == 404
+
+
+def test_contract_link_and_its_refusal_name_the_field_as_sent():
+    from rekisteri.contracts.services import contract_create, product_create
+
+    client = token_client()
+    org, other = make_org(), make_org()
+    contract = contract_create(
+        actor=None,
+        organization=org,
+        product=product_create(actor=None, code="API", name="Rajapinta"),
+        start_date=dt.date(2026, 1, 1),
+    )
+    ok = post(client, "/messages", _body(org, 1, contract_id=str(contract.id)))
+    assert ok.status_code == 201 and ok.json()["contract_id"] == str(contract.id)
+    refused = post(client, "/messages", _body(other, 2, contract_id=str(contract.id)))
+    assert refused.status_code == 422
+    fields = refused.json()["error"]["fields"]
+    assert fields["contract_id"][0]["code"] == "other_customer"
