@@ -85,8 +85,17 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 }
 _EVERYONE = frozenset({Perm.OWN_TOKENS, Perm.AUTHENTICATED})
 
+# Permissions that do not read personal data of the register: everything
+# else needs current privacy training and a signed confidentiality
+# attestation (rekisteri.accounts.clearance). A new permission is gated
+# unless it is listed here.
+UNGATED = frozenset(
+    {Perm.OWN_TOKENS, Perm.AUTHENTICATED, Perm.PUBLIC, Perm.ACCOUNTS_MANAGE}
+)
 
-def has_perm(user: Any, perm: Perm) -> bool:
+
+def role_allows(user: Any, perm: Perm) -> bool:
+    """The role (or everyone) has ``perm``, regardless of training."""
     if perm is Perm.PUBLIC:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
@@ -94,6 +103,23 @@ def has_perm(user: Any, perm: Perm) -> bool:
     if not user.is_active:
         return False
     return perm in _EVERYONE or perm in ROLE_PERMS.get(user.role, frozenset())
+
+
+def blocked_by_clearance(user: Any, perm: Perm) -> bool:
+    """The role has ``perm`` but training or attestation is not current."""
+    from rekisteri.accounts.clearance import clearance_of
+
+    if perm in UNGATED or not role_allows(user, perm):
+        return False
+    return not clearance_of(user).ok
+
+
+def has_perm(user: Any, perm: Perm) -> bool:
+    """May ``user`` use ``perm`` now: role, active account, and for personal
+    data current training and a signed attestation."""
+    if not role_allows(user, perm):
+        return False
+    return not blocked_by_clearance(user, perm)
 
 
 def require(perm: Perm) -> Callable:
