@@ -40,6 +40,7 @@ from rekisteri.accounts.services import api_token_authenticate
 from rekisteri.billing.api import router as billing_router
 from rekisteri.contracts.api import router as contracts_router
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.messaging.api import router as messaging_router
 from rekisteri.registry.api import router as registry_router
 
 logger = logging.getLogger("rekisteri.api")
@@ -338,6 +339,7 @@ api = RekisteriAPI(
 )
 api.add_router("/v1", registry_router)
 api.add_router("/v1", accounts_router)
+api.add_router("/v1", messaging_router)
 api.add_router("/v1", contracts_router)
 api.add_router("/v1", billing_router)
 

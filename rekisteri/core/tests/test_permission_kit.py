@@ -219,6 +219,7 @@ def build_world() -> World:
     from rekisteri.accounts.services import api_token_create
 
     token, _plain = api_token_create(actor=owner, name="kit")
+    message = _kit_message(owner, org)
     from rekisteri.contracts.services import (
         contract_create,
         contract_party_add,
@@ -246,6 +247,8 @@ def build_world() -> World:
             "email": str(person.emails.get().id),
             "phone": str(person.phones.get().id),
             "token": str(token.id),
+            "message": str(message.id),
+            "attachment": str(message.attachments.get().id),
             "contract": str(contract.id),
             "party": str(party.id),
         },
@@ -289,6 +292,24 @@ def _billing_world(org, person) -> dict[str, str]:
         "case": str(case.id),
         "import": str(batch.id),
     }
+
+
+def _kit_message(actor, org):
+    """A message with an attachment, for the message-history routes."""
+    import datetime as dt
+
+    from rekisteri.messaging.services import AttachmentIn, message_create
+
+    return message_create(
+        actor=actor,
+        organization=org,
+        channel="phone",
+        direction="in",
+        occurred_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+        subject="Salainen puhelu",
+        body="Salainen sisältö",
+        attachments=[AttachmentIn("salainen.txt", b"salainen")],
+    )
 
 
 def is_login_redirect(response) -> bool:

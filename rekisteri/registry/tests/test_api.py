@@ -784,6 +784,11 @@ EXPECTED_OPERATIONS = {
     ("POST", "/api/v1/roles/{role_id}/end"),
     ("POST", "/api/v1/search"),
     ("GET", "/api/v1/me"),
+    # Message history (rekisteri.messaging.api)
+    ("GET", "/api/v1/organizations/{organization_id}/messages"),
+    ("GET", "/api/v1/persons/{person_id}/messages"),
+    ("GET", "/api/v1/messages/{message_id}"),
+    ("POST", "/api/v1/messages"),
 }
 
 
