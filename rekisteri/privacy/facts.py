@@ -59,6 +59,8 @@ class NoticeFacts:
     # [{"purpose": ..., "bases": [...], "categories": [...]}]
     purposes: list[dict[str, Any]] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
+    # Apps holding customer data (registry, contracts, billing, messaging).
+    areas: list[str] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
     # [{"rule": ..., "categories": [...]}]
     retention: list[dict[str, Any]] = field(default_factory=list)
@@ -118,6 +120,11 @@ def _customer_entries() -> list[tuple[Any, PersonalData]]:
 def catalogue_categories() -> list[str]:
     """Sorted category keys of customers' personal data in the catalogue."""
     return sorted({c.category for _e, c in _customer_entries()})
+
+
+def catalogue_areas() -> list[str]:
+    """App labels of the models holding customers' personal data."""
+    return sorted({e.model._meta.app_label for e, _c in _customer_entries()})
 
 
 def _purposes_from_catalogue() -> list[dict[str, Any]]:
@@ -217,6 +224,7 @@ def system_facts(profile: Any | None = None) -> NoticeFacts:
         dpo=dpo,
         purposes=_purposes_from_catalogue(),
         categories=catalogue_categories(),
+        areas=catalogue_areas(),
         subjects=_subjects(),
         retention=_retention_from_catalogue(),
         sources=_sources(),
@@ -282,6 +290,7 @@ def seed_facts() -> NoticeFacts:
             "user.financial",
             "user.communication",
         ],
+        areas=["registry", "contracts", "billing", "messaging"],
         subjects=["customer"],
         retention=[{"rule": "relationship", "categories": []}],
         sources=[

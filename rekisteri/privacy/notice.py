@@ -19,8 +19,10 @@ from django.utils.html import escape
 from rekisteri.privacy.eea import is_eea
 from rekisteri.privacy.facts import PURPOSE_TEXT_PREFIX, RIGHTS, NoticeFacts
 from rekisteri.privacy.notice_texts import (
+    AREAS_INTRO,
     BASIS_WORD,
     BUSINESS_ID,
+    CATEGORIES_INTRO,
     COMPLAINT,
     DRAFT,
     EMAIL,
@@ -43,6 +45,7 @@ from rekisteri.privacy.notice_texts import (
     t,
 )
 from rekisteri.privacy.vocabulary import (
+    AREA_LABELS,
     BASIS_LABELS,
     CATEGORY_LABELS,
     MECHANISM_LABELS,
@@ -179,6 +182,7 @@ def _unique(values: list[str]) -> list[str]:
     return list(seen)
 
 
+AREA_ORDER = ("registry", "contracts", "billing", "messaging")
 SOURCE_ORDER = {"data_subject": 0, "customer_company": 1, "staff": 2, "registry": 3}
 _CATEGORY_ORDER = list(CATEGORY_LABELS)
 
@@ -287,12 +291,13 @@ def build(
                 [("ul", [label(SUBJECT_LABELS, s, lang) for s in facts.subjects])],
             )
         )
-    sections.append(
-        Section(
-            t(H["content"], lang),
-            [("ul", _category_labels(facts.categories, lang))],
-        )
-    )
+    content_blocks: list[tuple[str, object]] = []
+    areas = [label(AREA_LABELS, a, lang) for a in AREA_ORDER if a in facts.areas]
+    if areas:
+        content_blocks += [("p", t(AREAS_INTRO, lang)), ("ul", areas)]
+        content_blocks.append(("p", t(CATEGORIES_INTRO, lang)))
+    content_blocks.append(("ul", _category_labels(facts.categories, lang)))
+    sections.append(Section(t(H["content"], lang), content_blocks))
 
     ordered = sorted(
         facts.sources, key=lambda s: (SOURCE_ORDER.get(s["kind"], 9), s["name"])

@@ -238,3 +238,13 @@ DRAFT: Tr = (
     "Utkast, inte publicerat.",
     "Draft, not published.",
 )
+AREAS_INTRO: Tr = (
+    "Keräämme ja käsittelemme asiakkaistamme seuraavia tietoja:",
+    "Vi samlar in och behandlar följande uppgifter om våra kunder:",
+    "We collect and process the following data about our customers:",
+)
+CATEGORIES_INTRO: Tr = (
+    "Tietoryhmät yksityiskohtaisesti:",
+    "Uppgiftskategorier i detalj:",
+    "Data categories in detail:",
+)

@@ -23,6 +23,10 @@ own records of it (billing's collection agencies) registers a provider in its
 the notice's recipients and transfers sections, the record of processing and
 the completeness check all read it, and a non-EEA recipient without a
 mechanism makes the transfers item fail.
+
+Billing's collection agencies are listed through such a provider
+(``billing.collection_agencies``), registered below until billing registers
+its own.
 """
 
 from __future__ import annotations
@@ -82,6 +86,53 @@ def _parties() -> list[ExternalRecipient]:
 
 
 register_provider("privacy.parties", _parties)
+
+
+def _collection_agencies() -> list[ExternalRecipient]:
+    """Collection agencies the billing app has handed cases to.
+
+    Billing keeps them in its own model (``billing.CollectionAgency``,
+    created when a case is handed over, refused outside the EU/EEA). Wired
+    here so the notice never says "not disclosed" while an agency holds
+    data; billing may take this over by registering its own provider under
+    the same name in its ``AppConfig.ready()``.
+    """
+    from django.apps import apps
+
+    from rekisteri.core.catalogue import PersonalData, catalogue_entries
+
+    try:
+        agency_model = apps.get_model("billing", "CollectionAgency")
+    except LookupError:
+        return []
+    agencies = list(agency_model.objects.order_by("name"))
+    if not agencies:
+        return []
+    categories = tuple(
+        sorted(
+            {
+                e.classification.category
+                for e in catalogue_entries()
+                if isinstance(e.classification, PersonalData)
+                and "collection" in e.classification.purposes
+            }
+        )
+    )
+    return [
+        ExternalRecipient(
+            name=a.name,
+            role="recipient",
+            service="Perintä / Indrivning / Debt collection",
+            country=a.country,
+            categories=categories,
+            mechanism=TransferMechanism.NONE,
+            source="billing",
+        )
+        for a in agencies
+    ]
+
+
+register_provider("billing.collection_agencies", _collection_agencies)
 
 
 def external_recipients() -> list[ExternalRecipient]:

@@ -98,6 +98,34 @@ CATEGORY_LABELS: Labels = {
     ),
 }
 
+# What each app's personal data is, in the words the seed notice uses. An
+# app appears in the notice when the catalogue has customer data in it.
+AREA_LABELS: Labels = {
+    "registry": (
+        "Asiakkaan, tuki- ja ylläpitopalvelunkäyttäjän tai yhteyshenkilön nimi, "
+        "osoite, puhelinnumero, sähköpostiosoite ja asiakasnumero",
+        "Namn, adress, telefonnummer, e-postadress och kundnummer för kunden, "
+        "support- och underhållsanvändare eller kontaktpersonen",
+        "Name, address, phone number, email address and customer number of the "
+        "customer, support and maintenance users and contact persons",
+    ),
+    "contracts": (
+        "Sopimussuhteeseen liittyvät tiedot, sopimuksen alkamis- ja päättymispäivä",
+        "Uppgifter om avtalsförhållandet, avtalets start- och slutdatum",
+        "Contract data, the contract's start and end dates",
+    ),
+    "billing": (
+        "Laskutukseen ja perintään liittyvät tiedot",
+        "Uppgifter om fakturering och indrivning",
+        "Invoicing and debt-collection data",
+    ),
+    "messaging": (
+        "Asiakassuhteen hoitoon ja asiakasyhteydenottoihin liittyvä viestihistoria",
+        "Meddelandehistorik om kundrelationen och kundkontakter",
+        "Message history of the customer relationship and customer contacts",
+    ),
+}
+
 PURPOSE_LABELS: Labels = {
     "customer_relationship": (
         "Asiakas- ja sopimussuhteen hoitaminen",

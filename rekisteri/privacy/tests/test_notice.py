@@ -34,6 +34,7 @@ SEED_FACTS_FI = [
     "Asiakas- ja sopimussuhteen hoitaminen",
     "Asiakaspalvelu",
     "Laskutus",
+    "Perintä",
     "Myynti",
     "sopimus (GDPR 6 artiklan 1 kohdan b alakohta)",
     "ei käytetä suoramarkkinointiin",
@@ -44,6 +45,8 @@ SEED_FACTS_FI = [
     "Sähköpostiosoite",
     "Asiakasnumero",
     "Sopimussuhteeseen liittyvät tiedot, sopimuksen alkamis- ja päättymispäivä",
+    "Laskutukseen ja perintään liittyvät tiedot",
+    "Asiakassuhteen hoitoon ja asiakasyhteydenottoihin liittyvä viestihistoria",
     # Sources.
     "Rekisteröidyn itse ilmoittamat tiedot",
     "Asiakasyrityksen ilmoittamat yhteyshenkilön tai loppukäyttäjän tiedot",
@@ -157,3 +160,19 @@ def test_published_html_and_markdown_agree(published):
         assert published.html[lang].count("<h2>") == published.markdown[lang].count(
             "\n## "
         )
+
+
+def test_a_collection_agency_of_billing_is_a_named_recipient():
+    from rekisteri.billing.models import CollectionAgency
+
+    services.profile_load_seed(actor=None)
+    CollectionAgency.objects.create(
+        name="Perintä Pohjola Oy", business_id="0737546-2", country="FI"
+    )
+    doc = notice.to_markdown(notice.build(system_facts(), "fi"))
+    recipients = doc.split("## Tietojen säännönmukaiset luovutukset")[1]
+    recipients = recipients.split("\n## ")[0]
+    assert "Vastaanottaja: Perintä Pohjola Oy" in recipients
+    assert "ei säännönmukaisesti luovuteta" not in recipients
+    # Inside the EEA: still no transfers.
+    assert "ei siirretä" in doc
