@@ -32,6 +32,8 @@ def pytest_configure(config: object) -> None:
     flush statements are wrapped in a permit for the test run only.
     PostgreSQL's flush is TRUNCATE, which the row triggers do not see.
     """
+    # The backend module first: importing operations alone is circular.
+    import django.db.backends.sqlite3.base  # noqa: F401
     from django.db.backends.sqlite3.operations import DatabaseOperations
 
     original = DatabaseOperations.sql_flush

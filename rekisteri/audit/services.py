@@ -11,6 +11,7 @@ digests; it must never carry a value a user typed or a person's data.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from rekisteri.audit.chain import GENESIS, chain_key, content_of, link
+from rekisteri.audit.chain import GENESIS, chain_key, content_of, head_seal, link
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.models import AuditEvent, AuditHead
 
@@ -65,6 +66,9 @@ def audit_record(
     the account tried only if it exists — the caller decides).
     """
     actor_id, label = _actor(actor)
+    if subject_id is not None and not isinstance(subject_id, uuid.UUID):
+        # The chain hashes the canonical text; the database gives a UUID back.
+        subject_id = uuid.UUID(str(subject_id))
     if actor_label is not None:
         label = actor_label[:150]
     values: dict[str, Any] = {
@@ -80,7 +84,9 @@ def audit_record(
         "fields": sorted(set(fields)),
         "categories": sorted(set(categories)),
         "purpose": purpose,
-        "details": dict(details or {}),
+        # Through JSON once, so the hashed value is exactly what the database
+        # will give back (tuples become lists, keys text).
+        "details": json.loads(json.dumps(dict(details or {}), default=str)),
     }
     key = chain_key()
     with transaction.atomic():
@@ -88,7 +94,14 @@ def audit_record(
         # the row lock on PostgreSQL), then read it: appends are serialised.
         updated = AuditHead.objects.filter(pk=HEAD_ID).update(count=F("count") + 1)
         if not updated:
-            AuditHead.objects.create(pk=HEAD_ID, last_id=0, last_hash=GENESIS, count=1)
+            AuditHead.objects.create(
+                pk=HEAD_ID,
+                last_id=0,
+                last_hash=GENESIS,
+                count=1,
+                first_id=1,
+                anchor_hash=GENESIS,
+            )
         head = AuditHead.objects.get(pk=HEAD_ID)
         # Ids are the chain positions, assigned under the head's lock, so a
         # gap or a swap is visible to ``verify``.
@@ -100,6 +113,15 @@ def audit_record(
         )
         event.save(force_insert=True)
         AuditHead.objects.filter(pk=HEAD_ID).update(
-            last_id=event.pk, last_hash=event.hash
+            last_id=event.pk,
+            last_hash=event.hash,
+            seal=head_seal(
+                key,
+                first_id=head.first_id,
+                anchor_hash=head.anchor_hash,
+                last_id=event.pk,
+                last_hash=event.hash,
+                count=head.count,
+            ),
         )
     return event
