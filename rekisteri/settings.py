@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rekisteri.accounts",
     "rekisteri.registry",
     "rekisteri.audit",
+    "rekisteri.access",
     "rekisteri.contracts",
     "rekisteri.billing",
     "rekisteri.messaging",

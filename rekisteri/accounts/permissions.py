@@ -96,6 +96,25 @@ def has_perm(user: Any, perm: Perm) -> bool:
     return perm in _EVERYONE or perm in ROLE_PERMS.get(user.role, frozenset())
 
 
+def record_denied(request: Any, perm: Perm) -> None:
+    """Audit a refused attempt (``access.denied``): who, which route, which
+    permission was missing. The route's name, never its parameters."""
+    from rekisteri.audit.choices import Outcome
+    from rekisteri.audit.services import audit_record
+
+    match = getattr(request, "resolver_match", None)
+    audit_record(
+        actor=request.user,
+        action="access.denied",
+        outcome=Outcome.DENIED,
+        target_type="route",
+        target_id=(match.view_name if match else "")[:64],
+        purpose="security",
+        details={"permission": perm.value, "method": request.method},
+        request=request,
+    )
+
+
 def require(perm: Perm) -> Callable:
     """View decorator: login required, then ``perm``; records it for the kit."""
 
@@ -105,6 +124,7 @@ def require(perm: Perm) -> Callable:
             if perm is not Perm.PUBLIC and not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_perm(request.user, perm):
+                record_denied(request, perm)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

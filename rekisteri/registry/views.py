@@ -23,10 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rekisteri.access.selectors import visible_categories
 from rekisteri.accounts.permissions import Perm, has_perm, require
+from rekisteri.audit import selectors as audit_selectors
 from rekisteri.core import formats
 from rekisteri.core.errors import NotFound, ServiceError, ValidationFailed
-from rekisteri.registry import selectors, services
+from rekisteri.registry import auditing, selectors, services
 from rekisteri.registry.forms import (
     OrganizationFilterForm,
     OrganizationForm,
@@ -124,6 +126,15 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         "filter_query": filters.query_string(),
         "is_first_page": not request.GET.get("after"),
     }
+    auditing.record_list(
+        request=request,
+        action="organization.list",
+        target_type="organization",
+        count=len(page.items),
+        categories=auditing.organization_families(
+            ("name", "customer_number", "business_id", "postal_city")
+        ),
+    )
     if request.htmx and not request.htmx.boosted:
         return render(request, "registry/partials/organization_table.html", context)
     return render(request, "registry/organization_list.html", context)
@@ -155,6 +166,18 @@ def organization_detail(
     org = _organization(request, organization_id)
     roles = selectors.organization_roles(user=request.user, organization=org)
     current, ended = _split_roles(roles)
+    shown = visible_categories(request.user)
+    people_fields = [
+        f
+        for f in auditing.ORGANIZATION_PEOPLE_FIELDS
+        if auditing.person_field_family(f) in shown
+    ]
+    auditing.record_organization_view(
+        request=request,
+        organization=org,
+        people=len({r.person_id for r in roles}),
+        people_fields=people_fields,
+    )
     return render(
         request,
         "registry/organization_detail.html",
@@ -163,6 +186,7 @@ def organization_detail(
             "current_roles": current,
             "ended_roles": ended,
             "provenance": org.provenance,
+            "ntk": shown,
         },
     )
 
@@ -186,6 +210,9 @@ def organization_edit(request: HttpRequest, organization_id: uuid.UUID) -> HttpR
                 return redirect("registry:organization_detail", organization_id=org.id)
     else:
         form = OrganizationForm(initial=OrganizationForm.initial_for(org))
+        auditing.record_organization_view(
+            request=request, organization=org, page="edit"
+        )
     return render(
         request, "registry/organization_form.html", {"form": form, "organization": org}
     )
@@ -205,6 +232,15 @@ def person_list(request: HttpRequest) -> HttpResponse:
         )
     except NotFound:
         raise Http404 from None
+    auditing.record_list(
+        request=request,
+        action="person.list",
+        target_type="person",
+        count=len(page.items),
+        categories=auditing.person_families(
+            ("first_name", "last_name", "emails", "preferred_language")
+        ),
+    )
     return render(
         request,
         "registry/person_list.html",
@@ -260,16 +296,32 @@ def person_create(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     """One person: names, contact details, roles and where the data came from."""
     person = _person(request, person_id)
-    current, ended = _split_roles(list(person.roles.all()))
+    # Need-to-know: only the families the viewer's role may view are
+    # rendered, and the audit event lists exactly those.
+    shown, fields = auditing.person_page_fields(request.user)
+    current, ended = _split_roles(list(person.roles.all()) if "roles" in fields else [])
+    history = None
+    if has_perm(request.user, Perm.AUDIT_VIEW):
+        history = audit_selectors.subject_events(
+            user=request.user, subject_id=person.pk, limit=10
+        ).items
+    auditing.record_person_view(
+        request=request,
+        person=person,
+        fields=fields,
+        extra={"access_history": history is not None},
+    )
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
-            "emails": list(person.emails.all()),
-            "phones": list(person.phones.all()),
+            "emails": list(person.emails.all()) if "emails" in fields else [],
+            "phones": list(person.phones.all()) if "phones" in fields else [],
             "current_roles": current,
             "ended_roles": ended,
+            "ntk": shown,
+            "access_history": history,
         },
     )
 
@@ -310,6 +362,12 @@ def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             formats.format_phone(p.number) for p in person.phones.all()
         ]
         form = PersonForm(initial=initial)
+        auditing.record_person_view(
+            request=request,
+            person=person,
+            fields=[f for f in auditing.PERSON_PAGE_FIELDS if f != "roles"],
+            page="edit",
+        )
     return render(
         request,
         "registry/person_form.html",
@@ -385,6 +443,12 @@ def role_create(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         if org_id:
             initial["organization"] = _organization(request, org_id).customer_number
         form = RoleForm(initial=initial)
+        auditing.record_person_view(
+            request=request,
+            person=person,
+            fields=["first_name", "last_name"],
+            page="role_form",
+        )
     return render(
         request,
         "registry/role_form.html",
@@ -418,6 +482,12 @@ def role_edit(request: HttpRequest, role_id: uuid.UUID) -> HttpResponse:
                 "start_date": role.start_date,
                 "end_date": role.end_date,
             },
+        )
+        auditing.record_person_view(
+            request=request,
+            person=role.person,
+            fields=["first_name", "last_name", "roles"],
+            page="role_form",
         )
     return render(
         request,
@@ -486,6 +556,14 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     results = selectors.search(user=request.user, q=q)
+    if q.strip():
+        auditing.record_search(
+            request=request,
+            q=q,
+            kind=results.kind,
+            organizations=len(results.organizations),
+            persons=len(results.persons),
+        )
     context = {
         "form": form,
         "results": results,

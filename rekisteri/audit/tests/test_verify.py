@@ -141,7 +141,7 @@ def test_a_row_inserted_in_the_middle_is_named():
         "INSERT INTO audit_auditevent (id, at, actor_id, actor_label, client, action,"
         " outcome, target_type, target_id, subject_id, fields, categories, purpose,"
         " details, prev_hash, hash) SELECT 4, at, NULL, '', '', 'x.forged', 'ok',"
-        " 'x', '', NULL, '[]', '[]', '', '{}', hash, 'f' || substr(hash, 2)"
+        " 'x', '', NULL, '[]', '[]', '', '{}', hash, substr(hash, 2) || 'x'"
         " FROM audit_auditevent WHERE id = 3",
     )
     found = problem()
