@@ -14,6 +14,7 @@ import importlib.util
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.http import HttpResponse
@@ -295,3 +296,302 @@ def test_administrators_cannot_read_the_register():
     assert not problems, "Administrator reached the register:\n  " + "\n  ".join(
         problems
     )
+
+
+# --------------------------------------------------------------------------
+# Every route: refused without its permission, exactly the expected audit
+# events with it, 404 worded like missing for an id outside the world
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What one route (or API operation) does for a user who may use it.
+
+    ``events`` are the audit actions it records, in order and nothing else.
+    ``user`` is ``"owner"`` for routes about the caller's own objects (their
+    API tokens): anyone else's object is out of scope, hence 404.
+    """
+
+    method: str = "GET"
+    events: tuple[str, ...] = ()
+    status: int = 200
+    data: dict | None = None
+    user: str = "holder"
+
+
+# Staff UI routes by name. A new route without an entry fails
+# test_every_route_has_an_expectation.
+EXPECTED_SITE: dict[str, Expect] = {
+    "registry:home": Expect(status=302),
+    "registry:organization_list": Expect(events=("organization.list",)),
+    "registry:organization_create": Expect(),
+    "registry:organization_detail": Expect(events=("organization.view",)),
+    "registry:organization_edit": Expect(events=("organization.view",)),
+    "registry:person_list": Expect(events=("person.list",)),
+    "registry:person_create": Expect(),
+    "registry:person_detail": Expect(events=("person.view",)),
+    "registry:person_edit": Expect(events=("person.view",)),
+    "registry:role_create": Expect(events=("person.view",)),
+    "registry:role_edit": Expect(events=("person.view",)),
+    "registry:role_end": Expect("POST", ("role.end",), 302, {}),
+    "registry:search": Expect("POST", ("registry.search",), 200, {"q": "Salainen"}),
+    "accounts:login": Expect(),
+    "accounts:logout": Expect("POST", (), 302, {}),
+    "accounts:tokens": Expect(),
+    "accounts:token_revoke": Expect("POST", (), 302, {}, user="owner"),
+    "set_language": Expect("POST", (), 302, {"language": "en"}),
+    "access:matrix": Expect(),
+    "access:matrix_edit": Expect(),
+    "audit:log": Expect(events=("audit.view",)),
+    "audit:person_access": Expect(events=("audit.subject_view",)),
+    "audit:person_access_csv": Expect(events=("audit.export",)),
+    # ninja's empty root: public, and answers the API's JSON 404.
+    "api:api-root": Expect(status=404),
+    "api:openapi-json": Expect(),
+    "api:openapi-view": Expect(),
+}
+
+# API operations by "METHOD /path" as the OpenAPI document names them.
+EXPECTED_API: dict[str, Expect] = {
+    "GET /api/v1/organizations": Expect(events=("organization.list",)),
+    "POST /api/v1/organizations": Expect(
+        "POST", ("organization.create",), 201, {"name": "Kit Oy"}
+    ),
+    "GET /api/v1/organizations/{organization_id}": Expect(
+        events=("organization.view",)
+    ),
+    "PATCH /api/v1/organizations/{organization_id}": Expect(
+        "PATCH", ("organization.update",), 200, {"status": "customer"}
+    ),
+    "GET /api/v1/organizations/{organization_id}/roles": Expect(
+        events=("organization.view",)
+    ),
+    "GET /api/v1/persons": Expect(events=("person.list",)),
+    "POST /api/v1/persons": Expect(
+        "POST", ("person.create",), 201, {"first_name": "Kit", "last_name": "Testi"}
+    ),
+    "GET /api/v1/persons/{person_id}": Expect(events=("person.view",)),
+    "PATCH /api/v1/persons/{person_id}": Expect(
+        "PATCH", ("person.update",), 200, {"preferred_language": "en"}
+    ),
+    "POST /api/v1/roles": Expect(
+        "POST", ("role.create",), 201, {"kind": "billing_contact"}
+    ),
+    "PATCH /api/v1/roles/{role_id}": Expect(
+        "PATCH", ("role.update",), 200, {"title": "CTO"}
+    ),
+    "POST /api/v1/roles/{role_id}/end": Expect("POST", ("role.end",), 200, {}),
+    "POST /api/v1/search": Expect("POST", ("registry.search",), 200, {"q": "Salainen"}),
+    "GET /api/v1/me": Expect(),
+}
+
+# Roles tried, in order, for a holder and for someone without a permission.
+ROLE_ORDER = [
+    StaffRole.SALES,
+    StaffRole.CUSTOMER_SERVICE,
+    StaffRole.BILLING,
+    StaffRole.PRIVACY_OFFICER,
+    StaffRole.AUDITOR,
+    StaffRole.ADMINISTRATOR,
+]
+
+
+def api_operations() -> dict[str, Perm]:
+    """{"METHOD /path": permission} of every operation in the OpenAPI document."""
+    from rekisteri.api import api
+
+    schema = api.get_openapi_schema()
+    return {
+        f"{method.upper()} {path}": Perm(op["x-required-permission"])
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if method in HTTP_METHODS
+    }
+
+
+def kit_site_routes() -> dict[str, Route]:
+    """Every routed view that is not an API operation (those are checked by
+    operation): staff pages, and the API's docs and schema. Regex catch-alls
+    have no URL to build."""
+    return {
+        r.name: r
+        for r in walk()
+        if not r.regex_only and not hasattr(r.callback, "required_perms")
+    }
+
+
+def test_every_route_has_an_expectation():
+    """100 % coverage: every routed view and every API operation is in a table."""
+    site = set(kit_site_routes())
+    api_ops = set(api_operations())
+    missing = sorted((site - set(EXPECTED_SITE)) | (api_ops - set(EXPECTED_API)))
+    stale = sorted((set(EXPECTED_SITE) - site) | (set(EXPECTED_API) - api_ops))
+    assert not missing, "Routes without an entry in the kit's tables:\n  " + (
+        "\n  ".join(missing)
+    )
+    assert not stale, "Entries for routes that no longer exist:\n  " + "\n  ".join(
+        stale
+    )
+
+
+class Kit:
+    """A world, users per role, and a way to see which events a request made."""
+
+    def __init__(self) -> None:
+        self.world = build_world()
+        self.users: dict[str, Any] = {}
+
+    def user(self, role: str):
+        if role not in self.users:
+            self.users[role] = make_staff(role)
+        return self.users[role]
+
+    def holder(self, perm: Perm, expect: Expect):
+        if perm is Perm.PUBLIC:
+            return None  # public pages are tried as the public
+        if expect.user == "owner":
+            from rekisteri.accounts.models import ApiToken
+
+            return ApiToken.objects.get(pk=self.world.ids["token"]).user
+        for role in ROLE_ORDER:
+            if perm in (Perm.PUBLIC, Perm.AUTHENTICATED, Perm.OWN_TOKENS) or has_perm(
+                self.user(role), perm
+            ):
+                return self.user(role)
+        raise AssertionError(f"no role holds {perm}")
+
+    def lacker(self, perm: Perm):
+        """A staff user without ``perm``; None when only anonymity lacks it."""
+        for role in ROLE_ORDER:
+            if not has_perm(self.user(role), perm):
+                return self.user(role)
+        return None
+
+    def request(self, user, method: str, url: str, data: dict | None, api: bool):
+        from rekisteri.audit.models import AuditEvent
+
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+        if api:
+            body = dict(data or {})
+            if url.endswith("/roles") and method == "POST":
+                body.update(
+                    person_id=self.world.ids["person"],
+                    organization_id=self.world.ids["organization"],
+                )
+            response = getattr(client, method.lower())(
+                url, body if method != "GET" else None, content_type="application/json"
+            )
+        elif method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data or {})
+        events = list(
+            AuditEvent.objects.filter(id__gt=before or 0)
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
+        return response, events
+
+
+def _api_url(kit: Kit, path: str, *, missing: bool = False) -> str:
+    def value(match: re.Match) -> str:
+        if missing:
+            return str(uuid.uuid4())
+        name = match[1]
+        for key, val in kit.world.ids.items():
+            if key in name:
+                return val
+        raise AssertionError(f"no world id for {name}")
+
+    return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def _check(kit: Kit, key: str, perm: Perm, expect: Expect, url, missing_url, api):
+    problems = []
+    # 1. Without the permission: refused, and (for staff) recorded as such.
+    if perm is not Perm.PUBLIC:
+        response, events = kit.request(None, expect.method, url, expect.data, api)
+        refused = is_login_redirect(response) or response.status_code in (401, 403)
+        if not refused:
+            problems.append(f"anonymous → {response.status_code}")
+        if events:
+            problems.append(f"anonymous recorded {events}")
+        lacker = kit.lacker(perm)
+        if lacker is not None:
+            response, events = kit.request(lacker, expect.method, url, expect.data, api)
+            if response.status_code != 403:
+                problems.append(f"{lacker.role} → {response.status_code}, not 403")
+            if events != ["access.denied"]:
+                problems.append(f"{lacker.role} recorded {events}, not access.denied")
+    # 2. With it: success and exactly the declared events.
+    holder = kit.holder(perm, expect)
+    response, events = kit.request(holder, expect.method, url, expect.data, api)
+    who = holder.role if holder is not None else "anonymous"
+    if response.status_code != expect.status:
+        problems.append(f"{who} → {response.status_code}, not {expect.status}")
+    if tuple(events) != expect.events:
+        problems.append(f"{who} recorded {events}, expected {expect.events}")
+    # 3. An id that names nothing the user may see: 404, and nothing recorded.
+    if missing_url is not None and perm is not Perm.PUBLIC:
+        response, events = kit.request(
+            holder, expect.method, missing_url, expect.data, api
+        )
+        if response.status_code != 404:
+            problems.append(f"out of scope → {response.status_code}, not 404")
+        if events:
+            problems.append(f"out of scope recorded {events}")
+    assert not problems, f"{key}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(EXPECTED_SITE))
+def test_site_route_permissions_and_audit_events(name):
+    kit = Kit()
+    route = kit_site_routes()[name]
+    expect = EXPECTED_SITE[name]
+    url = kit.world.url(route)
+    missing_url = None
+    if "<uuid:" in route.route:
+        missing_url = "/" + _PARAM.sub(
+            lambda m: str(uuid.uuid4()) if m["converter"] == "uuid" else "x",
+            route.route,
+        )
+        if expect.user == "owner":
+            # Someone else's token: out of scope for the owner's colleague.
+            missing_url = url
+    if expect.user == "owner" and missing_url is not None:
+        _check_owner_scope(kit, name, route, expect, url)
+        missing_url = None
+    _check(kit, name, route.required_perm, expect, url, missing_url, api=False)
+
+
+def _check_owner_scope(kit: Kit, name: str, route: Route, expect: Expect, url: str):
+    """Another staff member asking for the owner's object gets 404."""
+    from rekisteri.accounts.models import ApiToken
+
+    owner = ApiToken.objects.get(pk=kit.world.ids["token"]).user
+    colleague = next(
+        kit.user(role)
+        for role in ROLE_ORDER
+        if kit.user(role).pk != owner.pk
+        and has_perm(kit.user(role), route.required_perm)
+    )
+    response, events = kit.request(colleague, expect.method, url, expect.data, False)
+    assert response.status_code == 404, f"{name}: another user's object answered"
+    assert not events, f"{name}: out of scope recorded {events}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(EXPECTED_API))
+def test_api_operation_permissions_and_audit_events(key):
+    kit = Kit()
+    perm = api_operations()[key]
+    expect = EXPECTED_API[key]
+    _method, path = key.split(" ", 1)
+    url = _api_url(kit, path)
+    missing_url = _api_url(kit, path, missing=True) if "{" in path else None
+    _check(kit, key, perm, expect, url, missing_url, api=True)
