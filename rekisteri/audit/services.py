@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rekisteri.audit.chain import GENESIS, chain_key, content_of, head_seal, link
@@ -35,6 +34,33 @@ def client_address(request: Any) -> str:
     if resolved:
         return str(resolved)[:64]
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+class _Head(NamedTuple):
+    last_id: int
+    last_hash: str
+    count: int
+    first_id: int
+    anchor_hash: str
+
+
+_LOCK_HEAD = (
+    "UPDATE audit_audithead SET count = count + 1 WHERE id = %s "
+    "RETURNING last_id, last_hash, count, first_id, anchor_hash"
+)
+
+
+def _lock_head() -> _Head | None:
+    """Count the new event in and read the head in one statement.
+
+    The UPDATE takes the write lock on SQLite and the row lock on PostgreSQL,
+    so appends are serialised; RETURNING (SQLite 3.35+, PostgreSQL) saves the
+    separate read an append would otherwise cost.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_HEAD, [HEAD_ID])
+        row = cursor.fetchone()
+    return _Head(*row) if row else None
 
 
 def _actor(actor: Any) -> tuple[int | None, str]:
@@ -92,8 +118,8 @@ def audit_record(
     with transaction.atomic():
         # Lock the head first (an UPDATE takes the write lock on SQLite and
         # the row lock on PostgreSQL), then read it: appends are serialised.
-        updated = AuditHead.objects.filter(pk=HEAD_ID).update(count=F("count") + 1)
-        if not updated:
+        head = _lock_head()
+        if head is None:
             AuditHead.objects.create(
                 pk=HEAD_ID,
                 last_id=0,
@@ -102,7 +128,7 @@ def audit_record(
                 first_id=1,
                 anchor_hash=GENESIS,
             )
-        head = AuditHead.objects.get(pk=HEAD_ID)
+            head = _Head(0, GENESIS, 1, 1, GENESIS)
         # Ids are the chain positions, assigned under the head's lock, so a
         # gap or a swap is visible to ``verify``.
         values["id"] = head.last_id + 1
