@@ -42,6 +42,7 @@ test: dev
 ## make bench: benchmark registers of 10k and 100k persons (SIZE=1000000 for 1M)
 bench: dev
 	$(BIN)/python -m benchmarks.run --sizes $(if $(SIZE),$(SIZE),$(SIZES))
+	$(BIN)/python -m benchmarks.audit
 
 lint: dev
 	$(BIN)/ruff check .
