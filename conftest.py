@@ -32,9 +32,11 @@ def pytest_configure(config: object) -> None:
     flush statements are wrapped in a permit for the test run only.
     PostgreSQL's flush is TRUNCATE, which the row triggers do not see.
     """
-    # The backend module first: importing operations alone is circular.
-    import django.db.backends.sqlite3.base  # noqa: F401
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    # The backend's base module imports its operations module; importing the
+    # operations module first would be circular.
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class  # noqa: N806
 
     original = DatabaseOperations.sql_flush
     if getattr(original, "audit_permit", False):

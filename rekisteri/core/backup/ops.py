@@ -41,6 +41,8 @@ from rekisteri.keystore.router import KEYSTORE_DB
 
 SUFFIX = ".rkb"
 PARTIAL = ".partial"
+# A partial file older than this is a leftover of a killed ``create``.
+PARTIAL_GRACE = timedelta(hours=24)
 VERIFIED = ".verified"
 CHUNK = 1024 * 1024
 ALIAS = {"data": "default", "keys": KEYSTORE_DB}
@@ -475,42 +477,122 @@ def _restore_sqlite(
     return counts
 
 
-def _restore_pg(path: Path, db: dict[str, Any], alias: str) -> dict[str, int]:
-    args, env = _pg_args(db)
-    connections.close_all()
-    proc = subprocess.Popen(  # noqa: S603 - fixed program, no shell
-        [
-            _tool("pg_restore"),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            *args,
-            "-d",
-            str(db["NAME"]),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=env,
+def _pg_admin(db: dict[str, Any]) -> Any:
+    """An autocommit connection to the server's maintenance database."""
+    import psycopg
+
+    return psycopg.connect(
+        dbname="postgres",
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+        autocommit=True,
     )
-    assert proc.stdin is not None
-    try:
-        for chunk in _decrypted(path):
-            proc.stdin.write(chunk)
-        proc.stdin.close()
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
-    err = proc.stderr.read() if proc.stderr else b""
-    if proc.wait() != 0:
-        raise BackupError(
-            f"{path.name}: pg_restore failed ({proc.returncode}): "
-            f"{err.decode(errors='replace').strip()[:500]}"
-        )
-    with connections[alias].cursor() as cur:
+
+
+def _pg_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _pg_counts_of(db: dict[str, Any], name: str) -> dict[str, int]:
+    import psycopg
+
+    with (
+        psycopg.connect(
+            dbname=name,
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+        ) as con,
+        con.cursor() as cur,
+    ):
         return _pg_counts(cur)
+
+
+def _restore_pg(
+    path: Path, db: dict[str, Any], expected: dict[str, int]
+) -> dict[str, int]:
+    """Restore into a scratch database, check it, then swap it in.
+
+    The archive is loaded into ``<name>_restore`` while the live database
+    keeps serving; only when the scratch copy's row counts equal the
+    manifest is the live database renamed away and the copy renamed into its
+    place (then the old one is dropped). A failed or mismatching restore
+    leaves the live database untouched. Needs the CREATEDB right; database
+    level grants and settings are not part of a pg_dump and must be
+    re-applied by the operator (docs/security.md, runbook).
+    """
+    target = str(db["NAME"])
+    scratch, old = f"{target}_restore", f"{target}_pre_restore"
+    args, env = _pg_args(db)
+    with _pg_admin(db) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {_pg_ident(scratch)}")
+        admin.execute(f"CREATE DATABASE {_pg_ident(scratch)} TEMPLATE template0")
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - fixed program, no shell
+            [
+                _tool("pg_restore"),
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+                *args,
+                "-d",
+                scratch,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        assert proc.stdin is not None
+        try:
+            for chunk in _decrypted(path):
+                proc.stdin.write(chunk)
+            proc.stdin.close()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        err = proc.stderr.read() if proc.stderr else b""
+        if proc.wait() != 0:
+            raise BackupError(
+                f"{path.name}: pg_restore failed ({proc.returncode}); the "
+                "database was not replaced: "
+                f"{err.decode(errors='replace').strip()[:500]}"
+            )
+        counts = _pg_counts_of(db, scratch)
+        if counts != expected:
+            raise BackupError(
+                f"{path.name}: restored row counts differ from the manifest; "
+                "the database was not replaced"
+            )
+        connections.close_all()
+        with _pg_admin(db) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [target],
+            )
+            admin.execute(f"DROP DATABASE IF EXISTS {_pg_ident(old)}")
+            admin.execute(
+                f"ALTER DATABASE {_pg_ident(target)} RENAME TO {_pg_ident(old)}"
+            )
+            try:
+                admin.execute(
+                    f"ALTER DATABASE {_pg_ident(scratch)} RENAME TO {_pg_ident(target)}"
+                )
+            except Exception:
+                admin.execute(
+                    f"ALTER DATABASE {_pg_ident(old)} RENAME TO {_pg_ident(target)}"
+                )
+                raise
+            admin.execute(f"DROP DATABASE {_pg_ident(old)}")
+        return counts
+    finally:
+        with _pg_admin(db) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {_pg_ident(scratch)}")
 
 
 def _live_ledger() -> list[dict[str, Any]]:
@@ -600,7 +682,7 @@ def restore(path: Path) -> RestoreReport:
     if vendor == "sqlite":
         counts = _restore_sqlite(path, db, manifest.get("tables", {}))
     else:
-        counts = _restore_pg(path, db, alias)
+        counts = _restore_pg(path, db, manifest.get("tables", {}))
     from rekisteri.keystore import keys
 
     keys.reset_provider()
@@ -633,11 +715,15 @@ def prune(
     *,
     now: datetime | None = None,
     on_delete: Callable[[Path], None] | None = None,
+    partial_grace: timedelta = PARTIAL_GRACE,
 ) -> list[Path]:
     """Delete archives older than their kind's retention; the deleted paths.
 
     Age comes from the authenticated-at-verify header, not the file time, so
-    copying archives around does not make them look new.
+    copying archives around does not make them look new. A ``.partial`` file
+    (left by a killed ``create``) has no trustworthy header; it is deleted
+    once its file time is older than ``partial_grace``, so a backup still
+    being written is never touched.
     """
     now = now or datetime.now(UTC)
     limits = {
@@ -646,10 +732,18 @@ def prune(
     }
     deleted = []
     for item in list_archives(directory):
-        if item.created_at is None or item.kind not in limits:
+        if item.state == "partial":
+            try:
+                mtime = datetime.fromtimestamp(item.path.stat().st_mtime, UTC)
+            except FileNotFoundError:
+                continue  # finished or removed since the listing
+            expired = mtime < now - partial_grace
+        elif item.created_at is None or item.kind not in limits:
             continue
-        if item.created_at < limits[item.kind]:
-            item.path.unlink()
+        else:
+            expired = item.created_at < limits[item.kind]
+        if expired:
+            item.path.unlink(missing_ok=True)
             _marker(item.path).unlink(missing_ok=True)
             deleted.append(item.path)
             if on_delete:

@@ -241,6 +241,26 @@ def test_prune_keeps_recent_archives_and_deletes_old_ones_per_kind(
     assert {p.name for p in tmp_path.glob("*.rkb")} == {new_keys.name}
 
 
+def test_prune_deletes_stale_partials_but_not_one_being_written(
+    tmp_path: Path,
+) -> None:
+    stale = tmp_path / "rekisteri-data-20260101T000000Z-0badf00d.rkb.partial"
+    fresh = tmp_path / "rekisteri-data-20260102T000000Z-0badf00e.rkb.partial"
+    for path in (stale, fresh):
+        path.write_bytes(os.urandom(100))
+    day_ago = (datetime.now(UTC) - timedelta(hours=25)).timestamp()
+    os.utime(stale, (day_ago, day_ago))
+    out = io.StringIO()
+    call_command("backup", "prune", "--dir", str(tmp_path), stdout=out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name]
+    assert stale.name in out.getvalue()
+    with pytest.raises(CommandError, match="negative"):
+        call_command(
+            "backup", "prune", "--dir", str(tmp_path),
+            "--partial-grace-hours", "-1", stdout=io.StringIO(),
+        )  # fmt: skip
+
+
 # --------------------------------------------------------------------------
 # The restore drill on a real installation
 # --------------------------------------------------------------------------
@@ -437,3 +457,52 @@ def test_restore_refuses_a_tampered_archive_and_leaves_the_database(
     assert result.returncode != 0
     assert archive.name in result.stderr and "authentication" in result.stderr
     assert db.stat().st_mtime_ns == mtime
+
+
+def test_a_killed_create_leaves_only_a_partial_that_prune_removes(
+    tmp_path: Path,
+) -> None:
+    """SIGKILL a real ``backup create`` while it writes: no archive that
+    looks complete, ``list`` says partial, ``verify`` refuses, ``prune``
+    removes the leftover once it is past the grace period."""
+    import signal
+    import sqlite3
+    import time
+
+    env = _env(tmp_path)
+    _manage(env, "migrate_all", "-v0")
+    # Enough bytes that writing the archive takes a while.
+    with sqlite3.connect(tmp_path / "rekisteri.sqlite3") as con:
+        con.execute("CREATE TABLE bench_ballast (b BLOB)")
+        con.executemany(
+            "INSERT INTO bench_ballast VALUES (?)",
+            ((os.urandom(1 << 20),) for _ in range(96)),
+        )
+    backups = tmp_path / "backups"
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "backup", "create"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    partials: list[Path] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        partials = list(backups.glob("*.partial")) if backups.is_dir() else []
+        if partials and partials[0].stat().st_size > 0:
+            break
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert partials, "create finished before it could be killed"
+    assert proc.returncode == -signal.SIGKILL
+    assert list(backups.glob("*.rkb")) == []
+    listing = _manage(env, "backup", "list").stdout
+    assert "partial" in listing
+    result = _manage(env, "backup", "verify", str(partials[0]), check=False)
+    assert result.returncode != 0 and "incomplete" in result.stderr
+    _manage(env, "backup", "prune")
+    assert partials[0].exists()  # younger than the grace period
+    _manage(env, "backup", "prune", "--partial-grace-hours", "0")
+    assert list(backups.iterdir()) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,12 @@ class Command(BaseCommand):
         prune.add_argument("--keep-days", type=int, default=None)
         prune.add_argument("--keys-keep-days", type=int, default=None)
         prune.add_argument("--dir", type=Path, default=None)
+        prune.add_argument(
+            "--partial-grace-hours",
+            type=float,
+            default=ops.PARTIAL_GRACE.total_seconds() / 3600,
+            help="delete .partial leftovers older than this (default 24)",
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         try:
@@ -116,8 +123,11 @@ class Command(BaseCommand):
         keep_days: int | None,
         keys_keep_days: int | None,
         dir: Path | None,  # noqa: A002
+        partial_grace_hours: float,
         **_: Any,
     ) -> None:
+        if partial_grace_hours < 0:
+            raise CommandError("--partial-grace-hours cannot be negative")
         conf = settings.REKISTERI
         deleted = ops.prune(
             keep_days if keep_days is not None else conf["BACKUP_RETENTION_DAYS"],
@@ -125,6 +135,7 @@ class Command(BaseCommand):
             if keys_keep_days is not None
             else conf["BACKUP_KEYS_RETENTION_DAYS"],
             dir,
+            partial_grace=timedelta(hours=partial_grace_hours),
         )
         for path in deleted:
             self.stdout.write(f"Deleted {path.name}")
