@@ -49,7 +49,9 @@ def test_field_families_are_read_from_the_catalogue():
 
 
 def test_the_migration_installs_the_code_defaults():
-    migration = importlib.import_module("rekisteri.access.migrations.0002_default_matrix")
+    migration = importlib.import_module(
+        "rekisteri.access.migrations.0002_default_matrix"
+    )
     for role, by_action in DEFAULT_MATRIX.items():
         for action in Action.values:
             assert set(migration.DEFAULTS.get(role, {}).get(action, [])) == set(
