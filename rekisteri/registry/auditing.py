@@ -194,7 +194,13 @@ def query_digest(q: str) -> str:
 
 
 def record_search(
-    *, request: Any, q: str, kind: str, organizations: int, persons: int
+    *,
+    request: Any,
+    q: str,
+    kind: str,
+    organizations: int,
+    persons: int,
+    shown: frozenset[str] | None = None,
 ) -> None:
     """``registry.search``: kind, length and result counts, never the text."""
     if not reads_audited():
@@ -204,6 +210,8 @@ def record_search(
         cats |= organization_families(("name", "customer_number", "business_id"))
     if persons:
         cats |= person_families(("first_name", "last_name", "emails"))
+    if shown is not None:
+        cats &= shown
     audit_record(
         actor=request.user,
         action="registry.search",

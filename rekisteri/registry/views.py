@@ -232,6 +232,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         )
     except NotFound:
         raise Http404 from None
+    shown = visible_categories(request.user)
     auditing.record_list(
         request=request,
         action="person.list",
@@ -239,12 +240,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
         count=len(page.items),
         categories=auditing.person_families(
             ("first_name", "last_name", "emails", "preferred_language")
-        ),
+        )
+        & shown,
     )
     return render(
         request,
         "registry/person_list.html",
-        {"page": page, "is_first_page": not request.GET.get("after")},
+        {"page": page, "is_first_page": not request.GET.get("after"), "ntk": shown},
     )
 
 
@@ -556,6 +558,7 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     results = selectors.search(user=request.user, q=q)
+    shown = visible_categories(request.user)
     if q.strip():
         auditing.record_search(
             request=request,
@@ -563,11 +566,13 @@ def search(request: HttpRequest) -> HttpResponse:
             kind=results.kind,
             organizations=len(results.organizations),
             persons=len(results.persons),
+            shown=shown,
         )
     context = {
         "form": form,
         "results": results,
         "searched": bool(q.strip()),
+        "ntk": shown,
     }
     if request.htmx:
         return render(request, "registry/partials/search_results.html", context)

@@ -260,3 +260,17 @@ def test_a_refused_api_call_is_recorded():
     (event,) = events("access.denied")
     assert event.actor_id == auditor.pk
     assert event.target_type == "api"
+
+
+def test_lists_and_search_drop_a_family_the_role_may_not_view():
+    admin = make_staff(StaffRole.ADMINISTRATOR)
+    matrix_set(actor=admin, changes=[("sales", "contact_email", "view", False)])
+    sales = make_staff(StaffRole.SALES)
+    make_person(first_name="Piilo", last_name="Posti", emails=["piilo@example.fi"])
+    client = client_for(sales)
+    listing = client.get(reverse("registry:person_list")).content.decode()
+    found = client.post(reverse("registry:search"), {"q": "Piilo"}).content.decode()
+    assert "Posti" in listing and "Posti" in found
+    assert "piilo@example.fi" not in listing + found
+    assert "contact_email" not in events("person.list")[0].categories
+    assert "contact_email" not in events("registry.search")[0].categories
