@@ -241,14 +241,43 @@ def person_create(request: HttpRequest, payload: PersonCreate) -> Status[Person]
 
 @router.get("/persons/{person_id}", response=PersonOut, summary="Get a person")
 @requires(Perm.REGISTRY_VIEW)
-def person_detail(request: HttpRequest, person_id: str) -> Person:
+def person_detail(request: HttpRequest, person_id: str) -> Any:
     """A person with emails, phones, roles and where the data came from."""
     person = selectors.person_get(user=_user(request), person_id=person_id)
     _as_user(request)
+    _shown, fields = auditing.person_page_fields(request.user)
     auditing.record_person_view(
-        request=request, person=person, fields=auditing.PERSON_PAGE_FIELDS, page="api"
+        request=request, person=person, fields=fields, page="api"
     )
-    return person
+    return _NeedToKnowView(person, fields)
+
+
+# What a withheld person field is returned as (the schema keeps its shape).
+_EMPTY: dict[str, Any] = {"emails": [], "phones": [], "roles": []}
+
+
+class _NeedToKnowView:
+    """The person as the caller's role may see it: fields of withheld
+    families read as empty, and ``withheld`` names those families. Everything
+    else is read from the person itself."""
+
+    def __init__(self, person: Person, fields: list[str]) -> None:
+        self._person = person
+        self._hidden: dict[str, Any] = {}
+        withheld = set()
+        for name in auditing.PERSON_PAGE_FIELDS:
+            if name not in fields:
+                self._hidden[name] = _EMPTY.get(name, "")
+                family = auditing.person_field_family(name)
+                if family:
+                    withheld.add(family)
+        self.withheld = sorted(withheld)
+
+    def __getattr__(self, name: str) -> Any:
+        hidden = self.__dict__.get("_hidden", {})
+        if name in hidden:
+            return hidden[name]
+        return getattr(self.__dict__["_person"], name)
 
 
 @router.patch("/persons/{person_id}", response=PersonOut, summary="Change a person")

@@ -92,10 +92,12 @@ def _split_roles(roles: list[Role]) -> tuple[list[Role], list[Role]]:
 
 @require(Perm.AUTHENTICATED)
 def home(request: HttpRequest) -> HttpResponse:
-    """Start page: the organization list, or the account page for staff who
-    do not use the register (administrators, auditors)."""
+    """Start page: the organization list; the audit log for auditors; the
+    account page for administrators."""
     if has_perm(request.user, Perm.REGISTRY_VIEW):
         return redirect("registry:organization_list")
+    if has_perm(request.user, Perm.AUDIT_VIEW):
+        return redirect("audit:log")
     return redirect("accounts:tokens")
 
 

@@ -125,3 +125,8 @@ def test_an_unknown_person_without_history_is_not_found():
         reverse("audit:person_access", kwargs={"person_id": uuid.uuid4()})
     )
     assert response.status_code == 404
+
+
+def test_the_auditor_starts_at_the_audit_log():
+    response = client_for(make_staff(StaffRole.AUDITOR)).get(reverse("registry:home"))
+    assert response["Location"] == reverse("audit:log")

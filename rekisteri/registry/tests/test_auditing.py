@@ -274,3 +274,24 @@ def test_lists_and_search_drop_a_family_the_role_may_not_view():
     assert "piilo@example.fi" not in listing + found
     assert "contact_email" not in events("person.list")[0].categories
     assert "contact_email" not in events("registry.search")[0].categories
+
+
+def test_the_api_withholds_a_family_the_role_may_not_view():
+    admin = make_staff(StaffRole.ADMINISTRATOR)
+    matrix_set(actor=admin, changes=[("sales", "phone", "view", False)])
+    sales = make_staff(StaffRole.SALES)
+    person = make_person(emails=["api@example.fi"], phones=["040 765 4321"])
+    data = client_for(sales).get(f"/api/v1/persons/{person.pk}").json()
+    assert data["phones"] == []
+    assert data["withheld"] == ["phone"]
+    assert data["emails"][0]["email"] == "api@example.fi"
+    (event,) = events("person.view")
+    assert "phone" not in event.categories and "phones" not in event.fields
+
+
+def test_the_api_withholds_nothing_by_default():
+    sales = make_staff(StaffRole.SALES)
+    person = make_person(phones=["040 765 4321"])
+    data = client_for(sales).get(f"/api/v1/persons/{person.pk}").json()
+    assert data["withheld"] == []
+    assert data["phones"][0]["number"] == "+358407654321"
