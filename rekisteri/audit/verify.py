@@ -39,7 +39,6 @@ from django.db import connection
 from rekisteri.audit.chain import (
     AT,
     CHAINED_FIELDS,
-    GENESIS,
     SUBJECT,
     canonical,
     chain_key,
@@ -212,116 +211,155 @@ def _diagnose(
     return Problem("modified", rid, "the row does not link to the event before it")
 
 
-def verify_chain(
-    *,
-    chunk: int = DEFAULT_CHUNK,
-    progress: Callable[[int, int], None] | None = None,
-) -> VerifyResult:
-    """Check the whole chain; ``progress(checked, last_id)`` after each chunk."""
-    key = chain_key()
+def _sealed(key: bytes, head: AuditHead) -> bool:
+    seal = head_seal(
+        key,
+        first_id=head.first_id,
+        anchor_hash=head.anchor_hash,
+        last_id=head.last_id,
+        last_hash=head.last_hash,
+        count=head.count,
+    )
+    return hmac.compare_digest(seal, head.seal)
+
+
+def _read_head(key: bytes) -> tuple[AuditHead | None, Problem | None]:
     head = AuditHead.objects.filter(pk=1).first()
-    first_id = head.first_id if head else 1
-    expected_prev = head.anchor_hash if head else GENESIS
-    if head is not None:
-        seal = head_seal(
-            key,
-            first_id=head.first_id,
-            anchor_hash=head.anchor_hash,
-            last_id=head.last_id,
-            last_hash=head.last_hash,
-            count=head.count,
-        )
-        if not hmac.compare_digest(seal, head.seal):
-            return VerifyResult(
-                0,
-                None,
-                None,
-                Problem("head", None, "the chain head was edited (seal mismatch)"),
-            )
-    head_last = head.last_id if head else None
-    expected_id = first_id
-    checked = 0
-    last_hash = expected_prev
-    normalise = _normaliser(connection.vendor)
+    if head is not None and not _sealed(key, head):
+        return head, Problem("head", None, "the chain head was edited (seal mismatch)")
+    return head, None
+
+
+def _select_sql() -> str:
     columns = [qn(c) for c in COLUMNS]
     if connection.vendor == "sqlite":
         # As text: the driver's datetime converter is slower than our slicing.
         columns[AT] = f"CAST({columns[AT]} AS TEXT)"
     # Only quoted column and table names are interpolated.
-    sql = (
+    return (
         f"SELECT {', '.join(columns)} FROM {qn(TABLE)} "  # noqa: S608
-        f"WHERE {qn('id')} > %s ORDER BY {qn('id')} LIMIT %s"
+        f"WHERE {qn('id')} > %s AND {qn('id')} <= %s ORDER BY {qn('id')} LIMIT %s"
     )
-    after = -(2**62)
-    encode = canonical
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute(sql, [after, chunk])
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            for raw in rows:
-                values = normalise(raw)
-                rid = values[0]
-                prev_hash = raw[_N]
-                if (
-                    rid != expected_id
-                    or prev_hash != last_hash
-                    or link(key, prev_hash, encode(values)) != raw[_N + 1]
-                ):
-                    row = dict(
-                        zip(COLUMNS, (*values, prev_hash, raw[_N + 1]), strict=True)
-                    )
-                    return VerifyResult(
-                        checked,
-                        first_id,
-                        rid,
-                        _diagnose(key, row, expected_id, last_hash, head_last),
-                    )
-                last_hash = raw[_N + 1]
-                expected_id += 1
-                checked += 1
-            after = rows[-1][0]
-            if progress is not None:
-                progress(checked, after)
-    last_seen = expected_id - 1
+
+
+def verify_chain(
+    *,
+    chunk: int = DEFAULT_CHUNK,
+    progress: Callable[[int, int], None] | None = None,
+) -> VerifyResult:
+    """Check the whole chain; ``progress(checked, last_id)`` after each chunk.
+
+    Runs beside a live system without locking it: the table is read up to
+    the head as it was at the start, then the head is read again and the
+    scan continues to wherever it has moved, until the two agree. Only rows
+    beyond the final head are "inserted".
+    """
+    key = chain_key()
+    head, problem = _read_head(key)
+    if problem is not None:
+        return VerifyResult(0, None, None, problem)
     if head is None:
-        if checked:
+        if AuditEvent.objects.exists():
             return VerifyResult(
-                checked,
-                first_id,
-                last_seen,
+                0,
+                None,
+                None,
                 Problem("head", None, "events exist but the chain head is missing"),
             )
         return VerifyResult(0, None, None, None)
-    if last_seen < head.last_id:
+    first_id = head.first_id
+    expected_id = first_id
+    last_hash = head.anchor_hash
+    checked = 0
+    bound = head.last_id
+    after = -(2**62)
+    normalise = _normaliser(connection.vendor)
+    sql = _select_sql()
+    encode = canonical
+
+    def result(problem: Problem | None) -> VerifyResult:
         return VerifyResult(
-            checked,
-            first_id,
-            last_seen,
-            Problem(
-                "truncated",
-                last_seen + 1,
-                f"the head says the chain ends at event {head.last_id}; the table "
-                f"ends at {last_seen}",
-            ),
+            checked, first_id if checked else None, expected_id - 1, problem
         )
-    if last_seen > head.last_id:
-        return VerifyResult(
-            checked,
-            first_id,
-            last_seen,
-            Problem(
-                "inserted",
-                head.last_id + 1,
-                f"rows after the head's last event {head.last_id}",
-            ),
-        )
-    if last_hash != head.last_hash or checked != head.count:
-        return VerifyResult(
-            checked,
-            first_id,
-            last_seen,
-            Problem("modified", last_seen, "the last row does not match the head"),
-        )
-    return VerifyResult(checked, first_id if checked else None, last_seen, None)
+
+    with connection.cursor() as cursor:
+        while True:
+            while True:
+                cursor.execute(sql, [after, bound, chunk])
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                for raw in rows:
+                    values = normalise(raw)
+                    rid = values[0]
+                    prev_hash = raw[_N]
+                    if (
+                        rid != expected_id
+                        or prev_hash != last_hash
+                        or link(key, prev_hash, encode(values)) != raw[_N + 1]
+                    ):
+                        row = dict(
+                            zip(COLUMNS, (*values, prev_hash, raw[_N + 1]), strict=True)
+                        )
+                        return result(
+                            _diagnose(key, row, expected_id, last_hash, bound)
+                        )
+                    last_hash = raw[_N + 1]
+                    expected_id += 1
+                    checked += 1
+                after = rows[-1][0]
+                if progress is not None:
+                    progress(checked, after)
+            fresh, problem = _read_head(key)
+            if problem is not None or fresh is None:
+                return result(
+                    problem or Problem("head", None, "the chain head disappeared")
+                )
+            if fresh.first_id != first_id:
+                return result(
+                    Problem(
+                        "head",
+                        None,
+                        "the chain was purged while it was being verified; "
+                        "run verify again",
+                    )
+                )
+            head = fresh
+            if head.last_id > bound:
+                bound = head.last_id  # events appended meanwhile: go on
+                continue
+            last_seen = expected_id - 1
+            if last_seen < head.last_id:
+                return result(
+                    Problem(
+                        "truncated",
+                        last_seen + 1,
+                        f"the head says the chain ends at event {head.last_id}; "
+                        f"the table ends at {last_seen}",
+                    )
+                )
+            if last_hash != head.last_hash or checked != head.count:
+                return result(
+                    Problem(
+                        "modified", last_seen, "the last row does not match the head"
+                    )
+                )
+            extra = (
+                AuditEvent.objects.filter(id__gt=head.last_id)
+                .order_by("id")
+                .values_list("id", flat=True)
+                .first()
+            )
+            if extra is None:
+                return result(None)
+            again, _problem = _read_head(key)
+            if again is not None and again.last_id > head.last_id:
+                bound = again.last_id  # an append landed in between
+                continue
+            return result(
+                Problem(
+                    "inserted",
+                    extra,
+                    f"the row comes after the head's last event {head.last_id}",
+                )
+            )

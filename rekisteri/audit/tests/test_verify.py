@@ -292,3 +292,22 @@ def test_the_database_still_refuses_deletes_after_a_purge():
     audit_purge(actor=None)
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(id=2).delete()
+
+
+def test_events_appended_while_verifying_are_not_taken_for_insertions():
+    record(7)
+    appended = []
+
+    def append_during_scan(checked: int, last_id: int) -> None:
+        if not appended:
+            appended.extend(record(2))
+
+    result = verify_chain(chunk=3, progress=append_during_scan)
+    assert result.ok, result.problem
+    assert result.checked == 9
+
+
+def test_events_without_a_head_are_reported():
+    record(2)
+    AuditHead.objects.all().delete()
+    assert problem().kind == "head"
