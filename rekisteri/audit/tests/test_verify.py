@@ -311,3 +311,23 @@ def test_events_without_a_head_are_reported():
     record(2)
     AuditHead.objects.all().delete()
     assert problem().kind == "head"
+
+
+def test_the_command_reports_progress_on_long_runs(monkeypatch):
+    from rekisteri.audit.management.commands import audit as command
+
+    monkeypatch.setattr(command, "PROGRESS_SECONDS", 0.0)
+    record(5)
+    err = StringIO()
+    call_command("audit", "verify", "--chunk", "100", stdout=StringIO(), stderr=err)
+    assert "events checked" in err.getvalue()
+
+
+@override_settings(REKISTERI_AUDIT_RETENTION_YEARS=5)
+def test_the_purge_command_says_what_it_removed():
+    record(4)
+    _age(range(1, 3), years=6)
+    out = StringIO()
+    call_command("audit", "purge", stdout=out)
+    assert "purged 2 events" in out.getvalue()
+    assert "starts at event 3" in out.getvalue()
