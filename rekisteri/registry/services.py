@@ -243,7 +243,11 @@ def organization_create(
             action="organization.create",
             target_type="organization",
             target_id=org.pk,
-            fields=[f for f, v in data.items() if v not in ("", None, False)]
+            fields=[
+                f
+                for f, v in data.items()
+                if v not in ("", None, False) and f != "name_key"
+            ]
             + ["customer_number"],
             model=Organization,
         )

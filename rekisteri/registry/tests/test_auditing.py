@@ -295,3 +295,12 @@ def test_the_api_withholds_nothing_by_default():
     data = client_for(sales).get(f"/api/v1/persons/{person.pk}").json()
     assert data["withheld"] == []
     assert data["phones"][0]["number"] == "+358407654321"
+
+
+def test_organization_create_names_the_fields_given():
+    staff = make_staff()
+    make_org(actor=staff, name="Nimetty Oy", postal_city="")
+    (event,) = events("organization.create")
+    assert "name" in event.fields and "customer_number" in event.fields
+    assert "name_key" not in event.fields and "postal_city" not in event.fields
+    assert event.subject_id is None
