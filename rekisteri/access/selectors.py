@@ -75,7 +75,8 @@ class MatrixRow:
     family: str
     label: str
     description: str
-    cells: list[tuple[str, list[tuple[str, bool]]]]  # role → [(action, allowed)]
+    # (role, role label, [(action, allowed)]) per role
+    cells: list[tuple[str, str, list[tuple[str, bool]]]]
 
 
 def matrix_table() -> list[MatrixRow]:
@@ -92,12 +93,13 @@ def matrix_table() -> list[MatrixRow]:
                 cells=[
                     (
                         role,
+                        str(role_label),
                         [
                             (action, grid.get((role, key, action), False))
                             for action in Action.values
                         ],
                     )
-                    for role in StaffRole.values
+                    for role, role_label in StaffRole.choices
                 ],
             )
         )

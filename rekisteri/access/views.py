@@ -22,6 +22,7 @@ def _context(request: HttpRequest) -> dict:
         "roles": StaffRole.choices,
         "actions": Action.choices,
         "can_edit": has_perm(request.user, Perm.ACCOUNTS_MANAGE),
+        "can_view_audit": has_perm(request.user, Perm.AUDIT_VIEW),
     }
 
 

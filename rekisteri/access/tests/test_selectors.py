@@ -63,6 +63,6 @@ def test_the_table_has_every_family_role_and_action():
     rows = matrix_table()
     assert rows[0].family == "name"
     for row in rows:
-        assert [role for role, _cells in row.cells] == list(StaffRole.values)
-        for _role, cells in row.cells:
+        assert [role for role, _label, _cells in row.cells] == list(StaffRole.values)
+        for _role, _label, cells in row.cells:
             assert [a for a, _allowed in cells] == list(Action.values)
