@@ -37,6 +37,7 @@ from rekisteri.accounts.api import StaffSessionAuth, TokenAuth
 from rekisteri.accounts.api import router as accounts_router
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.services import api_token_authenticate
+from rekisteri.contracts.api import router as contracts_router
 from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.registry.api import router as registry_router
 
@@ -336,6 +337,7 @@ api = RekisteriAPI(
 )
 api.add_router("/v1", registry_router)
 api.add_router("/v1", accounts_router)
+api.add_router("/v1", contracts_router)
 
 
 # --------------------------------------------------------------------------

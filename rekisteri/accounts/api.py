@@ -37,7 +37,16 @@ from rekisteri.core.errors import Forbidden
 TOKEN_ATTR = "api_token"  # noqa: S105 - an attribute name, not a secret
 
 # Permissions whose operations change data: a read-scope token may not call them.
-WRITE_PERMS = frozenset({Perm.REGISTRY_CHANGE})
+WRITE_PERMS = frozenset(
+    {
+        Perm.REGISTRY_CHANGE,
+        Perm.CONTRACTS_CHANGE,
+        Perm.BILLING_CHANGE,
+        Perm.MESSAGES_CHANGE,
+        Perm.PRIVACY_MANAGE,
+        Perm.ACCOUNTS_MANAGE,
+    }
+)
 
 
 def _authorize(request: HttpRequest, user: Any, perm: Perm, scope: str) -> None:

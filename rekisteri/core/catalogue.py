@@ -342,7 +342,20 @@ def _subject_reaches_person(model: type[models.Model], path: str) -> bool:
         return model._meta.label == "registry.Person"
     if path == "organization":
         # Sole-trader data belongs to the person behind the company.
-        return model._meta.label == "registry.Organization"
+        if model._meta.label == "registry.Organization":
+            return True
+        # A row of one customer (a contract, a shared thread) is keyed to the
+        # organization's relationship through its ``organization`` foreign
+        # key (DESIGN §5).
+        try:
+            f = model._meta.get_field("organization")
+        except Exception:
+            return False
+        return bool(
+            f.is_relation
+            and (f.many_to_one or f.one_to_one)
+            and f.related_model._meta.label == "registry.Organization"
+        )
     current = model
     for part in path.split("__"):
         try:

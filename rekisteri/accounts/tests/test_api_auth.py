@@ -397,3 +397,13 @@ def test_api_responses_are_not_cached():
     _token, raw = new_token()
     assert bearer(raw).get(f"{API}/me")["Cache-Control"] == "no-store"
     assert Client().get(f"{API}/me")["Cache-Control"] == "no-store"
+
+
+def test_every_changing_permission_needs_a_write_token() -> None:
+    """A read-scope token can never reach an operation that changes data: any
+    permission named ``*.change`` or ``*.manage`` is a write permission."""
+    from rekisteri.accounts.api import WRITE_PERMS
+    from rekisteri.accounts.permissions import Perm
+
+    changing = {p for p in Perm if p.value.endswith((".change", ".manage"))}
+    assert changing and changing <= WRITE_PERMS

@@ -220,6 +220,22 @@ def build_world() -> World:
     from rekisteri.accounts.services import api_token_create
 
     token, _plain = api_token_create(actor=owner, name="kit")
+    from rekisteri.contracts.services import (
+        contract_create,
+        contract_party_add,
+        product_create,
+    )
+
+    contract = contract_create(
+        actor=None,
+        organization=org,
+        product=product_create(actor=None, code="KIT", name="Kit product"),
+        start_date=role.start_date,
+        terms="Salainen ehto",
+    )
+    party = contract_party_add(
+        actor=None, contract=contract, person=person, kind="signatory"
+    )
     return World(
         ids={
             "organization": str(org.id),
@@ -229,12 +245,15 @@ def build_world() -> World:
             "email": str(person.emails.get().id),
             "phone": str(person.phones.get().id),
             "token": str(token.id),
+            "contract": str(contract.id),
+            "party": str(party.id),
         },
         secrets=[
             "Salainen Asiakas",
             "Salainen",
             "salli.salainen@example.fi",
             org.customer_number,
+            "Salainen ehto",
         ],
     )
 

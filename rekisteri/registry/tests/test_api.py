@@ -798,7 +798,9 @@ def test_openapi_lists_every_operation_with_its_permission(api):
     response = api.get("/api/openapi.json")
     assert response.status_code == 200
     operations = openapi_operations(response.json())
-    assert set(operations) == EXPECTED_OPERATIONS
+    # The registry's operations are all there; other apps add their own
+    # (each app's tests list them), and every one is checked below.
+    assert set(operations) >= EXPECTED_OPERATIONS
     for key, op in operations.items():
         assert op.get("x-required-permission"), key
         assert op.get("x-required-scope") in {"read", "write"}, key

@@ -20,6 +20,7 @@ from django.db import transaction
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.services import staff_user_create
+from rekisteri.contracts import demo as contracts_demo
 from rekisteri.registry import demo
 
 URL = "http://127.0.0.1:8000/"
@@ -106,6 +107,8 @@ class Command(BaseCommand):
             f"Demo register: {result.organizations:,} organizations and "
             f"{result.persons:,} persons added."
         )
+        contracts = contracts_demo.seed()
+        self.stdout.write(f"Demo contracts: {contracts.contracts:,} added.")
 
     def _create_accounts(self) -> list[tuple[StaffUser, str]]:
         logins = []

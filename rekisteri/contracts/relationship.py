@@ -1,0 +1,117 @@
+"""When a customer relationship ended: the start of the retention clock.
+
+The rule (DESIGN §6, retention rule ``relationship``): the relationship of an
+organization ends on the last day of the latest of its contracts that were
+ever in force (active, ended, terminated; drafts never count) and of its
+people's roles there. While any of those is open-ended there is no end, and
+an organization that never had either has no relationship to end.
+
+The value does not depend on today's date, so it can be materialised
+(:class:`~rekisteri.contracts.models.RelationshipEnd`) and only needs
+recomputing when a contract or a role changes: the contract services call
+:func:`relationship_refresh`, and signals do it for roles and for an
+organization's sole-trader flag, which registry services change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from rekisteri.contracts.choices import IN_FORCE_STATUSES
+from rekisteri.contracts.models import Contract, RelationshipEnd
+
+
+def latest_end(ends: Iterable[dt.date | None]) -> dt.date | None:
+    """The latest of ``ends``; None if empty or if any is open (None)."""
+    latest: dt.date | None = None
+    seen = False
+    for end in ends:
+        if end is None:
+            return None
+        seen = True
+        latest = end if latest is None or end > latest else latest
+    return latest if seen else None
+
+
+def relationship_end(organization: Any) -> dt.date | None:
+    """The day the organization's customer relationship ended (or ends).
+
+    None while a contract in force or a role is open-ended, and for an
+    organization with neither. Computed from the rows, never from the cache.
+    """
+    from rekisteri.registry.models import Role
+
+    contract_ends = Contract.objects.filter(
+        organization=organization, status__in=IN_FORCE_STATUSES
+    ).values_list("ends_on", flat=True)
+    role_ends = Role.objects.filter(organization=organization).values_list(
+        "end_date", flat=True
+    )
+    return latest_end([*contract_ends, *role_ends])
+
+
+def relationship_refresh(organization: Any) -> RelationshipEnd:
+    """Recompute and store the organization's relationship end."""
+    row, _created = RelationshipEnd.objects.update_or_create(
+        organization_id=organization.pk,
+        defaults={
+            "ended_on": relationship_end(organization),
+            "sole_trader": bool(getattr(organization, "sole_trader", False)),
+            "computed_at": timezone.now(),
+        },
+    )
+    return row
+
+
+def relationship_ended_before(day: dt.date) -> Any:
+    """Organization ids whose relationship ended before ``day`` (indexed)."""
+    return RelationshipEnd.objects.filter(ended_on__lt=day).values_list(
+        "organization_id", flat=True
+    )
+
+
+# --------------------------------------------------------------------------
+# Signals: registry writes we do not own
+# --------------------------------------------------------------------------
+
+
+def _role_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from rekisteri.registry.models import Organization
+
+    if isinstance(kwargs.get("origin"), Organization):
+        return  # the organization itself is being deleted, and its row with it
+    organization = Organization.objects.filter(pk=instance.organization_id).first()
+    if organization is not None:
+        relationship_refresh(organization)
+
+
+def _organization_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # A contract of a sole trader is the trader's personal data: the copy of
+    # the flag that the catalogue's ``when`` reads follows the organization.
+    flag = bool(instance.sole_trader)
+    Contract.objects.filter(organization=instance).exclude(sole_trader=flag).update(
+        sole_trader=flag
+    )
+    RelationshipEnd.objects.filter(organization=instance).exclude(
+        sole_trader=flag
+    ).update(sole_trader=flag)
+
+
+def connect() -> None:
+    """Connect the signals (called from the app config's ``ready``)."""
+    from rekisteri.registry.models import Organization, Role
+
+    post_save.connect(_role_changed, sender=Role, dispatch_uid="contracts.role_saved")
+    post_delete.connect(
+        _role_changed, sender=Role, dispatch_uid="contracts.role_deleted"
+    )
+    post_save.connect(
+        _organization_saved,
+        sender=Organization,
+        dispatch_uid="contracts.organization_saved",
+    )
