@@ -126,7 +126,13 @@ def all_families() -> tuple[str, ...]:
 
 
 def label(key: str) -> str:
+    """The readable name of a family; a Fides category (some apps record
+    those in audit events) is shown as the family it belongs to."""
     family = FAMILY_BY_KEY.get(key)
+    if family is None and key.startswith("user."):
+        family = FAMILY_BY_KEY.get(family_of_category(key))
+        if family is None:
+            key = family_of_category(key)
     return str(family.label) if family else key.removeprefix("other.").capitalize()
 
 

@@ -57,3 +57,8 @@ def test_the_migration_installs_the_code_defaults():
             assert set(migration.DEFAULTS.get(role, {}).get(action, [])) == set(
                 by_action.get(action, ())
             ), (role, action)
+
+
+def test_labels_read_families_and_fides_categories_alike():
+    assert families.label("phone") == families.label("user.contact.phone_number")
+    assert families.label("user.biometric.fingerprint") == "Biometric"
