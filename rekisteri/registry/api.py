@@ -187,20 +187,21 @@ def organization_update(
     summary="Roles at an organization",
 )
 @requires(Perm.REGISTRY_VIEW)
-def organization_roles(request: HttpRequest, organization_id: str) -> list[Role]:
+def organization_roles(request: HttpRequest, organization_id: str) -> list[Any]:
     """The organization's people and their roles, current ones first."""
     user = _user(request)
     org = selectors.organization_get(user=user, organization_id=organization_id)
     roles = selectors.organization_roles(user=user, organization=org)
     _as_user(request)
+    _shown, fields = auditing.person_page_fields(request.user)
     auditing.record_organization_view(
         request=request,
         organization=org,
         people=len({r.person_id for r in roles}),
-        people_fields=auditing.ORGANIZATION_PEOPLE_FIELDS,
+        people_fields=[f for f in auditing.ORGANIZATION_PEOPLE_FIELDS if f in fields],
         page="api_roles",
     )
-    return roles
+    return [_RoleView(role, _NeedToKnowView(role.person, fields)) for role in roles]
 
 
 # --------------------------------------------------------------------------
@@ -220,13 +221,17 @@ def person_list(
         selectors.person_list, user=_user(request), after=after, limit=limit
     )
     _as_user(request)
+    _shown, fields = auditing.person_page_fields(request.user)
     auditing.record_list(
         request=request,
         action="person.list",
         target_type="person",
         count=len(page.items),
-        categories=auditing.person_families(API_PERSON_SUMMARY_FIELDS),
+        categories=auditing.person_families(
+            f for f in API_PERSON_SUMMARY_FIELDS if f in fields
+        ),
     )
+    page.items = [_NeedToKnowView(p, fields) for p in page.items]
     return page
 
 
@@ -254,6 +259,17 @@ def person_detail(request: HttpRequest, person_id: str) -> Any:
 
 # What a withheld person field is returned as (the schema keeps its shape).
 _EMPTY: dict[str, Any] = {"emails": [], "phones": [], "roles": []}
+
+
+class _RoleView:
+    """A role whose person is seen through the need-to-know matrix."""
+
+    def __init__(self, role: Role, person: Any) -> None:
+        self._role = role
+        self.person = person
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["_role"], name)
 
 
 class _NeedToKnowView:
@@ -348,13 +364,16 @@ def search(request: HttpRequest, payload: SearchIn) -> selectors.SearchResults:
     browser history or an access log.
     """
     results = selectors.search(user=_user(request), q=payload.q)
+    _as_user(request)
+    shown, fields = auditing.person_page_fields(request.user)
     if payload.q.strip():
-        _as_user(request)
         auditing.record_search(
             request=request,
             q=payload.q,
             kind=results.kind,
             organizations=len(results.organizations),
             persons=len(results.persons),
+            shown=shown,
         )
+    results.persons = [_NeedToKnowView(p, fields) for p in results.persons]
     return results

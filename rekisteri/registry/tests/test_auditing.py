@@ -304,3 +304,31 @@ def test_organization_create_names_the_fields_given():
     assert "name" in event.fields and "customer_number" in event.fields
     assert "name_key" not in event.fields and "postal_city" not in event.fields
     assert event.subject_id is None
+
+
+def test_api_lists_search_and_roles_withhold_what_the_role_may_not_view():
+    admin = make_staff(StaffRole.ADMINISTRATOR)
+    matrix_set(
+        actor=admin,
+        changes=[
+            ("sales", "contact_email", "view", False),
+            ("sales", "phone", "view", False),
+        ],
+    )
+    sales = make_staff(StaffRole.SALES)
+    org = make_org()
+    person = make_person(
+        first_name="Liisa", emails=["liisa@example.fi"], phones=["040 765 4321"]
+    )
+    services.role_create(actor=None, person=person, organization=org, kind="contact")
+    client = client_for(sales)
+    listed = client.get("/api/v1/persons").json()["items"][0]
+    found = client.post(
+        "/api/v1/search", {"q": "Liisa"}, content_type="application/json"
+    ).json()["persons"][0]
+    (role,) = client.get(f"/api/v1/organizations/{org.pk}/roles").json()
+    assert listed["first_name"] == found["first_name"] == "Liisa"
+    assert listed["emails"] == found["emails"] == role["person"]["emails"] == []
+    assert role["person"]["phones"] == []
+    assert "contact_email" not in events("person.list")[0].categories
+    assert "phone" not in events("organization.view")[0].categories
