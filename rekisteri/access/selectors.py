@@ -7,8 +7,11 @@ render only those, and their audit events list exactly those.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from rekisteri.access import families
 from rekisteri.access.choices import Action
@@ -16,6 +19,7 @@ from rekisteri.access.defaults import DEFAULT_MATRIX
 from rekisteri.access.models import NeedToKnowRule
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.core.errors import Forbidden
 
 Grid = dict[tuple[str, str, str], bool]
 
@@ -104,3 +108,20 @@ def matrix_table() -> list[MatrixRow]:
             )
         )
     return rows
+
+
+def require_categories(user: Any, action: str, families: Iterable[str]) -> None:
+    """Raise :class:`Forbidden` (code ``need_to_know``) unless ``user`` may
+    ``action`` every one of ``families``.
+
+    ``user=None`` is the system itself (installer, scheduled jobs, the demo
+    seeder), which the matrix does not restrict.
+    """
+    if user is None:
+        return
+    missing = set(families) - visible_categories(user, action)
+    if missing:
+        raise Forbidden(
+            _("Your role may not do this with some of this data."),
+            code="need_to_know",
+        )

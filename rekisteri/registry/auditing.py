@@ -19,7 +19,8 @@ from typing import Any
 from django.conf import settings
 
 from rekisteri.access import families
-from rekisteri.access.selectors import visible_categories
+from rekisteri.access.choices import Action
+from rekisteri.access.selectors import require_categories, visible_categories
 from rekisteri.audit.services import audit_record
 from rekisteri.registry.models import (
     Organization,
@@ -229,6 +230,27 @@ def record_search(
     )
 
 
+def record_need_to_know_denied(
+    *, request: Any, person: Person, missing: Iterable[str]
+) -> None:
+    """``access.denied``: a page refused because the role may not view or
+    change some of the families it would show (named, never values)."""
+    from rekisteri.audit.choices import Outcome
+
+    match = getattr(request, "resolver_match", None)
+    audit_record(
+        actor=request.user,
+        action="access.denied",
+        outcome=Outcome.DENIED,
+        target_type="route",
+        target_id=(match.view_name if match else "")[:64],
+        categories=missing,
+        purpose="security",
+        details={"need_to_know": sorted(missing), "method": request.method},
+        request=request,
+    )
+
+
 # --------------------------------------------------------------------------
 # Writes
 # --------------------------------------------------------------------------
@@ -245,12 +267,19 @@ def record_write(
     model: type = Person,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """A create/update/end/delete: names of the fields written."""
+    """A create/update/end/delete: names of the fields written.
+
+    Also the need-to-know check of the write: the actor's role must be
+    allowed to *change* every family written, else :class:`Forbidden`. The
+    caller's transaction then rolls the write back, so nothing is saved.
+    """
     fields = sorted(set(fields))
     if model is Person:
         cats = person_families(fields)
     else:
         cats = families.families_of(model, fields)
+    if action != "person.shred":
+        require_categories(actor, Action.CHANGE, cats)
     audit_record(
         actor=actor,
         action=action,

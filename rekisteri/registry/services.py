@@ -690,6 +690,8 @@ def person_shred(
     """
     from rekisteri.core.models import BlindIndex
 
+    # Shredding is the mechanism; who may erase (the matrix's "erase") is
+    # decided by the erasure flow that calls it.
     destroyed = keys.shred(person.pk, key_class, reason=reason)
     if key_class == KeyClass.CRM:
         BlindIndex.objects.filter(subject_id=person.pk).delete()

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,6 +40,9 @@ from rekisteri.registry.forms import (
     apply_service_errors,
 )
 from rekisteri.registry.models import Organization, Person, Role
+
+# What the person form shows and sends.
+PERSON_FORM_FIELDS = [f for f in auditing.PERSON_PAGE_FIELDS if f != "roles"]
 
 # Search kinds precise enough to jump straight to the single hit.
 EXACT_KINDS = {
@@ -333,8 +337,21 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 @require(Perm.REGISTRY_CHANGE)
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    """Edit names, language, address and the email and phone lists."""
+    """Edit names, language, address and the email and phone lists.
+
+    The form shows and sends every one of these, so a role that may not view
+    and change all of their families is refused the page (recorded).
+    """
     person = _person(request, person_id)
+    needed = auditing.person_families(PERSON_FORM_FIELDS)
+    allowed = visible_categories(request.user) & visible_categories(
+        request.user, "change"
+    )
+    if not needed <= allowed:
+        auditing.record_need_to_know_denied(
+            request=request, person=person, missing=needed - allowed
+        )
+        raise PermissionDenied
     if request.method == "POST":
         form = PersonForm(request.POST)
         if form.is_valid():
@@ -367,10 +384,7 @@ def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         ]
         form = PersonForm(initial=initial)
         auditing.record_person_view(
-            request=request,
-            person=person,
-            fields=[f for f in auditing.PERSON_PAGE_FIELDS if f != "roles"],
-            page="edit",
+            request=request, person=person, fields=PERSON_FORM_FIELDS, page="edit"
         )
     return render(
         request,

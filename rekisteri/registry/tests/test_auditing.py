@@ -332,3 +332,42 @@ def test_api_lists_search_and_roles_withhold_what_the_role_may_not_view():
     assert role["person"]["phones"] == []
     assert "contact_email" not in events("person.list")[0].categories
     assert "phone" not in events("organization.view")[0].categories
+
+
+def test_a_write_to_a_family_the_role_may_not_change_is_refused_whole():
+    from rekisteri.core.errors import Forbidden
+
+    admin = make_staff(StaffRole.ADMINISTRATOR)
+    matrix_set(actor=admin, changes=[("sales", "address", "change", False)])
+    sales = make_staff(StaffRole.SALES)
+    person = make_person(first_name="Ennallaan")
+    with pytest.raises(Forbidden) as refused:
+        services.person_update(
+            actor=sales,
+            person=person,
+            first_name="Muutettu",
+            street="Katu 2",
+            postal_code="00100",
+            city="Helsinki",
+        )
+    assert refused.value.code == "need_to_know"
+    person.refresh_from_db()
+    assert (person.first_name, person.city) == ("Ennallaan", "")
+    assert not events("person.update")
+    # What the role may change still goes through.
+    services.person_update(actor=sales, person=person, first_name="Muutettu")
+    assert events("person.update")[0].fields == ["first_name"]
+
+
+def test_the_edit_form_is_refused_to_a_role_that_may_not_change_all_of_it():
+    admin = make_staff(StaffRole.ADMINISTRATOR)
+    matrix_set(actor=admin, changes=[("sales", "phone", "change", False)])
+    sales = make_staff(StaffRole.SALES)
+    person = make_person(phones=["040 765 4321"])
+    response = client_for(sales).get(
+        reverse("registry:person_edit", kwargs={"person_id": person.pk})
+    )
+    assert response.status_code == 403
+    (event,) = events("access.denied")
+    assert event.details["need_to_know"] == ["phone"]
+    assert not events("person.view")
