@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from rekisteri.audit.chain import GENESIS, chain_key, content_of, head_seal, link
 from rekisteri.audit.choices import Outcome
+from rekisteri.audit.middleware import current_request
 from rekisteri.audit.models import AuditEvent, AuditHead
 
 HEAD_ID = 1
@@ -91,6 +92,9 @@ def audit_record(
     user name for events without an authenticated actor (a failed login names
     the account tried only if it exists — the caller decides).
     """
+    if request is None:
+        # A service called from a view: the request that caused it.
+        request = current_request.get()
     actor_id, label = _actor(actor)
     if subject_id is not None and not isinstance(subject_id, uuid.UUID):
         # The chain hashes the canonical text; the database gives a UUID back.

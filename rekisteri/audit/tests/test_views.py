@@ -130,3 +130,27 @@ def test_an_unknown_person_without_history_is_not_found():
 def test_the_auditor_starts_at_the_audit_log():
     response = client_for(make_staff(StaffRole.AUDITOR)).get(reverse("registry:home"))
     assert response["Location"] == reverse("audit:log")
+
+
+def test_a_write_through_a_page_carries_the_client_address():
+    sales = make_staff(StaffRole.SALES)
+    person = make_person()
+    response = client_for(sales).post(
+        reverse("registry:person_edit", kwargs={"person_id": person.pk}),
+        {
+            "first_name": "Uusi",
+            "last_name": person.last_name,
+            "preferred_language": "fi",
+            "emails": [e.email for e in person.emails.all()],
+            "phones": [""],
+            "street": "",
+            "postal_code": "",
+            "city": "",
+            "country": "FI",
+        },
+        REMOTE_ADDR="192.0.2.7",
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="person.update")
+    assert event.client == "192.0.2.7"
+    assert event.actor_id == sales.pk
