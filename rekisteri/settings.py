@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rekisteri.core",
     "rekisteri.keystore",
     "rekisteri.accounts",
@@ -84,12 +87,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Resolves the client address and closes the staff UI and API to
+    # addresses outside REKISTERI_STAFF_NETWORKS before anything else runs.
+    "rekisteri.accounts.middleware.StaffNetworkMiddleware",
     "rekisteri.core.middleware.KeyScopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rekisteri.core.middleware.FinnishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "rekisteri.accounts.middleware.SessionTimeoutMiddleware",
     "rekisteri.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -112,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rekisteri.core.context_processors.navigation",
+                "rekisteri.accounts.context_processors.account_state",
             ],
         },
     },
@@ -194,11 +203,61 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "registry:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-SESSION_COOKIE_AGE = int(os.environ.get("REKISTERI_SESSION_SECONDS", 8 * 3600))
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def _env_list(name: str) -> list[str]:
+    return [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
+
+
+# Sessions end after REKISTERI_SESSION_IDLE_MINUTES without a request and
+# REKISTERI_SESSION_MAX_HOURS after the login, whichever comes first
+# (rekisteri.accounts.middleware.SessionTimeoutMiddleware). The cookie itself
+# lives no longer than the absolute limit.
+REKISTERI_SESSION_IDLE_MINUTES = _env_int("REKISTERI_SESSION_IDLE_MINUTES", 30)
+REKISTERI_SESSION_MAX_HOURS = _env_int("REKISTERI_SESSION_MAX_HOURS", 10)
+# Role changes and other sensitive actions need a password (and TOTP, when
+# enrolled) entered within this many minutes.
+REKISTERI_REAUTH_MINUTES = _env_int("REKISTERI_REAUTH_MINUTES", 10)
+# Roles that must use a second factor (TOTP) to log in.
+REKISTERI_MFA_REQUIRED_ROLES = _env_list("REKISTERI_MFA_REQUIRED_ROLES") or [
+    "privacy_officer",
+    "administrator",
+]
+# Lockout: an account (any user name tried, existing or not) is locked after
+# this many failures within the window; a client address after more.
+REKISTERI_LOCKOUT_ACCOUNT_FAILURES = _env_int("REKISTERI_LOCKOUT_ACCOUNT_FAILURES", 5)
+REKISTERI_LOCKOUT_ADDRESS_FAILURES = _env_int("REKISTERI_LOCKOUT_ADDRESS_FAILURES", 20)
+REKISTERI_LOCKOUT_MINUTES = _env_int("REKISTERI_LOCKOUT_MINUTES", 30)
+# Closed network: comma-separated CIDRs allowed to reach the staff UI and
+# API (empty = no restriction), and the reverse proxies whose
+# X-Forwarded-For is believed (parsed from the right).
+REKISTERI_STAFF_NETWORKS = _env_list("REKISTERI_STAFF_NETWORKS")
+REKISTERI_TRUSTED_PROXIES = _env_list("REKISTERI_TRUSTED_PROXIES")
+# Training and confidentiality gate (DESIGN §7).
+REKISTERI_TRAINING_VALID_MONTHS = _env_int("REKISTERI_TRAINING_VALID_MONTHS", 12)
+REKISTERI_CLEARANCE_WARNING_DAYS = _env_int("REKISTERI_CLEARANCE_WARNING_DAYS", 30)
+REKISTERI_ATTESTATION_VERSION = os.environ.get("REKISTERI_ATTESTATION_VERSION", "1")
+# Accounts without a login for this many days are disabled by
+# ``manage.py disable_dormant``.
+REKISTERI_DORMANT_DAYS = _env_int("REKISTERI_DORMANT_DAYS", 90)
+# TOTP codes are checked one step (30 s) either side for clock drift.
+OTP_TOTP_ISSUER = "Rekisteri"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+SESSION_COOKIE_AGE = REKISTERI_SESSION_MAX_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A missing or forged CSRF token is refused with 403 and audited.
+CSRF_FAILURE_VIEW = "rekisteri.accounts.views_auth.csrf_failure"
 
 # Behind TLS (production), cookies are Secure and HSTS is sent.
 HTTPS = _env_bool("REKISTERI_HTTPS")

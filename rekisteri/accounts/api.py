@@ -85,7 +85,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         """Return the token's user, or None so the next method is tried."""
-        api_token = api_token_authenticate(token)
+        api_token = api_token_authenticate(token, request)
         if api_token is None:
             return None
         setattr(request, TOKEN_ATTR, api_token)

@@ -108,3 +108,148 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class LoginThrottle(models.Model):
+    """Failed log-ins counted per account name and per client address.
+
+    ``key`` is ``account:<HMAC of the lower-cased user name>`` or
+    ``address:<client address>``. The user name tried is never stored: a
+    mistyped name is often someone's password, and hashing every name alike
+    — existing or not — makes an unknown name lock exactly like a real one,
+    so a lockout tells nothing about which accounts exist.
+    """
+
+    key = not_personal(models.CharField(max_length=80, unique=True))
+    client = personal(
+        models.CharField(max_length=64, blank=True),
+        category="user.device.ip_address",
+        **_STAFF,
+    )
+    failures = not_personal(models.PositiveIntegerField(default=0))
+    window_started_at = not_personal(models.DateTimeField(default=timezone.now))
+    locked_until = not_personal(models.DateTimeField(null=True, blank=True))
+
+    class Meta:
+        ordering = ["-window_started_at"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def is_locked(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.locked_until is not None and self.locked_until > now
+
+
+class TrainingRecord(models.Model):
+    """A completed privacy training, recorded by an administrator."""
+
+    id = not_personal(
+        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    )
+    user = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.CASCADE,
+            related_name="trainings",
+        ),
+        category="user.account",
+        **_STAFF,
+    )
+    completed_on = personal(
+        models.DateField(_("completed on")), category="user.workplace", **_STAFF
+    )
+    course = not_personal(models.CharField(_("course"), max_length=200, blank=True))
+    recorded_by = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.SET_NULL,
+            null=True,
+            related_name="+",
+        ),
+        category="user.account",
+        **_STAFF,
+    )
+    recorded_at = not_personal(models.DateTimeField(default=timezone.now))
+
+    class Meta:
+        ordering = ["-completed_on", "-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.completed_on:%Y-%m-%d}"
+
+
+class ConfidentialityAttestation(models.Model):
+    """A staff member's signed confidentiality undertaking, per text version."""
+
+    id = not_personal(
+        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    )
+    user = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.CASCADE,
+            related_name="attestations",
+        ),
+        category="user.account",
+        **_STAFF,
+    )
+    text_version = not_personal(models.CharField(_("text version"), max_length=20))
+    signed_at = personal(
+        models.DateTimeField(_("signed at"), default=timezone.now),
+        category="user.workplace",
+        **_STAFF,
+    )
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "text_version"], name="attestation_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.text_version} {self.signed_at:%Y-%m-%d}"
+
+
+class AccessReview(models.Model):
+    """One reviewer's decision on one account in an access review."""
+
+    class Decision(models.TextChoices):
+        RECERTIFY = "recertify", _("Recertified")
+        REVOKE = "revoke", _("Revoked")
+
+    id = not_personal(
+        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    )
+    user = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.CASCADE,
+            related_name="access_reviews",
+        ),
+        category="user.account",
+        **_STAFF,
+    )
+    role = not_personal(models.CharField(_("role"), max_length=32))
+    decision = not_personal(
+        models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    )
+    reviewer = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.SET_NULL,
+            null=True,
+            related_name="+",
+        ),
+        category="user.account",
+        **_STAFF,
+    )
+    reviewed_at = not_personal(models.DateTimeField(default=timezone.now))
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.reviewed_at:%Y-%m-%d}"

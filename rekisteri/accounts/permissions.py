@@ -85,8 +85,17 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 }
 _EVERYONE = frozenset({Perm.OWN_TOKENS, Perm.AUTHENTICATED})
 
+# Permissions that do not read personal data of the register: everything
+# else needs current privacy training and a signed confidentiality
+# attestation (rekisteri.accounts.clearance). A new permission is gated
+# unless it is listed here.
+UNGATED = frozenset(
+    {Perm.OWN_TOKENS, Perm.AUTHENTICATED, Perm.PUBLIC, Perm.ACCOUNTS_MANAGE}
+)
 
-def has_perm(user: Any, perm: Perm) -> bool:
+
+def role_allows(user: Any, perm: Perm) -> bool:
+    """The role (or everyone) has ``perm``, regardless of training."""
     if perm is Perm.PUBLIC:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
@@ -96,13 +105,32 @@ def has_perm(user: Any, perm: Perm) -> bool:
     return perm in _EVERYONE or perm in ROLE_PERMS.get(user.role, frozenset())
 
 
+def blocked_by_clearance(user: Any, perm: Perm) -> bool:
+    """The role has ``perm`` but training or attestation is not current."""
+    from rekisteri.accounts.clearance import clearance_of
+
+    if perm in UNGATED or not role_allows(user, perm):
+        return False
+    return not clearance_of(user).ok
+
+
+def has_perm(user: Any, perm: Perm) -> bool:
+    """May ``user`` use ``perm`` now: role, active account, and for personal
+    data current training and a signed attestation."""
+    if not role_allows(user, perm):
+        return False
+    return not blocked_by_clearance(user, perm)
+
+
 def record_denied(request: Any, perm: Perm) -> None:
     """Audit a refused attempt (``access.denied``): who, which route, which
-    permission was missing. The route's name, never its parameters."""
+    permission was missing and why (the role lacks it, or training or the
+    attestation is not current). The route's name, never its parameters."""
     from rekisteri.audit.choices import Outcome
     from rekisteri.audit.services import audit_record
 
     match = getattr(request, "resolver_match", None)
+    reason = "clearance" if blocked_by_clearance(request.user, perm) else "role"
     audit_record(
         actor=request.user,
         action="access.denied",
@@ -110,7 +138,7 @@ def record_denied(request: Any, perm: Perm) -> None:
         target_type="route",
         target_id=(match.view_name if match else "")[:64],
         purpose="security",
-        details={"permission": perm.value, "method": request.method},
+        details={"permission": perm.value, "method": request.method, "reason": reason},
         request=request,
     )
 

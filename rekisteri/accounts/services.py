@@ -1,11 +1,18 @@
-"""Writes for staff accounts and API tokens."""
+"""Writes for staff accounts and API tokens.
+
+Every write here records an audit event (``rekisteri.audit``): account
+creation, role changes, disabling, unlocking, training and attestations,
+access reviews and password changes. Log-in and the second factor live in
+``auth.py`` and ``mfa.py``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -15,8 +22,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rekisteri.accounts.choices import StaffRole, TokenScope
-from rekisteri.accounts.models import ApiToken, StaffUser
-from rekisteri.core.errors import FieldErrors, NotFound
+from rekisteri.accounts.models import (
+    AccessReview,
+    ApiToken,
+    ConfidentialityAttestation,
+    LoginThrottle,
+    StaffUser,
+    TrainingRecord,
+)
+from rekisteri.audit.choices import Outcome
+from rekisteri.audit.services import audit_record
+from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 
 TOKEN_PREFIX = "rk_"  # noqa: S105 - public marker, not a secret
 
@@ -34,6 +50,7 @@ def staff_user_create(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    request: Any = None,
 ) -> StaffUser:
     """Create a personal staff account. ``actor`` None means the installer."""
     errors = FieldErrors()
@@ -54,8 +71,17 @@ def staff_user_create(
         for message in exc.messages:
             errors.add("password", "password_weak", message)
     errors.raise_if_any()
-    user.set_password(password)
-    user.save()
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        audit_record(
+            actor=actor,
+            action="staff_user.create",
+            target_type="staff_user",
+            target_id=user.pk,
+            details={"role": role},
+            request=request,
+        )
     return user
 
 
@@ -87,6 +113,13 @@ def api_token_create(
         scope=scope,
         expires_at=timezone.now() + timedelta(days=days),
     )
+    audit_record(
+        actor=actor,
+        action="api_token.create",
+        target_type="api_token",
+        target_id=token.pk,
+        details={"scope": scope, "days": days},
+    )
     return token, f"{TOKEN_PREFIX}{prefix}_{secret}"
 
 
@@ -100,11 +133,21 @@ def api_token_revoke(*, actor: StaffUser, token_id) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
+            audit_record(
+                actor=actor,
+                action="api_token.revoke",
+                target_type="api_token",
+                target_id=token.pk,
+            )
     return token
 
 
-def api_token_authenticate(raw: str) -> ApiToken | None:
-    """Return the usable token for a presented bearer value, else None."""
+def api_token_authenticate(raw: str, request: Any = None) -> ApiToken | None:
+    """Return the usable token for a presented bearer value, else None.
+
+    A refusal is audited (``auth.token_refused``) with a reason code; the
+    event names the token only when it exists, never the presented value.
+    """
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     try:
@@ -115,12 +158,310 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     if token is None:
         # Same work as a hit so timing does not reveal which prefixes exist.
         hmac.compare_digest(_hash_secret(secret), "0" * 64)
+        _token_refused(None, "unknown", request)
         return None
     if not hmac.compare_digest(_hash_secret(secret), token.secret_hash):
+        _token_refused(None, "unknown", request)
         return None
     if not token.is_usable or not token.user.is_active:
+        reason = (
+            "revoked"
+            if token.revoked_at is not None
+            else "disabled"
+            if not token.user.is_active
+            else "expired"
+        )
+        _token_refused(token, reason, request)
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+def _token_refused(token: ApiToken | None, reason: str, request: Any) -> None:
+    # A wrong secret for an existing prefix is recorded like an unknown
+    # token: the prefix alone is no proof of whose token was tried.
+    audit_record(
+        actor=None,
+        action="auth.token_refused",
+        target_type="api_token" if token else "",
+        target_id=token.pk if token else "",
+        outcome=Outcome.DENIED,
+        details={"reason": reason},
+        request=request,
+        actor_label="",
+    )
+
+
+# --------------------------------------------------------------------------
+# Account administration
+# --------------------------------------------------------------------------
+
+
+def _audit_account(
+    actor: Any, action: str, user: StaffUser, request: Any, **details: Any
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target_type="staff_user",
+        target_id=user.pk,
+        details=details,
+        request=request,
+    )
+
+
+def password_change(
+    *, actor: StaffUser, old_password: str, new_password: str, request: Any = None
+) -> None:
+    """Change one's own password after checking the current one."""
+    errors = FieldErrors()
+    if not actor.check_password(old_password):
+        errors.add(
+            "old_password", "password_wrong", _("The current password is not right.")
+        )
+    try:
+        validate_password(new_password, actor)
+    except ValidationError as exc:
+        for message in exc.messages:
+            errors.add("new_password1", "password_weak", message)
+    if not errors and old_password == new_password:
+        errors.add(
+            "new_password1",
+            "password_unchanged",
+            _("The new password must differ from the current one."),
+        )
+    if errors:
+        audit_record(
+            actor=actor,
+            action="auth.password_change",
+            target_type="staff_user",
+            target_id=actor.pk,
+            outcome=Outcome.FAILED,
+            details={
+                "codes": sorted({c for v in errors.fields.values() for c, _m in v})
+            },
+            request=request,
+        )
+    errors.raise_if_any()
+    with transaction.atomic():
+        actor.set_password(new_password)
+        actor.save(update_fields=["password"])
+        _audit_account(actor, "auth.password_change", actor, request)
+
+
+def staff_user_set_password(
+    *, actor: StaffUser, user: StaffUser, password: str, request: Any = None
+) -> None:
+    """An administrator sets a new password (a forgotten one)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors = FieldErrors()
+        for message in exc.messages:
+            errors.add("new_password1", "password_weak", message)
+        errors.raise_if_any()
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        _audit_account(actor, "auth.password_set", user, request)
+
+
+def staff_user_set_role(
+    *, actor: StaffUser, user: StaffUser, role: str, request: Any = None
+) -> StaffUser:
+    """Change an account's role; the audit event names the old and new role."""
+    if role not in StaffRole.values:
+        raise ValidationFailed.single("role", "role_invalid", _("Unknown role."))
+    if user.pk == actor.pk:
+        raise Conflict(_("You cannot change your own role."), code="own_role")
+    with transaction.atomic():
+        locked = StaffUser.objects.select_for_update().get(pk=user.pk)
+        old = locked.role
+        if old == role:
+            return locked
+        locked.role = role
+        locked.save(update_fields=["role"])
+        _audit_account(actor, "auth.role_change", locked, request, old=old, new=role)
+    return locked
+
+
+def staff_user_set_active(
+    *,
+    actor: StaffUser | None,
+    user: StaffUser,
+    active: bool,
+    reason: str = "manual",
+    request: Any = None,
+) -> StaffUser:
+    """Disable or enable an account. A disabled account cannot log in and its
+    API tokens stop working; its sessions end at their next request."""
+    if actor is not None and user.pk == actor.pk and not active:
+        raise Conflict(_("You cannot disable your own account."), code="own_account")
+    with transaction.atomic():
+        locked = StaffUser.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active == active:
+            return locked
+        locked.is_active = active
+        locked.save(update_fields=["is_active"])
+        action = "staff_user.enable" if active else "staff_user.disable"
+        _audit_account(actor, action, locked, request, reason=reason)
+    return locked
+
+
+def account_unlock(*, actor: StaffUser, user: StaffUser, request: Any = None) -> bool:
+    """Lift the lockout of an account; True if it was locked."""
+    from rekisteri.accounts.auth import account_key
+
+    with transaction.atomic():
+        deleted, _rows = LoginThrottle.objects.filter(
+            key=account_key(user.get_username())
+        ).delete()
+        _audit_account(actor, "auth.unlock", user, request, was_locked=bool(deleted))
+    return bool(deleted)
+
+
+def address_unlock(*, actor: StaffUser, throttle_id: int, request: Any = None) -> None:
+    """Lift the lockout of a client address."""
+    with transaction.atomic():
+        row = LoginThrottle.objects.filter(
+            pk=throttle_id, key__startswith="address:"
+        ).first()
+        if row is None:
+            raise NotFound()
+        row.delete()
+        audit_record(
+            actor=actor,
+            action="auth.unlock",
+            target_type="client_address",
+            target_id=throttle_id,
+            request=request,
+        )
+
+
+# --------------------------------------------------------------------------
+# Training and confidentiality
+# --------------------------------------------------------------------------
+
+
+def training_record(
+    *,
+    actor: StaffUser | None,
+    user: StaffUser,
+    completed_on: date,
+    course: str = "",
+    request: Any = None,
+) -> TrainingRecord:
+    """Record that ``user`` completed the privacy training on a day."""
+    from rekisteri.accounts.clearance import forget_clearance
+
+    today = timezone.localdate()
+    if completed_on > today:
+        raise ValidationFailed.single(
+            "completed_on", "date_future", _("The date cannot be in the future.")
+        )
+    with transaction.atomic():
+        record = TrainingRecord.objects.create(
+            user=user,
+            completed_on=completed_on,
+            course=(course or "").strip()[:200],
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="staff_training.record",
+            target_type="staff_user",
+            target_id=user.pk,
+            fields=["completed_on", "course"],
+            request=request,
+        )
+    forget_clearance(user)
+    return record
+
+
+def attestation_sign(
+    *, actor: StaffUser, version: str | None = None, request: Any = None
+) -> ConfidentialityAttestation:
+    """The signed-in staff member signs the current confidentiality text."""
+    from rekisteri.accounts.clearance import forget_clearance
+
+    version = version or settings.REKISTERI_ATTESTATION_VERSION
+    if version != settings.REKISTERI_ATTESTATION_VERSION:
+        raise Conflict(
+            _("The text has changed; read the current version and sign it."),
+            code="attestation_outdated",
+        )
+    with transaction.atomic():
+        existing = ConfidentialityAttestation.objects.filter(
+            user=actor, text_version=version
+        ).first()
+        if existing is not None:
+            return existing
+        attestation = ConfidentialityAttestation.objects.create(
+            user=actor, text_version=version
+        )
+        audit_record(
+            actor=actor,
+            action="staff_attestation.sign",
+            target_type="staff_user",
+            target_id=actor.pk,
+            details={"version": version},
+            request=request,
+        )
+    forget_clearance(actor)
+    return attestation
+
+
+# --------------------------------------------------------------------------
+# Access reviews and dormant accounts
+# --------------------------------------------------------------------------
+
+
+def access_review_record(
+    *, actor: StaffUser, user: StaffUser, decision: str, request: Any = None
+) -> AccessReview:
+    """Recertify an account's access, or revoke it (which disables it)."""
+    if decision not in AccessReview.Decision.values:
+        raise ValidationFailed.single(
+            "decision", "decision_invalid", _("Unknown decision.")
+        )
+    if user.pk == actor.pk:
+        raise Conflict(_("You cannot review your own access."), code="own_review")
+    with transaction.atomic():
+        review = AccessReview.objects.create(
+            user=user, role=user.role, decision=decision, reviewer=actor
+        )
+        _audit_account(actor, "access_review.record", user, request, decision=decision)
+        if decision == AccessReview.Decision.REVOKE:
+            staff_user_set_active(
+                actor=actor, user=user, active=False, reason="review", request=request
+            )
+    return review
+
+
+def dormant_accounts(*, days: int | None = None) -> list[StaffUser]:
+    """Active accounts with no login (or, never logged in, no creation) for
+    ``days`` (default ``REKISTERI_DORMANT_DAYS``)."""
+    from django.db.models import Q
+
+    days = settings.REKISTERI_DORMANT_DAYS if days is None else days
+    cutoff = timezone.now() - timedelta(days=days)
+    return list(
+        StaffUser.objects.filter(is_active=True)
+        .filter(
+            Q(last_login__lt=cutoff)
+            | Q(last_login__isnull=True, date_joined__lt=cutoff)
+        )
+        .order_by("username")
+    )
+
+
+def disable_dormant(*, days: int | None = None) -> list[StaffUser]:
+    """Disable every dormant account (audited, actor: the system)."""
+    disabled = []
+    for user in dormant_accounts(days=days):
+        disabled.append(
+            staff_user_set_active(actor=None, user=user, active=False, reason="dormant")
+        )
+    return disabled

@@ -1,21 +1,51 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from rekisteri.accounts import views
-from rekisteri.accounts.permissions import Perm
+from rekisteri.accounts import views, views_admin, views_auth
 
 app_name = "accounts"
 
-login_view = auth_views.LoginView.as_view(
-    template_name="accounts/login.html", redirect_authenticated_user=True
-)
-login_view.required_perm = Perm.PUBLIC
-logout_view = auth_views.LogoutView.as_view()
-logout_view.required_perm = Perm.PUBLIC
-
 urlpatterns = [
-    path("login/", login_view, name="login"),
-    path("logout/", logout_view, name="logout"),
+    path("login/", views_auth.login_view, name="login"),
+    path("logout/", views_auth.logout_view, name="logout"),
+    path("login/verify/", views_auth.mfa_verify, name="mfa_verify"),
+    path("mfa/enrol/", views_auth.mfa_enrol, name="mfa_enrol"),
+    path("reauth/", views_auth.reauth, name="reauth"),
+    path("", views.account, name="account"),
+    path("password/", views.password_change, name="password_change"),
+    path("attestation/", views.attestation, name="attestation"),
+    path("mfa/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<uuid:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("staff/", views_admin.staff_list, name="staff_list"),
+    path("staff/new/", views_admin.staff_create, name="staff_create"),
+    path("staff/<int:user_id>/", views_admin.staff_detail, name="staff_detail"),
+    path("staff/<int:user_id>/role/", views_admin.staff_role, name="staff_role"),
+    path(
+        "staff/<int:user_id>/password/",
+        views_admin.staff_password,
+        name="staff_password",
+    ),
+    path("staff/<int:user_id>/active/", views_admin.staff_active, name="staff_active"),
+    path("staff/<int:user_id>/unlock/", views_admin.staff_unlock, name="staff_unlock"),
+    path(
+        "staff/<int:user_id>/mfa-reset/",
+        views_admin.staff_mfa_reset,
+        name="staff_mfa_reset",
+    ),
+    path(
+        "staff/<int:user_id>/training/",
+        views_admin.staff_training,
+        name="staff_training",
+    ),
+    path(
+        "addresses/<int:throttle_id>/unlock/",
+        views_admin.address_unlock,
+        name="address_unlock",
+    ),
+    path("reviews/", views_admin.access_review, name="access_review"),
+    path(
+        "reviews/<int:user_id>/",
+        views_admin.access_review_decide,
+        name="access_review_decide",
+    ),
 ]

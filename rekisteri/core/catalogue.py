@@ -234,6 +234,49 @@ EXTERNAL: dict[str, dict[str, Classification]] = {
         ),
         "expire_date": NOT_PERSONAL,
     },
+    # django-otp (second factor; rekisteri.accounts.mfa). The TOTP secret and
+    # the recovery codes are credentials; the rest is device state.
+    **{
+        label: {
+            "id": NOT_PERSONAL,
+            "user": PersonalData(category="user.account", **_STAFF),
+            "name": NOT_PERSONAL,
+            "confirmed": NOT_PERSONAL,
+            "throttling_failure_timestamp": NOT_PERSONAL,
+            "throttling_failure_count": NOT_PERSONAL,
+            "created_at": NOT_PERSONAL,
+            "last_used_at": PersonalData(category="user.behavior", **_STAFF),
+            **extra,
+        }
+        for label, extra in (
+            (
+                "otp_totp.TOTPDevice",
+                {
+                    "key": PersonalData(
+                        category="user.authorization.credentials",
+                        description="TOTP shared secret",
+                        **_STAFF,
+                    ),
+                    "step": NOT_PERSONAL,
+                    "t0": NOT_PERSONAL,
+                    "digits": NOT_PERSONAL,
+                    "tolerance": NOT_PERSONAL,
+                    "drift": NOT_PERSONAL,
+                    "last_t": NOT_PERSONAL,
+                },
+            ),
+            ("otp_static.StaticDevice", {}),
+        )
+    },
+    "otp_static.StaticToken": {
+        "id": NOT_PERSONAL,
+        "device": NOT_PERSONAL,
+        "token": PersonalData(
+            category="user.authorization.credentials",
+            description="Single-use MFA recovery code",
+            **_STAFF,
+        ),
+    },
 }
 
 

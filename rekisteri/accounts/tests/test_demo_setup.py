@@ -83,3 +83,13 @@ def test_no_demo_accounts_next_to_real_staff():
     output = run()
     assert not StaffUser.objects.filter(username__in=USERNAMES).exists()
     assert logins(output) == {}
+
+
+def test_demo_accounts_may_read_the_register_and_mfa_is_explained():
+    from rekisteri.accounts.permissions import Perm, has_perm
+
+    output = run()
+    sales = StaffUser.objects.get(role=StaffRole.SALES)
+    assert has_perm(sales, Perm.REGISTRY_VIEW)
+    assert "authenticator app" in output
+    assert "tietosuoja" in output.split("Two-step login")[1]

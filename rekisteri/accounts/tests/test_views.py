@@ -49,7 +49,8 @@ def test_login_with_wrong_password_shows_an_error(client):
     response = client.post(
         reverse("accounts:login"), {"username": user.username, "password": "wrong"}
     )
-    assert response.status_code == 200
+    # 401: refused credentials (the page still shows the form and the error).
+    assert response.status_code == 401
     assert 'role="alert"' in response.content.decode()
 
 

@@ -12,11 +12,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from rekisteri.accounts import demo as accounts_demo
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.services import staff_user_create
@@ -98,6 +100,9 @@ class Command(BaseCommand):
             # Staff accounts of a real installation: no demo logins next to
             # them.
             self.stdout.write("Staff accounts exist; no demo accounts created.")
+        accounts_demo.clear_demo_accounts(
+            StaffUser.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])
+        )
 
     def _seed_if_empty(self) -> None:
         if not demo.register_is_empty():
@@ -162,3 +167,18 @@ class Command(BaseCommand):
         for row in rows[1:]:
             out.write("  " + line(row).rstrip())
         out.write("")
+        mfa_users = [
+            user.username
+            for user, _password in logins
+            if user.role in settings.REKISTERI_MFA_REQUIRED_ROLES
+        ]
+        if mfa_users:
+            out.write(
+                self.style.WARNING("Two-step login: ")
+                + ", ".join(mfa_users)
+                + " must use an authenticator app (TOTP). At the first login the "
+                "page shows a QR code and the key to add to the app (FreeOTP, "
+                "Aegis, Google or Microsoft Authenticator…), then asks for a code "
+                "and shows one-time recovery codes."
+            )
+            out.write("")

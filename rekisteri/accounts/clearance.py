@@ -1,0 +1,106 @@
+"""Training and confidentiality: may this account read personal data now?
+
+An account reads personal data only while its privacy training is current
+(completed within ``REKISTERI_TRAINING_VALID_MONTHS``) and it has signed the
+current version of the confidentiality attestation
+(``REKISTERI_ATTESTATION_VERSION``). :func:`clearance_of` says which, when
+the training runs out and whether to warn; ``has_perm`` asks it for every
+permission that reads personal data, so every view and API operation is
+covered by the one check.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+# Cached on the user object: one query per request, not one per has_perm.
+_CACHE_ATTR = "_rekisteri_clearance"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """Training and attestation state of one account on one day."""
+
+    training_completed_on: dt.date | None
+    training_valid_until: dt.date | None  # last day it is valid
+    attestation_version: str | None  # the current version, if signed
+    attestation_signed_at: dt.datetime | None
+    today: dt.date
+
+    @property
+    def training_current(self) -> bool:
+        return (
+            self.training_valid_until is not None
+            and self.training_valid_until >= self.today
+        )
+
+    @property
+    def attestation_current(self) -> bool:
+        return self.attestation_version is not None
+
+    @property
+    def ok(self) -> bool:
+        return self.training_current and self.attestation_current
+
+    @property
+    def days_left(self) -> int | None:
+        if self.training_valid_until is None:
+            return None
+        return (self.training_valid_until - self.today).days
+
+    @property
+    def expiring_soon(self) -> bool:
+        """Current, but running out within the warning period."""
+        days = self.days_left
+        return (
+            self.training_current
+            and days is not None
+            and days < settings.REKISTERI_CLEARANCE_WARNING_DAYS
+        )
+
+
+def clearance_of(user: Any, *, today: dt.date | None = None) -> Clearance:
+    """The clearance of ``user`` (cached on the object for the request)."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None and today is None:
+        return cached
+    day = today or timezone.localdate()
+    training = user.trainings.order_by("-completed_on").first()
+    valid_until = None
+    if training is not None:
+        valid_until = add_months(
+            training.completed_on, settings.REKISTERI_TRAINING_VALID_MONTHS
+        ) - dt.timedelta(days=1)
+    version = settings.REKISTERI_ATTESTATION_VERSION
+    attestation = user.attestations.filter(text_version=version).first()
+    result = Clearance(
+        training_completed_on=training.completed_on if training else None,
+        training_valid_until=valid_until,
+        attestation_version=version if attestation else None,
+        attestation_signed_at=attestation.signed_at if attestation else None,
+        today=day,
+    )
+    if today is None:
+        setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def forget_clearance(user: Any) -> None:
+    """Drop the cached state after a training or attestation is recorded."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)

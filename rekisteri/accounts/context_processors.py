@@ -1,0 +1,39 @@
+"""Template context about the signed-in account (banner, nav, 403 page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from rekisteri.accounts.permissions import (
+    ROLE_PERMS,
+    UNGATED,
+    Perm,
+    blocked_by_clearance,
+    has_perm,
+)
+
+
+def account_state(request: HttpRequest) -> dict[str, Any]:
+    """The clearance of the signed-in user and what the nav may offer them.
+
+    ``clearance_denied`` is true when the page asked for is closed only
+    because training or the attestation is missing: the 403 page then says
+    so and what to do.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from rekisteri.accounts.clearance import clearance_of
+
+    match = getattr(request, "resolver_match", None)
+    perm = getattr(getattr(match, "func", None), "required_perm", None)
+    return {
+        "account_clearance": clearance_of(user),
+        "account_needs_clearance": bool(
+            ROLE_PERMS.get(user.role, frozenset()) - UNGATED
+        ),
+        "clearance_denied": isinstance(perm, Perm) and blocked_by_clearance(user, perm),
+        "can_manage_accounts": has_perm(user, Perm.ACCOUNTS_MANAGE),
+    }
