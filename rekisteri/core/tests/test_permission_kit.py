@@ -15,7 +15,7 @@ import importlib.util
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -181,9 +181,14 @@ class World:
 
     ids: dict[str, str]
     secrets: list[str]  # personal data that must not leak into a response
+    int_ids: dict[str, str] = field(default_factory=dict)
 
     def value_for(self, converter: str, name: str, route: str) -> str:
-        if converter in ("int",):
+        if converter == "int":
+            # Integer ids (staff accounts, throttles) are named like uuids.
+            for key, value in self.int_ids.items():
+                if key in name:
+                    return value
             return "1"
         if converter != "uuid":
             return "x"
@@ -222,6 +227,16 @@ def build_world() -> World:
     from rekisteri.accounts.services import api_token_create
 
     token, _plain = api_token_create(actor=owner, name="kit")
+    # A colleague for the staff administration routes, and a locked address.
+    from rekisteri.accounts.models import LoginThrottle
+
+    colleague = make_staff(StaffRole.CUSTOMER_SERVICE, username="kit-colleague")
+    throttle = LoginThrottle.objects.create(
+        key="address:192.0.2.1",
+        client="192.0.2.1",
+        failures=20,
+        locked_until=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+    )
     from rekisteri.contracts.services import (
         contract_create,
         contract_party_add,
@@ -250,6 +265,7 @@ def build_world() -> World:
             "contract": str(contract.id),
             "party": str(party.id),
         },
+        int_ids={"user": str(colleague.pk), "throttle": str(throttle.pk)},
         secrets=[
             "Salainen Asiakas",
             "Salainen",
@@ -367,7 +383,38 @@ EXPECTED_SITE: dict[str, Expect] = {
     "accounts:login": Expect(),
     "accounts:logout": Expect("POST", (), 302, {}),
     "accounts:tokens": Expect(),
-    "accounts:token_revoke": Expect("POST", (), 302, {}, user="owner"),
+    "accounts:token_revoke": Expect(
+        "POST", ("api_token.revoke",), 302, {}, user="owner"
+    ),
+    # Both steps of the two-step login send a visitor without a pending
+    # login back to the first step.
+    "accounts:mfa_verify": Expect(status=302),
+    "accounts:mfa_enrol": Expect(status=302),
+    "accounts:reauth": Expect(),
+    "accounts:account": Expect(),
+    "accounts:password_change": Expect(),
+    "accounts:attestation": Expect(),
+    # Without an authenticator there are no codes: off to enrolment.
+    "accounts:recovery_codes": Expect("POST", (), 302, {}),
+    "accounts:staff_list": Expect(),
+    "accounts:staff_create": Expect(),
+    "accounts:staff_detail": Expect(),
+    "accounts:staff_role": Expect(),
+    "accounts:staff_password": Expect(),
+    "accounts:staff_active": Expect("POST", ("staff_user.disable",), 302, {}),
+    "accounts:staff_unlock": Expect("POST", ("auth.unlock",), 302, {}),
+    "accounts:staff_mfa_reset": Expect(),
+    "accounts:staff_training": Expect(
+        "POST",
+        ("staff_training.record",),
+        302,
+        {"completed_on": TODAY, "course": "kit"},
+    ),
+    "accounts:address_unlock": Expect("POST", ("auth.unlock",), 302, {}),
+    "accounts:access_review": Expect(),
+    "accounts:access_review_decide": Expect(
+        "POST", ("access_review.record",), 302, {"decision": "recertify"}
+    ),
     "set_language": Expect("POST", (), 302, {"language": "en"}),
     "contracts:contract_list": Expect(),
     "contracts:contract_create": Expect(),
@@ -576,6 +623,13 @@ class Kit:
         client = Client()
         if user is not None:
             client.force_login(user)
+            # As if the password (and code) had just been given again: the
+            # kit checks permissions, not the re-authentication step.
+            from rekisteri.accounts.sessions import mark_reauth
+
+            session = client.session
+            mark_reauth(session)
+            session.save()
         before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
         if api:
             body = self.filled(data)
@@ -654,9 +708,11 @@ def test_site_route_permissions_and_audit_events(name):
         expect.prepare(kit.world)
     url = kit.world.url(route)
     missing_url = None
-    if "<uuid:" in route.route:
+    if "<uuid:" in route.route or "<int:" in route.route:
         missing_url = "/" + _PARAM.sub(
-            lambda m: str(uuid.uuid4()) if m["converter"] == "uuid" else "x",
+            lambda m: {"uuid": str(uuid.uuid4()), "int": "987654321"}.get(
+                m["converter"], "x"
+            ),
             route.route,
         )
         if expect.user == "owner":
