@@ -25,7 +25,8 @@ def pytest_collection_modifyitems(items: list) -> None:
 
 
 def pytest_configure(config: object) -> None:
-    """Let the test runner empty the audit table between transactional tests.
+    """Let the test runner empty the audit and invoice tables between
+    transactional tests.
 
     On SQLite the audit table refuses DELETE unless a purge permit row exists
     (migration ``audit.0002``); Django's flush deletes every table, so the
@@ -50,13 +51,24 @@ def pytest_configure(config: object) -> None:
             reset_sequences=reset_sequences,
             allow_cascade=allow_cascade,
         )
-        if "audit_auditevent" not in tables:
+        # Tables whose rows refuse DELETE unless their permit table has a row:
+        # audit events (audit.0002) and issued invoices (billing.0003).
+        permits = [
+            permit
+            for guarded, permit in (
+                ("audit_auditevent", "audit_auditpurgepermit"),
+                ("billing_invoice", "billing_voucherpurgepermit"),
+            )
+            if guarded in tables
+        ]
+        if not permits:
             return statements
-        permit = '"audit_auditpurgepermit"'
+        quoted = [f'"{p}"' for p in permits]
         return [
-            """INSERT INTO "audit_auditpurgepermit" ("reason") VALUES ('flush');""",
-            *(s for s in statements if permit not in s),
-            'DELETE FROM "audit_auditpurgepermit";',
+            # Table names are the constants above, not input.
+            *(f"""INSERT INTO "{p}" ("reason") VALUES ('flush');""" for p in permits),  # noqa: S608
+            *(s for s in statements if not any(q in s for q in quoted)),
+            *(f'DELETE FROM "{p}";' for p in permits),  # noqa: S608
         ]
 
     sql_flush.audit_permit = True  # type: ignore[attr-defined]

@@ -37,8 +37,10 @@ from rekisteri.accounts.api import StaffSessionAuth, TokenAuth
 from rekisteri.accounts.api import router as accounts_router
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.services import api_token_authenticate
+from rekisteri.billing.api import router as billing_router
 from rekisteri.contracts.api import router as contracts_router
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.messaging.api import router as messaging_router
 from rekisteri.registry.api import router as registry_router
 
 logger = logging.getLogger("rekisteri.api")
@@ -337,7 +339,9 @@ api = RekisteriAPI(
 )
 api.add_router("/v1", registry_router)
 api.add_router("/v1", accounts_router)
+api.add_router("/v1", messaging_router)
 api.add_router("/v1", contracts_router)
+api.add_router("/v1", billing_router)
 
 
 # --------------------------------------------------------------------------

@@ -5,3 +5,11 @@ class BillingConfig(AppConfig):
     name = "rekisteri.billing"
     label = "billing"
     verbose_name = "Invoicing and collection"
+
+    def ready(self) -> None:
+        # An open collection case is a legal hold on the billing contact's
+        # data: erasure asks rekisteri.core.holds and is refused while it lasts.
+        from rekisteri.billing.collection import collection_holds
+        from rekisteri.core import holds
+
+        holds.register("billing.collection", collection_holds)

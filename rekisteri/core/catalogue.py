@@ -376,39 +376,43 @@ def fides_keys() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 # --------------------------------------------------------------------------
 
 
+# Where a subject path may end: a Person (the person's own key) or an
+# Organization, meaning the customer relationship's key: records shared by
+# several people of one customer are keyed to it (DESIGN §5).
+SUBJECT_MODELS = ("registry.Person", "registry.Organization")
+
+
+def subject_paths(subject: str) -> list[str]:
+    """The alternatives of a ``subject`` (``"organization|person"`` gives
+    both paths). Code that looks rows up by subject (export, erasure) must
+    try each: a row belongs to the first one that is set."""
+    return [p for p in subject.split("|") if p]
+
+
 def _subject_reaches_person(model: type[models.Model], path: str) -> bool:
-    """Follow a ``__``-separated foreign-key path; it must end at a Person."""
+    """Follow a ``__``-separated foreign-key path; it must end at a Person
+    or at an Organization (the relationship key). ``a|b`` lists alternatives,
+    the first that is set on a row wins; each must lead to a subject."""
+    if "|" in path:
+        return all(_subject_reaches_person(model, p) for p in subject_paths(path))
     if path == "staff":
         # Staff accounts and what points at them: the subject is an employee.
         return True
     if path == "self":
         return model._meta.label == "registry.Person"
-    if path == "organization":
+    if path == "organization" and model._meta.label == "registry.Organization":
         # Sole-trader data belongs to the person behind the company.
-        if model._meta.label == "registry.Organization":
-            return True
-        # A row of one customer (a contract, a shared thread) is keyed to the
-        # organization's relationship through its ``organization`` foreign
-        # key (DESIGN §5).
-        try:
-            f = model._meta.get_field("organization")
-        except Exception:
-            return False
-        return bool(
-            f.is_relation
-            and (f.many_to_one or f.one_to_one)
-            and f.related_model._meta.label == "registry.Organization"
-        )
+        return True
     current = model
     for part in path.split("__"):
         try:
             f = current._meta.get_field(part)
         except Exception:
             return False
-        if not f.is_relation or f.related_model is None:
+        if not f.is_relation or f.related_model is None or f.many_to_many:
             return False
         current = f.related_model
-    return current._meta.label == "registry.Person"
+    return current._meta.label in SUBJECT_MODELS
 
 
 def check_model(model: type[models.Model]) -> list[checks.CheckMessage]:
@@ -499,7 +503,10 @@ def check_model(model: type[models.Model]) -> list[checks.CheckMessage]:
                     id="rekisteri.E008",
                 )
             )
-        encrypted = getattr(f, "descriptor_class", None).__name__ == "SealedAttribute"
+        encrypted = any(
+            k.__name__ == "SealedAttribute"
+            for k in getattr(getattr(f, "descriptor_class", None), "__mro__", ())
+        )
         if (c.erasure == Erasure.SHRED) != encrypted:
             errors.append(
                 checks.Error(
@@ -510,7 +517,15 @@ def check_model(model: type[models.Model]) -> list[checks.CheckMessage]:
                     id="rekisteri.E010",
                 )
             )
-        if encrypted and c.subject != "self" and "__" in c.subject:
+        # Blind-index rows belong to a Person: an indexed field's subject is
+        # the row itself or one foreign key. Other encrypted fields may follow
+        # a path or list alternatives (their key owner is resolved per row).
+        if (
+            encrypted
+            and getattr(f, "blind", None)
+            and c.subject != "self"
+            and ("__" in c.subject or "|" in c.subject)
+        ):
             errors.append(
                 checks.Error(
                     f"{where}: an encrypted field's subject must be 'self' or one "

@@ -686,12 +686,23 @@ def person_shred(
     titles) then reads as the "erased" placeholder, in the live database and
     in every backup once the key store's backups have aged out. The erasure is
     recorded in the ledger so a restore replays it. Returns True when key
-    material was destroyed now (False if it already was).
+    material was destroyed now (False if it already was). Refused with
+    :class:`Conflict` (``legal_hold``) while a legal hold exists
+    (rekisteri.core.holds).
     """
+    from rekisteri.core.holds import refuse_if_held
     from rekisteri.core.models import BlindIndex
+    from rekisteri.messaging.services import person_participation_erase
 
     # Shredding is the mechanism; who may erase (the matrix's "erase") is
     # decided by the erasure flow that calls it.
+    # A legal hold (an open collection case) keeps the data: refuse and say why.
+    refuse_if_held(person.pk)
+    if key_class == KeyClass.CRM and not keys.is_destroyed(person.pk, key_class):
+        # Before the shred: the person's addresses are needed to find them in
+        # shared message history (their participation is removed, not the
+        # other people's history).
+        person_participation_erase(actor=actor, person=person)
     destroyed = keys.shred(person.pk, key_class, reason=reason)
     if key_class == KeyClass.CRM:
         BlindIndex.objects.filter(subject_id=person.pk).delete()

@@ -74,9 +74,14 @@ def seal(key: bytes, key_version: int, place: Place, plaintext: str) -> bytes:
 
 def seal_with(aead: AESGCM, key_version: int, place: Place, plaintext: str) -> bytes:
     """:func:`seal` with a prepared cipher (bulk writers reuse one per key)."""
+    return seal_bytes_with(aead, key_version, place, plaintext.encode("utf-8"))
+
+
+def seal_bytes_with(aead: AESGCM, key_version: int, place: Place, data: bytes) -> bytes:
+    """Seal raw bytes (attachment content); the envelope is the same as text's."""
     nonce = os.urandom(NONCE_BYTES)
     header = HEADER.pack(VERSION, key_version)
-    body = aead.encrypt(nonce, plaintext.encode("utf-8"), header + place.aad())
+    body = aead.encrypt(nonce, data, header + place.aad())
     return header + nonce + body
 
 
@@ -92,12 +97,17 @@ def key_version_of(sealed: bytes) -> int:
 
 def open_sealed(key: bytes, place: Place, sealed: bytes) -> str:
     """Decrypt a value sealed for ``place``; raise IntegrityError otherwise."""
+    return open_sealed_bytes(key, place, sealed).decode("utf-8")
+
+
+def open_sealed_bytes(key: bytes, place: Place, sealed: bytes) -> bytes:
+    """:func:`open_sealed` for values sealed from raw bytes."""
     key_version_of(sealed)  # validates header and length
     header = sealed[: HEADER.size]
     nonce = sealed[HEADER.size : HEADER.size + NONCE_BYTES]
     body = sealed[HEADER.size + NONCE_BYTES :]
     try:
         # The header is authenticated too: a changed key version must not pass.
-        return AESGCM(key).decrypt(nonce, body, header + place.aad()).decode("utf-8")
+        return AESGCM(key).decrypt(nonce, body, header + place.aad())
     except InvalidTag:
         raise IntegrityError(f"integrity check failed for {place}") from None

@@ -23,6 +23,7 @@ import logging
 import uuid
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import models
 from django.utils.translation import gettext
 
@@ -31,7 +32,9 @@ from rekisteri.core.crypto.envelope import (
     Place,
     key_version_of,
     open_sealed,
+    open_sealed_bytes,
     seal,
+    seal_bytes_with,
 )
 
 log = logging.getLogger("rekisteri.crypto")
@@ -100,6 +103,34 @@ class SealedAttribute:
         data[self.field.attname] = value
 
 
+def resolve_subject(instance: Any, subject: str) -> Any:
+    """The key owner's id for ``instance`` under a catalogue ``subject`` path.
+
+    ``"self"`` is the row's own id; ``"person"`` a foreign key's id;
+    ``"message__organization"`` follows foreign keys (cached relations are
+    used, so a row loaded with its parent costs no query). A path may end at
+    a Person (that person's key) or at an Organization (the relationship's
+    key, for records shared by several people of one customer, DESIGN §5).
+    Alternatives separated by ``|`` are tried in order and the first that is
+    set wins: ``"organization|person"`` keys a message to its organization,
+    or to its one person when it has no organization. None if none is set.
+    """
+    for path in subject.split("|"):
+        if path == "self":
+            value = instance.pk
+        else:
+            *hops, last = path.split("__")
+            obj = instance
+            for hop in hops:
+                obj = getattr(obj, hop)
+                if obj is None:
+                    break
+            value = None if obj is None else getattr(obj, f"{last}_id")
+        if value is not None:
+            return value
+    return None
+
+
 class EncryptedTextField(models.BinaryField):
     """A text value stored encrypted; see the module docstring.
 
@@ -130,9 +161,8 @@ class EncryptedTextField(models.BinaryField):
         return self.catalogue  # set by rekisteri.core.catalogue.personal()
 
     def subject_id(self, instance: Any) -> uuid.UUID:
-        subject = self.classification.subject
-        # "self" for a Person row, else the foreign key to the Person.
-        value = instance.pk if subject == "self" else getattr(instance, f"{subject}_id")
+        """The id whose data key seals this value (see :func:`resolve_subject`)."""
+        value = resolve_subject(instance, self.classification.subject)
         if value is None:
             raise ValueError(f"{self.model._meta.label}.{self.name} has no subject yet")
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
@@ -221,3 +251,80 @@ class EncryptedTextField(models.BinaryField):
         from django import forms
 
         return forms.CharField(**kwargs)
+
+
+class SealedBinaryAttribute(SealedAttribute):
+    """Like :class:`SealedAttribute`, but plaintext is ``bytes`` too.
+
+    Only :class:`Sealed` values (what the ORM loads) count as ciphertext; any
+    other bytes assigned by code are plaintext to encrypt on save.
+    """
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        if isinstance(value, memoryview | bytearray):
+            value = bytes(value)
+        data = instance.__dict__
+        if isinstance(value, Sealed):
+            data.setdefault("_sealed_loaded", {})[self.field.attname] = (value, None)
+        data[self.field.attname] = value
+
+
+class EncryptedBinaryField(EncryptedTextField):
+    """Raw bytes (attachment content) stored encrypted like text values.
+
+    Reading gives ``bytes``, or a :class:`Placeholder` (a ``str``) when the
+    key was shredded or the value fails authentication. No blind index.
+    """
+
+    descriptor_class = SealedBinaryAttribute
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("blind"):
+            raise ValueError("binary values have no blind index")
+        super().__init__(*args, **kwargs)
+
+    def decrypt(self, instance: Any, sealed: bytes) -> Any:
+        from rekisteri.keystore import keys
+
+        place = self.place(instance)
+        try:
+            version = key_version_of(sealed)
+            key = keys.key_for_version(
+                self.subject_id(instance), self.classification.key_class, version
+            )
+            return open_sealed_bytes(key, place, sealed)
+        except keys.KeyDestroyed:
+            return Placeholder("erased")
+        except IntegrityError as exc:
+            log.error("integrity error: %s", exc)
+            return Placeholder("unreadable")
+
+    def encrypt(self, instance: Any, plaintext: Any) -> Sealed:
+        from rekisteri.keystore import keys
+
+        version, key = keys.current_key(
+            self.subject_id(instance), self.classification.key_class
+        )
+        data = plaintext if isinstance(plaintext, bytes) else str(plaintext).encode()
+        return Sealed(seal_bytes_with(AESGCM(key), version, self.place(instance), data))
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        value = model_instance.__dict__.get(self.attname)
+        if value is None or isinstance(value, Sealed):
+            return value
+        loaded = model_instance.__dict__.get("_sealed_loaded", {}).get(self.attname)
+        if loaded is not None and (
+            isinstance(value, Placeholder) or value == loaded[1]
+        ):
+            return loaded[0]  # unchanged: keep the ciphertext
+        if isinstance(value, Placeholder):
+            raise PlaintextRefused(
+                f"{self.model._meta.label}.{self.name}: a placeholder cannot be saved"
+            )
+        return self.encrypt(model_instance, value)
+
+    def value_to_string(self, obj: Any) -> str:
+        return "<binary>"
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return None

@@ -237,6 +237,7 @@ def build_world() -> World:
         failures=20,
         locked_until=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
     )
+    message = _kit_message(owner, org)
     from rekisteri.contracts.services import (
         contract_create,
         contract_party_add,
@@ -253,8 +254,10 @@ def build_world() -> World:
     party = contract_party_add(
         actor=None, contract=contract, person=person, kind="signatory"
     )
+    billing = _billing_world(org, person)
     return World(
         ids={
+            **billing,
             "organization": str(org.id),
             "org": str(org.id),
             "person": str(person.id),
@@ -262,6 +265,8 @@ def build_world() -> World:
             "email": str(person.emails.get().id),
             "phone": str(person.phones.get().id),
             "token": str(token.id),
+            "message": str(message.id),
+            "attachment": str(message.attachments.get().id),
             "contract": str(contract.id),
             "party": str(party.id),
         },
@@ -273,6 +278,56 @@ def build_world() -> World:
             org.customer_number,
             "Salainen ehto",
         ],
+    )
+
+
+def _billing_world(org, person) -> dict[str, str]:
+    """An issued invoice to the world's person, a collection case and a
+    payment import, so billing routes point at real rows."""
+    import datetime as dt
+    import io
+
+    from rekisteri.billing.collection import collection_case_open, reminder_create
+    from rekisteri.billing.payments import payment_import
+    from rekisteri.billing.testing import make_invoice
+
+    role_create(actor=None, person=person, organization=org, kind="billing_contact")
+    org.postal_street, org.postal_postal_code, org.postal_city = "Katu 1", "00100", "X"
+    org.save()
+    invoice = make_invoice(
+        organization=org, contact=person, invoice_date=dt.date(2026, 1, 1)
+    )
+    reminder_create(actor=None, invoice=invoice, on=dt.date(2026, 2, 1))
+    case = collection_case_open(actor=None, invoice=invoice, on=dt.date(2026, 3, 1))
+    batch = payment_import(
+        actor=None,
+        stream=io.BytesIO(
+            b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">'
+            b"<BkToCstmrDbtCdtNtfctn/></Document>"
+        ),
+    ).payment_import
+    return {
+        "invoice": str(invoice.id),
+        "case": str(case.id),
+        "import": str(batch.id),
+    }
+
+
+def _kit_message(actor, org):
+    """A message with an attachment, for the message-history routes."""
+    import datetime as dt
+
+    from rekisteri.messaging.services import AttachmentIn, message_create
+
+    return message_create(
+        actor=actor,
+        organization=org,
+        channel="phone",
+        direction="in",
+        occurred_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+        subject="Salainen puhelu",
+        body="Salainen sisältö",
+        attachments=[AttachmentIn("salainen.txt", b"salainen")],
     )
 
 

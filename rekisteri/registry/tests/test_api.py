@@ -769,6 +769,7 @@ def test_keyset_pagination_of_persons(api):
 # --------------------------------------------------------------------------
 
 EXPECTED_OPERATIONS = {
+    ("GET", "/api/v1/invoices/{invoice_id}"),
     ("GET", "/api/v1/organizations"),
     ("POST", "/api/v1/organizations"),
     ("GET", "/api/v1/organizations/{organization_id}"),
@@ -783,6 +784,11 @@ EXPECTED_OPERATIONS = {
     ("POST", "/api/v1/roles/{role_id}/end"),
     ("POST", "/api/v1/search"),
     ("GET", "/api/v1/me"),
+    # Message history (rekisteri.messaging.api)
+    ("GET", "/api/v1/organizations/{organization_id}/messages"),
+    ("GET", "/api/v1/persons/{person_id}/messages"),
+    ("GET", "/api/v1/messages/{message_id}"),
+    ("POST", "/api/v1/messages"),
 }
 
 

@@ -23,6 +23,7 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.services import staff_user_create
 from rekisteri.contracts import demo as contracts_demo
+from rekisteri.messaging import demo as messaging_demo
 from rekisteri.registry import demo
 
 URL = "http://127.0.0.1:8000/"
@@ -108,12 +109,17 @@ class Command(BaseCommand):
         if not demo.register_is_empty():
             return
         result = demo.seed(organizations=DEMO_ORGANIZATIONS, persons=DEMO_PERSONS)
+        messaging_demo.seed_messages()
         self.stdout.write(
             f"Demo register: {result.organizations:,} organizations and "
             f"{result.persons:,} persons added."
         )
         contracts = contracts_demo.seed()
         self.stdout.write(f"Demo contracts: {contracts.contracts:,} added.")
+        from rekisteri.billing import demo as billing_demo
+
+        invoices = billing_demo.seed()
+        self.stdout.write(f"Demo invoicing: seller settings and {invoices} invoices.")
 
     def _create_accounts(self) -> list[tuple[StaffUser, str]]:
         logins = []

@@ -1,0 +1,200 @@
+"""Finvoice 3.0 export, checked against the sample's structure and parsed
+back for every mandatory element and amount."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET  # noqa: S405 - our own output and test data
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rekisteri.billing.finvoice import amount, finvoice_bytes, percent
+from rekisteri.billing.services import credit_note_issue
+from rekisteri.billing.testing import line, make_invoice
+from rekisteri.core import formats
+
+SAMPLE = Path(__file__).parent / "data" / "invopop_finvoice3.0_invoice.xml"
+
+MANDATORY = [
+    "MessageTransmissionDetails/MessageSenderDetails/FromIdentifier",
+    "MessageTransmissionDetails/MessageDetails/MessageIdentifier",
+    "MessageTransmissionDetails/MessageDetails/MessageTimeStamp",
+    "SellerPartyDetails/SellerPartyIdentifier",
+    "SellerPartyDetails/SellerOrganisationName",
+    "SellerPartyDetails/SellerOrganisationTaxCode",
+    "SellerPartyDetails/SellerPostalAddressDetails/SellerStreetName",
+    "SellerPartyDetails/SellerPostalAddressDetails/SellerTownName",
+    "SellerPartyDetails/SellerPostalAddressDetails/SellerPostCodeIdentifier",
+    "SellerPartyDetails/SellerPostalAddressDetails/CountryCode",
+    "SellerInformationDetails/SellerAccountDetails/SellerAccountID",
+    "SellerInformationDetails/SellerAccountDetails/SellerBic",
+    "BuyerPartyDetails/BuyerPartyIdentifier",
+    "BuyerPartyDetails/BuyerOrganisationName",
+    "BuyerPartyDetails/BuyerPostalAddressDetails/BuyerStreetName",
+    "BuyerPartyDetails/BuyerPostalAddressDetails/BuyerTownName",
+    "BuyerPartyDetails/BuyerPostalAddressDetails/BuyerPostCodeIdentifier",
+    "BuyerPartyDetails/BuyerPostalAddressDetails/CountryCode",
+    "BuyerContactPersonName",
+    "InvoiceDetails/InvoiceTypeCode",
+    "InvoiceDetails/InvoiceTypeCodeUN",
+    "InvoiceDetails/InvoiceTypeText",
+    "InvoiceDetails/OriginCode",
+    "InvoiceDetails/InvoiceNumber",
+    "InvoiceDetails/InvoiceDate",
+    "InvoiceDetails/InvoiceTotalVatExcludedAmount",
+    "InvoiceDetails/InvoiceTotalVatAmount",
+    "InvoiceDetails/InvoiceTotalVatIncludedAmount",
+    "InvoiceDetails/VatSpecificationDetails/VatBaseAmount",
+    "InvoiceDetails/VatSpecificationDetails/VatRatePercent",
+    "InvoiceDetails/VatSpecificationDetails/VatRateAmount",
+    "InvoiceDetails/PaymentTermsDetails/InvoiceDueDate",
+    "InvoiceRow/ArticleName",
+    "InvoiceRow/InvoicedQuantity",
+    "InvoiceRow/UnitPriceAmount",
+    "InvoiceRow/RowVatRatePercent",
+    "InvoiceRow/RowVatExcludedAmount",
+    "EpiDetails/EpiIdentificationDetails/EpiDate",
+    "EpiDetails/EpiIdentificationDetails/EpiReference",
+    "EpiDetails/EpiPartyDetails/EpiBfiPartyDetails/EpiBfiIdentifier",
+    "EpiDetails/EpiPartyDetails/EpiBeneficiaryPartyDetails/EpiNameAddressDetails",
+    "EpiDetails/EpiPartyDetails/EpiBeneficiaryPartyDetails/EpiAccountID",
+    "EpiDetails/EpiPaymentInstructionDetails/EpiRemittanceInfoIdentifier",
+    "EpiDetails/EpiPaymentInstructionDetails/EpiInstructedAmount",
+    "EpiDetails/EpiPaymentInstructionDetails/EpiCharge",
+    "EpiDetails/EpiPaymentInstructionDetails/EpiDateOptionDate",
+]
+
+
+def money(el: ET.Element | None) -> Decimal:
+    assert el is not None and el.get("AmountCurrencyIdentifier") == "EUR"
+    return Decimal(el.text.replace(",", "."))
+
+
+def order_of(el: ET.Element) -> list[str]:
+    """Child tags in order, repeats collapsed."""
+    tags: list[str] = []
+    for child in el:
+        if not tags or tags[-1] != child.tag:
+            tags.append(child.tag)
+    return tags
+
+
+def is_subsequence(ours: list[str], theirs: list[str]) -> bool:
+    it = iter(theirs)
+    return all(tag in it for tag in ours)
+
+
+@pytest.fixture
+def exported():
+    invoice = make_invoice(
+        lines=[
+            line("Konsultointi", quantity="10", unit_price="81", unit="h"),
+            line("Käsikirja", quantity="2", unit_price="25", vat_code="reduced_1"),
+            line("Toimitus", quantity="1", unit_price="12"),
+        ],
+        invoice_date=dt.date(2026, 9, 1),
+        buyer_reference="PROJ-42",
+    )
+    return invoice, ET.fromstring(finvoice_bytes(invoice))  # noqa: S314
+
+
+def test_formatting():
+    assert amount(Decimal("1088.36")) == "1088,36"
+    assert amount(Decimal("-5")) == "-5,00"
+    assert percent(Decimal("25.50")) == "25,5"
+    assert percent(Decimal("24.00")) == "24"
+
+
+@pytest.mark.django_db
+def test_every_mandatory_element_is_present(exported):
+    _invoice, root = exported
+    assert root.tag == "Finvoice" and root.get("Version") == "3.0"
+    missing = [p for p in MANDATORY if root.find(p) is None or not root.find(p).text]
+    assert not missing
+
+
+@pytest.mark.django_db
+def test_the_order_matches_the_sample(exported):
+    _invoice, root = exported
+    sample = ET.parse(SAMPLE).getroot()  # noqa: S314
+    assert is_subsequence(order_of(root), order_of(sample))
+    for path in (
+        "MessageTransmissionDetails",
+        "SellerPartyDetails",
+        "SellerPartyDetails/SellerPostalAddressDetails",
+        "BuyerPartyDetails",
+        "InvoiceDetails",
+        "InvoiceDetails/VatSpecificationDetails",
+        "InvoiceDetails/PaymentTermsDetails",
+        "InvoiceRow",
+        "EpiDetails",
+        "EpiDetails/EpiPartyDetails",
+        "EpiDetails/EpiPaymentInstructionDetails",
+    ):
+        ours, theirs = order_of(root.find(path)), order_of(sample.find(path))
+        assert is_subsequence(ours, theirs), path
+
+
+@pytest.mark.django_db
+def test_amounts_and_payment_details(exported):
+    invoice, root = exported
+    details = root.find("InvoiceDetails")
+    # The sample invoice's figures: 822 € at 25.5 % and 50 € at 13.5 %.
+    assert money(details.find("InvoiceTotalVatExcludedAmount")) == Decimal("872.00")
+    assert money(details.find("InvoiceTotalVatAmount")) == Decimal("216.36")
+    assert money(details.find("InvoiceTotalVatIncludedAmount")) == Decimal("1088.36")
+    specs = {
+        s.find("VatRatePercent").text: (
+            money(s.find("VatBaseAmount")),
+            money(s.find("VatRateAmount")),
+        )
+        for s in details.findall("VatSpecificationDetails")
+    }
+    assert specs == {
+        "25,5": (Decimal("822.00"), Decimal("209.61")),
+        "13,5": (Decimal("50.00"), Decimal("6.75")),
+    }
+    rows = root.findall("InvoiceRow")
+    assert sum(money(r.find("RowVatExcludedAmount")) for r in rows) == Decimal("872")
+    assert rows[0].find("InvoicedQuantity").get("QuantityUnitCode") == "h"
+    assert details.find("InvoiceNumber").text == str(invoice.number)
+    assert details.find("InvoiceDate").text == "20260901"
+    assert details.find("PaymentTermsDetails/InvoiceDueDate").text == "20260915"
+    epi = root.find("EpiDetails")
+    rf = formats.rf_reference(invoice.reference)
+    assert epi.find("EpiIdentificationDetails/EpiReference").text == rf
+    instruction = epi.find("EpiPaymentInstructionDetails")
+    assert instruction.find("EpiRemittanceInfoIdentifier").text == rf
+    assert money(instruction.find("EpiInstructedAmount")) == Decimal("1088.36")
+    assert instruction.find("EpiDateOptionDate").text == "20260915"
+    party = epi.find("EpiPartyDetails")
+    assert party.find("EpiBfiPartyDetails/EpiBfiIdentifier").text == "NDEAFIHH"
+    assert (
+        party.find("EpiBeneficiaryPartyDetails/EpiAccountID").text
+        == "FI2112345600000785"
+    )
+    assert root.find("BuyerContactPersonName").text == invoice.contact_name
+
+
+@pytest.mark.django_db
+def test_a_credit_note_is_inv02_referring_to_the_invoice():
+    invoice = make_invoice()
+    note = credit_note_issue(actor=None, invoice=invoice)
+    root = ET.fromstring(finvoice_bytes(note))  # noqa: S314
+    details = root.find("InvoiceDetails")
+    assert details.find("InvoiceTypeCode").text == "INV02"
+    assert details.find("InvoiceTypeCodeUN").text == "381"
+    assert details.find("OriginalInvoiceNumber").text == str(invoice.number)
+    assert money(details.find("InvoiceTotalVatIncludedAmount")) == -invoice.total_gross
+    instructed = root.find(
+        "EpiDetails/EpiPaymentInstructionDetails/EpiInstructedAmount"
+    )
+    assert money(instructed) == Decimal("0.00")
+
+
+@pytest.mark.django_db
+def test_drafts_are_not_exported():
+    with pytest.raises(ValueError):
+        finvoice_bytes(make_invoice(issue=False))

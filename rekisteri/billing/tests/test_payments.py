@@ -1,0 +1,293 @@
+"""Payments: status from payments and credit notes, manual entry, camt.054
+and KTL import with reporting and idempotency."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rekisteri.billing.camt import CamtError, read_camt054
+from rekisteri.billing.choices import PaymentSource, PaymentStatus
+from rekisteri.billing.ktl import read_ktl
+from rekisteri.billing.models import Invoice, Payment, PaymentImport
+from rekisteri.billing.payments import (
+    balance_of,
+    payment_import,
+    payment_record,
+    with_balances,
+)
+from rekisteri.billing.services import credit_note_issue
+from rekisteri.billing.testing import line, make_invoice
+from rekisteri.core import formats
+from rekisteri.core.errors import Conflict, ValidationFailed
+
+DATA = Path(__file__).parent / "data"
+
+
+def camt(*entries: tuple[str, str, str]) -> bytes:
+    """A camt.054.001.02 credit notification: (amount, reference, archive id).
+
+    Shaped like the Finnish bank sample in tests/data; a reference of ""
+    gives unstructured remittance text instead.
+    """
+    items = []
+    for amount, reference, archive in entries:
+        remittance = (
+            f"<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp>"
+            f"<Ref>{reference}</Ref></CdtrRefInf></Strd>"
+            if reference
+            else "<Ustrd>lasku 1000</Ustrd>"
+        )
+        items.append(
+            f"""<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+            <Sts>BOOK</Sts><BookgDt><Dt>2026-10-01</Dt></BookgDt>
+            <AcctSvcrRef>{archive}</AcctSvcrRef><NtryDtls><TxDtls>
+            <AmtDtls><TxAmt><Amt Ccy="EUR">{amount}</Amt></TxAmt></AmtDtls>
+            <RltdPties><Dbtr><Nm>MAKSAJA OY</Nm></Dbtr></RltdPties>
+            <RmtInf>{remittance}</RmtInf></TxDtls></NtryDtls></Ntry>"""
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">'
+        "<BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>T1</MsgId></GrpHdr><Ntfctn>"
+        + "".join(items)
+        + "</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"
+    ).encode()
+
+
+# --- Readers -------------------------------------------------------------------
+
+
+def test_the_finnish_camt054_sample_is_read_transaction_by_transaction():
+    with (DATA / "jbank_camt054_finland_example.xml").open("rb") as fh:
+        txs = list(read_camt054(fh))
+    assert len(txs) == 4
+    assert txs[0].amount == Decimal("88.16") and txs[0].references == ()
+    assert txs[0].has_free_text
+    assert txs[1].references == ("9544208",)
+    assert txs[1].bank_reference == "20170123456"
+    assert txs[3].currency == "EUR" and txs[3].amount == Decimal("216.85")
+    assert all(t.credit and t.booked for t in txs)
+    assert txs[0].booking_date == dt.date(2017, 1, 22)
+
+
+def test_the_generic_camt054_sample_reads_debits_and_several_transactions():
+    with (DATA / "genkgo_camt054.v2.xml").open("rb") as fh:
+        txs = list(read_camt054(fh))
+    assert txs and not txs[0].credit
+    assert len({t.bank_reference for t in txs}) == len(txs)  # unique per tx
+    assert txs[0].references == ()  # a proprietary (ISR) type is not SCOR
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"<Document><unclosed>",
+        b"<Invoice/>",
+        b'<!DOCTYPE d [<!ENTITY a "aaaa">]><Document>&a;</Document>',
+    ],
+)
+def test_unreadable_camt_is_refused(content):
+    with pytest.raises(CamtError):
+        list(read_camt054(io.BytesIO(content)))
+
+
+def test_the_ktl_sample_is_read():
+    with (DATA / "nordea_test_ktl_from_devlab-sepa_df_ktl.txt").open("rb") as fh:
+        txs = list(read_ktl(fh))
+    assert len(txs) == 13
+    assert txs[0].amount == Decimal("323.24")
+    assert txs[0].references == ("13",)
+    assert txs[1].references == ("455435",)
+    assert txs[0].booking_date == dt.date(2006, 3, 2)
+    assert all(t.bank_reference.startswith("KTL:") for t in txs)
+
+
+# --- Status --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_status_follows_payments_and_credit_notes():
+    draft = make_invoice(issue=False)
+    assert balance_of(draft).status == PaymentStatus.DRAFT
+    invoice = make_invoice()  # 125.50
+    assert balance_of(invoice).status == PaymentStatus.OPEN
+    today = dt.date.today()
+    payment_record(actor=None, invoice=invoice, amount="25.50", paid_on=today)
+    assert balance_of(invoice).status == PaymentStatus.PARTLY_PAID
+    assert balance_of(invoice).outstanding == Decimal("100.00")
+    payment_record(actor=None, invoice=invoice, amount="100", paid_on=today)
+    assert balance_of(invoice).status == PaymentStatus.PAID
+    payment_record(actor=None, invoice=invoice, amount="1", paid_on=today)
+    assert balance_of(invoice).status == PaymentStatus.OVERPAID
+
+    credited = make_invoice()
+    credit_note_issue(actor=None, invoice=credited)
+    assert balance_of(credited).status == PaymentStatus.CREDITED
+    annotated = {i.pk: i for i in with_balances(Invoice.objects.all())}
+    assert balance_of(annotated[invoice.pk]).status == PaymentStatus.OVERPAID
+    assert balance_of(annotated[credited.pk]).status == PaymentStatus.CREDITED
+
+
+@pytest.mark.django_db
+def test_a_partial_credit_note_lowers_what_is_due():
+    invoice = make_invoice(lines=[line(quantity="2")])  # 251.00
+    credit_note_issue(actor=None, invoice=invoice, lines=[line(quantity="-1")])
+    payment_record(
+        actor=None, invoice=invoice, amount="125.50", paid_on=dt.date.today()
+    )
+    assert balance_of(invoice).status == PaymentStatus.PAID
+
+
+# --- Manual payments -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_manual_payment_validation():
+    invoice = make_invoice()
+    with pytest.raises(ValidationFailed) as exc:
+        payment_record(
+            actor=None,
+            invoice=invoice,
+            amount="-5",
+            paid_on=dt.date.today() + dt.timedelta(days=3),
+            reference="123454",
+        )
+    assert set(exc.value.fields) == {"amount", "paid_on", "reference"}
+    other = make_invoice()
+    with pytest.raises(ValidationFailed) as exc:
+        payment_record(
+            actor=None,
+            invoice=invoice,
+            amount="5",
+            paid_on=dt.date.today(),
+            reference=formats.rf_reference(other.reference),
+        )
+    assert exc.value.fields["reference"][0][0] == "reference_mismatch"
+    with pytest.raises(Conflict):
+        payment_record(
+            actor=None,
+            invoice=make_invoice(issue=False),
+            amount="5",
+            paid_on=dt.date.today(),
+        )
+    assert not Payment.objects.exists()
+    payment_record(
+        actor=None,
+        invoice=invoice,
+        amount="5,00",
+        paid_on=dt.date.today(),
+        reference=formats.format_rf_reference(formats.rf_reference(invoice.reference)),
+    )
+    assert Payment.objects.get().amount == Decimal("5.00")
+
+
+# --- Import --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_camt_import_matches_by_reference_and_reports_the_rest():
+    exact = make_invoice()  # 125.50 each
+    partly = make_invoice()
+    over = make_invoice()
+    rf = formats.rf_reference(over.reference)
+    content = camt(
+        ("125.50", exact.reference, "A1"),
+        ("100.00", formats.format_reference(partly.reference), "A2"),
+        ("200.00", rf, "A3"),
+        ("50.00", formats.reference_from_base("999999999"), "A4"),
+        ("10.00", "", "A5"),
+        ("10.00", "123454", "A6"),
+    )
+    result = payment_import(actor=None, stream=io.BytesIO(content))
+    assert not result.already
+    outcomes = [(r["position"], r["outcome"]) for r in result.payment_import.report]
+    assert outcomes == [
+        (1, "matched"),
+        (2, "partial"),
+        (3, "overpaid"),
+        (4, "unknown_reference"),
+        (5, "no_reference"),
+        (6, "invalid_reference"),
+    ]
+    assert result.payment_import.matched == 3
+    assert balance_of(exact).status == PaymentStatus.PAID
+    assert balance_of(partly).status == PaymentStatus.PARTLY_PAID
+    assert balance_of(over).status == PaymentStatus.OVERPAID
+    assert result.payment_import.report[2]["outstanding"] == "-74.50"
+    assert Payment.objects.filter(source=PaymentSource.CAMT054).count() == 3
+    # The report carries no payer names.
+    assert "MAKSAJA" not in str(result.payment_import.report)
+
+
+@pytest.mark.django_db
+def test_reimporting_adds_nothing():
+    invoice = make_invoice()
+    content = camt(("125.50", invoice.reference, "B1"))
+    first = payment_import(actor=None, stream=io.BytesIO(content))
+    again = payment_import(actor=None, stream=io.BytesIO(content))
+    assert again.already and again.payment_import == first.payment_import
+    assert Payment.objects.count() == 1
+    # A different file repeating the same bank transaction adds nothing either.
+    overlapping = camt(("125.50", invoice.reference, "B1"), ("1.00", "", "B2"))
+    third = payment_import(actor=None, stream=io.BytesIO(overlapping))
+    assert [r["outcome"] for r in third.payment_import.report] == [
+        "duplicate",
+        "no_reference",
+    ]
+    assert Payment.objects.count() == 1
+    assert PaymentImport.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_an_unreadable_file_records_nothing():
+    invoice = make_invoice()
+    broken = camt(("125.50", invoice.reference, "C1"))[:-20]
+    with pytest.raises(ValidationFailed) as exc:
+        payment_import(actor=None, stream=io.BytesIO(broken))
+    assert exc.value.fields["file"][0][0] == "file_unreadable"
+    assert not Payment.objects.exists() and not PaymentImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_two_payments_in_one_file_count_against_the_same_invoice():
+    invoice = make_invoice()
+    content = camt(
+        ("100.00", invoice.reference, "D1"), ("25.50", invoice.reference, "D2")
+    )
+    result = payment_import(actor=None, stream=io.BytesIO(content))
+    assert [r["outcome"] for r in result.payment_import.report] == [
+        "partial",
+        "matched",
+    ]
+    assert balance_of(invoice).status == PaymentStatus.PAID
+
+
+@pytest.mark.django_db
+def test_ktl_import_of_the_sample_reports_unknown_references():
+    content = (DATA / "nordea_test_ktl_from_devlab-sepa_df_ktl.txt").read_bytes()
+    result = payment_import(
+        actor=None, stream=io.BytesIO(content), fmt=PaymentSource.KTL
+    )
+    outcomes = {r["outcome"] for r in result.payment_import.report}
+    assert outcomes <= {"unknown_reference", "invalid_reference"}
+    assert result.payment_import.entries == 13
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_dtd_anywhere_in_the_file_is_refused():
+    padding = b"<!-- " + b"x" * 70_000 + b" -->"
+    content = (
+        b'<?xml version="1.0"?>' + padding + b'<!DOCTYPE d [<!ENTITY a "b">]>'
+        b"<Document>&a;</Document>"
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        payment_import(actor=None, stream=io.BytesIO(content))
+    assert exc.value.fields["file"][0][0] == "file_unreadable"
+    assert not PaymentImport.objects.exists()

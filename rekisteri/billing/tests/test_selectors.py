@@ -1,0 +1,57 @@
+"""Invoicing selectors: scope by permission, filters, balances."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from rekisteri.accounts.choices import StaffRole
+from rekisteri.billing import selectors
+from rekisteri.billing.payments import balance_of
+from rekisteri.billing.testing import make_invoice
+from rekisteri.core.errors import NotFound
+from rekisteri.core.testing import make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+def test_without_billing_access_invoices_look_missing():
+    invoice = make_invoice()
+    sales = make_staff(StaffRole.SALES)
+    with pytest.raises(NotFound):
+        selectors.invoice_get(user=sales, invoice_id=invoice.id)
+    assert (
+        selectors.organization_invoices(user=sales, organization=invoice.organization)
+        == []
+    )
+    assert selectors.person_invoices(user=sales, person=invoice.billing_contact) == []
+
+
+def test_invoice_get_annotates_the_balance_and_refuses_bad_ids():
+    billing = make_staff(StaffRole.BILLING)
+    invoice = make_invoice()
+    found = selectors.invoice_get(user=billing, invoice_id=str(invoice.id))
+    assert hasattr(found, "paid_sum") and balance_of(found).status == "open"
+    for bad in ("not-a-uuid", uuid.uuid4(), None):
+        with pytest.raises(NotFound):
+            selectors.invoice_get(user=billing, invoice_id=bad)
+
+
+def test_list_filters():
+    billing = make_staff(StaffRole.BILLING)
+    draft = make_invoice(issue=False)
+    overdue = make_invoice(invoice_date=dt.date(2020, 1, 1))
+    current = make_invoice()
+    assert {i.pk for i in selectors.invoice_list(user=billing, state="draft")} == {
+        draft.pk
+    }
+    assert {i.pk for i in selectors.invoice_list(user=billing, state="issued")} == {
+        overdue.pk,
+        current.pk,
+    }
+    assert {i.pk for i in selectors.invoice_list(user=billing, overdue=True)} == {
+        overdue.pk
+    }
+    assert len(selectors.invoice_list(user=billing)) == 3

@@ -1,0 +1,270 @@
+"""The invoicing UI: forms, the invoice page, downloads, imports, access."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET  # noqa: S405 - our own output
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from rekisteri.accounts.choices import StaffRole
+from rekisteri.audit.models import AuditEvent
+from rekisteri.billing.choices import InvoiceState, PaymentStatus
+from rekisteri.billing.models import Invoice, Payment, SellerSettings
+from rekisteri.billing.payments import balance_of
+from rekisteri.billing.testing import SELLER, make_billing_contact, make_invoice
+from rekisteri.core.testing import make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(role: str = StaffRole.BILLING) -> tuple[Client, object]:
+    user = make_staff(role)
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+def line_post(rows: list[dict], total: int = 3) -> dict[str, str]:
+    data = {
+        "lines-TOTAL_FORMS": str(total),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "200",
+    }
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"lines-{i}-{key}"] = value
+    for i in range(len(rows), total):
+        data[f"lines-{i}-vat_code"] = "general"
+    return data
+
+
+def test_seller_settings_are_edited_in_the_ui():
+    client, _user = client_for()
+    url = reverse("billing:seller_settings")
+    assert client.get(url).status_code == 200
+    bad = {**{k: str(v) for k, v in SELLER.items()}, "iban": "FI00 0000"}
+    response = client.post(url, bad)
+    assert response.status_code == 200
+    assert "IBAN" in response.content.decode()
+    assert not SellerSettings.objects.exists()
+    response = client.post(url, {k: str(v) for k, v in SELLER.items()})
+    assert response.status_code == 302
+    assert SellerSettings.objects.get().bic == "NDEAFIHH"
+
+
+def test_create_issue_download_and_pay_through_the_ui():
+    client, _user = client_for()
+    make_invoice(issue=False)  # creates the seller settings
+    org, contact = make_billing_contact()
+    url = reverse("billing:invoice_create", kwargs={"organization_id": org.id})
+    page = client.get(url)
+    assert page.status_code == 200 and contact.full_name in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "billing_contact": str(contact.id),
+            "payment_terms_days": "14",
+            **line_post(
+                [
+                    {
+                        "description": "Ylläpito",
+                        "quantity": "2",
+                        "unit": "kk",
+                        "unit_price": "50,00",
+                        "vat_code": "general",
+                    }
+                ]
+            ),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    invoice = Invoice.objects.get(organization=org)
+    assert invoice.total_gross == Decimal("125.50")
+    assert invoice.lines.count() == 1
+
+    detail = reverse("billing:invoice_detail", kwargs={"invoice_id": invoice.id})
+    client.post(reverse("billing:invoice_issue", kwargs={"invoice_id": invoice.id}))
+    invoice.refresh_from_db()
+    assert invoice.state == InvoiceState.ISSUED
+    body = client.get(detail).content.decode()
+    assert str(invoice.number) in body and contact.full_name in body
+    assert AuditEvent.objects.filter(
+        action="invoice.view", target_id=str(invoice.id), subject_id=contact.id
+    ).exists()
+
+    xml = client.get(
+        reverse("billing:invoice_finvoice", kwargs={"invoice_id": invoice.id})
+    )
+    assert xml["Content-Disposition"].startswith("attachment")
+    root = ET.fromstring(xml.content)  # noqa: S314
+    assert root.find("InvoiceDetails/InvoiceNumber").text == str(invoice.number)
+    assert AuditEvent.objects.filter(action="invoice.export").exists()
+
+    pay = reverse("billing:payment_create", kwargs={"invoice_id": invoice.id})
+    response = client.post(pay, {"amount": "125,50", "paid_on": dt.date.today()})
+    assert response.status_code == 302
+    assert balance_of(invoice).status == PaymentStatus.PAID
+
+
+def test_invoice_form_shows_line_errors_and_saves_nothing():
+    client, _user = client_for()
+    make_invoice(issue=False)
+    Invoice.objects.all().delete()
+    org, contact = make_billing_contact()
+    url = reverse("billing:invoice_create", kwargs={"organization_id": org.id})
+    response = client.post(
+        url,
+        {
+            "billing_contact": str(contact.id),
+            "payment_terms_days": "14",
+            **line_post(
+                [
+                    {"description": "A", "quantity": "1", "unit_price": "1"},
+                    {"description": "B", "quantity": "-1", "unit_price": "1"},
+                ]
+            ),
+        },
+    )
+    assert response.status_code == 200
+    assert "Negatiivinen määrä vaatii hyvityslaskun." in response.content.decode()
+    assert not Invoice.objects.exists()
+    response = client.post(
+        url,
+        {
+            "billing_contact": str(contact.id),
+            "payment_terms_days": "14",
+            **line_post([]),
+        },
+    )
+    assert "Laskulla on oltava vähintään yksi rivi." in response.content.decode()
+
+
+def test_an_issued_invoice_cannot_be_edited_in_the_ui():
+    client, _user = client_for()
+    invoice = make_invoice()
+    response = client.get(
+        reverse("billing:invoice_edit", kwargs={"invoice_id": invoice.id})
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("billing:invoice_delete", kwargs={"invoice_id": invoice.id}),
+        follow=True,
+    )
+    assert Invoice.objects.filter(pk=invoice.pk).exists()
+    assert "hyvityslasku" in response.content.decode()
+
+
+def test_payment_import_upload_and_report():
+    client, _user = client_for()
+    invoice = make_invoice()
+    content = (
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">'
+        '<BkToCstmrDbtCdtNtfctn><Ntfctn><Ntry><Amt Ccy="EUR">125.50</Amt>'
+        "<CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>"
+        "<BookgDt><Dt>2026-10-01</Dt></BookgDt><AcctSvcrRef>X1</AcctSvcrRef>"
+        "<NtryDtls><TxDtls><RmtInf><Strd><CdtrRefInf><Ref>"
+        f"{invoice.reference}</Ref></CdtrRefInf></Strd></RmtInf></TxDtls>"
+        "</NtryDtls></Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"
+    ).encode()
+    url = reverse("billing:payment_import")
+    response = client.post(
+        url,
+        {"format": "camt054", "file": SimpleUploadedFile("pay.xml", content)},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Maksettu kokonaan" in response.content.decode()
+    assert Payment.objects.count() == 1
+    again = client.post(
+        url,
+        {"format": "camt054", "file": SimpleUploadedFile("pay.xml", content)},
+        follow=True,
+    )
+    assert again.status_code == 200 and Payment.objects.count() == 1
+    broken = client.post(
+        url, {"format": "camt054", "file": SimpleUploadedFile("b.xml", b"<Doc")}
+    )
+    assert broken.status_code == 200 and Payment.objects.count() == 1
+
+
+def test_sales_staff_cannot_reach_invoicing():
+    client, _user = client_for(StaffRole.SALES)
+    invoice = make_invoice()
+    assert client.get(reverse("billing:invoice_list")).status_code == 403
+    assert (
+        client.get(
+            reverse("billing:invoice_detail", kwargs={"invoice_id": invoice.id})
+        ).status_code
+        == 403
+    )
+    org_page = client.get(
+        reverse(
+            "registry:organization_detail",
+            kwargs={"organization_id": invoice.organization_id},
+        )
+    )
+    assert org_page.status_code == 200
+    detail = reverse("billing:invoice_detail", kwargs={"invoice_id": invoice.id})
+    assert detail not in org_page.content.decode()
+    assert 'id="invoices-title"' not in org_page.content.decode()
+
+
+def test_the_organization_page_lists_invoices_for_billing_staff():
+    client, _user = client_for()
+    invoice = make_invoice()
+    body = client.get(
+        reverse(
+            "registry:organization_detail",
+            kwargs={"organization_id": invoice.organization_id},
+        )
+    ).content.decode()
+    assert reverse("billing:invoice_detail", kwargs={"invoice_id": invoice.id}) in body
+    assert (
+        reverse(
+            "billing:invoice_create",
+            kwargs={"organization_id": invoice.organization_id},
+        )
+        in body
+    )
+
+
+def test_privacy_officers_read_but_do_not_change():
+    client, _user = client_for(StaffRole.PRIVACY_OFFICER)
+    invoice = make_invoice()
+    assert (
+        client.get(
+            reverse("billing:invoice_detail", kwargs={"invoice_id": invoice.id})
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            reverse("billing:reminder_create", kwargs={"invoice_id": invoice.id})
+        ).status_code
+        == 403
+    )
+
+
+def test_the_person_page_shows_their_invoices_and_a_legal_hold():
+    from rekisteri.billing.collection import collection_case_open, reminder_create
+
+    client, _user = client_for()
+    invoice = make_invoice(invoice_date=dt.date(2026, 1, 1))
+    url = reverse(
+        "registry:person_detail", kwargs={"person_id": invoice.billing_contact_id}
+    )
+    body = client.get(url).content.decode()
+    assert reverse("billing:invoice_detail", kwargs={"invoice_id": invoice.id}) in body
+    assert "data-hold" not in body
+    reminder_create(actor=None, invoice=invoice, on=dt.date(2026, 2, 1))
+    collection_case_open(actor=None, invoice=invoice, on=dt.date(2026, 3, 1))
+    body = client.get(url).content.decode()
+    assert 'data-hold="collection_case_open"' in body
+    sales, _u = client_for(StaffRole.SALES)
+    assert "person-invoices-title" not in sales.get(url).content.decode()

@@ -1,0 +1,542 @@
+"""Importing real email: ``.eml`` files and mboxes, in constant memory.
+
+:func:`iter_raw_messages` streams a file line by line and yields each
+message's bytes with its position (1-based index and the byte offset of its
+``From `` line), holding one message at a time; a message over the size
+limit is skipped to its end and reported, not read into memory.
+
+:func:`import_messages` parses and stores each message in its own savepoint:
+a broken message is reported by position and reason, and the rest go on.
+Re-importing the same file adds nothing (keyed digest of Message-ID and
+content, unique in the database). Participants are matched to persons by
+email through the blind index; the organization is the importer's choice or
+derived from the matched persons' current roles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rekisteri.audit.services import audit_record
+from rekisteri.keystore import keys
+from rekisteri.messaging import services
+from rekisteri.messaging.choices import (
+    AddressKind,
+    Channel,
+    Direction,
+    ImportSource,
+)
+from rekisteri.messaging.conf import limit
+from rekisteri.messaging.models import Message, Thread
+from rekisteri.messaging.parsing import BrokenMessage, ParsedMessage, parse_message
+from rekisteri.registry.models import Organization, Person, Role
+
+CHUNK = 200  # messages per transaction: throughput without long locks
+# Caches of one import (thread of a Message-ID, person of an address) keep at
+# most this many entries, so memory stays flat however big the mbox is.
+CACHE_LIMIT = 20_000
+_FROM_ESCAPED = re.compile(rb"^>+From ")
+_LINE_LIMIT = 1 << 20  # read at most this much of one line at a time
+
+
+# --------------------------------------------------------------------------
+# Splitting a file into messages
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class RawMessage:
+    index: int
+    offset: int
+    data: bytes = b""
+    error: tuple[str, str] | None = None
+    envelope_date: dt.datetime | None = None
+
+
+def detect_format(head: bytes) -> str:
+    """``"mbox"`` if the file starts with a ``From `` line, else ``"eml"``."""
+    return "mbox" if head.lstrip(b"\r\n").startswith(b"From ") else "eml"
+
+
+def _envelope_date(line: bytes) -> dt.datetime | None:
+    # "From sender Sat Jan  3 01:05:34 1996": the asctime part, read as UTC.
+    parts = line.decode("ascii", "replace").split()
+    if len(parts) < 7:
+        return None
+    try:
+        value = dt.datetime.strptime(" ".join(parts[-5:]), "%a %b %d %H:%M:%S %Y")
+    except ValueError:
+        return None
+    return value.replace(tzinfo=dt.UTC)
+
+
+def iter_mbox(
+    stream: IO[bytes], *, max_bytes: int | None = None
+) -> Iterator[RawMessage]:
+    """Messages of an mbox (mboxo/mboxrd), one at a time.
+
+    A ``From `` line at the start of the file or after a blank line starts a
+    message. ``>From `` quoting is undone one level. Text before the first
+    ``From `` line is reported as a broken message of its own.
+    """
+    max_bytes = max_bytes or limit("MAX_MESSAGE_BYTES")
+    offset = 0
+    index = 0
+    current: RawMessage | None = None
+    lines: list[bytes] = []
+    size = 0
+    too_big = False
+    prev_blank = True
+    at_line_start = True
+
+    def finish() -> RawMessage | None:
+        if current is None:
+            return None
+        if too_big:
+            current.error = (
+                "too_large",
+                _("The message is larger than the %(limit)s MB limit.")
+                % {"limit": max_bytes // (1024 * 1024) or 1},
+            )
+            return current
+        # The blank line before the next "From " belongs to the separator.
+        if lines and lines[-1].strip() == b"":
+            lines.pop()
+        current.data = b"".join(lines)
+        return current
+
+    while True:
+        line = stream.readline(_LINE_LIMIT)
+        if not line:
+            break
+        length = len(line)
+        starts = at_line_start and line.startswith(b"From ") and prev_blank
+        if starts:
+            done = finish()
+            if done is not None:
+                yield done
+            index += 1
+            current = RawMessage(index, offset, envelope_date=_envelope_date(line))
+            lines, size, too_big = [], 0, False
+        else:
+            if current is None:
+                if line.strip():
+                    index += 1
+                    current = RawMessage(index, offset)
+                    current.error = (
+                        "no_separator",
+                        _("Text before the first 'From ' line is not a message."),
+                    )
+                    lines, size, too_big = [], 0, False
+            elif current.error is None and not too_big:
+                if at_line_start and _FROM_ESCAPED.match(line):
+                    line = line[1:]
+                size += len(line)
+                if size > max_bytes:
+                    too_big = True
+                    lines = []
+                else:
+                    lines.append(line)
+        at_line_start = line.endswith(b"\n")
+        if at_line_start:
+            prev_blank = line.strip() == b""
+        offset += length
+    done = finish()
+    if done is not None:
+        yield done
+
+
+def iter_eml(
+    stream: IO[bytes], *, max_bytes: int | None = None
+) -> Iterator[RawMessage]:
+    """The one message of an ``.eml`` file (refused past the size limit)."""
+    max_bytes = max_bytes or limit("MAX_MESSAGE_BYTES")
+    data = stream.read(max_bytes + 1)
+    item = RawMessage(1, 0)
+    if len(data) > max_bytes:
+        item.error = (
+            "too_large",
+            _("The message is larger than the %(limit)s MB limit.")
+            % {"limit": max_bytes // (1024 * 1024) or 1},
+        )
+    else:
+        item.data = data
+    yield item
+
+
+def iter_raw_messages(stream: IO[bytes]) -> tuple[str, Iterator[RawMessage]]:
+    """The file's format and its messages. ``stream`` is binary and
+    seekable (an uploaded file or an open file)."""
+    head = stream.read(64)
+    stream.seek(0)
+    fmt = detect_format(head)
+    return fmt, (iter_mbox(stream) if fmt == "mbox" else iter_eml(stream))
+
+
+# --------------------------------------------------------------------------
+# The report
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class ImportProblem:
+    """A message that was not stored (or stored with notes), by position."""
+
+    index: int
+    offset: int
+    code: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    format: str = ""
+    total: int = 0
+    created: int = 0
+    duplicates: int = 0
+    errors: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
+    organizations: set[Any] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "total": self.total,
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "errors": [p.__dict__ for p in self.errors],
+            "warnings": [p.__dict__ for p in self.warnings],
+        }
+
+
+# --------------------------------------------------------------------------
+# Matching
+# --------------------------------------------------------------------------
+
+
+class _Bounded(OrderedDict):
+    """A dict that forgets its oldest entries beyond ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        if len(self) > self.limit:
+            self.popitem(last=False)
+
+
+class _Matcher:
+    """Address → person id, and person → current organizations, cached for
+    one import (an mbox names the same people again and again)."""
+
+    def __init__(self) -> None:
+        self.people: _Bounded = _Bounded(CACHE_LIMIT)
+        self.orgs: _Bounded = _Bounded(CACHE_LIMIT)
+
+    def person_for(self, address: str) -> Any:
+        kind, normalised = services.normalise_address(address)
+        if kind != AddressKind.EMAIL or not normalised:
+            return None
+        if normalised not in self.people:
+            from rekisteri.registry.services import email_owners
+
+            owners = email_owners(normalised)
+            self.people[normalised] = next(iter(owners)) if len(owners) == 1 else None
+        return self.people[normalised]
+
+    def organizations_of(self, person_ids: set[Any]) -> set[Any]:
+        known = {p: self.orgs[p] for p in person_ids if p in self.orgs}
+        missing = [p for p in person_ids if p not in known]
+        if missing:
+            today = timezone.localdate()
+            fetched: dict[Any, set[Any]] = {pid: set() for pid in missing}
+            rows = Role.objects.filter(person_id__in=missing).filter(
+                Q(end_date__isnull=True) | Q(end_date__gte=today)
+            )
+            for pid, oid in rows.values_list("person_id", "organization_id"):
+                fetched[pid].add(oid)
+            for pid, orgs in fetched.items():
+                self.orgs[pid] = orgs
+            known.update(fetched)
+        found: set[Any] = set()
+        for orgs in known.values():
+            found |= orgs
+        return found
+
+
+def _direction(parsed: ParsedMessage) -> str:
+    own = {d.lower() for d in limit("OWN_DOMAINS")}
+    sender = parsed.sender
+    if sender and own and sender.address.rsplit("@", 1)[-1].lower() in own:
+        return Direction.OUTBOUND
+    return Direction.INBOUND
+
+
+# --------------------------------------------------------------------------
+# The import
+# --------------------------------------------------------------------------
+
+
+def _store_one(
+    *,
+    actor: Any,
+    raw: RawMessage,
+    organization: Organization | None,
+    source: str,
+    matcher: _Matcher,
+    report: ImportReport,
+    org_cache: dict[Any, Organization],
+    threads: _Bounded,
+) -> None:
+    try:
+        parsed = parse_message(raw.data)
+    except BrokenMessage as exc:
+        report.errors.append(
+            ImportProblem(raw.index, raw.offset, exc.code, exc.message)
+        )
+        return
+    key = services.dedupe_key(parsed.message_id, raw.data)
+    participants = []
+    person_ids: set[Any] = set()
+    for p in parsed.participants:
+        pid = matcher.person_for(p.address)
+        if pid is not None:
+            person_ids.add(pid)
+        participants.append(
+            services.ParticipantIn(
+                role=p.role,
+                person=Person(pk=pid) if pid else None,
+                address=p.address,
+                display_name=p.display_name,
+            )
+        )
+    owner_org, owner_person = organization, None
+    if owner_org is None:
+        orgs = matcher.organizations_of(person_ids)
+        if len(orgs) == 1:
+            oid = next(iter(orgs))
+            owner_org = org_cache.get(oid) or Organization.objects.get(pk=oid)
+            org_cache[oid] = owner_org
+        elif len(orgs) > 1:
+            report.errors.append(
+                ImportProblem(
+                    raw.index,
+                    raw.offset,
+                    "ambiguous_organization",
+                    _(
+                        "The participants belong to several organizations; "
+                        "choose the organization and import again."
+                    ),
+                )
+            )
+            return
+        elif len(person_ids) == 1:
+            owner_person = Person(pk=next(iter(person_ids)))
+        else:
+            report.errors.append(
+                ImportProblem(
+                    raw.index,
+                    raw.offset,
+                    "no_match",
+                    _(
+                        "No participant is a person in the register; choose the "
+                        "organization and import again."
+                    ),
+                )
+            )
+            return
+    notes = list(parsed.notes)
+    occurred_at = parsed.date or raw.envelope_date
+    if occurred_at is None:
+        occurred_at = timezone.now()
+        notes.append(_("The message has no readable date; the import time is used."))
+    attachments, total = [], 0
+    for n, a in enumerate(parsed.attachments, start=1):
+        size = len(a.data)
+        if size > limit("MAX_ATTACHMENT_BYTES"):
+            notes.append(
+                _(
+                    "Attachment %(n)s (%(size)s bytes) is over the size limit and was "
+                    "not stored."
+                )
+                % {"n": n, "size": size}
+            )
+            continue
+        if total + size > limit("MAX_MESSAGE_ATTACHMENT_BYTES"):
+            notes.append(
+                _(
+                    "Attachment %(n)s would exceed the limit for one message and was "
+                    "not stored."
+                )
+                % {"n": n}
+            )
+            continue
+        total += size
+        attachments.append(services.AttachmentIn(a.filename, a.data, a.content_type))
+    subject = parsed.subject[: limit("MAX_SUBJECT_CHARS")]
+    body = parsed.body
+    if len(body) > limit("MAX_BODY_CHARS"):
+        body = body[: limit("MAX_BODY_CHARS")]
+        notes.append(_("The text was longer than the limit and was shortened."))
+    parents = [services.message_id_digest(m) for m in parsed.parent_ids]
+    # A reply to a message of this import: its thread is known without a query.
+    owner_id = owner_org.pk if owner_org else owner_person.pk  # type: ignore[union-attr]
+    thread_id = next(
+        (threads[(owner_id, d)] for d in parents if (owner_id, d) in threads), None
+    )
+    thread = (
+        Thread(pk=thread_id, organization=owner_org, person=owner_person)
+        if thread_id
+        else None
+    )
+    try:
+        with transaction.atomic():
+            message = services.message_store(
+                actor=actor,
+                organization=owner_org,
+                person=owner_person,
+                channel=Channel.EMAIL,
+                direction=_direction(parsed),
+                occurred_at=occurred_at,
+                subject=subject,
+                body=body,
+                participants=participants,
+                attachments=attachments,
+                parent_digests=parents,
+                thread=thread,
+                headers=parsed.headers,
+                notes=notes,
+                source=source,
+                message_id=parsed.message_id,
+                dedupe=key,
+            )
+    except IntegrityError:
+        # The dedupe key is unique: this message was imported before.
+        if Message.objects.filter(dedupe_key=key).exists():
+            report.duplicates += 1
+            return
+        report.errors.append(
+            ImportProblem(
+                raw.index,
+                raw.offset,
+                "store_failed",
+                _("The message could not be stored (%(error)s).")
+                % {"error": "IntegrityError"},
+            )
+        )
+        return
+    except keys.KeyDestroyed:
+        report.errors.append(
+            ImportProblem(
+                raw.index,
+                raw.offset,
+                "erased",
+                _("The message belongs to an erased customer or person."),
+            )
+        )
+        return
+    except Exception as exc:  # noqa: BLE001 - one message never aborts the rest
+        report.errors.append(
+            ImportProblem(
+                raw.index,
+                raw.offset,
+                "store_failed",
+                _("The message could not be stored (%(error)s).")
+                % {"error": type(exc).__name__},
+            )
+        )
+        return
+    if message.message_id_digest:
+        threads[(owner_id, message.message_id_digest)] = message.thread_id
+    report.created += 1
+    report.organizations.add(owner_org.pk if owner_org else None)
+    for note in notes:
+        report.warnings.append(ImportProblem(raw.index, raw.offset, "note", note))
+
+
+def import_messages(
+    *,
+    actor: Any,
+    stream: IO[bytes],
+    organization: Organization | None = None,
+    progress: Callable[[ImportReport], None] | None = None,
+    request: Any = None,
+) -> ImportReport:
+    """Import every message of an ``.eml`` or mbox stream; see the module doc.
+
+    Never raises for a bad message: each one is in ``report.errors`` with its
+    index, byte offset and reason. One audit event records the run.
+    """
+    fmt, items = iter_raw_messages(stream)
+    report = ImportReport(format=fmt)
+    source = ImportSource.MBOX if fmt == "mbox" else ImportSource.EML
+    matcher = _Matcher()
+    org_cache: dict[Any, Organization] = {}
+    threads: _Bounded = _Bounded(CACHE_LIMIT)
+
+    def handle(raw: RawMessage) -> None:
+        report.total += 1
+        if raw.error is not None:
+            code, reason = raw.error
+            report.errors.append(ImportProblem(raw.index, raw.offset, code, reason))
+            return
+        _store_one(
+            actor=actor,
+            raw=raw,
+            organization=organization,
+            source=source,
+            matcher=matcher,
+            report=report,
+            org_cache=org_cache,
+            threads=threads,
+        )
+
+    # One message in memory at a time; a transaction per CHUNK messages
+    # (each message in its own savepoint inside it).
+    pending = iter(items)
+    finished = False
+    with keys.ensure_scope():
+        while not finished:
+            finished = True
+            with transaction.atomic():
+                for n, raw in enumerate(pending, start=1):
+                    handle(raw)
+                    if n >= CHUNK:
+                        finished = False
+                        break
+            if progress is not None:
+                progress(report)
+    audit_record(
+        actor=actor,
+        action="message.import",
+        target_type="organization" if organization else "message_import",
+        target_id=organization.pk if organization else "",
+        fields=["subject", "body", "headers", "participants", "attachments"],
+        categories=services.CONTENT_CATEGORIES + services.PARTICIPANT_CATEGORIES,
+        purpose="customer_relationship",
+        details={
+            "format": fmt,
+            "total": report.total,
+            "created": report.created,
+            "duplicates": report.duplicates,
+            "errors": len(report.errors),
+        },
+        request=request,
+    )
+    return report

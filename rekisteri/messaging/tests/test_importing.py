@@ -1,0 +1,202 @@
+"""Importing .eml files and mboxes into the history: every sample, broken
+messages reported by position, idempotency, matching and threading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from rekisteri.audit.models import AuditEvent
+from rekisteri.core.testing import make_org, make_person, make_staff
+from rekisteri.messaging.choices import Direction, ImportSource
+from rekisteri.messaging.importing import import_messages
+from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
+from rekisteri.registry.services import role_create
+
+pytestmark = pytest.mark.django_db
+DATA = Path(__file__).parent / "data"
+SAMPLES = sorted(p.name for p in DATA.iterdir() if p.suffix in (".eml", ".mbox"))
+
+
+def _import(actor, data: bytes, **kwargs):
+    return import_messages(actor=actor, stream=io.BytesIO(data), **kwargs)
+
+
+def _mbox(*messages: bytes) -> bytes:
+    return b"".join(
+        b"From sender@example.fi Mon Mar  2 10:00:00 2026\n" + m.rstrip(b"\n") + b"\n\n"
+        for m in messages
+    )
+
+
+def _email(n: int, sender: str = "asiakas@example.fi", extra: bytes = b"") -> bytes:
+    return (
+        (
+            f"From: Asiakas <{sender}>\nTo: tuki@toimittaja.fi\n"
+            f"Subject: Viesti {n}\nMessage-ID: <m{n}@example.fi>\n"
+            f"Date: Mon, 2 Mar 2026 10:{n % 60:02d}:00 +0200\n"
+        ).encode()
+        + extra
+        + f"\nTeksti {n}\n".encode()
+    )
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_every_sample_imports_and_a_second_import_adds_nothing(name):
+    staff = make_staff()
+    org = make_org()
+    data = (DATA / name).read_bytes()
+    report = _import(staff, data, organization=org)
+    assert report.errors == []
+    assert report.created >= 1
+    assert Message.objects.filter(organization=org).count() == report.created
+    again = _import(staff, data, organization=org)
+    assert again.created == 0 and again.duplicates == report.created
+    assert Message.objects.count() == report.created
+
+
+def test_imported_message_keeps_text_participants_attachments_and_headers():
+    staff = make_staff()
+    org = make_org()
+    data = (DATA / "mimekit_simple-multipart_base64-attachment.eml").read_bytes()
+    report = _import(staff, data, organization=org)
+    assert report.format == "eml"
+    msg = Message.objects.get()
+    assert msg.source == ImportSource.EML
+    assert msg.subject == "this is a simple multipart message"
+    assert msg.body == "This is the message body."
+    assert msg.occurred_at == dt.datetime(2013, 11, 12, 14, 12, 42, tzinfo=dt.UTC)
+    assert "X-Mailer: Microsoft Office Outlook 12.0" in msg.headers
+    att = Attachment.objects.select_related("message").get()
+    assert att.filename == "attachment.txt"
+    assert att.content == b"This is the base64 encoded attachment."
+    roles = list(
+        MessageParticipant.objects.filter(message=msg).values_list("role", flat=True)
+    )
+    assert roles == ["from", "to"]
+    event = AuditEvent.objects.get(action="message.import")
+    assert event.details["created"] == 1 and event.target_id == str(org.pk)
+
+
+def test_a_broken_message_is_reported_by_position_and_the_rest_are_stored():
+    staff = make_staff()
+    org = make_org()
+    broken = b"this is not an email at all\n"
+    data = _mbox(_email(1), broken, _email(3), b"X-Only: header\n\nbody\n", _email(5))
+    report = _import(staff, data, organization=org)
+    assert report.total == 5
+    assert report.created == 3
+    assert [(e.index, e.code) for e in report.errors] == [
+        (2, "no_headers"),
+        (4, "no_envelope"),
+    ]
+    assert report.errors[0].offset == data.index(b"From sender", 10)
+    assert data[report.errors[1].offset :].startswith(b"From ")
+    assert "not an email" not in report.errors[0].reason  # never quotes input
+    # Re-importing: the good ones are duplicates, the broken ones reported again.
+    again = _import(staff, data, organization=org)
+    assert again.created == 0 and again.duplicates == 3 and len(again.errors) == 2
+    assert Message.objects.count() == 3
+
+
+def test_an_oversized_attachment_is_not_stored_and_is_noted(settings):
+    settings.REKISTERI_MESSAGING = {"MAX_ATTACHMENT_BYTES": 10}
+    staff = make_staff()
+    org = make_org()
+    data = (DATA / "mimekit_simple-multipart_base64-attachment.eml").read_bytes()
+    report = _import(staff, data, organization=org)
+    assert report.created == 1
+    assert not Attachment.objects.exists()
+    assert len(report.warnings) == 1 and "size limit" in report.warnings[0].reason
+    assert "size limit" in Message.objects.get().notes
+
+
+def test_participants_are_matched_and_the_organization_derived_from_their_role():
+    staff = make_staff()
+    org = make_org()
+    person = make_person(emails=["asiakas@example.fi"])
+    role_create(actor=staff, person=person, organization=org, kind="contact")
+    report = _import(staff, _mbox(_email(1, "Asiakas@Example.fi")))
+    assert report.errors == [] and report.created == 1
+    msg = Message.objects.get()
+    assert msg.organization_id == org.pk
+    sender = MessageParticipant.objects.get(message=msg, role="from")
+    assert sender.person_id == person.pk
+    assert msg.direction == Direction.INBOUND
+
+
+def test_one_matched_person_without_organization_keys_the_message_to_them():
+    person = make_person(emails=["yksin@example.fi"])
+    report = _import(make_staff(), _mbox(_email(1, "yksin@example.fi")))
+    assert report.created == 1
+    assert Message.objects.get().person_id == person.pk
+
+
+def test_no_match_and_ambiguous_organizations_are_reported_not_guessed():
+    staff = make_staff()
+    person = make_person(emails=["kaksi@example.fi"])
+    for org in (make_org(), make_org()):
+        role_create(actor=staff, person=person, organization=org, kind="contact")
+    report = _import(
+        staff, _mbox(_email(1, "tuntematon@example.fi"), _email(2, "kaksi@example.fi"))
+    )
+    assert [(e.index, e.code) for e in report.errors] == [
+        (1, "no_match"),
+        (2, "ambiguous_organization"),
+    ]
+    assert not Message.objects.exists()
+
+
+def test_replies_join_the_thread_of_the_message_they_answer(settings):
+    settings.REKISTERI_MESSAGING = {"OWN_DOMAINS": ["toimittaja.fi"]}
+    staff = make_staff()
+    org = make_org()
+    reply = _email(2, "tuki@toimittaja.fi", b"In-Reply-To: <m1@example.fi>\n")
+    other = _email(3)
+    report = _import(staff, _mbox(_email(1), reply, other), organization=org)
+    assert report.created == 3
+    first, second, third = Message.objects.order_by("occurred_at")
+    assert first.thread_id == second.thread_id != third.thread_id
+    assert Thread.objects.get(pk=first.thread_id).message_count == 2
+    assert second.direction == Direction.OUTBOUND
+
+
+def test_a_big_mbox_streams_in_chunks_with_progress():
+    staff = make_staff()
+    org = make_org()
+    data = _mbox(*(_email(n) for n in range(1, 451)))
+    seen = []
+    report = _import(
+        staff, data, organization=org, progress=lambda r: seen.append(r.total)
+    )
+    assert report.created == 450
+    assert seen == [200, 400, 450]
+
+
+def test_a_message_that_fails_to_store_leaves_nothing_half_saved(monkeypatch):
+    staff = make_staff()
+    org = make_org()
+    from rekisteri.messaging import services
+
+    real = services.Attachment.objects.bulk_create
+
+    def flaky(objs, *args, **kwargs):
+        if objs:
+            raise RuntimeError("disk full")
+        return real(objs, *args, **kwargs)
+
+    monkeypatch.setattr(services.Attachment.objects, "bulk_create", flaky)
+    with_file = (DATA / "mimekit_simple-multipart_base64-attachment.eml").read_bytes()
+    data = _mbox(_email(1), with_file, _email(3))
+    report = _import(staff, data, organization=org)
+    assert [(e.index, e.code) for e in report.errors] == [(2, "store_failed")]
+    assert "RuntimeError" in report.errors[0].reason
+    assert "disk full" not in report.errors[0].reason
+    assert report.created == 2
+    # The failed message left no thread, message or participant behind.
+    assert Message.objects.count() == 2
+    assert Thread.objects.count() == 2
+    assert MessageParticipant.objects.count() == 4

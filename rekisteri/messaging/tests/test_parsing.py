@@ -1,0 +1,235 @@
+"""Reading real email into plain values: every sample file, charsets,
+transfer encodings, format=flowed, broken input, and round trips."""
+
+from __future__ import annotations
+
+import io
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rekisteri.messaging.importing import iter_eml, iter_mbox
+from rekisteri.messaging.parsing import (
+    BrokenMessage,
+    html_to_text,
+    parse_message,
+    unflow,
+)
+
+DATA = Path(__file__).parent / "data"
+
+
+def _read(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+def test_quoted_printable_flowed_latin1_body_is_unwrapped_without_gluing_words():
+    parsed = parse_message(_read("mimekit_issue1130_iso-8859-1_qp_flowed.eml"))
+    assert parsed.subject == "Test of text body with format=flowed; delsp=yes"
+    assert 'but now there is a "You do not currently have access' in parsed.body
+    assert "at the bottom of the record" in parsed.body
+    assert "https://example.com/" in parsed.body
+    assert (
+        parsed.date is not None and parsed.date.utcoffset().total_seconds() == -5 * 3600
+    )
+    assert [(p.role, p.address) for p in parsed.participants] == [
+        ("from", "unit-tests@mimekit.net"),
+        ("to", "unit-tests@mimekit.net"),
+    ]
+
+
+def test_base64_attachment_is_decoded_and_preamble_is_not_the_body():
+    parsed = parse_message(_read("mimekit_simple-multipart_base64-attachment.eml"))
+    assert parsed.body == "This is the message body."
+    assert parsed.message_id == (
+        "54AD68C9E3B0184CAC6041320424FD1B5B81E74D@localhost.localdomain"
+    )
+    [att] = parsed.attachments
+    assert att.filename == "attachment.txt"
+    assert att.data == b"This is the base64 encoded attachment."
+
+
+def test_delivery_report_keeps_its_text_and_stores_the_report_parts():
+    parsed = parse_message(_read("spamscope_mail_malformed_2_dsn-report.eml"))
+    assert "mailbox quota exceeded" in parsed.body
+    names = [a.filename for a in parsed.attachments]
+    assert names[0] == "DSN57BAC498.txt"
+    assert parsed.attachments[0].content_type == "message/delivery-status"
+    assert b"Final-Recipient" in parsed.attachments[0].data
+    assert parsed.attachments[1].content_type == "message/rfc822-headers"
+
+
+def test_html_twin_is_dropped_and_an_inline_latin1_text_part_is_kept():
+    parsed = parse_message(_read("spamscope_mail_test_3_utf8-qp_iso-8859-1-part.eml"))
+    assert parsed.body.startswith("I am sending you the bills")
+    assert "<p" not in parsed.body
+    [att] = parsed.attachments
+    assert att.filename == "message.txt"
+    assert b"WatchGuard" in att.data
+    assert parsed.sender.display_name == "Ava Oneil"
+
+
+def test_mbox_is_split_into_messages_with_offsets():
+    raw = _read("mimekit_issue1189_utf8_multipart.mbox")
+    items = list(iter_mbox(io.BytesIO(raw)))
+    assert len(items) >= 2
+    assert items[0].index == 1 and items[0].offset == 0
+    for item in items:
+        assert raw[item.offset :].startswith(b"From ")
+        assert item.error is None
+    parsed = [parse_message(i.data) for i in items]
+    assert parsed[0].subject == "Message 1"
+    assert parsed[0].body == "Body of message 1."
+    assert parsed[1].attachments[0].filename == "Attachment.zip"
+
+
+def test_mbox_from_quoting_is_undone_and_a_body_from_line_does_not_split():
+    raw = (
+        b"From a@x Thu Jan  1 00:00:00 2026\n"
+        b"From: a@example.fi\nSubject: one\n\n"
+        b">From the start\nFrom here on\n\n"
+        b"From b@x Thu Jan  1 00:00:00 2026\n"
+        b"From: b@example.fi\nSubject: two\n\nsecond\n"
+    )
+    items = list(iter_mbox(io.BytesIO(raw)))
+    assert [i.index for i in items] == [1, 2]
+    first = parse_message(items[0].data)
+    assert first.body.splitlines()[:2] == ["From the start", "From here on"]
+    assert items[1].offset == raw.index(b"From b@x")
+    assert items[0].envelope_date is not None
+
+
+def test_oversized_message_is_reported_and_not_held_in_memory():
+    big = b"x" * 5000 + b"\n"
+    raw = (
+        b"From a@x Thu Jan  1 00:00:00 2026\nFrom: a@example.fi\n\n"
+        + big * 10
+        + b"\nFrom b@x Thu Jan  1 00:00:00 2026\nFrom: b@example.fi\n\nok\n"
+    )
+    items = list(iter_mbox(io.BytesIO(raw), max_bytes=10_000))
+    assert items[0].error[0] == "too_large" and items[0].data == b""
+    assert items[1].error is None and b"ok" in items[1].data
+    [eml] = list(iter_eml(io.BytesIO(big * 3), max_bytes=10_000))
+    assert eml.error[0] == "too_large"
+
+
+def test_text_before_the_first_from_line_is_reported_as_its_own_message():
+    raw = b"garbage\n\nFrom a@x Thu Jan  1 00:00:00 2026\nFrom: a@example.fi\n\nok\n"
+    items = list(iter_mbox(io.BytesIO(b"From x\n" + raw[0:0] + raw)))
+    assert items[0].error is None  # "From x" starts a (broken) message
+    items = list(iter_mbox(io.BytesIO(b"\n" + raw)))
+    assert items[0].error[0] == "no_separator"
+    assert items[1].index == 2 and items[1].error is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (b"", "empty"),
+        (b"\n\n  \n", "empty"),
+        (b"\x00\x01\x02 binary garbage", "no_headers"),
+        (b"just some words\nand more\n", "no_headers"),
+        (b"X-Nothing: here\n\nbody\n", "no_envelope"),
+    ],
+)
+def test_broken_messages_raise_with_a_code(raw, code):
+    with pytest.raises(BrokenMessage) as exc:
+        parse_message(raw)
+    assert exc.value.code == code
+
+
+def test_unknown_charset_is_degraded_with_a_note():
+    raw = (
+        b"From: a@example.fi\nSubject: =?x-klingon?q?qapla=27?=\n"
+        b"Content-Type: text/plain; charset=x-klingon\n"
+        b"Content-Transfer-Encoding: 8bit\n\nHyv\xc3\xa4\xe4 p\xe4iv\xe4\xe4\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.body.startswith("Hyvä")
+    assert "\ufffd" in parsed.body  # the Latin-1 bytes could not be UTF-8
+    assert any("x-klingon" in n for n in parsed.notes)
+    parsed.subject.encode("utf-8")  # storable
+
+
+def test_8bit_latin1_and_rfc2047_headers_are_decoded():
+    raw = (
+        b"From: =?iso-8859-1?q?J=E4rvinen?= <j@example.fi>\n"
+        b"To: =?utf-8?b?w4RpdGk=?= <aiti@example.fi>\n"
+        b"Subject: =?iso-8859-1?q?P=E4iv=E4=E4?=\n"
+        b"Content-Type: text/plain; charset=iso-8859-1\n"
+        b"Content-Transfer-Encoding: 8bit\n\nT\xe4m\xe4 on viesti.\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.subject == "Päivää"
+    assert parsed.body == "Tämä on viesti.\n".strip() or parsed.body.startswith("Tämä")
+    assert [p.display_name for p in parsed.participants] == ["Järvinen", "Äiti"]
+
+
+def test_html_only_body_becomes_text():
+    raw = (
+        b"From: a@example.fi\nContent-Type: text/html; charset=utf-8\n\n"
+        b"<html><head><style>p{}</style></head><body><p>Hei &amp; tervetuloa"
+        b"</p><script>x()</script><p>Rivi 2</p></body></html>"
+    )
+    assert parse_message(raw).body == "Hei & tervetuloa\n\nRivi 2"
+    assert html_to_text("<p>a<br>b</p>") == "a\nb"
+
+
+def test_unflow_rules():
+    assert unflow("one \ntwo\nthree") == "one two\nthree"
+    assert unflow("> quoted \n> more\nplain") == "> quoted more\nplain"
+    assert unflow(" >stuffed") == ">stuffed"
+    assert unflow("-- \nsig") == "-- \nsig"
+    # delsp removes the generator's space, but not between two words.
+    assert unflow("日本 \n語", delsp=True) == "日本語"
+    assert unflow("word \nword", delsp=True) == "word word"
+
+
+# Text parts need an ASCII-compatible charset (RFC 2046 4.1.2), so no UTF-16.
+CHARSETS = ["utf-8", "iso-8859-1", "iso-8859-15", "windows-1252", "koi8-r", "big5"]
+CTES = ["quoted-printable", "base64", "8bit"]
+text = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\r\n"
+    ),
+    min_size=1,
+    max_size=60,
+).filter(lambda s: s.strip() == s and s.strip())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    subject=text,
+    name=text,
+    body_lines=st.lists(text, min_size=1, max_size=5),
+    charset=st.sampled_from(CHARSETS),
+    cte=st.sampled_from(CTES),
+)
+def test_header_and_body_round_trip_through_any_charset_and_encoding(
+    subject, name, body_lines, charset, cte
+):
+    body = "\n".join(body_lines)
+    try:
+        body.encode(charset)
+    except UnicodeEncodeError:
+        charset = "utf-8"
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["From"] = Address(display_name=name, addr_spec="sender@example.fi")
+    msg["To"] = "to@example.fi"
+    msg["Subject"] = subject
+    msg["Message-ID"] = "<round@trip.example>"
+    msg.set_content(body + "\n", charset=charset, cte=cte)
+    parsed = parse_message(msg.as_bytes())
+    assert parsed.subject == subject
+    assert parsed.body.rstrip("\n") == body
+    assert parsed.message_id == "round@trip.example"
+    assert parsed.participants[0].address == "sender@example.fi"
+    # Python's generator may fold a long display name with a space between
+    # encoded words; whitespace is all that may differ.
+    got = parsed.participants[0].display_name
+    assert "".join(got.split()) == "".join(name.split())
