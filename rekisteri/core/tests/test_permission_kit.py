@@ -414,6 +414,8 @@ class Expect:
     # Brings the world into the state the route needs (runs before the
     # requests; its own events are not counted).
     prepare: Callable[[World], None] | None = None
+    # Query string added to the URL ("@<key>" values filled like ``data``).
+    query: dict | None = None
 
 
 TODAY = dt.date.today().isoformat()
@@ -484,6 +486,32 @@ EXPECTED_SITE: dict[str, Expect] = {
     ),
     "contracts:party_add": Expect(),
     "contracts:party_remove": Expect("POST", ("contract_party.remove",), 302, {}),
+    # The world's invoice is issued, reminded and in an open collection case:
+    # issuing, deleting or editing it again, or opening a second case, is
+    # refused with a message (no event); the routes still answer, not 403.
+    "billing:invoice_list": Expect(),
+    "billing:seller_settings": Expect(),
+    "billing:invoice_create": Expect(),
+    "billing:invoice_detail": Expect(events=("invoice.view",)),
+    "billing:invoice_edit": Expect(status=302),
+    "billing:invoice_issue": Expect("POST", (), 302, {}),
+    "billing:invoice_delete": Expect("POST", (), 302, {}),
+    "billing:credit_note_create": Expect("POST", ("credit_note.issue",), 302, {}),
+    "billing:invoice_finvoice": Expect(events=("invoice.export",)),
+    "billing:payment_create": Expect(),
+    "billing:reminder_create": Expect("POST", ("reminder.create",), 302, {}),
+    "billing:collection_open": Expect("POST", (), 302, {}),
+    "billing:collection_hand_over": Expect(),
+    "billing:collection_close": Expect("POST", (), 302, {}),
+    "billing:payment_import": Expect(),
+    "billing:payment_import_detail": Expect(),
+    "messaging:message_create": Expect(query={"organization": "@organization"}),
+    "messaging:message_detail": Expect(events=("message.view",)),
+    "messaging:message_delete": Expect(),
+    "messaging:attachment_download": Expect(events=("message.attachment_view",)),
+    "messaging:organization_timeline": Expect(events=("message.list",)),
+    "messaging:person_timeline": Expect(events=("message.list",)),
+    "messaging:import_upload": Expect(),
     "access:matrix": Expect(),
     "access:matrix_edit": Expect(),
     "audit:log": Expect(events=("audit.view",)),
@@ -523,7 +551,7 @@ EXPECTED_API: dict[str, Expect] = {
         ("role.create",),
         201,
         {
-            "kind": "billing_contact",
+            "kind": "support_user",
             "person_id": "@person",
             "organization_id": "@organization",
         },
@@ -570,6 +598,24 @@ EXPECTED_API: dict[str, Expect] = {
         "POST", ("contract_party.remove",), 204, {}
     ),
     "GET /api/v1/organizations/{organization_id}/contracts": Expect(),
+    "GET /api/v1/invoices/{invoice_id}": Expect(events=("invoice.view",)),
+    "GET /api/v1/messages/{message_id}": Expect(events=("message.view",)),
+    "GET /api/v1/organizations/{organization_id}/messages": Expect(
+        events=("message.list",)
+    ),
+    "GET /api/v1/persons/{person_id}/messages": Expect(events=("message.list",)),
+    "POST /api/v1/messages": Expect(
+        "POST",
+        ("message.create",),
+        201,
+        {
+            "organization_id": "@organization",
+            "channel": "phone",
+            "direction": "in",
+            "occurred_at": "2026-01-06T10:00:00Z",
+            "subject": "Kit",
+        },
+    ),
 }
 
 
@@ -762,6 +808,10 @@ def test_site_route_permissions_and_audit_events(name):
     if expect.prepare is not None:
         expect.prepare(kit.world)
     url = kit.world.url(route)
+    if expect.query:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode(kit.filled(expect.query))
     missing_url = None
     if "<uuid:" in route.route or "<int:" in route.route:
         missing_url = "/" + _PARAM.sub(
