@@ -22,6 +22,11 @@ REGISTER = frozenset(
     }
 )
 NONE: frozenset[str] = frozenset()
+# What a billing contact is made of: the person (with the language invoices
+# are sent in) and their billing role.
+BILLING_CONTACT = frozenset(
+    {"name", "contact_email", "phone", "address", "preferences", "workplace"}
+)
 
 DEFAULT_MATRIX: dict[str, dict[str, frozenset[str]]] = {
     StaffRole.SALES: {
@@ -36,10 +41,12 @@ DEFAULT_MATRIX: dict[str, dict[str, frozenset[str]]] = {
         Action.EXPORT: NONE,
         Action.ERASE: NONE,
     },
-    # Billing sees billing contacts and invoices, not message bodies.
+    # Billing sees billing contacts and invoices, not message bodies. It
+    # keeps its billing contacts up to date (the invoice form can add one)
+    # but has no register pages to edit anyone else with.
     StaffRole.BILLING: {
         Action.VIEW: REGISTER | {"financial"},
-        Action.CHANGE: frozenset({"financial"}),
+        Action.CHANGE: BILLING_CONTACT | {"financial"},
         Action.EXPORT: NONE,
         Action.ERASE: NONE,
     },

@@ -21,7 +21,11 @@ DEFAULTS = {
         "view": REGISTER + ["communication"],
         "change": REGISTER + ["communication"],
     },
-    "billing": {"view": REGISTER + ["financial"], "change": ["financial"]},
+    "billing": {
+        "view": REGISTER + ["financial"],
+        "change": ["name", "contact_email", "phone", "address", "preferences"]
+        + ["workplace", "financial"],
+    },
     "privacy_officer": {
         "view": REGISTER + ["financial", "communication", "account"],
         "change": REGISTER,
