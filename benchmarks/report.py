@@ -291,5 +291,7 @@ def render(results: dict[str, Any]) -> str:
     lines += ["## Results", ""]
     for run in runs:
         lines += _run(run)
-    lines += [METHOD, OBSERVATIONS, REPRODUCE]
+    from benchmarks import domains
+
+    lines += [domains.block(), METHOD, OBSERVATIONS, REPRODUCE]
     return "\n".join(lines).rstrip() + "\n"

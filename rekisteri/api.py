@@ -362,8 +362,32 @@ def _on_validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpRe
 
 @api.exception_handler(ServiceError)
 def _on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    if exc.status == 403:
+        _record_api_denied(request, exc)
     return api.create_response(
         request, error_body(exc.code, exc.message), status=exc.status
+    )
+
+
+def _record_api_denied(request: HttpRequest, exc: ServiceError) -> None:
+    """``access.denied`` for a refused API call: the caller (token owner or
+    session user), the route name and the refusal code."""
+    from rekisteri.accounts.api import TOKEN_ATTR
+    from rekisteri.audit.choices import Outcome
+    from rekisteri.audit.services import audit_record
+
+    token = getattr(request, TOKEN_ATTR, None)
+    actor = token.user if token is not None else getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    audit_record(
+        actor=actor,
+        action="access.denied",
+        outcome=Outcome.DENIED,
+        target_type="api",
+        target_id=(match.view_name if match else "")[:64],
+        purpose="security",
+        details={"code": exc.code, "method": request.method},
+        request=request,
     )
 
 

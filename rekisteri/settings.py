@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "rekisteri.accounts",
     "rekisteri.registry",
     "rekisteri.audit",
+    "rekisteri.access",
     "rekisteri.contracts",
     "rekisteri.billing",
     "rekisteri.messaging",
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "rekisteri.accounts.middleware.SessionTimeoutMiddleware",
+    "rekisteri.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -326,3 +328,12 @@ REKISTERI = {
     "BACKUP_RETENTION_DAYS": int(os.environ.get("REKISTERI_BACKUP_DAYS", 90)),
     "BACKUP_KEYS_RETENTION_DAYS": int(os.environ.get("REKISTERI_BACKUP_KEYS_DAYS", 35)),
 }
+
+# --- Audit log ------------------------------------------------------------
+# The ``audit`` retention rule: ``manage.py audit purge`` removes older events.
+REKISTERI_AUDIT_RETENTION_YEARS = int(
+    os.environ.get("REKISTERI_AUDIT_RETENTION_YEARS", 5)
+)
+# Auditing of reads is always on; only the benchmark turns it off, to measure
+# its own overhead against a baseline in the same run.
+REKISTERI_AUDIT_READS = True

@@ -21,6 +21,8 @@ urlpatterns = [
     # Public privacy pages (/tietosuoja/, /privacy/, /dataskydd/) and the
     # privacy office's own pages.
     path("", include("rekisteri.privacy.urls")),
+    path("access/", include("rekisteri.access.urls")),
+    path("audit/", include("rekisteri.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -122,6 +122,27 @@ def has_perm(user: Any, perm: Perm) -> bool:
     return not blocked_by_clearance(user, perm)
 
 
+def record_denied(request: Any, perm: Perm) -> None:
+    """Audit a refused attempt (``access.denied``): who, which route, which
+    permission was missing and why (the role lacks it, or training or the
+    attestation is not current). The route's name, never its parameters."""
+    from rekisteri.audit.choices import Outcome
+    from rekisteri.audit.services import audit_record
+
+    match = getattr(request, "resolver_match", None)
+    reason = "clearance" if blocked_by_clearance(request.user, perm) else "role"
+    audit_record(
+        actor=request.user,
+        action="access.denied",
+        outcome=Outcome.DENIED,
+        target_type="route",
+        target_id=(match.view_name if match else "")[:64],
+        purpose="security",
+        details={"permission": perm.value, "method": request.method, "reason": reason},
+        request=request,
+    )
+
+
 def require(perm: Perm) -> Callable:
     """View decorator: login required, then ``perm``; records it for the kit."""
 
@@ -131,6 +152,7 @@ def require(perm: Perm) -> Callable:
             if perm is not Perm.PUBLIC and not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_perm(request.user, perm):
+                record_denied(request, perm)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

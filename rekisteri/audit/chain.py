@@ -7,6 +7,7 @@ keys cannot forge a consistent chain after editing a row.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -34,11 +35,16 @@ def chain_key() -> bytes:
     return _derive(provider().index_key())
 
 
-def canonical(row: dict[str, Any]) -> bytes:
-    """Stable bytes of an event's content (everything but the hashes)."""
-    return json.dumps(
-        row, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    ).encode()
+# One encoder, reused: compact, keys of nested objects sorted (PostgreSQL's
+# jsonb reorders them), non-ASCII kept as is.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+)
+
+
+def canonical(values: list[Any]) -> bytes:
+    """Stable bytes of an event's content: a JSON array in column order."""
+    return _ENCODER.encode(values).encode()
 
 
 def link(key: bytes, prev_hash: str, content: bytes) -> str:
@@ -48,7 +54,8 @@ def link(key: bytes, prev_hash: str, content: bytes) -> str:
 
 
 # The columns a hash covers, in the order ``canonical`` sees them. ``at`` is
-# stored as ISO text so SQLite and PostgreSQL give the same bytes.
+# hashed as ISO text in UTC with microseconds and ``subject_id`` as the UUID's
+# text, so SQLite and PostgreSQL give the same bytes.
 CHAINED_FIELDS = (
     "id",
     "at",
@@ -65,16 +72,35 @@ CHAINED_FIELDS = (
     "purpose",
     "details",
 )
+AT = CHAINED_FIELDS.index("at")
+SUBJECT = CHAINED_FIELDS.index("subject_id")
+
+
+def iso_at(value: Any) -> str:
+    """The hashed form of ``at``: UTC ISO text with microseconds."""
+    if isinstance(value, str):
+        return value
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def content_of(values: dict[str, Any]) -> bytes:
     """Canonical content of a row given its column values."""
-    row = {}
-    for name in CHAINED_FIELDS:
-        value = values[name]
-        if name == "at":
-            value = value.isoformat(timespec="microseconds")
-        elif name == "subject_id" and value is not None:
-            value = str(value)
-        row[name] = value
+    row = [values[name] for name in CHAINED_FIELDS]
+    row[AT] = iso_at(row[AT])
+    if row[SUBJECT] is not None:
+        row[SUBJECT] = str(row[SUBJECT])
     return canonical(row)
+
+
+def head_seal(
+    key: bytes,
+    *,
+    first_id: int,
+    anchor_hash: str,
+    last_id: int,
+    last_hash: str,
+    count: int,
+) -> str:
+    """The head's own HMAC: where the chain starts and ends and how long it is."""
+    message = f"head|{first_id}|{anchor_hash}|{last_id}|{last_hash}|{count}"
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()

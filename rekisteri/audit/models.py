@@ -102,6 +102,14 @@ class AuditHead(models.Model):
     last_id = not_personal(models.BigIntegerField(default=0))
     last_hash = not_personal(models.CharField(max_length=64))
     count = not_personal(models.BigIntegerField(default=0))
+    # Where the chain starts: event 1 after GENESIS until a retention purge
+    # removes the oldest events; then the first kept event and the hash of
+    # the last purged one (the anchor its ``prev_hash`` must equal).
+    first_id = not_personal(models.BigIntegerField(default=1))
+    anchor_hash = not_personal(models.CharField(max_length=64, default="0" * 64))
+    # HMAC over all of the above under the chain key: editing the head (to
+    # hide a truncation, or to move the anchor) is detected like a row edit.
+    seal = not_personal(models.CharField(max_length=64, blank=True))
 
     def __str__(self) -> str:
         return f"audit head at {self.last_id}"

@@ -13,4 +13,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "can_view_registry": has_perm(user, Perm.REGISTRY_VIEW),
         "can_change_registry": has_perm(user, Perm.REGISTRY_CHANGE),
+        "can_view_audit": has_perm(user, Perm.AUDIT_VIEW),
     }

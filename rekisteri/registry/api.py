@@ -20,7 +20,7 @@ from ninja import Query, Router, Status
 from rekisteri.accounts.api import requires
 from rekisteri.accounts.permissions import Perm
 from rekisteri.core.errors import NotFound, ValidationFailed
-from rekisteri.registry import selectors, services
+from rekisteri.registry import auditing, selectors, services
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.registry.schemas import (
@@ -49,6 +49,17 @@ DEFAULT_SOURCE = "staff"
 def _user(request: HttpRequest) -> Any:
     """The authenticated staff user (set by the auth callbacks)."""
     return request.auth  # type: ignore[attr-defined]
+
+
+# What the list operations return (their audit events name these families).
+API_ORGANIZATION_FIELDS = ("name", "customer_number", "business_id", "vat_number")
+API_PERSON_SUMMARY_FIELDS = ("first_name", "last_name", "emails", "preferred_language")
+
+
+def _as_user(request: HttpRequest) -> None:
+    """Make the API caller the request's user for the audit helpers (a token
+    call has no session user)."""
+    request.user = _user(request)
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +112,7 @@ def organization_list(
     limit: int | None = Query(None, ge=1, le=200),
 ) -> selectors.Page:
     """Organizations in name order, a page at a time (keyset pagination)."""
-    return _page_cursor_errors(
+    page = _page_cursor_errors(
         selectors.organization_list,
         user=_user(request),
         status=status.value if status else None,
@@ -109,6 +120,15 @@ def organization_list(
         after=after,
         limit=limit,
     )
+    _as_user(request)
+    auditing.record_list(
+        request=request,
+        action="organization.list",
+        target_type="organization",
+        count=len(page.items),
+        categories=auditing.organization_families(API_ORGANIZATION_FIELDS),
+    )
+    return page
 
 
 @router.post(
@@ -134,9 +154,12 @@ def organization_create(
 @requires(Perm.REGISTRY_VIEW)
 def organization_detail(request: HttpRequest, organization_id: str) -> Organization:
     """One organization."""
-    return selectors.organization_get(
+    org = selectors.organization_get(
         user=_user(request), organization_id=organization_id
     )
+    _as_user(request)
+    auditing.record_organization_view(request=request, organization=org, page="api")
+    return org
 
 
 @router.patch(
@@ -164,11 +187,21 @@ def organization_update(
     summary="Roles at an organization",
 )
 @requires(Perm.REGISTRY_VIEW)
-def organization_roles(request: HttpRequest, organization_id: str) -> list[Role]:
+def organization_roles(request: HttpRequest, organization_id: str) -> list[Any]:
     """The organization's people and their roles, current ones first."""
     user = _user(request)
     org = selectors.organization_get(user=user, organization_id=organization_id)
-    return selectors.organization_roles(user=user, organization=org)
+    roles = selectors.organization_roles(user=user, organization=org)
+    _as_user(request)
+    _shown, fields = auditing.person_page_fields(request.user)
+    auditing.record_organization_view(
+        request=request,
+        organization=org,
+        people=len({r.person_id for r in roles}),
+        people_fields=[f for f in auditing.ORGANIZATION_PEOPLE_FIELDS if f in fields],
+        page="api_roles",
+    )
+    return [_RoleView(role, _NeedToKnowView(role.person, fields)) for role in roles]
 
 
 # --------------------------------------------------------------------------
@@ -184,9 +217,22 @@ def person_list(
     limit: int | None = Query(None, ge=1, le=200),
 ) -> selectors.Page:
     """Persons by last and first name, a page at a time (keyset pagination)."""
-    return _page_cursor_errors(
+    page = _page_cursor_errors(
         selectors.person_list, user=_user(request), after=after, limit=limit
     )
+    _as_user(request)
+    _shown, fields = auditing.person_page_fields(request.user)
+    auditing.record_list(
+        request=request,
+        action="person.list",
+        target_type="person",
+        count=len(page.items),
+        categories=auditing.person_families(
+            f for f in API_PERSON_SUMMARY_FIELDS if f in fields
+        ),
+    )
+    page.items = [_NeedToKnowView(p, fields) for p in page.items]
+    return page
 
 
 @router.post("/persons", response={201: PersonOut}, summary="Create a person")
@@ -200,9 +246,54 @@ def person_create(request: HttpRequest, payload: PersonCreate) -> Status[Person]
 
 @router.get("/persons/{person_id}", response=PersonOut, summary="Get a person")
 @requires(Perm.REGISTRY_VIEW)
-def person_detail(request: HttpRequest, person_id: str) -> Person:
+def person_detail(request: HttpRequest, person_id: str) -> Any:
     """A person with emails, phones, roles and where the data came from."""
-    return selectors.person_get(user=_user(request), person_id=person_id)
+    person = selectors.person_get(user=_user(request), person_id=person_id)
+    _as_user(request)
+    _shown, fields = auditing.person_page_fields(request.user)
+    auditing.record_person_view(
+        request=request, person=person, fields=fields, page="api"
+    )
+    return _NeedToKnowView(person, fields)
+
+
+# What a withheld person field is returned as (the schema keeps its shape).
+_EMPTY: dict[str, Any] = {"emails": [], "phones": [], "roles": []}
+
+
+class _RoleView:
+    """A role whose person is seen through the need-to-know matrix."""
+
+    def __init__(self, role: Role, person: Any) -> None:
+        self._role = role
+        self.person = person
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["_role"], name)
+
+
+class _NeedToKnowView:
+    """The person as the caller's role may see it: fields of withheld
+    families read as empty, and ``withheld`` names those families. Everything
+    else is read from the person itself."""
+
+    def __init__(self, person: Person, fields: list[str]) -> None:
+        self._person = person
+        self._hidden: dict[str, Any] = {}
+        withheld = set()
+        for name in auditing.PERSON_PAGE_FIELDS:
+            if name not in fields:
+                self._hidden[name] = _EMPTY.get(name, "")
+                family = auditing.person_field_family(name)
+                if family:
+                    withheld.add(family)
+        self.withheld = sorted(withheld)
+
+    def __getattr__(self, name: str) -> Any:
+        hidden = self.__dict__.get("_hidden", {})
+        if name in hidden:
+            return hidden[name]
+        return getattr(self.__dict__["_person"], name)
 
 
 @router.patch("/persons/{person_id}", response=PersonOut, summary="Change a person")
@@ -272,4 +363,17 @@ def search(request: HttpRequest, payload: SearchIn) -> selectors.SearchResults:
     POST, so the query (often personal data) never appears in a URL, a
     browser history or an access log.
     """
-    return selectors.search(user=_user(request), q=payload.q)
+    results = selectors.search(user=_user(request), q=payload.q)
+    _as_user(request)
+    shown, fields = auditing.person_page_fields(request.user)
+    if payload.q.strip():
+        auditing.record_search(
+            request=request,
+            q=payload.q,
+            kind=results.kind,
+            organizations=len(results.organizations),
+            persons=len(results.persons),
+            shown=shown,
+        )
+    results.persons = [_NeedToKnowView(p, fields) for p in results.persons]
+    return results

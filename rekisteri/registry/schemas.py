@@ -227,6 +227,13 @@ class PersonOut(PersonSummary):
     phones: list[PhoneOut]
     roles: list[PersonRoleOut]
     provenance: PersonProvenance
+    withheld: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Data categories the caller's role may not view (need-to-know); "
+            "their fields are returned empty."
+        ),
+    )
 
     @staticmethod
     def resolve_provenance(obj: Person) -> dict:

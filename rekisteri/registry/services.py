@@ -22,6 +22,7 @@ from rekisteri.core import blindindex, formats
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from rekisteri.keystore import keys
+from rekisteri.registry import auditing
 from rekisteri.registry.choices import (
     Language,
     OrganizationStatus,
@@ -237,6 +238,19 @@ def organization_create(
         _save_unique(
             org, field_for={"business_id": ("business_id", "business_id_taken")}
         )
+        auditing.record_write(
+            actor=actor,
+            action="organization.create",
+            target_type="organization",
+            target_id=org.pk,
+            fields=[
+                f
+                for f, v in data.items()
+                if v not in ("", None, False) and f != "name_key"
+            ]
+            + ["customer_number"],
+            model=Organization,
+        )
     return org
 
 
@@ -272,6 +286,14 @@ def organization_update(
         _save_unique(
             organization,
             field_for={"business_id": ("business_id", "business_id_taken")},
+        )
+        auditing.record_write(
+            actor=actor,
+            action="organization.update",
+            target_type="organization",
+            target_id=organization.pk,
+            fields=[f for f in changed if f != "name_key"],
+            model=Organization,
         )
     return organization
 
@@ -406,6 +428,17 @@ def person_create(
         )
         _set_emails(person, clean_emails_, prov)
         _set_phones(person, clean_phones_, prov)
+        written = [f for f, v in data.items() if v not in ("", None)]
+        auditing.record_write(
+            actor=actor,
+            action="person.create",
+            target_type="person",
+            target_id=person.pk,
+            subject_id=person.pk,
+            fields=written
+            + (["emails"] if clean_emails_ else [])
+            + (["phones"] if clean_phones_ else []),
+        )
     return person
 
 
@@ -455,10 +488,24 @@ def person_update(
             if set(PERSON_ADDRESS_FIELDS) & set(changed):
                 person.address_provenance = prov
             person.save()
+        written = list(changed)
         if new_emails is not None:
+            if [e.email for e in person.emails.all()] != new_emails:
+                written.append("emails")
             _set_emails(person, new_emails, prov)
         if new_phones is not None:
+            if [p.number for p in person.phones.all()] != new_phones:
+                written.append("phones")
             _set_phones(person, new_phones, prov)
+        if written:
+            auditing.record_write(
+                actor=actor,
+                action="person.update",
+                target_type="person",
+                target_id=person.pk,
+                subject_id=person.pk,
+                fields=written,
+            )
     return person
 
 
@@ -535,7 +582,7 @@ def role_create(
     )
     _check_open_role(person, organization, data)
     with transaction.atomic():
-        return Role.objects.create(
+        role = Role.objects.create(
             person=person,
             organization=organization,
             provenance=provenance_record(
@@ -543,12 +590,31 @@ def role_create(
             ),
             **data,
         )
+        auditing.record_write(
+            actor=actor,
+            action="role.create",
+            target_type="role",
+            target_id=role.pk,
+            subject_id=person.pk,
+            fields=[f for f, v in data.items() if v not in ("", None)],
+            model=Role,
+            details={"organization": str(organization.pk)},
+        )
+    return role
 
 
 def role_update(
     *, actor: Any, role: Role, source: str = "staff", **changes: Any
 ) -> Role:
     """Change a role's kind, title or dates."""
+    return _role_change(
+        actor=actor, role=role, source=source, action="role.update", **changes
+    )
+
+
+def _role_change(
+    *, actor: Any, role: Role, source: str, action: str, **changes: Any
+) -> Role:
     unknown = set(changes) - {"kind", "title", "start_date", "end_date"}
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -563,13 +629,26 @@ def role_update(
             setattr(role, f, data[f])
         role.provenance = provenance_record(actor=actor, source=source)
         role.save()
+        auditing.record_write(
+            actor=actor,
+            action=action,
+            target_type="role",
+            target_id=role.pk,
+            subject_id=role.person_id,
+            fields=changed,
+            model=Role,
+        )
     return role
 
 
 def role_end(*, actor: Any, role: Role, end_date: dt.date | None = None) -> Role:
     """End a role (today by default). The relationship clock starts from it."""
-    return role_update(
-        actor=actor, role=role, end_date=end_date or timezone.localdate()
+    return _role_change(
+        actor=actor,
+        role=role,
+        source="staff",
+        action="role.end",
+        end_date=end_date or timezone.localdate(),
     )
 
 
@@ -579,7 +658,18 @@ def role_delete(*, actor: Any, role: Role) -> None:
     # row exists: an unsaved or already deleted role is not found.
     if role.pk is None or not Role.objects.filter(pk=role.pk).exists():
         raise NotFound()
-    role.delete()
+    with transaction.atomic():
+        role_id, person_id = role.pk, role.person_id
+        role.delete()
+        auditing.record_write(
+            actor=actor,
+            action="role.delete",
+            target_type="role",
+            target_id=role_id,
+            subject_id=person_id,
+            fields=["kind", "title", "start_date", "end_date"],
+            model=Role,
+        )
 
 
 # --------------------------------------------------------------------------
@@ -604,6 +694,8 @@ def person_shred(
     from rekisteri.core.models import BlindIndex
     from rekisteri.messaging.services import person_participation_erase
 
+    # Shredding is the mechanism; who may erase (the matrix's "erase") is
+    # decided by the erasure flow that calls it.
     # A legal hold (an open collection case) keeps the data: refuse and say why.
     refuse_if_held(person.pk)
     if key_class == KeyClass.CRM and not keys.is_destroyed(person.pk, key_class):
@@ -614,4 +706,32 @@ def person_shred(
     destroyed = keys.shred(person.pk, key_class, reason=reason)
     if key_class == KeyClass.CRM:
         BlindIndex.objects.filter(subject_id=person.pk).delete()
+    auditing.record_write(
+        actor=actor,
+        action="person.shred",
+        target_type="person",
+        target_id=person.pk,
+        subject_id=person.pk,
+        fields=shredded_fields(key_class),
+        details={"key_class": str(key_class), "destroyed": destroyed},
+    )
     return destroyed
+
+
+def shredded_fields(key_class: str) -> list[str]:
+    """Names of the person's fields sealed under ``key_class`` (from the
+    catalogue), as the shred's audit event lists them."""
+    from rekisteri.core.catalogue import Erasure, personal_fields
+
+    names = []
+    for model, prefix in (
+        (Person, ""),
+        (PersonEmail, "emails."),
+        (PersonPhone, "phones."),
+        (Role, "roles."),
+    ):
+        for entry in personal_fields(model):
+            c = entry.classification
+            if c.erasure == Erasure.SHRED and c.key_class == key_class:
+                names.append(prefix + entry.field_name)
+    return names

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,10 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rekisteri.access.selectors import visible_categories
 from rekisteri.accounts.permissions import Perm, has_perm, require
+from rekisteri.audit import selectors as audit_selectors
 from rekisteri.core import formats
 from rekisteri.core.errors import NotFound, ServiceError, ValidationFailed
-from rekisteri.registry import selectors, services
+from rekisteri.registry import auditing, selectors, services
 from rekisteri.registry.forms import (
     OrganizationFilterForm,
     OrganizationForm,
@@ -37,6 +40,9 @@ from rekisteri.registry.forms import (
     apply_service_errors,
 )
 from rekisteri.registry.models import Organization, Person, Role
+
+# What the person form shows and sends.
+PERSON_FORM_FIELDS = [f for f in auditing.PERSON_PAGE_FIELDS if f != "roles"]
 
 # Search kinds precise enough to jump straight to the single hit.
 EXACT_KINDS = {
@@ -90,10 +96,12 @@ def _split_roles(roles: list[Role]) -> tuple[list[Role], list[Role]]:
 
 @require(Perm.AUTHENTICATED)
 def home(request: HttpRequest) -> HttpResponse:
-    """Start page: the organization list, or the account page for staff who
-    do not use the register (administrators, auditors)."""
+    """Start page: the organization list; the audit log for auditors; the
+    account page for administrators."""
     if has_perm(request.user, Perm.REGISTRY_VIEW):
         return redirect("registry:organization_list")
+    if has_perm(request.user, Perm.AUDIT_VIEW):
+        return redirect("audit:log")
     return redirect("accounts:tokens")
 
 
@@ -124,6 +132,15 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         "filter_query": filters.query_string(),
         "is_first_page": not request.GET.get("after"),
     }
+    auditing.record_list(
+        request=request,
+        action="organization.list",
+        target_type="organization",
+        count=len(page.items),
+        categories=auditing.organization_families(
+            ("name", "customer_number", "business_id", "postal_city")
+        ),
+    )
     if request.htmx and not request.htmx.boosted:
         return render(request, "registry/partials/organization_table.html", context)
     return render(request, "registry/organization_list.html", context)
@@ -155,6 +172,18 @@ def organization_detail(
     org = _organization(request, organization_id)
     roles = selectors.organization_roles(user=request.user, organization=org)
     current, ended = _split_roles(roles)
+    shown = visible_categories(request.user)
+    people_fields = [
+        f
+        for f in auditing.ORGANIZATION_PEOPLE_FIELDS
+        if auditing.person_field_family(f) in shown
+    ]
+    auditing.record_organization_view(
+        request=request,
+        organization=org,
+        people=len({r.person_id for r in roles}),
+        people_fields=people_fields,
+    )
     return render(
         request,
         "registry/organization_detail.html",
@@ -163,6 +192,7 @@ def organization_detail(
             "current_roles": current,
             "ended_roles": ended,
             "provenance": org.provenance,
+            "ntk": shown,
         },
     )
 
@@ -186,6 +216,9 @@ def organization_edit(request: HttpRequest, organization_id: uuid.UUID) -> HttpR
                 return redirect("registry:organization_detail", organization_id=org.id)
     else:
         form = OrganizationForm(initial=OrganizationForm.initial_for(org))
+        auditing.record_organization_view(
+            request=request, organization=org, page="edit"
+        )
     return render(
         request, "registry/organization_form.html", {"form": form, "organization": org}
     )
@@ -205,10 +238,21 @@ def person_list(request: HttpRequest) -> HttpResponse:
         )
     except NotFound:
         raise Http404 from None
+    shown = visible_categories(request.user)
+    auditing.record_list(
+        request=request,
+        action="person.list",
+        target_type="person",
+        count=len(page.items),
+        categories=auditing.person_families(
+            ("first_name", "last_name", "emails", "preferred_language")
+        )
+        & shown,
+    )
     return render(
         request,
         "registry/person_list.html",
-        {"page": page, "is_first_page": not request.GET.get("after")},
+        {"page": page, "is_first_page": not request.GET.get("after"), "ntk": shown},
     )
 
 
@@ -260,16 +304,32 @@ def person_create(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     """One person: names, contact details, roles and where the data came from."""
     person = _person(request, person_id)
-    current, ended = _split_roles(list(person.roles.all()))
+    # Need-to-know: only the families the viewer's role may view are
+    # rendered, and the audit event lists exactly those.
+    shown, fields = auditing.person_page_fields(request.user)
+    current, ended = _split_roles(list(person.roles.all()) if "roles" in fields else [])
+    history = None
+    if has_perm(request.user, Perm.AUDIT_VIEW):
+        history = audit_selectors.subject_events(
+            user=request.user, subject_id=person.pk, limit=10
+        ).items
+    auditing.record_person_view(
+        request=request,
+        person=person,
+        fields=fields,
+        extra={"access_history": history is not None},
+    )
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
-            "emails": list(person.emails.all()),
-            "phones": list(person.phones.all()),
+            "emails": list(person.emails.all()) if "emails" in fields else [],
+            "phones": list(person.phones.all()) if "phones" in fields else [],
             "current_roles": current,
             "ended_roles": ended,
+            "ntk": shown,
+            "access_history": history,
         },
     )
 
@@ -277,8 +337,21 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 @require(Perm.REGISTRY_CHANGE)
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    """Edit names, language, address and the email and phone lists."""
+    """Edit names, language, address and the email and phone lists.
+
+    The form shows and sends every one of these, so a role that may not view
+    and change all of their families is refused the page (recorded).
+    """
     person = _person(request, person_id)
+    needed = auditing.person_families(PERSON_FORM_FIELDS)
+    allowed = visible_categories(request.user) & visible_categories(
+        request.user, "change"
+    )
+    if not needed <= allowed:
+        auditing.record_need_to_know_denied(
+            request=request, person=person, missing=needed - allowed
+        )
+        raise PermissionDenied
     if request.method == "POST":
         form = PersonForm(request.POST)
         if form.is_valid():
@@ -310,6 +383,9 @@ def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             formats.format_phone(p.number) for p in person.phones.all()
         ]
         form = PersonForm(initial=initial)
+        auditing.record_person_view(
+            request=request, person=person, fields=PERSON_FORM_FIELDS, page="edit"
+        )
     return render(
         request,
         "registry/person_form.html",
@@ -385,6 +461,12 @@ def role_create(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         if org_id:
             initial["organization"] = _organization(request, org_id).customer_number
         form = RoleForm(initial=initial)
+        auditing.record_person_view(
+            request=request,
+            person=person,
+            fields=["first_name", "last_name"],
+            page="role_form",
+        )
     return render(
         request,
         "registry/role_form.html",
@@ -418,6 +500,12 @@ def role_edit(request: HttpRequest, role_id: uuid.UUID) -> HttpResponse:
                 "start_date": role.start_date,
                 "end_date": role.end_date,
             },
+        )
+        auditing.record_person_view(
+            request=request,
+            person=role.person,
+            fields=["first_name", "last_name", "roles"],
+            page="role_form",
         )
     return render(
         request,
@@ -486,10 +574,21 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     results = selectors.search(user=request.user, q=q)
+    shown = visible_categories(request.user)
+    if q.strip():
+        auditing.record_search(
+            request=request,
+            q=q,
+            kind=results.kind,
+            organizations=len(results.organizations),
+            persons=len(results.persons),
+            shown=shown,
+        )
     context = {
         "form": form,
         "results": results,
         "searched": bool(q.strip()),
+        "ntk": shown,
     }
     if request.htmx:
         return render(request, "registry/partials/search_results.html", context)

@@ -10,10 +10,13 @@ document instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.http import HttpResponse
@@ -178,9 +181,14 @@ class World:
 
     ids: dict[str, str]
     secrets: list[str]  # personal data that must not leak into a response
+    int_ids: dict[str, str] = field(default_factory=dict)
 
     def value_for(self, converter: str, name: str, route: str) -> str:
-        if converter in ("int",):
+        if converter == "int":
+            # Integer ids (staff accounts, throttles) are named like uuids.
+            for key, value in self.int_ids.items():
+                if key in name:
+                    return value
             return "1"
         if converter != "uuid":
             return "x"
@@ -219,6 +227,16 @@ def build_world() -> World:
     from rekisteri.accounts.services import api_token_create
 
     token, _plain = api_token_create(actor=owner, name="kit")
+    # A colleague for the staff administration routes, and a locked address.
+    from rekisteri.accounts.models import LoginThrottle
+
+    colleague = make_staff(StaffRole.CUSTOMER_SERVICE, username="kit-colleague")
+    throttle = LoginThrottle.objects.create(
+        key="address:192.0.2.1",
+        client="192.0.2.1",
+        failures=20,
+        locked_until=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+    )
     message = _kit_message(owner, org)
     from rekisteri.contracts.services import (
         contract_create,
@@ -252,6 +270,7 @@ def build_world() -> World:
             "contract": str(contract.id),
             "party": str(party.id),
         },
+        int_ids={"user": str(colleague.pk), "throttle": str(throttle.pk)},
         secrets=[
             "Salainen Asiakas",
             "Salainen",
@@ -369,3 +388,472 @@ def test_administrators_cannot_read_the_register():
     assert not problems, "Administrator reached the register:\n  " + "\n  ".join(
         problems
     )
+
+
+# --------------------------------------------------------------------------
+# Every route: refused without its permission, exactly the expected audit
+# events with it, 404 worded like missing for an id outside the world
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What one route (or API operation) does for a user who may use it.
+
+    ``events`` are the audit actions it records, in order and nothing else.
+    ``user`` is ``"owner"`` for routes about the caller's own objects (their
+    API tokens): anyone else's object is out of scope, hence 404.
+    """
+
+    method: str = "GET"
+    events: tuple[str, ...] = ()
+    status: int = 200
+    # Request body; a string "@<key>" is replaced by the world's id for <key>.
+    data: dict | None = None
+    user: str = "holder"
+    # Brings the world into the state the route needs (runs before the
+    # requests; its own events are not counted).
+    prepare: Callable[[World], None] | None = None
+    # Query string added to the URL ("@<key>" values filled like ``data``).
+    query: dict | None = None
+
+
+TODAY = dt.date.today().isoformat()
+
+# Staff UI routes by name. A new route without an entry fails
+# test_every_route_has_an_expectation.
+EXPECTED_SITE: dict[str, Expect] = {
+    "registry:home": Expect(status=302),
+    "registry:organization_list": Expect(events=("organization.list",)),
+    "registry:organization_create": Expect(),
+    "registry:organization_detail": Expect(events=("organization.view",)),
+    "registry:organization_edit": Expect(events=("organization.view",)),
+    "registry:person_list": Expect(events=("person.list",)),
+    "registry:person_create": Expect(),
+    # The contracts section lists the person's contract attachments.
+    "registry:person_detail": Expect(events=("person.view", "contract_party.list")),
+    "registry:person_edit": Expect(events=("person.view",)),
+    "registry:role_create": Expect(events=("person.view",)),
+    "registry:role_edit": Expect(events=("person.view",)),
+    "registry:role_end": Expect("POST", ("role.end",), 302, {}),
+    "registry:search": Expect("POST", ("registry.search",), 200, {"q": "Salainen"}),
+    "accounts:login": Expect(),
+    "accounts:logout": Expect("POST", (), 302, {}),
+    "accounts:tokens": Expect(),
+    "accounts:token_revoke": Expect(
+        "POST", ("api_token.revoke",), 302, {}, user="owner"
+    ),
+    # Both steps of the two-step login send a visitor without a pending
+    # login back to the first step.
+    "accounts:mfa_verify": Expect(status=302),
+    "accounts:mfa_enrol": Expect(status=302),
+    "accounts:reauth": Expect(),
+    "accounts:account": Expect(),
+    "accounts:password_change": Expect(),
+    "accounts:attestation": Expect(),
+    # Without an authenticator there are no codes: off to enrolment.
+    "accounts:recovery_codes": Expect("POST", (), 302, {}),
+    "accounts:staff_list": Expect(),
+    "accounts:staff_create": Expect(),
+    "accounts:staff_detail": Expect(),
+    "accounts:staff_role": Expect(),
+    "accounts:staff_password": Expect(),
+    "accounts:staff_active": Expect("POST", ("staff_user.disable",), 302, {}),
+    "accounts:staff_unlock": Expect("POST", ("auth.unlock",), 302, {}),
+    "accounts:staff_mfa_reset": Expect(),
+    "accounts:staff_training": Expect(
+        "POST",
+        ("staff_training.record",),
+        302,
+        {"completed_on": TODAY, "course": "kit"},
+    ),
+    "accounts:address_unlock": Expect("POST", ("auth.unlock",), 302, {}),
+    "accounts:access_review": Expect(),
+    "accounts:access_review_decide": Expect(
+        "POST", ("access_review.record",), 302, {"decision": "recertify"}
+    ),
+    "set_language": Expect("POST", (), 302, {"language": "en"}),
+    "contracts:contract_list": Expect(),
+    "contracts:contract_create": Expect(),
+    # One event per person attached, one for the terms shown.
+    "contracts:contract_detail": Expect(events=("contract.view", "contract.view")),
+    "contracts:contract_edit": Expect(),
+    "contracts:contract_activate": Expect("POST", ("contract.activate",), 302, {}),
+    "contracts:contract_end": Expect(prepare=lambda w: activate(w)),
+    "contracts:contract_terminate": Expect(prepare=lambda w: activate(w)),
+    "contracts:contract_delete": Expect(
+        "POST", ("contract_party.remove", "contract.delete"), 302, {}
+    ),
+    "contracts:party_add": Expect(),
+    "contracts:party_remove": Expect("POST", ("contract_party.remove",), 302, {}),
+    # The world's invoice is issued, reminded and in an open collection case:
+    # issuing, deleting or editing it again, or opening a second case, is
+    # refused with a message (no event); the routes still answer, not 403.
+    "billing:invoice_list": Expect(),
+    "billing:seller_settings": Expect(),
+    "billing:invoice_create": Expect(),
+    "billing:invoice_detail": Expect(events=("invoice.view",)),
+    "billing:invoice_edit": Expect(status=302),
+    "billing:invoice_issue": Expect("POST", (), 302, {}),
+    "billing:invoice_delete": Expect("POST", (), 302, {}),
+    "billing:credit_note_create": Expect("POST", ("credit_note.issue",), 302, {}),
+    "billing:invoice_finvoice": Expect(events=("invoice.export",)),
+    "billing:payment_create": Expect(),
+    "billing:reminder_create": Expect("POST", ("reminder.create",), 302, {}),
+    "billing:collection_open": Expect("POST", (), 302, {}),
+    "billing:collection_hand_over": Expect(),
+    "billing:collection_close": Expect("POST", (), 302, {}),
+    "billing:payment_import": Expect(),
+    "billing:payment_import_detail": Expect(),
+    "messaging:message_create": Expect(query={"organization": "@organization"}),
+    "messaging:message_detail": Expect(events=("message.view",)),
+    "messaging:message_delete": Expect(),
+    "messaging:attachment_download": Expect(events=("message.attachment_view",)),
+    "messaging:organization_timeline": Expect(events=("message.list",)),
+    "messaging:person_timeline": Expect(events=("message.list",)),
+    "messaging:import_upload": Expect(),
+    "access:matrix": Expect(),
+    "access:matrix_edit": Expect(),
+    "audit:log": Expect(events=("audit.view",)),
+    "audit:person_access": Expect(events=("audit.subject_view",)),
+    "audit:person_access_csv": Expect(events=("audit.export",)),
+    # ninja's empty root: public, and answers the API's JSON 404.
+    "api:api-root": Expect(status=404),
+    "api:openapi-json": Expect(),
+    "api:openapi-view": Expect(),
+}
+
+# API operations by "METHOD /path" as the OpenAPI document names them.
+EXPECTED_API: dict[str, Expect] = {
+    "GET /api/v1/organizations": Expect(events=("organization.list",)),
+    "POST /api/v1/organizations": Expect(
+        "POST", ("organization.create",), 201, {"name": "Kit Oy"}
+    ),
+    "GET /api/v1/organizations/{organization_id}": Expect(
+        events=("organization.view",)
+    ),
+    "PATCH /api/v1/organizations/{organization_id}": Expect(
+        "PATCH", ("organization.update",), 200, {"status": "customer"}
+    ),
+    "GET /api/v1/organizations/{organization_id}/roles": Expect(
+        events=("organization.view",)
+    ),
+    "GET /api/v1/persons": Expect(events=("person.list",)),
+    "POST /api/v1/persons": Expect(
+        "POST", ("person.create",), 201, {"first_name": "Kit", "last_name": "Testi"}
+    ),
+    "GET /api/v1/persons/{person_id}": Expect(events=("person.view",)),
+    "PATCH /api/v1/persons/{person_id}": Expect(
+        "PATCH", ("person.update",), 200, {"preferred_language": "en"}
+    ),
+    "POST /api/v1/roles": Expect(
+        "POST",
+        ("role.create",),
+        201,
+        {
+            "kind": "support_user",
+            "person_id": "@person",
+            "organization_id": "@organization",
+        },
+    ),
+    "PATCH /api/v1/roles/{role_id}": Expect(
+        "PATCH", ("role.update",), 200, {"title": "CTO"}
+    ),
+    "POST /api/v1/roles/{role_id}/end": Expect("POST", ("role.end",), 200, {}),
+    "POST /api/v1/search": Expect("POST", ("registry.search",), 200, {"q": "Salainen"}),
+    "GET /api/v1/me": Expect(),
+    "GET /api/v1/products": Expect(),
+    "GET /api/v1/contracts": Expect(),
+    "GET /api/v1/contracts/ending": Expect(),
+    "POST /api/v1/contracts": Expect(
+        "POST",
+        ("contract.create",),
+        201,
+        {"organization_id": "@organization", "product": "KIT", "start_date": TODAY},
+    ),
+    "GET /api/v1/contracts/{contract_id}": Expect(events=("contract.view",)),
+    "PATCH /api/v1/contracts/{contract_id}": Expect(
+        "PATCH", ("contract.update",), 200, {"notice_period": 3}
+    ),
+    "DELETE /api/v1/contracts/{contract_id}": Expect(
+        "DELETE", ("contract_party.remove", "contract.delete"), 204, {}
+    ),
+    "POST /api/v1/contracts/{contract_id}/activate": Expect(
+        "POST", ("contract.activate",), 200, {}
+    ),
+    "POST /api/v1/contracts/{contract_id}/end": Expect(
+        "POST", ("contract.end",), 200, {}, prepare=lambda w: activate(w)
+    ),
+    "POST /api/v1/contracts/{contract_id}/terminate": Expect(
+        "POST", ("contract.terminate",), 200, {}, prepare=lambda w: activate(w)
+    ),
+    "GET /api/v1/contracts/{contract_id}/parties": Expect(events=("contract.view",)),
+    "POST /api/v1/contracts/{contract_id}/parties": Expect(
+        "POST",
+        ("contract_party.add",),
+        201,
+        {"person_id": "@person", "kind": "contact"},
+    ),
+    "POST /api/v1/contract-parties/{party_id}/remove": Expect(
+        "POST", ("contract_party.remove",), 204, {}
+    ),
+    "GET /api/v1/organizations/{organization_id}/contracts": Expect(),
+    "GET /api/v1/invoices/{invoice_id}": Expect(events=("invoice.view",)),
+    "GET /api/v1/messages/{message_id}": Expect(events=("message.view",)),
+    "GET /api/v1/organizations/{organization_id}/messages": Expect(
+        events=("message.list",)
+    ),
+    "GET /api/v1/persons/{person_id}/messages": Expect(events=("message.list",)),
+    "POST /api/v1/messages": Expect(
+        "POST",
+        ("message.create",),
+        201,
+        {
+            "organization_id": "@organization",
+            "channel": "phone",
+            "direction": "in",
+            "occurred_at": "2026-01-06T10:00:00Z",
+            "subject": "Kit",
+        },
+    ),
+}
+
+
+def activate(world: World) -> None:
+    """Put the world's draft contract in force (end and terminate need it)."""
+    from rekisteri.contracts.models import Contract
+    from rekisteri.contracts.services import contract_activate
+
+    contract_activate(
+        actor=None, contract=Contract.objects.get(pk=world.ids["contract"])
+    )
+
+
+# Roles tried, in order, for a holder and for someone without a permission.
+ROLE_ORDER = [
+    StaffRole.SALES,
+    StaffRole.CUSTOMER_SERVICE,
+    StaffRole.BILLING,
+    StaffRole.PRIVACY_OFFICER,
+    StaffRole.AUDITOR,
+    StaffRole.ADMINISTRATOR,
+]
+
+
+def api_operations() -> dict[str, Perm]:
+    """{"METHOD /path": permission} of every operation in the OpenAPI document."""
+    from rekisteri.api import api
+
+    schema = api.get_openapi_schema()
+    return {
+        f"{method.upper()} {path}": Perm(op["x-required-permission"])
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if method in HTTP_METHODS
+    }
+
+
+def kit_site_routes() -> dict[str, Route]:
+    """Every routed view that is not an API operation (those are checked by
+    operation): staff pages, and the API's docs and schema. Regex catch-alls
+    have no URL to build."""
+    return {
+        r.name: r
+        for r in walk()
+        if not r.regex_only and not hasattr(r.callback, "required_perms")
+    }
+
+
+def test_every_route_has_an_expectation():
+    """100 % coverage: every routed view and every API operation is in a table."""
+    site = set(kit_site_routes())
+    api_ops = set(api_operations())
+    missing = sorted((site - set(EXPECTED_SITE)) | (api_ops - set(EXPECTED_API)))
+    stale = sorted((set(EXPECTED_SITE) - site) | (set(EXPECTED_API) - api_ops))
+    assert not missing, "Routes without an entry in the kit's tables:\n  " + (
+        "\n  ".join(missing)
+    )
+    assert not stale, "Entries for routes that no longer exist:\n  " + "\n  ".join(
+        stale
+    )
+
+
+class Kit:
+    """A world, users per role, and a way to see which events a request made."""
+
+    def __init__(self) -> None:
+        self.world = build_world()
+        self.users: dict[str, Any] = {}
+
+    def user(self, role: str):
+        if role not in self.users:
+            self.users[role] = make_staff(role)
+        return self.users[role]
+
+    def holder(self, perm: Perm, expect: Expect):
+        if perm is Perm.PUBLIC:
+            return None  # public pages are tried as the public
+        if expect.user == "owner":
+            from rekisteri.accounts.models import ApiToken
+
+            return ApiToken.objects.get(pk=self.world.ids["token"]).user
+        for role in ROLE_ORDER:
+            if perm in (Perm.PUBLIC, Perm.AUTHENTICATED, Perm.OWN_TOKENS) or has_perm(
+                self.user(role), perm
+            ):
+                return self.user(role)
+        raise AssertionError(f"no role holds {perm}")
+
+    def lacker(self, perm: Perm):
+        """A staff user without ``perm``; None when only anonymity lacks it."""
+        for role in ROLE_ORDER:
+            if not has_perm(self.user(role), perm):
+                return self.user(role)
+        return None
+
+    def filled(self, data: dict | None) -> dict:
+        """``data`` with "@<key>" values replaced by the world's ids."""
+        return {
+            k: self.world.ids[v[1:]] if isinstance(v, str) and v.startswith("@") else v
+            for k, v in (data or {}).items()
+        }
+
+    def request(self, user, method: str, url: str, data: dict | None, api: bool):
+        from rekisteri.audit.models import AuditEvent
+
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+            # As if the password (and code) had just been given again: the
+            # kit checks permissions, not the re-authentication step.
+            from rekisteri.accounts.sessions import mark_reauth
+
+            session = client.session
+            mark_reauth(session)
+            session.save()
+        before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+        if api:
+            body = self.filled(data)
+            response = getattr(client, method.lower())(
+                url, body if method != "GET" else None, content_type="application/json"
+            )
+        elif method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, self.filled(data))
+        events = list(
+            AuditEvent.objects.filter(id__gt=before or 0)
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
+        return response, events
+
+
+def _api_url(kit: Kit, path: str, *, missing: bool = False) -> str:
+    def value(match: re.Match) -> str:
+        if missing:
+            return str(uuid.uuid4())
+        name = match[1]
+        for key, val in kit.world.ids.items():
+            if key in name:
+                return val
+        raise AssertionError(f"no world id for {name}")
+
+    return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def _check(kit: Kit, key: str, perm: Perm, expect: Expect, url, missing_url, api):
+    problems = []
+    # 1. Without the permission: refused, and (for staff) recorded as such.
+    if perm is not Perm.PUBLIC:
+        response, events = kit.request(None, expect.method, url, expect.data, api)
+        refused = is_login_redirect(response) or response.status_code in (401, 403)
+        if not refused:
+            problems.append(f"anonymous → {response.status_code}")
+        if events:
+            problems.append(f"anonymous recorded {events}")
+        lacker = kit.lacker(perm)
+        if lacker is not None:
+            response, events = kit.request(lacker, expect.method, url, expect.data, api)
+            if response.status_code != 403:
+                problems.append(f"{lacker.role} → {response.status_code}, not 403")
+            if events != ["access.denied"]:
+                problems.append(f"{lacker.role} recorded {events}, not access.denied")
+    # 2. With it: success and exactly the declared events.
+    holder = kit.holder(perm, expect)
+    response, events = kit.request(holder, expect.method, url, expect.data, api)
+    who = holder.role if holder is not None else "anonymous"
+    if response.status_code != expect.status:
+        problems.append(f"{who} → {response.status_code}, not {expect.status}")
+    if tuple(events) != expect.events:
+        problems.append(f"{who} recorded {events}, expected {expect.events}")
+    # 3. An id that names nothing the user may see: 404, and nothing recorded.
+    if missing_url is not None and perm is not Perm.PUBLIC:
+        response, events = kit.request(
+            holder, expect.method, missing_url, expect.data, api
+        )
+        if response.status_code != 404:
+            problems.append(f"out of scope → {response.status_code}, not 404")
+        if events:
+            problems.append(f"out of scope recorded {events}")
+    assert not problems, f"{key}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(EXPECTED_SITE))
+def test_site_route_permissions_and_audit_events(name):
+    kit = Kit()
+    route = kit_site_routes()[name]
+    expect = EXPECTED_SITE[name]
+    if expect.prepare is not None:
+        expect.prepare(kit.world)
+    url = kit.world.url(route)
+    if expect.query:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode(kit.filled(expect.query))
+    missing_url = None
+    if "<uuid:" in route.route or "<int:" in route.route:
+        missing_url = "/" + _PARAM.sub(
+            lambda m: {"uuid": str(uuid.uuid4()), "int": "987654321"}.get(
+                m["converter"], "x"
+            ),
+            route.route,
+        )
+        if expect.user == "owner":
+            # Someone else's token: out of scope for the owner's colleague.
+            missing_url = url
+    if expect.user == "owner" and missing_url is not None:
+        _check_owner_scope(kit, name, route, expect, url)
+        missing_url = None
+    _check(kit, name, route.required_perm, expect, url, missing_url, api=False)
+
+
+def _check_owner_scope(kit: Kit, name: str, route: Route, expect: Expect, url: str):
+    """Another staff member asking for the owner's object gets 404."""
+    from rekisteri.accounts.models import ApiToken
+
+    owner = ApiToken.objects.get(pk=kit.world.ids["token"]).user
+    colleague = next(
+        kit.user(role)
+        for role in ROLE_ORDER
+        if kit.user(role).pk != owner.pk
+        and has_perm(kit.user(role), route.required_perm)
+    )
+    response, events = kit.request(colleague, expect.method, url, expect.data, False)
+    assert response.status_code == 404, f"{name}: another user's object answered"
+    assert not events, f"{name}: out of scope recorded {events}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(EXPECTED_API))
+def test_api_operation_permissions_and_audit_events(key):
+    kit = Kit()
+    perm = api_operations()[key]
+    expect = EXPECTED_API[key]
+    if expect.prepare is not None:
+        expect.prepare(kit.world)
+    _method, path = key.split(" ", 1)
+    url = _api_url(kit, path)
+    missing_url = _api_url(kit, path, missing=True) if "{" in path else None
+    _check(kit, key, perm, expect, url, missing_url, api=True)

@@ -1,0 +1,202 @@
+"""The domain benchmarks of ``make bench``: audit log, invoicing, messages.
+
+    python -m benchmarks.domains [--databases sqlite,postgresql] [--only audit]
+    python -m benchmarks.domains --report-only
+
+Each benchmark runs in a process of its own with a time limit, on a fresh
+database per vendor, and keeps its raw figures in var/bench/:
+``audit-<vendor>.json``, ``billing-<vendor>.json`` and ``messaging.json``.
+:func:`markdown` turns whatever figures exist into the sections that
+benchmarks/report.py appends to docs/benchmarks.md, so a re-run of one
+benchmark updates its section and leaves the others as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks import audit, billing, messaging
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+LIMIT_SECONDS = 30 * 60
+
+
+def _run(args: list[str]) -> int:
+    print("$ python -m " + " ".join(args), file=sys.stderr, flush=True)
+    try:
+        return subprocess.run(  # noqa: S603 - our own module, fixed arguments
+            [sys.executable, "-m", *args], cwd=ROOT, timeout=LIMIT_SECONDS
+        ).returncode
+    except subprocess.TimeoutExpired:
+        print(f"timed out after {LIMIT_SECONDS} s", file=sys.stderr)
+        return 1
+
+
+QUICK = {
+    "audit": [
+        "--size",
+        "5000",
+        "--iterations",
+        "40",
+        "--warmup",
+        "5",
+        "--writes",
+        "300",
+    ],
+    "billing": ["--size", "100"],
+    "messaging": ["--size", "200", "--iterations", "20", "--warmup", "2"],
+}
+EXTRA: dict[str, list[str]] = {"audit": [], "billing": [], "messaging": []}
+
+
+def run_audit(vendor: str) -> int:
+    return _run(
+        [
+            "benchmarks.audit",
+            "--database",
+            vendor,
+            "--out",
+            str(VAR / f"audit-{vendor}.json"),
+            *EXTRA["audit"],
+        ]
+    )
+
+
+def run_billing(vendor: str) -> int:
+    code = _run(
+        ["benchmarks.billing", "--database", vendor, "--var-dir", str(VAR)]
+        + EXTRA["billing"]
+    )
+    if code == 0:
+        shutil.move(VAR / "billing.json", VAR / f"billing-{vendor}.json")
+    return code
+
+
+def run_messaging(vendors: list[str]) -> int:
+    return _run(
+        ["benchmarks.messaging", "--databases", ",".join(vendors)] + EXTRA["messaging"]
+    )
+
+
+def _load(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _audit_section(result: dict) -> str:
+    """audit.report's table under a per-database heading."""
+    table = audit.report(result).split("\n", 1)[1]
+    return f"### {result['database']}, {result['date']}\n{table}"
+
+
+def markdown(var_dir: Path = VAR) -> str:
+    """The domain sections of docs/benchmarks.md from the stored figures."""
+    parts: list[str] = []
+    audits = [
+        r for v in ("sqlite", "postgresql") if (r := _load(var_dir / f"audit-{v}.json"))
+    ]
+    if audits:
+        parts += [
+            "## Audit log",
+            "",
+            "`python -m benchmarks.audit`: the person page with read auditing on "
+            "and off, interleaved request by request in the same run; one audit "
+            "event per transaction; `audit verify` over a chain of 200,000 events.",
+            "",
+        ]
+        parts += [_audit_section(r) + "\n" for r in audits]
+    bills = [
+        r
+        for v in ("sqlite", "postgresql")
+        if (r := _load(var_dir / f"billing-{v}.json"))
+    ]
+    if bills:
+        parts += [
+            "## Invoice run",
+            "",
+            "`python -m benchmarks.billing`: 10,000 invoices drafted, issued "
+            "(gapless numbers, sealed contact snapshots, one audit event each) "
+            "and exported as Finvoice 3.0 into one ZIP; target ≤ 60 s.",
+            "",
+        ]
+        parts += [f"### {r['database']}\n\n{billing.table(r)}\n" for r in bills]
+    msgs = _load(var_dir / "messaging.json")
+    if msgs and msgs.get("runs"):
+        parts += [
+            "## Message history",
+            "",
+            "`python -m benchmarks.messaging`: mbox import throughput and the "
+            f"organization timeline's first page ({msgs.get('date', '')[:16]} UTC).",
+            "",
+            messaging.render(msgs["runs"]),
+        ]
+    return "\n".join(parts)
+
+
+START, END = "<!-- domain benchmarks -->", "<!-- end of domain benchmarks -->"
+
+
+def block(var_dir: Path = VAR) -> str:
+    """The marked block report.py puts before "What is measured"."""
+    return f"{START}\n\n{markdown(var_dir)}\n{END}\n"
+
+
+def write_doc(doc: Path = ROOT / "docs" / "benchmarks.md") -> None:
+    """Regenerate the whole page when the register's figures are at hand,
+    otherwise replace only the domain block of the page as it is."""
+    from benchmarks import report, run
+
+    results = run.load_results(VAR / "results.json")
+    if results.get("machine"):
+        doc.write_text(report.render(results))
+        return
+    text = doc.read_text()
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        tail = rest.split(END, 1)[1].lstrip("\n")
+        text = head + block() + "\n" + tail
+    else:
+        anchor = "## What is measured"
+        head, sep, tail = text.partition(anchor)
+        text = head + block() + "\n" + sep + tail if sep else text + "\n" + block()
+    doc.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--only", default="audit,billing,messaging")
+    parser.add_argument("--report-only", action="store_true")
+    parser.add_argument(
+        "--quick", action="store_true", help="Tiny sizes: check that all runs."
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        EXTRA.update(QUICK)
+    vendors = [v.strip() for v in args.databases.split(",") if v.strip()]
+    only = {o.strip() for o in args.only.split(",")}
+    failures = 0
+    if not args.report_only:
+        VAR.mkdir(parents=True, exist_ok=True)
+        for vendor in vendors:
+            if "audit" in only:
+                failures += run_audit(vendor) != 0
+            if "billing" in only:
+                failures += run_billing(vendor) != 0
+        if "messaging" in only:
+            failures += run_messaging(vendors) != 0
+    write_doc()
+    if failures:
+        sys.exit(f"{failures} benchmark(s) failed")
+
+
+if __name__ == "__main__":
+    main()

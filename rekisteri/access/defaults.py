@@ -1,0 +1,77 @@
+"""The default need-to-know matrix, consistent with ``ROLE_PERMS``.
+
+Installed by migration ``access.0002`` and used as is while the matrix table
+is empty (a database emptied by hand or by a test flush is still deny-less
+for nobody: the defaults apply until an administrator saves a change).
+"""
+
+from __future__ import annotations
+
+from rekisteri.access.choices import Action
+from rekisteri.accounts.choices import StaffRole
+
+REGISTER = frozenset(
+    {
+        "name",
+        "identifiers",
+        "contact_email",
+        "phone",
+        "address",
+        "workplace",
+        "preferences",
+    }
+)
+NONE: frozenset[str] = frozenset()
+# What a billing contact is made of: the person (with the language invoices
+# are sent in) and their billing role.
+BILLING_CONTACT = frozenset(
+    {"name", "contact_email", "phone", "address", "preferences", "workplace"}
+)
+
+DEFAULT_MATRIX: dict[str, dict[str, frozenset[str]]] = {
+    StaffRole.SALES: {
+        Action.VIEW: REGISTER | {"communication"},
+        Action.CHANGE: REGISTER | {"communication"},
+        Action.EXPORT: NONE,
+        Action.ERASE: NONE,
+    },
+    StaffRole.CUSTOMER_SERVICE: {
+        Action.VIEW: REGISTER | {"communication"},
+        Action.CHANGE: REGISTER | {"communication"},
+        Action.EXPORT: NONE,
+        Action.ERASE: NONE,
+    },
+    # Billing sees billing contacts and invoices, not message bodies. It
+    # keeps its billing contacts up to date (the invoice form can add one)
+    # but has no register pages to edit anyone else with.
+    StaffRole.BILLING: {
+        Action.VIEW: REGISTER | {"financial"},
+        Action.CHANGE: BILLING_CONTACT | {"financial"},
+        Action.EXPORT: NONE,
+        Action.ERASE: NONE,
+    },
+    StaffRole.PRIVACY_OFFICER: {
+        Action.VIEW: REGISTER | {"financial", "communication", "account"},
+        Action.CHANGE: REGISTER,
+        Action.EXPORT: REGISTER | {"financial", "communication"},
+        # Bookkeeping data is erased by its retention rule, not on request.
+        Action.ERASE: REGISTER | {"communication"},
+    },
+    # Administrators manage accounts and read no customer data by default.
+    StaffRole.ADMINISTRATOR: {
+        Action.VIEW: frozenset({"account"}),
+        Action.CHANGE: frozenset({"account"}),
+        Action.EXPORT: NONE,
+        Action.ERASE: NONE,
+    },
+    StaffRole.AUDITOR: {
+        Action.VIEW: frozenset({"account"}),
+        Action.CHANGE: NONE,
+        Action.EXPORT: NONE,
+        Action.ERASE: NONE,
+    },
+}
+
+
+def default_allowed(role: str, family: str, action: str) -> bool:
+    return family in DEFAULT_MATRIX.get(role, {}).get(action, NONE)

@@ -1,0 +1,41 @@
+"""The need-to-know matrix, kept as data (DESIGN §7)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rekisteri.access.choices import Action
+from rekisteri.accounts.choices import StaffRole
+from rekisteri.core.catalogue import not_personal
+
+
+class NeedToKnowRule(models.Model):
+    """Whether staff in ``role`` may do ``action`` with a family of data.
+
+    ``category`` is a family key (see :mod:`rekisteri.access.families`). A
+    missing row means "no": access is denied by default.
+    """
+
+    id = not_personal(models.BigAutoField(primary_key=True))
+    role = not_personal(
+        models.CharField(_("role"), max_length=32, choices=StaffRole.choices)
+    )
+    category = not_personal(models.CharField(_("data category"), max_length=64))
+    action = not_personal(
+        models.CharField(_("action"), max_length=8, choices=Action.choices)
+    )
+    allowed = not_personal(models.BooleanField(_("allowed"), default=False))
+    changed_at = not_personal(models.DateTimeField(_("changed"), auto_now=True))
+
+    class Meta:
+        verbose_name = _("need-to-know rule")
+        verbose_name_plural = _("need-to-know rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "category", "action"], name="access_rule_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.action} {self.category}: {self.allowed}"

@@ -1,0 +1,127 @@
+"""Reading the need-to-know matrix.
+
+:func:`visible_categories` is what the rest of the system asks: which
+families of personal data may this user view (change, export, erase)? Views
+render only those, and their audit events list exactly those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from rekisteri.access import families
+from rekisteri.access.choices import Action
+from rekisteri.access.defaults import DEFAULT_MATRIX
+from rekisteri.access.models import NeedToKnowRule
+from rekisteri.accounts.choices import StaffRole
+from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.core.errors import Forbidden
+
+Grid = dict[tuple[str, str, str], bool]
+
+
+def _stored() -> Grid | None:
+    """The saved matrix, or None while nothing has been saved (defaults)."""
+    rows = list(
+        NeedToKnowRule.objects.values_list("role", "category", "action", "allowed")
+    )
+    if not rows:
+        return None
+    return {(role, cat, action): allowed for role, cat, action, allowed in rows}
+
+
+def _default_grid() -> Grid:
+    return {
+        (role, family, action): True
+        for role, by_action in DEFAULT_MATRIX.items()
+        for action, allowed in by_action.items()
+        for family in allowed
+    }
+
+
+def matrix_grid() -> Grid:
+    """Every allowed (role, family, action); anything absent is denied."""
+    stored = _stored()
+    return _default_grid() if stored is None else stored
+
+
+def role_families(role: str, action: str) -> frozenset[str]:
+    """Families ``role`` may ``action``."""
+    rows = list(
+        NeedToKnowRule.objects.filter(role=role, action=action).values_list(
+            "category", "allowed"
+        )
+    )
+    if not rows and not NeedToKnowRule.objects.exists():
+        return DEFAULT_MATRIX.get(role, {}).get(action, frozenset())
+    return frozenset(cat for cat, allowed in rows if allowed)
+
+
+def visible_categories(user: Any, action: str = Action.VIEW) -> frozenset[str]:
+    """The data families ``user`` may ``action`` (empty for no one / inactive).
+
+    The account gate (``has_perm``: active, authenticated and whatever the
+    accounts layer requires, such as current training) applies first.
+    """
+    if not has_perm(user, Perm.AUTHENTICATED):
+        return frozenset()
+    return role_families(user.role, str(action))
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One family's line of the readable table."""
+
+    family: str
+    label: str
+    description: str
+    # (role, role label, [(action, allowed)]) per role
+    cells: list[tuple[str, str, list[tuple[str, bool]]]]
+
+
+def matrix_table() -> list[MatrixRow]:
+    """The matrix as the UI shows it: families × roles × actions."""
+    grid = matrix_grid()
+    rows = []
+    for key in families.all_families():
+        family = families.FAMILY_BY_KEY.get(key)
+        rows.append(
+            MatrixRow(
+                family=key,
+                label=families.label(key),
+                description=str(family.description) if family else "",
+                cells=[
+                    (
+                        role,
+                        str(role_label),
+                        [
+                            (action, grid.get((role, key, action), False))
+                            for action in Action.values
+                        ],
+                    )
+                    for role, role_label in StaffRole.choices
+                ],
+            )
+        )
+    return rows
+
+
+def require_categories(user: Any, action: str, families: Iterable[str]) -> None:
+    """Raise :class:`Forbidden` (code ``need_to_know``) unless ``user`` may
+    ``action`` every one of ``families``.
+
+    ``user=None`` is the system itself (installer, scheduled jobs, the demo
+    seeder), which the matrix does not restrict.
+    """
+    if user is None:
+        return
+    missing = set(families) - visible_categories(user, action)
+    if missing:
+        raise Forbidden(
+            _("Your role may not do this with some of this data."),
+            code="need_to_know",
+        )

@@ -1,0 +1,83 @@
+"""Changing the need-to-know matrix (administrators only, audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rekisteri.access import families
+from rekisteri.access.choices import Action
+from rekisteri.access.models import NeedToKnowRule
+from rekisteri.access.selectors import _default_grid, matrix_grid
+from rekisteri.accounts.choices import StaffRole
+from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.audit.services import audit_record
+from rekisteri.core.errors import FieldErrors, Forbidden
+
+Change = tuple[str, str, str, bool]  # role, family, action, allowed
+
+
+def matrix_set(
+    *, actor: Any, changes: Iterable[Change], request: Any = None
+) -> list[Change]:
+    """Set cells of the matrix; returns the cells that actually changed.
+
+    All cells are validated before anything is written. Each changed cell is
+    one ``matrix.change`` audit event with role, category, action and the old
+    and new value. The first change saves the whole default matrix, so the
+    table then holds every decision explicitly.
+    """
+    if not has_perm(actor, Perm.ACCOUNTS_MANAGE):
+        raise Forbidden()
+    changes = list(changes)
+    errors = FieldErrors()
+    known = set(families.all_families())
+    for role, family, action, allowed in changes:
+        if role not in StaffRole.values:
+            errors.add("role", "invalid_choice", _("Unknown role."))
+        if family not in known:
+            errors.add("category", "invalid_choice", _("Unknown data category."))
+        if action not in Action.values:
+            errors.add("action", "invalid_choice", _("Unknown action."))
+        if not isinstance(allowed, bool):
+            errors.add("allowed", "invalid", _("Enter yes or no."))
+    errors.raise_if_any()
+    done: list[Change] = []
+    with transaction.atomic():
+        if not NeedToKnowRule.objects.exists():
+            NeedToKnowRule.objects.bulk_create(
+                NeedToKnowRule(role=r, category=c, action=a, allowed=True)
+                for (r, c, a) in _default_grid()
+            )
+        grid = matrix_grid()
+        for role, family, action, allowed in changes:
+            old = grid.get((role, family, action), False)
+            if old == allowed:
+                continue
+            NeedToKnowRule.objects.update_or_create(
+                role=role,
+                category=family,
+                action=action,
+                defaults={"allowed": allowed},
+            )
+            grid[(role, family, action)] = allowed
+            audit_record(
+                actor=actor,
+                action="matrix.change",
+                target_type="need_to_know",
+                target_id=f"{role}:{family}:{action}",
+                purpose="security",
+                details={
+                    "role": role,
+                    "category": family,
+                    "action": action,
+                    "old": old,
+                    "new": allowed,
+                },
+                request=request,
+            )
+            done.append((role, family, action, allowed))
+    return done
