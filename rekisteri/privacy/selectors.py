@@ -169,7 +169,7 @@ def dashboard_items(now: dt.datetime | None = None) -> list[DueItem]:
                 p.name,
                 p.next_review_on,
                 p.next_review_on < today,
-                reverse("privacy:party_edit", kwargs={"party_id": p.pk}),
+                reverse("privacy:party_edit", kwargs={"processor_id": p.pk}),
             )
         )
     for b in Breach.objects.filter(

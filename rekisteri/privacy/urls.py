@@ -46,7 +46,7 @@ urlpatterns = [
     path("privacy-office/profile/", views.profile_detail, name="profile"),
     path("privacy-office/profile/edit/", views.profile_edit, name="profile_edit"),
     path(
-        "privacy-office/profile/texts/<str:language>/",
+        "privacy-office/profile/texts/",
         views.profile_texts,
         name="profile_texts",
     ),
@@ -71,7 +71,7 @@ urlpatterns = [
         "privacy-office/parties/new/", views_registers.party_create, name="party_create"
     ),
     path(
-        "privacy-office/parties/<uuid:party_id>/edit/",
+        "privacy-office/parties/<uuid:processor_id>/edit/",
         views_registers.party_edit,
         name="party_edit",
     ),

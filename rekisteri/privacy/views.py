@@ -233,8 +233,13 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.PRIVACY_MANAGE)
 @require_http_methods(["GET", "POST"])
-def profile_texts(request: HttpRequest, language: str) -> HttpResponse:
-    """Edit the notice texts of one language."""
+def profile_texts(request: HttpRequest) -> HttpResponse:
+    """Edit the notice texts of one language (``?lang=fi|sv|en``, default fi).
+
+    The form posts back to the same address, so the language travels in the
+    query string both ways.
+    """
+    language = request.GET.get("lang", "fi")
     if language not in services.LANGUAGES:
         raise Http404
     profile = selectors.controller_profile()

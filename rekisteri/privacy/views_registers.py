@@ -177,9 +177,9 @@ def party_create(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.PRIVACY_MANAGE)
 @require_http_methods(["GET", "POST"])
-def party_edit(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
+def party_edit(request: HttpRequest, processor_id: uuid.UUID) -> HttpResponse:
     """Change a processor, recipient or joint controller."""
-    party = Party.objects.filter(pk=party_id).first()
+    party = Party.objects.filter(pk=processor_id).first()
     if party is None:
         raise Http404
     return _party_form(request, party)

@@ -255,9 +255,13 @@ def build_world() -> World:
         actor=None, contract=contract, person=person, kind="signatory"
     )
     billing = _billing_world(org, person)
+    privacy = _privacy_world()
     return World(
         ids={
             **billing,
+            **privacy,
+            # A colleague's account id, for forms that name one ("@kit_staff").
+            "kit_staff": str(colleague.pk),
             "organization": str(org.id),
             "org": str(org.id),
             "person": str(person.id),
@@ -310,6 +314,56 @@ def _billing_world(org, person) -> dict[str, str]:
         "invoice": str(invoice.id),
         "case": str(case.id),
         "import": str(batch.id),
+    }
+
+
+def _privacy_world() -> dict[str, str]:
+    """The shipped controller profile, a published notice (the public pages
+    show it), a processor, a paper record and a breach for the privacy
+    office's routes."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from rekisteri.privacy import breaches
+    from rekisteri.privacy import services as privacy
+
+    privacy.profile_load_seed(actor=None)
+    version = privacy.notice_publish(actor=None)
+    processor = privacy.party_create(
+        actor=None,
+        data={
+            "name": "Kit Hosting Oy",
+            "role": "processor",
+            "service": "Hosting",
+            "country": "FI",
+            "data_categories": ["user.name"],
+            "agreement_date": dt.date(2025, 1, 1),
+        },
+    )
+    record = privacy.manual_record_create(
+        actor=None,
+        data={
+            "title": "Kit binder",
+            "location": "Locked room",
+            "retention_rule": "relationship",
+            "created_on": dt.date(2020, 1, 1),
+            "destroy_by": dt.date(2030, 1, 1),
+        },
+    )
+    breach = breaches.breach_create(
+        actor=None,
+        data={
+            "title": "Kit breach",
+            "discovered_at": timezone.now() - dt.timedelta(hours=1),
+            "description": "Kit",
+        },
+    )
+    return {
+        "version": str(version.id),
+        "processor": str(processor.id),
+        "record": str(record.id),
+        "breach": str(breach.id),
     }
 
 
@@ -517,6 +571,74 @@ EXPECTED_SITE: dict[str, Expect] = {
     "audit:log": Expect(events=("audit.view",)),
     "audit:person_access": Expect(events=("audit.subject_view",)),
     "audit:person_access_csv": Expect(events=("audit.export",)),
+    # Privacy office. The public notice pages answer anyone; the world has
+    # published version 1. Writes record their events; the affected-people
+    # export sends back to the breach until the list has been computed.
+    "privacy:notice_fi": Expect(),
+    "privacy:notice_sv": Expect(),
+    "privacy:notice_en": Expect(),
+    "privacy:notice_fi_md": Expect(),
+    "privacy:notice_fi_html": Expect(),
+    "privacy:notice_sv_md": Expect(),
+    "privacy:notice_sv_html": Expect(),
+    "privacy:notice_en_md": Expect(),
+    "privacy:notice_en_html": Expect(),
+    "privacy:dashboard": Expect(),
+    "privacy:profile": Expect(),
+    "privacy:profile_edit": Expect(),
+    "privacy:profile_texts": Expect(query={"lang": "sv"}),
+    "privacy:profile_load_seed": Expect(
+        "POST",
+        (
+            "controller_profile.update",
+            "controller_profile.texts_update",
+            "controller_profile.texts_update",
+            "controller_profile.texts_update",
+        ),
+        302,
+        {},
+    ),
+    "privacy:notice_admin": Expect(),
+    "privacy:notice_publish": Expect("POST", ("notice.publish",), 302, {}),
+    "privacy:notice_waive": Expect(
+        "POST", ("notice.waive",), 302, {"item": "dpo", "reason": "None appointed"}
+    ),
+    "privacy:notice_version": Expect(),
+    "privacy:ropa": Expect(),
+    "privacy:ropa_csv": Expect(events=("ropa.export",)),
+    "privacy:ropa_json": Expect(events=("ropa.export",)),
+    "privacy:party_list": Expect(),
+    "privacy:party_create": Expect(),
+    "privacy:party_edit": Expect(),
+    "privacy:manual_record_list": Expect(),
+    "privacy:manual_record_create": Expect(),
+    "privacy:manual_record_detail": Expect(),
+    "privacy:manual_record_edit": Expect(),
+    "privacy:manual_record_destroy": Expect(
+        "POST",
+        ("manual_record.destroy",),
+        302,
+        {
+            "destroyed_on": TODAY,
+            "destruction_method": "shredding",
+            "destroyed_by": "@kit_staff",
+        },
+    ),
+    "privacy:breach_list": Expect(),
+    "privacy:breach_create": Expect(),
+    "privacy:breach_detail": Expect(),
+    "privacy:breach_edit": Expect(),
+    "privacy:breach_affected": Expect(
+        "POST",
+        ("breach.affected_compute",),
+        302,
+        {
+            "account": "@kit_staff",
+            "start": "2026-01-01T00:00",
+            "end": "2026-01-02T00:00",
+        },
+    ),
+    "privacy:breach_affected_csv": Expect(status=302),
     # ninja's empty root: public, and answers the API's JSON 404.
     "api:api-root": Expect(status=404),
     "api:openapi-json": Expect(),
@@ -604,6 +726,10 @@ EXPECTED_API: dict[str, Expect] = {
         events=("message.list",)
     ),
     "GET /api/v1/persons/{person_id}/messages": Expect(events=("message.list",)),
+    "GET /api/v1/privacy/notice/versions": Expect(),
+    "GET /api/v1/privacy/ropa": Expect(),
+    "GET /api/v1/privacy/parties": Expect(),
+    "GET /api/v1/privacy/breaches": Expect(),
     "POST /api/v1/messages": Expect(
         "POST",
         ("message.create",),

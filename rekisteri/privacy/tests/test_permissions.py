@@ -58,7 +58,7 @@ def ids() -> dict[str, str]:
     )
     return {
         "version_id": str(version.pk),
-        "party_id": str(party.pk),
+        "processor_id": str(party.pk),
         "record_id": str(record.pk),
         "breach_id": str(breach.pk),
         "language": "fi",

@@ -341,3 +341,17 @@ def test_person_page_shows_the_notice_in_force(client, published):
         reverse("privacy:notice_version", kwargs={"version_id": published.pk})
         not in body
     )
+
+
+def test_texts_are_edited_per_language_through_the_query(officer_client):
+    services.profile_load_seed(actor=None)
+    url = reverse("privacy:profile_texts")
+    assert officer_client.get(url + "?lang=sv").status_code == 200
+    assert officer_client.get(url + "?lang=de").status_code == 404
+    response = officer_client.post(
+        url + "?lang=sv", {"register_name": "Kundregistret", "introduction": ""}
+    )
+    assert response.status_code == 302
+    texts = services.ControllerProfile.objects.get().texts
+    assert texts["sv"] == {"register_name": "Kundregistret"}
+    assert texts["fi"]["register_name"].startswith("LeadDesk")
