@@ -63,12 +63,18 @@ def sqlite_row(values: dict) -> tuple:
 
 
 def postgres_row(values: dict) -> tuple:
-    """The row as psycopg gives it back: datetimes, UUIDs, jsonb as text."""
+    """The row as verify's SELECT has PostgreSQL render it: ``at`` through
+    ``to_char`` in UTC, the UUID and jsonb as text (jsonb's own key order
+    and spacing)."""
     raw = []
     for name in CHAINED_FIELDS:
         value = values[name]
-        if name in ("fields", "categories", "details"):
-            value = json.dumps(value, sort_keys=True)
+        if name == "at":
+            value = value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+        elif name == "subject_id" and value is not None:
+            value = str(value)
+        elif name in ("fields", "categories", "details"):
+            value = json.dumps(value, sort_keys=True, separators=(", ", ": "))
         raw.append(value)
     return (*raw, "prev", "hash")
 
