@@ -271,7 +271,7 @@ def _select_sql() -> str:
     # Only quoted column and table names are interpolated.
     return (
         f"SELECT {', '.join(columns)} FROM {qn(TABLE)} "  # noqa: S608
-        f"WHERE {qn('id')} > %s AND {qn('id')} <= %s ORDER BY {qn('id')} LIMIT %s"
+        f"WHERE {qn('id')} > %s AND {qn('id')} <= %s ORDER BY {qn('id')}"
     )
 
 
@@ -315,13 +315,14 @@ def verify_chain(
             checked, first_id if checked else None, expected_id - 1, problem
         )
 
-    with connection.cursor() as cursor:
-        while True:
-            while True:
-                cursor.execute(sql, [after, bound, chunk])
-                rows = cursor.fetchall()
-                if not rows:
-                    break
+    while True:
+        # One streaming query per pass (a server-side cursor on PostgreSQL),
+        # read ``chunk`` rows at a time. Repeated LIMIT queries let the
+        # planner, without fresh statistics, sort the whole remaining range
+        # for every chunk: quadratic on a freshly loaded table.
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, [after, bound])
+            while rows := cursor.fetchmany(chunk):
                 for raw in rows:
                     values = normalise(raw)
                     rid = values[0]
