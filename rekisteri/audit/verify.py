@@ -96,10 +96,24 @@ def _normaliser(vendor: str) -> Callable[[tuple], list[Any]]:
     The hot loop reads rows through a plain cursor: Django's per-value
     converters cost more than the hashing. Both backends hand JSON columns
     back as text; SQLite gives ``at`` as UTC text and a UUID as 32 hex
-    digits, PostgreSQL gives a datetime and a UUID object.
+    digits; PostgreSQL renders ``at`` and the UUID in their hashed form
+    (``_select_sql``). Other backends get the generic conversion.
     """
     loads = json.loads
     j0, j1, j2 = _JSON
+
+    # The JSON columns repeat a lot (``[]``, ``{}``, the same field lists):
+    # each distinct text is parsed once. The parsed values are only encoded
+    # again, never changed, so sharing them is safe.
+    cache: dict[str, Any] = {}
+
+    def cached(text: str) -> Any:
+        value = cache.get(text)
+        if value is None:
+            if len(cache) > 50_000:
+                cache.clear()
+            value = cache[text] = loads(text)
+        return value
 
     if vendor == "sqlite":
 
@@ -115,9 +129,9 @@ def _normaliser(vendor: str) -> Callable[[tuple], list[Any]]:
                     f"{subject[:8]}-{subject[8:12]}-{subject[12:16]}-"
                     f"{subject[16:20]}-{subject[20:]}"
                 )
-            values[j0] = loads(raw[j0])
-            values[j1] = loads(raw[j1])
-            values[j2] = loads(raw[j2])
+            values[j0] = cached(raw[j0])
+            values[j1] = cached(raw[j1])
+            values[j2] = cached(raw[j2])
             return values
 
         return sqlite
@@ -125,18 +139,7 @@ def _normaliser(vendor: str) -> Callable[[tuple], list[Any]]:
     if vendor == "postgresql":
         # ``_select_sql`` has PostgreSQL hand ``at``, the UUID and the JSON
         # columns over as text in their hashed form, so the driver parses no
-        # timestamps or JSON. The JSON columns repeat a lot (``[]``, ``{}``,
-        # the same field lists): each distinct text is parsed once.
-        cache: dict[str, Any] = {}
-
-        def cached(text: str) -> Any:
-            value = cache.get(text)
-            if value is None:
-                if len(cache) > 50_000:
-                    cache.clear()
-                value = cache[text] = loads(text)
-            return value
-
+        # timestamps or JSON.
         def postgresql(raw: tuple) -> list[Any]:
             values = list(raw[:_N])
             values[j0] = cached(raw[j0])
