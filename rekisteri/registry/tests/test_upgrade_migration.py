@@ -16,7 +16,7 @@ from rekisteri.registry.selectors import search
 BEFORE = [("registry", "0002_data_sources")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_plaintext_rows_are_encrypted_and_indexed_by_the_migrations() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
@@ -68,7 +68,7 @@ def test_plaintext_rows_are_encrypted_and_indexed_by_the_migrations() -> None:
     assert search(user=staff, q="+358 40 111 2233").persons == [person]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_encrypting_step_can_be_rerun() -> None:
     """An interrupted step 2 is finished by running it again: done rows stay."""
     import importlib
