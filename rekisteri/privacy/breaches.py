@@ -26,6 +26,7 @@ from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import FieldErrors, ValidationFailed
 from rekisteri.privacy.choices import ClockState
 from rekisteri.privacy.models import BREACH_DEADLINE, Breach
+from rekisteri.privacy.services import audited_update
 from rekisteri.privacy.validation import categories, long_text, short
 
 DUE_SOON = dt.timedelta(hours=24)
@@ -188,18 +189,8 @@ def breach_update(
     cleaned = _clean_breach(data, now or timezone.now())
     with transaction.atomic():
         breach = Breach.objects.select_for_update().get(pk=breach.pk)
-        changed = [k for k, v in cleaned.items() if getattr(breach, k) != v]
-        for k, v in cleaned.items():
-            setattr(breach, k, v)
-        breach.save()
-        audit_record(
-            actor=actor,
-            action="breach.update",
-            target_type="privacy.Breach",
-            target_id=breach.pk,
-            fields=changed,
-            purpose="accountability",
-            request=request,
+        audited_update(
+            breach, cleaned, actor=actor, action="breach.update", request=request
         )
     return breach
 

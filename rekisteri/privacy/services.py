@@ -55,6 +55,33 @@ from rekisteri.privacy.validation import (
 PROFILE_ID = 1
 LANGUAGES = ("fi", "sv", "en")
 
+
+def audited_update(
+    obj: Any,
+    cleaned: dict[str, Any],
+    *,
+    actor: Any,
+    action: str,
+    request: Any = None,
+    also_changed: tuple[str, ...] = (),
+) -> None:
+    """Assign ``cleaned`` to the locked ``obj``, save it and record the names
+    of the fields that changed (never their values)."""
+    changed = [k for k, v in cleaned.items() if getattr(obj, k, None) != v]
+    for k, v in cleaned.items():
+        setattr(obj, k, v)
+    obj.save()
+    audit_record(
+        actor=actor,
+        action=action,
+        target_type=obj._meta.label,
+        target_id=obj.pk,
+        fields=[*changed, *also_changed],
+        purpose="accountability",
+        request=request,
+    )
+
+
 # --------------------------------------------------------------------------
 # Controller profile
 # --------------------------------------------------------------------------
@@ -171,21 +198,17 @@ def profile_update(
         )
         if profile is None:
             profile = ControllerProfile(pk=PROFILE_ID)
-        changed = [k for k, v in cleaned.items() if getattr(profile, k, None) != v]
-        for k, v in cleaned.items():
-            setattr(profile, k, v)
+        links_changed: tuple[str, ...] = ()
         if links is not None and links != profile.authority_links:
             profile.authority_links = links
-            changed.append("authority_links")
-        profile.save()
-        audit_record(
+            links_changed = ("authority_links",)
+        audited_update(
+            profile,
+            cleaned,
             actor=actor,
             action="controller_profile.update",
-            target_type="privacy.ControllerProfile",
-            target_id=profile.pk,
-            fields=changed,
-            purpose="accountability",
             request=request,
+            also_changed=links_changed,
         )
     return profile
 
@@ -444,18 +467,8 @@ def party_update(
     cleaned = _clean_party(data)
     with transaction.atomic():
         party = Party.objects.select_for_update().get(pk=party.pk)
-        changed = [k for k, v in cleaned.items() if getattr(party, k) != v]
-        for k, v in cleaned.items():
-            setattr(party, k, v)
-        party.save()
-        audit_record(
-            actor=actor,
-            action="party.update",
-            target_type="privacy.Party",
-            target_id=party.pk,
-            fields=changed,
-            purpose="accountability",
-            request=request,
+        audited_update(
+            party, cleaned, actor=actor, action="party.update", request=request
         )
     return party
 
@@ -538,18 +551,8 @@ def manual_record_update(
                 _("The material has been destroyed; its record is closed."),
                 code="already_destroyed",
             )
-        changed = [k for k, v in cleaned.items() if getattr(record, k) != v]
-        for k, v in cleaned.items():
-            setattr(record, k, v)
-        record.save()
-        audit_record(
-            actor=actor,
-            action="manual_record.update",
-            target_type="privacy.ManualRecord",
-            target_id=record.pk,
-            fields=changed,
-            purpose="accountability",
-            request=request,
+        audited_update(
+            record, cleaned, actor=actor, action="manual_record.update", request=request
         )
     return record
 
