@@ -252,12 +252,8 @@ def invoice_detail(request: HttpRequest, invoice_id: uuid.UUID) -> HttpResponse:
 
 
 def _refusal(request: HttpRequest, exc: ServiceError) -> None:
-    if hasattr(exc, "fields"):
-        for errs in exc.fields.values():
-            for _code, message in errs:
-                messages.error(request, message)
-    else:
-        messages.error(request, exc.message)
+    for reason in exc.reasons():
+        messages.error(request, reason)
 
 
 @require(Perm.BILLING_CHANGE)

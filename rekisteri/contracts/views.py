@@ -74,12 +74,8 @@ def _resolve_organization(request: HttpRequest, text: str) -> Organization | Non
 
 def _refusal_messages(request: HttpRequest, exc: ServiceError) -> None:
     """A refused button press: each reason as an error message."""
-    if isinstance(exc, ValidationFailed):
-        for errors in exc.fields.values():
-            for _code, message in errors:
-                messages.error(request, message)
-    else:
-        messages.error(request, exc.message)
+    for reason in exc.reasons():
+        messages.error(request, reason)
 
 
 def _detail(contract: Contract) -> HttpResponse:

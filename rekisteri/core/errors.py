@@ -25,6 +25,10 @@ class ServiceError(Exception):
     def default_message(self) -> str:
         return str(_("The request is not valid."))
 
+    def reasons(self) -> list[str]:
+        """What to tell a user whose button press was refused."""
+        return [self.message]
+
 
 class ValidationFailed(ServiceError):
     """One or more fields are invalid. ``fields`` maps field → [(code, msg)]."""
@@ -39,6 +43,10 @@ class ValidationFailed(ServiceError):
     @classmethod
     def single(cls, field: str, code: str, message: str) -> ValidationFailed:
         return cls({field: [(code, str(message))]})
+
+    def reasons(self) -> list[str]:
+        """Each field's messages: they say what to fix."""
+        return [m for errs in self.fields.values() for _code, m in errs]
 
     def as_dict(self) -> dict[str, list[dict[str, str]]]:
         return {

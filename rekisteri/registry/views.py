@@ -28,7 +28,7 @@ from rekisteri.access.selectors import visible_categories
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit import selectors as audit_selectors
 from rekisteri.core import formats
-from rekisteri.core.errors import NotFound, ServiceError, ValidationFailed
+from rekisteri.core.errors import NotFound, ServiceError
 from rekisteri.registry import auditing, selectors, services
 from rekisteri.registry.forms import (
     OrganizationFilterForm,
@@ -522,12 +522,8 @@ def role_end(request: HttpRequest, role_id: uuid.UUID) -> HttpResponse:
     try:
         services.role_end(actor=request.user, role=role)
     except ServiceError as exc:
-        fields = exc.fields if isinstance(exc, ValidationFailed) else {}
-        for errors in fields.values():
-            for _code, message in errors:
-                messages.error(request, message)
-        if not fields:
-            messages.error(request, exc.message)
+        for reason in exc.reasons():
+            messages.error(request, reason)
     else:
         messages.success(request, _("The role has ended."))
     if request.POST.get("return_to") == "organization":
