@@ -18,7 +18,8 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
 from rekisteri.core.crypto import blind
@@ -162,15 +163,71 @@ def connect(models_: Iterable[type[models.Model]]) -> None:
             )
 
 
+def matching_all_sql(
+    driver: int, others: Iterable[Iterable[int]], limit: int
+) -> tuple[str, list[Any]]:
+    """SQL for subjects with an index row for ``driver`` and each of ``others``.
+
+    Each group of ``others`` is a set of alternative keys (a term in the first
+    or the last name, say); a subject must have at least one key of every
+    group. The database walks the driver's rows and probes the subject's own
+    rows for the other groups (index ``blind_subject``), stopping after
+    ``limit`` subjects. So a query with a common first word and a rare second
+    one still finds every subject that has both, which reading a capped list
+    of the first word's subjects and filtering afterwards would not. Usable
+    as a subquery (``pk__in=RawSQL(*matching_all_sql(...))``).
+    """
+    from rekisteri.core.models import BlindIndex
+
+    table = connection.ops.quote_name(BlindIndex._meta.db_table)
+    params: list[Any] = [driver]
+    clauses = []
+    for n, group in enumerate(others, 1):
+        keys = sorted(set(group))
+        if not keys:
+            continue
+        marks = ", ".join(["%s"] * len(keys))
+        clauses.append(
+            f" AND EXISTS (SELECT 1 FROM {table} b{n} WHERE "  # noqa: S608
+            f"b{n}.subject_id = b0.subject_id AND b{n}.key IN ({marks}))"
+        )
+        params.extend(keys)
+    params.append(int(limit))
+    # Table and alias names are fixed; keys and the limit are parameters.
+    sql = (
+        f"SELECT b0.subject_id FROM {table} b0 WHERE b0.key = %s"  # noqa: S608
+        + "".join(clauses)
+        + " LIMIT %s"
+    )
+    return sql, params
+
+
+def subjects_matching_all(
+    driver: int, others: Iterable[Iterable[int]], limit: int
+) -> list[uuid.UUID]:
+    """The subjects :func:`matching_all_sql` selects."""
+    from rekisteri.core.models import BlindIndex
+
+    sql, params = matching_all_sql(driver, others, limit)
+    to_python = BlindIndex._meta.get_field("subject_id").to_python
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [to_python(row[0]) for row in cursor.fetchall()]
+
+
+def matching(model: type[models.Model], field_name: str, term: str) -> QuerySet:
+    """Index rows for ``term`` in ``field_name``: ``.values("subject_id")`` of
+    it is a subquery for the candidates' own rows."""
+    from rekisteri.core.models import BlindIndex
+
+    return BlindIndex.objects.filter(key=query_key(model, field_name, term))
+
+
 def subjects_matching(
     model: type[models.Model], field_name: str, term: str, limit: int | None = None
 ) -> list[uuid.UUID]:
     """Subjects with an index row for ``term`` in ``field_name`` (candidates)."""
-    from rekisteri.core.models import BlindIndex
-
-    qs = BlindIndex.objects.filter(key=query_key(model, field_name, term)).values_list(
-        "subject_id", flat=True
-    )
+    qs = matching(model, field_name, term).values_list("subject_id", flat=True)
     if limit is not None:
         qs = qs[:limit]
     return list(qs)

@@ -320,3 +320,10 @@ class SearchOut(Schema):
     kind: str = Field(..., description="How the query was understood.")
     organizations: list[OrganizationOut]
     persons: list[PersonSummary]
+    more_persons: bool = Field(
+        False,
+        description=(
+            "A name search found more persons than it returns; a longer query "
+            "narrows the list."
+        ),
+    )

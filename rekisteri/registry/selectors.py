@@ -16,10 +16,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.core import blindindex, formats
 from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.crypto import blind
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.keystore import keys
 from rekisteri.registry.choices import OrganizationStatus
@@ -259,6 +261,8 @@ class SearchResults:
     kind: str
     organizations: list[Organization] = field(default_factory=list)
     persons: list[Person] = field(default_factory=list)
+    # A name search found more persons than it shows.
+    more_persons: bool = False
 
     @property
     def count(self) -> int:
@@ -284,40 +288,92 @@ def classify_query(q: str) -> str:
     return SearchKind.NAME
 
 
-# How many blind-index candidates a name search decrypts at most. Digests of
-# short prefixes collide by design; real matches are confirmed after
-# decryption and the best are returned.
+# How many subjects a name search reads from the blind index per name field.
+# Every query word of three or more letters is matched in the index itself,
+# so nearly every candidate is a real match (digest collisions are rare at
+# 24 bits) and a page needs little more than its own length. Words shorter
+# than that are not indexed as prefixes and can only be checked after
+# decryption, so such a query reads a wider window.
+NAME_WINDOW = 2
 NAME_CANDIDATES = 200
+_NAME_FIELDS = ("last_name", "first_name")
 
 
-def _persons_by_name(tokens: list[str], limit: int) -> list[Person]:
-    """Persons whose first or last name has a word starting with each token.
+@dataclass
+class _NameQuery:
+    """Index keys for a name search: one word drives, the others must match."""
 
-    The first token is looked up in the blind index (first and last name);
-    candidates are decrypted, checked against every token and sorted by name.
+    driver: str
+    indexed: list[str]
+    filtered_only: bool
+
+    @classmethod
+    def of(cls, tokens: list[str]) -> _NameQuery:
+        long = [t[: blind.MAX_TOKEN] for t in tokens if len(t) >= blind.MIN_PREFIX]
+        if long:
+            # The longest word usually has the fewest subjects to walk.
+            driver = max(long, key=len)
+            return cls(driver, long, filtered_only=len(long) < len(tokens))
+        # Only short words: they are indexed whole (a name such as "Li").
+        short = [t[: blind.MAX_TOKEN] for t in tokens]
+        return cls(short[0], short, filtered_only=False)
+
+    def key(self, field_name: str, term: str) -> int:
+        return blindindex.query_key(Person, field_name, term)
+
+    def others(self) -> list[list[int]]:
+        rest = list(self.indexed)
+        rest.remove(self.driver)
+        return [[self.key(f, t) for f in _NAME_FIELDS] for t in dict.fromkeys(rest)]
+
+
+def _persons_by_name(tokens: list[str], limit: int) -> tuple[list[Person], bool]:
+    """Persons with a name word starting with each token, and whether more exist.
+
+    The index answers the words of three or more letters together: the
+    longest one is looked up among last names, then among first names, and
+    each subject must also have the other words in either name. Candidates
+    are decrypted, checked against every token (shorter ones included) and
+    sorted, last-name matches first. The database cannot order encrypted
+    names, so a page is the first matches the index yields, sorted; ``more``
+    says that typing more of the name would narrow the list.
     """
-    first = tokens[0]
-    ids: list[uuid.UUID] = []
-    for field_name in ("last_name", "first_name"):
-        ids.extend(
-            blindindex.subjects_matching(Person, field_name, first, NAME_CANDIDATES)
+    query = _NameQuery.of(tokens)
+    window = NAME_CANDIDATES if query.filtered_only else limit * NAME_WINDOW
+    others = query.others()
+    candidates: dict[uuid.UUID, Person] = {}
+    capped = False
+    for field_name in _NAME_FIELDS:
+        # Fixed SQL text from blindindex; keys and the limit are parameters.
+        subquery = RawSQL(  # noqa: S611
+            *blindindex.matching_all_sql(
+                query.key(field_name, query.driver), others, window
+            )
         )
-    if not ids:
-        return []
-    keys.prefetch(set(ids), KeyClass.CRM)
-    # Only the name columns are needed to confirm and rank the candidates.
-    candidates = Person.objects.filter(pk__in=set(ids)).only(
-        "id", "first_name", "last_name"
-    )
+        # Only the name columns are needed to confirm and rank the candidates.
+        found = Person.objects.filter(pk__in=subquery).only(
+            "id", "first_name", "last_name"
+        )
+        count = 0
+        for person in found:
+            count += 1
+            candidates.setdefault(person.pk, person)
+        capped = capped or count >= window
+        if len(candidates) >= window:
+            break  # enough last-name matches: first names would rank lower
+    if not candidates:
+        return [], False
+    keys.prefetch(candidates, KeyClass.CRM)
     matches = []
-    for person in candidates:
+    for person in candidates.values():
         words = _name_words(person)
         if all(any(w.startswith(t) for w in words) for t in tokens):
             matches.append(person)
-    matches.sort(key=lambda p: (not _starts_last(p, first), p.sort_key, str(p.id)))
+    lead = query.driver
+    matches.sort(key=lambda p: (not _starts_last(p, lead), p.sort_key, str(p.id)))
     page = matches[:limit]
     prefetch_related_objects(page, "emails")
-    return page
+    return page, capped or len(matches) > limit
 
 
 def _name_words(person: Person) -> list[str]:
@@ -336,19 +392,31 @@ def _starts_last(person: Person, token: str) -> bool:
 
 
 def _persons_by_exact(
-    model: Any, field_name: str, value: str, limit: int
+    relation: str, field_name: str, value: str, limit: int
 ) -> list[Person]:
-    """Persons with an email or phone equal to ``value`` (normalised)."""
-    candidates = blindindex.subjects_matching(model, field_name, value)
-    if not candidates:
+    """Persons with an email or phone equal to ``value`` (normalised).
+
+    The candidates come straight from the blind index as a subquery, with
+    the rows to confirm them and the emails to show: three queries for an
+    email (persons, emails, keys), four for a phone.
+    """
+    model = Person._meta.get_field(relation).related_model
+    candidates = blindindex.matching(model, field_name, value).values("subject_id")
+    persons = list(
+        Person.objects.filter(pk__in=candidates).prefetch_related(
+            *dict.fromkeys(("emails", relation))
+        )
+    )
+    if not persons:
         return []
-    keys.prefetch(candidates, KeyClass.CRM)
-    owners = {
-        row.person_id
-        for row in model.objects.filter(person_id__in=candidates)
-        if getattr(row, field_name) == value
-    }
-    return list(Person.objects.filter(pk__in=owners).prefetch_related("emails")[:limit])
+    keys.prefetch([p.pk for p in persons], KeyClass.CRM)
+    owners = [
+        p
+        for p in persons
+        if any(getattr(row, field_name) == value for row in getattr(p, relation).all())
+    ]
+    owners.sort(key=lambda p: (p.sort_key, str(p.pk)))
+    return owners[:limit]
 
 
 def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
@@ -380,7 +448,7 @@ def _search(*, user: Any, q: str, limit: int) -> SearchResults:
             email = formats.normalise_email(q)
         except formats.FormatError:
             return results
-        results.persons = _persons_by_exact(PersonEmail, "email", email, limit)
+        results.persons = _persons_by_exact("emails", "email", email, limit)
         return results
     if kind == SearchKind.BUSINESS_ID:
         try:
@@ -412,7 +480,7 @@ def _search(*, user: Any, q: str, limit: int) -> SearchResults:
             number = formats.normalise_phone(q)
         except formats.FormatError:
             return results
-        results.persons = _persons_by_exact(PersonPhone, "number", number, limit)
+        results.persons = _persons_by_exact("phones", "number", number, limit)
         return results
     tokens = [formats.search_key(t) for t in q.split() if formats.search_key(t)]
     if not tokens:
@@ -422,5 +490,5 @@ def _search(*, user: Any, q: str, limit: int) -> SearchResults:
             "name_key", "id"
         )[:limit]
     )
-    results.persons = _persons_by_name(tokens, limit)
+    results.persons, results.more_persons = _persons_by_name(tokens, limit)
     return results
