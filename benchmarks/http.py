@@ -36,8 +36,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: Mapping[str, str], *, workers: int, log_path: Path) -> Iterator[int]:
-    """Run ``gunicorn rekisteri.wsgi`` on a free local port; yield the port.
+def gunicorn(
+    env: Mapping[str, str],
+    *,
+    workers: int,
+    log_path: Path,
+    wsgi: str = "rekisteri.wsgi",
+) -> Iterator[int]:
+    """Run ``gunicorn <wsgi>`` on a free local port; yield the port.
+
+    ``wsgi`` is the module holding the application: ``rekisteri.wsgi``, or
+    ``benchmarks.plaintext_wsgi`` for the plaintext baseline.
 
     The server gets its own process group so that stopping it also stops
     its workers, and it is stopped however the block is left.
@@ -50,7 +59,7 @@ def gunicorn(env: Mapping[str, str], *, workers: int, log_path: Path) -> Iterato
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "rekisteri.wsgi",
+                wsgi,
                 "-w",
                 str(workers),
                 "-b",
@@ -273,9 +282,10 @@ def measure(
     duration: int,
     connections: int,
     log_path: Path,
+    wsgi: str = "rekisteri.wsgi",
 ) -> dict[str, Any]:
     """Person pages with a session, then the login page (no database)."""
-    with gunicorn(env, workers=workers, log_path=log_path) as port:
+    with gunicorn(env, workers=workers, log_path=log_path, wsgi=wsgi) as port:
         status, _ = get(port, person_paths[0], cookie)
         if status != 200:
             raise RuntimeError(f"person page answered {status}, not 200")
@@ -298,6 +308,7 @@ def measure(
         )
     return {
         "server": f"gunicorn, {workers} sync workers",
+        "wsgi": wsgi,
         "connections": connections,
         "duration_s": duration,
         "person_page": person,
