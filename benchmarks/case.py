@@ -102,11 +102,17 @@ def main(argv: list[str] | None = None) -> None:
     else:
         log("  http")
         from django.urls import reverse
+        from django.utils.html import escape
+
+        from rekisteri.registry.models import Person
 
         paths = [
             reverse("registry:person_detail", kwargs={"person_id": pk})
             for pk in targets.persons
         ]
+        # Decrypted (or, in plaintext mode, read) by this process, so the
+        # server's page can be checked against it.
+        last_name = Person.objects.get(pk=targets.persons[0]).last_name
         connection.close()  # the server processes open their own
         var_dir = Path(os.environ.get("REKISTERI_VAR_DIR", "var"))
         try:
@@ -118,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
                 duration=args.http_duration,
                 connections=args.http_connections,
                 log_path=var_dir / "gunicorn.log",
+                expect=escape(last_name),
                 wsgi=(
                     "benchmarks.plaintext_wsgi" if args.plaintext else "rekisteri.wsgi"
                 ),

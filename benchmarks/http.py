@@ -283,12 +283,20 @@ def measure(
     connections: int,
     log_path: Path,
     wsgi: str = "rekisteri.wsgi",
+    expect: str | None = None,
 ) -> dict[str, Any]:
-    """Person pages with a session, then the login page (no database)."""
+    """Person pages with a session, then the login page (no database).
+
+    ``expect`` is text the first person page must contain (as HTML).
+    """
     with gunicorn(env, workers=workers, log_path=log_path, wsgi=wsgi) as port:
-        status, _ = get(port, person_paths[0], cookie)
+        status, body = get(port, person_paths[0], cookie)
         if status != 200:
             raise RuntimeError(f"person page answered {status}, not 200")
+        if expect is not None and expect.encode() not in body:
+            # A page of "[unreadable]" placeholders also answers 200: the
+            # server would be timing something other than the register.
+            raise RuntimeError("the person page does not show the person's name")
         threads = min(connections, os.cpu_count() or 1)
         person = load(
             port,
