@@ -3,6 +3,10 @@
 ``python -m benchmarks.case --size N --out FILE`` with DATABASE_URL and
 REKISTERI_VAR_DIR set by :mod:`benchmarks.run`: migrate the (fresh)
 database, seed it, measure, and write the results as JSON.
+
+``--plaintext`` measures the same register without per-person encryption
+(:mod:`benchmarks.plaintext`, which also needs REKISTERI_BENCH_PLAINTEXT=1),
+the in-process figures and the HTTP server alike.
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--http-duration", type=int, default=10)
     parser.add_argument("--http-connections", type=int, default=8)
     parser.add_argument("--http-workers", type=int, default=2)
+    parser.add_argument(
+        "--plaintext",
+        action="store_true",
+        help="Without per-person encryption (the baseline).",
+    )
     args = parser.parse_args(argv)
     # A SIGTERM from the runner (time limit) unwinds normally, so the
     # gunicorn started below is stopped by its context manager.
@@ -44,6 +53,10 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
+    if args.plaintext:
+        from benchmarks import plaintext
+
+        plaintext.install()
 
     from django.core.management import call_command
     from django.db import connection
@@ -54,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     result: dict[str, Any] = {
         "database": connection.vendor,
         "size": args.size,
+        "mode": "plaintext" if args.plaintext else "encrypted",
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "load_average_start": load_average(),
         "notes": [],
@@ -63,6 +77,12 @@ def main(argv: list[str] | None = None) -> None:
     log("  seeding")
     result["seed"] = seeding.seed_register(args.size, batch_size=args.seed_batch)
     result["seed"].update(seeding.settle())
+    # The plaintext baseline must leave the key store empty; the encrypted
+    # run has one data key per person. Counted so the report can show both.
+    from rekisteri.keystore.models import DataKey
+    from rekisteri.keystore.router import KEYSTORE_DB
+
+    result["seed"]["data_keys"] = DataKey.objects.using(KEYSTORE_DB).count()
 
     log("  lookups")
     user = lookups.bench_user()
@@ -82,11 +102,17 @@ def main(argv: list[str] | None = None) -> None:
     else:
         log("  http")
         from django.urls import reverse
+        from django.utils.html import escape
+
+        from rekisteri.registry.models import Person
 
         paths = [
             reverse("registry:person_detail", kwargs={"person_id": pk})
             for pk in targets.persons
         ]
+        # Decrypted (or, in plaintext mode, read) by this process, so the
+        # server's page can be checked against it.
+        last_name = Person.objects.get(pk=targets.persons[0]).last_name
         connection.close()  # the server processes open their own
         var_dir = Path(os.environ.get("REKISTERI_VAR_DIR", "var"))
         try:
@@ -98,6 +124,10 @@ def main(argv: list[str] | None = None) -> None:
                 duration=args.http_duration,
                 connections=args.http_connections,
                 log_path=var_dir / "gunicorn.log",
+                expect=escape(last_name),
+                wsgi=(
+                    "benchmarks.plaintext_wsgi" if args.plaintext else "rekisteri.wsgi"
+                ),
             )
         except Exception as exc:  # reported in the results, not hidden
             result["notes"].append(f"HTTP measurement failed: {exc}")

@@ -1,13 +1,23 @@
 """Fresh benchmark databases: a SQLite file under var/bench/ or a PostgreSQL
-database ``rekisteri_bench`` on 127.0.0.1, created and dropped per run."""
+database ``rekisteri_bench`` on 127.0.0.1, created and dropped per run.
+
+``REKISTERI_BENCH_PG_DB`` names another PostgreSQL database (and its
+``_keys`` companion), so a benchmark can run beside one that uses the
+default name on the same server.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-POSTGRES_BENCH_DB = "rekisteri_bench"
+POSTGRES_BENCH_DB = os.environ.get("REKISTERI_BENCH_PG_DB") or "rekisteri_bench"
+# The name goes into CREATE/DROP DATABASE, which take no parameters.
+if not re.fullmatch(r"[a-z][a-z0-9_]{0,50}", POSTGRES_BENCH_DB):
+    raise SystemExit(f"REKISTERI_BENCH_PG_DB: not a plain name: {POSTGRES_BENCH_DB!r}")
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: Mapping[str, str], *, workers: int, log_path: Path) -> Iterator[int]:
-    """Run ``gunicorn rekisteri.wsgi`` on a free local port; yield the port.
+def gunicorn(
+    env: Mapping[str, str],
+    *,
+    workers: int,
+    log_path: Path,
+    wsgi: str = "rekisteri.wsgi",
+) -> Iterator[int]:
+    """Run ``gunicorn <wsgi>`` on a free local port; yield the port.
+
+    ``wsgi`` is the module holding the application: ``rekisteri.wsgi``, or
+    ``benchmarks.plaintext_wsgi`` for the plaintext baseline.
 
     The server gets its own process group so that stopping it also stops
     its workers, and it is stopped however the block is left.
@@ -50,7 +59,7 @@ def gunicorn(env: Mapping[str, str], *, workers: int, log_path: Path) -> Iterato
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "rekisteri.wsgi",
+                wsgi,
                 "-w",
                 str(workers),
                 "-b",
@@ -273,12 +282,21 @@ def measure(
     duration: int,
     connections: int,
     log_path: Path,
+    wsgi: str = "rekisteri.wsgi",
+    expect: str | None = None,
 ) -> dict[str, Any]:
-    """Person pages with a session, then the login page (no database)."""
-    with gunicorn(env, workers=workers, log_path=log_path) as port:
-        status, _ = get(port, person_paths[0], cookie)
+    """Person pages with a session, then the login page (no database).
+
+    ``expect`` is text the first person page must contain (as HTML).
+    """
+    with gunicorn(env, workers=workers, log_path=log_path, wsgi=wsgi) as port:
+        status, body = get(port, person_paths[0], cookie)
         if status != 200:
             raise RuntimeError(f"person page answered {status}, not 200")
+        if expect is not None and expect.encode() not in body:
+            # A page of "[unreadable]" placeholders also answers 200: the
+            # server would be timing something other than the register.
+            raise RuntimeError("the person page does not show the person's name")
         threads = min(connections, os.cpu_count() or 1)
         person = load(
             port,
@@ -298,6 +316,7 @@ def measure(
         )
     return {
         "server": f"gunicorn, {workers} sync workers",
+        "wsgi": wsgi,
         "connections": connections,
         "duration_s": duration,
         "person_page": person,

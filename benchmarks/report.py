@@ -1,4 +1,12 @@
-"""docs/benchmarks.md from var/bench/results.json."""
+"""docs/benchmarks.md from var/bench/results.json.
+
+Each database and size is run twice (benchmarks/run.py): ``"mode":
+"encrypted"``, the register as shipped, and ``"plaintext"``, the same
+register without per-person encryption (benchmarks/plaintext.py). The
+encrypted figures are shown in full, followed by a table against the
+plaintext run of the same database and size. Runs stored before the
+baseline existed have no mode and are read as encrypted.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +23,18 @@ LOOKUP_TARGET_MS = {
 HTTP_TARGET_RPS = 600
 SEED_TARGET_PPS = 5000
 SEED_TARGET_DATABASE = "sqlite"  # the seeding target is set for SQLite
+# Against the plaintext baseline of the same run: seeding with encryption,
+# and the person page at most 1.3 times the plaintext register's time (p95
+# in process; requests per second over HTTP, i.e. time per request).
+SEED_ENCRYPTED_TARGET_PPS = 3000
+RATIO_TARGET = 1.3
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+ENCRYPTED, PLAINTEXT = "encrypted", "plaintext"
+
+
+def mode_of(run: dict[str, Any]) -> str:
+    """ "encrypted" or "plaintext"; runs from before the baseline are encrypted."""
+    return run.get("mode", ENCRYPTED)
 
 
 def lookup_target(database: str, name: str) -> float | None:
@@ -30,6 +49,34 @@ def verdict(ok: bool) -> str:
 
 def ms(value: float) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
+def ratio(value: float) -> str:
+    return f"{value:.2f}×"
+
+
+def _measured(run: dict[str, Any] | None) -> bool:
+    return run is not None and "skipped" not in run and "failed" not in run
+
+
+def pairs(
+    runs: list[dict[str, Any]],
+) -> list[tuple[str, int, dict[str, Any] | None, dict[str, Any] | None]]:
+    """(database, size, encrypted run, plaintext run) in database, size order."""
+    found: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
+    for run in runs:
+        found.setdefault((run["database"], run["size"]), {})[mode_of(run)] = run
+    order = list(NAMES)
+    return [
+        (database, size, modes.get(ENCRYPTED), modes.get(PLAINTEXT))
+        for (database, size), modes in sorted(
+            found.items(),
+            key=lambda kv: (
+                order.index(kv[0][0]) if kv[0][0] in order else len(order),
+                kv[0][1],
+            ),
+        )
+    ]
 
 
 def one_line(run: dict[str, Any]) -> str:
@@ -76,11 +123,21 @@ def _summary(runs: list[dict[str, Any]]) -> list[str]:
         "| Target | Database | Persons | Measured | Status |",
         "|---|---|---:|---:|---|",
     ]
+    plain_of = {
+        (r["database"], r["size"]): r
+        for r in runs
+        if mode_of(r) == PLAINTEXT and "lookups" in r
+    }
     for database in ("sqlite", "postgresql"):
-        done = [r for r in runs if r["database"] == database and "lookups" in r]
+        done = [
+            r
+            for r in runs
+            if r["database"] == database and "lookups" in r and mode_of(r) == ENCRYPTED
+        ]
         if not done:
             continue
         run = max(done, key=lambda r: r["size"])
+        plain = plain_of.get((database, run["size"]))
         size = f"{run['size']:,}"
         db = NAMES[database]
         for name, m in run["lookups"].items():
@@ -98,28 +155,74 @@ def _summary(runs: list[dict[str, Any]]) -> list[str]:
                 f"| Person page over HTTP: ≥ {HTTP_TARGET_RPS} requests/s | {db} | "
                 f"{size} | {rps:,.0f} req/s | {verdict(rps >= HTTP_TARGET_RPS)} |"
             )
+        pps = run["seed"]["persons_per_second"]
         if database == SEED_TARGET_DATABASE:
-            pps = run["seed"]["persons_per_second"]
             lines.append(
                 f"| Seeding: ≥ {SEED_TARGET_PPS:,} persons/s | {db} | {size} | "
                 f"{pps:,} persons/s | {verdict(pps >= SEED_TARGET_PPS)} |"
             )
+        lines.append(
+            f"| Seeding with encryption: ≥ {SEED_ENCRYPTED_TARGET_PPS:,} persons/s "
+            f"| {db} | {size} | {pps:,} persons/s | "
+            f"{verdict(pps >= SEED_ENCRYPTED_TARGET_PPS)} |"
+        )
+        lines += _summary_against(run, plain, db, size)
     lines.append("")
     return lines
 
 
-def _run(run: dict[str, Any]) -> list[str]:
-    title = f"### {NAMES[run['database']]}, {run['size']:,} persons"
+def _summary_against(
+    run: dict[str, Any], plain: dict[str, Any] | None, db: str, size: str
+) -> list[str]:
+    """The ≤ 1.3× rows: the person page against the plaintext baseline."""
+    page_target = f"Person page p95: ≤ {RATIO_TARGET:g}× plaintext"
+    http_target = f"Person page over HTTP: ≥ plaintext ÷ {RATIO_TARGET:g}"
+    lines = []
+    if plain is None:
+        if "person_page" in run["lookups"]:
+            lines.append(f"| {page_target} | {db} | {size} | no plaintext run | |")
+        if "http" in run:
+            lines.append(f"| {http_target} | {db} | {size} | no plaintext run | |")
+        return lines
+    enc_page = run["lookups"].get("person_page")
+    plain_page = plain["lookups"].get("person_page")
+    if enc_page and plain_page:
+        e, p = enc_page["app"]["p95_ms"], plain_page["app"]["p95_ms"]
+        r = e / p
+        lines.append(
+            f"| {page_target} | {db} | {size} | {ratio(r)} ({ms(e)} vs {ms(p)} ms) "
+            f"| {verdict(r <= RATIO_TARGET)} |"
+        )
+    if "http" in run and "http" in plain:
+        e = run["http"]["person_page"]["requests_per_second"]
+        p = plain["http"]["person_page"]["requests_per_second"]
+        r = p / e
+        lines.append(
+            f"| {http_target} | {db} | {size} | {ratio(r)} ({e:,.0f} vs {p:,.0f} "
+            f"req/s) | {verdict(r <= RATIO_TARGET)} |"
+        )
+    return lines
+
+
+def _run(run: dict[str, Any], *, title: str | None = None) -> list[str]:
+    title = title or f"### {NAMES[run['database']]}, {run['size']:,} persons"
     if "skipped" in run:
         return [title, "", f"Skipped: {run['skipped']}.", ""]
     if "failed" in run:
         return [title, "", f"Failed: {run['failed']}.", ""]
     seed = run["seed"]
     pps = seed["persons_per_second"]
+    targets = []
     if run["database"] == SEED_TARGET_DATABASE:
-        target = f"target ≥ {SEED_TARGET_PPS:,}: {verdict(pps >= SEED_TARGET_PPS)}"
-    else:
-        target = "the seeding target is set for SQLite"
+        targets.append(
+            f"target ≥ {SEED_TARGET_PPS:,}: {verdict(pps >= SEED_TARGET_PPS)}"
+        )
+    if mode_of(run) == ENCRYPTED:
+        targets.append(
+            f"with encryption ≥ {SEED_ENCRYPTED_TARGET_PPS:,}: "
+            f"{verdict(pps >= SEED_ENCRYPTED_TARGET_PPS)}"
+        )
+    target = "; ".join(targets) or "no target for this database"
     at_end = ""
     if "persons_per_second_at_end" in seed:
         at_end = f", {seed['persons_per_second_at_end']:,} over the last tenth"
@@ -182,6 +285,134 @@ def _run(run: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _against(enc: dict[str, Any], plain: dict[str, Any] | None) -> list[str]:
+    """Encrypted beside plaintext for one database and size.
+
+    Every lookup either run measured gets a row, so a measurement added to
+    benchmarks/lookups.py shows up here without a change to this module.
+    """
+    lines = ["#### Against the plaintext baseline", ""]
+    if plain is None:
+        return lines + ["Not measured: no plaintext run of this size.", ""]
+    if "skipped" in plain or "failed" in plain:
+        why = plain.get("skipped") or plain.get("failed")
+        return lines + [
+            f"Plaintext run {'skipped' if 'skipped' in plain else 'failed'}: {why}.",
+            "",
+        ]
+    lines += [
+        "| Measure | Encrypted | Plaintext | Ratio | Target | Status |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    e_pps = enc["seed"]["persons_per_second"]
+    p_pps = plain["seed"]["persons_per_second"]
+    lines.append(
+        f"| Seeding, persons/s | {e_pps:,} | {p_pps:,} | "
+        f"{_ratio_of(p_pps, e_pps)} | ≥ {SEED_ENCRYPTED_TARGET_PPS:,} (encrypted) "
+        f"| {verdict(e_pps >= SEED_ENCRYPTED_TARGET_PPS)} |"
+    )
+    e_lookups, p_lookups = enc.get("lookups", {}), plain.get("lookups", {})
+    names = list(e_lookups) + [n for n in p_lookups if n not in e_lookups]
+    for name in names:
+        e, p = e_lookups.get(name), p_lookups.get(name)
+        label = (e or p or {}).get("label", name)
+        e_ms = e["app"]["p95_ms"] if e else None
+        p_ms = p["app"]["p95_ms"] if p else None
+        target, status = "", ""
+        if name == "person_page":
+            target = f"≤ {RATIO_TARGET:g}× plaintext"
+            if e_ms is not None and p_ms:
+                status = verdict(e_ms / p_ms <= RATIO_TARGET)
+        else:
+            limit = lookup_target(enc["database"], name)
+            if limit is not None:
+                target = f"≤ {limit:g} ms (encrypted)"
+                if e_ms is not None:
+                    status = verdict(e_ms <= limit)
+        lines.append(
+            f"| {label}, p95 ms | {_or_dash(e_ms, ms)} | {_or_dash(p_ms, ms)} | "
+            f"{_ratio_of(e_ms, p_ms)} | {target} | {status} |"
+        )
+    if "http" in enc or "http" in plain:
+        e_http = enc.get("http", {}).get("person_page")
+        p_http = plain.get("http", {}).get("person_page")
+        e_rps = e_http["requests_per_second"] if e_http else None
+        p_rps = p_http["requests_per_second"] if p_http else None
+        status = ""
+        if e_rps and p_rps:
+            status = verdict(p_rps / e_rps <= RATIO_TARGET)
+        lines.append(
+            f"| Person page over HTTP, requests/s | {_or_dash(e_rps, _rps)} | "
+            f"{_or_dash(p_rps, _rps)} | {_ratio_of(p_rps, e_rps)} | "
+            f"≥ plaintext ÷ {RATIO_TARGET:g} | {status} |"
+        )
+        e_p95 = e_http["p95_ms"] if e_http else None
+        p_p95 = p_http["p95_ms"] if p_http else None
+        lines.append(
+            f"| Person page over HTTP, p95 ms | {_or_dash(e_p95, ms)} | "
+            f"{_or_dash(p_p95, ms)} | {_ratio_of(e_p95, p_p95)} | | |"
+        )
+    e_mib = enc["seed"].get("database_mib")
+    p_mib = plain["seed"].get("database_mib")
+    if e_mib is not None and p_mib is not None:
+        lines.append(
+            f"| Database size, MiB | {e_mib:,} | {p_mib:,} | "
+            f"{_ratio_of(e_mib, p_mib)} | | |"
+        )
+    lines.append("")
+    facts = [
+        f"Plaintext run measured {plain.get('date') or 'in the same run'}, load "
+        f"average {plain.get('load_average_start')} at the start, "
+        f"{plain.get('load_average_end')} at the end."
+    ]
+    if "data_keys" in enc["seed"] and "data_keys" in plain["seed"]:
+        facts.append(
+            f"Data keys in the key store after seeding: "
+            f"{enc['seed']['data_keys']:,} encrypted, "
+            f"{plain['seed']['data_keys']:,} plaintext."
+        )
+    lines += [" ".join(facts), ""]
+    for note in plain.get("notes", []):
+        lines += [f"Note (plaintext run): {note}", ""]
+    return lines
+
+
+def _rps(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _or_dash(value: float | None, fmt: Any) -> str:
+    return "—" if value is None else fmt(value)
+
+
+def _ratio_of(slower: float | None, faster: float | None) -> str:
+    """How many times the plaintext register's cost the encrypted one has.
+
+    Callers pass encrypted ÷ plaintext for times and sizes and
+    plaintext ÷ encrypted for rates, so above 1 always means dearer.
+    """
+    if slower is None or not faster:
+        return ""
+    return ratio(slower / faster)
+
+
+BASELINE = """\
+**Each register beside a plaintext baseline.** Every database and size is
+measured twice in the same run, each time on a fresh database seeded
+alike: once as shipped (personal fields sealed under a data key per
+person, search through blind indexes), and once as the same register
+without per-person encryption — the cipher and the key store taken out of
+the same code (`benchmarks/plaintext.py`: values stored unencrypted, no
+data keys made or read), the blind index kept because search needs it. So
+the baseline's seeding still computes the blind-index terms; it only
+leaves out key creation and sealing. The results give the encrypted
+figures in full; the table *Against the plaintext baseline* under each
+puts both side by side. *Ratio* is how many times the plaintext
+register's cost the encrypted one has: encrypted ÷ plaintext for times
+and sizes, plaintext ÷ encrypted for rates.
+"""
+
+
 METHOD = """\
 ## What is measured
 
@@ -214,6 +445,17 @@ else Python threads with keep-alive) runs for a fixed time with a fixed
 number of connections against person pages of the random targets, then
 against the login page, which touches no database, as the HTTP baseline.
 The load generator shares the machine's CPUs with the server.
+
+The plaintext baseline runs the same steps on another fresh database in
+the same `make bench`, right after the encrypted run of the same database
+and size, with `benchmarks/plaintext.py` installed in the benchmark process
+and in gunicorn (`benchmarks.plaintext_wsgi`). It replaces the encrypted
+fields' `encrypt`/`decrypt` (values stored as a version byte 0 and the
+UTF-8 text), the key store's key creation and look-ups, and the demo
+seeder's sealing (blind-index terms still computed); everything else —
+services, selectors, views, templates, the audit log, blind-index search —
+is the application's own code. It is enabled only by the runner
+(`REKISTERI_BENCH_PLAINTEXT=1`) and nothing in the application imports it.
 """
 
 OBSERVATIONS = """\
@@ -268,12 +510,14 @@ make bench SIZE=1000000      # 1,000,000 persons
 .venv/bin/python -m benchmarks.run --sizes 10000 --databases sqlite
 ```
 
-PostgreSQL is used when `postgres://postgres@127.0.0.1:5432` answers; the
-benchmark creates and drops the database `rekisteri_bench`. Install `wrk`
+`--modes encrypted` or `--modes plaintext` runs one side only (default:
+both). PostgreSQL is used when `postgres://postgres@127.0.0.1:5432` answers;
+the benchmark creates and drops the database `rekisteri_bench` (another name
+with `REKISTERI_BENCH_PG_DB=name`). Install `wrk`
 (`apt-get install wrk`) for the HTTP figures; without it a Python load
 generator is used. Raw figures are kept in `var/bench/results.json`; runs
-of other sizes are kept, a new run of the same database and size replaces
-the old one, and this page is rewritten from the file.
+of other sizes are kept, a new run of the same database, size and mode
+replaces the old one, and this page is rewritten from the file.
 """
 
 
@@ -286,11 +530,22 @@ def render(results: dict[str, Any]) -> str:
         "generated from `var/bench/results.json`.",
         "",
     ]
+    lines += [BASELINE]
     lines += _machine(results["machine"])
     lines += _summary(runs)
     lines += ["## Results", ""]
-    for run in runs:
-        lines += _run(run)
+    for database, size, enc, plain in pairs(runs):
+        if enc is None:
+            assert plain is not None
+            title = (
+                f"### {NAMES.get(database, database)}, {size:,} persons "
+                "(plaintext baseline only)"
+            )
+            lines += _run(plain, title=title)
+            continue
+        lines += _run(enc)
+        if _measured(enc):
+            lines += _against(enc, plain)
     from benchmarks import domains
 
     lines += [domains.block(), METHOD, OBSERVATIONS, REPRODUCE]

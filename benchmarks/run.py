@@ -1,10 +1,14 @@
 """``make bench``: fresh registers of each size on SQLite and PostgreSQL.
 
     python -m benchmarks.run --sizes 10000,100000 [--databases sqlite,postgresql]
+                             [--modes encrypted,plaintext]
 
 Runs each database and size one after another, each in its own process with
-a time limit, keeps the raw figures in var/bench/results.json (merged with
-earlier runs of other sizes) and rewrites docs/benchmarks.md from them.
+a time limit: first the register as shipped (encrypted), then the same
+register without per-person encryption (plaintext, :mod:`benchmarks.plaintext`)
+as the baseline, each on a fresh database with the same seed. Keeps the raw
+figures in var/bench/results.json (merged with earlier runs of other sizes and
+modes) and rewrites docs/benchmarks.md from them.
 PostgreSQL is skipped, with a note, when 127.0.0.1:5432 does not answer.
 """
 
@@ -20,17 +24,23 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import databases, report
+from benchmarks import databases, plaintext, report
 from benchmarks.machine import describe
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDORS = ("sqlite", "postgresql")
+MODES = ("encrypted", "plaintext")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="Persons per run.")
     parser.add_argument("--databases", default=",".join(VENDORS))
+    parser.add_argument(
+        "--modes",
+        default=",".join(MODES),
+        help="encrypted (as shipped), plaintext (the baseline), or both.",
+    )
     parser.add_argument(
         "--seed-batch", type=int, default=5000, help="Persons per seeding batch."
     )
@@ -54,6 +64,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = set(args.databases) - set(VENDORS)
     if unknown:
         parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
+    args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = set(args.modes) - set(MODES)
+    if unknown or not args.modes:
+        parser.error(f"unknown modes: {', '.join(sorted(unknown)) or '(none)'}")
+    # Encrypted first, whatever order was given: the report reads the pair.
+    args.modes = [m for m in MODES if m in args.modes]
     return args
 
 
@@ -62,8 +78,10 @@ def time_limit(size: int) -> int:
     return 900 + size // 100
 
 
-def run_case(db: databases.BenchDatabase, size: int, args: argparse.Namespace) -> dict:
-    out = args.var_dir / f"case-{db.vendor}-{size}.json"
+def run_case(
+    db: databases.BenchDatabase, size: int, mode: str, args: argparse.Namespace
+) -> dict:
+    out = args.var_dir / f"case-{db.vendor}-{size}-{mode}.json"
     out.unlink(missing_ok=True)
     env = {
         **os.environ,
@@ -72,6 +90,11 @@ def run_case(db: databases.BenchDatabase, size: int, args: argparse.Namespace) -
         "REKISTERI_VAR_DIR": str(args.var_dir.resolve()),
         "DJANGO_SETTINGS_MODULE": "rekisteri.settings",
     }
+    # The plaintext baseline is enabled only here, for the case process and
+    # the gunicorn it starts; never inherited by an encrypted case.
+    env.pop(plaintext.ENV, None)
+    if mode == "plaintext":
+        env[plaintext.ENV] = "1"
     command = [
         sys.executable,
         "-m",
@@ -84,6 +107,8 @@ def run_case(db: databases.BenchDatabase, size: int, args: argparse.Namespace) -
         f"--http-duration={args.http_duration}",
         f"--http-connections={args.http_connections}",
     ]
+    if mode == "plaintext":
+        command.append("--plaintext")
     started = time.monotonic()
     proc = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603
     try:
@@ -96,21 +121,23 @@ def run_case(db: databases.BenchDatabase, size: int, args: argparse.Namespace) -
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        return failed(db, size, f"stopped after the {time_limit(size)} s limit")
+        return failed(db, size, mode, f"stopped after the {time_limit(size)} s limit")
     except BaseException:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
         raise
     if returncode != 0 or not out.exists():
-        return failed(db, size, f"the run failed (exit status {returncode})")
+        return failed(db, size, mode, f"the run failed (exit status {returncode})")
     result = json.loads(out.read_text())
     out.unlink()
     result["wall_seconds"] = round(time.monotonic() - started)
     return result
 
 
-def failed(db: databases.BenchDatabase, size: int, why: str) -> dict[str, Any]:
-    return {"database": db.vendor, "size": size, "failed": why}
+def failed(
+    db: databases.BenchDatabase, size: int, mode: str, why: str
+) -> dict[str, Any]:
+    return {"database": db.vendor, "size": size, "mode": mode, "failed": why}
 
 
 def load_results(path: Path) -> dict[str, Any]:
@@ -121,12 +148,58 @@ def load_results(path: Path) -> dict[str, Any]:
 
 
 def store(results: dict[str, Any], run: dict[str, Any]) -> None:
-    """Replace the earlier run of the same database and size."""
-    key = (run["database"], run["size"])
-    runs = [r for r in results["runs"] if (r["database"], r["size"]) != key]
+    """Replace the earlier run of the same database, size and mode.
+
+    Runs stored before the plaintext baseline existed have no "mode" and
+    count as encrypted.
+    """
+
+    def key(r: dict[str, Any]) -> tuple[str, int, str]:
+        return (r["database"], r["size"], report.mode_of(r))
+
+    runs = [r for r in results["runs"] if key(r) != key(run)]
     runs.append(run)
-    runs.sort(key=lambda r: (VENDORS.index(r["database"]), r["size"]))
+    runs.sort(
+        key=lambda r: (
+            VENDORS.index(r["database"]),
+            r["size"],
+            MODES.index(report.mode_of(r)),
+        )
+    )
     results["runs"] = runs
+
+
+def run_one(
+    vendor: str,
+    size: int,
+    mode: str,
+    pg_version: str | None,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """One database, size and mode on a database created for it alone."""
+    print(f"{vendor}, {size:,} persons, {mode}", flush=True)
+    if vendor == "postgresql" and pg_version is None:
+        run = {
+            "database": vendor,
+            "size": size,
+            "mode": mode,
+            "skipped": f"PostgreSQL is not reachable at {databases.POSTGRES_ADMIN_URL}",
+        }
+        print(f"  skipped: {run['skipped']}", flush=True)
+        return run
+    db = (
+        databases.sqlite_database(args.var_dir, size)
+        if vendor == "sqlite"
+        else databases.postgres_database()
+    )
+    db.create()
+    try:
+        run = run_case(db, size, mode, args)
+    finally:
+        if not args.keep:
+            db.drop()
+    print(f"  {report.one_line(run)}", flush=True)
+    return run
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -144,33 +217,14 @@ def main(argv: list[str] | None = None) -> None:
 
     for size in args.sizes:
         for vendor in args.databases:
-            print(f"{vendor}, {size:,} persons", flush=True)
-            if vendor == "postgresql" and pg_version is None:
-                run = {
-                    "database": vendor,
-                    "size": size,
-                    "skipped": "PostgreSQL is not reachable at "
-                    f"{databases.POSTGRES_ADMIN_URL}",
-                }
-                print(f"  skipped: {run['skipped']}", flush=True)
-            else:
-                db = (
-                    databases.sqlite_database(args.var_dir, size)
-                    if vendor == "sqlite"
-                    else databases.postgres_database()
-                )
-                db.create()
-                try:
-                    run = run_case(db, size, args)
-                finally:
-                    if not args.keep:
-                        db.drop()
-                print(f"  {report.one_line(run)}", flush=True)
-            store(results, run)
-            # Written after every case so an interrupted run keeps its figures.
-            results_path.write_text(json.dumps(results, indent=2))
-            args.docs.parent.mkdir(parents=True, exist_ok=True)
-            args.docs.write_text(report.render(results))
+            for mode in args.modes:
+                run = run_one(vendor, size, mode, pg_version, args)
+                store(results, run)
+                # Written after every case so an interrupted run keeps its
+                # figures.
+                results_path.write_text(json.dumps(results, indent=2))
+                args.docs.parent.mkdir(parents=True, exist_ok=True)
+                args.docs.write_text(report.render(results))
     print(f"Results: {results_path}\nReport: {args.docs}")
 
 

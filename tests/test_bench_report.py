@@ -1,0 +1,281 @@
+"""docs/benchmarks.md from fixed results: encrypted beside the plaintext run."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from benchmarks import domains, report, run
+
+MACHINE = {
+    "date": "2026-11-28 14:55 UTC",
+    "cpus": 2,
+    "cpu_model": "Test CPU",
+    "memory_gib": 8,
+    "os": "Linux",
+    "python": "3.11.7",
+    "django": "5.2",
+    "sqlite": "3.40.1",
+    "postgresql": "15.20",
+}
+
+
+def lookup(label: str, p95: float) -> dict[str, Any]:
+    stats = {"p50_ms": p95 / 2, "p95_ms": p95}
+    return {
+        "label": label,
+        "app": stats,
+        "baseline": {"p50_ms": 0.5, "p95_ms": 0.7},
+        "queries": 4,
+        "baseline_queries": 1,
+        "overhead_p50": 1.0,
+        "overhead_p95": round(p95 / 0.7, 1),
+        "found": 1.0,
+    }
+
+
+def case(
+    database: str,
+    size: int,
+    *,
+    pps: int,
+    email: float,
+    page: float,
+    rps: float,
+    mode: str | None = None,
+    two_words: float | None = None,
+) -> dict[str, Any]:
+    lookups = {
+        "email": lookup("Exact search by email", email),
+        "name_prefix": lookup("Name prefix (3 letters), first page of 20", 12.0),
+    }
+    if two_words is not None:
+        lookups["name_two_words"] = lookup("Two-word name search", two_words)
+    lookups["person_page"] = lookup("Person page, in-process", page)
+    result: dict[str, Any] = {
+        "database": database,
+        "size": size,
+        "date": "2026-11-28 15:00 UTC",
+        "load_average_start": 1.0,
+        "load_average_end": 1.5,
+        "notes": [],
+        "seed": {
+            "organizations": size // 5,
+            "persons": size,
+            "rows": size * 5,
+            "seconds": size / pps,
+            "persons_per_second": pps,
+            "persons_per_second_at_end": pps,
+            "batch_size": 5000,
+            "database_mib": 40 if mode != "plaintext" else 30,
+        },
+        "lookups": lookups,
+        "http": {
+            "server": "gunicorn, 2 sync workers",
+            "connections": 8,
+            "duration_s": 10,
+            "person_page": {
+                "tool": "wrk",
+                "requests_per_second": rps,
+                "p50_ms": 50.0,
+                "p95_ms": 80.0,
+                "errors": 0,
+            },
+            "baseline": {
+                "tool": "wrk",
+                "requests_per_second": 900.0,
+                "p50_ms": 5.0,
+                "p95_ms": 9.0,
+                "errors": 0,
+            },
+        },
+    }
+    if mode is not None:
+        result["mode"] = mode
+    return result
+
+
+@pytest.fixture(autouse=True)
+def no_domain_figures(monkeypatch) -> None:
+    """The domain block reads var/bench; these tests are about the register."""
+    monkeypatch.setattr(domains, "block", lambda var_dir=None: "")
+
+
+def render(runs: list[dict[str, Any]]) -> str:
+    return report.render({"machine": MACHINE, "runs": runs})
+
+
+def section(text: str, title: str) -> str:
+    """The text from ``title`` to the next heading of the same level."""
+    start = text.index(title)
+    end = text.find("\n### ", start + 1)
+    return text[start : end if end != -1 else None]
+
+
+def test_old_results_without_a_mode_render_as_encrypted() -> None:
+    old = case("sqlite", 10_000, pps=1500, email=4.0, page=20.0, rps=130.0)
+    text = render([old])
+    part = section(text, "### SQLite, 10,000 persons")
+    assert "**1,500 persons/s**" in part
+    assert "with encryption ≥ 3,000: **missed**" in part
+    assert "Not measured: no plaintext run of this size." in part
+    assert (
+        "| Person page p95: ≤ 1.3× plaintext | SQLite | 10,000 | no plaintext run"
+        in (text)
+    )
+    assert "| Seeding with encryption: ≥ 3,000 persons/s | SQLite | 10,000 | 1,500" in (
+        text
+    )
+
+
+def test_the_comparison_table_puts_both_runs_side_by_side() -> None:
+    enc = case("sqlite", 10_000, pps=1500, email=4.0, page=20.0, rps=130.0)
+    plain = case(
+        "sqlite",
+        10_000,
+        pps=6000,
+        email=2.0,
+        page=18.0,
+        rps=143.0,
+        mode="plaintext",
+    )
+    plain["seed"]["data_keys"] = 0
+    enc["seed"]["data_keys"] = 10_000
+    text = render([enc, plain])  # enc has no mode: an old-format run
+    part = section(text, "### SQLite, 10,000 persons")
+    assert "#### Against the plaintext baseline" in part
+    assert (
+        "| Seeding, persons/s | 1,500 | 6,000 | 4.00× | ≥ 3,000 (encrypted) "
+        "| **missed** |" in part
+    )
+    assert (
+        "| Exact search by email, p95 ms | 4.00 | 2.00 | 2.00× | ≤ 2 ms (encrypted) "
+        "| **missed** |" in part
+    )
+    assert (
+        "| Person page, in-process, p95 ms | 20.0 | 18.0 | 1.11× | ≤ 1.3× plaintext "
+        "| met |" in part
+    )
+    assert (
+        "| Person page over HTTP, requests/s | 130 | 143 | 1.10× | ≥ plaintext ÷ 1.3 "
+        "| met |" in part
+    )
+    assert "| Database size, MiB | 40 | 30 | 1.33× | | |" in part
+    assert "10,000 encrypted, 0 plaintext" in part
+    # The plaintext run is not rendered as a register of its own.
+    assert text.count("### SQLite, 10,000 persons") == 1
+    # The summary gets the ≤ 1.3× rows from the same pair.
+    assert (
+        "| Person page p95: ≤ 1.3× plaintext | SQLite | 10,000 | 1.11× "
+        "(20.0 vs 18.0 ms) | met |" in text
+    )
+    assert (
+        "| Person page over HTTP: ≥ plaintext ÷ 1.3 | SQLite | 10,000 | 1.10× "
+        "(130 vs 143 req/s) | met |" in text
+    )
+    assert "Encryption against the plaintext register" not in text
+    assert "**Each register beside a plaintext baseline.**" in text
+
+
+def test_a_ratio_above_the_target_is_missed() -> None:
+    enc = case(
+        "postgresql",
+        100_000,
+        pps=3200,
+        email=2.5,
+        page=40.0,
+        rps=60.0,
+        mode="encrypted",
+    )
+    plain = case(
+        "postgresql",
+        100_000,
+        pps=4000,
+        email=2.0,
+        page=20.0,
+        rps=100.0,
+        mode="plaintext",
+    )
+    text = render([enc, plain])
+    part = section(text, "### PostgreSQL, 100,000 persons")
+    assert "| 2.00× | ≤ 1.3× plaintext | **missed** |" in part
+    assert "| 60 | 100 | 1.67× | ≥ plaintext ÷ 1.3 | **missed** |" in part
+    assert (
+        "| Seeding, persons/s | 3,200 | 4,000 | 1.25× | ≥ 3,000 (encrypted) | met |"
+        in part
+    )
+    # PostgreSQL's exact-search target is 3 ms.
+    assert "| 2.50 | 2.00 | 1.25× | ≤ 3 ms (encrypted) | met |" in part
+
+
+def test_a_new_lookup_is_rendered_without_a_change_here() -> None:
+    enc = case(
+        "sqlite", 10_000, pps=3500, email=1.5, page=20.0, rps=130.0, two_words=9.0
+    )
+    plain = case(
+        "sqlite",
+        10_000,
+        pps=6000,
+        email=1.0,
+        page=18.0,
+        rps=143.0,
+        mode="plaintext",
+        two_words=3.0,
+    )
+    part = section(render([enc, plain]), "### SQLite, 10,000 persons")
+    assert "| Two-word name search, p95 ms | 9.00 | 3.00 | 3.00× |  |  |" in part
+    assert "| Two-word name search | 4.50 | 9.00 |" in part
+
+
+def test_a_failed_or_missing_side_is_said_so() -> None:
+    enc = case("sqlite", 10_000, pps=3500, email=1.5, page=20.0, rps=130.0)
+    failed = {
+        "database": "sqlite",
+        "size": 10_000,
+        "mode": "plaintext",
+        "failed": "the run failed (exit status 1)",
+    }
+    text = render([enc, failed])
+    assert "Plaintext run failed: the run failed (exit status 1)." in text
+    only_plain = case(
+        "postgresql",
+        10_000,
+        pps=6000,
+        email=1.0,
+        page=18.0,
+        rps=143.0,
+        mode="plaintext",
+    )
+    text = render([only_plain])
+    assert "### PostgreSQL, 10,000 persons (plaintext baseline only)" in text
+    # A plaintext-only register is no evidence for the encrypted targets.
+    assert "## Targets" in text and "PostgreSQL | 10,000" not in text
+
+
+def test_store_keeps_one_run_per_database_size_and_mode() -> None:
+    old = case("sqlite", 10_000, pps=1500, email=4.0, page=20.0, rps=130.0)
+    results: dict[str, Any] = {"runs": [old]}
+    plain = case(
+        "sqlite", 10_000, pps=6000, email=2.0, page=18.0, rps=143.0, mode="plaintext"
+    )
+    run.store(results, plain)
+    assert [report.mode_of(r) for r in results["runs"]] == ["encrypted", "plaintext"]
+    newer = copy.deepcopy(old)
+    newer["mode"] = "encrypted"
+    newer["seed"]["persons_per_second"] = 1600
+    run.store(results, newer)
+    assert len(results["runs"]) == 2
+    assert results["runs"][0]["seed"]["persons_per_second"] == 1600
+
+
+def test_modes_default_to_both_encrypted_first() -> None:
+    assert run.parse_args([]).modes == ["encrypted", "plaintext"]
+    assert run.parse_args(["--modes", "plaintext,encrypted"]).modes == [
+        "encrypted",
+        "plaintext",
+    ]
+    assert run.parse_args(["--modes", "plaintext"]).modes == ["plaintext"]
+    with pytest.raises(SystemExit):
+        run.parse_args(["--modes", "clear"])
