@@ -1,11 +1,13 @@
-"""The domain benchmarks of ``make bench``: audit log, invoicing, messages.
+"""The domain benchmarks of ``make bench``: audit log, invoicing, messages,
+backups.
 
     python -m benchmarks.domains [--databases sqlite,postgresql] [--only audit]
     python -m benchmarks.domains --report-only
 
 Each benchmark runs in a process of its own with a time limit, on a fresh
 database per vendor, and keeps its raw figures in var/bench/:
-``audit-<vendor>.json``, ``billing-<vendor>.json`` and ``messaging.json``.
+``audit-<vendor>.json``, ``billing-<vendor>.json``, ``messaging.json`` and
+``backup-<vendor>.json``.
 :func:`markdown` turns whatever figures exist into the sections that
 benchmarks/report.py appends to docs/benchmarks.md, so a re-run of one
 benchmark updates its section and leaves the others as they were.
@@ -20,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks import audit, billing, messaging
+from benchmarks import audit, backup, billing, messaging
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
@@ -51,8 +53,15 @@ QUICK = {
     ],
     "billing": ["--size", "100"],
     "messaging": ["--size", "200", "--iterations", "20", "--warmup", "2"],
+    "backup": ["--sizes", "1000,3000"],
 }
-EXTRA: dict[str, list[str]] = {"audit": [], "billing": [], "messaging": []}
+EXTRA: dict[str, list[str]] = {
+    "audit": [],
+    "billing": [],
+    "messaging": [],
+    "backup": [],
+}
+BACKUP_DB = backup.PG_NAME
 
 
 def run_audit(vendor: str) -> int:
@@ -81,6 +90,21 @@ def run_billing(vendor: str) -> int:
 def run_messaging(vendors: list[str]) -> int:
     return _run(
         ["benchmarks.messaging", "--databases", ",".join(vendors)] + EXTRA["messaging"]
+    )
+
+
+def run_backup(vendor: str, pg_name: str = BACKUP_DB) -> int:
+    return _run(
+        [
+            "benchmarks.backup",
+            "--database",
+            vendor,
+            "--pg-name",
+            pg_name,
+            "--out",
+            str(VAR / f"backup-{vendor}.json"),
+            *EXTRA["backup"],
+        ]
     )
 
 
@@ -138,6 +162,43 @@ def markdown(var_dir: Path = VAR) -> str:
             "",
             messaging.render(msgs["runs"]),
         ]
+    backups = [
+        r
+        for v in ("sqlite", "postgresql")
+        if (r := _load(var_dir / f"backup-{v}.json"))
+    ]
+    if backups:
+        parts += [
+            "## Backup and restore",
+            "",
+            "`python -m benchmarks.backup`: `manage.py backup` on a fresh demo "
+            "register of each size (20,000 and 100,000 persons unless "
+            "`--sizes` says otherwise; PostgreSQL databases "
+            f"`{backup.PG_NAME}` and `…_keys`, created and dropped), every "
+            "operation in a process of its own. "
+            "`create` snapshots, encrypts, writes and reads back to verify; "
+            "`restore` verifies, decrypts, loads (PostgreSQL: `pg_restore` into "
+            "a scratch database renamed into place) and replays the erasure "
+            "ledger. Rates are MB (10⁶ bytes) of database per second, except "
+            "`verify`, which reads only the archive (MB of snapshot per "
+            "second); on PostgreSQL the rate of `pg_dump`'s compressed dump is "
+            f"in brackets. Target: ≥ {backup.THROUGHPUT_TARGET:g} MB/s at the "
+            "larger size.",
+            "",
+            "Memory is the peak resident set of the operation's process minus "
+            "that of an idle process of the same run (`django.setup()`, the "
+            "backup code imported, both databases connected), each read from "
+            "the process's own high-water mark (VmHWM in /proc) when it ends. "
+            "On PostgreSQL the peak of the `pg_dump` or `pg_restore` the "
+            "operation runs beside it, polled from /proc, is added (in "
+            "brackets: Python + program; an upper bound, as the two peaks "
+            "need not coincide). The PostgreSQL server's own memory is not "
+            "counted. Constant memory is met when the larger register costs "
+            f"less than {backup.GROWTH_LIMIT_MB:g} MB more than the smaller "
+            "one for every operation.",
+            "",
+        ]
+        parts += [backup.report(r) for r in backups]
     return "\n".join(parts)
 
 
@@ -173,7 +234,12 @@ def write_doc(doc: Path = ROOT / "docs" / "benchmarks.md") -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--only", default="audit,billing,messaging")
+    parser.add_argument("--only", default="audit,billing,messaging,backup")
+    parser.add_argument(
+        "--backup-db",
+        default=BACKUP_DB,
+        help="PostgreSQL database the backup benchmark creates and drops.",
+    )
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument(
         "--quick", action="store_true", help="Tiny sizes: check that all runs."
@@ -191,6 +257,8 @@ def main(argv: list[str] | None = None) -> None:
                 failures += run_audit(vendor) != 0
             if "billing" in only:
                 failures += run_billing(vendor) != 0
+            if "backup" in only:
+                failures += run_backup(vendor, args.backup_db) != 0
         if "messaging" in only:
             failures += run_messaging(vendors) != 0
     write_doc()
