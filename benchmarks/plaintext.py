@@ -17,9 +17,9 @@ costs, not what a different implementation would cost.
   data keys are made or read. ``keys.current_key`` and
   ``keys.key_for_version`` refuse, so a path that would still reach the key
   store fails the run instead of quietly mixing the two modes.
-* ``demo._Table.seal``: the seeder's bulk writer stores the plaintext
-  envelope, and still computes the blind-index terms exactly as before,
-  because search needs them in both modes.
+* ``keys.new_keys`` and ``demo._Table.seal``: the seeder makes no keys and
+  stores the plaintext envelope, and still computes the blind-index terms
+  exactly as before, because search needs them in both modes.
 
 The blind index, the audit chain and the master key stay: they are not
 per-person encryption. Nothing under ``rekisteri/`` imports this module,
@@ -128,7 +128,9 @@ def _refuse(name: str) -> Callable[..., Any]:
 # --------------------------------------------------------------------------
 
 
-def _seal_plain(self: Any, rows: list[tuple], index: list[tuple[int, str]]) -> list:
+def _seal_plain(
+    self: Any, rows: list[tuple], ciphers: dict
+) -> tuple[list[tuple], list[list[tuple[int, str]]]]:
     """``demo._Table.seal`` with the envelope unencrypted and no data keys.
 
     The blind-index terms are computed as the original does (same labels,
@@ -138,12 +140,13 @@ def _seal_plain(self: Any, rows: list[tuple], index: list[tuple[int, str]]) -> l
     from rekisteri.keystore import keys
 
     if not self.sealed:
-        return rows
+        return rows, [[] for _ in rows]
     index_key = keys.provider().index_key()
     labels = {f.name: blindindex.label_of(f) for _, f, _ in self.sealed}
-    out = []
+    out, index = [], []
     for row in rows:
         values = list(row)
+        entries: list[tuple[int, str]] = []
         for i, f, subject_i in self.sealed:
             value = row[i]
             if value is None:
@@ -153,9 +156,16 @@ def _seal_plain(self: Any, rows: list[tuple], index: list[tuple[int, str]]) -> l
                 found = blindindex.keys_for_label(
                     labels[f.name], f.blind, value, index_key=index_key
                 )
-                index.extend((k, row[subject_i]) for k in set(found))
+                entries.extend((k, row[subject_i]) for k in set(found))
         out.append(tuple(values))
-    return out
+        index.append(entries)
+    return out, index
+
+
+def _new_keys(
+    subject_ids: Iterable[uuid.UUID], key_class: str, *, postgres: bool
+) -> tuple[list[tuple], dict[uuid.UUID, bytes]]:
+    return [], {}
 
 
 # --------------------------------------------------------------------------
@@ -174,6 +184,7 @@ def _patches() -> list[tuple[Any, str, Any]]:
         (EncryptedBinaryField, "encrypt", _binary_encrypt),
         (EncryptedBinaryField, "decrypt", _binary_decrypt),
         (keys, "create_keys_bulk", _create_keys_bulk),
+        (keys, "new_keys", _new_keys),
         (keys, "prefetch", _prefetch),
         (keys, "is_destroyed", _is_destroyed),
         (keys, "current_key", _refuse("current_key")),

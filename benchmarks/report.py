@@ -470,15 +470,18 @@ tables rather than replace them.
   the same run. The baseline, one indexed single-row ORM lookup, costs
   0.5–1.5 ms here: that is the price of a Django query on this CPU, and it
   bounds everything that makes several.
-- **Exact searches** (email, phone) look the normalised value up in the
-  blind index, fetch the candidates' keys from the key store in one query,
-  decrypt the candidates to drop false positives and load the persons with
-  their emails: four to five queries, each about one baseline.
-- **Name-prefix search** looks the first word up in the blind index for last
-  and first names (at most 200 candidates each), decrypts the candidates'
-  names, keeps and ranks those whose words start with every query word, and
-  loads emails for the 20 shown. Its cost grows with the number of
-  candidates a common prefix has, up to that cap.
+- **Exact searches** (email, phone) read the persons whose blind-index row
+  matches the normalised value (the index is a subquery of the persons
+  query), with their emails (and phones), fetch their keys from the key
+  store in one query and decrypt them to drop false positives: three
+  queries for an email, four for a phone.
+- **Name-prefix search** matches every query word of three or more letters
+  in the blind index itself: the longest word's rows are walked for last
+  names, then first names, and each subject's own rows are probed for the
+  other words, up to twice a page of candidates. Only those are decrypted,
+  checked against every word and sorted, last-name matches first; emails
+  are loaded for the 20 shown. A one-word query costs the same at any
+  register size; a rare combination of common words walks more index rows.
 - **The person page** took about 14 ms per request in a profile of 180
   requests (10,000 persons, SQLite), of which 0.7 ms was spent executing
   SQL. The rest is Python: building the 7–9 ORM queries (session, user,

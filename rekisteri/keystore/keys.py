@@ -198,15 +198,29 @@ def _create(subject_id: uuid.UUID, key_class: str) -> tuple[int, bytes]:
 def create_keys_bulk(
     subject_ids: Iterable[uuid.UUID], key_class: str
 ) -> dict[uuid.UUID, bytes]:
-    """New version-1 keys for many new subjects at once (imports, seeding).
+    """New version-1 keys for many new subjects at once (imports, seeding)."""
+    postgres = connections[KEYSTORE_DB].vendor == "postgresql"
+    rows, keys = new_keys(subject_ids, key_class, postgres=postgres)
+    store_new_keys(rows)
+    scope = _scope.get()
+    if scope is not None:
+        for sid, key in keys.items():
+            scope[(sid, key_class)] = {1: key}
+    return keys
 
-    The rows go to the key store as plain tuples (``COPY`` on PostgreSQL):
-    building a model instance per key cost more than wrapping the key.
+
+def new_keys(
+    subject_ids: Iterable[uuid.UUID], key_class: str, *, postgres: bool
+) -> tuple[list[tuple], dict[uuid.UUID, bytes]]:
+    """Version-1 keys for new subjects, wrapped, not yet stored.
+
+    Returns the key-store rows for :func:`store_new_keys` and the plain keys.
+    Touches no database, so a bulk writer can make the next batch's keys in
+    another thread; the rows must be stored (and committed) before anything
+    sealed under them.
     """
     p = provider()
-    connection = connections[KEYSTORE_DB]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    postgres = connection.vendor == "postgresql"
+    now = timezone.now()
     rows, keys = [], {}
     for sid in subject_ids:
         key = secrets.token_bytes(KEY_BYTES)
@@ -214,12 +228,14 @@ def create_keys_bulk(
         subject = sid if postgres else sid.hex
         rows.append((subject, key_class, 1, master_id, wrapped, now))
         keys[sid] = key
-    _insert_key_rows(connection, rows)
-    scope = _scope.get()
-    if scope is not None:
-        for sid, key in keys.items():
-            scope[(sid, key_class)] = {1: key}
-    return keys
+    return rows, keys
+
+
+def store_new_keys(rows: list[tuple]) -> None:
+    """Insert rows from :func:`new_keys` as plain tuples (``COPY`` on
+    PostgreSQL): building a model instance per key costs more than
+    wrapping it."""
+    _insert_key_rows(connections[KEYSTORE_DB], rows)
 
 
 _KEY_COLUMNS = (
@@ -240,6 +256,8 @@ def _insert_key_rows(connection: Any, rows: list[tuple]) -> None:
     columns = ", ".join(
         quote(DataKey._meta.get_field(name).column) for name in _KEY_COLUMNS
     )
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [(*row[:-1], adapt(row[-1])) for row in rows]
     with transaction.atomic(using=KEYSTORE_DB), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:

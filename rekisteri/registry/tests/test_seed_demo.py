@@ -18,7 +18,8 @@ from django.utils import timezone
 from rekisteri.core import blindindex, formats
 from rekisteri.core.crypto.fields import EncryptedTextField
 from rekisteri.core.errors import FieldErrors
-from rekisteri.core.testing import make_org
+from rekisteri.core.models import BlindIndex
+from rekisteri.core.testing import make_org, make_person
 from rekisteri.registry import demo
 from rekisteri.registry.choices import Language, RoleKind
 from rekisteri.registry.models import (
@@ -164,6 +165,43 @@ def test_values_entered_by_staff_are_left_alone():
     seed(organizations=5, persons=0)
     assert Organization.objects.filter(business_id=taken).get() == org
     assert Organization.objects.filter(business_id__isnull=True).count() == 1
+
+
+def test_an_email_entered_by_staff_is_dropped_with_its_index_entries(monkeypatch):
+    """A generated address already in the register is left out, and so are
+    its blind-index entries; the batch's other addresses are written."""
+    staff_entered = make_person(emails=["taken.one@example.fi"])
+    real_seal = demo._seal_batch
+
+    def seal_with_a_taken_address(tables, rows, postgres):
+        if rows.emails:
+            first = list(rows.emails[0])
+            first[demo._EMAIL] = "taken.one@example.fi"
+            rows.emails[0] = tuple(first)
+        return real_seal(tables, rows, postgres)
+
+    monkeypatch.setattr(demo, "_seal_batch", seal_with_a_taken_address)
+    demo.seed(organizations=2, persons=5, batch_size=10)
+    assert email_owners("taken.one@example.fi") == {staff_entered.pk}
+    # Every written address has its index row, and nothing else has one.
+    for email in PersonEmail.objects.exclude(person=staff_entered):
+        assert email_owners(email.email) == {email.person_id}
+    f = PersonEmail._meta.get_field("email")
+    taken_key = blindindex.keys_for(f, "taken.one@example.fi")[0]
+    assert BlindIndex.objects.filter(key=taken_key).count() == 1
+
+
+@pytest.mark.parametrize("in_producer", [True, False])
+def test_sealing_in_either_thread_writes_readable_rows(monkeypatch, in_producer):
+    monkeypatch.setattr(demo, "_SEAL_IN_PRODUCER", {connection.vendor: in_producer})
+    demo.seed(organizations=3, persons=12, batch_size=5)
+    persons = list(Person.objects.all())
+    assert len(persons) == 12
+    for person in persons:
+        assert formats.search_key(person.last_name)  # decrypts, not a placeholder
+        assert not hasattr(person.last_name, "reason")
+        for email in person.emails.all():
+            assert email_owners(email.email) == {person.pk}
 
 
 def test_persons_only_run_gives_roles_at_existing_organizations():
