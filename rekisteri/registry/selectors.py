@@ -396,27 +396,27 @@ def _persons_by_exact(
 ) -> list[Person]:
     """Persons with an email or phone equal to ``value`` (normalised).
 
-    The candidates come straight from the blind index as a subquery, with
-    the rows to confirm them and the emails to show: three queries for an
-    email (persons, emails, keys), four for a phone.
+    The candidate rows come straight from the blind index as a subquery,
+    joined with their persons; then the key store gives the persons' keys
+    and the owners' emails are loaded to show: three queries.
     """
     model = Person._meta.get_field(relation).related_model
     candidates = blindindex.matching(model, field_name, value).values("subject_id")
-    persons = list(
-        Person.objects.filter(pk__in=candidates).prefetch_related(
-            *dict.fromkeys(("emails", relation))
-        )
-    )
-    if not persons:
+    rows = list(model.objects.filter(person_id__in=candidates).select_related("person"))
+    if not rows:
         return []
-    keys.prefetch([p.pk for p in persons], KeyClass.CRM)
-    owners = [
-        p
-        for p in persons
-        if any(getattr(row, field_name) == value for row in getattr(p, relation).all())
-    ]
+    keys.prefetch({row.person_id for row in rows}, KeyClass.CRM)
+    owners = list(
+        {
+            row.person_id: row.person
+            for row in rows
+            if getattr(row, field_name) == value
+        }.values()
+    )
     owners.sort(key=lambda p: (p.sort_key, str(p.pk)))
-    return owners[:limit]
+    page = owners[:limit]
+    prefetch_related_objects(page, "emails")
+    return page
 
 
 def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
