@@ -493,15 +493,15 @@ tables rather than replace them.
   templates is what two sync gunicorn workers spend their CPU on; 600 pages/s
   would need about four times less CPU per page or more cores.
 - **Seeding on SQLite slows as the file grows.** Every row has a random UUID
-  key and about a dozen indexes have random keys, so each batch's commit
-  rewrites most index pages: one 5,000-person batch into a 300,000-person
-  register wrote about 210 MB of write-ahead log. While seeding, the
-  seeder enlarges the page cache, maps the file into memory and checkpoints
-  less often (no durability setting is changed). Fewer, larger commits
-  help most: adding 50,000 persons to a 300,000-person register ran at
-  2,700–2,900 persons/s with `--batch 5000` and 4,100–5,100 persons/s with
-  `--batch 50000`, at the cost of holding ten times as many rows in memory
-  (`python -m benchmarks.run --seed-batch 50000` measures it).
+  key and about a dozen indexes (the blind index's two among them) have
+  random keys, so each commit rewrites most index pages into the
+  write-ahead log: one 5,000-person commit into a 300,000-person register
+  wrote about 210 MB of it. The seeder therefore keeps batches of 5,000
+  persons in memory but commits every 50,000 persons on SQLite, with a page
+  cache of up to 1 GiB, a memory map and rarer checkpoints while seeding
+  (no durability setting is changed). At 300,000 persons that gave 3,948
+  persons/s against 3,155 committing every batch, and 4,084 with the larger
+  cache; the rate still falls as the indexes outgrow the cache.
 - **Seeding on PostgreSQL** uses `COPY`; about a third of its time is the
   foreign-key checks at each commit (measured against a run with the
   triggers disabled, which the seeder does not do). The server works in its
