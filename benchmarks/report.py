@@ -511,6 +511,17 @@ tables rather than replace them.
   it). On SQLite the database works inside the Python process and takes
   the interpreter lock back after every row, so sealing stays with the
   writer there (3,680 against 3,242 persons/s in the producer).
+- **PostgreSQL at a million persons** runs with its stock settings here
+  (`shared_buffers` 128 MB, `max_wal_size` 1 GB) against a database of
+  several GB with random keys everywhere: seeding falls to about 1,300
+  persons/s by the end whether the register is encrypted or not (the
+  plaintext run falls alike), and lookups read cold pages, which is what
+  raises their p95 above the 100,000-person figures. docs/operations.md says
+  how to size the server. The exact-search *baseline* there,
+  `BlindIndex.objects.filter(key=…).first()`, is not a fair one: `first()`
+  orders by id, and at that size the planner walks the primary key instead
+  of the key index (hundreds of ms); the application's own queries have no
+  such ordering.
 - **Key creation** goes to the key store as plain tuples (`COPY` on
   PostgreSQL), and each master key keeps one prepared AES-GCM cipher:
   building a model instance or a cipher per data key cost more than
