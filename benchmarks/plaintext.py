@@ -17,7 +17,7 @@ costs, not what a different implementation would cost.
   data keys are made or read. ``keys.current_key`` and
   ``keys.key_for_version`` refuse, so a path that would still reach the key
   store fails the run instead of quietly mixing the two modes.
-* ``keys.new_keys`` and ``demo._Table.seal``: the seeder makes no keys and
+* ``keys.new_keys`` and ``demo._seal_value``: the seeder makes no keys and
   stores the plaintext envelope, and still computes the blind-index terms
   exactly as before, because search needs them in both modes.
 
@@ -128,38 +128,10 @@ def _refuse(name: str) -> Callable[..., Any]:
 # --------------------------------------------------------------------------
 
 
-def _seal_plain(
-    self: Any, rows: list[tuple], ciphers: dict
-) -> tuple[list[tuple], list[list[tuple[int, str]]]]:
-    """``demo._Table.seal`` with the envelope unencrypted and no data keys.
-
-    The blind-index terms are computed as the original does (same labels,
-    same index key, same normaliser), so search finds the same persons.
-    """
-    from rekisteri.core import blindindex
-    from rekisteri.keystore import keys
-
-    if not self.sealed:
-        return rows, [[] for _ in rows]
-    index_key = keys.provider().index_key()
-    labels = {f.name: blindindex.label_of(f) for _, f, _ in self.sealed}
-    out, index = [], []
-    for row in rows:
-        values = list(row)
-        entries: list[tuple[int, str]] = []
-        for i, f, subject_i in self.sealed:
-            value = row[i]
-            if value is None:
-                continue
-            values[i] = wrap(value.encode("utf-8"))
-            if f.blind:
-                found = blindindex.keys_for_label(
-                    labels[f.name], f.blind, value, index_key=index_key
-                )
-                entries.extend((k, row[subject_i]) for k in set(found))
-        out.append(tuple(values))
-        index.append(entries)
-    return out, index
+def _seal_plain(ciphers: dict, subject: str, place: Any, value: str) -> bytes:
+    """``demo._seal_value`` with the envelope unencrypted and no data key;
+    the seeder computes the blind-index terms as it always does."""
+    return wrap(value.encode("utf-8"))
 
 
 def _new_keys(
@@ -189,7 +161,7 @@ def _patches() -> list[tuple[Any, str, Any]]:
         (keys, "is_destroyed", _is_destroyed),
         (keys, "current_key", _refuse("current_key")),
         (keys, "key_for_version", _refuse("key_for_version")),
-        (demo._Table, "seal", _seal_plain),
+        (demo, "_seal_value", _seal_plain),
     ]
 
 

@@ -174,8 +174,8 @@ def matching_all_sql(
     rows for the other groups (index ``blind_subject``), stopping after
     ``limit`` subjects. So a query with a common first word and a rare second
     one still finds every subject that has both, which reading a capped list
-    of the first word's subjects and filtering afterwards would not. Usable
-    as a subquery (``pk__in=RawSQL(*matching_all_sql(...))``).
+    of the first word's subjects and filtering afterwards would not. Meant
+    as a subquery: ``pk__in=RawSQL(*matching_all_sql(...))``.
     """
     from rekisteri.core.models import BlindIndex
 
@@ -200,19 +200,6 @@ def matching_all_sql(
         + " LIMIT %s"
     )
     return sql, params
-
-
-def subjects_matching_all(
-    driver: int, others: Iterable[Iterable[int]], limit: int
-) -> list[uuid.UUID]:
-    """The subjects :func:`matching_all_sql` selects."""
-    from rekisteri.core.models import BlindIndex
-
-    sql, params = matching_all_sql(driver, others, limit)
-    to_python = BlindIndex._meta.get_field("subject_id").to_python
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [to_python(row[0]) for row in cursor.fetchall()]
 
 
 def matching(model: type[models.Model], field_name: str, term: str) -> QuerySet:

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
@@ -231,13 +230,6 @@ def new_keys(
     return rows, keys
 
 
-def store_new_keys(rows: list[tuple]) -> None:
-    """Insert rows from :func:`new_keys` as plain tuples (``COPY`` on
-    PostgreSQL): building a model instance per key costs more than
-    wrapping it."""
-    _insert_key_rows(connections[KEYSTORE_DB], rows)
-
-
 _KEY_COLUMNS = (
     "subject_id",
     "key_class",
@@ -248,9 +240,13 @@ _KEY_COLUMNS = (
 )
 
 
-def _insert_key_rows(connection: Any, rows: list[tuple]) -> None:
+def store_new_keys(rows: list[tuple]) -> None:
+    """Insert rows from :func:`new_keys` as plain tuples (``COPY`` on
+    PostgreSQL): building a model instance per key costs more than
+    wrapping it."""
     if not rows:
         return
+    connection = connections[KEYSTORE_DB]
     quote = connection.ops.quote_name
     table = quote(DataKey._meta.db_table)
     columns = ", ".join(

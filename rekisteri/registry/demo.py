@@ -436,14 +436,8 @@ class _Table:
                 if value is None:
                     continue
                 key_class = f.classification.key_class
-                cipher = ciphers.get((row[subject_i], key_class))
-                if cipher is None:
-                    raise ImproperlyConfigured(
-                        f"demo seeder: no new {key_class} key for the subject of "
-                        f"{self.table_name}.{f.column}"
-                    )
                 place = Place(self.table_name, f.column, row_id, key_class)
-                values[i] = seal_with(cipher[1], cipher[0], place, value)
+                values[i] = _seal_value(ciphers, row[subject_i], place, value)
                 if f.blind:
                     found = blindindex.keys_for_label(
                         labels[f.name], f.blind, value, index_key=index_key
@@ -465,6 +459,23 @@ class _Table:
             else:
                 cursor.executemany(self.insert_sql, rows)
         return len(rows)
+
+
+def _seal_value(
+    ciphers: dict[tuple[str, str], tuple[int, AESGCM]],
+    subject: str,
+    place: Place,
+    value: str,
+) -> bytes:
+    """One value sealed as ``EncryptedTextField.pre_save`` would, under the
+    subject's new key for the place's key class."""
+    cipher = ciphers.get((subject, place.key_class))
+    if cipher is None:
+        raise ImproperlyConfigured(
+            f"demo seeder: no new {place.key_class} key for the subject of "
+            f"{place.table}.{place.field}"
+        )
+    return seal_with(cipher[1], cipher[0], place, value)
 
 
 def _subject_attname(f: EncryptedTextField) -> str:
@@ -1026,7 +1037,6 @@ def seed(
         spans,
         window,
         tables,
-        postgres=connections[keys.KEYSTORE_DB].vendor == "postgresql",
         seal=_SEAL_IN_PRODUCER.get(connection.vendor, False),
     )
     producer.start()
@@ -1104,10 +1114,10 @@ class _Sealed:
     index: list[tuple[int, str]]
 
 
-def _seal_batch(tables: _Tables, rows: _Rows, postgres: bool) -> _Sealed:
+def _seal_batch(tables: _Tables, rows: _Rows) -> _Sealed:
     """New data keys for the batch's persons, and their rows sealed."""
     subjects = [uuid.UUID(row[0]) for row in rows.persons]
-    key_rows, new = keys.new_keys(subjects, KeyClass.CRM, postgres=postgres)
+    key_rows, new = keys.new_keys(subjects, KeyClass.CRM, postgres=tables.postgres_keys)
     ciphers = {(sid.hex, KeyClass.CRM.value): (1, AESGCM(k)) for sid, k in new.items()}
     persons, person_index = tables.persons.seal(rows.persons, ciphers)
     emails, email_index = tables.emails.seal(rows.emails, ciphers)
@@ -1157,7 +1167,6 @@ class _Producer(threading.Thread):
         window: deque[OrgRef],
         tables: _Tables,
         *,
-        postgres: bool,
         seal: bool,
     ) -> None:
         super().__init__(name="seed-demo-generator", daemon=True)
@@ -1165,7 +1174,6 @@ class _Producer(threading.Thread):
         self.spans = spans
         self.window = window
         self.tables = tables
-        self.postgres = postgres
         self.seal = seal
         self.queue: queue.Queue[_Batch | BaseException | None] = queue.Queue(1)
         self.stopping = threading.Event()
@@ -1175,7 +1183,7 @@ class _Producer(threading.Thread):
             for number, (org_indexes, person_indexes) in enumerate(self.spans, 1):
                 batch = self.gen.batch(number, org_indexes, person_indexes, self.window)
                 if self.seal:
-                    batch.sealed = _seal_batch(self.tables, batch.rows, self.postgres)
+                    batch.sealed = _seal_batch(self.tables, batch.rows)
                 if not self._put(batch):
                     return
             self._put(None)
@@ -1214,6 +1222,8 @@ class _Tables:
         self.emails = _Table(PersonEmail, EMAIL_COLUMNS)
         self.phones = _Table(PersonPhone, PHONE_COLUMNS)
         self.roles = _Table(Role, ROLE_COLUMNS)
+        # New data keys go in the key store's own form (UUIDs or hex text).
+        self.postgres_keys = connections[keys.KEYSTORE_DB].vendor == "postgresql"
 
 
 def _write_batch(
@@ -1238,9 +1248,7 @@ def _write_batch(
             for row, number in zip(rows.organizations, numbers, strict=True)
         ]
     )
-    sealed = batch.sealed or _seal_batch(
-        tables, rows, connections[keys.KEYSTORE_DB].vendor == "postgresql"
-    )
+    sealed = batch.sealed or _seal_batch(tables, rows)
     emails, email_index = _without_taken_emails(sealed)
     # Keys first, committed in the key store: rows never outlive their key.
     keys.store_new_keys(sealed.key_rows)

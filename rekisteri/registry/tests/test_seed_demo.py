@@ -175,12 +175,12 @@ def test_an_email_entered_by_staff_is_dropped_with_its_index_entries(monkeypatch
     staff_entered = make_person(emails=["taken.one@example.fi"])
     real_seal = demo._seal_batch
 
-    def seal_with_a_taken_address(tables, rows, postgres):
+    def seal_with_a_taken_address(tables, rows):
         if rows.emails:
             first = list(rows.emails[0])
             first[demo._EMAIL] = "taken.one@example.fi"
             rows.emails[0] = tuple(first)
-        return real_seal(tables, rows, postgres)
+        return real_seal(tables, rows)
 
     monkeypatch.setattr(demo, "_seal_batch", seal_with_a_taken_address)
     demo.seed(organizations=2, persons=5, batch_size=10)
