@@ -13,10 +13,11 @@ numbers: a payment without a structured reference is reported, not guessed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET  # noqa: S405 - entities are refused below
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO
 
 
@@ -33,6 +34,8 @@ class CamtTransaction:
     currency: str
     credit: bool
     booked: bool
+    status: str  # BOOK, PDNG, INFO (camt); "" when the file gives none
+    account_currency: str  # Ntfctn/Acct/Ccy when given
     booking_date: dt.date | None
     bank_reference: str  # AcctSvcrRef (per transaction when the bank gives one)
     references: tuple[str, ...]
@@ -60,14 +63,19 @@ def _text(el: ET.Element | None, *path: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
+# ISO 20022 amounts are plain decimals: ASCII digits and a point. An exponent
+# ("1e3"), a comma or other digits are not an amount. Absurd sizes are read
+# (up to a length) so that the import can report them as too large.
+_AMOUNT = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,10})?")
+
+
 def _amount(el: ET.Element | None) -> tuple[Decimal | None, str]:
     if el is None:
         return None, ""
-    try:
-        value = Decimal((el.text or "").strip())
-    except InvalidOperation:
+    raw = (el.text or "").strip()
+    if not _AMOUNT.fullmatch(raw):
         return None, el.get("Ccy", "")
-    return (value if value.is_finite() else None), el.get("Ccy", "")
+    return Decimal(raw), el.get("Ccy", "")
 
 
 def _date(el: ET.Element | None) -> dt.date | None:
@@ -105,6 +113,8 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
     _refuse_entities(stream)
     position = 0
     root_seen = False
+    in_entry = False
+    account_ccy = ""
     try:
         for event, el in ET.iterparse(stream, events=("start", "end")):  # noqa: S314
             name = _local(el.tag)
@@ -113,17 +123,27 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
                     root_seen = True
                     if name != "Document":
                         raise CamtError("not an ISO 20022 document")
+                elif name == "Ntfctn":
+                    account_ccy = ""
+                elif name == "Ntry":
+                    in_entry = True
                 continue
             if name == "BkToCstmrDbtCdtNtfctn":
                 el.clear()
+                continue
+            if name == "Acct" and not in_entry:
+                # The notification's account (entries come after it).
+                account_ccy = _text(el, "Ccy")
                 continue
             if name != "Ntry":
                 continue
             entry_amount, entry_ccy = _amount(_child(el, "Amt"))
             credit = _text(el, "CdtDbtInd") == "CRDT"
-            booked = (
-                _text(el, "Sts") in ("BOOK", "") or _text(el, "Sts", "Cd") == "BOOK"
-            )
+            # Older versions: <Sts>BOOK</Sts>; camt.054.001.08 and later:
+            # <Sts><Cd>BOOK</Cd></Sts>. Only BOOK is booked: PDNG (pending)
+            # and INFO (informational) entries may still be cancelled.
+            status = _text(el, "Sts", "Cd") or _text(el, "Sts")
+            booked = status == "BOOK"
             booking_date = _date(_child(el, "BookgDt")) or _date(_child(el, "ValDt"))
             entry_ref = _text(el, "AcctSvcrRef")
             txs = [
@@ -139,11 +159,18 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
                     bank_ref = entry_ref
                 else:
                     refs, free = _references(tx)
-                    amount, ccy = _amount(_child(tx, "AmtDtls", "TxAmt", "Amt"))
-                    if amount is None:
-                        amount, ccy = _amount(_child(tx, "Amt"))
-                    if amount is None and len(txs) == 1:
+                    # The transaction's own amount where the file gives one
+                    # (an unreadable one is not replaced by another), else
+                    # the entry's when the entry has a single transaction.
+                    own = _child(tx, "AmtDtls", "TxAmt", "Amt")
+                    if own is None:
+                        own = _child(tx, "Amt")
+                    if own is not None:
+                        amount, ccy = _amount(own)
+                    elif len(txs) == 1:
                         amount, ccy = entry_amount, entry_ccy
+                    else:
+                        amount, ccy = None, entry_ccy
                     tx_ref = _text(tx, "Refs", "AcctSvcrRef")
                     bank_ref = tx_ref or (
                         entry_ref
@@ -156,12 +183,15 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
                     currency=ccy,
                     credit=credit,
                     booked=booked,
+                    status=status,
+                    account_currency=account_ccy,
                     booking_date=booking_date,
                     bank_reference=bank_ref,
                     references=refs,
                     has_free_text=free,
                 )
             el.clear()
+            in_entry = False
     except ET.ParseError as exc:
         raise CamtError(f"not well-formed XML (line {exc.position[0]})") from None
     if not root_seen:

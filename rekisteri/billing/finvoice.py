@@ -1,15 +1,19 @@
 """Finvoice 3.0 export of an issued invoice or credit note.
 
-Element names and order follow the Finvoice 3.0 sample in
-``tests/data/invopop_finvoice3.0_invoice.xml`` for every part emitted:
-message transmission, seller, buyer, invoice details with the VAT
-specification and payment terms, rows, and the EPI payment details (bank BIC,
-account IBAN, RF reference, amount, due date). Amounts use a decimal comma and
-two decimals, dates ``CCYYMMDD``.
+Element names and order follow the official schema ``Finvoice3.0.xsd``
+(vendored with the tests, which validate every document they generate
+against it) and the 3.0 sample in ``tests/data``: seller, buyer, invoice
+details with the VAT specification and payment terms, rows, and the EPI
+payment details (bank BIC, account IBAN, RF reference, amount, due date).
+Amounts use a decimal comma, dates ``CCYYMMDD``. Texts longer than the
+schema allows are split where the format allows it
+(:mod:`rekisteri.billing.finvoice_rules`); the rest is refused at issue.
 
-Not emitted (not stored yet): the buyer's e-invoice address and operator
-(``ToIntermediator``); without them the file is for a bank or operator that
-routes by business ID, or for archiving.
+``MessageTransmissionDetails`` (the operator envelope) is optional in the
+schema and is not written: its receiver part requires the buyer's e-invoice
+address and operator (``ToIdentifier``, ``ToIntermediator``), which
+Rekisteri does not store. The file is for a service that routes by the
+buyer's business ID, for printing or for archiving.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET  # noqa: S405 - we only write XML here
 from decimal import Decimal
 
+from rekisteri.billing import finvoice_rules as rules
+from rekisteri.billing.finvoice_rules import split_text
 from rekisteri.billing.models import Invoice, InvoiceLine
 from rekisteri.billing.services import compute_totals, line_vat
 from rekisteri.core import formats
@@ -30,9 +36,23 @@ TYPES = {
 }
 
 
+# Reverse charge: the invoice says so (VAT Act 209 f §) with the wording
+# below, and carries the EN 16931 exemption reason code.
+REVERSE_CHARGE_TEXT = "Käännetty verovelvollisuus"
+VAT_FREE = {"AE": (REVERSE_CHARGE_TEXT, "VATEX-EU-AE")}
+
+
 def amount(value: Decimal) -> str:
     """``1088.36`` → ``1088,36`` (Finvoice's decimal comma, two decimals)."""
     return f"{value:.2f}".replace(".", ",")
+
+
+def unit_amount(value: Decimal) -> str:
+    """A unit price with two to four decimals: ``0.1234`` → ``0,1234``."""
+    text = f"{value:.4f}"
+    whole, decimals = text.split(".")
+    decimals = decimals.rstrip("0").ljust(2, "0")
+    return f"{whole},{decimals}"
 
 
 def percent(value: Decimal) -> str:
@@ -65,8 +85,10 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str):
 
 def _address(parent: ET.Element, prefix: str, inv: Invoice, who: str) -> None:
     details = _sub(parent, f"{prefix}PostalAddressDetails")
-    _sub(details, f"{prefix}StreetName", getattr(inv, f"{who}_street") or "-")
-    _sub(details, f"{prefix}TownName", getattr(inv, f"{who}_city") or "-")
+    street = split_text(getattr(inv, f"{who}_street"), rules.STREET)
+    for part in street[: rules.STREET_PARTS]:
+        _sub(details, f"{prefix}StreetName", part)
+    _sub(details, f"{prefix}TownName", getattr(inv, f"{who}_city"))
     _sub(details, f"{prefix}PostCodeIdentifier", getattr(inv, f"{who}_postal_code"))
     _sub(details, "CountryCode", getattr(inv, f"{who}_country") or "FI")
 
@@ -75,8 +97,6 @@ def finvoice_element(
     invoice: Invoice,
     *,
     lines: list[InvoiceLine] | None = None,
-    message_id: str | None = None,
-    timestamp: str | None = None,
 ) -> ET.Element:
     """The ``<Finvoice Version="3.0">`` tree of an issued invoice."""
     if not invoice.is_issued:
@@ -86,28 +106,10 @@ def finvoice_element(
     credit = invoice.is_credit_note
     root = ET.Element("Finvoice", {"Version": "3.0"})
 
-    transmission = _sub(root, "MessageTransmissionDetails")
-    sender = _sub(transmission, "MessageSenderDetails")
-    _sub(sender, "FromIdentifier", ovt(invoice.seller_business_id), SchemeID="0037")
-    _sub(sender, "FromIntermediator", invoice.seller_bic)
-    receiver = _sub(transmission, "MessageReceiverDetails")
-    _sub(
-        receiver,
-        "ToIdentifier",
-        ovt(invoice.buyer_business_id) or invoice.buyer_customer_number,
-        SchemeID="0037",
-    )
-    message = _sub(transmission, "MessageDetails")
-    _sub(message, "MessageIdentifier", message_id or str(invoice.pk))
-    _sub(
-        message,
-        "MessageTimeStamp",
-        timestamp or invoice.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
-
     seller = _sub(root, "SellerPartyDetails")
     _sub(seller, "SellerPartyIdentifier", invoice.seller_business_id)
-    _sub(seller, "SellerOrganisationName", invoice.seller_name)
+    for part in split_text(invoice.seller_name, rules.NAME):
+        _sub(seller, "SellerOrganisationName", part)
     _sub(seller, "SellerOrganisationTaxCode", invoice.seller_vat_number)
     _address(seller, "Seller", invoice, "seller")
     _sub(root, "SellerOrganisationUnitNumber", ovt(invoice.seller_business_id))
@@ -121,7 +123,8 @@ def finvoice_element(
     buyer = _sub(root, "BuyerPartyDetails")
     if invoice.buyer_business_id:
         _sub(buyer, "BuyerPartyIdentifier", invoice.buyer_business_id)
-    _sub(buyer, "BuyerOrganisationName", invoice.buyer_name)
+    for part in split_text(invoice.buyer_name, rules.NAME):
+        _sub(buyer, "BuyerOrganisationName", part)
     if invoice.buyer_vat_number:
         _sub(buyer, "BuyerOrganisationTaxCode", invoice.buyer_vat_number)
     _address(buyer, "Buyer", invoice, "buyer")
@@ -150,6 +153,10 @@ def finvoice_element(
         _sub(spec, "VatRatePercent", percent(group.rate))
         _sub(spec, "VatCode", group.category)
         _sub(spec, "VatRateAmount", amount(group.vat), **CURRENCY)
+        if group.category in VAT_FREE:
+            text, reason = VAT_FREE[group.category]
+            _sub(spec, "VatFreeText", text)
+            _sub(spec, "VatExemptionReasonCode", reason)
     if invoice.notes:
         _sub(details, "InvoiceFreeText", invoice.notes)
     terms = _sub(details, "PaymentTermsDetails")
@@ -162,18 +169,21 @@ def finvoice_element(
 
     for line in lines:
         row = _sub(root, "InvoiceRow")
-        _sub(row, "ArticleName", line.description)
+        name, *rest = split_text(line.description, rules.ARTICLE) or [""]
+        _sub(row, "ArticleName", name)
         _sub(
             row, "InvoicedQuantity", quantity(line.quantity), QuantityUnitCode=line.unit
         )
         _sub(
             row,
             "UnitPriceAmount",
-            amount(line.unit_price),
+            unit_amount(line.unit_price),
             UnitPriceUnitCode=line.unit,
             **CURRENCY,
         )
         _sub(row, "RowPositionIdentifier", str(line.position))
+        if rest:
+            _sub(row, "RowFreeText", " ".join(rest))
         _sub(row, "RowVatRatePercent", percent(line.vat_rate))
         _sub(row, "RowVatCode", line.vat_category)
         vat = line_vat(line)
@@ -190,7 +200,11 @@ def finvoice_element(
     bfi = _sub(party, "EpiBfiPartyDetails")
     _sub(bfi, "EpiBfiIdentifier", invoice.seller_bic, IdentificationSchemeName="BIC")
     beneficiary = _sub(party, "EpiBeneficiaryPartyDetails")
-    _sub(beneficiary, "EpiNameAddressDetails", invoice.seller_name)
+    _sub(
+        beneficiary,
+        "EpiNameAddressDetails",
+        rules.shorten(invoice.seller_name, rules.EPI_NAME),
+    )
     _sub(
         beneficiary,
         "EpiAccountID",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rekisteri.billing.choices import CollectionStatus, PaymentSource
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.core.validation import BoundedDateField
 from rekisteri.registry.forms import DateInput, ServiceForm
 
 
@@ -23,7 +24,7 @@ def _text(label: Any, **attrs: Any) -> forms.CharField:
 
 
 def _date(label: Any) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=DateInput())
+    return BoundedDateField(label=label, required=False, widget=DateInput())
 
 
 class InvoiceForm(ServiceForm):

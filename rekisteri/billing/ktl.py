@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
 
 from rekisteri.billing.camt import CamtTransaction
+
+_CENTS = re.compile(r"[0-9]{10}")
 
 
 class KtlError(ValueError):
@@ -25,6 +28,8 @@ class KtlError(ValueError):
 
 
 def _date(yymmdd: str) -> dt.date | None:
+    if not re.fullmatch(r"[0-9]{6}", yymmdd):
+        return None
     try:
         return dt.date(2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6]))
     except ValueError:
@@ -55,13 +60,18 @@ def read_ktl(stream: IO[bytes]) -> Iterator[CamtTransaction]:
                 raise KtlError(f"record too short on line {lineno}")
             position += 1
             cents = line[77:87]
-            amount = Decimal(int(cents)) / 100 if cents.isdigit() else None
+            amount = Decimal(int(cents)) / 100 if _CENTS.fullmatch(cents) else None
+            # Position 76 is the currency code: 1 is euro. Anything else is
+            # passed on as such, for the import to report and not record.
+            code = line[75]
             yield CamtTransaction(
                 position=position,
                 amount=amount,
-                currency="EUR" if line[75] == "1" else "",
+                currency="EUR" if code == "1" else f"KTL-{code.strip() or '?'}",
                 credit=line[87] == "0",
                 booked=True,
+                status="BOOK",
+                account_currency="",
                 booking_date=_date(line[21:27]) or _date(line[15:21]),
                 bank_reference="KTL:" + line[27:43].strip(),
                 references=(line[43:63].lstrip("0"),)

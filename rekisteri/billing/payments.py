@@ -38,12 +38,15 @@ from rekisteri.billing.choices import (
     PaymentSource,
     PaymentStatus,
 )
-from rekisteri.billing.models import MONEY, Invoice, Payment, PaymentImport
+from rekisteri.billing.models import CENT, MONEY, Invoice, Payment, PaymentImport
 from rekisteri.billing.services import PURPOSE, _decimal
-from rekisteri.core import formats
+from rekisteri.core import formats, validation
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
 
 ZERO = Decimal("0.00")
+# The largest payment recorded, by hand or from a file: far above any real
+# invoice, far below what the money columns hold (14 digits).
+MAX_PAYMENT = Decimal("9999999999")
 
 
 # --------------------------------------------------------------------------
@@ -167,13 +170,16 @@ def payment_record(
         raise Conflict(
             _("Payments are recorded for issued invoices only."), code="not_payable"
         )
-    value = _decimal(errors, "amount", amount, maximum=Decimal("9999999999"))
+    value = _decimal(errors, "amount", amount, maximum=MAX_PAYMENT)
     if value is not None and value <= 0:
         errors.add("amount", "too_small", _("Enter an amount greater than zero."))
-    if paid_on is None or not isinstance(paid_on, dt.date):
-        errors.add("paid_on", "date_invalid", _("Enter a valid date."))
-    elif paid_on > timezone.localdate():
-        errors.add("paid_on", "future", _("The payment date is in the future."))
+    try:
+        validation.check_date(paid_on)
+    except formats.FormatError as exc:
+        errors.add("paid_on", exc.code, exc.message)
+    else:
+        if paid_on > timezone.localdate():
+            errors.add("paid_on", "future", _("The payment date is in the future."))
     ref = ""
     if reference:
         try:
@@ -244,7 +250,10 @@ def _digest(stream: IO[bytes]) -> tuple[str, int, bool]:
 def _report_line(position: int, outcome: str, **extra: Any) -> dict[str, Any]:
     line = {"position": position, "outcome": outcome}
     line.update(
-        {k: (str(v) if isinstance(v, Decimal) else v) for k, v in extra.items()}
+        {
+            k: (str(v) if isinstance(v, Decimal | dt.date) else v)
+            for k, v in extra.items()
+        }
     )
     return line
 
@@ -256,11 +265,32 @@ def _match(
     if not tx.credit:
         return _report_line(tx.position, "not_credit"), None
     if not tx.booked:
-        return _report_line(tx.position, "not_booked"), None
+        # Pending (PDNG) and informational (INFO) entries can still change.
+        return _report_line(
+            tx.position, "not_booked", status=tx.status[:4] or "-"
+        ), None
     if tx.amount is None or tx.amount <= 0:
         return _report_line(tx.position, "no_amount"), None
-    if tx.currency and tx.currency != "EUR":
-        return _report_line(tx.position, "currency", amount=tx.amount), None
+    if tx.currency != "EUR" or tx.account_currency not in ("", "EUR"):
+        # Invoices are in euros; a foreign amount is not a euro amount.
+        return _report_line(
+            tx.position,
+            "currency",
+            amount=tx.amount,
+            currency=(tx.currency or "-")[:8],
+        ), None
+    if tx.amount > MAX_PAYMENT:
+        return _report_line(tx.position, "amount_too_large"), None
+    if tx.amount != tx.amount.quantize(CENT):
+        # 125.499 € cannot be paid; rounding it would be a guess.
+        return _report_line(tx.position, "sub_cent", amount=tx.amount), None
+    today = timezone.localdate()
+    if tx.booking_date is not None and tx.booking_date > today:
+        return _report_line(
+            tx.position, "future_date", amount=tx.amount, date=tx.booking_date
+        ), None
+    if tx.booking_date is not None and not validation.in_date_range(tx.booking_date):
+        return _report_line(tx.position, "date_out_of_range", amount=tx.amount), None
     if not tx.references:
         return _report_line(tx.position, "no_reference", amount=tx.amount), None
     if len(tx.references) > 1:
@@ -303,8 +333,8 @@ def _match(
     )
     payment = Payment(
         invoice=invoice,
-        amount=tx.amount,
-        paid_on=tx.booking_date or timezone.localdate(),
+        amount=tx.amount.quantize(CENT),
+        paid_on=tx.booking_date or today,
         reference=ref,
         source=fmt,
         bank_reference=tx.bank_reference or None,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from rekisteri.audit.services import audit_record
 from rekisteri.billing.choices import InvoiceState
+from rekisteri.billing.finvoice_rules import finvoice_problems
 from rekisteri.billing.models import Invoice, InvoiceLine, InvoiceSeries
 from rekisteri.billing.services import (
     CONTACT_CATEGORIES,
@@ -36,6 +37,7 @@ from rekisteri.billing.services import (
     _require_seller,
     _snapshot_contact,
     _snapshot_parties,
+    check_date_field,
     compute_totals,
     invoice_reference,
     vat_rates_on,
@@ -82,7 +84,7 @@ def _reserve_numbers(count: int) -> int:
     return first
 
 
-def _validate(items: list[RunItem], on: dt.date) -> None:
+def _validate(items: list[RunItem], on: dt.date, seller: Any) -> None:
     errors = FieldErrors()
     today = timezone.localdate()
     org_ids = {it.organization.pk for it in items}
@@ -128,6 +130,13 @@ def _validate(items: list[RunItem], on: dt.date) -> None:
                 "buyer_address_missing",
                 _("The organization has no postal address; add it before issuing."),
             )
+        if not own.fields:
+            # What Finvoice cannot carry is refused before any number is used.
+            probe = Invoice(organization=org)
+            _snapshot_contact(probe, person)
+            _snapshot_parties(probe, seller)
+            for field, message in finvoice_problems(probe):
+                own.add(field, "finvoice_length", message)
         if item.contract is not None and item.contract.organization_id != org.pk:
             own.add(
                 "contract",
@@ -152,14 +161,16 @@ def invoice_run(
     written if any is invalid."""
     items = list(items)
     seller = _require_seller()
+    if invoice_date is not None:
+        check_date_field("invoice_date", invoice_date)
     on = invoice_date or timezone.localdate()
-    _validate(items, on)
-    due = on + dt.timedelta(days=seller.payment_terms_days)
     actor_row = actor if getattr(actor, "pk", None) else None
     issued: list[Invoice] = []
     with keys.ensure_scope():
         keys.prefetch({it.billing_contact.pk for it in items}, KeyClass.CRM)
         keys.prefetch({it.billing_contact.pk for it in items}, KeyClass.BOOKKEEPING)
+        _validate(items, on, seller)
+        due = on + dt.timedelta(days=seller.payment_terms_days)
         for batch in _chunks(items, batch_size):
             issued.extend(
                 _write_batch(batch, seller=seller, on=on, due=due, actor=actor_row)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from rekisteri.audit.services import audit_record
+from rekisteri.billing import finvoice_rules
 from rekisteri.billing.choices import InvoiceKind, InvoiceState
+from rekisteri.billing.finvoice_rules import finvoice_problems, split_text
 from rekisteri.billing.models import (
     CENT,
     Invoice,
@@ -32,7 +34,7 @@ from rekisteri.billing.models import (
     SellerSettings,
     VatRate,
 )
-from rekisteri.core import formats
+from rekisteri.core import formats, validation
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from rekisteri.keystore import keys
@@ -174,6 +176,15 @@ def _clean(errors: FieldErrors, field: str, fn: Any, *args: Any) -> Any:
         return None
 
 
+def check_date_field(field: str, value: Any) -> dt.date:
+    """``value`` if it is a date within the shared bounds; ValidationFailed
+    on ``field`` otherwise (for services taking a single date)."""
+    try:
+        return validation.check_date(value)
+    except formats.FormatError as exc:
+        raise ValidationFailed.single(field, exc.code, exc.message) from None
+
+
 def _decimal(
     errors: FieldErrors,
     field: str,
@@ -187,11 +198,11 @@ def _decimal(
         errors.add(field, "required", _("This field is required."))
         return None
     try:
-        number = Decimal(str(value).replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        errors.add(field, "number_invalid", _("Enter a number."))
+        number = validation.parse_decimal(value)
+    except formats.FormatError as exc:
+        errors.add(field, exc.code, exc.message)
         return None
-    if not number.is_finite() or number.as_tuple().exponent < -places:  # type: ignore[operator]
+    if number.as_tuple().exponent < -places:  # type: ignore[operator]
         errors.add(
             field,
             "number_invalid",
@@ -241,6 +252,18 @@ def seller_update(*, actor: Any, **data: Any) -> SellerSettings:
             errors, "email", merged.get("email"), max_length=254, required=False
         ),
     }
+    # The seller is printed on every Finvoice: what it cannot carry is
+    # refused here rather than on the first issue (finvoice_rules).
+    if len(split_text(out["street"], finvoice_rules.STREET)) > (
+        finvoice_rules.STREET_PARTS
+    ):
+        errors.add(
+            "street",
+            "finvoice_length",
+            _("At most three lines of 35 characters (Finvoice)."),
+        )
+    if len(out["city"]) > finvoice_rules.TOWN:
+        errors.add("city", "finvoice_length", _("At most 35 characters (Finvoice)."))
     out["business_id"] = _clean(
         errors, "business_id", formats.normalise_business_id, merged.get("business_id")
     )
@@ -611,10 +634,11 @@ def _clean_dates(
         maximum=Decimal(365),
     )
     for name, value in (("invoice_date", invoice_date), ("due_date", due_date)):
-        if value is not None and not isinstance(value, dt.date):
-            errors.add(name, "date_invalid", _("Enter a valid date."))
+        if value is not None:
+            _clean(errors, name, validation.check_date, value)
     if (
-        isinstance(invoice_date, dt.date)
+        not errors.fields.keys() & {"invoice_date", "due_date"}
+        and isinstance(invoice_date, dt.date)
         and isinstance(due_date, dt.date)
         and due_date < invoice_date
     ):
@@ -931,6 +955,12 @@ def _issue(
     # draft's snapshot stays) or this corrects an invoice (same contact text).
     if not invoice.is_credit_note and not keys.is_destroyed(person.pk, KeyClass.CRM):
         _snapshot_contact(invoice, person)
+    # What Finvoice cannot carry is refused now: the voucher cannot change.
+    problems = finvoice_problems(invoice)
+    if problems:
+        raise ValidationFailed(
+            {field: [("finvoice_length", message)] for field, message in problems}
+        )
     invoice.number = _next_number()
     invoice.reference = invoice_reference(invoice.buyer_customer_number, invoice.number)
     invoice.state = InvoiceState.ISSUED
@@ -959,6 +989,7 @@ def invoice_issue(
     The invoice cannot be changed afterwards."""
     seller = _require_seller()
     if invoice_date is not None:
+        check_date_field("invoice_date", invoice_date)
         invoice.invoice_date = invoice_date
     with transaction.atomic():
         # Lock the draft so two clicks cannot issue it twice.
@@ -1003,6 +1034,8 @@ def credit_note_issue(
             _("Only an issued invoice can be credited."), code="not_creditable"
         )
     seller = _require_seller()
+    if invoice_date is not None:
+        check_date_field("invoice_date", invoice_date)
     on = invoice_date or _today()
     if lines is None:
         lines = [

@@ -21,7 +21,7 @@ from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
 from rekisteri.billing import collection, payments, selectors, services
 from rekisteri.billing.choices import InvoiceState, PaymentSource
-from rekisteri.billing.finvoice import finvoice_bytes
+from rekisteri.billing.finvoice import REVERSE_CHARGE_TEXT, finvoice_bytes
 from rekisteri.billing.forms import (
     CloseCaseForm,
     HandOverForm,
@@ -231,6 +231,8 @@ def invoice_detail(request: HttpRequest, invoice_id: uuid.UUID) -> HttpResponse:
         "invoice": invoice,
         "lines": [(line, services.line_vat(line)) for line in lines],
         "totals": totals,
+        # The VAT Act's wording, printed as such in any UI language.
+        "reverse_charge_text": REVERSE_CHARGE_TEXT,
         "balance": payments.balance_of(invoice),
         "payments": list(invoice.payments.all()),
         "reminders": list(invoice.reminders.all()),

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from rekisteri.contracts.choices import ContractStatus, NoticeUnit, PartyKind
 from rekisteri.contracts.selectors import DEFAULT_ENDING_DAYS, MAX_ENDING_DAYS
+from rekisteri.core.validation import BoundedDateField
 from rekisteri.registry.forms import DateInput, ServiceForm
 
 
 def _date(label: Any, help_text: Any = "") -> forms.DateField:
-    return forms.DateField(
+    return BoundedDateField(
         label=label, required=False, widget=DateInput(), help_text=help_text
     )
 

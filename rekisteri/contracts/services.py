@@ -31,8 +31,10 @@ from rekisteri.contracts.choices import ContractStatus, NoticeUnit, PartyKind
 from rekisteri.contracts.dates import MAX_NOTICE, notice_end
 from rekisteri.contracts.models import Contract, ContractParty, Product
 from rekisteri.contracts.relationship import relationship_refresh
+from rekisteri.core import validation
 from rekisteri.core.catalogue import Purpose
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from rekisteri.core.formats import FormatError
 from rekisteri.registry.models import Organization, Person, Role
 
 TERMS_MAX = 20_000
@@ -98,10 +100,11 @@ def _date(errors: FieldErrors, name: str, value: Any, *, required: bool) -> Any:
         if required:
             errors.add(name, "required", _("This field is required."))
         return None
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        errors.add(name, "date_invalid", _("Enter a valid date."))
+    try:
+        return validation.check_date(value)
+    except FormatError as exc:
+        errors.add(name, exc.code, exc.message)
         return None
-    return value
 
 
 def _text(errors: FieldErrors, name: str, value: Any, max_length: int) -> str:

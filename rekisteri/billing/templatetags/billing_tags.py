@@ -105,6 +105,10 @@ OUTCOMES = {
     "not_booked": _("Not booked"),
     "currency": _("Foreign currency"),
     "no_amount": _("No amount"),
+    "amount_too_large": _("Amount too large"),
+    "sub_cent": _("Fractions of a cent"),
+    "future_date": _("Booking date in the future"),
+    "date_out_of_range": _("Booking date out of range"),
 }
 
 

@@ -1,5 +1,6 @@
-"""Finvoice 3.0 export, checked against the sample's structure and parsed
-back for every mandatory element and amount."""
+"""Finvoice 3.0 export, validated against the official schema (every
+document the billing tests generate is: see conftest.py), checked against the
+sample's structure and parsed back for every mandatory element and amount."""
 
 from __future__ import annotations
 
@@ -10,17 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from rekisteri.billing.finvoice import amount, finvoice_bytes, percent
-from rekisteri.billing.services import credit_note_issue
-from rekisteri.billing.testing import line, make_invoice
+from rekisteri.billing import finvoice_rules
+from rekisteri.billing.finvoice import (
+    amount,
+    finvoice_bytes,
+    percent,
+    unit_amount,
+)
+from rekisteri.billing.services import credit_note_issue, invoice_issue
+from rekisteri.billing.testing import line, make_billing_contact, make_invoice
+from rekisteri.billing.tests import conftest as hook
+from rekisteri.billing.tests.finvoice_schema import assert_valid, errors_of
 from rekisteri.core import formats
+from rekisteri.core.errors import ValidationFailed
+from rekisteri.core.testing import make_org
 
 SAMPLE = Path(__file__).parent / "data" / "invopop_finvoice3.0_invoice.xml"
 
 MANDATORY = [
-    "MessageTransmissionDetails/MessageSenderDetails/FromIdentifier",
-    "MessageTransmissionDetails/MessageDetails/MessageIdentifier",
-    "MessageTransmissionDetails/MessageDetails/MessageTimeStamp",
     "SellerPartyDetails/SellerPartyIdentifier",
     "SellerPartyDetails/SellerOrganisationName",
     "SellerPartyDetails/SellerOrganisationTaxCode",
@@ -121,7 +129,6 @@ def test_the_order_matches_the_sample(exported):
     sample = ET.parse(SAMPLE).getroot()  # noqa: S314
     assert is_subsequence(order_of(root), order_of(sample))
     for path in (
-        "MessageTransmissionDetails",
         "SellerPartyDetails",
         "SellerPartyDetails/SellerPostalAddressDetails",
         "BuyerPartyDetails",
@@ -198,3 +205,131 @@ def test_a_credit_note_is_inv02_referring_to_the_invoice():
 def test_drafts_are_not_exported():
     with pytest.raises(ValueError):
         finvoice_bytes(make_invoice(issue=False))
+
+
+# --- Schema validity -------------------------------------------------------------
+
+
+def test_the_vendored_schema_accepts_the_sample_and_refuses_the_old_envelope():
+    sample = SAMPLE.read_bytes()
+    assert errors_of(sample) == []
+    # What the export used to write: a receiver without ToIntermediator.
+    old = sample.replace(b"<ToIntermediator>003723327487</ToIntermediator>", b"")
+    assert any("ToIntermediator" in e for e in errors_of(old))
+
+
+@pytest.mark.django_db
+def test_every_export_passes_through_the_schema_check():
+    before = len(hook.VALIDATED)
+    invoice = make_invoice()
+    assert_valid(finvoice_bytes(invoice))
+    assert len(hook.VALIDATED) == before + 1
+
+
+@pytest.mark.django_db
+def test_the_receiver_is_never_written_without_its_intermediator():
+    root = assert_valid(finvoice_bytes(make_invoice()))
+    receiver = root.find("MessageTransmissionDetails/MessageReceiverDetails")
+    assert receiver is None or receiver.find("ToIntermediator") is not None
+
+
+# --- Field lengths -----------------------------------------------------------------
+
+LONG_NAME = (
+    "Pohjois-Pohjanmaan Sairaanhoitopiirin Kuntayhtymän Tietohallinto- "
+    "ja Kehittämispalvelut Oyj"
+)  # 91 characters, like a real registered name
+LONG_STREET = "Teknologiantie 14 B 27, Innovaatiokeskus Kampus"  # 47
+LONG_TEXT = (
+    "Ohjelmiston ylläpito ja tukipalvelut ajalle 1.1.–31.3.2027 sisältäen "
+    "päivitykset, tietoturvapäivitykset, varmuuskopiot ja etätuen."
+)  # 130
+
+
+def test_split_text_breaks_between_words():
+    assert len(LONG_NAME) == 91 and len(LONG_STREET) == 47 and len(LONG_TEXT) == 130
+    parts = finvoice_rules.split_text(LONG_NAME, 70)
+    assert len(parts) == 2 and all(len(p) <= 70 for p in parts)
+    assert " ".join(parts) == LONG_NAME
+    assert finvoice_rules.split_text("x" * 80, 35) == ["x" * 35, "x" * 35, "x" * 10]
+    assert finvoice_rules.split_text("", 35) == []
+
+
+@pytest.mark.django_db
+def test_long_names_streets_and_line_texts_are_split_into_valid_xml():
+    org = make_org(
+        name=LONG_NAME,
+        postal_street=LONG_STREET,
+        postal_postal_code="90220",
+        postal_city="Oulu",
+    )
+    _org, contact = make_billing_contact(org)
+    invoice = make_invoice(
+        organization=org, contact=contact, lines=[line(LONG_TEXT, unit_price="0.1234")]
+    )
+    root = assert_valid(finvoice_bytes(invoice))
+    names = [e.text for e in root.findall("BuyerPartyDetails/BuyerOrganisationName")]
+    assert len(names) == 2 and " ".join(names) == LONG_NAME
+    streets = [
+        e.text
+        for e in root.findall(
+            "BuyerPartyDetails/BuyerPostalAddressDetails/BuyerStreetName"
+        )
+    ]
+    assert len(streets) == 2 and " ".join(streets) == LONG_STREET
+    row = root.find("InvoiceRow")
+    article = row.find("ArticleName").text
+    assert len(article) <= 100
+    assert f"{article} {row.find('RowFreeText').text}" == LONG_TEXT
+    assert row.find("UnitPriceAmount").text == "0,1234"
+    assert unit_amount(Decimal("12.5")) == "12,50"
+
+
+@pytest.mark.django_db
+def test_what_cannot_be_split_is_refused_at_issue_with_a_clear_message():
+    org = make_org(
+        postal_street=" ".join(["Pitkäkatuosoitteenosa"] * 6),  # > 3 x 35
+        postal_postal_code="00100",
+        postal_city="Helsinki",
+    )
+    _org, contact = make_billing_contact(org, first_name="A" * 40, last_name="B" * 40)
+    draft = make_invoice(organization=org, contact=contact, issue=False)
+    with pytest.raises(ValidationFailed) as exc:
+        invoice_issue(actor=None, invoice=draft)
+    assert set(exc.value.fields) == {"buyer_street", "contact_name"}
+    assert all(
+        c == "finvoice_length" for errs in exc.value.fields.values() for c, _m in errs
+    )
+    assert "35" in exc.value.fields["buyer_street"][0][1]
+    draft.refresh_from_db()
+    assert draft.number is None  # nothing issued, no number used
+
+
+# --- VAT and parties --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_reverse_charge_says_so():
+    invoice = make_invoice(lines=[line(vat_code="reverse")])
+    root = assert_valid(finvoice_bytes(invoice))
+    spec = root.find("InvoiceDetails/VatSpecificationDetails")
+    assert spec.find("VatCode").text == "AE"
+    assert spec.find("VatFreeText").text == "Käännetty verovelvollisuus"
+    assert spec.find("VatExemptionReasonCode").text == "VATEX-EU-AE"
+
+
+@pytest.mark.django_db
+def test_a_buyer_without_business_id_is_not_given_one():
+    org = make_org(
+        business_id=None,
+        postal_street="Kotikatu 3",
+        postal_postal_code="33100",
+        postal_city="Tampere",
+    )
+    _org, contact = make_billing_contact(org)
+    invoice = make_invoice(organization=org, contact=contact)
+    root = assert_valid(finvoice_bytes(invoice))
+    assert root.find("BuyerPartyDetails/BuyerPartyIdentifier") is None
+    for el in root.iter():
+        if el.get("SchemeID") == "0037":
+            assert invoice.buyer_customer_number not in (el.text or "")

@@ -291,3 +291,192 @@ def test_a_dtd_anywhere_in_the_file_is_refused():
         payment_import(actor=None, stream=io.BytesIO(content))
     assert exc.value.fields["file"][0][0] == "file_unreadable"
     assert not PaymentImport.objects.exists()
+
+
+# --- Bank files from the real world -----------------------------------------------
+
+JBANK = DATA / "jbank_camt054_finland_example.xml"
+
+
+def entry(
+    amount: str,
+    reference: str,
+    archive: str,
+    *,
+    status: str = "<Sts>BOOK</Sts>",
+    ccy: str = 'Ccy="EUR"',
+    booked_on: str = "2026-10-01",
+) -> str:
+    """One Ntry shaped like the Finnish bank sample's, with the given parts."""
+    return f"""<Ntry><Amt {ccy}>{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+        {status}<BookgDt><Dt>{booked_on}</Dt></BookgDt>
+        <AcctSvcrRef>{archive}</AcctSvcrRef><NtryDtls><TxDtls>
+        <AmtDtls><TxAmt><Amt {ccy}>{amount}</Amt></TxAmt></AmtDtls>
+        <RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp>
+        <Ref>{reference}</Ref></CdtrRefInf></Strd></RmtInf></TxDtls></NtryDtls></Ntry>"""
+
+
+def notification(*entries: str, version: str = "02", account_ccy: str = "") -> bytes:
+    account = f"<Acct><Id><IBAN>FI2112345600000785</IBAN></Id>{account_ccy}</Acct>"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.{version}">'
+        "<BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>T1</MsgId></GrpHdr><Ntfctn>"
+        + account
+        + "".join(entries)
+        + "</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"
+    ).encode()
+
+
+def outcomes(result) -> list[str]:
+    return [r["outcome"] for r in result.payment_import.report]
+
+
+@pytest.mark.parametrize(
+    ("status", "booked"),
+    [
+        ("<Sts>BOOK</Sts>", True),
+        ("<Sts><Cd>BOOK</Cd></Sts>", True),
+        ("<Sts><Cd>PDNG</Cd></Sts>", False),
+        ("<Sts><Cd>INFO</Cd></Sts>", False),
+        ("<Sts>PDNG</Sts>", False),
+        ("", False),
+    ],
+)
+def test_only_booked_entries_count_as_booked(status, booked):
+    content = notification(entry("10.00", "123455", "S1", status=status), version="08")
+    (tx,) = read_camt054(io.BytesIO(content))
+    assert tx.booked is booked
+
+
+@pytest.mark.django_db
+def test_pending_and_informational_entries_are_reported_not_recorded():
+    invoice = make_invoice()
+    ref = invoice.reference
+    content = notification(
+        entry("25.50", ref, "P1", status="<Sts><Cd>PDNG</Cd></Sts>"),
+        entry("25.50", ref, "P2", status="<Sts><Cd>INFO</Cd></Sts>"),
+        entry("25.50", ref, "P3", status="<Sts><Cd>BOOK</Cd></Sts>"),
+        version="08",
+    )
+    result = payment_import(actor=None, stream=io.BytesIO(content))
+    assert outcomes(result) == ["not_booked", "not_booked", "partial"]
+    assert [r.get("status") for r in result.payment_import.report[:2]] == [
+        "PDNG",
+        "INFO",
+    ]
+    assert Payment.objects.get().amount == Decimal("25.50")
+
+
+@pytest.mark.django_db
+def test_absurd_and_sub_cent_amounts_are_refused_with_a_reason():
+    from django.test import Client
+
+    from rekisteri.accounts.choices import StaffRole
+    from rekisteri.core.testing import make_staff
+
+    invoice = make_invoice()  # 125.50
+    ref = invoice.reference
+    content = notification(
+        entry("99999999999999999999.99", ref, "X1"),
+        entry("125.499", ref, "X2"),
+        entry("1e3", ref, "X3"),
+        entry("125.500", ref, "X4"),  # whole cents written with three decimals
+    )
+    result = payment_import(actor=None, stream=io.BytesIO(content))
+    assert outcomes(result) == ["amount_too_large", "sub_cent", "no_amount", "matched"]
+    assert Payment.objects.get().amount == Decimal("125.50")
+    client = Client()
+    client.force_login(make_staff(StaffRole.BILLING))
+    page = client.get(f"/billing/invoices/{invoice.pk}/")
+    assert page.status_code == 200
+    report = client.get(f"/billing/payments/imports/{result.payment_import.pk}/")
+    assert report.status_code == 200
+
+
+@pytest.mark.django_db
+def test_future_booking_dates_are_refused_like_manual_entry():
+    invoice = make_invoice()
+    content = notification(
+        entry("125.50", invoice.reference, "F1", booked_on="2099-01-01")
+    )
+    result = payment_import(actor=None, stream=io.BytesIO(content))
+    assert outcomes(result) == ["future_date"]
+    assert not Payment.objects.exists()
+    with pytest.raises(ValidationFailed):
+        payment_record(
+            actor=None, invoice=invoice, amount="1", paid_on=dt.date(2099, 1, 1)
+        )
+
+
+@pytest.mark.django_db
+def test_non_euro_entries_are_reported_not_recorded():
+    invoice = make_invoice()
+    ref = invoice.reference
+    chf = notification(entry("125.50", ref, "C1", ccy='Ccy="CHF"'))
+    result = payment_import(actor=None, stream=io.BytesIO(chf))
+    assert outcomes(result) == ["currency"]
+    assert result.payment_import.report[0]["currency"] == "CHF"
+    # No currency on the amount, a CHF account: not a euro amount either.
+    unmarked = notification(
+        entry("125.50", ref, "C2", ccy=""), account_ccy="<Ccy>CHF</Ccy>"
+    )
+    result = payment_import(actor=None, stream=io.BytesIO(unmarked))
+    assert outcomes(result) == ["currency"]
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_finnish_sample_with_a_pending_entry_records_only_what_is_booked():
+    """The Handelsbanken sample, its SCOR reference pointed at our invoice and
+    its second entry marked pending in the newer structure."""
+    invoice = make_invoice()
+    content = JBANK.read_bytes().replace(b"9544208", invoice.reference.encode())
+    booked = payment_import(actor=None, stream=io.BytesIO(content))
+    assert "overpaid" in outcomes(booked)  # 742.45 against 125.50
+    Payment.objects.all().delete()
+    PaymentImport.objects.all().delete()
+    head, rest = content.split(b"<Sts>BOOK</Sts>", 1)
+    b, c = rest.split(b"<Sts>BOOK</Sts>", 1)
+    pending = head + b"<Sts>BOOK</Sts>" + b + b"<Sts><Cd>PDNG</Cd></Sts>" + c
+    result = payment_import(actor=None, stream=io.BytesIO(pending))
+    assert outcomes(result)[1] == "not_booked"
+    assert not Payment.objects.filter(invoice=invoice).exists()
+
+
+def ktl_record(reference: str, cents: int, currency: str = "1") -> str:
+    """The KTL sample's first payment record with our reference and amount."""
+    sample = (DATA / "nordea_test_ktl_from_devlab-sepa_df_ktl.txt").read_text(
+        encoding="latin-1"
+    )
+    record = sample.splitlines()[1]
+    return (
+        record[:43]
+        + reference.rjust(20, "0")
+        + record[63:75]
+        + currency
+        + record[76:77]
+        + f"{cents:010d}"
+        + record[87:]
+    )
+
+
+@pytest.mark.django_db
+def test_ktl_currency_other_than_euro_is_reported_not_recorded():
+    invoice = make_invoice()
+    sample = (DATA / "nordea_test_ktl_from_devlab-sepa_df_ktl.txt").read_text(
+        encoding="latin-1"
+    )
+    header = sample.splitlines()[0]
+    content = "\r\n".join(
+        [
+            header,
+            ktl_record(invoice.reference, 1000, currency="2"),
+            ktl_record(invoice.reference, 1000, currency="1"),
+        ]
+    ).encode("latin-1")
+    result = payment_import(
+        actor=None, stream=io.BytesIO(content), fmt=PaymentSource.KTL
+    )
+    assert outcomes(result) == ["currency", "partial"]
+    assert Payment.objects.get().amount == Decimal("10.00")
