@@ -9,30 +9,75 @@ No ``from __future__ import annotations``: see rekisteri.accounts.api.
 """
 
 import datetime as dt
-from decimal import Decimal
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import PlainSerializer, WithJsonSchema
 
 from rekisteri.accounts.api import requires
 from rekisteri.accounts.permissions import Perm
 from rekisteri.audit.services import audit_record
 from rekisteri.billing import payments, selectors, services
+from rekisteri.billing.models import CENT
 from rekisteri.core import formats
 
 router = Router(tags=["billing"])
 
 
+def _money(value: Decimal) -> str:
+    """``0E-12`` → ``"0.00"``, ``1E+20`` → ``"100000000000000000000.00"``."""
+    return f"{Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP):f}"
+
+
+def _price(value: Decimal) -> str:
+    """A unit price: two to four decimals, plain notation."""
+    text = f"{Decimal(value).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP):f}"
+    whole, decimals = text.split(".")
+    return f"{whole}.{decimals.rstrip('0').ljust(2, '0')}"
+
+
+def _plain(value: Decimal) -> str:
+    """A quantity or rate in plain notation, no exponent: ``1E+2`` → ``"100"``."""
+    return f"{Decimal(value).normalize():f}"
+
+
+# Every decimal in the API is a string in plain notation; money has exactly
+# two decimals. The serialisers run in the schema, so no operation can leak
+# a Decimal's internal form ("0E-12", "787.510000000000", "1.0E+20").
+Money = Annotated[
+    Decimal,
+    PlainSerializer(_money, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "example": "125.50"}
+    ),
+]
+Price = Annotated[
+    Decimal,
+    PlainSerializer(_price, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2,4}$", "example": "0.1250"}
+    ),
+]
+PlainDecimal = Annotated[
+    Decimal,
+    PlainSerializer(_plain, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "example": "25.5"}
+    ),
+]
+
+
 class LineOut(Schema):
     position: int
     description: str
-    quantity: Decimal
+    quantity: PlainDecimal
     unit: str
-    unit_price: Decimal
+    unit_price: Price
     vat_code: str
-    vat_rate: Decimal
-    net_amount: Decimal
+    vat_rate: PlainDecimal
+    net_amount: Money
 
 
 class InvoiceOut(Schema):
@@ -47,11 +92,11 @@ class InvoiceOut(Schema):
     reference: str | None
     rf_reference: str | None
     billing_contact: str
-    total_net: Decimal
-    total_vat: Decimal
-    total_gross: Decimal
-    paid: Decimal
-    outstanding: Decimal
+    total_net: Money
+    total_vat: Money
+    total_gross: Money
+    paid: Money
+    outstanding: Money
     lines: list[LineOut]
 
 

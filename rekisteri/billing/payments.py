@@ -132,6 +132,9 @@ def balance_of(invoice: Invoice) -> Balance:
             ).aggregate(s=Sum("total_gross"))["s"]
             or ZERO
         )
+    # Sums come back from the database in its own decimal form (SQLite:
+    # "787.510000000000"); a balance is in cents.
+    paid, credited = paid.quantize(CENT), credited.quantize(CENT)
     gross = invoice.total_gross
     return Balance(
         gross=gross,
