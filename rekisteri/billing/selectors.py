@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from rekisteri.accounts.permissions import Perm, has_perm
-from rekisteri.billing.choices import CollectionStatus, InvoiceState
+from rekisteri.billing.choices import CollectionStatus, InvoiceKind, InvoiceState
 from rekisteri.billing.models import (
     CollectionCase,
     Invoice,
@@ -63,7 +63,15 @@ def invoice_list(
     if state in InvoiceState.values:
         qs = qs.filter(state=state)
     if overdue:
-        qs = qs.filter(state=InvoiceState.ISSUED, due_date__lt=timezone.localdate())
+        # Past due and still owing: paid, overpaid and credited invoices are
+        # not overdue, and a credit note is never owed.
+        qs = qs.filter(
+            state=InvoiceState.ISSUED,
+            kind=InvoiceKind.INVOICE,
+            due_date__lt=timezone.localdate(),
+        ).filter(
+            total_gross__gt=F("paid_sum") - F("credited_neg"),
+        )
     return qs.order_by("-created_at", "-id")[:LIST_SIZE]
 
 

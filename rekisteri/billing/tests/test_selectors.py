@@ -6,10 +6,12 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.test import Client
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.billing import selectors
-from rekisteri.billing.payments import balance_of
+from rekisteri.billing.payments import balance_of, payment_record
+from rekisteri.billing.services import credit_note_issue
 from rekisteri.billing.testing import make_invoice
 from rekisteri.core.errors import NotFound
 from rekisteri.core.testing import make_staff
@@ -55,3 +57,27 @@ def test_list_filters():
         overdue.pk
     }
     assert len(selectors.invoice_list(user=billing)) == 3
+
+
+def test_the_overdue_list_holds_only_invoices_still_owing():
+    billing = make_staff(StaffRole.BILLING)
+    today = dt.date.today()
+    past = today - dt.timedelta(days=60)
+    unpaid = make_invoice(invoice_date=past)
+    partly = make_invoice(invoice_date=past)
+    paid = make_invoice(invoice_date=past)
+    overpaid = make_invoice(invoice_date=past)
+    credited = make_invoice(invoice_date=past)
+    not_due = make_invoice()
+    payment_record(actor=None, invoice=partly, amount="25.50", paid_on=today)
+    payment_record(actor=None, invoice=paid, amount="125.50", paid_on=today)
+    payment_record(actor=None, invoice=overpaid, amount="200", paid_on=today)
+    note = credit_note_issue(actor=None, invoice=credited, invoice_date=past)
+    listed = set(selectors.invoice_list(user=billing, overdue=True))
+    assert listed == {unpaid, partly}
+    assert not listed & {paid, overpaid, credited, note, not_due}
+    client = Client()
+    client.force_login(billing)
+    page = client.get("/billing/?show=overdue").content.decode()
+    assert f"/billing/invoices/{unpaid.pk}/" in page
+    assert f"/billing/invoices/{paid.pk}/" not in page
