@@ -84,6 +84,11 @@ INSTALLED_APPS = [
     "rekisteri.privacy",
 ]
 
+# Form fields per request. Django's default (1,000) is below what the
+# invoice form holds at its limit: 200 lines of 5 inputs plus the header
+# and the formset's management fields (docs/billing.md).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

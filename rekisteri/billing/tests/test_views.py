@@ -16,7 +16,9 @@ from rekisteri.audit.models import AuditEvent
 from rekisteri.billing.choices import InvoiceState, PaymentStatus
 from rekisteri.billing.models import Invoice, Payment, SellerSettings
 from rekisteri.billing.payments import balance_of
+from rekisteri.billing.services import invoice_create, invoice_issue
 from rekisteri.billing.testing import SELLER, make_billing_contact, make_invoice
+from rekisteri.core.errors import ValidationFailed
 from rekisteri.core.testing import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -268,3 +270,103 @@ def test_the_person_page_shows_their_invoices_and_a_legal_hold():
     assert 'data-hold="collection_case_open"' in body
     sales, _u = client_for(StaffRole.SALES)
     assert "person-invoices-title" not in sales.get(url).content.decode()
+
+
+def _header(contact) -> dict[str, str]:
+    return {
+        "billing_contact": str(contact.id),
+        "payment_terms_days": "14",
+        "invoice_date": "",
+        "due_date": "",
+        "buyer_reference": "",
+        "notes": "",
+        "contract": "",
+        "contact_first_name": "",
+        "contact_last_name": "",
+        "contact_street": "",
+        "contact_postal_code": "",
+        "contact_city": "",
+    }
+
+
+def test_the_invoice_form_holds_its_200_lines():
+    """200 typed lines (1,000 line inputs plus the header) are saved, and the
+    draft's edit form, which sends them all back, saves again."""
+    client, _user = client_for()
+    org, contact = make_billing_contact()
+    rows = [
+        {
+            "description": f"Rivi {i}",
+            "quantity": "1",
+            "unit": "kpl",
+            "unit_price": "1,00",
+            "vat_code": "general",
+        }
+        for i in range(200)
+    ]
+    data = {**_header(contact), **line_post(rows, total=200)}
+    assert len(data) > 1000
+    url = reverse("billing:invoice_create", kwargs={"organization_id": org.id})
+    response = client.post(url, data)
+    assert response.status_code == 302
+    invoice = Invoice.objects.get()
+    assert invoice.lines.count() == 200
+    edit = reverse("billing:invoice_edit", kwargs={"invoice_id": invoice.id})
+    page = client.get(edit)
+    assert page.content.decode().count('name="lines-199-description"') == 1
+    rows[199]["description"] = "Viimeinen rivi"
+    data = {**_header(contact), **line_post(rows, total=200)}
+    data["lines-INITIAL_FORMS"] = "200"
+    assert client.post(edit, data).status_code == 302
+    assert invoice.lines.get(position=200).description == "Viimeinen rivi"
+
+
+def test_money_in_exponent_notation_is_refused_in_the_payment_form():
+    client, _user = client_for()
+    invoice = make_invoice()
+    pay = reverse("billing:payment_create", kwargs={"invoice_id": invoice.id})
+    for typed in ("1e3", "1E3", "١٢٥", "１２５"):
+        response = client.post(pay, {"amount": typed, "paid_on": dt.date.today()})
+        assert response.status_code == 200, typed
+        assert "number_invalid" not in response.content.decode()
+    assert not Payment.objects.exists()
+    response = client.post(pay, {"amount": "1 000,00", "paid_on": dt.date.today()})
+    assert response.status_code == 302
+    assert Payment.objects.get().amount == Decimal("1000.00")
+
+
+def test_dates_out_of_range_are_refused_by_the_form_and_the_service():
+    client, _user = client_for()
+    org, contact = make_billing_contact()
+    url = reverse("billing:invoice_create", kwargs={"organization_id": org.id})
+    data = {
+        **_header(contact),
+        "invoice_date": "9999-12-31",
+        **line_post([{"description": "Tuki", "quantity": "1", "unit_price": "10"}], 1),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "2199-12-31" in response.content.decode()
+    assert not Invoice.objects.exists()
+    # The service refuses it too (an API or a command calls it directly).
+    draft = make_invoice(issue=False)
+    with pytest.raises(ValidationFailed) as exc:
+        invoice_issue(actor=None, invoice=draft, invoice_date=dt.date(9999, 12, 31))
+    assert exc.value.fields["invoice_date"][0][0] == "date_out_of_range"
+    with pytest.raises(ValidationFailed) as exc:
+        invoice_create(
+            actor=None,
+            organization=draft.organization,
+            billing_contact=draft.billing_contact,
+            lines=[
+                {
+                    "description": "x",
+                    "quantity": "1",
+                    "unit_price": "1",
+                    "vat_code": "general",
+                }
+            ],
+            invoice_date=dt.date(9999, 12, 31),
+            due_date=dt.date(1000, 1, 1),
+        )
+    assert set(exc.value.fields) == {"invoice_date", "due_date"}
