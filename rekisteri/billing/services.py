@@ -891,6 +891,11 @@ def _issue(
 ) -> Invoice:
     """Number, date, snapshot and freeze a validated draft (in a transaction)."""
     invoice.invoice_date = invoice.invoice_date or on
+    # A draft stored before the date bounds existed is checked again: the due
+    # date is computed from it.
+    check_date_field("invoice_date", invoice.invoice_date)
+    if invoice.due_date is not None:
+        check_date_field("due_date", invoice.due_date)
     if invoice.due_date is None:
         days = 0 if invoice.is_credit_note else invoice.payment_terms_days
         invoice.due_date = invoice.invoice_date + dt.timedelta(days=days)

@@ -353,6 +353,12 @@ def test_dates_out_of_range_are_refused_by_the_form_and_the_service():
     with pytest.raises(ValidationFailed) as exc:
         invoice_issue(actor=None, invoice=draft, invoice_date=dt.date(9999, 12, 31))
     assert exc.value.fields["invoice_date"][0][0] == "date_out_of_range"
+    # A draft already holding such a date (stored before the bounds).
+    Invoice.objects.filter(pk=draft.pk).update(invoice_date=dt.date(9999, 12, 31))
+    draft.refresh_from_db()
+    with pytest.raises(ValidationFailed) as exc:
+        invoice_issue(actor=None, invoice=draft)
+    assert exc.value.fields["invoice_date"][0][0] == "date_out_of_range"
     with pytest.raises(ValidationFailed) as exc:
         invoice_create(
             actor=None,
