@@ -9,11 +9,12 @@ Amounts use a decimal comma, dates ``CCYYMMDD``. Texts longer than the
 schema allows are split where the format allows it
 (:mod:`rekisteri.billing.finvoice_rules`); the rest is refused at issue.
 
-``MessageTransmissionDetails`` (the operator envelope) is optional in the
-schema and is not written: its receiver part requires the buyer's e-invoice
-address and operator (``ToIdentifier``, ``ToIntermediator``), which
-Rekisteri does not store. The file is for a service that routes by the
-buyer's business ID, for printing or for archiving.
+``MessageTransmissionDetails`` (the operator envelope) is written when the
+invoice has the buyer's e-invoice address and operator: the schema requires
+both (``ToIdentifier``, ``ToIntermediator``). Without them the envelope,
+optional in the schema, is left out (the file is for printing, archiving or
+a service that routes otherwise); the buyer's business ID or customer number
+is never put in their place.
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ def finvoice_element(
     invoice: Invoice,
     *,
     lines: list[InvoiceLine] | None = None,
+    message_id: str | None = None,
+    timestamp: str | None = None,
 ) -> ET.Element:
     """The ``<Finvoice Version="3.0">`` tree of an issued invoice."""
     if not invoice.is_issued:
@@ -105,6 +108,31 @@ def finvoice_element(
     totals = compute_totals(lines)
     credit = invoice.is_credit_note
     root = ET.Element("Finvoice", {"Version": "3.0"})
+
+    if invoice.einvoice_address and invoice.einvoice_operator:
+        transmission = _sub(root, "MessageTransmissionDetails")
+        sender = _sub(transmission, "MessageSenderDetails")
+        _sub(
+            sender,
+            "FromIdentifier",
+            ovt(invoice.seller_business_id),
+            SchemeID="0037",
+        )
+        _sub(sender, "FromIntermediator", invoice.seller_bic)
+        receiver = _sub(transmission, "MessageReceiverDetails")
+        to = invoice.einvoice_address
+        if to.startswith("0037"):
+            _sub(receiver, "ToIdentifier", to, SchemeID="0037")
+        else:
+            _sub(receiver, "ToIdentifier", to)
+        _sub(receiver, "ToIntermediator", invoice.einvoice_operator)
+        message = _sub(transmission, "MessageDetails")
+        _sub(message, "MessageIdentifier", message_id or str(invoice.pk))
+        _sub(
+            message,
+            "MessageTimeStamp",
+            timestamp or invoice.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
 
     seller = _sub(root, "SellerPartyDetails")
     _sub(seller, "SellerPartyIdentifier", invoice.seller_business_id)

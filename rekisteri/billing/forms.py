@@ -41,6 +41,8 @@ class InvoiceForm(ServiceForm):
     payment_terms_days = _text(_("Payment terms (days)"), inputmode="numeric", size=4)
     due_date = _date(_("Due date"))
     buyer_reference = _text(_("Your reference"))
+    einvoice_address = _text(_("E-invoice address"), spellcheck="false")
+    einvoice_operator = _text(_("E-invoice operator"), spellcheck="false")
     notes = forms.CharField(
         label=_("Free text"),
         required=False,
@@ -63,6 +65,10 @@ class InvoiceForm(ServiceForm):
         ]
         self.fields["invoice_date"].help_text = _("Empty: the day it is issued.")
         self.fields["due_date"].help_text = _("Empty: invoice date + payment terms.")
+        self.fields["einvoice_address"].help_text = _(
+            "For e-invoicing: the buyer's OVT or IBAN address and their "
+            "operator's code. Empty: no operator routing."
+        )
 
     def service_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -84,6 +90,8 @@ class InvoiceForm(ServiceForm):
             "due_date": data.get("due_date"),
             "payment_terms_days": data.get("payment_terms_days") or None,
             "buyer_reference": data.get("buyer_reference", ""),
+            "einvoice_address": data.get("einvoice_address", ""),
+            "einvoice_operator": data.get("einvoice_operator", ""),
             "notes": data.get("notes", ""),
         }
 

@@ -241,6 +241,17 @@ class Invoice(models.Model):
         models.CharField(_("free text"), max_length=500, blank=True),
         "printed on the invoice; not for personal data",
     )
+    # Where the Finvoice goes: the buyer's e-invoice address (OVT or IBAN)
+    # and their operator's code, typed on the draft (docs/billing.md).
+    einvoice_address = personal(
+        models.CharField(_("e-invoice address"), max_length=35, blank=True),
+        category="user.unique_id",
+        **BUYER,
+    )
+    einvoice_operator = not_personal(
+        models.CharField(_("e-invoice operator"), max_length=35, blank=True),
+        "the buyer's e-invoicing operator (a company's code)",
+    )
     # Buyer as invoiced (snapshot at issue).
     buyer_sole_trader = not_personal(models.BooleanField(default=False))
     buyer_name = personal(

@@ -99,6 +99,23 @@ def person_invoices(*, user: Any, person: Any) -> list[Invoice]:
     )
 
 
+def latest_einvoice_address(
+    *, user: Any, organization: Organization
+) -> tuple[str, str] | None:
+    """The e-invoice address and operator of the organization's latest
+    invoice that had them, to offer on a new draft; None without access."""
+    if not has_perm(user, Perm.BILLING_VIEW):
+        return None
+    row = (
+        Invoice.objects.filter(organization=organization)
+        .exclude(einvoice_address="")
+        .order_by("-created_at", "-id")
+        .values_list("einvoice_address", "einvoice_operator")
+        .first()
+    )
+    return (row[0], row[1]) if row else None
+
+
 def collection_case_get(*, user: Any, case_id: Any) -> CollectionCase:
     _require(user)
     case = (

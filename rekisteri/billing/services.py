@@ -13,6 +13,7 @@ line nets and rounded to cents; all rounding is ROUND_HALF_UP.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -650,6 +651,36 @@ def _clean_dates(
     return int(terms) if terms is not None else None
 
 
+_EINVOICE_ID = re.compile(r"[0-9A-Z]{2,35}")
+
+
+def _clean_einvoice(errors: FieldErrors, address: Any, operator: Any) -> dict:
+    """The buyer's e-invoice address (OVT such as 003712345671, or an IBAN)
+    and operator code (OVT or BIC): both or neither, 2–35 letters and digits
+    (spaces and hyphens dropped)."""
+    out = {}
+    for field, value in (
+        ("einvoice_address", address),
+        ("einvoice_operator", operator),
+    ):
+        compact = re.sub(r"[\s-]", "", str(value or "")).upper()
+        if compact and not _EINVOICE_ID.fullmatch(compact):
+            errors.add(
+                field,
+                "einvoice_invalid",
+                _("Enter 2 to 35 letters A–Z and digits 0–9."),
+            )
+        out[field] = compact
+    if bool(out["einvoice_address"]) != bool(out["einvoice_operator"]):
+        missing = "einvoice_operator" if out["einvoice_address"] else "einvoice_address"
+        errors.add(
+            missing,
+            "einvoice_incomplete",
+            _("Give both the e-invoice address and the operator, or neither."),
+        )
+    return out
+
+
 def _draft_values(
     *,
     organization: Organization,
@@ -662,6 +693,8 @@ def _draft_values(
     buyer_reference: str,
     notes: str,
     contract: Any = None,
+    einvoice_address: str = "",
+    einvoice_operator: str = "",
 ) -> tuple[dict, list[LineData], dict | None]:
     errors = FieldErrors()
     if contract is not None and contract.organization_id != organization.pk:
@@ -695,6 +728,7 @@ def _draft_values(
         ),
         "notes": _text(errors, "notes", notes, max_length=500, required=False),
         "contract": contract,
+        **_clean_einvoice(errors, einvoice_address, einvoice_operator),
     }
     errors.raise_if_any()
     return values, clean_lines, typed
@@ -713,6 +747,8 @@ def invoice_create(
     buyer_reference: str = "",
     notes: str = "",
     contract: Any = None,
+    einvoice_address: str = "",
+    einvoice_operator: str = "",
 ) -> Invoice:
     """A draft invoice for ``organization``. It has no number until issued.
 
@@ -722,6 +758,8 @@ def invoice_create(
     ``invoice_date`` defaults to the issuing day and ``due_date`` to the
     invoice date plus ``payment_terms_days`` (the seller's default).
     ``contract``, optional, is one of the organization's contracts.
+    ``einvoice_address`` and ``einvoice_operator`` (both or neither) route
+    the Finvoice to the buyer's e-invoicing operator.
     """
     values, clean_lines, typed = _draft_values(
         organization=organization,
@@ -734,6 +772,8 @@ def invoice_create(
         buyer_reference=buyer_reference,
         notes=notes,
         contract=contract,
+        einvoice_address=einvoice_address,
+        einvoice_operator=einvoice_operator,
     )
     with transaction.atomic():
         if typed is not None:
@@ -798,6 +838,8 @@ def invoice_update(
     buyer_reference: str = "",
     notes: str = "",
     contract: Any = None,
+    einvoice_address: str = "",
+    einvoice_operator: str = "",
 ) -> Invoice:
     """Replace a draft's contents (same arguments as :func:`invoice_create`)."""
     _require_draft(invoice)
@@ -812,6 +854,8 @@ def invoice_update(
         buyer_reference=buyer_reference,
         notes=notes,
         contract=contract,
+        einvoice_address=einvoice_address,
+        einvoice_operator=einvoice_operator,
     )
     with transaction.atomic():
         if typed is not None:
@@ -1076,6 +1120,8 @@ def credit_note_issue(
             payment_terms_days=0,
             due_date=on,
             buyer_reference=invoice.buyer_reference,
+            einvoice_address=invoice.einvoice_address,
+            einvoice_operator=invoice.einvoice_operator,
             contract_id=invoice.contract_id,
             notes=notes,
             created_by=actor if getattr(actor, "pk", None) else None,

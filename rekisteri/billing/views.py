@@ -129,6 +129,8 @@ def _invoice_form(
             "due_date": invoice.due_date,
             "payment_terms_days": invoice.payment_terms_days,
             "buyer_reference": invoice.buyer_reference,
+            "einvoice_address": invoice.einvoice_address,
+            "einvoice_operator": invoice.einvoice_operator,
             "notes": invoice.notes,
         }
         line_initial = [
@@ -141,8 +143,15 @@ def _invoice_form(
             }
             for line in invoice.lines.all()
         ]
-    elif contacts:
-        initial = {"billing_contact": str(contacts[0].pk)}
+    else:
+        if contacts:
+            initial = {"billing_contact": str(contacts[0].pk)}
+        # The organization's e-invoice address as on its latest invoice.
+        latest = selectors.latest_einvoice_address(
+            user=request.user, organization=organization
+        )
+        if latest:
+            initial["einvoice_address"], initial["einvoice_operator"] = latest
     seller = services.seller_get()
     initial.setdefault(
         "payment_terms_days", seller.payment_terms_days if seller else 14

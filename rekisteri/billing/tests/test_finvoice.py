@@ -333,3 +333,39 @@ def test_a_buyer_without_business_id_is_not_given_one():
     for el in root.iter():
         if el.get("SchemeID") == "0037":
             assert invoice.buyer_customer_number not in (el.text or "")
+
+
+# --- Operator envelope -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_with_the_buyers_e_invoice_address_the_envelope_is_complete():
+    invoice = make_invoice(
+        einvoice_address="0037 1234567-1", einvoice_operator="003721291126"
+    )
+    assert invoice.einvoice_address == "003712345671"
+    root = assert_valid(finvoice_bytes(invoice))
+    receiver = root.find("MessageTransmissionDetails/MessageReceiverDetails")
+    assert receiver.find("ToIdentifier").text == "003712345671"
+    assert receiver.find("ToIdentifier").get("SchemeID") == "0037"
+    assert receiver.find("ToIntermediator").text == "003721291126"
+    sender = root.find("MessageTransmissionDetails/MessageSenderDetails")
+    assert sender.find("FromIdentifier").text == "003723456780"
+    # A credit note goes where its invoice went.
+    note = credit_note_issue(actor=None, invoice=invoice)
+    root = assert_valid(finvoice_bytes(note))
+    assert root.find(
+        "MessageTransmissionDetails/MessageReceiverDetails/ToIntermediator"
+    ).text == ("003721291126")
+
+
+@pytest.mark.django_db
+def test_an_e_invoice_address_needs_its_operator():
+    with pytest.raises(ValidationFailed) as exc:
+        make_invoice(issue=False, einvoice_address="003712345671")
+    assert exc.value.fields["einvoice_operator"][0][0] == "einvoice_incomplete"
+    with pytest.raises(ValidationFailed) as exc:
+        make_invoice(
+            issue=False, einvoice_address="0037/1234", einvoice_operator="NDEAFIHH"
+        )
+    assert exc.value.fields["einvoice_address"][0][0] == "einvoice_invalid"

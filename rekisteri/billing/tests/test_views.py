@@ -376,3 +376,29 @@ def test_dates_out_of_range_are_refused_by_the_form_and_the_service():
             due_date=dt.date(1000, 1, 1),
         )
     assert set(exc.value.fields) == {"invoice_date", "due_date"}
+
+
+def test_the_e_invoice_address_is_typed_on_the_draft_and_offered_next_time():
+    client, _user = client_for()
+    org, contact = make_billing_contact()
+    url = reverse("billing:invoice_create", kwargs={"organization_id": org.id})
+    data = {
+        **_header(contact),
+        "einvoice_address": "003712345671",
+        "einvoice_operator": "003721291126",
+        **line_post(
+            [
+                {
+                    "description": "Tuki",
+                    "quantity": "1",
+                    "unit_price": "10",
+                    "vat_code": "general",
+                }
+            ],
+            1,
+        ),
+    }
+    assert client.post(url, data).status_code == 302
+    assert Invoice.objects.get().einvoice_operator == "003721291126"
+    page = client.get(url).content.decode()
+    assert 'value="003712345671"' in page and 'value="003721291126"' in page
