@@ -9,7 +9,10 @@ an outcome; nothing is guessed:
 * ``overpaid`` — more than outstanding (recorded; the excess is reported);
 * ``unknown_reference`` / ``no_reference`` / ``invalid_reference`` —
   not recorded, left for a person to resolve;
-* ``not_credit`` / ``not_booked`` / ``currency`` / ``no_amount`` — skipped;
+* ``not_credit`` / ``not_booked`` (status not BOOK) / ``currency`` (not
+  euros) / ``no_amount`` (missing or not plain decimal) — skipped;
+* ``amount_too_large`` / ``sub_cent`` / ``future_date`` /
+  ``date_out_of_range`` — refused, as manual entry would refuse them;
 * ``duplicate`` — this bank transaction was imported before (by another file).
 
 Re-importing the same file (same SHA-256) adds nothing and returns the
