@@ -296,7 +296,11 @@ def _billing_world(org, person) -> dict[str, str]:
     from rekisteri.billing.testing import make_invoice
 
     role_create(actor=None, person=person, organization=org, kind="billing_contact")
-    org.postal_street, org.postal_postal_code, org.postal_city = "Katu 1", "00100", "X"
+    org.postal_street, org.postal_postal_code, org.postal_city = (
+        "Katu 1",
+        "00100",
+        "Espoo",
+    )
     org.save()
     invoice = make_invoice(
         organization=org, contact=person, invoice_date=dt.date(2026, 1, 1)
