@@ -306,15 +306,36 @@ def shred(subject_id: uuid.UUID, key_class: str, *, reason: str) -> bool:
 _CHECK = b"rekisteri master key check"
 
 
+def _restore_hint() -> str:
+    return (
+        "Restore the original key file (REKISTERI_MASTER_KEY_FILE, by default "
+        "var/keys/master.json, mode 0600) or REKISTERI_MASTER_KEY and "
+        "REKISTERI_INDEX_KEY from their backup; never start with a new key over "
+        "existing data (docs/security.md, 'Master key file lost')."
+    )
+
+
 def verify_master_key() -> None:
     """Fail with a clear KeyConfigError if the configured key is wrong.
 
     Each master key id gets a check value the first time it is active; a key
-    whose material differs from the one that wrote the check is refused.
+    whose material differs from the one that wrote the check is refused. A
+    configuration that unwraps nothing in this key store (an unrelated, freshly
+    made key) is refused, and so is one that lacks a master key that live
+    data keys are still wrapped by.
     """
     p = provider()
-    for check in MasterKeyCheck.objects.using(KEYSTORE_DB).all():
-        if check.master_key_id not in p.known_ids():
+    known = set(p.known_ids())
+    checks = list(MasterKeyCheck.objects.using(KEYSTORE_DB).all())
+    check_ids = {check.master_key_id for check in checks}
+    if check_ids and not check_ids & known:
+        raise KeyConfigError(
+            f"the configured master key ({', '.join(sorted(known))}) unwraps "
+            "nothing in this key store, which was written with "
+            f"{', '.join(sorted(check_ids))}. " + _restore_hint()
+        )
+    for check in checks:
+        if check.master_key_id not in known:
             continue
         try:
             value = p.unwrap(check.master_key_id, bytes(check.wrapped_check), b"check")
@@ -323,8 +344,24 @@ def verify_master_key() -> None:
         if value != _CHECK.ljust(KEY_BYTES, b"\0"):
             raise KeyConfigError(
                 f"master key {check.master_key_id!r} is not the key this key store "
-                "was created with; check REKISTERI_MASTER_KEY / the key file"
+                "was created with; check REKISTERI_MASTER_KEY / the key file. "
+                + _restore_hint()
             )
+    needed = set(
+        DataKey.objects.using(KEYSTORE_DB)
+        .filter(wrapped__isnull=False)
+        .order_by()
+        .values_list("master_key_id", flat=True)
+        .distinct()
+    )
+    missing = needed - known
+    if missing:
+        what = "unwraps nothing" if not needed & known else "cannot unwrap every key"
+        raise KeyConfigError(
+            f"the configured master key ({', '.join(sorted(known))}) {what}: "
+            f"live data keys are wrapped by {', '.join(sorted(missing))}, which "
+            "is not configured. " + _restore_hint()
+        )
     if (
         not MasterKeyCheck.objects.using(KEYSTORE_DB)
         .filter(master_key_id=p.active_id)
