@@ -9,7 +9,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rekisteri.accounts import credentials
 from rekisteri.accounts.choices import StaffRole, TokenScope
 from rekisteri.core.catalogue import (
     NOT_PERSONAL,
@@ -253,3 +256,49 @@ class AccessReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} {self.reviewed_at:%Y-%m-%d}"
+
+
+class SealedTOTPDevice(TOTPDevice):
+    """django-otp's TOTP device with its shared secret sealed at rest.
+
+    The ``key`` column holds the sealed form (``rekisteri.accounts.credentials``);
+    ``bin_key``, which django-otp uses for codes and the QR URI, opens it.
+    """
+
+    class Meta:
+        proxy = True
+
+    @property
+    def bin_key(self) -> bytes:
+        return credentials.open_totp_key(self.key, self.user_id)
+
+    def save(self, *args, **kwargs) -> None:
+        if not credentials.is_sealed(self.key):
+            self.key = credentials.seal_totp_key(self.key, self.user_id)
+        super().save(*args, **kwargs)
+
+
+class HashedStaticDevice(StaticDevice):
+    """Recovery codes stored as keyed digests, never as typed."""
+
+    class Meta:
+        proxy = True
+
+    def add_code(self, code: str) -> None:
+        StaticToken.objects.create(device=self, token=credentials.recovery_digest(code))
+
+    def verify_token(self, token: str) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        match = self.token_set.filter(
+            token=credentials.recovery_digest(str(token))
+        ).first()
+        if match is None:
+            self.throttle_increment()
+            return False
+        match.delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
