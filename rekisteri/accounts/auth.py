@@ -168,6 +168,9 @@ def password_step(request: Any, username: str, password: str) -> StepResult:
     if device is None and not mfa_required(user):
         complete_login(request, user)
         return StepResult(Step.DONE, user)
+    # A new session key at this step too (login() gives one at the last):
+    # a session planted before the password must not share the pending login.
+    request.session.cycle_key()
     request.session[SESSION_PENDING] = {"uid": user.pk, "at": time.time()}
     return StepResult(Step.VERIFY if device else Step.ENROL, user)
 
