@@ -346,3 +346,11 @@ REKISTERI_AUDIT_RETENTION_YEARS = int(
 # Auditing of reads is always on; only the benchmark turns it off, to measure
 # its own overhead against a baseline in the same run.
 REKISTERI_AUDIT_READS = True
+
+# --- Keys -----------------------------------------------------------------
+# How long a process trusts its cached copy of the key ring (which master key
+# wraps new data keys) before reading it again; `keys rotate-master` waits
+# this long before its final pass.
+REKISTERI_KEYRING_CHECK_SECONDS = float(
+    os.environ.get("REKISTERI_KEYRING_CHECK_SECONDS", 2)
+)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
@@ -27,7 +28,7 @@ from rekisteri.core.crypto.master import (
     UnwrapError,
     load,
 )
-from rekisteri.keystore.models import DataKey, ErasureEntry, MasterKeyCheck
+from rekisteri.keystore.models import DataKey, ErasureEntry, KeyRing, MasterKeyCheck
 from rekisteri.keystore.router import KEYSTORE_DB
 
 log = logging.getLogger("rekisteri.keys")
@@ -38,15 +39,81 @@ _scope: ContextVar[dict[tuple[uuid.UUID, str], dict[int, bytes]] | None] = Conte
 )
 
 
-@cache
+_loaded: MasterKeyProvider | None = None
+_ring: dict[str, object] = {"primary": None, "read_at": float("-inf")}
+_lock = threading.Lock()
+
+
 def provider() -> MasterKeyProvider:
     """The configured master-key provider (loaded once per process)."""
-    return load(settings.REKISTERI_MASTER_KEY_FILE)
+    global _loaded
+    if _loaded is None:
+        with _lock:
+            if _loaded is None:
+                _loaded = load(settings.REKISTERI_MASTER_KEY_FILE)
+    return _loaded
 
 
 def reset_provider() -> None:
     """Forget the loaded provider (after the key file changed)."""
-    provider.cache_clear()
+    global _loaded
+    _loaded = None
+    _ring["read_at"] = float("-inf")
+
+
+# --------------------------------------------------------------------------
+# The key ring: which master key wraps new data keys, as the key store says
+# --------------------------------------------------------------------------
+
+
+def ring_primary(*, fresh: bool = False) -> str | None:
+    """The key store's primary master key id (cached for a few seconds)."""
+    now = time.monotonic()
+    ttl = settings.REKISTERI_KEYRING_CHECK_SECONDS
+    if fresh or now - float(_ring["read_at"]) >= ttl:  # type: ignore[arg-type]
+        row = KeyRing.objects.using(KEYSTORE_DB).filter(pk=1).first()
+        _ring["primary"] = row.primary if row else None
+        _ring["read_at"] = now
+    return _ring["primary"]  # type: ignore[return-value]
+
+
+def set_primary(master_id: str) -> None:
+    """Make ``master_id`` the key that wraps new data keys everywhere."""
+    with transaction.atomic(using=KEYSTORE_DB):
+        row = KeyRing.objects.using(KEYSTORE_DB).select_for_update().filter(pk=1)
+        row = row.first()
+        if row is None:
+            KeyRing.objects.using(KEYSTORE_DB).create(pk=1, primary=master_id)
+        elif row.primary != master_id:
+            row.primary = master_id
+            row.version += 1
+            row.changed_at = timezone.now()
+            row.save()
+    _ring["read_at"] = float("-inf")
+
+
+def wrapping_key() -> tuple[MasterKeyProvider, str]:
+    """The provider and the master key id to wrap new data keys under.
+
+    The key ring in the key store decides, so a process started before
+    ``keys add-master`` learns the new primary: it reloads the key file if
+    it does not know that key, and refuses to wrap (KeyConfigError) rather
+    than use an old key if it still cannot.
+    """
+    p = provider()
+    primary = ring_primary()
+    if primary is None or primary == p.active_id:
+        return p, p.active_id
+    if primary not in p.known_ids():
+        reset_provider()
+        p = provider()
+        if primary not in p.known_ids():
+            raise KeyConfigError(
+                f"the key store's primary master key {primary!r} is not configured "
+                "in this process: add it to REKISTERI_MASTER_KEY (or the key "
+                "file) and restart"
+            )
+    return p, primary
 
 
 @contextmanager
@@ -169,7 +236,8 @@ def current_key(subject_id: uuid.UUID, key_class: str) -> tuple[int, bytes]:
 
 def _create(subject_id: uuid.UUID, key_class: str) -> tuple[int, bytes]:
     key = secrets.token_bytes(KEY_BYTES)
-    master_id, wrapped = provider().wrap(key, _context(subject_id, key_class, 1))
+    p, primary = wrapping_key()
+    master_id, wrapped = p.wrap(key, _context(subject_id, key_class, 1), primary)
     try:
         with transaction.atomic(using=KEYSTORE_DB):
             DataKey.objects.using(KEYSTORE_DB).create(
@@ -218,12 +286,12 @@ def new_keys(
     another thread; the rows must be stored (and committed) before anything
     sealed under them.
     """
-    p = provider()
+    p, primary = wrapping_key()
     now = timezone.now()
     rows, keys = [], {}
     for sid in subject_ids:
         key = secrets.token_bytes(KEY_BYTES)
-        master_id, wrapped = p.wrap(key, _context(sid, key_class, 1))
+        master_id, wrapped = p.wrap(key, _context(sid, key_class, 1), primary)
         subject = sid if postgres else sid.hex
         rows.append((subject, key_class, 1, master_id, wrapped, now))
         keys[sid] = key
@@ -362,26 +430,42 @@ def verify_master_key() -> None:
             f"live data keys are wrapped by {', '.join(sorted(missing))}, which "
             "is not configured. " + _restore_hint()
         )
-    if (
+    new_key = (
         not MasterKeyCheck.objects.using(KEYSTORE_DB)
         .filter(master_key_id=p.active_id)
         .exists()
-    ):
+    )
+    if new_key:
         master_id, wrapped = p.wrap(_CHECK.ljust(KEY_BYTES, b"\0"), b"check")
         MasterKeyCheck.objects.using(KEYSTORE_DB).get_or_create(
             master_key_id=master_id, defaults={"wrapped_check": wrapped}
         )
+    # A key seen for the first time becomes the primary everywhere; an older
+    # configuration starting later does not take it back.
+    if new_key or ring_primary(fresh=True) is None:
+        set_primary(p.active_id)
 
 
 def rotate_master(*, batch_size: int = 1000, progress=None) -> int:
     """Re-wrap every live data key under the active master key.
 
-    Streams in id order, one transaction per batch; an interrupted run is
-    finished by running it again (rows already re-wrapped are skipped). Field
-    ciphertext is untouched: only the wrapping changes.
+    Makes the active key the key ring's primary first, so running processes
+    wrap new keys under it from their next ring check on; then streams in id
+    order, one transaction per batch; an interrupted run is finished by
+    running it again (rows already re-wrapped are skipped). After waiting
+    one ring-check period it makes a last pass for keys that a process
+    created under the old key just before it noticed. Field ciphertext is
+    untouched: only the wrapping changes.
     """
     p = provider()
     verify_master_key()
+    set_primary(p.active_id)
+    done = _rewrap(p, batch_size, progress)
+    time.sleep(max(0.0, settings.REKISTERI_KEYRING_CHECK_SECONDS))
+    return done + _rewrap(p, batch_size, progress, start=done)
+
+
+def _rewrap(p: MasterKeyProvider, batch_size: int, progress, start: int = 0) -> int:
     done = 0
     last_id = 0
     while True:
@@ -406,5 +490,5 @@ def rotate_master(*, batch_size: int = 1000, progress=None) -> int:
         last_id = rows[-1].id
         done += len(rows)
         if progress is not None:
-            progress(done)
+            progress(start + done)
     return done

@@ -50,7 +50,7 @@ def test_parallel_creates_with_one_address_make_one_person(monkeypatch) -> None:
         email = f"kilpa.{n}@example.fi"
         results: list[tuple[int, dict]] = []
 
-        def create(email: str = email) -> None:
+        def create(email: str = email, results: list = results) -> None:
             try:
                 response = Client(headers={"Authorization": f"Bearer {raw}"}).post(
                     "/api/v1/persons",

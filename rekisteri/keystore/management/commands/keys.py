@@ -34,11 +34,13 @@ class Command(BaseCommand):
             if action == "verify":
                 keys.verify_master_key()
                 p = keys.provider()
+                primary = keys.ring_primary(fresh=True) or p.active_id
                 live = DataKey.objects.using(KEYSTORE_DB).filter(wrapped__isnull=False)
-                stale = live.exclude(master_key_id=p.active_id).count()
+                stale = live.exclude(master_key_id=primary).count()
                 self.stdout.write(
-                    f"Master key {p.active_id} is correct. {live.count()} live data "
-                    f"keys, {stale} still wrapped by an older master key."
+                    f"Master key {p.active_id} is correct; the primary is {primary}. "
+                    f"{live.count()} live data keys, {stale} still wrapped by an "
+                    "older master key."
                 )
             elif action == "add-master":
                 key_id = add_key_to_file(
