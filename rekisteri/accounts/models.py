@@ -116,7 +116,8 @@ class ApiToken(models.Model):
 class LoginThrottle(models.Model):
     """Failed log-ins counted per account name and per client address.
 
-    ``key`` is ``account:<HMAC of the lower-cased user name>`` or
+    ``key`` is ``pair:<HMAC of the lower-cased user name and the client
+    address>`` (a name is throttled per address, with growing delays) or
     ``address:<client address>``. The user name tried is never stored: a
     mistyped name is often someone's password, and hashing every name alike
     — existing or not — makes an unknown name lock exactly like a real one,
@@ -129,9 +130,16 @@ class LoginThrottle(models.Model):
         category="user.device.ip_address",
         **_STAFF,
     )
+    # For ``pair:`` rows (one name from one address): the account's key, so
+    # an administrator can see and lift every hold on an account.
+    account = not_personal(
+        models.CharField(max_length=80, blank=True, db_index=True),
+        "HMAC of the user name tried",
+    )
     failures = not_personal(models.PositiveIntegerField(default=0))
     window_started_at = not_personal(models.DateTimeField(default=timezone.now))
     locked_until = not_personal(models.DateTimeField(null=True, blank=True))
+    refusal_audited_at = not_personal(models.DateTimeField(null=True, blank=True))
 
     class Meta:
         ordering = ["-window_started_at"]

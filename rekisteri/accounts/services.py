@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -332,8 +333,9 @@ def account_unlock(*, actor: StaffUser, user: StaffUser, request: Any = None) ->
     from rekisteri.accounts.auth import account_key
 
     with transaction.atomic():
+        key = account_key(user.get_username())
         deleted, _rows = LoginThrottle.objects.filter(
-            key=account_key(user.get_username())
+            Q(key=key) | Q(account=key)
         ).delete()
         _audit_account(actor, "auth.unlock", user, request, was_locked=bool(deleted))
     return bool(deleted)
