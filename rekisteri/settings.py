@@ -273,6 +273,14 @@ HTTPS = _env_bool("REKISTERI_HTTPS")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+# Served over TLS only: plain HTTP is redirected (behind a TLS-terminating
+# proxy set REKISTERI_BEHIND_PROXY so X-Forwarded-Proto is believed, else
+# every request loops), HSTS covers subdomains and asks to be preloaded
+# (REKISTERI_HSTS_PRELOAD=0 for a domain that must not be on the preload
+# list; docs/security.md, Browser hardening).
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and _env_bool("REKISTERI_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
