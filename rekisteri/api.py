@@ -39,6 +39,7 @@ from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.services import api_token_authenticate
 from rekisteri.billing.api import router as billing_router
 from rekisteri.contracts.api import router as contracts_router
+from rekisteri.core import refusals
 from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.messaging.api import router as messaging_router
 from rekisteri.privacy.api import router as privacy_router
@@ -385,6 +386,7 @@ def _record_api_denied(request: HttpRequest, exc: ServiceError) -> None:
         outcome=Outcome.DENIED,
         target_type="api",
         target_id=(match.view_name if match else "")[:64],
+        subject_id=refusals.subject_of(match.kwargs if match else None),
         purpose="security",
         details={"code": exc.code, "method": request.method},
         request=request,

@@ -8,6 +8,7 @@ logs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -16,6 +17,15 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("REKISTERI_VAR_DIR", BASE_DIR / "var"))
+
+# Everything this process creates (SQLite databases and their -wal/-shm
+# files, backups, temporary copies, keys) is readable by its owner only;
+# var/ itself is 0700 (rekisteri.core.files also tightens files that an
+# earlier version created with looser modes).
+os.umask(0o077)
+VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+with contextlib.suppress(PermissionError):
+    VAR_DIR.chmod(0o700)
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -38,7 +48,6 @@ def _secret_key() -> str:
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(50)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -269,6 +278,14 @@ HTTPS = _env_bool("REKISTERI_HTTPS")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+# Served over TLS only: plain HTTP is redirected (behind a TLS-terminating
+# proxy set REKISTERI_BEHIND_PROXY so X-Forwarded-Proto is believed, else
+# every request loops), HSTS covers subdomains and asks to be preloaded
+# (REKISTERI_HSTS_PRELOAD=0 for a domain that must not be on the preload
+# list; docs/security.md, Browser hardening).
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and _env_bool("REKISTERI_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -342,3 +359,11 @@ REKISTERI_AUDIT_RETENTION_YEARS = int(
 # Auditing of reads is always on; only the benchmark turns it off, to measure
 # its own overhead against a baseline in the same run.
 REKISTERI_AUDIT_READS = True
+
+# --- Keys -----------------------------------------------------------------
+# How long a process trusts its cached copy of the key ring (which master key
+# wraps new data keys) before reading it again; `keys rotate-master` waits
+# this long before its final pass.
+REKISTERI_KEYRING_CHECK_SECONDS = float(
+    os.environ.get("REKISTERI_KEYRING_CHECK_SECONDS", 2)
+)

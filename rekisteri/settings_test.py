@@ -13,3 +13,6 @@ os.environ.setdefault(
 )
 
 from rekisteri.settings import *  # noqa: E402, F403
+
+# Read the key ring on every wrap, and no wait before rotation's last pass.
+REKISTERI_KEYRING_CHECK_SECONDS = 0

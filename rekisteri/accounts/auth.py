@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -61,12 +62,22 @@ class StepResult:
 # --------------------------------------------------------------------------
 
 
+def _name(username: str) -> str:
+    return (username or "").strip().lower()
+
+
 def account_key(username: str) -> str:
-    """The throttle key of a user name: an HMAC, so the name is not stored."""
-    digest = salted_hmac(
-        "rekisteri.accounts.throttle", (username or "").strip().lower()
-    ).hexdigest()
+    """The account part of a throttle: an HMAC, so the name is not stored."""
+    digest = salted_hmac("rekisteri.accounts.throttle", _name(username)).hexdigest()
     return f"account:{digest}"
+
+
+def pair_key(username: str, client: str) -> str:
+    """The throttle of one user name tried from one client address."""
+    digest = salted_hmac(
+        "rekisteri.accounts.throttle.pair", f"{_name(username)}|{client or ''}"
+    ).hexdigest()
+    return f"pair:{digest}"
 
 
 def address_key(client: str) -> str:
@@ -77,46 +88,94 @@ def _window() -> timedelta:
     return timedelta(minutes=settings.REKISTERI_LOCKOUT_MINUTES)
 
 
+def pair_delay(failures: int, limit: int) -> timedelta:
+    """How long a name is refused from one address after its ``failures``-th
+    failure: one minute at the limit, doubling with each further failure,
+    never more than REKISTERI_LOCKOUT_MINUTES."""
+    minutes = 2 ** min(failures - limit, 20)
+    return min(timedelta(minutes=minutes), _window())
+
+
 def is_locked(username: str, client: str) -> bool:
-    """Whether the name or the address is locked out now."""
+    """Whether this name from this address, or the address, is held now."""
     now = timezone.now()
     return LoginThrottle.objects.filter(
-        key__in=[account_key(username), address_key(client)], locked_until__gt=now
+        key__in=[pair_key(username, client), address_key(client)],
+        locked_until__gt=now,
     ).exists()
 
 
+def should_audit_refusal(username: str, client: str) -> bool:
+    """At most one audited refusal per lock and minute: a script hammering a
+    locked name must not flood the audit chain."""
+    now = timezone.now()
+    return bool(
+        LoginThrottle.objects.filter(
+            key__in=[pair_key(username, client), address_key(client)],
+            locked_until__gt=now,
+        )
+        .filter(
+            Q(refusal_audited_at__isnull=True)
+            | Q(refusal_audited_at__lt=now - timedelta(minutes=1))
+        )
+        .update(refusal_audited_at=now)
+    )
+
+
 def register_failure(username: str, client: str) -> bool:
-    """Count one failure for the name and the address; True if now locked."""
+    """Count one failure for the name from this address, and for the address;
+    True if either is now held.
+
+    A name is throttled per client address only, so nobody can lock a staff
+    member out from elsewhere; the delays grow with every failure after the
+    limit (:func:`pair_delay`) and the count is forgotten after a window
+    without failures. The address counter catches guessing across names.
+    """
     now = timezone.now()
     locked = False
-    limits = (
-        (account_key(username), "", settings.REKISTERI_LOCKOUT_ACCOUNT_FAILURES),
-        (address_key(client), client, settings.REKISTERI_LOCKOUT_ADDRESS_FAILURES),
-    )
     with transaction.atomic():
         # Forget counters that ended long ago, so guessed names do not pile
         # up: a row outlives its window (and any lock) by one window at most.
         LoginThrottle.objects.filter(window_started_at__lt=now - 2 * _window()).exclude(
             locked_until__gt=now
         ).delete()
-        for key, stored_client, limit in limits:
-            row, _created = LoginThrottle.objects.select_for_update().get_or_create(
-                key=key, defaults={"client": stored_client, "window_started_at": now}
-            )
-            if row.window_started_at < now - _window() and not row.is_locked(now):
-                row.failures = 0
-                row.window_started_at = now
-            row.failures += 1
-            if row.failures >= limit:
-                row.locked_until = now + _window()
-            locked = locked or row.is_locked(now)
-            row.save()
+        pair, _created = LoginThrottle.objects.select_for_update().get_or_create(
+            key=pair_key(username, client),
+            defaults={
+                "client": client,
+                "account": account_key(username),
+                "window_started_at": now,
+            },
+        )
+        if pair.window_started_at < now - _window() and not pair.is_locked(now):
+            pair.failures = 0
+        pair.window_started_at = now  # the window slides with each failure
+        pair.failures += 1
+        limit = settings.REKISTERI_LOCKOUT_ACCOUNT_FAILURES
+        if pair.failures >= limit:
+            pair.locked_until = now + pair_delay(pair.failures, limit)
+        pair.save()
+        locked = pair.is_locked(now)
+
+        row, _created = LoginThrottle.objects.select_for_update().get_or_create(
+            key=address_key(client),
+            defaults={"client": client, "window_started_at": now},
+        )
+        if row.window_started_at < now - _window() and not row.is_locked(now):
+            row.failures = 0
+            row.window_started_at = now
+        row.failures += 1
+        if row.failures >= settings.REKISTERI_LOCKOUT_ADDRESS_FAILURES:
+            row.locked_until = now + _window()
+        row.save()
+        locked = locked or row.is_locked(now)
     return locked
 
 
-def clear_account_failures(username: str) -> None:
-    """A successful login forgets the name's failures (not the address's)."""
-    LoginThrottle.objects.filter(key=account_key(username)).delete()
+def clear_account_failures(username: str, client: str) -> None:
+    """A successful login forgets the name's failures from this address
+    (not elsewhere, and not the address's own count)."""
+    LoginThrottle.objects.filter(key=pair_key(username, client)).delete()
 
 
 def existing_account(username: str) -> StaffUser | None:
@@ -155,7 +214,8 @@ def password_step(request: Any, username: str, password: str) -> StepResult:
 
     client = getattr(request, "client_address", "") or ""
     if is_locked(username, client):
-        _audit_failure(request, username, "locked")
+        if should_audit_refusal(username, client):
+            _audit_failure(request, username, "locked")
         return StepResult(Step.LOCKED)
     user = authenticate(request, username=username, password=password)
     if user is None:
@@ -168,6 +228,9 @@ def password_step(request: Any, username: str, password: str) -> StepResult:
     if device is None and not mfa_required(user):
         complete_login(request, user)
         return StepResult(Step.DONE, user)
+    # A new session key at this step too (login() gives one at the last):
+    # a session planted before the password must not share the pending login.
+    request.session.cycle_key()
     request.session[SESSION_PENDING] = {"uid": user.pk, "at": time.time()}
     return StepResult(Step.VERIFY if device else Step.ENROL, user)
 
@@ -217,7 +280,9 @@ def complete_login(request: Any, user: StaffUser, device: Any = None) -> None:
 
     # Failures are forgotten only after every factor: a right password
     # followed by wrong codes keeps counting toward the lockout.
-    clear_account_failures(user.get_username())
+    clear_account_failures(
+        user.get_username(), getattr(request, "client_address", "") or ""
+    )
     login(request, user, backend=BACKEND)
     if device is not None:
         django_otp.login(request, device)

@@ -42,3 +42,25 @@ def require_recent_auth(view: Callable) -> Callable:
 
     wrapped.requires_recent_auth = True  # type: ignore[attr-defined]
     return wrapped
+
+
+def require_recent_auth_to_post(
+    back: Callable[..., str] | None = None,
+) -> Callable[[Callable], Callable]:
+    """Like :func:`require_recent_auth`, for the POST only: the page itself
+    (a list, a text to read) stays open, the write needs fresh credentials.
+    ``back(request, **kwargs)`` names the page to return to after
+    re-authenticating (default: this one, for views that also answer GET)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method == "POST" and not recently_authenticated(request.session):
+                target = back(request, **kwargs) if back else request.get_full_path()
+                return redirect(reauth_url(target))
+            return view(request, *args, **kwargs)
+
+        wrapped.requires_recent_auth = True  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -4,7 +4,9 @@ django-otp's ``TOTPDevice`` remembers the last time step it accepted
 (``last_t``) and refuses any code from that step or an earlier one, so a
 code seen over someone's shoulder cannot be replayed; it also slows down
 repeated failures (throttling). Recovery codes are a ``StaticDevice`` whose
-tokens are deleted as they are used. The QR code for the authenticator app
+tokens are deleted as they are used. Both are used through proxies that
+keep the TOTP secret sealed and the recovery codes as keyed digests
+(``rekisteri.accounts.credentials``). The QR code for the authenticator app
 is drawn on the server as SVG; the secret never leaves the page.
 """
 
@@ -19,9 +21,10 @@ import qrcode.image.svg
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_static.models import StaticToken
 
+from rekisteri.accounts.models import HashedStaticDevice as StaticDevice
+from rekisteri.accounts.models import SealedTOTPDevice as TOTPDevice
 from rekisteri.accounts.models import StaffUser
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
@@ -169,7 +172,7 @@ def _new_recovery_codes(user: StaffUser) -> list[str]:
     codes = []
     for _i in range(RECOVERY_CODES):
         token = StaticToken.random_token()
-        StaticToken.objects.create(device=static, token=token)
+        static.add_code(token)
         codes.append(f"{token[:4]}-{token[4:]}")
     return codes
 

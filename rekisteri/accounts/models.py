@@ -9,7 +9,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rekisteri.accounts import credentials
 from rekisteri.accounts.choices import StaffRole, TokenScope
 from rekisteri.core.catalogue import (
     NOT_PERSONAL,
@@ -113,7 +116,8 @@ class ApiToken(models.Model):
 class LoginThrottle(models.Model):
     """Failed log-ins counted per account name and per client address.
 
-    ``key`` is ``account:<HMAC of the lower-cased user name>`` or
+    ``key`` is ``pair:<HMAC of the lower-cased user name and the client
+    address>`` (a name is throttled per address, with growing delays) or
     ``address:<client address>``. The user name tried is never stored: a
     mistyped name is often someone's password, and hashing every name alike
     — existing or not — makes an unknown name lock exactly like a real one,
@@ -126,9 +130,16 @@ class LoginThrottle(models.Model):
         category="user.device.ip_address",
         **_STAFF,
     )
+    # For ``pair:`` rows (one name from one address): the account's key, so
+    # an administrator can see and lift every hold on an account.
+    account = not_personal(
+        models.CharField(max_length=80, blank=True, db_index=True),
+        "HMAC of the user name tried",
+    )
     failures = not_personal(models.PositiveIntegerField(default=0))
     window_started_at = not_personal(models.DateTimeField(default=timezone.now))
     locked_until = not_personal(models.DateTimeField(null=True, blank=True))
+    refusal_audited_at = not_personal(models.DateTimeField(null=True, blank=True))
 
     class Meta:
         ordering = ["-window_started_at"]
@@ -253,3 +264,49 @@ class AccessReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} {self.reviewed_at:%Y-%m-%d}"
+
+
+class SealedTOTPDevice(TOTPDevice):
+    """django-otp's TOTP device with its shared secret sealed at rest.
+
+    The ``key`` column holds the sealed form (``rekisteri.accounts.credentials``);
+    ``bin_key``, which django-otp uses for codes and the QR URI, opens it.
+    """
+
+    class Meta:
+        proxy = True
+
+    @property
+    def bin_key(self) -> bytes:
+        return credentials.open_totp_key(self.key, self.user_id)
+
+    def save(self, *args, **kwargs) -> None:
+        if not credentials.is_sealed(self.key):
+            self.key = credentials.seal_totp_key(self.key, self.user_id)
+        super().save(*args, **kwargs)
+
+
+class HashedStaticDevice(StaticDevice):
+    """Recovery codes stored as keyed digests, never as typed."""
+
+    class Meta:
+        proxy = True
+
+    def add_code(self, code: str) -> None:
+        StaticToken.objects.create(device=self, token=credentials.recovery_digest(code))
+
+    def verify_token(self, token: str) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        match = self.token_set.filter(
+            token=credentials.recovery_digest(str(token))
+        ).first()
+        if match is None:
+            self.throttle_increment()
+            return False
+        match.delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True

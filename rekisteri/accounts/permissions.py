@@ -17,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from rekisteri.accounts.choices import StaffRole
+from rekisteri.core import refusals
 
 
 class Perm(enum.StrEnum):
@@ -125,7 +126,8 @@ def has_perm(user: Any, perm: Perm) -> bool:
 def record_denied(request: Any, perm: Perm) -> None:
     """Audit a refused attempt (``access.denied``): who, which route, which
     permission was missing and why (the role lacks it, or training or the
-    attestation is not current). The route's name, never its parameters."""
+    attestation is not current). The route's name, never its parameters;
+    the person the route names, when they exist (``rekisteri.core.refusals``)."""
     from rekisteri.audit.choices import Outcome
     from rekisteri.audit.services import audit_record
 
@@ -137,6 +139,7 @@ def record_denied(request: Any, perm: Perm) -> None:
         outcome=Outcome.DENIED,
         target_type="route",
         target_id=(match.view_name if match else "")[:64],
+        subject_id=refusals.subject_of(match.kwargs if match else None),
         purpose="security",
         details={"permission": perm.value, "method": request.method, "reason": reason},
         request=request,

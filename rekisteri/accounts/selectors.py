@@ -57,11 +57,8 @@ def staff_accounts() -> QuerySet[StaffUser]:
 def locked_keys() -> set[str]:
     from django.utils import timezone
 
-    return set(
-        LoginThrottle.objects.filter(locked_until__gt=timezone.now()).values_list(
-            "key", flat=True
-        )
-    )
+    rows = LoginThrottle.objects.filter(locked_until__gt=timezone.now())
+    return {k for pair in rows.values_list("key", "account") for k in pair if k}
 
 
 def is_account_locked(user: StaffUser, locked: set[str] | None = None) -> bool:

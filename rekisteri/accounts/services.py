@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from rekisteri.accounts.models import (
     StaffUser,
     TrainingRecord,
 )
+from rekisteri.accounts.sessions import end_sessions_of
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
@@ -199,6 +201,17 @@ def _token_refused(token: ApiToken | None, reason: str, request: Any) -> None:
 # --------------------------------------------------------------------------
 
 
+def revoke_access(user: StaffUser) -> dict[str, int]:
+    """End every session and revoke every API token of ``user``: after a
+    password reset, a role change or a disable nothing issued before it may
+    keep working (a stolen session or token included). Returns the counts
+    for the audit event."""
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return {"sessions_ended": end_sessions_of(user.pk), "tokens_revoked": tokens}
+
+
 def _audit_account(
     actor: Any, action: str, user: StaffUser, request: Any, **details: Any
 ) -> None:
@@ -265,7 +278,8 @@ def staff_user_set_password(
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        _audit_account(actor, "auth.password_set", user, request)
+        ended = revoke_access(user)
+        _audit_account(actor, "auth.password_set", user, request, **ended)
 
 
 def staff_user_set_role(
@@ -283,7 +297,10 @@ def staff_user_set_role(
             return locked
         locked.role = role
         locked.save(update_fields=["role"])
-        _audit_account(actor, "auth.role_change", locked, request, old=old, new=role)
+        ended = revoke_access(locked)
+        _audit_account(
+            actor, "auth.role_change", locked, request, old=old, new=role, **ended
+        )
     return locked
 
 
@@ -295,8 +312,8 @@ def staff_user_set_active(
     reason: str = "manual",
     request: Any = None,
 ) -> StaffUser:
-    """Disable or enable an account. A disabled account cannot log in and its
-    API tokens stop working; its sessions end at their next request."""
+    """Disable or enable an account. Disabling ends its sessions and revokes
+    its API tokens for good: re-enabling does not bring them back."""
     if actor is not None and user.pk == actor.pk and not active:
         raise Conflict(_("You cannot disable your own account."), code="own_account")
     with transaction.atomic():
@@ -305,8 +322,9 @@ def staff_user_set_active(
             return locked
         locked.is_active = active
         locked.save(update_fields=["is_active"])
+        ended = {} if active else revoke_access(locked)
         action = "staff_user.enable" if active else "staff_user.disable"
-        _audit_account(actor, action, locked, request, reason=reason)
+        _audit_account(actor, action, locked, request, reason=reason, **ended)
     return locked
 
 
@@ -315,8 +333,9 @@ def account_unlock(*, actor: StaffUser, user: StaffUser, request: Any = None) ->
     from rekisteri.accounts.auth import account_key
 
     with transaction.atomic():
+        key = account_key(user.get_username())
         deleted, _rows = LoginThrottle.objects.filter(
-            key=account_key(user.get_username())
+            Q(key=key) | Q(account=key)
         ).delete()
         _audit_account(actor, "auth.unlock", user, request, was_locked=bool(deleted))
     return bool(deleted)

@@ -50,3 +50,21 @@ def recently_authenticated(session: Any, now: float | None = None) -> bool:
     now = time.time() if now is None else now
     at = session.get(SESSION_REAUTH)
     return at is not None and now - at <= settings.REKISTERI_REAUTH_MINUTES * 60
+
+
+def end_sessions_of(user_id: Any) -> int:
+    """Delete every stored session logged in as ``user_id``; returns how many.
+
+    Staff sessions are few (one per login, ended after
+    REKISTERI_SESSION_MAX_HOURS), so decoding the live ones is cheap.
+    """
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    doomed = [
+        s.session_key
+        for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if s.get_decoded().get("_auth_user_id") == str(user_id)
+    ]
+    Session.objects.filter(session_key__in=doomed).delete()
+    return len(doomed)

@@ -21,7 +21,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rekisteri.accounts import mfa, services
 from rekisteri.accounts.auth import mfa_required
 from rekisteri.accounts.clearance import clearance_of
-from rekisteri.accounts.decorators import require_recent_auth
+from rekisteri.accounts.decorators import (
+    require_recent_auth,
+    require_recent_auth_to_post,
+)
 from rekisteri.accounts.forms import ApiTokenForm, PasswordChangeForm
 from rekisteri.accounts.permissions import Perm, require
 from rekisteri.core.errors import NotFound, ValidationFailed
@@ -80,6 +83,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.AUTHENTICATED)
+@require_recent_auth_to_post()
 @require_http_methods(["GET", "POST"])
 def attestation(request: HttpRequest) -> HttpResponse:
     """Read and sign the confidentiality undertaking."""
@@ -119,6 +123,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.OWN_TOKENS)
+@require_recent_auth_to_post()
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     """List one's own API tokens and create a new one.

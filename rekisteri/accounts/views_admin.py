@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,7 +20,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rekisteri.accounts import mfa, selectors, services
 from rekisteri.accounts.auth import mfa_required
 from rekisteri.accounts.clearance import clearance_of
-from rekisteri.accounts.decorators import require_recent_auth
+from rekisteri.accounts.decorators import (
+    require_recent_auth,
+    require_recent_auth_to_post,
+)
 from rekisteri.accounts.forms import (
     NewPasswordForm,
     RoleForm,
@@ -67,6 +71,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.ACCOUNTS_MANAGE)
+@require_recent_auth
 @sensitive_post_parameters("new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
 def staff_create(request: HttpRequest) -> HttpResponse:
@@ -228,7 +233,12 @@ def staff_mfa_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "accounts/staff_mfa_reset.html", {"staff": user})
 
 
+def _detail_url(request: HttpRequest, user_id: int) -> str:
+    return reverse("accounts:staff_detail", args=[user_id])
+
+
 @require(Perm.ACCOUNTS_MANAGE)
+@require_recent_auth_to_post(_detail_url)
 @require_POST
 def staff_training(request: HttpRequest, user_id: int) -> HttpResponse:
     """Record a completed privacy training."""

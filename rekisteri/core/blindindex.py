@@ -53,6 +53,12 @@ def _index_key() -> bytes:
     return provider().index_key()
 
 
+def unique_digest_for(label: str, value: str) -> str:
+    """Full-length keyed digest of ``value`` for the field called ``label``
+    (its own HKDF key, unrelated to the field's blind index)."""
+    return blind.unique_digest(blind.field_key(_index_key(), label + "#unique"), value)
+
+
 def keys_for_label(
     label: str, kind: str, value: str, *, index_key: bytes | None = None
 ) -> list[int]:

@@ -82,9 +82,9 @@ def make_person(actor: Any = None, **kwargs: Any):
 
 def enrol_totp(user: StaffUser):
     """Give ``user`` a confirmed TOTP device (as if enrolled); returns it."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from rekisteri.accounts.models import SealedTOTPDevice
 
-    return TOTPDevice.objects.create(user=user, name="totp", confirmed=True)
+    return SealedTOTPDevice.objects.create(user=user, name="totp", confirmed=True)
 
 
 def totp_code(device: Any, steps_ahead: int = 0) -> str:
@@ -93,7 +93,10 @@ def totp_code(device: Any, steps_ahead: int = 0) -> str:
     """
     from django_otp.oath import TOTP
 
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    from rekisteri.accounts.credentials import open_totp_key
+
+    key = open_totp_key(device.key, device.user_id)
+    totp = TOTP(key, device.step, device.t0, device.digits, device.drift)
     totp.drift = device.drift + steps_ahead
     return f"{totp.token():0{device.digits}d}"
 

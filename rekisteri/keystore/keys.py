@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
@@ -27,7 +29,7 @@ from rekisteri.core.crypto.master import (
     UnwrapError,
     load,
 )
-from rekisteri.keystore.models import DataKey, ErasureEntry, MasterKeyCheck
+from rekisteri.keystore.models import DataKey, ErasureEntry, KeyRing, MasterKeyCheck
 from rekisteri.keystore.router import KEYSTORE_DB
 
 log = logging.getLogger("rekisteri.keys")
@@ -38,15 +40,81 @@ _scope: ContextVar[dict[tuple[uuid.UUID, str], dict[int, bytes]] | None] = Conte
 )
 
 
-@cache
+_loaded: MasterKeyProvider | None = None
+_ring: dict[str, object] = {"primary": None, "read_at": float("-inf")}
+_lock = threading.Lock()
+
+
 def provider() -> MasterKeyProvider:
     """The configured master-key provider (loaded once per process)."""
-    return load(settings.REKISTERI_MASTER_KEY_FILE)
+    global _loaded
+    if _loaded is None:
+        with _lock:
+            if _loaded is None:
+                _loaded = load(settings.REKISTERI_MASTER_KEY_FILE)
+    return _loaded
 
 
 def reset_provider() -> None:
     """Forget the loaded provider (after the key file changed)."""
-    provider.cache_clear()
+    global _loaded
+    _loaded = None
+    _ring["read_at"] = float("-inf")
+
+
+# --------------------------------------------------------------------------
+# The key ring: which master key wraps new data keys, as the key store says
+# --------------------------------------------------------------------------
+
+
+def ring_primary(*, fresh: bool = False) -> str | None:
+    """The key store's primary master key id (cached for a few seconds)."""
+    now = time.monotonic()
+    ttl = settings.REKISTERI_KEYRING_CHECK_SECONDS
+    if fresh or now - float(_ring["read_at"]) >= ttl:  # type: ignore[arg-type]
+        row = KeyRing.objects.using(KEYSTORE_DB).filter(pk=1).first()
+        _ring["primary"] = row.primary if row else None
+        _ring["read_at"] = now
+    return _ring["primary"]  # type: ignore[return-value]
+
+
+def set_primary(master_id: str) -> None:
+    """Make ``master_id`` the key that wraps new data keys everywhere."""
+    with transaction.atomic(using=KEYSTORE_DB):
+        row = KeyRing.objects.using(KEYSTORE_DB).select_for_update().filter(pk=1)
+        row = row.first()
+        if row is None:
+            KeyRing.objects.using(KEYSTORE_DB).create(pk=1, primary=master_id)
+        elif row.primary != master_id:
+            row.primary = master_id
+            row.version += 1
+            row.changed_at = timezone.now()
+            row.save()
+    _ring["read_at"] = float("-inf")
+
+
+def wrapping_key() -> tuple[MasterKeyProvider, str]:
+    """The provider and the master key id to wrap new data keys under.
+
+    The key ring in the key store decides, so a process started before
+    ``keys add-master`` learns the new primary: it reloads the key file if
+    it does not know that key, and refuses to wrap (KeyConfigError) rather
+    than use an old key if it still cannot.
+    """
+    p = provider()
+    primary = ring_primary()
+    if primary is None or primary == p.active_id:
+        return p, p.active_id
+    if primary not in p.known_ids():
+        reset_provider()
+        p = provider()
+        if primary not in p.known_ids():
+            raise KeyConfigError(
+                f"the key store's primary master key {primary!r} is not configured "
+                "in this process: add it to REKISTERI_MASTER_KEY (or the key "
+                "file) and restart"
+            )
+    return p, primary
 
 
 @contextmanager
@@ -169,7 +237,8 @@ def current_key(subject_id: uuid.UUID, key_class: str) -> tuple[int, bytes]:
 
 def _create(subject_id: uuid.UUID, key_class: str) -> tuple[int, bytes]:
     key = secrets.token_bytes(KEY_BYTES)
-    master_id, wrapped = provider().wrap(key, _context(subject_id, key_class, 1))
+    p, primary = wrapping_key()
+    master_id, wrapped = p.wrap(key, _context(subject_id, key_class, 1), primary)
     try:
         with transaction.atomic(using=KEYSTORE_DB):
             DataKey.objects.using(KEYSTORE_DB).create(
@@ -218,12 +287,12 @@ def new_keys(
     another thread; the rows must be stored (and committed) before anything
     sealed under them.
     """
-    p = provider()
+    p, primary = wrapping_key()
     now = timezone.now()
     rows, keys = [], {}
     for sid in subject_ids:
         key = secrets.token_bytes(KEY_BYTES)
-        master_id, wrapped = p.wrap(key, _context(sid, key_class, 1))
+        master_id, wrapped = p.wrap(key, _context(sid, key_class, 1), primary)
         subject = sid if postgres else sid.hex
         rows.append((subject, key_class, 1, master_id, wrapped, now))
         keys[sid] = key
@@ -300,21 +369,97 @@ def shred(subject_id: uuid.UUID, key_class: str, *, reason: str) -> bool:
 
 
 # --------------------------------------------------------------------------
+# Orphans: data keys whose subject never committed (an interrupted bulk
+# write) or no longer exists
+# --------------------------------------------------------------------------
+
+# Models whose ids are key subjects (Person, Organization); the apps that
+# define them register them in AppConfig.ready.
+_subject_models: list[type] = []
+
+
+def register_subject_model(model: type) -> None:
+    if model not in _subject_models:
+        _subject_models.append(model)
+
+
+def orphan_keys(*, older_than: timedelta, chunk: int = 5000) -> list[int]:
+    """Ids of live data keys, created before ``older_than`` ago, whose
+    subject is in none of the subject tables. The age keeps a key whose
+    person is still being written (its transaction not yet committed) out."""
+    cutoff = timezone.now() - older_than
+    found: list[int] = []
+    last_id = 0
+    while True:
+        rows = list(
+            DataKey.objects.using(KEYSTORE_DB)
+            .filter(id__gt=last_id, wrapped__isnull=False, created_at__lt=cutoff)
+            .order_by("id")
+            .values_list("id", "subject_id")[:chunk]
+        )
+        if not rows:
+            return found
+        last_id = rows[-1][0]
+        wanted = {subject for _id, subject in rows}
+        existing: set = set()
+        for model in _subject_models:
+            existing.update(
+                model.objects.filter(pk__in=wanted).values_list("pk", flat=True)
+            )
+        found.extend(key_id for key_id, subject in rows if subject not in existing)
+
+
+def remove_orphans(*, older_than: timedelta) -> int:
+    """Delete the orphan data keys (see :func:`orphan_keys`); returns how many.
+    Tombstones of shredded keys are never touched."""
+    ids = orphan_keys(older_than=older_than)
+    removed = 0
+    for start in range(0, len(ids), 1000):
+        removed += (
+            DataKey.objects.using(KEYSTORE_DB)
+            .filter(id__in=ids[start : start + 1000], wrapped__isnull=False)
+            .delete()[0]
+        )
+    return removed
+
+
+# --------------------------------------------------------------------------
 # Master key checks and rotation
 # --------------------------------------------------------------------------
 
 _CHECK = b"rekisteri master key check"
 
 
+def _restore_hint() -> str:
+    return (
+        "Restore the original key file (REKISTERI_MASTER_KEY_FILE, by default "
+        "var/keys/master.json, mode 0600) or REKISTERI_MASTER_KEY and "
+        "REKISTERI_INDEX_KEY from their backup; never start with a new key over "
+        "existing data (docs/security.md, 'Master key file lost')."
+    )
+
+
 def verify_master_key() -> None:
     """Fail with a clear KeyConfigError if the configured key is wrong.
 
     Each master key id gets a check value the first time it is active; a key
-    whose material differs from the one that wrote the check is refused.
+    whose material differs from the one that wrote the check is refused. A
+    configuration that unwraps nothing in this key store (an unrelated, freshly
+    made key) is refused, and so is one that lacks a master key that live
+    data keys are still wrapped by.
     """
     p = provider()
-    for check in MasterKeyCheck.objects.using(KEYSTORE_DB).all():
-        if check.master_key_id not in p.known_ids():
+    known = set(p.known_ids())
+    checks = list(MasterKeyCheck.objects.using(KEYSTORE_DB).all())
+    check_ids = {check.master_key_id for check in checks}
+    if check_ids and not check_ids & known:
+        raise KeyConfigError(
+            f"the configured master key ({', '.join(sorted(known))}) unwraps "
+            "nothing in this key store, which was written with "
+            f"{', '.join(sorted(check_ids))}. " + _restore_hint()
+        )
+    for check in checks:
+        if check.master_key_id not in known:
             continue
         try:
             value = p.unwrap(check.master_key_id, bytes(check.wrapped_check), b"check")
@@ -323,28 +468,60 @@ def verify_master_key() -> None:
         if value != _CHECK.ljust(KEY_BYTES, b"\0"):
             raise KeyConfigError(
                 f"master key {check.master_key_id!r} is not the key this key store "
-                "was created with; check REKISTERI_MASTER_KEY / the key file"
+                "was created with; check REKISTERI_MASTER_KEY / the key file. "
+                + _restore_hint()
             )
-    if (
+    needed = set(
+        DataKey.objects.using(KEYSTORE_DB)
+        .filter(wrapped__isnull=False)
+        .order_by()
+        .values_list("master_key_id", flat=True)
+        .distinct()
+    )
+    missing = needed - known
+    if missing:
+        what = "unwraps nothing" if not needed & known else "cannot unwrap every key"
+        raise KeyConfigError(
+            f"the configured master key ({', '.join(sorted(known))}) {what}: "
+            f"live data keys are wrapped by {', '.join(sorted(missing))}, which "
+            "is not configured. " + _restore_hint()
+        )
+    new_key = (
         not MasterKeyCheck.objects.using(KEYSTORE_DB)
         .filter(master_key_id=p.active_id)
         .exists()
-    ):
+    )
+    if new_key:
         master_id, wrapped = p.wrap(_CHECK.ljust(KEY_BYTES, b"\0"), b"check")
         MasterKeyCheck.objects.using(KEYSTORE_DB).get_or_create(
             master_key_id=master_id, defaults={"wrapped_check": wrapped}
         )
+    # A key seen for the first time becomes the primary everywhere; an older
+    # configuration starting later does not take it back.
+    if new_key or ring_primary(fresh=True) is None:
+        set_primary(p.active_id)
 
 
 def rotate_master(*, batch_size: int = 1000, progress=None) -> int:
     """Re-wrap every live data key under the active master key.
 
-    Streams in id order, one transaction per batch; an interrupted run is
-    finished by running it again (rows already re-wrapped are skipped). Field
-    ciphertext is untouched: only the wrapping changes.
+    Makes the active key the key ring's primary first, so running processes
+    wrap new keys under it from their next ring check on; then streams in id
+    order, one transaction per batch; an interrupted run is finished by
+    running it again (rows already re-wrapped are skipped). After waiting
+    one ring-check period it makes a last pass for keys that a process
+    created under the old key just before it noticed. Field ciphertext is
+    untouched: only the wrapping changes.
     """
     p = provider()
     verify_master_key()
+    set_primary(p.active_id)
+    done = _rewrap(p, batch_size, progress)
+    time.sleep(max(0.0, settings.REKISTERI_KEYRING_CHECK_SECONDS))
+    return done + _rewrap(p, batch_size, progress, start=done)
+
+
+def _rewrap(p: MasterKeyProvider, batch_size: int, progress, start: int = 0) -> int:
     done = 0
     last_id = 0
     while True:
@@ -369,5 +546,5 @@ def rotate_master(*, batch_size: int = 1000, progress=None) -> int:
         last_id = rows[-1].id
         done += len(rows)
         if progress is not None:
-            progress(done)
+            progress(start + done)
     return done

@@ -53,6 +53,24 @@ class MasterKeyCheck(models.Model):
         return self.master_key_id
 
 
+class KeyRing(models.Model):
+    """The key store's word on which master key wraps new data keys.
+
+    One row. ``keys add-master`` and ``keys rotate-master`` set ``primary``
+    and raise ``version``; running processes read it (cached for
+    ``REKISTERI_KEYRING_CHECK_SECONDS``) before wrapping, so a worker
+    started before a rotation never wraps a new key under the old master.
+    """
+
+    id = not_personal(models.PositiveSmallIntegerField(primary_key=True, default=1))
+    primary = not_personal(models.CharField(max_length=40))
+    version = not_personal(models.PositiveIntegerField(default=1))
+    changed_at = not_personal(models.DateTimeField(default=timezone.now))
+
+    def __str__(self) -> str:
+        return f"{self.primary} v{self.version}"
+
+
 class ErasureEntry(models.Model):
     """A subject's key class was shredded. Append-only; replayed after restore."""
 

@@ -481,7 +481,8 @@ def import_messages(
     """Import every message of an ``.eml`` or mbox stream; see the module doc.
 
     Never raises for a bad message: each one is in ``report.errors`` with its
-    index, byte offset and reason. One audit event records the run.
+    index, byte offset and reason. Each committed chunk carries the run's
+    audit event so far, in the same transaction.
     """
     fmt, items = iter_raw_messages(stream)
     report = ImportReport(format=fmt)
@@ -507,36 +508,47 @@ def import_messages(
             threads=threads,
         )
 
+    def record(chunk: int) -> None:
+        audit_record(
+            actor=actor,
+            action="message.import",
+            target_type="organization" if organization else "message_import",
+            target_id=organization.pk if organization else "",
+            fields=["subject", "body", "headers", "participants", "attachments"],
+            categories=services.CONTENT_CATEGORIES + services.PARTICIPANT_CATEGORIES,
+            purpose="customer_relationship",
+            details={
+                "format": fmt,
+                "chunk": chunk,
+                "total": report.total,
+                "created": report.created,
+                "duplicates": report.duplicates,
+                "errors": len(report.errors),
+            },
+            request=request,
+        )
+
     # One message in memory at a time; a transaction per CHUNK messages
-    # (each message in its own savepoint inside it).
+    # (each message in its own savepoint inside it). Each transaction ends
+    # with the run's audit event so far (counts are cumulative; the last
+    # chunk's event is the whole run), so an interrupted import never leaves
+    # stored messages without an event.
     pending = iter(items)
     finished = False
+    chunk = 0
     with keys.ensure_scope():
         while not finished:
             finished = True
+            chunk += 1
+            before = report.total
             with transaction.atomic():
                 for n, raw in enumerate(pending, start=1):
                     handle(raw)
                     if n >= CHUNK:
                         finished = False
                         break
+                if report.total > before or chunk == 1:
+                    record(chunk)
             if progress is not None:
                 progress(report)
-    audit_record(
-        actor=actor,
-        action="message.import",
-        target_type="organization" if organization else "message_import",
-        target_id=organization.pk if organization else "",
-        fields=["subject", "body", "headers", "participants", "attachments"],
-        categories=services.CONTENT_CATEGORIES + services.PARTICIPANT_CATEGORIES,
-        purpose="customer_relationship",
-        details={
-            "format": fmt,
-            "total": report.total,
-            "created": report.created,
-            "duplicates": report.duplicates,
-            "errors": len(report.errors),
-        },
-        request=request,
-    )
     return report

@@ -5,3 +5,26 @@ class RegistryConfig(AppConfig):
     name = "rekisteri.registry"
     label = "registry"
     verbose_name = "Customer register"
+
+    def ready(self) -> None:
+        # Person and Organization ids are key subjects: `keys verify` counts
+        # data keys whose subject is in neither table as orphans.
+        from rekisteri.core import refusals
+        from rekisteri.keystore.keys import register_subject_model
+        from rekisteri.registry.models import Organization, Person, Role
+
+        register_subject_model(Person)
+        register_subject_model(Organization)
+
+        # A refused request for a person's page or one of their roles is
+        # linked to that person (rekisteri.core.refusals).
+        def refused_person(kwargs):
+            if "person_id" in kwargs:
+                pk = kwargs["person_id"]
+                return Person.objects.filter(pk=pk).values_list("pk", flat=True).first()
+            if "role_id" in kwargs:
+                rows = Role.objects.filter(pk=kwargs["role_id"])
+                return rows.values_list("person_id", flat=True).first()
+            return None
+
+        refusals.register(refused_person)

@@ -244,6 +244,7 @@ def record_need_to_know_denied(
         outcome=Outcome.DENIED,
         target_type="route",
         target_id=(match.view_name if match else "")[:64],
+        subject_id=person.pk,
         categories=missing,
         purpose="security",
         details={"need_to_know": sorted(missing), "method": request.method},

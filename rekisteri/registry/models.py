@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rekisteri.core.blindindex import unique_digest_for
 from rekisteri.core.catalogue import (
     Erasure,
     LegalBasis,
@@ -23,7 +24,7 @@ from rekisteri.core.catalogue import (
     not_personal,
     personal,
 )
-from rekisteri.core.crypto.fields import EncryptedTextField
+from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
 from rekisteri.core.formats import search_key
 from rekisteri.registry.choices import (
     Language,
@@ -357,15 +358,38 @@ class PersonEmail(models.Model):
         category="user.contact.email",
         **CONTACT,
     )
+    # The database refuses a second row with the same address (two parallel
+    # creates both pass the service's check). The full-length keyed digest,
+    # not the truncated blind index, so distinct addresses never collide;
+    # NULL once the person is erased.
+    email_digest = not_personal(
+        models.CharField(max_length=64, null=True, blank=True, editable=False),
+        "keyed full-length HMAC of the normalised address (uniqueness only)",
+    )
     is_primary = not_personal(models.BooleanField(default=False))
     provenance = _provenance("+")
     created_at = _created()
 
     class Meta:
         ordering = ["-is_primary", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email_digest"], name="person_email_unique_digest"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args, **kwargs) -> None:
+        if isinstance(self.email, str) and not isinstance(self.email, Placeholder):
+            self.email_digest = email_digest(self.email)
+        super().save(*args, **kwargs)
+
+
+def email_digest(email: str) -> str:
+    """The value of ``PersonEmail.email_digest`` for a normalised address."""
+    return unique_digest_for("registry.PersonEmail.email", email.strip().lower())
 
 
 class PersonPhone(models.Model):

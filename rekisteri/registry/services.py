@@ -369,14 +369,29 @@ def _replace_values(
 
 
 def _set_emails(person: Person, emails: list[str], provenance: Provenance) -> None:
-    _replace_values(
-        list(person.emails.all()),
-        emails,
-        "email",
-        lambda value, primary: PersonEmail.objects.create(
-            person=person, email=value, is_primary=primary, provenance=provenance
-        ),
-    )
+    """Write the rows; a parallel write that took an address first (the
+    database's unique digest) is answered like the service's own check."""
+    try:
+        with transaction.atomic():
+            _replace_values(
+                list(person.emails.all()),
+                emails,
+                "email",
+                lambda value, primary: PersonEmail.objects.create(
+                    person=person,
+                    email=value,
+                    is_primary=primary,
+                    provenance=provenance,
+                ),
+            )
+    except IntegrityError as exc:
+        if "email_digest" not in str(exc) and "person_email_unique" not in str(exc):
+            raise
+        raise ValidationFailed.single(
+            "emails",
+            "email_taken",
+            _("This email address belongs to another person in the register."),
+        ) from None
 
 
 def _set_phones(person: Person, phones: list[str], provenance: Provenance) -> None:
@@ -706,6 +721,7 @@ def person_shred(
     destroyed = keys.shred(person.pk, key_class, reason=reason)
     if key_class == KeyClass.CRM:
         BlindIndex.objects.filter(subject_id=person.pk).delete()
+        PersonEmail.objects.filter(person=person).update(email_digest=None)
     auditing.record_write(
         actor=actor,
         action="person.shred",

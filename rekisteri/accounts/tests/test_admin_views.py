@@ -115,7 +115,7 @@ def test_unlock_lets_the_account_log_in_again(client):
     user = make_staff(StaffRole.SALES)
     for _ in range(5):
         register_failure(user.username, "192.0.2.1")
-    other = client.__class__()
+    other = client.__class__(REMOTE_ADDR="192.0.2.1")
     login = {"username": user.username, "password": TEST_PASSWORD}
     assert other.post(reverse("accounts:login"), login).status_code == 429
     client.post(reverse("accounts:staff_unlock", args=[user.pk]))

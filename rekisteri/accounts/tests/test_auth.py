@@ -135,7 +135,7 @@ def test_success_clears_the_account_failures(client):
     user = make_staff(StaffRole.SALES)
     post_login(client, user.username, "wrong-password-1")
     assert post_login(client, user.username, TEST_PASSWORD).status_code == 302
-    assert not LoginThrottle.objects.filter(key__startswith="account:").exists()
+    assert not LoginThrottle.objects.filter(key__startswith="pair:").exists()
 
 
 def test_next_is_followed_only_within_the_site(client):

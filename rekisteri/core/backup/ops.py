@@ -37,6 +37,7 @@ from rekisteri.core.backup.archive import (
     verify_stream,
 )
 from rekisteri.core.crypto.master import MasterKeyProvider
+from rekisteri.core.files import PRIVATE_DIR, make_private
 from rekisteri.keystore.router import KEYSTORE_DB
 
 SUFFIX = ".rkb"
@@ -278,6 +279,7 @@ def write_archive(
     partial file is removed; after a kill it stays, and ``list`` flags it.
     """
     dest_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private(dest_dir, PRIVATE_DIR)
     created_at = created_at or datetime.now(UTC)
     archive_id = uuid.uuid4().hex
     final = dest_dir / archive_name(kind, created_at, archive_id)

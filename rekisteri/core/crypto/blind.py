@@ -43,6 +43,13 @@ def digest(key: bytes, term: str, bits: int) -> int:
     return int.from_bytes(mac[:8], "big") >> (64 - bits)
 
 
+def unique_digest(key: bytes, term: str) -> str:
+    """The full HMAC-SHA256 of a term as 64 hex digits, for a unique
+    constraint: unlike the truncated index digest it has no collisions, so
+    the database itself can refuse a second row with the same value."""
+    return hmac.digest(key, term.encode("utf-8"), "sha256").hex()
+
+
 def exact_terms(value: str) -> list[str]:
     return [value] if value else []
 

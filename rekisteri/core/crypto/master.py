@@ -58,7 +58,10 @@ class MasterKeyProvider:
 
     active_id: str
 
-    def wrap(self, data_key: bytes, context: bytes) -> tuple[str, bytes]:
+    def wrap(
+        self, data_key: bytes, context: bytes, master_id: str | None = None
+    ) -> tuple[str, bytes]:
+        """Wrap under ``master_id`` (default: the active key)."""
         raise NotImplementedError
 
     def unwrap(self, master_id: str, wrapped: bytes, context: bytes) -> bytes:
@@ -90,11 +93,16 @@ class LocalMasterKeys(MasterKeyProvider):
         # more than the wrap itself.
         self._ciphers = {key_id: AESGCM(key) for key_id, key in self.keys.items()}
 
-    def wrap(self, data_key: bytes, context: bytes) -> tuple[str, bytes]:
+    def wrap(
+        self, data_key: bytes, context: bytes, master_id: str | None = None
+    ) -> tuple[str, bytes]:
+        master_id = master_id or self.active_id
+        cipher = self._ciphers.get(master_id)
+        if cipher is None:
+            raise KeyConfigError(f"master key {master_id!r} is not configured")
         nonce = os.urandom(12)
-        aad = b"rekisteri-wrap/v1|" + self.active_id.encode() + b"|" + context
-        wrapped = nonce + self._ciphers[self.active_id].encrypt(nonce, data_key, aad)
-        return self.active_id, wrapped
+        aad = b"rekisteri-wrap/v1|" + master_id.encode() + b"|" + context
+        return master_id, nonce + cipher.encrypt(nonce, data_key, aad)
 
     def unwrap(self, master_id: str, wrapped: bytes, context: bytes) -> bytes:
         cipher = self._ciphers.get(master_id)

@@ -200,3 +200,29 @@ def test_a_message_that_fails_to_store_leaves_nothing_half_saved(monkeypatch):
     assert Message.objects.count() == 2
     assert Thread.objects.count() == 2
     assert MessageParticipant.objects.count() == 4
+
+
+def test_an_interrupted_import_leaves_no_message_without_its_audit_event(
+    monkeypatch,
+):
+    from rekisteri.messaging import importing
+
+    staff = make_staff()
+    org = make_org()
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    original = importing._store_one
+    calls = {"n": 0}
+
+    def killed_on_the_third(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # the process is stopped mid-import
+        return original(**kwargs)
+
+    monkeypatch.setattr(importing, "_store_one", killed_on_the_third)
+    data = _mbox(_email(1), _email(2), _email(3), _email(4))
+    with pytest.raises(KeyboardInterrupt):
+        _import(staff, data, organization=org)
+    assert Message.objects.count() == 2
+    event = AuditEvent.objects.get(action="message.import")
+    assert event.details["created"] == 2

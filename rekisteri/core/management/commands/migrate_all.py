@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from rekisteri.core.crypto.master import KeyConfigError
 from rekisteri.keystore.router import KEYSTORE_DB
 
 
@@ -21,7 +22,11 @@ class Command(BaseCommand):
         call_command(
             "migrate", database=KEYSTORE_DB, interactive=False, verbosity=verbosity
         )
+        # The key store's models are imported only after its migrations ran.
         from rekisteri.keystore.keys import verify_master_key
 
-        verify_master_key()
+        try:
+            verify_master_key()
+        except KeyConfigError as exc:
+            raise CommandError(str(exc)) from exc
         call_command("migrate", interactive=False, verbosity=verbosity)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -28,18 +29,34 @@ class Command(BaseCommand):
             help="re-wrap every data key under the active master key (resumable)",
         )
         rotate.add_argument("--batch", type=int, default=1000)
+        orphans = sub.add_parser(
+            "remove-orphans",
+            help="delete data keys whose subject has no row (an interrupted "
+            "bulk write); shredded keys' tombstones are kept",
+        )
+        orphans.add_argument("--older-than-hours", type=float, default=24.0)
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         try:
             if action == "verify":
                 keys.verify_master_key()
                 p = keys.provider()
+                primary = keys.ring_primary(fresh=True) or p.active_id
                 live = DataKey.objects.using(KEYSTORE_DB).filter(wrapped__isnull=False)
-                stale = live.exclude(master_key_id=p.active_id).count()
+                stale = live.exclude(master_key_id=primary).count()
+                orphans = len(keys.orphan_keys(older_than=timedelta(hours=24)))
                 self.stdout.write(
-                    f"Master key {p.active_id} is correct. {live.count()} live data "
-                    f"keys, {stale} still wrapped by an older master key."
+                    f"Master key {p.active_id} is correct; the primary is {primary}. "
+                    f"{live.count()} live data keys, {stale} still wrapped by an "
+                    f"older master key, {orphans} orphan data keys (older than 24 "
+                    "hours, no person or organization; `keys remove-orphans` "
+                    "deletes them)."
                 )
+            elif action == "remove-orphans":
+                removed = keys.remove_orphans(
+                    older_than=timedelta(hours=options["older_than_hours"])
+                )
+                self.stdout.write(f"Removed {removed} orphan data keys.")
             elif action == "add-master":
                 key_id = add_key_to_file(
                     settings.REKISTERI_MASTER_KEY_FILE, options["id"]
