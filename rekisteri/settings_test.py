@@ -13,3 +13,12 @@ os.environ.setdefault(
 )
 
 from rekisteri.settings import *  # noqa: E402, F403
+
+# Tests never reach PRH: a closed loopback port, no retries. Tests of the
+# client give it an httpx.MockTransport instead.
+REKISTERI_PRH = {
+    **REKISTERI_PRH,  # noqa: F405
+    "BASE_URL": "http://127.0.0.1:9/opendata-ytj-api/v3",
+    "RETRIES": 0,
+    "TIMEOUT": 2.0,
+}
