@@ -227,8 +227,9 @@ def test_bad_companies_are_reported_and_nothing_of_them_is_half_imported(write):
 def test_a_file_without_companies_is_a_clear_error(tmp_path):
     empty = tmp_path / "e.json"
     empty.write_text('{"totalResults": 0, "companies": []}')
-    with pytest.raises(Conflict, match="no companies"):
+    with pytest.raises(Conflict) as exc:
         services.prh_import_file(actor=None, path=empty)
+    assert exc.value.code == "no_companies"
     with pytest.raises(ValidationFailed):
         services.prh_import_file(actor=None, path=tmp_path / "missing.json")
 
