@@ -213,7 +213,7 @@ def markdown(var_dir: Path = VAR) -> str:
             "`python -m benchmarks.prh`: the all-companies bulk file (zip of one "
             "JSON array, v3 schema) imported against a register holding 1 % of "
             "its companies as customers, then again unchanged; a first load "
-            "creating every company; heap peak at a tenth and the full size "
+            "creating a hundredth of them; heap peak at a tenth and the full size "
             f"({prh_runs.get('date', '')[:16]} UTC).",
             "",
             prh.render(prh_runs["runs"]),

@@ -13,7 +13,7 @@ writes, audit):
   whole file (the customers are updated, every other company matched and
   passed over); companies per second, target ≥ 5,000/s;
 * **re-import**: the same file again (nothing changed: idempotent);
-* **first load**: ``--create`` of ``size / 10`` companies into an empty
+* **first load**: ``--create`` of ``size / 100`` companies into an empty
   register (every company becomes an organization; informational);
 * **heap peak** (tracemalloc) of the daily import at ``size / 10`` and
   ``size`` companies: streamed, so the two are alike.
@@ -128,19 +128,25 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {"database": connection.vendor, "size": size}
 
     def timed(path: Path, *, create: bool = False) -> dict[str, Any]:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = prh_import_file(actor=None, path=path, create=create)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         assert not report.failures, report.failures[:3]
+        # CPU time of this process too: on a busy machine the wall clock
+        # counts the waits for a core (SQLite runs in this process; the
+        # PostgreSQL server's own CPU is not counted).
         return {
             **report.counts(),
             "seconds": round(seconds, 3),
             "per_second": round(report.seen / seconds, 1),
+            "cpu_seconds": round(cpu, 3),
+            "per_cpu_second": round(report.seen / max(cpu, 1e-9), 1),
         }
 
     log("  first load")
     first = var_dir / "prh-first.zip"
-    write_bulk(first, max(size // 10, 10), start=5_000_000)
+    write_bulk(first, max(size // 100, 10), start=5_000_000)
     result["first_load"] = timed(first, create=True)
     first.unlink()
 
@@ -197,14 +203,16 @@ def render(results: list[dict[str, Any]]) -> str:
         ok = d["per_second"] >= TARGET_PER_S
         lines.append(
             f"| {db} | {n:,} | daily bulk import, {r['customers']:,} customers "
-            f"({d['updated']:,} updated) | {d['per_second']:,.0f}/s | "
+            f"({d['updated']:,} updated) | {d['per_second']:,.0f}/s "
+            f"({d.get('per_cpu_second', 0):,.0f}/s of CPU) | "
             f"≥ {TARGET_PER_S:,.0f}/s | {'yes' if ok else 'no'} |"
         )
         a = r["again"]
         met = "yes" if a["per_second"] >= TARGET_PER_S else "no"
         lines.append(
             f"| {db} | {n:,} | re-import of the same file ({a['unchanged']:,} "
-            f"unchanged, {a['updated']:,} updated) | {a['per_second']:,.0f}/s | "
+            f"unchanged, {a['updated']:,} updated) | {a['per_second']:,.0f}/s "
+            f"({a.get('per_cpu_second', 0):,.0f}/s of CPU) | "
             f"≥ {TARGET_PER_S:,.0f}/s | {met} |"
         )
         f = r["first_load"]

@@ -31,7 +31,12 @@ from django.utils import timezone
 from rekisteri.audit.services import audit_record
 from rekisteri.connectors.choices import ReviewStatus
 from rekisteri.connectors.models import RegistryReview
-from rekisteri.connectors.prh.mapping import CompanyValues, MappingError, map_company
+from rekisteri.connectors.prh.mapping import (
+    CompanyValues,
+    MappingError,
+    business_id_of,
+    map_company,
+)
 from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.registry import services as registry
 from rekisteri.registry.choices import OrganizationStatus
@@ -341,23 +346,31 @@ def _apply_chunk(
     fetched_at: dt.datetime,
     report: ImportReport,
 ) -> None:
-    mapped_items: list[tuple[int, CompanyValues]] = []
+    # The business ID first: a company that is not in the register (most of
+    # the bulk file) is matched and passed over without being mapped.
+    identified: list[tuple[int, str, Any]] = []
     for company in items:
         report.seen += 1
         try:
-            mapped = map_company(company)
+            identified.append((report.seen, business_id_of(company), company))
         except MappingError as exc:
             report.failures.append(Failure(report.seen, "", exc.code, exc.message))
+    known = Known.lookup(bid for _p, bid, _c in identified)
+    mapped_items: list[tuple[int, CompanyValues]] = []
+    for position, bid, company in identified:
+        if bid not in known.orgs and not create:
+            report.not_in_register += 1
+            continue
+        try:
+            mapped = map_company(company)
+        except MappingError as exc:
+            report.failures.append(Failure(position, bid, exc.code, exc.message))
             continue
         report.unknown_keys.update(mapped.unknown_keys)
-        mapped_items.append((report.seen, mapped))
-    known = Known.lookup(m.business_id for _p, m in mapped_items)
+        mapped_items.append((position, mapped))
     unchanged = []
     for position, mapped in mapped_items:
         org = known.orgs.get(mapped.business_id)
-        if org is None and not create:
-            report.not_in_register += 1
-            continue
         if org is not None and plan(org, mapped, known) == ({}, []):
             unchanged.append(org.pk)
             report.unchanged += 1
