@@ -40,8 +40,8 @@ test: dev
 	$(BIN)/python -m pytest -q
 
 ## make bench: registers of 10k and 100k persons (SIZE=1000000 for 1M), each
-## encrypted and as the plaintext baseline, then the audit, invoicing, message
-## and backup benchmarks (benchmarks/domains.py)
+## encrypted and as the plaintext baseline, then the audit, invoicing, message,
+## backup and PRH import benchmarks (benchmarks/domains.py)
 bench: dev
 	$(BIN)/python -m benchmarks.run --sizes $(if $(SIZE),$(SIZE),$(SIZES))
 	$(BIN)/python -m benchmarks.domains
@@ -54,7 +54,7 @@ format: dev
 	$(BIN)/ruff check --fix .
 
 # Apps with a catalog of their own; the project catalog holds the rest.
-LOCALE_APPS := accounts access audit billing contracts messaging privacy
+LOCALE_APPS := accounts access audit billing connectors contracts messaging privacy
 
 messages: dev
 	cd rekisteri && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../$(BIN)/python ../manage.py makemessages -l fi -l en --no-obsolete $(foreach a,$(LOCALE_APPS),--ignore '$(a)/*')

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "rekisteri.billing",
     "rekisteri.messaging",
     "rekisteri.privacy",
+    "rekisteri.connectors",
 ]
 
 # Form fields per request. Django's default (1,000) is below what the
@@ -349,6 +350,20 @@ REKISTERI = {
     "BACKUP_DIR": os.environ.get("REKISTERI_BACKUP_DIR", ""),
     "BACKUP_RETENTION_DAYS": int(os.environ.get("REKISTERI_BACKUP_DAYS", 90)),
     "BACKUP_KEYS_RETENTION_DAYS": int(os.environ.get("REKISTERI_BACKUP_KEYS_DAYS", 35)),
+}
+
+# --- Registry connectors (docs/connectors.md) ----------------------------
+# PRH / YTJ open data API v3. Timeouts in seconds; retries back off
+# exponentially on 429 and 5xx and honour Retry-After up to RETRY_MAX_WAIT.
+REKISTERI_PRH = {
+    "BASE_URL": os.environ.get(
+        "REKISTERI_PRH_BASE_URL", "https://avoindata.prh.fi/opendata-ytj-api/v3"
+    ),
+    "TIMEOUT": float(os.environ.get("REKISTERI_PRH_TIMEOUT", 20)),
+    "RETRIES": int(os.environ.get("REKISTERI_PRH_RETRIES", 5)),
+    "BACKOFF": float(os.environ.get("REKISTERI_PRH_BACKOFF", 1.0)),
+    "RETRY_MAX_WAIT": float(os.environ.get("REKISTERI_PRH_RETRY_MAX_WAIT", 60)),
+    "MAX_PAGES": int(os.environ.get("REKISTERI_PRH_MAX_PAGES", 1000)),
 }
 
 # --- Audit log ------------------------------------------------------------

@@ -16,3 +16,12 @@ from rekisteri.settings import *  # noqa: E402, F403
 
 # Read the key ring on every wrap, and no wait before rotation's last pass.
 REKISTERI_KEYRING_CHECK_SECONDS = 0
+
+# Tests never reach PRH: a closed loopback port, no retries. Tests of the
+# client give it an httpx.MockTransport instead.
+REKISTERI_PRH = {
+    **REKISTERI_PRH,  # noqa: F405
+    "BASE_URL": "http://127.0.0.1:9/opendata-ytj-api/v3",
+    "RETRIES": 0,
+    "TIMEOUT": 2.0,
+}

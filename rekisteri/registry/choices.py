@@ -34,3 +34,16 @@ class SourceKind(models.TextChoices):
     CUSTOMER_COMPANY = "customer_company", _("The customer company")
     STAFF = "staff", _("Our staff")
     REGISTRY = "registry", _("An outside registry")
+
+
+class RegistrySituation(models.TextChoices):
+    """What the trade register says of a company, worst first.
+
+    Anything but ACTIVE flags the organization on its page and in lists.
+    """
+
+    ACTIVE = "", _("Active")
+    DISSOLVED = "dissolved", _("Dissolved")
+    BANKRUPTCY = "bankruptcy", _("Bankruptcy")
+    LIQUIDATION = "liquidation", _("Liquidation")
+    REORGANISATION = "reorganisation", _("Reorganisation")

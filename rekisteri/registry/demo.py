@@ -361,6 +361,9 @@ _PLAIN_COLUMNS: tuple[type, ...] = (
     models.UUIDField,
     models.DateTimeField,
     models.DateField,
+    # JSON columns are given as JSON text, which SQLite stores as it is and
+    # PostgreSQL's COPY parses into jsonb.
+    models.JSONField,
     SearchKeyField,
 )
 
@@ -514,6 +517,22 @@ _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
 _UUID_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
+ORG_REGISTRY_COLUMNS = (
+    "registered_names",
+    "company_form",
+    "company_form_name",
+    "industry_code",
+    "industry_code_set",
+    "industry_name",
+    "trade_register_status",
+    "registered_entries",
+    "registry_situation",
+    "registry_end_date",
+    "registry_modified_at",
+    "registry_checked_at",
+)
+ORG_REGISTRY_EMPTY = ("[]", "", "", "", "", "", "", "[]", "", None, None, None)
+
 # Column order of the tuples the generator yields.
 ORG_COLUMNS = (
     "id",
@@ -535,6 +554,8 @@ ORG_COLUMNS = (
     "provenance_id",
     "created_at",
     "updated_at",
+    # What a trade register says: empty until a registry connector reads it.
+    *ORG_REGISTRY_COLUMNS,
 )
 PERSON_COLUMNS = (
     "id",
@@ -793,6 +814,7 @@ class _Generator:
             provenance,
             now,
             now,
+            *ORG_REGISTRY_EMPTY,
         )
         return row, OrgRef(pk, domain, status == "former")
 

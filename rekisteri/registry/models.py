@@ -30,6 +30,7 @@ from rekisteri.registry.choices import (
     Language,
     OrganizationStatus,
     PhoneKind,
+    RegistrySituation,
     RoleKind,
     SourceKind,
 )
@@ -157,6 +158,9 @@ class Provenance(models.Model):
     import_batch = not_personal(
         models.ForeignKey(ImportBatch, on_delete=models.PROTECT, null=True, blank=True)
     )
+    # When the source itself last changed the values (a registry's
+    # ``lastModified``); empty for values typed by a person.
+    source_modified_at = not_personal(models.DateTimeField(null=True, blank=True))
     recorded_by = personal(
         models.ForeignKey(
             settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
@@ -276,6 +280,71 @@ class Organization(models.Model):
     # The class namespace is a dict: the address helper adds classified fields.
     locals().update(_address_fields("postal", SOLE_TRADER))
     locals().update(_address_fields("visiting", SOLE_TRADER))
+    # What a trade register (PRH / YTJ) says of the company. Set by the
+    # registry connectors (docs/connectors.md), shown on the page, not typed.
+    registered_names = personal(
+        models.JSONField(_("registered names"), default=list, blank=True),
+        category="user.name",
+        description="Current and previous names with their types and versions",
+        **SOLE_TRADER,
+    )
+    company_form = not_personal(
+        models.CharField(_("company form"), max_length=8, blank=True),
+        "code of the legal form",
+    )
+    company_form_name = not_personal(
+        models.CharField(_("company form"), max_length=100, blank=True),
+        "name of the legal form",
+    )
+    industry_code = personal(
+        models.CharField(_("main business line"), max_length=10, blank=True),
+        category="user.workplace",
+        **SOLE_TRADER,
+    )
+    industry_code_set = not_personal(
+        models.CharField(max_length=20, blank=True), "name of a public code set"
+    )
+    industry_name = personal(
+        models.CharField(_("main business line"), max_length=250, blank=True),
+        category="user.workplace",
+        **SOLE_TRADER,
+    )
+    trade_register_status = personal(
+        models.CharField(_("trade register status"), max_length=4, blank=True),
+        category="user.workplace",
+        **SOLE_TRADER,
+    )
+    registered_entries = personal(
+        models.JSONField(_("registered entries"), default=list, blank=True),
+        category="user.workplace",
+        description="Registers the company is entered in, with dates",
+        **SOLE_TRADER,
+    )
+    registry_situation = personal(
+        models.CharField(
+            _("registry situation"),
+            max_length=16,
+            choices=RegistrySituation.choices,
+            default=RegistrySituation.ACTIVE,
+            blank=True,
+        ),
+        category="user.financial",
+        description="Dissolved, bankruptcy, liquidation or reorganisation",
+        **SOLE_TRADER,
+    )
+    registry_end_date = personal(
+        models.DateField(_("ended"), null=True, blank=True),
+        category="user.workplace",
+        **SOLE_TRADER,
+    )
+    registry_modified_at = not_personal(
+        models.DateTimeField(null=True, blank=True),
+        "when the trade register last changed the company",
+    )
+    registry_checked_at = not_personal(
+        models.DateTimeField(null=True, blank=True),
+        "when the register was last read",
+    )
     provenance = _provenance("+")
     created_at = _created()
     updated_at = _updated()
@@ -289,6 +358,43 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer_number})"
+
+    @property
+    def is_flagged(self) -> bool:
+        """Dissolved or distressed according to the trade register."""
+        return bool(self.registry_situation)
+
+
+class OrganizationValueSource(models.Model):
+    """Where one field of an organization came from, when that differs
+    from the organization's own provenance record.
+
+    Every write that sets a field records it here, so a value a person typed
+    can be told from one a registry set (a registry never silently
+    overwrites a typed value: it proposes a change for review instead).
+    """
+
+    id = not_personal(models.BigAutoField(primary_key=True))
+    organization = not_personal(
+        models.ForeignKey(
+            Organization, on_delete=models.CASCADE, related_name="value_sources"
+        )
+    )
+    field = not_personal(models.CharField(max_length=40), "a field name")
+    provenance = not_personal(
+        models.ForeignKey(Provenance, on_delete=models.PROTECT, related_name="+"),
+        "where and when the value was obtained",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "field"], name="one_source_per_org_field"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.field
 
 
 class Person(models.Model):

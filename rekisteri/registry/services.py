@@ -33,6 +33,7 @@ from rekisteri.registry.models import (
     DataSource,
     ImportBatch,
     Organization,
+    OrganizationValueSource,
     Person,
     PersonEmail,
     PersonPhone,
@@ -95,8 +96,10 @@ def provenance_record(
     source: str = "staff",
     obtained_at: dt.datetime | None = None,
     import_batch: ImportBatch | None = None,
+    source_modified_at: dt.datetime | None = None,
 ) -> Provenance:
-    """Record where values came from. ``source`` is a DataSource code."""
+    """Record where values came from. ``source`` is a DataSource code;
+    ``source_modified_at`` is when the source itself last changed them."""
     data_source = data_source_get(source)
     if data_source is None or not data_source.is_active:
         raise ValidationFailed.single(
@@ -106,6 +109,7 @@ def provenance_record(
         source=data_source,
         obtained_at=obtained_at or timezone.now(),
         import_batch=import_batch,
+        source_modified_at=source_modified_at,
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
 
@@ -207,9 +211,14 @@ def organization_create(
     sole_trader: bool = False,
     source: str = "staff",
     import_batch: ImportBatch | None = None,
+    provenance: Provenance | None = None,
     **address: str,
 ) -> Organization:
-    """Create an organization with a new customer number."""
+    """Create an organization with a new customer number.
+
+    ``provenance`` is a record made by the caller (a registry import that
+    knows when the registry changed the company); otherwise one is made from
+    ``source`` and ``import_batch``."""
     unknown = set(address) - set(ORG_ADDRESS_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -231,9 +240,8 @@ def organization_create(
         org = Organization(
             **data,
             customer_number=number,
-            provenance=provenance_record(
-                actor=actor, source=source, import_batch=import_batch
-            ),
+            provenance=provenance
+            or provenance_record(actor=actor, source=source, import_batch=import_batch),
         )
         _save_unique(
             org, field_for={"business_id": ("business_id", "business_id_taken")}
@@ -287,6 +295,11 @@ def organization_update(
             organization,
             field_for={"business_id": ("business_id", "business_id_taken")},
         )
+        value_sources_record(
+            organization=organization,
+            fields=[f for f in changed if f != "name_key"],
+            provenance=organization.provenance,
+        )
         auditing.record_write(
             actor=actor,
             action="organization.update",
@@ -296,6 +309,101 @@ def organization_update(
             model=Organization,
         )
     return organization
+
+
+def value_sources_record(
+    *, organization: Organization, fields: Iterable[str], provenance: Provenance
+) -> None:
+    """Point each of ``fields`` of the organization at ``provenance``."""
+    fields = sorted(set(fields))
+    if not fields:
+        return
+    OrganizationValueSource.objects.filter(
+        organization=organization, field__in=fields
+    ).delete()
+    OrganizationValueSource.objects.bulk_create(
+        OrganizationValueSource(
+            organization=organization, field=f, provenance=provenance
+        )
+        for f in fields
+    )
+
+
+def value_sources(organization: Organization) -> dict[str, Provenance]:
+    """Provenance of each field that has its own record (with sources)."""
+    return {
+        row.field: row.provenance
+        for row in OrganizationValueSource.objects.filter(
+            organization=organization
+        ).select_related("provenance__source", "provenance__import_batch")
+    }
+
+
+# Fields only a registry sets (never typed in the form).
+ORG_REGISTRY_FIELDS = {
+    "registered_names",
+    "company_form",
+    "company_form_name",
+    "industry_code",
+    "industry_code_set",
+    "industry_name",
+    "trade_register_status",
+    "registered_entries",
+    "registry_situation",
+    "registry_end_date",
+    "registry_modified_at",
+}
+
+
+def organization_set_from_source(
+    *,
+    actor: Any,
+    organization: Organization,
+    provenance: Provenance,
+    values: dict[str, Any],
+    action: str = "organization.registry_update",
+) -> list[str]:
+    """Write values an outside source gave, each recording ``provenance``.
+
+    Editable fields are validated like a staff edit (all errors together);
+    the caller decides which values may replace what a person typed. Returns
+    the names of the fields that changed. ``registry_checked_at`` is always
+    stamped.
+    """
+    unknown = set(values) - ORG_EDITABLE - ORG_REGISTRY_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    editable = {k: v for k, v in values.items() if k in ORG_EDITABLE}
+    data: dict[str, Any] = {}
+    if editable:
+        current = {f: getattr(organization, f) for f in ORG_EDITABLE}
+        cleaned = _clean_organization({**current, **editable}, instance=organization)
+        data.update({k: cleaned[k] for k in editable})
+        if "name" in editable:
+            data["name_key"] = cleaned["name_key"]
+    data.update({k: v for k, v in values.items() if k in ORG_REGISTRY_FIELDS})
+    changed = [f for f in data if getattr(organization, f) != data[f]]
+    with transaction.atomic():
+        for f in changed:
+            setattr(organization, f, data[f])
+        organization.registry_checked_at = timezone.now()
+        organization.save()
+        value_sources_record(
+            organization=organization,
+            fields=[f for f in changed if f != "name_key"],
+            provenance=provenance,
+        )
+        if changed:
+            auditing.record_write(
+                actor=actor,
+                action=action,
+                target_type="organization",
+                target_id=organization.pk,
+                fields=[f for f in changed if f != "name_key"],
+                model=Organization,
+                details={"source": provenance.source.code},
+            )
+    return [f for f in changed if f != "name_key"]
 
 
 # --------------------------------------------------------------------------

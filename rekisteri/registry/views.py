@@ -29,7 +29,7 @@ from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit import selectors as audit_selectors
 from rekisteri.core import formats
 from rekisteri.core.errors import NotFound, ServiceError
-from rekisteri.registry import auditing, selectors, services
+from rekisteri.registry import auditing, extensions, selectors, services
 from rekisteri.registry.forms import (
     OrganizationFilterForm,
     OrganizationForm,
@@ -193,6 +193,7 @@ def organization_detail(
             "ended_roles": ended,
             "provenance": org.provenance,
             "ntk": shown,
+            "extra_sections": extensions.organization_sections(request, org),
         },
     )
 

@@ -256,10 +256,12 @@ def build_world() -> World:
     )
     billing = _billing_world(org, person)
     privacy = _privacy_world()
+    connectors = _connectors_world(org)
     return World(
         ids={
             **billing,
             **privacy,
+            **connectors,
             # A colleague's account id, for forms that name one ("@kit_staff").
             "kit_staff": str(colleague.pk),
             "organization": str(org.id),
@@ -319,6 +321,21 @@ def _billing_world(org, person) -> dict[str, str]:
         "case": str(case.id),
         "import": str(batch.id),
     }
+
+
+def _connectors_world(org) -> dict[str, str]:
+    """A registry value waiting for review at the world's organization."""
+    from rekisteri.connectors.models import RegistryReview
+    from rekisteri.registry.services import provenance_record
+
+    review = RegistryReview.objects.create(
+        organization=org,
+        field="name",
+        current_value=org.name,
+        proposed_value="Salainen Asiakas Oyj",
+        provenance=provenance_record(actor=None, source="prh"),
+    )
+    return {"review": str(review.id)}
 
 
 def _privacy_world() -> dict[str, str]:
@@ -495,6 +512,13 @@ EXPECTED_SITE: dict[str, Expect] = {
     "registry:role_edit": Expect(events=("person.view",)),
     "registry:role_end": Expect("POST", ("role.end",), 302, {}),
     "registry:search": Expect("POST", ("registry.search",), 200, {"q": "Salainen"}),
+    # PRH is out of reach in tests (settings_test points at a closed loopback
+    # port): the refresh answers with a message and writes nothing.
+    "connectors:prh_refresh": Expect("POST", (), 302, {}),
+    "connectors:review_list": Expect(events=("registry_review.list",)),
+    "connectors:review_decide": Expect(
+        "POST", ("registry_review.reject",), 302, {"decision": "reject"}
+    ),
     "accounts:login": Expect(),
     "accounts:logout": Expect("POST", (), 302, {}),
     "accounts:tokens": Expect(),

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ConnectorsConfig(AppConfig):
+    name = "rekisteri.connectors"
+    label = "connectors"
+    verbose_name = "Registry connectors"
+
+    def ready(self) -> None:
+        # The register knows nothing of its connectors: they add their page
+        # section and their ``manage.py registry`` subcommands here.
+        from rekisteri.connectors import hooks
+
+        hooks.install()

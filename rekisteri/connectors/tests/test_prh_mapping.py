@@ -1,0 +1,112 @@
+"""PRH v3 JSON → organization values."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+
+import pytest
+
+from rekisteri.connectors.prh.mapping import MappingError, map_company
+from rekisteri.connectors.tests import builders
+
+SAMPLE = json.loads(
+    (builders.DATA / "prh_v3_companies_businessId_0250345-3.json").read_text()
+)["companies"][0]
+TODAY = dt.date(2026, 12, 1)
+
+
+def test_the_recorded_company_maps_onto_every_organization_field():
+    m = map_company(SAMPLE, today=TODAY)
+    v = m.values
+    assert m.business_id == "0250345-3"
+    assert v["name"] == "Accountor Group Oy"
+    assert v["visiting_street"] == "Keilaniementie 1"
+    assert v["visiting_postal_code"] == "02150"
+    assert v["visiting_city"] == "ESPOO"  # the Finnish post office, not ESBO
+    assert v["postal_street"] == "Keilaniementie 1"
+    assert v["industry_code"] == "66190"
+    assert v["industry_code_set"] == "TOIMI3"
+    assert v["industry_name"].startswith("Muu rahoitusta palveleva")
+    assert (v["company_form"], v["company_form_name"]) == ("16", "Osakeyhtiö")
+    assert v["trade_register_status"] == "1"
+    assert v["registry_situation"] == ""
+    assert v["registry_end_date"] is None
+    assert [e["register"] for e in v["registered_entries"]] == ["1", "4"]
+    # Current and previous names with types and versions.
+    names = {
+        (n["name"], n["type"], n["version"], n["end_date"])
+        for n in v["registered_names"]
+    }
+    assert ("Calcyteam Oy", "1", 2, "2016-01-28") in names
+    assert ("Generis", "3", 1, "") in names
+    # lastModified is Finnish local time.
+    assert m.last_modified == dt.datetime(2024, 11, 15, 12, 2, 8, tzinfo=dt.UTC)
+    assert m.sole_trader is False
+    assert m.unknown_keys == []
+
+
+@pytest.mark.parametrize(
+    ("situations", "end_date", "expected"),
+    [
+        ([builders.situation("KONK")], None, "bankruptcy"),
+        ([builders.situation("SELTILA")], None, "liquidation"),
+        ([builders.situation("SANE")], None, "reorganisation"),
+        ([builders.situation("SANE", "2020-01-01", "2021-01-01")], None, ""),
+        ([builders.situation("SANE"), builders.situation("KONK")], None, "bankruptcy"),
+        ([builders.situation("KONK")], "2024-01-01", "dissolved"),
+        ([{"type": "UUSI", "registrationDate": "2024-01-01"}], None, ""),
+    ],
+)
+def test_situations_worst_first(situations, end_date, expected):
+    company = builders.company(1, situations=situations, end_date=end_date)
+    assert map_company(company, today=TODAY).values["registry_situation"] == expected
+
+
+def test_a_sole_trader_and_a_post_office_box():
+    m = map_company(builders.company(5, form="26", postal_box="123"), today=TODAY)
+    assert m.sole_trader is True
+    assert m.values["postal_street"] == "PL 123"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "code"),
+    [
+        (lambda c: c.pop("businessId"), "missing_business_id"),
+        (lambda c: c["businessId"].update(value="0250345-4"), "invalid_business_id"),
+        (lambda c: c["businessId"].update(value="2503453"), "invalid_business_id"),
+        (lambda c: c.update(names=[]), "missing_name"),
+        (lambda c: c.update(names="Accountor"), "bad_shape"),
+        (lambda c: c.update(addresses={"type": 1}), "bad_shape"),
+        (lambda c: c.update(mainBusinessLine=["66190"]), "bad_shape"),
+        (lambda c: c.update(lastModified="yesterday"), "bad_date"),
+        (lambda c: c.update(endDate="31.12.2020"), "bad_date"),
+    ],
+)
+def test_bad_companies_are_refused_with_a_stable_code(mutate, code):
+    company = copy.deepcopy(SAMPLE)
+    mutate(company)
+    with pytest.raises(MappingError) as exc:
+        map_company(company, today=TODAY)
+    assert exc.value.code == code
+    # The message names the key, never the value.
+    assert "Accountor" not in exc.value.message
+
+
+def test_new_keys_are_ignored_and_named():
+    company = copy.deepcopy(SAMPLE)
+    company["beneficialOwners"] = []
+    company.pop("website")
+    m = map_company(company, today=TODAY)
+    assert m.unknown_keys == ["beneficialOwners"]
+    assert m.values["name"] == "Accountor Group Oy"
+
+
+def test_missing_optional_parts_leave_fields_empty():
+    company = copy.deepcopy(SAMPLE)
+    for key in ("addresses", "mainBusinessLine", "companyForms", "registeredEntries"):
+        company.pop(key)
+    v = map_company(company, today=TODAY).values
+    assert "visiting_street" not in v and "postal_city" not in v
+    assert v["industry_code"] == "" and v["company_form"] == ""

@@ -1,0 +1,17 @@
+"""Staff UI routes of the registry connectors (ids are random UUIDs)."""
+
+from django.urls import path
+
+from rekisteri.connectors import views
+
+app_name = "connectors"
+
+urlpatterns = [
+    path(
+        "organizations/<uuid:organization_id>/prh-refresh/",
+        views.prh_refresh,
+        name="prh_refresh",
+    ),
+    path("reviews/", views.review_list, name="review_list"),
+    path("reviews/<uuid:review_id>/decide/", views.review_decide, name="review_decide"),
+]
