@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("rekisteri.privacy.urls")),
     path("access/", include("rekisteri.access.urls")),
     path("audit/", include("rekisteri.audit.urls")),
+    path("rights/", include("rekisteri.rights.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]
