@@ -62,7 +62,10 @@ def _path_end(model: type[models.Model], path: str) -> str | None:
             return None
         if not f.is_relation or f.related_model is None or f.many_to_many:
             return None
-        current = f.related_model
+        related = f.related_model
+        # A lazy reference ("registry.Person") of a model outside the app
+        # registry the model was built in.
+        current = apps.get_model(related) if isinstance(related, str) else related
     return current._meta.label
 
 
