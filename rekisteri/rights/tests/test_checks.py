@@ -6,7 +6,13 @@ from django.db import models
 from django.test.utils import isolate_apps
 
 from rekisteri.core import participants
-from rekisteri.core.catalogue import Erasure, LegalBasis, Purpose, not_personal, personal
+from rekisteri.core.catalogue import (
+    Erasure,
+    LegalBasis,
+    Purpose,
+    not_personal,
+    personal,
+)
 from rekisteri.rights import engine
 from rekisteri.rights.checks import check_reachable
 
@@ -30,9 +36,7 @@ def test_organization_data_without_a_condition_fails_the_check():
         organization = not_personal(
             models.ForeignKey("registry.Organization", on_delete=models.CASCADE)
         )
-        text = personal(
-            models.TextField(), subject="organization", **NOTE
-        )
+        text = personal(models.TextField(), subject="organization", **NOTE)
 
         class Meta:
             app_label = "rights"
