@@ -41,6 +41,9 @@ def test_organization_data_without_a_condition_fails_the_check():
         class Meta:
             app_label = "rights"
 
+        def __str__(self) -> str:
+            return "note"
+
     problems = engine.unreachable([CustomerNote])
     assert len(problems) == 1
     assert "rights.CustomerNote.text" in problems[0]
@@ -58,6 +61,9 @@ def test_a_participant_covering_the_model_makes_it_reachable():
 
         class Meta:
             app_label = "rights"
+
+        def __str__(self) -> str:
+            return "note"
 
     assert engine.unreachable([SharedNote])
     participants.register(
@@ -80,5 +86,8 @@ def test_a_person_path_is_reachable():
 
         class Meta:
             app_label = "rights"
+
+        def __str__(self) -> str:
+            return "note"
 
     assert engine.unreachable([PersonNote]) == []
