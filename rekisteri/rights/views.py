@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -48,7 +49,9 @@ def person_export(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     except Forbidden:
         raise PermissionDenied from None
     if fmt == "html":
-        response = render(request, "rights/export.html", {"export": export})
+        # In the person's language (fi, sv or en), not the staff member's.
+        with translation.override(export["language"]):
+            response = render(request, "rights/export.html", {"export": export})
     else:
         response = HttpResponse(
             json.dumps(export, ensure_ascii=False, indent=2),

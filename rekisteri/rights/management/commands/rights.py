@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from rekisteri.accounts.models import StaffUser
 from rekisteri.core.errors import ServiceError
@@ -84,7 +85,8 @@ class Command(BaseCommand):
     def _export(self, actor: Any, person: Person, fmt: str) -> str:
         export = services.export_person(actor=actor, person=person, fmt=fmt)
         if fmt == "html":
-            return render_to_string("rights/export.html", {"export": export})
+            with translation.override(export["language"]):
+                return render_to_string("rights/export.html", {"export": export})
         return _json(export)
 
     def _actor(self, username: str | None) -> StaffUser | None:
