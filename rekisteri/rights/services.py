@@ -19,9 +19,13 @@ personal data they hold are checked against the matrix's ``export`` or
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
+import json
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -864,3 +868,69 @@ def _shred(*, actor: Any, person: Person, reason: str) -> dict[str, dict[str, in
         run_participants=False,
     )
     return counts
+
+
+# --------------------------------------------------------------------------
+# Portability (Art. 20)
+# --------------------------------------------------------------------------
+
+PORTABLE_BASES = frozenset({LegalBasis.CONTRACT, LegalBasis.CONSENT})
+
+
+def _portable(model_label: str, field_name: str, value: dict[str, Any]) -> bool:
+    """A value the person provided themselves, processed on contract or
+    consent (Art. 20(1))."""
+    source = value.get("source") or {}
+    if source.get("kind") != "data_subject":
+        return False
+    model = apps.get_model(model_label)
+    for e in personal_fields(model):
+        if e.field_name == field_name:
+            return e.classification.legal_basis in PORTABLE_BASES  # type: ignore[union-attr]
+    return False
+
+
+def portability_zip(*, actor: Any, person: Person) -> bytes:
+    """A ZIP of the data the person provided on contract or consent: one
+    ``data.json`` and one CSV per kind of row (Art. 20). Authorized and
+    audited as an export (``rights.export``, format ``portability``)."""
+    export = export_person(actor=actor, person=person, fmt="portability")
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for item in export["items"]:
+        values = {
+            v["field"]: v["value"]
+            for v in item["values"]
+            if _portable(item["model"], v["field"], v) and not v.get("erased")
+        }
+        if values:
+            rows.setdefault(item["model"], []).append({"id": item["id"], **values})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "data.json",
+            json.dumps(
+                {
+                    "format": "rekisteri.portability",
+                    "version": 1,
+                    "generated_at": export["generated_at"],
+                    "person": str(person.pk),
+                    "data": rows,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+        )
+        for label, items in sorted(rows.items()):
+            columns = ["id", *sorted({k for i in items for k in i} - {"id"})]
+            text = io.StringIO()
+            writer = csv.DictWriter(text, fieldnames=columns)
+            writer.writeheader()
+            for i in items:
+                writer.writerow(
+                    {
+                        k: v if not isinstance(v, dict | list) else json.dumps(v)
+                        for k, v in i.items()
+                    }
+                )
+            archive.writestr(f"{label.replace('.', '-')}.csv", text.getvalue())
+    return buffer.getvalue()

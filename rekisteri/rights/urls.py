@@ -16,6 +16,11 @@ urlpatterns = [
         name="person_export",
     ),
     path(
+        "persons/<uuid:person_id>/portability.zip",
+        views.person_portability,
+        name="person_portability",
+    ),
+    path(
         "persons/<uuid:person_id>/erasure/",
         views.person_erasure,
         name="person_erasure",

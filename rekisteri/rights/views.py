@@ -67,6 +67,24 @@ def person_export(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 
 @require(Perm.PRIVACY_VIEW)
 @require_GET
+def person_portability(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Download the portability ZIP: data the person provided on contract or
+    consent, as JSON and CSV (Art. 20)."""
+    person = _person(request, person_id)
+    try:
+        data = services.portability_zip(actor=request.user, person=person)
+    except Forbidden:
+        raise PermissionDenied from None
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="portability-{person.pk}.zip"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require(Perm.PRIVACY_VIEW)
+@require_GET
 def person_erasure(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     """The erasure plan (a dry run) and, for the privacy office, the form
     that executes it; after execution, the receipt."""

@@ -644,6 +644,7 @@ EXPECTED_SITE: dict[str, Expect] = {
     # the erasure is refused naming the hold (recorded), the plan shows it.
     "rights:export_schema": Expect(),
     "rights:person_export": Expect(events=("rights.export",)),
+    "rights:person_portability": Expect(events=("rights.export",)),
     "rights:person_erasure": Expect(events=("rights.erasure_plan",)),
     "rights:person_erase": Expect(
         "POST", ("rights.erase",), 302, {"confirm": "yes", "reason": "kit"}

@@ -146,6 +146,10 @@ T: dict[str, tuple[str, str]] = {
         "Luettava tietopyyntövastaus",
         "Läsbart registerutdrag",
     ),
+    "Portability package (ZIP)": (
+        "Siirrettävät tiedot (ZIP)",
+        "Överförbara uppgifter (ZIP)",
+    ),
     "Erasure plan and execution": (
         "Poistosuunnitelma ja poisto",
         "Raderingsplan och radering",

@@ -180,3 +180,33 @@ def test_export_of_an_erased_person_says_what_is_kept(customer):
     assert any(k["ground"] == "accounting_act" for k in export["erasure"]["kept"])
     assert "Anna Aalto" in json.dumps(export)  # the invoice's bookkeeping copy
     assert "anna@asiakas.fi" not in json.dumps(export)
+
+
+def test_portability_zip_holds_what_the_person_provided(customer):
+    import csv
+    import io
+    import zipfile
+
+    from rekisteri.core.testing import make_person
+
+    provided = make_person(
+        first_name="Pia",
+        last_name="Portti",
+        emails=["pia@example.fi"],
+        source="data_subject",
+    )
+    data = services.portability_zip(actor=customer.officer, person=provided)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        payload = json.loads(archive.read("data.json"))
+        people = list(
+            csv.DictReader(io.StringIO(archive.read("registry-Person.csv").decode()))
+        )
+    assert "registry-PersonEmail.csv" in names
+    assert people[0]["first_name"] == "Pia"
+    emails = payload["data"]["registry.PersonEmail"]
+    assert emails[0]["email"] == "pia@example.fi"
+    # Data staff recorded (Anna's) is not data she provided.
+    anna = services.portability_zip(actor=customer.officer, person=customer.person)
+    with zipfile.ZipFile(io.BytesIO(anna)) as archive:
+        assert json.loads(archive.read("data.json"))["data"] == {}
