@@ -19,8 +19,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.db.models import Q
-
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.keystore import keys
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
@@ -57,21 +55,15 @@ def history_scope(person: Any) -> dict[str, tuple[str, ...]]:
     """Which kinds of rows the person has, from ids alone."""
     found: dict[str, tuple[str, ...]] = {}
     own = _own_messages(person)
-    matched = MessageParticipant.objects.filter(person=person)
     if Thread.objects.filter(person=person).exists():
         found[THREAD] = ("subject",)
-    if own.exists():
-        found[MESSAGE] = OWN_MESSAGE_FIELDS
-    elif matched.exists():
-        found[MESSAGE] = SHARED_MESSAGE_FIELDS
     # Unmatched appearances are found through the person's addresses, which
-    # are read only after the matrix allows the export: the address fields
-    # are always declared so the check covers them.
+    # are read only after the matrix allows the export: what such a message
+    # would show (its content, the participant row, attachments) is always
+    # declared, so the check covers it.
+    found[MESSAGE] = OWN_MESSAGE_FIELDS if own.exists() else SHARED_MESSAGE_FIELDS
     found[PARTICIPANT] = PARTICIPANT_FIELDS
-    if Attachment.objects.filter(
-        Q(message__person=person) | Q(message__participants__person=person)
-    ).exists():
-        found[ATTACHMENT] = ATTACHMENT_FIELDS
+    found[ATTACHMENT] = ATTACHMENT_FIELDS
     return found
 
 
