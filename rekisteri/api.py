@@ -44,6 +44,7 @@ from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.messaging.api import router as messaging_router
 from rekisteri.privacy.api import router as privacy_router
 from rekisteri.registry.api import router as registry_router
+from rekisteri.rights.api import router as rights_router
 
 logger = logging.getLogger("rekisteri.api")
 
@@ -345,6 +346,7 @@ api.add_router("/v1", messaging_router)
 api.add_router("/v1", contracts_router)
 api.add_router("/v1", privacy_router)
 api.add_router("/v1", billing_router)
+api.add_router("/v1", rights_router)
 
 
 # --------------------------------------------------------------------------

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "rekisteri.messaging",
     "rekisteri.privacy",
     "rekisteri.connectors",
+    "rekisteri.rights",
 ]
 
 # Form fields per request. Django's default (1,000) is below what the

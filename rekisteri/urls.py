@@ -24,6 +24,7 @@ urlpatterns = [
     path("access/", include("rekisteri.access.urls")),
     path("audit/", include("rekisteri.audit.urls")),
     path("connectors/", include("rekisteri.connectors.urls")),
+    path("rights/", include("rekisteri.rights.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

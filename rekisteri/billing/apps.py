@@ -10,6 +10,10 @@ class BillingConfig(AppConfig):
         # An open collection case is a legal hold on the billing contact's
         # data: erasure asks rekisteri.core.holds and is refused while it lasts.
         from rekisteri.billing.collection import collection_holds
-        from rekisteri.core import holds
+        from rekisteri.billing.rights import PARTICIPANT_ENTRY
+        from rekisteri.core import holds, participants
 
         holds.register("billing.collection", collection_holds)
+        # The bookkeeping copy on invoices is kept under the Accounting Act:
+        # the participant gives each invoice's keep-until date.
+        participants.register(PARTICIPANT_ENTRY)

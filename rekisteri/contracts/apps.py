@@ -8,5 +8,9 @@ class ContractsConfig(AppConfig):
 
     def ready(self) -> None:
         from rekisteri.contracts import relationship
+        from rekisteri.contracts.rights import PARTICIPANT_ENTRY
+        from rekisteri.core import participants
 
         relationship.connect()
+        # Contracts a person is a party of are in their access export.
+        participants.register(PARTICIPANT_ENTRY)

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from rekisteri.core.crypto.master import (
@@ -365,7 +365,34 @@ def shred(subject_id: uuid.UUID, key_class: str, *, reason: str) -> bool:
     scope = _scope.get()
     if scope is not None:
         scope[(subject_id, key_class)] = {}
+    # Once the shred is committed, copy the WAL into the database file and
+    # truncate it: the destroyed key's old page would otherwise survive in
+    # keys.sqlite3-wal until the next automatic checkpoint.
+    transaction.on_commit(checkpoint, using=KEYSTORE_DB)
     return bool(destroyed)
+
+
+def checkpoint() -> tuple[int, int, int] | None:
+    """``PRAGMA wal_checkpoint(TRUNCATE)`` on a SQLite key store: (busy,
+    WAL pages, pages checkpointed), ``(0, 0, 0)`` when the WAL is emptied.
+    None on PostgreSQL, whose WAL the server recycles."""
+    connection = connections[KEYSTORE_DB]
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        # Inside a transaction the checkpoint could not copy the open work;
+        # the on-commit hook of the shred calls it once that is committed.
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = cursor.fetchone()
+    except DatabaseError:
+        # The shred itself is committed; a checkpoint that cannot run now
+        # (another reader) is repeated by SQLite's automatic checkpoints.
+        log.warning("key store WAL checkpoint failed; it runs again later")
+        return None
+    if row and row[0]:
+        log.warning("key store WAL checkpoint was busy; it runs again later")
+    return tuple(row) if row else None  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------

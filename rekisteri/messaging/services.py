@@ -464,6 +464,33 @@ def _scrub(text: str, needles: Iterable[str]) -> str:
     return text
 
 
+def person_participant_rows(
+    person: Person,
+) -> tuple[set[str], list[MessageParticipant]]:
+    """The person's readable addresses and every participant row that is
+    theirs: matched to them, or unmatched with one of their addresses."""
+    addresses = {e.email for e in person.emails.all() if e.email} | {
+        p.number for p in person.phones.all() if p.number
+    }
+    addresses = {a for a in addresses if not str(a).startswith("[")}
+    normalised = {normalise_address(a)[1] for a in addresses}
+    digests = {d for d in (address_digest(n) for n in normalised) if d}
+    rows = list(
+        MessageParticipant.objects.filter(
+            Q(person=person) | Q(address_digest__in=digests)
+        ).select_related("message")
+    )
+    # Digests are truncated: an unmatched row counts only if its address
+    # really is one of the person's.
+    rows = [
+        r
+        for r in rows
+        if r.person_id == person.pk
+        or normalise_address(r.address or "")[1] in normalised
+    ]
+    return addresses, rows
+
+
 def person_participation_erase(*, actor: Any, person: Person) -> dict[str, int]:
     """Remove an erased person's identifiers and participation from messages.
 
@@ -475,25 +502,7 @@ def person_participation_erase(*, actor: Any, person: Person) -> dict[str, int]:
     Everyone else's history stays readable.
     """
     with keys.ensure_scope(), transaction.atomic():
-        addresses = {e.email for e in person.emails.all() if e.email} | {
-            p.number for p in person.phones.all() if p.number
-        }
-        addresses = {a for a in addresses if not str(a).startswith("[")}
-        normalised = {normalise_address(a)[1] for a in addresses}
-        digests = {d for d in (address_digest(n) for n in normalised) if d}
-        rows = list(
-            MessageParticipant.objects.filter(
-                Q(person=person) | Q(address_digest__in=digests)
-            ).select_related("message")
-        )
-        # Digests are truncated: an unmatched row counts only if its address
-        # really is one of the person's.
-        rows = [
-            r
-            for r in rows
-            if r.person_id == person.pk
-            or normalise_address(r.address or "")[1] in normalised
-        ]
+        addresses, rows = person_participant_rows(person)
         names = {str(r.display_name) for r in rows if r.display_name}
         full_name = person.full_name
         if full_name and not full_name.startswith("["):

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rekisteri.core import blindindex, formats
+from rekisteri.core import blindindex, formats, participants
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from rekisteri.keystore import keys
@@ -801,7 +801,12 @@ def role_delete(*, actor: Any, role: Role) -> None:
 
 
 def person_shred(
-    *, actor: Any, person: Person, key_class: str = KeyClass.CRM, reason: str
+    *,
+    actor: Any,
+    person: Person,
+    key_class: str = KeyClass.CRM,
+    reason: str,
+    run_participants: bool = True,
 ) -> bool:
     """Destroy a person's data key for ``key_class`` and their blind indexes.
 
@@ -811,21 +816,26 @@ def person_shred(
     recorded in the ledger so a restore replays it. Returns True when key
     material was destroyed now (False if it already was). Refused with
     :class:`Conflict` (``legal_hold``) while a legal hold exists
-    (rekisteri.core.holds).
+    (rekisteri.core.holds). ``run_participants=False`` when the caller (the
+    rights engine) has run the participants' erasures itself.
     """
     from rekisteri.core.holds import refuse_if_held
     from rekisteri.core.models import BlindIndex
-    from rekisteri.messaging.services import person_participation_erase
 
     # Shredding is the mechanism; who may erase (the matrix's "erase") is
     # decided by the erasure flow that calls it.
     # A legal hold (an open collection case) keeps the data: refuse and say why.
     refuse_if_held(person.pk)
-    if key_class == KeyClass.CRM and not keys.is_destroyed(person.pk, key_class):
+    if (
+        run_participants
+        and key_class == KeyClass.CRM
+        and not keys.is_destroyed(person.pk, key_class)
+    ):
         # Before the shred: the person's addresses are needed to find them in
         # shared message history (their participation is removed, not the
-        # other people's history).
-        person_participation_erase(actor=actor, person=person)
+        # other people's history). Each app that holds such data registers a
+        # participant (rekisteri.core.participants) in its AppConfig.ready.
+        participants.run_erase(actor=actor, person=person)
     destroyed = keys.shred(person.pk, key_class, reason=reason)
     if key_class == KeyClass.CRM:
         BlindIndex.objects.filter(subject_id=person.pk).delete()

@@ -28,7 +28,9 @@ from rekisteri.access.selectors import visible_categories
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit import selectors as audit_selectors
 from rekisteri.core import formats
+from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import NotFound, ServiceError
+from rekisteri.keystore import keys
 from rekisteri.registry import auditing, extensions, selectors, services
 from rekisteri.registry.forms import (
     OrganizationFilterForm,
@@ -331,6 +333,9 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             "ended_roles": ended,
             "ntk": shown,
             "access_history": history,
+            # An erased person's page offers no edits: their values are
+            # shredded and what is kept is the law's, not staff's, to change.
+            "erased": keys.is_destroyed(person.pk, KeyClass.CRM),
         },
     )
 

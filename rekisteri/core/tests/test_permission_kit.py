@@ -668,6 +668,15 @@ EXPECTED_SITE: dict[str, Expect] = {
     ),
     "privacy:breach_affected_csv": Expect(status=302),
     # ninja's empty root: public, and answers the API's JSON 404.
+    # Data-subject rights. The world's person is in an open collection case:
+    # the erasure is refused naming the hold (recorded), the plan shows it.
+    "rights:export_schema": Expect(),
+    "rights:person_export": Expect(events=("rights.export",)),
+    "rights:person_portability": Expect(events=("rights.export",)),
+    "rights:person_erasure": Expect(events=("rights.erasure_plan",)),
+    "rights:person_erase": Expect(
+        "POST", ("rights.erase",), 302, {"confirm": "yes", "reason": "kit"}
+    ),
     "api:api-root": Expect(status=404),
     "api:openapi-json": Expect(),
     "api:openapi-view": Expect(),
@@ -758,6 +767,13 @@ EXPECTED_API: dict[str, Expect] = {
     "GET /api/v1/privacy/ropa": Expect(),
     "GET /api/v1/privacy/parties": Expect(),
     "GET /api/v1/privacy/breaches": Expect(),
+    "GET /api/v1/persons/{person_id}/export": Expect(events=("rights.export",)),
+    "GET /api/v1/persons/{person_id}/erasure-plan": Expect(
+        events=("rights.erasure_plan",)
+    ),
+    "POST /api/v1/persons/{person_id}/erasure": Expect(
+        "POST", ("rights.erase",), 409, {"reason": "kit", "confirm": True}
+    ),
     "POST /api/v1/messages": Expect(
         "POST",
         ("message.create",),

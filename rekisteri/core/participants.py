@@ -1,0 +1,161 @@
+"""Rights participants: what a field declaration cannot express.
+
+The data-subject rights engine (rekisteri.rights) finds a person's rows
+through the catalogue's subject paths and applies each field's declared
+erasure. Some of a person's data is not a row of their own: their
+participation in message history shared with colleagues (participant rows,
+addresses in stored headers), attachments, contracts they are a party of,
+the bookkeeping copy on invoices with its Accounting Act date. The app that
+owns such data registers a :class:`Participant` in ``AppConfig.ready``::
+
+    from rekisteri.core import participants
+
+    participants.register(participants.Participant(
+        name="messaging.history",
+        covers=("messaging.Message", "messaging.MessageParticipant", ...),
+        export=history_export,      # person -> [Record]
+        plan=history_plan,          # person -> [PlanItem]
+        erase=history_erase,        # (actor=, person=) -> {count name: n}
+    ))
+
+``covers`` names the models the participant answers for: the engine leaves
+their rows to it, and the rights system check accepts a model holding
+personal data only if the engine reaches it from a person through a subject
+path or a participant covers it. ``erase`` runs BEFORE the person's key is
+shredded (:func:`run_erase`, called by ``registry.services.person_shred``),
+while the person's addresses can still be read. ``replay`` re-applies an
+erasure after a backup is restored (:func:`run_replay`).
+
+Like legal holds (rekisteri.core.holds), this keeps lower apps (the register)
+from importing upper ones (messaging, billing): they meet here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of a person's data as a participant exports it.
+
+    ``values`` are catalogued fields of ``model`` (field name → value, as
+    the person would read it); the engine attaches each field's category,
+    purposes, legal basis and retention from the catalogue. ``context``
+    holds non-personal facts that make the row understandable (a message's
+    time and channel, an attachment's size). ``until`` is the date the row is
+    kept until, where the participant can compute it.
+    """
+
+    model: str  # "app_label.ModelName"
+    id: str
+    values: dict[str, Any]
+    context: dict[str, Any] = field(default_factory=dict)
+    until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """What erasure does to a group of a person's rows (no personal data).
+
+    ``fate`` is ``shredded``, ``deleted``, ``anonymised`` or ``kept``;
+    ``ground`` says why something is kept (a legal ground, a retention rule)
+    and ``until`` until when, where it can be computed.
+    """
+
+    model: str
+    count: int
+    fate: str
+    fields: tuple[str, ...] = ()
+    ground: str = ""
+    retention: str = ""
+    until: dt.date | None = None
+    note: str = ""
+
+
+Scoper = Callable[[Any], dict[str, tuple[str, ...]]]
+Exporter = Callable[[Any], list[Record]]
+Planner = Callable[[Any], list[PlanItem]]
+Eraser = Callable[..., dict[str, int]]
+Replayer = Callable[[Any], dict[str, int]]
+UntilFn = Callable[[Any], "dt.date | None"]
+
+
+@dataclass(frozen=True)
+class Participant:
+    """An app's contribution to export and erasure of a person's data.
+
+    ``scope`` answers, without reading a personal value, which fields of
+    which covered models it holds for the person (model label → field
+    names; models without rows left out), so the engine can check the
+    need-to-know matrix before ``export`` reads anything.
+    ``until`` maps a model label to a function ``row → date | None``: the
+    date until which such a row is kept under its retention rule (an
+    invoice: 31.12. of the sixth year after its financial year), used for
+    rows the engine reaches itself.
+    """
+
+    name: str
+    covers: tuple[str, ...] = ()
+    scope: Scoper | None = None
+    export: Exporter | None = None
+    plan: Planner | None = None
+    erase: Eraser | None = None
+    replay: Replayer | None = None
+    until: dict[str, UntilFn] = field(default_factory=dict)
+
+
+_participants: dict[str, Participant] = {}
+
+
+def register(participant: Participant) -> None:
+    """Register (or replace, by name) a participant."""
+    _participants[participant.name] = participant
+
+
+def unregister(name: str) -> None:
+    _participants.pop(name, None)
+
+
+def all_participants() -> list[Participant]:
+    return [_participants[name] for name in sorted(_participants)]
+
+
+def covered_models() -> dict[str, str]:
+    """Model label → name of the participant that answers for it."""
+    return {label: p.name for p in all_participants() for label in p.covers}
+
+
+def until_for(model_label: str) -> UntilFn | None:
+    for p in all_participants():
+        if model_label in p.until:
+            return p.until[model_label]
+    return None
+
+
+def run_erase(*, actor: Any, person: Any) -> dict[str, dict[str, int]]:
+    """Every participant's erasure of ``person``; counts by participant.
+
+    Called before the person's key is shredded, inside the caller's
+    transaction.
+    """
+    return {
+        p.name: p.erase(actor=actor, person=person)
+        for p in all_participants()
+        if p.erase is not None
+    }
+
+
+def run_replay(person_ids: list[Any]) -> dict[str, int]:
+    """Re-apply participants' erasures after a restore; totals by name."""
+    totals: dict[str, int] = {}
+    for p in all_participants():
+        if p.replay is None:
+            continue
+        counts = p.replay(person_ids)
+        for key, n in counts.items():
+            totals[f"{p.name}.{key}"] = totals.get(f"{p.name}.{key}", 0) + n
+    return totals

@@ -1,0 +1,227 @@
+"""Message history as a rights participant (rekisteri.core.participants).
+
+A person's data in the message history is not a row of their own:
+
+* messages keyed to the person alone (no organization): the whole message,
+  its thread, participants and attachments are theirs, and are deleted on
+  erasure;
+* messages of an organization's relationship where they appear as a
+  participant (matched to them, or with one of their addresses): their
+  participant rows are theirs (deleted on erasure), and so is their
+  address or name in the stored headers (scrubbed). The message itself is
+  the relationship's history and stays for the other people in it.
+
+Registered in :class:`rekisteri.messaging.apps.MessagingConfig.ready`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from rekisteri.core.participants import Participant, PlanItem, Record
+from rekisteri.keystore import keys
+from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
+from rekisteri.messaging.services import (
+    person_participant_rows,
+    person_participation_erase,
+)
+
+THREAD = "messaging.Thread"
+MESSAGE = "messaging.Message"
+PARTICIPANT = "messaging.MessageParticipant"
+ATTACHMENT = "messaging.Attachment"
+
+# What of a message is exported: the whole message when it is keyed to the
+# person, its content (not the other people's addresses in its headers)
+# when the person took part in an organization's message.
+OWN_MESSAGE_FIELDS = ("subject", "body", "headers", "notes")
+SHARED_MESSAGE_FIELDS = ("subject", "body")
+PARTICIPANT_FIELDS = ("address", "display_name", "address_digest")
+ATTACHMENT_FIELDS = ("filename", "content")
+
+
+def _own_messages(person: Any):
+    return Message.objects.filter(person=person)
+
+
+def _participation(person: Any) -> list[MessageParticipant]:
+    """The person's participant rows (reads their addresses to match)."""
+    with keys.ensure_scope():
+        return person_participant_rows(person)[1]
+
+
+def history_scope(person: Any) -> dict[str, tuple[str, ...]]:
+    """Which kinds of rows the person has, from ids alone."""
+    found: dict[str, tuple[str, ...]] = {}
+    own = _own_messages(person)
+    if Thread.objects.filter(person=person).exists():
+        found[THREAD] = ("subject",)
+    # Unmatched appearances are found through the person's addresses, which
+    # are read only after the matrix allows the export: what such a message
+    # would show (its content, the participant row, attachments) is always
+    # declared, so the check covers it.
+    found[MESSAGE] = OWN_MESSAGE_FIELDS if own.exists() else SHARED_MESSAGE_FIELDS
+    found[PARTICIPANT] = PARTICIPANT_FIELDS
+    found[ATTACHMENT] = ATTACHMENT_FIELDS
+    return found
+
+
+def _attachment_record(a: Attachment) -> Record:
+    content = a.content
+    raw = bytes(content) if isinstance(content, bytes | bytearray | memoryview) else b""
+    return Record(
+        model=ATTACHMENT,
+        id=str(a.pk),
+        values={
+            "filename": str(a.filename),
+            "content": {
+                "bytes": a.size,
+                "sha256": hashlib.sha256(raw).hexdigest() if raw else "",
+            },
+        },
+        context={
+            "message": str(a.message_id),
+            "size": a.size,
+            "content_type": a.content_type,
+        },
+    )
+
+
+def _message_record(m: Message, names: tuple[str, ...]) -> Record:
+    return Record(
+        model=MESSAGE,
+        id=str(m.pk),
+        values={n: getattr(m, n) for n in names},
+        context={
+            "occurred_at": m.occurred_at.isoformat(),
+            "channel": m.channel,
+            "direction": m.direction,
+            "thread": str(m.thread_id),
+            "keyed_to": "person" if m.person_id else "organization",
+        },
+    )
+
+
+def history_export(person: Any) -> list[Record]:
+    """Every value of the person's message history, as described above."""
+    records: list[Record] = []
+    with keys.ensure_scope():
+        mine = _participation(person)
+        own = list(
+            _own_messages(person).prefetch_related("attachments", "participants")
+        )
+        for t in Thread.objects.filter(person=person).order_by("created_at"):
+            records.append(
+                Record(
+                    model=THREAD,
+                    id=str(t.pk),
+                    values={"subject": t.subject},
+                    context={"created_at": t.created_at.isoformat()},
+                )
+            )
+        own_ids = {m.pk for m in own}
+        for m in own:
+            records.append(_message_record(m, OWN_MESSAGE_FIELDS))
+        shared = {r.message_id: r.message for r in mine if r.message_id not in own_ids}
+        for m in sorted(shared.values(), key=lambda m: (m.occurred_at, str(m.pk))):
+            records.append(_message_record(m, SHARED_MESSAGE_FIELDS))
+        for r in sorted(mine, key=lambda r: (str(r.message_id), r.position)):
+            records.append(
+                Record(
+                    model=PARTICIPANT,
+                    id=str(r.pk),
+                    values={n: getattr(r, n) for n in PARTICIPANT_FIELDS},
+                    context={
+                        "message": str(r.message_id),
+                        "role": r.role,
+                        "kind": r.kind,
+                    },
+                )
+            )
+        message_ids = own_ids | set(shared)
+        for a in Attachment.objects.filter(message_id__in=message_ids).order_by(
+            "message_id", "position"
+        ):
+            records.append(_attachment_record(a))
+    return records
+
+
+def history_plan(person: Any) -> list[PlanItem]:
+    """What erasure does to the person's message history."""
+    with keys.ensure_scope():
+        mine = _participation(person)
+    own = _own_messages(person)
+    own_count = own.count()
+    own_ids = set(own.values_list("pk", flat=True))
+    shared = {r.message_id for r in mine if r.message_id not in own_ids}
+    items = []
+    if own_count:
+        items.append(
+            PlanItem(
+                model=MESSAGE,
+                count=own_count,
+                fate="deleted",
+                fields=OWN_MESSAGE_FIELDS,
+                note="messages keyed to the person alone, with their threads, "
+                "participants and attachments",
+            )
+        )
+        attachments = Attachment.objects.filter(message__person=person).count()
+        if attachments:
+            items.append(
+                PlanItem(
+                    model=ATTACHMENT,
+                    count=attachments,
+                    fate="deleted",
+                    fields=ATTACHMENT_FIELDS,
+                )
+            )
+    own_rows = [r for r in mine if r.message_id not in own_ids]
+    if own_rows:
+        items.append(
+            PlanItem(
+                model=PARTICIPANT,
+                count=len(own_rows),
+                fate="deleted",
+                fields=PARTICIPANT_FIELDS,
+                note="the person's participation in organizations' messages",
+            )
+        )
+    if shared:
+        items.append(
+            PlanItem(
+                model=MESSAGE,
+                count=len(shared),
+                fate="anonymised",
+                fields=("headers",),
+                note="the person's addresses and name scrubbed from stored headers",
+            )
+        )
+        items.append(
+            PlanItem(
+                model=MESSAGE,
+                count=len(shared),
+                fate="kept",
+                fields=SHARED_MESSAGE_FIELDS,
+                ground="customer_relationship_history",
+                retention="relationship",
+                note="the organization's message history stays for the other "
+                "people in it; the person's participation is removed",
+            )
+        )
+    return items
+
+
+def history_erase(*, actor: Any, person: Any) -> dict[str, int]:
+    return person_participation_erase(actor=actor, person=person)
+
+
+PARTICIPANT_ENTRY = Participant(
+    name="messaging.history",
+    covers=(THREAD, MESSAGE, PARTICIPANT, ATTACHMENT),
+    scope=history_scope,
+    export=history_export,
+    plan=history_plan,
+    erase=history_erase,
+)

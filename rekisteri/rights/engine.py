@@ -1,0 +1,262 @@
+"""The rights engine: a person's rows, found from the catalogue.
+
+Nothing here names a model. For every model with personal fields, the
+catalogue's subject paths (:func:`rekisteri.core.catalogue.subject_paths`)
+say how a row leads to its data subject:
+
+* a path that ends at the Person (``"self"``, ``"person"``,
+  ``"billing_contact"``) is filtered by the person directly;
+* a path that ends at an Organization is the customer relationship's data,
+  which is the person's own only when the field says so with a condition
+  (``when="sole_trader"``: a sole trader's company data is the trader's).
+  Such rows are found through the organizations the person holds a role at;
+* ``"staff"`` data is about employees, not customers, and is not the
+  engine's business.
+
+Models a participant covers (rekisteri.core.participants: message history,
+contracts a person is a party of) are left to it. :func:`unreachable`
+lists models whose personal data neither reaches; the system check
+``rights.E001`` fails ``manage.py check`` on them.
+
+:func:`locate` finds rows and the fields that apply to each WITHOUT reading
+a personal value (encrypted fields decrypt only when read), so the caller
+can check the need-to-know matrix before anything is read or written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+
+from rekisteri.access import families as families_mod
+from rekisteri.core import participants
+from rekisteri.core.catalogue import (
+    CatalogueEntry,
+    PersonalData,
+    iter_models,
+    personal_fields,
+    subject_paths,
+)
+
+PERSON = "registry.Person"
+ORGANIZATION = "registry.Organization"
+
+
+def _path_end(model: type[models.Model], path: str) -> str | None:
+    """The label of the model a subject path ends at (None: not followed)."""
+    if path == "self":
+        return model._meta.label
+    if path == "organization" and model._meta.label == ORGANIZATION:
+        return ORGANIZATION
+    current = model
+    for part in path.split("__"):
+        try:
+            f = current._meta.get_field(part)
+        except Exception:
+            return None
+        if not f.is_relation or f.related_model is None or f.many_to_many:
+            return None
+        related = f.related_model
+        # A lazy reference ("registry.Person") of a model outside the app
+        # registry the model was built in.
+        current = apps.get_model(related) if isinstance(related, str) else related
+    return current._meta.label
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way from a model's rows to a person: a path and its fields."""
+
+    path: str
+    end: str  # PERSON or ORGANIZATION
+    earlier: tuple[str, ...]  # alternatives listed before it (must be unset)
+    entries: tuple[CatalogueEntry, ...]
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """How the engine reaches one model's personal data."""
+
+    model: type[models.Model]
+    routes: tuple[Route, ...]
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+
+def _subject_entries(model: type[models.Model]) -> list[CatalogueEntry]:
+    """Personal fields of a data subject (not staff) of ``model``."""
+    return [
+        e
+        for e in personal_fields(model)
+        if isinstance(e.classification, PersonalData)
+        and e.classification.subject != "staff"
+    ]
+
+
+def _routes(model: type[models.Model]) -> tuple[list[Route], list[str]]:
+    """The model's routes, and the problems that keep the engine off it."""
+    by_path: dict[str, list[CatalogueEntry]] = {}
+    order: dict[str, tuple[str, ...]] = {}
+    problems: list[str] = []
+    for entry in _subject_entries(model):
+        c = entry.classification
+        assert isinstance(c, PersonalData)
+        alternatives = subject_paths(c.subject)
+        for i, path in enumerate(alternatives):
+            end = _path_end(model, path)
+            if end == ORGANIZATION and c.when is None:
+                problems.append(
+                    f"{entry.label}: its subject path {path!r} ends at the "
+                    "organization and no condition (when=) says whose personal "
+                    "data it is"
+                )
+                continue
+            if end not in (PERSON, ORGANIZATION):
+                problems.append(
+                    f"{entry.label}: its subject path {path!r} does not lead to "
+                    "a person"
+                )
+                continue
+            by_path.setdefault(path, []).append(entry)
+            order[path] = tuple(alternatives[:i])
+    routes = [
+        Route(
+            path=path,
+            end=_path_end(model, path) or "",
+            earlier=order[path],
+            entries=tuple(entries),
+        )
+        for path, entries in by_path.items()
+    ]
+    return routes, problems
+
+
+@cache
+def model_plans() -> tuple[ModelPlan, ...]:
+    """Every model the engine itself reaches (participants' models left out)."""
+    covered = participants.covered_models()
+    plans = []
+    for model in iter_models():
+        if model._meta.proxy or model._meta.label in covered:
+            continue
+        routes, _problems = _routes(model)
+        if routes:
+            plans.append(ModelPlan(model, tuple(routes)))
+    return tuple(plans)
+
+
+def unreachable(models_: Iterable[type[models.Model]] | None = None) -> list[str]:
+    """Why personal data of some model cannot be reached from a person."""
+    covered = participants.covered_models()
+    problems: list[str] = []
+    for model in models_ if models_ is not None else iter_models():
+        if model._meta.proxy or model._meta.label in covered:
+            continue
+        problems.extend(_routes(model)[1])
+    return problems
+
+
+# --------------------------------------------------------------------------
+# Locating a person's rows
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Located:
+    """One row of a person's data and the catalogue fields that apply to it."""
+
+    model: type[models.Model]
+    row: models.Model
+    route: Route
+    entries: tuple[CatalogueEntry, ...]
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+
+@dataclass
+class Scope:
+    """What a person's data consists of, found without reading a value."""
+
+    person: Any
+    rows: list[Located] = field(default_factory=list)
+    # participant name -> model label -> field names it holds for the person
+    participant_fields: dict[str, dict[str, tuple[str, ...]]] = field(
+        default_factory=dict
+    )
+
+    def families(self) -> set[str]:
+        found: set[str] = set()
+        for located in self.rows:
+            for e in located.entries:
+                found.add(families_mod.family_of(e.classification))  # type: ignore[arg-type]
+        for by_model in self.participant_fields.values():
+            for label, names in by_model.items():
+                model = apps.get_model(label)
+                for e in personal_fields(model):
+                    if e.field_name in names:
+                        found.add(families_mod.family_of(e.classification))  # type: ignore[arg-type]
+        return found
+
+
+def sole_trader_orgs(person: Any) -> list[uuid.UUID]:
+    """Sole traders' organizations the person holds (or held) a role at."""
+    Role = apps.get_model("registry", "Role")
+    return list(
+        Role.objects.filter(person=person, organization__sole_trader=True)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+
+
+def _queryset(plan: ModelPlan, route: Route, person: Any, orgs: list[uuid.UUID]):
+    qs = plan.model._default_manager.all()
+    if route.path == "self":
+        qs = qs.filter(pk=person.pk)
+    elif route.end == PERSON:
+        qs = qs.filter(**{route.path: person.pk})
+    elif plan.label == ORGANIZATION and route.path == "organization":
+        qs = qs.filter(pk__in=orgs)
+    else:
+        qs = qs.filter(**{f"{route.path}__in": orgs})
+    for earlier in route.earlier:
+        qs = qs.filter(**{f"{earlier}__isnull": True})
+    return qs.order_by("pk")
+
+
+def locate(person: Any) -> Scope:
+    """Every row of the person's data; no personal value is read."""
+    scope = Scope(person=person)
+    orgs = sole_trader_orgs(person)
+    for plan in model_plans():
+        seen: set[Any] = set()
+        for route in plan.routes:
+            if route.end == ORGANIZATION and not orgs:
+                continue
+            for row in _queryset(plan, route, person, orgs):
+                if row.pk in seen:
+                    continue
+                entries = tuple(
+                    e
+                    for e in route.entries
+                    if e.classification.when is None  # type: ignore[union-attr]
+                    or getattr(row, e.classification.when)  # type: ignore[union-attr]
+                )
+                if entries:
+                    seen.add(row.pk)
+                    scope.rows.append(Located(plan.model, row, route, entries))
+    for p in participants.all_participants():
+        if p.scope is not None:
+            found = p.scope(person)
+            if found:
+                scope.participant_fields[p.name] = found
+    return scope

@@ -1,0 +1,936 @@
+"""Data-subject rights: access export (Art. 15) and erasure (Art. 17).
+
+The Python API other apps call (a request-case app, the retention sweep)::
+
+    export_person(actor=user, person=person)          -> dict (JSON export)
+    erasure_plan(actor=user, person=person)           -> dict (dry run)
+    erasure_execute(actor=user, person=person, reason="...", case_ref="DSR-12")
+                                                      -> dict (the receipt)
+
+``actor=None`` is the system itself (a scheduled sweep), which the
+need-to-know matrix does not restrict. Everything is derived from the
+catalogue through :mod:`rekisteri.rights.engine` and the participants apps
+register (rekisteri.core.participants); nothing here names a field.
+
+Authorization comes first: the rows are located by id only, the families of
+personal data they hold are checked against the matrix's ``export`` or
+``erase`` column, and only then is a value read or written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from rekisteri.access import families as families_mod
+from rekisteri.access.choices import Action
+from rekisteri.access.selectors import visible_categories
+from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.audit.choices import Outcome
+from rekisteri.audit.services import audit_record
+from rekisteri.core import holds, participants
+from rekisteri.core.catalogue import (
+    RETENTION_RULES,
+    CatalogueEntry,
+    Erasure,
+    KeyClass,
+    LegalBasis,
+    PersonalData,
+    Purpose,
+    personal_fields,
+)
+from rekisteri.core.crypto.fields import Placeholder
+from rekisteri.core.errors import FieldErrors, Forbidden
+from rekisteri.keystore import keys
+from rekisteri.privacy.eea import is_eea
+from rekisteri.privacy.facts import system_facts
+from rekisteri.privacy.recipients import ExternalRecipient, external_recipients
+from rekisteri.registry.models import Person, Provenance
+from rekisteri.registry.services import person_shred
+from rekisteri.rights import engine
+from rekisteri.rights.models import ErasureReceipt
+
+EXPORT_FORMAT = "rekisteri.access-export"
+EXPORT_VERSION = 1
+PLAN_FORMAT = "rekisteri.erasure-plan"
+
+SHREDDED = "shredded"
+DELETED = "deleted"
+ANONYMISED = "anonymised"
+KEPT = "kept"
+FATES = (SHREDDED, DELETED, ANONYMISED, KEPT)
+
+# Why something is kept, by retention rule: the legal ground an erasure plan
+# and a receipt name (Art. 17(3)).
+GROUNDS: dict[str, tuple[str, str]] = {
+    "bookkeeping_voucher": (
+        "accounting_act",
+        "Accounting Act (kirjanpitolaki 1336/1997) 2:10, GDPR Art. 17(3)(b): "
+        "accounting vouchers are kept 6 years from the end of the calendar "
+        "year in which the financial year ended",
+    ),
+    "bookkeeping_book": (
+        "accounting_act",
+        "Accounting Act (kirjanpitolaki 1336/1997) 2:10, GDPR Art. 17(3)(b): "
+        "books are kept 10 years from the end of the financial year",
+    ),
+    "relationship": (
+        "customer_relationship",
+        "Data of the customer organization's relationship, erased when its "
+        "retention ends (GDPR Art. 17(1)(a) does not reach the organization's "
+        "records)",
+    ),
+}
+EXTRA_GROUNDS: dict[str, str] = {
+    "customer_relationship_history": (
+        "The customer organization's message history, kept for the other "
+        "people in it; the person's own participation is removed"
+    ),
+    "customer_relationship_contract": (
+        "The customer organization's contract, kept for its relationship; the "
+        "person's party rows are removed"
+    ),
+}
+
+COMPLAINT = {
+    "authority": "Tietosuojavaltuutetun toimisto (Data Protection Ombudsman)",
+    "url": "https://tietosuoja.fi",
+    "article": "77",
+}
+DEFAULT_AUTOMATED = (
+    "No decisions based solely on automated processing, including profiling "
+    "(GDPR Art. 22), are made with this data."
+)
+CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+
+
+# --------------------------------------------------------------------------
+# Authorization
+# --------------------------------------------------------------------------
+
+
+def _authorize(actor: Any, person: Person, action: str, needed: set[str]) -> None:
+    """Matrix first: refuse (and record) unless ``actor`` may ``action``
+    every family in ``needed``. ``None`` is the system."""
+    if actor is None:
+        return
+    perm = Perm.PRIVACY_MANAGE if action == Action.ERASE else Perm.PRIVACY_VIEW
+    missing = (
+        set(needed)
+        if not has_perm(actor, perm)
+        else set(needed) - visible_categories(actor, action)
+    )
+    if not has_perm(actor, perm) or missing:
+        audit_record(
+            actor=actor,
+            action=f"rights.{action}",
+            outcome=Outcome.DENIED,
+            target_type="person",
+            target_id=person.pk,
+            subject_id=person.pk,
+            purpose="security",
+            details={"missing": sorted(missing), "permission": perm.value},
+        )
+        labels = ", ".join(sorted(families_mod.label(f) for f in missing))
+        raise Forbidden(
+            _("Your role may not %(action)s this person's data: %(families)s.")
+            % {"action": action, "families": labels or perm.value},
+            code="need_to_know",
+        )
+
+
+def is_erased(person: Person) -> bool:
+    """The person's CRM key is shredded (by a request or by retention)."""
+    return keys.is_destroyed(person.pk, KeyClass.CRM)
+
+
+def receipt_for(person: Person) -> ErasureReceipt | None:
+    return ErasureReceipt.objects.filter(subject_id=person.pk).first()
+
+
+# --------------------------------------------------------------------------
+# Values as JSON
+# --------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> tuple[Any, bool]:
+    """(JSON value, erased?) of a stored value."""
+    if isinstance(value, Placeholder):
+        return None, value.is_erased
+    if isinstance(value, dt.datetime):
+        return value.isoformat(), False
+    if isinstance(value, dt.date):
+        return value.isoformat(), False
+    if isinstance(value, Decimal):
+        return str(value), False
+    if isinstance(value, bytes | bytearray | memoryview):
+        raw = bytes(value)
+        return {"bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}, False
+    if isinstance(value, models.Model):
+        return str(value), False
+    if isinstance(value, dict | list | str | int | float | bool) or value is None:
+        return value, False
+    return str(value), False
+
+
+def _display(model: type[models.Model], name: str, value: Any) -> str | None:
+    try:
+        f = model._meta.get_field(name)
+    except Exception:
+        return None
+    if getattr(f, "choices", None) and value not in (None, ""):
+        return str(dict(f.flatchoices).get(value, value))
+    return None
+
+
+def _field_label(model: type[models.Model], name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+# --------------------------------------------------------------------------
+# Provenance (Art. 15(1)(g))
+# --------------------------------------------------------------------------
+
+
+def _source(p: Provenance | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "source": p.source.name,
+        "kind": p.source.kind,
+        "obtained_at": p.obtained_at.isoformat(),
+        "import_batch": str(p.import_batch_id) if p.import_batch_id else None,
+    }
+
+
+def _provenance_of(row: models.Model) -> dict[str, dict[str, Any] | None]:
+    """Provenance links of a row by what they cover: ``name_provenance``
+    covers the ``name`` family, ``provenance`` covers every field ("*")."""
+    found: dict[str, dict[str, Any] | None] = {}
+    for f in row._meta.concrete_fields:
+        if f.is_relation and f.related_model is Provenance:
+            key = "*" if f.name == "provenance" else f.name.removesuffix("_provenance")
+            found[key] = _source(getattr(row, f.name))
+    return found
+
+
+# --------------------------------------------------------------------------
+# Art. 15(1)(a)-(h) per item
+# --------------------------------------------------------------------------
+
+
+def _matches(category: str, recipient: ExternalRecipient) -> bool:
+    return any(
+        category == c or category.startswith(c + ".") or c.startswith(category + ".")
+        for c in recipient.categories
+    )
+
+
+RIGHTS = (
+    ("15", "access"),
+    ("16", "rectification"),
+    ("17", "erasure"),
+    ("18", "restriction"),
+)
+
+
+def _rights(bases: set[str]) -> list[dict[str, str]]:
+    found = [{"article": a, "right": r} for a, r in RIGHTS]
+    if bases & {LegalBasis.CONTRACT, LegalBasis.CONSENT}:
+        found.append({"article": "20", "right": "portability"})
+    if LegalBasis.LEGITIMATE_INTEREST in bases:
+        found.append({"article": "21", "right": "objection"})
+    if LegalBasis.CONSENT in bases:
+        found.append({"article": "7(3)", "right": "withdraw_consent"})
+    return found
+
+
+@dataclass
+class _Context:
+    recipients: list[ExternalRecipient]
+    automated: str
+    purposes: dict[str, str]
+    bases: dict[str, str]
+
+
+def _info(
+    classifications: list[PersonalData],
+    ctx: _Context,
+    sources: list[dict[str, Any]],
+    until: dt.date | None,
+) -> dict[str, Any]:
+    purposes = sorted({p for c in classifications for p in c.purposes})
+    bases = sorted({c.legal_basis for c in classifications})
+    categories = sorted({c.category for c in classifications})
+    rules = sorted({c.retention for c in classifications})
+    recipients = [
+        r for r in ctx.recipients if any(_matches(cat, r) for cat in categories)
+    ]
+    unique_sources = []
+    for s in sources:
+        if s not in unique_sources:
+            unique_sources.append(s)
+    return {
+        "purposes": [{"code": p, "label": ctx.purposes.get(p, p)} for p in purposes],
+        "legal_bases": [{"code": b, "label": ctx.bases.get(b, b)} for b in bases],
+        "categories": [
+            {
+                "code": c,
+                "family": families_mod.family_of_category(c),
+                "family_label": families_mod.label(families_mod.family_of_category(c)),
+            }
+            for c in categories
+        ],
+        "recipients": [
+            {
+                "name": r.name,
+                "role": r.role,
+                "service": r.service,
+                "country": r.country,
+            }
+            for r in recipients
+        ],
+        "transfers": [
+            {"recipient": r.name, "country": r.country, "safeguard": r.mechanism}
+            for r in recipients
+            if not is_eea(r.country)
+        ],
+        "retention": [
+            {
+                "rule": rule,
+                "description": RETENTION_RULES[rule],
+                "until": until.isoformat() if until else None,
+            }
+            for rule in rules
+        ],
+        "sources": unique_sources,
+        "rights": _rights(set(bases)),
+        "complaint": COMPLAINT,
+        "automated_decisions": ctx.automated,
+    }
+
+
+def _item(
+    model: type[models.Model],
+    row_id: str,
+    values: dict[str, Any],
+    ctx: _Context,
+    *,
+    context: dict[str, Any] | None = None,
+    provenance: dict[str, dict[str, Any] | None] | None = None,
+    until: dt.date | None = None,
+) -> dict[str, Any]:
+    entries = {e.field_name: e for e in personal_fields(model)}
+    out_values = []
+    classifications: list[PersonalData] = []
+    sources: list[dict[str, Any]] = []
+    provenance = provenance or {}
+    for name, raw in values.items():
+        entry = entries[name]
+        c = entry.classification
+        assert isinstance(c, PersonalData)
+        classifications.append(c)
+        family = families_mod.family_of(c)
+        source = provenance.get(family, provenance.get("*"))
+        if source is not None:
+            sources.append(source)
+        value, erased = _json_value(raw)
+        item: dict[str, Any] = {
+            "field": name,
+            "label": _field_label(model, name),
+            "value": value,
+            "category": c.category,
+            "family": family,
+            "source": source,
+        }
+        display = _display(model, name, raw)
+        if display is not None:
+            item["display"] = display
+        if erased:
+            item["erased"] = True
+        out_values.append(item)
+    return {
+        "model": model._meta.label,
+        "title": str(model._meta.verbose_name),
+        "id": row_id,
+        "values": out_values,
+        "context": {k: _json_value(v)[0] for k, v in (context or {}).items()},
+        "info": _info(classifications, ctx, sources, until),
+    }
+
+
+def _context_for_export(language: str) -> _Context:
+    facts = system_facts()
+    automated = (
+        facts.texts.get(language, {}).get("automated_decisions")
+        or facts.texts.get("en", {}).get("automated_decisions")
+        or DEFAULT_AUTOMATED
+    )
+    return _Context(
+        recipients=external_recipients(),
+        automated=automated,
+        purposes={str(k): str(v) for k, v in Purpose.choices},
+        bases={str(k): str(v) for k, v in LegalBasis.choices},
+    )
+
+
+# --------------------------------------------------------------------------
+# Access export (Art. 15)
+# --------------------------------------------------------------------------
+
+
+def _until(located: engine.Located) -> dt.date | None:
+    fn = participants.until_for(located.label)
+    return fn(located.row) if fn is not None else None
+
+
+def _language(person: Person, language: str | None) -> str:
+    if language in ("fi", "sv", "en"):
+        return language  # type: ignore[return-value]
+    with keys.ensure_scope():
+        preferred = str(person.preferred_language or "")
+    return preferred if preferred in ("fi", "sv", "en") else "fi"
+
+
+def export_person(
+    *, actor: Any, person: Person, language: str | None = None, fmt: str = "json"
+) -> dict[str, Any]:
+    """Everything stored about ``person`` with the Art. 15(1) information
+    per item, as a dict that validates against :data:`schema.EXPORT_SCHEMA`.
+
+    Refused with :class:`Forbidden` (``need_to_know``) before anything is
+    read unless ``actor`` may export every family the person's data holds.
+    """
+    scope = engine.locate(person)
+    _authorize(actor, person, Action.EXPORT, scope.families())
+    language = _language(person, language)
+    with keys.ensure_scope(), translation.override(language):
+        ctx = _context_for_export(language)
+        items = []
+        for located in scope.rows:
+            values = {
+                e.field_name: getattr(located.row, e.field_name)
+                for e in located.entries
+            }
+            items.append(
+                _item(
+                    located.model,
+                    str(located.row.pk),
+                    values,
+                    ctx,
+                    provenance=_provenance_of(located.row),
+                    until=_until(located),
+                )
+            )
+        for p in participants.all_participants():
+            if p.export is None or p.name not in scope.participant_fields:
+                continue
+            for record in p.export(person):
+                items.append(
+                    _item(
+                        apps.get_model(record.model),
+                        record.id,
+                        record.values,
+                        ctx,
+                        context=record.context,
+                        until=record.until,
+                    )
+                )
+        facts = system_facts()
+        receipt = receipt_for(person)
+        erased = is_erased(person)
+        export = {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "schema": reverse("rights:export_schema"),
+            "generated_at": timezone.now().isoformat(),
+            "language": language,
+            "controller": {
+                k: v
+                for k, v in facts.controller.items()
+                if k in ("name", "business_id", "email", "phone")
+            },
+            "confirmation": {
+                "processed": bool(items),
+                "person": str(person.pk),
+                "statement": _(
+                    "We process personal data about you: every stored value "
+                    "is listed below with its purpose, legal basis, "
+                    "recipients, retention and source."
+                )
+                if items and not erased
+                else _(
+                    "Your data has been erased; what the law requires us to "
+                    "keep is listed below with its ground and date."
+                )
+                if erased
+                else _("We process no personal data about you."),
+                "item_count": len(items),
+            },
+            "erasure": _erasure_summary(receipt, erased),
+            "items": items,
+            "complaint": COMPLAINT,
+            "automated_decisions": ctx.automated,
+        }
+    categories = sorted(
+        {v["category"] for item in items for v in item["values"]}  # type: ignore[index]
+    )
+    audit_record(
+        actor=actor,
+        action="rights.export",
+        target_type="person",
+        target_id=person.pk,
+        subject_id=person.pk,
+        categories=categories,
+        purpose="customer_relationship",
+        details={
+            "items": len(items),
+            "families": sorted(scope.families()),
+            "format": fmt,
+        },
+    )
+    return export
+
+
+def _erasure_summary(
+    receipt: ErasureReceipt | None, erased: bool
+) -> dict[str, Any] | None:
+    if receipt is None and not erased:
+        return None
+    return {
+        "erased": True,
+        "executed_at": receipt.executed_at.isoformat() if receipt else None,
+        "receipt": str(receipt.pk) if receipt else None,
+        "kept": list(receipt.kept) if receipt else [],
+    }
+
+
+# --------------------------------------------------------------------------
+# Erasure plan (dry run)
+# --------------------------------------------------------------------------
+
+
+def _fate(located: engine.Located, entry: CatalogueEntry) -> str:
+    c = entry.classification
+    assert isinstance(c, PersonalData)
+    if located.route.end == engine.ORGANIZATION:
+        # A sole trader's company data follows the relationship's retention.
+        return KEPT
+    if any(
+        e.classification.erasure == Erasure.DELETE  # type: ignore[union-attr]
+        for e in located.entries
+    ):
+        return DELETED
+    if c.erasure == Erasure.SHRED and c.key_class == KeyClass.CRM:
+        return SHREDDED
+    return KEPT
+
+
+def _ground(code: str) -> dict[str, str] | None:
+    if not code:
+        return None
+    if code in GROUNDS:
+        ground_code, label = GROUNDS[code]
+        return {"code": ground_code, "label": label}
+    if code in EXTRA_GROUNDS:
+        return {"code": code, "label": EXTRA_GROUNDS[code]}
+    return {"code": code, "label": code}
+
+
+def _plan_items(scope: engine.Scope) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for located in scope.rows:
+        until = _until(located)
+        by_fate: dict[str, list[CatalogueEntry]] = {}
+        for e in located.entries:
+            by_fate.setdefault(_fate(located, e), []).append(e)
+        for fate, entries in by_fate.items():
+            rule = ""
+            if fate == KEPT:
+                rule = sorted(
+                    {e.classification.retention for e in entries}  # type: ignore[union-attr]
+                )[0]
+            key = (located.label, fate, rule)
+            g = groups.setdefault(
+                key,
+                {
+                    "model": located.label,
+                    "title": str(located.model._meta.verbose_name),
+                    "rows": set(),
+                    "fate": fate,
+                    "fields": set(),
+                    "families": set(),
+                    "ground": _ground(rule) if fate == KEPT else None,
+                    "retention": rule or None,
+                    "until": None,
+                    "note": "",
+                },
+            )
+            g["rows"].add(located.row.pk)
+            g["fields"].update(e.field_name for e in entries)
+            g["families"].update(
+                families_mod.family_of(e.classification)  # type: ignore[arg-type]
+                for e in entries
+            )
+            if fate == KEPT and until and (g["until"] is None or until > g["until"]):
+                g["until"] = until
+    items = []
+    for g in groups.values():
+        items.append(
+            {
+                **g,
+                "rows": None,
+                "count": len(g["rows"]),
+                "fields": sorted(g["fields"]),
+                "families": sorted(g["families"]),
+                "until": g["until"].isoformat() if g["until"] else None,
+            }
+        )
+    for p in participants.all_participants():
+        if p.plan is None or p.name not in scope.participant_fields:
+            continue
+        for pi in p.plan(scope.person):
+            model = apps.get_model(pi.model)
+            fam = {
+                families_mod.family_of(e.classification)  # type: ignore[arg-type]
+                for e in personal_fields(model)
+                if e.field_name in pi.fields
+            }
+            items.append(
+                {
+                    "model": pi.model,
+                    "title": str(model._meta.verbose_name),
+                    "count": pi.count,
+                    "fate": pi.fate,
+                    "fields": list(pi.fields),
+                    "families": sorted(fam),
+                    "ground": _ground(pi.ground),
+                    "retention": pi.retention or None,
+                    "until": pi.until.isoformat() if pi.until else None,
+                    "note": pi.note,
+                }
+            )
+    for item in items:
+        item.pop("rows", None)
+    order = {f: i for i, f in enumerate(FATES)}
+    items.sort(key=lambda i: (order[i["fate"]], i["model"]))
+    return items
+
+
+def _erase_families(scope: engine.Scope) -> set[str]:
+    """Families an erasure of the scope would erase (from ids alone): the
+    engine's rows that are not kept, and what participants that erase hold."""
+    found = {
+        families_mod.family_of(e.classification)  # type: ignore[arg-type]
+        for located in scope.rows
+        for e in located.entries
+        if _fate(located, e) != KEPT
+    }
+    erasing = {p.name for p in participants.all_participants() if p.erase}
+    for name, by_model in scope.participant_fields.items():
+        if name not in erasing:
+            continue
+        for label, names in by_model.items():
+            found.update(
+                families_mod.family_of(e.classification)  # type: ignore[arg-type]
+                for e in personal_fields(apps.get_model(label))
+                if e.field_name in names
+            )
+    return found
+
+
+def _plan_dict(person: Person, items: list[dict[str, Any]]) -> dict[str, Any]:
+    held = holds.holds_for_person(person.pk)
+    receipt = receipt_for(person)
+    return {
+        "format": PLAN_FORMAT,
+        "person": str(person.pk),
+        "generated_at": timezone.now().isoformat(),
+        "already_erased": receipt is not None,
+        "holds": [{"code": h.code, "message": h.message} for h in held],
+        "executable": not held and receipt is None,
+        "items": items,
+        "summary": {
+            fate: sum(i["count"] for i in items if i["fate"] == fate) for fate in FATES
+        },
+    }
+
+
+def erasure_plan(*, actor: Any, person: Person) -> dict[str, Any]:
+    """What erasing ``person`` would do, item by item; nothing changes.
+
+    Each item: the kind of row, how many, its fate (shredded, deleted,
+    anonymised, kept) and, for what is kept, the legal ground and the date
+    until which it is kept where it can be computed. Legal holds are listed;
+    while one exists the plan is not executable.
+    """
+    scope = engine.locate(person)
+    # Matrix first: the erase column for what an execution would erase,
+    # before a participant reads the person's addresses to plan.
+    _authorize(actor, person, Action.ERASE, _erase_families(scope))
+    items = _plan_items(scope)
+    plan = _plan_dict(person, items)
+    audit_record(
+        actor=actor,
+        action="rights.erasure_plan",
+        target_type="person",
+        target_id=person.pk,
+        subject_id=person.pk,
+        purpose="customer_relationship",
+        details={
+            "summary": plan["summary"],
+            "holds": [h["code"] for h in plan["holds"]],
+        },
+    )
+    return plan
+
+
+# --------------------------------------------------------------------------
+# Erasure (Art. 17)
+# --------------------------------------------------------------------------
+
+
+def _refuse_if_held(actor: Any, person: Person) -> None:
+    held = holds.holds_for_person(person.pk)
+    if held:
+        audit_record(
+            actor=actor,
+            action="rights.erase",
+            outcome=Outcome.DENIED,
+            target_type="person",
+            target_id=person.pk,
+            subject_id=person.pk,
+            purpose="customer_relationship",
+            details={"holds": [h.code for h in held]},
+        )
+        holds.refuse_if_held(person.pk)
+
+
+def _validate(reason: str, case_ref: str | None) -> tuple[str, str]:
+    errors = FieldErrors()
+    reason = (reason or "").strip()
+    case_ref = (case_ref or "").strip()
+    if not reason:
+        errors.add("reason", "required", _("Give the reason for the erasure."))
+    elif len(reason) > 200:
+        errors.add("reason", "too_long", _("At most 200 characters."))
+    if case_ref and not CASE_REF.match(case_ref):
+        errors.add(
+            "case_ref",
+            "invalid",
+            _(
+                "A request or case reference: letters, digits and . _ / - only, "
+                "at most 64 characters."
+            ),
+        )
+    errors.raise_if_any()
+    return reason, case_ref
+
+
+def receipt_dict(receipt: ErasureReceipt, *, already: bool = False) -> dict[str, Any]:
+    """The receipt as the person may be given it: no personal data."""
+    return {
+        "receipt": str(receipt.pk),
+        "case_ref": receipt.case_ref or None,
+        "executed_at": receipt.executed_at.isoformat(),
+        "already_erased": already,
+        "message": (
+            _("Already erased on %(day)s; nothing was changed.")
+            % {"day": timezone.localtime(receipt.executed_at).date().isoformat()}
+            if already
+            else _("Erased.")
+        ),
+        "counts": receipt.counts,
+        "kept": receipt.kept,
+    }
+
+
+def erasure_execute(
+    *, actor: Any, person: Person, reason: str, case_ref: str | None = None
+) -> dict[str, Any]:
+    """Erase ``person`` and return the receipt (see :func:`receipt_dict`).
+
+    Re-checks legal holds and the matrix's erase column now, in the
+    transaction that writes: refused with :class:`Conflict` (``legal_hold``,
+    naming every hold) or :class:`Forbidden` with nothing changed. Deletes
+    the rows the catalogue declares deleted (roles, contract parties), runs
+    every participant's erasure and shreds the CRM key
+    (``registry.services.person_shred``), and writes the receipt. Erasing
+    an erased person is a no-op that says so.
+    """
+    reason, case_ref = _validate(reason, case_ref)
+    existing = receipt_for(person)
+    if existing is not None:
+        audit_record(
+            actor=actor,
+            action="rights.erase",
+            target_type="person",
+            target_id=person.pk,
+            subject_id=person.pk,
+            purpose="customer_relationship",
+            details={"noop": True, "receipt": str(existing.pk)},
+        )
+        return receipt_dict(existing, already=True)
+    # Matrix and holds before anything is read or written; refusals are
+    # recorded outside the transaction so the record survives them.
+    _authorize(actor, person, Action.ERASE, _erase_families(engine.locate(person)))
+    _refuse_if_held(actor, person)
+    with transaction.atomic():
+        # Serialise with edits and a second erasure of the same person, then
+        # check again what holds now.
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        holds.refuse_if_held(person.pk)
+        scope = engine.locate(person)
+        needed = _erase_families(scope)
+        _authorize(actor, person, Action.ERASE, needed)
+        items = _plan_items(scope)
+        counts: dict[str, int] = {}
+        for located in scope.rows:
+            fates = {e.field_name: _fate(located, e) for e in located.entries}
+            for e in located.entries:
+                if fates[e.field_name] in (DELETED, SHREDDED):
+                    fam = families_mod.family_of(e.classification)  # type: ignore[arg-type]
+                    counts[fam] = counts.get(fam, 0) + 1
+            if DELETED in fates.values():
+                located.row.delete()
+        shred_counts = _shred(actor=actor, person=person, reason=reason)
+        kept = [
+            {
+                "model": i["model"],
+                "count": i["count"],
+                "ground": (i["ground"] or {}).get("code"),
+                "ground_label": (i["ground"] or {}).get("label"),
+                "retention": i["retention"],
+                "until": i["until"],
+            }
+            for i in items
+            if i["fate"] == KEPT
+        ]
+        receipt = ErasureReceipt.objects.create(
+            subject_id=person.pk,
+            case_ref=case_ref,
+            executed_by=actor,
+            counts={
+                "families": dict(sorted(counts.items())),
+                "participants": shred_counts,
+            },
+            kept=kept,
+        )
+        audit_record(
+            actor=actor,
+            action="rights.erase",
+            target_type="person",
+            target_id=person.pk,
+            subject_id=person.pk,
+            categories=sorted(
+                {
+                    e.classification.category  # type: ignore[union-attr]
+                    for loc in scope.rows
+                    for e in loc.entries
+                }
+            ),
+            purpose="customer_relationship",
+            details={
+                "receipt": str(receipt.pk),
+                "families": sorted(needed),
+                "kept": len(kept),
+            },
+        )
+    return receipt_dict(receipt)
+
+
+def _shred(*, actor: Any, person: Person, reason: str) -> dict[str, dict[str, int]]:
+    """Run every participant's erasure (while the person's addresses can
+    still be read), then shred the CRM key through the register's
+    person_shred; the participants' counts go on the receipt."""
+    counts = participants.run_erase(actor=actor, person=person)
+    person_shred(
+        actor=actor,
+        person=person,
+        reason=f"erasure: {reason}"[:40],
+        run_participants=False,
+    )
+    return counts
+
+
+# --------------------------------------------------------------------------
+# Portability (Art. 20)
+# --------------------------------------------------------------------------
+
+PORTABLE_BASES = frozenset({LegalBasis.CONTRACT, LegalBasis.CONSENT})
+
+
+def _portable(model_label: str, field_name: str, value: dict[str, Any]) -> bool:
+    """A value the person provided themselves, processed on contract or
+    consent (Art. 20(1))."""
+    source = value.get("source") or {}
+    if source.get("kind") != "data_subject":
+        return False
+    model = apps.get_model(model_label)
+    for e in personal_fields(model):
+        if e.field_name == field_name:
+            return e.classification.legal_basis in PORTABLE_BASES  # type: ignore[union-attr]
+    return False
+
+
+def portability_zip(*, actor: Any, person: Person) -> bytes:
+    """A ZIP of the data the person provided on contract or consent: one
+    ``data.json`` and one CSV per kind of row (Art. 20). Authorized and
+    audited as an export (``rights.export``, format ``portability``)."""
+    export = export_person(actor=actor, person=person, fmt="portability")
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for item in export["items"]:
+        values = {
+            v["field"]: v["value"]
+            for v in item["values"]
+            if _portable(item["model"], v["field"], v) and not v.get("erased")
+        }
+        if values:
+            rows.setdefault(item["model"], []).append({"id": item["id"], **values})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "data.json",
+            json.dumps(
+                {
+                    "format": "rekisteri.portability",
+                    "version": 1,
+                    "generated_at": export["generated_at"],
+                    "person": str(person.pk),
+                    "data": rows,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+        )
+        for label, items in sorted(rows.items()):
+            columns = ["id", *sorted({k for i in items for k in i} - {"id"})]
+            text = io.StringIO()
+            writer = csv.DictWriter(text, fieldnames=columns)
+            writer.writeheader()
+            for i in items:
+                writer.writerow(
+                    {
+                        k: v if not isinstance(v, dict | list) else json.dumps(v)
+                        for k, v in i.items()
+                    }
+                )
+            archive.writestr(f"{label.replace('.', '-')}.csv", text.getvalue())
+    return buffer.getvalue()

@@ -1,0 +1,33 @@
+"""The person page's "Tietosuoja" (data protection) section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from rekisteri.access.choices import Action
+from rekisteri.access.selectors import visible_categories
+from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.rights import services
+
+register = template.Library()
+
+
+@register.inclusion_tag("rights/partials/person_rights.html", takes_context=True)
+def person_rights(context: dict, person: Any) -> dict[str, Any]:
+    """The rights actions the viewer's role may take on the person. Links
+    only: opening them runs the matrix check and the audit."""
+    user = context["request"].user
+    view = has_perm(user, Perm.PRIVACY_VIEW)
+    receipt = services.receipt_for(person) if view else None
+    return {
+        "person": person,
+        "visible": view,
+        "can_export": view and bool(visible_categories(user, Action.EXPORT)),
+        "can_plan": view and bool(visible_categories(user, Action.ERASE)),
+        "can_execute": has_perm(user, Perm.PRIVACY_MANAGE)
+        and bool(visible_categories(user, Action.ERASE)),
+        "erased": services.is_erased(person),
+        "receipt": receipt,
+    }

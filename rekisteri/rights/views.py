@@ -1,0 +1,138 @@
+"""Staff pages of the data-subject rights: export download, erasure plan,
+erasure with confirmation, and the published JSON Schema of the export."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from rekisteri.accounts.permissions import Perm, has_perm, require
+from rekisteri.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from rekisteri.registry import selectors as registry_selectors
+from rekisteri.registry.models import Person
+from rekisteri.rights import services
+from rekisteri.rights.schema import EXPORT_SCHEMA
+
+
+def _person(request: HttpRequest, person_id: uuid.UUID) -> Person:
+    try:
+        return registry_selectors.person_get(user=request.user, person_id=person_id)
+    except NotFound:
+        raise Http404 from None
+
+
+@require(Perm.PUBLIC)
+@require_GET
+def export_schema(request: HttpRequest) -> JsonResponse:
+    """The JSON Schema every access export validates against."""
+    return JsonResponse(EXPORT_SCHEMA, json_dumps_params={"indent": 2})
+
+
+@require(Perm.PRIVACY_VIEW)
+@require_GET
+def person_export(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Download the person's access export (``?format=json`` or ``html``)."""
+    person = _person(request, person_id)
+    fmt = request.GET.get("format", "json")
+    if fmt not in ("json", "html"):
+        raise Http404
+    try:
+        export = services.export_person(actor=request.user, person=person, fmt=fmt)
+    except Forbidden:
+        raise PermissionDenied from None
+    if fmt == "html":
+        # In the person's language (fi, sv or en), not the staff member's.
+        with translation.override(export["language"]):
+            response = render(request, "rights/export.html", {"export": export})
+    else:
+        response = HttpResponse(
+            json.dumps(export, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        # The file name carries the random id only, never a name.
+        response["Content-Disposition"] = (
+            f'attachment; filename="access-export-{person.pk}.json"'
+        )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require(Perm.PRIVACY_VIEW)
+@require_GET
+def person_portability(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Download the portability ZIP: data the person provided on contract or
+    consent, as JSON and CSV (Art. 20)."""
+    person = _person(request, person_id)
+    try:
+        data = services.portability_zip(actor=request.user, person=person)
+    except Forbidden:
+        raise PermissionDenied from None
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="portability-{person.pk}.zip"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require(Perm.PRIVACY_VIEW)
+@require_GET
+def person_erasure(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """The erasure plan (a dry run) and, for the privacy office, the form
+    that executes it; after execution, the receipt."""
+    person = _person(request, person_id)
+    receipt = services.receipt_for(person)
+    try:
+        plan = services.erasure_plan(actor=request.user, person=person)
+    except Forbidden:
+        raise PermissionDenied from None
+    return render(
+        request,
+        "rights/erasure.html",
+        {
+            "person": person,
+            "plan": plan,
+            "receipt": services.receipt_dict(receipt, already=True)
+            if receipt
+            else None,
+            "can_execute": has_perm(request.user, Perm.PRIVACY_MANAGE),
+        },
+    )
+
+
+@require(Perm.PRIVACY_MANAGE)
+@require_POST
+def person_erase(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Execute the erasure (the form must confirm it)."""
+    person = _person(request, person_id)
+    target = redirect("rights:person_erasure", person_id=person.pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm the erasure first."))
+        return target
+    try:
+        receipt = services.erasure_execute(
+            actor=request.user,
+            person=person,
+            reason=request.POST.get("reason", ""),
+            case_ref=request.POST.get("case_ref", ""),
+        )
+    except Forbidden:
+        raise PermissionDenied from None
+    except (Conflict, ValidationFailed) as exc:
+        if isinstance(exc, ValidationFailed):
+            for problems in exc.fields.values():
+                for _code, message in problems:
+                    messages.error(request, message)
+        else:
+            messages.error(request, exc.message)
+        return target
+    messages.success(request, receipt["message"])
+    return target
