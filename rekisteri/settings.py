@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "rekisteri.billing",
     "rekisteri.messaging",
     "rekisteri.privacy",
+    "rekisteri.restrictions",
 ]
 
 MIDDLEWARE = [

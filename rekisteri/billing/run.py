@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.access.enforce import PERSON, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.billing.choices import InvoiceState
 from rekisteri.billing.models import Invoice, InvoiceLine, InvoiceSeries
@@ -36,6 +37,7 @@ from rekisteri.billing.services import (
     _require_seller,
     _snapshot_contact,
     _snapshot_parties,
+    authorize_invoice,
     compute_totals,
     invoice_reference,
     vat_rates_on,
@@ -140,6 +142,7 @@ def _validate(items: list[RunItem], on: dt.date) -> None:
     errors.raise_if_any()
 
 
+@write_service(subject=PERSON)
 def invoice_run(
     *,
     actor: Any,
@@ -154,6 +157,11 @@ def invoice_run(
     seller = _require_seller()
     on = invoice_date or timezone.localdate()
     _validate(items, on)
+    authorize_invoice(
+        actor=actor,
+        person_ids=sorted({it.billing_contact.pk for it in items}, key=str),
+        operation="invoice.issue",
+    )
     due = on + dt.timedelta(days=seller.payment_terms_days)
     actor_row = actor if getattr(actor, "pk", None) else None
     issued: list[Invoice] = []

@@ -524,6 +524,7 @@ ORG_COLUMNS = (
     "vat_number",
     "status",
     "sole_trader",
+    "no_marketing",
     "postal_street",
     "postal_postal_code",
     "postal_city",
@@ -782,6 +783,7 @@ class _Generator:
             vat_number,
             status,
             sole_trader,
+            False,  # no_marketing
             postal_street,
             postcode,
             city.upper,
