@@ -31,8 +31,10 @@ from rekisteri.access.selectors import require_categories
 # Subject-level refusals
 # --------------------------------------------------------------------------
 
-# (person id, operation, actor) -> None; raises a ServiceError to refuse.
-Refusal = Callable[[uuid.UUID, str, Any], None]
+# (person ids, operation, actor) -> None; raises a ServiceError to refuse.
+# One call per write with every person it touches (an invoice run names
+# thousands), so a refusal can answer with one query.
+Refusal = Callable[[list[uuid.UUID], str, Any], None]
 _refusals: dict[str, Refusal] = {}
 
 
@@ -142,11 +144,8 @@ def authorize_write(
     whatever the refusal raises (a restriction: Conflict ``restricted``).
     """
     require_categories(actor, str(action), _as_families(families))
-    ids = [person_id, *person_ids]
-    seen: set[Any] = set()
-    for pid in ids:
-        if pid is None or pid in seen:
-            continue
-        seen.add(pid)
-        for name in sorted(_refusals):
-            _refusals[name](pid, operation, actor)
+    ids = list(dict.fromkeys(p for p in (person_id, *person_ids) if p is not None))
+    if not ids:
+        return
+    for name in sorted(_refusals):
+        _refusals[name](ids, operation, actor)

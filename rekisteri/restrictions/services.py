@@ -71,12 +71,16 @@ def is_restricted(person_id: Any) -> bool:
     ).exists()
 
 
-def refuse_if_restricted(person_id: Any, operation: str, actor: Any) -> None:
-    """Raise :class:`Conflict` (code ``restricted``) while the person's
-    processing is restricted, for every write but the allowed ones."""
+def refuse_if_restricted(person_ids: list[Any], operation: str, actor: Any) -> None:
+    """Raise :class:`Conflict` (code ``restricted``) while the processing of
+    any of the persons is restricted, for every write but the allowed ones."""
     if operation in ALLOWED_WHILE_RESTRICTED:
         return
-    if is_restricted(person_id):
+    active = Restriction.objects.filter(lifted_at__isnull=True)
+    if any(
+        active.filter(person_id__in=person_ids[i : i + 500]).exists()
+        for i in range(0, len(person_ids), 500)
+    ):
         raise Conflict(
             _(
                 "Processing of this person's data is restricted; nothing can be "

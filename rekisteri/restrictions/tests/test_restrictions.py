@@ -316,12 +316,12 @@ def test_the_csv_is_audited_and_guarded_against_formulas():
 def test_the_list_page_shows_what_was_left_out():
     org = make_org(status="customer")
     person = _at(org, last_name="Näkyvä")
-    left = _at(org, last_name="Rajattu")
+    left = _at(org, last_name="Salattava")
     services.restriction_place(actor=None, person=left, reason="Kiista")
     page = client_for(make_staff(StaffRole.SALES)).get("/restrictions/marketing/")
     assert page.status_code == 200
     assert "Näkyvä" in page.content.decode()
-    assert "Rajattu" not in page.content.decode()
+    assert "Salattava" not in page.content.decode()
     assert b'data-reason="restricted">1<' in page.content
     assert person.pk
 

@@ -566,8 +566,8 @@ def test_without_the_restriction_the_calls_succeed():
 def test_a_refusal_hook_is_consulted_by_the_enforcement_point():
     calls = []
 
-    def refuse(person_id, operation, actor):
-        calls.append((person_id, operation))
+    def refuse(person_ids, operation, actor):
+        calls.append((person_ids, operation))
         raise Conflict("no", code="test_refusal")
 
     pid = uuid.uuid4()
@@ -578,9 +578,28 @@ def test_a_refusal_hook_is_consulted_by_the_enforcement_point():
                 actor=None, person_id=pid, families=(), operation="x.y"
             )
         assert info.value.code == "test_refusal"
-        assert calls == [(pid, "x.y")]
+        assert calls == [([pid], "x.y")]
         # No person, no subject refusal.
         enforce.authorize_write(actor=None, families=(), operation="x.y")
         assert len(calls) == 1
     finally:
         enforce.unregister_refusal("test")
+
+
+@pytest.mark.django_db
+def test_the_walk_sees_a_write_made_before_a_refusal():
+    """The statement capture is what proves "before": a service that wrote
+    and then refused (relying on the rollback) is caught."""
+    world = build_world()
+
+    def writes_then_refuses(w: World, a: Any) -> None:
+        registry.person_create(actor=None, first_name="Ennen", last_name="Tarkistusta")
+        raise Forbidden(code="need_to_know")
+
+    CALLS["test.writes_then_refuses"] = writes_then_refuses
+    try:
+        error, writes = _attempt(world, "test.writes_then_refuses", None)
+    finally:
+        del CALLS["test.writes_then_refuses"]
+    assert isinstance(error, Forbidden)
+    assert any(w.lower().startswith("insert") for w in writes)
