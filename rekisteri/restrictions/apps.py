@@ -9,7 +9,8 @@ class RestrictionsConfig(AppConfig):
     def ready(self) -> None:
         # The lower apps ask through their registries and never import this
         # app: the enforcement point (access.enforce), the registry's contact
-        # listeners and restriction status.
+        # listeners and restriction status. Imported here because the
+        # services import models, which cannot load before the app registry.
         from rekisteri.access import enforce
         from rekisteri.registry import hooks
         from rekisteri.restrictions import services
