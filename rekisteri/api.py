@@ -45,6 +45,7 @@ from rekisteri.messaging.api import router as messaging_router
 from rekisteri.privacy.api import router as privacy_router
 from rekisteri.registry.api import router as registry_router
 from rekisteri.rights.api import router as rights_router
+from rekisteri.restrictions.api import router as restrictions_router
 
 logger = logging.getLogger("rekisteri.api")
 
@@ -347,6 +348,7 @@ api.add_router("/v1", contracts_router)
 api.add_router("/v1", privacy_router)
 api.add_router("/v1", billing_router)
 api.add_router("/v1", rights_router)
+api.add_router("/v1", restrictions_router)
 
 
 # --------------------------------------------------------------------------

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "rekisteri.privacy",
     "rekisteri.connectors",
     "rekisteri.rights",
+    "rekisteri.restrictions",
 ]
 
 # Form fields per request. Django's default (1,000) is below what the

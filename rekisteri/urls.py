@@ -22,6 +22,7 @@ urlpatterns = [
     # privacy office's own pages.
     path("", include("rekisteri.privacy.urls")),
     path("access/", include("rekisteri.access.urls")),
+    path("restrictions/", include("rekisteri.restrictions.urls")),
     path("audit/", include("rekisteri.audit.urls")),
     path("connectors/", include("rekisteri.connectors.urls")),
     path("rights/", include("rekisteri.rights.urls")),

@@ -22,6 +22,10 @@ REGISTER = frozenset(
     }
 )
 NONE: frozenset[str] = frozenset()
+# Restrictions and objections: staff who talk to customers see them (so they
+# respect them) and record a marketing objection heard on a call; the privacy
+# officer handles the rest (docs/gdpr.md, Art. 18 and 21).
+PRIVACY = frozenset({"privacy"})
 # What a billing contact is made of: the person (with the language invoices
 # are sent in) and their billing role.
 BILLING_CONTACT = frozenset(
@@ -30,14 +34,14 @@ BILLING_CONTACT = frozenset(
 
 DEFAULT_MATRIX: dict[str, dict[str, frozenset[str]]] = {
     StaffRole.SALES: {
-        Action.VIEW: REGISTER | {"communication"},
-        Action.CHANGE: REGISTER | {"communication"},
+        Action.VIEW: REGISTER | {"communication"} | PRIVACY,
+        Action.CHANGE: REGISTER | {"communication"} | PRIVACY,
         Action.EXPORT: NONE,
         Action.ERASE: NONE,
     },
     StaffRole.CUSTOMER_SERVICE: {
-        Action.VIEW: REGISTER | {"communication"},
-        Action.CHANGE: REGISTER | {"communication"},
+        Action.VIEW: REGISTER | {"communication"} | PRIVACY,
+        Action.CHANGE: REGISTER | {"communication"} | PRIVACY,
         Action.EXPORT: NONE,
         Action.ERASE: NONE,
     },
@@ -45,17 +49,17 @@ DEFAULT_MATRIX: dict[str, dict[str, frozenset[str]]] = {
     # keeps its billing contacts up to date (the invoice form can add one)
     # but has no register pages to edit anyone else with.
     StaffRole.BILLING: {
-        Action.VIEW: REGISTER | {"financial"},
+        Action.VIEW: REGISTER | {"financial"} | PRIVACY,
         Action.CHANGE: BILLING_CONTACT | {"financial"},
         Action.EXPORT: NONE,
         Action.ERASE: NONE,
     },
     StaffRole.PRIVACY_OFFICER: {
-        Action.VIEW: REGISTER | {"financial", "communication", "account"},
-        Action.CHANGE: REGISTER,
-        Action.EXPORT: REGISTER | {"financial", "communication"},
+        Action.VIEW: REGISTER | {"financial", "communication", "account"} | PRIVACY,
+        Action.CHANGE: REGISTER | PRIVACY,
+        Action.EXPORT: REGISTER | {"financial", "communication"} | PRIVACY,
         # Bookkeeping data is erased by its retention rule, not on request.
-        Action.ERASE: REGISTER | {"communication"},
+        Action.ERASE: REGISTER | {"communication"} | PRIVACY,
     },
     # Administrators manage accounts and read no customer data by default.
     StaffRole.ADMINISTRATOR: {

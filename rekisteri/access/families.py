@@ -73,6 +73,12 @@ FAMILIES: tuple[Family, ...] = (
         _("Bodies of emails, calls, chats, tickets and meeting notes"),
     ),
     Family(
+        "privacy",
+        _("Rights requests and objections"),
+        ("user.privacy_preferences",),
+        _("Restrictions of processing, objections and their reasons"),
+    ),
+    Family(
         "account",
         _("Staff account data"),
         ("user.account", "user.authorization", "user.behavior", "user.device"),

@@ -21,6 +21,7 @@ from rekisteri.audit import selectors
 from rekisteri.audit.forms import EventFilterForm
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
+from rekisteri.core.csvsafe import safe_cell
 
 
 @require(Perm.AUDIT_VIEW)
@@ -152,8 +153,5 @@ def person_access_csv(request: HttpRequest, person_id: uuid.UUID) -> HttpRespons
     return response
 
 
-def _safe(value: str) -> str:
-    """Defuse spreadsheet formulas in a cell (CSV injection)."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+# Defuse spreadsheet formulas in a cell (CSV injection).
+_safe = safe_cell

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.access.enforce import ORGANIZATION, authorize_write, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.billing.choices import CollectionStatus, InvoiceState
 from rekisteri.billing.models import (
@@ -71,6 +72,10 @@ def _overdue(invoice: Invoice, on: dt.date) -> Decimal:
     return outstanding
 
 
+# Reminders and collection write the customer's debt, no data of the billing
+# contact: a restriction of the contact's processing does not stop them (the
+# claim is the exception of Art. 18(2)); the matrix's "financial" does.
+@write_service(subject=ORGANIZATION)
 def reminder_create(
     *, actor: Any, invoice: Invoice, on: dt.date | None = None
 ) -> Reminder:
@@ -79,6 +84,7 @@ def reminder_create(
     14 days later. A further reminder waits for the previous one's due date."""
     on = on or timezone.localdate()
     seller = _require_seller()
+    _authorize(actor, "reminder.create")
     with transaction.atomic():
         Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
         outstanding = _overdue(invoice, on)
@@ -112,12 +118,18 @@ def reminder_create(
     return reminder
 
 
+def _authorize(actor: Any, operation: str) -> None:
+    authorize_write(actor=actor, families=("financial",), operation=operation)
+
+
+@write_service(subject=ORGANIZATION)
 def collection_case_open(
     *, actor: Any, invoice: Invoice, on: dt.date | None = None
 ) -> CollectionCase:
     """Open debt collection (perintä) of an overdue invoice that has been
     reminded at least once. One open case per invoice."""
     on = on or timezone.localdate()
+    _authorize(actor, "collection.open")
     with transaction.atomic():
         Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
         _overdue(invoice, on)
@@ -156,6 +168,7 @@ def collection_case_open(
     return case
 
 
+@write_service(subject=ORGANIZATION)
 def collection_case_hand_over(
     *,
     actor: Any,
@@ -204,6 +217,7 @@ def collection_case_hand_over(
         raise Conflict(
             _("Only an open case can be handed to an agency."), code="case_not_open"
         )
+    _authorize(actor, "collection.hand_over")
     with transaction.atomic():
         agency = (
             CollectionAgency.objects.filter(
@@ -230,6 +244,7 @@ def collection_case_hand_over(
     return case
 
 
+@write_service(subject=ORGANIZATION)
 def collection_case_close(
     *, actor: Any, case: CollectionCase, status: str, on: dt.date | None = None
 ) -> CollectionCase:
@@ -240,6 +255,7 @@ def collection_case_close(
         )
     if case.status not in CollectionStatus.holding():
         raise Conflict(_("The case is already closed."), code="case_closed")
+    _authorize(actor, "collection.close")
     with transaction.atomic():
         case.status = status
         case.closed_on = on or timezone.localdate()

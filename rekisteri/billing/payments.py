@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.access.enforce import ORGANIZATION, authorize_write, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.billing.camt import CamtError, read_camt054
 from rekisteri.billing.choices import (
@@ -158,6 +159,7 @@ def balance_of(invoice: Invoice) -> Balance:
 # --------------------------------------------------------------------------
 
 
+@write_service(subject=ORGANIZATION)
 def payment_record(
     *,
     actor: Any,
@@ -200,6 +202,7 @@ def payment_record(
                     _("This reference number belongs to another invoice."),
                 )
     errors.raise_if_any()
+    authorize_write(actor=actor, families=("financial",), operation="payment.create")
     with transaction.atomic():
         payment = Payment.objects.create(
             invoice=invoice,
@@ -348,6 +351,7 @@ def _match(
     return line, payment
 
 
+@write_service(subject=ORGANIZATION)
 def payment_import(
     *, actor: Any, stream: IO[bytes], fmt: str = PaymentSource.CAMT054
 ) -> ImportResult:
@@ -371,6 +375,7 @@ def payment_import(
             _("The file could not be read: %(reason)s")
             % {"reason": "document type declarations are not allowed"},
         )
+    authorize_write(actor=actor, families=("financial",), operation="payment.import")
     earlier = PaymentImport.objects.filter(digest=digest).first()
     if earlier is not None:
         return ImportResult(earlier, already=True)

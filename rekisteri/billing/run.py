@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.access.enforce import PERSON, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.billing.choices import InvoiceState
 from rekisteri.billing.finvoice_rules import finvoice_problems
@@ -37,6 +38,7 @@ from rekisteri.billing.services import (
     _require_seller,
     _snapshot_contact,
     _snapshot_parties,
+    authorize_invoice,
     check_date_field,
     compute_totals,
     invoice_reference,
@@ -149,6 +151,7 @@ def _validate(items: list[RunItem], on: dt.date, seller: Any) -> None:
     errors.raise_if_any()
 
 
+@write_service(subject=PERSON)
 def invoice_run(
     *,
     actor: Any,
@@ -170,6 +173,11 @@ def invoice_run(
         keys.prefetch({it.billing_contact.pk for it in items}, KeyClass.CRM)
         keys.prefetch({it.billing_contact.pk for it in items}, KeyClass.BOOKKEEPING)
         _validate(items, on, seller)
+        authorize_invoice(
+            actor=actor,
+            person_ids=sorted({it.billing_contact.pk for it in items}, key=str),
+            operation="invoice.issue",
+        )
         due = on + dt.timedelta(days=seller.payment_terms_days)
         for batch in _chunks(items, batch_size):
             issued.extend(

@@ -23,6 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from rekisteri.access.enforce import (
+    NONE,
+    PERSON,
+    authorize_write,
+    not_a_write_service,
+    write_service,
+)
 from rekisteri.audit.services import audit_record
 from rekisteri.billing import finvoice_rules
 from rekisteri.billing.choices import InvoiceKind, InvoiceState
@@ -57,6 +64,22 @@ CONTACT_FIELDS = [
     "contact_country",
 ]
 CONTACT_CATEGORIES = ["user.name", "user.contact.address"]
+# What writing an invoice touches in the need-to-know matrix: the billing
+# contact's snapshot and the invoicing data itself.
+INVOICE_FAMILIES = (*CONTACT_CATEGORIES, "financial")
+
+
+@not_a_write_service("the enforcement call of the invoicing services")
+def authorize_invoice(
+    *, actor: Any, person_ids: Any, operation: str, families: Any = INVOICE_FAMILIES
+) -> None:
+    """The enforcement point for invoicing writes (before anything is written)."""
+    authorize_write(
+        actor=actor,
+        person_ids=[p for p in person_ids if p is not None],
+        families=families,
+        operation=operation,
+    )
 
 
 UNKNOWN_RATE = gettext_noop("There is no VAT rate with this code for the invoice date.")
@@ -230,6 +253,7 @@ def _text(
     return text or ""
 
 
+@write_service(subject=NONE, reason="the seller is the controller's own company")
 def seller_update(*, actor: Any, **data: Any) -> SellerSettings:
     """Create or change the seller settings (all fields validated together)."""
     unknown = set(data) - set(SELLER_FIELDS)
@@ -734,6 +758,7 @@ def _draft_values(
     return values, clean_lines, typed
 
 
+@write_service(subject=PERSON)
 def invoice_create(
     *,
     actor: Any,
@@ -774,6 +799,11 @@ def invoice_create(
         contract=contract,
         einvoice_address=einvoice_address,
         einvoice_operator=einvoice_operator,
+    )
+    authorize_invoice(
+        actor=actor,
+        person_ids=[billing_contact.pk if billing_contact else None],
+        operation="invoice.create",
     )
     with transaction.atomic():
         if typed is not None:
@@ -825,6 +855,7 @@ def _require_draft(invoice: Invoice, *, lock: bool = False) -> None:
         )
 
 
+@write_service(subject=PERSON)
 def invoice_update(
     *,
     actor: Any,
@@ -857,6 +888,14 @@ def invoice_update(
         einvoice_address=einvoice_address,
         einvoice_operator=einvoice_operator,
     )
+    authorize_invoice(
+        actor=actor,
+        person_ids=[
+            invoice.billing_contact_id,
+            billing_contact.pk if billing_contact else None,
+        ],
+        operation="invoice.update",
+    )
     with transaction.atomic():
         if typed is not None:
             billing_contact = _create_typed_contact(
@@ -887,9 +926,15 @@ def invoice_update(
     return invoice
 
 
+@write_service(subject=PERSON)
 def invoice_delete(*, actor: Any, invoice: Invoice) -> None:
     """Delete a draft. Issued invoices are refused (credit them instead)."""
     _require_draft(invoice)
+    authorize_invoice(
+        actor=actor,
+        person_ids=[invoice.billing_contact_id],
+        operation="invoice.delete",
+    )
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -1030,6 +1075,7 @@ def _issue(
     return invoice
 
 
+@write_service(subject=PERSON)
 def invoice_issue(
     *, actor: Any, invoice: Invoice, invoice_date: dt.date | None = None
 ) -> Invoice:
@@ -1037,6 +1083,11 @@ def invoice_issue(
     number, the invoice and due dates, the seller and buyer as they are now.
     The invoice cannot be changed afterwards."""
     seller = _require_seller()
+    authorize_invoice(
+        actor=actor,
+        person_ids=[invoice.billing_contact_id],
+        operation="invoice.issue",
+    )
     if invoice_date is not None:
         check_date_field("invoice_date", invoice_date)
         invoice.invoice_date = invoice_date
@@ -1064,6 +1115,7 @@ def credited_total(invoice: Invoice) -> Decimal:
     return total
 
 
+@write_service(subject=PERSON)
 def credit_note_issue(
     *,
     actor: Any,
@@ -1103,6 +1155,11 @@ def credit_note_issue(
     notes = _text(errors, "notes", notes, max_length=500, required=False)
     errors.raise_if_any()
     totals = compute_totals(clean_lines)
+    authorize_invoice(
+        actor=actor,
+        person_ids=[invoice.billing_contact_id],
+        operation="credit_note.issue",
+    )
     with transaction.atomic():
         Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
         remaining = invoice.total_gross - credited_total(invoice)

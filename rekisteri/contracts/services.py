@@ -26,6 +26,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.access.enforce import (
+    NONE,
+    ORGANIZATION,
+    PERSON,
+    authorize_write,
+    write_service,
+)
 from rekisteri.audit.services import audit_record
 from rekisteri.contracts.choices import ContractStatus, NoticeUnit, PartyKind
 from rekisteri.contracts.dates import MAX_NOTICE, notice_end
@@ -37,6 +44,7 @@ from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFai
 from rekisteri.core.formats import FormatError
 from rekisteri.registry.models import Organization, Person, Role
 
+PARTY_FIELDS = ("kind", "start_date", "end_date")
 TERMS_MAX = 20_000
 NOTE_MAX = 2_000
 PURPOSE = Purpose.CUSTOMER_RELATIONSHIP
@@ -225,6 +233,7 @@ def _close_parties(contract: Contract, last_day: dt.date) -> None:
 # --------------------------------------------------------------------------
 
 
+@write_service(subject=NONE, reason="the product catalogue holds no personal data")
 def product_create(
     *, actor: Any, code: str, name: str, description: str = "", is_active: bool = True
 ) -> Product:
@@ -267,6 +276,7 @@ def product_create(
     return product
 
 
+@write_service(subject=NONE, reason="the product catalogue holds no personal data")
 def product_retire(*, actor: Any, product: Product) -> Product:
     """Stop offering a product; existing contracts keep it."""
     if product.is_active:
@@ -288,6 +298,23 @@ def product_retire(*, actor: Any, product: Product) -> Product:
 # --------------------------------------------------------------------------
 
 
+def _authorize_contract(
+    actor: Any,
+    contract: Contract,
+    fields: Iterable[str],
+    operation: str,
+    *,
+    parties: bool = False,
+) -> None:
+    """The enforcement point for a contract's own fields; ``parties`` when
+    the write ends or deletes the persons' party periods too."""
+    families = _categories(Contract, contract, fields)
+    if parties:
+        families += _categories(ContractParty, None, PARTY_FIELDS)
+    authorize_write(actor=actor, families=families, operation=operation)
+
+
+@write_service(subject=ORGANIZATION)
 def contract_create(
     *,
     actor: Any,
@@ -315,6 +342,9 @@ def contract_create(
         ),
         current=None,
     )
+    fields = ["organization", "status", *data]
+    probe = Contract(sole_trader=organization.sole_trader)
+    _authorize_contract(actor, probe, fields, "contract.create")
     number = _next_number()
     with transaction.atomic():
         contract = Contract(
@@ -327,12 +357,7 @@ def contract_create(
             **data,
         )
         contract.save(force_insert=True)
-        _audit_contract(
-            actor,
-            "contract.create",
-            contract,
-            ["organization", "status", *data],
-        )
+        _audit_contract(actor, "contract.create", contract, fields)
     return contract
 
 
@@ -348,6 +373,7 @@ DRAFT_EDITABLE = {
 ACTIVE_EDITABLE = {"end_date", "notice_period", "notice_unit", "terms"}
 
 
+@write_service(subject=ORGANIZATION)
 def contract_update(*, actor: Any, contract: Contract, **changes: Any) -> Contract:
     """Change the terms of a draft, or amend an active contract.
 
@@ -400,6 +426,7 @@ def contract_update(*, actor: Any, contract: Contract, **changes: Any) -> Contra
         changed = [n for n in data if _differs(contract, n, data[n])]
         if not changed:
             return contract
+        _authorize_contract(actor, contract, changed, "contract.update")
         for name in changed:
             setattr(contract, name, data[name])
         contract.ends_on = contract.end_date
@@ -422,6 +449,7 @@ def _differs(contract: Contract, name: str, value: Any) -> bool:
     return current != value
 
 
+@write_service(subject=ORGANIZATION)
 def contract_activate(*, actor: Any, contract: Contract) -> Contract:
     """Put a draft in force (signed). Its dates must still make sense."""
     with transaction.atomic():
@@ -444,6 +472,7 @@ def contract_activate(*, actor: Any, contract: Contract) -> Contract:
                 _("The end date has passed; correct the dates before activating."),
             )
         errors.raise_if_any()
+        _authorize_contract(actor, contract, ["status"], "contract.activate")
         contract.status = ContractStatus.ACTIVE
         contract.activated_at = timezone.now()
         contract.sole_trader = contract.organization.sole_trader
@@ -453,6 +482,7 @@ def contract_activate(*, actor: Any, contract: Contract) -> Contract:
     return contract
 
 
+@write_service(subject=ORGANIZATION)
 def contract_end(
     *, actor: Any, contract: Contract, end_date: dt.date | None = None
 ) -> Contract:
@@ -492,6 +522,7 @@ def contract_end(
                 )
         errors.raise_if_any()
         changed = ["status"] + (["end_date"] if end_date != contract.end_date else [])
+        _authorize_contract(actor, contract, changed, "contract.end", parties=True)
         contract.end_date = contract.ends_on = end_date
         contract.status = ContractStatus.ENDED
         contract.closed_at = timezone.now()
@@ -502,6 +533,7 @@ def contract_end(
     return contract
 
 
+@write_service(subject=ORGANIZATION)
 def contract_terminate(
     *,
     actor: Any,
@@ -594,6 +626,10 @@ def contract_terminate(
                 _("Say why the notice period is overridden."),
             )
         errors.raise_if_any()
+        fields = ["status", "notice_given_on", "termination_date", "notice_overridden"]
+        if note:
+            fields.append("termination_note")
+        _authorize_contract(actor, contract, fields, "contract.terminate", parties=True)
         contract.status = ContractStatus.TERMINATED
         contract.notice_given_on = notice_given_on
         contract.termination_date = contract.ends_on = termination_date
@@ -602,9 +638,6 @@ def contract_terminate(
         contract.closed_at = timezone.now()
         contract.save()
         _close_parties(contract, termination_date)
-        fields = ["status", "notice_given_on", "termination_date", "notice_overridden"]
-        if note:
-            fields.append("termination_note")
         _audit_contract(
             actor,
             "contract.terminate",
@@ -616,6 +649,7 @@ def contract_terminate(
     return contract
 
 
+@write_service(subject=ORGANIZATION)
 def contract_delete(*, actor: Any, contract: Contract) -> None:
     """Delete a draft entered by mistake. A contract once in force never is."""
     with transaction.atomic():
@@ -626,6 +660,9 @@ def contract_delete(*, actor: Any, contract: Contract) -> None:
                 code="not_draft",
             )
         pk, parties = contract.pk, list(contract.parties.values_list("pk", "person_id"))
+        _authorize_contract(
+            actor, contract, ["status", "terms"], "contract.delete", parties=True
+        )
         contract.delete()
         for party_pk, person_id in parties:
             audit_record(
@@ -643,6 +680,7 @@ def contract_delete(*, actor: Any, contract: Contract) -> None:
         _audit_contract(actor, "contract.delete", contract, [])
 
 
+@write_service(subject=ORGANIZATION)
 def contracts_end_due(*, actor: Any = None, today: dt.date | None = None) -> int:
     """End every active contract whose end date has passed; the daily job.
 
@@ -675,6 +713,7 @@ def _holds_role(person: Person, organization: Organization, day: dt.date) -> boo
     )
 
 
+@write_service(subject=PERSON)
 def contract_party_add(
     *,
     actor: Any,
@@ -760,6 +799,12 @@ def contract_party_add(
                 _("This person is already attached to the contract in this role."),
             )
         errors.raise_if_any()
+        authorize_write(
+            actor=actor,
+            person_id=person.pk,
+            families=_categories(ContractParty, None, PARTY_FIELDS),
+            operation="contract_party.add",
+        )
         party = ContractParty.objects.create(
             contract=contract,
             person=person,
@@ -773,6 +818,7 @@ def contract_party_add(
     return party
 
 
+@write_service(subject=PERSON)
 def contract_party_remove(
     *, actor: Any, party: ContractParty, end_date: dt.date | None = None
 ) -> ContractParty | None:
@@ -789,6 +835,12 @@ def contract_party_remove(
             raise NotFound()
         contract = _locked(party.contract)
         _require_open(contract)
+        authorize_write(
+            actor=actor,
+            person_id=party.person_id,
+            families=_categories(ContractParty, None, PARTY_FIELDS),
+            operation="contract_party.remove",
+        )
         if contract.is_draft or party.start_date > today:
             pk = party.pk
             party.delete()

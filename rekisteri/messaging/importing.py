@@ -27,7 +27,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.access.enforce import PERSON, write_service
 from rekisteri.audit.services import audit_record
+from rekisteri.core.errors import ServiceError
 from rekisteri.keystore import keys
 from rekisteri.messaging import services
 from rekisteri.messaging.choices import (
@@ -441,6 +443,13 @@ def _store_one(
             )
         )
         return
+    except ServiceError as exc:
+        # Refused by the enforcement point (a restricted person, the matrix):
+        # reported with its code, the rest of the file goes on.
+        report.errors.append(
+            ImportProblem(raw.index, raw.offset, exc.code, exc.message)
+        )
+        return
     except keys.KeyDestroyed:
         report.errors.append(
             ImportProblem(
@@ -470,6 +479,7 @@ def _store_one(
         report.warnings.append(ImportProblem(raw.index, raw.offset, "note", note))
 
 
+@write_service(subject=PERSON)
 def import_messages(
     *,
     actor: Any,

@@ -23,6 +23,8 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.access.choices import Action
+from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.core import formats
 from rekisteri.core.crypto import blind
@@ -255,6 +257,7 @@ def _thread_for(
     return thread
 
 
+@write_service(subject=PERSON)
 def message_store(
     *,
     actor: Any,
@@ -279,8 +282,17 @@ def message_store(
     """Write one validated message with its rows (no audit; callers audit).
 
     Must run inside a transaction. The message, thread, participant and
-    attachment rows are all sealed under the same key owner.
+    attachment rows are all sealed under the same key owner. The enforcement
+    point runs first, for the owner and every participant given as a person,
+    so manual logging and imports are refused alike.
     """
+    authorize_write(
+        actor=actor,
+        person_id=person.pk if person is not None else None,
+        person_ids=[p.person.pk for p in participants if p.person is not None],
+        families=CONTENT_CATEGORIES + PARTICIPANT_CATEGORIES,
+        operation="message.create",
+    )
     thread = _thread_for(
         organization=organization,
         person=person,
@@ -343,6 +355,7 @@ def message_store(
     return message
 
 
+@write_service(subject=PERSON)
 def message_create(
     *,
     actor: Any,
@@ -424,6 +437,7 @@ def message_create(
     return message
 
 
+@write_service(subject=PERSON)
 def message_delete(*, actor: Any, message: Message, request: Any = None) -> None:
     """Delete a message logged or imported by mistake, with its rows.
 
@@ -431,6 +445,15 @@ def message_delete(*, actor: Any, message: Message, request: Any = None) -> None
     """
     if message.pk is None or not Message.objects.filter(pk=message.pk).exists():
         raise NotFound()
+    authorize_write(
+        actor=actor,
+        person_id=message.person_id,
+        person_ids=message.participants.exclude(person=None).values_list(
+            "person_id", flat=True
+        ),
+        families=CONTENT_CATEGORIES + PARTICIPANT_CATEGORIES,
+        operation="message.delete",
+    )
     with transaction.atomic():
         thread_id = message.thread_id
         message_pk = message.pk
@@ -491,6 +514,7 @@ def person_participant_rows(
     return addresses, rows
 
 
+@write_service(subject=PERSON)
 def person_participation_erase(*, actor: Any, person: Person) -> dict[str, int]:
     """Remove an erased person's identifiers and participation from messages.
 
@@ -501,6 +525,13 @@ def person_participation_erase(*, actor: Any, person: Person) -> dict[str, int]:
     deleted and their addresses and names are replaced in the stored headers.
     Everyone else's history stays readable.
     """
+    authorize_write(
+        actor=actor,
+        person_id=person.pk,
+        families=CONTENT_CATEGORIES + PARTICIPANT_CATEGORIES,
+        action=Action.ERASE,
+        operation="person.shred",
+    )
     with keys.ensure_scope(), transaction.atomic():
         addresses, rows = person_participant_rows(person)
         names = {str(r.display_name) for r in rows if r.display_name}

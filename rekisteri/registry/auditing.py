@@ -19,8 +19,8 @@ from typing import Any
 from django.conf import settings
 
 from rekisteri.access import families
-from rekisteri.access.choices import Action
-from rekisteri.access.selectors import require_categories, visible_categories
+from rekisteri.access.enforce import not_a_write_service
+from rekisteri.access.selectors import visible_categories
 from rekisteri.audit.services import audit_record
 from rekisteri.registry.models import (
     Organization,
@@ -257,6 +257,7 @@ def record_need_to_know_denied(
 # --------------------------------------------------------------------------
 
 
+@not_a_write_service("records the audit event of a write its service authorized")
 def record_write(
     *,
     actor: Any,
@@ -270,17 +271,14 @@ def record_write(
 ) -> None:
     """A create/update/end/delete: names of the fields written.
 
-    Also the need-to-know check of the write: the actor's role must be
-    allowed to *change* every family written, else :class:`Forbidden`. The
-    caller's transaction then rolls the write back, so nothing is saved.
+    Authorization is not checked here: the service asked
+    ``rekisteri.access.enforce.authorize_write`` before it wrote.
     """
     fields = sorted(set(fields))
     if model is Person:
         cats = person_families(fields)
     else:
         cats = families.families_of(model, fields)
-    if action != "person.shred":
-        require_categories(actor, Action.CHANGE, cats)
     audit_record(
         actor=actor,
         action=action,

@@ -543,6 +543,7 @@ ORG_COLUMNS = (
     "vat_number",
     "status",
     "sole_trader",
+    "no_marketing",
     "postal_street",
     "postal_postal_code",
     "postal_city",
@@ -803,6 +804,7 @@ class _Generator:
             vat_number,
             status,
             sole_trader,
+            False,  # no_marketing
             postal_street,
             postcode,
             city.upper,

@@ -128,6 +128,11 @@ class OrganizationForm(ServiceForm):
         label=_("Status"), choices=OrganizationStatus.choices, required=False
     )
     sole_trader = forms.BooleanField(label=_("Sole trader"), required=False)
+    no_marketing = forms.BooleanField(
+        label=_("No direct marketing"),
+        required=False,
+        help_text=_("The company asked that its people get no direct marketing."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,6 +152,7 @@ class OrganizationForm(ServiceForm):
     @classmethod
     def initial_for(cls, organization: Any) -> dict[str, Any]:
         names = ["name", "business_id", "vat_number", "status", "sole_trader"]
+        names.append("no_marketing")
         names += [
             f"{p}_{part}" for p in ("postal", "visiting") for part in ADDRESS_PARTS
         ]

@@ -277,6 +277,12 @@ class Organization(models.Model):
         )
     )
     sole_trader = not_personal(models.BooleanField(_("sole trader"), default=False))
+    # The company asked for no direct marketing to its people (docs/gdpr.md,
+    # Art. 21): marketing selections leave all of them out.
+    no_marketing = not_personal(
+        models.BooleanField(_("no marketing"), default=False),
+        "the company's own choice, not data about a person",
+    )
     # The class namespace is a dict: the address helper adds classified fields.
     locals().update(_address_fields("postal", SOLE_TRADER))
     locals().update(_address_fields("visiting", SOLE_TRADER))

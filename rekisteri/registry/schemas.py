@@ -20,6 +20,7 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints
 
+from rekisteri.registry import hooks
 from rekisteri.registry.choices import (
     Language,
     OrganizationStatus,
@@ -102,6 +103,7 @@ class OrganizationOut(Schema):
     vat_number: str
     status: str
     sole_trader: bool
+    no_marketing: bool
     postal_street: str
     postal_postal_code: str
     postal_city: str
@@ -128,6 +130,7 @@ class OrganizationCreate(InputSchema):
     )
     status: OrganizationStatus = OrganizationStatus.PROSPECT
     sole_trader: bool = False
+    no_marketing: bool = False
     postal_street: Street = ""
     postal_postal_code: PostalCode = ""
     postal_city: City = ""
@@ -149,6 +152,7 @@ class OrganizationPatch(InputSchema):
     vat_number: VatNumber = None  # type: ignore[assignment]
     status: OrganizationStatus = None  # type: ignore[assignment]
     sole_trader: bool = None  # type: ignore[assignment]
+    no_marketing: bool = None  # type: ignore[assignment]
     postal_street: Street = None  # type: ignore[assignment]
     postal_postal_code: PostalCode = None  # type: ignore[assignment]
     postal_city: City = None  # type: ignore[assignment]
@@ -234,6 +238,17 @@ class PersonOut(PersonSummary):
             "their fields are returned empty."
         ),
     )
+    restricted: bool = Field(
+        False,
+        description=(
+            "Processing is restricted (GDPR Art. 18): every change is refused "
+            "with code `restricted` until the privacy officer lifts it."
+        ),
+    )
+
+    @staticmethod
+    def resolve_restricted(obj: Person) -> bool:
+        return hooks.person_restricted(obj.pk)
 
     @staticmethod
     def resolve_provenance(obj: Person) -> dict:

@@ -18,11 +18,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.access.choices import Action
+from rekisteri.access.enforce import (
+    ORGANIZATION,
+    PERSON,
+    authorize_write,
+    not_a_write_service,
+    write_service,
+)
+from rekisteri.access.families import families_of
 from rekisteri.core import blindindex, formats, participants
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from rekisteri.keystore import keys
-from rekisteri.registry import auditing
+from rekisteri.registry import auditing, hooks
 from rekisteri.registry.choices import (
     Language,
     OrganizationStatus,
@@ -79,6 +88,9 @@ BUILTIN_SOURCES: dict[str, tuple[str, str]] = {
 }
 
 
+ROLE_FIELDS = ("kind", "title", "start_date", "end_date")
+
+
 def data_source_get(code: str) -> DataSource | None:
     """The data source with ``code``; built-in ones always exist."""
     found = DataSource.objects.filter(code=code).first()
@@ -90,6 +102,9 @@ def data_source_get(code: str) -> DataSource | None:
     return found
 
 
+@not_a_write_service(
+    "writes the source of values inside a service that authorized the values"
+)
 def provenance_record(
     *,
     actor: Any,
@@ -169,6 +184,7 @@ def _clean_organization(data: dict[str, Any], *, instance: Organization | None) 
         errors.add("status", "invalid_choice", _("Choose a valid status."))
     out["status"] = status
     out["sole_trader"] = bool(data.get("sole_trader"))
+    out["no_marketing"] = bool(data.get("no_marketing"))
     out.update(clean_address(errors, "postal", data))
     out.update(clean_address(errors, "visiting", data))
     if out["business_id"] and "business_id" not in errors.fields:
@@ -201,6 +217,7 @@ def _save_unique(obj, *, field_for: dict[str, tuple[str, str]]) -> None:
         raise
 
 
+@write_service(subject=ORGANIZATION)
 def organization_create(
     *,
     actor: Any,
@@ -209,6 +226,7 @@ def organization_create(
     vat_number: str = "",
     status: str = OrganizationStatus.PROSPECT,
     sole_trader: bool = False,
+    no_marketing: bool = False,
     source: str = "staff",
     import_batch: ImportBatch | None = None,
     provenance: Provenance | None = None,
@@ -229,9 +247,18 @@ def organization_create(
             vat_number=vat_number,
             status=status,
             sole_trader=sole_trader,
+            no_marketing=no_marketing,
             **address,
         ),
         instance=None,
+    )
+    created_fields = [
+        f for f, v in data.items() if v not in ("", None, False) and f != "name_key"
+    ] + ["customer_number"]
+    authorize_write(
+        actor=actor,
+        families=auditing.organization_families(created_fields),
+        operation="organization.create",
     )
     # Reserved in its own transaction, before the insert's: if the insert
     # fails the number is spent (a gap), never handed to the next customer.
@@ -251,12 +278,7 @@ def organization_create(
             action="organization.create",
             target_type="organization",
             target_id=org.pk,
-            fields=[
-                f
-                for f, v in data.items()
-                if v not in ("", None, False) and f != "name_key"
-            ]
-            + ["customer_number"],
+            fields=created_fields,
             model=Organization,
         )
     return org
@@ -268,10 +290,12 @@ ORG_EDITABLE = {
     "vat_number",
     "status",
     "sole_trader",
+    "no_marketing",
     *ORG_ADDRESS_FIELDS,
 }
 
 
+@write_service(subject=ORGANIZATION)
 def organization_update(
     *, actor: Any, organization: Organization, source: str = "staff", **changes: Any
 ) -> Organization:
@@ -287,6 +311,11 @@ def organization_update(
     changed = [f for f in data if getattr(organization, f) != data[f]]
     if not changed:
         return organization
+    authorize_write(
+        actor=actor,
+        families=auditing.organization_families(changed),
+        operation="organization.update",
+    )
     with transaction.atomic():
         for f in changed:
             setattr(organization, f, data[f])
@@ -513,6 +542,7 @@ def _set_phones(person: Person, phones: list[str], provenance: Provenance) -> No
     )
 
 
+@write_service(subject=PERSON)
 def person_create(
     *,
     actor: Any,
@@ -542,6 +572,15 @@ def person_create(
     if "emails" not in errors.fields:
         _check_emails_free(errors, clean_emails_, None)
     errors.raise_if_any()
+    written = [f for f, v in data.items() if v not in ("", None)]
+    written += (["emails"] if clean_emails_ else []) + (
+        ["phones"] if clean_phones_ else []
+    )
+    authorize_write(
+        actor=actor,
+        families=auditing.person_families(written),
+        operation="person.create",
+    )
     with transaction.atomic():
         prov = provenance_record(actor=actor, source=source, import_batch=import_batch)
         person = Person.objects.create(
@@ -551,16 +590,16 @@ def person_create(
         )
         _set_emails(person, clean_emails_, prov)
         _set_phones(person, clean_phones_, prov)
-        written = [f for f, v in data.items() if v not in ("", None)]
         auditing.record_write(
             actor=actor,
             action="person.create",
             target_type="person",
             target_id=person.pk,
             subject_id=person.pk,
-            fields=written
-            + (["emails"] if clean_emails_ else [])
-            + (["phones"] if clean_phones_ else []),
+            fields=written,
+        )
+        hooks.contact_points_added(
+            actor=actor, person=person, emails=clean_emails_, phones=clean_phones_
         )
     return person
 
@@ -573,6 +612,7 @@ PERSON_EDITABLE = {
 }
 
 
+@write_service(subject=PERSON)
 def person_update(
     *,
     actor: Any,
@@ -599,6 +639,19 @@ def person_update(
         _check_emails_free(errors, new_emails, person)
     errors.raise_if_any()
     changed = [f for f in data if getattr(person, f) != data[f]]
+    old_emails = [e.email for e in person.emails.all()]
+    old_phones = [p.number for p in person.phones.all()]
+    written = list(changed)
+    if new_emails is not None and old_emails != new_emails:
+        written.append("emails")
+    if new_phones is not None and old_phones != new_phones:
+        written.append("phones")
+    authorize_write(
+        actor=actor,
+        person_id=person.pk,
+        families=auditing.person_families(written),
+        operation="person.update",
+    )
     with transaction.atomic():
         prov = None
         if changed or new_emails is not None or new_phones is not None:
@@ -611,15 +664,16 @@ def person_update(
             if set(PERSON_ADDRESS_FIELDS) & set(changed):
                 person.address_provenance = prov
             person.save()
-        written = list(changed)
         if new_emails is not None:
-            if [e.email for e in person.emails.all()] != new_emails:
-                written.append("emails")
             _set_emails(person, new_emails, prov)
         if new_phones is not None:
-            if [p.number for p in person.phones.all()] != new_phones:
-                written.append("phones")
             _set_phones(person, new_phones, prov)
+        added_emails = [e for e in new_emails or [] if e not in old_emails]
+        added_phones = [p for p in new_phones or [] if p not in old_phones]
+        if added_emails or added_phones:
+            hooks.contact_points_added(
+                actor=actor, person=person, emails=added_emails, phones=added_phones
+            )
         if written:
             auditing.record_write(
                 actor=actor,
@@ -682,6 +736,7 @@ def _check_open_role(
         )
 
 
+@write_service(subject=PERSON)
 def role_create(
     *,
     actor: Any,
@@ -704,6 +759,13 @@ def role_create(
         )
     )
     _check_open_role(person, organization, data)
+    written = [f for f, v in data.items() if v not in ("", None)]
+    authorize_write(
+        actor=actor,
+        person_id=person.pk,
+        families=families_of(Role, written),
+        operation="role.create",
+    )
     with transaction.atomic():
         role = Role.objects.create(
             person=person,
@@ -719,13 +781,14 @@ def role_create(
             target_type="role",
             target_id=role.pk,
             subject_id=person.pk,
-            fields=[f for f, v in data.items() if v not in ("", None)],
+            fields=written,
             model=Role,
             details={"organization": str(organization.pk)},
         )
     return role
 
 
+@write_service(subject=PERSON)
 def role_update(
     *, actor: Any, role: Role, source: str = "staff", **changes: Any
 ) -> Role:
@@ -747,6 +810,12 @@ def _role_change(
     changed = [f for f in data if getattr(role, f) != data[f]]
     if not changed:
         return role
+    authorize_write(
+        actor=actor,
+        person_id=role.person_id,
+        families=families_of(Role, changed),
+        operation=action,
+    )
     with transaction.atomic():
         for f in changed:
             setattr(role, f, data[f])
@@ -764,6 +833,7 @@ def _role_change(
     return role
 
 
+@write_service(subject=PERSON)
 def role_end(*, actor: Any, role: Role, end_date: dt.date | None = None) -> Role:
     """End a role (today by default). The relationship clock starts from it."""
     return _role_change(
@@ -775,12 +845,19 @@ def role_end(*, actor: Any, role: Role, end_date: dt.date | None = None) -> Role
     )
 
 
+@write_service(subject=PERSON)
 def role_delete(*, actor: Any, role: Role) -> None:
     """Remove a role entered by mistake (ending it is the normal path)."""
     # The primary key is set before insert, so ask the database whether the
     # row exists: an unsaved or already deleted role is not found.
     if role.pk is None or not Role.objects.filter(pk=role.pk).exists():
         raise NotFound()
+    authorize_write(
+        actor=actor,
+        person_id=role.person_id,
+        families=families_of(Role, ROLE_FIELDS),
+        operation="role.delete",
+    )
     with transaction.atomic():
         role_id, person_id = role.pk, role.person_id
         role.delete()
@@ -790,7 +867,7 @@ def role_delete(*, actor: Any, role: Role) -> None:
             target_type="role",
             target_id=role_id,
             subject_id=person_id,
-            fields=["kind", "title", "start_date", "end_date"],
+            fields=list(ROLE_FIELDS),
             model=Role,
         )
 
@@ -800,6 +877,7 @@ def role_delete(*, actor: Any, role: Role) -> None:
 # --------------------------------------------------------------------------
 
 
+@write_service(subject=PERSON)
 def person_shred(
     *,
     actor: Any,
@@ -822,8 +900,17 @@ def person_shred(
     from rekisteri.core.holds import refuse_if_held
     from rekisteri.core.models import BlindIndex
 
-    # Shredding is the mechanism; who may erase (the matrix's "erase") is
-    # decided by the erasure flow that calls it.
+    # Before anything is destroyed: the matrix's "erase" column for every
+    # family sealed under the key, and the subject refusals (a restriction).
+    authorize_write(
+        actor=actor,
+        person_id=person.pk,
+        families=auditing.person_families(
+            f.split(".", 1)[0] for f in shredded_fields(key_class)
+        ),
+        action=Action.ERASE,
+        operation="person.shred",
+    )
     # A legal hold (an open collection case) keeps the data: refuse and say why.
     refuse_if_held(person.pk)
     if (

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from rekisteri.accounts.choices import StaffRole
 from rekisteri.core.crypto.fields import Placeholder, PlaintextRefused
 from rekisteri.core.crypto.master import KeyConfigError, LocalMasterKeys, from_file
 from rekisteri.core.models import BlindIndex
@@ -105,7 +106,11 @@ def test_shredding_erases_every_sealed_value_and_the_blind_index() -> None:
     assert BlindIndex.objects.filter(subject_id=person.pk).exists()
     assert search(user=staff, q="pois@example.fi").persons == [person]
 
-    assert person_shred(actor=staff, person=person, reason="erasure_request")
+    assert person_shred(
+        actor=make_staff(StaffRole.PRIVACY_OFFICER),
+        person=person,
+        reason="erasure_request",
+    )
     assert not BlindIndex.objects.filter(subject_id=person.pk).exists()
     fresh = Person.objects.get(pk=person.pk)
     for value in (fresh.first_name, fresh.last_name, fresh.emails.get().email):
@@ -124,7 +129,11 @@ def test_shredding_erases_every_sealed_value_and_the_blind_index() -> None:
     assert b"[poistettu]" in response.content
 
     # Shredding again destroys nothing new; no new key is ever made.
-    assert not person_shred(actor=staff, person=person, reason="erasure_request")
+    assert not person_shred(
+        actor=make_staff(StaffRole.PRIVACY_OFFICER),
+        person=person,
+        reason="erasure_request",
+    )
     with pytest.raises(keys.KeyDestroyed):
         keys.current_key(person.pk, "crm")
 
@@ -132,7 +141,11 @@ def test_shredding_erases_every_sealed_value_and_the_blind_index() -> None:
 def test_an_erased_person_cannot_be_written_again() -> None:
     staff = make_staff()
     person = make_person()
-    person_shred(actor=staff, person=person, reason="erasure_request")
+    person_shred(
+        actor=make_staff(StaffRole.PRIVACY_OFFICER),
+        person=person,
+        reason="erasure_request",
+    )
     from rekisteri.core.errors import ServiceError
 
     with pytest.raises(ServiceError) as info:
@@ -143,11 +156,14 @@ def test_an_erased_person_cannot_be_written_again() -> None:
 
 
 def test_no_cached_key_outlives_a_shred() -> None:
-    staff = make_staff()
     person = make_person(last_name="Välimuisti")
     with keys.key_scope():
         assert Person.objects.get(pk=person.pk).last_name == "Välimuisti"
-        person_shred(actor=staff, person=person, reason="erasure_request")
+        person_shred(
+            actor=make_staff(StaffRole.PRIVACY_OFFICER),
+            person=person,
+            reason="erasure_request",
+        )
         assert Person.objects.get(pk=person.pk).last_name.is_erased
     assert Person.objects.get(pk=person.pk).last_name.is_erased
 
@@ -213,7 +229,11 @@ def test_email_uniqueness_still_holds_through_the_blind_index() -> None:
 def test_editing_an_erased_person_in_the_ui_is_refused_with_a_message() -> None:
     staff = make_staff(role="customer_service")
     person = make_person(first_name="Poistuva", last_name="Asiakas")
-    person_shred(actor=staff, person=person, reason="erasure_request")
+    person_shred(
+        actor=make_staff(StaffRole.PRIVACY_OFFICER),
+        person=person,
+        reason="erasure_request",
+    )
     client = Client()
     client.force_login(staff)
     assert client.get(f"/persons/{person.pk}/edit/").status_code == 200

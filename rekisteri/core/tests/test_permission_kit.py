@@ -594,6 +594,25 @@ EXPECTED_SITE: dict[str, Expect] = {
     "messaging:organization_timeline": Expect(events=("message.list",)),
     "messaging:person_timeline": Expect(events=("message.list",)),
     "messaging:import_upload": Expect(),
+    "restrictions:marketing": Expect(events=("marketing.list",)),
+    "restrictions:marketing_csv": Expect(events=("marketing.export",)),
+    "restrictions:restrict": Expect(
+        "POST",
+        ("restriction.place",),
+        302,
+        {"reason": "Kiistää osoitteen", "ground": "accuracy"}
+        | {"requested_by": "data_subject"},
+    ),
+    "restrictions:lift": Expect(
+        "POST",
+        ("restriction.lift",),
+        302,
+        {"reason": "Selvitetty"},
+        prepare=lambda w: restrict(w),
+    ),
+    "restrictions:object": Expect(
+        "POST", ("objection.record",), 302, {"purpose": "direct_marketing"}
+    ),
     "access:matrix": Expect(),
     "access:matrix_edit": Expect(),
     "audit:log": Expect(events=("audit.view",)),
@@ -685,6 +704,20 @@ EXPECTED_SITE: dict[str, Expect] = {
 # API operations by "METHOD /path" as the OpenAPI document names them.
 EXPECTED_API: dict[str, Expect] = {
     "GET /api/v1/organizations": Expect(events=("organization.list",)),
+    "POST /api/v1/persons/{person_id}/restriction": Expect(
+        "POST", ("restriction.place",), 201, {"reason": "Kiistää osoitteen"}
+    ),
+    "POST /api/v1/persons/{person_id}/restriction/lift": Expect(
+        "POST",
+        ("restriction.lift",),
+        200,
+        {"reason": "Selvitetty"},
+        prepare=lambda w: restrict(w),
+    ),
+    "POST /api/v1/persons/{person_id}/objections": Expect(
+        "POST", ("objection.record",), 201, {"purpose": "direct_marketing"}
+    ),
+    "GET /api/v1/marketing/selection": Expect(events=("marketing.list",)),
     "POST /api/v1/organizations": Expect(
         "POST", ("organization.create",), 201, {"name": "Kit Oy"}
     ),
@@ -787,6 +820,16 @@ EXPECTED_API: dict[str, Expect] = {
         },
     ),
 }
+
+
+def restrict(world: World) -> None:
+    """Restrict the world's person (lifting needs a restriction)."""
+    from rekisteri.registry.models import Person
+    from rekisteri.restrictions.services import restriction_place
+
+    restriction_place(
+        actor=None, person=Person.objects.get(pk=world.ids["person"]), reason="Kit"
+    )
 
 
 def activate(world: World) -> None:

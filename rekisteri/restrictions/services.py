@@ -1,0 +1,387 @@
+"""Writes of restriction, objection and the suppression list.
+
+* :func:`restriction_place` restricts a person's processing (Art. 18). While
+  it lasts, :func:`refuse_if_restricted` — registered with the enforcement
+  point ``rekisteri.access.enforce`` — makes every write service touching the
+  person refuse with code ``restricted``, except lifting it (and recording an
+  objection, which only narrows processing further).
+* :func:`restriction_lift` is the privacy officer's, with a reason.
+* :func:`objection_record` records an objection per purpose (Art. 21). A
+  direct-marketing objection puts the person's addresses on the suppression
+  list, and addresses the person gets later too.
+* :func:`suppression_check` is the registry's contact listener: an address
+  on the list entering the register (a new person, an added email or phone,
+  an import, a contact typed on an invoice) is flagged on the person.
+
+Audit events name fields and counts, never a reason, a note or an address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rekisteri.access.enforce import (
+    PERSON,
+    authorize_write,
+    not_a_write_service,
+    write_service,
+)
+from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.audit.services import audit_record
+from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.errors import Conflict, FieldErrors, Forbidden, NotFound
+from rekisteri.keystore import keys
+from rekisteri.registry.models import Person, PersonEmail, PersonPhone
+from rekisteri.restrictions import suppression
+from rekisteri.restrictions.choices import (
+    ContactKind,
+    ObjectionPurpose,
+    RequestedBy,
+    RestrictionGround,
+)
+from rekisteri.restrictions.models import (
+    Objection,
+    Restriction,
+    SuppressedContact,
+    SuppressionMatch,
+)
+
+FAMILIES = ("user.privacy_preferences",)
+PURPOSE = "privacy"
+TEXT_MAX = 2000
+# Writes a restriction does not stop: lifting it, and recording an objection
+# (which only narrows processing further).
+ALLOWED_WHILE_RESTRICTED = frozenset({"restriction.lift", "objection.record"})
+
+
+# --------------------------------------------------------------------------
+# The refusal and status the lower apps ask through their registries
+# --------------------------------------------------------------------------
+
+
+def is_restricted(person_id: Any) -> bool:
+    return Restriction.objects.filter(
+        person_id=person_id, lifted_at__isnull=True
+    ).exists()
+
+
+def refuse_if_restricted(person_ids: list[Any], operation: str, actor: Any) -> None:
+    """Raise :class:`Conflict` (code ``restricted``) while the processing of
+    any of the persons is restricted, for every write but the allowed ones."""
+    if operation in ALLOWED_WHILE_RESTRICTED:
+        return
+    active = Restriction.objects.filter(lifted_at__isnull=True)
+    if any(
+        active.filter(person_id__in=person_ids[i : i + 500]).exists()
+        for i in range(0, len(person_ids), 500)
+    ):
+        raise Conflict(
+            _(
+                "Processing of this person's data is restricted; nothing can be "
+                "changed until the privacy officer lifts the restriction."
+            ),
+            code="restricted",
+        )
+
+
+# --------------------------------------------------------------------------
+# Validation helpers
+# --------------------------------------------------------------------------
+
+
+def _text(errors: FieldErrors, name: str, value: Any, *, required: bool) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        errors.add(name, "required", _("This field is required."))
+    elif len(text) > TEXT_MAX:
+        errors.add(name, "too_long", _("Use at most 2,000 characters."))
+    return text
+
+
+def _day(errors: FieldErrors, name: str, value: Any) -> dt.date:
+    today = timezone.localdate()
+    if value in (None, ""):
+        return today
+    if not isinstance(value, dt.date):
+        errors.add(name, "date_invalid", _("Enter a valid date."))
+        return today
+    if value > today:
+        errors.add(name, "future", _("The date is in the future."))
+    return value
+
+
+def _require_person(person: Any) -> Person:
+    if not isinstance(person, Person) or person.pk is None:
+        raise NotFound()
+    if keys.is_destroyed(person.pk, KeyClass.CRM):
+        raise Conflict(
+            _(
+                "This person's data has been erased. What is kept (invoices under "
+                "the Accounting Act, the suppression list) needs no restriction: "
+                "it is no longer used for anything else."
+            ),
+            code="subject_erased",
+        )
+    return person
+
+
+def _require_privacy_officer(actor: Any) -> None:
+    if not has_perm(actor, Perm.PRIVACY_MANAGE):
+        raise Forbidden(
+            _("Only the privacy officer may do this."), code="privacy_officer_only"
+        )
+
+
+# --------------------------------------------------------------------------
+# Restriction (Art. 18)
+# --------------------------------------------------------------------------
+
+
+@write_service(subject=PERSON)
+def restriction_place(
+    *,
+    actor: Any,
+    person: Person,
+    reason: str,
+    ground: str = RestrictionGround.ACCURACY,
+    requested_by: str = RequestedBy.DATA_SUBJECT,
+    requested_on: dt.date | None = None,
+) -> Restriction:
+    """Restrict the person's processing. ``actor=None`` is an operator at the
+    command line; staff need the privacy office's permission."""
+    if actor is not None:
+        _require_privacy_officer(actor)
+    person = _require_person(person)
+    errors = FieldErrors()
+    reason = _text(errors, "reason", reason, required=True)
+    if ground not in RestrictionGround.values:
+        errors.add("ground", "invalid_choice", _("Choose a ground."))
+    if requested_by not in RequestedBy.values:
+        errors.add("requested_by", "invalid_choice", _("Choose who asked."))
+    day = _day(errors, "requested_on", requested_on)
+    errors.raise_if_any()
+    # An active restriction refuses this too (code ``restricted``).
+    authorize_write(
+        actor=actor,
+        person_id=person.pk,
+        families=FAMILIES,
+        operation="restriction.place",
+    )
+    try:
+        with transaction.atomic():
+            restriction = Restriction.objects.create(
+                person=person,
+                ground=ground,
+                reason=reason,
+                requested_by=requested_by,
+                requested_on=day,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
+            audit_record(
+                actor=actor,
+                action="restriction.place",
+                target_type="restriction",
+                target_id=restriction.pk,
+                subject_id=person.pk,
+                fields=["ground", "reason", "requested_by", "requested_on"],
+                categories=FAMILIES,
+                purpose=PURPOSE,
+                details={"ground": ground, "requested_by": requested_by},
+            )
+    except IntegrityError:
+        # Placed at the same moment by someone else: one is enough.
+        raise Conflict(
+            _("Processing of this person's data is already restricted."),
+            code="restricted",
+        ) from None
+    return restriction
+
+
+@write_service(subject=PERSON)
+def restriction_lift(*, actor: Any, person: Person, reason: str) -> Restriction:
+    """Lift the person's active restriction (privacy officer only, with a
+    reason). The restriction stays as history."""
+    _require_privacy_officer(actor)
+    if not isinstance(person, Person) or person.pk is None:
+        raise NotFound()
+    errors = FieldErrors()
+    reason = _text(errors, "reason", reason, required=True)
+    errors.raise_if_any()
+    authorize_write(
+        actor=actor,
+        person_id=person.pk,
+        families=FAMILIES,
+        operation="restriction.lift",
+    )
+    with transaction.atomic():
+        restriction = (
+            Restriction.objects.select_for_update()
+            .filter(person=person, lifted_at__isnull=True)
+            .first()
+        )
+        if restriction is None:
+            raise Conflict(
+                _("This person's processing is not restricted."),
+                code="not_restricted",
+            )
+        restriction.lifted_at = timezone.now()
+        restriction.lifted_by = actor
+        restriction.lift_reason = reason
+        restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        audit_record(
+            actor=actor,
+            action="restriction.lift",
+            target_type="restriction",
+            target_id=restriction.pk,
+            subject_id=person.pk,
+            fields=["lifted_at", "lift_reason"],
+            categories=FAMILIES,
+            purpose=PURPOSE,
+        )
+    return restriction
+
+
+# --------------------------------------------------------------------------
+# Objection (Art. 21) and the suppression list
+# --------------------------------------------------------------------------
+
+
+def _addresses(person: Person) -> list[tuple[str, str]]:
+    out = [
+        (ContactKind.EMAIL, e.email) for e in PersonEmail.objects.filter(person=person)
+    ]
+    out += [
+        (ContactKind.PHONE, p.number) for p in PersonPhone.objects.filter(person=person)
+    ]
+    return [(k, str(v)) for k, v in out if v and not str(v).startswith("[")]
+
+
+def _suppress(pairs: list[tuple[str, str]]) -> int:
+    """Add addresses to the list (digests only); returns how many were new."""
+    added = 0
+    for kind, value in pairs:
+        d = suppression.digest(kind, value)
+        if d is None:
+            continue
+        _obj, created = SuppressedContact.objects.get_or_create(kind=kind, digest=d)
+        added += created
+    return added
+
+
+@write_service(subject=PERSON)
+def objection_record(
+    *,
+    actor: Any,
+    person: Person,
+    purpose: str,
+    note: str = "",
+    received_on: dt.date | None = None,
+) -> Objection:
+    """Record the person's objection to ``purpose``.
+
+    Direct marketing: anyone who may change the person's privacy data records
+    it (a call, an email); it is absolute. Legitimate interest: the privacy
+    officer records it with the balancing note (why processing stops, or the
+    compelling grounds that override the objection).
+    """
+    person = _require_person(person)
+    errors = FieldErrors()
+    if purpose not in ObjectionPurpose.values:
+        errors.add("purpose", "invalid_choice", _("Choose a purpose."))
+    legitimate = purpose == ObjectionPurpose.LEGITIMATE_INTEREST
+    note = _text(errors, "note", note, required=legitimate)
+    day = _day(errors, "received_on", received_on)
+    errors.raise_if_any()
+    if legitimate and actor is not None:
+        _require_privacy_officer(actor)
+    authorize_write(
+        actor=actor,
+        person_id=person.pk,
+        families=FAMILIES,
+        operation="objection.record",
+    )
+    if Objection.objects.filter(person=person, purpose=purpose).exists():
+        raise Conflict(
+            _("This objection has already been recorded."), code="objection_exists"
+        )
+    with transaction.atomic():
+        objection = Objection.objects.create(
+            person=person,
+            purpose=purpose,
+            note=note or None,
+            received_on=day,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        suppressed = 0
+        if purpose == ObjectionPurpose.DIRECT_MARKETING:
+            suppressed = _suppress(_addresses(person))
+        audit_record(
+            actor=actor,
+            action="objection.record",
+            target_type="objection",
+            target_id=objection.pk,
+            subject_id=person.pk,
+            fields=["purpose", "received_on", *(["note"] if note else [])],
+            categories=FAMILIES,
+            purpose=PURPOSE,
+            details={"purpose": purpose, "suppressed": suppressed},
+        )
+    return objection
+
+
+def objects_to_marketing(person_id: uuid.UUID) -> bool:
+    return Objection.objects.filter(
+        person_id=person_id, purpose=ObjectionPurpose.DIRECT_MARKETING
+    ).exists()
+
+
+@not_a_write_service(
+    "the registry's contact listener, inside person_create or person_update "
+    "after they authorized"
+)
+def suppression_check(
+    *, actor: Any, person: Person, emails: list[str], phones: list[str]
+) -> None:
+    """The registry's contact listener (runs in the write's transaction).
+
+    A new address of a person who objected to marketing joins the list; an
+    address already on it flags the person (once per kind), recorded as
+    ``suppression.match`` with the kind only.
+    """
+    pairs = [(ContactKind.EMAIL, e) for e in emails] + [
+        (ContactKind.PHONE, p) for p in phones
+    ]
+    if objects_to_marketing(person.pk):
+        _suppress(pairs)
+        return
+    digests = {
+        (kind, d) for kind, value in pairs if (d := suppression.digest(kind, value))
+    }
+    if not digests:
+        return
+    hit_kinds = set()
+    for kind, d in digests:
+        if SuppressedContact.objects.filter(kind=kind, digest=d).exists():
+            hit_kinds.add(kind)
+    for kind in sorted(hit_kinds):
+        _match, created = SuppressionMatch.objects.get_or_create(
+            person=person, kind=kind
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action="suppression.match",
+                target_type="person",
+                target_id=person.pk,
+                subject_id=person.pk,
+                fields=["emails" if kind == ContactKind.EMAIL else "phones"],
+                categories=FAMILIES,
+                purpose=PURPOSE,
+                details={"kind": kind},
+            )

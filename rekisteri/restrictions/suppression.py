@@ -1,0 +1,50 @@
+"""Keyed digests of the suppression list.
+
+An address is normalised first (an email trimmed and lowercased, a phone
+number in E.164), then digested with HMAC-SHA256 under a key of its own,
+derived with HKDF from the blind-index key (as each blind-index field's key
+is) under a different salt, one key per kind. The whole 256-bit digest is
+kept: unlike a blind index, the list must never match an address it does not
+hold, and it is small. Without the index key the digests cannot be tested
+against guessed addresses.
+"""
+
+from __future__ import annotations
+
+import hmac
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from rekisteri.core import formats
+from rekisteri.keystore.keys import provider
+from rekisteri.restrictions.choices import ContactKind
+
+SALT = b"rekisteri-suppression/v1"
+
+
+@lru_cache(maxsize=8)
+def _key(index_key: bytes, kind: str) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=SALT, info=kind.encode()
+    ).derive(index_key)
+
+
+def normalise(kind: str, value: str) -> str | None:
+    """The canonical form of an address, or None if it is not one."""
+    try:
+        if kind == ContactKind.EMAIL:
+            return formats.normalise_email(value)
+        return formats.normalise_phone(value)
+    except formats.FormatError:
+        return None
+
+
+def digest(kind: str, value: str) -> str | None:
+    """Hex HMAC-SHA256 of the normalised address (None if not an address)."""
+    normal = normalise(kind, value)
+    if normal is None:
+        return None
+    key = _key(provider().index_key(), str(kind))
+    return hmac.new(key, normal.encode("utf-8"), "sha256").hexdigest()

@@ -1,0 +1,605 @@
+"""Every write service authorizes before it writes.
+
+The write services are found, not listed: every public function with a
+keyword-only ``actor`` in the modules of the apps that hold personal data of
+customers (derived from the catalogue) must be declared with
+``rekisteri.access.enforce.write_service``. Then, for each declared service:
+
+* the **restriction walk**: with the person's processing restricted, a
+  service that touches the person refuses with code ``restricted`` (lifting
+  and recording an objection excepted) and not one INSERT, UPDATE or DELETE
+  reached either database before the refusal;
+* the **matrix walk**: called by a role the need-to-know matrix allows
+  nothing to change, every service of personal data is refused (Forbidden)
+  with no write either.
+
+Checking the statements sent, not only the end state, is what proves
+"before": a check after the write would leave the same database behind
+after its rollback.
+
+Each service needs a call: ``CALLS`` below. A declared service without one
+fails ``test_every_declared_service_has_a_call``, so a new service cannot be
+missed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import io
+import pkgutil
+import uuid
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from rekisteri.access import enforce
+from rekisteri.accounts.choices import StaffRole
+from rekisteri.billing import collection, payments, run
+from rekisteri.billing import services as billing
+from rekisteri.billing.testing import line, make_invoice, make_seller
+from rekisteri.contracts import services as contracts
+from rekisteri.core.catalogue import catalogue_entries
+from rekisteri.core.errors import Conflict, Forbidden, ServiceError
+from rekisteri.core.testing import make_org, make_person, make_staff
+from rekisteri.keystore.router import KEYSTORE_DB
+from rekisteri.messaging import importing
+from rekisteri.messaging import services as messaging
+from rekisteri.registry import services as registry
+from rekisteri.restrictions import services as restrictions
+
+# --------------------------------------------------------------------------
+# Discovery
+# --------------------------------------------------------------------------
+
+SKIP_MODULES = ("tests", "migrations", "management", "demo", "testing")
+
+
+def customer_data_apps() -> list[Any]:
+    """Apps whose models hold personal data of customers (not staff)."""
+    labels = {
+        e.model._meta.app_label
+        for e in catalogue_entries()
+        if e.classification.personal and e.classification.subject != "staff"
+    }
+    return [
+        a
+        for a in apps.get_app_configs()
+        if a.label in labels and a.name.startswith("rekisteri.")
+    ]
+
+
+def discovered_services() -> dict[str, Callable]:
+    """Public functions taking a keyword-only ``actor`` in those apps."""
+    found: dict[str, Callable] = {}
+    for app in customer_data_apps():
+        package = importlib.import_module(app.name)
+        for info in pkgutil.walk_packages(package.__path__, app.name + "."):
+            if any(part in SKIP_MODULES for part in info.name.split(".")[2:]):
+                continue
+            module = importlib.import_module(info.name)
+            for name, func in vars(module).items():
+                if name.startswith("_") or not inspect.isfunction(func):
+                    continue
+                if func.__module__ != module.__name__:
+                    continue
+                params = inspect.signature(func).parameters
+                actor = params.get("actor")
+                if actor is not None and actor.kind is inspect.Parameter.KEYWORD_ONLY:
+                    found[f"{module.__name__}.{func.__qualname__}"] = func
+    return found
+
+
+def test_discovery_finds_the_known_services():
+    found = discovered_services()
+    # The walk must see the apps' modules, or the checks below prove nothing.
+    for name in (
+        "rekisteri.registry.services.person_update",
+        "rekisteri.contracts.services.contract_party_add",
+        "rekisteri.billing.services.invoice_create",
+        "rekisteri.billing.run.invoice_run",
+        "rekisteri.messaging.services.message_create",
+        "rekisteri.restrictions.services.restriction_place",
+    ):
+        assert name in found
+
+
+def test_every_write_service_is_declared():
+    undeclared = sorted(
+        name
+        for name, func in discovered_services().items()
+        if getattr(func, "write_service", None) is None
+        and not getattr(func, "not_a_write_service", "")
+    )
+    assert not undeclared, (
+        "Write services not declared with rekisteri.access.enforce.write_service "
+        "(and so not proven to authorize before writing):\n  " + "\n  ".join(undeclared)
+    )
+
+
+# --------------------------------------------------------------------------
+# A world, and one call per service
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    org: Any
+    person: Any
+    role: Any
+    contract: Any
+    party: Any
+    draft: Any
+    issued: Any
+    case: Any
+    message: Any
+    due_contract: Any
+    active_contract: Any
+
+    def fresh(self) -> World:
+        """The same rows read again: a call may have changed the instances
+        (a delete clears the primary key) even when its writes rolled back."""
+        return World(
+            **{
+                name: type(obj).objects.get(pk=obj.pk)
+                for name, obj in vars(self).items()
+            }
+        )
+
+
+MAIL = (
+    b"From: Asiakas <{addr}>\r\nTo: tuki@example.com\r\n"
+    b"Subject: Kysymys\r\nMessage-ID: <walk-1@example.fi>\r\n"
+    b"Date: Mon, 5 Jan 2026 10:00:00 +0000\r\n\r\nHei\r\n"
+)
+
+
+def build_world() -> World:
+    # A sole trader: the company's and the contracts' data are personal
+    # data, so the matrix walk covers the organization's services too.
+    org = make_org(
+        postal_street="Testitie 2",
+        postal_postal_code="02100",
+        postal_city="Espoo",
+        sole_trader=True,
+    )
+    person = make_person(
+        emails=["walk.person@example.fi"],
+        phones=["040 123 4567"],
+        street="Laskutie 5",
+        postal_code="02100",
+        city="Espoo",
+    )
+    start = dt.date(2020, 1, 1)
+    role = registry.role_create(
+        actor=None, person=person, organization=org, kind="contact", start_date=start
+    )
+    registry.role_create(
+        actor=None,
+        person=person,
+        organization=org,
+        kind="billing_contact",
+        start_date=start,
+    )
+    product = contracts.product_create(actor=None, code="WALK", name="Walk")
+    contract = contracts.contract_create(
+        actor=None, organization=org, product=product, start_date=start
+    )
+    party = contracts.contract_party_add(
+        actor=None, contract=contract, person=person, kind="signatory"
+    )
+    due = contracts.contract_create(
+        actor=None,
+        organization=org,
+        product=product,
+        start_date=start,
+        end_date=dt.date(2021, 1, 1),
+    )
+    make_seller()
+    draft = make_invoice(organization=org, contact=person, issue=False)
+    issued = make_invoice(
+        organization=org, contact=person, invoice_date=dt.date(2026, 1, 1)
+    )
+    collection.reminder_create(actor=None, invoice=issued, on=dt.date(2026, 2, 1))
+    case = collection.collection_case_open(
+        actor=None, invoice=issued, on=dt.date(2026, 3, 1)
+    )
+    message = messaging.message_create(
+        actor=None,
+        person=person,
+        channel="phone",
+        direction="in",
+        occurred_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+        subject="Puhelu",
+        body="Sisältö",
+    )
+    active = contracts.contract_create(
+        actor=None, organization=org, product=product, start_date=start
+    )
+    # Put in force directly: activating checks the dates, and the due
+    # contract's have passed on purpose.
+    for c in (due, active):
+        c.status = "active"
+        c.save()
+    return World(
+        org, person, role, contract, party, draft, issued, case, message, due, active
+    )
+
+
+def _in_transaction(fn: Callable[[], Any]) -> Any:
+    with transaction.atomic():
+        return fn()
+
+
+RUN_ITEM = run.RunItem  # the invoice run's item
+
+
+# name -> (call(world, actor), touches the world's person)
+CALLS: dict[str, Callable[[World, Any], Any]] = {
+    "rekisteri.registry.services.organization_create": lambda w, a: (
+        registry.organization_create(actor=a, name="Uusi Oy")
+    ),
+    "rekisteri.registry.services.organization_update": lambda w, a: (
+        registry.organization_update(actor=a, organization=w.org, name="Muu Oy")
+    ),
+    "rekisteri.registry.services.person_create": lambda w, a: registry.person_create(
+        actor=a, first_name="Uusi", last_name="Henkilö"
+    ),
+    "rekisteri.registry.services.person_update": lambda w, a: registry.person_update(
+        actor=a, person=w.person, first_name="Muutettu"
+    ),
+    "rekisteri.registry.services.role_create": lambda w, a: registry.role_create(
+        actor=a, person=w.person, organization=w.org, kind="end_user"
+    ),
+    "rekisteri.registry.services.role_update": lambda w, a: registry.role_update(
+        actor=a, role=w.role, title="Johtaja"
+    ),
+    "rekisteri.registry.services.role_end": lambda w, a: registry.role_end(
+        actor=a, role=w.role
+    ),
+    "rekisteri.registry.services.role_delete": lambda w, a: registry.role_delete(
+        actor=a, role=w.role
+    ),
+    "rekisteri.registry.services.person_shred": lambda w, a: registry.person_shred(
+        actor=a, person=w.person, reason="walk"
+    ),
+    "rekisteri.contracts.services.product_create": None,
+    "rekisteri.contracts.services.product_retire": None,
+    "rekisteri.contracts.services.contract_create": lambda w, a: (
+        contracts.contract_create(
+            actor=a,
+            organization=w.org,
+            product="WALK",
+            start_date=dt.date(2024, 1, 1),
+            terms="Ehdot",
+        )
+    ),
+    "rekisteri.contracts.services.contract_update": lambda w, a: (
+        contracts.contract_update(actor=a, contract=w.contract, terms="Uudet ehdot")
+    ),
+    "rekisteri.contracts.services.contract_activate": lambda w, a: (
+        contracts.contract_activate(actor=a, contract=w.contract)
+    ),
+    "rekisteri.contracts.services.contract_end": lambda w, a: contracts.contract_end(
+        actor=a, contract=w.active_contract
+    ),
+    "rekisteri.contracts.services.contract_terminate": lambda w, a: (
+        contracts.contract_terminate(actor=a, contract=w.active_contract)
+    ),
+    "rekisteri.contracts.services.contract_delete": lambda w, a: (
+        contracts.contract_delete(actor=a, contract=w.contract)
+    ),
+    "rekisteri.contracts.services.contracts_end_due": lambda w, a: (
+        contracts.contracts_end_due(actor=a)
+    ),
+    "rekisteri.contracts.services.contract_party_add": lambda w, a: (
+        contracts.contract_party_add(
+            actor=a, contract=w.contract, person=w.person, kind="contact"
+        )
+    ),
+    "rekisteri.contracts.services.contract_party_remove": lambda w, a: (
+        contracts.contract_party_remove(actor=a, party=w.party)
+    ),
+    "rekisteri.billing.services.seller_update": None,
+    "rekisteri.billing.services.invoice_create": lambda w, a: billing.invoice_create(
+        actor=a, organization=w.org, billing_contact=w.person, lines=[line()]
+    ),
+    "rekisteri.billing.services.invoice_update": lambda w, a: billing.invoice_update(
+        actor=a, invoice=w.draft, billing_contact=w.person, lines=[line()]
+    ),
+    "rekisteri.billing.services.invoice_delete": lambda w, a: billing.invoice_delete(
+        actor=a, invoice=w.draft
+    ),
+    "rekisteri.billing.services.invoice_issue": lambda w, a: billing.invoice_issue(
+        actor=a, invoice=w.draft
+    ),
+    "rekisteri.billing.services.credit_note_issue": lambda w, a: (
+        billing.credit_note_issue(actor=a, invoice=w.issued)
+    ),
+    "rekisteri.billing.run.invoice_run": lambda w, a: run.invoice_run(
+        actor=a,
+        items=[RUN_ITEM(organization=w.org, billing_contact=w.person, lines=[line()])],
+    ),
+    "rekisteri.billing.collection.reminder_create": lambda w, a: (
+        collection.reminder_create(actor=a, invoice=w.issued, on=dt.date(2026, 3, 1))
+    ),
+    "rekisteri.billing.collection.collection_case_open": lambda w, a: (
+        collection.collection_case_open(
+            actor=a, invoice=w.issued, on=dt.date(2026, 4, 1)
+        )
+    ),
+    "rekisteri.billing.collection.collection_case_hand_over": lambda w, a: (
+        collection.collection_case_hand_over(
+            actor=a, case=w.case, agency_name="Perintä Oy"
+        )
+    ),
+    "rekisteri.billing.collection.collection_case_close": lambda w, a: (
+        collection.collection_case_close(actor=a, case=w.case, status="paid")
+    ),
+    "rekisteri.billing.payments.payment_record": lambda w, a: payments.payment_record(
+        actor=a, invoice=w.issued, amount="10.00", paid_on=dt.date(2026, 1, 2)
+    ),
+    "rekisteri.billing.payments.payment_import": lambda w, a: payments.payment_import(
+        actor=a,
+        stream=io.BytesIO(
+            b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">'
+            b"<BkToCstmrDbtCdtNtfctn/></Document>"
+        ),
+    ),
+    "rekisteri.messaging.services.message_store": lambda w, a: _in_transaction(
+        lambda: messaging.message_store(
+            actor=a,
+            organization=None,
+            person=w.person,
+            channel="phone",
+            direction="in",
+            occurred_at=dt.datetime(2026, 1, 6, 9, 0, tzinfo=dt.UTC),
+            subject="Toinen",
+            body="",
+        )
+    ),
+    "rekisteri.messaging.services.message_create": lambda w, a: (
+        messaging.message_create(
+            actor=a,
+            person=w.person,
+            channel="phone",
+            direction="in",
+            occurred_at=dt.datetime(2026, 1, 6, 9, 0, tzinfo=dt.UTC),
+            subject="Toinen",
+        )
+    ),
+    "rekisteri.messaging.services.message_delete": lambda w, a: (
+        messaging.message_delete(actor=a, message=w.message)
+    ),
+    "rekisteri.messaging.services.person_participation_erase": lambda w, a: (
+        messaging.person_participation_erase(actor=a, person=w.person)
+    ),
+    "rekisteri.messaging.importing.import_messages": lambda w, a: _import(w, a),
+    "rekisteri.restrictions.services.restriction_place": lambda w, a: (
+        restrictions.restriction_place(actor=a, person=w.person, reason="Toinen")
+    ),
+    "rekisteri.restrictions.services.restriction_lift": lambda w, a: (
+        restrictions.restriction_lift(actor=a, person=w.person, reason="Selvitetty")
+    ),
+    "rekisteri.restrictions.services.objection_record": lambda w, a: (
+        restrictions.objection_record(
+            actor=a, person=w.person, purpose="direct_marketing"
+        )
+    ),
+}
+
+
+class ImportRefused(ServiceError):
+    """An import reports refusals per message instead of raising."""
+
+
+def _import(w: World, a: Any) -> Any:
+    report = importing.import_messages(
+        actor=a,
+        stream=io.BytesIO(MAIL.replace(b"{addr}", b"walk.person@example.fi")),
+        organization=w.org,
+    )
+    codes = {e.code for e in report.errors}
+    if report.created == 0 and codes:
+        code = codes.pop()
+        if code == "need_to_know":
+            raise Forbidden(code=code)
+        raise ImportRefused(code=code)
+    return report
+
+
+def test_every_declared_service_has_a_call():
+    declared = {s.name for s in enforce.write_services()}
+    # Importing the discovered modules declares everything there is.
+    declared |= {
+        n for n, f in discovered_services().items() if hasattr(f, "write_service")
+    }
+    missing = sorted(declared - set(CALLS))
+    stale = sorted(set(CALLS) - declared)
+    assert not missing, "Declared write services without a call:\n  " + "\n  ".join(
+        missing
+    )
+    assert not stale, "Calls for services that are gone:\n  " + "\n  ".join(stale)
+    for name, call in CALLS.items():
+        service = discovered_services()[name].write_service
+        assert (call is None) == (service.subject == enforce.NONE), name
+
+
+# --------------------------------------------------------------------------
+# The walks
+# --------------------------------------------------------------------------
+
+WRITES = ("insert", "update", "delete")
+
+
+def _writes(captured: list[CaptureQueriesContext]) -> list[str]:
+    """Statements that changed data, other than the audit log's (a refusal
+    may be recorded)."""
+    out = []
+    for ctx in captured:
+        for q in ctx.captured_queries:
+            sql = q["sql"].lstrip().lower()
+            if sql.startswith(WRITES) and "audit_" not in sql[:60]:
+                out.append(q["sql"][:120])
+    return out
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _attempt(world: World, name: str, actor: Any) -> tuple[Exception | None, list]:
+    """Call the service inside a savepoint that is rolled back, recording the
+    statements sent to both databases until it returned or raised."""
+    call = CALLS[name]
+    assert call is not None
+    world = world.fresh()
+    error: Exception | None = None
+    with ExitStack() as stack:
+        captured = [
+            stack.enter_context(CaptureQueriesContext(connections[alias]))
+            for alias in ("default", KEYSTORE_DB)
+        ]
+        try:
+            # Whatever the call did is undone in both databases, so the next
+            # call meets the same world.
+            with transaction.atomic(), transaction.atomic(using=KEYSTORE_DB):
+                try:
+                    call(world, actor)
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    error = exc
+                raise _Rollback
+        except _Rollback:
+            pass
+    return error, _writes(captured)
+
+
+def person_services() -> list[str]:
+    discovered = discovered_services()
+    return sorted(
+        n
+        for n, call in CALLS.items()
+        if call is not None and discovered[n].write_service.subject == enforce.PERSON
+    )
+
+
+# A service that makes the person cannot meet them restricted.
+CREATES_THE_PERSON = {"rekisteri.registry.services.person_create"}
+
+
+@pytest.mark.django_db
+def test_restriction_walk_every_person_service_refuses_before_writing():
+    world = build_world()
+    restrictions.restriction_place(actor=None, person=world.person, reason="Kiista")
+    officer = make_staff(StaffRole.PRIVACY_OFFICER)
+    problems = []
+    walked = 0
+    for name in person_services():
+        if name in CREATES_THE_PERSON:
+            continue
+        walked += 1
+        allowed = name.rsplit(".", 1)[1] in {
+            "restriction_lift",
+            "objection_record",
+        }
+        error, writes = _attempt(world, name, officer if allowed else None)
+        if allowed:
+            if error is not None:
+                problems.append(f"{name}: allowed while restricted, raised {error!r}")
+            continue
+        if not isinstance(error, ServiceError) or error.code != "restricted":
+            problems.append(f"{name}: not refused as restricted ({error!r})")
+        elif writes:
+            problems.append(f"{name}: wrote before refusing: {writes}")
+    assert walked >= 20, walked
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_matrix_walk_every_service_of_personal_data_is_refused_before_writing():
+    world = build_world()
+    # The auditor's role may change no customer data in the matrix.
+    auditor = make_staff(StaffRole.AUDITOR)
+    problems = []
+    for name, call in sorted(CALLS.items()):
+        if call is None:
+            continue
+        error, writes = _attempt(world, name, auditor)
+        if not isinstance(error, Forbidden):
+            problems.append(f"{name}: not refused ({error!r})")
+        elif writes:
+            problems.append(f"{name}: wrote before refusing: {writes}")
+    assert not problems, "\n".join(problems)
+
+
+# Refusals that come after the enforcement point, by design of the world.
+EXPECTED_WITHOUT = {
+    # The world's open collection case is a legal hold on the contact's data.
+    "rekisteri.registry.services.person_shred": "legal_hold",
+}
+
+
+@pytest.mark.django_db
+def test_without_the_restriction_the_calls_succeed():
+    """The walk's calls are real: unrestricted, the system may make them
+    (so a refusal above comes from the restriction, not a broken call)."""
+    world = build_world()
+    problems = []
+    for name in person_services():
+        if name.endswith("restriction_lift"):
+            continue
+        error, _writes_ = _attempt(world, name, None)
+        expected = EXPECTED_WITHOUT.get(name)
+        if error is not None and getattr(error, "code", None) != expected:
+            problems.append(f"{name}: {error!r}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_a_refusal_hook_is_consulted_by_the_enforcement_point():
+    calls = []
+
+    def refuse(person_ids, operation, actor):
+        calls.append((person_ids, operation))
+        raise Conflict("no", code="test_refusal")
+
+    pid = uuid.uuid4()
+    enforce.register_refusal("test", refuse)
+    try:
+        with pytest.raises(Conflict) as info:
+            enforce.authorize_write(
+                actor=None, person_id=pid, families=(), operation="x.y"
+            )
+        assert info.value.code == "test_refusal"
+        assert calls == [([pid], "x.y")]
+        # No person, no subject refusal.
+        enforce.authorize_write(actor=None, families=(), operation="x.y")
+        assert len(calls) == 1
+    finally:
+        enforce.unregister_refusal("test")
+
+
+@pytest.mark.django_db
+def test_the_walk_sees_a_write_made_before_a_refusal():
+    """The statement capture is what proves "before": a service that wrote
+    and then refused (relying on the rollback) is caught."""
+    world = build_world()
+
+    def writes_then_refuses(w: World, a: Any) -> None:
+        registry.person_create(actor=None, first_name="Ennen", last_name="Tarkistusta")
+        raise Forbidden(code="need_to_know")
+
+    CALLS["test.writes_then_refuses"] = writes_then_refuses
+    try:
+        error, writes = _attempt(world, "test.writes_then_refuses", None)
+    finally:
+        del CALLS["test.writes_then_refuses"]
+    assert isinstance(error, Forbidden)
+    assert any(w.lower().startswith("insert") for w in writes)
