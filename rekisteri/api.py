@@ -40,6 +40,7 @@ from rekisteri.accounts.services import api_token_authenticate
 from rekisteri.billing.api import router as billing_router
 from rekisteri.contracts.api import router as contracts_router
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.dsr.api import router as dsr_router
 from rekisteri.messaging.api import router as messaging_router
 from rekisteri.privacy.api import router as privacy_router
 from rekisteri.registry.api import router as registry_router
@@ -344,6 +345,7 @@ api.add_router("/v1", messaging_router)
 api.add_router("/v1", contracts_router)
 api.add_router("/v1", privacy_router)
 api.add_router("/v1", billing_router)
+api.add_router("/v1", dsr_router)
 
 
 # --------------------------------------------------------------------------
