@@ -54,7 +54,7 @@ format: dev
 	$(BIN)/ruff check --fix .
 
 # Apps with a catalog of their own; the project catalog holds the rest.
-LOCALE_APPS := accounts access audit billing contracts messaging privacy
+LOCALE_APPS := accounts access audit billing contracts messaging privacy dsr
 
 messages: dev
 	cd rekisteri && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../$(BIN)/python ../manage.py makemessages -l fi -l en --no-obsolete $(foreach a,$(LOCALE_APPS),--ignore '$(a)/*')

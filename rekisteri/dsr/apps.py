@@ -12,8 +12,11 @@ class DsrConfig(AppConfig):
 
     def ready(self) -> None:
         from rekisteri.core.catalogue import register_own_key_model
+        from rekisteri.dsr import dashboard
+        from rekisteri.privacy import panels
 
         # The requester may not be in the register: their details are sealed
         # under the case's (or the unconfirmed draft's) own key.
         register_own_key_model("dsr.RequestCase")
         register_own_key_model("dsr.PortalDraft")
+        panels.register("dsr", dashboard.panel)
