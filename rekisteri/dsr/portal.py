@@ -59,8 +59,12 @@ class RateLimited(Conflict):
 
 def _count(key: str, limit: int) -> None:
     """Count one submission under ``key``; refuse past ``limit`` an hour."""
-    added = cache.add(key, 1, timeout=WINDOW_SECONDS)
-    count = 1 if added else cache.incr(key)
+    count = 1
+    if not cache.add(key, 1, timeout=WINDOW_SECONDS):
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: a new window
+            cache.add(key, 1, timeout=WINDOW_SECONDS)
     if count > limit:
         raise RateLimited(_("Too many requests. Please try again later."))
 

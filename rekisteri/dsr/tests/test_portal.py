@@ -4,13 +4,16 @@ submission to the one-time download, staff pages and the daily command."""
 from __future__ import annotations
 
 import re
+import statistics
 import time
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.core.testing import make_person, make_staff
@@ -46,23 +49,37 @@ def _normalise(html: str) -> str:
 
 def test_known_and_unknown_addresses_get_the_same_answer():
     client = Client()
-    timings, bodies = {}, {}
-    for address in (KNOWN, UNKNOWN, KNOWN, UNKNOWN):
-        start = time.perf_counter()
-        response = client.post(
-            "/tietosuoja/pyynto/", {"kinds": ["access"], "email": address}
-        )
-        timings.setdefault(address, []).append(time.perf_counter() - start)
+    # Warm-up: the first request of a process pays for imports and caches.
+    client.post("/tietosuoja/pyynto/", {"kinds": ["access"], "email": "a@example.fi"})
+    timings, bodies, queries = {}, {}, {}
+    for address in (KNOWN, UNKNOWN, UNKNOWN, KNOWN, KNOWN, UNKNOWN):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.post(
+                "/tietosuoja/pyynto/", {"kinds": ["access"], "email": address}
+            )
+            timings.setdefault(address, []).append(time.perf_counter() - start)
         assert response.status_code == 200
         bodies[address] = _normalise(response.content.decode())
+        # The same statements, whatever the address (parameters aside).
+        queries[address] = [
+            re.sub(r"\d+|'[^']*'", "?", q["sql"]).split(" WHERE ")[0][:80]
+            for q in captured
+        ]
     assert bodies[KNOWN] == bodies[UNKNOWN]
     assert KNOWN not in bodies[KNOWN]
-    # Both sent a code; neither consulted the register.
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([KNOWN, UNKNOWN] * 2)
+    assert queries[KNOWN] == queries[UNKNOWN]
+    assert not any("registry_" in q for q in queries[KNOWN])
+    # Both got a code; neither consulted the register.
+    sent = [m.to[0] for m in mail.outbox[1:]]
+    assert sorted(sent) == sorted([KNOWN, UNKNOWN] * 3)
     assert not RequestCase.objects.exists()
-    # Timing: the same work either way (generous bound for a loaded machine).
-    known, unknown = min(timings[KNOWN]), min(timings[UNKNOWN])
-    assert abs(known - unknown) < max(known, unknown) * 0.5 + 0.05
+    # Timing: the same work either way (a generous bound for a loaded machine).
+    known, unknown = (
+        statistics.median(timings[KNOWN]),
+        statistics.median(timings[UNKNOWN]),
+    )
+    assert abs(known - unknown) < max(known, unknown) * 0.75 + 0.1
 
 
 @override_settings(REKISTERI_DSR_PER_ADDRESS=2, REKISTERI_DSR_PER_CLIENT=3)

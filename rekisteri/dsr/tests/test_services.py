@@ -321,3 +321,45 @@ def test_expired_export_is_refused_and_deleted(officer, person, export_action):
     with pytest.raises(services.DownloadRefused):
         services.export_download(token=token, code=code)
     assert ExportFile.objects.get().deleted_at is not None
+
+
+def test_a_code_for_another_case_is_refused(officer, person):
+    first = _case(officer).case
+    second = _case(officer, kinds=["erasure"]).case
+    services.identity_send_code(actor=officer, case=first)
+    first_code = re.search(r"\b\d{8}\b", mail.outbox[-1].body)[0]
+    services.identity_send_code(actor=officer, case=second)
+    with pytest.raises(ValidationFailed) as exc:
+        services.identity_confirm_code(actor=officer, case=second, code=first_code)
+    assert exc.value.fields["code"][0][0] == "code_wrong"
+    assert RequestCase.objects.get(pk=second.pk).status == Status.AWAITING_IDENTITY
+
+
+def test_api_steps_answer_with_the_error_codes(officer, person):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(officer)
+    created = client.post(
+        "/api/v1/dsr/cases",
+        {"kinds": ["access"], "channel": "email", "requester_email": EMAIL},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["persons"] == [str(person.pk)]
+    url = f"/api/v1/dsr/cases/{body['id']}/steps"
+    refused = client.post(url, {"op": "refuse"}, content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["error"]["fields"]["reason"][0]["code"] == "required"
+    early = client.post(url, {"op": "complete"}, content_type="application/json")
+    assert early.status_code == 409
+    assert early.json()["error"]["code"] == "invalid_transition"
+    checked = client.post(
+        url, {"op": "staff_check", "how": "Soitto"}, content_type="application/json"
+    )
+    assert checked.json()["status"] == "in_progress"
+    missing = client.post(url, {"op": "complete"}, content_type="application/json")
+    assert missing.json()["error"]["code"] == "actions_missing"
+    listing = client.get("/api/v1/dsr/cases?view=open").json()
+    assert [c["reference"] for c in listing] == [body["reference"]]
