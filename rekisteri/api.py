@@ -41,6 +41,7 @@ from rekisteri.billing.api import router as billing_router
 from rekisteri.contracts.api import router as contracts_router
 from rekisteri.core import refusals
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.dsr.api import router as dsr_router
 from rekisteri.messaging.api import router as messaging_router
 from rekisteri.privacy.api import router as privacy_router
 from rekisteri.registry.api import router as registry_router
@@ -349,6 +350,7 @@ api.add_router("/v1", privacy_router)
 api.add_router("/v1", billing_router)
 api.add_router("/v1", rights_router)
 api.add_router("/v1", restrictions_router)
+api.add_router("/v1", dsr_router)
 
 
 # --------------------------------------------------------------------------

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "rekisteri.connectors",
     "rekisteri.rights",
     "rekisteri.restrictions",
+    "rekisteri.dsr",
 ]
 
 # Form fields per request. Django's default (1,000) is below what the
@@ -384,3 +385,20 @@ REKISTERI_AUDIT_READS = True
 REKISTERI_KEYRING_CHECK_SECONDS = float(
     os.environ.get("REKISTERI_KEYRING_CHECK_SECONDS", 2)
 )
+# --- Mail and the rights-request portal ----------------------------------
+# Letters to requesters go through Django's email framework: the console
+# backend in development, SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS) configured by the environment in
+# production. Tests use the in-memory outbox.
+EMAIL_BACKEND = os.environ.get(
+    "REKISTERI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("REKISTERI_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("REKISTERI_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("REKISTERI_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("REKISTERI_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("REKISTERI_EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("REKISTERI_FROM_EMAIL", "tietosuoja@localhost")
+# Portal submissions per hour: per email address and per client address.
+REKISTERI_DSR_PER_ADDRESS = int(os.environ.get("REKISTERI_DSR_PER_ADDRESS", 3))
+REKISTERI_DSR_PER_CLIENT = int(os.environ.get("REKISTERI_DSR_PER_CLIENT", 20))

@@ -21,6 +21,9 @@ urlpatterns = [
     # Public privacy pages (/tietosuoja/, /privacy/, /dataskydd/) and the
     # privacy office's own pages.
     path("", include("rekisteri.privacy.urls")),
+    # Rights requests: the public portal under the notice's paths and the
+    # privacy office's case pages.
+    path("", include("rekisteri.dsr.urls")),
     path("access/", include("rekisteri.access.urls")),
     path("restrictions/", include("rekisteri.restrictions.urls")),
     path("audit/", include("rekisteri.audit.urls")),

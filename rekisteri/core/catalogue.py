@@ -381,6 +381,22 @@ def fides_keys() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 # several people of one customer are keyed to it (DESIGN §5).
 SUBJECT_MODELS = ("registry.Person", "registry.Organization")
 
+# Models that are data subjects' key owners of their own: a rights-request
+# case seals its requester's contact details under the case's key, since the
+# requester may not be in the register at all. Apps register their model in
+# ``AppConfig.ready`` (core imports no app); ``subject="self"`` is then valid
+# on it, and erasing the case means shredding that key.
+_OWN_KEY_MODELS: set[str] = set()
+
+
+def register_own_key_model(label: str) -> None:
+    """Allow ``subject="self"`` on ``label`` ("app_label.ModelName")."""
+    _OWN_KEY_MODELS.add(label)
+
+
+def own_key_models() -> frozenset[str]:
+    return frozenset(_OWN_KEY_MODELS)
+
 
 def subject_paths(subject: str) -> list[str]:
     """The alternatives of a ``subject`` (``"organization|person"`` gives
@@ -399,7 +415,10 @@ def _subject_reaches_person(model: type[models.Model], path: str) -> bool:
         # Staff accounts and what points at them: the subject is an employee.
         return True
     if path == "self":
-        return model._meta.label == "registry.Person"
+        return (
+            model._meta.label == "registry.Person"
+            or model._meta.label in _OWN_KEY_MODELS
+        )
     if path == "organization" and model._meta.label == "registry.Organization":
         # Sole-trader data belongs to the person behind the company.
         return True
@@ -412,7 +431,9 @@ def _subject_reaches_person(model: type[models.Model], path: str) -> bool:
         if not f.is_relation or f.related_model is None or f.many_to_many:
             return False
         current = f.related_model
-    return current._meta.label in SUBJECT_MODELS
+    return current._meta.label in SUBJECT_MODELS or current._meta.label in (
+        _OWN_KEY_MODELS
+    )
 
 
 def check_model(model: type[models.Model]) -> list[checks.CheckMessage]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,6 +25,7 @@ from rekisteri.privacy import (
     charts,
     completeness,
     notice,
+    panels,
     selectors,
     services,
 )
@@ -176,6 +178,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             breach_chart=charts.bar_chart(_("Breaches by clock state"), breach_series),
             current=selectors.current_notice(),
             review_due=selectors.notice_review_due(),
+            panels=panels.panels(request.user, timezone.localdate()),
         ),
     )
 

@@ -257,11 +257,21 @@ def build_world() -> World:
     billing = _billing_world(org, person)
     privacy = _privacy_world()
     connectors = _connectors_world(org)
+    from rekisteri.dsr.services import case_create
+
+    dsr_case = case_create(
+        actor=None,
+        kinds=["access"],
+        channel="letter",
+        requester_name="Salainen Pyytäjä",
+        requester_address="Salainen katu 1",
+    ).case
     return World(
         ids={
             **billing,
             **privacy,
             **connectors,
+            "dsr": str(dsr_case.id),
             # A colleague's account id, for forms that name one ("@kit_staff").
             "kit_staff": str(colleague.pk),
             "organization": str(org.id),
@@ -686,6 +696,20 @@ EXPECTED_SITE: dict[str, Expect] = {
         },
     ),
     "privacy:breach_affected_csv": Expect(status=302),
+    # Rights requests: the public portal (no login) and the case pages.
+    "dsr:portal_fi": Expect(),
+    "dsr:portal_sv": Expect(),
+    "dsr:portal_en": Expect(),
+    "dsr:confirm_fi": Expect("POST", (), 400, {"draft": "x", "code": "1"}),
+    "dsr:confirm_sv": Expect("POST", (), 400, {"draft": "x", "code": "1"}),
+    "dsr:confirm_en": Expect("POST", (), 400, {"draft": "x", "code": "1"}),
+    "dsr:download_fi": Expect(),
+    "dsr:download_sv": Expect(),
+    "dsr:download_en": Expect(),
+    "dsr:case_list": Expect(),
+    "dsr:case_create": Expect(),
+    "dsr:case_detail": Expect(events=("dsr.view",)),
+    "dsr:case_act": Expect("POST", ("dsr.assign",), 302, {"op": "assign"}),
     # ninja's empty root: public, and answers the API's JSON 404.
     # Data-subject rights. The world's person is in an open collection case:
     # the erasure is refused naming the hold (recorded), the plan shows it.
@@ -806,6 +830,17 @@ EXPECTED_API: dict[str, Expect] = {
     ),
     "POST /api/v1/persons/{person_id}/erasure": Expect(
         "POST", ("rights.erase",), 409, {"reason": "kit", "confirm": True}
+    ),
+    "GET /api/v1/dsr/cases": Expect(),
+    "POST /api/v1/dsr/cases": Expect(
+        "POST",
+        ("dsr.create",),
+        201,
+        {"kinds": ["access"], "channel": "letter", "requester_address": "Katu 1"},
+    ),
+    "GET /api/v1/dsr/cases/{dsr_id}": Expect(events=("dsr.view",)),
+    "POST /api/v1/dsr/cases/{dsr_id}/steps": Expect(
+        "POST", ("dsr.assign",), 200, {"op": "assign"}
     ),
     "POST /api/v1/messages": Expect(
         "POST",

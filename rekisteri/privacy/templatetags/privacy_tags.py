@@ -35,3 +35,19 @@ def privacy_nav_link(context: dict[str, Any]) -> dict[str, Any]:
         "show": has_perm(user, Perm.PRIVACY_VIEW),
         "current": namespace == "privacy" and not url_name.startswith("notice_"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def privacy_extra_nav(context: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(title, url, current) of the panels other apps add to the office."""
+    from django.utils import timezone
+
+    from rekisteri.privacy.panels import panels
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    namespace = getattr(getattr(request, "resolver_match", None), "namespace", "")
+    return [
+        (p.title, p.url, bool(p.namespace) and namespace == p.namespace)
+        for p in panels(user, timezone.localdate())
+    ]

@@ -1,0 +1,65 @@
+"""The action registry: what the rights engine does for each kind.
+
+The apps that carry out rights (export, erasure, restriction, objection)
+register one callable per kind in their ``AppConfig.ready``::
+
+    from rekisteri.dsr import actions
+
+    actions.register("access", export_for_case)
+
+A callable takes ``case`` and ``actor`` (keyword-only), performs the action
+for the case's matched persons and returns an :class:`ActionResult` with a
+receipt reference (an id, never personal data) and, for exports, the file.
+Completing a case requires every requested kind to be done: by its
+registered action, or, for a kind that has none, by a manual record of what
+staff did (:mod:`rekisteri.dsr.services`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rekisteri.dsr.choices import Kind
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What an action did: its receipt reference, and an export if any."""
+
+    reference: str
+    export: bytes | None = None
+    filename: str = ""
+    content_type: str = "application/octet-stream"
+
+
+Action = Callable[..., ActionResult]
+_registry: dict[str, Action] = {}
+
+
+def register(kind: str, action: Action) -> None:
+    """Register (or replace) the action for ``kind``."""
+    if kind not in Kind.values:
+        raise ValueError(f"unknown request kind {kind!r}")
+    _registry[kind] = action
+
+
+def unregister(kind: str) -> None:
+    _registry.pop(kind, None)
+
+
+def action_for(kind: str) -> Action | None:
+    return _registry.get(kind)
+
+
+def registered_kinds() -> frozenset[str]:
+    return frozenset(_registry)
+
+
+def run(kind: str, *, case: Any, actor: Any) -> ActionResult:
+    action = _registry[kind]
+    result = action(case=case, actor=actor)
+    if not isinstance(result, ActionResult):
+        raise TypeError(f"the {kind} action returned {type(result).__name__}")
+    return result

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class DsrConfig(AppConfig):
+    """Data-subject rights requests: cases, deadlines, identity, replies,
+    the public portal (docs/requests.md)."""
+
+    name = "rekisteri.dsr"
+    label = "dsr"
+    verbose_name = "Rights requests"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from rekisteri.core.catalogue import register_own_key_model
+        from rekisteri.dsr import dashboard
+        from rekisteri.privacy import panels
+
+        # The requester may not be in the register: their details are sealed
+        # under the case's (or the unconfirmed draft's) own key.
+        register_own_key_model("dsr.RequestCase")
+        register_own_key_model("dsr.PortalDraft")
+        panels.register("dsr", dashboard.panel)
