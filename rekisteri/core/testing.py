@@ -111,3 +111,14 @@ def login_with_totp(client: Any, user: StaffUser, device: Any) -> Any:
         {"username": user.get_username(), "password": TEST_PASSWORD},
     )
     return client.post(reverse("accounts:mfa_verify"), {"code": totp_code(device)})
+
+
+def fresh_login(client: Any, user: StaffUser) -> None:
+    """Log ``client`` in as ``user`` with the password just given, as after a
+    real login: actions that need recent re-authentication are allowed."""
+    from rekisteri.accounts.sessions import mark_reauth
+
+    client.force_login(user)
+    session = client.session
+    mark_reauth(session)
+    session.save()

@@ -16,7 +16,7 @@ from rekisteri.accounts.models import ConfidentialityAttestation, TrainingRecord
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.services import api_token_create
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import make_staff
+from rekisteri.core.testing import fresh_login, make_staff
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -94,7 +94,7 @@ def test_uncleared_user_sees_why_and_what_to_do(client):
 def test_staff_sign_the_attestation_themselves(client):
     user = make_staff(StaffRole.SALES, cleared=False)
     TrainingRecord.objects.create(user=user, completed_on=dt.date.today())
-    client.force_login(user)
+    fresh_login(client, user)
     unticked = client.post(reverse("accounts:attestation"), {"version": "1"})
     assert unticked.status_code == 200
     assert not ConfidentialityAttestation.objects.filter(user=user).exists()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import ApiToken
 from rekisteri.accounts.services import api_token_authenticate, api_token_create
-from rekisteri.core.testing import TEST_PASSWORD, make_staff
+from rekisteri.core.testing import TEST_PASSWORD, fresh_login, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_every_role_may_manage_own_tokens(client):
 
 def test_token_create_shows_plaintext_once(client):
     user = make_staff()
-    client.force_login(user)
+    fresh_login(client, user)
     response = client.post(
         reverse("accounts:tokens"), {"name": "Laskutus", "scope": "write", "days": "30"}
     )
@@ -87,7 +87,7 @@ def test_token_create_shows_plaintext_once(client):
 
 
 def test_token_create_errors_are_shown(client):
-    client.force_login(make_staff())
+    fresh_login(client, make_staff())
     response = client.post(
         reverse("accounts:tokens"), {"name": "", "scope": "read", "days": "999"}
     )
