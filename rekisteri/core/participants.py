@@ -106,6 +106,10 @@ class Participant:
     erase: Eraser | None = None
     replay: Replayer | None = None
     until: dict[str, UntilFn] = field(default_factory=dict)
+    # Models holding data of someone not (yet) identified as a person in the
+    # register (an unconfirmed portal request): no person can reach them, so
+    # they are kept and purged under their own retention rule instead.
+    unlinked: tuple[str, ...] = ()
 
 
 _participants: dict[str, Participant] = {}
@@ -127,6 +131,11 @@ def all_participants() -> list[Participant]:
 def covered_models() -> dict[str, str]:
     """Model label → name of the participant that answers for it."""
     return {label: p.name for p in all_participants() for label in p.covers}
+
+
+def unlinked_models() -> dict[str, str]:
+    """Model label → participant that declares it unlinked to any person."""
+    return {label: p.name for p in all_participants() for label in p.unlinked}
 
 
 def until_for(model_label: str) -> UntilFn | None:

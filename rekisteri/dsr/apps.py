@@ -11,8 +11,10 @@ class DsrConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from rekisteri.core import participants
         from rekisteri.core.catalogue import register_own_key_model
         from rekisteri.dsr import dashboard
+        from rekisteri.dsr.rights import PARTICIPANT_ENTRY
         from rekisteri.privacy import panels
 
         # The requester may not be in the register: their details are sealed
@@ -20,3 +22,6 @@ class DsrConfig(AppConfig):
         register_own_key_model("dsr.RequestCase")
         register_own_key_model("dsr.PortalDraft")
         panels.register("dsr", dashboard.panel)
+        # A person's export lists the cases matched to them; erasure keeps
+        # them under the privacy_case rule (rekisteri/dsr/rights.py).
+        participants.register(PARTICIPANT_ENTRY)

@@ -155,7 +155,7 @@ def model_plans() -> tuple[ModelPlan, ...]:
 
 def unreachable(models_: Iterable[type[models.Model]] | None = None) -> list[str]:
     """Why personal data of some model cannot be reached from a person."""
-    covered = participants.covered_models()
+    covered = participants.covered_models() | participants.unlinked_models()
     problems: list[str] = []
     for model in models_ if models_ is not None else iter_models():
         if model._meta.proxy or model._meta.label in covered:

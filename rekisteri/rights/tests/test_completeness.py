@@ -27,9 +27,11 @@ from rekisteri.contracts.services import (
     contract_party_add,
     product_create,
 )
+from rekisteri.core import participants
 from rekisteri.core.catalogue import PersonalData, iter_models, personal_fields
 from rekisteri.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
 from rekisteri.core.testing import make_org, make_person, make_staff
+from rekisteri.dsr.models import CaseAction, ExportFile, RequestCase, SentMessage
 from rekisteri.keystore import keys
 from rekisteri.messaging.services import (
     AttachmentIn,
@@ -102,6 +104,36 @@ def _world():
         participants=[ParticipantIn(role="from", person=person, address="x@y.fi")],
         attachments=[AttachmentIn("liite.txt", b"liite")],
     )
+    case = RequestCase.objects.create(
+        reference="KIT-1",
+        kinds=["access"],
+        channel="letter",
+        received_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC),
+        deadline=dt.date(2026, 2, 2),
+    )
+    case.persons.add(person)
+    CaseAction.objects.create(
+        case=case, kind="access", done_at=dt.datetime(2026, 1, 3, tzinfo=dt.UTC)
+    )
+    SentMessage.objects.create(
+        case=case,
+        letter="ack",
+        language="fi",
+        recipient="r@example.fi",
+        subject="Kuittaus",
+        body="Kirje",
+        sent_at=dt.datetime(2026, 1, 3, tzinfo=dt.UTC),
+    )
+    ExportFile.objects.create(
+        case=case,
+        token_hash="t",
+        code_hash="c",
+        filename="export.json",
+        content_type="application/json",
+        content=b"{}",
+        size=2,
+        expires_at=dt.datetime(2026, 1, 10, tzinfo=dt.UTC),
+    )
     return person
 
 
@@ -142,10 +174,11 @@ def _fill_everything() -> dict[tuple[str, str, str], object]:
     filler = Filler()
     expected: dict[tuple[str, str, str], object] = {}
     missing = []
+    unlinked = participants.unlinked_models()
     with keys.ensure_scope():
         for model in iter_models():
             entries = _subject_fields(model)
-            if not entries or model._meta.proxy:
+            if not entries or model._meta.proxy or model._meta.label in unlinked:
                 continue
             rows = list(model._default_manager.all())
             if not rows:
