@@ -11,11 +11,12 @@ class CoreConfig(AppConfig):
         # Registers the catalogue system check.
         from django.apps import apps
 
-        from rekisteri.core import blindindex, catalogue  # noqa: F401
+        from rekisteri.core import blindindex, catalogue, textinput  # noqa: F401
         from rekisteri.core.crypto.master import KeyConfigError
         from rekisteri.keystore.keys import provider
 
         blindindex.connect(apps.get_models())
+        textinput.install()
         # Fail at start-up, with what to set, rather than on first use.
         try:
             provider()

@@ -269,8 +269,9 @@ class SearchResults:
         return len(self.organizations) + len(self.persons)
 
 
-_BUSINESS_ID_RE = re.compile(r"^\d{6,7}-?\d$")
-_DIGITS_RE = re.compile(r"^\d{4,20}$")
+# ASCII digits only (re.ASCII): other scripts' digits are no identifier.
+_BUSINESS_ID_RE = re.compile(r"^\d{6,7}-?\d$", re.ASCII)
+_DIGITS_RE = re.compile(r"^\d{4,20}$", re.ASCII)
 
 
 def classify_query(q: str) -> str:
@@ -283,7 +284,7 @@ def classify_query(q: str) -> str:
         return SearchKind.BUSINESS_ID
     if _DIGITS_RE.match(q) and formats.is_valid_reference(q):
         return SearchKind.CUSTOMER_NUMBER
-    if re.fullmatch(r"[+\d][\d\s()-]{5,}", q):
+    if re.fullmatch(r"[+\d][\d\s()-]{5,}", q, re.ASCII):
         return SearchKind.PHONE
     return SearchKind.NAME
 
