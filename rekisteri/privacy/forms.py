@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rekisteri.core.catalogue import RETENTION_RULES, Purpose
 from rekisteri.privacy.choices import DestructionMethod, PartyRole, TransferMechanism
@@ -191,7 +192,7 @@ class DestroyForm(forms.Form):
 
 
 class BreachForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("breach", "Title"), max_length=200)
     discovered_at = forms.DateTimeField(
         label=_("Discovered at"),
         required=False,
