@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.html import escape
 
 from rekisteri.privacy.eea import is_eea
@@ -61,7 +62,9 @@ from rekisteri.privacy.vocabulary import (
 
 
 def _date(value: dt.datetime, language: str) -> str:
-    d = value.date()
+    # The local date, as the staff pages show the same published_at: a
+    # version published after 22:00 UTC is the next day in Finland.
+    d = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     if language == "fi":
         return f"{d.day}.{d.month}.{d.year}"
     return d.isoformat()
