@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from rekisteri.core.catalogue import RETENTION_RULES, Purpose
 from rekisteri.privacy.choices import DestructionMethod, PartyRole, TransferMechanism
@@ -22,11 +22,13 @@ DATETIME = forms.DateTimeInput(
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-def category_choices(language: str = "en") -> list[tuple[str, str]]:
-    return [
-        (key, f"{category_label(key, language)} ({key})")
-        for key in catalogue_categories()
-    ]
+def category_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """Data categories labelled in the page's language (fi, sv or en), the
+    catalogue's code left out: it is what is stored, not what people read."""
+    language = (language or get_language() or "en")[:2]
+    if language not in ("fi", "sv", "en"):
+        language = "en"
+    return [(key, category_label(key, language)) for key in catalogue_categories()]
 
 
 class ProfileForm(forms.Form):
