@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.core.errors import ValidationFailed
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_adequacy_for_a_country_without_a_decision_is_refused():
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(ValidationFailed) as exc, translation.override("en"):
         services.party_create(
             actor=None, data=party_data(country="CN", transfer_mechanism="adequacy")
         )
