@@ -21,10 +21,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from ninja import NinjaAPI
@@ -88,15 +90,31 @@ class MalformedBody(ValueError):
     """The request body is not valid JSON."""
 
 
+class UnsupportedBody(ValueError):
+    """The request body is not declared as JSON."""
+
+
+def is_json_content_type(content_type: str) -> bool:
+    """``application/json`` or a ``+json`` type (the charset aside)."""
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    return kind == "application/json" or (
+        kind.startswith("application/") and kind.endswith("+json")
+    )
+
+
 class StrictJSONParser(Parser):
     """JSON body parser whose failure the error handler can recognise.
 
     ninja wraps any parser exception into ``HttpError(400)``; the cause tells
-    a malformed body apart from other 400s.
+    a malformed body (400) and a body that is not declared as JSON (415)
+    apart from other 400s.
     """
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        """Decode the JSON body or raise :class:`MalformedBody`."""
+        """Decode the JSON body or raise :class:`MalformedBody` or
+        :class:`UnsupportedBody`."""
+        if not is_json_content_type(request.content_type):
+            raise UnsupportedBody(request.content_type or "")
         try:
             return json.loads(request.body)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -455,20 +473,40 @@ _HTTP_ERROR_CODES = {
 @api.exception_handler(HttpError)
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # ninja's own messages may carry parser details in DEBUG; use ours.
+    status = exc.status_code
     if isinstance(exc.__cause__, MalformedBody):
         code, message = "malformed_json", _("The request body is not valid JSON.")
+    elif isinstance(exc.__cause__, UnsupportedBody):
+        status = 415
+        code = "unsupported_media_type"
+        message = _("Send the request body as JSON (Content-Type: application/json).")
     else:
         code, text = _HTTP_ERROR_CODES.get(
             exc.status_code,
             ("error", gettext_noop("The request could not be handled.")),
         )
         message = _(text)
-    response = api.create_response(
-        request, error_body(code, message), status=exc.status_code
-    )
+    response = api.create_response(request, error_body(code, message), status=status)
     if isinstance(exc, Throttled) and exc.wait is not None:
         response["Retry-After"] = str(int(exc.wait) + 1)
     return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def _on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+    limit_mb = number_format(
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024), decimal_pos=1
+    )
+    return api.create_response(
+        request,
+        error_body(
+            "payload_too_large",
+            _("The request body is larger than the %(limit)s MB limit.")
+            % {"limit": limit_mb},
+        ),
+        status=413,
+    )
 
 
 @api.exception_handler(Exception)

@@ -79,3 +79,12 @@ DEFAULT_MATRIX: dict[str, dict[str, frozenset[str]]] = {
 
 def default_allowed(role: str, family: str, action: str) -> bool:
     return family in DEFAULT_MATRIX.get(role, {}).get(action, NONE)
+
+
+# Whose data a role sees at all (``PersonScope``): billing works with the
+# people who receive invoices, not with every contact of every customer.
+# The values are the register's role kinds; a role not listed sees everyone
+# its matrix row allows.
+DEFAULT_PERSON_SCOPE: dict[str, frozenset[str]] = {
+    StaffRole.BILLING: frozenset({"billing_contact"}),
+}

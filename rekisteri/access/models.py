@@ -39,3 +39,28 @@ class NeedToKnowRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.action} {self.category}: {self.allowed}"
+
+
+class PersonScope(models.Model):
+    """Which persons staff in ``role`` see at all: only those who hold, or
+    held, a role of one of ``role_kinds`` at an organization (the register's
+    role kinds, such as ``billing_contact``). An empty list, or no row for
+    the role, means every person. While the table is empty the defaults in
+    :mod:`rekisteri.access.defaults` apply.
+    """
+
+    id = not_personal(models.BigAutoField(primary_key=True))
+    role = not_personal(
+        models.CharField(
+            _("role"), max_length=32, choices=StaffRole.choices, unique=True
+        )
+    )
+    role_kinds = not_personal(models.JSONField(_("role kinds"), default=list))
+    changed_at = not_personal(models.DateTimeField(_("changed"), auto_now=True))
+
+    class Meta:
+        verbose_name = _("person scope")
+        verbose_name_plural = _("person scopes")
+
+    def __str__(self) -> str:
+        return f"{self.role}: {', '.join(self.role_kinds) or '*'}"

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from rekisteri.access import families
 from rekisteri.access.choices import Action
-from rekisteri.access.defaults import DEFAULT_MATRIX
-from rekisteri.access.models import NeedToKnowRule
+from rekisteri.access.defaults import DEFAULT_MATRIX, DEFAULT_PERSON_SCOPE
+from rekisteri.access.models import NeedToKnowRule, PersonScope
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.core.errors import Forbidden
@@ -70,6 +70,16 @@ def visible_categories(user: Any, action: str = Action.VIEW) -> frozenset[str]:
     if not has_perm(user, Perm.AUTHENTICATED):
         return frozenset()
     return role_families(user.role, str(action))
+
+
+def person_scope(user: Any) -> frozenset[str] | None:
+    """The role kinds a person must hold for ``user`` to see them, or None
+    when ``user`` may see every person (their matrix row still decides which
+    of a person's data). The register's person selectors apply it."""
+    role = getattr(user, "role", "")
+    rows = dict(PersonScope.objects.values_list("role", "role_kinds"))
+    kinds = DEFAULT_PERSON_SCOPE.get(role) if not rows else rows.get(role)
+    return frozenset(kinds) if kinds else None
 
 
 @dataclass(frozen=True)

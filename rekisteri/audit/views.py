@@ -75,7 +75,9 @@ def person_access(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     page = selectors.subject_events(
         user=request.user,
         subject_id=subject,
-        before=int(before) if before and before.isdigit() else None,
+        before=int(before)
+        if before and before.isascii() and before.isdigit()
+        else None,
     )
     audit_record(
         actor=request.user,

@@ -28,6 +28,25 @@ class FormatError(ValueError):
         super().__init__(self.message)
 
 
+def is_ascii_digits(value: str) -> bool:
+    """Whether ``value`` is one or more of the digits 0-9 and nothing else.
+
+    ``str.isdigit``, ``\\d`` and ``int()`` also take the digits of other
+    scripts (Arabic-Indic ``٠١٢``, fullwidth ``０１２``, superscripts): a
+    business ID, customer number, reference or postal code written with them
+    would pass validation and duplicate checks under a second spelling.
+    Identifiers are ASCII digits only.
+    """
+    return value.isascii() and value.isdigit()
+
+
+def has_non_ascii_digits(value: str) -> bool:
+    """Whether ``value`` holds a decimal digit outside 0-9."""
+    return any(
+        not ch.isascii() and unicodedata.category(ch) == "Nd" for ch in value or ""
+    )
+
+
 # --- Y-tunnus (business ID) -----------------------------------------------
 
 
@@ -45,7 +64,7 @@ def normalise_business_id(value: str) -> str:
     raw = re.sub(r"[\s-]", "", value or "")
     if raw.upper().startswith("FI"):
         raw = raw[2:]
-    if not raw.isdigit() or not 7 <= len(raw) <= 8:
+    if not is_ascii_digits(raw) or not 7 <= len(raw) <= 8:
         raise FormatError(
             "business_id_format",
             _("Enter a business ID (Y-tunnus) in the form 1234567-8."),
@@ -96,7 +115,7 @@ def with_reference_check_digit(digits: str) -> str:
 def is_valid_reference(value: str) -> bool:
     digits = re.sub(r"\s", "", value or "")
     return (
-        digits.isdigit()
+        is_ascii_digits(digits)
         and 4 <= len(digits) <= 20
         and reference_check_digit(digits[:-1]) == int(digits[-1])
     )
@@ -118,7 +137,7 @@ def normalise_postal_code(value: str, country: str) -> str:
     """Finnish and Åland postcodes are five digits; others 2–10 characters."""
     code = re.sub(r"\s+", " ", (value or "").strip()).upper()
     if country in {"FI", "AX"}:
-        if not re.fullmatch(r"\d{5}", code):
+        if not re.fullmatch(r"[0-9]{5}", code):
             raise FormatError(
                 "postal_code_invalid",
                 _("A Finnish postal code is five digits, for example 00100."),
@@ -133,7 +152,14 @@ def normalise_postal_code(value: str, country: str) -> str:
 
 
 def normalise_phone(value: str, default_region: str = "FI") -> str:
-    """Parse a phone number (Finnish national form allowed) and return E.164."""
+    """Parse a phone number (Finnish national form allowed) and return E.164.
+
+    phonenumbers reads other scripts' digits as 0-9; they are refused here,
+    as in every other number."""
+    if has_non_ascii_digits(value):
+        raise FormatError(
+            "phone_invalid", _("Enter a phone number, for example +358 40 123 4567.")
+        )
     try:
         parsed = phonenumbers.parse(value or "", default_region)
     except phonenumbers.NumberParseException as exc:
@@ -227,7 +253,7 @@ def reference_from_base(base: str) -> str:
     """A Finnish reference number for ``base`` (3–19 digits; leading zeros
     are dropped, as banks print them)."""
     digits = (base or "").lstrip("0")
-    if not digits.isdigit() or not (
+    if not is_ascii_digits(digits) or not (
         REFERENCE_MIN_BODY <= len(digits) <= REFERENCE_MAX_BODY
     ):
         raise FormatError(
@@ -239,7 +265,7 @@ def reference_from_base(base: str) -> str:
 def normalise_reference(value: str) -> str:
     """Validate a Finnish reference number and return its digits."""
     digits = _compact(value).lstrip("0")
-    if not digits.isdigit() or not is_valid_reference(digits):
+    if not is_ascii_digits(digits) or not is_valid_reference(digits):
         raise FormatError(
             "reference_invalid",
             _("Enter a valid Finnish reference number (4 to 20 digits)."),

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -19,9 +20,11 @@ class Direction(models.TextChoices):
 
 
 class ParticipantRole(models.TextChoices):
-    FROM = "from", _("From")
-    TO = "to", _("To")
-    CC = "cc", _("Cc")
+    # A context of their own: "From" and "To" of a date range are other words
+    # in Finnish (Alkaen, Päättyen), and catalogs share plain msgids.
+    FROM = "from", pgettext_lazy("message participant", "From")
+    TO = "to", pgettext_lazy("message participant", "To")
+    CC = "cc", pgettext_lazy("message participant", "Cc")
 
 
 class AddressKind(models.TextChoices):

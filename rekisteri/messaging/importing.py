@@ -48,6 +48,8 @@ CHUNK = 200  # messages per transaction: throughput without long locks
 # most this many entries, so memory stays flat however big the mbox is.
 CACHE_LIMIT = 20_000
 _FROM_ESCAPED = re.compile(rb"^>+From ")
+_HEADER_FIELD = re.compile(rb"^[!-9;-~]+:")
+_CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\d{1,12})[ \t]*\r?\n?\Z", re.I)
 _LINE_LIMIT = 1 << 20  # read at most this much of one line at a time
 
 
@@ -63,6 +65,8 @@ class RawMessage:
     data: bytes = b""
     error: tuple[str, str] | None = None
     envelope_date: dt.datetime | None = None
+    # What the splitter had to work around (stored as import notes).
+    notes: list[str] = field(default_factory=list)
 
 
 def detect_format(head: bytes) -> str:
@@ -82,80 +86,210 @@ def _envelope_date(line: bytes) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC)
 
 
-def iter_mbox(
-    stream: IO[bytes], *, max_bytes: int | None = None
-) -> Iterator[RawMessage]:
-    """Messages of an mbox (mboxo/mboxrd), one at a time.
+class _Lines:
+    """Lines of a binary stream with their byte offsets, at most
+    ``_LINE_LIMIT`` bytes at a time, with look-ahead: items read too far are
+    pushed back. An item is ``(offset, bytes, starts_a_line)``."""
 
-    A ``From `` line at the start of the file or after a blank line starts a
-    message. ``>From `` quoting is undone one level. Text before the first
-    ``From `` line is reported as a broken message of its own.
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.offset = 0
+        self.at_start = True
+        self.back: list[tuple[int, bytes, bool]] = []
+
+    def next(self) -> tuple[int, bytes, bool] | None:
+        if self.back:
+            return self.back.pop()
+        line = self.stream.readline(_LINE_LIMIT)
+        if not line:
+            return None
+        item = (self.offset, line, self.at_start)
+        self.offset += len(line)
+        self.at_start = line.endswith(b"\n")
+        return item
+
+    def push(self, item: tuple[int, bytes, bool]) -> None:
+        self.back.append(item)
+
+    def peek(self) -> tuple[int, bytes, bool] | None:
+        item = self.next()
+        if item is not None:
+            self.push(item)
+        return item
+
+
+def _blank(line: bytes) -> bool:
+    return line in (b"\n", b"\r\n")
+
+
+def _is_separator(item: tuple[int, bytes, bool], prev_blank: bool, src: _Lines) -> bool:
+    """Whether a line starts the next message of an mbox.
+
+    A ``From `` line after a blank line does (mboxo, mboxrd). Without the
+    blank line (some writers leave it out) it does when the line after it
+    is a header field: a ``From `` line of text in a body is followed by
+    more text, and writers that quote body lines quote it anyway.
     """
-    max_bytes = max_bytes or limit("MAX_MESSAGE_BYTES")
-    offset = 0
-    index = 0
-    current: RawMessage | None = None
+    _offset, line, starts = item
+    if not (starts and line.startswith(b"From ")):
+        return False
+    if prev_blank:
+        return True
+    following = src.peek()
+    return following is not None and bool(_HEADER_FIELD.match(following[1]))
+
+
+def _lands_on_separator(src: _Lines) -> bool:
+    """After a Content-Length body: the end of the file or the next
+    ``From `` line follows, optionally after one blank line."""
+    first = src.next()
+    if first is None:
+        return True
+    second = src.next() if _blank(first[1]) else None
+    if second is not None:
+        src.push(second)
+    src.push(first)
+    following = second if _blank(first[1]) else first
+    return following is None or (following[2] and following[1].startswith(b"From "))
+
+
+def _too_large(max_bytes: int) -> tuple[str, str]:
+    return (
+        "too_large",
+        _("The message is larger than the %(limit)s MB limit.")
+        % {"limit": max_bytes // (1024 * 1024) or 1},
+    )
+
+
+def _read_message(src: _Lines, current: RawMessage, max_bytes: int) -> None:
+    """Fill ``current`` with the lines up to the next separator (left
+    unread) or the end of the file.
+
+    A ``Content-Length`` header (mboxcl, mboxcl2) is trusted when the body of
+    that length ends where the next message or the file begins: then ``From ``
+    lines inside it are text, and nothing is unquoted. Otherwise the message
+    is split at the next separator, with a note.
+    """
     lines: list[bytes] = []
     size = 0
     too_big = False
-    prev_blank = True
-    at_line_start = True
+    in_headers = True
+    content_length: int | None = None
+    prev_blank = False
+    counted = False
 
-    def finish() -> RawMessage | None:
-        if current is None:
-            return None
+    def keep(line: bytes) -> None:
+        nonlocal size, too_big, lines
         if too_big:
-            current.error = (
-                "too_large",
-                _("The message is larger than the %(limit)s MB limit.")
-                % {"limit": max_bytes // (1024 * 1024) or 1},
-            )
-            return current
-        # The blank line before the next "From " belongs to the separator.
-        if lines and lines[-1].strip() == b"":
-            lines.pop()
-        current.data = b"".join(lines)
-        return current
+            return
+        size += len(line)
+        if size > max_bytes:
+            too_big, lines = True, []
+        else:
+            lines.append(line)
 
     while True:
-        line = stream.readline(_LINE_LIMIT)
-        if not line:
+        item = src.next()
+        if item is None:
             break
-        length = len(line)
-        starts = at_line_start and line.startswith(b"From ") and prev_blank
-        if starts:
-            done = finish()
-            if done is not None:
-                yield done
-            index += 1
-            current = RawMessage(index, offset, envelope_date=_envelope_date(line))
-            lines, size, too_big = [], 0, False
-        else:
-            if current is None:
-                if line.strip():
-                    index += 1
-                    current = RawMessage(index, offset)
-                    current.error = (
-                        "no_separator",
-                        _("Text before the first 'From ' line is not a message."),
+        if _is_separator(item, prev_blank, src):
+            src.push(item)
+            break
+        _offset, line, starts = item
+        if in_headers and starts and _blank(line):
+            in_headers = False
+            keep(line)
+            if content_length is not None and content_length <= max_bytes:
+                if _read_counted_body(src, content_length, keep):
+                    counted = True
+                    following = src.peek()
+                    if following is not None and _blank(following[1]):
+                        src.next()  # the blank line before the next "From "
+                    break
+                current.notes.append(
+                    _(
+                        "The message's Content-Length does not match the mbox; "
+                        "it was split at the next 'From ' line instead."
                     )
-                    lines, size, too_big = [], 0, False
-            elif current.error is None and not too_big:
-                if at_line_start and _FROM_ESCAPED.match(line):
-                    line = line[1:]
-                size += len(line)
-                if size > max_bytes:
-                    too_big = True
-                    lines = []
-                else:
-                    lines.append(line)
-        at_line_start = line.endswith(b"\n")
-        if at_line_start:
-            prev_blank = line.strip() == b""
-        offset += length
-    done = finish()
-    if done is not None:
-        yield done
+                )
+            prev_blank = True
+            continue
+        if in_headers and starts:
+            match = _CONTENT_LENGTH.match(line)
+            if match:
+                content_length = int(match.group(1))
+        elif starts and _FROM_ESCAPED.match(line):
+            line = line[1:]
+        keep(line)
+        prev_blank = starts and _blank(line)
+    if too_big:
+        current.error = _too_large(max_bytes)
+        return
+    # The blank line before the next "From " belongs to the separator.
+    if not counted and lines and _blank(lines[-1]):
+        lines.pop()
+    current.data = b"".join(lines)
+
+
+def _read_counted_body(src: _Lines, length: int, keep: Callable[[bytes], None]) -> bool:
+    """Read ``length`` bytes of body; keep them and return True when they
+    end where the next message begins, else push them back."""
+    items: list[tuple[int, bytes, bool]] = []
+    got = 0
+    while got < length:
+        item = src.next()
+        if item is None:
+            break
+        items.append(item)
+        got += len(item[1])
+    if got == length and _lands_on_separator(src):
+        for item in items:
+            keep(item[1])
+        return True
+    for item in reversed(items):
+        src.push(item)
+    return False
+
+
+def iter_mbox(
+    stream: IO[bytes], *, max_bytes: int | None = None
+) -> Iterator[RawMessage]:
+    """Messages of an mbox (mboxo, mboxrd, mboxcl, mboxcl2), one at a time.
+
+    A ``From `` line starts a message: at the start of the file, after a
+    blank line, or followed by a header field. ``>From `` quoting is undone
+    one level; a ``Content-Length`` that matches the file is honoured (see
+    :func:`_read_message`). Text before the first ``From `` line is reported
+    as a broken message of its own.
+    """
+    max_bytes = max_bytes or limit("MAX_MESSAGE_BYTES")
+    src = _Lines(stream)
+    index = 0
+    item = src.next()
+    if item is not None and not _is_separator(item, True, src):
+        # Text before the first "From " line: skip it up to a separator.
+        garbage: RawMessage | None = None
+        prev_blank = True
+        while item is not None and not _is_separator(item, prev_blank, src):
+            if garbage is None and item[1].strip():
+                index += 1
+                garbage = RawMessage(index, item[0])
+                garbage.error = (
+                    "no_separator",
+                    _("Text before the first 'From ' line is not a message."),
+                )
+            if item[1].endswith(b"\n"):
+                prev_blank = item[2] and _blank(item[1])
+            item = src.next()
+        if garbage is not None:
+            yield garbage
+    while item is not None:
+        offset, line, _starts = item
+        index += 1
+        current = RawMessage(index, offset, envelope_date=_envelope_date(line))
+        _read_message(src, current, max_bytes)
+        yield current
+        item = src.next()
 
 
 def iter_eml(
@@ -166,11 +300,7 @@ def iter_eml(
     data = stream.read(max_bytes + 1)
     item = RawMessage(1, 0)
     if len(data) > max_bytes:
-        item.error = (
-            "too_large",
-            _("The message is larger than the %(limit)s MB limit.")
-            % {"limit": max_bytes // (1024 * 1024) or 1},
-        )
+        item.error = _too_large(max_bytes)
     else:
         item.data = data
     yield item
@@ -363,7 +493,7 @@ def _store_one(
                 )
             )
             return
-    notes = list(parsed.notes)
+    notes = raw.notes + parsed.notes
     occurred_at = parsed.date or raw.envelope_date
     if occurred_at is None:
         occurred_at = timezone.now()

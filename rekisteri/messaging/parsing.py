@@ -17,25 +17,33 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import mimetypes
+import posixpath
 import re
 from dataclasses import dataclass, field
-from email import policy
+from email import errors as email_errors
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import Compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rekisteri.messaging.choices import ParticipantRole
 
+# Headers that make a header block a message even without an envelope.
+_MESSAGE_HEADERS = ("subject", "mime-version", "content-type")
 ADDRESS_HEADERS = (
     ("from", ParticipantRole.FROM),
     ("to", ParticipantRole.TO),
     ("cc", ParticipantRole.CC),
 )
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+_SPACED_NAME = re.compile(rb"^([!-9;-~]+)[ \t]+:")
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _UNSAFE = re.compile(r"[\x00\ud800-\udfff]")
 
@@ -208,11 +216,25 @@ def html_to_text(html: str) -> str:
 # Headers
 # --------------------------------------------------------------------------
 
+
 # compat32 keeps header values as the text that was sent: decoding them here
 # (RFC 2047 words, raw 8-bit) costs a fraction of policy.default's header
 # registry, which parsed every header into objects and made the import three
 # times slower than its 500 messages/s target. See docs/messaging.md.
-_PARSER = BytesParser(policy=policy.compat32)
+class _RawHeaders(Compat32):
+    """compat32 that hands header values over as sent.
+
+    compat32 turns a value with raw 8-bit bytes into a ``Header`` in the
+    "unknown-8bit" charset, whose text has replacement characters instead
+    of the bytes; kept as surrogate escapes, ``_raw_text`` reads them as
+    UTF-8 or Windows-1252.
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        return value
+
+
+_PARSER = BytesParser(policy=_RawHeaders())
 _SURROGATE = re.compile(r"[\udc80-\udcff]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 
@@ -228,7 +250,12 @@ def _raw_text(value: str, notes: list[str] | None = None) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         if notes is not None:
-            notes.append(_("A header had 8-bit text that is not UTF-8."))
+            notes.append(
+                _(
+                    "A header had 8-bit text that is not UTF-8; it was read as "
+                    "Windows-1252."
+                )
+            )
         return raw.decode("cp1252", "replace")
 
 
@@ -286,7 +313,7 @@ def _addresses(msg: Message, notes: list[str]) -> list[ParsedAddress]:
         # Split first, decode each display name after: a decoded name may
         # contain the commas and brackets that separate addresses.
         try:
-            pairs = getaddresses(values)
+            pairs = getaddresses([_quote_names(v) for v in values])
         except Exception:  # noqa: BLE001
             pairs = []
         if not pairs or pairs == [("", "")]:
@@ -302,6 +329,58 @@ def _addresses(msg: Message, notes: list[str]) -> list[ParsedAddress]:
                 continue
             found.append(ParsedAddress(role, addr, display))
     return found
+
+
+def _split_top_level(value: str) -> list[str]:
+    """An address header split at the commas that separate its entries
+    (not those in quotes, comments or angle brackets)."""
+    entries: list[str] = []
+    start = depth = 0
+    quoted = angle = escaped = False
+    for i, ch in enumerate(value):
+        if escaped:
+            escaped = False
+        elif ch == "\\" and (quoted or depth):
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif ch == '"' and not depth:
+            quoted = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif depth:
+            continue
+        elif ch == "<":
+            angle = True
+        elif ch == ">":
+            angle = False
+        elif ch == "," and not angle:
+            entries.append(value[start:i])
+            start = i + 1
+    entries.append(value[start:])
+    return entries
+
+
+_NAMED_ADDRESS = re.compile(r"^\s*([^\"<>():;]*@[^\"<>():;]*?)\s*(<[^<>]*>\s*)$")
+
+
+def _quote_names(value: str) -> str:
+    """Quote unquoted display names that contain "@" (``a@b.fi <a@b.fi>``,
+    ``Matti @ Acme <m@acme.fi>``): RFC 5322 wants them quoted, many mailers
+    do not, and unquoted the parser reads the name as a second address."""
+    if "@" not in value or "<" not in value:
+        return value
+    entries = _split_top_level(value)
+    changed = False
+    for i, entry in enumerate(entries):
+        match = _NAMED_ADDRESS.match(entry)
+        if match:
+            name = match.group(1).replace("\\", "\\\\")
+            entries[i] = f' "{name}" {match.group(2)}'
+            changed = True
+    return ",".join(entries) if changed else value
 
 
 def _date(msg: Message, notes: list[str]) -> dt.datetime | None:
@@ -332,6 +411,75 @@ def header_block(msg: Message, notes: list[str]) -> str:
     return "\n".join(
         f"{name}: {decode_words(str(value), notes)}" for name, value in msg.items()
     )
+
+
+def repair_header_block(raw: bytes) -> tuple[bytes, int, int]:
+    """Mend header lines that are neither a field nor a continuation.
+
+    Exchange and Outlook sometimes write a folded header's next line without
+    its leading space, or a space before the colon. The parser stops the
+    header block at such a line and reads the rest of the headers and the
+    raw MIME as the body. Before the last real header field, ``Name :``
+    loses its space; another line continues the field above it when that
+    field is free text (Subject, Thread-Topic...), and is left out when that
+    field is structured (addresses, dates, ids, MIME), which it would
+    corrupt. Lines after the last field are where the body begins without a
+    blank line, and stay. Returns the mended bytes and how many lines were
+    joined and left out.
+    """
+    lines = raw.splitlines(keepends=True)
+    end = next(
+        (i for i, line in enumerate(lines) if line in (b"\n", b"\r\n")), len(lines)
+    )
+    last_field = max(
+        (i for i in range(end) if _HEADER_LINE.match(lines[i])), default=-1
+    )
+    joined = dropped = 0
+    field_name = b""
+    start = 1 if lines and lines[0].startswith(b"From ") else 0
+    for i in range(start, last_field):
+        line = lines[i]
+        if line[:1] in (b" ", b"\t"):
+            continue
+        if _HEADER_LINE.match(line):
+            field_name = line.split(b":", 1)[0].strip().lower()
+            continue
+        spaced = _SPACED_NAME.match(line)
+        if spaced:
+            lines[i] = spaced.group(1) + line[spaced.end() - 1 :]
+            field_name = spaced.group(1).lower()
+            joined += 1
+        elif field_name and field_name not in _STRUCTURED_HEADERS:
+            lines[i] = b" " + line
+            joined += 1
+        else:
+            lines[i] = b""
+            dropped += 1
+    if not (joined or dropped):
+        return raw, 0, 0
+    return b"".join(lines), joined, dropped
+
+
+_STRUCTURED_HEADERS = frozenset(
+    n.encode()
+    for n in (
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "reply-to",
+        "sender",
+        "date",
+        "message-id",
+        "in-reply-to",
+        "references",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+        "content-disposition",
+        "return-path",
+    )
+)
 
 
 # --------------------------------------------------------------------------
@@ -423,6 +571,46 @@ def _filename(part: Message, notes: list[str]) -> str:
     return name.strip().replace("/", "_").replace("\\", "_")[:255]
 
 
+# The standard library's own table only: the system's mime.types differs
+# from machine to machine.
+_MIME_TYPES = mimetypes.MimeTypes()
+_EXTENSIONS = {
+    "text/html": ".html",
+    "message/rfc822": ".eml",
+    "text/plain": ".txt",
+    "text/calendar": ".ics",  # invitations; not in the standard table
+}
+_SAFE_NAME = re.compile(r"[^\w.\-]+")
+
+
+def _extension(ctype: str) -> str:
+    ext = _EXTENSIONS.get(ctype) or _MIME_TYPES.guess_extension(ctype) or ""
+    if not ext:
+        ext = ".txt" if ctype.startswith(("text/", "message/")) else ".bin"
+    return ext
+
+
+def _derived_name(part: Message, ctype: str, n: int) -> str:
+    """A name for a part that has none: the last segment of its
+    Content-Location (MHTML names its parts so), else ``part-N``, with the
+    extension of its content type."""
+    ext = _extension(ctype)
+    location = str(part.get("content-location") or "").strip()
+    stem = ""
+    if location:
+        try:
+            path = urlsplit(location).path or location
+        except ValueError:
+            path = ""
+        stem = _SAFE_NAME.sub("_", unquote(posixpath.basename(path))).strip("._")
+        stem = safe_text(stem)[:100]
+    if not stem:
+        return f"part-{n}{ext}"
+    if "." in stem and _MIME_TYPES.guess_type("x" + stem[stem.rfind(".") :])[0]:
+        return stem  # it has an extension of its own
+    return stem + ext
+
+
 def _is_attachment(part: Message, name: str) -> bool:
     disposition = str(part.get("content-disposition") or "").split(";")[0]
     return bool(name) or disposition.strip().lower() == "attachment"
@@ -468,10 +656,7 @@ def _body_and_attachments(msg: Message, notes: list[str]):
             )
             continue
         if not name:
-            ext = {"text/html": ".html", "message/rfc822": ".eml"}.get(ctype, ".bin")
-            if ctype.startswith(("text/", "message/")) and ext == ".bin":
-                ext = ".txt"
-            name = f"part-{n}{ext}"
+            name = _derived_name(part, ctype, n)
         attachments.append(ParsedAttachment(name, ctype[:127], data))
     body = "\n\n".join(t.strip("\n") for t in texts if t.strip())
     return body, attachments
@@ -499,6 +684,42 @@ def parse_message(raw: bytes) -> ParsedMessage:
     notes: list[str] = []
     try:
         msg = _PARSER.parsebytes(raw.lstrip(b"\r\n"))
+        if any(
+            isinstance(d, email_errors.MissingHeaderBodySeparatorDefect)
+            for d in msg.defects
+        ):
+            mended, joined, dropped = repair_header_block(raw.lstrip(b"\r\n"))
+            if joined or dropped:
+                msg = _PARSER.parsebytes(mended)
+            if joined:
+                notes.append(
+                    ngettext(
+                        "%(n)s header line was not in the form 'Name: value' "
+                        "and was joined to the header above it.",
+                        "%(n)s header lines were not in the form 'Name: value' "
+                        "and were joined to the header above them.",
+                        joined,
+                    )
+                    % {"n": joined}
+                )
+            if dropped:
+                notes.append(
+                    ngettext(
+                        "%(n)s header line was not in the form 'Name: value' "
+                        "and was left out.",
+                        "%(n)s header lines were not in the form 'Name: value' "
+                        "and were left out.",
+                        dropped,
+                    )
+                    % {"n": dropped}
+                )
+            if not (joined or dropped):
+                notes.append(
+                    _(
+                        "The headers did not end with a blank line; the text "
+                        "after the last header was read as the body."
+                    )
+                )
     except Exception as exc:  # noqa: BLE001 - reported by position, never raised on
         raise BrokenMessage(
             "unparseable",
@@ -526,9 +747,18 @@ def parse_message(raw: bytes) -> ParsedMessage:
             % {"error": type(exc).__name__},
         ) from None
     if not (result.participants or result.message_id or result.date):
-        raise BrokenMessage(
-            "no_envelope",
-            _("The message has no From, To, Cc, Date or Message-ID header."),
+        # A saved web page (MHTML) or a draft has only a subject or its MIME
+        # headers: kept, with a note. Nothing a message would have: refused.
+        if not any(msg.get(name) is not None for name in _MESSAGE_HEADERS):
+            raise BrokenMessage(
+                "no_envelope",
+                _(
+                    "The message has no From, To, Cc, Date, Message-ID, "
+                    "Subject or MIME header."
+                ),
+            )
+        notes.append(
+            _("The message has no sender, recipients, date or Message-ID header.")
         )
     result.headers = header_block(msg, notes)
     try:

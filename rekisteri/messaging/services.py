@@ -109,7 +109,7 @@ def normalise_address(address: str) -> tuple[str, str]:
             return AddressKind.EMAIL, formats.normalise_email(text)
         except Exception:  # noqa: BLE001 - an odd address is kept as typed
             return AddressKind.EMAIL, text.lower()
-    if text and re.fullmatch(r"[+()\d\s.-]{5,}", text):
+    if text and re.fullmatch(r"[+()0-9\s.-]{5,}", text):
         try:
             return AddressKind.PHONE, formats.normalise_phone(text)
         except Exception:  # noqa: BLE001

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rekisteri.access import families
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import Forbidden, NotFound, ServiceError, ValidationFailed
@@ -156,7 +157,13 @@ def message_detail(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
                 "participants": participants,
                 "attachments": attachments,
                 "thread": thread,
-                "categories": DETAIL_CATEGORIES,
+                # The families people recognise, not the catalogue's codes.
+                "categories": list(
+                    dict.fromkeys(
+                        families.label(families.family_of_category(c))
+                        for c in DETAIL_CATEGORIES
+                    )
+                ),
                 "can_change_messages": has_perm(request.user, Perm.MESSAGES_CHANGE),
                 "can_view_contracts": has_perm(request.user, Perm.CONTRACTS_VIEW),
             },

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rekisteri.core.catalogue import RETENTION_RULES, Purpose
@@ -21,11 +22,13 @@ DATETIME = forms.DateTimeInput(
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-def category_choices(language: str = "en") -> list[tuple[str, str]]:
-    return [
-        (key, f"{category_label(key, language)} ({key})")
-        for key in catalogue_categories()
-    ]
+def category_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """Data categories labelled in the page's language (fi, sv or en), the
+    catalogue's code left out: it is what is stored, not what people read."""
+    language = (language or get_language() or "en")[:2]
+    if language not in ("fi", "sv", "en"):
+        language = "en"
+    return [(key, category_label(key, language)) for key in catalogue_categories()]
 
 
 class ProfileForm(forms.Form):
@@ -191,7 +194,7 @@ class DestroyForm(forms.Form):
 
 
 class BreachForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("breach", "Title"), max_length=200)
     discovered_at = forms.DateTimeField(
         label=_("Discovered at"),
         required=False,

@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.html import escape
 
-from rekisteri.privacy.eea import is_eea
+from rekisteri.privacy.eea import adequacy_decision, is_eea
 from rekisteri.privacy.facts import PURPOSE_TEXT_PREFIX, RIGHTS, NoticeFacts
 from rekisteri.privacy.notice_texts import (
     AREAS_INTRO,
@@ -61,7 +62,9 @@ from rekisteri.privacy.vocabulary import (
 
 
 def _date(value: dt.datetime, language: str) -> str:
-    d = value.date()
+    # The local date, as the staff pages show the same published_at: a
+    # version published after 22:00 UTC is the next day in Finland.
+    d = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     if language == "fi":
         return f"{d.day}.{d.month}.{d.year}"
     return d.isoformat()
@@ -207,8 +210,19 @@ def _party_line(r: dict, lang: str, with_mechanism: bool = False) -> str:
     if cats:
         parts.append(cats)
     if with_mechanism:
-        parts.append(label(MECHANISM_LABELS, r["mechanism"], lang))
+        parts.append(_mechanism(r["mechanism"], r["country"], lang))
     return " — ".join(p for p in parts if p)
+
+
+def _mechanism(mechanism: str, country: str, lang: str) -> str:
+    """The transfer mechanism; an adequacy decision with its reference and
+    date, as the reader can look it up."""
+    text = label(MECHANISM_LABELS, mechanism, lang)
+    decision = adequacy_decision(country) if mechanism == "adequacy" else None
+    if decision is None:
+        return text
+    date = dt.datetime.combine(decision.adopted, dt.time())
+    return f"{text}: {decision.reference}, {_date(date, lang)}"
 
 
 def build(
@@ -360,7 +374,7 @@ def build(
                     country=country_name(facts.hosting_country, lang)
                 )
                 + " "
-                + label(MECHANISM_LABELS, facts.hosting_mechanism, lang)
+                + _mechanism(facts.hosting_mechanism, facts.hosting_country, lang)
             )
         transfer_blocks.append(("ul", items))
     else:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
+from rekisteri.access.selectors import person_scope
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.core import blindindex, formats
 from rekisteri.core.catalogue import KeyClass
@@ -142,7 +143,7 @@ def organization_roles(*, user: Any, organization: Organization) -> list[Role]:
     """Roles at an organization with their persons, current ones first."""
     _require_view(user)
     roles = (
-        Role.objects.filter(organization=organization)
+        Role.objects.filter(organization=organization, person__in=person_queryset(user))
         .select_related("person")
         .prefetch_related(
             Prefetch(
@@ -168,8 +169,15 @@ def organization_roles(*, user: Any, organization: Organization) -> list[Role]:
 
 
 def person_queryset(user: Any) -> QuerySet[Person]:
+    """The persons ``user`` may see: everyone, or for a role the matrix
+    scopes (billing), those who hold or held a role of the given kinds."""
     _require_view(user)
-    return Person.objects.all()
+    kinds = person_scope(user)
+    if kinds is None:
+        return Person.objects.all()
+    return Person.objects.filter(
+        pk__in=Role.objects.filter(kind__in=sorted(kinds)).values("person_id")
+    )
 
 
 def person_get(*, user: Any, person_id: Any) -> Person:
@@ -269,8 +277,9 @@ class SearchResults:
         return len(self.organizations) + len(self.persons)
 
 
-_BUSINESS_ID_RE = re.compile(r"^\d{6,7}-?\d$")
-_DIGITS_RE = re.compile(r"^\d{4,20}$")
+# ASCII digits only (re.ASCII): other scripts' digits are no identifier.
+_BUSINESS_ID_RE = re.compile(r"^\d{6,7}-?\d$", re.ASCII)
+_DIGITS_RE = re.compile(r"^\d{4,20}$", re.ASCII)
 
 
 def classify_query(q: str) -> str:
@@ -283,7 +292,7 @@ def classify_query(q: str) -> str:
         return SearchKind.BUSINESS_ID
     if _DIGITS_RE.match(q) and formats.is_valid_reference(q):
         return SearchKind.CUSTOMER_NUMBER
-    if re.fullmatch(r"[+\d][\d\s()-]{5,}", q):
+    if re.fullmatch(r"[+\d][\d\s()-]{5,}", q, re.ASCII):
         return SearchKind.PHONE
     return SearchKind.NAME
 
@@ -428,6 +437,13 @@ def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
     """
     with keys.ensure_scope():
         results = _search(user=user, q=q, limit=limit)
+        if results.persons and person_scope(user) is not None:
+            allowed = set(
+                person_queryset(user)
+                .filter(pk__in=[p.pk for p in results.persons])
+                .values_list("pk", flat=True)
+            )
+            results.persons = [p for p in results.persons if p.pk in allowed]
         for person in results.persons:
             _ = (person.first_name, person.last_name)
             for email in person.emails.all():

@@ -234,7 +234,7 @@ def organization_edit(request: HttpRequest, organization_id: uuid.UUID) -> HttpR
 
 @require(Perm.REGISTRY_VIEW)
 def person_list(request: HttpRequest) -> HttpResponse:
-    """Persons by last and first name, 25 per page."""
+    """Persons, newest first (names are encrypted: no database order)."""
     try:
         page = selectors.person_list(
             user=request.user, after=request.GET.get("after") or None

@@ -18,7 +18,9 @@ from rekisteri.registry.services import role_create
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
-SAMPLES = sorted(p.name for p in DATA.iterdir() if p.suffix in (".eml", ".mbox"))
+SAMPLES = sorted(
+    p.name for p in DATA.iterdir() if p.suffix in (".eml", ".mbox", ".mht")
+)
 
 
 def _import(actor, data: bytes, **kwargs):
@@ -226,3 +228,46 @@ def test_an_interrupted_import_leaves_no_message_without_its_audit_event(
     assert Message.objects.count() == 2
     event = AuditEvent.objects.get(action="message.import")
     assert event.details["created"] == 2
+
+
+def test_a_headers_only_mhtml_file_is_stored_with_a_note_and_a_named_image():
+    staff = make_staff()
+    org = make_org()
+    data = (DATA / "mimekit_multipart-related-mhtml_headers-only.mht").read_bytes()
+    report = _import(staff, data, organization=org)
+    assert report.errors == [] and report.created == 1
+    msg = Message.objects.get()
+    assert "no sender" in msg.notes and "import time" in msg.notes
+    [image] = Attachment.objects.select_related("message")
+    assert (image.filename, image.content_type) == ("image1.png", "image/png")
+    assert any("no sender" in w.reason for w in report.warnings)
+
+
+def test_an_mbox_without_blank_lines_before_from_splits_and_notes_reach_the_report():
+    staff = make_staff()
+    org = make_org()
+    data = (DATA / "mimekit_content-length_first4.mbox").read_bytes()
+    report = _import(staff, data, organization=org)
+    assert report.total == 4 and report.created == 4 and report.errors == []
+    noted = sorted({w.index for w in report.warnings if "Content-Length" in w.reason})
+    assert noted == [1, 2, 3]
+    assert sum("Content-Length" in (m.notes or "") for m in Message.objects.all()) == 3
+
+
+def test_8bit_headers_and_an_at_sign_display_name_are_stored_as_sent():
+    staff = make_staff()
+    org = make_org()
+    data = (
+        "From: myynti@acme.fi <myynti@acme.fi>\n"
+        "To: Jürgen Müller <juergen@example.de>\n"
+        "Subject: Grüße aus Köln\nMessage-ID: <k1@acme.fi>\n"
+        "Date: Mon, 1 Jun 2026 10:00:00 +0200\n\nHallo\n"
+    ).encode()
+    _import(staff, data, organization=org)
+    msg = Message.objects.get()
+    assert msg.subject == "Grüße aus Köln" and not msg.notes
+    people = MessageParticipant.objects.filter(message=msg).order_by("role")
+    assert [(p.role, p.address, p.display_name) for p in people] == [
+        ("from", "myynti@acme.fi", "myynti@acme.fi"),
+        ("to", "juergen@example.de", "Jürgen Müller"),
+    ]

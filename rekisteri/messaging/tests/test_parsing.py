@@ -4,6 +4,7 @@ transfer encodings, format=flowed, broken input, and round trips."""
 from __future__ import annotations
 
 import io
+import re
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -233,3 +234,212 @@ def test_header_and_body_round_trip_through_any_charset_and_encoding(
     # encoded words; whitespace is all that may differ.
     got = parsed.participants[0].display_name
     assert "".join(got.split()) == "".join(name.split())
+
+
+# --------------------------------------------------------------------------
+# Real-world defects: each test holds a file or message like the one found.
+# --------------------------------------------------------------------------
+
+
+def test_raw_8bit_utf8_headers_are_read_as_utf8_without_a_note():
+    raw = (
+        "From: Jürgen Müller <juergen@example.de>\n"
+        "To: Päivi Äijälä <paivi@example.fi>\n"
+        "Subject: Grüße aus Köln\n"
+        "Date: Mon, 1 Jun 2026 10:00:00 +0200\n"
+        "Content-Type: text/plain; charset=utf-8\n"
+        "Content-Transfer-Encoding: 8bit\n\nHallo\n"
+    ).encode()
+    parsed = parse_message(raw)
+    assert parsed.subject == "Grüße aus Köln"
+    assert [p.display_name for p in parsed.participants] == [
+        "Jürgen Müller",
+        "Päivi Äijälä",
+    ]
+    assert "Subject: Grüße aus Köln" in parsed.headers
+    assert "\ufffd" not in parsed.headers
+    assert parsed.notes == []
+
+
+def test_raw_8bit_headers_that_are_not_utf8_are_read_as_windows_1252_with_a_note():
+    raw = (
+        "From: Jürgen <juergen@example.de>\n"
+        "Subject: Grüße – aus Köln\n"
+        "Date: Mon, 1 Jun 2026 10:00:00 +0200\n\nHallo\n"
+    ).encode("cp1252")
+    parsed = parse_message(raw)
+    assert parsed.subject == "Grüße – aus Köln"
+    assert parsed.sender.display_name == "Jürgen"
+    assert any("Windows-1252" in n for n in parsed.notes)
+
+
+def test_a_broken_header_line_is_left_out_and_the_rest_are_still_headers():
+    # go-mail's fixture: a line that is no header field between To and Subject.
+    parsed = parse_message(_read("gomail_invalid-header-line.eml"))
+    assert parsed.subject == "Saying Hello"
+    assert parsed.message_id == "1234@local.machine.example"
+    assert parsed.date is not None and parsed.date.year == 1997
+    assert parsed.body == 'This is a message just to say hello.\nSo, "Hello".'
+    assert [(p.role, p.address) for p in parsed.participants] == [
+        ("from", "jdoe@machine.example"),
+        ("to", "mary@example.net"),
+    ]
+    assert any("left out" in n for n in parsed.notes)
+
+
+def test_an_exchange_style_unfolded_header_is_joined_and_the_mime_is_parsed():
+    raw = (
+        b"From: Asiakas <asiakas@example.fi>\r\n"
+        b"To: tuki@toimittaja.fi\r\n"
+        b"Thread-Topic: Tilauksen 4711 toimitus ja laskutus\r\n"
+        b"viivastyy\r\n"
+        b"Thread-Index : AdlQ2Ww1234==\r\n"
+        b"Subject: Tilaus 4711\r\n"
+        b"Date: Tue, 3 Mar 2026 09:15:00 +0000\r\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\r\n'
+        b"\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTeksti\r\n"
+        b'--b1\r\nContent-Type: application/pdf; name="tilaus.pdf"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.subject == "Tilaus 4711"
+    assert parsed.body == "Teksti"
+    assert [a.filename for a in parsed.attachments] == ["tilaus.pdf"]
+    assert "Thread-Topic: Tilauksen 4711 toimitus ja laskutus viivastyy" in (
+        parsed.headers
+    )
+    assert "Thread-Index: AdlQ2Ww1234==" in parsed.headers
+    assert any("joined" in n for n in parsed.notes)
+
+
+def test_headers_without_a_blank_line_before_the_body_are_noted():
+    parsed = parse_message(b"From: a@example.fi\nSubject: x\nHello there\n")
+    assert parsed.body == "Hello there"
+    assert any("blank line" in n for n in parsed.notes)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            "myynti@acme.fi <myynti@acme.fi>",
+            [("myynti@acme.fi", "myynti@acme.fi")],
+        ),
+        ("Matti @ Acme <matti@acme.fi>", [("matti@acme.fi", "Matti @ Acme")]),
+        (
+            "matti@acme.fi via Lista <lista@example.org>, b@example.fi",
+            [("lista@example.org", "matti@acme.fi via Lista"), ("b@example.fi", "")],
+        ),
+        ('"x@y.fi" <b@c.fi>', [("b@c.fi", "x@y.fi")]),
+    ],
+)
+def test_a_display_name_with_an_at_sign_stays_one_participant(header, expected):
+    raw = f"From: {header}\nDate: Mon, 1 Jun 2026 10:00:00 +0000\n\nx\n".encode()
+    parsed = parse_message(raw)
+    assert [(p.address, p.display_name) for p in parsed.participants] == expected
+
+
+def test_a_headers_only_mhtml_file_is_kept_with_a_note_and_named_parts():
+    # MimeKit's fixture: MIME-Version and Content-Type only, no envelope.
+    parsed = parse_message(_read("mimekit_multipart-related-mhtml_headers-only.mht"))
+    assert parsed.participants == [] and parsed.date is None
+    assert any("no sender" in n for n in parsed.notes)
+    [image] = parsed.attachments
+    assert image.content_type == "image/png"
+    assert image.filename == "image1.png"  # Content-Location "image1" + type
+    assert image.data.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("ctype", "name"),
+    [
+        ("image/png", "part-2.png"),
+        ("image/jpeg", "part-2.jpg"),
+        ("application/pdf", "part-2.pdf"),
+        ("text/calendar", "part-2.ics"),
+        ("application/x-unknown-thing", "part-2.bin"),
+    ],
+)
+def test_an_unnamed_attachment_gets_the_extension_of_its_type(ctype, name):
+    raw = (
+        b"From: a@example.fi\nContent-Type: multipart/mixed; boundary=b\n\n"
+        b"--b\nContent-Type: text/plain\n\nText\n"
+        b"--b\nContent-Type: " + ctype.encode() + b"\n"
+        b"Content-Disposition: attachment\n"
+        b"Content-Transfer-Encoding: base64\n\nAAEC\n--b--\n"
+    )
+    [att] = parse_message(raw).attachments
+    assert att.filename == name
+
+
+def test_content_location_names_never_carry_paths_or_odd_characters():
+    raw = (
+        b"Subject: page\nContent-Type: multipart/related; boundary=b\n\n"
+        b"--b\nContent-Type: image/gif\n"
+        b"Content-Location: https://example.com/a/b/../kuva%20%C3%A4.gif?x=1\n\n"
+        b"GIF89a\n--b--\n"
+    )
+    [att] = parse_message(raw).attachments
+    assert att.filename == "kuva_ä.gif"
+
+
+# --------------------------------------------------------------------------
+# mbox variants
+# --------------------------------------------------------------------------
+
+
+def test_from_lines_without_a_blank_line_before_them_still_split():
+    raw = (
+        b"From a@x Thu Jan  1 00:00:00 2026\n"
+        b"From: a@example.fi\nSubject: one\n\nfirst\n"
+        b"From b@x Thu Jan  1 00:00:00 2026\n"
+        b"From: b@example.fi\nSubject: two\n\nsecond\n"
+        b"From here the text goes on\nand on\n"
+    )
+    items = list(iter_mbox(io.BytesIO(raw)))
+    assert [parse_message(i.data).subject for i in items] == ["one", "two"]
+    assert items[1].offset == raw.index(b"From b@x")
+    assert parse_message(items[1].data).body.endswith("and on")
+
+
+def test_mboxrd_quoting_is_undone_one_level():
+    raw = (
+        b"From a@x Thu Jan  1 00:00:00 2026\n"
+        b"From: a@example.fi\nSubject: rd\n\n>>From quoted twice\n>From once\n"
+    )
+    [item] = list(iter_mbox(io.BytesIO(raw)))
+    assert parse_message(item.data).body == ">From quoted twice\nFrom once"
+
+
+def test_a_content_length_that_matches_keeps_unquoted_from_lines_in_the_body():
+    body = b"Hello\n\nFrom the minutes: agreed.\n"
+    raw = (
+        b"From a@x Thu Jan  1 00:00:00 2026\n"
+        b"From: a@example.fi\nSubject: cl2\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\n\n" + body + b"\n"
+        b"From b@x Thu Jan  1 00:00:00 2026\n"
+        b"From: b@example.fi\nSubject: next\n\nsecond\n"
+    )
+    items = list(iter_mbox(io.BytesIO(raw)))
+    assert [parse_message(i.data).subject for i in items] == ["cl2", "next"]
+    assert parse_message(items[0].data).body.endswith("From the minutes: agreed.")
+    assert items[0].notes == [] and items[1].offset == raw.index(b"From b@x")
+
+
+def test_a_content_length_that_does_not_match_is_reported_and_from_lines_split():
+    # MimeKit's Netscape mbox: "From - " lines straight after the previous
+    # message, and Content-Length values that do not match its bytes.
+    raw = _read("mimekit_content-length_first4.mbox")
+    items = list(iter_mbox(io.BytesIO(raw)))
+    assert [i.offset for i in items] == [
+        m.start() for m in re.finditer(rb"^From ", raw, re.M)
+    ]
+    subjects = [parse_message(i.data).subject for i in items]
+    assert subjects == [
+        "Re: mailusr1@navstar1 3.0b6gold #1",
+        "attached image cache test (test 2: inline disposition)",
+        "attached image cache test (test 1: attachment disposition)",
+        "RE[4]: your generated HTML",
+    ]
+    assert all("Content-Length" in i.notes[0] for i in items[:3])
+    assert items[3].notes == []  # its Content-Length is right

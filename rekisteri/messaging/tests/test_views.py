@@ -112,7 +112,9 @@ def test_detail_page_is_audited_and_names_the_categories_shown():
     html = page.content.decode()
     assert "Luottamuksellinen sisältö" in html
     assert "Xavier &lt;x@example.fi&gt;" in html
-    assert "user.content.private" in html and "liite.pdf" in html
+    # Categories by the names people know, never the catalogue's codes.
+    assert "Message content" in html and "liite.pdf" in html
+    assert "user.content.private" not in html
     event = AuditEvent.objects.get(action="message.view")
     assert event.target_id == str(msg.id) and "body" in event.fields
     assert "Luottamuksellinen" not in str(event.details)

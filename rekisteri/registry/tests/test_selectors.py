@@ -39,7 +39,8 @@ NON_READERS = [StaffRole.ADMINISTRATOR, StaffRole.AUDITOR]
 
 
 def reader():
-    return make_staff(StaffRole.BILLING)
+    # Sees every person (billing sees only billing contacts: test_person_scope).
+    return make_staff(StaffRole.CUSTOMER_SERVICE)
 
 
 def every_read(user, org, person):
@@ -91,7 +92,9 @@ def test_reading_roles_can_view(role):
     user = make_staff(role)
     org = make_org(name="Näkyvä Oy")
     person = make_person(first_name="Matti", last_name="Näkyvä")
-    role_create(actor=None, person=person, organization=org, kind=RoleKind.CONTACT)
+    # Billing sees the persons who are billing contacts (the person scope).
+    kind = RoleKind.BILLING_CONTACT if role == StaffRole.BILLING else RoleKind.CONTACT
+    role_create(actor=None, person=person, organization=org, kind=kind)
     assert organization_list(user=user).items == [org]
     assert organization_get(user=user, organization_id=str(org.id)) == org
     assert [r.person for r in organization_roles(user=user, organization=org)] == [

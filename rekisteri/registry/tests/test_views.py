@@ -108,7 +108,10 @@ def test_billing_may_read_but_not_change(client):
     org = make_org()
     person = make_person()
     role = Role.objects.create(
-        person=person, organization=org, kind="contact", start_date=dt.date.today()
+        person=person,
+        organization=org,
+        kind="billing_contact",  # billing sees billing contacts only
+        start_date=dt.date.today(),
     )
     assert client.get(reverse("registry:organization_list")).status_code == 200
     assert (
