@@ -47,8 +47,8 @@ from rekisteri.dsr.api import router as dsr_router
 from rekisteri.messaging.api import router as messaging_router
 from rekisteri.privacy.api import router as privacy_router
 from rekisteri.registry.api import router as registry_router
-from rekisteri.rights.api import router as rights_router
 from rekisteri.restrictions.api import router as restrictions_router
+from rekisteri.rights.api import router as rights_router
 
 logger = logging.getLogger("rekisteri.api")
 
