@@ -64,6 +64,7 @@ from rekisteri.registry.models import (
     Provenance,
     Role,
     SearchKeyField,
+    email_digest,
 )
 from rekisteri.registry.services import customer_numbers, email_owners, sequence_next
 
@@ -579,6 +580,7 @@ EMAIL_COLUMNS = (
     "is_primary",
     "provenance_id",
     "created_at",
+    "email_digest",
 )
 PHONE_COLUMNS = (
     "id",
@@ -922,10 +924,14 @@ class _Generator:
         # (two dots or none; names have no digits), so no two persons share
         # an address and a person never gets the same one twice.
         email = f"{first.slug}.{last.slug}.{index}@{domains[0]}"
-        rows.emails.append((new_id(), pk, email, True, provenance, now))
+        rows.emails.append(
+            (new_id(), pk, email, True, provenance, now, email_digest(email))
+        )
         if r() < 0.4:
             email = f"{first.slug[0]}{last.slug}{index}@{domains[-1]}"
-            rows.emails.append((new_id(), pk, email, False, provenance, now))
+            rows.emails.append(
+                (new_id(), pk, email, False, provenance, now, email_digest(email))
+            )
         mobile = self.mobile()
         rows.phones.append((new_id(), pk, mobile, "mobile", True, provenance, now))
         if r() < 0.35:

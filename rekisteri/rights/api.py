@@ -4,7 +4,10 @@
 against the schema at ``/rights/schema/access-export.json``);
 ``GET .../erasure-plan`` the dry run; ``POST .../erasure`` executes it and
 returns the receipt. The need-to-know matrix's export and erase columns
-apply on top of the declared permission.
+apply on top of the declared permission. Export and plan are declared with
+``privacy.manage``: reading a person for an answer to a request is the
+privacy office's task, and an auditor (who may view the privacy records)
+cannot read the register.
 
 No ``from __future__ import annotations``: see rekisteri.accounts.api.
 """
@@ -40,7 +43,7 @@ def _person(request: HttpRequest, person_id: str) -> Any:
     response=dict[str, Any],
     summary="Access export of a person (GDPR Art. 15)",
 )
-@requires(Perm.PRIVACY_VIEW)
+@requires(Perm.PRIVACY_MANAGE, scope="read")
 def person_export(request: HttpRequest, person_id: str) -> Any:
     person = _person(request, person_id)
     return services.export_person(actor=request.user, person=person, fmt="api")
@@ -51,7 +54,7 @@ def person_export(request: HttpRequest, person_id: str) -> Any:
     response=dict[str, Any],
     summary="Erasure plan of a person: a dry run (GDPR Art. 17)",
 )
-@requires(Perm.PRIVACY_VIEW)
+@requires(Perm.PRIVACY_MANAGE, scope="read")
 def person_erasure_plan(request: HttpRequest, person_id: str) -> Any:
     person = _person(request, person_id)
     return services.erasure_plan(actor=request.user, person=person)

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from rekisteri.accounts.auth import account_key, register_failure
+from rekisteri.accounts.auth import account_key, pair_key, register_failure
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import ConfidentialityAttestation, LoginThrottle
 from rekisteri.accounts.services import (
@@ -85,12 +85,15 @@ def test_reviewers_cannot_review_themselves():
 def test_throttle_never_stores_the_name_and_forgets_old_counters():
     register_failure("Salainen.Nimi", "192.0.2.1")
     keys = list(LoginThrottle.objects.values_list("key", flat=True))
-    assert account_key("salainen.nimi ") in keys
+    # Counted per name and client address together (a keyed digest of the
+    # name), never per name alone, so no one can lock a colleague out.
+    assert pair_key("salainen.nimi ", "192.0.2.1") in keys
+    assert account_key("salainen.nimi ") not in keys
     assert not any("salainen" in k.lower() for k in keys)
     LoginThrottle.objects.update(
         window_started_at=timezone.now() - dt.timedelta(days=1)
     )
     register_failure("toinen", "192.0.2.2")
-    assert account_key("Salainen.Nimi") not in set(
+    assert pair_key("Salainen.Nimi", "192.0.2.1") not in set(
         LoginThrottle.objects.values_list("key", flat=True)
     )

@@ -90,7 +90,12 @@ def test_role_change_needs_recent_authentication(client):
     target.refresh_from_db()
     assert target.role == "billing"
     [change] = AuditEvent.objects.filter(action="auth.role_change")
-    assert change.details == {"old": "sales", "new": "billing"}
+    assert change.details == {
+        "old": "sales",
+        "new": "billing",
+        "sessions_ended": 0,
+        "tokens_revoked": 0,
+    }
     assert change.actor_id == admin.pk and change.target_id == str(target.pk)
     outcomes = list(
         AuditEvent.objects.filter(action="auth.reauth").values_list(
