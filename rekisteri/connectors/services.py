@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.access.enforce import NONE, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.connectors.choices import ReviewStatus
 from rekisteri.connectors.models import RegistryReview
@@ -29,6 +30,13 @@ from rekisteri.core import formats
 from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
 from rekisteri.registry import services as registry
 from rekisteri.registry.models import Organization
+
+_WRITES_NO_PERSON_ROWS = (
+    "company data from PRH; registry.change gates the views and commands, "
+    "and new organizations go through registry.organization_create; a sole "
+    "trader's fields updated here do not yet pass the enforcement point "
+    "(docs/connectors.md)"
+)
 
 
 class PrhFailed(Conflict):
@@ -48,6 +56,7 @@ def _valid_business_id(value: str) -> str:
         raise ValidationFailed.single("business_id", exc.code, exc.message) from None
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def prh_refresh_organization(
     *, actor: Any, organization: Organization, client: PrhClient | None = None
 ) -> ImportReport:
@@ -81,6 +90,7 @@ def prh_refresh_organization(
     return report
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def prh_refresh(
     *,
     actor: Any,
@@ -133,6 +143,7 @@ def prh_refresh(
     return report
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def prh_import_file(
     *,
     actor: Any,
@@ -179,6 +190,7 @@ def _pending(review: RegistryReview) -> RegistryReview:
     return locked
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def review_accept(*, actor: Any, review: RegistryReview) -> RegistryReview:
     """Write the registry's value (with the registry's provenance)."""
     with transaction.atomic():
@@ -205,6 +217,7 @@ def review_accept(*, actor: Any, review: RegistryReview) -> RegistryReview:
     return review
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def review_reject(*, actor: Any, review: RegistryReview) -> RegistryReview:
     """Keep the typed value; the same proposal is not raised again."""
     with transaction.atomic():

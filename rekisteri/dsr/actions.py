@@ -21,7 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rekisteri.access.enforce import NONE, write_service
 from rekisteri.dsr.choices import Kind
+
+_WRITES_NO_PERSON_ROWS = (
+    "dsr.services: case data sealed under the case's own key, not the "
+    "register's person rows; the privacy office's permission gates it and a"
+    " registered action authorizes its own writes (docs/requests.md)"
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ def registered_kinds() -> frozenset[str]:
     return frozenset(_registry)
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def run(kind: str, *, case: Any, actor: Any) -> ActionResult:
     action = _registry[kind]
     result = action(case=case, actor=actor)

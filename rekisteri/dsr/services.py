@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from rekisteri.access.enforce import NONE, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.core import blindindex
 from rekisteri.core.catalogue import KeyClass
@@ -54,6 +55,12 @@ from rekisteri.dsr.models import (
 )
 from rekisteri.keystore import keys
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
+
+_WRITES_NO_PERSON_ROWS = (
+    "dsr.services: case data sealed under the case's own key, not the "
+    "register's person rows; the privacy office's permission gates it and a"
+    " registered action authorizes its own writes (docs/requests.md)"
+)
 
 IDENTITY_CODE_HOURS = 72
 EXPORT_LINK_DAYS = 7
@@ -140,6 +147,7 @@ def _text(errors: FieldErrors, name: str, value: Any, *, required: bool = False)
     return text
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def send_letter(
     *,
     case: RequestCase,
@@ -255,6 +263,7 @@ def _open() -> tuple[Status, ...]:
 # --------------------------------------------------------------------------
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def case_create(
     *,
     actor: Any,
@@ -362,6 +371,7 @@ def case_create(
     return Created(case, duplicates)
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def case_assign(*, actor: Any, case: RequestCase, handler: Any) -> RequestCase:
     if handler is not None and not getattr(handler, "is_active", False):
         raise ValidationFailed.single(
@@ -375,6 +385,7 @@ def case_assign(*, actor: Any, case: RequestCase, handler: Any) -> RequestCase:
     return case
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def case_match(*, actor: Any, case: RequestCase, person_ids: list[Any]) -> RequestCase:
     """Set the persons the request is about (staff's choice among matches)."""
     persons = list(Person.objects.filter(pk__in=person_ids))
@@ -408,6 +419,7 @@ def _await_identity(case: RequestCase, reason: str) -> None:
         case.identity_confirmed_at = None
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def identity_send_code(
     *, actor: Any, case: RequestCase, person_id: Any = None
 ) -> IdentityCode:
@@ -455,6 +467,7 @@ def identity_send_code(
     return challenge
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def identity_confirm_code(*, actor: Any, case: RequestCase, code: str) -> RequestCase:
     """The requester gave back the code sent to the address on file."""
     now = _now()
@@ -502,6 +515,7 @@ def _verified(case: RequestCase, method: str) -> None:
         _move(case, Status.IN_PROGRESS)
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def identity_record_check(
     *, actor: Any, case: RequestCase, how: str, checked_at: dt.datetime | None = None
 ) -> RequestCase:
@@ -528,6 +542,7 @@ def identity_record_check(
     return case
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def identity_request(*, actor: Any, case: RequestCase, reason: str) -> RequestCase:
     """Put the case on hold for identity (the pause is recorded) and tell
     the requester why, when they gave an email address."""
@@ -572,6 +587,7 @@ def letters_reason(language: str, reason: str) -> str:
 # --------------------------------------------------------------------------
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def case_extend(
     *,
     actor: Any,
@@ -635,6 +651,7 @@ def case_extend(
     return case
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def case_refuse(*, actor: Any, case: RequestCase, reason: str) -> RequestCase:
     """Refuse (Art. 12(5): manifestly unfounded or excessive) with reasons;
     the reply states the remedies."""
@@ -661,6 +678,7 @@ def case_refuse(*, actor: Any, case: RequestCase, reason: str) -> RequestCase:
     return case
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def case_withdraw(*, actor: Any, case: RequestCase, reason: str) -> RequestCase:
     errors = FieldErrors()
     text = _text(errors, "reason", reason, required=True)
@@ -709,6 +727,7 @@ def _store_export(
     )
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def case_run_action(*, actor: Any, case: RequestCase, kind: str) -> CaseAction:
     """Run the registered action for ``kind`` and record its receipt."""
     if actions.action_for(kind) is None:
@@ -733,6 +752,7 @@ def case_run_action(*, actor: Any, case: RequestCase, kind: str) -> CaseAction:
     return done
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def case_record_manual(
     *,
     actor: Any,
@@ -770,6 +790,7 @@ def case_record_manual(
     return done
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def case_complete(*, actor: Any, case: RequestCase, base_url: str = "") -> RequestCase:
     """Complete the case: refused unless every requested kind is done. An
     export is released as a one-time link (sent) and a code (sent apart)."""

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rekisteri.access.enforce import not_a_write_service
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
@@ -199,6 +200,7 @@ OPS = (
 )
 
 
+@not_a_write_service("dispatches a staff step to the declared dsr services")
 def perform(
     op: str, *, actor: Any, case: Any, data: Any, files: Any = None, base_url: str = ""
 ) -> Any:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from rekisteri.access.enforce import not_a_write_service
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.keystore import keys
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
@@ -213,6 +214,9 @@ def history_plan(person: Any) -> list[PlanItem]:
     return items
 
 
+@not_a_write_service(
+    "a rights participant's erasure, run inside person_shred after it authorized"
+)
 def history_erase(*, actor: Any, person: Any) -> dict[str, int]:
     return person_participation_erase(actor=actor, person=person)
 

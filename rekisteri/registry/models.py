@@ -571,6 +571,8 @@ class Role(models.Model):
     updated_at = _updated()
 
     class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
         ordering = ["organization", "kind", "start_date"]
         constraints = [
             models.CheckConstraint(

@@ -384,6 +384,7 @@ ORG_REGISTRY_FIELDS = {
 }
 
 
+@write_service(subject=ORGANIZATION)
 def organization_set_from_source(
     *,
     actor: Any,
@@ -412,6 +413,11 @@ def organization_set_from_source(
             data["name_key"] = cleaned["name_key"]
     data.update({k: v for k, v in values.items() if k in ORG_REGISTRY_FIELDS})
     changed = [f for f in data if getattr(organization, f) != data[f]]
+    authorize_write(
+        actor=actor,
+        families=auditing.organization_families(changed),
+        operation=action,
+    )
     with transaction.atomic():
         for f in changed:
             setattr(organization, f, data[f])

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from rekisteri.access import families
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from rekisteri.registry import selectors as registry_selectors
@@ -94,6 +95,9 @@ def person_erasure(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         plan = services.erasure_plan(actor=request.user, person=person)
     except Forbidden:
         raise PermissionDenied from None
+    for item in plan.get("items", []):
+        # Staff read the data categories in their language, not field names.
+        item["family_labels"] = [families.label(f) for f in item["families"]]
     return render(
         request,
         "rights/erasure.html",

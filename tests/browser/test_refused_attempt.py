@@ -46,7 +46,8 @@ def test_the_privacy_officer_sees_their_own_refused_attempt(page) -> None:
 
 
 def test_a_clerks_refused_attempt_and_reads_are_seen_by_the_officer(page) -> None:
-    make_staff(role="billing", username="laskuttaja")
+    # Customer service reads every person; billing sees billing contacts only.
+    make_staff(role="customer_service", username="laskuttaja")
     officer = make_staff(role="privacy_officer", username="tietosuoja")
     device = enrol_totp(officer)
     person = make_person(first_name="Kaisa", last_name="Katsottu")

@@ -28,6 +28,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from rekisteri.access.enforce import NONE, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.connectors.choices import ReviewStatus
 from rekisteri.connectors.models import RegistryReview
@@ -45,6 +46,13 @@ from rekisteri.registry.models import (
     Organization,
     OrganizationValueSource,
     Provenance,
+)
+
+_WRITES_NO_PERSON_ROWS = (
+    "company data from PRH; registry.change gates the views and commands, "
+    "and new organizations go through registry.organization_create; a sole "
+    "trader's fields updated here do not yet pass the enforcement point "
+    "(docs/connectors.md)"
 )
 
 SOURCE = "prh"
@@ -97,6 +105,7 @@ class ImportReport:
         }
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def batch_start(*, actor: Any, description: str) -> ImportBatch:
     return ImportBatch.objects.create(
         source=registry.data_source_get(SOURCE),
@@ -224,6 +233,7 @@ def plan(
     return direct, proposals
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def apply_company(
     *,
     actor: Any,
@@ -293,6 +303,7 @@ def _take(iterator: Iterator[Any], count: int) -> tuple[list[Any], Exception | N
     return items, None
 
 
+@write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def import_companies(
     *,
     actor: Any,

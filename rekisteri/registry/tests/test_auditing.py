@@ -239,7 +239,9 @@ def test_a_refused_page_is_recorded_as_denied():
     (event,) = events("access.denied")
     assert event.outcome == "denied"
     assert event.target_id == "registry:person_detail"
-    assert event.subject_id is None  # the refusal says nothing about the person
+    # The refused attempt is linked to the person it targeted, so "who
+    # accessed this person" shows it; the answer itself is the same 403.
+    assert event.subject_id == person.pk
     assert not events("person.view")
 
 

@@ -242,9 +242,17 @@ RUN_ITEM = run.RunItem  # the invoice run's item
 
 
 # name -> (call(world, actor), touches the world's person)
-CALLS: dict[str, Callable[[World, Any], Any]] = {
+CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     "rekisteri.registry.services.organization_create": lambda w, a: (
         registry.organization_create(actor=a, name="Uusi Oy")
+    ),
+    "rekisteri.registry.services.organization_set_from_source": lambda w, a: (
+        registry.organization_set_from_source(
+            actor=a,
+            organization=w.org,
+            provenance=w.org.provenance,
+            values={"name": "Rekisterin Oy"},
+        )
     ),
     "rekisteri.registry.services.organization_update": lambda w, a: (
         registry.organization_update(actor=a, organization=w.org, name="Muu Oy")
@@ -393,6 +401,30 @@ CALLS: dict[str, Callable[[World, Any], Any]] = {
             actor=a, person=w.person, purpose="direct_marketing"
         )
     ),
+    # Declared as writing no register person rows (their reasons say why).
+    "rekisteri.dsr.services.case_assign": None,
+    "rekisteri.dsr.services.case_complete": None,
+    "rekisteri.dsr.services.case_create": None,
+    "rekisteri.dsr.services.case_extend": None,
+    "rekisteri.dsr.services.case_match": None,
+    "rekisteri.dsr.services.case_record_manual": None,
+    "rekisteri.dsr.services.case_refuse": None,
+    "rekisteri.dsr.services.case_run_action": None,
+    "rekisteri.dsr.services.case_withdraw": None,
+    "rekisteri.dsr.services.identity_confirm_code": None,
+    "rekisteri.dsr.services.identity_record_check": None,
+    "rekisteri.dsr.services.identity_request": None,
+    "rekisteri.dsr.services.identity_send_code": None,
+    "rekisteri.dsr.services.send_letter": None,
+    "rekisteri.dsr.actions.run": None,
+    "rekisteri.connectors.services.prh_import_file": None,
+    "rekisteri.connectors.services.prh_refresh": None,
+    "rekisteri.connectors.services.prh_refresh_organization": None,
+    "rekisteri.connectors.services.review_accept": None,
+    "rekisteri.connectors.services.review_reject": None,
+    "rekisteri.connectors.prh.importer.apply_company": None,
+    "rekisteri.connectors.prh.importer.batch_start": None,
+    "rekisteri.connectors.prh.importer.import_companies": None,
 }
 
 

@@ -69,7 +69,11 @@ def customer(db) -> Customer:
         kind="billing_contact",
         start_date=dt.date(2025, 1, 1),
     )
-    org.postal_street, org.postal_postal_code, org.postal_city = "Katu 1", "00100", "X"
+    org.postal_street, org.postal_postal_code, org.postal_city = (
+        "Katu 1",
+        "00100",
+        "Espoo",
+    )
     org.save()
     invoice = make_invoice(
         organization=org, contact=person, invoice_date=dt.date(2026, 1, 15)

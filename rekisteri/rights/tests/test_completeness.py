@@ -22,6 +22,7 @@ import pytest
 from django.db import models
 
 from rekisteri.billing.testing import make_invoice
+from rekisteri.connectors.models import RegistryReview
 from rekisteri.contracts.services import (
     contract_create,
     contract_party_add,
@@ -38,7 +39,9 @@ from rekisteri.messaging.services import (
     ParticipantIn,
     message_create,
 )
+from rekisteri.registry.models import DataSource, Provenance
 from rekisteri.registry.services import role_create
+from rekisteri.restrictions.models import Objection, Restriction, SuppressionMatch
 from rekisteri.rights import services
 from rekisteri.rights.schema import EXPORT_SCHEMA
 
@@ -82,7 +85,11 @@ def _world():
         kind="billing_contact",
         start_date=dt.date(2020, 1, 1),
     )
-    org.postal_street, org.postal_postal_code, org.postal_city = "Katu 2", "00100", "X"
+    org.postal_street, org.postal_postal_code, org.postal_city = (
+        "Katu 2",
+        "00100",
+        "Espoo",
+    )
     org.save()
     contract = contract_create(
         actor=None,
@@ -103,6 +110,25 @@ def _world():
         body="Viesti",
         participants=[ParticipantIn(role="from", person=person, address="x@y.fi")],
         attachments=[AttachmentIn("liite.txt", b"liite")],
+    )
+    Restriction.objects.create(
+        person=person,
+        ground="accuracy",
+        reason="Syy",
+        requested_by="data_subject",
+        requested_on=dt.date(2026, 1, 1),
+    )
+    Objection.objects.create(
+        person=person, purpose="direct_marketing", received_on=dt.date(2026, 1, 1)
+    )
+    SuppressionMatch.objects.create(person=person, kind="email")
+    RegistryReview.objects.create(
+        organization=org,
+        field="name",
+        sole_trader=True,
+        current_value="Toiminimi Täydellinen",
+        proposed_value="Toiminimi Täydellinen Oy",
+        provenance=Provenance.objects.create(source=DataSource.objects.get(code="prh")),
     )
     case = RequestCase.objects.create(
         reference="KIT-1",
@@ -154,6 +180,10 @@ class Filler:
             return choices[n % len(choices)]
         if isinstance(f, models.BooleanField):
             return True
+        if isinstance(f, models.TextField):
+            return f"text-{n}"
+        if isinstance(f, models.JSONField):
+            return [f"json-{n}"]
         if isinstance(f, models.DateField):
             # Increasing in declaration order: an end date follows its start.
             return dt.date(2021, 1, 1) + dt.timedelta(days=n)
