@@ -25,7 +25,7 @@ def test_a_shred_checkpoints_the_key_store_after_commit(
     assert callbacks and calls == [1]
 
 
-@pytest.mark.django_db(transaction=True, databases="__all__")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases="__all__")
 def test_checkpoint_answers_on_the_configured_key_store():
     result = keys.checkpoint()
     if settings.DATABASES["keys"]["ENGINE"].endswith("sqlite3"):
