@@ -10,7 +10,6 @@ sealed under the contact's ``bookkeeping`` key, so erasing their CRM data
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -33,6 +32,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    uuid_pk,
 )
 from rekisteri.core.crypto.fields import EncryptedTextField
 
@@ -68,13 +68,6 @@ STAFF_ACTOR = dict(
 
 MONEY = dict(max_digits=14, decimal_places=2)
 CENT = Decimal("0.01")
-
-
-def _uuid_pk() -> models.UUIDField:
-    return not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
-        "random row identifier",
-    )
 
 
 def _staff(related_name: str = "+") -> models.ForeignKey:
@@ -182,7 +175,7 @@ class Invoice(models.Model):
     """An invoice or credit note. Drafts are edited freely and have no number;
     issuing assigns the number, reference and totals and freezes the row."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     kind = not_personal(
         models.CharField(
             max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE
@@ -413,7 +406,7 @@ class InvoiceLine(models.Model):
 class PaymentImport(models.Model):
     """One imported bank file. The digest makes a re-import a no-op."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     digest = not_personal(models.CharField(max_length=64, unique=True))
     format = not_personal(
         models.CharField(max_length=10, choices=PaymentSource.choices)
@@ -437,7 +430,7 @@ class PaymentImport(models.Model):
 class Payment(models.Model):
     """Money received against one invoice (entered by hand or imported)."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     invoice = not_personal(
         models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     )
@@ -474,7 +467,7 @@ class Payment(models.Model):
 class Reminder(models.Model):
     """A payment reminder (maksumuistutus) with its fee and penalty interest."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     invoice = not_personal(
         models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
     )
@@ -511,7 +504,7 @@ class CollectionAgency(models.Model):
     country). Agencies outside the EU/EEA are refused by the service.
     """
 
-    id = _uuid_pk()
+    id = uuid_pk()
     name = not_personal(models.CharField(_("name"), max_length=200))
     business_id = not_personal(
         models.CharField(_("business ID"), max_length=20, blank=True)
@@ -531,7 +524,7 @@ class CollectionCase(models.Model):
     """Debt collection (perintä) of one overdue invoice. While open or at an
     agency it is a legal hold on the billing contact's data."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     invoice = not_personal(
         models.ForeignKey(
             Invoice, on_delete=models.PROTECT, related_name="collection_cases"

@@ -8,8 +8,6 @@ stays, and the same proposal is not raised again).
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -23,6 +21,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    uuid_pk,
 )
 
 # The values are an organization's fields: a sole trader's are the trader's
@@ -41,10 +40,7 @@ SOLE_TRADER_VALUE = dict(
 class RegistryReview(models.Model):
     """One field of one organization where a registry and a person differ."""
 
-    id = not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
-        "random row identifier",
-    )
+    id = uuid_pk()
     organization = not_personal(
         models.ForeignKey(
             "registry.Organization",

@@ -30,6 +30,7 @@ reads :func:`catalogue_entries`, never a hand-written list.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -191,6 +192,16 @@ def not_personal(model_field: models.Field, reason: str = "") -> models.Field:
     """Mark ``model_field`` as holding no personal data and return it."""
     model_field.catalogue = NotPersonal(reason)  # type: ignore[attr-defined]
     return model_field
+
+
+def uuid_pk() -> models.UUIDField:
+    """A random UUID primary key: URLs do not enumerate the register, and the
+    encryption layer can bind ciphertext to its row before insert
+    (docs/architecture.md, Identifiers)."""
+    return not_personal(
+        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
+        "random row identifier",
+    )
 
 
 NOT_PERSONAL = NotPersonal()

@@ -16,7 +16,6 @@ them. Staff columns are accountability records.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    uuid_pk,
 )
 from rekisteri.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
 from rekisteri.dsr.choices import (
@@ -71,13 +71,6 @@ _STAFF_ACTOR = dict(
 )
 
 
-def _uuid_pk() -> models.UUIDField:
-    return not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
-        "random row identifier",
-    )
-
-
 def _staff_fk(verbose_name: str, **kwargs: Any) -> models.ForeignKey:
     return personal(
         models.ForeignKey(
@@ -110,7 +103,7 @@ def _when(verbose_name: str, reason: str = "") -> models.DateTimeField:
 class RequestCase(models.Model):
     """One data-subject rights request and its handling."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     reference = not_personal(
         models.CharField(_("reference"), max_length=12, unique=True),
         "random case reference quoted in letters",
@@ -228,7 +221,7 @@ class RequestCase(models.Model):
 class CaseAction(models.Model):
     """What was done for one requested kind of a case."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     case = not_personal(
         models.ForeignKey(RequestCase, on_delete=models.CASCADE, related_name="actions")
     )
@@ -263,7 +256,7 @@ class CaseAction(models.Model):
 class SentMessage(models.Model):
     """A letter sent to the requester, as sent."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     case = not_personal(
         models.ForeignKey(
             RequestCase, on_delete=models.CASCADE, related_name="messages"
@@ -304,7 +297,7 @@ class ExportFile(models.Model):
     def __str__(self) -> str:
         return self.filename
 
-    id = _uuid_pk()
+    id = uuid_pk()
     case = not_personal(
         models.ForeignKey(RequestCase, on_delete=models.CASCADE, related_name="exports")
     )
@@ -337,7 +330,7 @@ class IdentityCode(models.Model):
     def __str__(self) -> str:
         return str(self.pk)
 
-    id = _uuid_pk()
+    id = uuid_pk()
     case = not_personal(
         models.ForeignKey(
             RequestCase, on_delete=models.CASCADE, related_name="identity_codes"
@@ -362,7 +355,7 @@ class PortalDraft(models.Model):
     def __str__(self) -> str:
         return str(self.pk)
 
-    id = _uuid_pk()
+    id = uuid_pk()
     kinds = not_personal(models.JSONField(default=list))
     language = not_personal(models.CharField(max_length=2))
     email = personal(EncryptedTextField(), category="user.contact.email", **_UNVERIFIED)

@@ -30,6 +30,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    uuid_pk,
 )
 from rekisteri.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
 from rekisteri.messaging.choices import (
@@ -61,13 +62,6 @@ STAFF_AUTHOR = dict(
     erasure=Erasure.RETAIN,
     subject="staff",
 )
-
-
-def _uuid_pk() -> models.UUIDField:
-    return not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
-        "random row identifier",
-    )
 
 
 def _organization(related_name: str) -> models.ForeignKey:
@@ -108,7 +102,7 @@ def _owner_constraint(name: str) -> models.CheckConstraint:
 class Thread(models.Model):
     """A conversation: messages that reply to one another."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     organization = _organization("message_threads")
     person = _key_person("message_threads")
     subject = personal(
@@ -132,7 +126,7 @@ class Thread(models.Model):
 class Message(models.Model):
     """One email, call, chat, ticket or meeting note of a customer relationship."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     thread = not_personal(
         models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
     )
@@ -243,7 +237,7 @@ class MessageParticipant(models.Model):
     """Who sent or received a message: the address as typed, the person if
     the address matched one in the register."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     message = not_personal(
         models.ForeignKey(
             Message, on_delete=models.CASCADE, related_name="participants"
@@ -297,7 +291,7 @@ class MessageParticipant(models.Model):
 class Attachment(models.Model):
     """A file attached to a message, stored encrypted."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     message = not_personal(
         models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     )

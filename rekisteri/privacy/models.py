@@ -16,7 +16,6 @@ people affected from the audit log when asked.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    uuid_pk,
 )
 from rekisteri.privacy.choices import DestructionMethod, PartyRole, TransferMechanism
 
@@ -66,13 +66,6 @@ def _staff_fk(verbose_name: str, **kwargs: Any) -> models.ForeignKey:
             **kwargs,
         ),
         **_STAFF_ACTOR,
-    )
-
-
-def _uuid_pk() -> models.UUIDField:
-    return not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
-        "random row identifier",
     )
 
 
@@ -163,7 +156,7 @@ class ControllerProfile(models.Model):
 class Party(models.Model):
     """A processor, recipient or joint controller of the register's data."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     name = not_personal(models.CharField(_("name"), max_length=200), "a company")
     role = not_personal(
         models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
@@ -214,7 +207,7 @@ class NoticeVersion(models.Model):
     level so no code path can rewrite what people were told.
     """
 
-    id = _uuid_pk()
+    id = uuid_pk()
     number = not_personal(models.PositiveIntegerField(_("version"), unique=True))
     published_at = not_personal(models.DateTimeField(_("published at"), db_index=True))
     published_by = _staff_fk(_("published by"))
@@ -248,7 +241,7 @@ class ManualRecord(models.Model):
     never the people in it.
     """
 
-    id = _uuid_pk()
+    id = uuid_pk()
     title = not_personal(
         models.CharField(_("material"), max_length=200), "names the material"
     )
@@ -295,7 +288,7 @@ class Breach(models.Model):
     audit log for an account and a time window; only the count is stored.
     """
 
-    id = _uuid_pk()
+    id = uuid_pk()
     title = not_personal(models.CharField(_("title"), max_length=200))
     discovered_at = not_personal(models.DateTimeField(_("discovered at")))
     occurred_at = not_personal(

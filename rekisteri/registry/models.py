@@ -8,8 +8,6 @@ catalogue right here (rekisteri.core.catalogue).
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -23,6 +21,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    uuid_pk,
 )
 from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
 from rekisteri.core.formats import search_key
@@ -76,13 +75,6 @@ class SearchKeyField(models.CharField):
         return params
 
 
-def _uuid_pk() -> models.UUIDField:
-    return not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
-        "random row identifier",
-    )
-
-
 def _created() -> models.DateTimeField:
     return not_personal(models.DateTimeField(default=timezone.now, editable=False))
 
@@ -123,7 +115,7 @@ class DataSource(models.Model):
 class ImportBatch(models.Model):
     """One import run (a file, an API sync) that brought values in."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     source = not_personal(models.ForeignKey(DataSource, on_delete=models.PROTECT))
     description = not_personal(models.CharField(max_length=200, blank=True))
     started_at = _created()
@@ -152,7 +144,7 @@ class Provenance(models.Model):
     a value changed later points to a new one.
     """
 
-    id = _uuid_pk()
+    id = uuid_pk()
     source = not_personal(models.ForeignKey(DataSource, on_delete=models.PROTECT))
     obtained_at = not_personal(models.DateTimeField(default=timezone.now))
     import_batch = not_personal(
@@ -237,7 +229,7 @@ def _sealed_address_fields(prefix: str, classification: dict) -> dict:
 class Organization(models.Model):
     """A customer company (or prospect, or former customer)."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     customer_number = personal(
         models.CharField(
             _("customer number"), max_length=20, unique=True, editable=False
@@ -406,7 +398,7 @@ class OrganizationValueSource(models.Model):
 class Person(models.Model):
     """A natural person: contact person, support user, end user or billing contact."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     first_name = personal(
         EncryptedTextField(_("first name"), blind="name"),
         category="user.name.first",
@@ -460,7 +452,7 @@ class Person(models.Model):
 class PersonEmail(models.Model):
     """An email address of a person. An address belongs to one person only."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     person = not_personal(
         models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails"),
         "link to the data subject",
@@ -507,7 +499,7 @@ def email_digest(email: str) -> str:
 class PersonPhone(models.Model):
     """A phone number of a person, stored in E.164."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     person = not_personal(
         models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones"),
         "link to the data subject",
@@ -536,7 +528,7 @@ class PersonPhone(models.Model):
 class Role(models.Model):
     """A person's role at an organization, for a period."""
 
-    id = _uuid_pk()
+    id = uuid_pk()
     person = not_personal(
         models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles"),
         "link to the data subject",

@@ -11,8 +11,6 @@ which is its point.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -24,6 +22,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    uuid_pk,
 )
 from rekisteri.core.crypto.fields import EncryptedTextField
 from rekisteri.registry.models import Person
@@ -44,13 +43,6 @@ RIGHTS = dict(
 )
 RIGHTS_FACT = dict(RIGHTS, erasure=Erasure.RETAIN)
 RIGHTS_TEXT = dict(RIGHTS, erasure=Erasure.SHRED)
-
-
-def _uuid_pk() -> models.UUIDField:
-    return not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
-        "random row id",
-    )
 
 
 def _staff(name: str) -> models.ForeignKey:
@@ -75,7 +67,7 @@ class Restriction(models.Model):
     with a reason. Lifted restrictions stay as history.
     """
 
-    id = _uuid_pk()
+    id = uuid_pk()
     person = not_personal(
         models.ForeignKey(
             Person, on_delete=models.CASCADE, related_name="restrictions"
@@ -130,7 +122,7 @@ class Objection(models.Model):
     processing stops, or which compelling grounds override it.
     """
 
-    id = _uuid_pk()
+    id = uuid_pk()
     person = not_personal(
         models.ForeignKey(Person, on_delete=models.CASCADE, related_name="objections"),
         "link to the data subject",
