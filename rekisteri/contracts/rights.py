@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import Q
 
 from rekisteri.contracts.models import Contract
-from rekisteri.core.catalogue import PersonalData, personal_fields
+from rekisteri.core.catalogue import subject_fields
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.keystore import keys
 
@@ -42,10 +42,8 @@ def _contracts(person: Any):
 def _fields(contract: Contract) -> tuple[str, ...]:
     """The contract's personal fields that apply (``when`` conditions)."""
     names = []
-    for e in personal_fields(Contract):
+    for e in subject_fields(Contract):
         c = e.classification
-        if not isinstance(c, PersonalData) or c.subject == "staff":
-            continue
         if c.when is not None and not getattr(contract, c.when):
             continue
         names.append(e.field_name)

@@ -365,6 +365,12 @@ def personal_fields(model: type[models.Model]) -> list[CatalogueEntry]:
     ]
 
 
+def subject_fields(model: type[models.Model]) -> list[CatalogueEntry]:
+    """The personal-data fields of a data subject (staff data left out: it
+    has its own notice and its own rules) of one model."""
+    return [e for e in personal_fields(model) if e.classification.subject != "staff"]  # type: ignore[union-attr]
+
+
 # --------------------------------------------------------------------------
 # Fides taxonomy
 # --------------------------------------------------------------------------

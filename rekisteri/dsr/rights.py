@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import models
 
-from rekisteri.core.catalogue import PersonalData, personal_fields
+from rekisteri.core.catalogue import subject_fields
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.dsr.models import (
     CaseAction,
@@ -42,12 +42,7 @@ def _label(model: type[models.Model]) -> str:
 
 
 def _fields(model: type[models.Model]) -> tuple[str, ...]:
-    return tuple(
-        e.field_name
-        for e in personal_fields(model)
-        if isinstance(e.classification, PersonalData)
-        and e.classification.subject != "staff"
-    )
+    return tuple(e.field_name for e in subject_fields(model))
 
 
 def _rows(model: type[models.Model], person: Any):

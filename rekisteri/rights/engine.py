@@ -41,6 +41,7 @@ from rekisteri.core.catalogue import (
     PersonalData,
     iter_models,
     personal_fields,
+    subject_fields,
     subject_paths,
 )
 
@@ -91,22 +92,12 @@ class ModelPlan:
         return self.model._meta.label
 
 
-def _subject_entries(model: type[models.Model]) -> list[CatalogueEntry]:
-    """Personal fields of a data subject (not staff) of ``model``."""
-    return [
-        e
-        for e in personal_fields(model)
-        if isinstance(e.classification, PersonalData)
-        and e.classification.subject != "staff"
-    ]
-
-
 def _routes(model: type[models.Model]) -> tuple[list[Route], list[str]]:
     """The model's routes, and the problems that keep the engine off it."""
     by_path: dict[str, list[CatalogueEntry]] = {}
     order: dict[str, tuple[str, ...]] = {}
     problems: list[str] = []
-    for entry in _subject_entries(model):
+    for entry in subject_fields(model):
         c = entry.classification
         assert isinstance(c, PersonalData)
         alternatives = subject_paths(c.subject)

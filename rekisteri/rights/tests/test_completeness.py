@@ -29,7 +29,7 @@ from rekisteri.contracts.services import (
     product_create,
 )
 from rekisteri.core import participants
-from rekisteri.core.catalogue import PersonalData, iter_models, personal_fields
+from rekisteri.core.catalogue import iter_models, subject_fields
 from rekisteri.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
 from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.dsr.models import CaseAction, ExportFile, RequestCase, SentMessage
@@ -48,15 +48,6 @@ from rekisteri.rights.schema import EXPORT_SCHEMA
 pytestmark = pytest.mark.django_db
 
 DOCS_SCHEMA = Path(__file__).resolve().parents[3] / "docs" / "rights-export.schema.json"
-
-
-def _subject_fields(model: type[models.Model]) -> list[PersonalData]:
-    return [
-        e
-        for e in personal_fields(model)
-        if isinstance(e.classification, PersonalData)
-        and e.classification.subject != "staff"
-    ]
 
 
 def _world():
@@ -207,7 +198,7 @@ def _fill_everything() -> dict[tuple[str, str, str], object]:
     unlinked = participants.unlinked_models()
     with keys.ensure_scope():
         for model in iter_models():
-            entries = _subject_fields(model)
+            entries = subject_fields(model)
             if not entries or model._meta.proxy or model._meta.label in unlinked:
                 continue
             rows = list(model._default_manager.all())
