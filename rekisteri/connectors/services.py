@@ -32,10 +32,10 @@ from rekisteri.registry import services as registry
 from rekisteri.registry.models import Organization
 
 _WRITES_NO_PERSON_ROWS = (
-    "company data from PRH; registry.change gates the views and commands, "
-    "and new organizations go through registry.organization_create; a sole "
-    "trader's fields updated here do not yet pass the enforcement point "
-    "(docs/connectors.md)"
+    "company data from PRH, gated by registry.change in the views and "
+    "commands; each company's organization fields pass the enforcement point "
+    "in apply_company, organization_create or organization_set_from_source "
+    "before anything is written (docs/connectors.md)"
 )
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from rekisteri.access.enforce import NONE, write_service
+from rekisteri.access.enforce import NONE, authorize_write, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.connectors.choices import ReviewStatus
 from rekisteri.connectors.models import RegistryReview
@@ -39,6 +39,7 @@ from rekisteri.connectors.prh.mapping import (
     map_company,
 )
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.registry import auditing
 from rekisteri.registry import services as registry
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import (
@@ -49,10 +50,10 @@ from rekisteri.registry.models import (
 )
 
 _WRITES_NO_PERSON_ROWS = (
-    "company data from PRH; registry.change gates the views and commands, "
-    "and new organizations go through registry.organization_create; a sole "
-    "trader's fields updated here do not yet pass the enforcement point "
-    "(docs/connectors.md)"
+    "company data from PRH, gated by registry.change in the views and "
+    "commands; each company's organization fields pass the enforcement point "
+    "in apply_company, organization_create or organization_set_from_source "
+    "before anything is written (docs/connectors.md)"
 )
 
 SOURCE = "prh"
@@ -262,6 +263,16 @@ def apply_company(
         )
         report.unchanged += 1
         return org
+    # Nothing is written, provenance included, before the enforcement point
+    # allows the fields this company's values and proposals touch (a sole
+    # trader's are personal data).
+    authorize_write(
+        actor=actor,
+        families=auditing.organization_families(
+            [*direct, *(name for name, _current, _proposed in proposals)]
+        ),
+        operation="organization.registry_update",
+    )
     prov = _provenance(actor=actor, mapped=mapped, batch=batch, fetched_at=fetched_at)
     if direct:
         registry.organization_set_from_source(

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
@@ -14,7 +16,7 @@ from rekisteri.connectors import services
 from rekisteri.connectors.models import RegistryReview
 from rekisteri.connectors.prh.client import PrhClient, PrhSettings
 from rekisteri.connectors.tests import builders
-from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
+from rekisteri.core.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from rekisteri.core.testing import make_org, make_staff
 from rekisteri.registry import services as registry
 from rekisteri.registry.models import (
@@ -306,3 +308,33 @@ def test_the_recorded_page_is_what_the_builders_describe():
     """The positions the tests rely on (DISSOLVED, BANKRUPT, …) are true of
     the saved file."""
     assert json.loads(PAGE_100.read_text()) == builders.page(100)
+
+
+# What one company's import writes (the run's import batch is recorded first).
+COMPANY_TABLES = (
+    '"registry_provenance"',
+    '"registry_organization"',
+    '"registry_organizationvaluesource"',
+    '"connectors_registryreview"',
+)
+
+
+def test_a_role_the_matrix_refuses_writes_nothing_for_the_company():
+    """The enforcement point answers before the provenance row, the values
+    and the review proposals of a company are written (not a rollback)."""
+    make_org(business_id="0250345-3", name="Accountor (typed)")
+    auditor = make_staff(StaffRole.AUDITOR)
+    with CaptureQueriesContext(connection) as ctx:
+        try:
+            report = services.prh_import_file(actor=auditor, path=SAMPLE)
+        except ServiceError as exc:
+            assert exc.code == "need_to_know"
+        else:
+            assert report.updated == 0
+    written = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and any(t in q["sql"] for t in COMPANY_TABLES)
+    ]
+    assert written == []
