@@ -8,20 +8,31 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items: list) -> None:
-    """Give every database test the key store too.
+    """Give every database test the key store too, and every transactional
+    test the database it found.
 
     Encrypted fields read and write data keys in the separate ``keys``
     database, so a test that touches the register needs both. The marker is
     rewritten once here instead of in every test module.
+
+    A transactional test empties the tables when it ends. Without
+    ``serialized_rollback`` Django then re-creates the content types under new
+    ids, and the next test that restores the serialized database meets them
+    and fails on their unique key; so every transactional test restores what
+    the migrations made, in any order.
     """
     import pytest
 
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker is None or "databases" in marker.kwargs:
+        if marker is None:
             continue
-        kwargs = {**marker.kwargs, "databases": "__all__"}
-        item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+        kwargs = dict(marker.kwargs)
+        kwargs.setdefault("databases", "__all__")
+        if kwargs.get("transaction") or (marker.args and marker.args[0]):
+            kwargs.setdefault("serialized_rollback", True)
+        if kwargs != marker.kwargs:
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
 
 
 def pytest_configure(config: object) -> None:
