@@ -63,8 +63,8 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "financial",
         _("Billing and payments"),
-        ("user.financial", "user.payment"),
-        _("Invoices, payments, bank accounts and collection"),
+        ("user.financial", "user.payment", "user.behavior.purchase_history"),
+        _("Contracts, invoices, payments, bank accounts and collection"),
     ),
     Family(
         "communication",

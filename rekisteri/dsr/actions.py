@@ -17,7 +17,8 @@ staff did (:mod:`rekisteri.dsr.services`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,21 @@ def register(kind: str, action: Action) -> None:
 
 def unregister(kind: str) -> None:
     _registry.pop(kind, None)
+
+
+@contextmanager
+def registered(kind: str, action: Action) -> Iterator[None]:
+    """Use ``action`` for ``kind`` inside the block, then restore the one
+    registered before (tests replace the engine's actions this way)."""
+    previous = _registry.get(kind)
+    register(kind, action)
+    try:
+        yield
+    finally:
+        if previous is None:
+            unregister(kind)
+        else:
+            _registry[kind] = previous
 
 
 def action_for(kind: str) -> Action | None:

@@ -13,7 +13,7 @@ class DsrConfig(AppConfig):
     def ready(self) -> None:
         from rekisteri.core import participants
         from rekisteri.core.catalogue import register_own_key_model
-        from rekisteri.dsr import dashboard
+        from rekisteri.dsr import dashboard, engine_actions
         from rekisteri.dsr.rights import PARTICIPANT_ENTRY
         from rekisteri.privacy import panels
 
@@ -25,3 +25,5 @@ class DsrConfig(AppConfig):
         # A person's export lists the cases matched to them; erasure keeps
         # them under the privacy_case rule (rekisteri/dsr/rights.py).
         participants.register(PARTICIPANT_ENTRY)
+        # Access, portability and erasure run through the rights engine.
+        engine_actions.register()

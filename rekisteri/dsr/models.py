@@ -313,8 +313,10 @@ class ExportFile(models.Model):
     content_type = not_personal(models.CharField(max_length=100))
     content = personal(
         EncryptedBinaryField(null=True, blank=True),
-        category="user",
-        description="The data subject's export",
+        # A copy of the person's data for the requester: the privacy
+        # officer, who exports and erases message content, handles it.
+        category="user.content",
+        description="The data subject's export, kept until downloaded or expired",
         **dict(_REQUESTER, subject="case"),
     )
     size = not_personal(models.PositiveIntegerField(default=0))

@@ -59,6 +59,14 @@ from rekisteri.keystore import keys
 from rekisteri.privacy.eea import is_eea
 from rekisteri.privacy.facts import system_facts
 from rekisteri.privacy.recipients import ExternalRecipient, external_recipients
+from rekisteri.privacy.vocabulary import (
+    BASIS_LABELS,
+    PURPOSE_LABELS,
+    RETENTION_LABELS,
+)
+from rekisteri.privacy.vocabulary import (
+    label as vocabulary_label,
+)
 from rekisteri.registry.models import Person, Provenance
 from rekisteri.registry.services import person_shred
 from rekisteri.rights import engine
@@ -268,6 +276,7 @@ class _Context:
     automated: str
     purposes: dict[str, str]
     bases: dict[str, str]
+    retention: dict[str, str]
 
 
 def _info(
@@ -315,7 +324,7 @@ def _info(
         "retention": [
             {
                 "rule": rule,
-                "description": RETENTION_RULES[rule],
+                "description": ctx.retention.get(rule, RETENTION_RULES[rule]),
                 "until": until.isoformat() if until else None,
             }
             for rule in rules
@@ -386,8 +395,18 @@ def _context_for_export(language: str) -> _Context:
     return _Context(
         recipients=external_recipients(),
         automated=automated,
-        purposes={str(k): str(v) for k, v in Purpose.choices},
-        bases={str(k): str(v) for k, v in LegalBasis.choices},
+        # The notice's own wording in the person's language (fi, sv, en).
+        purposes={
+            str(k): vocabulary_label(PURPOSE_LABELS, k, language)
+            for k in Purpose.values
+        },
+        bases={
+            str(k): vocabulary_label(BASIS_LABELS, k, language)
+            for k in LegalBasis.values
+        },
+        retention={
+            k: vocabulary_label(RETENTION_LABELS, k, language) for k in RETENTION_RULES
+        },
     )
 
 

@@ -34,9 +34,8 @@ def export_action():
     def export(*, case, actor):
         return ActionResult("browser-export", EXPORT, "tiedot.json", "application/json")
 
-    actions.register("access", export)
-    yield
-    actions.unregister("access")
+    with actions.registered("access", export):
+        yield
 
 
 def test_submit_confirm_complete_download_once(

@@ -164,8 +164,7 @@ def test_submit_confirm_complete_download_once():
     def export(*, case, actor):
         return ActionResult("exp-1", b"PERSON DATA", "export.json", "application/json")
 
-    actions.register("access", export)
-    try:
+    with actions.registered("access", export):
         anonymous = Client()
         _submit_and_confirm(anonymous, KNOWN)
         case = RequestCase.objects.get()
@@ -201,8 +200,6 @@ def test_submit_confirm_complete_download_once():
         second = anonymous.post(link, {"code": code})
         assert second.status_code == 403
         assert listing  # the list page rendered
-    finally:
-        actions.unregister("access")
 
 
 def test_overdue_command(capsys):

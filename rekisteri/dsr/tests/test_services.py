@@ -60,9 +60,8 @@ def export_action():
             content_type="application/json",
         )
 
-    actions.register("access", export)
-    yield calls
-    actions.unregister("access")
+    with actions.registered("access", export):
+        yield calls
 
 
 def _case(officer, **kw):
@@ -279,9 +278,9 @@ def test_completion_requires_every_kind_done(officer, person, export_action):
 
 
 def test_action_without_registration_is_refused(officer, person):
-    case = _in_progress(officer, kinds=["erasure"])
+    case = _in_progress(officer, kinds=["restriction"])
     with pytest.raises(Conflict) as exc:
-        services.case_run_action(actor=officer, case=case, kind="erasure")
+        services.case_run_action(actor=officer, case=case, kind="restriction")
     assert exc.value.code == "no_action"
 
 
@@ -363,3 +362,34 @@ def test_api_steps_answer_with_the_error_codes(officer, person):
     assert missing.json()["error"]["code"] == "actions_missing"
     listing = client.get("/api/v1/dsr/cases?view=open").json()
     assert [c["reference"] for c in listing] == [body["reference"]]
+
+
+def test_engine_actions_export_and_erase_the_matched_person(officer, person):
+    from rekisteri.rights.models import ErasureReceipt
+    from rekisteri.rights.services import export_person, is_erased
+
+    case = _in_progress(officer, kinds=["access", "erasure"])
+    access = services.case_run_action(actor=officer, case=case, kind="access")
+    assert access.reference == f"access:{case.reference}:1"
+    stored = json.loads(ExportFile.objects.get(case=case).content)
+    assert stored["confirmation"]["person"] == str(person.pk)
+    assert stored["language"] == "fi"
+    assert any(v["value"] == EMAIL for item in stored["items"] for v in item["values"])
+    erasure = services.case_run_action(actor=officer, case=case, kind="erasure")
+    receipt = ErasureReceipt.objects.get(subject_id=person.pk)
+    assert erasure.reference == f"erasure:{receipt.pk}"
+    assert receipt.case_ref == case.reference
+    assert is_erased(person)
+    after = export_person(actor=officer, person=person)
+    assert after["erasure"]["receipt"] == str(receipt.pk)
+    case = services.case_complete(actor=officer, case=case, base_url="https://x.test")
+    assert case.status == Status.COMPLETED
+
+
+def test_engine_action_without_a_matched_person_is_refused(officer, person):
+    case = _in_progress(officer)
+    case.persons.clear()  # the matched person was unlinked after the check
+    with pytest.raises(Conflict) as exc:
+        services.case_run_action(actor=officer, case=case, kind="access")
+    assert exc.value.code == "no_person"
+    assert not case.actions.exists()

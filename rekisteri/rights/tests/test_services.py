@@ -61,6 +61,27 @@ def test_export_gives_article_15_information_per_item(customer):
     assert {"article": "20", "right": "portability"} in person["info"]["rights"]
 
 
+@pytest.mark.parametrize(
+    ("language", "purpose", "basis", "retention"),
+    [
+        ("fi", "Laskutus", "lakisääteinen velvoite", "Kirjanpitolain mukaan"),
+        ("sv", "Fakturering", "rättslig förpliktelse", "Enligt bokföringslagen"),
+        ("en", "Invoicing", "legal obligation", "Under the Accounting Act"),
+    ],
+)
+def test_export_labels_speak_the_persons_language(
+    customer, language, purpose, basis, retention
+):
+    export = services.export_person(
+        actor=customer.officer, person=customer.person, language=language
+    )
+    invoice = next(i for i in export["items"] if i["model"] == "billing.Invoice")
+    info = invoice["info"]
+    assert any(purpose.lower() in p["label"].lower() for p in info["purposes"])
+    assert basis in info["legal_bases"][0]["label"].lower()
+    assert info["retention"][0]["description"].startswith(retention)
+
+
 def test_export_is_audited_without_personal_data(customer):
     services.export_person(actor=customer.officer, person=customer.person)
     event = AuditEvent.objects.get(action="rights.export")
@@ -210,3 +231,36 @@ def test_portability_zip_holds_what_the_person_provided(customer):
     anna = services.portability_zip(actor=customer.officer, person=customer.person)
     with zipfile.ZipFile(io.BytesIO(anna)) as archive:
         assert json.loads(archive.read("data.json"))["data"] == {}
+
+
+def test_the_officer_exports_and_erases_a_sole_trader_with_contracts(db):
+    """A sole trader's contracts are purchase history (the financial family),
+    which the privacy officer may export; erasure keeps them under the
+    relationship rule instead of refusing the officer."""
+    import datetime as dt
+
+    from rekisteri.contracts.services import contract_create, product_create
+    from rekisteri.core.testing import make_org, make_person
+    from rekisteri.registry.services import role_create
+
+    officer = make_staff(StaffRole.PRIVACY_OFFICER)
+    person = make_person(first_name="Toini", last_name="Toiminimi")
+    org = make_org(name="Toiminimi Toini", sole_trader=True)
+    role_create(
+        actor=None,
+        person=person,
+        organization=org,
+        kind="contact",
+        start_date=dt.date(2024, 1, 1),
+    )
+    contract_create(
+        actor=None,
+        organization=org,
+        product=product_create(actor=None, code="TT", name="Tuki"),
+        start_date=dt.date(2024, 1, 1),
+    )
+    export = services.export_person(actor=officer, person=person)
+    assert any(item["model"] == "contracts.Contract" for item in export["items"])
+    services.erasure_plan(actor=officer, person=person)
+    receipt = services.erasure_execute(actor=officer, person=person, reason="Pyyntö")
+    assert receipt["receipt"]
