@@ -296,6 +296,18 @@ X_FRAME_OPTIONS = "DENY"
 if _env_bool("REKISTERI_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Cache: rate limits and flood guards ----------------------------------
+# Counters that must be shared by every web worker (the request portal's
+# per-address and per-client limits, the closed network's one-event-a-minute
+# guard) live in the database, so several processes and several machines see
+# one count (docs/operations.md). ``manage.py migrate_all`` creates the table.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "rekisteri_cache",
+    }
+}
+
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", "Suomi"), ("en", "English")]

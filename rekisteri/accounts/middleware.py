@@ -32,6 +32,7 @@ from rekisteri.accounts.sessions import (
     SESSION_STARTED,
     session_expiry_reason,
 )
+from rekisteri.core.cachekeys import cache_key
 
 # Paths anyone may reach from anywhere: the public privacy notice in its three
 # languages (and everything under them), static files and the language switch.
@@ -75,7 +76,7 @@ class StaffNetworkMiddleware:
         # One event per address per minute: a scanner outside the network
         # must not be able to flood the audit chain (every append takes its
         # lock). cache.add is atomic and true only for the first request.
-        key = f"rekisteri:network_denied:{request.client_address}"
+        key = cache_key("network_denied", request.client_address or "")
         if cache.add(key, 1, timeout=DENIED_AUDIT_SECONDS):
             audit_record(
                 actor=None,

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rekisteri.audit.services import audit_record
+from rekisteri.core.cachekeys import cache_key
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
 from rekisteri.dsr import letters
 from rekisteri.dsr.choices import (
@@ -81,8 +82,8 @@ def portal_submit(
         errors.add("language", "invalid_choice", _("Unknown language."))
     errors.raise_if_any()
     digest = contact_digest("email", address)
-    _count(f"rekisteri:dsr:ip:{client or '-'}", _limit("REKISTERI_DSR_PER_CLIENT", 20))
-    _count(f"rekisteri:dsr:addr:{digest}", _limit("REKISTERI_DSR_PER_ADDRESS", 3))
+    _count(cache_key("dsr.client", client), _limit("REKISTERI_DSR_PER_CLIENT", 20))
+    _count(cache_key("dsr.address", digest), _limit("REKISTERI_DSR_PER_ADDRESS", 3))
     code = new_code()
     rendered = letters.render(
         Letter.PORTAL_CODE, language=language, case=None, code=code, valid=CODE_MINUTES

@@ -30,3 +30,5 @@ class Command(BaseCommand):
         except KeyConfigError as exc:
             raise CommandError(str(exc)) from exc
         call_command("migrate", interactive=False, verbosity=verbosity)
+        # The shared cache (rate limits) is a table of its own.
+        call_command("createcachetable", verbosity=verbosity)
