@@ -9,6 +9,8 @@ class ConnectorsConfig(AppConfig):
     def ready(self) -> None:
         # The register knows nothing of its connectors: they add their page
         # section and their ``manage.py registry`` subcommands here.
-        from rekisteri.connectors import hooks
+        from rekisteri.connectors import dashboard, hooks
+        from rekisteri.privacy import panels
 
         hooks.install()
+        panels.register("connectors", dashboard.panel)

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.connectors import selectors, services
+from rekisteri.connectors.contacts import commands as contact_commands
 from rekisteri.connectors.prh.importer import TYPED_FIELDS, ImportReport
 from rekisteri.core.errors import ServiceError
 from rekisteri.registry import extensions
@@ -191,6 +192,7 @@ def _import_run(command: Any, options: dict[str, Any]) -> None:
 
 
 def install() -> None:
+    contact_commands.install()
     extensions.register_organization_section("connectors.prh", organization_section)
     extensions.register_subcommand(
         extensions.Subcommand(

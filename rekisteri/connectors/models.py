@@ -107,3 +107,113 @@ class RegistryReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} ({self.status})"
+
+
+# --------------------------------------------------------------------------
+# Third-party contact lists (docs/connectors.md, Contact lists)
+# --------------------------------------------------------------------------
+
+
+class ContactMapping(models.Model):
+    """A vendor's column layout, saved once and named on every import."""
+
+    id = uuid_pk()
+    name = not_personal(models.SlugField(_("name"), max_length=40, unique=True))
+    source = not_personal(
+        models.ForeignKey(
+            "registry.DataSource", on_delete=models.PROTECT, related_name="+"
+        ),
+        "the vendor the lists come from",
+    )
+    columns = not_personal(
+        models.JSONField(_("columns"), default=dict),
+        "register field → column header in the vendor's files",
+    )
+    encoding = not_personal(
+        models.CharField(_("encoding"), max_length=16, default="auto")
+    )
+    role_kind = not_personal(
+        models.CharField(_("role"), max_length=20, default="contact"),
+        "the role the listed persons get at their organization",
+    )
+    created_at = not_personal(models.DateTimeField(default=timezone.now))
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Telling a person that their data came from a third party is a duty the
+# controller must be able to show it met (GDPR Art. 5(2), 14).
+INFORMED = dict(
+    category="user.privacy_preferences",
+    purposes=(Purpose.SECURITY,),
+    legal_basis=LegalBasis.LEGAL_OBLIGATION,
+    retention="privacy_case",
+    erasure=Erasure.RETAIN,
+)
+
+
+class InformTask(models.Model):
+    """Art. 14: tell a person whose data came from a third party, by the
+    deadline (one month from obtaining the data, or the first message)."""
+
+    id = uuid_pk()
+    person = not_personal(
+        models.ForeignKey(
+            "registry.Person", on_delete=models.CASCADE, related_name="inform_tasks"
+        ),
+        "link to the data subject",
+    )
+    source = not_personal(
+        models.ForeignKey(
+            "registry.DataSource", on_delete=models.PROTECT, related_name="+"
+        ),
+        "the third party the data came from",
+    )
+    import_batch = not_personal(
+        models.ForeignKey(
+            "registry.ImportBatch",
+            on_delete=models.SET_NULL,
+            null=True,
+            blank=True,
+            related_name="+",
+        )
+    )
+    obtained_on = not_personal(models.DateField(_("obtained")))
+    due = not_personal(models.DateField(_("deadline")), "Art. 14(3)(a) deadline")
+    informed_at = personal(
+        models.DateTimeField(_("informed"), null=True, blank=True),
+        description="When the person was told where their data came from",
+        **INFORMED,
+    )
+    channel = personal(
+        models.CharField(_("channel"), max_length=8, blank=True, default=""),
+        description="How the person was told (email, letter, phone)",
+        **INFORMED,
+    )
+    done_by = not_personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.PROTECT,
+            null=True,
+            blank=True,
+            related_name="+",
+        ),
+        "staff member who sent or recorded it (null: sent by the system)",
+    )
+    created_at = not_personal(models.DateTimeField(default=timezone.now))
+
+    class Meta:
+        ordering = ["due", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "source"], name="one_inform_task_per_source"
+            )
+        ]
+        indexes = [models.Index(fields=["informed_at", "due"], name="inform_due")]
+
+    def __str__(self) -> str:
+        return f"inform {self.person_id} by {self.due}"

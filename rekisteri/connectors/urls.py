@@ -14,4 +14,6 @@ urlpatterns = [
     ),
     path("reviews/", views.review_list, name="review_list"),
     path("reviews/<uuid:review_id>/decide/", views.review_decide, name="review_decide"),
+    path("inform/", views.inform_list, name="inform_list"),
+    path("inform/<uuid:task_id>/", views.inform_act, name="inform_act"),
 ]

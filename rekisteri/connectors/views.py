@@ -7,14 +7,18 @@ import uuid
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rekisteri.accounts.permissions import Perm, require
+from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
 from rekisteri.connectors import selectors, services
+from rekisteri.connectors.contacts import inform
 from rekisteri.connectors.hooks import field_label
+from rekisteri.connectors.models import InformTask
 from rekisteri.core.errors import NotFound, ServiceError
+from rekisteri.keystore import keys
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.auditing import organization_families, purpose_of
 
@@ -94,3 +98,60 @@ def review_decide(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("connectors:review_list")
+
+
+# --------------------------------------------------------------------------
+# Art. 14 inform tasks (docs/connectors.md, Contact lists)
+# --------------------------------------------------------------------------
+
+
+@require(Perm.PRIVACY_VIEW)
+def inform_list(request: HttpRequest) -> HttpResponse:
+    """Persons whose data came from a third party and who are not yet told."""
+    today = timezone.localdate()
+    tasks = list(inform.open_tasks().select_related("person")[:500])
+    audit_record(
+        actor=request.user,
+        action="connectors.inform_list",
+        target_type="inform_task",
+        categories=["user.name"],
+        purpose="customer_relationship",
+        details={"count": len(tasks)},
+        request=request,
+    )
+    with keys.ensure_scope():
+        rows = [
+            (t, f"{t.person.first_name} {t.person.last_name}".strip(), t.due < today)
+            for t in tasks
+        ]
+    return render(
+        request,
+        "connectors/inform_list.html",
+        {
+            "rows": rows,
+            "channels": [c for c in inform.CHANNELS if c != "email"],
+            "can_act": has_perm(request.user, Perm.PRIVACY_MANAGE),
+        },
+    )
+
+
+@require(Perm.PRIVACY_MANAGE)
+@require_POST
+def inform_act(request: HttpRequest, task_id: uuid.UUID) -> HttpResponse:
+    """Send the notice by email, or record a letter or a call."""
+    task = InformTask.objects.filter(pk=task_id).select_related("source").first()
+    if task is None:
+        raise Http404
+    try:
+        if request.POST.get("op") == "send":
+            inform.inform_send(actor=request.user, task=task)
+            messages.success(request, _("The notice was sent."))
+        else:
+            inform.inform_record(
+                actor=request.user, task=task, channel=request.POST.get("channel", "")
+            )
+            messages.success(request, _("Recorded."))
+    except ServiceError as exc:
+        reasons = exc.reasons() if hasattr(exc, "reasons") else [exc.message]
+        messages.error(request, " ".join(str(r) for r in reasons))
+    return redirect("connectors:inform_list")

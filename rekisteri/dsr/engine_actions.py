@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from rekisteri.access.enforce import not_a_write_service
 from rekisteri.core.errors import Conflict
 from rekisteri.dsr import actions
 from rekisteri.dsr.actions import ActionResult
@@ -43,6 +44,10 @@ def _bundle(files: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
+@not_a_write_service(
+    "runs the rights engine's services, which check the matrix and the holds "
+    "before they read or write"
+)
 def access_for_case(*, case: RequestCase, actor: Any) -> ActionResult:
     """Art. 15: the access export of each matched person, in the case's
     language; one JSON file, or a ZIP of one file per person."""
@@ -59,6 +64,10 @@ def access_for_case(*, case: RequestCase, actor: Any) -> ActionResult:
     return ActionResult(reference, _bundle(files), "access.zip", "application/zip")
 
 
+@not_a_write_service(
+    "runs the rights engine's services, which check the matrix and the holds "
+    "before they read or write"
+)
 def portability_for_case(*, case: RequestCase, actor: Any) -> ActionResult:
     """Art. 20: the portability ZIP of each matched person (a ZIP of ZIPs
     when several persons are matched)."""
@@ -74,6 +83,10 @@ def portability_for_case(*, case: RequestCase, actor: Any) -> ActionResult:
     return ActionResult(reference, _bundle(files), "portability.zip", "application/zip")
 
 
+@not_a_write_service(
+    "runs the rights engine's services, which check the matrix and the holds "
+    "before they read or write"
+)
 def erasure_for_case(*, case: RequestCase, actor: Any) -> ActionResult:
     """Art. 17: erase each matched person through the engine; the case
     keeps the receipt ids. A hold on any person refuses the action (the

@@ -59,3 +59,22 @@ def person_restricted(person_id: Any) -> bool:
     """True when any provider says the person's processing is restricted
     (the person API's ``restricted`` field; the page shows a banner)."""
     return any(_restricted[name](person_id) for name in sorted(_restricted))
+
+
+# --------------------------------------------------------------------------
+# Whether an address is on a suppression list (GDPR Art. 21(3))
+# --------------------------------------------------------------------------
+
+# query(kind, value) -> bool; kind is "email" or "phone", value normalised
+_suppression: dict[str, Callable[[str, str], bool]] = {}
+
+
+def register_suppression_query(name: str, query: Callable[[str, str], bool]) -> None:
+    """Register (or replace) a query telling whether an address is suppressed."""
+    _suppression[name] = query
+
+
+def contact_suppressed(kind: str, value: str) -> bool:
+    """True when an address may not be added for marketing (an importer of
+    third-party lists leaves the row out)."""
+    return any(_suppression[name](kind, value) for name in sorted(_suppression))

@@ -626,6 +626,7 @@ def person_update(
     emails: list[str] | None = None,
     phones: list[str] | None = None,
     source: str = "staff",
+    import_batch: ImportBatch | None = None,
     **changes: Any,
 ) -> Person:
     """Change a person. ``emails``/``phones``, when given, replace the lists."""
@@ -661,7 +662,9 @@ def person_update(
     with transaction.atomic():
         prov = None
         if changed or new_emails is not None or new_phones is not None:
-            prov = provenance_record(actor=actor, source=source)
+            prov = provenance_record(
+                actor=actor, source=source, import_batch=import_batch
+            )
         if changed:
             for f in changed:
                 setattr(person, f, data[f])

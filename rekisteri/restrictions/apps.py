@@ -18,3 +18,4 @@ class RestrictionsConfig(AppConfig):
         enforce.register_refusal("restriction", services.refuse_if_restricted)
         hooks.register_contact_listener("suppression", services.suppression_check)
         hooks.register_restriction_status("restriction", services.is_restricted)
+        hooks.register_suppression_query("suppression", services.is_suppressed)

@@ -335,6 +335,12 @@ def objection_record(
     return objection
 
 
+def is_suppressed(kind: str, value: str) -> bool:
+    """The registry's suppression query: is this address on the list?"""
+    d = suppression.digest(kind, value)
+    return bool(d) and SuppressedContact.objects.filter(kind=kind, digest=d).exists()
+
+
 def objects_to_marketing(person_id: uuid.UUID) -> bool:
     return Objection.objects.filter(
         person_id=person_id, purpose=ObjectionPurpose.DIRECT_MARKETING

@@ -45,6 +45,8 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.billing import collection, payments, run
 from rekisteri.billing import services as billing
 from rekisteri.billing.testing import line, make_invoice, make_seller
+from rekisteri.connectors.contacts import inform
+from rekisteri.connectors.models import InformTask
 from rekisteri.contracts import services as contracts
 from rekisteri.core.catalogue import catalogue_entries
 from rekisteri.core.errors import Conflict, Forbidden, ServiceError
@@ -53,6 +55,7 @@ from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.messaging import importing
 from rekisteri.messaging import services as messaging
 from rekisteri.registry import services as registry
+from rekisteri.registry.models import DataSource
 from rekisteri.restrictions import services as restrictions
 
 # --------------------------------------------------------------------------
@@ -142,6 +145,7 @@ class World:
     message: Any
     due_contract: Any
     active_contract: Any
+    inform_task: Any
 
     def fresh(self) -> World:
         """The same rows read again: a call may have changed the instances
@@ -228,8 +232,25 @@ def build_world() -> World:
     for c in (due, active):
         c.status = "active"
         c.save()
+    inform_task = InformTask.objects.create(
+        person=person,
+        source=DataSource.objects.get(code="fonecta"),
+        obtained_on=dt.date(2026, 1, 2),
+        due=dt.date(2026, 2, 2),
+    )
     return World(
-        org, person, role, contract, party, draft, issued, case, message, due, active
+        org,
+        person,
+        role,
+        contract,
+        party,
+        draft,
+        issued,
+        case,
+        message,
+        due,
+        active,
+        inform_task,
     )
 
 
@@ -401,6 +422,12 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
             actor=a, person=w.person, purpose="direct_marketing"
         )
     ),
+    "rekisteri.connectors.contacts.inform.inform_send": lambda w, a: inform.inform_send(
+        actor=a, task=w.inform_task
+    ),
+    "rekisteri.connectors.contacts.inform.inform_record": lambda w, a: (
+        inform.inform_record(actor=a, task=w.inform_task, channel="letter")
+    ),
     # Declared as writing no register person rows (their reasons say why).
     "rekisteri.dsr.services.case_assign": None,
     "rekisteri.dsr.services.case_complete": None,
@@ -425,6 +452,8 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     "rekisteri.connectors.prh.importer.apply_company": None,
     "rekisteri.connectors.prh.importer.batch_start": None,
     "rekisteri.connectors.prh.importer.import_companies": None,
+    "rekisteri.connectors.contacts.importer.import_contacts": None,
+    "rekisteri.connectors.contacts.importer.mapping_save": None,
 }
 
 

@@ -22,7 +22,7 @@ import pytest
 from django.db import models
 
 from rekisteri.billing.testing import make_invoice
-from rekisteri.connectors.models import RegistryReview
+from rekisteri.connectors.models import InformTask, RegistryReview
 from rekisteri.contracts.services import (
     contract_create,
     contract_party_add,
@@ -131,6 +131,14 @@ def _world():
     case.persons.add(person)
     CaseAction.objects.create(
         case=case, kind="access", done_at=dt.datetime(2026, 1, 3, tzinfo=dt.UTC)
+    )
+    InformTask.objects.create(
+        person=person,
+        source=DataSource.objects.get(code="fonecta"),
+        obtained_on=dt.date(2026, 1, 2),
+        due=dt.date(2026, 2, 2),
+        informed_at=dt.datetime(2026, 1, 9, 12, 0, tzinfo=dt.UTC),
+        channel="letter",
     )
     SentMessage.objects.create(
         case=case,

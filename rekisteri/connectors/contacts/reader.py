@@ -1,0 +1,225 @@
+"""Reading third-party contact lists: CSV in the encodings vendors send,
+and XLSX through openpyxl's read-only mode.
+
+Rows are streamed (constant memory) as ``(row_number, {header: text})``;
+row numbers are the file's own, header row 1, so a report points at the
+line a person sees in a spreadsheet. Every cell is text: a formula-like
+value (``=``, ``+``, ``-``, ``@``) is kept as the characters it is, never
+evaluated; XLSX formulas are read as their cached values.
+
+Encodings: a UTF-8 byte-order mark wins; otherwise the file is read as
+UTF-8 if it decodes, else as Windows-1252 (which covers ISO-8859-15's
+Finnish letters; the report says which encoding was used). The delimiter
+is sniffed among ``;``, ``,`` and tab from the header line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from rekisteri.core.errors import ValidationFailed
+
+# An XLSX is a ZIP: refuse archives that would inflate past these limits
+# before openpyxl opens them (a "ZIP bomb" of shared strings or sheets).
+XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+XLSX_MAX_RATIO = 200
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 100
+MAX_CELL = 1000
+ENCODINGS = ("auto", "utf-8", "windows-1252", "iso-8859-15")
+
+
+@dataclass
+class ContactFile:
+    """An opened contact list: its headers and a stream of its rows."""
+
+    headers: list[str]
+    rows: Iterator[tuple[int, dict[str, str]]]
+    kind: str
+    encoding: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _refuse(message: str, code: str) -> ValidationFailed:
+    return ValidationFailed.single("file", code, message)
+
+
+def _clean_headers(raw: list[object]) -> list[str]:
+    headers = [str(h if h is not None else "").strip() for h in raw]
+    while headers and not headers[-1]:
+        headers.pop()
+    if not headers or not any(headers):
+        raise _refuse(_("The file has no header row."), "no_header")
+    if len(headers) > MAX_COLUMNS:
+        raise _refuse(
+            _("The file has more than %(n)d columns.") % {"n": MAX_COLUMNS},
+            "too_many_columns",
+        )
+    seen: set[str] = set()
+    for h in headers:
+        if h and h.casefold() in seen:
+            raise _refuse(
+                _("Two columns have the same header: %(header)s.") % {"header": h},
+                "duplicate_header",
+            )
+        seen.add(h.casefold())
+    return headers
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value).strip()
+    return text[:MAX_CELL]
+
+
+def _rows(
+    headers: list[str], records: Iterator[list[object]], first: int
+) -> Iterator[tuple[int, dict[str, str]]]:
+    for number, record in enumerate(records, start=first):
+        if number > MAX_ROWS + 1:
+            raise _refuse(
+                _("The file has more than %(n)d rows.") % {"n": MAX_ROWS},
+                "too_many_rows",
+            )
+        cells = [_cell(v) for v in record]
+        if not any(cells):
+            continue
+        row = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)}
+        extra = [c for c in cells[len(headers) :] if c]
+        if extra:
+            row["\x00extra"] = str(len(extra))
+        yield number, row
+
+
+def _detect_encoding(head: bytes, requested: str) -> tuple[str, list[str]]:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", []
+    if requested not in ("", "auto"):
+        return requested, []
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        if exc.start < len(head) - 4:
+            return "windows-1252", [
+                _("The file is not UTF-8; it was read as Windows-1252.")
+            ]
+    return "utf-8", []
+
+
+def open_csv(path: Path, *, encoding: str = "auto") -> ContactFile:
+    if encoding not in ENCODINGS:
+        raise _refuse(_("Unknown encoding."), "unknown_encoding")
+    with path.open("rb") as probe:
+        head = probe.read(256 * 1024)
+    chosen, notes = _detect_encoding(head, encoding)
+    try:
+        sample = head.decode(chosen, errors="strict")
+    except UnicodeDecodeError:
+        if chosen.startswith("utf-8") and encoding in ("", "auto"):
+            chosen, notes = (
+                "windows-1252",
+                [_("The file is not UTF-8; it was read as Windows-1252.")],
+            )
+            sample = head.decode(chosen, errors="replace")
+        else:
+            raise _refuse(
+                _("The file is not in the chosen encoding."), "wrong_encoding"
+            ) from None
+    first_line = sample.splitlines()[0] if sample else ""
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    text = path.open("r", encoding=chosen, errors="strict", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        headers = _clean_headers(next(reader, []))
+    except UnicodeDecodeError:
+        text.close()
+        raise _refuse(
+            _("The file is not in the chosen encoding."), "wrong_encoding"
+        ) from None
+
+    def records() -> Iterator[list[object]]:
+        try:
+            yield from reader
+        except UnicodeDecodeError:
+            raise _refuse(
+                _("The file is not in the chosen encoding."), "wrong_encoding"
+            ) from None
+        except csv.Error as exc:
+            raise _refuse(
+                _("The CSV file is malformed at line %(line)d.")
+                % {"line": reader.line_num},
+                "malformed_csv",
+            ) from exc
+        finally:
+            text.close()
+
+    return ContactFile(
+        headers=headers,
+        rows=_rows(headers, records(), 2),
+        kind="csv",
+        encoding=chosen,
+        notes=notes,
+    )
+
+
+def _check_xlsx_archive(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = 0
+            for info in archive.infolist():
+                total += info.file_size
+                if info.compress_size and (
+                    info.file_size / info.compress_size > XLSX_MAX_RATIO
+                    and info.file_size > 10 * 1024 * 1024
+                ):
+                    raise _refuse(
+                        _("The spreadsheet inflates too much to be read safely."),
+                        "xlsx_bomb",
+                    )
+            if total > XLSX_MAX_UNCOMPRESSED:
+                raise _refuse(
+                    _("The spreadsheet is too large to be read safely."),
+                    "xlsx_too_large",
+                )
+    except zipfile.BadZipFile:
+        raise _refuse(_("The file is not an XLSX workbook."), "not_xlsx") from None
+
+
+def open_xlsx(path: Path) -> ContactFile:
+    from openpyxl import load_workbook
+
+    _check_xlsx_archive(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a broken file
+        raise _refuse(_("The file is not an XLSX workbook."), "not_xlsx") from exc
+    sheet = workbook.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    headers = _clean_headers(list(next(values, ()) or ()))
+
+    def records() -> Iterator[list[object]]:
+        try:
+            for record in values:
+                yield list(record)
+        finally:
+            workbook.close()
+
+    return ContactFile(headers=headers, rows=_rows(headers, records(), 2), kind="xlsx")
+
+
+def open_contacts(path: Path, *, encoding: str = "auto") -> ContactFile:
+    """Open ``path`` as CSV or XLSX (by its content, not its name)."""
+    with path.open("rb") as probe:
+        magic = probe.read(4)
+    if magic == b"PK\x03\x04":
+        return open_xlsx(path)
+    return open_csv(path, encoding=encoding)
