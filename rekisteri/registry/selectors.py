@@ -180,19 +180,28 @@ def person_queryset(user: Any) -> QuerySet[Person]:
     )
 
 
+_SOURCE = ("provenance__source", "provenance__import_batch")
+
+
 def person_get(*, user: Any, person_id: Any) -> Person:
     """A person with emails, phones and roles (with organizations) loaded."""
     try:
         return (
             person_queryset(user)
             .prefetch_related(
-                "emails",
-                "phones",
+                # Each address and role shows where it came from (its own
+                # provenance), loaded in the same queries.
+                Prefetch(
+                    "emails", queryset=PersonEmail.objects.select_related(*_SOURCE)
+                ),
+                Prefetch(
+                    "phones", queryset=PersonPhone.objects.select_related(*_SOURCE)
+                ),
                 Prefetch(
                     "roles",
-                    queryset=Role.objects.select_related("organization").order_by(
-                        "end_date", "organization__name_key"
-                    ),
+                    queryset=Role.objects.select_related(
+                        "organization", *_SOURCE
+                    ).order_by("end_date", "organization__name_key"),
                 ),
             )
             .select_related(
