@@ -41,7 +41,7 @@ test: dev
 
 ## make bench: registers of 10k and 100k persons (SIZE=1000000 for 1M), each
 ## encrypted and as the plaintext baseline, then the audit, invoicing, message,
-## backup and PRH import benchmarks (benchmarks/domains.py)
+## backup, PRH import and contact-list import benchmarks (benchmarks/domains.py)
 bench: dev
 	$(BIN)/python -m benchmarks.run --sizes $(if $(SIZE),$(SIZE),$(SIZES))
 	$(BIN)/python -m benchmarks.domains

@@ -562,7 +562,10 @@ class ContactImporter:
             if "\x00extra" in raw:
                 values["\x00extra"] = raw["\x00extra"]
             try:
-                outcome = self.row(number, values)
+                # One key scope per row: matching, planning and writing the
+                # row load each person's key once, and none outlive the row.
+                with keys.ensure_scope():
+                    outcome = self.row(number, values)
             except ServiceError as exc:
                 outcome = RowOutcome(number, "error", [_service_reason(exc)])
             self.report.add(outcome)

@@ -377,3 +377,15 @@ def test_the_inform_page_lists_sends_and_is_denied_to_sales(tmp_path, client):
     assert task.channel == "email"
     dashboard = client.get("/privacy-office/").content.decode()
     assert "/connectors/inform/" in dashboard
+
+
+def test_the_person_page_shows_where_each_address_and_role_came_from(tmp_path, client):
+    rows = _rows(1)
+    path = _csv(tmp_path / "l.csv", rows)
+    report = importer.import_contacts(actor=None, path=path, mapping=_mapping())
+    person = Person.objects.get(pk=report.rows[0].person_id)
+    client.force_login(make_staff(StaffRole.SALES))
+    html = client.get(f"/persons/{person.pk}/").content.decode()
+    aside = html[html.index('id="provenance-title"') :]
+    assert aside.count("Fonecta Oy") >= 4  # names, email, phone, role
+    assert rows[0][2] in aside
