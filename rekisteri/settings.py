@@ -247,6 +247,10 @@ REKISTERI_MFA_REQUIRED_ROLES = _env_list("REKISTERI_MFA_REQUIRED_ROLES") or [
     "privacy_officer",
     "administrator",
 ]
+# Roles that take effect only on a second administrator's approval (four
+# eyes), and how long the one-time enrolment code shown on approval lasts.
+REKISTERI_FOUR_EYES_ROLES = ["privacy_officer", "auditor"]
+REKISTERI_ENROLMENT_CODE_HOURS = _env_int("REKISTERI_ENROLMENT_CODE_HOURS", 72)
 # Lockout: an account (any user name tried, existing or not) is locked after
 # this many failures within the window; a client address after more.
 REKISTERI_LOCKOUT_ACCOUNT_FAILURES = _env_int("REKISTERI_LOCKOUT_ACCOUNT_FAILURES", 5)

@@ -82,6 +82,21 @@ class CodeForm(forms.Form):
     )
 
 
+class EnrolForm(CodeForm):
+    """The app's code and, for a four-eyes role, the one-time enrolment code."""
+
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code"),
+        required=False,
+        max_length=40,
+        help_text=_("The one-time code from the administrator who approved your role."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+        ),
+    )
+    field_order = ["enrolment_code", "code"]
+
+
 class NewPasswordForm(forms.Form):
     """A new password typed twice; the rules are shown as help text."""
 
