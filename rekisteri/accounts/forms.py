@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from rekisteri.accounts.choices import StaffRole, TokenScope
+from rekisteri.core.validation import BoundedDateField
 
 
 class ApiTokenForm(forms.Form):
@@ -194,7 +195,7 @@ class TrainingForm(forms.Form):
 
     use_required_attribute = False
 
-    completed_on = forms.DateField(
+    completed_on = BoundedDateField(
         label=_("Completed on"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
