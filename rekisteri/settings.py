@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rekisteri.core.middleware.FinnishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A post over DATA_UPLOAD_MAX_NUMBER_FIELDS: a page that says the limit
+    # (or the invoice form again), never a bare 400. Before the CSRF check.
+    "rekisteri.core.fieldlimit.FieldLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
