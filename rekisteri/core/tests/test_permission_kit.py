@@ -634,6 +634,7 @@ EXPECTED_SITE: dict[str, Expect] = {
     ),
     "access:matrix": Expect(),
     "access:matrix_edit": Expect(),
+    "access:scope_edit": Expect(),
     "audit:log": Expect(events=("audit.view",)),
     "audit:person_access": Expect(events=("audit.subject_view",)),
     "audit:person_access_csv": Expect(events=("audit.export",)),
