@@ -36,7 +36,13 @@ from rekisteri.accounts.models import (
 from rekisteri.accounts.sessions import end_sessions_of
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
-from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from rekisteri.core.errors import (
+    Conflict,
+    FieldErrors,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
 
 TOKEN_PREFIX = "rk_"  # noqa: S105 - public marker, not a secret
 
@@ -313,11 +319,7 @@ def staff_user_set_role(
             _grant_request(actor, locked, role, request)
             return locked
         # Any other role replaces a grant still waiting for approval.
-        RoleGrant.objects.filter(user=locked, status=RoleGrant.Status.PENDING).update(
-            status=RoleGrant.Status.REJECTED,
-            decided_by=actor,
-            decided_at=timezone.now(),
-        )
+        _supersede_pending(actor, locked, request)
         locked.role = role
         locked.save(update_fields=["role"])
         ended = revoke_access(locked)
@@ -527,11 +529,7 @@ def _grant_request(
     grant = RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING).first()
     if grant is not None and grant.role == role:
         return grant
-    if grant is not None:
-        grant.status = RoleGrant.Status.REJECTED
-        grant.decided_by = actor
-        grant.decided_at = timezone.now()
-        grant.save(update_fields=["status", "decided_by", "decided_at"])
+    _supersede_pending(actor, user, request)
     grant = RoleGrant.objects.create(
         user=user, role=role, previous_role=user.role, requested_by=actor
     )
@@ -546,6 +544,24 @@ def _grant_request(
     return grant
 
 
+def _supersede_pending(actor: StaffUser, user: StaffUser, request: Any) -> None:
+    """A newer role decision for ``user`` withdraws a request still waiting."""
+    for grant in RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING):
+        grant.status = RoleGrant.Status.REJECTED
+        grant.decided_by = actor
+        grant.decided_at = timezone.now()
+        grant.save(update_fields=["status", "decided_by", "decided_at"])
+        _audit_account(
+            actor,
+            "role_grant.reject",
+            user,
+            request,
+            grant=str(grant.pk),
+            role=grant.role,
+            reason="superseded",
+        )
+
+
 def role_grant_decide(
     *, actor: StaffUser, grant_id: Any, approve: bool, request: Any = None
 ) -> tuple[RoleGrant, str]:
@@ -557,6 +573,10 @@ def role_grant_decide(
     returned — the only time it exists in clear — for the approver to hand
     over out of band. Returns the grant and the code ("" on rejection).
     """
+    from rekisteri.accounts.permissions import Perm, has_perm
+
+    if not has_perm(actor, Perm.ACCOUNTS_MANAGE):
+        raise Forbidden()
     seen = RoleGrant.objects.filter(pk=grant_id).first()
     if seen is None:
         raise NotFound()

@@ -37,10 +37,11 @@ def actions() -> list[str]:
 def test_role_change_waits_for_a_second_administrator(role):
     asker = make_staff(StaffRole.ADMINISTRATOR)
     other = make_staff(StaffRole.ADMINISTRATOR)
-    user = make_staff(StaffRole.SALES)
+    # The account is an administrator too: it must not approve its own role.
+    user = make_staff(StaffRole.ADMINISTRATOR)
     services.staff_user_set_role(actor=asker, user=user, role=role)
     user.refresh_from_db()
-    assert user.role == StaffRole.SALES  # not yet
+    assert user.role == StaffRole.ADMINISTRATOR  # not yet
     grant = RoleGrant.objects.get(user=user)
     assert grant.status == RoleGrant.Status.PENDING
     for wrong in (asker, user):
@@ -48,7 +49,7 @@ def test_role_change_waits_for_a_second_administrator(role):
             services.role_grant_decide(actor=wrong, grant_id=grant.pk, approve=True)
         assert exc.value.code == "four_eyes"
     user.refresh_from_db()
-    assert user.role == StaffRole.SALES
+    assert user.role == StaffRole.ADMINISTRATOR
     grant, code = services.role_grant_decide(
         actor=other, grant_id=grant.pk, approve=True
     )
@@ -235,3 +236,21 @@ def test_second_factor_reset_of_a_privacy_officer_gives_a_new_code(client):
     assert response.status_code == 200
     code = response.context["code"]
     assert services.enrolment_code_check(officer, code) is not None
+
+
+def test_only_administrators_decide_and_a_new_role_withdraws_a_request():
+    from rekisteri.core.errors import Forbidden
+
+    asker = make_staff(StaffRole.ADMINISTRATOR)
+    user = make_staff(StaffRole.SALES)
+    services.staff_user_set_role(actor=asker, user=user, role=StaffRole.AUDITOR)
+    grant = RoleGrant.objects.get(user=user)
+    with pytest.raises(Forbidden):
+        services.role_grant_decide(
+            actor=make_staff(StaffRole.PRIVACY_OFFICER), grant_id=grant.pk, approve=True
+        )
+    services.staff_user_set_role(actor=asker, user=user, role=StaffRole.BILLING)
+    grant.refresh_from_db()
+    assert grant.status == RoleGrant.Status.REJECTED
+    event = AuditEvent.objects.filter(action="role_grant.reject").get()
+    assert event.details["reason"] == "superseded"
