@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rekisteri.core.middleware.FinnishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A post over DATA_UPLOAD_MAX_NUMBER_FIELDS: a page that says the limit
+    # (or the invoice form again), never a bare 400. Before the CSRF check.
+    "rekisteri.core.fieldlimit.FieldLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -247,6 +250,10 @@ REKISTERI_MFA_REQUIRED_ROLES = _env_list("REKISTERI_MFA_REQUIRED_ROLES") or [
     "privacy_officer",
     "administrator",
 ]
+# Roles that take effect only on a second administrator's approval (four
+# eyes), and how long the one-time enrolment code shown on approval lasts.
+REKISTERI_FOUR_EYES_ROLES = ["privacy_officer", "auditor"]
+REKISTERI_ENROLMENT_CODE_HOURS = _env_int("REKISTERI_ENROLMENT_CODE_HOURS", 72)
 # Lockout: an account (any user name tried, existing or not) is locked after
 # this many failures within the window; a client address after more.
 REKISTERI_LOCKOUT_ACCOUNT_FAILURES = _env_int("REKISTERI_LOCKOUT_ACCOUNT_FAILURES", 5)

@@ -82,6 +82,14 @@ def person_scope(user: Any) -> frozenset[str] | None:
     return frozenset(kinds) if kinds else None
 
 
+def person_scopes() -> dict[str, list[str]]:
+    """Every role's person scope as it applies now (sorted role kinds; an
+    empty list: every person), the defaults while the table is empty."""
+    rows = dict(PersonScope.objects.values_list("role", "role_kinds"))
+    source = rows if rows else DEFAULT_PERSON_SCOPE
+    return {role: sorted(source.get(role) or ()) for role in StaffRole.values}
+
+
 @dataclass(frozen=True)
 class MatrixRow:
     """One family's line of the readable table."""

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from rekisteri.access import families
 from rekisteri.access.choices import Action
-from rekisteri.access.models import NeedToKnowRule
+from rekisteri.access.models import NeedToKnowRule, PersonScope
 from rekisteri.access.selectors import _default_grid, matrix_grid
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm
@@ -80,4 +80,59 @@ def matrix_set(
                 request=request,
             )
             done.append((role, family, action, allowed))
+    return done
+
+
+def person_scope_set(
+    *, actor: Any, scopes: dict[str, Iterable[str]], request: Any = None
+) -> list[str]:
+    """Set whose data each role sees: the register's role kinds a person
+    must hold (or have held) for the role to see them; none means everyone
+    the role's matrix row allows. Returns the roles whose scope changed.
+
+    Administrators only. The first change writes every role's scope (the
+    defaults included), so the table then holds each decision explicitly;
+    each changed role is one ``person_scope.change`` audit event with the old
+    and the new kinds.
+    """
+    from rekisteri.access.selectors import person_scopes
+    from rekisteri.registry.choices import RoleKind
+
+    if not has_perm(actor, Perm.ACCOUNTS_MANAGE):
+        raise Forbidden()
+    errors = FieldErrors()
+    clean: dict[str, list[str]] = {}
+    for role, kinds in scopes.items():
+        kinds = sorted(set(kinds))
+        if role not in StaffRole.values:
+            errors.add("role", "invalid_choice", _("Unknown role."))
+        if any(kind not in RoleKind.values for kind in kinds):
+            errors.add("role_kinds", "invalid_choice", _("Unknown role kind."))
+        clean[role] = kinds
+    errors.raise_if_any()
+    done: list[str] = []
+    with transaction.atomic():
+        current = person_scopes()
+        if not PersonScope.objects.exists():
+            PersonScope.objects.bulk_create(
+                PersonScope(role=role, role_kinds=kinds)
+                for role, kinds in current.items()
+            )
+        for role, kinds in clean.items():
+            old = current.get(role, [])
+            if old == kinds:
+                continue
+            PersonScope.objects.update_or_create(
+                role=role, defaults={"role_kinds": kinds}
+            )
+            audit_record(
+                actor=actor,
+                action="person_scope.change",
+                target_type="person_scope",
+                target_id=role,
+                purpose="security",
+                details={"role": role, "old": old, "new": kinds},
+                request=request,
+            )
+            done.append(role)
     return done

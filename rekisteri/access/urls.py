@@ -9,4 +9,5 @@ app_name = "access"
 urlpatterns = [
     path("", views.matrix, name="matrix"),
     path("edit/", views.matrix_edit, name="matrix_edit"),
+    path("scope/", views.scope_edit, name="scope_edit"),
 ]

@@ -63,3 +63,55 @@ def matrix_edit(request: HttpRequest) -> HttpResponse:
                 messages.info(request, _("Nothing changed."))
             return redirect("access:matrix")
     return render(request, "access/matrix_edit.html", _context(request))
+
+
+def scope_name(role: str, kind: str) -> str:
+    return f"{role}__{kind}"
+
+
+@require(Perm.ACCOUNTS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def scope_edit(request: HttpRequest) -> HttpResponse:
+    """Whose data each role sees (``PersonScope``): the role kinds a person
+    must hold for the role to see them. Administrators only; every changed
+    role is a ``person_scope.change`` audit event."""
+    from rekisteri.registry.choices import RoleKind
+
+    if request.method == "POST":
+        scopes = {
+            role: [k for k in RoleKind.values if scope_name(role, k) in request.POST]
+            for role in StaffRole.values
+        }
+        try:
+            done = services.person_scope_set(
+                actor=request.user, scopes=scopes, request=request
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            if done:
+                messages.success(
+                    request,
+                    _("Person scopes saved: %(n)d roles changed.") % {"n": len(done)},
+                )
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("access:scope_edit")
+    current = selectors.person_scopes()
+    rows = [
+        {
+            "role": role,
+            "label": label,
+            "cells": [
+                (scope_name(role, kind), kind_label, kind in current[role])
+                for kind, kind_label in RoleKind.choices
+            ],
+            "everyone": not current[role],
+        }
+        for role, label in StaffRole.choices
+    ]
+    return render(
+        request,
+        "access/scope_edit.html",
+        {"rows": rows, "kinds": RoleKind.choices},
+    )

@@ -86,3 +86,10 @@ def recovery_digest(code: str) -> str:
 
 def looks_like_plain_hex(stored: str) -> bool:
     return bool(_HEX.match(stored))
+
+
+def enrolment_digest(code: str) -> str:
+    """The stored form of a one-time enrolment code (keyed, full length)."""
+    normal = re.sub(r"[\s-]", "", code or "").upper()
+    key = _derive(provider().index_key(), b"rekisteri/enrolment-code/v1")
+    return hmac.new(key, normal.encode(), hashlib.sha256).hexdigest()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from rekisteri.accounts.choices import StaffRole, TokenScope
+from rekisteri.core.validation import BoundedDateField
 
 
 class ApiTokenForm(forms.Form):
@@ -80,6 +81,21 @@ class CodeForm(forms.Form):
             }
         ),
     )
+
+
+class EnrolForm(CodeForm):
+    """The app's code and, for a four-eyes role, the one-time enrolment code."""
+
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code"),
+        required=False,
+        max_length=40,
+        help_text=_("The one-time code from the administrator who approved your role."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+        ),
+    )
+    field_order = ["enrolment_code", "code"]
 
 
 class NewPasswordForm(forms.Form):
@@ -179,7 +195,7 @@ class TrainingForm(forms.Form):
 
     use_required_attribute = False
 
-    completed_on = forms.DateField(
+    completed_on = BoundedDateField(
         label=_("Completed on"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -19,6 +19,7 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
@@ -122,19 +123,52 @@ def qr_svg(uri: str) -> str:
 
 
 def totp_enrol_confirm(
-    *, user: StaffUser, device_id: Any, code: str, request: Any = None
+    *,
+    user: StaffUser,
+    device_id: Any,
+    code: str,
+    enrolment_code: str = "",
+    request: Any = None,
 ) -> list[str]:
     """Confirm enrolment with a code from the app; return new recovery codes.
 
     The new device replaces any earlier TOTP device and any recovery codes.
-    The codes are returned once and not shown again.
+    The codes are returned once and not shown again. An account in a
+    four-eyes role with no authenticator yet also gives the one-time
+    enrolment code its approver handed over; it is used up here.
     """
+    from rekisteri.accounts.services import (
+        enrolment_code_check,
+        enrolment_code_needed,
+    )
+
     device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
     code = normalise_code(code)
     if device is None:
         raise ValidationFailed.single(
             "code", "enrolment_expired", _("The set-up expired; start again.")
         )
+    ticket = None
+    if enrolment_code_needed(user):
+        ticket = enrolment_code_check(user, enrolment_code)
+        if ticket is None:
+            audit_record(
+                actor=user,
+                action="auth.mfa_enrol",
+                target_type="staff_user",
+                target_id=user.pk,
+                outcome=Outcome.FAILED,
+                details={"reason": "enrolment_code"},
+                request=request,
+            )
+            raise ValidationFailed.single(
+                "enrolment_code",
+                "enrolment_code_wrong",
+                _(
+                    "The enrolment code is not right, has expired or has been "
+                    "used. Ask the administrator who approved your role."
+                ),
+            )
     if not _CODE.match(code) or not device.verify_token(code):
         audit_record(
             actor=user,
@@ -151,6 +185,14 @@ def totp_enrol_confirm(
             _("The code is not right. Check the time on the phone."),
         )
     with transaction.atomic():
+        if ticket is not None:
+            used = type(ticket).objects.filter(pk=ticket.pk, used_at__isnull=True)
+            if not used.update(used_at=timezone.now()):
+                raise ValidationFailed.single(
+                    "enrolment_code",
+                    "enrolment_code_wrong",
+                    _("The enrolment code has been used."),
+                )
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -196,11 +238,15 @@ def recovery_codes_renew(*, user: StaffUser, request: Any = None) -> list[str]:
     return codes
 
 
-def mfa_reset(*, actor: StaffUser, user: StaffUser, request: Any = None) -> None:
+def mfa_reset(*, actor: StaffUser, user: StaffUser, request: Any = None) -> str:
     """Remove every second-factor device of ``user`` (a lost phone).
 
-    A role that requires MFA enrols again at the next login.
+    A role that requires MFA enrols again at the next login. An account in a
+    four-eyes role needs a one-time enrolment code for that: it is returned
+    (shown once to the administrator), otherwise "".
     """
+    from rekisteri.accounts.services import _enrolment_code_issue, needs_approval
+
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
@@ -211,3 +257,6 @@ def mfa_reset(*, actor: StaffUser, user: StaffUser, request: Any = None) -> None
             target_id=user.pk,
             request=request,
         )
+        if needs_approval(user.role):
+            return _enrolment_code_issue(actor, user, None, request)
+    return ""

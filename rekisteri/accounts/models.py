@@ -310,3 +310,120 @@ class HashedStaticDevice(StaticDevice):
         self.set_last_used_timestamp(commit=False)
         self.save()
         return True
+
+
+class RoleGrant(models.Model):
+    """A request to give an account a role that needs a second person's
+    approval (four eyes: ``services.FOUR_EYES_ROLES``).
+
+    The role takes effect only when another administrator — not the one who
+    asked, not the account's holder — approves it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    id = not_personal(
+        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    )
+    user = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.CASCADE,
+            related_name="role_grants",
+        ),
+        category="user.account",
+        **_STAFF,
+    )
+    role = not_personal(
+        models.CharField(_("role"), max_length=32, choices=StaffRole.choices)
+    )
+    previous_role = not_personal(models.CharField(max_length=32, blank=True))
+    status = not_personal(
+        models.CharField(
+            _("status"),
+            max_length=10,
+            choices=Status.choices,
+            default=Status.PENDING,
+        )
+    )
+    requested_by = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.SET_NULL,
+            null=True,
+            related_name="+",
+        ),
+        category="user.account",
+        **_STAFF,
+    )
+    requested_at = not_personal(models.DateTimeField(default=timezone.now))
+    decided_by = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.SET_NULL,
+            null=True,
+            blank=True,
+            related_name="+",
+        ),
+        category="user.account",
+        **_STAFF,
+    )
+    decided_at = not_personal(models.DateTimeField(null=True, blank=True))
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_role_grant_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} ({self.status})"
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets an account in a four-eyes role set up its
+    authenticator. Shown once to the approving administrator, who hands it
+    over out of band; stored only as a keyed digest; expires; used once."""
+
+    id = not_personal(
+        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    )
+    user = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.CASCADE,
+            related_name="enrolment_codes",
+        ),
+        category="user.account",
+        **_STAFF,
+    )
+    digest = personal(
+        models.CharField(max_length=64),
+        category="user.authorization.credentials",
+        **_STAFF,
+    )
+    grant = not_personal(
+        models.ForeignKey(
+            RoleGrant,
+            on_delete=models.SET_NULL,
+            null=True,
+            blank=True,
+            related_name="+",
+        )
+    )
+    created_at = not_personal(models.DateTimeField(default=timezone.now))
+    expires_at = not_personal(models.DateTimeField())
+    used_at = not_personal(models.DateTimeField(null=True, blank=True))
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d}"

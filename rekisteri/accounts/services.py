@@ -27,14 +27,22 @@ from rekisteri.accounts.models import (
     AccessReview,
     ApiToken,
     ConfidentialityAttestation,
+    EnrolmentCode,
     LoginThrottle,
+    RoleGrant,
     StaffUser,
     TrainingRecord,
 )
 from rekisteri.accounts.sessions import end_sessions_of
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
-from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from rekisteri.core.errors import (
+    Conflict,
+    FieldErrors,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
 
 TOKEN_PREFIX = "rk_"  # noqa: S105 - public marker, not a secret
 
@@ -73,6 +81,11 @@ def staff_user_create(
         for message in exc.messages:
             errors.add("password", "password_weak", message)
     errors.raise_if_any()
+    # A four-eyes role asked for by an administrator is not given yet: the
+    # account starts with no role (no access) and a pending grant that
+    # another administrator approves. The installer (no actor) is trusted.
+    held = role if actor is None or not needs_approval(role) else ""
+    user.role = held
     with transaction.atomic():
         user.set_password(password)
         user.save()
@@ -81,9 +94,11 @@ def staff_user_create(
             action="staff_user.create",
             target_type="staff_user",
             target_id=user.pk,
-            details={"role": role},
+            details={"role": held},
             request=request,
         )
+        if held != role:
+            _grant_request(actor, user, role, request)
     return user
 
 
@@ -285,7 +300,11 @@ def staff_user_set_password(
 def staff_user_set_role(
     *, actor: StaffUser, user: StaffUser, role: str, request: Any = None
 ) -> StaffUser:
-    """Change an account's role; the audit event names the old and new role."""
+    """Change an account's role; the audit event names the old and new role.
+
+    A four-eyes role (:func:`needs_approval`) is not changed here: the call
+    records a pending :class:`RoleGrant` (``role_grant.request``) that another
+    administrator decides with :func:`role_grant_decide`."""
     if role not in StaffRole.values:
         raise ValidationFailed.single("role", "role_invalid", _("Unknown role."))
     if user.pk == actor.pk:
@@ -295,6 +314,12 @@ def staff_user_set_role(
         old = locked.role
         if old == role:
             return locked
+        if needs_approval(role):
+            # Four eyes: asked for now, given when someone else approves.
+            _grant_request(actor, locked, role, request)
+            return locked
+        # Any other role replaces a grant still waiting for approval.
+        _supersede_pending(actor, locked, request)
         locked.role = role
         locked.save(update_fields=["role"])
         ended = revoke_access(locked)
@@ -484,3 +509,177 @@ def disable_dormant(*, days: int | None = None) -> list[StaffUser]:
             staff_user_set_active(actor=None, user=user, active=False, reason="dormant")
         )
     return disabled
+
+
+# --------------------------------------------------------------------------
+# Four eyes: roles given only on a second administrator's approval
+# --------------------------------------------------------------------------
+
+ENROLMENT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def needs_approval(role: str) -> bool:
+    """Giving ``role`` needs a second administrator's approval."""
+    return role in settings.REKISTERI_FOUR_EYES_ROLES
+
+
+def _grant_request(
+    actor: StaffUser, user: StaffUser, role: str, request: Any
+) -> RoleGrant:
+    grant = RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING).first()
+    if grant is not None and grant.role == role:
+        return grant
+    _supersede_pending(actor, user, request)
+    grant = RoleGrant.objects.create(
+        user=user, role=role, previous_role=user.role, requested_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="role_grant.request",
+        target_type="staff_user",
+        target_id=user.pk,
+        details={"grant": str(grant.pk), "old": user.role, "new": role},
+        request=request,
+    )
+    return grant
+
+
+def _supersede_pending(actor: StaffUser, user: StaffUser, request: Any) -> None:
+    """A newer role decision for ``user`` withdraws a request still waiting."""
+    for grant in RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING):
+        grant.status = RoleGrant.Status.REJECTED
+        grant.decided_by = actor
+        grant.decided_at = timezone.now()
+        grant.save(update_fields=["status", "decided_by", "decided_at"])
+        _audit_account(
+            actor,
+            "role_grant.reject",
+            user,
+            request,
+            grant=str(grant.pk),
+            role=grant.role,
+            reason="superseded",
+        )
+
+
+def role_grant_decide(
+    *, actor: StaffUser, grant_id: Any, approve: bool, request: Any = None
+) -> tuple[RoleGrant, str]:
+    """Approve or reject a pending role grant.
+
+    The decider is neither the administrator who asked nor the account's
+    holder. On approval the role takes effect (sessions and tokens of the
+    account end, as on any role change) and a one-time enrolment code is
+    returned — the only time it exists in clear — for the approver to hand
+    over out of band. Returns the grant and the code ("" on rejection).
+    """
+    from rekisteri.accounts.permissions import Perm, has_perm
+
+    if not has_perm(actor, Perm.ACCOUNTS_MANAGE):
+        raise Forbidden()
+    seen = RoleGrant.objects.filter(pk=grant_id).first()
+    if seen is None:
+        raise NotFound()
+    if actor.pk in (seen.requested_by_id, seen.user_id):
+        # Refused and audited outside the write, so the refusal stays.
+        audit_record(
+            actor=actor,
+            action="role_grant.approve" if approve else "role_grant.reject",
+            target_type="staff_user",
+            target_id=seen.user_id,
+            outcome=Outcome.DENIED,
+            details={"grant": str(seen.pk), "reason": "four_eyes"},
+            request=request,
+        )
+        raise Conflict(
+            _(
+                "Another administrator must decide: not the one who asked, "
+                "not the account's holder."
+            ),
+            code="four_eyes",
+        )
+    with transaction.atomic():
+        grant = (
+            RoleGrant.objects.select_for_update().select_related("user").get(pk=seen.pk)
+        )
+        if grant.status != RoleGrant.Status.PENDING:
+            raise Conflict(
+                _("This request has been decided already."), code="grant_decided"
+            )
+        now = timezone.now()
+        grant.status = (
+            RoleGrant.Status.APPROVED if approve else RoleGrant.Status.REJECTED
+        )
+        grant.decided_by = actor
+        grant.decided_at = now
+        grant.save(update_fields=["status", "decided_by", "decided_at"])
+        details = {"grant": str(grant.pk), "role": grant.role}
+        if not approve:
+            _audit_account(actor, "role_grant.reject", grant.user, request, **details)
+            return grant, ""
+        user = StaffUser.objects.select_for_update().get(pk=grant.user_id)
+        old = user.role
+        user.role = grant.role
+        user.save(update_fields=["role"])
+        ended = revoke_access(user)
+        _audit_account(actor, "role_grant.approve", user, request, **details)
+        _audit_account(
+            actor,
+            "auth.role_change",
+            user,
+            request,
+            old=old,
+            new=grant.role,
+            requested_by=grant.requested_by_id,
+            **ended,
+        )
+        code = _enrolment_code_issue(actor, user, grant, request)
+    return grant, code
+
+
+def _enrolment_code_issue(
+    actor: StaffUser, user: StaffUser, grant: RoleGrant | None, request: Any
+) -> str:
+    """A new one-time enrolment code for ``user``; earlier ones stop working."""
+    from rekisteri.accounts.credentials import enrolment_digest
+
+    now = timezone.now()
+    EnrolmentCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    raw = "".join(secrets.choice(ENROLMENT_ALPHABET) for _i in range(16))
+    EnrolmentCode.objects.create(
+        user=user,
+        digest=enrolment_digest(raw),
+        grant=grant,
+        expires_at=now + timedelta(hours=settings.REKISTERI_ENROLMENT_CODE_HOURS),
+    )
+    _audit_account(
+        actor,
+        "auth.enrolment_code_issue",
+        user,
+        request,
+        hours=settings.REKISTERI_ENROLMENT_CODE_HOURS,
+    )
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def enrolment_code_needed(user: StaffUser) -> bool:
+    """An account in a four-eyes role with no authenticator sets one up only
+    with a one-time code from the granting flow."""
+    from rekisteri.accounts.mfa import confirmed_totp
+
+    return needs_approval(user.role) and confirmed_totp(user) is None
+
+
+def enrolment_code_check(user: StaffUser, raw: str) -> EnrolmentCode | None:
+    """The usable enrolment code of ``user`` that ``raw`` is, else None."""
+    from rekisteri.accounts.credentials import enrolment_digest
+
+    if not raw:
+        return None
+    digest = enrolment_digest(raw)
+    for row in EnrolmentCode.objects.filter(
+        user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+    ):
+        if hmac.compare_digest(row.digest, digest):
+            return row
+    return None

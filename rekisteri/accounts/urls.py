@@ -42,6 +42,11 @@ urlpatterns = [
         views_admin.address_unlock,
         name="address_unlock",
     ),
+    path(
+        "grants/<uuid:grant_id>/",
+        views_admin.role_grant_decide,
+        name="role_grant_decide",
+    ),
     path("reviews/", views_admin.access_review, name="access_review"),
     path(
         "reviews/<int:user_id>/",

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rekisteri.accounts import mfa, selectors, services
 from rekisteri.accounts.auth import mfa_required
+from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.clearance import clearance_of
 from rekisteri.accounts.decorators import (
     require_recent_auth,
@@ -30,7 +31,7 @@ from rekisteri.accounts.forms import (
     StaffCreateForm,
     TrainingForm,
 )
-from rekisteri.accounts.models import AccessReview, StaffUser
+from rekisteri.accounts.models import AccessReview, RoleGrant, StaffUser
 from rekisteri.accounts.permissions import Perm, require
 from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -66,8 +67,69 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/staff_list.html",
-        {"rows": rows, "addresses": selectors.locked_addresses()},
+        {
+            "rows": rows,
+            "addresses": selectors.locked_addresses(),
+            "grants": _pending_grants(),
+        },
     )
+
+
+def _pending_grants() -> list[RoleGrant]:
+    return list(
+        RoleGrant.objects.filter(status=RoleGrant.Status.PENDING)
+        .select_related("user", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def _grant_message(role: str) -> str:
+    return _(
+        "The role “%(role)s” takes effect when another administrator approves it."
+    ) % {"role": StaffRole(role).label}
+
+
+def _staff_list_url(request: HttpRequest, **kwargs) -> str:
+    return reverse("accounts:staff_list")
+
+
+@require(Perm.ACCOUNTS_MANAGE)
+@require_recent_auth_to_post(_staff_list_url)
+@require_POST
+def role_grant_decide(request: HttpRequest, grant_id) -> HttpResponse:
+    """Approve or reject a pending four-eyes role (another administrator:
+    not the one who asked, not the account's holder). Approval shows the
+    one-time enrolment code once, on this response only."""
+    approve = request.POST.get("decision") == "approve"
+    try:
+        grant, code = services.role_grant_decide(
+            actor=request.user, grant_id=grant_id, approve=approve, request=request
+        )
+    except NotFound:
+        raise Http404 from None
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:staff_list")
+    if not approve:
+        messages.success(request, _("The role request has been rejected."))
+        return redirect("accounts:staff_list")
+    return _code_page(request, grant.user, code)
+
+
+def _code_page(request: HttpRequest, user: StaffUser, code: str) -> HttpResponse:
+    from django.conf import settings
+
+    response = render(
+        request,
+        "accounts/enrolment_code.html",
+        {
+            "staff": user,
+            "code": code,
+            "hours": settings.REKISTERI_ENROLMENT_CODE_HOURS,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require(Perm.ACCOUNTS_MANAGE)
@@ -94,6 +156,8 @@ def staff_create(request: HttpRequest) -> HttpResponse:
             _form_errors(form, exc)
         else:
             messages.success(request, _("The account has been created."))
+            if user.role != data["role"]:
+                messages.info(request, _grant_message(data["role"]))
             return redirect("accounts:staff_detail", user_id=user.pk)
     return render(request, "accounts/staff_create.html", {"form": form})
 
@@ -118,6 +182,8 @@ def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                 initial={"completed_on": timezone.localdate()}
             ),
             "is_self": user.pk == request.user.pk,
+            "grant": user.role_grants.filter(status=RoleGrant.Status.PENDING).first(),
+            "needs_ticket": services.enrolment_code_needed(user),
         },
     )
 
@@ -142,7 +208,11 @@ def staff_role(request: HttpRequest, user_id: int) -> HttpResponse:
         except Conflict as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("The role has been changed."))
+            role = form.cleaned_data["role"]
+            if services.needs_approval(role) and role != user.role:
+                messages.info(request, _grant_message(role))
+            else:
+                messages.success(request, _("The role has been changed."))
             return redirect("accounts:staff_detail", user_id=user.pk)
     return render(request, "accounts/staff_role.html", {"staff": user, "form": form})
 
@@ -224,7 +294,9 @@ def staff_mfa_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     """Remove an account's authenticator and recovery codes (lost phone)."""
     user = _staff(user_id)
     if request.method == "POST":
-        mfa.mfa_reset(actor=request.user, user=user, request=request)
+        code = mfa.mfa_reset(actor=request.user, user=user, request=request)
+        if code:
+            return _code_page(request, user, code)
         messages.success(
             request,
             _("The second factor has been reset; it is set up again at next login."),

@@ -17,9 +17,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rekisteri.accounts import auth, mfa
+from rekisteri.accounts import auth, mfa, services
 from rekisteri.accounts.decorators import reauth_url
-from rekisteri.accounts.forms import CodeForm, LoginForm, ReauthForm
+from rekisteri.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
 from rekisteri.accounts.permissions import Perm, require
 from rekisteri.accounts.sessions import (
     SESSION_PENDING,
@@ -155,7 +155,7 @@ def _code_message(reason: str) -> str:
 
 
 @require(Perm.PUBLIC)
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "enrolment_code")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -186,7 +186,10 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     if device is None:
         device = mfa.totp_enrol_start(user=user)
         request.session[SESSION_ENROL_DEVICE] = device.pk
-    form = CodeForm(request.POST or None)
+    needs_ticket = services.enrolment_code_needed(user)
+    form = EnrolForm(request.POST or None)
+    if not needs_ticket:
+        del form.fields["enrolment_code"]
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,11 +197,13 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
                 user=user,
                 device_id=device.pk,
                 code=form.cleaned_data["code"],
+                enrolment_code=form.cleaned_data.get("enrolment_code", ""),
                 request=request,
             )
         except ValidationFailed as exc:
-            for _code, message in exc.fields.get("code", []):
-                form.add_error("code", message)
+            for name in ("enrolment_code", "code"):
+                for _code, message in exc.fields.get(name, []):
+                    form.add_error(name if name in form.fields else None, message)
             status = 400
         else:
             request.session.pop(SESSION_ENROL_DEVICE, None)
@@ -224,6 +229,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
             "otpauth_uri": device.config_url,
             "pending": pending,
             "required": auth.mfa_required(user),
+            "needs_ticket": needs_ticket,
         },
         status=status,
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rekisteri.audit.choices import Outcome
+from rekisteri.core.validation import BoundedDateField
 
 
 class EventFilterForm(forms.Form):
@@ -29,10 +30,10 @@ class EventFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any"))] + list(Outcome.choices),
     )
-    since = forms.DateField(
+    since = BoundedDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = BoundedDateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -32,7 +32,7 @@ from rekisteri.access.enforce import (
 )
 from rekisteri.audit.services import audit_record
 from rekisteri.billing import finvoice_rules
-from rekisteri.billing.choices import InvoiceKind, InvoiceState
+from rekisteri.billing.choices import InvoiceKind, InvoiceState, VatCategory
 from rekisteri.billing.finvoice_rules import finvoice_problems, split_text
 from rekisteri.billing.models import (
     CENT,
@@ -1043,6 +1043,19 @@ def _issue(
             "organization",
             "buyer_address_missing",
             _("The organization has no postal address; add it before issuing."),
+        )
+    if not invoice.buyer_vat_number and any(
+        line.vat_category == VatCategory.REVERSE_CHARGE for line in fresh
+    ):
+        # Reverse charge shifts the VAT to the buyer; the invoice must name
+        # the buyer's VAT number (VAT Act 209 f §, VAT Directive 226 (4)).
+        raise ValidationFailed.single(
+            "organization",
+            "buyer_vat_missing",
+            _(
+                "A reverse-charge invoice needs the buyer's VAT number: add the "
+                "organization's business ID or VAT number before issuing."
+            ),
         )
     person = invoice.billing_contact
     # The contact as they are at issue, unless their CRM data is erased (the

@@ -8,6 +8,7 @@ Finvoice download is recorded as an export.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -36,6 +37,7 @@ from rekisteri.billing.forms import (
 from rekisteri.billing.models import Invoice
 from rekisteri.core import formats
 from rekisteri.core.errors import NotFound, ServiceError
+from rekisteri.core.fieldlimit import accepts_truncated_post, field_limit
 from rekisteri.registry import selectors as registry_selectors
 
 CONTACT_FIELDS = services.CONTACT_FIELDS
@@ -111,6 +113,27 @@ def _contracts(request: HttpRequest, organization: Any) -> list:
     return organization_contracts(user=request.user, organization=organization)
 
 
+_LINE_FIELD = re.compile(r"^lines-(\d+)-")
+
+
+def _first_lines(post: Any) -> Any:
+    """A truncated post cut to whole lines: the header, and the lines before
+    ``MAX_LINES`` (the last one may have lost fields to the cut)."""
+    kept = post.copy()
+    numbers = [int(m.group(1)) for key in post if (m := _LINE_FIELD.match(key))]
+    last_whole = max(numbers, default=-1)  # the highest line may be cut
+    stop = min(services.MAX_LINES, last_whole)
+    for key in list(kept.keys()):
+        m = _LINE_FIELD.match(key)
+        if m and int(m.group(1)) >= stop:
+            del kept[key]
+    kept["lines-TOTAL_FORMS"] = str(max(stop, 0))
+    initial = kept.get("lines-INITIAL_FORMS", "0")
+    if initial.isdigit() and int(initial) > stop:
+        kept["lines-INITIAL_FORMS"] = str(max(stop, 0))
+    return kept
+
+
 def _invoice_form(
     request: HttpRequest, organization: Any, invoice: Invoice | None
 ) -> HttpResponse:
@@ -119,6 +142,9 @@ def _invoice_form(
     if invoice is not None and invoice.billing_contact not in contacts:
         contacts.append(invoice.billing_contact)
     data = request.POST if request.method == "POST" else None
+    sent = getattr(request, "post_truncated", 0)
+    if sent:
+        data = _first_lines(request.POST)
     initial: dict[str, Any] = {}
     line_initial: list[dict] = []
     if invoice is not None:
@@ -163,7 +189,22 @@ def _invoice_form(
         vat_choices=_vat_choices(),
         extra=2 if line_initial else 3,
     )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if sent:
+        # More fields than one request may carry: show what arrived, the
+        # first MAX_LINES lines at most, and save nothing.
+        form.is_valid()
+        formset.is_valid()
+        form.add_error(
+            None,
+            _(
+                "The form sent %(sent)d fields; one request may carry at most "
+                "%(limit)d, and an invoice holds at most %(lines)d lines. "
+                "Nothing was saved: the first lines are shown again below, "
+                "check them and save."
+            )
+            % {"sent": sent, "limit": field_limit(), "lines": services.MAX_LINES},
+        )
+    elif request.method == "POST" and form.is_valid() and formset.is_valid():
         rows, index = lines_for_service(formset)
         try:
             if invoice is None:
@@ -200,6 +241,7 @@ def _invoice_form(
 
 @require(Perm.BILLING_CHANGE)
 @require_http_methods(["GET", "POST"])
+@accepts_truncated_post
 def invoice_create(request: HttpRequest, organization_id: uuid.UUID) -> HttpResponse:
     """A new draft invoice for an organization."""
     try:
@@ -213,6 +255,7 @@ def invoice_create(request: HttpRequest, organization_id: uuid.UUID) -> HttpResp
 
 @require(Perm.BILLING_CHANGE)
 @require_http_methods(["GET", "POST"])
+@accepts_truncated_post
 def invoice_edit(request: HttpRequest, invoice_id: uuid.UUID) -> HttpResponse:
     """Edit a draft; an issued invoice goes back to its page with a notice."""
     invoice = _invoice(request, invoice_id)

@@ -10,6 +10,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rekisteri.core.catalogue import RETENTION_RULES, Purpose
+from rekisteri.core.validation import BoundedDateField
 from rekisteri.privacy.choices import DestructionMethod, PartyRole, TransferMechanism
 from rekisteri.privacy.facts import PURPOSE_TEXT_PREFIX, catalogue_categories
 from rekisteri.privacy.vocabulary import category_label
@@ -128,11 +129,11 @@ class PartyForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    agreement_date = forms.DateField(
+    agreement_date = BoundedDateField(
         label=_("Agreement date"), required=False, widget=DATE
     )
     guarantees = forms.CharField(label=_("Guarantees"), required=False, widget=TEXTAREA)
-    next_review_on = forms.DateField(
+    next_review_on = BoundedDateField(
         label=_("Next review"), required=False, widget=DATE
     )
     transfer_mechanism = forms.ChoiceField(
@@ -160,8 +161,8 @@ class ManualRecordForm(forms.Form):
         label=_("Where it is kept"), max_length=200, initial=_("Locked archive room")
     )
     retention_rule = forms.ChoiceField(label=_("Retention rule"))
-    created_on = forms.DateField(label=_("Created or received on"), widget=DATE)
-    destroy_by = forms.DateField(label=_("Destroy by"), widget=DATE)
+    created_on = BoundedDateField(label=_("Created or received on"), widget=DATE)
+    destroy_by = BoundedDateField(label=_("Destroy by"), widget=DATE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -180,7 +181,7 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 
 class DestroyForm(forms.Form):
-    destroyed_on = forms.DateField(label=_("Destroyed on"), widget=DATE)
+    destroyed_on = BoundedDateField(label=_("Destroyed on"), widget=DATE)
     destruction_method = forms.ChoiceField(
         label=_("Method"),
         choices=DestructionMethod.choices,

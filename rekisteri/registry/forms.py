@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.core.validation import BoundedDateField
 from rekisteri.registry.choices import Language, OrganizationStatus, RoleKind
 
 
@@ -212,10 +213,10 @@ class RoleFieldsForm(ServiceForm):
         required=False,
     )
     title = _text(_("Title"), autocomplete="organization-title")
-    start_date = forms.DateField(
+    start_date = BoundedDateField(
         label=_("Start date"), required=False, widget=DateInput()
     )
-    end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput())
+    end_date = BoundedDateField(label=_("End date"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

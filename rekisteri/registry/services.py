@@ -30,6 +30,8 @@ from rekisteri.access.families import families_of
 from rekisteri.core import blindindex, formats, participants
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from rekisteri.core.formats import FormatError
+from rekisteri.core.validation import check_date, in_date_range
 from rekisteri.keystore import keys
 from rekisteri.registry import auditing, hooks
 from rekisteri.registry.choices import (
@@ -711,11 +713,17 @@ def _clean_role(data: dict[str, Any]) -> dict:
     )
     start, end = data.get("start_date"), data.get("end_date")
     for name, value in (("start_date", start), ("end_date", end)):
-        if value is not None and not isinstance(value, dt.date):
-            errors.add(name, "date_invalid", _("Enter a valid date."))
+        if value is None:
+            continue
+        try:
+            check_date(value)
+        except FormatError as exc:
+            errors.add(name, exc.code, exc.message)
+    start_ok = isinstance(start, dt.date) and in_date_range(start)
+    end_ok = isinstance(end, dt.date) and in_date_range(end)
     if start is None:
         errors.add("start_date", "required", _("This field is required."))
-    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+    if start_ok and end_ok and end < start:
         errors.add(
             "end_date", "end_before_start", _("The end date is before the start date.")
         )

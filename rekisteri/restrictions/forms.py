@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rekisteri.core.validation import BoundedDateField
 from rekisteri.restrictions.choices import (
     ObjectionPurpose,
     RequestedBy,
@@ -17,7 +18,7 @@ class RestrictForm(forms.Form):
     requested_by = forms.ChoiceField(
         label=_("Requested by"), choices=RequestedBy.choices
     )
-    requested_on = forms.DateField(label=_("Requested on"), required=False)
+    requested_on = BoundedDateField(label=_("Requested on"), required=False)
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -35,7 +36,7 @@ class ObjectForm(forms.Form):
     purpose = forms.ChoiceField(
         label=_("Objection to"), choices=ObjectionPurpose.choices
     )
-    received_on = forms.DateField(label=_("Received on"), required=False)
+    received_on = BoundedDateField(label=_("Received on"), required=False)
     note = forms.CharField(
         label=_("Balancing note"),
         max_length=2000,

@@ -369,3 +369,25 @@ def test_an_e_invoice_address_needs_its_operator():
             issue=False, einvoice_address="0037/1234", einvoice_operator="NDEAFIHH"
         )
     assert exc.value.fields["einvoice_address"][0][0] == "einvoice_invalid"
+
+
+@pytest.mark.django_db
+def test_reverse_charge_needs_the_buyers_vat_number():
+    org = make_org(
+        business_id=None,
+        postal_street="Kotikatu 3",
+        postal_postal_code="33100",
+        postal_city="Tampere",
+    )
+    _org, contact = make_billing_contact(org)
+    draft = make_invoice(
+        organization=org, contact=contact, issue=False, lines=[line(vat_code="reverse")]
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        invoice_issue(actor=None, invoice=draft)
+    assert exc.value.fields["organization"][0][0] == "buyer_vat_missing"
+    draft.refresh_from_db()
+    assert draft.number is None
+    # The same buyer with an ordinary rate is invoiced as before.
+    ordinary = make_invoice(organization=org, contact=contact)
+    assert_valid(finvoice_bytes(ordinary))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET  # noqa: S405 - our own output
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -402,3 +403,46 @@ def test_the_e_invoice_address_is_typed_on_the_draft_and_offered_next_time():
     assert Invoice.objects.get().einvoice_operator == "003721291126"
     page = client.get(url).content.decode()
     assert 'value="003712345671"' in page and 'value="003721291126"' in page
+
+
+def test_more_fields_than_a_request_carries_re_renders_the_invoice_form():
+    """450 typed lines (2,250 line inputs) pass DATA_UPLOAD_MAX_NUMBER_FIELDS:
+    no bare 400, the form again with the limit named and the first 200 lines
+    kept as typed; nothing saved."""
+    client, _user = client_for()
+    org, contact = make_billing_contact()
+    rows = [
+        {
+            "description": f"Rivi {i}",
+            "quantity": "1",
+            "unit": "kpl",
+            "unit_price": "1,00",
+            "vat_code": "general",
+        }
+        for i in range(450)
+    ]
+    data = {**_header(contact), **line_post(rows, total=450)}
+    url = reverse("billing:invoice_create", kwargs={"organization_id": org.id})
+    # As a browser sends a form without files.
+    response = client.post(
+        url, urlencode(data), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2000" in page and "200" in page
+    assert 'value="Rivi 0"' in page and 'value="Rivi 199"' in page
+    assert 'value="Rivi 200"' not in page
+    assert not Invoice.objects.exists()
+
+
+def test_other_forms_over_the_field_limit_get_a_page_that_says_so():
+    client, _user = client_for()
+    invoice = make_invoice()
+    pay = reverse("billing:payment_create", kwargs={"invoice_id": invoice.id})
+    data = {f"extra{i}": "x" for i in range(2100)}
+    data.update({"amount": "1,00", "paid_on": dt.date.today().isoformat()})
+    response = client.post(pay, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "2000" in body and "liian suuri" in body
+    assert not invoice.payments.exists()

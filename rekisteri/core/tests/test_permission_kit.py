@@ -237,6 +237,11 @@ def build_world() -> World:
         failures=20,
         locked_until=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
     )
+    from rekisteri.accounts.models import RoleGrant
+
+    grant = RoleGrant.objects.create(
+        user=colleague, role=StaffRole.AUDITOR, requested_by=owner
+    )
     message = _kit_message(owner, org)
     from rekisteri.contracts.services import (
         contract_create,
@@ -274,6 +279,7 @@ def build_world() -> World:
             "dsr": str(dsr_case.id),
             # A colleague's account id, for forms that name one ("@kit_staff").
             "kit_staff": str(colleague.pk),
+            "grant": str(grant.id),
             "organization": str(org.id),
             "org": str(org.id),
             "person": str(person.id),
@@ -561,6 +567,9 @@ EXPECTED_SITE: dict[str, Expect] = {
     ),
     "accounts:address_unlock": Expect("POST", ("auth.unlock",), 302, {}),
     "accounts:access_review": Expect(),
+    "accounts:role_grant_decide": Expect(
+        "POST", ("role_grant.reject",), 302, {"decision": "reject"}
+    ),
     "accounts:access_review_decide": Expect(
         "POST", ("access_review.record",), 302, {"decision": "recertify"}
     ),
@@ -625,6 +634,7 @@ EXPECTED_SITE: dict[str, Expect] = {
     ),
     "access:matrix": Expect(),
     "access:matrix_edit": Expect(),
+    "access:scope_edit": Expect(),
     "audit:log": Expect(events=("audit.view",)),
     "audit:person_access": Expect(events=("audit.subject_view",)),
     "audit:person_access_csv": Expect(events=("audit.export",)),

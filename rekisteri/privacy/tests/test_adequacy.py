@@ -56,3 +56,43 @@ def test_the_decisions_are_dated_referenced_and_outside_the_eea():
         assert dt.date(2000, 1, 1) <= decision.adopted <= dt.date.today()
         assert "Decision" in decision.reference
         assert transfer_problem(code.lower(), "adequacy") is None
+
+
+def test_the_uk_entries_carry_their_dates_and_sources():
+    from rekisteri.privacy.eea import ADEQUACY_HISTORY, adequacy_decision
+
+    uk = [d for d in ADEQUACY_HISTORY if d.country == "GB"]
+    first = uk[0]
+    assert first.reference.endswith("(EU) 2021/1772")
+    assert first.adopted == dt.date(2021, 6, 28)
+    assert first.valid_until == dt.date(2025, 6, 27)
+    assert all(d.sources for d in uk)
+    # The chain of extension and renewal leaves no day uncovered.
+    assert adequacy_decision("GB", dt.date(2021, 6, 27)) is None
+    assert adequacy_decision("GB", dt.date(2021, 7, 1)) == first
+    assert adequacy_decision("GB", dt.date(2025, 6, 27)) is not None
+    assert adequacy_decision("GB", dt.date(2025, 6, 28)).valid_until == dt.date(
+        2025, 12, 27
+    )
+    assert adequacy_decision("GB", dt.date(2026, 1, 1)).valid_until == dt.date(
+        2031, 12, 27
+    )
+    assert adequacy_decision("GB", dt.date(2032, 1, 1)) is None
+
+
+def test_an_expired_decision_no_longer_counts(monkeypatch):
+    from rekisteri.privacy import eea
+
+    only_2021 = tuple(
+        d for d in eea.ADEQUACY_HISTORY if d.country != "GB" or d.adopted.year == 2021
+    )
+    monkeypatch.setattr(eea, "ADEQUACY_HISTORY", only_2021)
+    assert eea.transfer_problem("GB", "adequacy", dt.date(2025, 6, 27)) is None
+    problem = eea.transfer_problem("GB", "adequacy", dt.date(2025, 6, 28))
+    assert problem is not None and "GB" in problem
+    # Today's check as well: with the 2021 decision alone the UK is refused.
+    with pytest.raises(ValidationFailed):
+        services.party_create(
+            actor=None, data=party_data(country="GB", transfer_mechanism="adequacy")
+        )
+    assert eea.adequacy_decision("GB") is None
