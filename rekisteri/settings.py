@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "rekisteri.rights",
     "rekisteri.restrictions",
     "rekisteri.dsr",
+    "rekisteri.retention",
 ]
 
 # Form fields per request. Django's default (1,000) is below what the
@@ -367,6 +368,27 @@ REKISTERI_PRH = {
     "BACKOFF": float(os.environ.get("REKISTERI_PRH_BACKOFF", 1.0)),
     "RETRY_MAX_WAIT": float(os.environ.get("REKISTERI_PRH_RETRY_MAX_WAIT", 60)),
     "MAX_PAGES": int(os.environ.get("REKISTERI_PRH_MAX_PAGES", 1000)),
+}
+
+# --- Retention (docs/retention.md) ----------------------------------------
+# The financial year ends on the last day of this month (12: calendar year).
+REKISTERI_FINANCIAL_YEAR_END_MONTH = int(
+    os.environ.get("REKISTERI_FINANCIAL_YEAR_END_MONTH", 12)
+)
+# The periods of the retention rules that are the controller's choice; the
+# Accounting Act's periods are dated data (retention.LegalPeriod).
+REKISTERI_RETENTION = {
+    # after the end of a person's last role or contract party, or of an
+    # organization's customer relationship
+    "relationship_grace_months": int(
+        os.environ.get("REKISTERI_RETENTION_GRACE_MONTHS", 6)
+    ),
+    # a prospect's data after the last interaction
+    "marketing_months": int(os.environ.get("REKISTERI_RETENTION_MARKETING_MONTHS", 24)),
+    # a closed rights-request case
+    "privacy_case_years": int(os.environ.get("REKISTERI_RETENTION_CASE_YEARS", 3)),
+    # a sweep lock whose holder has not reported for this long is stale
+    "lock_stale_minutes": 30,
 }
 
 # --- Audit log ------------------------------------------------------------
