@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from django.apps import apps
 from django.db.models import Max
 
+from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import ContractParty, RelationshipEnd
 from rekisteri.contracts.relationship import latest_end
 from rekisteri.core import fiscal
@@ -49,6 +50,11 @@ from rekisteri.retention import conf
 from rekisteri.retention.choices import Rule
 
 Dates = dict[str, tuple[dt.date, dt.date]]  # rule → (anchor_on, kept_until)
+
+# An organization whose relationship end is gone because every role and
+# contract behind it was erased (its people were erased under their own
+# relationship rule): the stored date stands, the clock is not reset.
+KEEP = (dt.date.min, dt.date.min)
 
 
 def destroyed(ids: Iterable[uuid.UUID], key_class: str) -> set[uuid.UUID]:
@@ -164,12 +170,24 @@ def organization_dates(ids: list[uuid.UUID]) -> dict[uuid.UUID, Dates]:
         .annotate(last=Max("invoice_date"))
         .values_list("organization_id", "last")
     )
+    Contract = apps.get_model("contracts", "Contract")
+    evidence = set(
+        Role.objects.filter(organization_id__in=ids).values_list(
+            "organization_id", flat=True
+        )
+    ) | set(
+        Contract.objects.filter(
+            organization_id__in=ids, status__in=IN_FORCE_STATUSES
+        ).values_list("organization_id", flat=True)
+    )
     out: dict[uuid.UUID, Dates] = {}
     for oid in ids:
         dates: Dates = {}
         if oid in ends and oid not in shredded:
             end = ends[oid]
             dates[Rule.RELATIONSHIP] = (end, fiscal.add_months(end, grace))
+        elif oid not in evidence and oid not in shredded:
+            dates[Rule.RELATIONSHIP] = KEEP
         if oid in last_invoice:
             day = last_invoice[oid]
             dates[Rule.BOOKKEEPING_BOOK] = (

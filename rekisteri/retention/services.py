@@ -61,6 +61,8 @@ def _sync(kind: str, ids: list[uuid.UUID], wanted: dict) -> Changes:
         for sid, dates in wanted.items():
             for rule, (anchor, until) in dates.items():
                 row = existing.pop((sid, str(rule)), None)
+                if (anchor, until) == rules.KEEP:
+                    continue  # the stored date stands (or there is none)
                 if row is None:
                     create.append(
                         DueDate(

@@ -233,6 +233,18 @@ def _shred(ctx: Ctx, kind: str, subject_id: Any, key_class: str, rule: str) -> s
 
 
 def _act(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> str:
+    outcome = _act_once(ctx, kind, subject_id, rule)
+    if outcome in (ERASED, SHREDDED, ALREADY):
+        # Settle the subject's rows now (the erasure's own signals do too,
+        # after its commit): what was done is not due any more.
+        if kind == "person":
+            services.recompute_persons([subject_id])
+        else:
+            services.recompute_organizations([subject_id])
+    return outcome
+
+
+def _act_once(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> str:
     if not _still_due(kind, subject_id, rule, ctx.as_of):
         return NOT_DUE
     held = _holds(kind, subject_id)
@@ -337,7 +349,7 @@ def run_sweep(
                 except Exception as exc:  # noqa: BLE001 - one subject, not the run
                     outcome = ERRORS
                     _error(ctx, kind, subject, rule, type(exc).__name__, "")
-                per = counts.setdefault(rule, {})
+                per = counts.setdefault(f"{kind}.{rule}", {})
                 per[outcome] = per.get(outcome, 0) + 1
                 run.processed += 1
                 if on_subject is not None:
