@@ -54,7 +54,7 @@ format: dev
 	$(BIN)/ruff check --fix .
 
 # Apps with a catalog of their own; the project catalog holds the rest.
-LOCALE_APPS := accounts access audit billing connectors contracts dsr messaging privacy restrictions rights
+LOCALE_APPS := accounts access audit billing connectors contracts dsr messaging privacy restrictions rights retention
 
 messages: dev
 	cd rekisteri && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../$(BIN)/python ../manage.py makemessages -l fi -l en --no-obsolete $(foreach a,$(LOCALE_APPS),--ignore '$(a)/*')

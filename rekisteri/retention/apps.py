@@ -9,9 +9,15 @@ class RetentionConfig(AppConfig):
     def ready(self) -> None:
         # The top floor: lower apps announce their changes through Django
         # signals and read the legal periods through core.fiscal's hook.
-        from rekisteri.core import fiscal
-        from rekisteri.retention import periods, signals
+        from rekisteri.core import fiscal, participants
+        from rekisteri.registry import extensions
+        from rekisteri.retention import periods, sections, signals
 
         fiscal.register_years(periods.years_for)
         signals.connect()
+        extensions.register_person_section("retention", sections.person_section)
+        extensions.register_organization_section(
+            "retention", sections.organization_section
+        )
+        participants.register(sections.PARTICIPANT)
         from rekisteri.retention import checks  # noqa: F401
