@@ -24,6 +24,8 @@ urlpatterns = [
     # Rights requests: the public portal under the notice's paths and the
     # privacy office's case pages.
     path("", include("rekisteri.dsr.urls")),
+    # Retention: the privacy office's forecast and sweep runs.
+    path("", include("rekisteri.retention.urls")),
     path("access/", include("rekisteri.access.urls")),
     path("restrictions/", include("rekisteri.restrictions.urls")),
     path("audit/", include("rekisteri.audit.urls")),

@@ -20,4 +20,9 @@ class RetentionConfig(AppConfig):
             "retention", sections.organization_section
         )
         participants.register(sections.PARTICIPANT)
+
+        from rekisteri.privacy import panels
+        from rekisteri.retention import dashboard
+
+        panels.register("retention", dashboard.panel)
         from rekisteri.retention import checks  # noqa: F401

@@ -111,9 +111,7 @@ class SweepRun(models.Model):
 
     id = not_personal(models.BigAutoField(primary_key=True))
     started_at = not_personal(models.DateTimeField(_("started"), default=timezone.now))
-    finished_at = not_personal(
-        models.DateTimeField(_("finished"), null=True, blank=True)
-    )
+    finished_at = not_personal(models.DateTimeField(_("ended"), null=True, blank=True))
     heartbeat_at = not_personal(models.DateTimeField(default=timezone.now))
     as_of = not_personal(models.DateField(_("as of")))
     dry_run = not_personal(models.BooleanField(_("dry run"), default=False))

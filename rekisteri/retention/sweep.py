@@ -169,7 +169,7 @@ def _still_due(kind: str, subject_id: Any, rule: str, as_of: dt.date) -> bool:
     return rows.filter(kept_until__lt=as_of).exists()
 
 
-def _holds(kind: str, subject_id: Any) -> list[holds.Hold]:
+def subject_holds(kind: str, subject_id: Any) -> list[holds.Hold]:
     """Holds on the subject now: a person's own, or those of any person of
     the organization (their invoices, their open matters)."""
     if kind == "person":
@@ -247,7 +247,7 @@ def _act(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> str:
 def _act_once(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> str:
     if not _still_due(kind, subject_id, rule, ctx.as_of):
         return NOT_DUE
-    held = _holds(kind, subject_id)
+    held = subject_holds(kind, subject_id)
     if held:
         return _skip(
             ctx,
