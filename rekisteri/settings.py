@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "rekisteri.restrictions",
     "rekisteri.dsr",
     "rekisteri.retention",
+    "rekisteri.jobs",
+    "huey.contrib.djhuey",
 ]
 
 # Form fields per request. Django's default (1,000) is below what the
@@ -390,6 +392,28 @@ REKISTERI_RETENTION = {
     # a sweep lock whose holder has not reported for this long is stale
     "lock_stale_minutes": 30,
 }
+
+# --- Scheduled jobs (docs/operations.md, Scheduled jobs) ---------------------
+# Huey runs the daily jobs (rekisteri/jobs/schedule.py): `manage.py run_huey`
+# is the worker. Embedded default: SQLite storage under var/. Several workers
+# on several machines share a Redis or PostgreSQL queue:
+# REKISTERI_HUEY_URL=redis://host:6379/0 or postgresql://user@host/db.
+_huey_url = os.environ.get("REKISTERI_HUEY_URL", "")
+if _huey_url.startswith(("redis://", "rediss://", "unix://")):
+    HUEY = {"huey_class": "huey.RedisHuey", "url": _huey_url}
+elif _huey_url.startswith(("postgres://", "postgresql://")):
+    HUEY = {"huey_class": "huey.PostgresHuey", "dsn": _huey_url}
+else:
+    HUEY = {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
+HUEY.update(
+    {
+        "name": "rekisteri",
+        "immediate": False,
+        # Schedules are in local time (TIME_ZONE), as operators read them.
+        "utc": False,
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+    }
+)
 
 # --- Audit log ------------------------------------------------------------
 # The ``audit`` retention rule: ``manage.py audit purge`` removes older events.

@@ -730,6 +730,7 @@ EXPECTED_SITE: dict[str, Expect] = {
     ),
     # Retention: the privacy office's forecast, due list and sweep runs
     # (subject ids and dates, no personal value: nothing to audit).
+    "jobs:job_list": Expect(),
     "retention:forecast": Expect(),
     "retention:due": Expect(),
     "retention:runs": Expect(),
