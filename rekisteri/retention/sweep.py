@@ -32,10 +32,11 @@ import datetime as dt
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from rekisteri.access.choices import Action
@@ -157,16 +158,29 @@ class Ctx:
     run: SweepRun
     as_of: dt.date
     dry_run: bool
+    # (kind, subject id, rule) still due after the batch was recomputed
+    due: set = field(default_factory=set)
 
 
-def _still_due(kind: str, subject_id: Any, rule: str, as_of: dt.date) -> bool:
-    if kind == "person":
-        services.recompute_persons([subject_id])
-        rows = DueDate.objects.filter(person_id=subject_id, rule=rule)
-    else:
-        services.recompute_organizations([subject_id])
-        rows = DueDate.objects.filter(organization_id=subject_id, rule=rule)
-    return rows.filter(kept_until__lt=as_of).exists()
+def _refresh(ctx: Ctx, batch: list[tuple]) -> None:
+    """Recompute the batch's subjects (one batch recompute, a fixed number
+    of queries) and note which of their rules are still due: a change since
+    the last recompute (a new contract, a new role) takes a subject out."""
+    people = [p for _pk, p, _o, _r in batch if p]
+    orgs = [o for _pk, p, o, _r in batch if not p]
+    services.recompute_persons(people)
+    services.recompute_organizations(orgs)
+    rows = DueDate.objects.filter(kept_until__lt=ctx.as_of).filter(
+        Q(person_id__in=people) | Q(organization_id__in=orgs)
+    )
+    ctx.due = {
+        ("person" if p else "organization", p or o, rule)
+        for p, o, rule in rows.values_list("person_id", "organization_id", "rule")
+    }
+
+
+def _still_due(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> bool:
+    return (kind, subject_id, rule) in ctx.due
 
 
 def subject_holds(kind: str, subject_id: Any) -> list[holds.Hold]:
@@ -245,7 +259,7 @@ def _act(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> str:
 
 
 def _act_once(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> str:
-    if not _still_due(kind, subject_id, rule, ctx.as_of):
+    if not _still_due(ctx, kind, subject_id, rule):
         return NOT_DUE
     held = subject_holds(kind, subject_id)
     if held:
@@ -336,6 +350,7 @@ def run_sweep(
             )
             if not batch:
                 break
+            _refresh(ctx, batch)
             for pk, person_id, org_id, rule in batch:
                 kind = "person" if person_id else "organization"
                 subject = person_id or org_id
