@@ -128,7 +128,10 @@ def person_dates(ids: list[uuid.UUID]) -> dict[uuid.UUID, Dates]:
     out: dict[uuid.UUID, Dates] = {}
     for pid in ids:
         dates: Dates = {}
-        if pid not in erased:
+        # An erased person has no role or party rows left. One who still has
+        # them was caught between the key shred and the commit of the rest
+        # (a crash): their rule stays, and the next sweep finishes the work.
+        if pid not in erased or pid in customer_ends or pid in touched:
             if pid in customer_ends:
                 end = latest_end(customer_ends[pid])
                 if end is not None:

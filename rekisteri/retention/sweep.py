@@ -47,7 +47,7 @@ from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, ServiceError
 from rekisteri.keystore import keys
 from rekisteri.registry.models import Organization, Person, Role
-from rekisteri.retention import conf, services
+from rekisteri.retention import conf, rules, services
 from rekisteri.retention.choices import EntryKind, Rule, RunStatus
 from rekisteri.retention.models import DueDate, SweepEntry, SweepLock, SweepRun
 
@@ -160,6 +160,8 @@ class Ctx:
     dry_run: bool
     # (kind, subject id, rule) still due after the batch was recomputed
     due: set = field(default_factory=set)
+    persons: dict = field(default_factory=dict)  # the batch's Person rows
+    erased: set = field(default_factory=set)  # the batch's shredded CRM keys
 
 
 def _refresh(ctx: Ctx, batch: list[tuple]) -> None:
@@ -173,6 +175,8 @@ def _refresh(ctx: Ctx, batch: list[tuple]) -> None:
     rows = DueDate.objects.filter(kept_until__lt=ctx.as_of).filter(
         Q(person_id__in=people) | Q(organization_id__in=orgs)
     )
+    ctx.persons = Person.objects.in_bulk(people)
+    ctx.erased = rules.destroyed(people, KeyClass.CRM)
     ctx.due = {
         ("person" if p else "organization", p or o, rule)
         for p, o, rule in rows.values_list("person_id", "organization_id", "rule")
@@ -215,7 +219,7 @@ def _skip(ctx: Ctx, kind: str, subject_id: Any, rule: str, codes, message) -> st
 def _erase_person(ctx: Ctx, person: Person, rule: str) -> str:
     from rekisteri.rights import services as rights
 
-    if rights.is_erased(person) and rights.receipt_for(person) is not None:
+    if person.pk in ctx.erased and rights.receipt_for(person) is not None:
         return ALREADY
     if ctx.dry_run:
         return WOULD
@@ -272,7 +276,7 @@ def _act_once(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> str:
             "; ".join(h.message for h in held),
         )
     if kind == "person":
-        person = Person.objects.filter(pk=subject_id).first()
+        person = ctx.persons.get(subject_id)
         if person is None:
             return NOT_DUE
         try:

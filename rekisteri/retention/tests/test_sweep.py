@@ -297,3 +297,17 @@ def test_kill_9_mid_sweep_then_rerun_converges(tmp_path):
     _manage(env, "retention", "sweep")
     final = _state(env)
     assert final["receipts"] == n
+
+
+def test_a_crash_between_the_key_shred_and_the_commit_is_finished():
+    # The key store committed the shred, the register rolled back the rest:
+    # the roles are still there and no receipt was written.
+    person = former_contact()
+    keys.shred(person.pk, KeyClass.CRM, reason="crash window (test)")
+    services.recompute_persons([person.pk])
+    assert DueDate.objects.filter(person=person, rule="relationship").exists()
+    run = run_sweep()
+    assert run.counts["person.relationship"] == {"erased": 1}
+    assert ErasureReceipt.objects.filter(subject_id=person.pk).count() == 1
+    assert not person.roles.exists()
+    assert not DueDate.objects.filter(person=person, rule="relationship").exists()
