@@ -43,10 +43,12 @@ test: dev
 	$(BIN)/python -m pytest -q
 
 ## make bench: registers of 10k and 100k persons (SIZE=1000000 for 1M), each
-## encrypted and as the plaintext baseline, then the audit, invoicing, message,
-## backup and PRH import benchmarks (benchmarks/domains.py)
+## encrypted and as the plaintext baseline, then retention (benchmarks/retention.py)
+## and the audit, invoicing, message, backup and PRH import benchmarks
+## (benchmarks/domains.py)
 bench: dev
 	$(BIN)/python -m benchmarks.run --sizes $(if $(SIZE),$(SIZE),$(SIZES))
+	$(BIN)/python -m benchmarks.retention --sizes $(if $(SIZE),$(SIZE),$(SIZES))
 	$(BIN)/python -m benchmarks.domains
 
 lint: dev
