@@ -1,13 +1,15 @@
 """The Accounting Act's retention periods, dated, with their source.
 
-Kirjanpitolaki (Accounting Act) 1336/1997, 2 luku 10 § as amended by
-1620/2015 (in force 1.1.2016): tositteet (vouchers) are kept at least six
-years from the end of the year in which the financial year ended; the
-financial statements, books and lists of accounts at least ten years from
-the end of the financial year. Finlex: https://www.finlex.fi/fi/laki/ajantasa/1997/19971336
-The six-year voucher period has been the rule since the 1997 act (its
-original 2:10); the periods are valid from 1998-01-01, the act's entry into
-force, with no end.
+Kirjanpitolaki (Accounting Act) 1336/1997, 2 luku 10 § in its current
+wording: tositteet (vouchers) are kept at least six years from the end of
+the year in which the financial year ended; the financial statements, books
+and lists of accounts at least ten years from the end of the financial
+year. Finlex: https://www.finlex.fi/fi/laki/ajantasa/1997/19971336
+
+Earlier wordings of 2:10 are not modelled: the rows are valid from the
+act's entry into force (1998-01-01), and any financial year ending before
+2016 is past both periods today. A future amendment is a new row with its
+own valid_from (and valid_to set on the row it replaces).
 """
 
 import datetime as dt
