@@ -25,12 +25,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
-## make run: embedded SQLite under var/, demo data, demo logins, http://127.0.0.1:8000
+## make run: embedded SQLite under var/, demo data, demo logins, http://127.0.0.1:8000,
+## and the worker that runs the daily jobs (Huey, stopped with the server)
 run: install
 	$(BIN)/python -m rekisteri.core.crypto.keyfile init
 	$(BIN)/python manage.py migrate_all -v0
 	$(BIN)/python manage.py demo_setup
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py run_huey & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## make test: ruff and the whole pytest suite (DATABASE_URL=postgres://... for PostgreSQL)
 test: dev
@@ -40,10 +43,12 @@ test: dev
 	$(BIN)/python -m pytest -q
 
 ## make bench: registers of 10k and 100k persons (SIZE=1000000 for 1M), each
-## encrypted and as the plaintext baseline, then the audit, invoicing, message,
-## backup, PRH import and contact-list import benchmarks (benchmarks/domains.py)
+## encrypted and as the plaintext baseline, then retention (benchmarks/retention.py)
+## and the audit, invoicing, message, backup, PRH import and contact-list import
+## benchmarks (benchmarks/domains.py)
 bench: dev
 	$(BIN)/python -m benchmarks.run --sizes $(if $(SIZE),$(SIZE),$(SIZES))
+	$(BIN)/python -m benchmarks.retention --sizes $(if $(SIZE),$(SIZE),$(SIZES))
 	$(BIN)/python -m benchmarks.domains
 
 lint: dev
@@ -54,7 +59,7 @@ format: dev
 	$(BIN)/ruff check --fix .
 
 # Apps with a catalog of their own; the project catalog holds the rest.
-LOCALE_APPS := accounts access audit billing connectors contracts dsr messaging privacy restrictions rights
+LOCALE_APPS := accounts access audit billing connectors contracts dsr jobs messaging privacy restrictions rights retention
 
 messages: dev
 	cd rekisteri && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../$(BIN)/python ../manage.py makemessages -l fi -l en --no-obsolete $(foreach a,$(LOCALE_APPS),--ignore '$(a)/*')

@@ -213,6 +213,24 @@ def markdown(var_dir: Path = VAR) -> str:
             "",
         ]
         parts += [backup.report(r) for r in backups]
+    retention_runs = _load(var_dir / "retention.json")
+    if retention_runs and retention_runs.get("runs"):
+        from benchmarks import retention
+
+        parts += [
+            "## Retention",
+            "",
+            "`python -m benchmarks.retention`: a demo register whose every role "
+            "ended years ago (every person and organization due); the due-date "
+            "recompute of the whole register, a sweep dry run over every due "
+            "subject, and an erasing sweep of its first subjects through the "
+            "rights engine; heap peaks by tracemalloc "
+            f"({retention_runs.get('date', '')[:16]} UTC, "
+            f"{retention_runs.get('database', 'sqlite')}).",
+            "",
+            retention.table(retention_runs),
+            "",
+        ]
     prh_runs = _load(var_dir / "prh.json")
     if prh_runs and prh_runs.get("runs"):
         parts += [

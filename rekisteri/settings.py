@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "rekisteri.rights",
     "rekisteri.restrictions",
     "rekisteri.dsr",
+    "rekisteri.retention",
+    "rekisteri.jobs",
+    "huey.contrib.djhuey",
 ]
 
 # Form fields per request. Django's default (1,000) is below what the
@@ -387,6 +390,49 @@ REKISTERI_PRH = {
     "RETRY_MAX_WAIT": float(os.environ.get("REKISTERI_PRH_RETRY_MAX_WAIT", 60)),
     "MAX_PAGES": int(os.environ.get("REKISTERI_PRH_MAX_PAGES", 1000)),
 }
+
+# --- Retention (docs/retention.md) ----------------------------------------
+# The financial year ends on the last day of this month (12: calendar year).
+REKISTERI_FINANCIAL_YEAR_END_MONTH = int(
+    os.environ.get("REKISTERI_FINANCIAL_YEAR_END_MONTH", 12)
+)
+# The periods of the retention rules that are the controller's choice; the
+# Accounting Act's periods are dated data (retention.LegalPeriod).
+REKISTERI_RETENTION = {
+    # after the end of a person's last role or contract party, or of an
+    # organization's customer relationship
+    "relationship_grace_months": int(
+        os.environ.get("REKISTERI_RETENTION_GRACE_MONTHS", 6)
+    ),
+    # a prospect's data after the last interaction
+    "marketing_months": int(os.environ.get("REKISTERI_RETENTION_MARKETING_MONTHS", 24)),
+    # a closed rights-request case
+    "privacy_case_years": int(os.environ.get("REKISTERI_RETENTION_CASE_YEARS", 3)),
+    # a sweep lock whose holder has not reported for this long is stale
+    "lock_stale_minutes": 30,
+}
+
+# --- Scheduled jobs (docs/operations.md, Scheduled jobs) ---------------------
+# Huey runs the daily jobs (rekisteri/jobs/schedule.py): `manage.py run_huey`
+# is the worker. Embedded default: SQLite storage under var/. Several workers
+# on several machines share a Redis or PostgreSQL queue:
+# REKISTERI_HUEY_URL=redis://host:6379/0 or postgresql://user@host/db.
+_huey_url = os.environ.get("REKISTERI_HUEY_URL", "")
+if _huey_url.startswith(("redis://", "rediss://", "unix://")):
+    HUEY = {"huey_class": "huey.RedisHuey", "url": _huey_url}
+elif _huey_url.startswith(("postgres://", "postgresql://")):
+    HUEY = {"huey_class": "huey.PostgresHuey", "dsn": _huey_url}
+else:
+    HUEY = {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
+HUEY.update(
+    {
+        "name": "rekisteri",
+        "immediate": False,
+        # Schedules are in local time (TIME_ZONE), as operators read them.
+        "utc": False,
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+    }
+)
 
 # --- Audit log ------------------------------------------------------------
 # The ``audit`` retention rule: ``manage.py audit purge`` removes older events.

@@ -25,3 +25,6 @@ REKISTERI_PRH = {
     "RETRIES": 0,
     "TIMEOUT": 2.0,
 }
+
+# Tasks run in the calling thread, queued in memory.
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "rekisteri-test", "immediate": True}

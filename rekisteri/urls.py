@@ -24,6 +24,10 @@ urlpatterns = [
     # Rights requests: the public portal under the notice's paths and the
     # privacy office's case pages.
     path("", include("rekisteri.dsr.urls")),
+    # Retention: the privacy office's forecast and sweep runs.
+    path("", include("rekisteri.retention.urls")),
+    # Scheduled jobs: what ran, how it went, what runs next (administrators).
+    path("jobs/", include("rekisteri.jobs.urls")),
     path("access/", include("rekisteri.access.urls")),
     path("restrictions/", include("rekisteri.restrictions.urls")),
     path("audit/", include("rekisteri.audit.urls")),

@@ -6,6 +6,8 @@ layering), so they register here in ``AppConfig.ready`` instead, the way
 
 - organization page sections: ``(request, organization) → HTML or ""``,
   rendered below the organization's facts in name order;
+- person page sections: ``(request, person) → HTML or ""``, rendered
+  below the person's privacy facts in name order;
 - subcommands of ``manage.py registry``: a name, a help text, a function that
   adds the arguments and one that runs it.
 """
@@ -37,6 +39,29 @@ def organization_sections(request: Any, organization: Any) -> list[SafeString | 
     out = []
     for name in sorted(_sections):
         html = _sections[name](request, organization)
+        if html:
+            out.append(html)
+    return out
+
+
+PersonSection = Callable[[Any, Any], SafeString | str]
+_person_sections: dict[str, PersonSection] = {}
+
+
+def register_person_section(name: str, render: PersonSection) -> None:
+    """Register (or replace) the person page section called ``name``."""
+    _person_sections[name] = render
+
+
+def unregister_person_section(name: str) -> None:
+    _person_sections.pop(name, None)
+
+
+def person_sections(request: Any, person: Any) -> list[SafeString | str]:
+    """Every registered person section's HTML, empty ones left out."""
+    out = []
+    for name in sorted(_person_sections):
+        html = _person_sections[name](request, person)
         if html:
             out.append(html)
     return out

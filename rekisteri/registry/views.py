@@ -336,6 +336,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             # An erased person's page offers no edits: their values are
             # shredded and what is kept is the law's, not staff's, to change.
             "erased": keys.is_destroyed(person.pk, KeyClass.CRM),
+            "extra_sections": extensions.person_sections(request, person),
         },
     )
 

@@ -263,7 +263,11 @@ def build_world() -> World:
     privacy = _privacy_world()
     connectors = _connectors_world(org)
     from rekisteri.dsr.services import case_create
+    from rekisteri.retention.models import SweepRun
 
+    sweep_run = SweepRun.objects.create(
+        as_of=dt.date.today(), dry_run=True, status="finished"
+    )
     dsr_case = case_create(
         actor=None,
         kinds=["access"],
@@ -292,7 +296,11 @@ def build_world() -> World:
             "contract": str(contract.id),
             "party": str(party.id),
         },
-        int_ids={"user": str(colleague.pk), "throttle": str(throttle.pk)},
+        int_ids={
+            "user": str(colleague.pk),
+            "throttle": str(throttle.pk),
+            "run": str(sweep_run.pk),
+        },
         secrets=[
             "Salainen Asiakas",
             "Salainen",
@@ -730,6 +738,13 @@ EXPECTED_SITE: dict[str, Expect] = {
     "rights:person_erase": Expect(
         "POST", ("rights.erase",), 302, {"confirm": "yes", "reason": "kit"}
     ),
+    # Retention: the privacy office's forecast, due list and sweep runs
+    # (subject ids and dates, no personal value: nothing to audit).
+    "jobs:job_list": Expect(),
+    "retention:forecast": Expect(),
+    "retention:due": Expect(),
+    "retention:runs": Expect(),
+    "retention:run_detail": Expect(),
     "api:api-root": Expect(status=404),
     "api:openapi-json": Expect(),
     "api:openapi-view": Expect(),

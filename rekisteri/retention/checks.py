@@ -1,0 +1,24 @@
+"""``manage.py check`` refuses a retention setting that is missing."""
+
+from __future__ import annotations
+
+from django.core.checks import Error, register
+from django.core.exceptions import ImproperlyConfigured
+
+from rekisteri.core import fiscal
+from rekisteri.retention import conf
+
+
+@register()
+def retention_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+    errors = []
+    for name in conf.REQUIRED:
+        try:
+            conf.value(name)
+        except ImproperlyConfigured as exc:
+            errors.append(Error(str(exc), id="retention.E001"))
+    try:
+        fiscal.end_month()
+    except ValueError as exc:
+        errors.append(Error(str(exc), id="retention.E002"))
+    return errors

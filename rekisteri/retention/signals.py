@@ -1,0 +1,132 @@
+"""Recompute due dates when the rows that move them change.
+
+The apps below announce their writes through Django's model signals (the
+retention app is the top floor: nothing imports it). A changed role,
+contract party, person, invoice or rights-request case marks its person; a
+changed relationship end (which the contracts app recomputes on every
+contract change and role change), organization or invoice marks its
+organization. The marked subjects are recomputed once, after the
+transaction commits, so a rolled-back write moves nothing and an erasure
+is seen with its key already shredded.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+_local = threading.local()
+
+
+def _pending() -> dict[str, set[uuid.UUID]]:
+    conn = transaction.get_connection()
+    pend = getattr(_local, "pending", None)
+    scheduled = conn.in_atomic_block and any(
+        entry[1] is flush for entry in conn.run_on_commit
+    )
+    if pend is None or not scheduled:
+        # No flush waits for a commit (none yet, or its transaction rolled
+        # back): start afresh and schedule one. Outside a transaction
+        # on_commit runs the flush at once.
+        pend = _local.pending = {"person": set(), "organization": set()}
+        if conn.in_atomic_block:
+            transaction.on_commit(flush)
+    return pend
+
+
+def mark(*, person_ids=(), organization_ids=()) -> None:  # type: ignore[no-untyped-def]
+    pend = _pending()
+    pend["person"].update(p for p in person_ids if p is not None)
+    pend["organization"].update(o for o in organization_ids if o is not None)
+    if not transaction.get_connection().in_atomic_block:
+        flush()
+
+
+def flush() -> None:
+    from rekisteri.retention import services
+
+    pend = getattr(_local, "pending", None)
+    _local.pending = None
+    if not pend:
+        return
+    services.recompute_persons(sorted(pend["person"]))
+    services.recompute_organizations(sorted(pend["organization"]))
+
+
+def _role(sender: Any, instance: Any, **kwargs: Any) -> None:
+    mark(person_ids=[instance.person_id])
+
+
+def _person(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    mark(person_ids=[instance.pk])
+
+
+def _organization(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # A prospect that becomes a customer moves its people from the
+    # marketing rule to the relationship rule.
+    Role = apps.get_model("registry", "Role")
+    people = Role.objects.filter(organization_id=instance.pk).values_list(
+        "person_id", flat=True
+    )
+    mark(person_ids=list(people), organization_ids=[instance.pk])
+
+
+def _relationship_end(sender: Any, instance: Any, **kwargs: Any) -> None:
+    mark(organization_ids=[instance.organization_id])
+
+
+def _invoice(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if instance.issued_at is None:
+        return
+    mark(
+        person_ids=[instance.billing_contact_id],
+        organization_ids=[instance.organization_id],
+    )
+
+
+def _case(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if instance.pk is None:
+        return
+    people = (
+        type(instance)
+        .persons.through.objects.filter(requestcase_id=instance.pk)
+        .values_list("person_id", flat=True)
+    )
+    mark(person_ids=list(people))
+
+
+def _case_persons(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+    if action.startswith("post_"):
+        _case(sender, instance)
+        mark(person_ids=list(kwargs.get("pk_set") or ()))
+
+
+def connect() -> None:
+    model = apps.get_model
+    pairs = [
+        (model("registry", "Role"), _role, "role"),
+        (model("contracts", "ContractParty"), _role, "party"),
+        (model("registry", "Person"), _person, "person"),
+        (model("registry", "Organization"), _organization, "organization"),
+        (model("contracts", "RelationshipEnd"), _relationship_end, "relationship"),
+        (model("billing", "Invoice"), _invoice, "invoice"),
+    ]
+    if apps.is_installed("rekisteri.dsr"):
+        case = model("dsr", "RequestCase")
+        pairs.append((case, _case, "case"))
+        m2m_changed.connect(
+            _case_persons,
+            sender=case.persons.through,
+            dispatch_uid="retention.case_persons",
+        )
+    for sender, handler, name in pairs:
+        post_save.connect(handler, sender=sender, dispatch_uid=f"retention.{name}.s")
+        if name not in ("person", "organization"):
+            post_delete.connect(
+                handler, sender=sender, dispatch_uid=f"retention.{name}.d"
+            )

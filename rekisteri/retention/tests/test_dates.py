@@ -1,0 +1,239 @@
+"""Due dates on concrete calendars (docs/retention.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from rekisteri.contracts.services import contract_end, contract_party_add
+from rekisteri.contracts.tests.helpers import make_contract
+from rekisteri.core import fiscal
+from rekisteri.core.testing import make_org, make_person
+from rekisteri.registry.services import organization_update, role_create, role_end
+from rekisteri.retention import periods, services
+from rekisteri.retention.models import DueDate, LegalPeriod
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _settings(settings):
+    settings.REKISTERI_FINANCIAL_YEAR_END_MONTH = 12
+    settings.REKISTERI_RETENTION = {
+        "relationship_grace_months": 6,
+        "marketing_months": 24,
+        "privacy_case_years": 3,
+        "lock_stale_minutes": 30,
+    }
+    periods.clear_cache()
+    yield
+    periods.clear_cache()
+
+
+def dates(person=None, organization=None) -> dict[str, tuple[dt.date, dt.date]]:
+    rows = DueDate.objects.filter(person=person, organization=organization)
+    return {r.rule: (r.anchor_on, r.kept_until) for r in rows}
+
+
+# -- pure calendar arithmetic ------------------------------------------------
+
+
+def test_calendar_financial_year():
+    assert fiscal.financial_year_end(D(2026, 3, 15), 12) == D(2026, 12, 31)
+    # The invoice of 15.3.2026 is kept until 31.12.2032.
+    assert fiscal.voucher_until(D(2026, 3, 15), 12) == D(2032, 12, 31)
+    assert fiscal.book_until(D(2026, 3, 15), 12) == D(2036, 12, 31)
+
+
+def test_financial_year_not_the_calendar_year():
+    # Financial year 1.7.–30.6.: an invoice of August 2025 belongs to the
+    # year ending 30.6.2026, so the voucher is kept a year longer than a
+    # calendar-year company's.
+    assert fiscal.financial_year_end(D(2025, 8, 15), 6) == D(2026, 6, 30)
+    assert fiscal.financial_year_end(D(2025, 6, 30), 6) == D(2025, 6, 30)
+    assert fiscal.voucher_until(D(2025, 8, 15), 6) == D(2032, 12, 31)
+    assert fiscal.voucher_until(D(2025, 6, 30), 6) == D(2031, 12, 31)
+    assert fiscal.book_until(D(2025, 8, 15), 6) == D(2036, 6, 30)
+
+
+def test_leap_days():
+    # A financial year ending with February: 29.2. in leap years.
+    assert fiscal.financial_year_end(D(2024, 1, 15), 2) == D(2024, 2, 29)
+    assert fiscal.financial_year_end(D(2024, 3, 1), 2) == D(2025, 2, 28)
+    # Ten years from 29.2.2024 is the end of February 2034 (28th) ...
+    assert fiscal.book_until(D(2024, 1, 15), 2) == D(2034, 2, 28)
+    # ... and from 28.2.2030 the end of February 2040, a leap year (29th).
+    assert fiscal.book_until(D(2029, 3, 15), 2) == D(2040, 2, 29)
+    assert fiscal.add_months(D(2024, 2, 29), 12) == D(2025, 2, 28)
+    assert fiscal.add_months(D(2023, 8, 29), 6) == D(2024, 2, 29)
+
+
+def test_legal_periods_are_dated_data():
+    assert fiscal.legal_years("bookkeeping_voucher", D(2026, 12, 31)) == 6
+    # A later amendment for financial years ending from 2030 on.
+    LegalPeriod.objects.filter(rule="bookkeeping_voucher").update(
+        valid_to=D(2029, 12, 31)
+    )
+    LegalPeriod.objects.create(
+        rule="bookkeeping_voucher",
+        years=5,
+        valid_from=D(2030, 1, 1),
+        source="a future amendment (test)",
+    )
+    periods.clear_cache()
+    assert fiscal.voucher_until(D(2029, 5, 1), 12) == D(2035, 12, 31)
+    assert fiscal.voucher_until(D(2030, 5, 1), 12) == D(2035, 12, 31)
+    LegalPeriod.objects.filter(rule="bookkeeping_book").delete()
+    periods.clear_cache()
+    with pytest.raises(ImproperlyConfigured, match="bookkeeping_book"):
+        fiscal.book_until(D(2030, 5, 1), 12)
+
+
+def test_missing_setting_is_named(settings):
+    settings.REKISTERI_RETENTION = {"marketing_months": 24}
+    person = make_person()
+    with pytest.raises(ImproperlyConfigured, match="relationship_grace_months"):
+        services.recompute_persons([person.pk])
+    from rekisteri.retention.checks import retention_settings
+
+    assert [e.id for e in retention_settings(None)] == ["retention.E001"] * 3
+
+
+# -- the register ------------------------------------------------------------
+
+
+def test_role_ending_while_the_contract_continues(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        org = make_org(status="customer")
+        leaving, staying = make_person(), make_person()
+        role_l = role_create(
+            actor=None,
+            person=leaving,
+            organization=org,
+            kind="contact",
+            start_date=D(2024, 1, 1),
+        )
+        role_create(
+            actor=None,
+            person=staying,
+            organization=org,
+            kind="contact",
+            start_date=D(2024, 1, 1),
+        )
+        make_contract(org, active=True, start_date=D(2024, 1, 1))
+    assert "relationship" not in dates(leaving)
+    with django_capture_on_commit_callbacks(execute=True):
+        role_end(actor=None, role=role_l, end_date=D(2025, 8, 31))
+    # The leaving person's clock runs from their own last role ...
+    assert dates(leaving)["relationship"] == (D(2025, 8, 31), D(2026, 2, 28))
+    # ... while the colleague and the organization, whose contract goes on,
+    # have none.
+    assert "relationship" not in dates(staying)
+    assert "relationship" not in dates(organization=org)
+
+
+def test_relationship_reopened_by_a_new_contract(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        org = make_org(status="customer")
+        person = make_person()
+        role = role_create(
+            actor=None,
+            person=person,
+            organization=org,
+            kind="contact",
+            start_date=D(2020, 1, 1),
+        )
+        first = make_contract(org, active=True, start_date=D(2020, 1, 1))
+        contract_party_add(
+            actor=None,
+            contract=first,
+            person=person,
+            kind="contact",
+            start_date=D(2020, 1, 1),
+            end_date=D(2023, 12, 31),
+        )
+        contract_end(actor=None, contract=first, end_date=D(2024, 2, 29))
+        role_end(actor=None, role=role, end_date=D(2024, 2, 29))
+    assert dates(organization=org)["relationship"] == (D(2024, 2, 29), D(2024, 8, 29))
+    assert dates(person)["relationship"] == (D(2024, 2, 29), D(2024, 8, 29))
+    # A new contract and a new role reopen the relationship: no date.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_contract(org, active=True, start_date=D(2025, 1, 1))
+        role_create(
+            actor=None,
+            person=person,
+            organization=org,
+            kind="contact",
+            start_date=D(2025, 1, 1),
+        )
+    assert "relationship" not in dates(organization=org)
+    assert "relationship" not in dates(person)
+
+
+def test_prospect_marketing_then_customer(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        org = make_org()  # a prospect
+        person = make_person()
+        role_create(
+            actor=None,
+            person=person,
+            organization=org,
+            kind="contact",
+            start_date=D(2024, 2, 29),
+            end_date=D(2024, 2, 29),
+        )
+    rule = dates(person)
+    assert set(rule) == {"marketing"}
+    anchor = rule["marketing"][0]
+    assert rule["marketing"][1] == fiscal.add_months(anchor, 24)
+    with django_capture_on_commit_callbacks(execute=True):
+        organization_update(actor=None, organization=org, status="customer")
+    assert dates(person)["relationship"] == (D(2024, 2, 29), D(2024, 8, 29))
+    assert "marketing" not in dates(person)
+
+
+def test_invoice_issued_sets_voucher_and_book(
+    settings, django_capture_on_commit_callbacks
+):
+    from rekisteri.billing.testing import make_invoice
+
+    settings.REKISTERI_FINANCIAL_YEAR_END_MONTH = 6
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = make_invoice(invoice_date=D(2025, 8, 15))
+    person = invoice.billing_contact
+    assert dates(person)["bookkeeping_voucher"] == (D(2026, 6, 30), D(2032, 12, 31))
+    assert dates(organization=invoice.organization)["bookkeeping_book"] == (
+        D(2026, 6, 30),
+        D(2036, 6, 30),
+    )
+
+
+def test_recompute_is_idempotent(capsys):
+    org = make_org(status="customer")
+    person = make_person()
+    role_create(
+        actor=None,
+        person=person,
+        organization=org,
+        kind="contact",
+        start_date=D(2022, 1, 1),
+        end_date=D(2023, 1, 31),
+    )
+    DueDate.objects.all().delete()
+    call_command("retention", "recompute")
+    first = {
+        (r.person_id, r.organization_id, r.rule, r.kept_until, r.pk, r.computed_at)
+        for r in DueDate.objects.all()
+    }
+    assert (person.pk, None, "relationship", D(2023, 7, 31)) in {x[:4] for x in first}
+    call_command("retention", "recompute")
+    again = {
+        (r.person_id, r.organization_id, r.rule, r.kept_until, r.pk, r.computed_at)
+        for r in DueDate.objects.all()
+    }
+    assert again == first
+    assert "0 changed" in capsys.readouterr().out
