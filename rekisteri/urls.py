@@ -26,7 +26,7 @@ urlpatterns = [
     path("", include("rekisteri.dsr.urls")),
     path("access/", include("rekisteri.access.urls")),
     path("restrictions/", include("rekisteri.restrictions.urls")),
-    path("audit/", include("rekisteri.audit.urls")),
+    path("audit/", include("rekisteri.auditlog.urls")),
     path("connectors/", include("rekisteri.connectors.urls")),
     path("rights/", include("rekisteri.rights.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -37,3 +37,13 @@ def account_state(request: HttpRequest) -> dict[str, Any]:
         "clearance_denied": isinstance(perm, Perm) and blocked_by_clearance(user, perm),
         "can_manage_accounts": has_perm(user, Perm.ACCOUNTS_MANAGE),
     }
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the navigation may show the current user."""
+    user = getattr(request, "user", None)
+    return {
+        "can_view_registry": has_perm(user, Perm.REGISTRY_VIEW),
+        "can_change_registry": has_perm(user, Perm.REGISTRY_CHANGE),
+        "can_view_audit": has_perm(user, Perm.AUDIT_VIEW),
+    }

@@ -44,11 +44,9 @@ from rekisteri.billing.services import (
     invoice_reference,
     vat_rates_on,
 )
+from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import FieldErrors
-from rekisteri.keystore import keys
-from rekisteri.keystore.models import DataKey
-from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.models import Organization, Person, Role
 
@@ -101,11 +99,7 @@ def _validate(items: list[RunItem], on: dt.date, seller: Any) -> None:
         .exclude(end_date__lt=today)
         .values_list("organization_id", "person_id")
     )
-    erased = set(
-        DataKey.objects.using(KEYSTORE_DB)
-        .filter(subject_id__in=person_ids, key_class=KeyClass.CRM, wrapped__isnull=True)
-        .values_list("subject_id", flat=True)
-    )
+    erased = keyring.destroyed_subjects(person_ids, KeyClass.CRM)
     codes = {str(line.get("vat_code") or "") for it in items for line in it.lines}
     rates = vat_rates_on(codes, on)
     if not items:
@@ -169,9 +163,9 @@ def invoice_run(
     on = invoice_date or timezone.localdate()
     actor_row = actor if getattr(actor, "pk", None) else None
     issued: list[Invoice] = []
-    with keys.ensure_scope():
-        keys.prefetch({it.billing_contact.pk for it in items}, KeyClass.CRM)
-        keys.prefetch({it.billing_contact.pk for it in items}, KeyClass.BOOKKEEPING)
+    with keyring.ensure_scope():
+        keyring.prefetch({it.billing_contact.pk for it in items}, KeyClass.CRM)
+        keyring.prefetch({it.billing_contact.pk for it in items}, KeyClass.BOOKKEEPING)
         _validate(items, on, seller)
         authorize_invoice(
             actor=actor,

@@ -42,10 +42,9 @@ from rekisteri.billing.models import (
     SellerSettings,
     VatRate,
 )
-from rekisteri.core import formats, validation
+from rekisteri.core import formats, keyring, validation
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
-from rekisteri.keystore import keys
 from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.models import Organization, Person, Role
 
@@ -552,7 +551,7 @@ def _check_contact(
             "not_billing_contact",
             _("This person is not a billing contact of the organization."),
         )
-    elif keys.is_destroyed(person.pk, KeyClass.CRM):
+    elif keyring.is_destroyed(person.pk, KeyClass.CRM):
         errors.add(
             "billing_contact",
             "contact_erased",
@@ -1047,7 +1046,7 @@ def _issue(
     person = invoice.billing_contact
     # The contact as they are at issue, unless their CRM data is erased (the
     # draft's snapshot stays) or this corrects an invoice (same contact text).
-    if not invoice.is_credit_note and not keys.is_destroyed(person.pk, KeyClass.CRM):
+    if not invoice.is_credit_note and not keyring.is_destroyed(person.pk, KeyClass.CRM):
         _snapshot_contact(invoice, person)
     # What Finvoice cannot carry is refused now: the voucher cannot change.
     problems = finvoice_problems(invoice)

@@ -26,10 +26,8 @@ from rekisteri.contracts.choices import ContractStatus, NoticeUnit, PartyKind
 from rekisteri.contracts.dates import add_months, notice_end
 from rekisteri.contracts.models import Contract, ContractParty, Product
 from rekisteri.contracts.relationship import relationship_refresh
+from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
-from rekisteri.keystore import keys
-from rekisteri.keystore.models import DataKey
-from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.registry.models import Organization, Role
 
 PRODUCTS = (
@@ -167,16 +165,12 @@ def seed(*, today: dt.date | None = None, rng_seed: str = "contracts") -> DemoCo
             )
             contracts.append(contract)
             parties += _parties(rng, contract, roles_by_org.get(org.pk, []))
-        with keys.key_scope():
+        with keyring.key_scope():
             # One relationship key per organization with terms, made in bulk;
             # an organization that already has one (another app's) keeps it.
             wanted = {c.organization_id for c in contracts if c.terms}
-            have = set(
-                DataKey.objects.using(KEYSTORE_DB)
-                .filter(subject_id__in=wanted, key_class=KeyClass.CRM)
-                .values_list("subject_id", flat=True)
-            )
-            keys.create_keys_bulk(wanted - have, KeyClass.CRM)
+            have = keyring.subjects_with_key(wanted, KeyClass.CRM)
+            keyring.create_keys_bulk(wanted - have, KeyClass.CRM)
             Contract.objects.bulk_create(contracts, batch_size=500)
         ContractParty.objects.bulk_create(parties, batch_size=500)
         for org in orgs:

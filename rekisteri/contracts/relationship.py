@@ -1,6 +1,6 @@
 """When a customer relationship ended: the start of the retention clock.
 
-The rule (DESIGN §6, retention rule ``relationship``): the relationship of an
+The rule (docs/contracts.md, retention rule ``relationship``): the relationship of an
 organization ends on the last day of the latest of its contracts that were
 ever in force (active, ended, terminated; drafts never count) and of its
 people's roles there. While any of those is open-ended there is no end, and

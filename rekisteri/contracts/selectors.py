@@ -22,9 +22,9 @@ from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
 from rekisteri.contracts.choices import ContractStatus
 from rekisteri.contracts.models import Contract, ContractParty, Product
+from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass, Purpose
 from rekisteri.core.errors import Forbidden, NotFound
-from rekisteri.keystore import keys
 
 DEFAULT_ENDING_DAYS = 90
 MAX_ENDING_DAYS = 3660
@@ -73,8 +73,8 @@ def contract_parties(*, user: Any, contract: Contract) -> list[ContractParty]:
         .select_related("person")
         .prefetch_related("person__emails")
     )
-    with keys.ensure_scope():
-        keys.prefetch({p.person_id for p in rows}, KeyClass.CRM)
+    with keyring.ensure_scope():
+        keyring.prefetch({p.person_id for p in rows}, KeyClass.CRM)
         today = timezone.localdate()
         rows.sort(
             key=lambda p: (

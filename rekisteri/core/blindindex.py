@@ -22,6 +22,7 @@ from django.db import connection, models
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
+from rekisteri.core import keyring
 from rekisteri.core.crypto import blind
 from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
 from rekisteri.core.formats import search_key
@@ -48,9 +49,7 @@ def label_of(f: EncryptedTextField) -> str:
 
 
 def _index_key() -> bytes:
-    from rekisteri.keystore.keys import provider
-
-    return provider().index_key()
+    return keyring.provider().index_key()
 
 
 def unique_digest_for(label: str, value: str) -> str:

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from rekisteri.core import keyring
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
@@ -43,9 +45,7 @@ class KeyScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from rekisteri.keystore.keys import key_scope
-
-        with key_scope():
+        with keyring.key_scope():
             return self.get_response(request)
 
 

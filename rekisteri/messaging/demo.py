@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from rekisteri.keystore import keys
+from rekisteri.core import keyring
 from rekisteri.messaging import services
 from rekisteri.messaging.choices import (
     Channel,
@@ -81,7 +81,7 @@ def seed_messages(*, per_organization: int = 3, seed: int = 5) -> int:
     today = timezone.localdate()
     added = 0
     busy = set(Message.objects.values_list("organization_id", flat=True).distinct())
-    with keys.ensure_scope(), transaction.atomic():
+    with keyring.ensure_scope(), transaction.atomic():
         for org in Organization.objects.order_by("customer_number").iterator():
             if org.pk in busy:
                 continue

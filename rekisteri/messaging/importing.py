@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import PERSON, write_service
 from rekisteri.audit.services import audit_record
+from rekisteri.core import keyring
 from rekisteri.core.errors import ServiceError
-from rekisteri.keystore import keys
 from rekisteri.messaging import services
 from rekisteri.messaging.choices import (
     AddressKind,
@@ -580,7 +580,7 @@ def _store_one(
             ImportProblem(raw.index, raw.offset, exc.code, exc.message)
         )
         return
-    except keys.KeyDestroyed:
+    except keyring.KeyDestroyed:
         report.errors.append(
             ImportProblem(
                 raw.index,
@@ -676,7 +676,7 @@ def import_messages(
     pending = iter(items)
     finished = False
     chunk = 0
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         while not finished:
             finished = True
             chunk += 1

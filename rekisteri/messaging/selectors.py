@@ -14,9 +14,9 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Forbidden, NotFound
-from rekisteri.keystore import keys
 from rekisteri.messaging.conf import limit
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant
 from rekisteri.registry.models import Organization, Person
@@ -92,8 +92,8 @@ def timeline(
     )
     more = len(rows) > size
     rows = rows[:size]
-    with keys.ensure_scope():
-        keys.prefetch({m.key_owner_id for m in rows}, KeyClass.CRM)
+    with keyring.ensure_scope():
+        keyring.prefetch({m.key_owner_id for m in rows}, KeyClass.CRM)
         for m in rows:
             body = str(m.body or "")
             m.snippet = body[:SNIPPET_CHARS] + (

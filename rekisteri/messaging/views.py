@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods
 from rekisteri.access import families
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
+from rekisteri.core import keyring
 from rekisteri.core.errors import Forbidden, NotFound, ServiceError, ValidationFailed
-from rekisteri.keystore import keys
 from rekisteri.messaging import selectors, services
 from rekisteri.messaging.choices import Direction, ParticipantRole
 from rekisteri.messaging.conf import limit
@@ -134,7 +134,7 @@ def person_timeline(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 def message_detail(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     """One message with participants, attachments, headers and its thread."""
     message = _message(request, message_id)
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         participants = list(message.participants.all())
         attachments = list(message.attachments.all())
         thread = selectors.thread_messages(user=request.user, message=message)
@@ -250,7 +250,7 @@ def message_create(request: HttpRequest) -> HttpResponse:
     if organization is None and person is None:
         raise Http404
     thread = _thread(request.GET.get("thread"))
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         contracts: list[tuple[str, str]] = []
         if organization is not None:
             owners = [(str(organization.pk), organization.name)]

@@ -24,12 +24,13 @@ from django.utils.translation import gettext as _
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import FieldErrors, ValidationFailed
-from rekisteri.privacy.choices import ClockState
+
+# The clock is read where breaches are listed; callers keep their old path.
+from rekisteri.privacy.clock import DUE_SOON, clock_state  # noqa: F401
 from rekisteri.privacy.models import BREACH_DEADLINE, Breach
 from rekisteri.privacy.services import audited_update
 from rekisteri.privacy.validation import categories, long_text, short
 
-DUE_SOON = dt.timedelta(hours=24)
 BREACH_FIELDS = (
     "title",
     "discovered_at",
@@ -193,23 +194,6 @@ def breach_update(
             breach, cleaned, actor=actor, action="breach.update", request=request
         )
     return breach
-
-
-def clock_state(breach: Breach, now: dt.datetime | None = None) -> str:
-    """Where the breach stands against the 72-hour deadline."""
-    now = now or timezone.now()
-    deadline = breach.authority_deadline
-    if breach.authority_notified_at:
-        if breach.authority_notified_at > deadline:
-            return ClockState.NOTIFIED_LATE
-        return ClockState.NOTIFIED
-    if breach.authority_not_required_reason:
-        return ClockState.NOT_REQUIRED
-    if now > deadline:
-        return ClockState.OVERDUE
-    if deadline - now <= DUE_SOON:
-        return ClockState.DUE_SOON
-    return ClockState.RUNNING
 
 
 # --------------------------------------------------------------------------

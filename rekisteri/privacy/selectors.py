@@ -17,6 +17,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from rekisteri.privacy.choices import ClockState
+from rekisteri.privacy.clock import clock_state
 from rekisteri.privacy.models import (
     Breach,
     ControllerProfile,
@@ -148,8 +149,6 @@ def notice_review_due() -> dt.date | None:
 def dashboard_items(now: dt.datetime | None = None) -> list[DueItem]:
     """Overdue and upcoming items (within 30 days), overdue first, by date."""
     from django.urls import reverse
-
-    from rekisteri.privacy.breaches import clock_state
 
     now = now or timezone.now()
     today = timezone.localdate(now)

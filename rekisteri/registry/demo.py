@@ -47,12 +47,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
-from rekisteri.core import blindindex, formats
+from rekisteri.core import blindindex, formats, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto.envelope import Place, seal_with
 from rekisteri.core.crypto.fields import EncryptedTextField
 from rekisteri.core.models import BlindIndex
-from rekisteri.keystore import keys
 from rekisteri.registry.choices import Language, RoleKind
 from rekisteri.registry.models import (
     DataSource,
@@ -427,7 +426,7 @@ class _Table:
         thread can run it while the writer waits on the previous batch."""
         if not self.sealed:
             return rows, [[] for _ in rows]
-        index_key = keys.provider().index_key()
+        index_key = keyring.provider().index_key()
         labels = {f.name: blindindex.label_of(f) for _, f, _ in self.sealed}
         out, index = [], []
         for row in rows:
@@ -1061,7 +1060,7 @@ def seed(
         organizations=0, persons=0, emails=0, phones=0, roles=0, blind_index=0
     )
 
-    keys.provider()  # loaded here: a key error surfaces before any thread starts
+    keyring.provider()  # loaded here: a key error surfaces before any thread starts
     producer = _Producer(
         gen,
         spans,
@@ -1147,7 +1146,9 @@ class _Sealed:
 def _seal_batch(tables: _Tables, rows: _Rows) -> _Sealed:
     """New data keys for the batch's persons, and their rows sealed."""
     subjects = [uuid.UUID(row[0]) for row in rows.persons]
-    key_rows, new = keys.new_keys(subjects, KeyClass.CRM, postgres=tables.postgres_keys)
+    key_rows, new = keyring.new_keys(
+        subjects, KeyClass.CRM, postgres=tables.postgres_keys
+    )
     ciphers = {(sid.hex, KeyClass.CRM.value): (1, AESGCM(k)) for sid, k in new.items()}
     persons, person_index = tables.persons.seal(rows.persons, ciphers)
     emails, email_index = tables.emails.seal(rows.emails, ciphers)
@@ -1253,7 +1254,7 @@ class _Tables:
         self.phones = _Table(PersonPhone, PHONE_COLUMNS)
         self.roles = _Table(Role, ROLE_COLUMNS)
         # New data keys go in the key store's own form (UUIDs or hex text).
-        self.postgres_keys = connections[keys.KEYSTORE_DB].vendor == "postgresql"
+        self.postgres_keys = connections[keyring.KEYSTORE_DB].vendor == "postgresql"
 
 
 def _write_batch(
@@ -1281,7 +1282,7 @@ def _write_batch(
     sealed = batch.sealed or _seal_batch(tables, rows)
     emails, email_index = _without_taken_emails(sealed)
     # Keys first, committed in the key store: rows never outlive their key.
-    keys.store_new_keys(sealed.key_rows)
+    keyring.store_new_keys(sealed.key_rows)
     index = sealed.index + [e for entries in email_index for e in entries]
     # Parents before children.
     return dict(

@@ -35,7 +35,7 @@ from rekisteri.registry.choices import (
 )
 
 # Contact data of a customer's people: kept for the relationship, shredded on
-# erasure (DESIGN §5, key class crm).
+# erasure (docs/security.md, key class crm).
 CONTACT = dict(
     purposes=(
         Purpose.CUSTOMER_RELATIONSHIP,

@@ -20,11 +20,10 @@ from django.db.models.expressions import RawSQL
 
 from rekisteri.access.selectors import person_scope
 from rekisteri.accounts.permissions import Perm, has_perm
-from rekisteri.core import blindindex, formats
+from rekisteri.core import blindindex, formats, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto import blind
 from rekisteri.core.errors import Forbidden, NotFound
-from rekisteri.keystore import keys
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import (
     Organization,
@@ -156,8 +155,8 @@ def organization_roles(*, user: Any, organization: Organization) -> list[Role]:
         .order_by("end_date", "kind")
     )
     rows = list(roles)
-    with keys.ensure_scope():
-        keys.prefetch({r.person_id for r in rows}, KeyClass.CRM)
+    with keyring.ensure_scope():
+        keyring.prefetch({r.person_id for r in rows}, KeyClass.CRM)
         # Names are encrypted: sorted here, after decryption.
         rows.sort(key=lambda r: (not r.is_current, r.person.sort_key, r.kind))
     return rows
@@ -372,7 +371,7 @@ def _persons_by_name(tokens: list[str], limit: int) -> tuple[list[Person], bool]
             break  # enough last-name matches: first names would rank lower
     if not candidates:
         return [], False
-    keys.prefetch(candidates, KeyClass.CRM)
+    keyring.prefetch(candidates, KeyClass.CRM)
     matches = []
     for person in candidates.values():
         words = _name_words(person)
@@ -414,7 +413,7 @@ def _persons_by_exact(
     rows = list(model.objects.filter(person_id__in=candidates).select_related("person"))
     if not rows:
         return []
-    keys.prefetch({row.person_id for row in rows}, KeyClass.CRM)
+    keyring.prefetch({row.person_id for row in rows}, KeyClass.CRM)
     owners = list(
         {
             row.person_id: row.person
@@ -435,7 +434,7 @@ def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
     their names and emails already decrypted, so showing them needs no more
     key-store round trips.
     """
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         results = _search(user=user, q=q, limit=limit)
         if results.persons and person_scope(user) is not None:
             allowed = set(

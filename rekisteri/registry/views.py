@@ -26,11 +26,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rekisteri.access.selectors import visible_categories
 from rekisteri.accounts.permissions import Perm, has_perm, require
-from rekisteri.audit import selectors as audit_selectors
-from rekisteri.core import formats
+from rekisteri.auditlog import selectors as audit_selectors
+from rekisteri.core import formats, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import NotFound, ServiceError
-from rekisteri.keystore import keys
 from rekisteri.registry import auditing, extensions, selectors, services
 from rekisteri.registry.forms import (
     OrganizationFilterForm,
@@ -335,7 +334,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             "access_history": history,
             # An erased person's page offers no edits: their values are
             # shredded and what is kept is the law's, not staff's, to change.
-            "erased": keys.is_destroyed(person.pk, KeyClass.CRM),
+            "erased": keyring.is_destroyed(person.pk, KeyClass.CRM),
         },
     )
 

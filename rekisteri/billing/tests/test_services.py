@@ -23,20 +23,20 @@ from rekisteri.billing.services import (
     seller_update,
     vat_rate_for,
 )
-from rekisteri.billing.testing import (
+from rekisteri.core import formats
+from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.crypto.fields import Placeholder
+from rekisteri.core.errors import Conflict, ValidationFailed
+from rekisteri.registry.models import Person
+from rekisteri.registry.services import person_shred
+from rekisteri.testing import make_org, make_person
+from rekisteri.testing.billing import (
     SELLER,
     line,
     make_billing_contact,
     make_invoice,
     make_seller,
 )
-from rekisteri.core import formats
-from rekisteri.core.catalogue import KeyClass
-from rekisteri.core.crypto.fields import Placeholder
-from rekisteri.core.errors import Conflict, ValidationFailed
-from rekisteri.core.testing import make_org, make_person
-from rekisteri.registry.models import Person
-from rekisteri.registry.services import person_shred
 
 pytestmark = pytest.mark.django_db
 

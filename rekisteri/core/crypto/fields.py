@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import models
 from django.utils.translation import gettext
 
+from rekisteri.core import keyring
 from rekisteri.core.crypto.envelope import (
     IntegrityError,
     Place,
@@ -110,7 +111,7 @@ def resolve_subject(instance: Any, subject: str) -> Any:
     ``"message__organization"`` follows foreign keys (cached relations are
     used, so a row loaded with its parent costs no query). A path may end at
     a Person (that person's key) or at an Organization (the relationship's
-    key, for records shared by several people of one customer, DESIGN §5).
+    key, for records shared by several people of one customer, docs/security.md).
     Alternatives separated by ``|`` are tried in order and the first that is
     set wins: ``"organization|person"`` keys a message to its organization,
     or to its one person when it has no organization. None if none is set.
@@ -178,25 +179,21 @@ class EncryptedTextField(models.BinaryField):
     # --- crypto ----------------------------------------------------------------
 
     def decrypt(self, instance: Any, sealed: bytes) -> str:
-        from rekisteri.keystore import keys
-
         place = self.place(instance)
         try:
             version = key_version_of(sealed)
-            key = keys.key_for_version(
+            key = keyring.key_for_version(
                 self.subject_id(instance), self.classification.key_class, version
             )
             return open_sealed(key, place, sealed)
-        except keys.KeyDestroyed:
+        except keyring.KeyDestroyed:
             return Placeholder("erased")
         except IntegrityError as exc:
             log.error("integrity error: %s", exc)
             return Placeholder("unreadable")
 
     def encrypt(self, instance: Any, plaintext: str) -> Sealed:
-        from rekisteri.keystore import keys
-
-        version, key = keys.current_key(
+        version, key = keyring.current_key(
             self.subject_id(instance), self.classification.key_class
         )
         return Sealed(seal(key, version, self.place(instance), plaintext))
@@ -284,25 +281,21 @@ class EncryptedBinaryField(EncryptedTextField):
         super().__init__(*args, **kwargs)
 
     def decrypt(self, instance: Any, sealed: bytes) -> Any:
-        from rekisteri.keystore import keys
-
         place = self.place(instance)
         try:
             version = key_version_of(sealed)
-            key = keys.key_for_version(
+            key = keyring.key_for_version(
                 self.subject_id(instance), self.classification.key_class, version
             )
             return open_sealed_bytes(key, place, sealed)
-        except keys.KeyDestroyed:
+        except keyring.KeyDestroyed:
             return Placeholder("erased")
         except IntegrityError as exc:
             log.error("integrity error: %s", exc)
             return Placeholder("unreadable")
 
     def encrypt(self, instance: Any, plaintext: Any) -> Sealed:
-        from rekisteri.keystore import keys
-
-        version, key = keys.current_key(
+        version, key = keyring.current_key(
             self.subject_id(instance), self.classification.key_class
         )
         data = plaintext if isinstance(plaintext, bytes) else str(plaintext).encode()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rekisteri.core.testing import make_org, make_person
 from rekisteri.messaging.demo import seed_messages
 from rekisteri.messaging.models import Message, Thread
 from rekisteri.registry.services import role_create
+from rekisteri.testing import make_org, make_person
 
 pytestmark = pytest.mark.django_db
 

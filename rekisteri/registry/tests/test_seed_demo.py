@@ -19,7 +19,6 @@ from rekisteri.core import blindindex, formats
 from rekisteri.core.crypto.fields import EncryptedTextField
 from rekisteri.core.errors import FieldErrors
 from rekisteri.core.models import BlindIndex
-from rekisteri.core.testing import make_org, make_person
 from rekisteri.registry import demo
 from rekisteri.registry.choices import Language, RoleKind
 from rekisteri.registry.models import (
@@ -33,6 +32,7 @@ from rekisteri.registry.models import (
 )
 from rekisteri.registry.services import email_owners
 from rekisteri.registry.validation import clean_address
+from rekisteri.testing import make_org, make_person
 
 pytestmark = pytest.mark.django_db
 

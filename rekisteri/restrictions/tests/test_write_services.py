@@ -44,16 +44,16 @@ from rekisteri.access import enforce
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.billing import collection, payments, run
 from rekisteri.billing import services as billing
-from rekisteri.billing.testing import line, make_invoice, make_seller
 from rekisteri.contracts import services as contracts
 from rekisteri.core.catalogue import catalogue_entries
 from rekisteri.core.errors import Conflict, Forbidden, ServiceError
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.messaging import importing
 from rekisteri.messaging import services as messaging
 from rekisteri.registry import services as registry
 from rekisteri.restrictions import services as restrictions
+from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing.billing import line, make_invoice, make_seller
 
 # --------------------------------------------------------------------------
 # Discovery

@@ -29,9 +29,9 @@ class Command(BaseCommand):
         add.add_argument("--description", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from rekisteri.keystore import keys
+        from rekisteri.core import keyring
 
-        with keys.key_scope():
+        with keyring.key_scope():
             getattr(self, "_" + options["job"].replace("-", "_"))(options)
 
     def _end_due(self, options: dict) -> None:

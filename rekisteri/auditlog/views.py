@@ -11,16 +11,17 @@ import csv
 import uuid
 from collections.abc import Iterator
 
+from django.apps import apps
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from rekisteri.access import families
 from rekisteri.accounts.permissions import Perm, require
-from rekisteri.audit import selectors
-from rekisteri.audit.forms import EventFilterForm
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
+from rekisteri.auditlog import selectors
+from rekisteri.auditlog.forms import EventFilterForm
 from rekisteri.core.csvsafe import safe_cell
 
 
@@ -58,8 +59,9 @@ def log(request: HttpRequest) -> HttpResponse:
 
 def _subject(person_id: uuid.UUID) -> uuid.UUID:
     """A person with history: one that exists, or did (events remain)."""
-    from rekisteri.registry.models import Person
-
+    # A lazy model reference, as foreign keys across apps are written: the
+    # log's pages sit below the registry, whose person page shows the history.
+    Person = apps.get_model("registry", "Person")  # noqa: N806
     if Person.objects.filter(pk=person_id).exists():
         return person_id
     if AuditEvent.objects.filter(subject_id=person_id).exists():

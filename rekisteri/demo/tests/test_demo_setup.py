@@ -9,10 +9,10 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.accounts.management.commands import demo_setup
 from rekisteri.accounts.models import StaffUser
-from rekisteri.core.testing import make_staff
+from rekisteri.demo.management.commands import demo_setup
 from rekisteri.registry.models import Organization, Person
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rekisteri.audit import views
+from rekisteri.auditlog import views
 
 app_name = "audit"
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from rekisteri.billing.models import Invoice, SellerSettings
 from rekisteri.billing.services import invoice_create, invoice_issue, seller_update
-from rekisteri.core.testing import make_org, make_person
 from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.models import Organization, Person
 from rekisteri.registry.services import role_create
+from rekisteri.testing import make_org, make_person
 
 SELLER = dict(
     name="Rekisteri Ohjelmistot Oy",
