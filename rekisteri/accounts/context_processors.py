@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from rekisteri.accounts.clearance import clearance_of
 from rekisteri.accounts.permissions import (
     ROLE_PERMS,
     UNGATED,
@@ -25,8 +26,6 @@ def account_state(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from rekisteri.accounts.clearance import clearance_of
-
     match = getattr(request, "resolver_match", None)
     perm = getattr(getattr(match, "func", None), "required_perm", None)
     return {

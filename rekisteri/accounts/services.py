@@ -22,7 +22,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.accounts.auth import account_key
 from rekisteri.accounts.choices import StaffRole, TokenScope
+from rekisteri.accounts.clearance import forget_clearance
 from rekisteri.accounts.models import (
     AccessReview,
     ApiToken,
@@ -330,8 +332,6 @@ def staff_user_set_active(
 
 def account_unlock(*, actor: StaffUser, user: StaffUser, request: Any = None) -> bool:
     """Lift the lockout of an account; True if it was locked."""
-    from rekisteri.accounts.auth import account_key
-
     with transaction.atomic():
         key = account_key(user.get_username())
         deleted, _rows = LoginThrottle.objects.filter(
@@ -373,8 +373,6 @@ def training_record(
     request: Any = None,
 ) -> TrainingRecord:
     """Record that ``user`` completed the privacy training on a day."""
-    from rekisteri.accounts.clearance import forget_clearance
-
     today = timezone.localdate()
     if completed_on > today:
         raise ValidationFailed.single(
@@ -403,8 +401,6 @@ def attestation_sign(
     *, actor: StaffUser, version: str | None = None, request: Any = None
 ) -> ConfidentialityAttestation:
     """The signed-in staff member signs the current confidentiality text."""
-    from rekisteri.accounts.clearance import forget_clearance
-
     version = version or settings.REKISTERI_ATTESTATION_VERSION
     if version != settings.REKISTERI_ATTESTATION_VERSION:
         raise Conflict(

@@ -42,6 +42,7 @@ from rekisteri.billing.choices import (
     PaymentSource,
     PaymentStatus,
 )
+from rekisteri.billing.ktl import KtlError, read_ktl
 from rekisteri.billing.models import CENT, MONEY, Invoice, Payment, PaymentImport
 from rekisteri.billing.services import PURPOSE, _decimal
 from rekisteri.core import formats, validation
@@ -361,8 +362,6 @@ def payment_import(
     :class:`ValidationFailed` on ``file``. A file imported before returns the
     earlier import (``already=True``) and adds nothing.
     """
-    from rekisteri.billing.ktl import KtlError, read_ktl
-
     digest, size, dtd = _digest(stream)
     if size == 0 or size > MAX_IMPORT_BYTES:
         raise ValidationFailed.single(

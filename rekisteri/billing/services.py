@@ -47,6 +47,8 @@ from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.models import Organization, Person, Role
+from rekisteri.registry.services import person_create, role_create
+from rekisteri.registry.validation import clean_address
 
 INVOICE_SERIES = "invoice"
 INVOICE_NUMBER_START = 1000
@@ -562,8 +564,6 @@ def _check_contact(
 def _clean_typed_contact(errors: FieldErrors, contact: dict[str, Any]) -> dict:
     """A contact typed on the invoice form: it becomes a Person with a
     billing-contact role, so the invoice's snapshot has a data subject."""
-    from rekisteri.registry.validation import clean_address
-
     out = {
         "first_name": _text(
             errors,
@@ -593,8 +593,6 @@ def _clean_typed_contact(errors: FieldErrors, contact: dict[str, Any]) -> dict:
 def _create_typed_contact(
     *, actor: Any, organization: Organization, data: dict
 ) -> Person:
-    from rekisteri.registry.services import person_create, role_create
-
     person = person_create(actor=actor, **data)
     role_create(
         actor=actor,

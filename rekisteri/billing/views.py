@@ -34,6 +34,7 @@ from rekisteri.billing.forms import (
     lines_for_service,
 )
 from rekisteri.billing.models import Invoice
+from rekisteri.contracts.selectors import organization_contracts
 from rekisteri.core import formats
 from rekisteri.core.errors import NotFound, ServiceError
 from rekisteri.registry import selectors as registry_selectors
@@ -106,8 +107,6 @@ def _contracts(request: HttpRequest, organization: Any) -> list:
     """The organization's contracts the user may see (none without access)."""
     if not has_perm(request.user, Perm.CONTRACTS_VIEW):
         return []
-    from rekisteri.contracts.selectors import organization_contracts
-
     return organization_contracts(user=request.user, organization=organization)
 
 

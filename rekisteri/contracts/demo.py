@@ -29,6 +29,7 @@ from rekisteri.contracts.relationship import relationship_refresh
 from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.registry.models import Organization, Role
+from rekisteri.registry.services import sequence_next
 
 PRODUCTS = (
     ("HR-PRO", "Henkilöstöhallinto Pro", "Palkat, lomat ja työajat pilvessä."),
@@ -121,8 +122,6 @@ def seed(*, today: dt.date | None = None, rng_seed: str = "contracts") -> DemoCo
     result = DemoContracts()
     if not contracts_are_empty():
         return result
-    from rekisteri.registry.services import sequence_next
-
     today = today or timezone.localdate()
     rng = random.Random(rng_seed)
     with transaction.atomic():

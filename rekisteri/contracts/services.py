@@ -43,6 +43,7 @@ from rekisteri.core.catalogue import Purpose
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from rekisteri.core.formats import FormatError
 from rekisteri.registry.models import Organization, Person, Role
+from rekisteri.registry.services import sequence_next
 
 PARTY_FIELDS = ("kind", "start_date", "end_date")
 TERMS_MAX = 20_000
@@ -214,8 +215,6 @@ def _locked(contract: Contract) -> Contract:
 
 
 def _next_number() -> str:
-    from rekisteri.registry.services import sequence_next
-
     with transaction.atomic():
         n = sequence_next("contract_number", start=1)
     return f"SOP-{n:06d}"

@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Rekisteri core"
 
     def ready(self) -> None:
-        # Registers the catalogue system check.
+        # Imported in ready(): blindindex and catalogue read the models, which
+        # load only after the app registry is complete; importing catalogue
+        # registers its system check.
         from django.apps import apps
         from django.db.backends.signals import connection_created
 

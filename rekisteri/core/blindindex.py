@@ -26,6 +26,7 @@ from rekisteri.core import keyring
 from rekisteri.core.crypto import blind
 from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
 from rekisteri.core.formats import search_key
+from rekisteri.core.models import BlindIndex
 
 
 def field_code(label: str) -> int:
@@ -91,8 +92,6 @@ def query_key(model: type[models.Model], field_name: str, term: str) -> int:
 
 def _reindex_subject(model: type[models.Model], subject_id: uuid.UUID) -> None:
     """Rewrite a subject's rows for ``model``'s indexed fields from the database."""
-    from rekisteri.core.models import BlindIndex
-
     fields = indexed_fields(model)
     codes = [field_code(label_of(f)) for f in fields]
     subject_attr = fields[0].classification.subject
@@ -145,8 +144,6 @@ def _after_delete(
     except (ValueError, AttributeError):
         return
     if fields[0].classification.subject == "self":
-        from rekisteri.core.models import BlindIndex
-
         BlindIndex.objects.filter(subject_id=subject).delete()
     else:
         _reindex_subject(sender, subject)
@@ -182,8 +179,6 @@ def matching_all_sql(
     of the first word's subjects and filtering afterwards would not. Meant
     as a subquery: ``pk__in=RawSQL(*matching_all_sql(...))``.
     """
-    from rekisteri.core.models import BlindIndex
-
     table = connection.ops.quote_name(BlindIndex._meta.db_table)
     params: list[Any] = [driver]
     clauses = []
@@ -210,8 +205,6 @@ def matching_all_sql(
 def matching(model: type[models.Model], field_name: str, term: str) -> QuerySet:
     """Index rows for ``term`` in ``field_name``: ``.values("subject_id")`` of
     it is a subquery for the candidates' own rows."""
-    from rekisteri.core.models import BlindIndex
-
     return BlindIndex.objects.filter(key=query_key(model, field_name, term))
 
 

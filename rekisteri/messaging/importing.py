@@ -42,6 +42,7 @@ from rekisteri.messaging.conf import limit
 from rekisteri.messaging.models import Message, Thread
 from rekisteri.messaging.parsing import BrokenMessage, ParsedMessage, parse_message
 from rekisteri.registry.models import Organization, Person, Role
+from rekisteri.registry.services import email_owners
 
 CHUNK = 200  # messages per transaction: throughput without long locks
 # Caches of one import (thread of a Message-ID, person of an address) keep at
@@ -386,8 +387,6 @@ class _Matcher:
         if kind != AddressKind.EMAIL or not normalised:
             return None
         if normalised not in self.people:
-            from rekisteri.registry.services import email_owners
-
             owners = email_owners(normalised)
             self.people[normalised] = next(iter(owners)) if len(owners) == 1 else None
         return self.people[normalised]

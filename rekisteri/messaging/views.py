@@ -22,6 +22,8 @@ from django.views.decorators.http import require_http_methods
 from rekisteri.access import families
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
+from rekisteri.contracts import selectors as contracts
+from rekisteri.contracts.models import Contract
 from rekisteri.core import keyring
 from rekisteri.core.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from rekisteri.messaging import selectors, services
@@ -295,8 +297,6 @@ def message_create(request: HttpRequest) -> HttpResponse:
 
 def _contracts(organization: Organization, user: Any) -> list[tuple[str, str]]:
     """The organization's contracts the user may see, for the contract choice."""
-    from rekisteri.contracts import selectors as contracts
-
     if not has_perm(user, Perm.CONTRACTS_VIEW):
         return []
     return [
@@ -382,8 +382,6 @@ def _create_from_form(
         )
     contract = None
     if data.get("contract") and owner_org is not None:
-        from rekisteri.contracts.models import Contract
-
         contract = Contract.objects.filter(
             pk=data["contract"], organization=owner_org
         ).first()

@@ -30,6 +30,7 @@ from rekisteri.privacy.clock import DUE_SOON, clock_state  # noqa: F401
 from rekisteri.privacy.models import BREACH_DEADLINE, Breach
 from rekisteri.privacy.services import audited_update
 from rekisteri.privacy.validation import categories, long_text, short
+from rekisteri.registry.models import Person
 
 BREACH_FIELDS = (
     "title",
@@ -300,8 +301,6 @@ def breach_affected_export(
             "not_computed",
             _("Compute the people affected first."),
         )
-    from rekisteri.registry.models import Person
-
     window = AffectedWindow(
         breach.affected_account_id, breach.affected_from, breach.affected_until
     )

@@ -7,6 +7,8 @@ class RegistryConfig(AppConfig):
     verbose_name = "Customer register"
 
     def ready(self) -> None:
+        # Imported in ready(): these modules import models, which load only
+        # after the app registry is complete.
         # Person and Organization ids are key subjects: `keys verify` counts
         # data keys whose subject is in neither table as orphans.
         from rekisteri.core import refusals

@@ -28,8 +28,10 @@ from rekisteri.access.enforce import (
 )
 from rekisteri.access.families import families_of
 from rekisteri.core import blindindex, formats, keyring, participants
-from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.catalogue import Erasure, KeyClass, personal_fields
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from rekisteri.core.holds import refuse_if_held
+from rekisteri.core.models import BlindIndex
 from rekisteri.registry import auditing, hooks
 from rekisteri.registry.choices import (
     Language,
@@ -902,9 +904,6 @@ def person_shred(
     (rekisteri.core.holds). ``run_participants=False`` when the caller (the
     rights engine) has run the participants' erasures itself.
     """
-    from rekisteri.core.holds import refuse_if_held
-    from rekisteri.core.models import BlindIndex
-
     # Before anything is destroyed: the matrix's "erase" column for every
     # family sealed under the key, and the subject refusals (a restriction).
     authorize_write(
@@ -947,8 +946,6 @@ def person_shred(
 def shredded_fields(key_class: str) -> list[str]:
     """Names of the person's fields sealed under ``key_class`` (from the
     catalogue), as the shred's audit event lists them."""
-    from rekisteri.core.catalogue import Erasure, personal_fields
-
     names = []
     for model, prefix in (
         (Person, ""),

@@ -6,8 +6,16 @@ import itertools
 from typing import Any
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.accounts.models import StaffUser
+from rekisteri.accounts.credentials import open_totp_key
+from rekisteri.accounts.models import (
+    ConfidentialityAttestation,
+    SealedTOTPDevice,
+    StaffUser,
+    TrainingRecord,
+)
+from rekisteri.accounts.sessions import mark_reauth
 from rekisteri.core import formats
+from rekisteri.registry.services import organization_create, person_create
 
 TEST_PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 - test only
 _counter = itertools.count(1)
@@ -28,8 +36,6 @@ def make_staff(
     """
     from django.conf import settings
     from django.utils import timezone
-
-    from rekisteri.accounts.models import ConfidentialityAttestation, TrainingRecord
 
     n = next(_counter)
     password = kwargs.pop("password", TEST_PASSWORD)
@@ -62,8 +68,6 @@ def business_id(n: int) -> str:
 
 
 def make_org(actor: Any = None, **kwargs: Any):
-    from rekisteri.registry.services import organization_create
-
     n = next(_counter)
     kwargs.setdefault("name", f"Testiyritys {n} Oy")
     kwargs.setdefault("business_id", business_id(1_000_000 + n * 7))
@@ -71,8 +75,6 @@ def make_org(actor: Any = None, **kwargs: Any):
 
 
 def make_person(actor: Any = None, **kwargs: Any):
-    from rekisteri.registry.services import person_create
-
     n = next(_counter)
     kwargs.setdefault("first_name", "Matti")
     kwargs.setdefault("last_name", f"Meikäläinen{n}")
@@ -82,8 +84,6 @@ def make_person(actor: Any = None, **kwargs: Any):
 
 def enrol_totp(user: StaffUser):
     """Give ``user`` a confirmed TOTP device (as if enrolled); returns it."""
-    from rekisteri.accounts.models import SealedTOTPDevice
-
     return SealedTOTPDevice.objects.create(user=user, name="totp", confirmed=True)
 
 
@@ -92,8 +92,6 @@ def totp_code(device: Any, steps_ahead: int = 0) -> str:
     the device accepts one step either side, and refuses a step it has seen).
     """
     from django_otp.oath import TOTP
-
-    from rekisteri.accounts.credentials import open_totp_key
 
     key = open_totp_key(device.key, device.user_id)
     totp = TOTP(key, device.step, device.t0, device.digits, device.drift)
@@ -116,8 +114,6 @@ def login_with_totp(client: Any, user: StaffUser, device: Any) -> Any:
 def fresh_login(client: Any, user: StaffUser) -> None:
     """Log ``client`` in as ``user`` with the password just given, as after a
     real login: actions that need recent re-authentication are allowed."""
-    from rekisteri.accounts.sessions import mark_reauth
-
     client.force_login(user)
     session = client.session
     mark_reauth(session)

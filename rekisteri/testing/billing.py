@@ -7,7 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from rekisteri.billing.models import Invoice, SellerSettings
-from rekisteri.billing.services import invoice_create, invoice_issue, seller_update
+from rekisteri.billing.services import (
+    invoice_create,
+    invoice_issue,
+    seller_get,
+    seller_update,
+)
 from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.models import Organization, Person
 from rekisteri.registry.services import role_create
@@ -81,8 +86,6 @@ def make_invoice(
 ) -> Invoice:
     """An invoice (issued unless ``issue=False``); seller settings are
     created if missing."""
-    from rekisteri.billing.services import seller_get
-
     if seller_get() is None:
         make_seller()
     if contact is None:

@@ -22,8 +22,10 @@ from rekisteri.accounts import demo as accounts_demo
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.services import staff_user_create
+from rekisteri.billing import demo as billing_demo
 from rekisteri.contracts import demo as contracts_demo
 from rekisteri.messaging import demo as messaging_demo
+from rekisteri.privacy import demo as privacy_demo
 from rekisteri.registry import demo
 
 URL = "http://127.0.0.1:8000/"
@@ -108,8 +110,6 @@ class Command(BaseCommand):
     def _seed_if_empty(self) -> None:
         if not demo.register_is_empty():
             return
-        from rekisteri.privacy import demo as privacy_demo
-
         # Before the register, so the demo persons were collected under
         # notice version 1 (the person page says which version applied).
         if privacy_demo.seed():
@@ -122,8 +122,6 @@ class Command(BaseCommand):
         )
         contracts = contracts_demo.seed()
         self.stdout.write(f"Demo contracts: {contracts.contracts:,} added.")
-        from rekisteri.billing import demo as billing_demo
-
         invoices = billing_demo.seed()
         self.stdout.write(f"Demo invoicing: seller settings and {invoices} invoices.")
 
