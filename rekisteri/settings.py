@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rekisteri.core.middleware.SecurityHeadersMiddleware",
+    # NotFound and Forbidden from services and selectors: the 404 and 403 pages.
+    "rekisteri.core.middleware.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "rekisteri.urls"

@@ -32,7 +32,7 @@ from rekisteri.accounts.forms import (
 )
 from rekisteri.accounts.models import AccessReview, StaffUser
 from rekisteri.accounts.permissions import Perm, require
-from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
+from rekisteri.core.errors import Conflict, ValidationFailed
 
 
 def _staff(user_id: int) -> StaffUser:
@@ -207,12 +207,9 @@ def staff_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def address_unlock(request: HttpRequest, throttle_id: int) -> HttpResponse:
     """Lift the lockout of a client address."""
-    try:
-        services.address_unlock(
-            actor=request.user, throttle_id=throttle_id, request=request
-        )
-    except NotFound:
-        raise Http404 from None
+    services.address_unlock(
+        actor=request.user, throttle_id=throttle_id, request=request
+    )
     messages.success(request, _("The address is unlocked."))
     return redirect("accounts:staff_list")
 

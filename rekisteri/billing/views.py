@@ -36,17 +36,14 @@ from rekisteri.billing.forms import (
 from rekisteri.billing.models import Invoice
 from rekisteri.contracts.selectors import organization_contracts
 from rekisteri.core import formats
-from rekisteri.core.errors import NotFound, ServiceError
+from rekisteri.core.errors import ServiceError
 from rekisteri.registry import selectors as registry_selectors
 
 CONTACT_FIELDS = services.CONTACT_FIELDS
 
 
 def _invoice(request: HttpRequest, invoice_id: Any) -> Invoice:
-    try:
-        return selectors.invoice_get(user=request.user, invoice_id=invoice_id)
-    except NotFound:
-        raise Http404 from None
+    return selectors.invoice_get(user=request.user, invoice_id=invoice_id)
 
 
 def _vat_choices() -> list[tuple[str, str]]:
@@ -201,12 +198,9 @@ def _invoice_form(
 @require_http_methods(["GET", "POST"])
 def invoice_create(request: HttpRequest, organization_id: uuid.UUID) -> HttpResponse:
     """A new draft invoice for an organization."""
-    try:
-        organization = registry_selectors.organization_get(
-            user=request.user, organization_id=organization_id
-        )
-    except NotFound:
-        raise Http404 from None
+    organization = registry_selectors.organization_get(
+        user=request.user, organization_id=organization_id
+    )
     return _invoice_form(request, organization, None)
 
 
@@ -377,10 +371,7 @@ def payment_import(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.BILLING_VIEW)
 def payment_import_detail(request: HttpRequest, import_id: uuid.UUID) -> HttpResponse:
-    try:
-        batch = selectors.payment_import_get(user=request.user, import_id=import_id)
-    except NotFound:
-        raise Http404 from None
+    batch = selectors.payment_import_get(user=request.user, import_id=import_id)
     return render(request, "billing/payment_import_detail.html", {"batch": batch})
 
 
@@ -416,10 +407,7 @@ def collection_open(request: HttpRequest, invoice_id: uuid.UUID) -> HttpResponse
 
 
 def _case(request: HttpRequest, case_id: Any):
-    try:
-        return selectors.collection_case_get(user=request.user, case_id=case_id)
-    except NotFound:
-        raise Http404 from None
+    return selectors.collection_case_get(user=request.user, case_id=case_id)
 
 
 @require(Perm.BILLING_CHANGE)
