@@ -90,13 +90,12 @@ def _validate(items: list[RunItem], on: dt.date, seller: Any) -> None:
     org_ids = {it.organization.pk for it in items}
     person_ids = {it.billing_contact.pk for it in items}
     contacts = set(
-        Role.objects.filter(
+        Role.objects.current(on=today)
+        .filter(
             kind=RoleKind.BILLING_CONTACT,
             organization_id__in=org_ids,
             person_id__in=person_ids,
-            start_date__lte=today,
         )
-        .exclude(end_date__lt=today)
         .values_list("organization_id", "person_id")
     )
     erased = keyring.destroyed_subjects(person_ids, KeyClass.CRM)

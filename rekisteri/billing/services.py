@@ -520,12 +520,8 @@ def billing_contacts(organization: Organization) -> list[Person]:
     """Persons with a current billing-contact role at ``organization``."""
     today = timezone.localdate()
     roles = (
-        Role.objects.filter(
-            organization=organization,
-            kind=RoleKind.BILLING_CONTACT,
-            start_date__lte=today,
-        )
-        .exclude(end_date__lt=today)
+        Role.objects.current(on=today)
+        .filter(organization=organization, kind=RoleKind.BILLING_CONTACT)
         .select_related("person")
     )
     return [r.person for r in roles]
@@ -538,13 +534,12 @@ def _check_contact(
         return
     today = timezone.localdate()
     is_contact = (
-        Role.objects.filter(
+        Role.objects.current(on=today)
+        .filter(
             organization=organization,
             person=person,
             kind=RoleKind.BILLING_CONTACT,
-            start_date__lte=today,
         )
-        .exclude(end_date__lt=today)
         .exists()
     )
     if not is_contact:

@@ -704,10 +704,8 @@ def contracts_end_due(*, actor: Any = None, today: dt.date | None = None) -> int
 
 def _holds_role(person: Person, organization: Organization, day: dt.date) -> bool:
     return (
-        Role.objects.filter(
-            person=person, organization=organization, start_date__lte=day
-        )
-        .exclude(end_date__lt=day)
+        Role.objects.current(on=day)
+        .filter(person=person, organization=organization)
         .exists()
     )
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -397,9 +396,7 @@ class _Matcher:
         if missing:
             today = timezone.localdate()
             fetched: dict[Any, set[Any]] = {pid: set() for pid in missing}
-            rows = Role.objects.filter(person_id__in=missing).filter(
-                Q(end_date__isnull=True) | Q(end_date__gte=today)
-            )
+            rows = Role.objects.not_ended(on=today).filter(person_id__in=missing)
             for pid, oid in rows.values_list("person_id", "organization_id"):
                 fetched[pid].add(oid)
             for pid, orgs in fetched.items():

@@ -24,6 +24,7 @@ from rekisteri.core import blindindex, formats, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto import blind
 from rekisteri.core.errors import Forbidden, NotFound
+from rekisteri.core.ids import as_uuid
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import (
     Organization,
@@ -37,13 +38,6 @@ from rekisteri.registry.models import (
 def _require_view(user: Any) -> None:
     if not has_perm(user, Perm.REGISTRY_VIEW):
         raise Forbidden()
-
-
-def _as_uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        raise NotFound() from None
 
 
 _MAX_CHAR = chr(0x10FFFF)
@@ -116,7 +110,7 @@ def organization_list(
             qs = qs.filter(prefix_q("name_key", key))
     if after:
         anchor = (
-            Organization.objects.filter(pk=_as_uuid(after))
+            Organization.objects.filter(pk=as_uuid(after))
             .values_list("name_key", "id")
             .first()
         )
@@ -133,7 +127,7 @@ def organization_list(
 
 def organization_get(*, user: Any, organization_id: Any) -> Organization:
     try:
-        return organization_queryset(user).get(pk=_as_uuid(organization_id))
+        return organization_queryset(user).get(pk=as_uuid(organization_id))
     except Organization.DoesNotExist:
         raise NotFound() from None
 
@@ -199,7 +193,7 @@ def person_get(*, user: Any, person_id: Any) -> Person:
                 "name_provenance__import_batch",
                 "address_provenance__source",
             )
-            .get(pk=_as_uuid(person_id))
+            .get(pk=as_uuid(person_id))
         )
     except Person.DoesNotExist:
         raise NotFound() from None
@@ -217,7 +211,7 @@ def person_list(
     qs = person_queryset(user)
     if after:
         anchor = (
-            Person.objects.filter(pk=_as_uuid(after))
+            Person.objects.filter(pk=as_uuid(after))
             .values_list("created_at", "id")
             .first()
         )
@@ -238,7 +232,7 @@ def role_get(*, user: Any, role_id: Any) -> Role:
     role = (
         Role.objects.select_related("person", "organization")
         .filter(
-            pk=_as_uuid(role_id),
+            pk=as_uuid(role_id),
             person__in=person_queryset(user),
             organization__in=organization_queryset(user),
         )

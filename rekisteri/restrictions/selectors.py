@@ -135,8 +135,7 @@ def marketing_selection(*, user: Any) -> MarketingSelection:
     ]
     today = timezone.localdate()
     roles = (
-        Role.objects.filter(start_date__lte=today)
-        .exclude(end_date__lt=today)
+        Role.objects.current(on=today)
         .exclude(organization__status=OrganizationStatus.FORMER)
         .select_related("organization")
         .annotate(
