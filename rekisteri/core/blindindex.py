@@ -8,7 +8,7 @@ detection and erasure need; shredding a subject deletes its rows.
 Rows are rewritten after each save of an indexed model (post_save) and removed
 with the row (post_delete). Bulk writers, which send no signals, compute the
 keys with :func:`keys_for_label` and insert the rows themselves (see
-rekisteri.registry.demo).
+rekisteri.demo.register).
 """
 
 from __future__ import annotations

@@ -31,11 +31,12 @@ from rekisteri.core import keyring
 from rekisteri.core.crypto.envelope import (
     IntegrityError,
     Place,
+    data_cipher,
     key_version_of,
     open_sealed,
     open_sealed_bytes,
-    seal,
     seal_bytes_with,
+    seal_with,
 )
 
 log = logging.getLogger("rekisteri.crypto")
@@ -169,10 +170,15 @@ class EncryptedTextField(models.BinaryField):
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
     def place(self, instance: Any) -> Place:
+        return self.place_of(str(instance.pk))
+
+    def place_of(self, row_id: str) -> Place:
+        """Where a value of this column lives: table, column, row, key class
+        (bound into the envelope, so a sealed value cannot be moved)."""
         return Place(
             self.model._meta.db_table,
             self.column,
-            str(instance.pk),
+            row_id,
             self.classification.key_class,
         )
 
@@ -196,7 +202,16 @@ class EncryptedTextField(models.BinaryField):
         version, key = keyring.current_key(
             self.subject_id(instance), self.classification.key_class
         )
-        return Sealed(seal(key, version, self.place(instance), plaintext))
+        return self.seal_text(data_cipher(key), version, str(instance.pk), plaintext)
+
+    def seal_text(
+        self, cipher: AESGCM, version: int, row_id: str, plaintext: str
+    ) -> Sealed:
+        """``plaintext`` sealed for this column of row ``row_id`` under a data
+        key (as a prepared cipher) of the given version: the one sealing path,
+        for ``pre_save`` (through :meth:`encrypt`) and for bulk writers that
+        make rows without model instances (the demo seeder)."""
+        return Sealed(seal_with(cipher, version, self.place_of(row_id), plaintext))
 
     # --- ORM hooks -------------------------------------------------------------
 

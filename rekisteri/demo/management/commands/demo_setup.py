@@ -18,15 +18,15 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from rekisteri.accounts import demo as accounts_demo
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.services import staff_user_create
-from rekisteri.billing import demo as billing_demo
-from rekisteri.contracts import demo as contracts_demo
-from rekisteri.messaging import demo as messaging_demo
-from rekisteri.privacy import demo as privacy_demo
-from rekisteri.registry import demo
+from rekisteri.demo import accounts as accounts_demo
+from rekisteri.demo import contracts as contracts_demo
+from rekisteri.demo import invoices as billing_demo
+from rekisteri.demo import messages as messaging_demo
+from rekisteri.demo import privacy_office as privacy_demo
+from rekisteri.demo import register as demo
 
 URL = "http://127.0.0.1:8000/"
 DEMO_ORGANIZATIONS = 200

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
-from rekisteri.messaging.demo import seed_messages
+from rekisteri.demo.messages import seed_messages
 from rekisteri.messaging.models import Message, Thread
 from rekisteri.registry.services import role_create
 from rekisteri.testing import make_org, make_person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """As the messaging tests this came from: asserted in English."""
+    with translation.override("en"):
+        yield
 
 
 def test_demo_messages_per_organization_once():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rekisteri.billing import demo
 from rekisteri.billing.models import Invoice, SellerSettings
 from rekisteri.billing.payments import balance_of
-from rekisteri.registry import demo as registry_demo
+from rekisteri.demo import invoices as demo
+from rekisteri.demo import register as registry_demo
 
 pytestmark = pytest.mark.django_db
 

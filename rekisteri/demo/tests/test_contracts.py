@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from rekisteri.contracts import demo
 from rekisteri.contracts.choices import ContractStatus
 from rekisteri.contracts.models import Contract, ContractParty, RelationshipEnd
 from rekisteri.contracts.relationship import relationship_end
 from rekisteri.contracts.services import _clean_terms, _holds_role
-from rekisteri.registry import demo as registry_demo
+from rekisteri.demo import contracts as demo
+from rekisteri.demo import register as registry_demo
 from rekisteri.registry.models import Organization
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from rekisteri.core import blindindex, formats
 from rekisteri.core.crypto.fields import EncryptedTextField
 from rekisteri.core.errors import FieldErrors
 from rekisteri.core.models import BlindIndex
-from rekisteri.registry import demo
+from rekisteri.demo import bulk, generator, pools, register
 from rekisteri.registry.choices import Language, RoleKind
 from rekisteri.registry.models import (
     ImportBatch,
@@ -162,7 +162,7 @@ def test_rerun_adds_more_without_collisions():
 
 def test_values_entered_by_staff_are_left_alone():
     # The first demo organization would get this business ID.
-    taken = demo.demo_business_id(1)
+    taken = pools.demo_business_id(1)
     org = make_org(business_id=taken)
     seed(organizations=5, persons=0)
     assert Organization.objects.filter(business_id=taken).get() == org
@@ -173,17 +173,17 @@ def test_an_email_entered_by_staff_is_dropped_with_its_index_entries(monkeypatch
     """A generated address already in the register is left out, and so are
     its blind-index entries; the batch's other addresses are written."""
     staff_entered = make_person(emails=["taken.one@example.fi"])
-    real_seal = demo._seal_batch
+    real_seal = register._seal_batch
 
     def seal_with_a_taken_address(tables, rows):
         if rows.emails:
             first = list(rows.emails[0])
-            first[demo._EMAIL] = "taken.one@example.fi"
+            first[generator.EMAIL] = "taken.one@example.fi"
             rows.emails[0] = tuple(first)
         return real_seal(tables, rows)
 
-    monkeypatch.setattr(demo, "_seal_batch", seal_with_a_taken_address)
-    demo.seed(organizations=2, persons=5, batch_size=10)
+    monkeypatch.setattr(register, "_seal_batch", seal_with_a_taken_address)
+    register.seed(organizations=2, persons=5, batch_size=10)
     assert email_owners("taken.one@example.fi") == {staff_entered.pk}
     # Every written address has its index row, and nothing else has one.
     for email in PersonEmail.objects.exclude(person=staff_entered):
@@ -195,8 +195,8 @@ def test_an_email_entered_by_staff_is_dropped_with_its_index_entries(monkeypatch
 
 @pytest.mark.parametrize("in_producer", [True, False])
 def test_sealing_in_either_thread_writes_readable_rows(monkeypatch, in_producer):
-    monkeypatch.setattr(demo, "_SEAL_IN_PRODUCER", {connection.vendor: in_producer})
-    demo.seed(organizations=3, persons=12, batch_size=5)
+    monkeypatch.setattr(register, "_SEAL_IN_PRODUCER", {connection.vendor: in_producer})
+    register.seed(organizations=3, persons=12, batch_size=5)
     persons = list(Person.objects.all())
     assert len(persons) == 12
     for person in persons:
@@ -218,7 +218,7 @@ def test_empty_register_persons_get_the_fallback_domain():
     seed(organizations=0, persons=3)
     assert not Role.objects.exists()
     for email in [e.email for e in PersonEmail.objects.all()]:
-        assert email.endswith("@" + demo.FALLBACK_DOMAIN)
+        assert email.endswith("@" + generator.FALLBACK_DOMAIN)
 
 
 def test_bad_arguments_are_refused():
@@ -232,13 +232,13 @@ def test_bad_arguments_are_refused():
 
 def test_memory_stays_flat_as_the_register_grows():
     """Peak memory depends on the batch size, not on the number of rows."""
-    demo.pools()  # built once per process; not part of the comparison
+    pools.pools()  # built once per process; not part of the comparison
 
     def peak(persons: int) -> int:
         gc.collect()
         tracemalloc.start()
         try:
-            demo.seed(organizations=persons // 5, persons=persons, batch_size=100)
+            register.seed(organizations=persons // 5, persons=persons, batch_size=100)
             return tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
@@ -251,7 +251,7 @@ def test_memory_stays_flat_as_the_register_grows():
 
 def test_batches_cover_everything_within_the_batch_size():
     for orgs, persons, size in [(200, 1000, 300), (7, 3, 2), (0, 5, 2), (5, 0, 5)]:
-        spans = list(demo._batches(orgs, persons, size))
+        spans = list(register._batches(orgs, persons, size))
         assert sum(o2 - o1 for o1, o2, _, _ in spans) == orgs
         assert sum(p2 - p1 for _, _, p1, p2 in spans) == persons
         for o1, o2, p1, p2 in spans:
@@ -259,7 +259,7 @@ def test_batches_cover_everything_within_the_batch_size():
 
 
 def test_demo_business_ids_are_valid_and_unique():
-    ids = [demo.demo_business_id(i) for i in range(1, 20_001)]
+    ids = [pools.demo_business_id(i) for i in range(1, 20_001)]
     assert len(set(ids)) == len(ids)
     for value in ids[::97]:
         assert formats.normalise_business_id(value) == value
@@ -267,8 +267,8 @@ def test_demo_business_ids_are_valid_and_unique():
 
 
 def test_ascii_slug_transliterates_finnish_letters():
-    assert demo.ascii_slug("Äänekosken Öljy-Åberg & Co") == "aanekoskenoljyabergco"
-    assert demo.ascii_slug("Renée O'Connor") == "reneeoconnor"
+    assert pools.ascii_slug("Äänekosken Öljy-Åberg & Co") == "aanekoskenoljyabergco"
+    assert pools.ascii_slug("Renée O'Connor") == "reneeoconnor"
 
 
 def generator_threads() -> list[threading.Thread]:
@@ -283,7 +283,7 @@ def test_batches_are_committed_together_and_a_failure_keeps_earlier_commits(
     monkeypatch,
 ):
     seen = []
-    demo.seed(
+    register.seed(
         organizations=10,
         persons=100,
         batch_size=10,
@@ -293,7 +293,7 @@ def test_batches_are_committed_together_and_a_failure_keeps_earlier_commits(
     # Three batches per commit; the last commit takes what is left.
     assert seen == [(3, 30), (6, 60), (9, 90), (10, 100)]
 
-    real_write = demo._write_batch
+    real_write = register._write_batch
     calls = []
 
     def fail_fifth(*args, **kwargs):
@@ -302,23 +302,23 @@ def test_batches_are_committed_together_and_a_failure_keeps_earlier_commits(
             raise RuntimeError("disk full")
         return real_write(*args, **kwargs)
 
-    monkeypatch.setattr(demo, "_write_batch", fail_fifth)
+    monkeypatch.setattr(register, "_write_batch", fail_fifth)
     with pytest.raises(RuntimeError, match="disk full"):
-        demo.seed(organizations=10, persons=100, batch_size=10, commit_persons=30)
+        register.seed(organizations=10, persons=100, batch_size=10, commit_persons=30)
     # The first three batches were committed; the fourth, in the open
     # commit with the failing fifth, was rolled back with it.
     assert Person.objects.count() == 100 + 30
     with pytest.raises(ValueError):
-        demo.seed(organizations=1, persons=1, commit_persons=0)
+        register.seed(organizations=1, persons=1, commit_persons=0)
 
 
 def test_a_failing_write_stops_the_generator(monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(demo, "_write_batch", fail)
+    monkeypatch.setattr(register, "_write_batch", fail)
     with pytest.raises(RuntimeError, match="disk full"):
-        demo.seed(organizations=10, persons=100, batch_size=10)
+        register.seed(organizations=10, persons=100, batch_size=10)
     assert generator_threads() == []
 
 
@@ -326,9 +326,9 @@ def test_a_failing_generator_fails_the_run(monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("no names left")
 
-    monkeypatch.setattr(demo._Generator, "person", fail)
+    monkeypatch.setattr(generator.Generator, "person", fail)
     with pytest.raises(RuntimeError, match="no names left"):
-        demo.seed(organizations=10, persons=100, batch_size=10)
+        register.seed(organizations=10, persons=100, batch_size=10)
     assert generator_threads() == []
 
 
@@ -336,11 +336,11 @@ def test_writer_refuses_columns_it_cannot_write_directly():
     class Transformed(models.CharField):
         """Stands for a field that changes values on the way in."""
 
-    assert not demo._plain(Transformed(max_length=10))
+    assert not bulk._plain(Transformed(max_length=10))
     for model in (Organization, Person, PersonEmail, PersonPhone, Role):
         assert all(
-            demo._plain(f) or isinstance(f, EncryptedTextField)
+            bulk._plain(f) or isinstance(f, EncryptedTextField)
             for f in model._meta.concrete_fields
         )
     with pytest.raises(ImproperlyConfigured, match="missing"):
-        demo._Table(Person, demo.PERSON_COLUMNS[:-1])
+        bulk.Table(Person, generator.PERSON_COLUMNS[:-1])

@@ -12,7 +12,6 @@ import datetime as dt
 import random
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from rekisteri.core import keyring
@@ -86,8 +85,8 @@ def seed_messages(*, per_organization: int = 3, seed: int = 5) -> int:
             if org.pk in busy:
                 continue
             people = list(
-                Role.objects.filter(organization=org)
-                .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+                Role.objects.not_ended(on=today)
+                .filter(organization=org)
                 .values_list("person_id", flat=True)[:3]
             )
             thread = None

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rekisteri.registry import demo
+from rekisteri.demo import register as demo
 
 
 class Command(BaseCommand):
