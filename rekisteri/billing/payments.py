@@ -37,14 +37,15 @@ from rekisteri.access.enforce import ORGANIZATION, authorize_write, write_servic
 from rekisteri.audit.services import audit_record
 from rekisteri.billing.camt import CamtError, read_camt054
 from rekisteri.billing.choices import (
+    PURPOSE,
     InvoiceKind,
     InvoiceState,
     PaymentSource,
     PaymentStatus,
 )
+from rekisteri.billing.cleaning import clean_decimal
 from rekisteri.billing.ktl import KtlError, read_ktl
 from rekisteri.billing.models import CENT, MONEY, Invoice, Payment, PaymentImport
-from rekisteri.billing.services import PURPOSE, _decimal
 from rekisteri.core import formats, validation
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
 
@@ -179,7 +180,7 @@ def payment_record(
         raise Conflict(
             _("Payments are recorded for issued invoices only."), code="not_payable"
         )
-    value = _decimal(errors, "amount", amount, maximum=MAX_PAYMENT)
+    value = clean_decimal(errors, "amount", amount, maximum=MAX_PAYMENT)
     if value is not None and value <= 0:
         errors.add("amount", "too_small", _("Enter an amount greater than zero."))
     try:

@@ -24,26 +24,22 @@ from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import PERSON, write_service
 from rekisteri.audit.services import audit_record
-from rekisteri.billing.choices import InvoiceState
+from rekisteri.billing.choices import PURPOSE, InvoiceState
+from rekisteri.billing.cleaning import check_date_field
+from rekisteri.billing.contacts import snapshot_contact, snapshot_parties
 from rekisteri.billing.finvoice_rules import finvoice_problems
 from rekisteri.billing.models import Invoice, InvoiceLine, InvoiceSeries
+from rekisteri.billing.seller import require_seller
 from rekisteri.billing.services import (
     CONTACT_CATEGORIES,
     CONTACT_FIELDS,
     INVOICE_NUMBER_START,
     INVOICE_SERIES,
-    PURPOSE,
-    LineData,
-    _clean_lines,
-    _require_seller,
-    _snapshot_contact,
-    _snapshot_parties,
     authorize_invoice,
-    check_date_field,
-    compute_totals,
     invoice_reference,
-    vat_rates_on,
 )
+from rekisteri.billing.totals import LineData, clean_lines, compute_totals
+from rekisteri.billing.vat import vat_rates_on
 from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import FieldErrors
@@ -105,7 +101,7 @@ def _validate(items: list[RunItem], on: dt.date, seller: Any) -> None:
         errors.add("items", "no_items", _("An invoice run needs at least one invoice."))
     for i, item in enumerate(items):
         own = FieldErrors()
-        item.clean = _clean_lines(own, item.lines, on=on, credit=False, rates=rates)
+        item.clean = clean_lines(own, item.lines, on=on, credit=False, rates=rates)
         org, person = item.organization, item.billing_contact
         if (org.pk, person.pk) not in contacts:
             own.add(
@@ -128,8 +124,8 @@ def _validate(items: list[RunItem], on: dt.date, seller: Any) -> None:
         if not own.fields:
             # What Finvoice cannot carry is refused before any number is used.
             probe = Invoice(organization=org)
-            _snapshot_contact(probe, person)
-            _snapshot_parties(probe, seller)
+            snapshot_contact(probe, person)
+            snapshot_parties(probe, seller)
             for field, message in finvoice_problems(probe):
                 own.add(field, "finvoice_length", message)
         if item.contract is not None and item.contract.organization_id != org.pk:
@@ -156,7 +152,7 @@ def invoice_run(
     the seller's payment terms. All items are validated first; nothing is
     written if any is invalid."""
     items = list(items)
-    seller = _require_seller()
+    seller = require_seller()
     if invoice_date is not None:
         check_date_field("invoice_date", invoice_date)
     on = invoice_date or timezone.localdate()
@@ -195,8 +191,8 @@ def _write_batch(
                 buyer_reference=item.buyer_reference,
                 created_by=actor,
             )
-            _snapshot_contact(invoice, item.billing_contact)
-            _snapshot_parties(invoice, seller)
+            snapshot_contact(invoice, item.billing_contact)
+            snapshot_parties(invoice, seller)
             totals = compute_totals(item.clean)
             invoice.total_net, invoice.total_vat, invoice.total_gross = (
                 totals.net,

@@ -21,6 +21,7 @@ from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
 from rekisteri.billing import collection, payments, selectors, services
 from rekisteri.billing.choices import InvoiceState, PaymentSource
+from rekisteri.billing.contacts import billing_contacts
 from rekisteri.billing.finvoice import REVERSE_CHARGE_TEXT, finvoice_bytes
 from rekisteri.billing.forms import (
     CloseCaseForm,
@@ -34,6 +35,9 @@ from rekisteri.billing.forms import (
     lines_for_service,
 )
 from rekisteri.billing.models import Invoice
+from rekisteri.billing.seller import SELLER_FIELDS, seller_get, seller_update
+from rekisteri.billing.totals import compute_totals, line_vat
+from rekisteri.billing.vat import vat_codes
 from rekisteri.contracts.selectors import organization_contracts
 from rekisteri.core import formats
 from rekisteri.core.errors import ServiceError
@@ -47,9 +51,7 @@ def _invoice(request: HttpRequest, invoice_id: Any) -> Invoice:
 
 
 def _vat_choices() -> list[tuple[str, str]]:
-    return [
-        (r.code, f"{r.rate.normalize():f} % – {r.name}") for r in services.vat_codes()
-    ]
+    return [(r.code, f"{r.rate.normalize():f} % – {r.name}") for r in vat_codes()]
 
 
 def _audit_view(request: HttpRequest, invoice: Invoice, action: str) -> None:
@@ -90,7 +92,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             "cases": selectors.open_collection_cases(user=request.user),
             "imports": selectors.payment_imports(user=request.user),
             "can_change": has_perm(request.user, Perm.BILLING_CHANGE),
-            "seller": services.seller_get(),
+            "seller": seller_get(),
         },
     )
 
@@ -110,7 +112,7 @@ def _contracts(request: HttpRequest, organization: Any) -> list:
 def _invoice_form(
     request: HttpRequest, organization: Any, invoice: Invoice | None
 ) -> HttpResponse:
-    contacts = services.billing_contacts(organization)
+    contacts = billing_contacts(organization)
     contracts = _contracts(request, organization)
     if invoice is not None and invoice.billing_contact not in contacts:
         contacts.append(invoice.billing_contact)
@@ -148,7 +150,7 @@ def _invoice_form(
         )
         if latest:
             initial["einvoice_address"], initial["einvoice_operator"] = latest
-    seller = services.seller_get()
+    seller = seller_get()
     initial.setdefault(
         "payment_terms_days", seller.payment_terms_days if seller else 14
     )
@@ -228,10 +230,10 @@ def invoice_detail(request: HttpRequest, invoice_id: uuid.UUID) -> HttpResponse:
     invoice = _invoice(request, invoice_id)
     _audit_view(request, invoice, "invoice.view")
     lines = list(invoice.lines.all())
-    totals = services.compute_totals(lines)
+    totals = compute_totals(lines)
     context = {
         "invoice": invoice,
-        "lines": [(line, services.line_vat(line)) for line in lines],
+        "lines": [(line, line_vat(line)) for line in lines],
         "totals": totals,
         # The VAT Act's wording, printed as such in any UI language.
         "reverse_charge_text": REVERSE_CHARGE_TEXT,
@@ -454,16 +456,16 @@ def collection_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require(Perm.BILLING_CHANGE)
 @require_http_methods(["GET", "POST"])
 def seller_settings(request: HttpRequest) -> HttpResponse:
-    seller = services.seller_get()
+    seller = seller_get()
     initial = (
-        {f: getattr(seller, f) for f in services.SELLER_FIELDS}
+        {f: getattr(seller, f) for f in SELLER_FIELDS}
         if seller
         else {"country": "FI", "payment_terms_days": 14}
     )
     form = SellerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.seller_update(actor=request.user, **form.cleaned_data)
+            seller_update(actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
             apply_errors(exc, form)
         else:

@@ -15,12 +15,8 @@ from django.utils import timezone
 
 from rekisteri.billing.collection import reminder_create
 from rekisteri.billing.payments import payment_record
-from rekisteri.billing.services import (
-    invoice_create,
-    invoice_issue,
-    seller_get,
-    seller_update,
-)
+from rekisteri.billing.seller import seller_get, seller_update
+from rekisteri.billing.services import invoice_create, invoice_issue
 from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.models import Organization, Role
 from rekisteri.registry.services import role_create

@@ -7,12 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from rekisteri.billing.models import Invoice, SellerSettings
-from rekisteri.billing.services import (
-    invoice_create,
-    invoice_issue,
-    seller_get,
-    seller_update,
-)
+from rekisteri.billing.seller import seller_get, seller_update
+from rekisteri.billing.services import invoice_create, invoice_issue
 from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.models import Organization, Person
 from rekisteri.registry.services import role_create

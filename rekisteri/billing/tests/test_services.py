@@ -12,17 +12,17 @@ from django.db import DatabaseError, connection, transaction
 from rekisteri.audit.models import AuditEvent
 from rekisteri.billing.choices import InvoiceState
 from rekisteri.billing.models import Invoice, InvoiceLine, InvoiceSeries
+from rekisteri.billing.seller import seller_update
 from rekisteri.billing.services import (
-    compute_totals,
     credit_note_issue,
     invoice_create,
     invoice_delete,
     invoice_issue,
     invoice_reference,
     invoice_update,
-    seller_update,
-    vat_rate_for,
 )
+from rekisteri.billing.totals import compute_totals
+from rekisteri.billing.vat import vat_rate_for
 from rekisteri.core import formats
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto.fields import Placeholder

@@ -315,7 +315,7 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     "rekisteri.contracts.services.contract_party_remove": lambda w, a: (
         contracts.contract_party_remove(actor=a, party=w.party)
     ),
-    "rekisteri.billing.services.seller_update": None,
+    "rekisteri.billing.seller.seller_update": None,
     "rekisteri.billing.services.invoice_create": lambda w, a: billing.invoice_create(
         actor=a, organization=w.org, billing_contact=w.person, lines=[line()]
     ),
