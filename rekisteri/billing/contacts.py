@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.access.enforce import not_a_write_service
 from rekisteri.billing.cleaning import clean_text_field
 from rekisteri.billing.models import (
     Invoice,
@@ -93,6 +94,10 @@ def clean_typed_contact(errors: FieldErrors, contact: dict[str, Any]) -> dict:
     return out
 
 
+@not_a_write_service(
+    "a step of invoice_create and invoice_update; person_create and "
+    "role_create authorize their own writes"
+)
 def create_typed_contact(
     *, actor: Any, organization: Organization, data: dict
 ) -> Person:
