@@ -35,9 +35,10 @@ run: install
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## make test: ruff and the whole pytest suite (DATABASE_URL=postgres://... for PostgreSQL)
+## make test: ruff, the import contracts and the whole pytest suite (DATABASE_URL=postgres://... for PostgreSQL)
 test: dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=rekisteri.settings_test $(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python -m pytest -q
@@ -59,7 +60,7 @@ format: dev
 	$(BIN)/ruff check --fix .
 
 # Apps with a catalog of their own; the project catalog holds the rest.
-LOCALE_APPS := accounts access audit billing connectors contracts dsr jobs messaging privacy restrictions rights retention
+LOCALE_APPS := accounts access audit auditlog billing connectors contracts dsr jobs messaging privacy restrictions rights retention
 
 messages: dev
 	cd rekisteri && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../$(BIN)/python ../manage.py makemessages -l fi -l en --no-obsolete $(foreach a,$(LOCALE_APPS),--ignore '$(a)/*')

@@ -122,7 +122,7 @@ def person_page(args: argparse.Namespace) -> dict[str, Any]:
 
     from benchmarks.stats import summary
     from rekisteri.accounts.choices import StaffRole
-    from rekisteri.core.testing import make_person, make_staff
+    from rekisteri.testing import make_person, make_staff
 
     user = make_staff(StaffRole.SALES, username="bench-audit")
     persons = [

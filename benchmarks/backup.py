@@ -5,7 +5,7 @@
 
 For each register size, a fresh database and key store (SQLite files under
 var/bench/, or the PostgreSQL databases ``--pg-name`` and ``<name>_keys``)
-are seeded with the demo register (``rekisteri.registry.demo.seed``), then
+are seeded with the demo register (``rekisteri.demo.register.seed``), then
 every operation runs in a process of its own, through the functions behind
 ``manage.py backup`` (``rekisteri.core.backup.ops``):
 

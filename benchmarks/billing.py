@@ -118,8 +118,8 @@ def _setup(db: Any, var_dir: Path) -> None:
 
 
 def _seed(customers: int) -> list[tuple[Any, Any]]:
-    from rekisteri.billing.testing import make_billing_contact, make_seller
-    from rekisteri.core.testing import make_org
+    from rekisteri.testing import make_org
+    from rekisteri.testing.billing import make_billing_contact, make_seller
 
     make_seller()
     pairs = []

@@ -182,10 +182,10 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
     from django.urls import reverse
 
     from rekisteri.accounts.choices import StaffRole
-    from rekisteri.core.testing import make_org, make_person, make_staff
     from rekisteri.messaging import selectors
     from rekisteri.messaging.importing import import_messages
     from rekisteri.registry.services import role_create
+    from rekisteri.testing import make_org, make_person, make_staff
 
     call_command("migrate_all", verbosity=0)
     var_dir = Path(args.var_dir)

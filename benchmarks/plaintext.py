@@ -17,7 +17,7 @@ costs, not what a different implementation would cost.
   data keys are made or read. ``keys.current_key`` and
   ``keys.key_for_version`` refuse, so a path that would still reach the key
   store fails the run instead of quietly mixing the two modes.
-* ``keys.new_keys`` and ``demo._seal_value``: the seeder makes no keys and
+* ``keys.new_keys`` and ``bulk.seal_value``: the seeder makes no keys and
   stores the plaintext envelope, and still computes the blind-index terms
   exactly as before, because search needs them in both modes.
 
@@ -128,8 +128,10 @@ def _refuse(name: str) -> Callable[..., Any]:
 # --------------------------------------------------------------------------
 
 
-def _seal_plain(ciphers: dict, subject: str, place: Any, value: str) -> bytes:
-    """``demo._seal_value`` with the envelope unencrypted and no data key;
+def _seal_plain(
+    ciphers: dict, subject: str, field: Any, row_id: str, value: str
+) -> bytes:
+    """``bulk.seal_value`` with the envelope unencrypted and no data key;
     the seeder computes the blind-index terms as it always does."""
     return wrap(value.encode("utf-8"))
 
@@ -147,8 +149,8 @@ def _new_keys(
 
 def _patches() -> list[tuple[Any, str, Any]]:
     from rekisteri.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
+    from rekisteri.demo import bulk
     from rekisteri.keystore import keys
-    from rekisteri.registry import demo
 
     return [
         (EncryptedTextField, "encrypt", _text_encrypt),
@@ -161,7 +163,7 @@ def _patches() -> list[tuple[Any, str, Any]]:
         (keys, "is_destroyed", _is_destroyed),
         (keys, "current_key", _refuse("current_key")),
         (keys, "key_for_version", _refuse("key_for_version")),
-        (demo, "_seal_value", _seal_plain),
+        (bulk, "seal_value", _seal_plain),
     ]
 
 

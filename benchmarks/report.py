@@ -417,7 +417,7 @@ METHOD = """\
 ## What is measured
 
 Each database and size starts from an empty database: `migrate`, then
-`seed_demo`'s generator (`rekisteri.registry.demo.seed`) adds the persons
+`seed_demo`'s generator (`rekisteri.demo.register.seed`) adds the persons
 and a fifth as many organizations in batches of 5,000 persons (the
 default), one transaction per batch. The seeding rate is persons per second
 of wall time, organizations, emails, phones and roles included. PostgreSQL

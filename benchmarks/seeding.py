@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import connection
 
-from rekisteri.registry import demo
+from rekisteri.demo import register as demo
 
 PERSONS_PER_ORGANIZATION = 5
 

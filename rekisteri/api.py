@@ -35,10 +35,12 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 from ninja.utils import normalize_path, replace_path_param_notation
 
-from rekisteri.accounts.api import StaffSessionAuth, TokenAuth
+from rekisteri.accounts.api import TOKEN_ATTR, StaffSessionAuth, TokenAuth
 from rekisteri.accounts.api import router as accounts_router
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.services import api_token_authenticate
+from rekisteri.audit.choices import Outcome
+from rekisteri.audit.services import audit_record
 from rekisteri.billing.api import router as billing_router
 from rekisteri.contracts.api import router as contracts_router
 from rekisteri.core import refusals
@@ -397,10 +399,6 @@ def _on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 def _record_api_denied(request: HttpRequest, exc: ServiceError) -> None:
     """``access.denied`` for a refused API call: the caller (token owner or
     session user), the route name and the refusal code."""
-    from rekisteri.accounts.api import TOKEN_ATTR
-    from rekisteri.audit.choices import Outcome
-    from rekisteri.audit.services import audit_record
-
     token = getattr(request, TOKEN_ATTR, None)
     actor = token.user if token is not None else getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "rekisteri.accounts",
     "rekisteri.registry",
     "rekisteri.audit",
+    "rekisteri.auditlog",
     "rekisteri.access",
     "rekisteri.contracts",
     "rekisteri.billing",
@@ -98,6 +99,8 @@ INSTALLED_APPS = [
     "rekisteri.retention",
     "rekisteri.jobs",
     "huey.contrib.djhuey",
+    # Development only: `manage.py demo_setup` and the demo generators.
+    "rekisteri.demo",
 ]
 
 # Form fields per request. Django's default (1,000) is below what the
@@ -127,6 +130,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rekisteri.core.middleware.SecurityHeadersMiddleware",
+    # NotFound and Forbidden from services and selectors: the 404 and 403 pages.
+    "rekisteri.core.middleware.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "rekisteri.urls"
@@ -143,7 +148,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "rekisteri.core.context_processors.navigation",
+                "rekisteri.accounts.context_processors.navigation",
                 "rekisteri.accounts.context_processors.account_state",
             ],
         },
@@ -172,7 +177,7 @@ else:
     }
 
 # The key store (wrapped data keys, erasure ledger) lives in its own database
-# so it can be backed up on its own, shorter schedule (DESIGN §5). Default: a
+# so it can be backed up on its own, shorter schedule (docs/security.md). Default: a
 # second SQLite file, or a database named "<main>_keys" on the same PostgreSQL
 # server; KEYSTORE_DATABASE_URL chooses another.
 _keystore_url = os.environ.get("KEYSTORE_DATABASE_URL")
@@ -267,7 +272,7 @@ REKISTERI_LOCKOUT_MINUTES = _env_int("REKISTERI_LOCKOUT_MINUTES", 30)
 # X-Forwarded-For is believed (parsed from the right).
 REKISTERI_STAFF_NETWORKS = _env_list("REKISTERI_STAFF_NETWORKS")
 REKISTERI_TRUSTED_PROXIES = _env_list("REKISTERI_TRUSTED_PROXIES")
-# Training and confidentiality gate (DESIGN §7).
+# Training and confidentiality gate (docs/security.md, Training).
 REKISTERI_TRAINING_VALID_MONTHS = _env_int("REKISTERI_TRAINING_VALID_MONTHS", 12)
 REKISTERI_CLEARANCE_WARNING_DAYS = _env_int("REKISTERI_CLEARANCE_WARNING_DAYS", 30)
 REKISTERI_ATTESTATION_VERSION = os.environ.get("REKISTERI_ATTESTATION_VERSION", "1")

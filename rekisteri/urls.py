@@ -30,7 +30,7 @@ urlpatterns = [
     path("jobs/", include("rekisteri.jobs.urls")),
     path("access/", include("rekisteri.access.urls")),
     path("restrictions/", include("rekisteri.restrictions.urls")),
-    path("audit/", include("rekisteri.audit.urls")),
+    path("audit/", include("rekisteri.auditlog.urls")),
     path("connectors/", include("rekisteri.connectors.urls")),
     path("rights/", include("rekisteri.rights.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

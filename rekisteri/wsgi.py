@@ -8,6 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rekisteri.settings")
 application = get_wsgi_application()
 
 # Refuse to serve with a master key that does not match the key store.
-from rekisteri.keystore.keys import verify_master_key  # noqa: E402
+from rekisteri.core.keyring import verify_master_key  # noqa: E402
 
 verify_master_key()

@@ -10,10 +10,10 @@ from django.test import Client
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.services import api_token_create
-from rekisteri.core.testing import make_org, make_staff
 from rekisteri.messaging.models import Message
 from rekisteri.registry.models import Organization
 from rekisteri.registry.selectors import SearchKind, classify_query
+from rekisteri.testing import make_org, make_staff
 
 pytestmark = pytest.mark.django_db
 

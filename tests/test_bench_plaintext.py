@@ -17,12 +17,12 @@ from django.db import connection
 from benchmarks import plaintext
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
-from rekisteri.core.testing import make_staff
 from rekisteri.keystore.models import DataKey
 from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.registry import selectors
 from rekisteri.registry.models import Person, PersonEmail
 from rekisteri.registry.services import person_create
+from rekisteri.testing import make_staff
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -68,8 +68,8 @@ def test_draft_notice_is_printed_once(client):
     from django.urls import reverse
 
     from rekisteri.accounts.choices import StaffRole
-    from rekisteri.billing.testing import make_billing_contact, make_seller
-    from rekisteri.core.testing import make_staff
+    from rekisteri.testing import make_staff
+    from rekisteri.testing.billing import make_billing_contact, make_seller
 
     make_seller()
     org, _contact = make_billing_contact()

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import make_staff
 from rekisteri.messaging.choices import ParticipantRole
 from rekisteri.privacy.forms import BreachForm
 from rekisteri.registry.forms import RoleFieldsForm
+from rekisteri.testing import make_staff
 
 
 def test_message_participants_are_sender_and_recipient_not_a_date_range():

@@ -10,8 +10,8 @@ from django import forms
 from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import make_staff
 from rekisteri.registry.models import Organization
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

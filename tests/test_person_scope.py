@@ -12,9 +12,9 @@ from rekisteri.access.selectors import person_scope
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.services import api_token_create
 from rekisteri.core.errors import NotFound
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry import selectors
 from rekisteri.registry.services import role_create
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

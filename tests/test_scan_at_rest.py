@@ -30,7 +30,7 @@ MARKERS = {
 PHONE = ("040 765 4399", "358407654399")
 
 CREATE = f"""
-from rekisteri.core.testing import make_org
+from rekisteri.testing import make_org
 from rekisteri.registry.services import person_create, role_create
 m = {MARKERS!r}
 org = make_org(name="Skannaus Oy")

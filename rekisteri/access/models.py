@@ -1,4 +1,4 @@
-"""The need-to-know matrix, kept as data (DESIGN §7)."""
+"""The need-to-know matrix, kept as data (docs/security.md)."""
 
 from __future__ import annotations
 

@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from rekisteri.accounts.mfa import confirmed_totp
 from rekisteri.accounts.models import LoginThrottle, StaffUser
 from rekisteri.accounts.sessions import (
     PENDING_SECONDS,
@@ -210,8 +211,6 @@ def mfa_required(user: StaffUser) -> bool:
 
 def password_step(request: Any, username: str, password: str) -> StepResult:
     """Check the lockout and the password; log in or ask for the next factor."""
-    from rekisteri.accounts.mfa import confirmed_totp
-
     client = getattr(request, "client_address", "") or ""
     if is_locked(username, client):
         if should_audit_refusal(username, client):

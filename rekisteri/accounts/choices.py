@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StaffRole(models.TextChoices):
-    """Staff roles (DESIGN §7)."""
+    """Staff roles (docs/security.md)."""
 
     SALES = "sales", _("Sales")
     CUSTOMER_SERVICE = "customer_service", _("Customer service")

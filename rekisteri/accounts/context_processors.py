@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from rekisteri.accounts.clearance import clearance_of
 from rekisteri.accounts.permissions import (
     ROLE_PERMS,
     UNGATED,
@@ -25,8 +26,6 @@ def account_state(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from rekisteri.accounts.clearance import clearance_of
-
     match = getattr(request, "resolver_match", None)
     perm = getattr(getattr(match, "func", None), "required_perm", None)
     return {
@@ -36,4 +35,14 @@ def account_state(request: HttpRequest) -> dict[str, Any]:
         ),
         "clearance_denied": isinstance(perm, Perm) and blocked_by_clearance(user, perm),
         "can_manage_accounts": has_perm(user, Perm.ACCOUNTS_MANAGE),
+    }
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the navigation may show the current user."""
+    user = getattr(request, "user", None)
+    return {
+        "can_view_registry": has_perm(user, Perm.REGISTRY_VIEW),
+        "can_change_registry": has_perm(user, Perm.REGISTRY_CHANGE),
+        "can_view_audit": has_perm(user, Perm.AUDIT_VIEW),
     }

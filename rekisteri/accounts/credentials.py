@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from rekisteri.keystore.keys import provider
+from rekisteri.core.keyring import provider
 
 SEALED_PREFIX = "s1:"
 _HEX = re.compile(r"^[0-9a-fA-F]*$")

@@ -24,6 +24,12 @@ from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 
+from rekisteri.accounts.enrolment import (
+    enrolment_code_check,
+    enrolment_code_issue,
+    enrolment_code_needed,
+    needs_approval,
+)
 from rekisteri.accounts.models import HashedStaticDevice as StaticDevice
 from rekisteri.accounts.models import SealedTOTPDevice as TOTPDevice
 from rekisteri.accounts.models import StaffUser
@@ -137,11 +143,6 @@ def totp_enrol_confirm(
     four-eyes role with no authenticator yet also gives the one-time
     enrolment code its approver handed over; it is used up here.
     """
-    from rekisteri.accounts.services import (
-        enrolment_code_check,
-        enrolment_code_needed,
-    )
-
     device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
     code = normalise_code(code)
     if device is None:
@@ -245,8 +246,6 @@ def mfa_reset(*, actor: StaffUser, user: StaffUser, request: Any = None) -> str:
     four-eyes role needs a one-time enrolment code for that: it is returned
     (shown once to the administrator), otherwise "".
     """
-    from rekisteri.accounts.services import _enrolment_code_issue, needs_approval
-
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
@@ -258,5 +257,5 @@ def mfa_reset(*, actor: StaffUser, user: StaffUser, request: Any = None) -> str:
             request=request,
         )
         if needs_approval(user.role):
-            return _enrolment_code_issue(actor, user, None, request)
+            return enrolment_code_issue(actor, user, None, request)
     return ""

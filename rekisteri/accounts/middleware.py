@@ -32,6 +32,8 @@ from rekisteri.accounts.sessions import (
     SESSION_STARTED,
     session_expiry_reason,
 )
+from rekisteri.audit.choices import Outcome
+from rekisteri.audit.services import audit_record
 from rekisteri.core.cachekeys import cache_key
 
 # Paths anyone may reach from anywhere: the public privacy notice in its three
@@ -69,9 +71,6 @@ class StaffNetworkMiddleware:
 
     def refuse(self, request: HttpRequest) -> HttpResponse:
         from django.core.cache import cache
-
-        from rekisteri.audit.choices import Outcome
-        from rekisteri.audit.services import audit_record
 
         # One event per address per minute: a scanner outside the network
         # must not be able to flood the audit chain (every append takes its
@@ -121,8 +120,6 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
     def expire(self, request: HttpRequest, reason: str) -> HttpResponse:
-        from rekisteri.audit.services import audit_record
-
         audit_record(
             actor=request.user,
             action="auth.session_expired",

@@ -17,6 +17,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from rekisteri.accounts.choices import StaffRole
+from rekisteri.accounts.clearance import clearance_of
+from rekisteri.audit.choices import Outcome
+from rekisteri.audit.services import audit_record
 from rekisteri.core import refusals
 
 
@@ -108,8 +111,6 @@ def role_allows(user: Any, perm: Perm) -> bool:
 
 def blocked_by_clearance(user: Any, perm: Perm) -> bool:
     """The role has ``perm`` but training or attestation is not current."""
-    from rekisteri.accounts.clearance import clearance_of
-
     if perm in UNGATED or not role_allows(user, perm):
         return False
     return not clearance_of(user).ok
@@ -128,9 +129,6 @@ def record_denied(request: Any, perm: Perm) -> None:
     permission was missing and why (the role lacks it, or training or the
     attestation is not current). The route's name, never its parameters;
     the person the route names, when they exist (``rekisteri.core.refusals``)."""
-    from rekisteri.audit.choices import Outcome
-    from rekisteri.audit.services import audit_record
-
     match = getattr(request, "resolver_match", None)
     reason = "clearance" if blocked_by_clearance(request.user, perm) else "role"
     audit_record(

@@ -22,12 +22,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.accounts.auth import account_key
 from rekisteri.accounts.choices import StaffRole, TokenScope
+from rekisteri.accounts.clearance import forget_clearance
+from rekisteri.accounts.enrolment import (
+    enrolment_code_issue,
+    needs_approval,
+)
 from rekisteri.accounts.models import (
     AccessReview,
     ApiToken,
     ConfidentialityAttestation,
-    EnrolmentCode,
     LoginThrottle,
     RoleGrant,
     StaffUser,
@@ -355,8 +360,6 @@ def staff_user_set_active(
 
 def account_unlock(*, actor: StaffUser, user: StaffUser, request: Any = None) -> bool:
     """Lift the lockout of an account; True if it was locked."""
-    from rekisteri.accounts.auth import account_key
-
     with transaction.atomic():
         key = account_key(user.get_username())
         deleted, _rows = LoginThrottle.objects.filter(
@@ -398,8 +401,6 @@ def training_record(
     request: Any = None,
 ) -> TrainingRecord:
     """Record that ``user`` completed the privacy training on a day."""
-    from rekisteri.accounts.clearance import forget_clearance
-
     today = timezone.localdate()
     if completed_on > today:
         raise ValidationFailed.single(
@@ -428,8 +429,6 @@ def attestation_sign(
     *, actor: StaffUser, version: str | None = None, request: Any = None
 ) -> ConfidentialityAttestation:
     """The signed-in staff member signs the current confidentiality text."""
-    from rekisteri.accounts.clearance import forget_clearance
-
     version = version or settings.REKISTERI_ATTESTATION_VERSION
     if version != settings.REKISTERI_ATTESTATION_VERSION:
         raise Conflict(
@@ -514,13 +513,6 @@ def disable_dormant(*, days: int | None = None) -> list[StaffUser]:
 # --------------------------------------------------------------------------
 # Four eyes: roles given only on a second administrator's approval
 # --------------------------------------------------------------------------
-
-ENROLMENT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-
-
-def needs_approval(role: str) -> bool:
-    """Giving ``role`` needs a second administrator's approval."""
-    return role in settings.REKISTERI_FOUR_EYES_ROLES
 
 
 def _grant_request(
@@ -633,53 +625,5 @@ def role_grant_decide(
             requested_by=grant.requested_by_id,
             **ended,
         )
-        code = _enrolment_code_issue(actor, user, grant, request)
+        code = enrolment_code_issue(actor, user, grant, request)
     return grant, code
-
-
-def _enrolment_code_issue(
-    actor: StaffUser, user: StaffUser, grant: RoleGrant | None, request: Any
-) -> str:
-    """A new one-time enrolment code for ``user``; earlier ones stop working."""
-    from rekisteri.accounts.credentials import enrolment_digest
-
-    now = timezone.now()
-    EnrolmentCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
-    raw = "".join(secrets.choice(ENROLMENT_ALPHABET) for _i in range(16))
-    EnrolmentCode.objects.create(
-        user=user,
-        digest=enrolment_digest(raw),
-        grant=grant,
-        expires_at=now + timedelta(hours=settings.REKISTERI_ENROLMENT_CODE_HOURS),
-    )
-    _audit_account(
-        actor,
-        "auth.enrolment_code_issue",
-        user,
-        request,
-        hours=settings.REKISTERI_ENROLMENT_CODE_HOURS,
-    )
-    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
-
-
-def enrolment_code_needed(user: StaffUser) -> bool:
-    """An account in a four-eyes role with no authenticator sets one up only
-    with a one-time code from the granting flow."""
-    from rekisteri.accounts.mfa import confirmed_totp
-
-    return needs_approval(user.role) and confirmed_totp(user) is None
-
-
-def enrolment_code_check(user: StaffUser, raw: str) -> EnrolmentCode | None:
-    """The usable enrolment code of ``user`` that ``raw`` is, else None."""
-    from rekisteri.accounts.credentials import enrolment_digest
-
-    if not raw:
-        return None
-    digest = enrolment_digest(raw)
-    for row in EnrolmentCode.objects.filter(
-        user=user, used_at__isnull=True, expires_at__gt=timezone.now()
-    ):
-        if hmac.compare_digest(row.digest, digest):
-            return row
-    return None

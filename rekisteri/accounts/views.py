@@ -12,7 +12,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -27,7 +27,7 @@ from rekisteri.accounts.decorators import (
 )
 from rekisteri.accounts.forms import ApiTokenForm, PasswordChangeForm
 from rekisteri.accounts.permissions import Perm, require
-from rekisteri.core.errors import NotFound, ValidationFailed
+from rekisteri.core.errors import ValidationFailed
 
 
 def _own_tokens(request: HttpRequest) -> list:
@@ -167,9 +167,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: uuid.UUID) -> HttpResponse:
     """Revoke one of one's own tokens; someone else's looks missing (404)."""
-    try:
-        token = services.api_token_revoke(actor=request.user, token_id=token_id)
-    except NotFound:
-        raise Http404 from None
+    token = services.api_token_revoke(actor=request.user, token_id=token_id)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("accounts:tokens")

@@ -33,7 +33,7 @@ from rekisteri.accounts.forms import (
 )
 from rekisteri.accounts.models import AccessReview, RoleGrant, StaffUser
 from rekisteri.accounts.permissions import Perm, require
-from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
+from rekisteri.core.errors import Conflict, ValidationFailed
 
 
 def _staff(user_id: int) -> StaffUser:
@@ -105,8 +105,6 @@ def role_grant_decide(request: HttpRequest, grant_id) -> HttpResponse:
         grant, code = services.role_grant_decide(
             actor=request.user, grant_id=grant_id, approve=approve, request=request
         )
-    except NotFound:
-        raise Http404 from None
     except Conflict as exc:
         messages.error(request, exc.message)
         return redirect("accounts:staff_list")
@@ -277,12 +275,9 @@ def staff_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def address_unlock(request: HttpRequest, throttle_id: int) -> HttpResponse:
     """Lift the lockout of a client address."""
-    try:
-        services.address_unlock(
-            actor=request.user, throttle_id=throttle_id, request=request
-        )
-    except NotFound:
-        raise Http404 from None
+    services.address_unlock(
+        actor=request.user, throttle_id=throttle_id, request=request
+    )
     messages.success(request, _("The address is unlocked."))
     return redirect("accounts:staff_list")
 

@@ -17,6 +17,8 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from rekisteri.core.keyring import provider
+
 GENESIS = "0" * 64
 _INFO = b"rekisteri/audit-chain/v1"
 
@@ -30,8 +32,6 @@ def _derive(index_key: bytes) -> bytes:
 
 def chain_key() -> bytes:
     """The HMAC key of the chain (cached per index key)."""
-    from rekisteri.keystore.keys import provider
-
     return _derive(provider().index_key())
 
 

@@ -1,4 +1,4 @@
-"""The audit log: append-only, hash-chained events (DESIGN §7).
+"""The audit log: append-only, hash-chained events (docs/security.md, Audit log).
 
 Each :class:`AuditEvent` carries ``prev_hash`` and ``hash``; ``hash`` is a
 keyed HMAC (key derived from the index key, never stored) over the previous

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
+from rekisteri.audit import events
 from rekisteri.audit.chain import GENESIS, chain_key, content_of, head_seal, link
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.middleware import current_request
@@ -92,6 +93,8 @@ def audit_record(
     user name for events without an authenticated actor (a failed login names
     the account tried only if it exists — the caller decides).
     """
+    # Every action is declared once, with its meaning (rekisteri/audit/events.py).
+    events.check(action)
     if request is None:
         # A service called from a view: the request that caused it.
         request = current_request.get()

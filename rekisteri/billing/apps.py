@@ -7,6 +7,8 @@ class BillingConfig(AppConfig):
     verbose_name = "Invoicing and collection"
 
     def ready(self) -> None:
+        # Imported in ready(): these modules import models, which load only
+        # after the app registry is complete.
         # An open collection case is a legal hold on the billing contact's
         # data: erasure asks rekisteri.core.holds and is refused while it lasts.
         from rekisteri.billing.collection import collection_holds

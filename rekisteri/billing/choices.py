@@ -50,3 +50,7 @@ class CollectionStatus(models.TextChoices):
     def holding(cls) -> list[str]:
         """Statuses during which the case is a legal hold."""
         return [cls.OPEN, cls.AT_AGENCY]
+
+
+# The purpose recorded on the audit events of invoicing.
+PURPOSE = "invoicing"

@@ -30,7 +30,8 @@ from rekisteri.billing.models import (
     Reminder,
 )
 from rekisteri.billing.payments import balance_of
-from rekisteri.billing.services import _require_seller, money
+from rekisteri.billing.seller import require_seller
+from rekisteri.billing.totals import money
 from rekisteri.core import formats
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
 from rekisteri.core.holds import Hold
@@ -83,7 +84,7 @@ def reminder_create(
     seller's reminder fee and penalty interest to ``on``, and a new due date
     14 days later. A further reminder waits for the previous one's due date."""
     on = on or timezone.localdate()
-    seller = _require_seller()
+    seller = require_seller()
     _authorize(actor, "reminder.create")
     with transaction.atomic():
         Invoice.objects.select_for_update().filter(pk=invoice.pk).first()

@@ -25,7 +25,7 @@ from decimal import Decimal
 from rekisteri.billing import finvoice_rules as rules
 from rekisteri.billing.finvoice_rules import split_text
 from rekisteri.billing.models import Invoice, InvoiceLine
-from rekisteri.billing.services import compute_totals, line_vat
+from rekisteri.billing.totals import compute_totals, line_vat
 from rekisteri.core import formats
 
 CURRENCY = {"AmountCurrencyIdentifier": "EUR"}

@@ -37,13 +37,15 @@ from rekisteri.access.enforce import ORGANIZATION, authorize_write, write_servic
 from rekisteri.audit.services import audit_record
 from rekisteri.billing.camt import CamtError, read_camt054
 from rekisteri.billing.choices import (
+    PURPOSE,
     InvoiceKind,
     InvoiceState,
     PaymentSource,
     PaymentStatus,
 )
+from rekisteri.billing.cleaning import clean_decimal
+from rekisteri.billing.ktl import KtlError, read_ktl
 from rekisteri.billing.models import CENT, MONEY, Invoice, Payment, PaymentImport
-from rekisteri.billing.services import PURPOSE, _decimal
 from rekisteri.core import formats, validation
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
 
@@ -178,7 +180,7 @@ def payment_record(
         raise Conflict(
             _("Payments are recorded for issued invoices only."), code="not_payable"
         )
-    value = _decimal(errors, "amount", amount, maximum=MAX_PAYMENT)
+    value = clean_decimal(errors, "amount", amount, maximum=MAX_PAYMENT)
     if value is not None and value <= 0:
         errors.add("amount", "too_small", _("Enter an amount greater than zero."))
     try:
@@ -361,8 +363,6 @@ def payment_import(
     :class:`ValidationFailed` on ``file``. A file imported before returns the
     earlier import (``already=True``) and adds nothing.
     """
-    from rekisteri.billing.ktl import KtlError, read_ktl
-
     digest, size, dtd = _digest(stream)
     if size == 0 or size > MAX_IMPORT_BYTES:
         raise ValidationFailed.single(

@@ -24,31 +24,25 @@ from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import PERSON, write_service
 from rekisteri.audit.services import audit_record
-from rekisteri.billing.choices import InvoiceState
+from rekisteri.billing.choices import PURPOSE, InvoiceState
+from rekisteri.billing.cleaning import check_date_field
+from rekisteri.billing.contacts import snapshot_contact, snapshot_parties
 from rekisteri.billing.finvoice_rules import finvoice_problems
 from rekisteri.billing.models import Invoice, InvoiceLine, InvoiceSeries
+from rekisteri.billing.seller import require_seller
 from rekisteri.billing.services import (
     CONTACT_CATEGORIES,
     CONTACT_FIELDS,
     INVOICE_NUMBER_START,
     INVOICE_SERIES,
-    PURPOSE,
-    LineData,
-    _clean_lines,
-    _require_seller,
-    _snapshot_contact,
-    _snapshot_parties,
     authorize_invoice,
-    check_date_field,
-    compute_totals,
     invoice_reference,
-    vat_rates_on,
 )
+from rekisteri.billing.totals import LineData, clean_lines, compute_totals
+from rekisteri.billing.vat import vat_rates_on
+from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import FieldErrors
-from rekisteri.keystore import keys
-from rekisteri.keystore.models import DataKey
-from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.models import Organization, Person, Role
 
@@ -92,27 +86,22 @@ def _validate(items: list[RunItem], on: dt.date, seller: Any) -> None:
     org_ids = {it.organization.pk for it in items}
     person_ids = {it.billing_contact.pk for it in items}
     contacts = set(
-        Role.objects.filter(
+        Role.objects.current(on=today)
+        .filter(
             kind=RoleKind.BILLING_CONTACT,
             organization_id__in=org_ids,
             person_id__in=person_ids,
-            start_date__lte=today,
         )
-        .exclude(end_date__lt=today)
         .values_list("organization_id", "person_id")
     )
-    erased = set(
-        DataKey.objects.using(KEYSTORE_DB)
-        .filter(subject_id__in=person_ids, key_class=KeyClass.CRM, wrapped__isnull=True)
-        .values_list("subject_id", flat=True)
-    )
+    erased = keyring.destroyed_subjects(person_ids, KeyClass.CRM)
     codes = {str(line.get("vat_code") or "") for it in items for line in it.lines}
     rates = vat_rates_on(codes, on)
     if not items:
         errors.add("items", "no_items", _("An invoice run needs at least one invoice."))
     for i, item in enumerate(items):
         own = FieldErrors()
-        item.clean = _clean_lines(own, item.lines, on=on, credit=False, rates=rates)
+        item.clean = clean_lines(own, item.lines, on=on, credit=False, rates=rates)
         org, person = item.organization, item.billing_contact
         if (org.pk, person.pk) not in contacts:
             own.add(
@@ -135,8 +124,8 @@ def _validate(items: list[RunItem], on: dt.date, seller: Any) -> None:
         if not own.fields:
             # What Finvoice cannot carry is refused before any number is used.
             probe = Invoice(organization=org)
-            _snapshot_contact(probe, person)
-            _snapshot_parties(probe, seller)
+            snapshot_contact(probe, person)
+            snapshot_parties(probe, seller)
             for field, message in finvoice_problems(probe):
                 own.add(field, "finvoice_length", message)
         if item.contract is not None and item.contract.organization_id != org.pk:
@@ -163,15 +152,15 @@ def invoice_run(
     the seller's payment terms. All items are validated first; nothing is
     written if any is invalid."""
     items = list(items)
-    seller = _require_seller()
+    seller = require_seller()
     if invoice_date is not None:
         check_date_field("invoice_date", invoice_date)
     on = invoice_date or timezone.localdate()
     actor_row = actor if getattr(actor, "pk", None) else None
     issued: list[Invoice] = []
-    with keys.ensure_scope():
-        keys.prefetch({it.billing_contact.pk for it in items}, KeyClass.CRM)
-        keys.prefetch({it.billing_contact.pk for it in items}, KeyClass.BOOKKEEPING)
+    with keyring.ensure_scope():
+        keyring.prefetch({it.billing_contact.pk for it in items}, KeyClass.CRM)
+        keyring.prefetch({it.billing_contact.pk for it in items}, KeyClass.BOOKKEEPING)
         _validate(items, on, seller)
         authorize_invoice(
             actor=actor,
@@ -202,8 +191,8 @@ def _write_batch(
                 buyer_reference=item.buyer_reference,
                 created_by=actor,
             )
-            _snapshot_contact(invoice, item.billing_contact)
-            _snapshot_parties(invoice, seller)
+            snapshot_contact(invoice, item.billing_contact)
+            snapshot_parties(invoice, seller)
             totals = compute_totals(item.clean)
             invoice.total_net, invoice.total_vat, invoice.total_gross = (
                 totals.net,

@@ -6,7 +6,6 @@ show an invoice's billing contact record a view event (see views).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -20,6 +19,7 @@ from rekisteri.billing.models import (
 )
 from rekisteri.billing.payments import with_balances
 from rekisteri.core.errors import NotFound
+from rekisteri.core.ids import as_uuid
 from rekisteri.registry.models import Organization
 
 LIST_SIZE = 50
@@ -30,13 +30,6 @@ def _require(user: Any) -> None:
         raise NotFound()
 
 
-def _as_uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        raise NotFound() from None
-
-
 def invoice_get(*, user: Any, invoice_id: Any) -> Invoice:
     """One invoice with its balance annotations, lines prefetched."""
     _require(user)
@@ -44,7 +37,7 @@ def invoice_get(*, user: Any, invoice_id: Any) -> Invoice:
         with_balances(Invoice.objects.all())
         .select_related("organization", "credited_invoice", "billing_contact")
         .prefetch_related("lines")
-        .filter(pk=_as_uuid(invoice_id))
+        .filter(pk=as_uuid(invoice_id))
         .first()
     )
     if invoice is None:
@@ -120,7 +113,7 @@ def collection_case_get(*, user: Any, case_id: Any) -> CollectionCase:
     _require(user)
     case = (
         CollectionCase.objects.select_related("invoice", "agency")
-        .filter(pk=_as_uuid(case_id))
+        .filter(pk=as_uuid(case_id))
         .first()
     )
     if case is None:
@@ -137,7 +130,7 @@ def open_collection_cases(*, user: Any) -> QuerySet[CollectionCase]:
 
 def payment_import_get(*, user: Any, import_id: Any) -> PaymentImport:
     _require(user)
-    found = PaymentImport.objects.filter(pk=_as_uuid(import_id)).first()
+    found = PaymentImport.objects.filter(pk=as_uuid(import_id)).first()
     if found is None:
         raise NotFound()
     return found

@@ -22,6 +22,7 @@ from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
 from rekisteri.billing import collection, payments, selectors, services
 from rekisteri.billing.choices import InvoiceState, PaymentSource
+from rekisteri.billing.contacts import billing_contacts
 from rekisteri.billing.finvoice import REVERSE_CHARGE_TEXT, finvoice_bytes
 from rekisteri.billing.forms import (
     CloseCaseForm,
@@ -35,8 +36,12 @@ from rekisteri.billing.forms import (
     lines_for_service,
 )
 from rekisteri.billing.models import Invoice
+from rekisteri.billing.seller import SELLER_FIELDS, seller_get, seller_update
+from rekisteri.billing.totals import compute_totals, line_vat
+from rekisteri.billing.vat import vat_codes
+from rekisteri.contracts.selectors import organization_contracts
 from rekisteri.core import formats
-from rekisteri.core.errors import NotFound, ServiceError
+from rekisteri.core.errors import ServiceError
 from rekisteri.core.fieldlimit import accepts_truncated_post, field_limit
 from rekisteri.registry import selectors as registry_selectors
 
@@ -44,16 +49,11 @@ CONTACT_FIELDS = services.CONTACT_FIELDS
 
 
 def _invoice(request: HttpRequest, invoice_id: Any) -> Invoice:
-    try:
-        return selectors.invoice_get(user=request.user, invoice_id=invoice_id)
-    except NotFound:
-        raise Http404 from None
+    return selectors.invoice_get(user=request.user, invoice_id=invoice_id)
 
 
 def _vat_choices() -> list[tuple[str, str]]:
-    return [
-        (r.code, f"{r.rate.normalize():f} % – {r.name}") for r in services.vat_codes()
-    ]
+    return [(r.code, f"{r.rate.normalize():f} % – {r.name}") for r in vat_codes()]
 
 
 def _audit_view(request: HttpRequest, invoice: Invoice, action: str) -> None:
@@ -94,7 +94,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             "cases": selectors.open_collection_cases(user=request.user),
             "imports": selectors.payment_imports(user=request.user),
             "can_change": has_perm(request.user, Perm.BILLING_CHANGE),
-            "seller": services.seller_get(),
+            "seller": seller_get(),
         },
     )
 
@@ -108,8 +108,6 @@ def _contracts(request: HttpRequest, organization: Any) -> list:
     """The organization's contracts the user may see (none without access)."""
     if not has_perm(request.user, Perm.CONTRACTS_VIEW):
         return []
-    from rekisteri.contracts.selectors import organization_contracts
-
     return organization_contracts(user=request.user, organization=organization)
 
 
@@ -137,7 +135,7 @@ def _first_lines(post: Any) -> Any:
 def _invoice_form(
     request: HttpRequest, organization: Any, invoice: Invoice | None
 ) -> HttpResponse:
-    contacts = services.billing_contacts(organization)
+    contacts = billing_contacts(organization)
     contracts = _contracts(request, organization)
     if invoice is not None and invoice.billing_contact not in contacts:
         contacts.append(invoice.billing_contact)
@@ -178,7 +176,7 @@ def _invoice_form(
         )
         if latest:
             initial["einvoice_address"], initial["einvoice_operator"] = latest
-    seller = services.seller_get()
+    seller = seller_get()
     initial.setdefault(
         "payment_terms_days", seller.payment_terms_days if seller else 14
     )
@@ -244,12 +242,9 @@ def _invoice_form(
 @accepts_truncated_post
 def invoice_create(request: HttpRequest, organization_id: uuid.UUID) -> HttpResponse:
     """A new draft invoice for an organization."""
-    try:
-        organization = registry_selectors.organization_get(
-            user=request.user, organization_id=organization_id
-        )
-    except NotFound:
-        raise Http404 from None
+    organization = registry_selectors.organization_get(
+        user=request.user, organization_id=organization_id
+    )
     return _invoice_form(request, organization, None)
 
 
@@ -278,10 +273,10 @@ def invoice_detail(request: HttpRequest, invoice_id: uuid.UUID) -> HttpResponse:
     invoice = _invoice(request, invoice_id)
     _audit_view(request, invoice, "invoice.view")
     lines = list(invoice.lines.all())
-    totals = services.compute_totals(lines)
+    totals = compute_totals(lines)
     context = {
         "invoice": invoice,
-        "lines": [(line, services.line_vat(line)) for line in lines],
+        "lines": [(line, line_vat(line)) for line in lines],
         "totals": totals,
         # The VAT Act's wording, printed as such in any UI language.
         "reverse_charge_text": REVERSE_CHARGE_TEXT,
@@ -421,10 +416,7 @@ def payment_import(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.BILLING_VIEW)
 def payment_import_detail(request: HttpRequest, import_id: uuid.UUID) -> HttpResponse:
-    try:
-        batch = selectors.payment_import_get(user=request.user, import_id=import_id)
-    except NotFound:
-        raise Http404 from None
+    batch = selectors.payment_import_get(user=request.user, import_id=import_id)
     return render(request, "billing/payment_import_detail.html", {"batch": batch})
 
 
@@ -460,10 +452,7 @@ def collection_open(request: HttpRequest, invoice_id: uuid.UUID) -> HttpResponse
 
 
 def _case(request: HttpRequest, case_id: Any):
-    try:
-        return selectors.collection_case_get(user=request.user, case_id=case_id)
-    except NotFound:
-        raise Http404 from None
+    return selectors.collection_case_get(user=request.user, case_id=case_id)
 
 
 @require(Perm.BILLING_CHANGE)
@@ -510,16 +499,16 @@ def collection_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require(Perm.BILLING_CHANGE)
 @require_http_methods(["GET", "POST"])
 def seller_settings(request: HttpRequest) -> HttpResponse:
-    seller = services.seller_get()
+    seller = seller_get()
     initial = (
-        {f: getattr(seller, f) for f in services.SELLER_FIELDS}
+        {f: getattr(seller, f) for f in SELLER_FIELDS}
         if seller
         else {"country": "FI", "payment_terms_days": 14}
     )
     form = SellerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.seller_update(actor=request.user, **form.cleaned_data)
+            seller_update(actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
             apply_errors(exc, form)
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +17,8 @@ from rekisteri.connectors import selectors, services
 from rekisteri.connectors.contacts import inform
 from rekisteri.connectors.hooks import field_label
 from rekisteri.connectors.models import InformTask
+from rekisteri.core import keyring
 from rekisteri.core.errors import NotFound, ServiceError
-from rekisteri.keystore import keys
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.auditing import organization_families, purpose_of
 
@@ -27,12 +27,9 @@ from rekisteri.registry.auditing import organization_families, purpose_of
 @require_POST
 def prh_refresh(request: HttpRequest, organization_id: uuid.UUID) -> HttpResponse:
     """Read the company from PRH now and apply it (typed values to review)."""
-    try:
-        org = registry_selectors.organization_get(
-            user=request.user, organization_id=organization_id
-        )
-    except NotFound:
-        raise Http404 from None
+    org = registry_selectors.organization_get(
+        user=request.user, organization_id=organization_id
+    )
     try:
         report = services.prh_refresh_organization(actor=request.user, organization=org)
     except ServiceError as exc:
@@ -57,10 +54,7 @@ def prh_refresh(request: HttpRequest, organization_id: uuid.UUID) -> HttpRespons
 @require(Perm.REGISTRY_CHANGE)
 def review_list(request: HttpRequest) -> HttpResponse:
     """Values a registry proposes in place of what a person typed."""
-    try:
-        reviews = selectors.reviews_pending(user=request.user)
-    except NotFound:
-        raise Http404 from None
+    reviews = selectors.reviews_pending(user=request.user)
     audit_record(
         actor=request.user,
         action="registry_review.list",
@@ -81,10 +75,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_decide(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
     """Accept (write the registry's value) or reject (keep the typed one)."""
-    try:
-        review = selectors.review_get(user=request.user, review_id=review_id)
-    except NotFound:
-        raise Http404 from None
+    review = selectors.review_get(user=request.user, review_id=review_id)
     decision = request.POST.get("decision")
     try:
         if decision == "accept":
@@ -119,7 +110,7 @@ def inform_list(request: HttpRequest) -> HttpResponse:
         details={"count": len(tasks)},
         request=request,
     )
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         rows = [
             (t, f"{t.person.first_name} {t.person.last_name}".strip(), t.due < today)
             for t in tasks
@@ -141,7 +132,7 @@ def inform_act(request: HttpRequest, task_id: uuid.UUID) -> HttpResponse:
     """Send the notice by email, or record a letter or a call."""
     task = InformTask.objects.filter(pk=task_id).select_related("source").first()
     if task is None:
-        raise Http404
+        raise NotFound()
     try:
         if request.POST.get("op") == "send":
             inform.inform_send(actor=request.user, task=task)

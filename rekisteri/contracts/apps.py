@@ -7,6 +7,8 @@ class ContractsConfig(AppConfig):
     verbose_name = "Contracts"
 
     def ready(self) -> None:
+        # Imported in ready(): these modules import models, which load only
+        # after the app registry is complete.
         from rekisteri.contracts import relationship
         from rekisteri.contracts.rights import PARTICIPANT_ENTRY
         from rekisteri.core import participants

@@ -10,7 +10,7 @@ Classification (rekisteri.core.catalogue):
   kept in step by the services and a signal (see ``relationship.py``).
 * The free-text terms (and a termination note) may name people, so they are
   personal data for every customer: sealed under the organization's
-  relationship key (DESIGN §5) and shredded with it when the relationship's
+  relationship key (docs/security.md) and shredded with it when the relationship's
   retention ends.
 * A contract party row links a Person to a contract in a role: personal data
   of that person, deleted on their erasure.
@@ -303,7 +303,7 @@ class ContractParty(models.Model):
 
 
 class RelationshipEnd(models.Model):
-    """When an organization's customer relationship ended (DESIGN §6).
+    """When an organization's customer relationship ended (docs/contracts.md).
 
     ``ended_on`` is the last day of the latest contract in force or role, or
     None while any of them is open-ended (or there has been none). Materialised

@@ -1,6 +1,6 @@
 """When a customer relationship ended: the start of the retention clock.
 
-The rule (DESIGN §6, retention rule ``relationship``): the relationship of an
+The rule (docs/contracts.md, retention rule ``relationship``): the relationship of an
 organization ends on the last day of the latest of its contracts that were
 ever in force (active, ended, terminated; drafts never count) and of its
 people's roles there. While any of those is open-ended there is no end, and
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import Contract, RelationshipEnd
+from rekisteri.registry.models import Organization, Role
 
 
 def latest_end(ends: Iterable[dt.date | None]) -> dt.date | None:
@@ -44,8 +45,6 @@ def relationship_end(organization: Any) -> dt.date | None:
     None while a contract in force or a role is open-ended, and for an
     organization with neither. Computed from the rows, never from the cache.
     """
-    from rekisteri.registry.models import Role
-
     contract_ends = Contract.objects.filter(
         organization=organization, status__in=IN_FORCE_STATUSES
     ).values_list("ends_on", flat=True)
@@ -81,8 +80,6 @@ def relationship_ended_before(day: dt.date) -> Any:
 
 
 def _role_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    from rekisteri.registry.models import Organization
-
     if isinstance(kwargs.get("origin"), Organization):
         return  # the organization itself is being deleted, and its row with it
     organization = Organization.objects.filter(pk=instance.organization_id).first()
@@ -104,8 +101,6 @@ def _organization_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     """Connect the signals (called from the app config's ``ready``)."""
-    from rekisteri.registry.models import Organization, Role
-
     post_save.connect(_role_changed, sender=Role, dispatch_uid="contracts.role_saved")
     post_delete.connect(
         _role_changed, sender=Role, dispatch_uid="contracts.role_deleted"

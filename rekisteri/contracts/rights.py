@@ -20,9 +20,9 @@ from typing import Any
 from django.db.models import Q
 
 from rekisteri.contracts.models import Contract
+from rekisteri.core import keyring
 from rekisteri.core.catalogue import subject_fields
 from rekisteri.core.participants import Participant, PlanItem, Record
-from rekisteri.keystore import keys
 
 CONTRACT = "contracts.Contract"
 
@@ -66,7 +66,7 @@ def _value(contract: Contract, name: str) -> Any:
 
 def contracts_export(person: Any) -> list[Record]:
     records = []
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         for contract in _contracts(person):
             records.append(
                 Record(

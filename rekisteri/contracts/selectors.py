@@ -10,7 +10,6 @@ operation that shows it, since only they know the request.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +21,10 @@ from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
 from rekisteri.contracts.choices import ContractStatus
 from rekisteri.contracts.models import Contract, ContractParty, Product
+from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass, Purpose
 from rekisteri.core.errors import Forbidden, NotFound
-from rekisteri.keystore import keys
+from rekisteri.core.ids import as_uuid
 
 DEFAULT_ENDING_DAYS = 90
 MAX_ENDING_DAYS = 3660
@@ -44,13 +44,6 @@ def _require_view(user: Any) -> None:
         raise Forbidden()
 
 
-def _as_uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        raise NotFound() from None
-
-
 def contract_queryset(user: Any) -> QuerySet[Contract]:
     """Contracts the user may see (all of them, with CONTRACTS_VIEW)."""
     _require_view(user)
@@ -60,7 +53,7 @@ def contract_queryset(user: Any) -> QuerySet[Contract]:
 def contract_get(*, user: Any, contract_id: Any) -> Contract:
     """One contract with its organization and product."""
     try:
-        return contract_queryset(user).get(pk=_as_uuid(contract_id))
+        return contract_queryset(user).get(pk=as_uuid(contract_id))
     except Contract.DoesNotExist:
         raise NotFound() from None
 
@@ -73,8 +66,8 @@ def contract_parties(*, user: Any, contract: Contract) -> list[ContractParty]:
         .select_related("person")
         .prefetch_related("person__emails")
     )
-    with keys.ensure_scope():
-        keys.prefetch({p.person_id for p in rows}, KeyClass.CRM)
+    with keyring.ensure_scope():
+        keyring.prefetch({p.person_id for p in rows}, KeyClass.CRM)
         today = timezone.localdate()
         rows.sort(
             key=lambda p: (
@@ -90,7 +83,7 @@ def party_get(*, user: Any, party_id: Any) -> ContractParty:
     _require_view(user)
     party = (
         ContractParty.objects.select_related("contract__organization", "person")
-        .filter(pk=_as_uuid(party_id))
+        .filter(pk=as_uuid(party_id))
         .first()
     )
     if party is None:
@@ -126,7 +119,7 @@ def person_contracts(*, user: Any, person: Any) -> list[ContractParty]:
 
 
 def _anchor(after: str, *fields: str) -> tuple:
-    anchor = Contract.objects.filter(pk=_as_uuid(after)).values_list(*fields).first()
+    anchor = Contract.objects.filter(pk=as_uuid(after)).values_list(*fields).first()
     if anchor is None:
         raise NotFound()
     return anchor

@@ -43,6 +43,7 @@ from rekisteri.core.catalogue import Purpose
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from rekisteri.core.formats import FormatError
 from rekisteri.registry.models import Organization, Person, Role
+from rekisteri.registry.services import sequence_next
 
 PARTY_FIELDS = ("kind", "start_date", "end_date")
 TERMS_MAX = 20_000
@@ -214,8 +215,6 @@ def _locked(contract: Contract) -> Contract:
 
 
 def _next_number() -> str:
-    from rekisteri.registry.services import sequence_next
-
     with transaction.atomic():
         n = sequence_next("contract_number", start=1)
     return f"SOP-{n:06d}"
@@ -705,10 +704,8 @@ def contracts_end_due(*, actor: Any = None, today: dt.date | None = None) -> int
 
 def _holds_role(person: Person, organization: Organization, day: dt.date) -> bool:
     return (
-        Role.objects.filter(
-            person=person, organization=organization, start_date__lte=day
-        )
-        .exclude(end_date__lt=day)
+        Role.objects.current(on=day)
+        .filter(person=person, organization=organization)
         .exists()
     )
 

@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,26 +31,20 @@ from rekisteri.contracts.forms import (
 )
 from rekisteri.contracts.models import Contract
 from rekisteri.core import formats
-from rekisteri.core.errors import NotFound, ServiceError, ValidationFailed
+from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.forms import apply_service_errors
 from rekisteri.registry.models import Organization, Person
 
 
 def _contract(request: HttpRequest, contract_id: Any) -> Contract:
-    try:
-        return selectors.contract_get(user=request.user, contract_id=contract_id)
-    except NotFound:
-        raise Http404 from None
+    return selectors.contract_get(user=request.user, contract_id=contract_id)
 
 
 def _organization(request: HttpRequest, organization_id: Any) -> Organization:
-    try:
-        return registry_selectors.organization_get(
-            user=request.user, organization_id=organization_id
-        )
-    except NotFound:
-        raise Http404 from None
+    return registry_selectors.organization_get(
+        user=request.user, organization_id=organization_id
+    )
 
 
 def _resolve_organization(request: HttpRequest, text: str) -> Organization | None:
@@ -103,12 +97,9 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     first); filters by status. An HTMX filter change gets just the table."""
     filters = ContractFilterForm(request.GET)
     args = filters.selector_args()
-    try:
-        page = selectors.contract_list(
-            user=request.user, after=request.GET.get("after") or None, **args
-        )
-    except NotFound:
-        raise Http404 from None
+    page = selectors.contract_list(
+        user=request.user, after=request.GET.get("after") or None, **args
+    )
     selectors.audit_view(
         user=request.user,
         action="contract.list",
@@ -387,10 +378,7 @@ def party_add(request: HttpRequest, contract_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def party_remove(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
     """Detach a person: deleted from a draft, period ended today otherwise."""
-    try:
-        party = selectors.party_get(user=request.user, party_id=party_id)
-    except NotFound:
-        raise Http404 from None
+    party = selectors.party_get(user=request.user, party_id=party_id)
     try:
         result = services.contract_party_remove(actor=request.user, party=party)
     except ServiceError as exc:

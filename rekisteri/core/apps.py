@@ -8,20 +8,21 @@ class CoreConfig(AppConfig):
     verbose_name = "Rekisteri core"
 
     def ready(self) -> None:
-        # Registers the catalogue system check.
+        # Imported in ready(): blindindex and catalogue read the models, which
+        # load only after the app registry is complete; importing catalogue
+        # registers its system check.
         from django.apps import apps
         from django.db.backends.signals import connection_created
 
-        from rekisteri.core import blindindex, catalogue, textinput  # noqa: F401
+        from rekisteri.core import blindindex, catalogue, keyring, textinput  # noqa: F401
         from rekisteri.core.crypto.master import KeyConfigError
         from rekisteri.core.files import tighten_sqlite
-        from rekisteri.keystore.keys import provider
 
         blindindex.connect(apps.get_models())
         connection_created.connect(tighten_sqlite, dispatch_uid="rekisteri-private")
         textinput.install()
         # Fail at start-up, with what to set, rather than on first use.
         try:
-            provider()
+            keyring.provider()
         except KeyConfigError as exc:
             raise ImproperlyConfigured(f"Rekisteri master key: {exc}") from None

@@ -8,7 +8,7 @@ detection and erasure need; shredding a subject deletes its rows.
 Rows are rewritten after each save of an indexed model (post_save) and removed
 with the row (post_delete). Bulk writers, which send no signals, compute the
 keys with :func:`keys_for_label` and insert the rows themselves (see
-rekisteri.registry.demo).
+rekisteri.demo.register).
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from django.db import connection, models
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
+from rekisteri.core import keyring
 from rekisteri.core.crypto import blind
 from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
 from rekisteri.core.formats import search_key
+from rekisteri.core.models import BlindIndex
 
 
 def field_code(label: str) -> int:
@@ -48,9 +50,7 @@ def label_of(f: EncryptedTextField) -> str:
 
 
 def _index_key() -> bytes:
-    from rekisteri.keystore.keys import provider
-
-    return provider().index_key()
+    return keyring.provider().index_key()
 
 
 def unique_digest_for(label: str, value: str) -> str:
@@ -92,8 +92,6 @@ def query_key(model: type[models.Model], field_name: str, term: str) -> int:
 
 def _reindex_subject(model: type[models.Model], subject_id: uuid.UUID) -> None:
     """Rewrite a subject's rows for ``model``'s indexed fields from the database."""
-    from rekisteri.core.models import BlindIndex
-
     fields = indexed_fields(model)
     codes = [field_code(label_of(f)) for f in fields]
     subject_attr = fields[0].classification.subject
@@ -146,8 +144,6 @@ def _after_delete(
     except (ValueError, AttributeError):
         return
     if fields[0].classification.subject == "self":
-        from rekisteri.core.models import BlindIndex
-
         BlindIndex.objects.filter(subject_id=subject).delete()
     else:
         _reindex_subject(sender, subject)
@@ -183,8 +179,6 @@ def matching_all_sql(
     of the first word's subjects and filtering afterwards would not. Meant
     as a subquery: ``pk__in=RawSQL(*matching_all_sql(...))``.
     """
-    from rekisteri.core.models import BlindIndex
-
     table = connection.ops.quote_name(BlindIndex._meta.db_table)
     params: list[Any] = [driver]
     clauses = []
@@ -211,8 +205,6 @@ def matching_all_sql(
 def matching(model: type[models.Model], field_name: str, term: str) -> QuerySet:
     """Index rows for ``term`` in ``field_name``: ``.values("subject_id")`` of
     it is a subquery for the candidates' own rows."""
-    from rekisteri.core.models import BlindIndex
-
     return BlindIndex.objects.filter(key=query_key(model, field_name, term))
 
 

@@ -1,4 +1,4 @@
-"""The personal-data catalogue (DESIGN §3).
+"""The personal-data catalogue (docs/architecture.md).
 
 Every concrete field of every model is classified where the model is defined:
 
@@ -92,14 +92,15 @@ class Erasure(models.TextChoices):
 
 
 class KeyClass(models.TextChoices):
-    """Encryption key classes follow retention (DESIGN §5)."""
+    """Encryption key classes follow retention (docs/security.md)."""
 
     CRM = "crm", "CRM data"
     BOOKKEEPING = "bookkeeping", "Bookkeeping data"
 
 
-# Named retention rules (DESIGN §6). The retention issue computes their dates;
-# the catalogue only refers to them, and the check refuses an unknown name.
+# Named retention rules (docs/data-catalogue.md). The retention issue computes
+# their dates; the catalogue only refers to them, and the check refuses an
+# unknown name.
 RETENTION_RULES: dict[str, str] = {
     "relationship": "End of the last contract or role plus a grace period",
     "bookkeeping_voucher": (
@@ -395,7 +396,7 @@ def fides_keys() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
 # Where a subject path may end: a Person (the person's own key) or an
 # Organization, meaning the customer relationship's key: records shared by
-# several people of one customer are keyed to it (DESIGN §5).
+# several people of one customer are keyed to it (docs/security.md).
 SUBJECT_MODELS = ("registry.Person", "registry.Organization")
 
 # Models that are data subjects' key owners of their own: a rights-request

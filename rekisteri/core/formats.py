@@ -1,4 +1,4 @@
-"""Finnish and international formats (DESIGN §9).
+"""Finnish and international formats (docs/architecture.md).
 
 Each ``normalise_*`` function returns the canonical stored form or raises
 :class:`FormatError` with a stable code. They are pure functions so the

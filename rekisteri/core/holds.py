@@ -3,7 +3,7 @@
 An app that can hold data (an open collection case, litigation) registers a
 function ``person_id → [Hold]``. Erasure asks :func:`holds_for_person` first
 and refuses while any hold exists, naming it, so staff learn why and what to
-close (DESIGN §6: "legal holds stop it and say why"). The registry stays
+close (docs/rights.md: "legal holds stop it and say why"). The registry stays
 independent of the apps that hold data: they register in ``AppConfig.ready``.
 """
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+from rekisteri.core import keyring
+from rekisteri.core.errors import Forbidden, NotFound
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -43,9 +47,7 @@ class KeyScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from rekisteri.keystore.keys import key_scope
-
-        with key_scope():
+        with keyring.key_scope():
             return self.get_response(request)
 
 
@@ -62,3 +64,26 @@ class FinnishFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class ServiceErrorMiddleware:
+    """A selector's ``NotFound`` is the UI's 404 page, a service's
+    ``Forbidden`` its 403 page, so views need not wrap every call.
+
+    Raised from ``process_exception``, Django answers exactly as if the view
+    had raised ``Http404`` or ``PermissionDenied``. The API is not affected:
+    django-ninja maps service errors to its JSON error bodies itself
+    (``rekisteri/api.py``) before any middleware sees them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, NotFound):
+            raise Http404 from None
+        if isinstance(exception, Forbidden):
+            raise PermissionDenied from None

@@ -11,6 +11,8 @@ class DsrConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported in ready(): these modules import models, which load only
+        # after the app registry is complete.
         from rekisteri.core import participants
         from rekisteri.core.catalogue import register_own_key_model
         from rekisteri.dsr import dashboard, engine_actions

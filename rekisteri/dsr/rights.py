@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import models
 
+from rekisteri.core import keyring
 from rekisteri.core.catalogue import subject_fields
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.dsr.models import (
@@ -27,7 +28,6 @@ from rekisteri.dsr.models import (
     RequestCase,
     SentMessage,
 )
-from rekisteri.keystore import keys
 
 CASE_MODELS: tuple[type[models.Model], ...] = (
     RequestCase,
@@ -76,7 +76,7 @@ def _context(row: Any) -> dict[str, Any]:
 
 def cases_export(person: Any) -> list[Record]:
     records = []
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         for model in CASE_MODELS:
             names = _fields(model)
             for row in _rows(model, person):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import Counter
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.core.errors import Forbidden, NotFound
+from rekisteri.core.ids import as_uuid
 from rekisteri.dsr.choices import OPEN_STATUSES
 from rekisteri.dsr.models import RequestCase
 
@@ -81,10 +81,7 @@ def case_counts(*, user: Any, today: dt.date) -> dict[str, Any]:
 
 def case_get(*, user: Any, case_id: Any) -> RequestCase:
     _require_view(user)
-    try:
-        pk = case_id if isinstance(case_id, uuid.UUID) else uuid.UUID(str(case_id))
-    except (ValueError, TypeError):
-        raise NotFound() from None
+    pk = as_uuid(case_id)
     case = RequestCase.objects.select_related("handler").filter(pk=pk).first()
     if case is None:
         raise NotFound()

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import NONE, write_service
 from rekisteri.audit.services import audit_record
-from rekisteri.core import blindindex
+from rekisteri.core import blindindex, keyring
+from rekisteri.core import periods as deadlines
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto import blind
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
@@ -35,7 +36,7 @@ from rekisteri.core.formats import (
     normalise_email,
     normalise_phone,
 )
-from rekisteri.dsr import actions, deadlines, letters
+from rekisteri.dsr import actions, letters
 from rekisteri.dsr.choices import (
     TRANSITIONS,
     Channel,
@@ -53,7 +54,6 @@ from rekisteri.dsr.models import (
     RequestCase,
     SentMessage,
 )
-from rekisteri.keystore import keys
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
 
 _WRITES_NO_PERSON_ROWS = (
@@ -102,7 +102,7 @@ def secret_matches(purpose: str, value: str, stored: str) -> bool:
 
 def contact_digest(kind: str, normalised: str) -> int:
     """Keyed digest of a normalised email or phone (duplicate detection)."""
-    key = blind.field_key(keys.provider().index_key(), f"dsr.requester.{kind}")
+    key = blind.field_key(keyring.provider().index_key(), f"dsr.requester.{kind}")
     return blind.digest(key, normalised, _DIGEST_BITS)
 
 
@@ -216,7 +216,7 @@ def persons_with_email(email: str) -> list[Person]:
     candidates = blindindex.matching(PersonEmail, "email", email).values("subject_id")
     rows = PersonEmail.objects.filter(person_id__in=candidates).select_related("person")
     rows = list(rows)
-    keys.prefetch({r.person_id for r in rows}, KeyClass.CRM)
+    keyring.prefetch({r.person_id for r in rows}, KeyClass.CRM)
     return list({r.person_id: r.person for r in rows if r.email == email}.values())
 
 
@@ -225,7 +225,7 @@ def persons_with_phone(phone: str) -> list[Person]:
     rows = list(
         PersonPhone.objects.filter(person_id__in=candidates).select_related("person")
     )
-    keys.prefetch({r.person_id for r in rows}, KeyClass.CRM)
+    keyring.prefetch({r.person_id for r in rows}, KeyClass.CRM)
     return list({r.person_id: r.person for r in rows if r.number == phone}.values())
 
 

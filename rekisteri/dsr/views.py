@@ -23,7 +23,7 @@ from rekisteri.access.enforce import not_a_write_service
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
-from rekisteri.core.errors import NotFound, ServiceError, ValidationFailed
+from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.dsr import portal, selectors, services
 from rekisteri.dsr.actions import registered_kinds
 from rekisteri.dsr.choices import Channel, IdentityReason, Kind, Status
@@ -149,10 +149,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, dsr_id: Any) -> HttpResponse:
     """One case: requester, matched persons, deadline, identity, actions,
     letters, and the forms for the next steps."""
-    try:
-        case = selectors.case_get(user=request.user, case_id=dsr_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    case = selectors.case_get(user=request.user, case_id=dsr_id)
     audit_record(
         actor=request.user,
         action="dsr.view",
@@ -277,10 +274,7 @@ def perform(
 @require_POST
 def case_act(request: HttpRequest, dsr_id: Any) -> HttpResponse:
     """Take one step on a case (the forms on the case page post here)."""
-    try:
-        case = selectors.case_get(user=request.user, case_id=dsr_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    case = selectors.case_get(user=request.user, case_id=dsr_id)
     try:
         perform(
             request.POST.get("op", ""),

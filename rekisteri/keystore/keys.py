@@ -19,7 +19,9 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from rekisteri.core.crypto.master import (
@@ -29,6 +31,7 @@ from rekisteri.core.crypto.master import (
     UnwrapError,
     load,
 )
+from rekisteri.core.keyring import KeyDestroyed
 from rekisteri.keystore.models import DataKey, ErasureEntry, KeyRing, MasterKeyCheck
 from rekisteri.keystore.router import KEYSTORE_DB
 
@@ -200,15 +203,41 @@ def prefetch(subject_ids: Iterable[uuid.UUID], key_class: str) -> None:
             scope[(sid, key_class)] = found[sid]
 
 
-class KeyDestroyed(Exception):
-    """The subject's key for this class was shredded: the data is erased."""
-
-
 def is_destroyed(subject_id: uuid.UUID, key_class: str) -> bool:
     return (
         DataKey.objects.using(KEYSTORE_DB)
         .filter(subject_id=subject_id, key_class=key_class, wrapped__isnull=True)
         .exists()
+    )
+
+
+def destroyed_subjects(
+    subject_ids: Iterable[uuid.UUID], key_class: str
+) -> set[uuid.UUID]:
+    """Those of ``subject_ids`` whose key of ``key_class`` was shredded."""
+    ids = list(subject_ids)
+    found: set[uuid.UUID] = set()
+    for i in range(0, len(ids), 500):
+        found.update(
+            DataKey.objects.using(KEYSTORE_DB)
+            .filter(
+                subject_id__in=ids[i : i + 500],
+                key_class=key_class,
+                wrapped__isnull=True,
+            )
+            .values_list("subject_id", flat=True)
+        )
+    return found
+
+
+def subjects_with_key(
+    subject_ids: Iterable[uuid.UUID], key_class: str
+) -> set[uuid.UUID]:
+    """Those of ``subject_ids`` that have a key of ``key_class``, live or not."""
+    return set(
+        DataKey.objects.using(KEYSTORE_DB)
+        .filter(subject_id__in=list(subject_ids), key_class=key_class)
+        .values_list("subject_id", flat=True)
     )
 
 
@@ -575,3 +604,54 @@ def _rewrap(p: MasterKeyProvider, batch_size: int, progress, start: int = 0) -> 
         if progress is not None:
             progress(start + done)
     return done
+
+
+# --------------------------------------------------------------------------
+# Erasure ledger, for backups and restore
+# --------------------------------------------------------------------------
+
+
+def ledger_max_id() -> int:
+    top = ErasureEntry.objects.using(KEYSTORE_DB).aggregate(m=Max("id"))["m"]
+    return int(top or 0)
+
+
+def ledger_entries() -> list[dict]:
+    return list(
+        ErasureEntry.objects.using(KEYSTORE_DB)
+        .order_by("id")
+        .values("id", "subject_id", "key_class", "erased_at", "reason")
+    )
+
+
+def ledger_merge(entries: list[dict]) -> int:
+    """Put back ledger entries the restored key store does not have."""
+    present = {(e["id"], e["subject_id"], e["key_class"]) for e in ledger_entries()}
+    taken = {p[0] for p in present}
+    missing = [
+        e for e in entries if (e["id"], e["subject_id"], e["key_class"]) not in present
+    ]
+    rows = [
+        ErasureEntry(**(e if e["id"] not in taken else {**e, "id": None}))
+        for e in missing
+    ]
+    ErasureEntry.objects.using(KEYSTORE_DB).bulk_create(rows, batch_size=500)
+    # Rows inserted with their own ids do not advance a PostgreSQL sequence;
+    # the next shred would otherwise collide with a put-back entry.
+    con = connections[KEYSTORE_DB]
+    with con.cursor() as cur:
+        for sql in con.ops.sequence_reset_sql(no_style(), [ErasureEntry]):
+            cur.execute(sql)
+    return len(rows)
+
+
+def key_states(
+    subject_ids: Iterable[uuid.UUID],
+) -> tuple[set[tuple[uuid.UUID, str]], set[tuple[uuid.UUID, str]]]:
+    """(live, shredded) (subject, key class) pairs of ``subject_ids``."""
+    rows = DataKey.objects.using(KEYSTORE_DB).filter(subject_id__in=list(subject_ids))
+    live = set(
+        rows.filter(wrapped__isnull=False).values_list("subject_id", "key_class")
+    )
+    tomb = set(rows.filter(wrapped__isnull=True).values_list("subject_id", "key_class"))
+    return live, tomb

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rekisteri.core.keyring import KEYSTORE_DB
+
 KEYSTORE_APP = "keystore"
-KEYSTORE_DB = "keys"
+__all__ = ["KEYSTORE_APP", "KEYSTORE_DB", "KeystoreRouter"]
 
 
 class KeystoreRouter:

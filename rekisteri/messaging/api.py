@@ -17,6 +17,7 @@ from rekisteri.accounts.api import requires
 from rekisteri.accounts.choices import TokenScope
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
+from rekisteri.contracts.models import Contract
 from rekisteri.core.errors import NotFound, ValidationFailed
 from rekisteri.messaging import selectors, services
 from rekisteri.messaging.models import Message, Thread
@@ -137,8 +138,6 @@ def message_create(request: HttpRequest, payload: MessageCreate) -> Status[Messa
             fields["thread_id"] = [("not_found", _("No such conversation."))]
     contract = None
     if payload.contract_id:
-        from rekisteri.contracts.models import Contract
-
         contract = Contract.objects.filter(pk=payload.contract_id).first()
         if contract is None or not has_perm(user, Perm.CONTRACTS_VIEW):
             fields["contract_id"] = [("not_found", _("No such contract."))]

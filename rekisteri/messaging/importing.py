@@ -23,14 +23,13 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import PERSON, write_service
 from rekisteri.audit.services import audit_record
+from rekisteri.core import keyring
 from rekisteri.core.errors import ServiceError
-from rekisteri.keystore import keys
 from rekisteri.messaging import services
 from rekisteri.messaging.choices import (
     AddressKind,
@@ -42,6 +41,7 @@ from rekisteri.messaging.conf import limit
 from rekisteri.messaging.models import Message, Thread
 from rekisteri.messaging.parsing import BrokenMessage, ParsedMessage, parse_message
 from rekisteri.registry.models import Organization, Person, Role
+from rekisteri.registry.services import email_owners
 
 CHUNK = 200  # messages per transaction: throughput without long locks
 # Caches of one import (thread of a Message-ID, person of an address) keep at
@@ -386,8 +386,6 @@ class _Matcher:
         if kind != AddressKind.EMAIL or not normalised:
             return None
         if normalised not in self.people:
-            from rekisteri.registry.services import email_owners
-
             owners = email_owners(normalised)
             self.people[normalised] = next(iter(owners)) if len(owners) == 1 else None
         return self.people[normalised]
@@ -398,9 +396,7 @@ class _Matcher:
         if missing:
             today = timezone.localdate()
             fetched: dict[Any, set[Any]] = {pid: set() for pid in missing}
-            rows = Role.objects.filter(person_id__in=missing).filter(
-                Q(end_date__isnull=True) | Q(end_date__gte=today)
-            )
+            rows = Role.objects.not_ended(on=today).filter(person_id__in=missing)
             for pid, oid in rows.values_list("person_id", "organization_id"):
                 fetched[pid].add(oid)
             for pid, orgs in fetched.items():
@@ -580,7 +576,7 @@ def _store_one(
             ImportProblem(raw.index, raw.offset, exc.code, exc.message)
         )
         return
-    except keys.KeyDestroyed:
+    except keyring.KeyDestroyed:
         report.errors.append(
             ImportProblem(
                 raw.index,
@@ -676,7 +672,7 @@ def import_messages(
     pending = iter(items)
     finished = False
     chunk = 0
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         while not finished:
             finished = True
             chunk += 1

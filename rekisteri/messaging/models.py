@@ -1,6 +1,6 @@
 """The message history of customer relationships.
 
-How each table is keyed (DESIGN §5, docs/messaging.md):
+How each table is keyed (docs/security.md, docs/messaging.md):
 
 * A message, its thread, its participants' addresses and its attachments are
   sealed under ONE data key, the message's *key owner*: the organization's

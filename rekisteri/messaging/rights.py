@@ -20,8 +20,8 @@ import hashlib
 from typing import Any
 
 from rekisteri.access.enforce import not_a_write_service
+from rekisteri.core import keyring
 from rekisteri.core.participants import Participant, PlanItem, Record
-from rekisteri.keystore import keys
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
 from rekisteri.messaging.services import (
     person_participant_rows,
@@ -48,7 +48,7 @@ def _own_messages(person: Any):
 
 def _participation(person: Any) -> list[MessageParticipant]:
     """The person's participant rows (reads their addresses to match)."""
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         return person_participant_rows(person)[1]
 
 
@@ -107,7 +107,7 @@ def _message_record(m: Message, names: tuple[str, ...]) -> Record:
 def history_export(person: Any) -> list[Record]:
     """Every value of the person's message history, as described above."""
     records: list[Record] = []
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         mine = _participation(person)
         own = list(
             _own_messages(person).prefetch_related("attachments", "participants")
@@ -150,7 +150,7 @@ def history_export(person: Any) -> list[Record]:
 
 def history_plan(person: Any) -> list[PlanItem]:
     """What erasure does to the person's message history."""
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         mine = _participation(person)
     own = _own_messages(person)
     own_count = own.count()

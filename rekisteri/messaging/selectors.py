@@ -8,15 +8,15 @@ costs the same at the 10th message and the 10,000th.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Forbidden, NotFound
-from rekisteri.keystore import keys
+from rekisteri.core.ids import as_uuid
 from rekisteri.messaging.conf import limit
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant
 from rekisteri.registry.models import Organization, Person
@@ -28,13 +28,6 @@ SNIPPET_CHARS = 240
 def _require_view(user: Any) -> None:
     if not has_perm(user, Perm.MESSAGES_VIEW):
         raise Forbidden()
-
-
-def _as_uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        raise NotFound() from None
 
 
 def message_queryset(user: Any) -> QuerySet[Message]:
@@ -71,7 +64,7 @@ def timeline(
     qs = _timeline_qs(user, organization, person)
     if after:
         anchor = (
-            Message.objects.filter(pk=_as_uuid(after))
+            Message.objects.filter(pk=as_uuid(after))
             .values_list("occurred_at", "id")
             .first()
         )
@@ -92,8 +85,8 @@ def timeline(
     )
     more = len(rows) > size
     rows = rows[:size]
-    with keys.ensure_scope():
-        keys.prefetch({m.key_owner_id for m in rows}, KeyClass.CRM)
+    with keyring.ensure_scope():
+        keyring.prefetch({m.key_owner_id for m in rows}, KeyClass.CRM)
         for m in rows:
             body = str(m.body or "")
             m.snippet = body[:SNIPPET_CHARS] + (
@@ -120,7 +113,7 @@ def message_get(*, user: Any, message_id: Any) -> Message:
                     queryset=Attachment.objects.defer("content").order_by("position"),
                 ),
             )
-            .get(pk=_as_uuid(message_id))
+            .get(pk=as_uuid(message_id))
         )
     except Message.DoesNotExist:
         raise NotFound() from None
@@ -142,7 +135,7 @@ def attachment_get(*, user: Any, attachment_id: Any) -> Attachment:
     _require_view(user)
     try:
         return Attachment.objects.select_related("message").get(
-            pk=_as_uuid(attachment_id)
+            pk=as_uuid(attachment_id)
         )
     except Attachment.DoesNotExist:
         raise NotFound() from None

@@ -26,10 +26,9 @@ from django.utils.translation import gettext as _
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.audit.services import audit_record
-from rekisteri.core import formats
+from rekisteri.core import formats, keyring
 from rekisteri.core.crypto import blind
 from rekisteri.core.errors import FieldErrors, NotFound
-from rekisteri.keystore import keys
 from rekisteri.messaging.choices import (
     AddressKind,
     Channel,
@@ -83,7 +82,7 @@ class StoreResult:
 
 
 def _hmac_hex(label: str, text: str) -> str:
-    key = blind.field_key(keys.provider().index_key(), label)
+    key = blind.field_key(keyring.provider().index_key(), label)
     return hmac.new(key, text.encode("utf-8", "replace"), "sha256").hexdigest()
 
 
@@ -122,7 +121,7 @@ def address_digest(normalised: str) -> int | None:
     if not normalised:
         return None
     fkey = blind.field_key(
-        keys.provider().index_key(), "messaging.MessageParticipant.address"
+        keyring.provider().index_key(), "messaging.MessageParticipant.address"
     )
     return blind.digest(fkey, normalised, 62)
 
@@ -402,7 +401,7 @@ def message_create(
             errors.add("participants", "empty", _("A participant has no address."))
     errors.raise_if_any()
     assert occurred_at is not None
-    with keys.ensure_scope(), transaction.atomic():
+    with keyring.ensure_scope(), transaction.atomic():
         message = message_store(
             actor=actor,
             organization=organization,
@@ -532,7 +531,7 @@ def person_participation_erase(*, actor: Any, person: Person) -> dict[str, int]:
         action=Action.ERASE,
         operation="person.shred",
     )
-    with keys.ensure_scope(), transaction.atomic():
+    with keyring.ensure_scope(), transaction.atomic():
         addresses, rows = person_participant_rows(person)
         names = {str(r.display_name) for r in rows if r.display_name}
         full_name = person.full_name

@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages as flash
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,8 +21,10 @@ from django.views.decorators.http import require_http_methods
 from rekisteri.access import families
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
-from rekisteri.core.errors import Forbidden, NotFound, ServiceError, ValidationFailed
-from rekisteri.keystore import keys
+from rekisteri.contracts import selectors as contracts
+from rekisteri.contracts.models import Contract
+from rekisteri.core import keyring
+from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.messaging import selectors, services
 from rekisteri.messaging.choices import Direction, ParticipantRole
 from rekisteri.messaging.conf import limit
@@ -41,30 +42,15 @@ LIST_CATEGORIES = ["user.content.private", "user.contact.email", "user.name"]
 
 
 def _organization(request: HttpRequest, organization_id: Any) -> Organization:
-    try:
-        return registry.organization_get(
-            user=request.user, organization_id=organization_id
-        )
-    except NotFound:
-        raise Http404 from None
-    except Forbidden:
-        raise PermissionDenied from None
+    return registry.organization_get(user=request.user, organization_id=organization_id)
 
 
 def _person(request: HttpRequest, person_id: Any) -> Person:
-    try:
-        return registry.person_get(user=request.user, person_id=person_id)
-    except NotFound:
-        raise Http404 from None
-    except Forbidden:
-        raise PermissionDenied from None
+    return registry.person_get(user=request.user, person_id=person_id)
 
 
 def _message(request: HttpRequest, message_id: uuid.UUID) -> Message:
-    try:
-        return selectors.message_get(user=request.user, message_id=message_id)
-    except NotFound:
-        raise Http404 from None
+    return selectors.message_get(user=request.user, message_id=message_id)
 
 
 # --------------------------------------------------------------------------
@@ -78,15 +64,12 @@ def _timeline(
     organization: Organization | None = None,
     person: Person | None = None,
 ) -> HttpResponse:
-    try:
-        page = selectors.timeline(
-            user=request.user,
-            organization=organization,
-            person=person,
-            after=request.GET.get("after") or None,
-        )
-    except NotFound:
-        raise Http404 from None
+    page = selectors.timeline(
+        user=request.user,
+        organization=organization,
+        person=person,
+        after=request.GET.get("after") or None,
+    )
     audit_record(
         actor=request.user,
         action="message.list",
@@ -134,7 +117,7 @@ def person_timeline(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 def message_detail(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     """One message with participants, attachments, headers and its thread."""
     message = _message(request, message_id)
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         participants = list(message.participants.all())
         attachments = list(message.attachments.all())
         thread = selectors.thread_messages(user=request.user, message=message)
@@ -173,12 +156,9 @@ def message_detail(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
 @require(Perm.MESSAGES_VIEW)
 def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
     """An attachment as a download, never rendered inline."""
-    try:
-        attachment = selectors.attachment_get(
-            user=request.user, attachment_id=attachment_id
-        )
-    except NotFound:
-        raise Http404 from None
+    attachment = selectors.attachment_get(
+        user=request.user, attachment_id=attachment_id
+    )
     content = attachment.content
     if not isinstance(content, bytes):
         raise Http404  # erased or unreadable
@@ -215,10 +195,7 @@ def message_delete(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     if request.method == "GET":
         return render(request, "messaging/message_delete.html", {"message": message})
     org_id, person_id = message.organization_id, message.person_id
-    try:
-        services.message_delete(actor=request.user, message=message, request=request)
-    except NotFound:
-        raise Http404 from None
+    services.message_delete(actor=request.user, message=message, request=request)
     flash.success(request, _("The message was deleted."))
     if org_id:
         return redirect("registry:organization_detail", organization_id=org_id)
@@ -250,7 +227,7 @@ def message_create(request: HttpRequest) -> HttpResponse:
     if organization is None and person is None:
         raise Http404
     thread = _thread(request.GET.get("thread"))
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         contracts: list[tuple[str, str]] = []
         if organization is not None:
             owners = [(str(organization.pk), organization.name)]
@@ -295,8 +272,6 @@ def message_create(request: HttpRequest) -> HttpResponse:
 
 def _contracts(organization: Organization, user: Any) -> list[tuple[str, str]]:
     """The organization's contracts the user may see, for the contract choice."""
-    from rekisteri.contracts import selectors as contracts
-
     if not has_perm(user, Perm.CONTRACTS_VIEW):
         return []
     return [
@@ -382,8 +357,6 @@ def _create_from_form(
         )
     contract = None
     if data.get("contract") and owner_org is not None:
-        from rekisteri.contracts.models import Contract
-
         contract = Contract.objects.filter(
             pk=data["contract"], organization=owner_org
         ).first()

@@ -7,5 +7,7 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy office"
 
     def ready(self) -> None:
+        # Imported in ready(): these modules import models, which load only
+        # after the app registry is complete.
         # Registers the hosting-location system check.
         from rekisteri.privacy import checks  # noqa: F401

@@ -24,12 +24,14 @@ from django.utils.translation import gettext as _
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import FieldErrors, ValidationFailed
-from rekisteri.privacy.choices import ClockState
+
+# The clock is read where breaches are listed; callers keep their old path.
+from rekisteri.privacy.clock import DUE_SOON, clock_state  # noqa: F401
 from rekisteri.privacy.models import BREACH_DEADLINE, Breach
 from rekisteri.privacy.services import audited_update
 from rekisteri.privacy.validation import categories, long_text, short
+from rekisteri.registry.models import Person
 
-DUE_SOON = dt.timedelta(hours=24)
 BREACH_FIELDS = (
     "title",
     "discovered_at",
@@ -195,23 +197,6 @@ def breach_update(
     return breach
 
 
-def clock_state(breach: Breach, now: dt.datetime | None = None) -> str:
-    """Where the breach stands against the 72-hour deadline."""
-    now = now or timezone.now()
-    deadline = breach.authority_deadline
-    if breach.authority_notified_at:
-        if breach.authority_notified_at > deadline:
-            return ClockState.NOTIFIED_LATE
-        return ClockState.NOTIFIED
-    if breach.authority_not_required_reason:
-        return ClockState.NOT_REQUIRED
-    if now > deadline:
-        return ClockState.OVERDUE
-    if deadline - now <= DUE_SOON:
-        return ClockState.DUE_SOON
-    return ClockState.RUNNING
-
-
 # --------------------------------------------------------------------------
 # People affected, from the audit log
 # --------------------------------------------------------------------------
@@ -316,8 +301,6 @@ def breach_affected_export(
             "not_computed",
             _("Compute the people affected first."),
         )
-    from rekisteri.registry.models import Person
-
     window = AffectedWindow(
         breach.affected_account_id, breach.affected_from, breach.affected_until
     )

@@ -1,4 +1,4 @@
-"""System check: the hosting location obeys the transfer rule (DESIGN §9).
+"""System check: the hosting location obeys the transfer rule (docs/privacy-office.md).
 
 ``REKISTERI_HOSTING_COUNTRY`` (ISO 3166 alpha-2, default FI) outside the
 EU/EEA needs ``REKISTERI_HOSTING_TRANSFER_MECHANISM`` set to ``adequacy`` or

@@ -1,4 +1,4 @@
-"""EU/EEA membership and the transfer rule (DESIGN §9, GDPR Chapter V).
+"""EU/EEA membership and the transfer rule (docs/privacy-office.md, GDPR Chapter V).
 
 A party or the hosting location outside the EU/EEA needs a recorded transfer
 mechanism; the same rule serves the processor register and the hosting check.

@@ -15,9 +15,12 @@ from typing import Any
 
 from django.conf import settings
 
-from rekisteri.core.catalogue import PersonalData, catalogue_entries
+from rekisteri.core.catalogue import PersonalData, Purpose, catalogue_entries
 from rekisteri.privacy.eea import is_eea
+from rekisteri.privacy.fixtures import SEED_CONTROLLER, SEED_TEXTS
 from rekisteri.privacy.recipients import external_recipients
+from rekisteri.privacy.selectors import controller_profile
+from rekisteri.registry.models import DataSource
 
 # Free texts of the controller profile, per notice language.
 TEXT_KEYS: tuple[str, ...] = (
@@ -128,8 +131,6 @@ def catalogue_areas() -> list[str]:
 
 
 def _purposes_from_catalogue() -> list[dict[str, Any]]:
-    from rekisteri.core.catalogue import Purpose
-
     order = list(Purpose.values)
     found: dict[str, dict[str, set[str]]] = {}
     for _e, c in _customer_entries():
@@ -162,8 +163,6 @@ def _subjects() -> list[str]:
 
 
 def _sources() -> list[dict[str, str]]:
-    from rekisteri.registry.models import DataSource
-
     return [
         {"code": s.code, "name": s.name, "kind": s.kind}
         for s in DataSource.objects.filter(is_active=True).order_by("kind", "name")
@@ -181,8 +180,6 @@ def hosting() -> tuple[str, str]:
 
 def system_facts(profile: Any | None = None) -> NoticeFacts:
     """The facts of the notice as the system stands now."""
-    from rekisteri.privacy.selectors import controller_profile
-
     profile = profile if profile is not None else controller_profile()
     controller: dict[str, str] = {}
     contact: dict[str, str] = {}
@@ -243,8 +240,6 @@ def seed_facts() -> NoticeFacts:
     in general, says nothing of a complaint to the Data Protection Ombudsman,
     of whether giving the data is required, or of automated decisions.
     """
-    from rekisteri.privacy.fixtures import SEED_CONTROLLER, SEED_TEXTS
-
     c = SEED_CONTROLLER
     fi = {
         k: v

@@ -34,7 +34,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from rekisteri.core.catalogue import PersonalData, catalogue_entries
 from rekisteri.privacy.choices import TransferMechanism
+from rekisteri.privacy.models import Party
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,6 @@ def unregister_provider(name: str) -> None:
 
 
 def _parties() -> list[ExternalRecipient]:
-    from rekisteri.privacy.models import Party
-
     return [
         ExternalRecipient(
             name=p.name,
@@ -98,8 +98,6 @@ def _collection_agencies() -> list[ExternalRecipient]:
     the same name in its ``AppConfig.ready()``.
     """
     from django.apps import apps
-
-    from rekisteri.core.catalogue import PersonalData, catalogue_entries
 
     try:
         agency_model = apps.get_model("billing", "CollectionAgency")

@@ -16,7 +16,10 @@ from typing import Any
 from django.db.models import Min
 from django.utils import timezone
 
+from rekisteri.accounts.clearance import clearance_of
+from rekisteri.accounts.permissions import ROLE_PERMS, UNGATED
 from rekisteri.privacy.choices import ClockState
+from rekisteri.privacy.clock import clock_state
 from rekisteri.privacy.models import (
     Breach,
     ControllerProfile,
@@ -24,6 +27,7 @@ from rekisteri.privacy.models import (
     NoticeVersion,
     Party,
 )
+from rekisteri.registry.models import PersonEmail, PersonPhone, Provenance, Role
 
 UPCOMING_DAYS = 30
 
@@ -62,8 +66,6 @@ def first_collected_at(person: Any) -> dt.datetime:
     The earliest of the person's creation and the ``obtained_at`` of every
     provenance record of their data (an import can carry an older date).
     """
-    from rekisteri.registry.models import PersonEmail, PersonPhone, Provenance, Role
-
     provenance_ids = {person.name_provenance_id, person.address_provenance_id}
     for model in (PersonEmail, PersonPhone, Role):
         provenance_ids.update(
@@ -149,8 +151,6 @@ def dashboard_items(now: dt.datetime | None = None) -> list[DueItem]:
     """Overdue and upcoming items (within 30 days), overdue first, by date."""
     from django.urls import reverse
 
-    from rekisteri.privacy.breaches import clock_state
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     horizon = today + dt.timedelta(days=UPCOMING_DAYS)
@@ -211,9 +211,6 @@ def attestation_items(today: dt.date, horizon: dt.date) -> list[DueItem]:
     chases.
     """
     from django.contrib.auth import get_user_model
-
-    from rekisteri.accounts.clearance import clearance_of
-    from rekisteri.accounts.permissions import ROLE_PERMS, UNGATED
 
     gated_roles = [role for role, perms in ROLE_PERMS.items() if perms - UNGATED]
     items: list[DueItem] = []

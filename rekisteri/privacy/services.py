@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from rekisteri.audit.services import audit_record
 from rekisteri.core import formats
-from rekisteri.core.catalogue import RETENTION_RULES
+from rekisteri.core.catalogue import RETENTION_RULES, Purpose
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from rekisteri.privacy import completeness, notice
 from rekisteri.privacy.choices import (
@@ -36,6 +36,7 @@ from rekisteri.privacy.facts import (
     TEXT_KEYS,
     system_facts,
 )
+from rekisteri.privacy.fixtures import SEED_CONTROLLER, SEED_TEXTS
 from rekisteri.privacy.models import (
     ControllerProfile,
     ManualRecord,
@@ -215,8 +216,6 @@ def profile_update(
 
 def text_keys() -> list[str]:
     """The profile's text keys: the fixed ones and one per purpose."""
-    from rekisteri.core.catalogue import Purpose
-
     return list(TEXT_KEYS) + [PURPOSE_TEXT_PREFIX + p for p in Purpose.values]
 
 
@@ -268,8 +267,6 @@ def profile_texts_update(
 
 def profile_load_seed(*, actor: Any, request: Any = None) -> ControllerProfile:
     """Load the seed notice's controller (rekisteri.privacy.fixtures)."""
-    from rekisteri.privacy.fixtures import SEED_CONTROLLER, SEED_TEXTS
-
     data = {k: v for k, v in SEED_CONTROLLER.items() if k != "authority_links"}
     with transaction.atomic():
         profile_update(

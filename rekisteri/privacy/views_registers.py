@@ -37,6 +37,7 @@ from rekisteri.privacy.forms import (
     PartyForm,
 )
 from rekisteri.privacy.models import Breach, ManualRecord, Party
+from rekisteri.privacy.recipients import external_recipients
 from rekisteri.privacy.views import _ctx
 from rekisteri.privacy.vocabulary import category_label
 from rekisteri.registry.forms import apply_service_errors
@@ -108,8 +109,6 @@ def ropa_json(request: HttpRequest) -> HttpResponse:
 @require(Perm.PRIVACY_VIEW)
 def party_list(request: HttpRequest) -> HttpResponse:
     """Processors, recipients and joint controllers."""
-    from rekisteri.privacy.recipients import external_recipients
-
     return render(
         request,
         "privacy/party_list.html",

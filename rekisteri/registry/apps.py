@@ -7,10 +7,12 @@ class RegistryConfig(AppConfig):
     verbose_name = "Customer register"
 
     def ready(self) -> None:
+        # Imported in ready(): these modules import models, which load only
+        # after the app registry is complete.
         # Person and Organization ids are key subjects: `keys verify` counts
         # data keys whose subject is in neither table as orphans.
         from rekisteri.core import refusals
-        from rekisteri.keystore.keys import register_subject_model
+        from rekisteri.core.keyring import register_subject_model
         from rekisteri.registry.models import Organization, Person, Role
 
         register_subject_model(Person)

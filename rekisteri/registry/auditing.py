@@ -21,6 +21,8 @@ from django.conf import settings
 from rekisteri.access import families
 from rekisteri.access.enforce import not_a_write_service
 from rekisteri.access.selectors import visible_categories
+from rekisteri.audit.chain import chain_key
+from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
 from rekisteri.registry.models import (
     Organization,
@@ -187,8 +189,6 @@ def record_list(
 def query_digest(q: str) -> str:
     """A keyed digest of a search query: equal queries can be told equal in
     an investigation (with the keys), the text cannot be read back."""
-    from rekisteri.audit.chain import chain_key
-
     return hmac.new(
         chain_key(), b"search|" + q.strip().casefold().encode(), hashlib.sha256
     ).hexdigest()[:16]
@@ -235,8 +235,6 @@ def record_need_to_know_denied(
 ) -> None:
     """``access.denied``: a page refused because the role may not view or
     change some of the families it would show (named, never values)."""
-    from rekisteri.audit.choices import Outcome
-
     match = getattr(request, "resolver_match", None)
     audit_record(
         actor=request.user,

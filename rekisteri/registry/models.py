@@ -8,6 +8,8 @@ catalogue right here (rekisteri.core.catalogue).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -35,7 +37,7 @@ from rekisteri.registry.choices import (
 )
 
 # Contact data of a customer's people: kept for the relationship, shredded on
-# erasure (DESIGN §5, key class crm).
+# erasure (docs/security.md, key class crm).
 CONTACT = dict(
     purposes=(
         Purpose.CUSTOMER_RELATIONSHIP,
@@ -525,8 +527,21 @@ class PersonPhone(models.Model):
         return self.number
 
 
+class RoleQuerySet(models.QuerySet):
+    def current(self, *, on: dt.date) -> RoleQuerySet:
+        """Roles in force on ``on``: started on or before it, not ended
+        before it (an open end is in force)."""
+        return self.filter(start_date__lte=on).exclude(end_date__lt=on)
+
+    def not_ended(self, *, on: dt.date) -> RoleQuerySet:
+        """Roles not ended before ``on``, including those that start later."""
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
 class Role(models.Model):
     """A person's role at an organization, for a period."""
+
+    objects = RoleQuerySet.as_manager()
 
     id = uuid_pk()
     person = not_personal(

@@ -20,11 +20,11 @@ from django.db.models.expressions import RawSQL
 
 from rekisteri.access.selectors import person_scope
 from rekisteri.accounts.permissions import Perm, has_perm
-from rekisteri.core import blindindex, formats
+from rekisteri.core import blindindex, formats, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto import blind
 from rekisteri.core.errors import Forbidden, NotFound
-from rekisteri.keystore import keys
+from rekisteri.core.ids import as_uuid
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import (
     Organization,
@@ -38,13 +38,6 @@ from rekisteri.registry.models import (
 def _require_view(user: Any) -> None:
     if not has_perm(user, Perm.REGISTRY_VIEW):
         raise Forbidden()
-
-
-def _as_uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        raise NotFound() from None
 
 
 _MAX_CHAR = chr(0x10FFFF)
@@ -117,7 +110,7 @@ def organization_list(
             qs = qs.filter(prefix_q("name_key", key))
     if after:
         anchor = (
-            Organization.objects.filter(pk=_as_uuid(after))
+            Organization.objects.filter(pk=as_uuid(after))
             .values_list("name_key", "id")
             .first()
         )
@@ -134,7 +127,7 @@ def organization_list(
 
 def organization_get(*, user: Any, organization_id: Any) -> Organization:
     try:
-        return organization_queryset(user).get(pk=_as_uuid(organization_id))
+        return organization_queryset(user).get(pk=as_uuid(organization_id))
     except Organization.DoesNotExist:
         raise NotFound() from None
 
@@ -156,8 +149,8 @@ def organization_roles(*, user: Any, organization: Organization) -> list[Role]:
         .order_by("end_date", "kind")
     )
     rows = list(roles)
-    with keys.ensure_scope():
-        keys.prefetch({r.person_id for r in rows}, KeyClass.CRM)
+    with keyring.ensure_scope():
+        keyring.prefetch({r.person_id for r in rows}, KeyClass.CRM)
         # Names are encrypted: sorted here, after decryption.
         rows.sort(key=lambda r: (not r.is_current, r.person.sort_key, r.kind))
     return rows
@@ -209,7 +202,7 @@ def person_get(*, user: Any, person_id: Any) -> Person:
                 "name_provenance__import_batch",
                 "address_provenance__source",
             )
-            .get(pk=_as_uuid(person_id))
+            .get(pk=as_uuid(person_id))
         )
     except Person.DoesNotExist:
         raise NotFound() from None
@@ -227,7 +220,7 @@ def person_list(
     qs = person_queryset(user)
     if after:
         anchor = (
-            Person.objects.filter(pk=_as_uuid(after))
+            Person.objects.filter(pk=as_uuid(after))
             .values_list("created_at", "id")
             .first()
         )
@@ -248,7 +241,7 @@ def role_get(*, user: Any, role_id: Any) -> Role:
     role = (
         Role.objects.select_related("person", "organization")
         .filter(
-            pk=_as_uuid(role_id),
+            pk=as_uuid(role_id),
             person__in=person_queryset(user),
             organization__in=organization_queryset(user),
         )
@@ -381,7 +374,7 @@ def _persons_by_name(tokens: list[str], limit: int) -> tuple[list[Person], bool]
             break  # enough last-name matches: first names would rank lower
     if not candidates:
         return [], False
-    keys.prefetch(candidates, KeyClass.CRM)
+    keyring.prefetch(candidates, KeyClass.CRM)
     matches = []
     for person in candidates.values():
         words = _name_words(person)
@@ -423,7 +416,7 @@ def _persons_by_exact(
     rows = list(model.objects.filter(person_id__in=candidates).select_related("person"))
     if not rows:
         return []
-    keys.prefetch({row.person_id for row in rows}, KeyClass.CRM)
+    keyring.prefetch({row.person_id for row in rows}, KeyClass.CRM)
     owners = list(
         {
             row.person_id: row.person
@@ -444,7 +437,7 @@ def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
     their names and emails already decrypted, so showing them needs no more
     key-store round trips.
     """
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         results = _search(user=user, q=q, limit=limit)
         if results.persons and person_scope(user) is not None:
             allowed = set(

@@ -27,12 +27,13 @@ from rekisteri.access.enforce import (
     write_service,
 )
 from rekisteri.access.families import families_of
-from rekisteri.core import blindindex, formats, participants
-from rekisteri.core.catalogue import KeyClass
+from rekisteri.core import blindindex, formats, keyring, participants
+from rekisteri.core.catalogue import Erasure, KeyClass, personal_fields
 from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from rekisteri.core.formats import FormatError
+from rekisteri.core.holds import refuse_if_held
+from rekisteri.core.models import BlindIndex
 from rekisteri.core.validation import check_date, in_date_range
-from rekisteri.keystore import keys
 from rekisteri.registry import auditing, hooks
 from rekisteri.registry.choices import (
     Language,
@@ -635,7 +636,7 @@ def person_update(
     unknown = set(changes) - PERSON_EDITABLE
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
-    if keys.is_destroyed(person.pk, KeyClass.CRM):
+    if keyring.is_destroyed(person.pk, KeyClass.CRM):
         raise Conflict(
             _("This person's data has been erased and cannot be changed."),
             code="subject_erased",
@@ -914,9 +915,6 @@ def person_shred(
     (rekisteri.core.holds). ``run_participants=False`` when the caller (the
     rights engine) has run the participants' erasures itself.
     """
-    from rekisteri.core.holds import refuse_if_held
-    from rekisteri.core.models import BlindIndex
-
     # Before anything is destroyed: the matrix's "erase" column for every
     # family sealed under the key, and the subject refusals (a restriction).
     authorize_write(
@@ -933,14 +931,14 @@ def person_shred(
     if (
         run_participants
         and key_class == KeyClass.CRM
-        and not keys.is_destroyed(person.pk, key_class)
+        and not keyring.is_destroyed(person.pk, key_class)
     ):
         # Before the shred: the person's addresses are needed to find them in
         # shared message history (their participation is removed, not the
         # other people's history). Each app that holds such data registers a
         # participant (rekisteri.core.participants) in its AppConfig.ready.
         participants.run_erase(actor=actor, person=person)
-    destroyed = keys.shred(person.pk, key_class, reason=reason)
+    destroyed = keyring.shred(person.pk, key_class, reason=reason)
     if key_class == KeyClass.CRM:
         BlindIndex.objects.filter(subject_id=person.pk).delete()
         PersonEmail.objects.filter(person=person).update(email_digest=None)
@@ -959,8 +957,6 @@ def person_shred(
 def shredded_fields(key_class: str) -> list[str]:
     """Names of the person's fields sealed under ``key_class`` (from the
     catalogue), as the shred's audit event lists them."""
-    from rekisteri.core.catalogue import Erasure, personal_fields
-
     names = []
     for model, prefix in (
         (Person, ""),

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,11 +26,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rekisteri.access.selectors import visible_categories
 from rekisteri.accounts.permissions import Perm, has_perm, require
-from rekisteri.audit import selectors as audit_selectors
-from rekisteri.core import formats
+from rekisteri.auditlog import selectors as audit_selectors
+from rekisteri.core import formats, keyring
 from rekisteri.core.catalogue import KeyClass
-from rekisteri.core.errors import NotFound, ServiceError
-from rekisteri.keystore import keys
+from rekisteri.core.errors import ServiceError
 from rekisteri.registry import auditing, extensions, selectors, services
 from rekisteri.registry.forms import (
     OrganizationFilterForm,
@@ -60,27 +59,18 @@ def _saved(request: HttpRequest) -> None:
 
 
 def _organization(request: HttpRequest, organization_id: Any) -> Organization:
-    try:
-        return selectors.organization_get(
-            user=request.user, organization_id=organization_id
-        )
-    except NotFound:
-        raise Http404 from None
+    return selectors.organization_get(
+        user=request.user, organization_id=organization_id
+    )
 
 
 def _person(request: HttpRequest, person_id: Any) -> Person:
-    try:
-        return selectors.person_get(user=request.user, person_id=person_id)
-    except NotFound:
-        raise Http404 from None
+    return selectors.person_get(user=request.user, person_id=person_id)
 
 
 def _role(request: HttpRequest, role_id: uuid.UUID) -> Role:
     """A role whose person and organization the user may see; otherwise 404."""
-    try:
-        return selectors.role_get(user=request.user, role_id=role_id)
-    except NotFound:
-        raise Http404 from None
+    return selectors.role_get(user=request.user, role_id=role_id)
 
 
 def _split_roles(roles: list[Role]) -> tuple[list[Role], list[Role]]:
@@ -120,14 +110,11 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     the old one; the URL is pushed so back and reload keep the filters.
     """
     filters = OrganizationFilterForm(request.GET)
-    try:
-        page = selectors.organization_list(
-            user=request.user,
-            after=request.GET.get("after") or None,
-            **filters.selector_args(),
-        )
-    except NotFound:
-        raise Http404 from None
+    page = selectors.organization_list(
+        user=request.user,
+        after=request.GET.get("after") or None,
+        **filters.selector_args(),
+    )
     context = {
         "filters": filters,
         "page": page,
@@ -235,12 +222,9 @@ def organization_edit(request: HttpRequest, organization_id: uuid.UUID) -> HttpR
 @require(Perm.REGISTRY_VIEW)
 def person_list(request: HttpRequest) -> HttpResponse:
     """Persons, newest first (names are encrypted: no database order)."""
-    try:
-        page = selectors.person_list(
-            user=request.user, after=request.GET.get("after") or None
-        )
-    except NotFound:
-        raise Http404 from None
+    page = selectors.person_list(
+        user=request.user, after=request.GET.get("after") or None
+    )
     shown = visible_categories(request.user)
     auditing.record_list(
         request=request,
@@ -335,7 +319,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             "access_history": history,
             # An erased person's page offers no edits: their values are
             # shredded and what is kept is the law's, not staff's, to change.
-            "erased": keys.is_destroyed(person.pk, KeyClass.CRM),
+            "erased": keyring.is_destroyed(person.pk, KeyClass.CRM),
             "extra_sections": extensions.person_sections(request, person),
         },
     )

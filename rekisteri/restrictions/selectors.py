@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from rekisteri.access.selectors import visible_categories
 from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto.fields import Placeholder
 from rekisteri.core.errors import Forbidden
-from rekisteri.keystore.models import DataKey
-from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import Person, Role
 from rekisteri.restrictions.models import (
@@ -112,19 +111,7 @@ def _destroyed(person_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     """Persons whose CRM key is shredded (erased), from the key store."""
     if not person_ids:
         return set()
-    found: set[uuid.UUID] = set()
-    ids = list(person_ids)
-    for i in range(0, len(ids), 500):
-        found.update(
-            DataKey.objects.using(KEYSTORE_DB)
-            .filter(
-                subject_id__in=ids[i : i + 500],
-                key_class=KeyClass.CRM,
-                wrapped__isnull=True,
-            )
-            .values_list("subject_id", flat=True)
-        )
-    return found
+    return keyring.destroyed_subjects(person_ids, KeyClass.CRM)
 
 
 def marketing_selection(*, user: Any) -> MarketingSelection:
@@ -148,8 +135,7 @@ def marketing_selection(*, user: Any) -> MarketingSelection:
     ]
     today = timezone.localdate()
     roles = (
-        Role.objects.filter(start_date__lte=today)
-        .exclude(end_date__lt=today)
+        Role.objects.current(on=today)
         .exclude(organization__status=OrganizationStatus.FORMER)
         .select_related("organization")
         .annotate(

@@ -34,9 +34,9 @@ from rekisteri.access.enforce import (
 )
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
+from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, Forbidden, NotFound
-from rekisteri.keystore import keys
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
 from rekisteri.restrictions import suppression
 from rekisteri.restrictions.choices import (
@@ -119,7 +119,7 @@ def _day(errors: FieldErrors, name: str, value: Any) -> dt.date:
 def _require_person(person: Any) -> Person:
     if not isinstance(person, Person) or person.pk is None:
         raise NotFound()
-    if keys.is_destroyed(person.pk, KeyClass.CRM):
+    if keyring.is_destroyed(person.pk, KeyClass.CRM):
         raise Conflict(
             _(
                 "This person's data has been erased. What is kept (invoices under "

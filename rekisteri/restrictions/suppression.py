@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from rekisteri.core import formats
-from rekisteri.keystore.keys import provider
+from rekisteri.core.keyring import provider
 from rekisteri.restrictions.choices import ContactKind
 
 SALT = b"rekisteri-suppression/v1"

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rekisteri.accounts.permissions import Perm, require
 from rekisteri.audit.services import audit_record
 from rekisteri.core.csvsafe import safe_cell
-from rekisteri.core.errors import NotFound, ServiceError
+from rekisteri.core.errors import ServiceError
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.auditing import purpose_of
 from rekisteri.registry.models import Person
@@ -36,10 +36,7 @@ FAMILY_OF_COLUMN = {"name": "name", "email": "contact_email", "phone": "phone"}
 
 
 def _person(request: HttpRequest, person_id: uuid.UUID) -> Person:
-    try:
-        return registry_selectors.person_get(user=request.user, person_id=person_id)
-    except NotFound:
-        raise Http404 from None
+    return registry_selectors.person_get(user=request.user, person_id=person_id)
 
 
 def _back(person: Person) -> HttpResponse:

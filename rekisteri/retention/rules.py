@@ -40,10 +40,8 @@ from django.db.models import Max
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import ContractParty, RelationshipEnd
 from rekisteri.contracts.relationship import latest_end
-from rekisteri.core import fiscal
+from rekisteri.core import fiscal, keyring
 from rekisteri.core.catalogue import KeyClass
-from rekisteri.keystore.models import DataKey
-from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import Person, Role
 from rekisteri.retention import conf
@@ -59,11 +57,7 @@ KEEP = (dt.date.min, dt.date.min)
 
 def destroyed(ids: Iterable[uuid.UUID], key_class: str) -> set[uuid.UUID]:
     """Which of ``ids`` have their ``key_class`` key shredded."""
-    return set(
-        DataKey.objects.using(KEYSTORE_DB)
-        .filter(subject_id__in=list(ids), key_class=key_class, wrapped__isnull=True)
-        .values_list("subject_id", flat=True)
-    )
+    return keyring.destroyed_subjects(ids, key_class)
 
 
 def _invoices():  # type: ignore[no-untyped-def]

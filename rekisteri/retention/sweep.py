@@ -42,10 +42,9 @@ from django.utils import timezone
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import authorize_write
 from rekisteri.audit.services import audit_record
-from rekisteri.core import holds
+from rekisteri.core import holds, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, ServiceError
-from rekisteri.keystore import keys
 from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.retention import conf, rules, services
 from rekisteri.retention.choices import EntryKind, Rule, RunStatus
@@ -233,11 +232,11 @@ def _erase_person(ctx: Ctx, person: Person, rule: str) -> str:
 
 
 def _shred(ctx: Ctx, kind: str, subject_id: Any, key_class: str, rule: str) -> str:
-    if keys.is_destroyed(subject_id, key_class):
+    if keyring.is_destroyed(subject_id, key_class):
         return ALREADY
     if ctx.dry_run:
         return WOULD
-    keys.shred(subject_id, key_class, reason=f"retention: {rule}")
+    keyring.shred(subject_id, key_class, reason=f"retention: {rule}")
     audit_record(
         actor=None,
         action="retention.shred",

@@ -7,5 +7,7 @@ class RightsConfig(AppConfig):
     verbose_name = "Data-subject rights"
 
     def ready(self) -> None:
+        # Imported in ready(): these modules import models, which load only
+        # after the app registry is complete.
         # rights.E001: personal data the engine cannot reach from a person.
         from rekisteri.rights import checks  # noqa: F401

@@ -42,7 +42,7 @@ from rekisteri.access.selectors import visible_categories
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
-from rekisteri.core import holds, participants
+from rekisteri.core import holds, keyring, participants
 from rekisteri.core.catalogue import (
     RETENTION_RULES,
     CatalogueEntry,
@@ -55,7 +55,6 @@ from rekisteri.core.catalogue import (
 )
 from rekisteri.core.crypto.fields import Placeholder
 from rekisteri.core.errors import FieldErrors, Forbidden
-from rekisteri.keystore import keys
 from rekisteri.privacy.eea import is_eea
 from rekisteri.privacy.facts import system_facts
 from rekisteri.privacy.recipients import ExternalRecipient, external_recipients
@@ -163,7 +162,7 @@ def _authorize(actor: Any, person: Person, action: str, needed: set[str]) -> Non
 
 def is_erased(person: Person) -> bool:
     """The person's CRM key is shredded (by a request or by retention)."""
-    return keys.is_destroyed(person.pk, KeyClass.CRM)
+    return keyring.is_destroyed(person.pk, KeyClass.CRM)
 
 
 def receipt_for(person: Person) -> ErasureReceipt | None:
@@ -423,7 +422,7 @@ def _until(located: engine.Located) -> dt.date | None:
 def _language(person: Person, language: str | None) -> str:
     if language in ("fi", "sv", "en"):
         return language  # type: ignore[return-value]
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         preferred = str(person.preferred_language or "")
     return preferred if preferred in ("fi", "sv", "en") else "fi"
 
@@ -440,7 +439,7 @@ def export_person(
     scope = engine.locate(person)
     _authorize(actor, person, Action.EXPORT, scope.families())
     language = _language(person, language)
-    with keys.ensure_scope(), translation.override(language):
+    with keyring.ensure_scope(), translation.override(language):
         ctx = _context_for_export(language)
         items = []
         for located in scope.rows:

@@ -7,7 +7,6 @@ import json
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rekisteri.access import families
 from rekisteri.accounts.permissions import Perm, has_perm, require
-from rekisteri.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from rekisteri.core.errors import Conflict, ValidationFailed
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.models import Person
 from rekisteri.rights import services
@@ -24,10 +23,7 @@ from rekisteri.rights.schema import EXPORT_SCHEMA
 
 
 def _person(request: HttpRequest, person_id: uuid.UUID) -> Person:
-    try:
-        return registry_selectors.person_get(user=request.user, person_id=person_id)
-    except NotFound:
-        raise Http404 from None
+    return registry_selectors.person_get(user=request.user, person_id=person_id)
 
 
 @require(Perm.PUBLIC)
@@ -45,10 +41,7 @@ def person_export(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     fmt = request.GET.get("format", "json")
     if fmt not in ("json", "html"):
         raise Http404
-    try:
-        export = services.export_person(actor=request.user, person=person, fmt=fmt)
-    except Forbidden:
-        raise PermissionDenied from None
+    export = services.export_person(actor=request.user, person=person, fmt=fmt)
     if fmt == "html":
         # In the person's language (fi, sv or en), not the staff member's.
         with translation.override(export["language"]):
@@ -72,10 +65,7 @@ def person_portability(request: HttpRequest, person_id: uuid.UUID) -> HttpRespon
     """Download the portability ZIP: data the person provided on contract or
     consent, as JSON and CSV (Art. 20)."""
     person = _person(request, person_id)
-    try:
-        data = services.portability_zip(actor=request.user, person=person)
-    except Forbidden:
-        raise PermissionDenied from None
+    data = services.portability_zip(actor=request.user, person=person)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = (
         f'attachment; filename="portability-{person.pk}.zip"'
@@ -91,10 +81,7 @@ def person_erasure(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     that executes it; after execution, the receipt."""
     person = _person(request, person_id)
     receipt = services.receipt_for(person)
-    try:
-        plan = services.erasure_plan(actor=request.user, person=person)
-    except Forbidden:
-        raise PermissionDenied from None
+    plan = services.erasure_plan(actor=request.user, person=person)
     for item in plan.get("items", []):
         # Staff read the data categories in their language, not field names.
         item["family_labels"] = [families.label(f) for f in item["families"]]
@@ -128,8 +115,6 @@ def person_erase(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             case_ref=request.POST.get("case_ref", ""),
         )
-    except Forbidden:
-        raise PermissionDenied from None
     except (Conflict, ValidationFailed) as exc:
         if isinstance(exc, ValidationFailed):
             for problems in exc.fields.values():

@@ -16,7 +16,7 @@ from typing import Any
 from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import TEST_PASSWORD, enrol_totp, make_staff, totp_code
+from rekisteri.testing import TEST_PASSWORD, enrol_totp, make_staff, totp_code
 
 
 def login_with_totp(page: Any, username: str, device: Any) -> None:

@@ -10,11 +10,11 @@ import re
 import pytest
 
 from rekisteri.billing.models import Invoice
-from rekisteri.billing.testing import make_seller
 from rekisteri.billing.tests.finvoice_schema import assert_valid
 from rekisteri.contracts.models import Contract
 from rekisteri.contracts.services import product_create
-from rekisteri.core.testing import TEST_PASSWORD, make_org, make_staff
+from rekisteri.testing import TEST_PASSWORD, make_org, make_staff
+from rekisteri.testing.billing import make_seller
 
 pytestmark = [
     pytest.mark.browser,

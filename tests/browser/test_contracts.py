@@ -9,8 +9,8 @@ import pytest
 
 from rekisteri.contracts.models import Contract, ContractParty
 from rekisteri.contracts.services import product_create
-from rekisteri.core.testing import TEST_PASSWORD, make_org, make_person, make_staff
 from rekisteri.registry.services import role_create
+from rekisteri.testing import TEST_PASSWORD, make_org, make_person, make_staff
 
 pytestmark = [
     pytest.mark.browser,

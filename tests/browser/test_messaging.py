@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from rekisteri.core.testing import TEST_PASSWORD, make_org, make_staff
 from rekisteri.messaging.services import message_create
+from rekisteri.testing import TEST_PASSWORD, make_org, make_staff
 
 pytestmark = [
     pytest.mark.browser,

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from rekisteri.core.testing import TEST_PASSWORD, enrol_totp, make_person, make_staff
+from rekisteri.testing import TEST_PASSWORD, enrol_totp, make_person, make_staff
 from tests.browser.accounts_helpers import (
     login_with_totp,
     privacy_officer_refused_outside_role,

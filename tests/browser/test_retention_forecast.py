@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import enrol_totp, make_org, make_person, make_staff
 from rekisteri.registry.services import role_create
 from rekisteri.retention import services
+from rekisteri.testing import enrol_totp, make_org, make_person, make_staff
 from tests.browser.accounts_helpers import login_with_totp
 
 pytestmark = [

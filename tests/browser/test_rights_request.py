@@ -9,11 +9,11 @@ import re
 import pytest
 from django.core import mail
 
-from rekisteri.core.testing import make_person
 from rekisteri.dsr import actions
 from rekisteri.dsr.actions import ActionResult
 from rekisteri.dsr.models import RequestCase
 from rekisteri.privacy import services as privacy
+from rekisteri.testing import make_person
 from tests.browser.accounts_helpers import login_with_totp
 
 pytestmark = [
@@ -42,7 +42,7 @@ def test_submit_confirm_complete_download_once(
     chromium_browser, live_server, page, export_action
 ) -> None:
     from rekisteri.accounts.choices import StaffRole
-    from rekisteri.core.testing import enrol_totp, make_staff
+    from rekisteri.testing import enrol_totp, make_staff
 
     privacy.profile_load_seed(actor=None)
     make_person(first_name="Selma", last_name="Selain", emails=[ADDRESS])

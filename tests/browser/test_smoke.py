@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from rekisteri.core.testing import TEST_PASSWORD, make_org, make_person, make_staff
 from rekisteri.registry.models import PersonPhone
 from rekisteri.registry.services import role_create
+from rekisteri.testing import TEST_PASSWORD, make_org, make_person, make_staff
 
 pytestmark = [
     pytest.mark.browser,

@@ -13,6 +13,7 @@ from typing import Any
 from django import template
 
 from rekisteri.access.choices import Action
+from rekisteri.access.families import label
 from rekisteri.access.selectors import visible_categories as _visible
 
 register = template.Library()
@@ -38,6 +39,4 @@ def visible_categories(context: Any, action: str = Action.VIEW) -> frozenset[str
 
 @register.filter
 def family_label(key: str) -> str:
-    from rekisteri.access.families import label
-
     return label(key)

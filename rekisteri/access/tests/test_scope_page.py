@@ -9,9 +9,9 @@ from rekisteri.access.models import PersonScope
 from rekisteri.access.selectors import person_scope
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.services import role_create
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

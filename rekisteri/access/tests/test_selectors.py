@@ -7,7 +7,7 @@ from rekisteri.access.models import NeedToKnowRule
 from rekisteri.access.selectors import matrix_table, visible_categories
 from rekisteri.access.services import matrix_set
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import make_staff
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

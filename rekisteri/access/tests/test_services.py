@@ -7,7 +7,7 @@ from rekisteri.access.services import matrix_set
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.core.errors import Forbidden, ValidationFailed
-from rekisteri.core.testing import make_staff
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.test import RequestFactory
 
 from rekisteri.access.services import matrix_set
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import make_staff
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rekisteri.access.models import NeedToKnowRule
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import make_staff
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

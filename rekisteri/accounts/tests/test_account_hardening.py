@@ -12,7 +12,7 @@ from django.urls import reverse
 from rekisteri.accounts import services
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import ApiToken, StaffUser
-from rekisteri.core.testing import TEST_PASSWORD, enrol_totp, make_staff
+from rekisteri.testing import TEST_PASSWORD, enrol_totp, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from rekisteri.accounts.selectors import access_review_rows
 from rekisteri.accounts.sessions import mark_reauth
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
-from rekisteri.core.testing import TEST_PASSWORD, enrol_totp, make_staff
+from rekisteri.testing import TEST_PASSWORD, enrol_totp, make_staff
 
 pytestmark = pytest.mark.django_db
 

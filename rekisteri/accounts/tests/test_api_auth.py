@@ -17,8 +17,8 @@ from rekisteri.accounts.models import ApiToken
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.services import api_token_create, api_token_revoke
 from rekisteri.api import api as ninja_api
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry.models import Organization, Person, Role
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import LoginThrottle
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import (
+from rekisteri.testing import (
     TEST_PASSWORD,
     enrol_totp,
     login_with_totp,

@@ -13,7 +13,7 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.services import api_token_create, api_token_revoke
 from rekisteri.accounts.sessions import SESSION_SEEN
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import (
+from rekisteri.testing import (
     TEST_PASSWORD,
     enrol_totp,
     login_with_totp,

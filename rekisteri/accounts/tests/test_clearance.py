@@ -16,7 +16,7 @@ from rekisteri.accounts.models import ConfidentialityAttestation, TrainingRecord
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.services import api_token_create
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import fresh_login, make_staff
+from rekisteri.testing import fresh_login, make_staff
 
 TODAY = dt.date(2026, 6, 15)
 

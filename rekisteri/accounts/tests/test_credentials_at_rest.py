@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rekisteri.accounts import mfa
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import make_staff, totp_code
+from rekisteri.testing import make_staff, totp_code
 
 pytestmark = pytest.mark.django_db
 

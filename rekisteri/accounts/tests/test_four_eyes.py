@@ -17,7 +17,7 @@ from rekisteri.accounts.models import EnrolmentCode, RoleGrant, StaffUser
 from rekisteri.accounts.sessions import mark_reauth
 from rekisteri.audit.models import AuditEvent
 from rekisteri.core.errors import Conflict
-from rekisteri.core.testing import TEST_PASSWORD, make_staff, totp_code
+from rekisteri.testing import TEST_PASSWORD, make_staff, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -226,7 +226,7 @@ def test_expired_enrolment_code_is_refused(client):
 
 
 def test_second_factor_reset_of_a_privacy_officer_gives_a_new_code(client):
-    from rekisteri.core.testing import enrol_totp
+    from rekisteri.testing import enrol_totp
 
     admin = make_staff(StaffRole.ADMINISTRATOR)
     officer = make_staff(StaffRole.PRIVACY_OFFICER)

@@ -14,7 +14,7 @@ from rekisteri.accounts.auth import register_failure
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import LoginThrottle
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import TEST_PASSWORD, make_staff
+from rekisteri.testing import TEST_PASSWORD, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from rekisteri.accounts.network import parse_networks, resolve_client
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import make_staff
+from rekisteri.testing import make_staff
 
 PROXIES = parse_networks(("10.0.0.0/8",))
 

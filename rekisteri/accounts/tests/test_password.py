@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import get_hasher
 from django.urls import reverse
 
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import TEST_PASSWORD, make_staff
+from rekisteri.testing import TEST_PASSWORD, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from rekisteri.accounts.services import (
 )
 from rekisteri.audit.models import AuditEvent
 from rekisteri.core.errors import Conflict, ValidationFailed
-from rekisteri.core.testing import TEST_PASSWORD, make_staff
+from rekisteri.testing import TEST_PASSWORD, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.sessions import SESSION_REAUTH, SESSION_SEEN, SESSION_STARTED
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import TEST_PASSWORD, enrol_totp, make_staff, totp_code
+from rekisteri.testing import TEST_PASSWORD, enrol_totp, make_staff, totp_code
 
 pytestmark = pytest.mark.django_db
 

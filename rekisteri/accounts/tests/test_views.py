@@ -10,7 +10,7 @@ from django.urls import reverse
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import ApiToken
 from rekisteri.accounts.services import api_token_authenticate, api_token_create
-from rekisteri.core.testing import TEST_PASSWORD, fresh_login, make_staff
+from rekisteri.testing import TEST_PASSWORD, fresh_login, make_staff
 
 pytestmark = pytest.mark.django_db
 

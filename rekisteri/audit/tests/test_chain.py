@@ -6,7 +6,7 @@ from django.db import DatabaseError, connection, transaction
 from rekisteri.audit.chain import GENESIS
 from rekisteri.audit.models import AuditEvent, AuditHead
 from rekisteri.audit.services import audit_record
-from rekisteri.core.testing import make_staff
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

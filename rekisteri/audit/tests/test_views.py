@@ -13,7 +13,7 @@ from django.urls import reverse
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
-from rekisteri.core.testing import make_person, make_staff
+from rekisteri.testing import make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,10 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.billing import selectors
 from rekisteri.billing.choices import PaymentStatus
+from rekisteri.billing.payments import balance_of
+from rekisteri.core.holds import holds_for_person
 
 register = template.Library()
 NARROW_NBSP = "\u202f"
@@ -61,11 +64,8 @@ def can_billing(user: Any) -> bool:
 )
 def organization_invoices(context: dict, organization: Any) -> dict[str, Any]:
     """The invoices section of an organization page (empty without access)."""
-    from rekisteri.billing.payments import balance_of
-    from rekisteri.billing.selectors import organization_invoices as select
-
     user = context["request"].user
-    invoices = select(user=user, organization=organization)
+    invoices = selectors.organization_invoices(user=user, organization=organization)
     return {
         "organization": organization,
         "visible": has_perm(user, Perm.BILLING_VIEW),
@@ -78,12 +78,8 @@ def organization_invoices(context: dict, organization: Any) -> dict[str, Any]:
 def person_invoices(context: dict, person: Any) -> dict[str, Any]:
     """Invoices naming the person as billing contact, and any legal hold on
     their data (an open collection case), on the person page."""
-    from rekisteri.billing.payments import balance_of
-    from rekisteri.billing.selectors import person_invoices as select
-    from rekisteri.core.holds import holds_for_person
-
     user = context["request"].user
-    invoices = select(user=user, person=person)
+    invoices = selectors.person_invoices(user=user, person=person)
     visible = has_perm(user, Perm.BILLING_VIEW)
     return {
         "visible": visible,

@@ -15,8 +15,8 @@ from rekisteri.api import api
 from rekisteri.audit.models import AuditEvent
 from rekisteri.billing.api import _money
 from rekisteri.billing.payments import payment_record
-from rekisteri.billing.testing import line, make_invoice
-from rekisteri.core.testing import make_staff
+from rekisteri.testing import make_staff
+from rekisteri.testing.billing import line, make_invoice
 
 pytestmark = pytest.mark.django_db
 

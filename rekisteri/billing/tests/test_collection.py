@@ -20,12 +20,12 @@ from rekisteri.billing.collection import (
 )
 from rekisteri.billing.models import CollectionAgency
 from rekisteri.billing.payments import payment_record
-from rekisteri.billing.testing import make_invoice
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, ValidationFailed
 from rekisteri.core.holds import holds_for_person
 from rekisteri.keystore import keys
 from rekisteri.registry.services import person_shred
+from rekisteri.testing.billing import make_invoice
 
 D = dt.date
 

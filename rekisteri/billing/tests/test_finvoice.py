@@ -19,12 +19,12 @@ from rekisteri.billing.finvoice import (
     unit_amount,
 )
 from rekisteri.billing.services import credit_note_issue, invoice_issue
-from rekisteri.billing.testing import line, make_billing_contact, make_invoice
 from rekisteri.billing.tests import conftest as hook
 from rekisteri.billing.tests.finvoice_schema import assert_valid, errors_of
 from rekisteri.core import formats
 from rekisteri.core.errors import ValidationFailed
-from rekisteri.core.testing import make_org
+from rekisteri.testing import make_org
+from rekisteri.testing.billing import line, make_billing_contact, make_invoice
 
 SAMPLE = Path(__file__).parent / "data" / "invopop_finvoice3.0_invoice.xml"
 

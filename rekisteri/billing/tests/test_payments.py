@@ -21,9 +21,9 @@ from rekisteri.billing.payments import (
     with_balances,
 )
 from rekisteri.billing.services import credit_note_issue
-from rekisteri.billing.testing import line, make_invoice
 from rekisteri.core import formats
 from rekisteri.core.errors import Conflict, ValidationFailed
+from rekisteri.testing.billing import line, make_invoice
 
 DATA = Path(__file__).parent / "data"
 
@@ -373,7 +373,7 @@ def test_absurd_and_sub_cent_amounts_are_refused_with_a_reason():
     from django.test import Client
 
     from rekisteri.accounts.choices import StaffRole
-    from rekisteri.core.testing import make_staff
+    from rekisteri.testing import make_staff
 
     invoice = make_invoice()  # 125.50
     ref = invoice.reference

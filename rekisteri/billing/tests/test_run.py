@@ -13,14 +13,14 @@ from rekisteri.billing.choices import InvoiceState
 from rekisteri.billing.finvoice import finvoice_bytes
 from rekisteri.billing.models import Invoice, InvoiceLine, InvoiceSeries
 from rekisteri.billing.run import RunItem, invoice_run
-from rekisteri.billing.testing import (
+from rekisteri.core.errors import ValidationFailed
+from rekisteri.testing import make_org, make_person
+from rekisteri.testing.billing import (
     line,
     make_billing_contact,
     make_invoice,
     make_seller,
 )
-from rekisteri.core.errors import ValidationFailed
-from rekisteri.core.testing import make_org, make_person
 
 pytestmark = pytest.mark.django_db
 

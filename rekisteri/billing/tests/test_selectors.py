@@ -12,9 +12,9 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.billing import selectors
 from rekisteri.billing.payments import balance_of, payment_record
 from rekisteri.billing.services import credit_note_issue
-from rekisteri.billing.testing import make_invoice
 from rekisteri.core.errors import NotFound
-from rekisteri.core.testing import make_staff
+from rekisteri.testing import make_staff
+from rekisteri.testing.billing import make_invoice
 
 pytestmark = pytest.mark.django_db
 

@@ -12,31 +12,31 @@ from django.db import DatabaseError, connection, transaction
 from rekisteri.audit.models import AuditEvent
 from rekisteri.billing.choices import InvoiceState
 from rekisteri.billing.models import Invoice, InvoiceLine, InvoiceSeries
+from rekisteri.billing.seller import seller_update
 from rekisteri.billing.services import (
-    compute_totals,
     credit_note_issue,
     invoice_create,
     invoice_delete,
     invoice_issue,
     invoice_reference,
     invoice_update,
-    seller_update,
-    vat_rate_for,
 )
-from rekisteri.billing.testing import (
+from rekisteri.billing.totals import compute_totals
+from rekisteri.billing.vat import vat_rate_for
+from rekisteri.core import formats
+from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.crypto.fields import Placeholder
+from rekisteri.core.errors import Conflict, ValidationFailed
+from rekisteri.registry.models import Person
+from rekisteri.registry.services import person_shred
+from rekisteri.testing import make_org, make_person
+from rekisteri.testing.billing import (
     SELLER,
     line,
     make_billing_contact,
     make_invoice,
     make_seller,
 )
-from rekisteri.core import formats
-from rekisteri.core.catalogue import KeyClass
-from rekisteri.core.crypto.fields import Placeholder
-from rekisteri.core.errors import Conflict, ValidationFailed
-from rekisteri.core.testing import make_org, make_person
-from rekisteri.registry.models import Person
-from rekisteri.registry.services import person_shred
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from rekisteri.billing.choices import InvoiceState, PaymentStatus
 from rekisteri.billing.models import Invoice, Payment, SellerSettings
 from rekisteri.billing.payments import balance_of
 from rekisteri.billing.services import invoice_create, invoice_issue
-from rekisteri.billing.testing import SELLER, make_billing_contact, make_invoice
 from rekisteri.core.errors import ValidationFailed
-from rekisteri.core.testing import make_staff
+from rekisteri.testing import make_staff
+from rekisteri.testing.billing import SELLER, make_billing_contact, make_invoice
 
 pytestmark = pytest.mark.django_db
 

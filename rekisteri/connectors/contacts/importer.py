@@ -41,11 +41,10 @@ from django.utils.translation import gettext_lazy
 from rekisteri.access.enforce import NONE, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.connectors.contacts import inform
-from rekisteri.connectors.contacts.reader import ContactFile, open_contacts
+from rekisteri.connectors.contacts.reader import ENCODINGS, ContactFile, open_contacts
 from rekisteri.connectors.models import ContactMapping
-from rekisteri.core import blindindex, formats
+from rekisteri.core import blindindex, formats, keyring
 from rekisteri.core.errors import FieldErrors, ServiceError, ValidationFailed
-from rekisteri.keystore import keys
 from rekisteri.registry import hooks
 from rekisteri.registry import services as registry
 from rekisteri.registry.choices import Language, RoleKind
@@ -174,8 +173,6 @@ def mapping_save(
     role_kind: str = RoleKind.CONTACT,
 ) -> ContactMapping:
     """Create or replace the mapping called ``name``."""
-    from rekisteri.connectors.contacts.reader import ENCODINGS
-
     errors = FieldErrors()
     slug = (name or "").strip()
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", slug):
@@ -345,7 +342,7 @@ def _plan_update(
     person: Person, c: Cleaned, org: Organization | None, role_kind: str
 ) -> _Plan:
     plan = _Plan()
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         emails = [e.email for e in person.emails.all()]
         phones = [p.number for p in person.phones.all()]
         if c.email and c.email not in emails:
@@ -564,7 +561,7 @@ class ContactImporter:
             try:
                 # One key scope per row: matching, planning and writing the
                 # row load each person's key once, and none outlive the row.
-                with keys.ensure_scope():
+                with keyring.ensure_scope():
                     outcome = self.row(number, values)
             except ServiceError as exc:
                 outcome = RowOutcome(number, "error", [_service_reason(exc)])

@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.connectors.models import InformTask
+from rekisteri.core import keyring
 from rekisteri.core.errors import Conflict, ValidationFailed
-from rekisteri.dsr.deadlines import response_deadline
-from rekisteri.keystore import keys
+from rekisteri.core.periods import response_deadline
 from rekisteri.privacy.selectors import controller_profile
 from rekisteri.privacy.vocabulary import (
     BASIS_LABELS,
@@ -154,7 +154,7 @@ def _date(day: dt.date, language: str) -> str:
 def render(task: InformTask) -> Notice:
     """The notice for ``task`` in the person's language."""
     person = task.person
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         language = str(person.preferred_language or "fi")
         name = f"{person.first_name} {person.last_name}".strip()
     if language not in TEXTS:
@@ -222,7 +222,7 @@ def _record(actor: Any, task: InformTask, channel: str) -> None:
 def inform_send(*, actor: Any, task: InformTask) -> InformTask:
     """Email the notice to the person's primary address and record it."""
     _authorize(actor, task, "connectors.inform")
-    with keys.ensure_scope():
+    with keyring.ensure_scope():
         address = next((e.email for e in task.person.emails.all()), "")
     if not address:
         raise ValidationFailed.single(

@@ -27,12 +27,12 @@ from rekisteri.connectors.contacts import importer, inform
 from rekisteri.connectors.contacts.reader import open_contacts
 from rekisteri.connectors.models import InformTask
 from rekisteri.core.errors import Forbidden, ValidationFailed
-from rekisteri.core.testing import business_id, make_org, make_person, make_staff
 from rekisteri.keystore import keys
 from rekisteri.privacy import services as privacy
 from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.restrictions import suppression
 from rekisteri.restrictions.models import SuppressedContact
+from rekisteri.testing import business_id, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

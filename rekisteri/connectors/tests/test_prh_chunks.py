@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from rekisteri.connectors.prh import importer
 from rekisteri.connectors.tests import builders
-from rekisteri.core.testing import make_org
 from rekisteri.registry.models import Organization
+from rekisteri.testing import make_org
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,6 @@ from rekisteri.connectors.models import RegistryReview
 from rekisteri.connectors.prh.client import PrhClient, PrhSettings
 from rekisteri.connectors.tests import builders
 from rekisteri.core.errors import Conflict, NotFound, ServiceError, ValidationFailed
-from rekisteri.core.testing import make_org, make_staff
 from rekisteri.registry import services as registry
 from rekisteri.registry.models import (
     ImportBatch,
@@ -25,6 +24,7 @@ from rekisteri.registry.models import (
     OrganizationValueSource,
     Provenance,
 )
+from rekisteri.testing import make_org, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from rekisteri.connectors import services
 from rekisteri.connectors.models import RegistryReview
 from rekisteri.connectors.tests import builders
 from rekisteri.connectors.tests.test_prh_import import SAMPLE, fake_client
-from rekisteri.core.testing import make_org, make_staff
 from rekisteri.registry.models import Organization
+from rekisteri.testing import make_org, make_staff
 
 pytestmark = pytest.mark.django_db
 

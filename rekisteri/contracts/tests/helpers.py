@@ -1,4 +1,4 @@
-"""Builders for contract tests, on top of rekisteri.core.testing."""
+"""Builders for contract tests, on top of rekisteri.testing."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from rekisteri.contracts.models import Contract
 from rekisteri.contracts.services import contract_create, contract_update
 from rekisteri.contracts.tests.helpers import make_contract, make_product
 from rekisteri.core.errors import ValidationFailed
-from rekisteri.core.testing import make_org, make_staff
 from rekisteri.core.validation import DATE_MAX, DATE_MIN
+from rekisteri.testing import make_org, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from rekisteri.contracts import selectors, services
 from rekisteri.contracts.choices import ContractStatus
 from rekisteri.contracts.tests.helpers import make_contract
 from rekisteri.core.errors import Forbidden, NotFound
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry.services import role_create
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from rekisteri.contracts.dates import add_months, notice_end
 from rekisteri.contracts.models import Contract, ContractParty, Product
 from rekisteri.contracts.tests.helpers import make_contract, make_product
 from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry.services import organization_update, role_create
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from rekisteri.contracts import services
 from rekisteri.contracts.choices import ContractStatus
 from rekisteri.contracts.models import Contract, ContractParty
 from rekisteri.contracts.tests.helpers import make_contract, make_product
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry.services import role_create
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

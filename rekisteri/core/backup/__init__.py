@@ -1,5 +1,5 @@
 """Encrypted, authenticated backups of the main database and the key store.
 
 :mod:`.archive` is the file format (no Django); :mod:`.ops` takes snapshots,
-restores them and replays the erasure ledger (DESIGN §5).
+restores them and replays the erasure ledger (docs/security.md, Backups).
 """

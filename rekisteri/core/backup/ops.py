@@ -1,4 +1,4 @@
-"""Create, list, verify, restore and prune backup archives (DESIGN §5).
+"""Create, list, verify, restore and prune backup archives (docs/security.md, Backups).
 
 A "data" archive holds the main database, a "keys" archive the key store;
 they are separate so the key store can be kept for a shorter time: once the
@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
+from rekisteri.core import keyring
 from rekisteri.core.backup.archive import (
     ArchiveError,
     ArchiveReader,
@@ -36,9 +37,11 @@ from rekisteri.core.backup.archive import (
     read_header,
     verify_stream,
 )
+from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto.master import MasterKeyProvider
 from rekisteri.core.files import PRIVATE_DIR, make_private
-from rekisteri.keystore.router import KEYSTORE_DB
+from rekisteri.core.keyring import KEYSTORE_DB
+from rekisteri.core.models import BlindIndex
 
 SUFFIX = ".rkb"
 PARTIAL = ".partial"
@@ -60,9 +63,7 @@ def backup_dir() -> Path:
 
 
 def _provider() -> MasterKeyProvider:
-    from rekisteri.keystore import keys
-
-    return keys.provider()
+    return keyring.provider()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -249,12 +250,7 @@ def _snapshot(alias: str) -> contextlib.AbstractContextManager:
 
 
 def _ledger_max_id() -> int:
-    from django.db.models import Max
-
-    from rekisteri.keystore.models import ErasureEntry
-
-    top = ErasureEntry.objects.using(KEYSTORE_DB).aggregate(m=Max("id"))["m"]
-    return int(top or 0)
+    return keyring.ledger_max_id()
 
 
 def archive_name(kind: str, created_at: datetime, archive_id: str) -> str:
@@ -598,38 +594,12 @@ def _restore_pg(
 
 
 def _live_ledger() -> list[dict[str, Any]]:
-    from rekisteri.keystore.models import ErasureEntry
-
-    return list(
-        ErasureEntry.objects.using(KEYSTORE_DB)
-        .order_by("id")
-        .values("id", "subject_id", "key_class", "erased_at", "reason")
-    )
+    return keyring.ledger_entries()
 
 
 def _merge_ledger(entries: list[dict[str, Any]]) -> int:
     """Put back ledger entries the restored key store does not have."""
-    from rekisteri.keystore.models import ErasureEntry
-
-    present = {(e["id"], e["subject_id"], e["key_class"]) for e in _live_ledger()}
-    taken = {p[0] for p in present}
-    missing = [
-        e for e in entries if (e["id"], e["subject_id"], e["key_class"]) not in present
-    ]
-    rows = [
-        ErasureEntry(**(e if e["id"] not in taken else {**e, "id": None}))
-        for e in missing
-    ]
-    ErasureEntry.objects.using(KEYSTORE_DB).bulk_create(rows, batch_size=500)
-    # Rows inserted with their own ids do not advance a PostgreSQL sequence;
-    # the next shred would otherwise collide with a put-back entry.
-    from django.core.management.color import no_style
-
-    con = connections[KEYSTORE_DB]
-    with con.cursor() as cur:
-        for sql in con.ops.sequence_reset_sql(no_style(), [ErasureEntry]):
-            cur.execute(sql)
-    return len(rows)
+    return keyring.ledger_merge(entries)
 
 
 def replay_ledger() -> tuple[int, int, int]:
@@ -637,13 +607,8 @@ def replay_ledger() -> tuple[int, int, int]:
 
     Blind-index rows of subjects erased in the CRM class are deleted; a key
     that is live again (or a subject with no tombstone) is shredded through
-    :func:`keys.shred`, which leaves the tombstone and records the replay.
+    :func:`keyring.shred`, which leaves the tombstone and records the replay.
     """
-    from rekisteri.core.catalogue import KeyClass
-    from rekisteri.core.models import BlindIndex
-    from rekisteri.keystore import keys
-    from rekisteri.keystore.models import DataKey
-
     pairs = sorted({(e["subject_id"], e["key_class"]) for e in _live_ledger()})
     destroyed = index_rows = 0
     for start in range(0, len(pairs), 500):
@@ -651,18 +616,10 @@ def replay_ledger() -> tuple[int, int, int]:
         crm = [s for s, kc in batch if kc == KeyClass.CRM]
         if crm:
             index_rows += BlindIndex.objects.filter(subject_id__in=crm).delete()[0]
-        rows = DataKey.objects.using(KEYSTORE_DB).filter(
-            subject_id__in=[s for s, _kc in batch]
-        )
-        live = set(
-            rows.filter(wrapped__isnull=False).values_list("subject_id", "key_class")
-        )
-        tomb = set(
-            rows.filter(wrapped__isnull=True).values_list("subject_id", "key_class")
-        )
+        live, tomb = keyring.key_states([s for s, _kc in batch])
         for pair in batch:
             if pair in live or pair not in tomb:
-                keys.shred(pair[0], pair[1], reason="replayed after restore")
+                keyring.shred(pair[0], pair[1], reason="replayed after restore")
                 destroyed += 1
     return len({s for s, _kc in pairs}), destroyed, index_rows
 
@@ -685,9 +642,7 @@ def restore(path: Path) -> RestoreReport:
         counts = _restore_sqlite(path, db, manifest.get("tables", {}))
     else:
         counts = _restore_pg(path, db, manifest.get("tables", {}))
-    from rekisteri.keystore import keys
-
-    keys.reset_provider()
+    keyring.reset_provider()
     added = _merge_ledger(ledger) if kind == "keys" else 0
     subjects, destroyed, index_rows = replay_ledger()
     expected = manifest.get("tables", {})

@@ -1,1 +1,1 @@
-"""Protection at rest: envelopes, key hierarchy and blind indexes (DESIGN §5)."""
+"""Protection at rest: envelopes, key hierarchy and blind indexes (docs/security.md)."""

@@ -65,11 +65,16 @@ def _column_part(table: str, field: str) -> bytes:
     return b"rekisteri/v1" + _part(table) + _part(field)
 
 
-def seal(key: bytes, key_version: int, place: Place, plaintext: str) -> bytes:
-    """Encrypt ``plaintext`` for ``place`` under a 256-bit data key."""
+def data_cipher(key: bytes) -> AESGCM:
+    """The cipher of a 256-bit data key."""
     if len(key) != 32:
         raise ValueError("data keys are 256 bits")
-    return seal_with(AESGCM(key), key_version, place, plaintext)
+    return AESGCM(key)
+
+
+def seal(key: bytes, key_version: int, place: Place, plaintext: str) -> bytes:
+    """Encrypt ``plaintext`` for ``place`` under a 256-bit data key."""
+    return seal_with(data_cipher(key), key_version, place, plaintext)
 
 
 def seal_with(aead: AESGCM, key_version: int, place: Place, plaintext: str) -> bytes:

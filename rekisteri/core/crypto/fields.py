@@ -27,14 +27,16 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import models
 from django.utils.translation import gettext
 
+from rekisteri.core import keyring
 from rekisteri.core.crypto.envelope import (
     IntegrityError,
     Place,
+    data_cipher,
     key_version_of,
     open_sealed,
     open_sealed_bytes,
-    seal,
     seal_bytes_with,
+    seal_with,
 )
 
 log = logging.getLogger("rekisteri.crypto")
@@ -110,7 +112,7 @@ def resolve_subject(instance: Any, subject: str) -> Any:
     ``"message__organization"`` follows foreign keys (cached relations are
     used, so a row loaded with its parent costs no query). A path may end at
     a Person (that person's key) or at an Organization (the relationship's
-    key, for records shared by several people of one customer, DESIGN §5).
+    key, for records shared by several people of one customer, docs/security.md).
     Alternatives separated by ``|`` are tried in order and the first that is
     set wins: ``"organization|person"`` keys a message to its organization,
     or to its one person when it has no organization. None if none is set.
@@ -168,38 +170,48 @@ class EncryptedTextField(models.BinaryField):
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
     def place(self, instance: Any) -> Place:
+        return self.place_of(str(instance.pk))
+
+    def place_of(self, row_id: str) -> Place:
+        """Where a value of this column lives: table, column, row, key class
+        (bound into the envelope, so a sealed value cannot be moved)."""
         return Place(
             self.model._meta.db_table,
             self.column,
-            str(instance.pk),
+            row_id,
             self.classification.key_class,
         )
 
     # --- crypto ----------------------------------------------------------------
 
     def decrypt(self, instance: Any, sealed: bytes) -> str:
-        from rekisteri.keystore import keys
-
         place = self.place(instance)
         try:
             version = key_version_of(sealed)
-            key = keys.key_for_version(
+            key = keyring.key_for_version(
                 self.subject_id(instance), self.classification.key_class, version
             )
             return open_sealed(key, place, sealed)
-        except keys.KeyDestroyed:
+        except keyring.KeyDestroyed:
             return Placeholder("erased")
         except IntegrityError as exc:
             log.error("integrity error: %s", exc)
             return Placeholder("unreadable")
 
     def encrypt(self, instance: Any, plaintext: str) -> Sealed:
-        from rekisteri.keystore import keys
-
-        version, key = keys.current_key(
+        version, key = keyring.current_key(
             self.subject_id(instance), self.classification.key_class
         )
-        return Sealed(seal(key, version, self.place(instance), plaintext))
+        return self.seal_text(data_cipher(key), version, str(instance.pk), plaintext)
+
+    def seal_text(
+        self, cipher: AESGCM, version: int, row_id: str, plaintext: str
+    ) -> Sealed:
+        """``plaintext`` sealed for this column of row ``row_id`` under a data
+        key (as a prepared cipher) of the given version: the one sealing path,
+        for ``pre_save`` (through :meth:`encrypt`) and for bulk writers that
+        make rows without model instances (the demo seeder)."""
+        return Sealed(seal_with(cipher, version, self.place_of(row_id), plaintext))
 
     # --- ORM hooks -------------------------------------------------------------
 
@@ -284,25 +296,21 @@ class EncryptedBinaryField(EncryptedTextField):
         super().__init__(*args, **kwargs)
 
     def decrypt(self, instance: Any, sealed: bytes) -> Any:
-        from rekisteri.keystore import keys
-
         place = self.place(instance)
         try:
             version = key_version_of(sealed)
-            key = keys.key_for_version(
+            key = keyring.key_for_version(
                 self.subject_id(instance), self.classification.key_class, version
             )
             return open_sealed_bytes(key, place, sealed)
-        except keys.KeyDestroyed:
+        except keyring.KeyDestroyed:
             return Placeholder("erased")
         except IntegrityError as exc:
             log.error("integrity error: %s", exc)
             return Placeholder("unreadable")
 
     def encrypt(self, instance: Any, plaintext: Any) -> Sealed:
-        from rekisteri.keystore import keys
-
-        version, key = keys.current_key(
+        version, key = keyring.current_key(
             self.subject_id(instance), self.classification.key_class
         )
         data = plaintext if isinstance(plaintext, bytes) else str(plaintext).encode()

@@ -275,7 +275,7 @@ MARKERS = {
 
 CREATE = f"""
 import json
-from rekisteri.core.testing import make_org
+from rekisteri.testing import make_org
 from rekisteri.registry.services import person_create, role_create
 m = {MARKERS!r}
 org = make_org(name=m["org"])
@@ -319,7 +319,7 @@ person_shred(actor=None, person=Person.objects.get(pk={gone!r}), reason="request
 CHECK = """
 import json, uuid
 from rekisteri.core.models import BlindIndex
-from rekisteri.core.testing import make_staff
+from rekisteri.testing import make_staff
 from rekisteri.registry.models import Person
 from rekisteri.registry.selectors import search
 gone = Person.objects.get(pk={gone!r})

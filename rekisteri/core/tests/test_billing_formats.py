@@ -1,4 +1,4 @@
-"""Invoicing formats: Finnish and RF references, IBAN and BIC (DESIGN §9)."""
+"""Invoicing formats: Finnish and RF references, IBAN and BIC (docs/billing.md)."""
 
 from __future__ import annotations
 

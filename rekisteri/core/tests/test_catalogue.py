@@ -1,4 +1,4 @@
-"""The personal-data catalogue and its system check (DESIGN §3).
+"""The personal-data catalogue and its system check (docs/architecture.md).
 
 The check is what keeps an unclassified column out of the register, so these
 tests prove it fires: on a throwaway model, and through ``manage.py check`` on

@@ -13,12 +13,12 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.core.crypto.fields import Placeholder, PlaintextRefused
 from rekisteri.core.crypto.master import KeyConfigError, LocalMasterKeys, from_file
 from rekisteri.core.models import BlindIndex
-from rekisteri.core.testing import make_person, make_staff
 from rekisteri.keystore import keys
 from rekisteri.keystore.models import DataKey, ErasureEntry
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
 from rekisteri.registry.selectors import search
 from rekisteri.registry.services import person_shred, person_update
+from rekisteri.testing import make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Finnish and international formats (DESIGN §9), tested as properties."""
+"""Finnish and international formats (docs/architecture.md), tested as properties."""
 
 from __future__ import annotations
 

@@ -26,8 +26,8 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm, require
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry.services import role_create
+from rekisteri.testing import make_org, make_person, make_staff
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 
@@ -319,7 +319,7 @@ def _billing_world(org, person) -> dict[str, str]:
 
     from rekisteri.billing.collection import collection_case_open, reminder_create
     from rekisteri.billing.payments import payment_import
-    from rekisteri.billing.testing import make_invoice
+    from rekisteri.testing.billing import make_invoice
 
     role_create(actor=None, person=person, organization=org, kind="billing_contact")
     org.postal_street, org.postal_postal_code, org.postal_city = (

@@ -1,4 +1,4 @@
-"""Key owners beyond one person (DESIGN §5): subject paths that end at an
+"""Key owners beyond one person (docs/security.md): subject paths that end at an
 Organization (the relationship key), alternatives ("organization|person"),
 multi-hop paths, and the encrypted binary field."""
 

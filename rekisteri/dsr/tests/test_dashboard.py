@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import make_staff
 from rekisteri.dsr import dashboard, services
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rekisteri.dsr.deadlines import (
+from rekisteri.core.periods import (
     add_months,
     extended_deadline,
     is_public_holiday,

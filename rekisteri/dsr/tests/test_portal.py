@@ -16,12 +16,12 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import make_person, make_staff
 from rekisteri.dsr import actions
 from rekisteri.dsr.actions import ActionResult
 from rekisteri.dsr.choices import IdentityReason, Status
 from rekisteri.dsr.models import PortalDraft, RequestCase
 from rekisteri.privacy import services as privacy
+from rekisteri.testing import make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -15,12 +15,12 @@ from django.utils import timezone
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.core.errors import Conflict, ValidationFailed
-from rekisteri.core.testing import make_person, make_staff
 from rekisteri.dsr import actions, services
 from rekisteri.dsr.actions import ActionResult
 from rekisteri.dsr.choices import IdentityMethod, IdentityReason, Status
 from rekisteri.dsr.models import ExportFile, RequestCase
 from rekisteri.privacy import services as privacy
+from rekisteri.testing import make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

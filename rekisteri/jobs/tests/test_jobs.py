@@ -10,10 +10,10 @@ from django.urls import reverse
 from huey.api import PeriodicTask
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import make_staff
 from rekisteri.jobs import runner, tasks
 from rekisteri.jobs.models import JobRun
 from rekisteri.jobs.schedule import BY_NAME, JOBS
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

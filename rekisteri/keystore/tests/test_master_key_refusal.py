@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 
 from rekisteri.core.crypto import keyfile
 from rekisteri.core.crypto.master import KeyConfigError, LocalMasterKeys
-from rekisteri.core.testing import make_person
 from rekisteri.keystore import keys
+from rekisteri.testing import make_person
 
 
 @pytest.fixture

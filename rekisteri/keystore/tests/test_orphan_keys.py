@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from rekisteri.core.catalogue import KeyClass
-from rekisteri.core.testing import make_person
 from rekisteri.keystore import keys
 from rekisteri.keystore.models import DataKey
+from rekisteri.testing import make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 
 from rekisteri.core.crypto.master import add_key_to_file, b64, from_file
-from rekisteri.core.testing import make_person
 from rekisteri.keystore import keys
 from rekisteri.keystore.models import DataKey
+from rekisteri.testing import make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.test import Client
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.services import api_token_create
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.messaging.models import Message
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"

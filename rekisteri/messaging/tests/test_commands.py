@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from rekisteri.core.testing import make_org, make_staff
 from rekisteri.messaging.models import Message
+from rekisteri.testing import make_org, make_staff
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.messaging.choices import Direction, ImportSource
 from rekisteri.messaging.importing import import_messages
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
 from rekisteri.registry.services import role_create
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"

@@ -14,13 +14,13 @@ from rekisteri.audit.models import AuditEvent
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto.fields import Placeholder
 from rekisteri.core.errors import NotFound, ValidationFailed
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.keystore import keys
 from rekisteri.messaging import services
 from rekisteri.messaging.choices import Channel, Direction, ParticipantRole
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
 from rekisteri.messaging.services import AttachmentIn, ParticipantIn
 from rekisteri.registry.services import person_shred, role_create
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

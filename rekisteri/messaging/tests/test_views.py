@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.messaging import services
 from rekisteri.messaging.choices import Channel, Direction
 from rekisteri.messaging.models import Message
 from rekisteri.messaging.services import AttachmentIn, ParticipantIn
 from rekisteri.registry.services import role_create
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"

@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 
 from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.privacy.panels import panels
+from rekisteri.privacy.selectors import person_notice_version
 
 register = template.Library()
 
@@ -14,8 +16,6 @@ register = template.Library()
 @register.inclusion_tag("privacy/partials/person_notice_card.html", takes_context=True)
 def privacy_person_notice(context: dict[str, Any], person: Any) -> dict[str, Any]:
     """The notice version in force when ``person``'s data was first collected."""
-    from rekisteri.privacy.selectors import person_notice_version
-
     request = context.get("request")
     user = getattr(request, "user", None)
     return {
@@ -41,8 +41,6 @@ def privacy_nav_link(context: dict[str, Any]) -> dict[str, Any]:
 def privacy_extra_nav(context: dict[str, Any]) -> list[tuple[str, str, bool]]:
     """(title, url, current) of the panels other apps add to the office."""
     from django.utils import timezone
-
-    from rekisteri.privacy.panels import panels
 
     request = context.get("request")
     user = getattr(request, "user", None)

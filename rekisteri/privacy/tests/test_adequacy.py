@@ -11,11 +11,11 @@ from django.utils import translation
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.core.errors import ValidationFailed
-from rekisteri.core.testing import make_staff
 from rekisteri.privacy import services
 from rekisteri.privacy.eea import ADEQUACY_DECISIONS, EEA, transfer_problem
 from rekisteri.privacy.models import Party
 from rekisteri.privacy.tests.test_services import party_data
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.services import api_token_create
-from rekisteri.core.testing import make_staff
 from rekisteri.privacy import breaches, services
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

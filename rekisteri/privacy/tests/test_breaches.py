@@ -11,9 +11,9 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import ValidationFailed
-from rekisteri.core.testing import make_person, make_staff
 from rekisteri.privacy import breaches
 from rekisteri.privacy.choices import ClockState
+from rekisteri.testing import make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

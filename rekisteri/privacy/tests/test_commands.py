@@ -1,31 +1,16 @@
-"""The demo seeding and the production load command."""
+"""The production load command (the demo seeding: rekisteri/demo/tests)."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from rekisteri.privacy import demo
 from rekisteri.privacy.models import (
-    Breach,
     ControllerProfile,
-    ManualRecord,
     NoticeVersion,
-    Party,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def test_demo_seed_loads_once():
-    assert demo.seed() is True
-    assert ControllerProfile.objects.get().controller_name == "LeadDesk Solutions Oy"
-    assert NoticeVersion.objects.count() == 1
-    assert Party.objects.count() == 2
-    assert ManualRecord.objects.count() == 2
-    assert Breach.objects.count() == 1
-    assert demo.seed() is False
-    assert NoticeVersion.objects.count() == 1
 
 
 def test_load_command_refuses_to_overwrite_without_replace(capsys):

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm
-from rekisteri.core.testing import make_staff
 from rekisteri.core.tests.test_permission_kit import site_routes
 from rekisteri.privacy import breaches, services
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

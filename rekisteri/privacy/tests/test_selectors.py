@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from rekisteri.core.testing import make_person
 from rekisteri.privacy import breaches, selectors, services
 from rekisteri.registry.services import provenance_record
+from rekisteri.testing import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_dashboard_lists_overdue_first_then_upcoming():
 
 def test_dashboard_lists_staff_training_and_attestation_due():
     from rekisteri.accounts.models import TrainingRecord
-    from rekisteri.core.testing import make_staff
+    from rekisteri.testing import make_staff
 
     today = timezone.localdate()
     expiring = make_staff("sales", first_name="Erkki", last_name="Expiring")

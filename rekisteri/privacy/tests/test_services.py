@@ -11,10 +11,10 @@ from django.utils import timezone
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
-from rekisteri.core.testing import make_staff
 from rekisteri.privacy import services
 from rekisteri.privacy.fixtures import SEED_CONTROLLER
 from rekisteri.privacy.models import ImmutableRow, NoticeVersion, Party
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

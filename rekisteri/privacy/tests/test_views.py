@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import make_person, make_staff
 from rekisteri.privacy import panels, services
 from rekisteri.privacy.models import ManualRecord, NoticeVersion, Party
+from rekisteri.testing import make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -38,7 +38,7 @@ def encrypt(apps, schema_editor):
     from rekisteri.core.blindindex import keys_for_label
     from rekisteri.core.crypto.envelope import Place, seal
     from rekisteri.core.crypto.fields import Sealed
-    from rekisteri.keystore import keys
+    from rekisteri.core import keyring
 
     BlindIndex = apps.get_model("core", "BlindIndex")
     alias = schema_editor.connection.alias
@@ -53,12 +53,12 @@ def encrypt(apps, schema_editor):
             )
             if not rows:
                 break
-            with keys.key_scope(), transaction.atomic(using=alias):
+            with keyring.key_scope(), transaction.atomic(using=alias):
                 index_rows = []
                 for row in rows:
                     sid = row[subject_attr]
                     sid = sid if isinstance(sid, uuid.UUID) else uuid.UUID(str(sid))
-                    version, key = keys.current_key(sid, "crm")
+                    version, key = keyring.current_key(sid, "crm")
                     update = {}
                     for name in fields:
                         value = row[name] if row[name] is not None else ""

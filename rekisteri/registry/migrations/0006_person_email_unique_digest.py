@@ -9,7 +9,7 @@ printed).
 from django.db import migrations, models
 
 from rekisteri.core.crypto.fields import Placeholder
-from rekisteri.keystore.keys import key_scope
+from rekisteri.core.keyring import key_scope
 from rekisteri.registry.models import PersonEmail as CurrentEmail
 from rekisteri.registry.models import email_digest
 

@@ -15,7 +15,6 @@ from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.services import api_token_create
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry import selectors
 from rekisteri.registry.models import (
     Organization,
@@ -25,6 +24,7 @@ from rekisteri.registry.models import (
     Provenance,
     Role,
 )
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

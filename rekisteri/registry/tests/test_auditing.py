@@ -11,8 +11,8 @@ from django.urls import reverse
 from rekisteri.access.services import matrix_set
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry import services
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -22,10 +22,10 @@ import rekisteri
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.services import api_token_create
 from rekisteri.core.errors import ValidationFailed
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.core.validation import BoundedDateField
 from rekisteri.registry import services
 from rekisteri.registry.models import Role
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -18,10 +18,10 @@ from django.db import connections
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.services import api_token_create
-from rekisteri.core.testing import make_staff
 from rekisteri.registry import services
 from rekisteri.registry.models import PersonEmail
 from rekisteri.registry.services import email_owners
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

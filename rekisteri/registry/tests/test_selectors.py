@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.core.errors import Forbidden, NotFound
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry import selectors
 from rekisteri.registry.choices import OrganizationStatus, RoleKind
 from rekisteri.registry.selectors import (
@@ -26,6 +25,7 @@ from rekisteri.registry.selectors import (
     search,
 )
 from rekisteri.registry.services import role_create, role_end
+from rekisteri.testing import make_org, make_person, make_staff
 
 db = pytest.mark.django_db
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.core.errors import NotFound, ValidationFailed
 from rekisteri.core.formats import is_valid_reference
-from rekisteri.core.testing import business_id, make_org, make_person, make_staff
 from rekisteri.registry.choices import OrganizationStatus, RoleKind
 from rekisteri.registry.models import (
     DataSource,
@@ -40,6 +39,7 @@ from rekisteri.registry.services import (
     role_update,
     sequence_next,
 )
+from rekisteri.testing import business_id, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from rekisteri.core.testing import make_staff
 from rekisteri.registry.models import Person
 from rekisteri.registry.selectors import search
+from rekisteri.testing import make_staff
 
 BEFORE = [("registry", "0002_data_sources")]
 

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import business_id, make_org, make_person, make_staff
 from rekisteri.registry.models import Organization, Person, PersonPhone, Role
+from rekisteri.testing import business_id, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

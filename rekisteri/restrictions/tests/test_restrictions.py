@@ -15,7 +15,6 @@ from django.test import Client
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.core.errors import Conflict, Forbidden, ValidationFailed
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry import services as registry
 from rekisteri.restrictions import selectors, services, suppression
 from rekisteri.restrictions.models import (
@@ -24,6 +23,7 @@ from rekisteri.restrictions.models import (
     SuppressedContact,
     SuppressionMatch,
 )
+from rekisteri.testing import make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -44,19 +44,19 @@ from rekisteri.access import enforce
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.billing import collection, payments, run
 from rekisteri.billing import services as billing
-from rekisteri.billing.testing import line, make_invoice, make_seller
 from rekisteri.connectors.contacts import inform
 from rekisteri.connectors.models import InformTask
 from rekisteri.contracts import services as contracts
 from rekisteri.core.catalogue import catalogue_entries
 from rekisteri.core.errors import Conflict, Forbidden, ServiceError
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.messaging import importing
 from rekisteri.messaging import services as messaging
 from rekisteri.registry import services as registry
 from rekisteri.registry.models import DataSource
 from rekisteri.restrictions import services as restrictions
+from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing.billing import line, make_invoice, make_seller
 
 # --------------------------------------------------------------------------
 # Discovery
@@ -336,7 +336,7 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     "rekisteri.contracts.services.contract_party_remove": lambda w, a: (
         contracts.contract_party_remove(actor=a, party=w.party)
     ),
-    "rekisteri.billing.services.seller_update": None,
+    "rekisteri.billing.seller.seller_update": None,
     "rekisteri.billing.services.invoice_create": lambda w, a: billing.invoice_create(
         actor=a, organization=w.org, billing_contact=w.person, lines=[line()]
     ),

@@ -11,10 +11,10 @@ from django.core.management import call_command
 from rekisteri.contracts.services import contract_end, contract_party_add
 from rekisteri.contracts.tests.helpers import make_contract
 from rekisteri.core import fiscal
-from rekisteri.core.testing import make_org, make_person
 from rekisteri.registry.services import organization_update, role_create, role_end
 from rekisteri.retention import periods, services
 from rekisteri.retention.models import DueDate, LegalPeriod
+from rekisteri.testing import make_org, make_person
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -199,7 +199,7 @@ def test_prospect_marketing_then_customer(django_capture_on_commit_callbacks):
 def test_invoice_issued_sets_voucher_and_book(
     settings, django_capture_on_commit_callbacks
 ):
-    from rekisteri.billing.testing import make_invoice
+    from rekisteri.testing.billing import make_invoice
 
     settings.REKISTERI_FINANCIAL_YEAR_END_MONTH = 6
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.core import holds
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry.services import role_create
 from rekisteri.retention import dashboard, selectors, services
 from rekisteri.retention.sweep import run_sweep
+from rekisteri.testing import make_org, make_person, make_staff
 
 D = dt.date
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.registry.services import role_create
 from rekisteri.retention import services
 from rekisteri.rights import services as rights
+from rekisteri.testing import make_org, make_person, make_staff
 
 D = dt.date
 pytestmark = pytest.mark.django_db

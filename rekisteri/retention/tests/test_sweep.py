@@ -18,10 +18,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from rekisteri.billing.testing import make_invoice
 from rekisteri.core import holds
 from rekisteri.core.catalogue import KeyClass
-from rekisteri.core.testing import make_org, make_person
 from rekisteri.keystore import keys
 from rekisteri.registry.services import role_create
 from rekisteri.retention import services
@@ -30,6 +28,8 @@ from rekisteri.retention.models import DueDate, SweepLock, SweepRun
 from rekisteri.retention.sweep import SweepRefused, run_sweep
 from rekisteri.rights import services as rights
 from rekisteri.rights.models import ErasureReceipt
+from rekisteri.testing import make_org, make_person
+from rekisteri.testing.billing import make_invoice
 
 D = dt.date
 ROOT = Path(__file__).resolve().parents[3]
@@ -195,7 +195,7 @@ def test_lock_of_a_killed_sweep_is_taken_over():
 
 CREATE = """
 import datetime as dt
-from rekisteri.core.testing import make_org, make_person
+from rekisteri.testing import make_org, make_person
 from rekisteri.registry.services import role_create
 org = make_org(status="customer")
 for i in range({n}):

@@ -9,18 +9,18 @@ from typing import Any
 import pytest
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.billing.testing import make_invoice
 from rekisteri.contracts.services import (
     contract_create,
     contract_party_add,
     product_create,
 )
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.keystore import keys
 from rekisteri.messaging import services as messaging
 from rekisteri.messaging.choices import Channel, Direction, ParticipantRole
 from rekisteri.messaging.services import AttachmentIn, ParticipantIn
 from rekisteri.registry.services import role_create
+from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing.billing import make_invoice
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -79,6 +79,6 @@ def test_refusals_exit_non_zero_with_a_clear_message(customer):
 
 
 def _sales_username() -> str:
-    from rekisteri.core.testing import make_staff
+    from rekisteri.testing import make_staff
 
     return make_staff("sales").username

@@ -21,7 +21,6 @@ import jsonschema
 import pytest
 from django.db import models
 
-from rekisteri.billing.testing import make_invoice
 from rekisteri.connectors.models import InformTask, RegistryReview
 from rekisteri.contracts.services import (
     contract_create,
@@ -31,7 +30,6 @@ from rekisteri.contracts.services import (
 from rekisteri.core import participants
 from rekisteri.core.catalogue import iter_models, subject_fields
 from rekisteri.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
-from rekisteri.core.testing import make_org, make_person, make_staff
 from rekisteri.dsr.models import CaseAction, ExportFile, RequestCase, SentMessage
 from rekisteri.keystore import keys
 from rekisteri.messaging.services import (
@@ -44,6 +42,8 @@ from rekisteri.registry.services import role_create
 from rekisteri.restrictions.models import Objection, Restriction, SuppressionMatch
 from rekisteri.rights import services
 from rekisteri.rights.schema import EXPORT_SCHEMA
+from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing.billing import make_invoice
 
 pytestmark = pytest.mark.django_db
 

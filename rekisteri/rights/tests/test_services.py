@@ -9,12 +9,12 @@ import pytest
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.core.errors import Conflict, Forbidden, ValidationFailed
-from rekisteri.core.testing import make_staff
 from rekisteri.keystore import keys
 from rekisteri.messaging.models import Message, MessageParticipant
 from rekisteri.registry.models import Person, PersonEmail, Role
 from rekisteri.rights import services
 from rekisteri.rights.models import ErasureReceipt
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -208,7 +208,7 @@ def test_portability_zip_holds_what_the_person_provided(customer):
     import io
     import zipfile
 
-    from rekisteri.core.testing import make_person
+    from rekisteri.testing import make_person
 
     provided = make_person(
         first_name="Pia",
@@ -240,8 +240,8 @@ def test_the_officer_exports_and_erases_a_sole_trader_with_contracts(db):
     import datetime as dt
 
     from rekisteri.contracts.services import contract_create, product_create
-    from rekisteri.core.testing import make_org, make_person
     from rekisteri.registry.services import role_create
+    from rekisteri.testing import make_org, make_person
 
     officer = make_staff(StaffRole.PRIVACY_OFFICER)
     person = make_person(first_name="Toini", last_name="Toiminimi")

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
-from rekisteri.core.testing import make_staff
 from rekisteri.keystore import keys
 from rekisteri.rights.schema import EXPORT_SCHEMA
+from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 

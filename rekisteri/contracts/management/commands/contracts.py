@@ -13,7 +13,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from rekisteri.contracts.relationship import relationship_refresh
+from rekisteri.contracts.services import contracts_end_due, product_create
+from rekisteri.core import keyring
 from rekisteri.core.errors import ServiceError
+from rekisteri.registry.models import Organization
 
 
 class Command(BaseCommand):
@@ -29,21 +33,14 @@ class Command(BaseCommand):
         add.add_argument("--description", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from rekisteri.keystore import keys
-
-        with keys.key_scope():
+        with keyring.key_scope():
             getattr(self, "_" + options["job"].replace("-", "_"))(options)
 
     def _end_due(self, options: dict) -> None:
-        from rekisteri.contracts.services import contracts_end_due
-
         ended = contracts_end_due(actor=None)
         self.stdout.write(f"Contracts ended: {ended}")
 
     def _relationship_refresh(self, options: dict) -> None:
-        from rekisteri.contracts.relationship import relationship_refresh
-        from rekisteri.registry.models import Organization
-
         n = 0
         for org in Organization.objects.only("id", "sole_trader").iterator(
             chunk_size=1000
@@ -53,8 +50,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Relationship ends recomputed: {n}")
 
     def _product_add(self, options: dict) -> None:
-        from rekisteri.contracts.services import product_create
-
         try:
             product = product_create(
                 actor=None,

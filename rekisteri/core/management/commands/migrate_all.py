@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from rekisteri.core.crypto.master import KeyConfigError
-from rekisteri.keystore.router import KEYSTORE_DB
+from rekisteri.core.keyring import KEYSTORE_DB, verify_master_key
 
 
 class Command(BaseCommand):
@@ -22,9 +22,7 @@ class Command(BaseCommand):
         call_command(
             "migrate", database=KEYSTORE_DB, interactive=False, verbosity=verbosity
         )
-        # The key store's models are imported only after its migrations ran.
-        from rekisteri.keystore.keys import verify_master_key
-
+        # The key store is read only after its migrations ran.
         try:
             verify_master_key()
         except KeyConfigError as exc:

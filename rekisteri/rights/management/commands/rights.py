@@ -24,8 +24,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from rekisteri.accounts.models import StaffUser
+from rekisteri.core import keyring
 from rekisteri.core.errors import ServiceError
-from rekisteri.keystore import keys
 from rekisteri.registry.models import Person
 from rekisteri.rights import services
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         actor = self._actor(options.get("as_user"))
         person = self._person(options["person"])
         try:
-            with keys.key_scope():
+            with keyring.key_scope():
                 if options["job"] == "export":
                     text = self._export(actor, person, options["format"])
                 elif options["plan"]:
