@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rekisteri.accounts import mfa, selectors, services
+from rekisteri.accounts import enrolment, mfa, selectors, services
 from rekisteri.accounts.auth import mfa_required
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.clearance import clearance_of
@@ -181,7 +181,7 @@ def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             ),
             "is_self": user.pk == request.user.pk,
             "grant": user.role_grants.filter(status=RoleGrant.Status.PENDING).first(),
-            "needs_ticket": services.enrolment_code_needed(user),
+            "needs_ticket": enrolment.enrolment_code_needed(user),
         },
     )
 
@@ -207,7 +207,7 @@ def staff_role(request: HttpRequest, user_id: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             role = form.cleaned_data["role"]
-            if services.needs_approval(role) and role != user.role:
+            if enrolment.needs_approval(role) and role != user.role:
                 messages.info(request, _grant_message(role))
             else:
                 messages.success(request, _("The role has been changed."))

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rekisteri.accounts import auth, mfa, services
+from rekisteri.accounts import auth, enrolment, mfa
 from rekisteri.accounts.decorators import reauth_url
 from rekisteri.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
 from rekisteri.accounts.permissions import Perm, require
@@ -186,7 +186,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     if device is None:
         device = mfa.totp_enrol_start(user=user)
         request.session[SESSION_ENROL_DEVICE] = device.pk
-    needs_ticket = services.enrolment_code_needed(user)
+    needs_ticket = enrolment.enrolment_code_needed(user)
     form = EnrolForm(request.POST or None)
     if not needs_ticket:
         del form.fields["enrolment_code"]

@@ -37,7 +37,7 @@ from rekisteri.billing.forms import (
 )
 from rekisteri.billing.models import Invoice
 from rekisteri.billing.seller import SELLER_FIELDS, seller_get, seller_update
-from rekisteri.billing.totals import compute_totals, line_vat
+from rekisteri.billing.totals import MAX_LINES, compute_totals, line_vat
 from rekisteri.billing.vat import vat_codes
 from rekisteri.contracts.selectors import organization_contracts
 from rekisteri.core import formats
@@ -120,7 +120,7 @@ def _first_lines(post: Any) -> Any:
     kept = post.copy()
     numbers = [int(m.group(1)) for key in post if (m := _LINE_FIELD.match(key))]
     last_whole = max(numbers, default=-1)  # the highest line may be cut
-    stop = min(services.MAX_LINES, last_whole)
+    stop = min(MAX_LINES, last_whole)
     for key in list(kept.keys()):
         m = _LINE_FIELD.match(key)
         if m and int(m.group(1)) >= stop:
@@ -200,7 +200,7 @@ def _invoice_form(
                 "Nothing was saved: the first lines are shown again below, "
                 "check them and save."
             )
-            % {"sent": sent, "limit": field_limit(), "lines": services.MAX_LINES},
+            % {"sent": sent, "limit": field_limit(), "lines": MAX_LINES},
         )
     elif request.method == "POST" and form.is_valid() and formset.is_valid():
         rows, index = lines_for_service(formset)

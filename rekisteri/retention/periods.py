@@ -28,8 +28,7 @@ def clear_cache() -> None:
     _cache.update(at=0.0, rows=None)
 
 
-def years_for(rule: str, financial_year_end: dt.date) -> int:
-    """Years of ``rule`` for a financial year ending on that day."""
+def _find(rule: str, financial_year_end: dt.date) -> int | None:
     for code, years, start, end in _rows():
         if (
             code == rule
@@ -37,6 +36,19 @@ def years_for(rule: str, financial_year_end: dt.date) -> int:
             and (end is None or financial_year_end <= end)
         ):
             return years
+    return None
+
+
+def years_for(rule: str, financial_year_end: dt.date) -> int:
+    """Years of ``rule`` for a financial year ending on that day."""
+    found = _find(rule, financial_year_end)
+    if found is None:
+        # The cached rows may predate a period added since (or a table that
+        # was being restored): read them again before refusing.
+        clear_cache()
+        found = _find(rule, financial_year_end)
+    if found is not None:
+        return found
     raise ImproperlyConfigured(
         f"No legal period for the retention rule {rule!r} covers a financial "
         f"year ending {financial_year_end.isoformat()}: add one "

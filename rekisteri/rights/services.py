@@ -95,6 +95,13 @@ GROUNDS: dict[str, tuple[str, str]] = {
         "Accounting Act (kirjanpitolaki 1336/1997) 2:10, GDPR Art. 17(3)(b): "
         "books are kept 10 years from the end of the financial year",
     ),
+    "privacy_case": (
+        "legal_obligation",
+        "GDPR Art. 5(2) and 17(3)(b): the record of how the controller met its "
+        "duties to the person (requests answered, restrictions and objections "
+        "honoured, Art. 14 notices given) is kept until the privacy case's "
+        "retention ends",
+    ),
     "relationship": (
         "customer_relationship",
         "Data of the customer organization's relationship, erased when its "

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from rekisteri.accounts import services
+from rekisteri.accounts import enrolment, services
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import EnrolmentCode, RoleGrant, StaffUser
 from rekisteri.accounts.sessions import mark_reauth
@@ -235,7 +235,7 @@ def test_second_factor_reset_of_a_privacy_officer_gives_a_new_code(client):
     response = client.post(reverse("accounts:staff_mfa_reset", args=[officer.pk]))
     assert response.status_code == 200
     code = response.context["code"]
-    assert services.enrolment_code_check(officer, code) is not None
+    assert enrolment.enrolment_code_check(officer, code) is not None
 
 
 def test_only_administrators_decide_and_a_new_role_withdraws_a_request():

@@ -261,7 +261,7 @@ def build_world() -> World:
     )
     billing = _billing_world(org, person)
     privacy = _privacy_world()
-    connectors = _connectors_world(org)
+    connectors = _connectors_world(org, person)
     from rekisteri.dsr.services import case_create
     from rekisteri.retention.models import SweepRun
 
@@ -347,9 +347,11 @@ def _billing_world(org, person) -> dict[str, str]:
     }
 
 
-def _connectors_world(org) -> dict[str, str]:
-    """A registry value waiting for review at the world's organization."""
-    from rekisteri.connectors.models import RegistryReview
+def _connectors_world(org, person) -> dict[str, str]:
+    """A registry value waiting for review at the world's organization, and
+    the world's person waiting to be told their data came from a vendor."""
+    from rekisteri.connectors.models import InformTask, RegistryReview
+    from rekisteri.registry.models import DataSource
     from rekisteri.registry.services import provenance_record
 
     review = RegistryReview.objects.create(
@@ -359,7 +361,13 @@ def _connectors_world(org) -> dict[str, str]:
         proposed_value="Salainen Asiakas Oyj",
         provenance=provenance_record(actor=None, source="prh"),
     )
-    return {"review": str(review.id)}
+    task = InformTask.objects.create(
+        person=person,
+        source=DataSource.objects.get(code="fonecta"),
+        obtained_on=dt.date.today(),
+        due=dt.date.today() + dt.timedelta(days=30),
+    )
+    return {"review": str(review.id), "task": str(task.id)}
 
 
 def _privacy_world() -> dict[str, str]:
@@ -542,6 +550,10 @@ EXPECTED_SITE: dict[str, Expect] = {
     "connectors:review_list": Expect(events=("registry_review.list",)),
     "connectors:review_decide": Expect(
         "POST", ("registry_review.reject",), 302, {"decision": "reject"}
+    ),
+    "connectors:inform_list": Expect(events=("connectors.inform_list",)),
+    "connectors:inform_act": Expect(
+        "POST", ("connectors.inform",), 302, {"op": "record", "channel": "letter"}
     ),
     "accounts:login": Expect(),
     "accounts:logout": Expect("POST", (), 302, {}),
