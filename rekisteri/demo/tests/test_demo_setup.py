@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import authenticate
@@ -34,14 +35,33 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def logins(output: str) -> dict[str, str]:
-    """username -> password from the printed table."""
+CODE = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$")
+
+
+def _cells(output: str) -> dict[str, list[str]]:
     found = {}
     for line in output.splitlines():
         cells = line.split()
         if cells and cells[0] in USERNAMES:
-            found[cells[0]] = cells[-1]
+            found[cells[0]] = cells
     return found
+
+
+def logins(output: str) -> dict[str, str]:
+    """username -> password from the printed table."""
+    return {
+        user: next(c for c in reversed(cells) if not CODE.match(c))
+        for user, cells in _cells(output).items()
+    }
+
+
+def enrolment_codes(output: str) -> dict[str, str]:
+    """username -> the one-time enrolment code printed beside the password."""
+    return {
+        user: cells[-1]
+        for user, cells in _cells(output).items()
+        if CODE.match(cells[-1])
+    }
 
 
 def test_empty_database_gets_a_register_and_an_account_per_role():
@@ -93,3 +113,16 @@ def test_demo_accounts_may_read_the_register_and_mfa_is_explained():
     assert has_perm(sales, Perm.REGISTRY_VIEW)
     assert "authenticator app" in output
     assert "tietosuoja" in output.split("Two-step login")[1]
+
+
+def test_privacy_officer_and_auditor_get_an_enrolment_code_that_works():
+    from rekisteri.accounts.enrolment import enrolment_code_check
+
+    output = run()
+    codes = enrolment_codes(output)
+    officer = StaffUser.objects.get(role=StaffRole.PRIVACY_OFFICER)
+    auditor = StaffUser.objects.get(role=StaffRole.AUDITOR)
+    assert set(codes) == {officer.username, auditor.username}
+    assert enrolment_code_check(officer, codes[officer.username]) is not None
+    assert enrolment_code_check(auditor, codes[officer.username]) is None
+    assert "enrolment code" in output

@@ -19,6 +19,11 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from rekisteri.accounts.choices import StaffRole
+from rekisteri.accounts.enrolment import (
+    enrolment_code_issue,
+    enrolment_code_needed,
+    needs_approval,
+)
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.services import staff_user_create
 from rekisteri.demo import accounts as accounts_demo
@@ -125,7 +130,16 @@ class Command(BaseCommand):
         invoices = billing_demo.seed()
         self.stdout.write(f"Demo invoicing: seller settings and {invoices} invoices.")
 
-    def _create_accounts(self) -> list[tuple[StaffUser, str]]:
+    @staticmethod
+    def _enrolment_code(user: StaffUser) -> str:
+        """Privacy officers and auditors set up their authenticator only
+        with a one-time code from whoever granted the role: the demo grants
+        it, so it hands the code over here (docs/security.md)."""
+        if not needs_approval(user.role):
+            return ""
+        return enrolment_code_issue(None, user, None, None)
+
+    def _create_accounts(self) -> list[tuple[StaffUser, str, str]]:
         logins = []
         with transaction.atomic():
             for account in DEMO_ACCOUNTS:
@@ -143,10 +157,12 @@ class Command(BaseCommand):
                     first_name=account.first_name,
                     last_name=account.last_name,
                 )
-                logins.append((user, password))
+                logins.append((user, password, self._enrolment_code(user)))
         return logins
 
-    def _reset_passwords(self, users: list[StaffUser]) -> list[tuple[StaffUser, str]]:
+    def _reset_passwords(
+        self, users: list[StaffUser]
+    ) -> list[tuple[StaffUser, str, str]]:
         order = {a.username: i for i, a in enumerate(DEMO_ACCOUNTS)}
         logins = []
         with transaction.atomic():
@@ -154,15 +170,19 @@ class Command(BaseCommand):
                 password = new_password(user)
                 user.set_password(password)
                 user.save(update_fields=["password"])
-                logins.append((user, password))
+                # A new code only where one is still needed (no authenticator).
+                code = self._enrolment_code(user) if enrolment_code_needed(user) else ""
+                logins.append((user, password, code))
         return logins
 
-    def _print_logins(self, logins: list[tuple[StaffUser, str]], title: str) -> None:
-        rows = [("Username", "Role", "Password")] + [
-            (user.username, str(StaffRole(user.role).label), password)
-            for user, password in logins
+    def _print_logins(
+        self, logins: list[tuple[StaffUser, str, str]], title: str
+    ) -> None:
+        rows = [("Username", "Role", "Password", "Enrolment code")] + [
+            (user.username, str(StaffRole(user.role).label), password, code)
+            for user, password, code in logins
         ]
-        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
 
         def line(cells: tuple[str, ...]) -> str:
             return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
@@ -179,7 +199,7 @@ class Command(BaseCommand):
         out.write("")
         mfa_users = [
             user.username
-            for user, _password in logins
+            for user, _password, _code in logins
             if user.role in settings.REKISTERI_MFA_REQUIRED_ROLES
         ]
         if mfa_users:
@@ -190,5 +210,12 @@ class Command(BaseCommand):
                 "page shows a QR code and the key to add to the app (FreeOTP, "
                 "Aegis, Google or Microsoft Authenticator…), then asks for a code "
                 "and shows one-time recovery codes."
+            )
+            out.write("")
+        if any(code for _user, _password, code in logins):
+            out.write(
+                "Privacy officers and auditors add their authenticator only with "
+                "the one-time enrolment code beside their password (valid "
+                f"{settings.REKISTERI_ENROLMENT_CODE_HOURS} hours)."
             )
             out.write("")
