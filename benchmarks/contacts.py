@@ -22,17 +22,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from benchmarks.casedb import drop_database, fresh_database
+from benchmarks.casedb import run_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "contacts"
@@ -195,45 +193,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.case:
         args.out.write_text(json.dumps(run_case(args), indent=2))
         return
-    results = []
-    for vendor in [d.strip() for d in args.databases.split(",") if d.strip()]:
-        log(f"{vendor}, {args.size:,} rows")
-        try:
-            env = {
-                **os.environ,
-                **fresh_database(vendor, args.var_dir, NAME),
-                "REKISTERI_VAR_DIR": str(args.var_dir.resolve()),
-                "DJANGO_SETTINGS_MODULE": "rekisteri.settings",
-            }
-        except Exception as exc:  # PostgreSQL not reachable: say so
-            results.append({"database": vendor, "size": args.size, "failed": str(exc)})
-            continue
-        out = args.var_dir / f"contacts-case-{vendor}.json"
-        out.unlink(missing_ok=True)
-        command = [
-            sys.executable,
-            "-m",
-            "benchmarks.contacts",
-            f"--case={vendor}",
-            f"--out={out}",
-            f"--size={args.size}",
-            f"--var-dir={args.var_dir}",
-        ]
-        code = subprocess.call(command, env=env, cwd=ROOT)  # noqa: S603
-        if code != 0 or not out.exists():
-            results.append(
-                {"database": vendor, "size": args.size, "failed": f"exit status {code}"}
-            )
-            continue
-        results.append(json.loads(out.read_text()))
-        out.unlink()
-        drop_database(vendor, args.var_dir, NAME)
-    (args.var_dir / "contacts.json").write_text(
-        json.dumps(
-            {"date": dt.datetime.now(dt.UTC).isoformat(), "runs": results}, indent=2
-        )
+    run_cases(
+        module="benchmarks.contacts",
+        name=NAME,
+        args=args,
+        render=render,
+        log=log,
+        unit="rows",
     )
-    print(render(results))
 
 
 if __name__ == "__main__":

@@ -24,10 +24,8 @@ Prints a Markdown table and writes the raw figures to var/bench/prh.json.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -35,52 +33,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from benchmarks.casedb import run_cases
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DB = os.environ.get("REKISTERI_BENCH_PRH_DB", "rekisteri_bench_prh")
+NAME = "prh"  # databases: var/bench/prh*.sqlite3, or REKISTERI_BENCH_PRH_DB
 TARGET_PER_S = 5000.0
-
-
-def _pg(*statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        for s in statements:
-            conn.execute(s)
-
-
-def _sqlite_paths(var_dir: Path) -> list[Path]:
-    path = (var_dir / "prh.sqlite3").resolve()
-    return [path, path.with_name("prh-keys.sqlite3")]
-
-
-def drop_database(vendor: str, var_dir: Path) -> None:
-    if vendor == "sqlite":
-        for base in _sqlite_paths(var_dir):
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{base}{suffix}").unlink(missing_ok=True)
-        return
-    _pg(
-        f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)',
-        f'DROP DATABASE IF EXISTS "{PG_DB}_keys" WITH (FORCE)',
-    )
-
-
-def fresh_database(vendor: str, var_dir: Path) -> dict[str, str]:
-    """Environment for a case on a new, empty database (and key store)."""
-    drop_database(vendor, var_dir)
-    if vendor == "sqlite":
-        path, keys = _sqlite_paths(var_dir)
-        return {
-            "DATABASE_URL": f"sqlite:///{path}",
-            "KEYSTORE_DATABASE_URL": f"sqlite:///{keys}",
-        }
-    _pg(f'CREATE DATABASE "{PG_DB}"', f'CREATE DATABASE "{PG_DB}_keys"')
-    base = PG_ADMIN.rsplit("/", 1)[0]
-    return {
-        "DATABASE_URL": f"{base}/{PG_DB}",
-        "KEYSTORE_DATABASE_URL": f"{base}/{PG_DB}_keys",
-    }
 
 
 def log(message: str) -> None:
@@ -242,45 +199,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.case:
         args.out.write_text(json.dumps(run_case(args), indent=2))
         return
-    results = []
-    for vendor in [d.strip() for d in args.databases.split(",") if d.strip()]:
-        log(f"{vendor}, {args.size:,} companies")
-        try:
-            env = {
-                **os.environ,
-                **fresh_database(vendor, args.var_dir),
-                "REKISTERI_VAR_DIR": str(args.var_dir.resolve()),
-                "DJANGO_SETTINGS_MODULE": "rekisteri.settings",
-            }
-        except Exception as exc:  # PostgreSQL not reachable: say so
-            results.append({"database": vendor, "size": args.size, "failed": str(exc)})
-            continue
-        out = args.var_dir / f"prh-case-{vendor}.json"
-        out.unlink(missing_ok=True)
-        command = [
-            sys.executable,
-            "-m",
-            "benchmarks.prh",
-            f"--case={vendor}",
-            f"--out={out}",
-            f"--size={args.size}",
-            f"--var-dir={args.var_dir}",
-        ]
-        code = subprocess.call(command, env=env, cwd=ROOT)  # noqa: S603
-        if code != 0 or not out.exists():
-            results.append(
-                {"database": vendor, "size": args.size, "failed": f"exit status {code}"}
-            )
-            continue
-        results.append(json.loads(out.read_text()))
-        out.unlink()
-        drop_database(vendor, args.var_dir)
-    (args.var_dir / "prh.json").write_text(
-        json.dumps(
-            {"date": dt.datetime.now(dt.UTC).isoformat(), "runs": results}, indent=2
-        )
+    run_cases(
+        module="benchmarks.prh",
+        name=NAME,
+        args=args,
+        render=render,
+        log=log,
+        unit="companies",
     )
-    print(render(results))
 
 
 if __name__ == "__main__":
