@@ -114,7 +114,16 @@ def test_reading_roles_can_view(role):
 
 @db
 @pytest.mark.parametrize(
-    "bad_id", [uuid.uuid4(), str(uuid.uuid4()), "not-a-uuid", "", None, 42, "1' OR 1"]
+    "bad_id",
+    [
+        uuid.UUID("4d1f3f0e-6c1b-4c52-9a57-0c3c8a4f2b11"),
+        "9b2e0c5a-1f7d-4e8a-b3c6-5d9e2f1a7c40",
+        "not-a-uuid",
+        "",
+        None,
+        42,
+        "1' OR 1",
+    ],
 )
 def test_unknown_and_malformed_ids_are_not_found(bad_id):
     user = reader()
@@ -135,7 +144,7 @@ def test_person_id_is_not_an_organization_id():
 
 
 @db
-@pytest.mark.parametrize("cursor", [str(uuid.uuid4()), "garbage"])
+@pytest.mark.parametrize("cursor", ["5e7a9c1d-2b3f-4a6e-8d0c-1f2e3a4b5c6d", "garbage"])
 def test_unknown_cursor_is_not_found(cursor):
     user = reader()
     make_org()
