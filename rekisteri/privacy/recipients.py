@@ -133,6 +133,16 @@ def _collection_agencies() -> list[ExternalRecipient]:
 register_provider("billing.collection_agencies", _collection_agencies)
 
 
+def receives(recipient: ExternalRecipient, category: str) -> bool:
+    """Whether ``recipient`` receives data of ``category``: the same
+    category, a narrower one or a broader one (``user.contact`` covers
+    ``user.contact.email`` and the other way round)."""
+    return any(
+        category == c or category.startswith(c + ".") or c.startswith(category + ".")
+        for c in recipient.categories
+    )
+
+
 def external_recipients() -> list[ExternalRecipient]:
     """Every registered external recipient, sorted by role and name."""
     found: list[ExternalRecipient] = []

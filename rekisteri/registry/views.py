@@ -15,7 +15,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,10 +40,9 @@ from rekisteri.registry.forms import (
     apply_service_errors,
 )
 from rekisteri.registry.models import Organization, Person, Role
+from rekisteri.registry.person_form import person_form_initial, require_person_form
 
 # What the person form shows and sends.
-PERSON_FORM_FIELDS = [f for f in auditing.PERSON_PAGE_FIELDS if f != "roles"]
-
 # Search kinds precise enough to jump straight to the single hit.
 EXACT_KINDS = {
     selectors.SearchKind.EMAIL,
@@ -334,15 +332,7 @@ def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     and change all of their families is refused the page (recorded).
     """
     person = _person(request, person_id)
-    needed = auditing.person_families(PERSON_FORM_FIELDS)
-    allowed = visible_categories(request.user) & visible_categories(
-        request.user, "change"
-    )
-    if not needed <= allowed:
-        auditing.record_need_to_know_denied(
-            request=request, person=person, missing=needed - allowed
-        )
-        raise PermissionDenied
+    require_person_form(request, person)
     if request.method == "POST":
         form = PersonForm(request.POST)
         if form.is_valid():
@@ -356,27 +346,7 @@ def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                 _saved(request)
                 return redirect("registry:person_detail", person_id=person.id)
     else:
-        initial = {
-            name: getattr(person, name)
-            for name in (
-                "first_name",
-                "last_name",
-                "preferred_language",
-                "street",
-                "postal_code",
-                "city",
-                "country",
-            )
-        }
-        initial["emails"] = [e.email for e in person.emails.all()]
-        # Shown in the familiar national form; the service parses it back.
-        initial["phones"] = [
-            formats.format_phone(p.number) for p in person.phones.all()
-        ]
-        form = PersonForm(initial=initial)
-        auditing.record_person_view(
-            request=request, person=person, fields=PERSON_FORM_FIELDS, page="edit"
-        )
+        form = PersonForm(initial=person_form_initial(request, person, page="edit"))
     return render(
         request,
         "registry/person_form.html",

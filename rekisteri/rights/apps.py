@@ -10,4 +10,8 @@ class RightsConfig(AppConfig):
         # Imported in ready(): these modules import models, which load only
         # after the app registry is complete.
         # rights.E001: personal data the engine cannot reach from a person.
+        from rekisteri.core import participants
         from rekisteri.rights import checks  # noqa: F401
+        from rekisteri.rights.rectification import PARTICIPANT
+
+        participants.register(PARTICIPANT)

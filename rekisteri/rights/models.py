@@ -1,4 +1,5 @@
-"""Erasure receipts: what an erasure did, with no personal data in it."""
+"""Erasure receipts (what an erasure did, with no personal data in it) and
+rectifications with the notification of their recipients."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from rekisteri.core.catalogue import (
     Erasure,
@@ -14,6 +16,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    uuid_pk,
 )
 
 
@@ -68,3 +71,143 @@ class ErasureReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"erasure {self.executed_at:%Y-%m-%d}"
+
+
+# --------------------------------------------------------------------------
+# Rectification (Art. 16) and the notification of recipients (Art. 19)
+# --------------------------------------------------------------------------
+
+# Kept to show that the request was honoured (GDPR Art. 5(2)), until the
+# privacy case's retention ends; erasure keeps them (they hold field names and
+# dates, no value of the person's).
+RECTIFICATION_FACT = dict(
+    category="user.privacy_preferences",
+    purposes=(Purpose.SECURITY,),
+    legal_basis=LegalBasis.LEGAL_OBLIGATION,
+    retention="privacy_case",
+    erasure=Erasure.RETAIN,
+)
+
+
+def _staff(name: str) -> models.ForeignKey:
+    return not_personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.PROTECT,
+            null=True,
+            blank=True,
+            related_name="+",
+            verbose_name=name,
+        ),
+        "the staff member who acted (staff data is classified on the account)",
+    )
+
+
+class NoticeState(models.TextChoices):
+    """Where the notification of one recipient stands (Art. 19)."""
+
+    OPEN = "open", _("To be notified")
+    NOTIFIED = "notified", _("Notified")
+    # Art. 19: "unless this proves impossible or involves disproportionate
+    # effort"; the privacy officer records which.
+    IMPOSSIBLE = "impossible", _("Impossible or disproportionate")
+
+
+class NoticeChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+    PORTAL = "portal", _("The recipient's own system")
+    PHONE = "phone", _("Phone")
+
+
+class Rectification(models.Model):
+    """An edit of a person's data made under a rectification request
+    (Art. 16): which fields changed and which data categories they belong to
+    (names, never values), the request's reference, when and by whom."""
+
+    id = uuid_pk()
+    person = not_personal(
+        models.ForeignKey(
+            "registry.Person", on_delete=models.CASCADE, related_name="rectifications"
+        ),
+        "link to the data subject",
+    )
+    case_ref = not_personal(
+        models.CharField(_("request reference"), max_length=64),
+        "request or case reference, validated to contain no free text",
+    )
+    fields = not_personal(
+        models.JSONField(default=list), "names of the fields that were corrected"
+    )
+    categories = not_personal(
+        models.JSONField(default=list),
+        "catalogue categories of the corrected fields",
+    )
+    made_at = personal(
+        models.DateTimeField(_("rectified"), default=timezone.now),
+        **RECTIFICATION_FACT,
+    )
+    made_by = _staff(_("rectified by"))
+
+    class Meta:
+        ordering = ["-made_at"]
+        indexes = [models.Index(fields=["person", "made_at"])]
+
+    def __str__(self) -> str:
+        return f"rectification {self.made_at:%Y-%m-%d}"
+
+
+class RecipientNotice(models.Model):
+    """The task of telling one recipient of the corrected categories about a
+    rectification (Art. 19), with its state. The recipient is an outside
+    party from the privacy office's party register (a company, not a
+    person)."""
+
+    id = uuid_pk()
+    rectification = not_personal(
+        models.ForeignKey(
+            Rectification, on_delete=models.CASCADE, related_name="notices"
+        ),
+        "link to the rectification (and through it to the data subject)",
+    )
+    recipient = not_personal(
+        models.CharField(_("recipient"), max_length=200),
+        "name of an outside party from the party register (an organisation)",
+    )
+    recipient_source = not_personal(
+        models.CharField(max_length=32, default="privacy"),
+        "which app's register named the recipient",
+    )
+    categories = not_personal(
+        models.JSONField(default=list),
+        "the corrected categories this recipient received",
+    )
+    state = personal(
+        models.CharField(
+            _("state"),
+            max_length=16,
+            choices=NoticeState.choices,
+            default=NoticeState.OPEN,
+        ),
+        subject="rectification__person",
+        **RECTIFICATION_FACT,
+    )
+    channel = not_personal(
+        models.CharField(
+            _("channel"), max_length=16, choices=NoticeChannel.choices, blank=True
+        ),
+        "how the recipient was told",
+    )
+    done_at = personal(
+        models.DateTimeField(_("done"), null=True, blank=True),
+        subject="rectification__person",
+        **RECTIFICATION_FACT,
+    )
+    done_by = _staff(_("done by"))
+
+    class Meta:
+        ordering = ["rectification", "recipient"]
+        indexes = [models.Index(fields=["state"])]
+
+    def __str__(self) -> str:
+        return f"notice {self.recipient}"

@@ -57,7 +57,11 @@ from rekisteri.core.crypto.fields import Placeholder
 from rekisteri.core.errors import FieldErrors, Forbidden
 from rekisteri.privacy.eea import is_eea
 from rekisteri.privacy.facts import system_facts
-from rekisteri.privacy.recipients import ExternalRecipient, external_recipients
+from rekisteri.privacy.recipients import (
+    ExternalRecipient,
+    external_recipients,
+    receives,
+)
 from rekisteri.privacy.vocabulary import (
     BASIS_LABELS,
     PURPOSE_LABELS,
@@ -250,13 +254,6 @@ def _provenance_of(row: models.Model) -> dict[str, dict[str, Any] | None]:
 # --------------------------------------------------------------------------
 
 
-def _matches(category: str, recipient: ExternalRecipient) -> bool:
-    return any(
-        category == c or category.startswith(c + ".") or c.startswith(category + ".")
-        for c in recipient.categories
-    )
-
-
 RIGHTS = (
     ("15", "access"),
     ("16", "rectification"),
@@ -296,7 +293,7 @@ def _info(
     categories = sorted({c.category for c in classifications})
     rules = sorted({c.retention for c in classifications})
     recipients = [
-        r for r in ctx.recipients if any(_matches(cat, r) for cat in categories)
+        r for r in ctx.recipients if any(receives(r, cat) for cat in categories)
     ]
     unique_sources = []
     for s in sources:

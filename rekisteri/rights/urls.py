@@ -30,4 +30,15 @@ urlpatterns = [
         views.person_erase,
         name="person_erase",
     ),
+    path(
+        "persons/<uuid:person_id>/rectify/",
+        views.person_rectify,
+        name="person_rectify",
+    ),
+    path("rectifications/", views.notices, name="notices"),
+    path(
+        "rectifications/notices/<uuid:notice_id>/",
+        views.notice_record,
+        name="notice_record",
+    ),
 ]

@@ -1,5 +1,6 @@
 """Staff pages of the data-subject rights: export download, erasure plan,
-erasure with confirmation, and the published JSON Schema of the export."""
+erasure with confirmation, rectification with the recipients' notices, and
+the published JSON Schema of the export."""
 
 from __future__ import annotations
 
@@ -11,14 +12,21 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
 from rekisteri.access import families
 from rekisteri.accounts.permissions import Perm, has_perm, require
-from rekisteri.core.errors import Conflict, ValidationFailed
+from rekisteri.core.errors import Conflict, ServiceError, ValidationFailed
 from rekisteri.registry import selectors as registry_selectors
+from rekisteri.registry.forms import apply_service_errors
 from rekisteri.registry.models import Person
-from rekisteri.rights import services
+from rekisteri.registry.person_form import person_form_initial, require_person_form
+from rekisteri.rights import rectification, services
+from rekisteri.rights.forms import NoticeForm, RectifyForm
 from rekisteri.rights.schema import EXPORT_SCHEMA
 
 
@@ -125,3 +133,116 @@ def person_erase(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         return target
     messages.success(request, receipt["message"])
     return target
+
+
+# --------------------------------------------------------------------------
+# Rectification (Art. 16) and the recipients' notices (Art. 19)
+# --------------------------------------------------------------------------
+
+
+def _field_labels(names: list[str]) -> list[str]:
+    labels = {
+        "emails": _("Email addresses"),
+        "phones": _("Phone numbers"),
+    }
+    out = []
+    for name in names:
+        if name in labels:
+            out.append(labels[name])
+            continue
+        try:
+            out.append(str(Person._meta.get_field(name).verbose_name))
+        except Exception:
+            out.append(name)
+    return out
+
+
+@require(Perm.REGISTRY_CHANGE)
+@require_http_methods(["GET", "POST"])
+def person_rectify(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Correct the person's data under a rectification request; the page
+    lists the earlier rectifications and whom each must be told of."""
+    person = _person(request, person_id)
+    require_person_form(request, person)
+    if request.method == "POST":
+        form = RectifyForm(request.POST)
+        if form.is_valid():
+            try:
+                record = rectification.rectify(
+                    actor=request.user, person=person, **form.service_fields()
+                )
+            except ServiceError as exc:
+                apply_service_errors(exc, form)
+            else:
+                count = record.notices.count()
+                messages.success(
+                    request,
+                    _("Rectified. Recipients to be told of it: %(count)d.")
+                    % {"count": count}
+                    if count
+                    else _("Rectified. No recipient received the corrected data."),
+                )
+                return redirect("rights:person_rectify", person_id=person.pk)
+    else:
+        initial = person_form_initial(request, person, page="rectify")
+        # A request case links here with its reference (a reference, never
+        # personal data); anything else in the query is ignored.
+        case_ref = request.GET.get("case_ref", "")
+        if services.CASE_REF.match(case_ref):
+            initial["case_ref"] = case_ref
+        form = RectifyForm(initial=initial)
+    history = [
+        {
+            "record": r,
+            "labels": _field_labels(r.fields),
+            "notices": list(r.notices.all()),
+        }
+        for r in rectification.rectifications_of(person)
+    ]
+    return render(
+        request,
+        "rights/rectify.html",
+        {"form": form, "person": person, "history": history},
+    )
+
+
+@require(Perm.PRIVACY_VIEW)
+@require_GET
+def notices(request: HttpRequest) -> HttpResponse:
+    """The recipients still to be told of a rectification (Art. 19)."""
+    rows = [
+        {"row": row, "labels": _field_labels(row.fields), "form": NoticeForm()}
+        for row in rectification.open_notices()
+    ]
+    return render(
+        request,
+        "rights/notices.html",
+        {"rows": rows, "can_record": has_perm(request.user, Perm.PRIVACY_MANAGE)},
+    )
+
+
+@require(Perm.PRIVACY_MANAGE)
+@require_POST
+def notice_record(request: HttpRequest, notice_id: uuid.UUID) -> HttpResponse:
+    """Record that a recipient was told, or that it proved impossible."""
+    notice = rectification.notice_get(notice_id)
+    form = NoticeForm(request.POST)
+    if not form.is_valid():
+        for problems in form.errors.values():
+            for message in problems:
+                messages.error(request, message)
+        return redirect("rights:notices")
+    try:
+        rectification.notice_record(
+            actor=request.user, notice=notice, **form.cleaned_data
+        )
+    except ServiceError as exc:
+        if isinstance(exc, ValidationFailed):
+            for problems in exc.fields.values():
+                for _code, message in problems:
+                    messages.error(request, message)
+        else:
+            messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Recorded."))
+    return redirect("rights:notices")

@@ -268,6 +268,14 @@ def build_world() -> World:
     sweep_run = SweepRun.objects.create(
         as_of=dt.date.today(), dry_run=True, status="finished"
     )
+    from rekisteri.rights.models import RecipientNotice, Rectification
+
+    rectified = Rectification.objects.create(
+        person=person, case_ref="KIT-3", fields=["last_name"], categories=["user.name"]
+    )
+    notice = RecipientNotice.objects.create(
+        rectification=rectified, recipient="Kit Hosting Oy", categories=["user.name"]
+    )
     dsr_case = case_create(
         actor=None,
         kinds=["access"],
@@ -281,6 +289,7 @@ def build_world() -> World:
             **privacy,
             **connectors,
             "dsr": str(dsr_case.id),
+            "notice": str(notice.id),
             # A colleague's account id, for forms that name one ("@kit_staff").
             "kit_staff": str(colleague.pk),
             "grant": str(grant.id),
@@ -747,6 +756,11 @@ EXPECTED_SITE: dict[str, Expect] = {
     "rights:person_export": Expect(events=("rights.export",)),
     "rights:person_portability": Expect(events=("rights.export",)),
     "rights:person_erasure": Expect(events=("rights.erasure_plan",)),
+    "rights:person_rectify": Expect(events=("person.view",)),
+    "rights:notices": Expect(),
+    "rights:notice_record": Expect(
+        "POST", ("rights.recipient_notice",), 302, {"state": "impossible"}
+    ),
     "rights:person_erase": Expect(
         "POST", ("rights.erase",), 302, {"confirm": "yes", "reason": "kit"}
     ),

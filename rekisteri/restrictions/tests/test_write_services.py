@@ -55,6 +55,8 @@ from rekisteri.messaging import services as messaging
 from rekisteri.registry import services as registry
 from rekisteri.registry.models import DataSource
 from rekisteri.restrictions import services as restrictions
+from rekisteri.rights import rectification
+from rekisteri.rights.models import RecipientNotice, Rectification
 from rekisteri.testing import make_org, make_person, make_staff
 from rekisteri.testing.billing import line, make_invoice, make_seller
 
@@ -146,6 +148,7 @@ class World:
     due_contract: Any
     active_contract: Any
     inform_task: Any
+    notice: Any
 
     def fresh(self) -> World:
         """The same rows read again: a call may have changed the instances
@@ -238,6 +241,12 @@ def build_world() -> World:
         obtained_on=dt.date(2026, 1, 2),
         due=dt.date(2026, 2, 2),
     )
+    rectified = Rectification.objects.create(
+        person=person, case_ref="DSR-0", fields=["last_name"], categories=["user.name"]
+    )
+    notice = RecipientNotice.objects.create(
+        rectification=rectified, recipient="Postitus Oy", categories=["user.name"]
+    )
     return World(
         org,
         person,
@@ -251,6 +260,7 @@ def build_world() -> World:
         due,
         active,
         inform_task,
+        notice,
     )
 
 
@@ -421,6 +431,12 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
         restrictions.objection_record(
             actor=a, person=w.person, purpose="direct_marketing"
         )
+    ),
+    "rekisteri.rights.rectification.rectify": lambda w, a: rectification.rectify(
+        actor=a, person=w.person, case_ref="DSR-1", last_name="Oikaistu"
+    ),
+    "rekisteri.rights.rectification.notice_record": lambda w, a: (
+        rectification.notice_record(actor=a, notice=w.notice, state="impossible")
     ),
     "rekisteri.connectors.contacts.inform.inform_send": lambda w, a: inform.inform_send(
         actor=a, task=w.inform_task

@@ -162,6 +162,127 @@ T: dict[str, tuple[str, str]] = {
         "Vahvista poisto ensin.",
         "Bekräfta raderingen först.",
     ),
+    "Reference of the rectification request": (
+        "Oikaisupyynnön viite",
+        "Referens till begäran om rättelse",
+    ),
+    "For example the request case's number, such as DSR-2026-0012.": (
+        "Esimerkiksi pyyntöasian numero, kuten DSR-2026-0012.",
+        "Till exempel ärendets nummer, som DSR-2026-0012.",
+    ),
+    "Outcome": ("Tulos", "Utfall"),
+    "Channel": ("Kanava", "Kanal"),
+    "Choose": ("Valitse", "Välj"),
+    "To be notified": ("Ilmoitettava", "Ska underrättas"),
+    "Notified": ("Ilmoitettu", "Underrättad"),
+    "Impossible or disproportionate": (
+        "Mahdoton tai kohtuuton",
+        "Omöjligt eller oproportionerligt",
+    ),
+    "Email": ("Sähköposti", "E-post"),
+    "Letter": ("Kirje", "Brev"),
+    "The recipient's own system": (
+        "Vastaanottajan oma järjestelmä",
+        "Mottagarens eget system",
+    ),
+    "Phone": ("Puhelin", "Telefon"),
+    "rectified": ("oikaistu", "rättad"),
+    "rectified by": ("oikaisija", "rättad av"),
+    "state": ("tila", "status"),
+    "channel": ("kanava", "kanal"),
+    "done": ("tehty", "utförd"),
+    "done by": ("tekijä", "utförd av"),
+    "Only the privacy officer may do this.": (
+        "Vain tietosuojavastaava voi tehdä tämän.",
+        "Endast dataskyddsombudet får göra detta.",
+    ),
+    "Choose what happened.": ("Valitse, mitä tapahtui.", "Välj vad som hände."),
+    "Choose how the recipient was told.": (
+        "Valitse, miten vastaanottajalle ilmoitettiin.",
+        "Välj hur mottagaren underrättades.",
+    ),
+    "This notice is already recorded.": (
+        "Tämä ilmoitus on jo kirjattu.",
+        "Denna underrättelse är redan registrerad.",
+    ),
+    "No such notice.": ("Ilmoitusta ei löydy.", "Underrättelsen finns inte."),
+    "Recipients to be told of rectifications": (
+        "Oikaisuista ilmoitettavat vastaanottajat",
+        "Mottagare som ska underrättas om rättelser",
+    ),
+    "Art. 19: every recipient that received corrected data is told of the "
+    "rectification, unless this proves impossible or involves disproportionate "
+    "effort.": (
+        "19 artikla: jokaiselle vastaanottajalle, jolle oikaistuja tietoja on "
+        "luovutettu, ilmoitetaan oikaisusta, jollei tämä osoittaudu mahdottomaksi "
+        "tai vaadi kohtuutonta vaivaa.",
+        "Artikel 19: varje mottagare som fått de rättade uppgifterna underrättas "
+        "om rättelsen, om detta inte visar sig vara omöjligt eller medföra en "
+        "oproportionerligt stor ansträngning.",
+    ),
+    "Open notifications": ("Avoimet ilmoitukset", "Öppna underrättelser"),
+    "Corrected": ("Oikaistu", "Rättat"),
+    "Record": ("Kirjaa", "Registrera"),
+    "Open the person": ("Avaa henkilö", "Öppna personen"),
+    "Every recipient has been told.": (
+        "Kaikille vastaanottajille on ilmoitettu.",
+        "Alla mottagare har underrättats.",
+    ),
+    "Rectify under a request": (
+        "Oikaise pyynnöstä",
+        "Rätta på begäran",
+    ),
+    "Rectification": ("Oikaisu", "Rättelse"),
+    "Rectify under a request (Art. 16)": (
+        "Oikaise pyynnöstä (16 artikla)",
+        "Rätta på begäran (artikel 16)",
+    ),
+    "Correct the values the person asked to be corrected. The change is recorded "
+    "with the request's reference, and every recipient that received the "
+    "corrected data gets a notification task (Art. 19).": (
+        "Korjaa tiedot, joiden oikaisua henkilö pyysi. Muutos kirjataan pyynnön "
+        "viitteellä, ja jokaiselle vastaanottajalle, jolle oikaistuja tietoja on "
+        "luovutettu, syntyy ilmoitustehtävä (19 artikla).",
+        "Rätta de uppgifter som personen bad att få rättade. Ändringen registreras "
+        "med begärans referens, och för varje mottagare som fått de rättade "
+        "uppgifterna skapas en underrättelseuppgift (artikel 19).",
+    ),
+    "Rectify": ("Oikaise", "Rätta"),
+    "Cancel": ("Peruuta", "Avbryt"),
+    "Earlier rectifications and their recipients": (
+        "Aiemmat oikaisut ja niiden vastaanottajat",
+        "Tidigare rättelser och deras mottagare",
+    ),
+    "Rectified": ("Oikaistu", "Rättad"),
+    "No recipient received the corrected data.": (
+        "Oikaistuja tietoja ei ole luovutettu kenellekään.",
+        "Ingen mottagare har fått de rättade uppgifterna.",
+    ),
+    "No rectifications.": ("Ei oikaisuja.", "Inga rättelser."),
+    "Email addresses": ("Sähköpostiosoitteet", "E-postadresser"),
+    "Phone numbers": ("Puhelinnumerot", "Telefonnummer"),
+    "Rectified. Recipients to be told of it: %(count)d.": (
+        "Oikaistu. Ilmoitettavia vastaanottajia: %(count)d.",
+        "Rättad. Mottagare som ska underrättas: %(count)d.",
+    ),
+    "Rectified. No recipient received the corrected data.": (
+        "Oikaistu. Oikaistuja tietoja ei ole luovutettu kenellekään.",
+        "Rättad. Ingen mottagare har fått de rättade uppgifterna.",
+    ),
+    "Recorded.": ("Kirjattu.", "Registrerat."),
+    "request reference": ("pyynnön viite", "begärans referens"),
+    "recipient": ("vastaanottaja", "mottagare"),
+    "Recipient": ("Vastaanottaja", "Mottagare"),
+    "Request": ("Pyyntö", "Begäran"),
+    "Recipients told": ("Ilmoitetut vastaanottajat", "Underrättade mottagare"),
+    "Give the reference of the rectification request.": (
+        "Anna oikaisupyynnön viite.",
+        "Ange referensen till begäran om rättelse.",
+    ),
+    "Nothing was changed: correct at least one value.": (
+        "Mitään ei muutettu: oikaise vähintään yksi tieto.",
+        "Inget ändrades: rätta minst ett värde.",
+    ),
 }
 
 

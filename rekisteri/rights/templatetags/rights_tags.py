@@ -21,13 +21,16 @@ def person_rights(context: dict, person: Any) -> dict[str, Any]:
     user = context["request"].user
     view = has_perm(user, Perm.PRIVACY_VIEW)
     receipt = services.receipt_for(person) if view else None
+    erased = services.is_erased(person)
+    can_rectify = has_perm(user, Perm.REGISTRY_CHANGE) and not erased
     return {
         "person": person,
-        "visible": view,
+        "visible": view or can_rectify,
+        "can_rectify": can_rectify,
         "can_export": view and bool(visible_categories(user, Action.EXPORT)),
         "can_plan": view and bool(visible_categories(user, Action.ERASE)),
         "can_execute": has_perm(user, Perm.PRIVACY_MANAGE)
         and bool(visible_categories(user, Action.ERASE)),
-        "erased": services.is_erased(person),
+        "erased": erased,
         "receipt": receipt,
     }

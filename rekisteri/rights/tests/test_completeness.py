@@ -41,6 +41,7 @@ from rekisteri.registry.models import DataSource, Provenance
 from rekisteri.registry.services import role_create
 from rekisteri.restrictions.models import Objection, Restriction, SuppressionMatch
 from rekisteri.rights import services
+from rekisteri.rights.models import RecipientNotice, Rectification
 from rekisteri.rights.schema import EXPORT_SCHEMA
 from rekisteri.testing import make_org, make_person, make_staff
 from rekisteri.testing.billing import make_invoice
@@ -158,6 +159,12 @@ def _world():
         content=b"{}",
         size=2,
         expires_at=dt.datetime(2026, 1, 10, tzinfo=dt.UTC),
+    )
+    rectified = Rectification.objects.create(
+        person=person, case_ref="KIT-2", fields=["last_name"], categories=["user.name"]
+    )
+    RecipientNotice.objects.create(
+        rectification=rectified, recipient="Postitus Oy", categories=["user.name"]
     )
     return person
 

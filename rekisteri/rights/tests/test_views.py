@@ -32,13 +32,15 @@ def test_the_person_page_offers_the_officer_every_action(customer):
     assert reverse("rights:person_erasure", args=[customer.person.pk]) in page
 
 
-def test_sales_sees_no_data_protection_actions(customer):
+def test_sales_sees_only_the_rectification(customer):
     client = _client(make_staff(StaffRole.SALES))
     page = client.get(
         reverse("registry:person_detail", kwargs={"person_id": customer.person.pk})
     ).content.decode()
     assert reverse("rights:person_export", args=[customer.person.pk]) not in page
-    assert "rights-title" not in page
+    assert reverse("rights:person_erasure", args=[customer.person.pk]) not in page
+    # Sales may correct the person's data under a request, nothing more.
+    assert reverse("rights:person_rectify", args=[customer.person.pk]) in page
 
 
 def test_the_export_downloads_and_validates(customer):

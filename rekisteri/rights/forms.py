@@ -1,0 +1,37 @@
+"""Forms of the rights pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rekisteri.registry.forms import PersonForm, ServiceForm
+from rekisteri.rights.models import NoticeChannel, NoticeState
+
+
+class RectifyForm(PersonForm):
+    """The person form with the reference of the request it answers."""
+
+    case_ref = forms.CharField(
+        label=_("Reference of the rectification request"),
+        max_length=64,
+        required=False,
+        help_text=_("For example the request case's number, such as DSR-2026-0012."),
+    )
+
+
+class NoticeForm(ServiceForm):
+    """What happened to one recipient's notification."""
+
+    state = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (NoticeState.NOTIFIED, NoticeState.NOTIFIED.label),
+            (NoticeState.IMPOSSIBLE, NoticeState.IMPOSSIBLE.label),
+        ],
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[("", _("Choose")), *NoticeChannel.choices],
+        required=False,
+    )
