@@ -78,10 +78,27 @@ def role_families(role: str, action: str) -> frozenset[str]:
     memo = _memo()
     if memo is None:
         return _role_families(role, action)
-    key = ("families", role, action)
+    key = ("matrix", role)
     if key not in memo:
-        memo[key] = _role_families(role, action)
-    return memo[key]
+        memo[key] = _role_matrix(role)
+    return memo[key].get(str(action), frozenset())
+
+
+def _role_matrix(role: str) -> dict[str, frozenset[str]]:
+    """Every action's families for ``role`` in one query (a page asks for
+    several: view, change, and the rights engine's export and erase)."""
+    rows = list(
+        NeedToKnowRule.objects.filter(role=role).values_list(
+            "action", "category", "allowed"
+        )
+    )
+    if not rows and not NeedToKnowRule.objects.exists():
+        return dict(DEFAULT_MATRIX.get(role, {}))
+    allowed: dict[str, set[str]] = {}
+    for action, category, ok in rows:
+        if ok:
+            allowed.setdefault(action, set()).add(category)
+    return {action: frozenset(cats) for action, cats in allowed.items()}
 
 
 def _role_families(role: str, action: str) -> frozenset[str]:

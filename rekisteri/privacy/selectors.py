@@ -86,7 +86,22 @@ class PersonNotice:
 def person_notice_version(person: Any) -> PersonNotice:
     """Which notice was in force when ``person``'s data was first collected."""
     collected = first_collected_at(person)
-    return PersonNotice(collected, notice_in_force_at(collected), current_notice())
+    # Both in one query: the latest version and the one in force then (each
+    # the first of its ordering, so picking again among the two finds it).
+    latest = NoticeVersion.objects.order_by("-number").values("pk")[:1]
+    then = (
+        NoticeVersion.objects.filter(published_at__lte=collected)
+        .order_by("-published_at", "-number")
+        .values("pk")[:1]
+    )
+    found = list(NoticeVersion.objects.filter(Q(pk__in=latest) | Q(pk__in=then)))
+    in_force = max(
+        (v for v in found if v.published_at <= collected),
+        key=lambda v: (v.published_at, v.number),
+        default=None,
+    )
+    current = max(found, key=lambda v: v.number, default=None)
+    return PersonNotice(collected, in_force, current)
 
 
 def parties(*, include_inactive: bool = True) -> list[Party]:

@@ -42,10 +42,10 @@ pytestmark = pytest.mark.django_db
 # (three statements) included. The privacy officer also reads the access
 # history and the rights engine's receipts; billing also sees invoices.
 BUDGET = {
-    StaffRole.SALES: 22,
-    StaffRole.CUSTOMER_SERVICE: 22,
-    StaffRole.BILLING: 24,
-    StaffRole.PRIVACY_OFFICER: 28,
+    StaffRole.SALES: 17,
+    StaffRole.CUSTOMER_SERVICE: 17,
+    StaffRole.BILLING: 19,
+    StaffRole.PRIVACY_OFFICER: 21,
 }
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
