@@ -105,15 +105,24 @@ def append(events: Sequence[AuditEvent]) -> None:
     with transaction.atomic(savepoint=False):
         head = _lock_head(len(events))
         if head is None:
-            AuditHead.objects.create(
-                pk=HEAD_ID,
-                last_id=0,
-                last_hash=GENESIS,
-                count=len(events),
-                first_id=1,
-                anchor_hash=GENESIS,
+            # The first append ever: make the head, unless a concurrent first
+            # append just did (ON CONFLICT DO NOTHING waits for it), then lock it.
+            AuditHead.objects.bulk_create(
+                [
+                    AuditHead(
+                        pk=HEAD_ID,
+                        last_id=0,
+                        last_hash=GENESIS,
+                        count=0,
+                        first_id=1,
+                        anchor_hash=GENESIS,
+                    )
+                ],
+                ignore_conflicts=True,
             )
-            head = _Head(0, GENESIS, len(events), 1, GENESIS)
+            head = _lock_head(len(events))
+            if head is None:
+                raise RuntimeError("the audit head could not be created")
         # Ids are the chain positions, assigned under the head's lock, so a
         # gap or a swap is visible to ``verify``.
         prev = head.last_hash

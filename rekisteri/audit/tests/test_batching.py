@@ -227,3 +227,32 @@ def test_interleaved_requests_keep_the_chain_valid():
         first = int(chunk[0][0][3:]) // 10
         assert all(int(a[3:]) // 10 == first for a, _ in chunk), chunk
         assert len({d["r"] for _, d in chunk}) == 1, chunk
+
+
+def test_a_page_whose_events_cannot_be_appended_is_not_served(monkeypatch):
+    """The response leaves only after its reads' events are in the chain."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from rekisteri.accounts.choices import StaffRole
+    from rekisteri.testing import make_person, make_staff
+
+    person = make_person(first_name="Aino", last_name="Auditoitu")
+    client = Client()
+    client.force_login(make_staff(StaffRole.SALES))
+    url = reverse("registry:person_detail", kwargs={"person_id": person.pk})
+
+    def refuse(events):
+        raise RuntimeError("the audit table is not writable")
+
+    with (
+        monkeypatch.context() as patched,
+        pytest.raises(RuntimeError, match="writable"),
+    ):
+        patched.setattr(batching, "append", refuse)
+        client.get(url)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(
+        action="person.view", subject_id=person.pk
+    ).exists()
