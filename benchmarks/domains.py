@@ -146,8 +146,12 @@ def markdown(var_dir: Path = VAR) -> str:
             "## Audit log",
             "",
             "`python -m benchmarks.audit`: the person page with read auditing on "
-            "and off, interleaved request by request in the same run; one audit "
-            "event per transaction; `audit verify` over a chain of 200,000 events.",
+            "and off, interleaved request by request in the same run, and its "
+            "statements on the main database (in brackets those of the one audit "
+            "append); audit events one per transaction, beside the same events "
+            "appended together in `audit.batch()` blocks and request scopes "
+            "(the ratio is to one per transaction); `audit verify` over a chain "
+            "of 200,000 events.",
             "",
         ]
         parts += [_audit_section(r) + "\n" for r in audits]

@@ -19,6 +19,7 @@ from rekisteri.access.defaults import DEFAULT_MATRIX, DEFAULT_PERSON_SCOPE
 from rekisteri.access.models import NeedToKnowRule, PersonScope
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.audit.middleware import current_request
 from rekisteri.core.errors import Forbidden
 
 Grid = dict[tuple[str, str, str], bool]
@@ -49,8 +50,58 @@ def matrix_grid() -> Grid:
     return _default_grid() if stored is None else stored
 
 
+# The matrix and the person scopes are read several times by one page (its
+# own view, each section, the navigation): within a request they are read
+# once and kept on the request; a change through the services forgets them.
+_MEMO = "_rekisteri_access_memo"
+
+
+def _memo() -> dict[Any, Any] | None:
+    request = current_request.get()
+    if request is None:
+        return None
+    memo = request.__dict__.get(_MEMO)
+    if memo is None:
+        memo = request.__dict__[_MEMO] = {}
+    return memo
+
+
+def forget() -> None:
+    """Drop what this request read of the matrix (after a change)."""
+    request = current_request.get()
+    if request is not None:
+        request.__dict__.pop(_MEMO, None)
+
+
 def role_families(role: str, action: str) -> frozenset[str]:
     """Families ``role`` may ``action``."""
+    memo = _memo()
+    if memo is None:
+        return _role_families(role, action)
+    key = ("matrix", role)
+    if key not in memo:
+        memo[key] = _role_matrix(role)
+    return memo[key].get(str(action), frozenset())
+
+
+def _role_matrix(role: str) -> dict[str, frozenset[str]]:
+    """Every action's families for ``role`` in one query (a page asks for
+    several: view, change, and the rights engine's export and erase)."""
+    rows = list(
+        NeedToKnowRule.objects.filter(role=role).values_list(
+            "action", "category", "allowed"
+        )
+    )
+    if not rows and not NeedToKnowRule.objects.exists():
+        return dict(DEFAULT_MATRIX.get(role, {}))
+    allowed: dict[str, set[str]] = {}
+    for action, category, ok in rows:
+        if ok:
+            allowed.setdefault(action, set()).add(category)
+    return {action: frozenset(cats) for action, cats in allowed.items()}
+
+
+def _role_families(role: str, action: str) -> frozenset[str]:
     rows = list(
         NeedToKnowRule.objects.filter(role=role, action=action).values_list(
             "category", "allowed"
@@ -77,9 +128,19 @@ def person_scope(user: Any) -> frozenset[str] | None:
     when ``user`` may see every person (their matrix row still decides which
     of a person's data). The register's person selectors apply it."""
     role = getattr(user, "role", "")
-    rows = dict(PersonScope.objects.values_list("role", "role_kinds"))
+    memo = _memo()
+    if memo is None:
+        rows = _scope_rows()
+    else:
+        if "scopes" not in memo:
+            memo["scopes"] = _scope_rows()
+        rows = memo["scopes"]
     kinds = DEFAULT_PERSON_SCOPE.get(role) if not rows else rows.get(role)
     return frozenset(kinds) if kinds else None
+
+
+def _scope_rows() -> dict[str, list[str]]:
+    return dict(PersonScope.objects.values_list("role", "role_kinds"))
 
 
 def person_scopes() -> dict[str, list[str]]:

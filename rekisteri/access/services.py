@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rekisteri.access import families
 from rekisteri.access.choices import Action
 from rekisteri.access.models import NeedToKnowRule, PersonScope
-from rekisteri.access.selectors import _default_grid, matrix_grid
+from rekisteri.access.selectors import _default_grid, forget, matrix_grid
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
@@ -80,6 +80,8 @@ def matrix_set(
                 request=request,
             )
             done.append((role, family, action, allowed))
+    # Later reads in this request see the change.
+    forget()
     return done
 
 
@@ -135,4 +137,6 @@ def person_scope_set(
                 request=request,
             )
             done.append(role)
+    # Later reads in this request see the change.
+    forget()
     return done

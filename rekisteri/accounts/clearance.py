@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 # Cached on the user object: one query per request, not one per has_perm.
@@ -80,19 +81,33 @@ def clearance_of(user: Any, *, today: dt.date | None = None) -> Clearance:
     if cached is not None and today is None:
         return cached
     day = today or timezone.localdate()
-    training = user.trainings.order_by("-completed_on").first()
-    valid_until = None
-    if training is not None:
-        valid_until = add_months(
-            training.completed_on, settings.REKISTERI_TRAINING_VALID_MONTHS
-        ) - dt.timedelta(days=1)
     version = settings.REKISTERI_ATTESTATION_VERSION
-    attestation = user.attestations.filter(text_version=version).first()
+    # The latest training and the current attestation in one query.
+    trainings = user.trainings.model.objects.filter(user=OuterRef("pk"))
+    attestations = user.attestations.model.objects.filter(
+        user=OuterRef("pk"), text_version=version
+    )
+    completed_on, signed_at = (
+        user._meta.model.objects.filter(pk=user.pk)
+        .annotate(
+            completed_on_=Subquery(
+                trainings.order_by("-completed_on").values("completed_on")[:1]
+            ),
+            signed_at_=Subquery(attestations.values("signed_at")[:1]),
+        )
+        .values_list("completed_on_", "signed_at_")
+        .first()
+    ) or (None, None)
+    valid_until = None
+    if completed_on is not None:
+        valid_until = add_months(
+            completed_on, settings.REKISTERI_TRAINING_VALID_MONTHS
+        ) - dt.timedelta(days=1)
     result = Clearance(
-        training_completed_on=training.completed_on if training else None,
+        training_completed_on=completed_on,
         training_valid_until=valid_until,
-        attestation_version=version if attestation else None,
-        attestation_signed_at=attestation.signed_at if attestation else None,
+        attestation_version=version if signed_at is not None else None,
+        attestation_signed_at=signed_at,
         today=day,
     )
     if today is None:

@@ -14,18 +14,18 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
-from django.db import connection, transaction
 from django.utils import timezone
 
 from rekisteri.audit import events
-from rekisteri.audit.chain import GENESIS, chain_key, content_of, head_seal, link
+from rekisteri.audit.append import HEAD_ID, append
+from rekisteri.audit.batching import batch, hold
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.middleware import current_request
-from rekisteri.audit.models import AuditEvent, AuditHead
+from rekisteri.audit.models import AuditEvent
 
-HEAD_ID = 1
+__all__ = ["HEAD_ID", "audit_record", "batch", "client_address"]
 
 
 def client_address(request: Any) -> str:
@@ -36,33 +36,6 @@ def client_address(request: Any) -> str:
     if resolved:
         return str(resolved)[:64]
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
-
-
-class _Head(NamedTuple):
-    last_id: int
-    last_hash: str
-    count: int
-    first_id: int
-    anchor_hash: str
-
-
-_LOCK_HEAD = (
-    "UPDATE audit_audithead SET count = count + 1 WHERE id = %s "
-    "RETURNING last_id, last_hash, count, first_id, anchor_hash"
-)
-
-
-def _lock_head() -> _Head | None:
-    """Count the new event in and read the head in one statement.
-
-    The UPDATE takes the write lock on SQLite and the row lock on PostgreSQL,
-    so appends are serialised; RETURNING (SQLite 3.35+, PostgreSQL) saves the
-    separate read an append would otherwise cost.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_LOCK_HEAD, [HEAD_ID])
-        row = cursor.fetchone()
-    return _Head(*row) if row else None
 
 
 def _actor(actor: Any) -> tuple[int | None, str]:
@@ -86,10 +59,13 @@ def audit_record(
     request: Any = None,
     actor_label: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain and return it.
+    """Record one event and return it.
 
-    Runs in the caller's transaction when there is one (an action that rolls
-    back leaves no event), otherwise in its own. ``actor_label`` overrides the
+    Appended at once, in the caller's transaction when there is one (an
+    action that rolls back leaves no event), otherwise in its own — or held
+    by the open request or batch scope and appended with the others
+    (rekisteri/audit/batching.py says which); its ``id`` and ``hash`` are set
+    when it is appended. ``actor_label`` overrides the
     user name for events without an authenticated actor (a failed login names
     the account tried only if it exists — the caller decides).
     """
@@ -121,40 +97,7 @@ def audit_record(
         # will give back (tuples become lists, keys text).
         "details": json.loads(json.dumps(dict(details or {}), default=str)),
     }
-    key = chain_key()
-    with transaction.atomic():
-        # Lock the head first (an UPDATE takes the write lock on SQLite and
-        # the row lock on PostgreSQL), then read it: appends are serialised.
-        head = _lock_head()
-        if head is None:
-            AuditHead.objects.create(
-                pk=HEAD_ID,
-                last_id=0,
-                last_hash=GENESIS,
-                count=1,
-                first_id=1,
-                anchor_hash=GENESIS,
-            )
-            head = _Head(0, GENESIS, 1, 1, GENESIS)
-        # Ids are the chain positions, assigned under the head's lock, so a
-        # gap or a swap is visible to ``verify``.
-        values["id"] = head.last_id + 1
-        event = AuditEvent(
-            prev_hash=head.last_hash,
-            hash=link(key, head.last_hash, content_of(values)),
-            **values,
-        )
-        event.save(force_insert=True)
-        AuditHead.objects.filter(pk=HEAD_ID).update(
-            last_id=event.pk,
-            last_hash=event.hash,
-            seal=head_seal(
-                key,
-                first_id=head.first_id,
-                anchor_hash=head.anchor_hash,
-                last_id=event.pk,
-                last_hash=event.hash,
-                count=head.count,
-            ),
-        )
+    event = AuditEvent(**values)
+    if not hold(event):
+        append([event])
     return event

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from rekisteri.accounts.clearance import clearance_of
@@ -66,15 +66,12 @@ def first_collected_at(person: Any) -> dt.datetime:
     The earliest of the person's creation and the ``obtained_at`` of every
     provenance record of their data (an import can carry an older date).
     """
-    provenance_ids = {person.name_provenance_id, person.address_provenance_id}
+    own = {person.name_provenance_id, person.address_provenance_id} - {None}
+    # One query: the related rows' provenance as subqueries.
+    match = Q(pk__in=own)
     for model in (PersonEmail, PersonPhone, Role):
-        provenance_ids.update(
-            model.objects.filter(person=person).values_list("provenance_id", flat=True)
-        )
-    provenance_ids.discard(None)
-    earliest = Provenance.objects.filter(pk__in=provenance_ids).aggregate(
-        at=Min("obtained_at")
-    )["at"]
+        match |= Q(pk__in=model.objects.filter(person=person).values("provenance_id"))
+    earliest = Provenance.objects.filter(match).aggregate(at=Min("obtained_at"))["at"]
     candidates = [person.created_at] + ([earliest] if earliest else [])
     return min(candidates)
 
@@ -89,7 +86,22 @@ class PersonNotice:
 def person_notice_version(person: Any) -> PersonNotice:
     """Which notice was in force when ``person``'s data was first collected."""
     collected = first_collected_at(person)
-    return PersonNotice(collected, notice_in_force_at(collected), current_notice())
+    # Both in one query: the latest version and the one in force then (each
+    # the first of its ordering, so picking again among the two finds it).
+    latest = NoticeVersion.objects.order_by("-number").values("pk")[:1]
+    then = (
+        NoticeVersion.objects.filter(published_at__lte=collected)
+        .order_by("-published_at", "-number")
+        .values("pk")[:1]
+    )
+    found = list(NoticeVersion.objects.filter(Q(pk__in=latest) | Q(pk__in=then)))
+    in_force = max(
+        (v for v in found if v.published_at <= collected),
+        key=lambda v: (v.published_at, v.number),
+        default=None,
+    )
+    current = max(found, key=lambda v: v.number, default=None)
+    return PersonNotice(collected, in_force, current)
 
 
 def parties(*, include_inactive: bool = True) -> list[Party]:

@@ -56,11 +56,29 @@ def person_privacy(*, user: Any, person: Person) -> PersonPrivacy:
     """
     may_view = "privacy" in visible_categories(user)
     may_change = "privacy" in visible_categories(user, "change")
-    history = list(Restriction.objects.filter(person=person)) if may_view else []
+    # Most persons have none of these: one query says which there are.
+    mine = OuterRef("pk")
+    restricted, objected, suppressed = (
+        Person.objects.filter(pk=person.pk)
+        .annotate(
+            r=Exists(Restriction.objects.filter(person=mine)),
+            o=Exists(Objection.objects.filter(person=mine)),
+            s=Exists(SuppressionMatch.objects.filter(person=mine)),
+        )
+        .values_list("r", "o", "s")
+        .first()
+    ) or (False, False, False)
+    history = (
+        list(Restriction.objects.filter(person=person))
+        if may_view and restricted
+        else []
+    )
     active = next((r for r in history if r.is_active), None)
-    if not may_view:
+    if not may_view and restricted:
         active = active_restriction(person.pk)
-    objections = list(Objection.objects.filter(person=person)) if may_view else []
+    objections = (
+        list(Objection.objects.filter(person=person)) if may_view and objected else []
+    )
     privacy_officer = has_perm(user, Perm.PRIVACY_MANAGE)
     return PersonPrivacy(
         restriction=active,
@@ -70,7 +88,9 @@ def person_privacy(*, user: Any, person: Person) -> PersonPrivacy:
             SuppressionMatch.objects.filter(person=person).values_list(
                 "kind", flat=True
             )
-        ),
+        )
+        if suppressed
+        else [],
         may_view=may_view,
         may_restrict=privacy_officer and may_change and active is None,
         may_lift=privacy_officer and may_change and active is not None,

@@ -1,0 +1,258 @@
+"""Events appended together: a request's reads, a batch (rekisteri/audit/batching.py).
+
+The chain's guarantees hold as for events appended one by one: ids are the
+chain positions with no gap, ``verify`` passes, an action that rolls back
+leaves no event, and an event that must outlive a rolled-back action does.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from rekisteri.audit import batching
+from rekisteri.audit.models import AuditEvent, AuditHead
+from rekisteri.audit.services import audit_record, batch
+from rekisteri.audit.verify import verify_chain
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(action: str = "x.test", **kwargs):
+    return audit_record(actor=None, action=action, target_type="x", **kwargs)
+
+
+def _chain_ok(expected: int) -> None:
+    result = verify_chain()
+    assert result.ok, result.problem
+    assert result.checked == expected
+    ids = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+    assert ids == list(range(1, expected + 1))
+    assert AuditHead.objects.get().count == expected
+
+
+def test_a_request_holds_its_reads_and_appends_them_together_at_its_end():
+    with batching.request_scope():
+        events = [_record(f"x.e{i:02d}") for i in range(5)]
+        assert all(e.id is None for e in events)
+        assert not AuditEvent.objects.exists()
+    assert [e.id for e in events] == [1, 2, 3, 4, 5]
+    stored = list(AuditEvent.objects.order_by("id").values_list("action", "hash"))
+    assert stored == [(e.action, e.hash) for e in events]
+    _chain_ok(5)
+
+
+def test_appending_a_request_s_reads_costs_three_statements_however_many():
+    _record()  # the head exists
+    with CaptureQueriesContext(connection) as captured:
+        with batching.request_scope():
+            for i in range(12):
+                _record(f"x.e{i:02d}")
+        statements = [q["sql"] for q in captured.captured_queries]
+    assert len(statements) == 3, statements
+    _chain_ok(13)
+
+
+def test_a_write_inside_a_request_is_appended_in_its_own_transaction_at_once():
+    with batching.request_scope():
+        read = _record("x.e01")
+        with transaction.atomic():
+            write = _record("x.e02")
+            # In the write's transaction, before the request ends.
+            assert AuditEvent.objects.filter(pk=write.pk).exists()
+        assert read.id is None
+    assert write.id == 1 and read.id == 2
+    _chain_ok(2)
+
+
+def test_a_rolled_back_write_leaves_no_event_and_the_request_s_reads_survive():
+    with batching.request_scope():
+        _record("x.e01")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _record("x.e02")
+            raise RuntimeError
+        _record("x.e03")
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "x.e01",
+        "x.e03",
+    ]
+    _chain_ok(2)
+
+
+def test_a_request_that_raises_still_appends_the_reads_it_made():
+    with pytest.raises(RuntimeError), batching.request_scope():
+        _record("x.e01")
+        raise RuntimeError
+    assert AuditEvent.objects.get().action == "x.e01"
+    _chain_ok(1)
+
+
+def test_a_batch_appends_its_events_once_before_it_commits():
+    _record()
+    with CaptureQueriesContext(connection) as captured:
+        with batch():
+            events = [_record(f"x.e{i:02d}") for i in range(50)]
+            assert not AuditEvent.objects.filter(action__startswith="x.e").exists()
+        writes = [
+            q["sql"]
+            for q in captured.captured_queries
+            if "audit" in q["sql"] and not q["sql"].startswith("SELECT")
+        ]
+    assert len(writes) == 3, writes
+    assert [e.id for e in events] == list(range(2, 52))
+    _chain_ok(51)
+
+
+def test_a_batch_that_rolls_back_leaves_no_event():
+    _record()
+    with pytest.raises(RuntimeError), batch():
+        for i in range(5):
+            _record(f"x.e{i:02d}")
+        raise RuntimeError
+    _chain_ok(1)
+
+
+def test_a_savepoint_rolled_back_inside_a_batch_drops_its_own_events_only():
+    with batch():
+        _record("x.e01")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _record("x.e02")
+            with transaction.atomic():
+                _record("x.e03")
+            raise RuntimeError
+        with transaction.atomic():
+            _record("x.e04")
+        _record("x.e05")
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["x.e01", "x.e04", "x.e05"]
+    _chain_ok(3)
+
+
+def test_a_batch_inside_a_batch_joins_it():
+    with batch():
+        _record("x.e01")
+        with pytest.raises(RuntimeError), batch():
+            _record("x.e02")
+            raise RuntimeError
+        with batch():
+            _record("x.e03")
+        assert not AuditEvent.objects.exists()
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["x.e01", "x.e03"]
+    _chain_ok(2)
+
+
+def test_a_batch_inside_a_request_appends_when_the_batch_ends():
+    with batching.request_scope():
+        read = _record("x.e01")
+        with batch():
+            bulk = [_record(f"x.e{i:02d}") for i in range(2, 5)]
+        assert [e.id for e in bulk] == [1, 2, 3] and read.id is None
+    assert read.id == 4
+    _chain_ok(4)
+
+
+def test_a_long_batch_appends_in_chunks_outside_its_savepoints(monkeypatch):
+    monkeypatch.setattr(batching, "CHUNK", 3)
+    with batch():
+        with transaction.atomic():
+            for i in range(4):  # inside a savepoint: held until the batch ends
+                _record(f"x.e{i:02d}")
+        assert not AuditEvent.objects.exists()
+        _record("x.e10")  # five held at the batch's own level: appended
+        assert AuditEvent.objects.count() == 5
+        _record("x.e11")
+    _chain_ok(6)
+
+
+def test_a_batch_that_fails_to_commit_is_not_appended_after_an_inner_error():
+    # An inner block without a savepoint spoils the whole transaction.
+    with pytest.raises(RuntimeError), batch():
+        _record("x.e01")
+        try:
+            with transaction.atomic(savepoint=False):
+                _record("x.e02")
+                raise ValueError
+        except ValueError:
+            pass
+        raise RuntimeError
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_interleaved_requests_keep_the_chain_valid():
+    """Two requests record reads while the other appends; on PostgreSQL their
+    appends also meet at the head's row lock."""
+    rounds, per_request = 4, 6
+    barrier = threading.Barrier(2, timeout=30)
+    errors: list[BaseException] = []
+    turn = [threading.Lock(), threading.Lock()]
+    concurrent = connection.vendor == "postgresql"
+
+    def request(n: int) -> None:
+        try:
+            for r in range(rounds):
+                with batching.request_scope():
+                    for i in range(per_request):
+                        _record(f"x.e{(n * 10 + i) % 60:02d}", details={"r": r})
+                        if i == per_request // 2:
+                            barrier.wait()
+                    if not concurrent:
+                        # SQLite's shared in-memory test database cannot wait
+                        # on another connection's lock: append in turns.
+                        turn[0].acquire()
+                if not concurrent:
+                    turn[0].release()
+                barrier.wait()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+            barrier.abort()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    _chain_ok(2 * rounds * per_request)
+    # Each request's events are contiguous in the chain: appended together.
+    rows = list(AuditEvent.objects.order_by("id").values_list("action", "details"))
+    for start in range(0, len(rows), per_request):
+        chunk = rows[start : start + per_request]
+        first = int(chunk[0][0][3:]) // 10
+        assert all(int(a[3:]) // 10 == first for a, _ in chunk), chunk
+        assert len({d["r"] for _, d in chunk}) == 1, chunk
+
+
+def test_a_page_whose_events_cannot_be_appended_is_not_served(monkeypatch):
+    """The response leaves only after its reads' events are in the chain."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from rekisteri.accounts.choices import StaffRole
+    from rekisteri.testing import make_person, make_staff
+
+    person = make_person(first_name="Aino", last_name="Auditoitu")
+    client = Client()
+    client.force_login(make_staff(StaffRole.SALES))
+    url = reverse("registry:person_detail", kwargs={"person_id": person.pk})
+
+    def refuse(events):
+        raise RuntimeError("the audit table is not writable")
+
+    with (
+        monkeypatch.context() as patched,
+        pytest.raises(RuntimeError, match="writable"),
+    ):
+        patched.setattr(batching, "append", refuse)
+        client.get(url)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(
+        action="person.view", subject_id=person.pk
+    ).exists()
