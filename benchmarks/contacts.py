@@ -9,6 +9,9 @@ blind index, encryption, provenance, audit, Art. 14 tasks):
 
 * **first import**: every row a new person (and new organizations);
   target ≥ 2,000 rows/s;
+* **baseline**: the same, row by row through the single services (the
+  bulk path's fallback), on a list of its own of ``min(size, 1000)`` rows
+  in the same run, so the two rates are compared under the same load;
 * **re-import**: the same file again (every row matched, nothing written);
 * **dry run** of the same file;
 * **heap peak** (tracemalloc) of a dry run at ``size / 10`` and ``size``
@@ -42,11 +45,13 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def write_list(path: Path, rows: int) -> None:
+def write_list(path: Path, rows: int, *, start: int = 0) -> None:
+    """``rows`` contact persons from number ``start`` on (lists made with
+    different starts share no person and no company)."""
     from rekisteri.core.formats import ytunnus_check_digit
 
     ids = []
-    body = 3_000_000
+    body = 3_000_000 + start
     while len(ids) < max(rows // 20, 1):
         body += 1
         check = ytunnus_check_digit(f"{body:07d}")
@@ -55,7 +60,7 @@ def write_list(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, delimiter=";")
         writer.writerow(HEADERS)
-        for n in range(rows):
+        for n in range(start, start + rows):
             bid = ids[n % len(ids)]
             writer.writerow(
                 [
@@ -102,10 +107,10 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
     path = var_dir / "contacts.csv"
     write_list(path, size)
 
-    def timed(*, dry_run: bool) -> dict[str, Any]:
+    def timed(*, dry_run: bool, at: Path = path, row_by_row=False) -> dict[str, Any]:
         started, cpu = time.perf_counter(), time.process_time()
         report = importer.import_contacts(
-            actor=None, path=path, mapping=mapping, dry_run=dry_run
+            actor=None, path=at, mapping=mapping, dry_run=dry_run, row_by_row=row_by_row
         )
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
@@ -119,6 +124,11 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
             "per_cpu_second": round(summary["rows"] / max(cpu, 1e-9), 1),
         }
 
+    log("  baseline: row by row")
+    base = var_dir / "contacts-base.csv"
+    write_list(base, min(size, 1000), start=size)
+    result["baseline"] = timed(dry_run=False, at=base, row_by_row=True)
+    base.unlink()
     log("  first import")
     result["first"] = timed(dry_run=False)
     log("  re-import")
@@ -157,6 +167,13 @@ def render(results: list[dict[str, Any]]) -> str:
         if "failed" in r:
             lines.append(f"| {db} | {n:,} | failed: {r['failed']} | | | |")
             continue
+        base = r.get("baseline")
+        if base:
+            lines.append(
+                f"| {db} | {base['rows']:,} | baseline: first import row by row | "
+                f"{base['per_second']:,.0f}/s ({base['per_cpu_second']:,.0f}/s of "
+                "CPU) | | |"
+            )
         for key, label, target in (
             ("first", "first import (every row new)", TARGET_PER_S),
             ("again", "re-import (every row matched)", None),

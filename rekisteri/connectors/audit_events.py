@@ -16,4 +16,10 @@ EVENTS = {
         "the channel and the source."
     ),
     "connectors.inform_list": "The list of persons to inform was shown.",
+    "connectors.contacts_preview": (
+        "A contact list was previewed on the upload page (a dry run): counts per fate."
+    ),
+    "connectors.contacts_import": (
+        "A contact list was imported from the upload page: counts per fate."
+    ),
 }

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import Contract, RelationshipEnd
+from rekisteri.registry import hooks
 from rekisteri.registry.models import Organization, Role
 
 
@@ -87,6 +88,13 @@ def _role_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         relationship_refresh(organization)
 
 
+def _roles_created(sender: Any, instances: Any, **kwargs: Any) -> None:
+    """Roles written in bulk: each organization's end once."""
+    ids = {role.organization_id for role in instances}
+    for organization in Organization.objects.filter(pk__in=list(ids)):
+        relationship_refresh(organization)
+
+
 def _organization_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     # A contract of a sole trader is the trader's personal data: the copy of
     # the flag that the catalogue's ``when`` reads follows the organization.
@@ -102,6 +110,9 @@ def _organization_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
 def connect() -> None:
     """Connect the signals (called from the app config's ``ready``)."""
     post_save.connect(_role_changed, sender=Role, dispatch_uid="contracts.role_saved")
+    hooks.rows_created.connect(
+        _roles_created, sender=Role, dispatch_uid="contracts.roles_created"
+    )
     post_delete.connect(
         _role_changed, sender=Role, dispatch_uid="contracts.role_deleted"
     )

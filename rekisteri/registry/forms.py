@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.core.validation import BoundedDateField
-from rekisteri.registry.choices import Language, OrganizationStatus, RoleKind
+from rekisteri.registry.choices import (
+    Language,
+    OrganizationStatus,
+    RoleKind,
+    SourceKind,
+)
+from rekisteri.registry.models import DataSource
 
 
 def _text(label: str, **attrs: Any) -> forms.CharField:
@@ -167,6 +173,29 @@ class OrganizationForm(ServiceForm):
 # --------------------------------------------------------------------------
 
 
+# Sources a staff member can name for what they type (the registries'
+# values arrive through their importers, never through a form).
+TYPED_SOURCE_KINDS = (
+    SourceKind.DATA_SUBJECT,
+    SourceKind.CUSTOMER_COMPANY,
+    SourceKind.STAFF,
+)
+
+
+def typed_source_choices() -> list[tuple[str, str]]:
+    """(code, label) of the active sources of typed values; the built-in
+    ones by their translated kind."""
+    choices = []
+    for source in DataSource.objects.filter(
+        is_active=True, kind__in=TYPED_SOURCE_KINDS
+    ).order_by("kind", "name"):
+        label = (
+            SourceKind(source.kind).label if source.code == source.kind else source.name
+        )
+        choices.append((source.code, str(label)))
+    return choices
+
+
 class PersonForm(ServiceForm):
     """Names, language, address, and the repeated email and phone inputs."""
 
@@ -177,10 +206,20 @@ class PersonForm(ServiceForm):
     )
     emails = ListField(label=_("Email addresses"), required=False)
     phones = ListField(label=_("Phone numbers"), required=False)
+    source = forms.ChoiceField(
+        label=_("Where the values came from"),
+        required=False,
+        help_text=_(
+            "Recorded as the source of the names, addresses, emails and phone "
+            "numbers you add or change here."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(_address_fields(""))
+        self.fields["source"].choices = typed_source_choices()
+        self.fields["source"].initial = "staff"
 
     def address(self) -> list[forms.BoundField]:
         return [self[part] for part in ADDRESS_PARTS]
@@ -200,8 +239,11 @@ class PersonForm(ServiceForm):
         return list(enumerate(self.repeated("phones"), start=1))
 
     def service_fields(self) -> dict[str, Any]:
-        """Keyword arguments for ``person_create``/``person_update``."""
-        return dict(self.cleaned_data)
+        """Keyword arguments for ``person_create``/``person_update`` (the
+        source defaults to staff when none is chosen)."""
+        data = dict(self.cleaned_data)
+        data["source"] = data.get("source") or "staff"
+        return data
 
 
 class RoleFieldsForm(ServiceForm):

@@ -13,11 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.dispatch import Signal
+
 from rekisteri.access.enforce import not_a_write_service
 
 # listener(actor=..., person=..., emails=[normalised], phones=[E.164])
 Listener = Callable[..., None]
 _listeners: dict[str, Listener] = {}
+# listener_many(actor=..., added=[(person, emails, phones), ...])
+_listeners_many: dict[str, Listener] = {}
+
+# Sent after a bulk write of new rows (``bulk_create`` sends no post_save),
+# with ``sender`` the model and ``instances`` the new rows: an app that
+# follows single saves through ``post_save`` follows bulk writes here, once
+# for the lot (rekisteri.registry.bulk).
+rows_created = Signal()
 
 
 def register_contact_listener(name: str, listener: Listener) -> None:
@@ -27,6 +37,12 @@ def register_contact_listener(name: str, listener: Listener) -> None:
 
 def unregister_contact_listener(name: str) -> None:
     _listeners.pop(name, None)
+    _listeners_many.pop(name, None)
+
+
+def register_contact_listener_many(name: str, listener: Listener) -> None:
+    """Register the batched form of the listener called ``name``."""
+    _listeners_many[name] = listener
 
 
 @not_a_write_service("tells listeners inside a write that its service authorized")
@@ -40,6 +56,25 @@ def contact_points_added(
         _listeners[name](
             actor=actor, person=person, emails=list(emails), phones=list(phones)
         )
+
+
+@not_a_write_service("tells listeners inside a bulk write that its service authorized")
+def contact_points_added_many(
+    *, actor: Any, added: Sequence[tuple[Any, Sequence[str], Sequence[str]]]
+) -> None:
+    """:func:`contact_points_added` for many persons: ``added`` holds
+    ``(person, emails, phones)``. A listener without a batched form is
+    called person by person."""
+    added = [(p, list(e), list(ph)) for p, e, ph in added if e or ph]
+    if not added:
+        return
+    for name in sorted(_listeners):
+        many = _listeners_many.get(name)
+        if many is not None:
+            many(actor=actor, added=added)
+            continue
+        for person, emails, phones in added:
+            _listeners[name](actor=actor, person=person, emails=emails, phones=phones)
 
 
 # --------------------------------------------------------------------------
@@ -78,3 +113,28 @@ def contact_suppressed(kind: str, value: str) -> bool:
     """True when an address may not be added for marketing (an importer of
     third-party lists leaves the row out)."""
     return any(_suppression[name](kind, value) for name in sorted(_suppression))
+
+
+# query_many(kind, values) -> the suppressed ones; one query for a batch
+_suppression_many: dict[str, Callable[[str, Sequence[str]], set[str]]] = {}
+
+
+def register_suppression_query_many(
+    name: str, query: Callable[[str, Sequence[str]], set[str]]
+) -> None:
+    """Register (or replace) the batched form of a suppression query."""
+    _suppression_many[name] = query
+
+
+def contacts_suppressed(kind: str, values: Sequence[str]) -> set[str]:
+    """Those of ``values`` (normalised) that may not be added for marketing:
+    the batched :func:`contact_suppressed` of list imports. A query with no
+    batched form is asked value by value."""
+    found: set[str] = set()
+    for name in sorted(_suppression):
+        many = _suppression_many.get(name)
+        if many is not None:
+            found |= many(kind, values)
+        else:
+            found |= {v for v in values if _suppression[name](kind, v)}
+    return found

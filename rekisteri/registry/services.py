@@ -415,6 +415,14 @@ def organization_set_from_source(
         if "name" in editable:
             data["name_key"] = cleaned["name_key"]
     data.update({k: v for k, v in values.items() if k in ORG_REGISTRY_FIELDS})
+    end = data.get("registry_end_date")
+    if end is not None:
+        try:
+            check_date(end)
+        except FormatError as exc:
+            raise ValidationFailed.single(
+                "registry_end_date", exc.code, exc.message
+            ) from None
     changed = [f for f in data if getattr(organization, f) != data[f]]
     authorize_write(
         actor=actor,

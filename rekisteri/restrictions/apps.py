@@ -17,5 +17,9 @@ class RestrictionsConfig(AppConfig):
 
         enforce.register_refusal("restriction", services.refuse_if_restricted)
         hooks.register_contact_listener("suppression", services.suppression_check)
+        hooks.register_contact_listener_many(
+            "suppression", services.suppression_check_many
+        )
         hooks.register_restriction_status("restriction", services.is_restricted)
         hooks.register_suppression_query("suppression", services.is_suppressed)
+        hooks.register_suppression_query_many("suppression", services.suppressed_of)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -341,10 +342,58 @@ def is_suppressed(kind: str, value: str) -> bool:
     return bool(d) and SuppressedContact.objects.filter(kind=kind, digest=d).exists()
 
 
+def suppressed_of(kind: str, values: Sequence[str]) -> set[str]:
+    """The registry's batched suppression query: those of ``values`` on the
+    list, one query for the lot."""
+    digests: dict[str, str] = {}
+    for value in values:
+        d = suppression.digest(kind, value)
+        if d:
+            digests[d] = value
+    if not digests:
+        return set()
+    hits = SuppressedContact.objects.filter(
+        kind=kind, digest__in=list(digests)
+    ).values_list("digest", flat=True)
+    return {digests[d] for d in hits}
+
+
 def objects_to_marketing(person_id: uuid.UUID) -> bool:
     return Objection.objects.filter(
         person_id=person_id, purpose=ObjectionPurpose.DIRECT_MARKETING
     ).exists()
+
+
+@not_a_write_service(
+    "the registry's batched contact listener, inside a bulk create after it authorized"
+)
+def suppression_check_many(
+    *, actor: Any, added: Sequence[tuple[Person, list[str], list[str]]]
+) -> None:
+    """:func:`suppression_check` for a batch: one query for the objections
+    and one for the addresses on the list; the persons either concerns go
+    through :func:`suppression_check` itself."""
+    ids = [person.pk for person, _e, _p in added]
+    objecting = set(
+        Objection.objects.filter(
+            person_id__in=ids, purpose=ObjectionPurpose.DIRECT_MARKETING
+        ).values_list("person_id", flat=True)
+    )
+    hits: set[tuple[str, str]] = set()
+    for kind in (ContactKind.EMAIL, ContactKind.PHONE):
+        values = [
+            v
+            for _person, emails, phones in added
+            for v in (emails if kind == ContactKind.EMAIL else phones)
+        ]
+        hits |= {(kind, v) for v in suppressed_of(kind, values)}
+    for person, emails, phones in added:
+        if (
+            person.pk in objecting
+            or any((ContactKind.EMAIL, e) in hits for e in emails)
+            or any((ContactKind.PHONE, p) in hits for p in phones)
+        ):
+            suppression_check(actor=actor, person=person, emails=emails, phones=phones)
 
 
 @not_a_write_service(

@@ -20,6 +20,8 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from rekisteri.registry import hooks
+
 _local = threading.local()
 
 
@@ -60,6 +62,11 @@ def flush() -> None:
 
 def _role(sender: Any, instance: Any, **kwargs: Any) -> None:
     mark(person_ids=[instance.person_id])
+
+
+def _roles_created(sender: Any, instances: Any, **kwargs: Any) -> None:
+    # A bulk write (rekisteri.registry.hooks.rows_created): one mark for all.
+    mark(person_ids=[role.person_id for role in instances])
 
 
 def _person(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
@@ -124,6 +131,11 @@ def connect() -> None:
             sender=case.persons.through,
             dispatch_uid="retention.case_persons",
         )
+    hooks.rows_created.connect(
+        _roles_created,
+        sender=model("registry", "Role"),
+        dispatch_uid="retention.roles_created",
+    )
     for sender, handler, name in pairs:
         post_save.connect(handler, sender=sender, dispatch_uid=f"retention.{name}.s")
         if name not in ("person", "organization"):

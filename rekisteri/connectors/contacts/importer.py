@@ -25,7 +25,6 @@ inform task (:mod:`rekisteri.connectors.contacts.inform`).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -33,49 +32,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from rekisteri.access.enforce import NONE, write_service
 from rekisteri.audit.services import audit_record
-from rekisteri.connectors.contacts import inform
+from rekisteri.connectors.contacts import inform, rows
 from rekisteri.connectors.contacts.reader import ENCODINGS, ContactFile, open_contacts
+from rekisteri.connectors.contacts.rows import FIELDS, Cleaned
 from rekisteri.connectors.models import ContactMapping
-from rekisteri.core import blindindex, formats, keyring
+from rekisteri.core import keyring
 from rekisteri.core.errors import FieldErrors, ServiceError, ValidationFailed
-from rekisteri.registry import hooks
+from rekisteri.registry import bulk
 from rekisteri.registry import services as registry
-from rekisteri.registry.choices import Language, RoleKind
+from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.models import (
     DataSource,
     ImportBatch,
     Organization,
     Person,
-    PersonPhone,
-    Role,
 )
 
-# Register fields a column can be mapped to, with their labels.
-FIELDS: dict[str, Any] = {
-    "first_name": gettext_lazy("First name"),
-    "last_name": gettext_lazy("Last name"),
-    "email": gettext_lazy("Email"),
-    "phone": gettext_lazy("Phone"),
-    "business_id": gettext_lazy("Business ID"),
-    "organization_name": gettext_lazy("Organization name"),
-    "title": gettext_lazy("Job title"),
-    "language": gettext_lazy("Language"),
-    "street": gettext_lazy("Street address"),
-    "postal_code": gettext_lazy("Postal code"),
-    "city": gettext_lazy("Post office"),
-}
 REQUIRED = ("last_name", "business_id")
 ADDRESS = ("street", "postal_code", "city")
 FATES = ("create", "update", "unchanged", "suppressed", "duplicate", "error")
 # Reports keep this many row outcomes; the counts cover every row.
 REPORT_ROWS = 1000
+# Rows matched and written together (docs/connectors.md, Speed).
+BATCH = 500
+
+__all__ = ["FIELDS", "ContactImporter", "import_contacts", "mapping_save"]
 
 
 @dataclass
@@ -222,21 +209,6 @@ def mapping_save(
 # --------------------------------------------------------------------------
 
 
-@dataclass
-class Cleaned:
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    phone: str = ""
-    business_id: str = ""
-    organization_name: str = ""
-    title: str = ""
-    language: str = ""
-    street: str = ""
-    postal_code: str = ""
-    city: str = ""
-
-
 def _value(row: dict[str, str], headers: dict[str, str], name: str, columns) -> str:
     header = columns.get(name)
     if not header:
@@ -244,137 +216,13 @@ def _value(row: dict[str, str], headers: dict[str, str], name: str, columns) -> 
     return row.get(headers.get(header.casefold(), header), "")
 
 
-def _clean(raw: dict[str, str], reasons: list[str]) -> Cleaned:
-    c = Cleaned()
-    for name, limit in (
-        ("first_name", 100),
-        ("last_name", 100),
-        ("organization_name", 200),
-        ("title", 100),
-        ("street", 200),
-        ("city", 100),
-    ):
-        try:
-            setattr(c, name, formats.clean_text(raw.get(name, ""), max_length=limit))
-        except formats.FormatError as exc:
-            reasons.append(f"{FIELDS[name]}: {exc.message}")
-    if not c.last_name:
-        reasons.append(_("The last name is missing."))
-    for name, fn in (
-        ("email", formats.normalise_email),
-        ("phone", formats.normalise_phone),
-        ("business_id", formats.normalise_business_id),
-    ):
-        value = raw.get(name, "")
-        if not value:
-            continue
-        try:
-            setattr(c, name, fn(value))
-        except formats.FormatError as exc:
-            reasons.append(f"{FIELDS[name]}: {exc.message}")
-    if not raw.get("business_id"):
-        reasons.append(_("The business ID is missing."))
-    if not (raw.get("email") or raw.get("phone")):
-        reasons.append(_("Neither an email nor a phone number is given."))
-    language = raw.get("language", "").strip().lower()[:2]
-    if language and language not in Language.values:
-        reasons.append(_("Unknown language."))
-    c.language = language if language in Language.values else Language.FI
-    code = raw.get("postal_code", "")
-    if code:
-        try:
-            c.postal_code = formats.normalise_postal_code(code, "FI")
-        except formats.FormatError as exc:
-            reasons.append(f"{FIELDS['postal_code']}: {exc.message}")
-    return c
-
-
-def _phone_owners(phone: str) -> set[Any]:
-    candidates = blindindex.subjects_matching(PersonPhone, "number", phone)
-    if not candidates:
-        return set()
-    rows = PersonPhone.objects.filter(person_id__in=candidates)
-    return {row.person_id for row in rows if row.number == phone}
-
-
-def _match(c: Cleaned, reasons: list[str]) -> Person | None:
-    owners: set[Any] = set()
-    if c.email:
-        owners = registry.email_owners(c.email)
-    if not owners and c.phone:
-        owners = _phone_owners(c.phone)
-    if len(owners) > 1:
-        reasons.append(_("Several persons in the register match this row."))
-        return None
-    if not owners:
-        return None
-    return Person.objects.get(pk=next(iter(owners)))
-
-
-def _suppressed(c: Cleaned) -> bool:
-    return bool(
-        (c.email and hooks.contact_suppressed("email", c.email))
-        or (c.phone and hooks.contact_suppressed("phone", c.phone))
-    )
-
-
-def _seen_key(kind: str, value: str) -> bytes:
-    # Eight bytes per address keep the in-file duplicate check small.
-    return hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest()
-
-
-@dataclass
-class _Plan:
-    """What a row will do to a matched person."""
-
-    add_email: bool = False
-    add_phone: bool = False
-    add_address: bool = False
-    add_role: bool = False
-    differs: list[str] = field(default_factory=list)
-
-    @property
-    def writes(self) -> bool:
-        return self.add_email or self.add_phone or self.add_address or self.add_role
-
-
-def _plan_update(
-    person: Person, c: Cleaned, org: Organization | None, role_kind: str
-) -> _Plan:
-    plan = _Plan()
-    with keyring.ensure_scope():
-        emails = [e.email for e in person.emails.all()]
-        phones = [p.number for p in person.phones.all()]
-        if c.email and c.email not in emails:
-            if emails:
-                plan.differs.append(str(FIELDS["email"]))
-            else:
-                plan.add_email = True
-        if c.phone and c.phone not in phones:
-            if phones:
-                plan.differs.append(str(FIELDS["phone"]))
-            else:
-                plan.add_phone = True
-        if (c.first_name, c.last_name) != (person.first_name, person.last_name) and (
-            c.first_name or c.last_name
-        ):
-            plan.differs.append(_("name"))
-        if c.street and not person.street:
-            plan.add_address = True
-        elif c.street and c.street != person.street:
-            plan.differs.append(_("address"))
-    if (
-        org is None
-        or not Role.objects.filter(
-            person=person, organization=org, kind=role_kind, end_date__isnull=True
-        ).exists()
-    ):
-        plan.add_role = True
-    return plan
+class _BulkRefused(Exception):
+    """The batch's bulk write was refused or left a new organization
+    without its person: rolled back, and the batch is written row by row."""
 
 
 class ContactImporter:
-    """One run over one file with one mapping."""
+    """One run over one file with one mapping, :data:`BATCH` rows at a time."""
 
     def __init__(
         self,
@@ -383,8 +231,12 @@ class ContactImporter:
         mapping: ContactMapping,
         dry_run: bool,
         progress: Callable[[int], None] | None = None,
+        row_by_row: bool = False,
     ) -> None:
         self.actor = actor
+        # New persons through the single services, one transaction each
+        # (the bulk path's fallback; the benchmark's baseline).
+        self.row_by_row = row_by_row
         self.mapping = mapping
         self.source: DataSource = mapping.source
         self.dry_run = dry_run
@@ -393,19 +245,231 @@ class ContactImporter:
         self.seen: set[bytes] = set()
         self.batch: ImportBatch | None = None
         self.today = timezone.localdate()
-        self._orgs: dict[str, Organization | None] = {}
+        # The batch's organizations by business ID (read per batch, so
+        # memory does not grow with the file).
+        self._orgs: dict[str, Organization] = {}
 
-    # -- organizations ------------------------------------------------------
+    # -- a batch of rows ----------------------------------------------------
 
-    def _organization(self, c: Cleaned) -> Organization | None:
-        if c.business_id not in self._orgs:
-            self._orgs[c.business_id] = Organization.objects.filter(
-                business_id=c.business_id
-            ).first()
-        return self._orgs[c.business_id]
+    def _prepare(
+        self, number: int, raw: dict[str, str], outcomes: dict[int, RowOutcome]
+    ) -> Cleaned | None:
+        """Clean the row and check it against the earlier rows of the file;
+        its outcome when it ends here."""
+        reasons: list[str] = []
+        if "\x00extra" in raw:
+            reasons.append(_("The row has more cells than the header."))
+        c = rows.clean(raw, reasons)
+        if reasons:
+            outcomes[number] = RowOutcome(number, "error", reasons)
+            return None
+        keys_of_row = [
+            rows.seen_key(kind, value)
+            for kind, value in (("email", c.email), ("phone", c.phone))
+            if value
+        ]
+        if any(k in self.seen for k in keys_of_row):
+            outcomes[number] = RowOutcome(
+                number, "duplicate", [_("The same address is on an earlier row.")]
+            )
+            return None
+        self.seen.update(keys_of_row)
+        return c
+
+    def _run_batch(self, items: list[tuple[int, dict[str, str]]]) -> None:
+        outcomes: dict[int, RowOutcome] = {}
+        pending = [
+            (number, c)
+            for number, raw in items
+            if (c := self._prepare(number, raw, outcomes)) is not None
+        ]
+        # One key scope per batch: the matched persons' keys are read with
+        # one query, the new persons' keys made with one insert, and none
+        # outlive the batch.
+        with keyring.ensure_scope():
+            if pending:
+                self._decide(pending, outcomes)
+        for number, _raw in items:
+            self.report.add(outcomes[number])
+        if self.progress:
+            self.progress(self.report.total)
+
+    def _decide(
+        self, pending: list[tuple[int, Cleaned]], outcomes: dict[int, RowOutcome]
+    ) -> None:
+        kind = self.mapping.role_kind
+        found = rows.Matches.lookup([c for _n, c in pending], kind)
+        self._orgs = dict(found.organizations)
+        creates: list[tuple[int, Cleaned]] = []
+        unnamed: list[tuple[int, Cleaned, bool]] = []
+        for number, c in pending:
+            if found.is_suppressed(c):
+                outcomes[number] = RowOutcome(
+                    number,
+                    "suppressed",
+                    [
+                        _(
+                            "The address is on the suppression list; "
+                            "the row was left out."
+                        )
+                    ],
+                )
+                continue
+            owners = found.owners(c)
+            if len(owners) > 1:
+                outcomes[number] = RowOutcome(
+                    number,
+                    "error",
+                    [_("Several persons in the register match this row.")],
+                )
+                continue
+            org = self._orgs.get(c.business_id)
+            if org is None and not c.organization_name:
+                # Fine if a row of this batch that creates it names it.
+                unnamed.append((number, c, bool(owners)))
+                continue
+            if not owners:
+                creates.append((number, c))
+                continue
+            person = found.persons[next(iter(owners))]
+            plan = rows.plan_update(
+                person, c, has_role=found.has_role(person, org, kind)
+            )
+            outcomes[number] = self._matched(number, person, c, plan)
+        named = {c.business_id: c.organization_name for _n, c in creates}
+        for number, c, matched in unnamed:
+            if named.get(c.business_id) and not matched:
+                c.organization_name = named[c.business_id]
+                creates.append((number, c))
+            else:
+                outcomes[number] = RowOutcome(
+                    number,
+                    "error",
+                    [
+                        _(
+                            "The organization is not in the register "
+                            "and the row names none."
+                        )
+                    ],
+                )
+        creates.sort(key=lambda item: item[0])
+        if not creates:
+            return
+        if self.dry_run:
+            for number, _c in creates:
+                outcomes[number] = RowOutcome(number, "create")
+            return
+        if not self.row_by_row:
+            try:
+                self._create_many(creates, outcomes)
+                return
+            except (_BulkRefused, ServiceError, IntegrityError):
+                # Row by row, each with its own reason (the enforcement
+                # point refused the batch, or a parallel write took an
+                # address).
+                self._orgs = {
+                    c.business_id: o
+                    for c in (c for _n, c in creates)
+                    if (o := self._lookup_org(c.business_id)) is not None
+                }
+        for number, c in creates:
+            try:
+                person = self._create(c)
+            except ServiceError as exc:
+                outcomes[number] = RowOutcome(number, "error", [_service_reason(exc)])
+            else:
+                outcomes[number] = RowOutcome(number, "create", [], person.pk)
+
+    def _matched(
+        self, number: int, person: Person, c: Cleaned, plan: rows.Plan
+    ) -> RowOutcome:
+        notes = (
+            [
+                _("Differs from the register, not changed: %(fields)s.")
+                % {"fields": ", ".join(plan.differs)}
+            ]
+            if plan.differs
+            else []
+        )
+        if not plan.writes:
+            return RowOutcome(number, "unchanged", notes, person.pk)
+        if not self.dry_run:
+            try:
+                self._update(person, c, plan)
+            except ServiceError as exc:
+                return RowOutcome(number, "error", [_service_reason(exc)])
+        return RowOutcome(number, "update", notes, person.pk)
+
+    def _create_many(
+        self, creates: list[tuple[int, Cleaned]], outcomes: dict[int, RowOutcome]
+    ) -> None:
+        """The batch's new persons in one transaction: their new
+        organizations through ``organization_create``, the persons, emails,
+        phones and roles through the registry's bulk service, the inform
+        tasks in one insert."""
+        new_orgs: dict[str, Organization] = {}
+        with transaction.atomic():
+            contacts = []
+            for _number, c in creates:
+                org = self._orgs.get(c.business_id) or new_orgs.get(c.business_id)
+                if org is None:
+                    org = registry.organization_create(
+                        actor=self.actor,
+                        name=c.organization_name,
+                        business_id=c.business_id,
+                        source=self.source.code,
+                        import_batch=self.batch,
+                    )
+                    new_orgs[c.business_id] = org
+                contacts.append(
+                    bulk.NewContact(
+                        first_name=c.first_name,
+                        last_name=c.last_name,
+                        preferred_language=c.language,
+                        email=c.email,
+                        phone=c.phone,
+                        street=c.street,
+                        postal_code=c.postal_code,
+                        city=c.city,
+                        organization=org,
+                        role_kind=self.mapping.role_kind,
+                        title=c.title,
+                    )
+                )
+            result = bulk.contacts_create(
+                actor=self.actor,
+                contacts=contacts,
+                source=self.source.code,
+                import_batch=self.batch,
+            )
+            used = {contacts[i].organization.pk for i in result.created}
+            if any(org.pk not in used for org in new_orgs.values()):
+                # Nothing half-imported: no organization without its person.
+                raise _BulkRefused()
+            informed = inform.tasks_for_many(
+                person_ids=[p.pk for p in result.created.values()],
+                source=self.source,
+                import_batch=self.batch,
+                obtained_on=self.today,
+            )
+        self.report.inform_tasks += informed
+        self.report.organizations_created += len(new_orgs)
+        self._orgs.update(new_orgs)
+        for i, (number, _c) in enumerate(creates):
+            if i in result.created:
+                outcomes[number] = RowOutcome(
+                    number, "create", [], result.created[i].pk
+                )
+            else:
+                outcomes[number] = RowOutcome(number, "error", result.refused[i])
+
+    # -- one row at a time (the fallback, and matched rows that write) ------
+
+    def _lookup_org(self, business_id: str) -> Organization | None:
+        return Organization.objects.filter(business_id=business_id).first()
 
     def _organization_or_create(self, c: Cleaned) -> Organization:
-        org = self._organization(c)
+        org = self._orgs.get(c.business_id)
         if org is not None:
             return org
         org = registry.organization_create(
@@ -418,60 +482,6 @@ class ContactImporter:
         self._orgs[c.business_id] = org
         self.report.organizations_created += 1
         return org
-
-    # -- one row ------------------------------------------------------------
-
-    def row(self, number: int, raw: dict[str, str]) -> RowOutcome:
-        reasons: list[str] = []
-        if "\x00extra" in raw:
-            reasons.append(_("The row has more cells than the header."))
-        c = _clean(raw, reasons)
-        if reasons:
-            return RowOutcome(number, "error", reasons)
-        keys_of_row = [
-            _seen_key(kind, value)
-            for kind, value in (("email", c.email), ("phone", c.phone))
-            if value
-        ]
-        if any(k in self.seen for k in keys_of_row):
-            return RowOutcome(
-                number, "duplicate", [_("The same address is on an earlier row.")]
-            )
-        self.seen.update(keys_of_row)
-        if _suppressed(c):
-            return RowOutcome(
-                number,
-                "suppressed",
-                [_("The address is on the suppression list; the row was left out.")],
-            )
-        person = _match(c, reasons)
-        if reasons:
-            return RowOutcome(number, "error", reasons)
-        org = self._organization(c)
-        if org is None and not c.organization_name:
-            return RowOutcome(
-                number,
-                "error",
-                [_("The organization is not in the register and the row names none.")],
-            )
-        if person is None:
-            if not self.dry_run:
-                person = self._create(c)
-            return RowOutcome(number, "create", [], getattr(person, "pk", None))
-        plan = _plan_update(person, c, org, self.mapping.role_kind)
-        notes = (
-            [
-                _("Differs from the register, not changed: %(fields)s.")
-                % {"fields": ", ".join(plan.differs)}
-            ]
-            if plan.differs
-            else []
-        )
-        if not plan.writes:
-            return RowOutcome(number, "unchanged", notes, person.pk)
-        if not self.dry_run:
-            self._update(person, c, plan)
-        return RowOutcome(number, "update", notes, person.pk)
 
     def _create(self, c: Cleaned) -> Person:
         with transaction.atomic():
@@ -501,7 +511,7 @@ class ContactImporter:
             self._inform(person)
         return person
 
-    def _update(self, person: Person, c: Cleaned, plan: _Plan) -> None:
+    def _update(self, person: Person, c: Cleaned, plan: rows.Plan) -> None:
         with transaction.atomic():
             changes: dict[str, Any] = {}
             if plan.add_email:
@@ -554,20 +564,17 @@ class ContactImporter:
                 created_by=self.actor if getattr(self.actor, "pk", None) else None,
             )
             self.report.batch_id = self.batch.pk
+        items: list[tuple[int, dict[str, str]]] = []
         for number, raw in contacts.rows:
             values = {name: _value(raw, headers, name, columns) for name in FIELDS}
             if "\x00extra" in raw:
                 values["\x00extra"] = raw["\x00extra"]
-            try:
-                # One key scope per row: matching, planning and writing the
-                # row load each person's key once, and none outlive the row.
-                with keyring.ensure_scope():
-                    outcome = self.row(number, values)
-            except ServiceError as exc:
-                outcome = RowOutcome(number, "error", [_service_reason(exc)])
-            self.report.add(outcome)
-            if self.progress:
-                self.progress(self.report.total)
+            items.append((number, values))
+            if len(items) >= BATCH:
+                self._run_batch(items)
+                items = []
+        if items:
+            self._run_batch(items)
         if self.batch is not None:
             ImportBatch.objects.filter(pk=self.batch.pk).update(
                 finished_at=timezone.now(), row_count=self.report.total
@@ -589,9 +596,14 @@ def import_contacts(
     mapping: ContactMapping,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    row_by_row: bool = False,
 ) -> ContactReport:
     contacts = open_contacts(path, encoding=mapping.encoding)
     importer = ContactImporter(
-        actor=actor, mapping=mapping, dry_run=dry_run, progress=progress
+        actor=actor,
+        mapping=mapping,
+        dry_run=dry_run,
+        progress=progress,
+        row_by_row=row_by_row,
     )
     return importer.run(contacts)

@@ -76,6 +76,32 @@ def task_for(
         return None
 
 
+def tasks_for_many(
+    *, person_ids: list[Any], source: Any, import_batch: Any, obtained_on: dt.date
+) -> int:
+    """:func:`task_for` of many persons: one query for the tasks that exist,
+    one insert for the rest; inside the import's write. Returns how many
+    were made."""
+    have = set(
+        InformTask.objects.filter(person_id__in=person_ids, source=source).values_list(
+            "person_id", flat=True
+        )
+    )
+    due = due_date(obtained_on)
+    made = InformTask.objects.bulk_create(
+        InformTask(
+            person_id=pid,
+            source=source,
+            import_batch=import_batch,
+            obtained_on=obtained_on,
+            due=due,
+        )
+        for pid in dict.fromkeys(person_ids)
+        if pid not in have
+    )
+    return len(made)
+
+
 TEXTS = {
     "fi": {
         "subject": "Tietoja henkilötietojesi käsittelystä",

@@ -33,6 +33,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rekisteri.core import formats
+from rekisteri.core.formats import FormatError
+from rekisteri.core.validation import DATE_MAX, DATE_MIN, check_date
 from rekisteri.registry.choices import RegistrySituation
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -97,12 +99,21 @@ class CompanyValues:
 
 
 def _date(value: Any, key: str) -> dt.date | None:
+    """A date within the register's bounds (rekisteri.core.validation): a
+    year 9999 end date would overflow the arithmetic done on it later."""
     if value in (None, ""):
         return None
     try:
-        return dt.date.fromisoformat(str(value)[:10])
+        day = dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         raise MappingError("bad_date", f"'{key}' is not a date.") from None
+    try:
+        return check_date(day)
+    except FormatError:
+        raise MappingError(
+            "date_out_of_range",
+            f"'{key}' is outside {DATE_MIN.isoformat()}…{DATE_MAX.isoformat()}.",
+        ) from None
 
 
 def _timestamp(value: Any) -> dt.datetime | None:

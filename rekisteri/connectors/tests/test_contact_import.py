@@ -128,13 +128,16 @@ def _suppress(address: str) -> None:
     )
 
 
-def test_a_list_twice_adds_nothing_the_second_time(tmp_path):
+@pytest.mark.parametrize("row_by_row", [False, True], ids=["bulk", "row_by_row"])
+def test_a_list_twice_adds_nothing_the_second_time(tmp_path, row_by_row):
     existing = make_org(name="Olemassa Oy", business_id=business_id(9100))
     _suppress(SUPPRESSED)
     rows = _rows(300)
     path = _csv(tmp_path / "lista.csv", rows + _defects(rows))
     mapping = _mapping()
-    first = importer.import_contacts(actor=None, path=path, mapping=mapping)
+    first = importer.import_contacts(
+        actor=None, path=path, mapping=mapping, row_by_row=row_by_row
+    )
     s = first.summary()
     assert s["rows"] == 306
     assert s["create"] == 301  # 300 + the formula-like title row

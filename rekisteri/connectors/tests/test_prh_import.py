@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -338,3 +339,16 @@ def test_a_role_the_matrix_refuses_writes_nothing_for_the_company():
         and any(t in q["sql"] for t in COMPANY_TABLES)
     ]
     assert written == []
+
+
+def test_a_registry_end_date_outside_the_bounds_is_refused_by_the_service():
+    org = make_org(name="Raja Oy")
+    prov = registry.provenance_record(actor=None, source="prh")
+    with pytest.raises(ValidationFailed) as exc:
+        registry.organization_set_from_source(
+            actor=None,
+            organization=org,
+            provenance=prov,
+            values={"registry_end_date": dt.date(9999, 12, 31)},
+        )
+    assert "registry_end_date" in exc.value.fields

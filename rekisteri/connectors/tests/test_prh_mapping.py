@@ -82,6 +82,8 @@ def test_a_sole_trader_and_a_post_office_box():
         (lambda c: c.update(mainBusinessLine=["66190"]), "bad_shape"),
         (lambda c: c.update(lastModified="yesterday"), "bad_date"),
         (lambda c: c.update(endDate="31.12.2020"), "bad_date"),
+        (lambda c: c.update(endDate="9999-12-31"), "date_out_of_range"),
+        (lambda c: c.update(endDate="0001-01-01"), "date_out_of_range"),
     ],
 )
 def test_bad_companies_are_refused_with_a_stable_code(mutate, code):

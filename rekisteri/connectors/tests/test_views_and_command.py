@@ -117,9 +117,9 @@ def test_review_page_accept_and_reject(staff_client):
     org = Organization.objects.get()
     assert (org.name, org.postal_street) == ("Accountor Group Oy", "Typed 1")
     assert list(
-        AuditEvent.objects.filter(action__startswith="registry_review.").values_list(
-            "action", flat=True
-        )
+        AuditEvent.objects.filter(action__startswith="registry_review.")
+        .order_by("id")
+        .values_list("action", flat=True)
     ) == [
         "registry_review.list",
         "registry_review.accept",

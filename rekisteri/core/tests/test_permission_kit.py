@@ -561,6 +561,9 @@ EXPECTED_SITE: dict[str, Expect] = {
         "POST", ("registry_review.reject",), 302, {"decision": "reject"}
     ),
     "connectors:inform_list": Expect(events=("connectors.inform_list",)),
+    # A token the session does not hold: back to the upload form.
+    "connectors:contacts_upload": Expect(),
+    "connectors:contacts_import": Expect("POST", (), 302, {"op": "import"}),
     "connectors:inform_act": Expect(
         "POST", ("connectors.inform",), 302, {"op": "record", "channel": "letter"}
     ),

@@ -52,6 +52,7 @@ from rekisteri.core.errors import Conflict, Forbidden, ServiceError
 from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.messaging import importing
 from rekisteri.messaging import services as messaging
+from rekisteri.registry import bulk
 from rekisteri.registry import services as registry
 from rekisteri.registry.models import DataSource
 from rekisteri.restrictions import services as restrictions
@@ -290,6 +291,18 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     ),
     "rekisteri.registry.services.person_create": lambda w, a: registry.person_create(
         actor=a, first_name="Uusi", last_name="Henkilö"
+    ),
+    "rekisteri.registry.bulk.contacts_create": lambda w, a: bulk.contacts_create(
+        actor=a,
+        contacts=[
+            bulk.NewContact(
+                first_name="Uusi",
+                last_name="Listalta",
+                email="uusi.listalta@example.fi",
+                organization=w.org,
+            )
+        ],
+        source="fonecta",
     ),
     "rekisteri.registry.services.person_update": lambda w, a: registry.person_update(
         actor=a, person=w.person, first_name="Muutettu"
@@ -568,7 +581,10 @@ def person_services() -> list[str]:
 
 
 # A service that makes the person cannot meet them restricted.
-CREATES_THE_PERSON = {"rekisteri.registry.services.person_create"}
+CREATES_THE_PERSON = {
+    "rekisteri.registry.services.person_create",
+    "rekisteri.registry.bulk.contacts_create",
+}
 
 
 @pytest.mark.django_db
