@@ -3,16 +3,13 @@ given outside the staff (docs/security.md, Identifiers)."""
 
 from __future__ import annotations
 
-import random
 import time
 import uuid
 
-import pytest
 from django.apps import apps
 from django.db import models
 
 from rekisteri.core import ids
-from rekisteri.demo.generator import Generator
 
 # Rows whose id reaches someone outside the staff: a portal requester, a
 # download link, an erasure receipt, a one-time code or a token.
@@ -56,13 +53,3 @@ def test_every_uuid_primary_key_has_one_of_the_two_defaults():
     wrong = {label: d for label, d in seen.items() if d is not expected[label]}
     assert wrong == {}
     assert set(seen) >= RANDOM_IDS
-
-
-@pytest.mark.parametrize("seed", [1, 2])
-def test_demo_seeder_makes_time_ordered_ids(seed):
-    gen = Generator.__new__(Generator)  # only the id maker is needed
-    gen.getrandbits = random.Random(seed).getrandbits
-    made = [uuid.UUID(gen.new_id()) for _ in range(500)]
-    assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in made)
-    assert abs((made[0].int >> 80) - time.time_ns() // 1_000_000) < 60_000
-    assert len(set(made)) == len(made)
