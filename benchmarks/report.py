@@ -512,9 +512,10 @@ tables rather than replace them.
   query fetches the person's key. Building those queries and rendering the
   templates is what two sync gunicorn workers spend their CPU on; 600 pages/s
   would need about four times less CPU per page or more cores.
-- **Seeding on SQLite slows as the file grows.** Every row has a random UUID
-  key and about a dozen indexes (the blind index's two among them) have
-  random keys, so each commit rewrites most index pages into the
+- **Seeding on SQLite slows as the file grows.** Until register rows got
+  time-ordered keys (docs/security.md, Identifiers), every row had a random
+  UUID key and about a dozen indexes (the blind index's two among them) had
+  random keys, so each commit rewrote most index pages into the
   write-ahead log: one 5,000-person commit into a 300,000-person register
   wrote about 210 MB of it. The seeder therefore keeps batches of 5,000
   persons in memory but commits every 50,000 persons on SQLite, with a page
@@ -537,11 +538,11 @@ tables rather than replace them.
   persons/s by the end whether the register is encrypted or not (the
   plaintext run falls alike), and lookups read cold pages, which is what
   raises their p95 above the 100,000-person figures. docs/operations.md says
-  how to size the server. The exact-search *baseline* there,
-  `BlindIndex.objects.filter(key=…).first()`, is not a fair one: `first()`
-  orders by id, and at that size the planner walks the primary key instead
+  how to size the server. The exact-search *baseline* of those runs,
+  `BlindIndex.objects.filter(key=…).first()`, was not a fair one: `first()`
+  orders by id, and at that size the planner walked the primary key instead
   of the key index (hundreds of ms); the application's own queries have no
-  such ordering.
+  such ordering, and the baselines now take `[:1]`.
 - **Key creation** goes to the key store as plain tuples (`COPY` on
   PostgreSQL), and each master key keeps one prepared AES-GCM cipher:
   building a model instance or a cipher per data key cost more than
@@ -566,6 +567,22 @@ generator is used. Raw figures are kept in `var/bench/results.json`; runs
 of other sizes are kept, a new run of the same database, size and mode
 replaces the old one, and this page is rewritten from the file.
 """
+
+
+# A hand-kept block (figures measured outside the register runs: seeding
+# before and after a change, the replica's routing) that a regenerated page
+# carries over from the page it replaces.
+KEPT_START = "<!-- kept: scale -->"
+KEPT_END = "<!-- end of kept: scale -->"
+
+
+def carry_kept(old: str, new: str) -> str:
+    """``new`` with the kept block of ``old`` before "What is measured"."""
+    if KEPT_START not in old or KEPT_END not in old or KEPT_START in new:
+        return new
+    block = KEPT_START + old.split(KEPT_START, 1)[1].split(KEPT_END, 1)[0] + KEPT_END
+    head, sep, tail = new.partition("## What is measured")
+    return head + block + "\n\n" + sep + tail if sep else new + "\n" + block + "\n"
 
 
 def render(results: dict[str, Any]) -> str:
