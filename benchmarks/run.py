@@ -202,13 +202,19 @@ def run_one(
     return run
 
 
+def write_report(path: Path, results: dict[str, Any]) -> None:
+    """Rewrite the page from the results, keeping its hand-kept block."""
+    old = path.read_text() if path.exists() else ""
+    path.write_text(report.carry_kept(old, report.render(results)))
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     args.var_dir.mkdir(parents=True, exist_ok=True)
     results_path = args.var_dir / "results.json"
     results = load_results(results_path)
     if args.report_only:
-        args.docs.write_text(report.render(results))
+        write_report(args.docs, results)
         print(f"Report: {args.docs}")
         return
     # Probed even for a SQLite-only run: the machine description names it.
@@ -224,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
                 # figures.
                 results_path.write_text(json.dumps(results, indent=2))
                 args.docs.parent.mkdir(parents=True, exist_ok=True)
-                args.docs.write_text(report.render(results))
+                write_report(args.docs, results)
     print(f"Results: {results_path}\nReport: {args.docs}")
 
 

@@ -68,4 +68,32 @@ def settle() -> dict[str, Any]:
                 "pragma_page_size()"
             )
         (size,) = cursor.fetchone()
-    return {"database_mib": round(size / 1024 / 1024)}
+    result: dict[str, Any] = {"database_mib": round(size / 1024 / 1024)}
+    if connection.vendor == "postgresql":
+        result["postgres_settings"] = postgres_settings()
+    return result
+
+
+# What the report names of the server a PostgreSQL run ran on.
+REPORTED_SETTINGS = (
+    "shared_buffers",
+    "effective_cache_size",
+    "work_mem",
+    "maintenance_work_mem",
+    "random_page_cost",
+    "max_wal_size",
+    "checkpoint_timeout",
+    "synchronous_commit",
+    "jit",
+)
+
+
+def postgres_settings() -> dict[str, str]:
+    """The settings in force for this connection (server and database)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+            [list(REPORTED_SETTINGS)],
+        )
+        found = dict(cursor.fetchall())
+    return {name: found[name] for name in REPORTED_SETTINGS if name in found}

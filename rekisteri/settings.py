@@ -115,6 +115,9 @@ MIDDLEWARE = [
     # addresses outside REKISTERI_STAFF_NETWORKS before anything else runs.
     "rekisteri.accounts.middleware.StaffNetworkMiddleware",
     "rekisteri.core.middleware.KeyScopeMiddleware",
+    # Lets the register's read-only views read from a replica, when one is
+    # configured (DATABASE_REPLICA_URL, rekisteri/core/dbrouter.py).
+    "rekisteri.core.dbrouter.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rekisteri.core.middleware.FinnishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -200,7 +203,18 @@ for _alias, _db in DATABASES.items():
         if _alias == "keys":
             # Destroyed keys are overwritten on disk, not left in free pages.
             _db["OPTIONS"]["init_command"] += " PRAGMA secure_delete=ON;"
-DATABASE_ROUTERS = ["rekisteri.keystore.router.KeystoreRouter"]
+# DATABASE_REPLICA_URL: a streaming replica of the main database. The
+# register's lists, search and the person page read from it; writes, sign-in
+# state, the audit chain and the rights engine stay on the primary
+# (rekisteri/core/dbrouter.py, docs/operations.md).
+_replica_url = os.environ.get("DATABASE_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = [
+    "rekisteri.core.dbrouter.ReplicaRouter",
+    "rekisteri.keystore.router.KeystoreRouter",
+]
 
 # Master key: REKISTERI_MASTER_KEY (+ REKISTERI_INDEX_KEY) or this key file
 # (see rekisteri/core/crypto/master.py). Never stored in a database.

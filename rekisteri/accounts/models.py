@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -22,6 +20,8 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    random_uuid_pk,
+    uuid_pk,
 )
 
 _STAFF = dict(
@@ -71,9 +71,7 @@ class ApiToken(models.Model):
     public prefix finds the row, the hash is compared in constant time.
     """
 
-    id = not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    )
+    id = random_uuid_pk()
     user = personal(
         models.ForeignKey(
             settings.AUTH_USER_MODEL,
@@ -155,9 +153,7 @@ class LoginThrottle(models.Model):
 class TrainingRecord(models.Model):
     """A completed privacy training, recorded by an administrator."""
 
-    id = not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    )
+    id = uuid_pk()
     user = personal(
         models.ForeignKey(
             settings.AUTH_USER_MODEL,
@@ -193,9 +189,7 @@ class TrainingRecord(models.Model):
 class ConfidentialityAttestation(models.Model):
     """A staff member's signed confidentiality undertaking, per text version."""
 
-    id = not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    )
+    id = uuid_pk()
     user = personal(
         models.ForeignKey(
             settings.AUTH_USER_MODEL,
@@ -231,9 +225,7 @@ class AccessReview(models.Model):
         RECERTIFY = "recertify", _("Recertified")
         REVOKE = "revoke", _("Revoked")
 
-    id = not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    )
+    id = uuid_pk()
     user = personal(
         models.ForeignKey(
             settings.AUTH_USER_MODEL,
@@ -325,9 +317,7 @@ class RoleGrant(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    id = not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    )
+    id = uuid_pk()
     user = personal(
         models.ForeignKey(
             settings.AUTH_USER_MODEL,
@@ -392,9 +382,7 @@ class EnrolmentCode(models.Model):
     authenticator. Shown once to the approving administrator, who hands it
     over out of band; stored only as a keyed digest; expires; used once."""
 
-    id = not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    )
+    id = random_uuid_pk()
     user = personal(
         models.ForeignKey(
             settings.AUTH_USER_MODEL,

@@ -18,8 +18,6 @@ Classification (rekisteri.core.catalogue):
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -33,6 +31,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    uuid_pk,
 )
 from rekisteri.core.crypto.fields import EncryptedTextField
 
@@ -96,10 +95,7 @@ class Product(models.Model):
 class Contract(models.Model):
     """A contract of a customer organization for a product or service."""
 
-    id = not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
-        "random row identifier",
-    )
+    id = uuid_pk()
     number = not_personal(
         models.CharField(_("contract number"), max_length=20, unique=True),
         "the vendor's own contract series",
@@ -258,10 +254,7 @@ class ContractParty(models.Model):
     period (checked by ``contract_party_add``).
     """
 
-    id = not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
-        "random row identifier",
-    )
+    id = uuid_pk()
     contract = not_personal(
         models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="parties")
     )

@@ -30,7 +30,6 @@ reads :func:`catalogue_entries`, never a hand-written list.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -39,6 +38,8 @@ from typing import Any
 from django.apps import apps
 from django.core import checks
 from django.db import models
+
+from rekisteri.core import ids
 
 # --------------------------------------------------------------------------
 # Vocabulary
@@ -196,11 +197,22 @@ def not_personal(model_field: models.Field, reason: str = "") -> models.Field:
 
 
 def uuid_pk() -> models.UUIDField:
-    """A random UUID primary key: URLs do not enumerate the register, and the
-    encryption layer can bind ciphertext to its row before insert
+    """A time-ordered UUID primary key (version 7): URLs do not enumerate the
+    register, the encryption layer can bind ciphertext to its row before
+    insert, and inserts stay local in the key's indexes
     (docs/architecture.md, Identifiers)."""
     return not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
+        models.UUIDField(primary_key=True, default=ids.time_ordered_id, editable=False),
+        "time-ordered row identifier (creation time and random bits)",
+    )
+
+
+def random_uuid_pk() -> models.UUIDField:
+    """A random UUID primary key (version 4) for rows whose id is handed to
+    someone outside the staff, where not even its creation time may show
+    (docs/security.md, Identifiers)."""
+    return not_personal(
+        models.UUIDField(primary_key=True, default=ids.random_id, editable=False),
         "random row identifier",
     )
 

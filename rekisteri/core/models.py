@@ -17,7 +17,7 @@ class BlindIndex(models.Model):
 
     id = not_personal(models.BigAutoField(primary_key=True))
     key = not_personal(models.BigIntegerField(), "keyed, truncated HMAC")
-    subject_id = not_personal(models.UUIDField(), "random id of the data subject")
+    subject_id = not_personal(models.UUIDField(), "id of the data subject's row")
 
     class Meta:
         indexes = [

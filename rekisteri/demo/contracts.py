@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -26,7 +25,7 @@ from rekisteri.contracts.choices import ContractStatus, NoticeUnit, PartyKind
 from rekisteri.contracts.dates import add_months, notice_end
 from rekisteri.contracts.models import Contract, ContractParty, Product
 from rekisteri.contracts.relationship import relationship_refresh
-from rekisteri.core import keyring
+from rekisteri.core import ids, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.registry.models import Organization, Role
 from rekisteri.registry.services import sequence_next
@@ -146,7 +145,7 @@ def seed(*, today: dt.date | None = None, rng_seed: str = "contracts") -> DemoCo
             start, end, extra = _period(rng, status, today)
             termination = extra.get("termination_date")
             contract = Contract(
-                id=uuid.uuid4(),
+                id=ids.time_ordered_id(),
                 number=f"SOP-{first + i:06d}",
                 organization_id=org.pk,
                 sole_trader=org.sole_trader,

@@ -28,6 +28,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    random_uuid_pk,
     uuid_pk,
 )
 from rekisteri.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
@@ -297,7 +298,7 @@ class ExportFile(models.Model):
     def __str__(self) -> str:
         return self.filename
 
-    id = uuid_pk()
+    id = random_uuid_pk()
     case = not_personal(
         models.ForeignKey(RequestCase, on_delete=models.CASCADE, related_name="exports")
     )
@@ -332,7 +333,7 @@ class IdentityCode(models.Model):
     def __str__(self) -> str:
         return str(self.pk)
 
-    id = uuid_pk()
+    id = random_uuid_pk()
     case = not_personal(
         models.ForeignKey(
             RequestCase, on_delete=models.CASCADE, related_name="identity_codes"
@@ -357,7 +358,7 @@ class PortalDraft(models.Model):
     def __str__(self) -> str:
         return str(self.pk)
 
-    id = uuid_pk()
+    id = random_uuid_pk()
     kinds = not_personal(models.JSONField(default=list))
     language = not_personal(models.CharField(max_length=2))
     email = personal(EncryptedTextField(), category="user.contact.email", **_UNVERIFIED)

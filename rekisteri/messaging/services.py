@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.audit.services import audit_record
-from rekisteri.core import formats, keyring
+from rekisteri.core import formats, ids, keyring
 from rekisteri.core.crypto import blind
 from rekisteri.core.errors import FieldErrors, NotFound
 from rekisteri.messaging.choices import (
@@ -301,7 +300,7 @@ def message_store(
         parent_digests=parent_digests,
     )
     message = Message(
-        id=uuid.uuid4(),
+        id=ids.time_ordered_id(),
         thread=thread,
         organization=organization,
         person=person,

@@ -44,6 +44,7 @@ from rekisteri.core.catalogue import (
     subject_fields,
     subject_paths,
 )
+from rekisteri.core.dbrouter import on_primary
 
 PERSON = "registry.Person"
 ORGANIZATION = "registry.Organization"
@@ -224,6 +225,7 @@ def _queryset(plan: ModelPlan, route: Route, person: Any, orgs: list[uuid.UUID])
     return qs.order_by("pk")
 
 
+@on_primary
 def locate(person: Any) -> Scope:
     """Every row of the person's data; no personal value is read."""
     scope = Scope(person=person)

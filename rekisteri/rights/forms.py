@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +20,12 @@ class RectifyForm(PersonForm):
         required=False,
         help_text=_("For example the request case's number, such as DSR-2026-0012."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A correction asked for by the person comes from the person: the
+        # service records that source itself.
+        self.fields.pop("source", None)
 
 
 class NoticeForm(ServiceForm):

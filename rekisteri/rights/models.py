@@ -3,8 +3,6 @@ rectifications with the notification of their recipients."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -16,6 +14,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    random_uuid_pk,
     uuid_pk,
 )
 
@@ -30,13 +29,10 @@ class ErasureReceipt(models.Model):
     reference, not free text.
     """
 
-    id = not_personal(
-        models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False),
-        "random row identifier",
-    )
+    id = random_uuid_pk()
     subject_id = not_personal(
         models.UUIDField(unique=True),
-        "random id of the erased person's row, whose values are shredded",
+        "id of the erased person's row, whose values are shredded",
     )
     case_ref = not_personal(
         models.CharField(max_length=64, blank=True, default=""),

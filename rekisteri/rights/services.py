@@ -54,6 +54,7 @@ from rekisteri.core.catalogue import (
     personal_fields,
 )
 from rekisteri.core.crypto.fields import Placeholder
+from rekisteri.core.dbrouter import on_primary
 from rekisteri.core.errors import FieldErrors, Forbidden
 from rekisteri.privacy.eea import is_eea
 from rekisteri.privacy.facts import system_facts
@@ -431,6 +432,9 @@ def _language(person: Person, language: str | None) -> str:
     return preferred if preferred in ("fi", "sv", "en") else "fi"
 
 
+# The rights engine reads the primary, never a replica that may lag
+# (rekisteri/core/dbrouter.py).
+@on_primary
 def export_person(
     *, actor: Any, person: Person, language: str | None = None, fmt: str = "json"
 ) -> dict[str, Any]:
@@ -695,6 +699,9 @@ def _plan_dict(person: Person, items: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+# The rights engine reads the primary, never a replica that may lag
+# (rekisteri/core/dbrouter.py).
+@on_primary
 def erasure_plan(*, actor: Any, person: Person) -> dict[str, Any]:
     """What erasing ``person`` would do, item by item; nothing changes.
 
@@ -784,6 +791,9 @@ def receipt_dict(receipt: ErasureReceipt, *, already: bool = False) -> dict[str,
     }
 
 
+# The rights engine reads the primary, never a replica that may lag
+# (rekisteri/core/dbrouter.py).
+@on_primary
 def erasure_execute(
     *, actor: Any, person: Person, reason: str, case_ref: str | None = None
 ) -> dict[str, Any]:

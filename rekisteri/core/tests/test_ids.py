@@ -1,0 +1,55 @@
+"""New primary keys: time-ordered for register rows, random for handles
+given outside the staff (docs/security.md, Identifiers)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from django.apps import apps
+from django.db import models
+
+from rekisteri.core import ids
+
+# Rows whose id reaches someone outside the staff: a portal requester, a
+# download link, an erasure receipt, a one-time code or a token.
+RANDOM_IDS = {
+    "accounts.ApiToken",
+    "accounts.EnrolmentCode",
+    "dsr.ExportFile",
+    "dsr.IdentityCode",
+    "dsr.PortalDraft",
+    "rights.ErasureReceipt",
+}
+
+
+def test_time_ordered_ids_are_version_7_and_sort_by_creation():
+    made = [ids.time_ordered_id() for _ in range(2000)]
+    assert all(isinstance(u, uuid.UUID) and u.version == 7 for u in made)
+    assert made == sorted(made)
+    assert [u.hex for u in made] == sorted(u.hex for u in made)  # SQLite's order
+    assert len(set(made)) == len(made)
+    millis = made[-1].int >> 80
+    assert abs(millis - time.time_ns() // 1_000_000) < 60_000
+
+
+def test_random_ids_are_version_4():
+    a, b = ids.random_id(), ids.random_id()
+    assert a.version == b.version == 4
+    assert a != b
+
+
+def test_every_uuid_primary_key_has_one_of_the_two_defaults():
+    seen = {}
+    for model in apps.get_models():
+        pk = model._meta.pk
+        if isinstance(pk, models.UUIDField):
+            seen[model._meta.label] = pk.default
+    assert seen, "no model has a UUID primary key"
+    expected = {
+        label: ids.random_id if label in RANDOM_IDS else ids.time_ordered_id
+        for label in seen
+    }
+    wrong = {label: d for label, d in seen.items() if d is not expected[label]}
+    assert wrong == {}
+    assert set(seen) >= RANDOM_IDS
