@@ -18,7 +18,7 @@ from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.core.errors import Conflict, ValidationFailed
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.models import Person
-from rekisteri.rights import services
+from rekisteri.rights import erasure, services
 from rekisteri.rights.schema import EXPORT_SCHEMA
 
 
@@ -81,7 +81,7 @@ def person_erasure(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     that executes it; after execution, the receipt."""
     person = _person(request, person_id)
     receipt = services.receipt_for(person)
-    plan = services.erasure_plan(actor=request.user, person=person)
+    plan = erasure.erasure_plan(actor=request.user, person=person)
     for item in plan.get("items", []):
         # Staff read the data categories in their language, not field names.
         item["family_labels"] = [families.label(f) for f in item["families"]]
@@ -91,9 +91,7 @@ def person_erasure(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         {
             "person": person,
             "plan": plan,
-            "receipt": services.receipt_dict(receipt, already=True)
-            if receipt
-            else None,
+            "receipt": erasure.receipt_dict(receipt, already=True) if receipt else None,
             "can_execute": has_perm(request.user, Perm.PRIVACY_MANAGE),
         },
     )
@@ -109,7 +107,7 @@ def person_erase(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("Confirm the erasure first."))
         return target
     try:
-        receipt = services.erasure_execute(
+        receipt = erasure.erasure_execute(
             actor=request.user,
             person=person,
             reason=request.POST.get("reason", ""),
