@@ -202,11 +202,16 @@ def person_dates(
     ids = list(updated)
     if not ids:
         return {}
-    erased = destroyed(ids, KeyClass.CRM)
-    books_gone = destroyed(ids, KeyClass.BOOKKEEPING)
     got = person_inputs(sel)
     roles, parties = got["roles"], got["parties"]
     last_invoice, cases = got["invoice"], got["cases"]
+    # The key store is asked only where the answer changes a date: whether
+    # a person without roles or party rows was erased, and whether a
+    # billing contact's bookkeeping key is gone.
+    bare = [pid for pid in ids if pid not in roles and pid not in parties]
+    erased = destroyed(bare, KeyClass.CRM) if bare else set()
+    billed = [pid for pid in ids if pid in last_invoice]
+    books_gone = destroyed(billed, KeyClass.BOOKKEEPING) if billed else set()
     add_months = fiscal.add_months
 
     out: dict[uuid.UUID, Dates] = {}

@@ -95,7 +95,7 @@ def _sync(kind: str, sel: rules.Subjects, wanted: dict) -> Changes:
 
 
 def _insert(rows: list[tuple], now: dt.datetime) -> None:
-    """Insert new rows with one prepared ``INSERT`` per chunk (the ORM's
+    """Insert new rows with one multi-row ``INSERT`` per chunk (the ORM's
     ``bulk_create`` spends most of a full recompute preparing each value)."""
     if not rows:
         return
@@ -115,8 +115,9 @@ def _insert(rows: list[tuple], now: dt.datetime) -> None:
         connection.ops.quote_name(DueDate._meta.get_field(n).column)
         for n in (*names, "computed_at")
     )
-    # Table and column names come from the model; every value is bound.
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608
+    # One multi-row INSERT per chunk (one statement, not one per row); the
+    # table and column names come from the model, every value is bound.
+    chunk = 150 if sqlite else 1000  # SQLite's bound-parameter limit
     values = [
         (
             db(sid) if kind == "person" else None,
@@ -129,8 +130,11 @@ def _insert(rows: list[tuple], now: dt.datetime) -> None:
         for kind, sid, rule, anchor, until in rows
     ]
     with connection.cursor() as cursor:
-        for i in range(0, len(values), WRITE_BATCH):
-            cursor.executemany(sql, values[i : i + WRITE_BATCH])
+        for i in range(0, len(values), chunk):
+            part = values[i : i + chunk]
+            marks = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(part))
+            sql = f"INSERT INTO {table} ({columns}) VALUES {marks}"  # noqa: S608
+            cursor.execute(sql, [v for row in part for v in row])
 
 
 def recompute_persons(ids: list[uuid.UUID]) -> Changes:
