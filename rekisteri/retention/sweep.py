@@ -196,35 +196,38 @@ def _restricted(people: list[Any]) -> dict[Any, Conflict]:
     return {}
 
 
+ORG_CHUNK = 200  # organizations whose people's holds are read at once
+
+
 def batch_holds(persons: list[Any], orgs: list[Any]) -> dict[tuple, list]:
     """Holds on each subject now, for a batch, with a fixed number of
-    queries: a person's own, and for an organization those of every person
-    with a role there (their invoices, their open matters)."""
-    members: dict[Any, list[Any]] = {}
-    if orgs:
+    queries per chunk: a person's own, and for an organization those of
+    every person with a role there (their invoices, their open matters).
+    Organizations are read ORG_CHUNK at a time, so memory is bounded by the
+    chunk and not by how many people the batch's organizations have."""
+    out: dict[tuple, list] = {}
+    if persons:
+        for pid, held in holds.holds_for_persons(persons).items():
+            out[("person", pid)] = held
+    for i in range(0, len(orgs), ORG_CHUNK):
+        members: dict[Any, list[Any]] = {}
         for oid, pid in (
-            Role.objects.filter(organization_id__in=orgs)
+            Role.objects.filter(organization_id__in=orgs[i : i + ORG_CHUNK])
             .order_by()
             .values_list("organization_id", "person_id")
             .distinct()
         ):
             members.setdefault(oid, []).append(pid)
-    everyone = list(
-        dict.fromkeys([*persons, *(p for m in members.values() for p in m)])
-    )
-    by_person = holds.holds_for_persons(everyone) if everyone else {}
-    out: dict[tuple, list] = {}
-    for pid in persons:
-        if by_person.get(pid):
-            out[("person", pid)] = by_person[pid]
-    for oid, people in members.items():
-        found: list[holds.Hold] = []
-        for pid in people:
-            for h in by_person.get(pid, ()):
-                if h not in found:
-                    found.append(h)
-        if found:
-            out[("organization", oid)] = found
+        everyone = list(dict.fromkeys(p for m in members.values() for p in m))
+        by_person = holds.holds_for_persons(everyone) if everyone else {}
+        for oid, people in members.items():
+            found: list[holds.Hold] = []
+            for pid in people:
+                for h in by_person.get(pid, ()):
+                    if h not in found:
+                        found.append(h)
+            if found:
+                out[("organization", oid)] = found
     return out
 
 
