@@ -1,7 +1,7 @@
 """Retention benchmark: due-date recompute, sweep dry run, sweep erasing.
 
     python -m benchmarks.retention [--sizes 10000,100000]
-        [--databases sqlite,postgresql] [--erase 2000] [--profile]
+        [--databases sqlite,postgresql] [--erase 200] [--profile]
 
 For each database and size, on a fresh register in a process of its own
 (``benchmarks.casedb``): a demo register of ``size`` persons (``seed_demo``)
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--erase", type=int, default=2000)
+    parser.add_argument("--erase", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--out", default=str(VAR / "retention.json"))
     parser.add_argument("--case", type=int, help=argparse.SUPPRESS)
