@@ -1,29 +1,36 @@
 """The retention sweep: act on every subject whose data is kept no longer.
 
 What is due is read from the materialised ``DueDate`` rows in keyset batches
-(constant memory, whatever the register's size). For each row the subject's
-dates are recomputed first and the row read again, so nothing is acted on
-that a change since the last recompute has made not due. Then, per rule:
+(constant memory, whatever the register's size). An erasing sweep
+recomputes each batch's subjects first (set-based) and reads their rows
+again, so nothing is acted on that a change since the last recompute has
+made not due; a dry run reads the stored dates, as the forecast does. Then,
+per rule:
 
 =================================  =========================================
 person, ``relationship``/``marketing``  erased through the rights engine's
-                                   ``erasure_execute`` (the same service that
-                                   serves requests), with a receipt
+                                   ``rights.erasure.erasure_execute`` (the
+                                   same service that serves requests), with
+                                   a receipt
 person, ``bookkeeping_voucher``    the person's bookkeeping key shredded
 organization, ``relationship``     the organization's relationship key
-                                   (messages, contract terms) shredded
+                                   (messages, contract terms) shredded; a
+                                   sole trader's company data pseudonymised
+                                   (``retention.sole_trader``)
 =================================  =========================================
 
 ``bookkeeping_book`` and ``privacy_case`` dates are shown in the forecast;
-their data is not the sweep's to delete (docs/retention.md).
+the sweep has nothing of theirs to act on yet (docs/retention.md).
 
-Legal holds (``core.holds``) and restrictions of processing are checked per
-subject just before acting, and the erasure service checks holds again in
-its own transaction: a held subject is skipped, and the run log says which
-hold. Every step is idempotent (an erased person's erasure returns the first
-receipt, a shredded key stays shredded), so a run killed at any point and
-run again converges with nothing done twice. One erasing sweep runs at a
-time: the ``SweepLock`` row names it, and a second refuses.
+Legal holds (``core.holds``), restrictions of processing, receipts and
+shredded keys are read once per batch, with a fixed number of queries; the
+erasure service asks for holds again in its own transaction and a key shred
+just before it shreds, so a hold added while the sweep runs is honoured: a
+held subject is skipped, and the run log says which hold. Every step is
+idempotent (an erased person's erasure returns the first receipt, a
+shredded key stays shredded), so a run killed at any point and run again
+converges with nothing done twice. One erasing sweep runs at a time: the
+``SweepLock`` row names it, and a second refuses.
 """
 
 from __future__ import annotations
