@@ -19,7 +19,6 @@ and only then is a value read or written (docs/rights.md).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.apps import apps
@@ -44,7 +43,7 @@ from rekisteri.registry.models import Person
 from rekisteri.registry.services import person_shred
 from rekisteri.rights import engine
 from rekisteri.rights.models import ErasureReceipt
-from rekisteri.rights.services import authorize, receipt_for, until_of
+from rekisteri.rights.services import CASE_REF, authorize, receipt_for, until_of
 
 PLAN_FORMAT = "rekisteri.erasure-plan"
 
@@ -92,8 +91,6 @@ EXTRA_GROUNDS: dict[str, str] = {
         "person's party rows are removed"
     ),
 }
-
-CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 
 
 # --------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -71,6 +72,10 @@ from rekisteri.rights.models import ErasureReceipt
 EXPORT_FORMAT = "rekisteri.access-export"
 EXPORT_VERSION = 1
 
+
+# A request or case reference (an erasure's, a rectification's): validated
+# to be a reference, not free text.
+CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 
 COMPLAINT = {
     "authority": "Tietosuojavaltuutetun toimisto (Data Protection Ombudsman)",
