@@ -45,7 +45,7 @@ test: dev
 
 ## make bench: registers of 10k and 100k persons (SIZE=1000000 for 1M), each
 ## encrypted and as the plaintext baseline, then retention (benchmarks/retention.py)
-## and the audit, invoicing, message, backup, PRH import and contact-list import
+## and the audit, invoicing, message, backup, PRH import, contact-list import and rights-engine
 ## benchmarks (benchmarks/domains.py)
 bench: dev
 	$(BIN)/python -m benchmarks.run --sizes $(if $(SIZE),$(SIZE),$(SIZES))

@@ -22,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks import audit, backup, billing, contacts, messaging, prh
+from benchmarks import audit, backup, billing, contacts, messaging, prh, rights
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
@@ -56,6 +56,7 @@ QUICK = {
     "backup": ["--sizes", "1000,3000"],
     "prh": ["--size", "1000"],
     "contacts": ["--size", "500"],
+    "rights": ["--sizes", "1000", "--messages", "50", "--invoices", "5"],
 }
 EXTRA: dict[str, list[str]] = {
     "audit": [],
@@ -64,6 +65,7 @@ EXTRA: dict[str, list[str]] = {
     "backup": [],
     "prh": [],
     "contacts": [],
+    "rights": [],
 }
 BACKUP_DB = backup.PG_NAME
 
@@ -104,6 +106,12 @@ def run_prh(vendors: list[str]) -> int:
 def run_contacts(vendors: list[str]) -> int:
     return _run(
         ["benchmarks.contacts", "--databases", ",".join(vendors)] + EXTRA["contacts"]
+    )
+
+
+def run_rights(vendors: list[str]) -> int:
+    return _run(
+        ["benchmarks.rights", "--databases", ",".join(vendors)] + EXTRA["rights"]
     )
 
 
@@ -262,6 +270,20 @@ def markdown(var_dir: Path = VAR) -> str:
             "",
             contacts.render(contact_runs["runs"]),
         ]
+    rights_runs = _load(var_dir / "rights.json")
+    if rights_runs and rights_runs.get("runs"):
+        parts += [
+            "## Rights engine",
+            "",
+            "`python -m benchmarks.rights`: in a demo register of each size, the "
+            "access export and the erasure plan of a person with 1,000 messages "
+            "and 100 invoices (p50 / p95 of 20), and the erasure of ten persons "
+            "with a tenth of that each; targets p95 ≤ 200, 30 and 50 ms, and the "
+            "p95 ratio between sizes ≤ 1.2; ✗ marks a miss "
+            f"({rights_runs.get('date', '')[:16]} UTC).",
+            "",
+            rights.render(rights_runs["runs"]),
+        ]
     return "\n".join(parts)
 
 
@@ -297,7 +319,9 @@ def write_doc(doc: Path = ROOT / "docs" / "benchmarks.md") -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--only", default="audit,billing,messaging,backup,prh,contacts")
+    parser.add_argument(
+        "--only", default="audit,billing,messaging,backup,prh,contacts,rights"
+    )
     parser.add_argument(
         "--backup-db",
         default=BACKUP_DB,
@@ -328,6 +352,8 @@ def main(argv: list[str] | None = None) -> None:
             failures += run_prh(vendors) != 0
         if "contacts" in only:
             failures += run_contacts(vendors) != 0
+        if "rights" in only:
+            failures += run_rights(vendors) != 0
     write_doc()
     if failures:
         sys.exit(f"{failures} benchmark(s) failed")

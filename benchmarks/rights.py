@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NAME = "rights"
 TARGETS_MS = {"export": 200.0, "plan": 30.0, "erase": 50.0}
 RATIO_TARGET = 1.2
+SHAPE_ENV = "REKISTERI_BENCH_RIGHTS_SHAPE"
 
 
 def log(message: str) -> None:
@@ -114,7 +115,7 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
 
     from rekisteri.messaging.models import Message
-    from rekisteri.rights import services
+    from rekisteri.rights import erasure, services
 
     call_command("migrate_all", verbosity=0)
     size = args.size
@@ -150,13 +151,13 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
     )
     log("  plan")
     result["plan"] = summary(
-        _times(lambda: services.erasure_plan(actor=None, person=big), args.repeat)
+        _times(lambda: erasure.erasure_plan(actor=None, person=big), args.repeat)
     )
     log("  erase")
     seconds = []
     for person in small:
         t0 = time.perf_counter()
-        services.erasure_execute(actor=None, person=person, reason="benchmark")
+        erasure.erasure_execute(actor=None, person=person, reason="benchmark")
         seconds.append(time.perf_counter() - t0)
     result["erase"] = summary(seconds)
     return result
@@ -221,8 +222,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.var_dir.mkdir(parents=True, exist_ok=True)
     if args.case:
+        # The driver's shape options reach the case process through its
+        # environment (run_cases passes only the size).
+        shape = json.loads(os.environ.get(SHAPE_ENV, "{}"))
+        for key, value in shape.items():
+            setattr(args, key, value)
         args.out.write_text(json.dumps(run_case(args), indent=2))
         return
+    os.environ[SHAPE_ENV] = json.dumps(
+        {k: getattr(args, k) for k in ("messages", "invoices", "erase", "repeat")}
+    )
     runs: list[dict[str, Any]] = []
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
         args.size = size

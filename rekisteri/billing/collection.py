@@ -273,16 +273,32 @@ def collection_case_close(
     return case
 
 
+def _collection_hold() -> Hold:
+    return Hold(
+        code="collection_case_open",
+        message=_("Open collection case: the invoicing data is kept."),
+    )
+
+
 def collection_holds(person_id: uuid.UUID) -> list[Hold]:
     """Legal holds from open collection cases of invoices naming the person."""
     open_cases = CollectionCase.objects.filter(
         status__in=CollectionStatus.holding(), invoice__billing_contact_id=person_id
     ).count()
-    if not open_cases:
-        return []
-    return [
-        Hold(
-            code="collection_case_open",
-            message=_("Open collection case: the invoicing data is kept."),
+    return [_collection_hold()] if open_cases else []
+
+
+def collection_holds_bulk(person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Hold]]:
+    """:func:`collection_holds` for many persons, one query per 500."""
+    held: set[uuid.UUID] = set()
+    for i in range(0, len(person_ids), 500):
+        held.update(
+            CollectionCase.objects.filter(
+                status__in=CollectionStatus.holding(),
+                invoice__billing_contact_id__in=person_ids[i : i + 500],
+            )
+            .order_by()
+            .values_list("invoice__billing_contact_id", flat=True)
+            .distinct()
         )
-    ]
+    return {pid: [_collection_hold()] for pid in held}

@@ -27,16 +27,28 @@ class Hold:
 
 
 HoldProvider = Callable[[uuid.UUID], list[Hold]]
+# The same question for many persons at once (a sweep's batch): person id →
+# holds, persons without a hold left out.
+BulkHoldProvider = Callable[[list[uuid.UUID]], dict[uuid.UUID, list[Hold]]]
 _providers: dict[str, HoldProvider] = {}
+_bulk: dict[str, BulkHoldProvider] = {}
 
 
-def register(name: str, provider: HoldProvider) -> None:
-    """Register (or replace) the hold provider called ``name``."""
+def register(
+    name: str, provider: HoldProvider, *, bulk: BulkHoldProvider | None = None
+) -> None:
+    """Register (or replace) the hold provider called ``name``; ``bulk``
+    answers for many persons with a fixed number of queries."""
     _providers[name] = provider
+    if bulk is not None:
+        _bulk[name] = bulk
+    else:
+        _bulk.pop(name, None)
 
 
 def unregister(name: str) -> None:
     _providers.pop(name, None)
+    _bulk.pop(name, None)
 
 
 def holds_for_person(person_id: uuid.UUID) -> list[Hold]:
@@ -47,12 +59,34 @@ def holds_for_person(person_id: uuid.UUID) -> list[Hold]:
     return found
 
 
+def holds_for_persons(person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Hold]]:
+    """:func:`holds_for_person` for many persons: person id → their holds
+    (persons without one left out). Providers without a bulk form are asked
+    person by person."""
+    ids = list(dict.fromkeys(person_ids))
+    found: dict[uuid.UUID, list[Hold]] = {}
+    for name in sorted(_providers):
+        bulk = _bulk.get(name)
+        if bulk is not None:
+            answers = bulk(ids)
+        else:
+            answers = {pid: _providers[name](pid) for pid in ids}
+        for pid, held in answers.items():
+            if held:
+                found.setdefault(pid, []).extend(held)
+    return found
+
+
+def refusal(held: list[Hold]) -> Conflict:
+    """The :class:`Conflict` (code ``legal_hold``) that names every hold."""
+    return Conflict(
+        _("Erasure refused: %(holds)s") % {"holds": "; ".join(h.message for h in held)},
+        code="legal_hold",
+    )
+
+
 def refuse_if_held(person_id: uuid.UUID) -> None:
     """Raise :class:`Conflict` (code ``legal_hold``) naming every hold."""
     held = holds_for_person(person_id)
     if held:
-        raise Conflict(
-            _("Erasure refused: %(holds)s")
-            % {"holds": "; ".join(h.message for h in held)},
-            code="legal_hold",
-        )
+        raise refusal(held)

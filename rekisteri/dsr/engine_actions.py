@@ -23,6 +23,7 @@ from rekisteri.core.errors import Conflict
 from rekisteri.dsr import actions
 from rekisteri.dsr.actions import ActionResult
 from rekisteri.dsr.models import RequestCase
+from rekisteri.rights import erasure
 from rekisteri.rights import services as rights
 
 
@@ -95,7 +96,7 @@ def erasure_for_case(*, case: RequestCase, actor: Any) -> ActionResult:
     them."""
     receipts = []
     for person in _persons(case):
-        receipt = rights.erasure_execute(
+        receipt = erasure.erasure_execute(
             actor=actor,
             person=person,
             reason=_("Erasure request %(reference)s") % {"reference": case.reference},

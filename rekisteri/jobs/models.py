@@ -16,6 +16,9 @@ class JobRun(models.Model):
     started_at = not_personal(models.DateTimeField(_("started"), default=timezone.now))
     finished_at = not_personal(models.DateTimeField(null=True, blank=True))
     ok = not_personal(models.BooleanField(null=True))
+    # The run succeeded and found something for people to act on (the
+    # command's declared finding exit status: overdue request cases).
+    attention = not_personal(models.BooleanField(default=False))
     summary = not_personal(
         models.CharField(max_length=500, blank=True),
         "the command's last output line or the failure's kind: counts and ids",

@@ -19,10 +19,12 @@ def _last_line(out: io.StringIO) -> str:
 def run_job(name: str) -> JobRun:
     """Run the job now (the worker calls this; so can an operator).
 
-    A command that exits non-zero on purpose (``requests overdue`` when a
-    case is late) is a failed run with its last line as the summary; an
-    exception is recorded by kind (a ``CommandError`` with its message,
-    written for operators) and raised again for the worker's log.
+    A command that exits with its job's ``finding_exit`` status
+    (``requests overdue`` exits 1 when a case is late) ran to the end and
+    found something: a successful run that needs attention, its last line
+    as the summary. Any other non-zero exit is a failed run; an exception is
+    recorded by kind (a ``CommandError`` with its message, written for
+    operators) and raised again for the worker's log.
     """
     job = BY_NAME[name]
     run = JobRun.objects.create(job=name)
@@ -30,7 +32,9 @@ def run_job(name: str) -> JobRun:
     try:
         call_command(*job.command, stdout=out, stderr=out)
     except SystemExit as exc:
-        run.ok = exc.code in (0, None)
+        found = job.finding_exit is not None and exc.code == job.finding_exit
+        run.ok = exc.code in (0, None) or found
+        run.attention = found
         run.summary = _last_line(out)[:500]
     except Exception as exc:
         run.ok = False

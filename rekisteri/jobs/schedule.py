@@ -21,6 +21,10 @@ class Job:
     label: str
     command: tuple[str, ...]
     cron: dict[str, str] = field(default_factory=dict)
+    # An exit status that is a finding, not a failure: the command ran to
+    # the end and found something to act on (it keeps the status for cron
+    # and monitoring; the run is recorded as succeeded, needing attention).
+    finding_exit: int | None = None
 
     def validate(self):  # type: ignore[no-untyped-def]
         return crontab(**self.cron)
@@ -85,6 +89,7 @@ JOBS: tuple[Job, ...] = (
         _("Rights requests near or past their deadline"),
         ("requests", "overdue"),
         {"minute": "0", "hour": "7"},
+        finding_exit=1,
     ),
 )
 BY_NAME = {job.name: job for job in JOBS}

@@ -1,4 +1,4 @@
-"""The date each retention rule gives each subject, computed in batches.
+"""The date each retention rule gives each subject, computed set-based.
 
 Per person:
 
@@ -23,23 +23,29 @@ Per organization:
   latest issued invoice.
 
 An erased person keeps only the rules their kept data still has (vouchers,
-privacy cases); a shredded key ends its rule. Every function here reads by
-batch: a fixed number of queries per batch of subjects, whatever its size.
+privacy cases); a shredded key ends its rule.
+
+Each rule's inputs are read with one aggregate query per kind of row for a
+whole set of subjects (``GROUP BY`` the subject: the latest end, the number
+still open), never row by row; only the calendar arithmetic of
+:mod:`rekisteri.core.fiscal` runs per subject, in memory. The same
+functions serve the event-driven recompute (a :class:`Subjects` of the ids
+an event moved) and the full recompute (a :class:`Subjects` of a keyset
+range of primary keys), so each rule has one definition.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import ContractParty, RelationshipEnd
-from rekisteri.contracts.relationship import latest_end
 from rekisteri.core import fiscal, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.registry.choices import OrganizationStatus
@@ -55,6 +61,35 @@ Dates = dict[str, tuple[dt.date, dt.date]]  # rule → (anchor_on, kept_until)
 KEEP = (dt.date.min, dt.date.min)
 
 
+@dataclass(frozen=True)
+class Subjects:
+    """A set of subjects: these ids, or every id in ``[lo, hi]`` (a keyset
+    batch of the full recompute, read by index range rather than a long
+    ``IN`` list)."""
+
+    ids: tuple[uuid.UUID, ...] = ()
+    lo: uuid.UUID | None = None
+    hi: uuid.UUID | None = None
+
+    @classmethod
+    def of(cls, ids: Iterable[uuid.UUID]) -> Subjects:
+        return cls(ids=tuple(dict.fromkeys(ids)))
+
+    @classmethod
+    def span(cls, lo: uuid.UUID, hi: uuid.UUID) -> Subjects:
+        return cls(lo=lo, hi=hi)
+
+    @property
+    def is_span(self) -> bool:
+        return self.lo is not None
+
+    def q(self, column: str) -> Q:
+        """The filter of ``column`` (a subject id column) to this set."""
+        if self.is_span:
+            return Q(**{f"{column}__gte": self.lo, f"{column}__lte": self.hi})
+        return Q(**{f"{column}__in": self.ids})
+
+
 def destroyed(ids: Iterable[uuid.UUID], key_class: str) -> set[uuid.UUID]:
     """Which of ``ids`` have their ``key_class`` key shredded."""
     return keyring.destroyed_subjects(ids, key_class)
@@ -66,116 +101,192 @@ def _invoices():  # type: ignore[no-untyped-def]
     )
 
 
-def _closed_cases(ids: list[uuid.UUID]) -> dict[uuid.UUID, dt.date | None]:
+def _last_invoice(sel: Subjects, column: str) -> dict[uuid.UUID, dt.date]:
+    return dict(
+        _invoices()
+        .filter(sel.q(column))
+        .order_by()
+        .values(column)
+        .annotate(last=Max("invoice_date"))
+        .values_list(column, "last")
+    )
+
+
+def _closed_cases(sel: Subjects) -> dict[uuid.UUID, dt.date | None]:
     """Latest closure per person; None while any of their cases is open."""
     if not apps.is_installed("rekisteri.dsr"):
         return {}
     through = apps.get_model("dsr", "RequestCase").persons.through
-    out: dict[uuid.UUID, dt.date | None] = {}
-    rows = through.objects.filter(person_id__in=ids).values_list(
-        "person_id", "requestcase__closed_at"
+    rows = (
+        through.objects.filter(sel.q("person_id"))
+        .order_by()
+        .values("person_id")
+        .annotate(
+            open=Count("pk", filter=Q(requestcase__closed_at__isnull=True)),
+            last=Max("requestcase__closed_at"),
+        )
+        .values_list("person_id", "open", "last")
     )
-    for pid, closed in rows:
-        if pid in out and out[pid] is None:
-            continue
-        if closed is None:
-            out[pid] = None
-            continue
-        day = closed.date()
-        out[pid] = day if out.get(pid) is None or day > out[pid] else out[pid]  # type: ignore[operator]
-    return out
+    return {
+        pid: (None if open_ or last is None else last.date())
+        for pid, open_, last in rows
+    }
 
 
-def person_dates(ids: list[uuid.UUID]) -> dict[uuid.UUID, Dates]:
-    """Every rule's date for each existing person among ``ids``."""
+def person_inputs(sel: Subjects) -> dict[str, dict]:
+    """Every rule's inputs for the persons of ``sel``: one aggregate query
+    per kind of row."""
+    prospect = Q(organization__status=OrganizationStatus.PROSPECT)
+    roles = {
+        pid: row
+        for pid, *row in Role.objects.filter(sel.q("person_id"))
+        .order_by()
+        .values("person_id")
+        .annotate(
+            n=Count("pk"),
+            cust=Count("pk", filter=~prospect),
+            cust_open=Count("pk", filter=~prospect & Q(end_date__isnull=True)),
+            cust_end=Max("end_date", filter=~prospect),
+            last_start=Max("start_date"),
+            last_end=Max("end_date"),
+        )
+        .values_list(
+            "person_id",
+            "n",
+            "cust",
+            "cust_open",
+            "cust_end",
+            "last_start",
+            "last_end",
+        )
+    }
+    parties = {
+        pid: row
+        for pid, *row in ContractParty.objects.filter(sel.q("person_id"))
+        .order_by()
+        .values("person_id")
+        .annotate(
+            n=Count("pk"),
+            open=Count("pk", filter=Q(end_date__isnull=True)),
+            end=Max("end_date"),
+        )
+        .values_list("person_id", "n", "open", "end")
+    }
+    return {
+        "roles": roles,
+        "parties": parties,
+        "invoice": _last_invoice(sel, "billing_contact_id"),
+        "cases": _closed_cases(sel),
+    }
+
+
+def person_dates(
+    sel: Subjects | list[uuid.UUID],
+    updated: dict[uuid.UUID, dt.datetime] | None = None,
+) -> dict[uuid.UUID, Dates]:
+    """Every rule's date for each existing person of ``sel``.
+
+    ``updated`` (id → last change) is the batch's persons when the caller
+    has already read them (the full recompute's keyset query)."""
+    if not isinstance(sel, Subjects):
+        sel = Subjects.of(sel)
     grace = conf.value("relationship_grace_months")
     marketing = conf.value("marketing_months")
     case_years = conf.value("privacy_case_years")
-    updated = dict(Person.objects.filter(pk__in=ids).values_list("pk", "updated_at"))
+    if updated is None:
+        updated = dict(
+            Person.objects.filter(sel.q("pk"))
+            .order_by()
+            .values_list("pk", "updated_at")
+        )
     ids = list(updated)
-    erased = destroyed(ids, KeyClass.CRM)
-    books_gone = destroyed(ids, KeyClass.BOOKKEEPING)
-
-    customer_ends: dict[uuid.UUID, list[dt.date | None]] = defaultdict(list)
-    touched: dict[uuid.UUID, list[dt.date]] = defaultdict(list)
-    roles = Role.objects.filter(person_id__in=ids).values_list(
-        "person_id", "start_date", "end_date", "organization__status"
-    )
-    for pid, start, end, status in roles:
-        touched[pid].extend(d for d in (start, end) if d is not None)
-        if status != OrganizationStatus.PROSPECT:
-            customer_ends[pid].append(end)
-    parties = ContractParty.objects.filter(person_id__in=ids).values_list(
-        "person_id", "end_date"
-    )
-    for pid, end in parties:
-        customer_ends[pid].append(end)
-    last_invoice = dict(
-        _invoices()
-        .filter(billing_contact_id__in=ids)
-        .values("billing_contact_id")
-        .annotate(last=Max("invoice_date"))
-        .values_list("billing_contact_id", "last")
-    )
-    cases = _closed_cases(ids)
+    if not ids:
+        return {}
+    got = person_inputs(sel)
+    roles, parties = got["roles"], got["parties"]
+    last_invoice, cases = got["invoice"], got["cases"]
+    # The key store is asked only where the answer changes a date: whether
+    # a person without roles or party rows was erased, and whether a
+    # billing contact's bookkeeping key is gone.
+    bare = [pid for pid in ids if pid not in roles and pid not in parties]
+    erased = destroyed(bare, KeyClass.CRM) if bare else set()
+    billed = [pid for pid in ids if pid in last_invoice]
+    books_gone = destroyed(billed, KeyClass.BOOKKEEPING) if billed else set()
+    add_months = fiscal.add_months
 
     out: dict[uuid.UUID, Dates] = {}
     for pid in ids:
         dates: Dates = {}
+        role = roles.get(pid)
+        party = parties.get(pid)
         # An erased person has no role or party rows left. One who still has
         # them was caught between the key shred and the commit of the rest
         # (a crash): their rule stays, and the next sweep finishes the work.
-        if pid not in erased or pid in customer_ends or pid in touched:
-            if pid in customer_ends:
-                end = latest_end(customer_ends[pid])
-                if end is not None:
-                    dates[Rule.RELATIONSHIP] = (end, fiscal.add_months(end, grace))
+        if pid not in erased or role is not None or party is not None:
+            customer = (role is not None and role[1] > 0) or party is not None
+            if customer:
+                open_ = (role is not None and role[2] > 0) or (
+                    party is not None and party[1] > 0
+                )
+                ends = [role[3] if role else None, party[2] if party else None]
+                end = max((e for e in ends if e is not None), default=None)
+                if not open_ and end is not None:
+                    dates[Rule.RELATIONSHIP] = (end, add_months(end, grace))
             else:
-                anchor = max([updated[pid].date(), *touched[pid]])
-                dates[Rule.MARKETING] = (anchor, fiscal.add_months(anchor, marketing))
-        if pid in last_invoice and pid not in books_gone:
-            day = last_invoice[pid]
+                touched = [updated[pid].date()]
+                if role is not None:
+                    touched += [d for d in (role[4], role[5]) if d is not None]
+                anchor = max(touched)
+                dates[Rule.MARKETING] = (anchor, add_months(anchor, marketing))
+        day = last_invoice.get(pid)
+        if day is not None and pid not in books_gone:
             dates[Rule.BOOKKEEPING_VOUCHER] = (
                 fiscal.financial_year_end(day),
                 fiscal.voucher_until(day),
             )
         closed = cases.get(pid)
         if closed is not None:
-            dates[Rule.PRIVACY_CASE] = (
-                closed,
-                fiscal.add_months(closed, 12 * case_years),
-            )
+            dates[Rule.PRIVACY_CASE] = (closed, add_months(closed, 12 * case_years))
         out[pid] = dates
     return out
 
 
-def organization_dates(ids: list[uuid.UUID]) -> dict[uuid.UUID, Dates]:
-    """Every rule's date for each existing organization among ``ids``."""
+def organization_dates(
+    sel: Subjects | list[uuid.UUID], existing: list[uuid.UUID] | None = None
+) -> dict[uuid.UUID, Dates]:
+    """Every rule's date for each existing organization of ``sel``
+    (``existing``: their ids, when the caller has already read them)."""
+    if not isinstance(sel, Subjects):
+        sel = Subjects.of(sel)
     Organization = apps.get_model("registry", "Organization")
+    Contract = apps.get_model("contracts", "Contract")
     grace = conf.value("relationship_grace_months")
-    ids = list(Organization.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    if existing is None:
+        existing = list(
+            Organization.objects.filter(sel.q("pk"))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+    ids = existing
+    if not ids:
+        return {}
     shredded = destroyed(ids, KeyClass.CRM)
     ends = dict(
-        RelationshipEnd.objects.filter(
-            organization_id__in=ids, ended_on__isnull=False
-        ).values_list("organization_id", "ended_on")
+        RelationshipEnd.objects.filter(sel.q("organization_id"), ended_on__isnull=False)
+        .order_by()
+        .values_list("organization_id", "ended_on")
     )
-    last_invoice = dict(
-        _invoices()
-        .filter(organization_id__in=ids)
-        .values("organization_id")
-        .annotate(last=Max("invoice_date"))
-        .values_list("organization_id", "last")
-    )
-    Contract = apps.get_model("contracts", "Contract")
+    last_invoice = _last_invoice(sel, "organization_id")
     evidence = set(
-        Role.objects.filter(organization_id__in=ids).values_list(
-            "organization_id", flat=True
-        )
+        Role.objects.filter(sel.q("organization_id"))
+        .order_by()
+        .values_list("organization_id", flat=True)
+        .distinct()
     ) | set(
-        Contract.objects.filter(
-            organization_id__in=ids, status__in=IN_FORCE_STATUSES
-        ).values_list("organization_id", flat=True)
+        Contract.objects.filter(sel.q("organization_id"), status__in=IN_FORCE_STATUSES)
+        .order_by()
+        .values_list("organization_id", flat=True)
+        .distinct()
     )
     out: dict[uuid.UUID, Dates] = {}
     for oid in ids:
@@ -185,8 +296,8 @@ def organization_dates(ids: list[uuid.UUID]) -> dict[uuid.UUID, Dates]:
             dates[Rule.RELATIONSHIP] = (end, fiscal.add_months(end, grace))
         elif oid not in evidence and oid not in shredded:
             dates[Rule.RELATIONSHIP] = KEEP
-        if oid in last_invoice:
-            day = last_invoice[oid]
+        day = last_invoice.get(oid)
+        if day is not None:
             dates[Rule.BOOKKEEPING_BOOK] = (
                 fiscal.financial_year_end(day),
                 fiscal.book_until(day),

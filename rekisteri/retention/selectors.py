@@ -14,7 +14,7 @@ from rekisteri.core import fiscal, holds
 from rekisteri.core.errors import Forbidden
 from rekisteri.retention.choices import Rule
 from rekisteri.retention.models import DueDate, SweepRun
-from rekisteri.retention.sweep import ACTIONABLE, subject_holds
+from rekisteri.retention.sweep import ACTIONABLE, batch_holds
 
 HORIZONS = (0, 30, 90, 365)
 PAGE = 50
@@ -141,7 +141,12 @@ def due_list(
         qs = qs.filter(id__gt=after)
     rows = list(qs.order_by("id")[: PAGE + 1])
     items = []
-    for row in rows[:PAGE]:
+    page = rows[:PAGE]
+    ids = [row.person_id or row.organization_id for row in page]
+    held = batch_holds(
+        ids if kind == "person" else [], ids if kind == "organization" else []
+    )
+    for row in page:
         sid = row.person_id or row.organization_id
         items.append(
             DueItem(
@@ -150,7 +155,7 @@ def due_list(
                 rule=row.rule,
                 label=str(Rule(row.rule).label),
                 kept_until=row.kept_until,
-                holds=subject_holds(kind, sid),
+                holds=held.get((kind, sid), []),
             )
         )
     cursor = rows[PAGE - 1].pk if len(rows) > PAGE else None

@@ -12,8 +12,10 @@ is seen with its key already shredded.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
@@ -41,7 +43,28 @@ def _pending() -> dict[str, set[uuid.UUID]]:
     return pend
 
 
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Collect the subjects marked inside the block and recompute them
+    together when it ends (a sweep's batch of erasures: one set-based
+    recompute instead of one per erasure)."""
+    if getattr(_local, "deferred", None) is not None:
+        yield  # already deferring: the outer block recomputes
+        return
+    _local.deferred = {"person": set(), "organization": set()}
+    try:
+        yield
+    finally:
+        pend, _local.deferred = _local.deferred, None
+        _recompute(pend)
+
+
 def mark(*, person_ids=(), organization_ids=()) -> None:  # type: ignore[no-untyped-def]
+    later = getattr(_local, "deferred", None)
+    if later is not None:
+        later["person"].update(p for p in person_ids if p is not None)
+        later["organization"].update(o for o in organization_ids if o is not None)
+        return
     pend = _pending()
     pend["person"].update(p for p in person_ids if p is not None)
     pend["organization"].update(o for o in organization_ids if o is not None)
@@ -50,12 +73,15 @@ def mark(*, person_ids=(), organization_ids=()) -> None:  # type: ignore[no-unty
 
 
 def flush() -> None:
-    from rekisteri.retention import services
-
     pend = getattr(_local, "pending", None)
     _local.pending = None
-    if not pend:
-        return
+    if pend:
+        _recompute(pend)
+
+
+def _recompute(pend: dict[str, set[uuid.UUID]]) -> None:
+    from rekisteri.retention import services
+
     services.recompute_persons(sorted(pend["person"]))
     services.recompute_organizations(sorted(pend["organization"]))
 

@@ -1,33 +1,41 @@
 """The retention sweep: act on every subject whose data is kept no longer.
 
 What is due is read from the materialised ``DueDate`` rows in keyset batches
-(constant memory, whatever the register's size). For each row the subject's
-dates are recomputed first and the row read again, so nothing is acted on
-that a change since the last recompute has made not due. Then, per rule:
+(constant memory, whatever the register's size). An erasing sweep
+recomputes each batch's subjects first (set-based) and reads their rows
+again, so nothing is acted on that a change since the last recompute has
+made not due; a dry run reads the stored dates, as the forecast does. Then,
+per rule:
 
 =================================  =========================================
 person, ``relationship``/``marketing``  erased through the rights engine's
-                                   ``erasure_execute`` (the same service that
-                                   serves requests), with a receipt
+                                   ``rights.erasure.erasure_execute`` (the
+                                   same service that serves requests), with
+                                   a receipt
 person, ``bookkeeping_voucher``    the person's bookkeeping key shredded
 organization, ``relationship``     the organization's relationship key
-                                   (messages, contract terms) shredded
+                                   (messages, contract terms) shredded; a
+                                   sole trader's company data pseudonymised
+                                   (``retention.sole_trader``)
 =================================  =========================================
 
 ``bookkeeping_book`` and ``privacy_case`` dates are shown in the forecast;
-their data is not the sweep's to delete (docs/retention.md).
+the sweep has nothing of theirs to act on yet (docs/retention.md).
 
-Legal holds (``core.holds``) and restrictions of processing are checked per
-subject just before acting, and the erasure service checks holds again in
-its own transaction: a held subject is skipped, and the run log says which
-hold. Every step is idempotent (an erased person's erasure returns the first
-receipt, a shredded key stays shredded), so a run killed at any point and
-run again converges with nothing done twice. One erasing sweep runs at a
-time: the ``SweepLock`` row names it, and a second refuses.
+Legal holds (``core.holds``), restrictions of processing, receipts and
+shredded keys are read once per batch, with a fixed number of queries; the
+erasure service asks for holds again in its own transaction and a key shred
+just before it shreds, so a hold added while the sweep runs is honoured: a
+held subject is skipped, and the run log says which hold. Every step is
+idempotent (an erased person's erasure returns the first receipt, a
+shredded key stays shredded), so a run killed at any point and run again
+converges with nothing done twice. One erasing sweep runs at a time: the
+``SweepLock`` row names it, and a second refuses.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -46,11 +54,12 @@ from rekisteri.core import holds, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, ServiceError
 from rekisteri.registry.models import Organization, Person, Role
-from rekisteri.retention import conf, rules, services
+from rekisteri.retention import conf, rules, services, signals, sole_trader
 from rekisteri.retention.choices import EntryKind, Rule, RunStatus
 from rekisteri.retention.models import DueDate, SweepEntry, SweepLock, SweepRun
 
-BATCH = 500
+BATCH = 500  # an erasing sweep: a heartbeat and a settled batch every 500
+DRY_BATCH = 2000  # a dry run writes nothing: larger batches, fewer queries
 ACTIONABLE = {
     ("person", Rule.RELATIONSHIP),
     ("person", Rule.MARKETING),
@@ -61,6 +70,7 @@ ACTIONABLE = {
 # Outcomes counted per rule in the run log.
 ERASED = "erased"
 SHREDDED = "shredded"
+PSEUDONYMISED = "pseudonymised"  # a sole trader's company data (key gone already)
 WOULD = "would_act"
 ALREADY = "already_done"
 NOT_DUE = "no_longer_due"
@@ -157,72 +167,199 @@ class Ctx:
     run: SweepRun
     as_of: dt.date
     dry_run: bool
+    # What the batch needs, read in bulk once per batch (_refresh):
     # (kind, subject id, rule) still due after the batch was recomputed
     due: set = field(default_factory=set)
     persons: dict = field(default_factory=dict)  # the batch's Person rows
-    erased: set = field(default_factory=set)  # the batch's shredded CRM keys
+    erased: set = field(default_factory=set)  # shredded CRM keys
+    receipts: set = field(default_factory=set)  # persons with a receipt
+    books_gone: set = field(default_factory=set)  # shredded bookkeeping keys
+    orgs: set = field(default_factory=set)  # the batch's organizations
+    orgs_gone: set = field(default_factory=set)  # their shredded CRM keys
+    sole_traders: set = field(default_factory=set)  # sole traders among them
+    held: dict = field(default_factory=dict)  # (kind, id) → [Hold]
+    restricted: dict = field(default_factory=dict)  # person id → Conflict
+    entries: list = field(default_factory=list)  # SweepEntry rows to write
+
+
+def _restricted(people: list[Any]) -> dict[Any, Conflict]:
+    """The persons among ``people`` whose processing a subject refusal (a
+    restriction, Art. 18) keeps: asked of the one enforcement point for the
+    whole batch, and halved only where it refuses (few are restricted)."""
+    if not people:
+        return {}
+    try:
+        authorize_write(
+            actor=None,
+            person_ids=people,
+            action=Action.ERASE,
+            operation="retention.erase",
+        )
+    except Conflict as exc:
+        if len(people) == 1:
+            return {people[0]: exc}
+        half = len(people) // 2
+        return {**_restricted(people[:half]), **_restricted(people[half:])}
+    return {}
+
+
+ORG_CHUNK = 200  # organizations whose people's holds are read at once
+
+
+def batch_holds(persons: list[Any], orgs: list[Any]) -> dict[tuple, list]:
+    """Holds on each subject now, for a batch, with a fixed number of
+    queries per chunk: a person's own, and for an organization those of
+    every person with a role there (their invoices, their open matters).
+    Organizations are read ORG_CHUNK at a time, so memory is bounded by the
+    chunk and not by how many people the batch's organizations have."""
+    out: dict[tuple, list] = {}
+    if persons:
+        for pid, held in holds.holds_for_persons(persons).items():
+            out[("person", pid)] = held
+    for i in range(0, len(orgs), ORG_CHUNK):
+        members: dict[Any, list[Any]] = {}
+        for oid, pid in (
+            Role.objects.filter(organization_id__in=orgs[i : i + ORG_CHUNK])
+            .order_by()
+            .values_list("organization_id", "person_id")
+            .distinct()
+        ):
+            members.setdefault(oid, []).append(pid)
+        everyone = list(dict.fromkeys(p for m in members.values() for p in m))
+        by_person = holds.holds_for_persons(everyone) if everyone else {}
+        for oid, people in members.items():
+            found: list[holds.Hold] = []
+            for pid in people:
+                for h in by_person.get(pid, ()):
+                    if h not in found:
+                        found.append(h)
+            if found:
+                out[("organization", oid)] = found
+    return out
+
+
+def subject_holds(kind: str, subject_id: Any) -> list[holds.Hold]:
+    """Holds on one subject now (see :func:`batch_holds`)."""
+    persons = [subject_id] if kind == "person" else []
+    orgs = [subject_id] if kind == "organization" else []
+    return batch_holds(persons, orgs).get((kind, subject_id), [])
 
 
 def _refresh(ctx: Ctx, batch: list[tuple]) -> None:
-    """Recompute the batch's subjects (one batch recompute, a fixed number
-    of queries) and note which of their rules are still due: a change since
-    the last recompute (a new contract, a new role) takes a subject out."""
-    people = [p for _pk, p, _o, _r in batch if p]
-    orgs = [o for _pk, p, o, _r in batch if not p]
-    services.recompute_persons(people)
-    services.recompute_organizations(orgs)
-    rows = DueDate.objects.filter(kept_until__lt=ctx.as_of).filter(
-        Q(person_id__in=people) | Q(organization_id__in=orgs)
+    """Read in bulk what acting on the batch needs: which rules are still
+    due, the subjects' holds, restrictions, receipts and shredded keys.
+
+    An erasing sweep first recomputes the batch's subjects (set-based, a
+    fixed number of queries): a change since the last recompute (a new
+    contract or role) takes a subject out. A dry run, which changes nothing,
+    reads the stored dates as the forecast does: the events that move a date
+    recompute it when they commit (docs/retention.md)."""
+    from rekisteri.rights.models import ErasureReceipt
+
+    people = list(dict.fromkeys(p for _pk, p, _o, _r in batch if p))
+    orgs = list(dict.fromkeys(o for _pk, p, o, _r in batch if not p))
+    if ctx.dry_run:
+        ctx.due = {
+            ("person" if p else "organization", p or o, rule)
+            for _pk, p, o, rule in batch
+        }
+        # A due row goes with its subject (CASCADE): its person exists.
+        ctx.persons = dict.fromkeys(people)
+    else:
+        services.recompute_persons(people)
+        services.recompute_organizations(orgs)
+        rows = DueDate.objects.filter(kept_until__lt=ctx.as_of).filter(
+            Q(person_id__in=people) | Q(organization_id__in=orgs)
+        )
+        ctx.due = {
+            ("person" if p else "organization", p or o, rule)
+            for p, o, rule in rows.values_list("person_id", "organization_id", "rule")
+        }
+        ctx.persons = Person.objects.in_bulk(people)
+    by_rule: dict[str, list] = {}
+    for _pk, p, _o, rule in batch:
+        if p:
+            by_rule.setdefault(rule, []).append(p)
+    vouchers = by_rule.get(Rule.BOOKKEEPING_VOUCHER, [])
+    erasable = list(
+        dict.fromkeys(
+            p
+            for rule, ps in by_rule.items()
+            if rule != Rule.BOOKKEEPING_VOUCHER
+            for p in ps
+        )
     )
-    ctx.persons = Person.objects.in_bulk(people)
-    ctx.erased = rules.destroyed(people, KeyClass.CRM)
-    ctx.due = {
-        ("person" if p else "organization", p or o, rule)
-        for p, o, rule in rows.values_list("person_id", "organization_id", "rule")
-    }
+    ctx.erased = rules.destroyed(erasable, KeyClass.CRM) if erasable else set()
+    ctx.books_gone = (
+        rules.destroyed(vouchers, KeyClass.BOOKKEEPING) if vouchers else set()
+    )
+    ctx.receipts = (
+        set(
+            ErasureReceipt.objects.filter(subject_id__in=list(ctx.erased)).values_list(
+                "subject_id", flat=True
+            )
+        )
+        if ctx.erased
+        else set()
+    )
+    ctx.orgs = (
+        set(orgs)
+        if ctx.dry_run
+        else set(Organization.objects.filter(pk__in=orgs).values_list("pk", flat=True))
+    )
+    ctx.orgs_gone = rules.destroyed(orgs, KeyClass.CRM) if orgs else set()
+    ctx.sole_traders = (
+        set(
+            Organization.objects.filter(pk__in=orgs, sole_trader=True).values_list(
+                "pk", flat=True
+            )
+        )
+        if orgs and not ctx.dry_run
+        else set()
+    )
+    ctx.held = batch_holds(list(ctx.persons), list(ctx.orgs))
+    ctx.restricted = _restricted(list(ctx.persons))
 
 
 def _still_due(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> bool:
     return (kind, subject_id, rule) in ctx.due
 
 
-def subject_holds(kind: str, subject_id: Any) -> list[holds.Hold]:
-    """Holds on the subject now: a person's own, or those of any person of
-    the organization (their invoices, their open matters)."""
-    if kind == "person":
-        return holds.holds_for_person(subject_id)
-    found: list[holds.Hold] = []
-    people = Role.objects.filter(organization_id=subject_id).values_list(
-        "person_id", flat=True
+def _entry(
+    ctx: Ctx, entry_kind: str, kind: str, subject_id, rule, codes, message
+) -> None:  # type: ignore[no-untyped-def]
+    ctx.entries.append(
+        SweepEntry(
+            run=ctx.run,
+            kind=entry_kind,
+            rule=rule,
+            subject_type=kind,
+            subject_id=subject_id,
+            codes=list(codes),
+            message=message[:500],
+        )
     )
-    for pid in dict.fromkeys(people):
-        for h in holds.holds_for_person(pid):
-            if h not in found:
-                found.append(h)
-    return found
 
 
 def _skip(ctx: Ctx, kind: str, subject_id: Any, rule: str, codes, message) -> str:  # type: ignore[no-untyped-def]
-    SweepEntry.objects.create(
-        run=ctx.run,
-        kind=EntryKind.SKIPPED,
-        rule=rule,
-        subject_type=kind,
-        subject_id=subject_id,
-        codes=list(codes),
-        message=message[:500],
-    )
+    _entry(ctx, EntryKind.SKIPPED, kind, subject_id, rule, codes, message)
     return SKIPPED
 
 
-def _erase_person(ctx: Ctx, person: Person, rule: str) -> str:
-    from rekisteri.rights import services as rights
+def _skip_held(ctx: Ctx, kind: str, subject_id: Any, rule: str, held) -> str:  # type: ignore[no-untyped-def]
+    codes = [h.code for h in held]
+    return _skip(ctx, kind, subject_id, rule, codes, "; ".join(h.message for h in held))
 
-    if person.pk in ctx.erased and rights.receipt_for(person) is not None:
+
+def _erase_person(ctx: Ctx, subject_id: Any, rule: str) -> str:
+    from rekisteri.rights import erasure
+
+    if subject_id in ctx.erased and subject_id in ctx.receipts:
         return ALREADY
     if ctx.dry_run:
         return WOULD
-    receipt = rights.erasure_execute(
+    person = ctx.persons[subject_id]
+    receipt = erasure.erasure_execute(
         actor=None,
         person=person,
         reason=f"retention sweep: {rule}",
@@ -232,10 +369,16 @@ def _erase_person(ctx: Ctx, person: Person, rule: str) -> str:
 
 
 def _shred(ctx: Ctx, kind: str, subject_id: Any, key_class: str, rule: str) -> str:
-    if keyring.is_destroyed(subject_id, key_class):
+    gone = ctx.books_gone if key_class == KeyClass.BOOKKEEPING else ctx.orgs_gone
+    if subject_id in gone:
         return ALREADY
     if ctx.dry_run:
         return WOULD
+    # A write of its own: the holds are asked again now, so one added since
+    # the batch was read is honoured.
+    held = subject_holds(kind, subject_id)
+    if held:
+        return _skip_held(ctx, kind, subject_id, rule, held)
     keyring.shred(subject_id, key_class, reason=f"retention: {rule}")
     audit_record(
         actor=None,
@@ -251,57 +394,93 @@ def _shred(ctx: Ctx, kind: str, subject_id: Any, key_class: str, rule: str) -> s
 
 def _act(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> str:
     outcome = _act_once(ctx, kind, subject_id, rule)
-    if outcome in (ERASED, SHREDDED, ALREADY):
-        # Settle the subject's rows now (the erasure's own signals do too,
-        # after its commit): what was done is not due any more.
+    if outcome in (ERASED, SHREDDED, ALREADY, PSEUDONYMISED):
+        # Settled when the batch ends (one set-based recompute of the
+        # batch): what was done is not due any more.
         if kind == "person":
-            services.recompute_persons([subject_id])
+            signals.mark(person_ids=[subject_id])
         else:
-            services.recompute_organizations([subject_id])
+            signals.mark(organization_ids=[subject_id])
     return outcome
 
 
 def _act_once(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> str:
     if not _still_due(ctx, kind, subject_id, rule):
         return NOT_DUE
-    held = subject_holds(kind, subject_id)
+    held = ctx.held.get((kind, subject_id))
     if held:
-        return _skip(
-            ctx,
-            kind,
-            subject_id,
-            rule,
-            [h.code for h in held],
-            "; ".join(h.message for h in held),
-        )
+        return _skip_held(ctx, kind, subject_id, rule, held)
     if kind == "person":
-        person = ctx.persons.get(subject_id)
-        if person is None:
+        if subject_id not in ctx.persons:
             return NOT_DUE
-        try:
+        refused = ctx.restricted.get(subject_id)
+        if refused is not None:
             # A restriction of processing (Art. 18) keeps the data stored.
-            authorize_write(
-                actor=None,
-                person_id=person.pk,
-                action=Action.ERASE,
-                operation="retention.erase",
-            )
-        except Conflict as exc:
-            return _skip(ctx, kind, subject_id, rule, [exc.code], str(exc))
+            return _skip(ctx, kind, subject_id, rule, [refused.code], str(refused))
         if rule == Rule.BOOKKEEPING_VOUCHER:
             return _shred(ctx, kind, subject_id, KeyClass.BOOKKEEPING, rule)
         try:
-            return _erase_person(ctx, person, rule)
-        except Conflict as exc:  # a hold appeared since the check above
+            return _erase_person(ctx, subject_id, rule)
+        except Conflict as exc:  # a hold or restriction appeared since
+            if exc.code == "legal_hold":
+                held = holds.holds_for_person(subject_id)
+                if held:
+                    return _skip_held(ctx, kind, subject_id, rule, held)
             return _skip(ctx, kind, subject_id, rule, [exc.code], str(exc))
-    if not Organization.objects.filter(pk=subject_id).exists():
+    if subject_id not in ctx.orgs:
         return NOT_DUE
-    return _shred(ctx, kind, subject_id, KeyClass.CRM, rule)
+    outcome = _shred(ctx, kind, subject_id, KeyClass.CRM, rule)
+    if outcome in (SHREDDED, ALREADY) and subject_id in ctx.sole_traders:
+        # The company data of a sole trader is stored in the clear: the key
+        # shred does not reach it (retention/sole_trader.py).
+        done = sole_trader.pseudonymise(subject_id, rule=rule, run_id=ctx.run.pk)
+        if done and outcome == ALREADY:
+            outcome = PSEUDONYMISED
+    return outcome
+
+
+def _settle(ctx: Ctx) -> None:
+    """End of a batch: the run log's entries in one insert."""
+    if ctx.entries:
+        SweepEntry.objects.bulk_create(ctx.entries)
+        ctx.entries = []
 
 
 # --------------------------------------------------------------------------
 # The run
 # --------------------------------------------------------------------------
+
+
+def _act_batch(
+    ctx: Ctx,
+    batch: list[tuple],
+    counts: dict[str, dict[str, int]],
+    on_subject: Callable[[int], None] | None,
+) -> None:
+    """Act on a batch's rows in order."""
+    run = ctx.run
+    # The subjects acted on (and those their erasures' signals mark) are
+    # recomputed together when the batch ends.
+    with signals.deferred():
+        for _pk, person_id, org_id, rule in batch:
+            kind = "person" if person_id else "organization"
+            subject = person_id or org_id
+            if (kind, rule) not in ACTIONABLE:
+                continue
+            try:
+                outcome = _act(ctx, kind, subject, rule)
+            except ServiceError as exc:
+                outcome = ERRORS
+                _error(ctx, kind, subject, rule, exc.code, type(exc).__name__)
+            except Exception as exc:  # noqa: BLE001 - one subject, not the run
+                outcome = ERRORS
+                _error(ctx, kind, subject, rule, type(exc).__name__, "")
+            per = counts.setdefault(f"{kind}.{rule}", {})
+            per[outcome] = per.get(outcome, 0) + 1
+            run.processed += 1
+            if on_subject is not None:
+                on_subject(run.processed)
+        _settle(ctx)
 
 
 def _due_rows(as_of: dt.date):  # type: ignore[no-untyped-def]
@@ -319,7 +498,7 @@ def run_sweep(
     *,
     as_of: dt.date | str | None = None,
     dry_run: bool = False,
-    batch_size: int = BATCH,
+    batch_size: int | None = None,
     progress: Callable[[SweepRun], None] | None = None,
     on_subject: Callable[[int], None] | None = None,
 ) -> SweepRun:
@@ -329,6 +508,8 @@ def run_sweep(
     or while another erasing sweep runs.
     """
     day = check_as_of(as_of, dry_run=dry_run)
+    if batch_size is None:
+        batch_size = DRY_BATCH if dry_run else BATCH
     run = SweepRun.objects.create(
         as_of=day, dry_run=dry_run, host=socket.gethostname(), pid=os.getpid()
     )
@@ -354,31 +535,16 @@ def run_sweep(
             if not batch:
                 break
             _refresh(ctx, batch)
-            for pk, person_id, org_id, rule in batch:
-                kind = "person" if person_id else "organization"
-                subject = person_id or org_id
-                if (kind, rule) not in ACTIONABLE:
-                    continue
-                try:
-                    outcome = _act(ctx, kind, subject, rule)
-                except ServiceError as exc:
-                    outcome = ERRORS
-                    _error(ctx, kind, subject, rule, exc.code, type(exc).__name__)
-                except Exception as exc:  # noqa: BLE001 - one subject, not the run
-                    outcome = ERRORS
-                    _error(ctx, kind, subject, rule, type(exc).__name__, "")
-                per = counts.setdefault(f"{kind}.{rule}", {})
-                per[outcome] = per.get(outcome, 0) + 1
-                run.processed += 1
-                if on_subject is not None:
-                    on_subject(run.processed)
-                last = pk
+            _act_batch(ctx, batch, counts, on_subject)
+            last = batch[-1][0]
             run.counts = counts
             run.heartbeat_at = timezone.now()
             run.save(update_fields=["counts", "processed", "heartbeat_at"])
             if progress is not None:
                 progress(run)
     except BaseException as exc:
+        with contextlib.suppress(Exception):
+            SweepEntry.objects.bulk_create(ctx.entries)
         run.status = RunStatus.FAILED
         run.error = type(exc).__name__
         run.counts = counts
@@ -405,12 +571,4 @@ def run_sweep(
 
 
 def _error(ctx: Ctx, kind: str, subject: Any, rule: str, code: str, name: str) -> None:
-    SweepEntry.objects.create(
-        run=ctx.run,
-        kind=EntryKind.ERROR,
-        rule=rule,
-        subject_type=kind,
-        subject_id=subject,
-        codes=[code],
-        message=name[:500],
-    )
+    _entry(ctx, EntryKind.ERROR, kind, subject, rule, [code], name)

@@ -21,7 +21,7 @@ from rekisteri.accounts.api import requires
 from rekisteri.accounts.permissions import Perm
 from rekisteri.core.errors import ValidationFailed
 from rekisteri.registry import selectors as registry_selectors
-from rekisteri.rights import services
+from rekisteri.rights import erasure, services
 
 router = Router(tags=["rights"])
 
@@ -57,7 +57,7 @@ def person_export(request: HttpRequest, person_id: str) -> Any:
 @requires(Perm.PRIVACY_MANAGE, scope="read")
 def person_erasure_plan(request: HttpRequest, person_id: str) -> Any:
     person = _person(request, person_id)
-    return services.erasure_plan(actor=request.user, person=person)
+    return erasure.erasure_plan(actor=request.user, person=person)
 
 
 @router.post(
@@ -72,7 +72,7 @@ def person_erasure(request: HttpRequest, person_id: str, data: ErasureIn) -> Any
         raise ValidationFailed.single(
             "confirm", "required", "Confirm the erasure with confirm=true."
         )
-    return services.erasure_execute(
+    return erasure.erasure_execute(
         actor=request.user,
         person=person,
         reason=data.reason,

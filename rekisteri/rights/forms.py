@@ -27,6 +27,10 @@ class RectifyForm(PersonForm):
         # service records that source itself.
         self.fields.pop("source", None)
 
+    def service_fields(self) -> dict[str, Any]:
+        """Keyword arguments for ``rectify`` (which sets the source)."""
+        return dict(self.cleaned_data)
+
 
 class NoticeForm(ServiceForm):
     """What happened to one recipient's notification."""

@@ -1,11 +1,12 @@
-"""Data-subject rights: access export (Art. 15) and erasure (Art. 17).
+"""Data-subject rights: access export (Art. 15) and portability (Art. 20).
 
 The Python API other apps call (a request-case app, the retention sweep)::
 
     export_person(actor=user, person=person)          -> dict (JSON export)
-    erasure_plan(actor=user, person=person)           -> dict (dry run)
-    erasure_execute(actor=user, person=person, reason="...", case_ref="DSR-12")
-                                                      -> dict (the receipt)
+    portability_zip(actor=user, person=person)        -> bytes (ZIP)
+
+Erasure (Art. 17), its plan and its execution, is in
+:mod:`rekisteri.rights.erasure`.
 
 ``actor=None`` is the system itself (a scheduled sweep), which the
 need-to-know matrix does not restrict. Everything is derived from the
@@ -31,22 +32,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rekisteri.access import families as families_mod
 from rekisteri.access.choices import Action
+from rekisteri.access.enforce import not_a_write_service
 from rekisteri.access.selectors import visible_categories
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
-from rekisteri.core import holds, keyring, participants
+from rekisteri.core import keyring, participants
 from rekisteri.core.catalogue import (
     RETENTION_RULES,
-    CatalogueEntry,
-    Erasure,
     KeyClass,
     LegalBasis,
     PersonalData,
@@ -55,7 +55,7 @@ from rekisteri.core.catalogue import (
 )
 from rekisteri.core.crypto.fields import Placeholder
 from rekisteri.core.dbrouter import on_primary
-from rekisteri.core.errors import FieldErrors, Forbidden
+from rekisteri.core.errors import Forbidden
 from rekisteri.privacy.eea import is_eea
 from rekisteri.privacy.facts import system_facts
 from rekisteri.privacy.recipients import (
@@ -72,58 +72,16 @@ from rekisteri.privacy.vocabulary import (
     label as vocabulary_label,
 )
 from rekisteri.registry.models import Person, Provenance
-from rekisteri.registry.services import person_shred
 from rekisteri.rights import engine
 from rekisteri.rights.models import ErasureReceipt
 
 EXPORT_FORMAT = "rekisteri.access-export"
 EXPORT_VERSION = 1
-PLAN_FORMAT = "rekisteri.erasure-plan"
 
-SHREDDED = "shredded"
-DELETED = "deleted"
-ANONYMISED = "anonymised"
-KEPT = "kept"
-FATES = (SHREDDED, DELETED, ANONYMISED, KEPT)
 
-# Why something is kept, by retention rule: the legal ground an erasure plan
-# and a receipt name (Art. 17(3)).
-GROUNDS: dict[str, tuple[str, str]] = {
-    "bookkeeping_voucher": (
-        "accounting_act",
-        "Accounting Act (kirjanpitolaki 1336/1997) 2:10, GDPR Art. 17(3)(b): "
-        "accounting vouchers are kept 6 years from the end of the calendar "
-        "year in which the financial year ended",
-    ),
-    "bookkeeping_book": (
-        "accounting_act",
-        "Accounting Act (kirjanpitolaki 1336/1997) 2:10, GDPR Art. 17(3)(b): "
-        "books are kept 10 years from the end of the financial year",
-    ),
-    "privacy_case": (
-        "legal_obligation",
-        "GDPR Art. 5(2) and 17(3)(b): the record of how the controller met its "
-        "duties to the person (requests answered, restrictions and objections "
-        "honoured, Art. 14 notices given) is kept until the privacy case's "
-        "retention ends",
-    ),
-    "relationship": (
-        "customer_relationship",
-        "Data of the customer organization's relationship, erased when its "
-        "retention ends (GDPR Art. 17(1)(a) does not reach the organization's "
-        "records)",
-    ),
-}
-EXTRA_GROUNDS: dict[str, str] = {
-    "customer_relationship_history": (
-        "The customer organization's message history, kept for the other "
-        "people in it; the person's own participation is removed"
-    ),
-    "customer_relationship_contract": (
-        "The customer organization's contract, kept for its relationship; the "
-        "person's party rows are removed"
-    ),
-}
+# A request or case reference (an erasure's, a rectification's): validated
+# to be a reference, not free text.
+CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 
 COMPLAINT = {
     "authority": "Tietosuojavaltuutetun toimisto (Data Protection Ombudsman)",
@@ -134,7 +92,6 @@ DEFAULT_AUTOMATED = (
     "No decisions based solely on automated processing, including profiling "
     "(GDPR Art. 22), are made with this data."
 )
-CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 
 
 # --------------------------------------------------------------------------
@@ -142,7 +99,7 @@ CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 # --------------------------------------------------------------------------
 
 
-def _authorize(actor: Any, person: Person, action: str, needed: set[str]) -> None:
+def authorize(actor: Any, person: Person, action: str, needed: set[str]) -> None:
     """Matrix first: refuse (and record) unless ``actor`` may ``action``
     every family in ``needed``. ``None`` is the system."""
     if actor is None:
@@ -419,7 +376,7 @@ def _context_for_export(language: str) -> _Context:
 # --------------------------------------------------------------------------
 
 
-def _until(located: engine.Located) -> dt.date | None:
+def until_of(located: engine.Located) -> dt.date | None:
     fn = participants.until_for(located.label)
     return fn(located.row) if fn is not None else None
 
@@ -432,6 +389,10 @@ def _language(person: Person, language: str | None) -> str:
     return preferred if preferred in ("fi", "sv", "en") else "fi"
 
 
+@not_a_write_service(
+    "an access export reads the person's data after the matrix's export "
+    "column allowed it; it writes only its audit event"
+)
 # The rights engine reads the primary, never a replica that may lag
 # (rekisteri/core/dbrouter.py).
 @on_primary
@@ -445,7 +406,7 @@ def export_person(
     read unless ``actor`` may export every family the person's data holds.
     """
     scope = engine.locate(person)
-    _authorize(actor, person, Action.EXPORT, scope.families())
+    authorize(actor, person, Action.EXPORT, scope.families())
     language = _language(person, language)
     with keyring.ensure_scope(), translation.override(language):
         ctx = _context_for_export(language)
@@ -462,7 +423,7 @@ def export_person(
                     values,
                     ctx,
                     provenance=_provenance_of(located.row),
-                    until=_until(located),
+                    until=until_of(located),
                 )
             )
         for p in participants.all_participants():
@@ -549,360 +510,6 @@ def _erasure_summary(
 
 
 # --------------------------------------------------------------------------
-# Erasure plan (dry run)
-# --------------------------------------------------------------------------
-
-
-def _fate(located: engine.Located, entry: CatalogueEntry) -> str:
-    c = entry.classification
-    assert isinstance(c, PersonalData)
-    if located.route.end == engine.ORGANIZATION:
-        # A sole trader's company data follows the relationship's retention.
-        return KEPT
-    if any(
-        e.classification.erasure == Erasure.DELETE  # type: ignore[union-attr]
-        for e in located.entries
-    ):
-        return DELETED
-    if c.erasure == Erasure.SHRED and c.key_class == KeyClass.CRM:
-        return SHREDDED
-    return KEPT
-
-
-def _ground(code: str) -> dict[str, str] | None:
-    if not code:
-        return None
-    if code in GROUNDS:
-        ground_code, label = GROUNDS[code]
-        return {"code": ground_code, "label": label}
-    if code in EXTRA_GROUNDS:
-        return {"code": code, "label": EXTRA_GROUNDS[code]}
-    return {"code": code, "label": code}
-
-
-def _plan_items(scope: engine.Scope) -> list[dict[str, Any]]:
-    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for located in scope.rows:
-        until = _until(located)
-        by_fate: dict[str, list[CatalogueEntry]] = {}
-        for e in located.entries:
-            by_fate.setdefault(_fate(located, e), []).append(e)
-        for fate, entries in by_fate.items():
-            rule = ""
-            if fate == KEPT:
-                rule = sorted(
-                    {e.classification.retention for e in entries}  # type: ignore[union-attr]
-                )[0]
-            key = (located.label, fate, rule)
-            g = groups.setdefault(
-                key,
-                {
-                    "model": located.label,
-                    "title": str(located.model._meta.verbose_name),
-                    "rows": set(),
-                    "fate": fate,
-                    "fields": set(),
-                    "families": set(),
-                    "ground": _ground(rule) if fate == KEPT else None,
-                    "retention": rule or None,
-                    "until": None,
-                    "note": "",
-                },
-            )
-            g["rows"].add(located.row.pk)
-            g["fields"].update(e.field_name for e in entries)
-            g["families"].update(
-                families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                for e in entries
-            )
-            if fate == KEPT and until and (g["until"] is None or until > g["until"]):
-                g["until"] = until
-    items = []
-    for g in groups.values():
-        items.append(
-            {
-                **g,
-                "rows": None,
-                "count": len(g["rows"]),
-                "fields": sorted(g["fields"]),
-                "families": sorted(g["families"]),
-                "until": g["until"].isoformat() if g["until"] else None,
-            }
-        )
-    for p in participants.all_participants():
-        if p.plan is None or p.name not in scope.participant_fields:
-            continue
-        for pi in p.plan(scope.person):
-            model = apps.get_model(pi.model)
-            fam = {
-                families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                for e in personal_fields(model)
-                if e.field_name in pi.fields
-            }
-            items.append(
-                {
-                    "model": pi.model,
-                    "title": str(model._meta.verbose_name),
-                    "count": pi.count,
-                    "fate": pi.fate,
-                    "fields": list(pi.fields),
-                    "families": sorted(fam),
-                    "ground": _ground(pi.ground),
-                    "retention": pi.retention or None,
-                    "until": pi.until.isoformat() if pi.until else None,
-                    "note": pi.note,
-                }
-            )
-    for item in items:
-        item.pop("rows", None)
-    order = {f: i for i, f in enumerate(FATES)}
-    items.sort(key=lambda i: (order[i["fate"]], i["model"]))
-    return items
-
-
-def _erase_families(scope: engine.Scope) -> set[str]:
-    """Families an erasure of the scope would erase (from ids alone): the
-    engine's rows that are not kept, and what participants that erase hold."""
-    found = {
-        families_mod.family_of(e.classification)  # type: ignore[arg-type]
-        for located in scope.rows
-        for e in located.entries
-        if _fate(located, e) != KEPT
-    }
-    erasing = {p.name for p in participants.all_participants() if p.erase}
-    for name, by_model in scope.participant_fields.items():
-        if name not in erasing:
-            continue
-        for label, names in by_model.items():
-            found.update(
-                families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                for e in personal_fields(apps.get_model(label))
-                if e.field_name in names
-            )
-    return found
-
-
-def _plan_dict(person: Person, items: list[dict[str, Any]]) -> dict[str, Any]:
-    held = holds.holds_for_person(person.pk)
-    receipt = receipt_for(person)
-    return {
-        "format": PLAN_FORMAT,
-        "person": str(person.pk),
-        "generated_at": timezone.now().isoformat(),
-        "already_erased": receipt is not None,
-        "holds": [{"code": h.code, "message": h.message} for h in held],
-        "executable": not held and receipt is None,
-        "items": items,
-        "summary": {
-            fate: sum(i["count"] for i in items if i["fate"] == fate) for fate in FATES
-        },
-    }
-
-
-# The rights engine reads the primary, never a replica that may lag
-# (rekisteri/core/dbrouter.py).
-@on_primary
-def erasure_plan(*, actor: Any, person: Person) -> dict[str, Any]:
-    """What erasing ``person`` would do, item by item; nothing changes.
-
-    Each item: the kind of row, how many, its fate (shredded, deleted,
-    anonymised, kept) and, for what is kept, the legal ground and the date
-    until which it is kept where it can be computed. Legal holds are listed;
-    while one exists the plan is not executable.
-    """
-    scope = engine.locate(person)
-    # Matrix first: the erase column for what an execution would erase,
-    # before a participant reads the person's addresses to plan.
-    _authorize(actor, person, Action.ERASE, _erase_families(scope))
-    items = _plan_items(scope)
-    plan = _plan_dict(person, items)
-    audit_record(
-        actor=actor,
-        action="rights.erasure_plan",
-        target_type="person",
-        target_id=person.pk,
-        subject_id=person.pk,
-        purpose="customer_relationship",
-        details={
-            "summary": plan["summary"],
-            "holds": [h["code"] for h in plan["holds"]],
-        },
-    )
-    return plan
-
-
-# --------------------------------------------------------------------------
-# Erasure (Art. 17)
-# --------------------------------------------------------------------------
-
-
-def _refuse_if_held(actor: Any, person: Person) -> None:
-    held = holds.holds_for_person(person.pk)
-    if held:
-        audit_record(
-            actor=actor,
-            action="rights.erase",
-            outcome=Outcome.DENIED,
-            target_type="person",
-            target_id=person.pk,
-            subject_id=person.pk,
-            purpose="customer_relationship",
-            details={"holds": [h.code for h in held]},
-        )
-        holds.refuse_if_held(person.pk)
-
-
-def _validate(reason: str, case_ref: str | None) -> tuple[str, str]:
-    errors = FieldErrors()
-    reason = (reason or "").strip()
-    case_ref = (case_ref or "").strip()
-    if not reason:
-        errors.add("reason", "required", _("Give the reason for the erasure."))
-    elif len(reason) > 200:
-        errors.add("reason", "too_long", _("At most 200 characters."))
-    if case_ref and not CASE_REF.match(case_ref):
-        errors.add(
-            "case_ref",
-            "invalid",
-            _(
-                "A request or case reference: letters, digits and . _ / - only, "
-                "at most 64 characters."
-            ),
-        )
-    errors.raise_if_any()
-    return reason, case_ref
-
-
-def receipt_dict(receipt: ErasureReceipt, *, already: bool = False) -> dict[str, Any]:
-    """The receipt as the person may be given it: no personal data."""
-    return {
-        "receipt": str(receipt.pk),
-        "case_ref": receipt.case_ref or None,
-        "executed_at": receipt.executed_at.isoformat(),
-        "already_erased": already,
-        "message": (
-            _("Already erased on %(day)s; nothing was changed.")
-            % {"day": timezone.localtime(receipt.executed_at).date().isoformat()}
-            if already
-            else _("Erased.")
-        ),
-        "counts": receipt.counts,
-        "kept": receipt.kept,
-    }
-
-
-# The rights engine reads the primary, never a replica that may lag
-# (rekisteri/core/dbrouter.py).
-@on_primary
-def erasure_execute(
-    *, actor: Any, person: Person, reason: str, case_ref: str | None = None
-) -> dict[str, Any]:
-    """Erase ``person`` and return the receipt (see :func:`receipt_dict`).
-
-    Re-checks legal holds and the matrix's erase column now, in the
-    transaction that writes: refused with :class:`Conflict` (``legal_hold``,
-    naming every hold) or :class:`Forbidden` with nothing changed. Deletes
-    the rows the catalogue declares deleted (roles, contract parties), runs
-    every participant's erasure and shreds the CRM key
-    (``registry.services.person_shred``), and writes the receipt. Erasing
-    an erased person is a no-op that says so.
-    """
-    reason, case_ref = _validate(reason, case_ref)
-    existing = receipt_for(person)
-    if existing is not None:
-        audit_record(
-            actor=actor,
-            action="rights.erase",
-            target_type="person",
-            target_id=person.pk,
-            subject_id=person.pk,
-            purpose="customer_relationship",
-            details={"noop": True, "receipt": str(existing.pk)},
-        )
-        return receipt_dict(existing, already=True)
-    # Matrix and holds before anything is read or written; refusals are
-    # recorded outside the transaction so the record survives them.
-    _authorize(actor, person, Action.ERASE, _erase_families(engine.locate(person)))
-    _refuse_if_held(actor, person)
-    with transaction.atomic():
-        # Serialise with edits and a second erasure of the same person, then
-        # check again what holds now.
-        person = Person.objects.select_for_update().get(pk=person.pk)
-        holds.refuse_if_held(person.pk)
-        scope = engine.locate(person)
-        needed = _erase_families(scope)
-        _authorize(actor, person, Action.ERASE, needed)
-        items = _plan_items(scope)
-        counts: dict[str, int] = {}
-        for located in scope.rows:
-            fates = {e.field_name: _fate(located, e) for e in located.entries}
-            for e in located.entries:
-                if fates[e.field_name] in (DELETED, SHREDDED):
-                    fam = families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                    counts[fam] = counts.get(fam, 0) + 1
-            if DELETED in fates.values():
-                located.row.delete()
-        shred_counts = _shred(actor=actor, person=person, reason=reason)
-        kept = [
-            {
-                "model": i["model"],
-                "count": i["count"],
-                "ground": (i["ground"] or {}).get("code"),
-                "ground_label": (i["ground"] or {}).get("label"),
-                "retention": i["retention"],
-                "until": i["until"],
-            }
-            for i in items
-            if i["fate"] == KEPT
-        ]
-        receipt = ErasureReceipt.objects.create(
-            subject_id=person.pk,
-            case_ref=case_ref,
-            executed_by=actor,
-            counts={
-                "families": dict(sorted(counts.items())),
-                "participants": shred_counts,
-            },
-            kept=kept,
-        )
-        audit_record(
-            actor=actor,
-            action="rights.erase",
-            target_type="person",
-            target_id=person.pk,
-            subject_id=person.pk,
-            categories=sorted(
-                {
-                    e.classification.category  # type: ignore[union-attr]
-                    for loc in scope.rows
-                    for e in loc.entries
-                }
-            ),
-            purpose="customer_relationship",
-            details={
-                "receipt": str(receipt.pk),
-                "families": sorted(needed),
-                "kept": len(kept),
-            },
-        )
-    return receipt_dict(receipt)
-
-
-def _shred(*, actor: Any, person: Person, reason: str) -> dict[str, dict[str, int]]:
-    """Run every participant's erasure (while the person's addresses can
-    still be read), then shred the CRM key through the register's
-    person_shred; the participants' counts go on the receipt."""
-    counts = participants.run_erase(actor=actor, person=person)
-    person_shred(
-        actor=actor,
-        person=person,
-        reason=f"erasure: {reason}"[:40],
-        run_participants=False,
-    )
-    return counts
-
-
-# --------------------------------------------------------------------------
 # Portability (Art. 20)
 # --------------------------------------------------------------------------
 
@@ -922,6 +529,10 @@ def _portable(model_label: str, field_name: str, value: dict[str, Any]) -> bool:
     return False
 
 
+@not_a_write_service(
+    "the portability package reads the person's data after the matrix's "
+    "export column allowed it; it writes only its audit event"
+)
 def portability_zip(*, actor: Any, person: Person) -> bytes:
     """A ZIP of the data the person provided on contract or consent: one
     ``data.json`` and one CSV per kind of row (Art. 20). Authorized and

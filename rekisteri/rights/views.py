@@ -25,7 +25,7 @@ from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.forms import apply_service_errors
 from rekisteri.registry.models import Person
 from rekisteri.registry.person_form import person_form_initial, require_person_form
-from rekisteri.rights import rectification, services
+from rekisteri.rights import erasure, rectification, services
 from rekisteri.rights.forms import NoticeForm, RectifyForm
 from rekisteri.rights.schema import EXPORT_SCHEMA
 
@@ -89,7 +89,7 @@ def person_erasure(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     that executes it; after execution, the receipt."""
     person = _person(request, person_id)
     receipt = services.receipt_for(person)
-    plan = services.erasure_plan(actor=request.user, person=person)
+    plan = erasure.erasure_plan(actor=request.user, person=person)
     for item in plan.get("items", []):
         # Staff read the data categories in their language, not field names.
         item["family_labels"] = [families.label(f) for f in item["families"]]
@@ -99,9 +99,7 @@ def person_erasure(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         {
             "person": person,
             "plan": plan,
-            "receipt": services.receipt_dict(receipt, already=True)
-            if receipt
-            else None,
+            "receipt": erasure.receipt_dict(receipt, already=True) if receipt else None,
             "can_execute": has_perm(request.user, Perm.PRIVACY_MANAGE),
         },
     )
@@ -117,7 +115,7 @@ def person_erase(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("Confirm the erasure first."))
         return target
     try:
-        receipt = services.erasure_execute(
+        receipt = erasure.erasure_execute(
             actor=request.user,
             person=person,
             reason=request.POST.get("reason", ""),

@@ -75,11 +75,37 @@ def test_administrators_see_last_and_next_runs(client):
     assert client.get(reverse("jobs:job_list")).status_code in (403, 404)
 
 
-def test_a_deliberate_non_zero_exit_is_a_failed_run(monkeypatch):
+def test_overdue_cases_are_a_finding_not_a_failure(monkeypatch):
     def late(*args, stdout, **kwargs):
         stdout.write("2 case(s), 1 overdue\n")
         raise SystemExit(1)
 
     monkeypatch.setattr(runner, "call_command", late)
     run = runner.run_job("requests_overdue")
-    assert run.ok is False and run.summary == "2 case(s), 1 overdue"
+    assert run.ok is True and run.attention is True
+    assert run.summary == "2 case(s), 1 overdue"
+
+
+def test_a_non_zero_exit_that_is_no_finding_is_a_failed_run(monkeypatch):
+    def broken(*args, stdout, **kwargs):
+        stdout.write("cannot reach the backup target\n")
+        raise SystemExit(2)
+
+    monkeypatch.setattr(runner, "call_command", broken)
+    run = runner.run_job("requests_overdue")
+    assert run.ok is False and run.attention is False
+    # A job without a finding status fails on exit 1 too.
+    monkeypatch.setattr(
+        runner, "call_command", lambda *a, **k: (_ for _ in ()).throw(SystemExit(1))
+    )
+    run = runner.run_job("backup_data")
+    assert run.ok is False and run.attention is False
+
+
+def test_the_job_list_says_a_finding_needs_attention(client):
+    JobRun.objects.create(
+        job="requests_overdue", ok=True, attention=True, summary="1 case(s), 1 overdue"
+    )
+    client.force_login(make_staff(StaffRole.ADMINISTRATOR))
+    body = client.get(reverse("jobs:job_list")).content.decode()
+    assert "badge--warning" in body and "1 overdue" in body

@@ -56,7 +56,7 @@ from rekisteri.registry import bulk
 from rekisteri.registry import services as registry
 from rekisteri.registry.models import DataSource
 from rekisteri.restrictions import services as restrictions
-from rekisteri.rights import rectification
+from rekisteri.rights import erasure, rectification
 from rekisteri.rights.models import RecipientNotice, Rectification
 from rekisteri.testing import make_org, make_person, make_staff
 from rekisteri.testing.billing import line, make_invoice, make_seller
@@ -445,6 +445,9 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
             actor=a, person=w.person, purpose="direct_marketing"
         )
     ),
+    "rekisteri.rights.erasure.erasure_execute": lambda w, a: erasure.erasure_execute(
+        actor=a, person=w.person, reason="walk"
+    ),
     "rekisteri.rights.rectification.rectify": lambda w, a: rectification.rectify(
         actor=a, person=w.person, case_ref="DSR-1", last_name="Oikaistu"
     ),
@@ -636,6 +639,7 @@ def test_matrix_walk_every_service_of_personal_data_is_refused_before_writing():
 EXPECTED_WITHOUT = {
     # The world's open collection case is a legal hold on the contact's data.
     "rekisteri.registry.services.person_shred": "legal_hold",
+    "rekisteri.rights.erasure.erasure_execute": "legal_hold",
 }
 
 

@@ -237,3 +237,79 @@ def test_recompute_is_idempotent(capsys):
     }
     assert again == first
     assert "0 changed" in capsys.readouterr().out
+
+
+def test_full_recompute_by_range_equals_the_event_path():
+    """One definition per rule: the keyset-range recompute (whole register)
+    and the per-subject recompute (events) write the same rows."""
+    from rekisteri.testing.billing import make_invoice
+
+    customer = make_org(status="customer")
+    prospect = make_org(status="prospect")
+    people = [make_person() for _ in range(7)]
+    ended, open_, prospect_only, mixed, party, _nowhere, billed = people
+    for person, org, end in (
+        (ended, customer, D(2023, 1, 31)),
+        (open_, customer, None),
+        (open_, prospect, D(2022, 5, 1)),
+        (prospect_only, prospect, D(2022, 5, 1)),
+        (mixed, prospect, D(2024, 3, 1)),
+        (mixed, customer, D(2021, 2, 1)),
+        (party, customer, D(2022, 12, 31)),
+    ):
+        role_create(
+            actor=None,
+            person=person,
+            organization=org,
+            kind="contact",
+            start_date=D(2020, 1, 1),
+            end_date=end,
+        )
+    contract = make_contract(customer, start_date=D(2020, 1, 1))
+    contract_party_add(
+        actor=None,
+        contract=contract,
+        person=party,
+        kind="contact",
+        start_date=D(2021, 1, 1),
+        end_date=D(2022, 6, 30),
+    )
+    invoice = make_invoice(invoice_date=D(2025, 8, 15))
+    people.append(invoice.billing_contact)
+    assert billed  # a person without invoices beside one with
+
+    def rows():
+        return {
+            (r.person_id, r.organization_id, r.rule, r.anchor_on, r.kept_until)
+            for r in DueDate.objects.all()
+        }
+
+    DueDate.objects.all().delete()
+    services.recompute_persons([p.pk for p in people])
+    from rekisteri.registry.models import Organization
+
+    services.recompute_organizations(
+        list(Organization.objects.values_list("pk", flat=True))
+    )
+    by_event = rows()
+    assert (ended.pk, None, "relationship", D(2023, 1, 31), D(2023, 7, 31)) in by_event
+    assert not any(r[0] == open_.pk and r[2] == "relationship" for r in by_event)
+    DueDate.objects.all().delete()
+    # Batches of two: every range boundary falls between subjects.
+    out = services.recompute_all(batch_size=2)
+    assert rows() == by_event
+    assert out["person"].changed == len([r for r in by_event if r[0]])
+    assert services.recompute_all(batch_size=3)["person"].changed == 0
+
+
+def test_no_catalogued_field_is_kept_under_the_books_rule():
+    """``bookkeeping_book`` dates are a forecast: the books hold no personal
+    data of their own past the vouchers (docs/retention.md). A field
+    catalogued under it would need the sweep to act on it."""
+    from rekisteri.core.catalogue import catalogue_entries
+
+    assert not [
+        e.label
+        for e in catalogue_entries()
+        if getattr(e.classification, "retention", None) == "bookkeeping_book"
+    ]

@@ -111,6 +111,39 @@ def test_relationship_end_shreds_the_organization_key():
     assert keys.is_destroyed(org.pk, KeyClass.CRM)
 
 
+def test_a_sole_traders_company_data_is_pseudonymised_with_its_key():
+    from rekisteri.audit.models import AuditEvent
+    from rekisteri.registry.models import Organization
+
+    trader = make_org(status="customer", sole_trader=True)
+    Organization.objects.filter(pk=trader.pk).update(
+        business_id="1234567-1",
+        vat_number="FI12345671",
+        postal_street="Kotikatu 1",
+        postal_city="Lahti",
+        registered_names=[{"name": "Toiminimi Virtanen"}],
+    )
+    company = make_org(status="customer")
+    former_contact(trader)
+    former_contact(company)
+    run = run_sweep()
+    assert run.counts["organization.relationship"] == {"shredded": 2}
+    trader.refresh_from_db()
+    number = trader.customer_number
+    assert trader.name == f"[{number}]" and number
+    assert trader.business_id is None and trader.vat_number == ""
+    assert trader.postal_street == "" and trader.postal_city == ""
+    assert trader.registered_names == [] and trader.postal_country == "FI"
+    # A company that is no sole trader keeps its name (not personal data).
+    kept = Organization.objects.get(pk=company.pk)
+    assert not kept.name.startswith("[")
+    event = AuditEvent.objects.get(action="retention.pseudonymise")
+    assert str(trader.pk) in str(event.target_id)
+    assert "Virtanen" not in json.dumps(event.details) and "name" in event.fields
+    # Idempotent: the key is gone and the pseudonym stays.
+    assert run_sweep().processed == 0
+
+
 def test_held_subject_is_skipped_and_the_hold_named():
     held = former_contact()
     free = former_contact()

@@ -16,7 +16,7 @@ from rekisteri.core.errors import Conflict, Forbidden, ValidationFailed
 from rekisteri.privacy.models import Party
 from rekisteri.registry.models import Person
 from rekisteri.restrictions import services as restrictions
-from rekisteri.rights import rectification, services
+from rekisteri.rights import erasure, rectification, services
 from rekisteri.rights.models import NoticeState, RecipientNotice, Rectification
 from rekisteri.testing import make_person, make_staff
 
@@ -269,7 +269,7 @@ def test_the_officer_works_through_the_open_notices(person, parties):
 
 
 def test_an_erased_person_offers_no_rectification(person):
-    services.erasure_execute(actor=None, person=person, reason="request")
+    erasure.erasure_execute(actor=None, person=person, reason="request")
     client = _client(make_staff(StaffRole.CUSTOMER_SERVICE))
     page = client.get(
         reverse("registry:person_detail", args=[person.pk])

@@ -12,7 +12,7 @@ from rekisteri.core.errors import Conflict, Forbidden, ValidationFailed
 from rekisteri.keystore import keys
 from rekisteri.messaging.models import Message, MessageParticipant
 from rekisteri.registry.models import Person, PersonEmail, Role
-from rekisteri.rights import services
+from rekisteri.rights import erasure, services
 from rekisteri.rights.models import ErasureReceipt
 from rekisteri.testing import make_staff
 
@@ -100,7 +100,7 @@ def test_a_role_without_the_export_column_is_refused_before_reading(customer):
 
 
 def test_the_plan_keeps_the_invoice_under_the_accounting_act(customer):
-    plan = services.erasure_plan(actor=customer.officer, person=customer.person)
+    plan = erasure.erasure_plan(actor=customer.officer, person=customer.person)
     kept = [i for i in plan["items"] if i["model"] == "billing.Invoice"]
     assert kept and kept[0]["fate"] == "kept"
     assert kept[0]["ground"]["code"] == "accounting_act"
@@ -118,7 +118,7 @@ def test_the_plan_keeps_the_invoice_under_the_accounting_act(customer):
 
 def test_erasure_executes_the_plan_and_gives_a_receipt(customer):
     person = customer.person
-    receipt = services.erasure_execute(
+    receipt = erasure.erasure_execute(
         actor=customer.officer, person=person, reason="request", case_ref="DSR-1"
     )
     assert keys.is_destroyed(person.pk, "crm")
@@ -148,8 +148,8 @@ def test_erasure_executes_the_plan_and_gives_a_receipt(customer):
 
 def test_erasing_twice_is_a_noop_that_says_so(customer):
     person = customer.person
-    first = services.erasure_execute(actor=customer.officer, person=person, reason="r")
-    second = services.erasure_execute(actor=customer.officer, person=person, reason="r")
+    first = erasure.erasure_execute(actor=customer.officer, person=person, reason="r")
+    second = erasure.erasure_execute(actor=customer.officer, person=person, reason="r")
     assert second["already_erased"] is True
     assert second["receipt"] == first["receipt"]
     assert ErasureReceipt.objects.count() == 1
@@ -162,7 +162,7 @@ def test_erasure_while_held_is_refused_naming_every_hold(customer):
     holds.register("test.b", lambda pid: [holds.Hold("b", "Second hold.")])
     try:
         with pytest.raises(Conflict) as exc:
-            services.erasure_execute(
+            erasure.erasure_execute(
                 actor=customer.officer, person=customer.person, reason="r"
             )
     finally:
@@ -179,13 +179,13 @@ def test_erasure_while_held_is_refused_naming_every_hold(customer):
 def test_erasure_needs_the_erase_column(customer):
     billing = make_staff(StaffRole.BILLING)
     with pytest.raises(Forbidden):
-        services.erasure_execute(actor=billing, person=customer.person, reason="r")
+        erasure.erasure_execute(actor=billing, person=customer.person, reason="r")
     assert not keys.is_destroyed(customer.person.pk, "crm")
 
 
 def test_erasure_validates_reason_and_case_reference(customer):
     with pytest.raises(ValidationFailed) as exc:
-        services.erasure_execute(
+        erasure.erasure_execute(
             actor=customer.officer,
             person=customer.person,
             reason="",
@@ -195,7 +195,7 @@ def test_erasure_validates_reason_and_case_reference(customer):
 
 
 def test_export_of_an_erased_person_says_what_is_kept(customer):
-    services.erasure_execute(actor=customer.officer, person=customer.person, reason="r")
+    erasure.erasure_execute(actor=customer.officer, person=customer.person, reason="r")
     export = services.export_person(actor=customer.officer, person=customer.person)
     assert export["erasure"]["erased"] is True
     assert any(k["ground"] == "accounting_act" for k in export["erasure"]["kept"])
@@ -261,6 +261,6 @@ def test_the_officer_exports_and_erases_a_sole_trader_with_contracts(db):
     )
     export = services.export_person(actor=officer, person=person)
     assert any(item["model"] == "contracts.Contract" for item in export["items"])
-    services.erasure_plan(actor=officer, person=person)
-    receipt = services.erasure_execute(actor=officer, person=person, reason="Pyyntö")
+    erasure.erasure_plan(actor=officer, person=person)
+    receipt = erasure.erasure_execute(actor=officer, person=person, reason="Pyyntö")
     assert receipt["receipt"]

@@ -21,11 +21,16 @@ class Command(BaseCommand):
         sw = sub.add_parser("sweep", help="Erase and shred what is due")
         sw.add_argument("--dry-run", action="store_true", help="Change nothing")
         sw.add_argument("--as-of", default=None, help="YYYY-MM-DD (default today)")
-        sw.add_argument("--batch-size", type=int, default=500)
+        sw.add_argument(
+            "--batch-size",
+            type=int,
+            default=None,
+            help="Subjects per batch (default 500, 2,000 for a dry run)",
+        )
         sw.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["batch_size"] < 1:
+        if options["batch_size"] is not None and options["batch_size"] < 1:
             raise CommandError("--batch-size must be 1 or more.")
         if options["action"] == "recompute":
             self._recompute(options)

@@ -27,7 +27,7 @@ from rekisteri.accounts.models import StaffUser
 from rekisteri.core import keyring
 from rekisteri.core.errors import ServiceError
 from rekisteri.registry.models import Person
-from rekisteri.rights import services
+from rekisteri.rights import erasure, services
 
 
 class Command(BaseCommand):
@@ -58,10 +58,10 @@ class Command(BaseCommand):
                 if options["job"] == "export":
                     text = self._export(actor, person, options["format"])
                 elif options["plan"]:
-                    text = _json(services.erasure_plan(actor=actor, person=person))
+                    text = _json(erasure.erasure_plan(actor=actor, person=person))
                 else:
                     text = _json(
-                        services.erasure_execute(
+                        erasure.erasure_execute(
                             actor=actor,
                             person=person,
                             reason=options["reason"],
