@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import models
 from django.utils.functional import Promise
@@ -89,6 +89,7 @@ FAMILY_BY_KEY = {f.key: f for f in FAMILIES}
 ACCOUNT = "account"
 
 
+@lru_cache(maxsize=2048)
 def family_of_category(category: str, *, subject: str = "person") -> str:
     """The family a Fides category belongs to (staff data is ``account``)."""
     if subject == "staff":

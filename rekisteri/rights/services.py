@@ -27,8 +27,9 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
@@ -174,6 +175,12 @@ def _display(model: type[models.Model], name: str, value: Any) -> str | None:
 
 
 def _field_label(model: type[models.Model], name: str) -> str:
+    return _label_in(model, name, translation.get_language())
+
+
+@lru_cache(maxsize=4096)
+def _label_in(model: type[models.Model], name: str, language: str | None) -> str:
+    # ``language`` is part of the key: the label is translated.
     try:
         return str(model._meta.get_field(name).verbose_name)
     except Exception:
@@ -238,6 +245,27 @@ class _Context:
     purposes: dict[str, str]
     bases: dict[str, str]
     retention: dict[str, str]
+    # The Art. 15(1) information of one export, by what it depends on:
+    # thousands of items (a message history) share a handful of answers.
+    infos: dict[tuple, dict[str, Any]] = field(default_factory=dict)
+
+
+def _info_once(
+    classifications: list[PersonalData],
+    ctx: _Context,
+    sources: list[dict[str, Any]],
+    until: dt.date | None,
+) -> dict[str, Any]:
+    """:func:`_info`, computed once per distinct input within an export."""
+    key = (
+        frozenset(classifications),
+        json.dumps(sources, sort_keys=True, default=str),
+        until,
+    )
+    found = ctx.infos.get(key)
+    if found is None:
+        found = ctx.infos[key] = _info(classifications, ctx, sources, until)
+    return found
 
 
 def _info(
@@ -342,7 +370,7 @@ def _item(
         "id": row_id,
         "values": out_values,
         "context": {k: _json_value(v)[0] for k, v in (context or {}).items()},
-        "info": _info(classifications, ctx, sources, until),
+        "info": _info_once(classifications, ctx, sources, until),
     }
 
 
