@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import NONE, write_service
 from rekisteri.audit.services import audit_record
+from rekisteri.audit.services import batch as audit_batch
 from rekisteri.connectors.contacts import inform, rows
 from rekisteri.connectors.contacts.reader import ENCODINGS, ContactFile, open_contacts
 from rekisteri.connectors.contacts.rows import FIELDS, Cleaned
@@ -408,7 +409,9 @@ class ContactImporter:
         phones and roles through the registry's bulk service, the inform
         tasks in one insert."""
         new_orgs: dict[str, Organization] = {}
-        with transaction.atomic():
+        # One transaction whose audit events (the organizations', the
+        # persons') are appended to the chain together when it ends.
+        with audit_batch():
             contacts = []
             for _number, c in creates:
                 org = self._orgs.get(c.business_id) or new_orgs.get(c.business_id)
