@@ -9,7 +9,9 @@ INSERT statement, and the head is moved to the last of them and sealed.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any, NamedTuple
 
 from django.db import connection, models, transaction
@@ -92,6 +94,9 @@ def _lock_head(n: int) -> _Head | None:
     return _Head(*row) if row else None
 
 
+_SHARED_TURN = threading.Lock()
+
+
 def append(events: Sequence[AuditEvent]) -> None:
     """Give ``events`` their chain positions and hashes and store them.
 
@@ -102,7 +107,12 @@ def append(events: Sequence[AuditEvent]) -> None:
     if not events:
         return
     key = chain_key()
-    with transaction.atomic(savepoint=False):
+    # Threads that share one connection (a live test server on an in-memory
+    # SQLite database) are not serialised by the head's lock, which belongs
+    # to the connection: they take turns here. Threads with connections of
+    # their own never wait on this, so it cannot deadlock with the database.
+    turn = _SHARED_TURN if connection.allow_thread_sharing else nullcontext()
+    with turn, transaction.atomic(savepoint=False):
         head = _lock_head(len(events))
         if head is None:
             # The first append ever: make the head, unless a concurrent first

@@ -169,8 +169,10 @@ def mapping_save(
             "invalid",
             _("Lowercase letters, digits, - and _ only, at most 40."),
         )
-    data_source = DataSource.objects.filter(code=source, is_active=True).first()
-    if data_source is None:
+    # The built-in sources are recreated on demand (a database emptied by
+    # hand still knows them).
+    data_source = registry.data_source_get(source)
+    if data_source is None or not data_source.is_active:
         errors.add("source", "source_unknown", _("Unknown data source."))
     if encoding not in ENCODINGS:
         errors.add("encoding", "invalid_choice", _("Unknown encoding."))

@@ -281,7 +281,7 @@ def test_a_rectification_case_links_to_the_form_with_its_reference(person):
     from rekisteri.dsr.models import RequestCase
 
     case = RequestCase.objects.create(
-        reference="DSR-2026-0042",
+        reference="DSR-26-0042",
         kinds=["rectification"],
         channel="letter",
         received_at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC),
@@ -292,12 +292,10 @@ def test_a_rectification_case_links_to_the_form_with_its_reference(person):
     page = officer.get(
         reverse("dsr:case_detail", kwargs={"dsr_id": case.pk})
     ).content.decode()
-    link = (
-        reverse("rights:person_rectify", args=[person.pk]) + "?case_ref=DSR-2026-0042"
-    )
+    link = reverse("rights:person_rectify", args=[person.pk]) + "?case_ref=DSR-26-0042"
     assert link in page
     form = officer.get(link).content.decode()
-    assert 'value="DSR-2026-0042"' in form
+    assert 'value="DSR-26-0042"' in form
     # Only a reference is taken from the query string.
     junk = officer.get(
         reverse("rights:person_rectify", args=[person.pk]) + "?case_ref=%3Cb%3Ex"
