@@ -36,6 +36,7 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core import checks
 from django.db import models
 
@@ -194,6 +195,22 @@ def not_personal(model_field: models.Field, reason: str = "") -> models.Field:
     """Mark ``model_field`` as holding no personal data and return it."""
     model_field.catalogue = NotPersonal(reason)  # type: ignore[attr-defined]
     return model_field
+
+
+def staff_actor_fk(verbose_name: str) -> models.ForeignKey:
+    """The staff member who recorded or decided something (a rights record's
+    ``created_by``), classified on the account rather than here."""
+    return not_personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.PROTECT,
+            null=True,
+            blank=True,
+            related_name="+",
+            verbose_name=verbose_name,
+        ),
+        "the staff member who acted (staff data is classified on the account)",
+    )
 
 
 def uuid_pk() -> models.UUIDField:

@@ -11,7 +11,6 @@ which is its point.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +21,7 @@ from rekisteri.core.catalogue import (
     Purpose,
     not_personal,
     personal,
+    staff_actor_fk,
     uuid_pk,
 )
 from rekisteri.core.crypto.fields import EncryptedTextField
@@ -43,20 +43,6 @@ RIGHTS = dict(
 )
 RIGHTS_FACT = dict(RIGHTS, erasure=Erasure.RETAIN)
 RIGHTS_TEXT = dict(RIGHTS, erasure=Erasure.SHRED)
-
-
-def _staff(name: str) -> models.ForeignKey:
-    return not_personal(
-        models.ForeignKey(
-            settings.AUTH_USER_MODEL,
-            on_delete=models.PROTECT,
-            null=True,
-            blank=True,
-            related_name="+",
-            verbose_name=name,
-        ),
-        "the staff member who acted (staff data is classified on the account)",
-    )
 
 
 class Restriction(models.Model):
@@ -85,11 +71,11 @@ class Restriction(models.Model):
     )
     requested_on = personal(models.DateField(_("requested on")), **RIGHTS_FACT)
     created_at = not_personal(models.DateTimeField(default=timezone.now))
-    created_by = _staff(_("recorded by"))
+    created_by = staff_actor_fk(_("recorded by"))
     lifted_at = personal(
         models.DateTimeField(_("lifted"), null=True, blank=True), **RIGHTS_FACT
     )
-    lifted_by = _staff(_("lifted by"))
+    lifted_by = staff_actor_fk(_("lifted by"))
     lift_reason = personal(
         EncryptedTextField(_("reason for lifting"), null=True, blank=True),
         **RIGHTS_TEXT,
@@ -136,7 +122,7 @@ class Objection(models.Model):
     )
     received_on = personal(models.DateField(_("received on")), **RIGHTS_FACT)
     created_at = not_personal(models.DateTimeField(default=timezone.now))
-    created_by = _staff(_("recorded by"))
+    created_by = staff_actor_fk(_("recorded by"))
 
     class Meta:
         ordering = ["-created_at"]

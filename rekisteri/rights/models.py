@@ -15,6 +15,7 @@ from rekisteri.core.catalogue import (
     not_personal,
     personal,
     random_uuid_pk,
+    staff_actor_fk,
     uuid_pk,
 )
 
@@ -85,20 +86,6 @@ RECTIFICATION_FACT = dict(
 )
 
 
-def _staff(name: str) -> models.ForeignKey:
-    return not_personal(
-        models.ForeignKey(
-            settings.AUTH_USER_MODEL,
-            on_delete=models.PROTECT,
-            null=True,
-            blank=True,
-            related_name="+",
-            verbose_name=name,
-        ),
-        "the staff member who acted (staff data is classified on the account)",
-    )
-
-
 class NoticeState(models.TextChoices):
     """Where the notification of one recipient stands (Art. 19)."""
 
@@ -143,7 +130,7 @@ class Rectification(models.Model):
         models.DateTimeField(_("rectified"), default=timezone.now),
         **RECTIFICATION_FACT,
     )
-    made_by = _staff(_("rectified by"))
+    made_by = staff_actor_fk(_("rectified by"))
 
     class Meta:
         ordering = ["-made_at"]
@@ -199,7 +186,7 @@ class RecipientNotice(models.Model):
         subject="rectification__person",
         **RECTIFICATION_FACT,
     )
-    done_by = _staff(_("done by"))
+    done_by = staff_actor_fk(_("done by"))
 
     class Meta:
         ordering = ["rectification", "recipient"]
