@@ -84,17 +84,3 @@ def pytest_configure(config: object) -> None:
 
     sql_flush.audit_permit = True  # type: ignore[attr-defined]
     DatabaseOperations.sql_flush = sql_flush
-
-
-def pytest_runtest_setup(item: object) -> None:
-    """Collect garbage before each test opens its transaction.
-
-    A test that leaves a queryset ``.iterator()`` half read (a sweep stopped
-    on purpose) leaves a generator holding a PostgreSQL server-side cursor;
-    collected later, it closes that cursor on whatever transaction is open
-    then, and the error aborts another test's transaction. Collected here,
-    between tests, it closes on no transaction at all.
-    """
-    import gc
-
-    gc.collect()

@@ -124,16 +124,24 @@ def prh_refresh(
                 continue
             yield company
 
+    stream = companies()
     try:
         report = import_companies(
             actor=actor,
-            companies=companies(),
+            companies=stream,
             description=f"PRH refresh ({business_id or 'all'})",
             progress=progress,
         )
     except PrhError as exc:
         raise PrhFailed(str(exc), code=exc.code) from None
     finally:
+        # A refresh stopped part-way (PRH unavailable) leaves the business-ID
+        # stream half read. Close it here, in this transaction: on PostgreSQL
+        # it holds a server-side cursor, and left to the garbage collector it
+        # would be closed later inside whatever transaction is open then.
+        stream.close()
+        if hasattr(ids, "close"):
+            ids.close()
         if own:
             client.close()
     report.failures.extend(

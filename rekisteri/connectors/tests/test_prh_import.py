@@ -290,6 +290,15 @@ def test_a_429_storm_during_refresh_keeps_what_was_done():
     with pytest.raises(Conflict) as exc:
         services.prh_refresh(actor=None, client=client)
     assert exc.value.code == "prh_unavailable"
+    # The half-read stream of business IDs was closed where it stopped: no
+    # server-side cursor is left for the garbage collector to close later,
+    # inside some other transaction.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_cursors WHERE name LIKE %s", ["_django_curs_%"]
+            )
+            assert cursor.fetchone()[0] == 0
     # The first company was applied whole, in its own transaction.
     first = Organization.objects.get(business_id=companies[0]["businessId"]["value"])
     assert first.industry_code != ""
