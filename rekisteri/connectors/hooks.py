@@ -14,12 +14,13 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
 
+from rekisteri.access.selectors import visible_categories
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.connectors import selectors, services
 from rekisteri.connectors.contacts import commands as contact_commands
 from rekisteri.connectors.prh.importer import TYPED_FIELDS, ImportReport
 from rekisteri.core.errors import ServiceError
-from rekisteri.registry import extensions
+from rekisteri.registry import auditing, extensions
 from rekisteri.registry import services as registry_services
 from rekisteri.registry.models import Organization
 
@@ -49,6 +50,10 @@ def organization_section(request: Any, organization: Organization) -> str:
     """Trade register facts, per-field provenance, pending proposals and the
     "refresh from PRH" button."""
     sources = registry_services.value_sources(organization)
+    if not hasattr(organization, "situation_visible"):
+        organization.situation_visible = auditing.situation_shown(
+            organization, visible_categories(request.user)
+        )
     shown = [
         (field_label(f), sources[f])
         for f in (*TYPED_FIELDS, "business_id", "registry_situation", "industry_code")

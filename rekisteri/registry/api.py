@@ -52,7 +52,8 @@ def _user(request: HttpRequest) -> Any:
 
 
 # What the list operations return (their audit events name these families).
-API_ORGANIZATION_FIELDS = ("name", "customer_number", "business_id", "vat_number")
+# What a list of organizations returns: every field of its schema.
+API_ORGANIZATION_FIELDS = tuple(OrganizationOut.model_fields)
 API_PERSON_SUMMARY_FIELDS = ("first_name", "last_name", "emails", "preferred_language")
 
 

@@ -67,6 +67,19 @@ ORGANIZATION_PAGE_FIELDS = (
     "visiting_city",
     "visiting_country",
 )
+# The trade-register facts the organization page shows (its PRH section).
+# The situation (bankruptcy, liquidation...) is shown and recorded only
+# where ``situation_shown`` allows it.
+ORGANIZATION_REGISTRY_FIELDS = (
+    "registered_names",
+    "industry_code",
+    "industry_name",
+    "trade_register_status",
+    "registered_entries",
+    "registry_end_date",
+)
+# The organization list's columns.
+ORGANIZATION_LIST_FIELDS = ("name", "customer_number", "business_id", "postal_city")
 ORGANIZATION_PEOPLE_FIELDS = ("first_name", "last_name", "emails", "phones", "roles")
 
 # Why a role reads the register (the purpose recorded with a view).
@@ -93,6 +106,31 @@ def person_families(names: Iterable[str]) -> set[str]:
 
 def organization_families(names: Iterable[str]) -> set[str]:
     return families.families_of(Organization, names)
+
+
+def situation_shown(organization: Organization, shown: Iterable[str]) -> bool:
+    """Whether a page shows this organization's trade-register situation
+    (bankruptcy, liquidation, dissolved). A company's situation is public
+    business data; a sole trader's is the person's financial data, shown
+    only to a role that may view its family (docs/data-catalogue.md)."""
+    if not organization.is_flagged:
+        return False
+    if not organization.sole_trader:
+        return True
+    return organization_families(("registry_situation",)) <= set(shown)
+
+
+def situation_fields(organizations: Iterable[Organization]) -> tuple[str, ...]:
+    """``registry_situation`` where a sole trader's situation was shown
+    (set by the view as ``situation_visible``), for the audit event."""
+    return (
+        ("registry_situation",)
+        if any(
+            o.sole_trader and getattr(o, "situation_visible", False)
+            for o in organizations
+        )
+        else ()
+    )
 
 
 def purpose_of(user: Any) -> str:
@@ -155,14 +193,16 @@ def record_organization_view(
     if not reads_audited():
         return
     people_fields = list(people_fields) if people else []
+    own = (*ORGANIZATION_PAGE_FIELDS, *situation_fields([organization]))
+    if page == "detail":
+        own = (*own, *ORGANIZATION_REGISTRY_FIELDS)
     audit_record(
         actor=request.user,
         action="organization.view",
         target_type="organization",
         target_id=organization.pk,
-        fields=[*ORGANIZATION_PAGE_FIELDS, *(f"people.{f}" for f in people_fields)],
-        categories=organization_families(ORGANIZATION_PAGE_FIELDS)
-        | person_families(people_fields),
+        fields=[*own, *(f"people.{f}" for f in people_fields)],
+        categories=organization_families(own) | person_families(people_fields),
         purpose=purpose_of(request.user),
         details={"page": page, "people": people},
         request=request,

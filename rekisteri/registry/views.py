@@ -114,6 +114,9 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         after=request.GET.get("after") or None,
         **filters.selector_args(),
     )
+    shown = visible_categories(request.user)
+    for org in page.items:
+        org.situation_visible = auditing.situation_shown(org, shown)
     context = {
         "filters": filters,
         "page": page,
@@ -126,7 +129,10 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         target_type="organization",
         count=len(page.items),
         categories=auditing.organization_families(
-            ("name", "customer_number", "business_id", "postal_city")
+            (
+                *auditing.ORGANIZATION_LIST_FIELDS,
+                *auditing.situation_fields(page.items),
+            )
         ),
     )
     if request.htmx and not request.htmx.boosted:
@@ -161,6 +167,7 @@ def organization_detail(
     roles = selectors.organization_roles(user=request.user, organization=org)
     current, ended = _split_roles(roles)
     shown = visible_categories(request.user)
+    org.situation_visible = auditing.situation_shown(org, shown)
     people_fields = [
         f
         for f in auditing.ORGANIZATION_PEOPLE_FIELDS

@@ -373,3 +373,50 @@ def test_the_edit_form_is_refused_to_a_role_that_may_not_change_all_of_it():
     (event,) = events("access.denied")
     assert event.details["need_to_know"] == ["phone"]
     assert not events("person.view")
+
+
+def test_an_api_list_records_every_family_it_returns():
+    sales = make_staff(StaffRole.SALES)
+    make_org()
+    assert client_for(sales).get("/api/v1/organizations").status_code == 200
+    (event,) = events("organization.list")
+    # The list returns names, identifiers and both addresses.
+    assert {"name", "identifiers", "address"} <= set(event.categories)
+
+
+def _bankrupt(sole_trader: bool):
+    org = make_org(sole_trader=sole_trader)
+    type(org).objects.filter(pk=org.pk).update(registry_situation="bankruptcy")
+    return org
+
+
+@pytest.mark.parametrize(
+    ("role", "sole_trader", "flag_shown"),
+    [
+        # A company's bankruptcy is public business data: every role sees it.
+        (StaffRole.SALES, False, True),
+        # A sole trader's is the person's financial data: only a role that
+        # may view that family sees it (sales may not, billing may).
+        (StaffRole.SALES, True, False),
+        (StaffRole.BILLING, True, True),
+    ],
+)
+def test_a_sole_traders_bankruptcy_is_shown_only_within_need_to_know(
+    role, sole_trader, flag_shown
+):
+    user = make_staff(role)
+    org = _bankrupt(sole_trader)
+    client = client_for(user)
+    listing = client.get(reverse("registry:organization_list")).content.decode()
+    detail = client.get(
+        reverse("registry:organization_detail", kwargs={"organization_id": org.pk})
+    ).content.decode()
+    assert ('data-registry-flag="bankruptcy"' in listing) is flag_shown
+    assert ('data-registry-flag="bankruptcy"' in detail) is flag_shown
+    (listed,) = events("organization.list")
+    (viewed,) = events("organization.view")
+    # The audit records the sole trader's financial data exactly when shown.
+    recorded = sole_trader and flag_shown
+    assert ("financial" in listed.categories) is recorded
+    assert ("financial" in viewed.categories) is recorded
+    assert ("registry_situation" in viewed.fields) is recorded
