@@ -107,7 +107,7 @@ def test_discovery_finds_the_known_services():
     found = discovered_services()
     # The walk must see the apps' modules, or the checks below prove nothing.
     for name in (
-        "rekisteri.registry.services.person_update",
+        "rekisteri.registry.services.persons.person_update",
         "rekisteri.contracts.services.contract_party_add",
         "rekisteri.billing.services.invoice_create",
         "rekisteri.billing.run.invoice_run",
@@ -275,22 +275,22 @@ RUN_ITEM = run.RunItem  # the invoice run's item
 
 # name -> (call(world, actor), touches the world's person)
 CALLS: dict[str, Callable[[World, Any], Any] | None] = {
-    "rekisteri.registry.services.organization_create": lambda w, a: (
+    "rekisteri.registry.services.organizations.organization_create": lambda w, a: (
         registry.organization_create(actor=a, name="Uusi Oy")
     ),
-    "rekisteri.registry.services.organization_set_from_source": lambda w, a: (
-        registry.organization_set_from_source(
+    "rekisteri.registry.services.organizations.organization_set_from_source": (
+        lambda w, a: registry.organization_set_from_source(
             actor=a,
             organization=w.org,
             provenance=w.org.provenance,
             values={"name": "Rekisterin Oy"},
         )
     ),
-    "rekisteri.registry.services.organization_update": lambda w, a: (
+    "rekisteri.registry.services.organizations.organization_update": lambda w, a: (
         registry.organization_update(actor=a, organization=w.org, name="Muu Oy")
     ),
-    "rekisteri.registry.services.person_create": lambda w, a: registry.person_create(
-        actor=a, first_name="Uusi", last_name="Henkilö"
+    "rekisteri.registry.services.persons.person_create": lambda w, a: (
+        registry.person_create(actor=a, first_name="Uusi", last_name="Henkilö")
     ),
     "rekisteri.registry.bulk.contacts_create": lambda w, a: bulk.contacts_create(
         actor=a,
@@ -304,23 +304,23 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
         ],
         source="fonecta",
     ),
-    "rekisteri.registry.services.person_update": lambda w, a: registry.person_update(
-        actor=a, person=w.person, first_name="Muutettu"
+    "rekisteri.registry.services.persons.person_update": lambda w, a: (
+        registry.person_update(actor=a, person=w.person, first_name="Muutettu")
     ),
-    "rekisteri.registry.services.role_create": lambda w, a: registry.role_create(
+    "rekisteri.registry.services.roles.role_create": lambda w, a: registry.role_create(
         actor=a, person=w.person, organization=w.org, kind="end_user"
     ),
-    "rekisteri.registry.services.role_update": lambda w, a: registry.role_update(
+    "rekisteri.registry.services.roles.role_update": lambda w, a: registry.role_update(
         actor=a, role=w.role, title="Johtaja"
     ),
-    "rekisteri.registry.services.role_end": lambda w, a: registry.role_end(
+    "rekisteri.registry.services.roles.role_end": lambda w, a: registry.role_end(
         actor=a, role=w.role
     ),
-    "rekisteri.registry.services.role_delete": lambda w, a: registry.role_delete(
+    "rekisteri.registry.services.roles.role_delete": lambda w, a: registry.role_delete(
         actor=a, role=w.role
     ),
-    "rekisteri.registry.services.person_shred": lambda w, a: registry.person_shred(
-        actor=a, person=w.person, reason="walk"
+    "rekisteri.registry.services.shredding.person_shred": lambda w, a: (
+        registry.person_shred(actor=a, person=w.person, reason="walk")
     ),
     "rekisteri.contracts.services.product_create": None,
     "rekisteri.contracts.services.product_retire": None,
@@ -585,7 +585,7 @@ def person_services() -> list[str]:
 
 # A service that makes the person cannot meet them restricted.
 CREATES_THE_PERSON = {
-    "rekisteri.registry.services.person_create",
+    "rekisteri.registry.services.persons.person_create",
     "rekisteri.registry.bulk.contacts_create",
 }
 
@@ -638,7 +638,7 @@ def test_matrix_walk_every_service_of_personal_data_is_refused_before_writing():
 # Refusals that come after the enforcement point, by design of the world.
 EXPECTED_WITHOUT = {
     # The world's open collection case is a legal hold on the contact's data.
-    "rekisteri.registry.services.person_shred": "legal_hold",
+    "rekisteri.registry.services.shredding.person_shred": "legal_hold",
     "rekisteri.rights.erasure.erasure_execute": "legal_hold",
 }
 
