@@ -108,7 +108,7 @@ def test_discovery_finds_the_known_services():
     # The walk must see the apps' modules, or the checks below prove nothing.
     for name in (
         "rekisteri.registry.services.persons.person_update",
-        "rekisteri.contracts.services.contract_party_add",
+        "rekisteri.contracts.services.parties.contract_party_add",
         "rekisteri.billing.services.invoice_create",
         "rekisteri.billing.run.invoice_run",
         "rekisteri.messaging.services.message_create",
@@ -322,9 +322,9 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     "rekisteri.registry.services.shredding.person_shred": lambda w, a: (
         registry.person_shred(actor=a, person=w.person, reason="walk")
     ),
-    "rekisteri.contracts.services.product_create": None,
-    "rekisteri.contracts.services.product_retire": None,
-    "rekisteri.contracts.services.contract_create": lambda w, a: (
+    "rekisteri.contracts.services.products.product_create": None,
+    "rekisteri.contracts.services.products.product_retire": None,
+    "rekisteri.contracts.services.lifecycle.contract_create": lambda w, a: (
         contracts.contract_create(
             actor=a,
             organization=w.org,
@@ -333,30 +333,30 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
             terms="Ehdot",
         )
     ),
-    "rekisteri.contracts.services.contract_update": lambda w, a: (
+    "rekisteri.contracts.services.lifecycle.contract_update": lambda w, a: (
         contracts.contract_update(actor=a, contract=w.contract, terms="Uudet ehdot")
     ),
-    "rekisteri.contracts.services.contract_activate": lambda w, a: (
+    "rekisteri.contracts.services.lifecycle.contract_activate": lambda w, a: (
         contracts.contract_activate(actor=a, contract=w.contract)
     ),
-    "rekisteri.contracts.services.contract_end": lambda w, a: contracts.contract_end(
-        actor=a, contract=w.active_contract
+    "rekisteri.contracts.services.lifecycle.contract_end": lambda w, a: (
+        contracts.contract_end(actor=a, contract=w.active_contract)
     ),
-    "rekisteri.contracts.services.contract_terminate": lambda w, a: (
+    "rekisteri.contracts.services.lifecycle.contract_terminate": lambda w, a: (
         contracts.contract_terminate(actor=a, contract=w.active_contract)
     ),
-    "rekisteri.contracts.services.contract_delete": lambda w, a: (
+    "rekisteri.contracts.services.lifecycle.contract_delete": lambda w, a: (
         contracts.contract_delete(actor=a, contract=w.contract)
     ),
-    "rekisteri.contracts.services.contracts_end_due": lambda w, a: (
+    "rekisteri.contracts.services.lifecycle.contracts_end_due": lambda w, a: (
         contracts.contracts_end_due(actor=a)
     ),
-    "rekisteri.contracts.services.contract_party_add": lambda w, a: (
+    "rekisteri.contracts.services.parties.contract_party_add": lambda w, a: (
         contracts.contract_party_add(
             actor=a, contract=w.contract, person=w.person, kind="contact"
         )
     ),
-    "rekisteri.contracts.services.contract_party_remove": lambda w, a: (
+    "rekisteri.contracts.services.parties.contract_party_remove": lambda w, a: (
         contracts.contract_party_remove(actor=a, party=w.party)
     ),
     "rekisteri.billing.seller.seller_update": None,
