@@ -4,28 +4,26 @@ Everything that differs between a laptop and production comes from the
 environment (see docs/operations.md). The defaults give a safe local
 installation: embedded SQLite under ``var/``, DEBUG off, no personal data in
 logs.
+
+Importing this module only reads the environment: it creates no directory
+and reads or writes no file. ``var/`` (0700) and the process umask (077,
+owner-only files) are set by ``rekisteri.core.files.prepare_process``, which
+the entry points call; the local signing key is read (or made) on first use.
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import os
-import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.functional import lazy
+
+from rekisteri.core.files import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("REKISTERI_VAR_DIR", BASE_DIR / "var"))
-
-# Everything this process creates (SQLite databases and their -wal/-shm
-# files, backups, temporary copies, keys) is readable by its owner only;
-# var/ itself is 0700 (rekisteri.core.files also tightens files that an
-# earlier version created with looser modes).
-os.umask(0o077)
-VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
-with contextlib.suppress(PermissionError):
-    VAR_DIR.chmod(0o700)
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -35,28 +33,14 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
-    """Read the signing key from the environment or a local file.
-
-    A local installation gets a random key kept in ``var/secret_key`` (mode
-    0600) so sessions survive restarts; production sets REKISTERI_SECRET_KEY.
-    """
-    key = os.environ.get("REKISTERI_SECRET_KEY")
-    if key:
-        return key
-    path = VAR_DIR / "secret_key"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        key = secrets.token_urlsafe(50)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key)
-        return key
-
-
 DEBUG = _env_bool("REKISTERI_DEBUG")
-SECRET_KEY = _secret_key()
+# Production sets REKISTERI_SECRET_KEY. A local installation keeps a random
+# key in var/secret_key (0600) so sessions survive restarts, read (or made)
+# the first time something signs.
+SECRET_KEY = (
+    os.environ.get("REKISTERI_SECRET_KEY")
+    or lazy(functools.partial(local_secret_key, VAR_DIR), str)()
+)
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get(
@@ -348,9 +332,9 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "rekisteri" / "static"]
+# WhiteNoise serves from the finders in place; it expects the root to exist
+# (made by rekisteri.core.files.prepare_process).
 STATIC_ROOT = VAR_DIR / "static"
-# WhiteNoise serves from the finders in place; it expects the root to exist.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

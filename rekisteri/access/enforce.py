@@ -25,7 +25,7 @@ from typing import Any
 
 from rekisteri.access import families as family_map
 from rekisteri.access.choices import Action
-from rekisteri.access.selectors import require_categories
+from rekisteri.access.selectors import require_families
 
 # --------------------------------------------------------------------------
 # Subject-level refusals
@@ -143,7 +143,7 @@ def authorize_write(
     Raises :class:`~rekisteri.core.errors.Forbidden` (``need_to_know``) or
     whatever the refusal raises (a restriction: Conflict ``restricted``).
     """
-    require_categories(actor, str(action), _as_families(families))
+    require_families(actor, str(action), _as_families(families))
     ids = list(dict.fromkeys(p for p in (person_id, *person_ids) if p is not None))
     if not ids:
         return

@@ -107,6 +107,12 @@ def family_of_category(category: str, *, subject: str = "person") -> str:
     return "other." + (parts[1] if len(parts) > 1 else parts[0])
 
 
+def as_family(name: str) -> str:
+    """A family key as it is; a Fides category (it has a dot) as its family.
+    ``other.<segment>`` keys map to themselves."""
+    return family_of_category(name) if "." in name else name
+
+
 def family_of(entry_classification: PersonalData) -> str:
     return family_of_category(
         entry_classification.category, subject=entry_classification.subject

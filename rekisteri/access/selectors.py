@@ -1,6 +1,6 @@
 """Reading the need-to-know matrix.
 
-:func:`visible_categories` is what the rest of the system asks: which
+:func:`visible_families` is what the rest of the system asks: which
 families of personal data may this user view (change, export, erase)? Views
 render only those, and their audit events list exactly those.
 """
@@ -112,7 +112,7 @@ def _role_families(role: str, action: str) -> frozenset[str]:
     return frozenset(cat for cat, allowed in rows if allowed)
 
 
-def visible_categories(user: Any, action: str = Action.VIEW) -> frozenset[str]:
+def visible_families(user: Any, action: str = Action.VIEW) -> frozenset[str]:
     """The data families ``user`` may ``action`` (empty for no one / inactive).
 
     The account gate (``has_perm``: active, authenticated and whatever the
@@ -189,7 +189,7 @@ def matrix_table() -> list[MatrixRow]:
     return rows
 
 
-def require_categories(user: Any, action: str, families: Iterable[str]) -> None:
+def require_families(user: Any, action: str, families: Iterable[str]) -> None:
     """Raise :class:`Forbidden` (code ``need_to_know``) unless ``user`` may
     ``action`` every one of ``families``.
 
@@ -198,7 +198,7 @@ def require_categories(user: Any, action: str, families: Iterable[str]) -> None:
     """
     if user is None:
         return
-    missing = set(families) - visible_categories(user, action)
+    missing = set(families) - visible_families(user, action)
     if missing:
         raise Forbidden(
             _("Your role may not do this with some of this data."),

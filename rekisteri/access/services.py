@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from rekisteri.access import families
 from rekisteri.access.choices import Action
 from rekisteri.access.models import NeedToKnowRule, PersonScope
-from rekisteri.access.selectors import _default_grid, forget, matrix_grid
+from rekisteri.access.selectors import _default_grid, forget, matrix_grid, person_scopes
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import FieldErrors, Forbidden
+from rekisteri.registry.choices import RoleKind
 
 Change = tuple[str, str, str, bool]  # role, family, action, allowed
 
@@ -97,9 +98,6 @@ def person_scope_set(
     each changed role is one ``person_scope.change`` audit event with the old
     and the new kinds.
     """
-    from rekisteri.access.selectors import person_scopes
-    from rekisteri.registry.choices import RoleKind
-
     if not has_perm(actor, Perm.ACCOUNTS_MANAGE):
         raise Forbidden()
     errors = FieldErrors()

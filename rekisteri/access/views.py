@@ -14,6 +14,7 @@ from rekisteri.access.choices import Action
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.core.errors import ServiceError
+from rekisteri.registry.choices import RoleKind
 
 
 def _context(request: HttpRequest) -> dict:
@@ -75,8 +76,6 @@ def scope_edit(request: HttpRequest) -> HttpResponse:
     """Whose data each role sees (``PersonScope``): the role kinds a person
     must hold for the role to see them. Administrators only; every changed
     role is a ``person_scope.change`` audit event."""
-    from rekisteri.registry.choices import RoleKind
-
     if request.method == "POST":
         scopes = {
             role: [k for k in RoleKind.values if scope_name(role, k) in request.POST]

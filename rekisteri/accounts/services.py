@@ -38,6 +38,7 @@ from rekisteri.accounts.models import (
     StaffUser,
     TrainingRecord,
 )
+from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.sessions import end_sessions_of
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
@@ -565,8 +566,6 @@ def role_grant_decide(
     returned — the only time it exists in clear — for the approver to hand
     over out of band. Returns the grant and the code ("" on rejection).
     """
-    from rekisteri.accounts.permissions import Perm, has_perm
-
     if not has_perm(actor, Perm.ACCOUNTS_MANAGE):
         raise Forbidden()
     seen = RoleGrant.objects.filter(pk=grant_id).first()

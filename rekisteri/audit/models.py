@@ -8,8 +8,8 @@ The database itself refuses UPDATE and DELETE on the table (triggers in the
 migration); :class:`AuditHead` is the one row that says where the chain ends,
 so cutting rows off the end is detected too.
 
-Rows name fields and data categories, never values: ``details`` holds
-counts, codes and digests only.
+Rows name fields and the need-to-know families of data (``categories``),
+never values: ``details`` holds counts, codes and digests only.
 """
 
 from __future__ import annotations

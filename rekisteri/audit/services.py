@@ -4,16 +4,17 @@
 An event names what was done (``action``, e.g. ``person.view``,
 ``contract.create``, ``auth.login_failed``), to what (``target_type`` and
 ``target_id``, a random id), whose data it concerned (``subject_id``, a
-Person's id), which fields and data categories were shown or changed (names,
-never values) and why (``purpose``). ``details`` may carry counts, codes and
-digests; it must never carry a value a user typed or a person's data.
+Person's id), which fields and which need-to-know families of data were
+shown or changed (names, never values) and why (``purpose``). ``details``
+may carry counts, codes and digests; it must never carry a value a user
+typed or a person's data.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -25,7 +26,25 @@ from rekisteri.audit.choices import Outcome
 from rekisteri.audit.middleware import current_request
 from rekisteri.audit.models import AuditEvent
 
-__all__ = ["HEAD_ID", "audit_record", "batch", "client_address"]
+__all__ = [
+    "HEAD_ID",
+    "audit_record",
+    "batch",
+    "client_address",
+    "register_family_mapping",
+]
+
+# The ``categories`` column holds need-to-know families (docs/security.md,
+# Audit log). A caller may name catalogue categories instead; they are
+# recorded as their families. The mapping belongs to the access app, a floor
+# above, which registers it in its AppConfig.ready.
+_family_of: Callable[[str], str] = str
+
+
+def register_family_mapping(family_of: Callable[[str], str]) -> None:
+    """Set how a name given as ``categories`` becomes a family."""
+    global _family_of
+    _family_of = family_of
 
 
 def client_address(request: Any) -> str:
@@ -67,7 +86,8 @@ def audit_record(
     (rekisteri/audit/batching.py says which); its ``id`` and ``hash`` are set
     when it is appended. ``actor_label`` overrides the
     user name for events without an authenticated actor (a failed login names
-    the account tried only if it exists — the caller decides).
+    the account tried only if it exists — the caller decides). ``categories``
+    are need-to-know families; a catalogue category is recorded as its family.
     """
     # Every action is declared once, with its meaning (rekisteri/audit/events.py).
     events.check(action)
@@ -91,7 +111,7 @@ def audit_record(
         "target_id": str(target_id or ""),
         "subject_id": subject_id,
         "fields": sorted(set(fields)),
-        "categories": sorted(set(categories)),
+        "categories": sorted({_family_of(name) for name in categories}),
         "purpose": purpose,
         # Through JSON once, so the hashed value is exactly what the database
         # will give back (tuples become lists, keys text).

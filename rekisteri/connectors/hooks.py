@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
 
-from rekisteri.access.selectors import visible_categories
+from rekisteri.access.selectors import visible_families
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.connectors import selectors, services
 from rekisteri.connectors.contacts import commands as contact_commands
@@ -52,7 +52,7 @@ def organization_section(request: Any, organization: Organization) -> str:
     sources = registry_services.value_sources(organization)
     if not hasattr(organization, "situation_visible"):
         organization.situation_visible = auditing.situation_shown(
-            organization, visible_categories(request.user)
+            organization, visible_families(request.user)
         )
     shown = [
         (field_label(f), sources[f])

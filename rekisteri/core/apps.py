@@ -16,8 +16,11 @@ class CoreConfig(AppConfig):
 
         from rekisteri.core import blindindex, catalogue, keyring, textinput  # noqa: F401
         from rekisteri.core.crypto.master import KeyConfigError
-        from rekisteri.core.files import tighten_sqlite
+        from rekisteri.core.files import prepare_process, tighten_sqlite
 
+        # Again for processes that set Django up without an entry point that
+        # did (the test runner, the benchmarks): owner-only files, var/ made.
+        prepare_process()
         blindindex.connect(apps.get_models())
         connection_created.connect(tighten_sqlite, dispatch_uid="rekisteri-private")
         textinput.install()

@@ -33,14 +33,14 @@ from rekisteri.dsr.choices import (
 from rekisteri.dsr.models import PortalDraft, RequestCase
 from rekisteri.dsr.services import (
     MAX_CODE_ATTEMPTS,
-    _audit,
-    _text,
-    _verified,
+    audit_case,
     case_create,
     check_email,
     check_kinds,
+    check_text,
     contact_digest,
     identity_request,
+    mark_identity_verified,
     new_code,
     secret_hash,
     secret_matches,
@@ -77,7 +77,7 @@ def portal_submit(
     errors = FieldErrors()
     chosen = check_kinds(errors, kinds)
     address = check_email(errors, "email", email)
-    text = _text(errors, "details", details)
+    text = check_text(errors, "details", details)
     if language not in letters.LANGUAGES:
         errors.add("language", "invalid_choice", _("Unknown language."))
     errors.raise_if_any()
@@ -160,10 +160,12 @@ def portal_confirm(*, draft_id: Any, code: str) -> RequestCase:
             draft.delete()
             matched = list(case.persons.all())
             if len(matched) == 1:
-                _verified(case, IdentityMethod.PORTAL_CODE)
+                mark_identity_verified(case, IdentityMethod.PORTAL_CODE)
                 case.identity_confirmed_at = now
                 case.save()
-                _audit(None, "dsr.identity_verified", case, method=case.identity_method)
+                audit_case(
+                    None, "dsr.identity_verified", case, method=case.identity_method
+                )
             else:
                 reason = (
                     IdentityReason.ADDRESS_NOT_ON_FILE

@@ -127,7 +127,7 @@ def organization_list(
         action="organization.list",
         target_type="organization",
         count=len(page.items),
-        categories=auditing.organization_families(API_ORGANIZATION_FIELDS),
+        families=auditing.organization_families(API_ORGANIZATION_FIELDS),
     )
     return page
 
@@ -228,7 +228,7 @@ def person_list(
         action="person.list",
         target_type="person",
         count=len(page.items),
-        categories=auditing.person_families(
+        families=auditing.person_families(
             f for f in API_PERSON_SUMMARY_FIELDS if f in fields
         ),
     )

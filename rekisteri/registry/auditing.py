@@ -1,7 +1,7 @@
 """Audit events of the customer register: what each page and write records.
 
 Writes record the names of the fields they changed; reads record which
-families of data (need-to-know categories) a page showed. Never a value:
+need-to-know families of data a page showed. Never a value:
 not a name, not an address, not a search term.
 
 Field families are looked up in the catalogue (``rekisteri.access.families``),
@@ -20,7 +20,7 @@ from django.conf import settings
 
 from rekisteri.access import families
 from rekisteri.access.enforce import not_a_write_service
-from rekisteri.access.selectors import visible_categories
+from rekisteri.access.selectors import visible_families
 from rekisteri.audit.chain import chain_key
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
@@ -149,7 +149,7 @@ def reads_audited() -> bool:
 
 def person_page_fields(user: Any) -> tuple[frozenset[str], list[str]]:
     """The families the user may view and the person-page fields in them."""
-    shown = visible_categories(user)
+    shown = visible_families(user)
     fields = [f for f in PERSON_PAGE_FIELDS if person_field_family(f) in shown]
     return shown, fields
 
@@ -210,7 +210,7 @@ def record_organization_view(
 
 
 def record_list(
-    *, request: Any, action: str, target_type: str, count: int, categories: set[str]
+    *, request: Any, action: str, target_type: str, count: int, families: set[str]
 ) -> None:
     """``<entity>.list``: how many rows and which families a list showed."""
     if not reads_audited():
@@ -219,7 +219,7 @@ def record_list(
         actor=request.user,
         action=action,
         target_type=target_type,
-        categories=categories,
+        categories=families,
         purpose=purpose_of(request.user),
         details={"count": count},
         request=request,

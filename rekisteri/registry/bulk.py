@@ -55,8 +55,8 @@ from rekisteri.registry.models import (
     email_digest,
 )
 from rekisteri.registry.services import (
-    _clean_person,
-    _clean_role,
+    clean_person,
+    clean_role,
     provenance_record,
 )
 from rekisteri.registry.validation import clean_emails, clean_phones
@@ -129,7 +129,7 @@ def phone_owners_many(phones: Iterable[str]) -> dict[str, set[Any]]:
 
 
 def _clean_item(item: NewContact, today: dt.date) -> tuple[dict, dict, FieldErrors]:
-    data, errors = _clean_person(
+    data, errors = clean_person(
         dict(
             first_name=item.first_name,
             last_name=item.last_name,
@@ -142,9 +142,7 @@ def _clean_item(item: NewContact, today: dt.date) -> tuple[dict, dict, FieldErro
     data["emails"] = clean_emails(errors, [item.email] if item.email else [])
     data["phones"] = clean_phones(errors, [item.phone] if item.phone else [])
     try:
-        role = _clean_role(
-            dict(kind=item.role_kind, title=item.title, start_date=today)
-        )
+        role = clean_role(dict(kind=item.role_kind, title=item.title, start_date=today))
     except ValidationFailed as exc:
         for name, errs in exc.fields.items():
             for code, message in errs:

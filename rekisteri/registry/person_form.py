@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from rekisteri.access.selectors import visible_categories
+from rekisteri.access.selectors import visible_families
 from rekisteri.core import formats
 from rekisteri.registry import auditing
 from rekisteri.registry.models import Person
@@ -33,9 +33,7 @@ def require_person_form(request: Any, person: Person) -> None:
     """Refuse (recorded) a role that may not view and change every family
     of the form: the form shows and sends all of them."""
     needed = auditing.person_families(PERSON_FORM_FIELDS)
-    allowed = visible_categories(request.user) & visible_categories(
-        request.user, "change"
-    )
+    allowed = visible_families(request.user) & visible_families(request.user, "change")
     if not needed <= allowed:
         auditing.record_need_to_know_denied(
             request=request, person=person, missing=needed - allowed

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rekisteri.access.selectors import visible_categories
+from rekisteri.access.selectors import visible_families
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.auditlog import selectors as audit_selectors
 from rekisteri.core import formats, keyring
@@ -114,7 +114,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         after=request.GET.get("after") or None,
         **filters.selector_args(),
     )
-    shown = visible_categories(request.user)
+    shown = visible_families(request.user)
     for org in page.items:
         org.situation_visible = auditing.situation_shown(org, shown)
     context = {
@@ -128,7 +128,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         action="organization.list",
         target_type="organization",
         count=len(page.items),
-        categories=auditing.organization_families(
+        families=auditing.organization_families(
             (
                 *auditing.ORGANIZATION_LIST_FIELDS,
                 *auditing.situation_fields(page.items),
@@ -166,7 +166,7 @@ def organization_detail(
     org = _organization(request, organization_id)
     roles = selectors.organization_roles(user=request.user, organization=org)
     current, ended = _split_roles(roles)
-    shown = visible_categories(request.user)
+    shown = visible_families(request.user)
     org.situation_visible = auditing.situation_shown(org, shown)
     people_fields = [
         f
@@ -231,13 +231,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
     page = selectors.person_list(
         user=request.user, after=request.GET.get("after") or None
     )
-    shown = visible_categories(request.user)
+    shown = visible_families(request.user)
     auditing.record_list(
         request=request,
         action="person.list",
         target_type="person",
         count=len(page.items),
-        categories=auditing.person_families(
+        families=auditing.person_families(
             ("first_name", "last_name", "emails", "preferred_language")
         )
         & shown,
@@ -582,7 +582,7 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     results = selectors.search(user=request.user, q=q)
-    shown = visible_categories(request.user)
+    shown = visible_families(request.user)
     if q.strip():
         auditing.record_search(
             request=request,

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from rekisteri.access.selectors import visible_categories
+from rekisteri.access.selectors import visible_families
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
@@ -54,8 +54,8 @@ def person_privacy(*, user: Any, person: Person) -> PersonPrivacy:
     sees the person: it must be respected. Details need the ``privacy``
     family of the need-to-know matrix.
     """
-    may_view = "privacy" in visible_categories(user)
-    may_change = "privacy" in visible_categories(user, "change")
+    may_view = "privacy" in visible_families(user)
+    may_change = "privacy" in visible_families(user, "change")
     # Most persons have none of these: one query says which there are.
     mine = OuterRef("pk")
     restricted, objected, suppressed = (
@@ -143,7 +143,7 @@ def marketing_selection(*, user: Any) -> MarketingSelection:
     once, under the first reason in :data:`EXCLUSIONS`)."""
     if not has_perm(user, Perm.REGISTRY_VIEW):
         raise Forbidden()
-    shown = visible_categories(user)
+    shown = visible_families(user)
     columns = [
         c
         for c, family in (

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from rekisteri.access import families as families_mod
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import not_a_write_service
-from rekisteri.access.selectors import visible_categories
+from rekisteri.access.selectors import visible_families
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
@@ -109,7 +109,7 @@ def authorize(actor: Any, person: Person, action: str, needed: set[str]) -> None
     missing = (
         set(needed)
         if not has_perm(actor, perm)
-        else set(needed) - visible_categories(actor, action)
+        else set(needed) - visible_families(actor, action)
     )
     if not has_perm(actor, perm) or missing:
         audit_record(

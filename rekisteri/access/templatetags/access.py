@@ -1,7 +1,7 @@
 """Template helpers: ``{% load access %}``.
 
 ``{% if user|can_view:"phone" %}`` and ``{% if user|can:"export:phone" %}``
-ask the need-to-know matrix; ``{% visible_categories as shown %}`` puts the
+ask the need-to-know matrix; ``{% visible_families as shown %}`` puts the
 viewer's viewable families in the context (pages that show several families
 should get the set once from their view instead).
 """
@@ -14,7 +14,7 @@ from django import template
 
 from rekisteri.access.choices import Action
 from rekisteri.access.families import label
-from rekisteri.access.selectors import visible_categories as _visible
+from rekisteri.access.selectors import visible_families as _visible
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def can(user: Any, action_family: str) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def visible_categories(context: Any, action: str = Action.VIEW) -> frozenset[str]:
+def visible_families(context: Any, action: str = Action.VIEW) -> frozenset[str]:
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     return _visible(user, action)

@@ -14,7 +14,7 @@ TEMPLATE = Template(
     "{% load access %}"
     '{% if user|can_view:"phone" %}phone {% endif %}'
     '{% if user|can:"export:phone" %}export {% endif %}'
-    "{% visible_categories as shown %}"
+    "{% visible_families as shown %}"
     '{% if "financial" in shown %}money{% endif %}'
     '|{{ "contact_email"|family_label }}'
 )

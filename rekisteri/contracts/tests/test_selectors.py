@@ -165,4 +165,4 @@ def test_person_contracts_and_party_reads_are_audited():
     assert [e.action for e in events] == ["contract.view", "contract.view"]
     assert events[0].subject_id == person.pk
     assert events[1].fields == ["terms"]
-    assert events[1].categories == ["user.content.private"]
+    assert events[1].categories == ["communication"]

@@ -9,7 +9,7 @@ import pytest
 from rekisteri.contracts.choices import ContractStatus
 from rekisteri.contracts.models import Contract, ContractParty, RelationshipEnd
 from rekisteri.contracts.relationship import relationship_end
-from rekisteri.contracts.services import _clean_terms, _holds_role
+from rekisteri.contracts.services import clean_terms, holds_role
 from rekisteri.demo import contracts as demo
 from rekisteri.demo import register as registry_demo
 from rekisteri.registry.models import Organization
@@ -26,7 +26,7 @@ def test_demo_contracts_are_valid_and_seeded_once():
     statuses = set(Contract.objects.values_list("status", flat=True))
     assert {ContractStatus.ACTIVE, ContractStatus.ENDED} <= statuses
     for contract in Contract.objects.select_related("product", "organization"):
-        _clean_terms(
+        clean_terms(
             {
                 "product": contract.product,
                 "start_date": contract.start_date,
@@ -52,7 +52,7 @@ def test_demo_contracts_are_valid_and_seeded_once():
         assert party.start_date >= c.start_date
         assert c.ends_on is None or party.start_date <= c.ends_on
         assert party.end_date is None or party.end_date >= party.start_date
-        assert _holds_role(party.person, c.organization, party.start_date)
+        assert holds_role(party.person, c.organization, party.start_date)
     for org in Organization.objects.all():
         stored = RelationshipEnd.objects.get(organization=org).ended_on
         assert stored == relationship_end(org)

@@ -66,7 +66,7 @@ def test_a_logged_call_is_stored_sealed_under_the_organizations_key():
     assert fresh.thread.subject == "Soitto tukeen"
     event = AuditEvent.objects.filter(action="message.create").get()
     assert event.target_id == str(msg.pk)
-    assert "body" in event.fields and "user.content.private" in event.categories
+    assert "body" in event.fields and "communication" in event.categories
     assert "laskusta" not in str(event.details)
 
 

@@ -18,9 +18,8 @@ from django.db import connections
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.services import api_token_create
-from rekisteri.registry import services
 from rekisteri.registry.models import PersonEmail
-from rekisteri.registry.services import email_owners
+from rekisteri.registry.services import email_owners, persons
 from rekisteri.testing import make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,14 +34,14 @@ def test_parallel_creates_with_one_address_make_one_person(monkeypatch) -> None:
     _token, raw = api_token_create(actor=user, name="race", scope="write")
     barrier = threading.Barrier(2, timeout=20)
     first_done = threading.Event()
-    original = services._check_emails_free
+    original = persons._check_emails_free
 
     def checked_then_wait(errors, emails, person):
         original(errors, emails, person)
         if barrier.wait() == 0:
             first_done.wait(30)
 
-    monkeypatch.setattr(services, "_check_emails_free", checked_then_wait)
+    monkeypatch.setattr(persons, "_check_emails_free", checked_then_wait)
 
     for n in range(PAIRS):
         barrier.reset()

@@ -107,8 +107,8 @@ def test_discovery_finds_the_known_services():
     found = discovered_services()
     # The walk must see the apps' modules, or the checks below prove nothing.
     for name in (
-        "rekisteri.registry.services.person_update",
-        "rekisteri.contracts.services.contract_party_add",
+        "rekisteri.registry.services.persons.person_update",
+        "rekisteri.contracts.services.parties.contract_party_add",
         "rekisteri.billing.services.invoice_create",
         "rekisteri.billing.run.invoice_run",
         "rekisteri.messaging.services.message_create",
@@ -275,22 +275,22 @@ RUN_ITEM = run.RunItem  # the invoice run's item
 
 # name -> (call(world, actor), touches the world's person)
 CALLS: dict[str, Callable[[World, Any], Any] | None] = {
-    "rekisteri.registry.services.organization_create": lambda w, a: (
+    "rekisteri.registry.services.organizations.organization_create": lambda w, a: (
         registry.organization_create(actor=a, name="Uusi Oy")
     ),
-    "rekisteri.registry.services.organization_set_from_source": lambda w, a: (
-        registry.organization_set_from_source(
+    "rekisteri.registry.services.organizations.organization_set_from_source": (
+        lambda w, a: registry.organization_set_from_source(
             actor=a,
             organization=w.org,
             provenance=w.org.provenance,
             values={"name": "Rekisterin Oy"},
         )
     ),
-    "rekisteri.registry.services.organization_update": lambda w, a: (
+    "rekisteri.registry.services.organizations.organization_update": lambda w, a: (
         registry.organization_update(actor=a, organization=w.org, name="Muu Oy")
     ),
-    "rekisteri.registry.services.person_create": lambda w, a: registry.person_create(
-        actor=a, first_name="Uusi", last_name="Henkilö"
+    "rekisteri.registry.services.persons.person_create": lambda w, a: (
+        registry.person_create(actor=a, first_name="Uusi", last_name="Henkilö")
     ),
     "rekisteri.registry.bulk.contacts_create": lambda w, a: bulk.contacts_create(
         actor=a,
@@ -304,27 +304,27 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
         ],
         source="fonecta",
     ),
-    "rekisteri.registry.services.person_update": lambda w, a: registry.person_update(
-        actor=a, person=w.person, first_name="Muutettu"
+    "rekisteri.registry.services.persons.person_update": lambda w, a: (
+        registry.person_update(actor=a, person=w.person, first_name="Muutettu")
     ),
-    "rekisteri.registry.services.role_create": lambda w, a: registry.role_create(
+    "rekisteri.registry.services.roles.role_create": lambda w, a: registry.role_create(
         actor=a, person=w.person, organization=w.org, kind="end_user"
     ),
-    "rekisteri.registry.services.role_update": lambda w, a: registry.role_update(
+    "rekisteri.registry.services.roles.role_update": lambda w, a: registry.role_update(
         actor=a, role=w.role, title="Johtaja"
     ),
-    "rekisteri.registry.services.role_end": lambda w, a: registry.role_end(
+    "rekisteri.registry.services.roles.role_end": lambda w, a: registry.role_end(
         actor=a, role=w.role
     ),
-    "rekisteri.registry.services.role_delete": lambda w, a: registry.role_delete(
+    "rekisteri.registry.services.roles.role_delete": lambda w, a: registry.role_delete(
         actor=a, role=w.role
     ),
-    "rekisteri.registry.services.person_shred": lambda w, a: registry.person_shred(
-        actor=a, person=w.person, reason="walk"
+    "rekisteri.registry.services.shredding.person_shred": lambda w, a: (
+        registry.person_shred(actor=a, person=w.person, reason="walk")
     ),
-    "rekisteri.contracts.services.product_create": None,
-    "rekisteri.contracts.services.product_retire": None,
-    "rekisteri.contracts.services.contract_create": lambda w, a: (
+    "rekisteri.contracts.services.products.product_create": None,
+    "rekisteri.contracts.services.products.product_retire": None,
+    "rekisteri.contracts.services.lifecycle.contract_create": lambda w, a: (
         contracts.contract_create(
             actor=a,
             organization=w.org,
@@ -333,30 +333,30 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
             terms="Ehdot",
         )
     ),
-    "rekisteri.contracts.services.contract_update": lambda w, a: (
+    "rekisteri.contracts.services.lifecycle.contract_update": lambda w, a: (
         contracts.contract_update(actor=a, contract=w.contract, terms="Uudet ehdot")
     ),
-    "rekisteri.contracts.services.contract_activate": lambda w, a: (
+    "rekisteri.contracts.services.lifecycle.contract_activate": lambda w, a: (
         contracts.contract_activate(actor=a, contract=w.contract)
     ),
-    "rekisteri.contracts.services.contract_end": lambda w, a: contracts.contract_end(
-        actor=a, contract=w.active_contract
+    "rekisteri.contracts.services.lifecycle.contract_end": lambda w, a: (
+        contracts.contract_end(actor=a, contract=w.active_contract)
     ),
-    "rekisteri.contracts.services.contract_terminate": lambda w, a: (
+    "rekisteri.contracts.services.lifecycle.contract_terminate": lambda w, a: (
         contracts.contract_terminate(actor=a, contract=w.active_contract)
     ),
-    "rekisteri.contracts.services.contract_delete": lambda w, a: (
+    "rekisteri.contracts.services.lifecycle.contract_delete": lambda w, a: (
         contracts.contract_delete(actor=a, contract=w.contract)
     ),
-    "rekisteri.contracts.services.contracts_end_due": lambda w, a: (
+    "rekisteri.contracts.services.lifecycle.contracts_end_due": lambda w, a: (
         contracts.contracts_end_due(actor=a)
     ),
-    "rekisteri.contracts.services.contract_party_add": lambda w, a: (
+    "rekisteri.contracts.services.parties.contract_party_add": lambda w, a: (
         contracts.contract_party_add(
             actor=a, contract=w.contract, person=w.person, kind="contact"
         )
     ),
-    "rekisteri.contracts.services.contract_party_remove": lambda w, a: (
+    "rekisteri.contracts.services.parties.contract_party_remove": lambda w, a: (
         contracts.contract_party_remove(actor=a, party=w.party)
     ),
     "rekisteri.billing.seller.seller_update": None,
@@ -461,20 +461,20 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
         inform.inform_record(actor=a, task=w.inform_task, channel="letter")
     ),
     # Declared as writing no register person rows (their reasons say why).
-    "rekisteri.dsr.services.case_assign": None,
-    "rekisteri.dsr.services.case_complete": None,
-    "rekisteri.dsr.services.case_create": None,
-    "rekisteri.dsr.services.case_extend": None,
-    "rekisteri.dsr.services.case_match": None,
-    "rekisteri.dsr.services.case_record_manual": None,
-    "rekisteri.dsr.services.case_refuse": None,
-    "rekisteri.dsr.services.case_run_action": None,
-    "rekisteri.dsr.services.case_withdraw": None,
-    "rekisteri.dsr.services.identity_confirm_code": None,
-    "rekisteri.dsr.services.identity_record_check": None,
-    "rekisteri.dsr.services.identity_request": None,
-    "rekisteri.dsr.services.identity_send_code": None,
-    "rekisteri.dsr.services.send_letter": None,
+    "rekisteri.dsr.services.intake.case_assign": None,
+    "rekisteri.dsr.services.fulfilment.case_complete": None,
+    "rekisteri.dsr.services.intake.case_create": None,
+    "rekisteri.dsr.services.decisions.case_extend": None,
+    "rekisteri.dsr.services.intake.case_match": None,
+    "rekisteri.dsr.services.fulfilment.case_record_manual": None,
+    "rekisteri.dsr.services.decisions.case_refuse": None,
+    "rekisteri.dsr.services.fulfilment.case_run_action": None,
+    "rekisteri.dsr.services.decisions.case_withdraw": None,
+    "rekisteri.dsr.services.identity.identity_confirm_code": None,
+    "rekisteri.dsr.services.identity.identity_record_check": None,
+    "rekisteri.dsr.services.identity.identity_request": None,
+    "rekisteri.dsr.services.identity.identity_send_code": None,
+    "rekisteri.dsr.services.casework.send_letter": None,
     "rekisteri.dsr.actions.run": None,
     "rekisteri.connectors.services.prh_import_file": None,
     "rekisteri.connectors.services.prh_refresh": None,
@@ -585,7 +585,7 @@ def person_services() -> list[str]:
 
 # A service that makes the person cannot meet them restricted.
 CREATES_THE_PERSON = {
-    "rekisteri.registry.services.person_create",
+    "rekisteri.registry.services.persons.person_create",
     "rekisteri.registry.bulk.contacts_create",
 }
 
@@ -638,7 +638,7 @@ def test_matrix_walk_every_service_of_personal_data_is_refused_before_writing():
 # Refusals that come after the enforcement point, by design of the world.
 EXPECTED_WITHOUT = {
     # The world's open collection case is a legal hold on the contact's data.
-    "rekisteri.registry.services.person_shred": "legal_hold",
+    "rekisteri.registry.services.shredding.person_shred": "legal_hold",
     "rekisteri.rights.erasure.erasure_execute": "legal_hold",
 }
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from rekisteri.access.choices import Action
-from rekisteri.access.selectors import visible_categories
+from rekisteri.access.selectors import visible_families
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.rights import services
 
@@ -27,10 +27,10 @@ def person_rights(context: dict, person: Any) -> dict[str, Any]:
         "person": person,
         "visible": view or can_rectify,
         "can_rectify": can_rectify,
-        "can_export": view and bool(visible_categories(user, Action.EXPORT)),
-        "can_plan": view and bool(visible_categories(user, Action.ERASE)),
+        "can_export": view and bool(visible_families(user, Action.EXPORT)),
+        "can_plan": view and bool(visible_families(user, Action.ERASE)),
         "can_execute": has_perm(user, Perm.PRIVACY_MANAGE)
-        and bool(visible_categories(user, Action.ERASE)),
+        and bool(visible_families(user, Action.ERASE)),
         "erased": erased,
         "receipt": receipt,
     }

@@ -1,0 +1,201 @@
+"""Carrying a case out: the rights engine's actions, manual records, and
+completion with the reply letter and the export's download link."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rekisteri.access.enforce import NONE, write_service
+from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
+from rekisteri.dsr import actions, letters
+from rekisteri.dsr.choices import (
+    Kind,
+    Letter,
+    Status,
+)
+from rekisteri.dsr.models import (
+    CaseAction,
+    ExportFile,
+    RequestCase,
+)
+from rekisteri.dsr.services.casework import (
+    WRITES_NO_PERSON_ROWS,
+    audit_case,
+    check_text,
+    local_date,
+    lock_case,
+    move_case,
+    send_letter,
+    staff_or_none,
+    utc_now,
+)
+from rekisteri.dsr.services.codes import (
+    new_code,
+    new_token,
+    secret_hash,
+)
+from rekisteri.dsr.services.downloads import EXPORT_LINK_DAYS, download_path
+
+
+def _ready_for_actions(case: RequestCase, kind: str) -> None:
+    if case.status != Status.IN_PROGRESS:
+        raise Conflict(
+            _("Actions are taken on a case in progress (identity verified)."),
+            code="not_in_progress",
+        )
+    if kind not in case.kinds:
+        raise ValidationFailed.single(
+            "kind", "not_requested", _("That kind was not requested.")
+        )
+    if case.actions.filter(kind=kind).exists():
+        raise Conflict(_("That kind is already done."), code="already_done")
+
+
+def _store_export(
+    case: RequestCase, data: bytes, filename: str, content_type: str
+) -> None:
+    ExportFile.objects.create(
+        case=case,
+        token_hash=None,
+        code_hash="",
+        filename=re.sub(r"[^A-Za-z0-9._-]", "_", filename or "export.bin")[:100],
+        content_type=content_type[:100],
+        content=data,
+        size=len(data),
+        expires_at=utc_now() + dt.timedelta(days=EXPORT_LINK_DAYS),
+    )
+
+
+@write_service(subject=NONE, reason=WRITES_NO_PERSON_ROWS)
+def case_run_action(*, actor: Any, case: RequestCase, kind: str) -> CaseAction:
+    """Run the registered action for ``kind`` and record its receipt."""
+    if actions.action_for(kind) is None:
+        raise Conflict(
+            _("No action is registered for this kind: record what was done."),
+            code="no_action",
+        )
+    with transaction.atomic():
+        case = lock_case(case)
+        _ready_for_actions(case, kind)
+        result = actions.run(kind, case=case, actor=actor)
+        done = CaseAction.objects.create(
+            case=case,
+            kind=kind,
+            reference=result.reference[:200],
+            done_by=staff_or_none(actor),
+            done_at=utc_now(),
+        )
+        if result.export is not None:
+            _store_export(case, result.export, result.filename, result.content_type)
+        audit_case(actor, "dsr.action", case, kind=kind, reference=done.reference)
+    return done
+
+
+@write_service(subject=NONE, reason=WRITES_NO_PERSON_ROWS)
+def case_record_manual(
+    *,
+    actor: Any,
+    case: RequestCase,
+    kind: str,
+    note: str,
+    export: bytes | None = None,
+    filename: str = "",
+    content_type: str = "application/octet-stream",
+) -> CaseAction:
+    """Record by hand what was done for a kind that has no registered action
+    (a rectification made in the register, a letter sent)."""
+    errors = FieldErrors()
+    text = check_text(errors, "note", note, required=True)
+    errors.raise_if_any()
+    if actions.action_for(kind) is not None:
+        raise Conflict(
+            _("This kind has an action: run it instead of recording by hand."),
+            code="action_registered",
+        )
+    with transaction.atomic():
+        case = lock_case(case)
+        _ready_for_actions(case, kind)
+        done = CaseAction.objects.create(
+            case=case,
+            kind=kind,
+            manual=True,
+            note=text,
+            done_by=staff_or_none(actor),
+            done_at=utc_now(),
+        )
+        if export:
+            _store_export(case, export, filename, content_type)
+        audit_case(actor, "dsr.action", case, kind=kind, manual=True)
+    return done
+
+
+@write_service(subject=NONE, reason=WRITES_NO_PERSON_ROWS)
+def case_complete(*, actor: Any, case: RequestCase, base_url: str = "") -> RequestCase:
+    """Complete the case: refused unless every requested kind is done. An
+    export is released as a one-time link (sent) and a code (sent apart)."""
+    with transaction.atomic():
+        case = lock_case(case)
+        done = set(case.actions.values_list("kind", flat=True))
+        missing = [k for k in case.kinds if k not in done]
+        if case.status != Status.IN_PROGRESS:
+            move_case(case, Status.COMPLETED)  # raises: not reachable from here
+        if missing:
+            raise Conflict(
+                _("Not every requested kind is done: %(kinds)s.")
+                % {"kinds": ", ".join(str(Kind(k).label) for k in missing)},
+                code="actions_missing",
+            )
+        if (
+            not case.requester_email
+            and case.exports.filter(token_hash__isnull=True).exists()
+        ):
+            raise Conflict(
+                _("The export needs the requester's email address for its link."),
+                code="no_email",
+            )
+        move_case(case, Status.COMPLETED)
+        case.closed_at = utc_now()
+        case.save()
+        sent = []
+        links = []
+        for export in case.exports.filter(token_hash__isnull=True):
+            token, code = new_token(), new_code()
+            export.token_hash = secret_hash("download", token)
+            export.code_hash = secret_hash("download_code", code)
+            export.expires_at = utc_now() + dt.timedelta(days=EXPORT_LINK_DAYS)
+            export.save(update_fields=["token_hash", "code_hash", "expires_at"])
+            links.append(
+                (f"{base_url}{download_path(case.language, token)}", export, code)
+            )
+        if case.requester_email:
+            download = "\n\n".join(
+                letters.DOWNLOAD[case.language].format(
+                    link=link,
+                    until=letters.format_date(local_date(e.expires_at), case.language),
+                )
+                for link, e, _code in links
+            )
+            send_letter(
+                case=case,
+                letter=Letter.COMPLETION,
+                to=case.requester_email,
+                actor=actor,
+                download=download,
+            )
+            sent.append(Letter.COMPLETION)
+            for _link, _e, code in links:
+                send_letter(
+                    case=case,
+                    letter=Letter.DOWNLOAD_CODE,
+                    to=case.requester_email,
+                    actor=actor,
+                    code=code,
+                )
+                sent.append(Letter.DOWNLOAD_CODE)
+        audit_case(actor, "dsr.complete", case, exports=len(links), letters=sent)
+    return case

@@ -1,0 +1,309 @@
+"""Headers and their encodings: RFC 2047 words and raw 8-bit text decoded,
+addresses, dates and Message-IDs read, and broken header blocks mended."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import Compat32
+from email.utils import getaddresses, parsedate_to_datetime
+
+from django.utils.translation import gettext as _
+
+from rekisteri.messaging.choices import ParticipantRole
+from rekisteri.messaging.parsing.text import (
+    charset_label,
+    safe_text,
+)
+from rekisteri.messaging.parsing.values import (
+    ParsedAddress,
+)
+
+ADDRESS_HEADERS = (
+    ("from", ParticipantRole.FROM),
+    ("to", ParticipantRole.TO),
+    ("cc", ParticipantRole.CC),
+)
+
+
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+
+
+_SPACED_NAME = re.compile(rb"^([!-9;-~]+)[ \t]+:")
+
+
+_MSGID = re.compile(r"<([^<>\s]+)>")
+
+
+# compat32 keeps header values as the text that was sent: decoding them here
+# (RFC 2047 words, raw 8-bit) costs a fraction of policy.default's header
+# registry, which parsed every header into objects and made the import three
+# times slower than its 500 messages/s target. See docs/messaging.md.
+class _RawHeaders(Compat32):
+    """compat32 that hands header values over as sent.
+
+    compat32 turns a value with raw 8-bit bytes into a ``Header`` in the
+    "unknown-8bit" charset, whose text has replacement characters instead
+    of the bytes; kept as surrogate escapes, ``_raw_text`` reads them as
+    UTF-8 or Windows-1252.
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        return value
+
+
+HEADER_PARSER = BytesParser(policy=_RawHeaders())
+
+
+_SURROGATE = re.compile(r"[\udc80-\udcff]")
+
+
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+
+
+def _raw_text(value: str, notes: list[str] | None = None) -> str:
+    """Header text with raw 8-bit bytes (kept by the parser as surrogate
+    escapes) read as UTF-8, or as Windows-1252 when they are not UTF-8."""
+    value = _FOLD.sub("", str(value))
+    if not _SURROGATE.search(value):
+        return value
+    raw = value.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        if notes is not None:
+            notes.append(
+                _(
+                    "A header had 8-bit text that is not UTF-8; it was read as "
+                    "Windows-1252."
+                )
+            )
+        return raw.decode("cp1252", "replace")
+
+
+def _decode_chunk(data: bytes | str, charset: str | None, notes: list[str]) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode(charset or "ascii")
+    except LookupError:
+        notes.append(
+            _("Unknown or wrong character set %(charset)s: decoded as UTF-8.")
+            % {"charset": charset_label(charset)}
+        )
+    except UnicodeDecodeError:
+        pass
+    return data.decode("utf-8", "replace")
+
+
+def decode_words(value: str, notes: list[str] | None = None) -> str:
+    """A header value as text: RFC 2047 encoded words decoded, any charset;
+    an unknown charset degrades to UTF-8 with replacement characters."""
+    notes = notes if notes is not None else []
+    text = _raw_text(value, notes)
+    if "=?" not in text:
+        return safe_text(text)
+    try:
+        chunks = decode_header(text)
+    except Exception:  # noqa: BLE001 - a malformed encoded word stays as sent
+        return safe_text(text)
+    try:
+        decoded = str(make_header(chunks))
+    except Exception:  # noqa: BLE001 - LookupError, UnicodeError: chunk by chunk
+        decoded = "".join(_decode_chunk(d, c, notes) for d, c in chunks)
+    return safe_text(decoded, notes)
+
+
+def header_text(msg: Message, name: str, notes: list[str]) -> str:
+    """The first ``name`` header, decoded (empty when there is none)."""
+    value = msg.get(name)
+    if value is None:
+        return ""
+    return decode_words(value if isinstance(value, str) else str(value), notes)
+
+
+def header_addresses(msg: Message, notes: list[str]) -> list[ParsedAddress]:
+    found: list[ParsedAddress] = []
+    for name, role in ADDRESS_HEADERS:
+        values = [_raw_text(v, notes) for v in (msg.get_all(name) or [])]
+        if not values:
+            continue
+        # Split first, decode each display name after: a decoded name may
+        # contain the commas and brackets that separate addresses.
+        try:
+            pairs = getaddresses([_quote_names(v) for v in values])
+        except Exception:  # noqa: BLE001
+            pairs = []
+        if not pairs or pairs == [("", "")]:
+            pairs = [("", v) for v in values]
+            notes.append(
+                _("The %(header)s header could not be read as addresses.")
+                % {"header": name}
+            )
+        for display, addr in pairs:
+            addr = safe_text(addr or "").strip().strip("<>").strip()
+            display = decode_words(display or "", notes).strip()
+            if not addr and not display:
+                continue
+            found.append(ParsedAddress(role, addr, display))
+    return found
+
+
+def _split_top_level(value: str) -> list[str]:
+    """An address header split at the commas that separate its entries
+    (not those in quotes, comments or angle brackets)."""
+    entries: list[str] = []
+    start = depth = 0
+    quoted = angle = escaped = False
+    for i, ch in enumerate(value):
+        if escaped:
+            escaped = False
+        elif ch == "\\" and (quoted or depth):
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif ch == '"' and not depth:
+            quoted = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif depth:
+            continue
+        elif ch == "<":
+            angle = True
+        elif ch == ">":
+            angle = False
+        elif ch == "," and not angle:
+            entries.append(value[start:i])
+            start = i + 1
+    entries.append(value[start:])
+    return entries
+
+
+_NAMED_ADDRESS = re.compile(r"^\s*([^\"<>():;]*@[^\"<>():;]*?)\s*(<[^<>]*>\s*)$")
+
+
+def _quote_names(value: str) -> str:
+    """Quote unquoted display names that contain "@" (``a@b.fi <a@b.fi>``,
+    ``Matti @ Acme <m@acme.fi>``): RFC 5322 wants them quoted, many mailers
+    do not, and unquoted the parser reads the name as a second address."""
+    if "@" not in value or "<" not in value:
+        return value
+    entries = _split_top_level(value)
+    changed = False
+    for i, entry in enumerate(entries):
+        match = _NAMED_ADDRESS.match(entry)
+        if match:
+            name = match.group(1).replace("\\", "\\\\")
+            entries[i] = f' "{name}" {match.group(2)}'
+            changed = True
+    return ",".join(entries) if changed else value
+
+
+def header_date(msg: Message, notes: list[str]) -> dt.datetime | None:
+    raw = header_text(msg, "date", notes)
+    if not raw:
+        return None
+    try:
+        value = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        value = None
+    if value is None:
+        notes.append(_("The Date header could not be read."))
+        return None
+    if value.tzinfo is None:
+        # "-0000" means the zone is unknown: read it as UTC (RFC 5322 3.3).
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def message_ids(text: str) -> list[str]:
+    """The ``<id>`` values in a Message-ID, In-Reply-To or References text."""
+    return _MSGID.findall(text or "")
+
+
+def header_block(msg: Message, notes: list[str]) -> str:
+    """The message's headers, decoded, one per line (what detail pages show
+    and what erasure scrubs an erased person's addresses from)."""
+    return "\n".join(
+        f"{name}: {decode_words(str(value), notes)}" for name, value in msg.items()
+    )
+
+
+def repair_header_block(raw: bytes) -> tuple[bytes, int, int]:
+    """Mend header lines that are neither a field nor a continuation.
+
+    Exchange and Outlook sometimes write a folded header's next line without
+    its leading space, or a space before the colon. The parser stops the
+    header block at such a line and reads the rest of the headers and the
+    raw MIME as the body. Before the last real header field, ``Name :``
+    loses its space; another line continues the field above it when that
+    field is free text (Subject, Thread-Topic...), and is left out when that
+    field is structured (addresses, dates, ids, MIME), which it would
+    corrupt. Lines after the last field are where the body begins without a
+    blank line, and stay. Returns the mended bytes and how many lines were
+    joined and left out.
+    """
+    lines = raw.splitlines(keepends=True)
+    end = next(
+        (i for i, line in enumerate(lines) if line in (b"\n", b"\r\n")), len(lines)
+    )
+    last_field = max(
+        (i for i in range(end) if _HEADER_LINE.match(lines[i])), default=-1
+    )
+    joined = dropped = 0
+    field_name = b""
+    start = 1 if lines and lines[0].startswith(b"From ") else 0
+    for i in range(start, last_field):
+        line = lines[i]
+        if line[:1] in (b" ", b"\t"):
+            continue
+        if _HEADER_LINE.match(line):
+            field_name = line.split(b":", 1)[0].strip().lower()
+            continue
+        spaced = _SPACED_NAME.match(line)
+        if spaced:
+            lines[i] = spaced.group(1) + line[spaced.end() - 1 :]
+            field_name = spaced.group(1).lower()
+            joined += 1
+        elif field_name and field_name not in _STRUCTURED_HEADERS:
+            lines[i] = b" " + line
+            joined += 1
+        else:
+            lines[i] = b""
+            dropped += 1
+    if not (joined or dropped):
+        return raw, 0, 0
+    return b"".join(lines), joined, dropped
+
+
+_STRUCTURED_HEADERS = frozenset(
+    n.encode()
+    for n in (
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "reply-to",
+        "sender",
+        "date",
+        "message-id",
+        "in-reply-to",
+        "references",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+        "content-disposition",
+        "return-path",
+    )
+)
+
+
+def looks_like_headers(raw: bytes) -> bool:
+    """Whether ``raw`` starts with a header field (after blank lines)."""
+    first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
+    return bool(_HEADER_LINE.match(first))

@@ -1,0 +1,205 @@
+"""The MIME body: the text parts that make the body, and the attachments
+with safe file names."""
+
+from __future__ import annotations
+
+import codecs
+import mimetypes
+import posixpath
+import re
+from email.message import Message
+from urllib.parse import unquote, urlsplit
+
+from django.utils.translation import gettext as _
+
+from rekisteri.messaging.parsing.headers import (
+    decode_words,
+)
+from rekisteri.messaging.parsing.text import (
+    charset_label,
+    html_to_text,
+    safe_text,
+    unflow,
+)
+from rekisteri.messaging.parsing.values import (
+    ParsedAttachment,
+)
+
+
+def _part_text(part: Message, notes: list[str]) -> str:
+    """The decoded text of a text/* part (transfer encoding, then charset).
+
+    No charset, or US-ASCII, is read as UTF-8 (its superset; unlabelled
+    8-bit mail is UTF-8 far more often than not). An unknown charset, or
+    bytes that are not in the declared one, are decoded with replacement
+    characters and a note.
+    """
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        payload = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
+    charset = (part.get_content_charset() or "utf-8").strip().lower()
+    if charset in ("us-ascii", "ascii", "unknown-8bit", "x-unknown"):
+        charset = "utf-8"
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        notes.append(
+            _("Unknown or wrong character set %(charset)s: decoded as UTF-8.")
+            % {"charset": charset_label(charset)}
+        )
+        text = payload.decode("utf-8", "replace")
+    else:
+        try:
+            text = payload.decode(charset)
+        except UnicodeDecodeError:
+            notes.append(
+                _("Unknown or wrong character set %(charset)s: decoded as UTF-8.")
+                % {"charset": charset_label(charset)}
+            )
+            text = payload.decode(charset if charset != "utf-8" else "utf-8", "replace")
+    text = safe_text(text, notes).replace("\r\n", "\n").replace("\r", "\n")
+    if part.get_content_subtype() == "plain" and (
+        str(part.get_param("format") or "").lower() == "flowed"
+    ):
+        delsp = str(part.get_param("delsp") or "").lower() == "yes"
+        text = unflow(text, delsp=delsp)
+    return text
+
+
+def _part_bytes(part: Message) -> bytes:
+    if part.get_content_maintype() == "message":
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            return b"\n".join(
+                p.as_bytes() if hasattr(p, "as_bytes") else str(p).encode()
+                for p in payload
+            )
+        return str(payload).encode("utf-8", "surrogateescape")
+    data = part.get_payload(decode=True)
+    if data is None:
+        raw = part.get_payload()
+        return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+    return data
+
+
+def _leaves(part: Message, alternative: int = 0, counter: list | None = None):
+    """(leaf part, its content type, id of its nearest multipart/alternative
+    or 0), in order. message/* parts are leaves: an attached email is kept
+    as a file."""
+    counter = counter if counter is not None else [0]
+    ctype = part.get_content_type()
+    if ctype.startswith("multipart/") and part.is_multipart():
+        own = alternative
+        if ctype == "multipart/alternative":
+            counter[0] += 1
+            own = counter[0]
+        for child in part.get_payload():
+            if isinstance(child, Message):
+                yield from _leaves(child, own, counter)
+    else:
+        yield part, ctype, alternative
+
+
+def _filename(part: Message, notes: list[str]) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:  # noqa: BLE001
+        name = ""
+        notes.append(_("An attachment's file name could not be decoded."))
+    name = decode_words(str(name), notes) if name else ""
+    return name.strip().replace("/", "_").replace("\\", "_")[:255]
+
+
+# The standard library's own table only: the system's mime.types differs
+# from machine to machine.
+_MIME_TYPES = mimetypes.MimeTypes()
+
+
+_EXTENSIONS = {
+    "text/html": ".html",
+    "message/rfc822": ".eml",
+    "text/plain": ".txt",
+    "text/calendar": ".ics",  # invitations; not in the standard table
+}
+
+
+_SAFE_NAME = re.compile(r"[^\w.\-]+")
+
+
+def _extension(ctype: str) -> str:
+    ext = _EXTENSIONS.get(ctype) or _MIME_TYPES.guess_extension(ctype) or ""
+    if not ext:
+        ext = ".txt" if ctype.startswith(("text/", "message/")) else ".bin"
+    return ext
+
+
+def _derived_name(part: Message, ctype: str, n: int) -> str:
+    """A name for a part that has none: the last segment of its
+    Content-Location (MHTML names its parts so), else ``part-N``, with the
+    extension of its content type."""
+    ext = _extension(ctype)
+    location = str(part.get("content-location") or "").strip()
+    stem = ""
+    if location:
+        try:
+            path = urlsplit(location).path or location
+        except ValueError:
+            path = ""
+        stem = _SAFE_NAME.sub("_", unquote(posixpath.basename(path))).strip("._")
+        stem = safe_text(stem)[:100]
+    if not stem:
+        return f"part-{n}{ext}"
+    if "." in stem and _MIME_TYPES.guess_type("x" + stem[stem.rfind(".") :])[0]:
+        return stem  # it has an extension of its own
+    return stem + ext
+
+
+def _is_attachment(part: Message, name: str) -> bool:
+    disposition = str(part.get("content-disposition") or "").split(";")[0]
+    return bool(name) or disposition.strip().lower() == "attachment"
+
+
+def body_and_attachments(msg: Message, notes: list[str]):
+    leaves = [(p, ct, alt, _filename(p, notes)) for p, ct, alt in _leaves(msg)]
+    # The body: the first plain-text part that is not an attachment, else
+    # the first HTML one (what email.message.get_body prefers, too).
+    body_index = None
+    for wanted in ("text/plain", "text/html"):
+        body_index = next(
+            (
+                i
+                for i, (p, ct, _alt, name) in enumerate(leaves)
+                if ct == wanted and not _is_attachment(p, name)
+            ),
+            None,
+        )
+        if body_index is not None:
+            break
+    body_alt = leaves[body_index][2] if body_index is not None else 0
+    texts: list[str] = []
+    attachments: list[ParsedAttachment] = []
+    for n, (part, ctype, alt, name) in enumerate(leaves, start=1):
+        if n - 1 == body_index:
+            text = _part_text(part, notes)
+            texts.append(html_to_text(text) if ctype == "text/html" else text)
+            continue
+        if ctype.startswith("text/") and not _is_attachment(part, name):
+            if body_alt and alt == body_alt:
+                continue  # another rendering of the body (its HTML twin)
+            if ctype == "text/plain":
+                texts.append(_part_text(part, notes))  # an inline text part
+                continue
+        if ctype.startswith("multipart/"):
+            continue  # an empty or malformed container
+        try:
+            data = _part_bytes(part)
+        except Exception:  # noqa: BLE001
+            notes.append(
+                _("Part %(n)s could not be decoded and was not stored.") % {"n": n}
+            )
+            continue
+        if not name:
+            name = _derived_name(part, ctype, n)
+        attachments.append(ParsedAttachment(name, ctype[:127], data))
+    body = "\n\n".join(t.strip("\n") for t in texts if t.strip())
+    return body, attachments

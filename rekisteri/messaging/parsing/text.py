@@ -1,0 +1,131 @@
+"""Text helpers: characters safe to store, RFC 3676 ``format=flowed``
+unwrapping, HTML to plain text, and charset names fit for a note."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from django.utils.translation import gettext as _
+
+_UNSAFE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def safe_text(value: str, notes: list[str] | None = None) -> str:
+    """Text that can be stored and shown: undecodable bytes (surrogates left
+    by the parser) become U+FFFD, NUL characters are dropped."""
+    if not _UNSAFE.search(value):
+        return value
+    if notes is not None and re.search(r"[\ud800-\udfff]", value):
+        notes.append(_("Some characters could not be decoded and were replaced."))
+    value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    # Lone surrogates that were not escaped bytes survive the round trip.
+    value = value.encode("utf-8", "replace").decode("utf-8")
+    return value.replace("\x00", "")
+
+
+def _word_char(ch: str) -> bool:
+    # Scripts that separate words with spaces (below the CJK blocks).
+    return ch.isalnum() and ord(ch) < 0x2E80
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """Undo RFC 3676 ``format=flowed``: join soft-broken lines.
+
+    A line ending in a space continues on the next line of the same quote
+    depth. With ``delsp=yes`` that space is the generator's and is removed,
+    except between two letters of a space-separated script: mail clients
+    that quoted-printable-encode the space (``=20``) mean it, and removing
+    it would glue words together.
+    """
+    out: list[str] = []
+    buf: str | None = None
+    depth_of_buf = 0
+    for line in text.replace("\r\n", "\n").split("\n"):
+        stripped = line.lstrip(">")
+        depth = len(line) - len(stripped)
+        if stripped.startswith(" "):
+            stripped = stripped[1:]  # space-stuffing
+        flowed = stripped.endswith(" ") and stripped != "-- "
+        if buf is not None and depth == depth_of_buf:
+            if delsp and buf.endswith(" "):
+                before = buf[-2:-1]
+                after = stripped[:1]
+                if not (before and after and _word_char(before) and _word_char(after)):
+                    buf = buf[:-1]
+            buf += stripped
+        else:
+            if buf is not None:
+                out.append(_quoted(buf, depth_of_buf))
+            buf, depth_of_buf = stripped, depth
+        if not flowed:
+            out.append(_quoted(buf, depth_of_buf))
+            buf = None
+    if buf is not None:
+        out.append(_quoted(buf.rstrip(" ") if delsp else buf, depth_of_buf))
+    return "\n".join(out)
+
+
+def _quoted(text: str, depth: int) -> str:
+    return (">" * depth + " " + text) if depth else text
+
+
+class _TextFromHTML(HTMLParser):
+    BLOCKS = frozenset(
+        [
+            "p",
+            "div",
+            "br",
+            "li",
+            "tr",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "blockquote",
+            "pre",
+            "table",
+            "ul",
+            "ol",
+        ]
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("script", "style", "head"):
+            self.skip += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "head") and self.skip:
+            self.skip -= 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML body (no markup is ever rendered)."""
+    parser = _TextFromHTML()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # noqa: BLE001 - a broken HTML body degrades to its text
+        return re.sub(r"<[^>]*>", " ", html)
+    text = "".join(parser.parts)
+    lines = [re.sub(r"[ \t\xa0]+", " ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def charset_label(charset: str | None) -> str:
+    return re.sub(r"[^A-Za-z0-9_.:-]", "", charset or "")[:40] or "?"
