@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rekisteri.accounts.permissions import Perm, require
 from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import ServiceError
+from rekisteri.core.forms import apply_service_errors
 from rekisteri.privacy import (
     breaches,
     ropa,
@@ -40,7 +41,6 @@ from rekisteri.privacy.models import Breach, ManualRecord, Party
 from rekisteri.privacy.recipients import external_recipients
 from rekisteri.privacy.views import _ctx
 from rekisteri.privacy.vocabulary import category_label
-from rekisteri.registry.forms import apply_service_errors
 
 # --------------------------------------------------------------------------
 # Record of processing activities

@@ -33,7 +33,16 @@ from rekisteri.core.errors import Conflict, FieldErrors, NotFound, ValidationFai
 from rekisteri.core.formats import FormatError
 from rekisteri.core.holds import refuse_if_held
 from rekisteri.core.models import BlindIndex
-from rekisteri.core.validation import check_date, in_date_range
+from rekisteri.core.validation import (
+    check_date,
+    clean,
+    clean_address,
+    clean_emails,
+    clean_optional_text,
+    clean_phones,
+    clean_required_text,
+    in_date_range,
+)
 from rekisteri.registry import auditing, hooks
 from rekisteri.registry.choices import (
     Language,
@@ -52,14 +61,6 @@ from rekisteri.registry.models import (
     Provenance,
     Role,
     Sequence,
-)
-from rekisteri.registry.validation import (
-    clean,
-    clean_address,
-    clean_emails,
-    clean_optional_text,
-    clean_phones,
-    clean_required_text,
 )
 
 ORG_ADDRESS_FIELDS = [
