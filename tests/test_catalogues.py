@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from rekisteri.testing import client_as
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = sorted(ROOT.glob("rekisteri/**/locale/fi/LC_MESSAGES/django.po"))
 
@@ -68,12 +70,11 @@ def test_draft_notice_is_printed_once(client):
     from django.urls import reverse
 
     from rekisteri.accounts.choices import StaffRole
-    from rekisteri.testing import make_staff
     from rekisteri.testing.billing import make_billing_contact, make_seller
 
     make_seller()
     org, _contact = make_billing_contact()
-    client.force_login(make_staff(StaffRole.BILLING))
+    client_as(StaffRole.BILLING, client=client)
     response = client.get(
         reverse("billing:invoice_create", args=[org.id]), HTTP_ACCEPT_LANGUAGE="fi"
     )

@@ -12,7 +12,7 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.messaging.choices import ParticipantRole
 from rekisteri.privacy.forms import BreachForm
 from rekisteri.registry.forms import RoleFieldsForm
-from rekisteri.testing import make_staff
+from rekisteri.testing import client_as
 
 
 def test_message_participants_are_sender_and_recipient_not_a_date_range():
@@ -32,7 +32,7 @@ def test_a_breach_title_is_a_heading_not_a_job_title():
 
 @pytest.mark.django_db
 def test_the_person_list_says_the_order_it_shows(client):
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     response = client.get(reverse("registry:person_list"), HTTP_ACCEPT_LANGUAGE="fi")
     text = response.content.decode()
     assert "uusin ensin" in text

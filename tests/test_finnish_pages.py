@@ -21,14 +21,10 @@ from django.apps import apps
 from django.conf import settings
 from django.test import Client
 
-from rekisteri.accounts.sessions import mark_reauth
 from rekisteri.core.catalogue import PersonalData, catalogue_entries
 from rekisteri.core.errors import Conflict
-from rekisteri.core.tests.test_permission_kit import (
-    EXPECTED_SITE,
-    Kit,
-    kit_site_routes,
-)
+from rekisteri.testing import client_as
+from rekisteri.testing.permissions import Kit, kit_site_routes, tables
 
 ROOT = Path(settings.BASE_DIR) / "rekisteri"
 
@@ -150,8 +146,9 @@ def test_every_page_renders_in_finnish():
     codes = raw_codes()
     routes = kit_site_routes()
     checked, problems = 0, []
-    for name in sorted(EXPECTED_SITE):
-        expect = EXPECTED_SITE[name]
+    expected = tables().site
+    for name in sorted(expected):
+        expect = expected[name]
         if expect.method != "GET" or expect.status != 200 or name not in routes:
             continue
         if expect.prepare is not None:
@@ -166,10 +163,7 @@ def test_every_page_renders_in_finnish():
         holder = kit.holder(routes[name].required_perm, expect)
         client = Client(HTTP_ACCEPT_LANGUAGE="fi")
         if holder is not None:
-            client.force_login(holder)
-            session = client.session
-            mark_reauth(session)
-            session.save()
+            client_as(holder, client=client, reauth=True)
         response = client.get(url)
         if response.status_code != 200 or not response.get(
             "Content-Type", ""

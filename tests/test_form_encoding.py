@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.registry.models import Organization
-from rekisteri.testing import make_staff
+from rekisteri.testing import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def _urlencoded(name: bytes) -> bytes:
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     return client
 
 

@@ -14,7 +14,7 @@ from rekisteri.accounts.services import api_token_create
 from rekisteri.core.errors import NotFound
 from rekisteri.registry import selectors
 from rekisteri.registry.services import role_create
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +61,7 @@ def test_sales_sees_everyone(people):
 def test_pages_and_api_answer_not_found_for_a_person_out_of_scope(people):
     _org, contact, payer = people
     billing = make_staff(StaffRole.BILLING)
-    client = Client()
-    client.force_login(billing)
+    client = client_as(billing)
     url = reverse("registry:person_detail", kwargs={"person_id": contact.pk})
     assert client.get(url).status_code == 404
     url = reverse("registry:person_detail", kwargs={"person_id": payer.pk})

@@ -19,10 +19,10 @@ from rekisteri.billing.models import (
 from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import FieldErrors
+from rekisteri.core.validation import clean_address
 from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.registry.services import person_create, role_create
-from rekisteri.registry.validation import clean_address
 
 
 def billing_contacts(organization: Organization) -> list[Person]:

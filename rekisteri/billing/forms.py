@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from rekisteri.billing.choices import CollectionStatus, PaymentSource
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.core.forms import DateInput, ServiceForm
 from rekisteri.core.validation import BoundedDateField
-from rekisteri.registry.forms import DateInput, ServiceForm
 
 
 def _text(label: Any, **attrs: Any) -> forms.CharField:

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from rekisteri.contracts.choices import ContractStatus, NoticeUnit, PartyKind
 from rekisteri.contracts.selectors import DEFAULT_ENDING_DAYS, MAX_ENDING_DAYS
+from rekisteri.core.forms import DateInput, ServiceForm
 from rekisteri.core.validation import BoundedDateField
-from rekisteri.registry.forms import DateInput, ServiceForm
 
 
 def _date(label: Any, help_text: Any = "") -> forms.DateField:

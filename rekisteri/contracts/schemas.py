@@ -13,7 +13,8 @@ from ninja import Field, Schema
 from pydantic import StringConstraints
 
 from rekisteri.contracts.choices import ContractStatus, NoticeUnit, PartyKind
-from rekisteri.registry.schemas import InputSchema, OrganizationRef, Page, PersonRef
+from rekisteri.core.schemas import InputSchema, Page
+from rekisteri.registry.schemas import OrganizationRef, PersonRef
 
 ProductCode = Annotated[str, StringConstraints(max_length=40)]
 Terms = Annotated[str, StringConstraints(max_length=20_000)]

@@ -32,8 +32,8 @@ from rekisteri.contracts.forms import (
 from rekisteri.contracts.models import Contract
 from rekisteri.core import formats
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.core.forms import apply_service_errors
 from rekisteri.registry import selectors as registry_selectors
-from rekisteri.registry.forms import apply_service_errors
 from rekisteri.registry.models import Organization, Person
 
 

@@ -1,5 +1,5 @@
 """Forms of the message history. They parse input; the services decide what
-is valid (rekisteri.registry.forms.apply_service_errors shows their errors)."""
+is valid (rekisteri.core.forms.apply_service_errors shows their errors)."""
 
 from __future__ import annotations
 

@@ -7,9 +7,9 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
+from rekisteri.core.schemas import InputSchema, Page
 from rekisteri.messaging.choices import Channel, Direction, ParticipantRole
 from rekisteri.messaging.models import Message, MessageParticipant
-from rekisteri.registry.schemas import InputSchema, Page
 
 Subject = Annotated[str, StringConstraints(max_length=998)]
 Address = Annotated[str, StringConstraints(max_length=320)]

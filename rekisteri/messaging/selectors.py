@@ -17,10 +17,10 @@ from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.ids import as_uuid
+from rekisteri.core.paging import Page
 from rekisteri.messaging.conf import limit
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant
 from rekisteri.registry.models import Organization, Person
-from rekisteri.registry.selectors import Page
 
 SNIPPET_CHARS = 240
 

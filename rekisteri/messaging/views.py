@@ -25,6 +25,7 @@ from rekisteri.contracts import selectors as contracts
 from rekisteri.contracts.models import Contract
 from rekisteri.core import keyring
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.core.forms import apply_service_errors
 from rekisteri.messaging import selectors, services
 from rekisteri.messaging.choices import Direction, ParticipantRole
 from rekisteri.messaging.conf import limit
@@ -32,7 +33,6 @@ from rekisteri.messaging.forms import ImportForm, MessageForm
 from rekisteri.messaging.importing import import_messages
 from rekisteri.messaging.models import Message, Thread
 from rekisteri.registry import selectors as registry
-from rekisteri.registry.forms import apply_service_errors
 from rekisteri.registry.models import Organization, Person
 
 DETAIL_FIELDS = ["subject", "body", "headers", "notes", "participants", "attachments"]

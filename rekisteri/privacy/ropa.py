@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from rekisteri.core.catalogue import PersonalData, catalogue_entries
+from rekisteri.core.csvsafe import safe_cell
 from rekisteri.privacy.eea import is_eea
 from rekisteri.privacy.facts import NoticeFacts, system_facts
 from rekisteri.privacy.vocabulary import (
@@ -144,13 +145,9 @@ def to_csv(rows: list[Activity]) -> str:
     writer = csv.writer(out)
     writer.writerow([HEADERS[f] for f in FIELDS])
     for row in rows:
-        # A leading =, +, - or @ would be a formula in a spreadsheet.
-        writer.writerow(
-            [
-                "'" + v if v[:1] in "=+-@" and v != "-" else v
-                for v in asdict(row).values()
-            ]
-        )
+        # A cell a spreadsheet would run as a formula is guarded; the lone
+        # "-" of an empty column stays as it is.
+        writer.writerow([v if v == "-" else safe_cell(v) for v in asdict(row).values()])
     return out.getvalue()
 
 

@@ -15,19 +15,12 @@ from django.utils.translation import gettext as _
 
 from rekisteri.core import formats
 from rekisteri.core.errors import FieldErrors
+from rekisteri.core.validation import clean
 from rekisteri.privacy.facts import catalogue_categories
 
 LONG_TEXT_MAX = 5000
 
 # --------------------------------------------------------------------------
-
-
-def clean(errors: FieldErrors, field: str, fn: Any, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except formats.FormatError as exc:
-        errors.add(field, exc.code, exc.message)
-        return args[0] if args else None
 
 
 def short(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.core.errors import ServiceError
+from rekisteri.core.forms import apply_service_errors
 from rekisteri.privacy import (
     breaches,
     charts,
@@ -37,7 +38,6 @@ from rekisteri.privacy.forms import (
     WaiveForm,
 )
 from rekisteri.privacy.notice_texts import TITLE, t
-from rekisteri.registry.forms import apply_service_errors
 
 NOTICE_FILES = {
     "fi": "tietosuojaseloste",

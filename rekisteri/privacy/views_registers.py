@@ -22,7 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rekisteri.accounts.permissions import Perm, require
 from rekisteri.audit.services import audit_record
+from rekisteri.core.csvsafe import safe_cell
 from rekisteri.core.errors import ServiceError
+from rekisteri.core.forms import apply_service_errors
 from rekisteri.privacy import (
     breaches,
     ropa,
@@ -40,7 +42,6 @@ from rekisteri.privacy.models import Breach, ManualRecord, Party
 from rekisteri.privacy.recipients import external_recipients
 from rekisteri.privacy.views import _ctx
 from rekisteri.privacy.vocabulary import category_label
-from rekisteri.registry.forms import apply_service_errors
 
 # --------------------------------------------------------------------------
 # Record of processing activities
@@ -454,9 +455,13 @@ def breach_affected_csv(request: HttpRequest, breach_id: uuid.UUID) -> HttpRespo
     writer = csv.writer(out)
     writer.writerow(["person_id", "name", "email", "status"])
     for p in people:
-        name = "'" + p.name if p.name[:1] in "=+-@" else p.name
         writer.writerow(
-            [str(p.person_id), name, p.email, "ok" if p.exists else "erased"]
+            [
+                str(p.person_id),
+                safe_cell(p.name),
+                p.email,
+                "ok" if p.exists else "erased",
+            ]
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="breach-affected.csv"'

@@ -43,6 +43,7 @@ from rekisteri.core import blindindex, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import FieldErrors, ValidationFailed
 from rekisteri.core.models import BlindIndex
+from rekisteri.core.validation import clean_emails, clean_phones
 from rekisteri.registry import auditing, hooks
 from rekisteri.registry.choices import Language, RoleKind
 from rekisteri.registry.models import (
@@ -59,7 +60,6 @@ from rekisteri.registry.services import (
     clean_role,
     provenance_record,
 )
-from rekisteri.registry.validation import clean_emails, clean_phones
 
 # Rows per statement: well under SQLite's bound-parameter limit.
 CHUNK = 500

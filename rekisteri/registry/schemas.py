@@ -18,8 +18,9 @@ import uuid
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StringConstraints
+from pydantic import StringConstraints
 
+from rekisteri.core.schemas import InputSchema, Page
 from rekisteri.registry import hooks
 from rekisteri.registry.choices import (
     Language,
@@ -45,23 +46,9 @@ SourceCode = Annotated[str, StringConstraints(max_length=40)]
 SearchQuery = Annotated[str, StringConstraints(max_length=200)]
 
 
-class InputSchema(Schema):
-    """Base of request bodies: unknown fields are an error."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
 # --------------------------------------------------------------------------
 # Shared output pieces
 # --------------------------------------------------------------------------
-
-
-class Page(Schema):
-    """Keyset page: pass ``next_cursor`` as ``after`` to get the next one."""
-
-    next_cursor: str | None = Field(
-        None, description="Opaque cursor for the next page; null on the last page."
-    )
 
 
 class EmailOut(Schema):

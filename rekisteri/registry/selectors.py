@@ -25,6 +25,7 @@ from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto import blind
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.ids import as_uuid
+from rekisteri.core.paging import Page
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import (
     Organization,
@@ -64,14 +65,6 @@ def prefix_q(field_name: str, prefix: str) -> Q:
     if hi is not None:
         q &= Q(**{f"{field_name}__lt": hi})
     return q
-
-
-@dataclass
-class Page:
-    """One page of a keyset-paginated list. ``next_cursor`` is an opaque id."""
-
-    items: list
-    next_cursor: str | None = None
 
 
 # --------------------------------------------------------------------------

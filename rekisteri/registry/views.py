@@ -30,6 +30,7 @@ from rekisteri.auditlog import selectors as audit_selectors
 from rekisteri.core import formats, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import ServiceError
+from rekisteri.core.forms import apply_service_errors
 from rekisteri.registry import auditing, extensions, selectors, services
 from rekisteri.registry.forms import (
     OrganizationFilterForm,
@@ -38,7 +39,6 @@ from rekisteri.registry.forms import (
     RoleFieldsForm,
     RoleForm,
     SearchForm,
-    apply_service_errors,
 )
 from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.registry.person_form import person_form_initial, require_person_form

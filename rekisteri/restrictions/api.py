@@ -18,9 +18,9 @@ from ninja import Field, Router, Schema, Status
 from rekisteri.accounts.api import requires
 from rekisteri.accounts.permissions import Perm
 from rekisteri.audit.services import audit_record
+from rekisteri.core.schemas import InputSchema
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.auditing import purpose_of
-from rekisteri.registry.schemas import InputSchema
 from rekisteri.restrictions import selectors, services
 from rekisteri.restrictions.choices import (
     ObjectionPurpose,

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rekisteri.registry.forms import PersonForm, ServiceForm
+from rekisteri.core.forms import ServiceForm
+from rekisteri.registry.forms import PersonForm
 from rekisteri.rights.models import NoticeChannel, NoticeState
 
 

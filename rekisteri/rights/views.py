@@ -21,8 +21,8 @@ from django.views.decorators.http import (
 from rekisteri.access import families
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.core.errors import Conflict, ServiceError, ValidationFailed
+from rekisteri.core.forms import apply_service_errors
 from rekisteri.registry import selectors as registry_selectors
-from rekisteri.registry.forms import apply_service_errors
 from rekisteri.registry.models import Person
 from rekisteri.registry.person_form import person_form_initial, require_person_form
 from rekisteri.rights import erasure, rectification, services

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from django.test import Client
+
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.credentials import open_totp_key
 from rekisteri.accounts.models import (
@@ -111,10 +113,34 @@ def login_with_totp(client: Any, user: StaffUser, device: Any) -> Any:
     return client.post(reverse("accounts:mfa_verify"), {"code": totp_code(device)})
 
 
+def client_as(
+    who: str | StaffUser = StaffRole.SALES,
+    *,
+    client: Client | None = None,
+    reauth: bool = False,
+    **staff: Any,
+) -> Client:
+    """A test client logged in as ``who``: a staff role (a new cleared account
+    with it is made, ``staff`` passed to :func:`make_staff`; sales, as there,
+    unless told) or an account.
+
+    ``client`` logs in that client (pytest-django's ``client`` fixture, or a
+    client with headers) instead of a new one. ``reauth`` marks the password
+    as just given again, as after a real login: actions that need recent
+    re-authentication are allowed. The login itself is not the real two-step
+    one; :func:`login_with_totp` is, for tests of the login.
+    """
+    user = make_staff(who, **staff) if isinstance(who, str) else who
+    client = client if client is not None else Client()
+    client.force_login(user)
+    if reauth:
+        session = client.session
+        mark_reauth(session)
+        session.save()
+    return client
+
+
 def fresh_login(client: Any, user: StaffUser) -> None:
     """Log ``client`` in as ``user`` with the password just given, as after a
     real login: actions that need recent re-authentication are allowed."""
-    client.force_login(user)
-    session = client.session
-    mark_reauth(session)
-    session.save()
+    client_as(user, client=client, reauth=True)

@@ -2,7 +2,6 @@
 view and change it, every change is audited, everyone else is refused."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from rekisteri.access.models import PersonScope
@@ -11,22 +10,16 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.services import role_create
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(
     "role", [r for r in StaffRole.values if r != StaffRole.ADMINISTRATOR]
 )
 def test_only_administrators_open_the_scope_page(role):
-    client = client_for(make_staff(role))
+    client = client_as(role)
     url = reverse("access:scope_edit")
     assert client.get(url).status_code == 403
     assert client.post(url, {"sales__contact": "1"}).status_code == 403
@@ -35,7 +28,7 @@ def test_only_administrators_open_the_scope_page(role):
 
 def test_the_page_shows_the_default_in_finnish():
     admin = make_staff(StaffRole.ADMINISTRATOR)
-    page = client_for(admin).get(reverse("access:scope_edit")).content.decode()
+    page = client_as(admin).get(reverse("access:scope_edit")).content.decode()
     assert 'name="billing__billing_contact" value="1" checked' in page
     assert 'name="sales__contact" value="1" checked' not in page
     assert "Kenen tietoja kukin rooli näkee" in page
@@ -48,7 +41,7 @@ def test_an_administrator_changes_a_scope_and_it_is_audited_and_enforced():
     contact, other = make_person(), make_person()
     role_create(actor=None, person=contact, organization=org, kind="contact")
     assert person_scope(sales) is None
-    response = client_for(admin).post(
+    response = client_as(admin).post(
         reverse("access:scope_edit"),
         {"billing__billing_contact": "1", "sales__contact": "1"},
     )
@@ -64,7 +57,7 @@ def test_an_administrator_changes_a_scope_and_it_is_audited_and_enforced():
     )
     assert contact.id in visible and other.id not in visible
     # Unticking every box of a role lifts its limit again.
-    client_for(admin).post(
+    client_as(admin).post(
         reverse("access:scope_edit"), {"billing__billing_contact": "1"}
     )
     assert person_scope(sales) is None

@@ -1,26 +1,19 @@
 """The matrix pages: readable by all staff, editable by administrators."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from rekisteri.access.models import NeedToKnowRule
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
-from rekisteri.testing import make_staff
+from rekisteri.testing import client_as, make_staff
 
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_every_role_reads_the_matrix():
     for role in StaffRole.values:
-        response = client_for(make_staff(role)).get(reverse("access:matrix"))
+        response = client_as(role).get(reverse("access:matrix"))
         assert response.status_code == 200
         body = response.content.decode()
         assert "<table" in body
@@ -28,15 +21,13 @@ def test_every_role_reads_the_matrix():
 
 
 def test_the_administrator_sees_an_edit_link():
-    response = client_for(make_staff(StaffRole.ADMINISTRATOR)).get(
-        reverse("access:matrix")
-    )
+    response = client_as(StaffRole.ADMINISTRATOR).get(reverse("access:matrix"))
     assert reverse("access:matrix_edit") in response.content.decode()
 
 
 def test_sales_cannot_open_the_editor_and_the_attempt_is_recorded():
     sales = make_staff(StaffRole.SALES)
-    response = client_for(sales).get(reverse("access:matrix_edit"))
+    response = client_as(sales).get(reverse("access:matrix_edit"))
     assert response.status_code == 403
     event = AuditEvent.objects.get(action="access.denied")
     assert event.outcome == "denied"
@@ -47,7 +38,7 @@ def test_sales_cannot_open_the_editor_and_the_attempt_is_recorded():
 
 def test_saving_the_grid_changes_the_unticked_cell_only():
     admin = make_staff(StaffRole.ADMINISTRATOR)
-    client = client_for(admin)
+    client = client_as(admin)
     page = client.get(reverse("access:matrix_edit")).content.decode()
     # Post back exactly the ticked boxes, minus sales' view of phone numbers.
     import re

@@ -12,7 +12,7 @@ from django.urls import reverse
 from rekisteri.accounts import services
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import ApiToken, StaffUser
-from rekisteri.testing import TEST_PASSWORD, enrol_totp, make_staff
+from rekisteri.testing import TEST_PASSWORD, client_as, enrol_totp, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,7 @@ NEW_PASSWORD = "uusi-salasana-2026-kevät"
 
 def stale_client(user: StaffUser) -> Client:
     """Logged in long ago (no recent re-authentication): a stolen session."""
-    client = Client()
-    client.force_login(user)
+    client = client_as(user)
     return client
 
 

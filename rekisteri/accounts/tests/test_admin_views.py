@@ -17,17 +17,14 @@ from rekisteri.accounts.selectors import access_review_rows
 from rekisteri.accounts.sessions import mark_reauth
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
-from rekisteri.testing import TEST_PASSWORD, enrol_totp, make_staff
+from rekisteri.testing import TEST_PASSWORD, client_as, enrol_totp, make_staff
 
 pytestmark = pytest.mark.django_db
 
 
 def admin_client(client):
     admin = make_staff(StaffRole.ADMINISTRATOR)
-    client.force_login(admin)
-    session = client.session
-    mark_reauth(session)
-    session.save()
+    client_as(admin, client=client, reauth=True)
     return admin
 
 
@@ -39,7 +36,7 @@ def actions() -> list[str]:
     "role", [StaffRole.SALES, StaffRole.PRIVACY_OFFICER, StaffRole.AUDITOR]
 )
 def test_only_administrators_manage_accounts(client, role):
-    client.force_login(make_staff(role))
+    client_as(role, client=client)
     assert client.get(reverse("accounts:staff_list")).status_code == 403
     assert client.get(reverse("accounts:access_review")).status_code == 403
 
@@ -140,7 +137,7 @@ def test_mfa_reset_needs_reauth_and_is_audited(client):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     admin = make_staff(StaffRole.ADMINISTRATOR)
-    client.force_login(admin)
+    client_as(admin, client=client)
     user = make_staff(StaffRole.PRIVACY_OFFICER)
     enrol_totp(user)
     url = reverse("accounts:staff_mfa_reset", args=[user.pk])
@@ -221,7 +218,7 @@ def test_disable_dormant_command(settings):
 
 def test_set_password_needs_reauth_and_the_policy(client):
     admin = make_staff(StaffRole.ADMINISTRATOR)
-    client.force_login(admin)
+    client_as(admin, client=client)
     user = make_staff(StaffRole.SALES)
     url = reverse("accounts:staff_password", args=[user.pk])
     assert client.get(url)["Location"].startswith(reverse("accounts:reauth"))
@@ -242,6 +239,6 @@ def test_set_password_needs_reauth_and_the_policy(client):
 def test_replacing_an_authenticator_needs_reauth(client):
     user = make_staff(StaffRole.SALES)
     enrol_totp(user)
-    client.force_login(user)
+    client_as(user, client=client)
     response = client.get(reverse("accounts:mfa_enrol"))
     assert response["Location"].startswith(reverse("accounts:reauth"))

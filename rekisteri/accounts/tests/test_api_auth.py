@@ -18,7 +18,7 @@ from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.services import api_token_create, api_token_revoke
 from rekisteri.api import api as ninja_api
 from rekisteri.registry.models import Organization, Person, Role
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -333,8 +333,7 @@ def test_operation_permissions_match_the_openapi_document():
 
 def test_session_user_can_read_and_write_with_csrf():
     user = make_staff(StaffRole.SALES)
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
+    client = client_as(user, client=Client(enforce_csrf_checks=True))
     assert client.get(f"{API}/organizations").status_code == 200
 
     before = Organization.objects.count()
@@ -356,8 +355,7 @@ def test_session_user_can_read_and_write_with_csrf():
 
 
 def test_session_permissions_follow_the_role():
-    client = Client()
-    client.force_login(make_staff(StaffRole.AUDITOR))
+    client = client_as(StaffRole.AUDITOR)
     assert client.get(f"{API}/organizations").status_code == 403
 
 
@@ -387,8 +385,7 @@ def test_me_with_a_token():
 
 def test_me_with_a_session():
     user = make_staff(StaffRole.BILLING)
-    client = Client()
-    client.force_login(user)
+    client = client_as(user)
     me = client.get(f"{API}/me").json()
     assert me["username"] == user.username
     assert me["auth_method"] == "session"

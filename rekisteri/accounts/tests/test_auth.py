@@ -11,6 +11,7 @@ from rekisteri.accounts.models import LoginThrottle
 from rekisteri.audit.models import AuditEvent
 from rekisteri.testing import (
     TEST_PASSWORD,
+    client_as,
     enrol_totp,
     login_with_totp,
     make_staff,
@@ -284,7 +285,7 @@ def test_user_enrols_from_the_account_page(client):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     user = make_staff(StaffRole.SALES)
-    client.force_login(user)
+    client_as(user, client=client)
     assert client.get(reverse("accounts:mfa_enrol")).status_code == 200
     device = TOTPDevice.objects.get(user=user)
     wrong = client.post(reverse("accounts:mfa_enrol"), {"code": "12345"})

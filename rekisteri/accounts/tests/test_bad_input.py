@@ -15,6 +15,7 @@ from rekisteri.accounts.sessions import SESSION_SEEN
 from rekisteri.audit.models import AuditEvent
 from rekisteri.testing import (
     TEST_PASSWORD,
+    client_as,
     enrol_totp,
     login_with_totp,
     make_staff,
@@ -44,8 +45,7 @@ def test_missing_csrf_token_is_403_and_audited():
 
 def test_forged_csrf_token_is_403_and_audited():
     user = make_staff(StaffRole.SALES)
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
+    client = client_as(user, client=Client(enforce_csrf_checks=True))
     client.get(reverse("accounts:account"))  # sets the CSRF cookie
     response = client.post(
         reverse("accounts:attestation"),
@@ -57,7 +57,7 @@ def test_forged_csrf_token_is_403_and_audited():
 
 def test_expired_session_is_refused_and_audited(client):
     user = make_staff(StaffRole.SALES)
-    client.force_login(user)
+    client_as(user, client=client)
     client.get(reverse("accounts:account"))
     session = client.session
     session[SESSION_SEEN] = time.time() - 24 * 3600
@@ -99,7 +99,7 @@ def test_disabled_account_token_is_refused(client):
 
 def test_disabled_account_session_ends(client):
     user = make_staff(StaffRole.SALES)
-    client.force_login(user)
+    client_as(user, client=client)
     user.is_active = False
     user.save()
     response = client.get(reverse("registry:organization_list"))

@@ -16,7 +16,7 @@ from rekisteri.accounts.models import ConfidentialityAttestation, TrainingRecord
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.accounts.services import api_token_create
 from rekisteri.audit.models import AuditEvent
-from rekisteri.testing import fresh_login, make_staff
+from rekisteri.testing import client_as, fresh_login, make_staff
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -82,7 +82,7 @@ def test_a_new_attestation_text_must_be_signed_again():
 @pytest.mark.django_db
 def test_uncleared_user_sees_why_and_what_to_do(client):
     user = make_staff(StaffRole.SALES, cleared=False)
-    client.force_login(user)
+    client_as(user, client=client)
     response = client.get(reverse("registry:organization_list"))
     assert response.status_code == 403
     body = response.content.decode()

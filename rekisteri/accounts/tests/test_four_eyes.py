@@ -14,19 +14,15 @@ from django.utils import timezone
 from rekisteri.accounts import enrolment, services
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import EnrolmentCode, RoleGrant, StaffUser
-from rekisteri.accounts.sessions import mark_reauth
 from rekisteri.audit.models import AuditEvent
 from rekisteri.core.errors import Conflict
-from rekisteri.testing import TEST_PASSWORD, make_staff, totp_code
+from rekisteri.testing import TEST_PASSWORD, client_as, make_staff, totp_code
 
 pytestmark = pytest.mark.django_db
 
 
 def signed_in(client, user):
-    client.force_login(user)
-    session = client.session
-    mark_reauth(session)
-    session.save()
+    client_as(user, client=client, reauth=True)
 
 
 def actions() -> list[str]:
@@ -133,7 +129,7 @@ def test_approval_in_the_admin_ui_needs_reauth_and_shows_the_code_once(client):
     user = make_staff(StaffRole.SALES)
     services.staff_user_set_role(actor=asker, user=user, role=StaffRole.AUDITOR)
     grant = RoleGrant.objects.get(user=user)
-    client.force_login(approver)
+    client_as(approver, client=client)
     url = reverse("accounts:role_grant_decide", args=[grant.pk])
     response = client.post(url, {"decision": "approve"})
     assert response.status_code == 302 and "reauth" in response["Location"]
@@ -212,7 +208,7 @@ def test_enrolment_code_works_once(client):
 def test_expired_enrolment_code_is_refused(client):
     user, code = _approved(StaffRole.AUDITOR)
     EnrolmentCode.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
-    client.force_login(user)
+    client_as(user, client=client)
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     client.get(reverse("accounts:mfa_enrol"))

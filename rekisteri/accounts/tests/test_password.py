@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import get_hasher
 from django.urls import reverse
 
+from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
-from rekisteri.testing import TEST_PASSWORD, make_staff
+from rekisteri.testing import TEST_PASSWORD, client_as, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_argon2id_is_the_default_hasher():
 
 
 def test_change_password_page_shows_the_rules(client):
-    client.force_login(make_staff())
+    client_as(StaffRole.SALES, client=client)
     body = client.get(reverse("accounts:password_change")).content.decode()
     assert "12" in body  # minimum length, from the validator itself
 
@@ -35,7 +36,7 @@ def test_change_password_page_shows_the_rules(client):
 )
 def test_weak_new_passwords_are_refused(client, new, field):
     user = make_staff(first_name="Testi", last_name="Käyttäjä")
-    client.force_login(user)
+    client_as(user, client=client)
     response = client.post(
         reverse("accounts:password_change"),
         {"old_password": TEST_PASSWORD, "new_password1": new, "new_password2": new},
@@ -48,7 +49,7 @@ def test_weak_new_passwords_are_refused(client, new, field):
 
 def test_change_password_needs_the_current_one_and_is_audited(client):
     user = make_staff()
-    client.force_login(user)
+    client_as(user, client=client)
     new = "Uusi-pitkä-salalause-2026"
     wrong = client.post(
         reverse("accounts:password_change"),

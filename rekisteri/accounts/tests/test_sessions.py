@@ -10,7 +10,13 @@ from django.urls import reverse
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.sessions import SESSION_REAUTH, SESSION_SEEN, SESSION_STARTED
 from rekisteri.audit.models import AuditEvent
-from rekisteri.testing import TEST_PASSWORD, enrol_totp, make_staff, totp_code
+from rekisteri.testing import (
+    TEST_PASSWORD,
+    client_as,
+    enrol_totp,
+    make_staff,
+    totp_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +30,7 @@ def set_session(client, **values) -> None:
 
 def test_idle_session_expires_to_the_login_page(client, settings):
     user = make_staff(StaffRole.SALES)
-    client.force_login(user)
+    client_as(user, client=client)
     assert client.get(reverse("accounts:account")).status_code == 200
     idle = settings.REKISTERI_SESSION_IDLE_MINUTES * 60
     set_session(client, **{SESSION_SEEN: time.time() - idle - 5})
@@ -42,7 +48,7 @@ def test_idle_session_expires_to_the_login_page(client, settings):
 
 
 def test_absolute_limit_ends_even_an_active_session(client, settings):
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     client.get(reverse("accounts:account"))
     limit = settings.REKISTERI_SESSION_MAX_HOURS * 3600
     set_session(
@@ -54,7 +60,7 @@ def test_absolute_limit_ends_even_an_active_session(client, settings):
 
 
 def test_expired_session_on_the_api_is_401(client, settings):
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     client.get("/api/v1/me")
     set_session(client, **{SESSION_SEEN: time.time() - 10 * 3600})
     response = client.get("/api/v1/me")
@@ -65,7 +71,7 @@ def test_expired_session_on_the_api_is_401(client, settings):
 def test_role_change_needs_recent_authentication(client):
     admin = make_staff(StaffRole.ADMINISTRATOR)
     target = make_staff(StaffRole.SALES)
-    client.force_login(admin)
+    client_as(admin, client=client)
     url = reverse("accounts:staff_role", kwargs={"user_id": target.pk})
     response = client.post(url, {"role": "billing"})
     assert response.status_code == 302
@@ -108,7 +114,7 @@ def test_role_change_needs_recent_authentication(client):
 def test_reauth_window_closes(client, settings):
     admin = make_staff(StaffRole.ADMINISTRATOR)
     target = make_staff(StaffRole.SALES)
-    client.force_login(admin)
+    client_as(admin, client=client)
     old = time.time() - settings.REKISTERI_REAUTH_MINUTES * 60 - 5
     set_session(client, **{SESSION_REAUTH: old})
     url = reverse("accounts:staff_role", kwargs={"user_id": target.pk})

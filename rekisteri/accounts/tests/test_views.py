@@ -10,7 +10,7 @@ from django.urls import reverse
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.models import ApiToken
 from rekisteri.accounts.services import api_token_authenticate, api_token_create
-from rekisteri.testing import TEST_PASSWORD, fresh_login, make_staff
+from rekisteri.testing import TEST_PASSWORD, client_as, fresh_login, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_tokens_page_requires_login(client):
 
 
 def test_every_role_may_manage_own_tokens(client):
-    client.force_login(make_staff(StaffRole.AUDITOR))
+    client_as(StaffRole.AUDITOR, client=client)
     assert client.get(reverse("accounts:tokens")).status_code == 200
 
 
@@ -100,7 +100,7 @@ def test_token_create_errors_are_shown(client):
 def test_token_revoke(client):
     user = make_staff()
     token, plaintext = api_token_create(actor=user, name="Vanha")
-    client.force_login(user)
+    client_as(user, client=client)
     url = reverse("accounts:token_revoke", args=[token.id])
     assert client.get(url).status_code == 405
     response = client.post(url)
@@ -113,7 +113,7 @@ def test_token_revoke(client):
 def test_revoking_another_users_token_is_404(client):
     owner = make_staff()
     token, plaintext = api_token_create(actor=owner, name="Toisen")
-    client.force_login(make_staff())
+    client_as(StaffRole.SALES, client=client)
     response = client.post(reverse("accounts:token_revoke", args=[token.id]))
     assert response.status_code == 404
     assert api_token_authenticate(plaintext) is not None

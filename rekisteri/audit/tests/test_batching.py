@@ -17,6 +17,7 @@ from rekisteri.audit import batching
 from rekisteri.audit.models import AuditEvent, AuditHead
 from rekisteri.audit.services import audit_record, batch
 from rekisteri.audit.verify import verify_chain
+from rekisteri.testing import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -231,15 +232,13 @@ def test_interleaved_requests_keep_the_chain_valid():
 
 def test_a_page_whose_events_cannot_be_appended_is_not_served(monkeypatch):
     """The response leaves only after its reads' events are in the chain."""
-    from django.test import Client
     from django.urls import reverse
 
     from rekisteri.accounts.choices import StaffRole
-    from rekisteri.testing import make_person, make_staff
+    from rekisteri.testing import make_person
 
     person = make_person(first_name="Aino", last_name="Auditoitu")
-    client = Client()
-    client.force_login(make_staff(StaffRole.SALES))
+    client = client_as(StaffRole.SALES)
     url = reverse("registry:person_detail", kwargs={"person_id": person.pk})
 
     def refuse(events):

@@ -8,14 +8,13 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.api import api
 from rekisteri.audit.models import AuditEvent
 from rekisteri.billing.api import _money
 from rekisteri.billing.payments import payment_record
-from rekisteri.testing import make_staff
+from rekisteri.testing import client_as
 from rekisteri.testing.billing import line, make_invoice
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +23,7 @@ pytestmark = pytest.mark.django_db
 def test_get_invoice_with_status_and_audit():
     invoice = make_invoice()
     payment_record(actor=None, invoice=invoice, amount="25.50", paid_on=dt.date.today())
-    client = Client()
-    client.force_login(make_staff(StaffRole.BILLING))
+    client = client_as(StaffRole.BILLING)
     response = client.get(f"/api/v1/invoices/{invoice.id}")
     assert response.status_code == 200
     body = response.json()
@@ -39,11 +37,9 @@ def test_get_invoice_with_status_and_audit():
 
 def test_others_are_refused_and_missing_is_404():
     invoice = make_invoice()
-    client = Client()
-    client.force_login(make_staff(StaffRole.SALES))
+    client = client_as(StaffRole.SALES)
     assert client.get(f"/api/v1/invoices/{invoice.id}").status_code == 403
-    billing = Client()
-    billing.force_login(make_staff(StaffRole.BILLING))
+    billing = client_as(StaffRole.BILLING)
     assert billing.get("/api/v1/invoices/not-a-uuid").status_code == 404
 
 
@@ -66,8 +62,7 @@ def test_money_is_always_a_plain_two_decimal_string():
         amount=str(invoice.total_gross - Decimal("700.00")),
         paid_on=today,
     )
-    client = Client()
-    client.force_login(make_staff(StaffRole.BILLING))
+    client = client_as(StaffRole.BILLING)
     body = client.get(f"/api/v1/invoices/{invoice.id}").json()
     for field in ("total_net", "total_vat", "total_gross", "paid", "outstanding"):
         assert MONEY.match(body[field]), (field, body[field])

@@ -23,6 +23,7 @@ from rekisteri.billing.payments import (
 from rekisteri.billing.services import credit_note_issue
 from rekisteri.core import formats
 from rekisteri.core.errors import Conflict, ValidationFailed
+from rekisteri.testing import client_as
 from rekisteri.testing.billing import line, make_invoice
 
 DATA = Path(__file__).parent / "data"
@@ -370,10 +371,8 @@ def test_pending_and_informational_entries_are_reported_not_recorded():
 
 @pytest.mark.django_db
 def test_absurd_and_sub_cent_amounts_are_refused_with_a_reason():
-    from django.test import Client
 
     from rekisteri.accounts.choices import StaffRole
-    from rekisteri.testing import make_staff
 
     invoice = make_invoice()  # 125.50
     ref = invoice.reference
@@ -386,8 +385,7 @@ def test_absurd_and_sub_cent_amounts_are_refused_with_a_reason():
     result = payment_import(actor=None, stream=io.BytesIO(content))
     assert outcomes(result) == ["amount_too_large", "sub_cent", "no_amount", "matched"]
     assert Payment.objects.get().amount == Decimal("125.50")
-    client = Client()
-    client.force_login(make_staff(StaffRole.BILLING))
+    client = client_as(StaffRole.BILLING)
     page = client.get(f"/billing/invoices/{invoice.pk}/")
     assert page.status_code == 200
     report = client.get(f"/billing/payments/imports/{result.payment_import.pk}/")

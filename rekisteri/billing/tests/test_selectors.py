@@ -6,14 +6,13 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.test import Client
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.billing import selectors
 from rekisteri.billing.payments import balance_of, payment_record
 from rekisteri.billing.services import credit_note_issue
 from rekisteri.core.errors import NotFound
-from rekisteri.testing import make_staff
+from rekisteri.testing import client_as, make_staff
 from rekisteri.testing.billing import make_invoice
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +75,7 @@ def test_the_overdue_list_holds_only_invoices_still_owing():
     listed = set(selectors.invoice_list(user=billing, overdue=True))
     assert listed == {unpaid, partly}
     assert not listed & {paid, overpaid, credited, note, not_due}
-    client = Client()
-    client.force_login(billing)
+    client = client_as(billing)
     page = client.get("/billing/?show=overdue").content.decode()
     assert f"/billing/invoices/{unpaid.pk}/" in page
     assert f"/billing/invoices/{paid.pk}/" not in page

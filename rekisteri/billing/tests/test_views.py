@@ -19,7 +19,7 @@ from rekisteri.billing.models import Invoice, Payment, SellerSettings
 from rekisteri.billing.payments import balance_of
 from rekisteri.billing.services import invoice_create, invoice_issue
 from rekisteri.core.errors import ValidationFailed
-from rekisteri.testing import make_staff
+from rekisteri.testing import client_as, make_staff
 from rekisteri.testing.billing import SELLER, make_billing_contact, make_invoice
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def client_for(role: str = StaffRole.BILLING) -> tuple[Client, object]:
     user = make_staff(role)
-    client = Client()
-    client.force_login(user)
+    client = client_as(user)
     return client, user
 
 

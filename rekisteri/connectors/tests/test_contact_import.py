@@ -32,7 +32,7 @@ from rekisteri.privacy import services as privacy
 from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.restrictions import suppression
 from rekisteri.restrictions.models import SuppressedContact
-from rekisteri.testing import business_id, make_org, make_person, make_staff
+from rekisteri.testing import business_id, client_as, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -366,9 +366,9 @@ def test_the_inform_page_lists_sends_and_is_denied_to_sales(tmp_path, client):
     rows = _rows(2)
     path = _csv(tmp_path / "l.csv", rows)
     importer.import_contacts(actor=None, path=path, mapping=_mapping())
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     assert client.get("/connectors/inform/").status_code == 403
-    client.force_login(make_staff(StaffRole.PRIVACY_OFFICER))
+    client_as(StaffRole.PRIVACY_OFFICER, client=client)
     page = client.get("/connectors/inform/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -387,7 +387,7 @@ def test_the_person_page_shows_where_each_address_and_role_came_from(tmp_path, c
     path = _csv(tmp_path / "l.csv", rows)
     report = importer.import_contacts(actor=None, path=path, mapping=_mapping())
     person = Person.objects.get(pk=report.rows[0].person_id)
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     html = client.get(f"/persons/{person.pk}/").content.decode()
     aside = html[html.index('id="provenance-title"') :]
     assert aside.count("Fonecta Oy") >= 4  # names, email, phone, role

@@ -20,7 +20,7 @@ from rekisteri.connectors.tests.test_contact_import import (
     _suppress,
 )
 from rekisteri.registry.models import Person
-from rekisteri.testing import make_staff
+from rekisteri.testing import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_preview_then_import_then_report(tmp_path, client, settings):
     rows = _rows(20)
     path = _csv(tmp_path / "l.csv", rows + _defects(rows))
     _mapping()
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     assert client.get("/connectors/contacts/").status_code == 200
     preview = _upload(client, path)
     html = preview.content.decode()
@@ -82,11 +82,11 @@ def test_cancel_removes_the_upload_and_other_sessions_cannot_use_it(
     settings.VAR_DIR = tmp_path / "var"
     path = _csv(tmp_path / "l.csv", _rows(3))
     _mapping()
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     _upload(client, path)
     token = _token(client.session)
     other = type(client)()
-    other.force_login(make_staff(StaffRole.SALES, username="toinen"))
+    client_as(StaffRole.SALES, username="toinen", client=other)
     response = other.post(f"/connectors/contacts/{token}/import/", {"op": "import"})
     assert response.status_code == 302 and not Person.objects.exists()
     assert (uploads.spool_dir() / token).exists()
@@ -102,9 +102,9 @@ def test_a_broken_file_is_a_field_error_and_the_page_is_gated(
     _mapping()
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"Etunimi;Muu\nA;B\n")
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     html = _upload(client, bad).content.decode()
     assert "Sukunimi" in html  # the mapping's column the file lacks
     assert not list(uploads.spool_dir().iterdir())
-    client.force_login(make_staff(StaffRole.AUDITOR))
+    client_as(StaffRole.AUDITOR, client=client)
     assert client.get("/connectors/contacts/").status_code == 403

@@ -20,7 +20,7 @@ from rekisteri.connectors.models import RegistryReview
 from rekisteri.connectors.tests import builders
 from rekisteri.connectors.tests.test_prh_import import SAMPLE, fake_client
 from rekisteri.registry.models import Organization
-from rekisteri.testing import make_org, make_staff
+from rekisteri.testing import client_as, make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ COMPANY = json.loads(SAMPLE.read_text())["companies"][0]
 @pytest.fixture
 def staff_client(client, settings):
     """A salesperson who reads the UI in English."""
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

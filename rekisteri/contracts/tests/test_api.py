@@ -15,9 +15,9 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.services import api_token_create
 from rekisteri.audit.models import AuditEvent
 from rekisteri.contracts.models import Contract, ContractParty
-from rekisteri.contracts.tests.helpers import make_contract, make_product
 from rekisteri.registry.services import role_create
 from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing.contracts import make_contract, make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -7,16 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.contracts.models import Contract
 from rekisteri.contracts.services import contract_create, contract_update
-from rekisteri.contracts.tests.helpers import make_contract, make_product
 from rekisteri.core.errors import ValidationFailed
 from rekisteri.core.validation import DATE_MAX, DATE_MIN
-from rekisteri.testing import make_org, make_staff
+from rekisteri.testing import client_as, make_org
+from rekisteri.testing.contracts import make_contract, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +41,7 @@ def test_the_service_refuses_dates_out_of_range():
 
 
 def test_the_form_refuses_dates_out_of_range():
-    client = Client()
-    client.force_login(make_staff(StaffRole.SALES))
+    client = client_as(StaffRole.SALES)
     org = make_org()
     make_product(code="TUKI")
     response = client.post(

@@ -19,10 +19,10 @@ from rekisteri.contracts.relationship import (
     relationship_ended_before,
     relationship_refresh,
 )
-from rekisteri.contracts.tests.helpers import make_contract, make_product
 from rekisteri.registry.models import Organization, Role
 from rekisteri.registry.services import role_create, role_delete, role_end
 from rekisteri.testing import make_org, make_person
+from rekisteri.testing.contracts import make_contract, make_product
 
 BASE = dt.date(2020, 1, 1)
 dates = st.integers(min_value=0, max_value=3000).map(

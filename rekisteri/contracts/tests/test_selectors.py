@@ -11,10 +11,10 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.contracts import selectors, services
 from rekisteri.contracts.choices import ContractStatus
-from rekisteri.contracts.tests.helpers import make_contract
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.registry.services import role_create
 from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing.contracts import make_contract
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,10 @@ from rekisteri.contracts import services
 from rekisteri.contracts.choices import ContractStatus, NoticeUnit, PartyKind
 from rekisteri.contracts.dates import add_months, notice_end
 from rekisteri.contracts.models import Contract, ContractParty, Product
-from rekisteri.contracts.tests.helpers import make_contract, make_product
 from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
 from rekisteri.registry.services import organization_update, role_create
 from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing.contracts import make_contract, make_product
 
 pytestmark = pytest.mark.django_db
 

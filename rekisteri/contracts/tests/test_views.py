@@ -15,9 +15,9 @@ from rekisteri.audit.models import AuditEvent
 from rekisteri.contracts import services
 from rekisteri.contracts.choices import ContractStatus
 from rekisteri.contracts.models import Contract, ContractParty
-from rekisteri.contracts.tests.helpers import make_contract, make_product
 from rekisteri.registry.services import role_create
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person
+from rekisteri.testing.contracts import make_contract, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,7 @@ DAY = dt.timedelta(days=1)
 
 
 def login(role: str = StaffRole.SALES) -> Client:
-    client = Client()
-    client.force_login(make_staff(role))
+    client = client_as(role)
     return client
 
 

@@ -30,7 +30,7 @@ from rekisteri.core.dbrouter import (
 from rekisteri.registry.models import Organization, Person
 from rekisteri.rights import engine
 from rekisteri.rights.services import export_person
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person, make_staff
 
 # Transactional: each alias is its own connection, so a read on one cannot
 # be served by the other's open test transaction.
@@ -225,7 +225,7 @@ def test_the_middleware_opens_the_replica_for_the_listed_views_only(replica):
 def test_the_person_page_reads_the_register_from_the_replica(replica, client):
     user = make_staff(StaffRole.CUSTOMER_SERVICE)
     person = make_person()
-    client.force_login(user)
+    client_as(user, client=client)
     url = reverse("registry:person_detail", kwargs={"person_id": person.pk})
     with Queries() as q:
         response = client.get(url)

@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.test import Client
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.core.crypto.fields import Placeholder, PlaintextRefused
@@ -18,7 +17,7 @@ from rekisteri.keystore.models import DataKey, ErasureEntry
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
 from rekisteri.registry.selectors import search
 from rekisteri.registry.services import person_shred, person_update
-from rekisteri.testing import make_person, make_staff
+from rekisteri.testing import client_as, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +87,7 @@ def test_ciphertext_copied_to_another_row_does_not_decrypt(caplog) -> None:
     assert "registry_person.last_name" in caplog.text
     assert "Ahola" not in caplog.text
     # The page still renders, showing the placeholder.
-    client = Client()
-    client.force_login(make_staff())
+    client = client_as()
     response = client.get(f"/persons/{bob.pk}/")
     assert response.status_code == 200
     assert b"Ahola" not in response.content
@@ -122,8 +120,7 @@ def test_shredding_erases_every_sealed_value_and_the_blind_index() -> None:
     assert row.wrapped is None and row.destroyed_at is not None
     assert ErasureEntry.objects.using("keys").filter(subject_id=person.pk).count() == 1
 
-    client = Client()
-    client.force_login(staff)
+    client = client_as(staff)
     response = client.get(f"/persons/{person.pk}/")
     assert response.status_code == 200
     assert b"[poistettu]" in response.content
@@ -234,8 +231,7 @@ def test_editing_an_erased_person_in_the_ui_is_refused_with_a_message() -> None:
         person=person,
         reason="erasure_request",
     )
-    client = Client()
-    client.force_login(staff)
+    client = client_as(staff)
     assert client.get(f"/persons/{person.pk}/edit/").status_code == 200
     response = client.post(
         f"/persons/{person.pk}/edit/",

@@ -19,6 +19,7 @@ from rekisteri.core import blindindex, formats
 from rekisteri.core.crypto.fields import EncryptedTextField
 from rekisteri.core.errors import FieldErrors
 from rekisteri.core.models import BlindIndex
+from rekisteri.core.validation import clean_address
 from rekisteri.demo import bulk, generator, pools, register
 from rekisteri.registry.choices import Language, RoleKind
 from rekisteri.registry.models import (
@@ -31,7 +32,6 @@ from rekisteri.registry.models import (
     Role,
 )
 from rekisteri.registry.services import email_owners
-from rekisteri.registry.validation import clean_address
 from rekisteri.testing import make_org, make_person
 
 pytestmark = pytest.mark.django_db

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.dsr import dashboard, services
-from rekisteri.testing import make_staff
+from rekisteri.testing import client_as, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +33,7 @@ def test_counts_and_monthly_chart_on_the_dashboard():
     assert [c[1] for c in panel.counts] == [3, 1, 1]
     assert sum(b.value for b in panel.charts[0].bars) == 3
     assert len(panel.charts[0].bars) == dashboard.MONTHS
-    client = Client()
-    client.force_login(officer)
+    client = client_as(officer)
     body = client.get("/privacy-office/").content.decode()
     assert "/privacy-office/requests/?view=overdue" in body
     assert 'href="/privacy-office/requests/"' in body  # the office's navigation

@@ -21,7 +21,7 @@ from rekisteri.dsr.actions import ActionResult
 from rekisteri.dsr.choices import IdentityReason, Status
 from rekisteri.dsr.models import PortalDraft, RequestCase
 from rekisteri.privacy import services as privacy
-from rekisteri.testing import make_person, make_staff
+from rekisteri.testing import client_as, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -170,8 +170,7 @@ def test_submit_confirm_complete_download_once():
         case = RequestCase.objects.get()
         assert case.status == Status.IN_PROGRESS  # code went to an address on file
         officer = make_staff(StaffRole.PRIVACY_OFFICER)
-        staff = Client()
-        staff.force_login(officer)
+        staff = client_as(officer)
         listing = staff.get("/privacy-office/requests/?view=due_soon").content.decode()
         page = staff.get(f"/privacy-office/requests/{case.pk}/").content.decode()
         assert case.reference in page and KNOWN in page

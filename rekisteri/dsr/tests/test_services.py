@@ -20,7 +20,7 @@ from rekisteri.dsr.actions import ActionResult
 from rekisteri.dsr.choices import IdentityMethod, IdentityReason, Status
 from rekisteri.dsr.models import ExportFile, RequestCase
 from rekisteri.privacy import services as privacy
-from rekisteri.testing import make_person, make_staff
+from rekisteri.testing import client_as, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -335,10 +335,8 @@ def test_a_code_for_another_case_is_refused(officer, person):
 
 
 def test_api_steps_answer_with_the_error_codes(officer, person):
-    from django.test import Client
 
-    client = Client()
-    client.force_login(officer)
+    client = client_as(officer)
     created = client.post(
         "/api/v1/dsr/cases",
         {"kinds": ["access"], "channel": "email", "requester_email": EMAIL},

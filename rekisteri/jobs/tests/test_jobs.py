@@ -13,7 +13,7 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.jobs import runner, tasks
 from rekisteri.jobs.models import JobRun
 from rekisteri.jobs.schedule import BY_NAME, JOBS
-from rekisteri.testing import make_staff
+from rekisteri.testing import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -65,13 +65,13 @@ def test_a_failure_is_recorded(monkeypatch):
 
 def test_administrators_see_last_and_next_runs(client):
     runner.run_job("retention_sweep")
-    client.force_login(make_staff(StaffRole.ADMINISTRATOR))
+    client_as(StaffRole.ADMINISTRATOR, client=client)
     page = client.get(reverse("jobs:job_list"))
     assert page.status_code == 200
     body = page.content.decode()
     assert "manage.py retention sweep" in body
     assert body.count("badge--success") == 1
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     assert client.get(reverse("jobs:job_list")).status_code in (403, 404)
 
 
@@ -106,6 +106,6 @@ def test_the_job_list_says_a_finding_needs_attention(client):
     JobRun.objects.create(
         job="requests_overdue", ok=True, attention=True, summary="1 case(s), 1 overdue"
     )
-    client.force_login(make_staff(StaffRole.ADMINISTRATOR))
+    client_as(StaffRole.ADMINISTRATOR, client=client)
     body = client.get(reverse("jobs:job_list")).content.decode()
     assert "badge--warning" in body and "1 overdue" in body

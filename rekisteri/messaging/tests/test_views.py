@@ -20,7 +20,7 @@ from rekisteri.messaging.choices import Channel, Direction
 from rekisteri.messaging.models import Message
 from rekisteri.messaging.services import AttachmentIn, ParticipantIn
 from rekisteri.registry.services import role_create
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
@@ -29,8 +29,7 @@ T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 def _client(role: str = StaffRole.SALES) -> tuple[Client, object]:
     staff = make_staff(role)
-    client = Client()
-    client.force_login(staff)
+    client = client_as(staff)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages asserted in English
     return client, staff
 

@@ -10,14 +10,13 @@ import datetime as dt
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm
-from rekisteri.core.tests.test_permission_kit import site_routes
 from rekisteri.privacy import breaches, services
-from rekisteri.testing import make_staff
+from rekisteri.testing import client_as, make_staff
+from rekisteri.testing.permissions import site_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +85,7 @@ def test_every_privacy_route_declares_view_manage_or_public():
 )
 def test_role_matrix(ids, role):
     user = make_staff(role)
-    client = Client()
-    client.force_login(user)
+    client = client_as(user)
     problems = []
     for r in privacy_routes():
         url = "/" + PARAM.sub(lambda m: ids[m["name"]], r.route)

@@ -14,14 +14,14 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.privacy import panels, services
 from rekisteri.privacy.models import ManualRecord, NoticeVersion, Party
-from rekisteri.testing import make_person, make_staff
+from rekisteri.testing import client_as, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def officer_client(client, settings):
-    client.force_login(make_staff(StaffRole.PRIVACY_OFFICER))
+    client_as(StaffRole.PRIVACY_OFFICER, client=client)
     # Messages are asserted in English; the UI defaults to Finnish.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
@@ -82,13 +82,13 @@ def test_downloads_before_publishing_are_404(client):
 
 @pytest.mark.parametrize("role", [StaffRole.SALES, StaffRole.ADMINISTRATOR])
 def test_other_roles_cannot_open_the_privacy_office(client, role):
-    client.force_login(make_staff(role))
+    client_as(role, client=client)
     assert client.get(reverse("privacy:dashboard")).status_code == 403
     assert client.get(reverse("privacy:ropa")).status_code == 403
 
 
 def test_auditor_reads_but_cannot_change(client, published):
-    client.force_login(make_staff(StaffRole.AUDITOR))
+    client_as(StaffRole.AUDITOR, client=client)
     assert client.get(reverse("privacy:dashboard")).status_code == 200
     assert client.get(reverse("privacy:notice_admin")).status_code == 200
     assert client.post(reverse("privacy:notice_publish")).status_code == 403
@@ -335,7 +335,7 @@ def test_ropa_exports(officer_client, published):
 
 
 def test_person_page_shows_the_notice_in_force(client, published):
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     person = make_person()
     body = client.get(
         reverse("registry:person_detail", kwargs={"person_id": person.pk})

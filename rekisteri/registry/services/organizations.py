@@ -18,7 +18,12 @@ from rekisteri.access.enforce import (
 from rekisteri.core import formats
 from rekisteri.core.errors import FieldErrors, ValidationFailed
 from rekisteri.core.formats import FormatError
-from rekisteri.core.validation import check_date
+from rekisteri.core.validation import (
+    check_date,
+    clean,
+    clean_address,
+    clean_required_text,
+)
 from rekisteri.registry import auditing
 from rekisteri.registry.choices import (
     OrganizationStatus,
@@ -30,11 +35,6 @@ from rekisteri.registry.models import (
     Provenance,
 )
 from rekisteri.registry.services.provenance import customer_numbers, provenance_record
-from rekisteri.registry.validation import (
-    clean,
-    clean_address,
-    clean_required_text,
-)
 
 ORG_ADDRESS_FIELDS = [
     f"{prefix}_{name}"

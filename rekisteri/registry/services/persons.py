@@ -17,6 +17,12 @@ from rekisteri.access.enforce import (
 from rekisteri.core import blindindex, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
+from rekisteri.core.validation import (
+    clean_address,
+    clean_emails,
+    clean_phones,
+    clean_required_text,
+)
 from rekisteri.registry import auditing, hooks
 from rekisteri.registry.choices import (
     Language,
@@ -29,12 +35,6 @@ from rekisteri.registry.models import (
     Provenance,
 )
 from rekisteri.registry.services.provenance import provenance_record
-from rekisteri.registry.validation import (
-    clean_address,
-    clean_emails,
-    clean_phones,
-    clean_required_text,
-)
 
 PERSON_ADDRESS_FIELDS = ["street", "postal_code", "city", "country"]
 

@@ -17,7 +17,11 @@ from rekisteri.access.enforce import (
 from rekisteri.access.families import families_of
 from rekisteri.core.errors import FieldErrors, NotFound, ValidationFailed
 from rekisteri.core.formats import FormatError
-from rekisteri.core.validation import check_date, in_date_range
+from rekisteri.core.validation import (
+    check_date,
+    clean_optional_text,
+    in_date_range,
+)
 from rekisteri.registry import auditing
 from rekisteri.registry.choices import (
     RoleKind,
@@ -29,9 +33,6 @@ from rekisteri.registry.models import (
     Role,
 )
 from rekisteri.registry.services.provenance import provenance_record
-from rekisteri.registry.validation import (
-    clean_optional_text,
-)
 
 ROLE_FIELDS = ("kind", "title", "start_date", "end_date")
 

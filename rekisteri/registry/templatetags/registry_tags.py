@@ -1,81 +1,18 @@
-"""Template helpers for the register: phone numbers, addresses, sources."""
+"""Template helpers for the register: sources, statuses, search matches.
+
+Phone numbers, addresses, dates and the form-error summary are the shared
+kit's (``{% load core_tags %}``, rekisteri/core/templatetags/core_tags.py).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from rekisteri.core import formats
-
 register = template.Library()
-
-# Countries a Finnish vendor's customers most often have addresses in. Any
-# other country shows its ISO code, which the post understands as well.
-COUNTRY_NAMES: dict[str, Any] = {
-    "SE": _("Sweden"),
-    "NO": _("Norway"),
-    "DK": _("Denmark"),
-    "IS": _("Iceland"),
-    "EE": _("Estonia"),
-    "LV": _("Latvia"),
-    "LT": _("Lithuania"),
-    "DE": _("Germany"),
-    "NL": _("Netherlands"),
-    "PL": _("Poland"),
-    "FR": _("France"),
-    "ES": _("Spain"),
-    "IT": _("Italy"),
-    "GB": _("United Kingdom"),
-    "US": _("United States"),
-}
-
-# Åland shares the Finnish postal system: no country line within Finland.
-DOMESTIC = {"FI", "AX"}
-
-
-@register.filter
-def phone(value: str | None) -> str:
-    """An E.164 number in its human form (national for Finnish numbers)."""
-    if not value:
-        return ""
-    return formats.format_phone(value)
-
-
-@register.filter
-def tel_href(value: str | None) -> str:
-    """A ``tel:`` link target; E.164 is already the right form."""
-    return f"tel:{value}" if value else ""
-
-
-def country_name(code: str) -> str:
-    return str(COUNTRY_NAMES.get(code, code))
-
-
-@register.simple_tag
-def address_lines(obj: Any, prefix: str = "") -> list[str]:
-    """Address lines in Finnish postal style.
-
-    ``Mannerheimintie 1`` / ``00100 HELSINKI``, and the country in capitals on
-    a last line only when it is not Finland. ``prefix`` selects
-    ``postal``/``visiting`` on organizations; persons have no prefix.
-    """
-    p = f"{prefix}_" if prefix else ""
-    street = getattr(obj, f"{p}street", "") or ""
-    postal_code = getattr(obj, f"{p}postal_code", "") or ""
-    city = getattr(obj, f"{p}city", "") or ""
-    country = (getattr(obj, f"{p}country", "") or "FI").upper()
-    if not (street or postal_code or city):
-        return []
-    lines = [line for line in (street, f"{postal_code} {city}".strip()) if line]
-    if country not in DOMESTIC:
-        lines.append(country_name(country).upper())
-    return lines
 
 
 @register.filter
@@ -102,12 +39,6 @@ def status_class(status: str) -> str:
     }.get(status, "badge--muted")
 
 
-@register.simple_tag
-def forms_with_errors(*forms: Any) -> list[Any]:
-    """The given forms that have errors (for the error summary)."""
-    return [f for f in forms if f is not None and f.errors]
-
-
 @register.filter
 def match_label(kind: str) -> str:
     """What a search matched, in words."""
@@ -119,19 +50,3 @@ def match_label(kind: str) -> str:
         "name": _("Name"),
     }
     return str(labels.get(kind, ""))
-
-
-@register.filter
-def day(value: Any) -> str:
-    """A date in the short form readers of each language expect.
-
-    Finnish: ``1.3.2022``. English: ``1 Mar 2022`` rather than Django's
-    American ``03/01/2022``, which a Finnish reader would take for 3 January.
-    """
-    if not value:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    lang = get_language() or "fi"
-    fmt = "j.n.Y" if lang.startswith("fi") else "j M Y"
-    return date_format(value, fmt)

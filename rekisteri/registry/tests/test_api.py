@@ -24,7 +24,7 @@ from rekisteri.registry.models import (
     Provenance,
     Role,
 )
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -824,8 +824,7 @@ def test_docs_page_needs_a_login():
 
 
 def test_docs_page_renders_for_staff():
-    client = Client()
-    client.force_login(make_staff())
+    client = client_as()
     response = client.get("/api/docs")
     assert response.status_code == 200
     assert b"swagger-ui" in response.content
@@ -833,8 +832,7 @@ def test_docs_page_renders_for_staff():
 
 
 def test_docs_page_loads_swagger_from_our_static_files():
-    client = Client()
-    client.force_login(make_staff())
+    client = client_as()
     html = client.get("/api/docs").content.decode()
     assert "cdn.jsdelivr" not in html
     static = "/" + settings.STATIC_URL.strip("/") + "/ninja/"

@@ -5,22 +5,15 @@ view and records exactly that."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from rekisteri.access.services import matrix_set
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.registry import services
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def events(action: str) -> list[AuditEvent]:
@@ -132,7 +125,7 @@ def test_person_shred_records_field_names_and_no_reason_text():
 def test_the_person_page_records_the_families_it_showed():
     sales = make_staff(StaffRole.SALES)
     person = make_person(emails=["nakyva@example.fi"], phones=["040 765 4321"])
-    response = client_for(sales).get(
+    response = client_as(sales).get(
         reverse("registry:person_detail", kwargs={"person_id": person.pk})
     )
     assert response.status_code == 200
@@ -167,7 +160,7 @@ def test_a_family_the_role_may_not_view_is_neither_shown_nor_recorded():
         city="Salainenkylä",
     )
     body = (
-        client_for(sales)
+        client_as(sales)
         .get(reverse("registry:person_detail", kwargs={"person_id": person.pk}))
         .content.decode()
     )
@@ -184,7 +177,7 @@ def test_lists_record_counts_and_families():
     sales = make_staff(StaffRole.SALES)
     make_org()
     make_person()
-    client = client_for(sales)
+    client = client_as(sales)
     client.get(reverse("registry:organization_list"))
     client.get(reverse("registry:person_list"))
     (orgs,) = events("organization.list")
@@ -198,7 +191,7 @@ def test_the_organization_page_records_its_people():
     org = make_org()
     person = make_person()
     services.role_create(actor=None, person=person, organization=org, kind="contact")
-    client_for(sales).get(
+    client_as(sales).get(
         reverse("registry:organization_detail", kwargs={"organization_id": org.pk})
     )
     (event,) = events("organization.view")
@@ -210,7 +203,7 @@ def test_the_organization_page_records_its_people():
 def test_search_records_neither_the_query_nor_anything_typed():
     sales = make_staff(StaffRole.SALES)
     make_person(first_name="Salli", last_name="Salainen")
-    client_for(sales).post(reverse("registry:search"), {"q": "Salainen"})
+    client_as(sales).post(reverse("registry:search"), {"q": "Salainen"})
     (event,) = events("registry.search")
     assert event.details["length"] == len("Salainen")
     assert event.details["persons"] == 1
@@ -221,7 +214,7 @@ def test_search_records_neither_the_query_nor_anything_typed():
 
 def test_the_same_query_gives_the_same_digest():
     sales = make_staff(StaffRole.SALES)
-    client = client_for(sales)
+    client = client_as(sales)
     client.post(reverse("registry:search"), {"q": "virtanen"})
     client.post(reverse("registry:search"), {"q": "Virtanen "})
     client.post(reverse("registry:search"), {"q": "korhonen"})
@@ -232,7 +225,7 @@ def test_the_same_query_gives_the_same_digest():
 def test_a_refused_page_is_recorded_as_denied():
     admin = make_staff(StaffRole.ADMINISTRATOR)
     person = make_person()
-    response = client_for(admin).get(
+    response = client_as(admin).get(
         reverse("registry:person_detail", kwargs={"person_id": person.pk})
     )
     assert response.status_code == 403
@@ -248,7 +241,7 @@ def test_a_refused_page_is_recorded_as_denied():
 def test_an_api_read_is_recorded_like_a_page():
     sales = make_staff(StaffRole.SALES)
     person = make_person()
-    response = client_for(sales).get(f"/api/v1/persons/{person.pk}")
+    response = client_as(sales).get(f"/api/v1/persons/{person.pk}")
     assert response.status_code == 200
     (event,) = events("person.view")
     assert event.details["page"] == "api"
@@ -257,7 +250,7 @@ def test_an_api_read_is_recorded_like_a_page():
 
 def test_a_refused_api_call_is_recorded():
     auditor = make_staff(StaffRole.AUDITOR)
-    response = client_for(auditor).get("/api/v1/persons")
+    response = client_as(auditor).get("/api/v1/persons")
     assert response.status_code == 403
     (event,) = events("access.denied")
     assert event.actor_id == auditor.pk
@@ -269,7 +262,7 @@ def test_lists_and_search_drop_a_family_the_role_may_not_view():
     matrix_set(actor=admin, changes=[("sales", "contact_email", "view", False)])
     sales = make_staff(StaffRole.SALES)
     make_person(first_name="Piilo", last_name="Posti", emails=["piilo@example.fi"])
-    client = client_for(sales)
+    client = client_as(sales)
     listing = client.get(reverse("registry:person_list")).content.decode()
     found = client.post(reverse("registry:search"), {"q": "Piilo"}).content.decode()
     assert "Posti" in listing and "Posti" in found
@@ -283,7 +276,7 @@ def test_the_api_withholds_a_family_the_role_may_not_view():
     matrix_set(actor=admin, changes=[("sales", "phone", "view", False)])
     sales = make_staff(StaffRole.SALES)
     person = make_person(emails=["api@example.fi"], phones=["040 765 4321"])
-    data = client_for(sales).get(f"/api/v1/persons/{person.pk}").json()
+    data = client_as(sales).get(f"/api/v1/persons/{person.pk}").json()
     assert data["phones"] == []
     assert data["withheld"] == ["phone"]
     assert data["emails"][0]["email"] == "api@example.fi"
@@ -294,7 +287,7 @@ def test_the_api_withholds_a_family_the_role_may_not_view():
 def test_the_api_withholds_nothing_by_default():
     sales = make_staff(StaffRole.SALES)
     person = make_person(phones=["040 765 4321"])
-    data = client_for(sales).get(f"/api/v1/persons/{person.pk}").json()
+    data = client_as(sales).get(f"/api/v1/persons/{person.pk}").json()
     assert data["withheld"] == []
     assert data["phones"][0]["number"] == "+358407654321"
 
@@ -323,7 +316,7 @@ def test_api_lists_search_and_roles_withhold_what_the_role_may_not_view():
         first_name="Liisa", emails=["liisa@example.fi"], phones=["040 765 4321"]
     )
     services.role_create(actor=None, person=person, organization=org, kind="contact")
-    client = client_for(sales)
+    client = client_as(sales)
     listed = client.get("/api/v1/persons").json()["items"][0]
     found = client.post(
         "/api/v1/search", {"q": "Liisa"}, content_type="application/json"
@@ -366,7 +359,7 @@ def test_the_edit_form_is_refused_to_a_role_that_may_not_change_all_of_it():
     matrix_set(actor=admin, changes=[("sales", "phone", "change", False)])
     sales = make_staff(StaffRole.SALES)
     person = make_person(phones=["040 765 4321"])
-    response = client_for(sales).get(
+    response = client_as(sales).get(
         reverse("registry:person_edit", kwargs={"person_id": person.pk})
     )
     assert response.status_code == 403
@@ -378,7 +371,7 @@ def test_the_edit_form_is_refused_to_a_role_that_may_not_change_all_of_it():
 def test_an_api_list_records_every_family_it_returns():
     sales = make_staff(StaffRole.SALES)
     make_org()
-    assert client_for(sales).get("/api/v1/organizations").status_code == 200
+    assert client_as(sales).get("/api/v1/organizations").status_code == 200
     (event,) = events("organization.list")
     # The list returns names, identifiers and both addresses.
     assert {"name", "identifiers", "address"} <= set(event.categories)
@@ -406,7 +399,7 @@ def test_a_sole_traders_bankruptcy_is_shown_only_within_need_to_know(
 ):
     user = make_staff(role)
     org = _bankrupt(sole_trader)
-    client = client_for(user)
+    client = client_as(user)
     listing = client.get(reverse("registry:organization_list")).content.decode()
     detail = client.get(
         reverse("registry:organization_detail", kwargs={"organization_id": org.pk})

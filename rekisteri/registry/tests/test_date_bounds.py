@@ -25,7 +25,7 @@ from rekisteri.core.errors import ValidationFailed
 from rekisteri.core.validation import BoundedDateField
 from rekisteri.registry import services
 from rekisteri.registry.models import Role
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_service_refuses_a_role_date_out_of_range(field):
 
 
 def test_role_form_shows_a_field_error(client):
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     role = _role()
     response = client.post(
         reverse("registry:role_edit", args=[role.id]),

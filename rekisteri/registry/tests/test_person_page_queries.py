@@ -19,7 +19,6 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -28,13 +27,13 @@ from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.verify import verify_chain
 from rekisteri.contracts.choices import PartyKind
 from rekisteri.contracts.services import contract_party_add
-from rekisteri.contracts.tests.helpers import make_contract
 from rekisteri.messaging import services as messaging
 from rekisteri.messaging.choices import Channel, Direction
 from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.services import role_create, role_end
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person, make_staff
 from rekisteri.testing.billing import make_invoice
+from rekisteri.testing.contracts import make_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +116,7 @@ def _rich_person():
 )
 def test_the_person_page_stays_within_its_query_budget(role):
     person = _rich_person()
-    client = Client()
-    client.force_login(make_staff(role))
+    client = client_as(role)
     url = reverse("registry:person_detail", kwargs={"person_id": person.pk})
     client.get(url)  # the first request of a session may warm caches
     before = AuditEvent.objects.count()
@@ -148,11 +146,9 @@ def test_the_access_history_shows_every_read_of_the_person_exactly():
     url = reverse("registry:person_detail", kwargs={"person_id": person.pk})
     start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
     for reader in [*readers, readers[0]]:
-        client = Client()
-        client.force_login(reader)
+        client = client_as(reader)
         assert client.get(url).status_code == 200
-    officer = Client()
-    officer.force_login(make_staff(StaffRole.PRIVACY_OFFICER))
+    officer = client_as(StaffRole.PRIVACY_OFFICER)
     page = officer.get(reverse("audit:person_access", kwargs={"person_id": person.pk}))
     assert page.status_code == 200
     views = list(

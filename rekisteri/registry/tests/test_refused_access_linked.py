@@ -13,7 +13,7 @@ from django.urls import reverse
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.services import api_token_create
 from rekisteri.audit.models import AuditEvent
-from rekisteri.testing import make_person, make_staff
+from rekisteri.testing import client_as, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,7 @@ def denied() -> list[AuditEvent]:
 
 def test_a_refused_page_is_linked_to_the_person() -> None:
     person = make_person(last_name="Kohde")
-    client = Client()
-    client.force_login(make_staff(StaffRole.AUDITOR))
+    client = client_as(StaffRole.AUDITOR)
     real = client.get(reverse("registry:person_detail", args=[person.pk]))
     ghost = client.get(reverse("registry:person_detail", args=[uuid.uuid4()]))
     assert real.status_code == ghost.status_code == 403

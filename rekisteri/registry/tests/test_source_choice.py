@@ -8,7 +8,7 @@ from django.urls import reverse
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.registry.forms import PersonForm
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
-from rekisteri.testing import make_person, make_staff
+from rekisteri.testing import client_as, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_the_form_offers_the_sources_of_typed_values_only():
 
 
 def test_the_chosen_source_is_recorded_for_names_emails_and_phones(client):
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     response = client.post(
         reverse("registry:person_create"), _form(source="data_subject")
     )
@@ -47,7 +47,7 @@ def test_the_chosen_source_is_recorded_for_names_emails_and_phones(client):
 
 def test_an_edit_records_its_own_source_and_none_chosen_is_staff(client):
     person = make_person(first_name="Vanha", last_name="Nimi")
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     url = reverse("registry:person_edit", args=[person.id])
     client.post(url, _form(source="customer_company"))
     person.refresh_from_db()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.registry.models import Organization, Person, PersonPhone, Role
-from rekisteri.testing import business_id, make_org, make_person, make_staff
+from rekisteri.testing import business_id, client_as, make_org, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ ORG_LINK = re.compile(r'href="/organizations/([0-9a-f-]{36})/"')
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     return client
 
 
@@ -83,7 +83,7 @@ def test_anonymous_is_sent_to_login(client):
 
 
 def test_administrator_cannot_read_the_register(client):
-    client.force_login(make_staff(StaffRole.ADMINISTRATOR))
+    client_as(StaffRole.ADMINISTRATOR, client=client)
     org = make_org()
     person = make_person()
     urls = [
@@ -104,7 +104,7 @@ def test_administrator_cannot_read_the_register(client):
 
 
 def test_billing_may_read_but_not_change(client):
-    client.force_login(make_staff(StaffRole.BILLING))
+    client_as(StaffRole.BILLING, client=client)
     org = make_org()
     person = make_person()
     role = Role.objects.create(

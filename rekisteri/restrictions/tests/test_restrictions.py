@@ -10,7 +10,6 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
@@ -23,15 +22,9 @@ from rekisteri.restrictions.models import (
     SuppressedContact,
     SuppressionMatch,
 )
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _events(action: str) -> list[AuditEvent]:
@@ -124,28 +117,26 @@ def test_reasons_are_sealed_and_never_audited():
 def test_the_person_page_shows_the_banner_and_the_api_the_field():
     person = make_person()
     sales = make_staff(StaffRole.SALES)
-    page = client_for(sales).get(f"/persons/{person.pk}/")
+    page = client_as(sales).get(f"/persons/{person.pk}/")
     assert b"restriction-banner" not in page.content
-    api = client_for(sales).get(f"/api/v1/persons/{person.pk}")
+    api = client_as(sales).get(f"/api/v1/persons/{person.pk}")
     assert api.json()["restricted"] is False
 
     services.restriction_place(actor=None, person=person, reason="Kiista")
-    page = client_for(sales).get(f"/persons/{person.pk}/")
+    page = client_as(sales).get(f"/persons/{person.pk}/")
     assert b"restriction-banner" in page.content
-    assert client_for(sales).get(f"/api/v1/persons/{person.pk}").json()["restricted"]
+    assert client_as(sales).get(f"/api/v1/persons/{person.pk}").json()["restricted"]
     # Sales may record an objection, but may not lift a restriction.
     assert b"restrictions/persons/" in page.content
     assert f"/restrictions/persons/{person.pk}/lift/".encode() not in page.content
-    officer_page = client_for(make_staff(StaffRole.PRIVACY_OFFICER)).get(
-        f"/persons/{person.pk}/"
-    )
+    officer_page = client_as(StaffRole.PRIVACY_OFFICER).get(f"/persons/{person.pk}/")
     assert f"/restrictions/persons/{person.pk}/lift/".encode() in officer_page.content
 
 
 def test_a_write_through_the_api_is_refused_with_the_code():
     person = make_person()
     services.restriction_place(actor=None, person=person, reason="Kiista")
-    response = client_for(make_staff(StaffRole.SALES)).patch(
+    response = client_as(StaffRole.SALES).patch(
         f"/api/v1/persons/{person.pk}",
         {"first_name": "Uusi"},
         content_type="application/json",
@@ -300,7 +291,7 @@ def test_the_csv_is_audited_and_guarded_against_formulas():
     org = make_org(name="=HYPERLINK(1) Oy", status="customer")
     _at(org, last_name="Kaava", emails=["kaava@example.fi"])
     sales = make_staff(StaffRole.SALES)
-    response = client_for(sales).get("/restrictions/marketing/selection.csv")
+    response = client_as(sales).get("/restrictions/marketing/selection.csv")
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(body)))
@@ -318,7 +309,7 @@ def test_the_list_page_shows_what_was_left_out():
     person = _at(org, last_name="Näkyvä")
     left = _at(org, last_name="Salattava")
     services.restriction_place(actor=None, person=left, reason="Kiista")
-    page = client_for(make_staff(StaffRole.SALES)).get("/restrictions/marketing/")
+    page = client_as(StaffRole.SALES).get("/restrictions/marketing/")
     assert page.status_code == 200
     assert "Näkyvä" in page.content.decode()
     assert "Salattava" not in page.content.decode()

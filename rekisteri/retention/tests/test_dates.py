@@ -9,12 +9,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from rekisteri.contracts.services import contract_end, contract_party_add
-from rekisteri.contracts.tests.helpers import make_contract
 from rekisteri.core import fiscal
 from rekisteri.registry.services import organization_update, role_create, role_end
 from rekisteri.retention import periods, services
 from rekisteri.retention.models import DueDate, LegalPeriod
 from rekisteri.testing import make_org, make_person
+from rekisteri.testing.contracts import make_contract
 
 D = dt.date
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +13,7 @@ from rekisteri.core import holds
 from rekisteri.registry.services import role_create
 from rekisteri.retention import dashboard, selectors, services
 from rekisteri.retention.sweep import run_sweep
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person, make_staff
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -38,8 +37,7 @@ def ended_contact(end: dt.date):
 
 @pytest.fixture
 def officer_client():
-    client = Client()
-    client.force_login(make_staff(StaffRole.PRIVACY_OFFICER))
+    client = client_as(StaffRole.PRIVACY_OFFICER)
     return client
 
 
@@ -96,7 +94,7 @@ def test_pages_render_for_the_privacy_officer(officer_client):
 
 
 def test_other_roles_are_refused(client):
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     for name in ("retention:forecast", "retention:runs", "retention:due"):
         assert client.get(reverse(name)).status_code in (403, 404)
     assert dashboard.panel(make_staff(StaffRole.SALES), timezone.localdate()) is None

@@ -12,7 +12,7 @@ from rekisteri.accounts.choices import StaffRole
 from rekisteri.registry.services import role_create
 from rekisteri.retention import services
 from rekisteri.rights import services as rights
-from rekisteri.testing import make_org, make_person, make_staff
+from rekisteri.testing import client_as, make_org, make_person
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def world():
 
 def test_person_and_organization_pages_show_kept_until(client, world):
     org, person = world
-    client.force_login(make_staff(StaffRole.SALES))
+    client_as(StaffRole.SALES, client=client)
     page = client.get(
         reverse("registry:person_detail", kwargs={"person_id": person.pk})
     ).content.decode()

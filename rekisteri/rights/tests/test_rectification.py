@@ -7,7 +7,6 @@ import datetime as dt
 import json
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
@@ -18,7 +17,7 @@ from rekisteri.registry.models import Person
 from rekisteri.restrictions import services as restrictions
 from rekisteri.rights import erasure, rectification, services
 from rekisteri.rights.models import NoticeState, RecipientNotice, Rectification
-from rekisteri.testing import make_person, make_staff
+from rekisteri.testing import client_as, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -203,14 +202,8 @@ def test_the_access_export_tells_the_person_who_the_recipients_were(person, part
 # --------------------------------------------------------------------------
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_customer_service_rectifies_from_the_person_page(person, parties):
-    client = _client(make_staff(StaffRole.CUSTOMER_SERVICE))
+    client = client_as(StaffRole.CUSTOMER_SERVICE)
     url = reverse("rights:person_rectify", args=[person.pk])
     page = client.get(
         reverse("registry:person_detail", args=[person.pk])
@@ -242,7 +235,7 @@ def test_customer_service_rectifies_from_the_person_page(person, parties):
 
 
 def test_the_form_shows_a_missing_reference_in_place(person):
-    client = _client(make_staff(StaffRole.CUSTOMER_SERVICE))
+    client = client_as(StaffRole.CUSTOMER_SERVICE)
     response = client.post(
         reverse("rights:person_rectify", args=[person.pk]),
         {"case_ref": "", "first_name": "Annika", "last_name": "Aalto"},
@@ -254,7 +247,7 @@ def test_the_form_shows_a_missing_reference_in_place(person):
 
 def test_the_officer_works_through_the_open_notices(person, parties):
     notice = _one_notice(person)
-    officer = _client(make_staff(StaffRole.PRIVACY_OFFICER))
+    officer = client_as(StaffRole.PRIVACY_OFFICER)
     page = officer.get(reverse("rights:notices")).content.decode()
     assert "Postitus Oy" in page and "DSR-5" in page
     # No value of the person's on the list: only the link to the person.
@@ -270,7 +263,7 @@ def test_the_officer_works_through_the_open_notices(person, parties):
 
 def test_an_erased_person_offers_no_rectification(person):
     erasure.erasure_execute(actor=None, person=person, reason="request")
-    client = _client(make_staff(StaffRole.CUSTOMER_SERVICE))
+    client = client_as(StaffRole.CUSTOMER_SERVICE)
     page = client.get(
         reverse("registry:person_detail", args=[person.pk])
     ).content.decode()
@@ -288,7 +281,7 @@ def test_a_rectification_case_links_to_the_form_with_its_reference(person):
         deadline=dt.date(2026, 12, 2),
     )
     case.persons.add(person)
-    officer = _client(make_staff(StaffRole.PRIVACY_OFFICER))
+    officer = client_as(StaffRole.PRIVACY_OFFICER)
     page = officer.get(
         reverse("dsr:case_detail", kwargs={"dsr_id": case.pk})
     ).content.decode()

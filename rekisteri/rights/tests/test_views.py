@@ -6,25 +6,18 @@ import json
 
 import jsonschema
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.keystore import keys
 from rekisteri.rights.schema import EXPORT_SCHEMA
-from rekisteri.testing import make_staff
+from rekisteri.testing import client_as
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_the_person_page_offers_the_officer_every_action(customer):
-    client = _client(customer.officer)
+    client = client_as(customer.officer)
     page = client.get(
         reverse("registry:person_detail", kwargs={"person_id": customer.person.pk})
     ).content.decode()
@@ -33,7 +26,7 @@ def test_the_person_page_offers_the_officer_every_action(customer):
 
 
 def test_sales_sees_only_the_rectification(customer):
-    client = _client(make_staff(StaffRole.SALES))
+    client = client_as(StaffRole.SALES)
     page = client.get(
         reverse("registry:person_detail", kwargs={"person_id": customer.person.pk})
     ).content.decode()
@@ -44,7 +37,7 @@ def test_sales_sees_only_the_rectification(customer):
 
 
 def test_the_export_downloads_and_validates(customer):
-    client = _client(customer.officer)
+    client = client_as(customer.officer)
     url = reverse("rights:person_export", args=[customer.person.pk])
     response = client.get(url)
     assert response.status_code == 200
@@ -64,7 +57,7 @@ def test_the_schema_is_served(client):
 
 
 def test_plan_then_confirmed_erasure_then_no_edit_actions(customer):
-    client = _client(customer.officer)
+    client = client_as(customer.officer)
     person = customer.person
     plan_url = reverse("rights:person_erasure", args=[person.pk])
     page = client.get(plan_url).content.decode()
@@ -93,7 +86,7 @@ def test_plan_then_confirmed_erasure_then_no_edit_actions(customer):
 
 
 def test_api_export_plan_and_erasure(customer):
-    client = _client(customer.officer)
+    client = client_as(customer.officer)
     pid = customer.person.pk
     export = client.get(f"/api/v1/persons/{pid}/export")
     assert export.status_code == 200

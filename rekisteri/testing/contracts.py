@@ -1,4 +1,5 @@
-"""Builders for contract tests, on top of rekisteri.testing."""
+"""Builders for contract tests (and the tests of apps that need a contract):
+products and contracts made through the services."""
 
 from __future__ import annotations
 
