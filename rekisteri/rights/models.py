@@ -18,6 +18,8 @@ from rekisteri.core.catalogue import (
     staff_actor_fk,
     uuid_pk,
 )
+from rekisteri.core.crypto.fields import EncryptedBinaryField
+from rekisteri.core.sealed_files import SealedFile
 
 
 class ErasureReceipt(models.Model):
@@ -194,3 +196,54 @@ class RecipientNotice(models.Model):
 
     def __str__(self) -> str:
         return f"notice {self.recipient}"
+
+
+# --------------------------------------------------------------------------
+# Stored exports (Art. 15, 20): the staff member's encrypted, expiring file
+# --------------------------------------------------------------------------
+
+
+class StaffExport(SealedFile):
+    """An access export or portability package a staff member built for a
+    person: sealed under the person's CRM key, downloadable by that staff
+    member only until it expires (docs/rights.md, Stored exports).
+
+    The daily job removes expired content and keeps the row as the record;
+    erasing the person shreds their key, which leaves the content unreadable
+    wherever a copy of it is (a backup included).
+    """
+
+    id = random_uuid_pk()
+    person = not_personal(
+        models.ForeignKey(
+            "registry.Person", on_delete=models.CASCADE, related_name="staff_exports"
+        ),
+        "link to the data subject",
+    )
+    fmt = not_personal(
+        models.CharField(_("format"), max_length=16),
+        "json, html or portability",
+    )
+    categories = not_personal(
+        models.JSONField(default=list), "catalogue categories the export holds"
+    )
+    content = personal(
+        EncryptedBinaryField(null=True, blank=True),
+        # A copy of the person's data for the request being answered; the
+        # privacy officer, who exports message content, handles it.
+        category="user.content",
+        purposes=(Purpose.CUSTOMER_SERVICE,),
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="privacy_case",
+        erasure=Erasure.SHRED,
+        subject="person",
+        description="A staff member's export of the person, kept until it expires",
+    )
+    made_by = staff_actor_fk(_("made by"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["made_by", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.filename

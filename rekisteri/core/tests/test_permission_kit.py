@@ -182,6 +182,8 @@ class World:
     ids: dict[str, str]
     secrets: list[str]  # personal data that must not leak into a response
     int_ids: dict[str, str] = field(default_factory=dict)
+    # Staff members who own one of the world's objects, by Expect.user.
+    owners: dict[str, Any] = field(default_factory=dict)
 
     def value_for(self, converter: str, name: str, route: str) -> str:
         if converter == "int":
@@ -273,6 +275,21 @@ def build_world() -> World:
     rectified = Rectification.objects.create(
         person=person, case_ref="KIT-3", fields=["last_name"], categories=["user.name"]
     )
+    from rekisteri.core.sealed_files import expiry
+    from rekisteri.rights.models import StaffExport
+
+    # A stored export is its maker's alone (docs/rights.md, Stored exports).
+    exporter = make_staff(StaffRole.PRIVACY_OFFICER, username="kit-exporter")
+    staff_export = StaffExport.objects.create(
+        person=person,
+        fmt="json",
+        filename=f"access-export-{person.pk}.json",
+        content_type="application/json",
+        content=b"{}",
+        size=2,
+        expires_at=expiry(7),
+        made_by=exporter,
+    )
     notice = RecipientNotice.objects.create(
         rectification=rectified, recipient="Kit Hosting Oy", categories=["user.name"]
     )
@@ -290,6 +307,7 @@ def build_world() -> World:
             **connectors,
             "dsr": str(dsr_case.id),
             "notice": str(notice.id),
+            "export": str(staff_export.id),
             # A colleague's account id, for forms that name one ("@kit_staff").
             "kit_staff": str(colleague.pk),
             "grant": str(grant.id),
@@ -310,6 +328,7 @@ def build_world() -> World:
             "throttle": str(throttle.pk),
             "run": str(sweep_run.pk),
         },
+        owners={"exporter": exporter},
         secrets=[
             "Salainen Asiakas",
             "Salainen",
@@ -518,7 +537,8 @@ class Expect:
 
     ``events`` are the audit actions it records, in order and nothing else.
     ``user`` is ``"owner"`` for routes about the caller's own objects (their
-    API tokens): anyone else's object is out of scope, hence 404.
+    API tokens), ``"exporter"`` for a stored export's maker: anyone else's
+    object is out of scope, hence 404.
     """
 
     method: str = "GET"
@@ -756,8 +776,13 @@ EXPECTED_SITE: dict[str, Expect] = {
     # Data-subject rights. The world's person is in an open collection case:
     # the erasure is refused naming the hold (recorded), the plan shows it.
     "rights:export_schema": Expect(),
-    "rights:person_export": Expect(events=("rights.export",)),
-    "rights:person_portability": Expect(events=("rights.export",)),
+    "rights:person_export_build": Expect(
+        "POST", ("rights.export", "rights.export_file"), 302, {"format": "json"}
+    ),
+    "rights:my_exports": Expect(),
+    "rights:export_download": Expect(
+        events=("rights.export_download",), user="exporter"
+    ),
     "rights:person_erasure": Expect(events=("rights.erasure_plan",)),
     "rights:person_rectify": Expect(events=("person.view",)),
     "rights:notices": Expect(),
@@ -995,16 +1020,22 @@ class Kit:
     def holder(self, perm: Perm, expect: Expect):
         if perm is Perm.PUBLIC:
             return None  # public pages are tried as the public
-        if expect.user == "owner":
-            from rekisteri.accounts.models import ApiToken
-
-            return ApiToken.objects.get(pk=self.world.ids["token"]).user
+        if expect.user != "holder":
+            return self.owner(expect)
         for role in ROLE_ORDER:
             if perm in (Perm.PUBLIC, Perm.AUTHENTICATED, Perm.OWN_TOKENS) or has_perm(
                 self.user(role), perm
             ):
                 return self.user(role)
         raise AssertionError(f"no role holds {perm}")
+
+    def owner(self, expect: Expect):
+        """The staff member whose own object the route is about."""
+        if expect.user == "owner":
+            from rekisteri.accounts.models import ApiToken
+
+            return ApiToken.objects.get(pk=self.world.ids["token"]).user
+        return self.world.owners[expect.user]
 
     def lacker(self, perm: Perm):
         """A staff user without ``perm``; None when only anonymity lacks it."""
@@ -1122,10 +1153,10 @@ def test_site_route_permissions_and_audit_events(name):
             ),
             route.route,
         )
-        if expect.user == "owner":
-            # Someone else's token: out of scope for the owner's colleague.
+        if expect.user != "holder":
+            # Someone else's object: out of scope for the owner's colleague.
             missing_url = url
-    if expect.user == "owner" and missing_url is not None:
+    if expect.user != "holder" and missing_url is not None:
         _check_owner_scope(kit, name, route, expect, url)
         missing_url = None
     _check(kit, name, route.required_perm, expect, url, missing_url, api=False)
@@ -1133,9 +1164,7 @@ def test_site_route_permissions_and_audit_events(name):
 
 def _check_owner_scope(kit: Kit, name: str, route: Route, expect: Expect, url: str):
     """Another staff member asking for the owner's object gets 404."""
-    from rekisteri.accounts.models import ApiToken
-
-    owner = ApiToken.objects.get(pk=kit.world.ids["token"]).user
+    owner = kit.owner(expect)
     colleague = next(
         kit.user(role)
         for role in ROLE_ORDER
