@@ -142,18 +142,50 @@ class Rectification(models.Model):
         return f"rectification {self.made_at:%Y-%m-%d}"
 
 
+class NoticeCause(models.TextChoices):
+    """What a recipient is told of (Art. 19): a rectification, an erasure or
+    a restriction of processing."""
+
+    RECTIFICATION = "rectification", _("Rectification")
+    ERASURE = "erasure", _("Erasure")
+    RESTRICTION = "restriction", _("Restriction of processing")
+
+
 class RecipientNotice(models.Model):
-    """The task of telling one recipient of the corrected categories about a
-    rectification (Art. 19), with its state. The recipient is an outside
-    party from the privacy office's party register (a company, not a
-    person)."""
+    """The task of telling one recipient of the person's data about a
+    rectification, an erasure or a restriction of processing (Art. 19), with
+    its state. The recipient is an outside party from the privacy office's
+    party register (a company, not a person)."""
 
     id = uuid_pk()
+    person = not_personal(
+        models.ForeignKey(
+            "registry.Person", on_delete=models.CASCADE, related_name="+"
+        ),
+        "link to the data subject",
+    )
+    cause = not_personal(
+        models.CharField(
+            _("cause"),
+            max_length=16,
+            choices=NoticeCause.choices,
+            default=NoticeCause.RECTIFICATION,
+        ),
+        "what the recipient is told of",
+    )
     rectification = not_personal(
         models.ForeignKey(
-            Rectification, on_delete=models.CASCADE, related_name="notices"
+            Rectification,
+            on_delete=models.CASCADE,
+            related_name="notices",
+            null=True,
+            blank=True,
         ),
-        "link to the rectification (and through it to the data subject)",
+        "link to the rectification, when that is the cause",
+    )
+    case_ref = not_personal(
+        models.CharField(_("request reference"), max_length=64, blank=True),
+        "request or case reference, validated to contain no free text",
     )
     recipient = not_personal(
         models.CharField(_("recipient"), max_length=200),
@@ -165,7 +197,7 @@ class RecipientNotice(models.Model):
     )
     categories = not_personal(
         models.JSONField(default=list),
-        "the corrected categories this recipient received",
+        "the categories concerned that this recipient received",
     )
     state = personal(
         models.CharField(
@@ -174,7 +206,7 @@ class RecipientNotice(models.Model):
             choices=NoticeState.choices,
             default=NoticeState.OPEN,
         ),
-        subject="rectification__person",
+        subject="person",
         **RECTIFICATION_FACT,
     )
     channel = not_personal(
@@ -183,16 +215,20 @@ class RecipientNotice(models.Model):
         ),
         "how the recipient was told",
     )
+    created_at = not_personal(models.DateTimeField(default=timezone.now))
     done_at = personal(
         models.DateTimeField(_("done"), null=True, blank=True),
-        subject="rectification__person",
+        subject="person",
         **RECTIFICATION_FACT,
     )
     done_by = staff_actor_fk(_("done by"))
 
     class Meta:
-        ordering = ["rectification", "recipient"]
-        indexes = [models.Index(fields=["state"])]
+        ordering = ["created_at", "recipient"]
+        indexes = [
+            models.Index(fields=["state"]),
+            models.Index(fields=["person", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"notice {self.recipient}"

@@ -291,7 +291,10 @@ def build_world() -> World:
         made_by=exporter,
     )
     notice = RecipientNotice.objects.create(
-        rectification=rectified, recipient="Kit Hosting Oy", categories=["user.name"]
+        person=person,
+        rectification=rectified,
+        recipient="Kit Hosting Oy",
+        categories=["user.name"],
     )
     dsr_case = case_create(
         actor=None,

@@ -165,7 +165,10 @@ def _world():
         person=person, case_ref="KIT-2", fields=["last_name"], categories=["user.name"]
     )
     RecipientNotice.objects.create(
-        rectification=rectified, recipient="Postitus Oy", categories=["user.name"]
+        person=person,
+        rectification=rectified,
+        recipient="Postitus Oy",
+        categories=["user.name"],
     )
     StaffExport.objects.create(
         person=person,
