@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from rekisteri.access.enforce import not_a_write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.core import keyring, sealed_files
-from rekisteri.core.errors import NotFound, ValidationFailed
+from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
 from rekisteri.registry.models import Person
 from rekisteri.rights import services
 from rekisteri.rights.models import StaffExport
@@ -72,7 +72,10 @@ def _build(actor: Any, person: Person, fmt: str) -> tuple[bytes, list[str]]:
 )
 def export_file_create(*, actor: Any, person: Person, fmt: str) -> StaffExport:
     """Build the export and store it sealed under the person's key for
-    ``actor`` to download within the configured number of days."""
+    ``actor`` to download within the configured number of days. An erased
+    person has no key to seal it under: :class:`Conflict` (``erased``), the
+    erasure receipt says what is kept (the API and the command still answer
+    with the export directly)."""
     if fmt not in FORMATS:
         raise ValidationFailed.single(
             "format", "invalid_choice", _("Choose JSON, readable or portability.")
@@ -80,6 +83,15 @@ def export_file_create(*, actor: Any, person: Person, fmt: str) -> StaffExport:
     if getattr(actor, "pk", None) is None:
         raise ValidationFailed.single(
             "actor", "required", _("A stored export is made by a staff member.")
+        )
+    if services.is_erased(person):
+        # No key to seal it under; what is kept is on the erasure receipt.
+        raise Conflict(
+            _(
+                "This person's data has been erased: the erasure receipt lists "
+                "what is kept, on which ground and until when."
+            ),
+            code="erased",
         )
     with keyring.ensure_scope():
         data, categories = _build(actor, person, fmt)

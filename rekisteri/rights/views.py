@@ -56,6 +56,9 @@ def person_export_build(request: HttpRequest, person_id: uuid.UUID) -> HttpRespo
             for _code, message in problems:
                 messages.error(request, message)
         return redirect("registry:person_detail", person_id=person.pk)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect("rights:person_erasure", person_id=person.pk)
     messages.success(
         request,
         _("The export is ready: download it below until %(day)s.")

@@ -153,3 +153,16 @@ def test_an_unknown_format_is_refused(customer):
     )
     assert response.status_code == 302
     assert not StaffExport.objects.exists()
+
+
+def test_an_erased_person_is_answered_with_the_receipt(customer):
+    erasure.erasure_execute(actor=None, person=customer.person, reason="request")
+    client = _client(customer.officer)
+    response = client.post(
+        reverse("rights:person_export_build", args=[customer.person.pk]),
+        {"format": "json"},
+    )
+    assert response["Location"] == reverse(
+        "rights:person_erasure", args=[customer.person.pk]
+    )
+    assert not StaffExport.objects.exists()
