@@ -277,6 +277,10 @@ REKISTERI_ATTESTATION_VERSION = os.environ.get("REKISTERI_ATTESTATION_VERSION", 
 # Accounts without a login for this many days are disabled by
 # ``manage.py disable_dormant``.
 REKISTERI_DORMANT_DAYS = _env_int("REKISTERI_DORMANT_DAYS", 90)
+# A staff member's stored export of a person (docs/rights.md, Stored
+# exports) can be downloaded by them for this many days, then the daily job
+# removes it.
+REKISTERI_STAFF_EXPORT_DAYS = _env_int("REKISTERI_STAFF_EXPORT_DAYS", 7)
 # TOTP codes are checked one step (30 s) either side for clock drift.
 OTP_TOTP_ISSUER = "Rekisteri"
 OTP_TOTP_THROTTLE_FACTOR = 1

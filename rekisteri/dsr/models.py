@@ -32,6 +32,7 @@ from rekisteri.core.catalogue import (
     uuid_pk,
 )
 from rekisteri.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
+from rekisteri.core.sealed_files import SealedFile
 from rekisteri.dsr.choices import (
     Channel,
     IdentityMethod,
@@ -288,11 +289,13 @@ class SentMessage(models.Model):
         return self.letter
 
 
-class ExportFile(models.Model):
+class ExportFile(SealedFile):
     """The export of a completed case, downloadable once through a link.
 
     The content is sealed under the case's key and removed after the one
-    download or when the link expires; the row stays as the record.
+    download or when the link expires; the row stays as the record (the
+    columns and the purge are ``core.sealed_files``'s, shared with the
+    staff's stored exports).
     """
 
     def __str__(self) -> str:
@@ -310,8 +313,6 @@ class ExportFile(models.Model):
         models.CharField(max_length=64), "keyed hash of the download code"
     )
     attempts = not_personal(models.PositiveSmallIntegerField(default=0))
-    filename = not_personal(models.CharField(max_length=100))
-    content_type = not_personal(models.CharField(max_length=100))
     content = personal(
         EncryptedBinaryField(null=True, blank=True),
         # A copy of the person's data for the requester: the privacy
@@ -320,11 +321,7 @@ class ExportFile(models.Model):
         description="The data subject's export, kept until downloaded or expired",
         **dict(_REQUESTER, subject="case"),
     )
-    size = not_personal(models.PositiveIntegerField(default=0))
-    expires_at = not_personal(models.DateTimeField())
     downloaded_at = _when(_("downloaded"))
-    deleted_at = _when(_("deleted"))
-    created_at = not_personal(models.DateTimeField(auto_now_add=True))
 
 
 class IdentityCode(models.Model):

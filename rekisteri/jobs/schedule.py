@@ -85,6 +85,12 @@ JOBS: tuple[Job, ...] = (
         {"minute": "15", "hour": "4"},
     ),
     Job(
+        "rights_exports_purge",
+        _("Expired staff exports are removed"),
+        ("rights", "purge-exports"),
+        {"minute": "20", "hour": "4"},
+    ),
+    Job(
         "requests_overdue",
         _("Rights requests near or past their deadline"),
         ("requests", "overdue"),

@@ -28,6 +28,7 @@ from rekisteri.messaging.models import Attachment, Message, MessageParticipant, 
 from rekisteri.messaging.services import (
     person_participant_rows,
     person_participation_erase,
+    person_participation_replay,
 )
 
 THREAD = "messaging.Thread"
@@ -231,4 +232,6 @@ PARTICIPANT_ENTRY = Participant(
     export=history_export,
     plan=history_plan,
     erase=history_erase,
+    # After a restore: the same erasure again, from the ledger's ids.
+    replay=person_participation_replay,
 )

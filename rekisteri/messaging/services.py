@@ -566,3 +566,77 @@ def person_participation_erase(*, actor: Any, person: Person) -> dict[str, int]:
             details=counts,
         )
     return counts
+
+
+def _readable(value: Any) -> str:
+    """A decrypted value, or "" for none or an erased one (a placeholder)."""
+    text = str(value or "")
+    return "" if not text or getattr(value, "is_erased", False) else text
+
+
+def person_participation_replay(person_ids: Sequence[Any]) -> dict[str, int]:
+    """Erase again, after a restore, what :func:`person_participation_erase`
+    erased for persons whose erasure is in the ledger (docs/rights.md,
+    Erasure; docs/security.md, Restore and the erasure ledger).
+
+    Their own key is gone by now, so their addresses are not read from the
+    register: the participant rows matched to them are, being sealed under
+    the message's key (the organization's), and give the addresses and
+    names to scrub from those messages' headers and to find their unmatched
+    appearances by digest. A person whose key is still readable (a key-store
+    restore replays before it shreds again) adds their register addresses
+    and name too. Then their participant rows, their own messages and
+    threads are deleted. Run by the restore as the system; nothing here is a
+    new decision about the person, only the one already recorded.
+    """
+    ids_ = list(person_ids)
+    with keyring.ensure_scope(), transaction.atomic():
+        rows = list(
+            MessageParticipant.objects.filter(person_id__in=ids_).select_related(
+                "message"
+            )
+        )
+        addresses = {_readable(r.address) for r in rows} - {""}
+        names = {_readable(r.display_name) for r in rows} - {""}
+        for person in Person.objects.filter(pk__in=ids_):
+            mine = {_readable(e.email) for e in person.emails.all()}
+            mine |= {_readable(p.number) for p in person.phones.all()}
+            addresses |= mine - {""}
+            full_name = _readable(person.full_name)
+            if full_name and not full_name.startswith("["):
+                names.add(full_name)
+        normalised = {normalise_address(a)[1] for a in addresses} - {""}
+        digests = {d for d in (address_digest(n) for n in normalised) if d}
+        if digests:
+            # Digests are truncated: an unmatched row counts only if its
+            # address really is one of theirs.
+            rows += [
+                r
+                for r in MessageParticipant.objects.filter(
+                    person__isnull=True, address_digest__in=digests
+                ).select_related("message")
+                if normalise_address(_readable(r.address))[1] in normalised
+            ]
+        scrubbed = 0
+        for message in {r.message_id: r.message for r in rows}.values():
+            headers = _readable(message.headers)
+            if headers and not headers.startswith("["):
+                new = _scrub(headers, addresses | names)
+                if new != headers:
+                    message.headers = new
+                    message.save(update_fields=["headers"])
+                    scrubbed += 1
+        deleted = (
+            MessageParticipant.objects.filter(pk__in=[r.pk for r in rows])
+            .delete()[1]
+            .get(MessageParticipant._meta.label, 0)
+        )
+        own = Message.objects.filter(person_id__in=ids_)
+        own_count = own.count()
+        own.delete()
+        Thread.objects.filter(person_id__in=ids_).delete()
+    return {
+        "participations": deleted,
+        "headers_scrubbed": scrubbed,
+        "messages_deleted": own_count,
+    }

@@ -52,13 +52,17 @@ from rekisteri.restrictions.models import (
     SuppressedContact,
     SuppressionMatch,
 )
+from rekisteri.rights import notices as rights_notices
 
 FAMILIES = ("user.privacy_preferences",)
 PURPOSE = "privacy"
 TEXT_MAX = 2000
 # Writes a restriction does not stop: lifting it, and recording an objection
 # (which only narrows processing further).
-ALLOWED_WHILE_RESTRICTED = frozenset({"restriction.lift", "objection.record"})
+# Telling a recipient of the restriction (Art. 19) is part of honouring it.
+ALLOWED_WHILE_RESTRICTED = frozenset(
+    {"restriction.lift", "objection.record", "rights.recipient_notice"}
+)
 
 
 # --------------------------------------------------------------------------
@@ -184,6 +188,8 @@ def restriction_place(
                 requested_on=day,
                 created_by=actor if getattr(actor, "pk", None) else None,
             )
+            # Art. 19: every recipient of the person's data is told.
+            told = rights_notices.restriction_notices(person)
             audit_record(
                 actor=actor,
                 action="restriction.place",
@@ -193,7 +199,11 @@ def restriction_place(
                 fields=["ground", "reason", "requested_by", "requested_on"],
                 categories=FAMILIES,
                 purpose=PURPOSE,
-                details={"ground": ground, "requested_by": requested_by},
+                details={
+                    "ground": ground,
+                    "requested_by": requested_by,
+                    "recipients": len(told),
+                },
             )
     except IntegrityError:
         # Placed at the same moment by someone else: one is enough.

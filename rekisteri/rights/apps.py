@@ -13,5 +13,8 @@ class RightsConfig(AppConfig):
         from rekisteri.core import participants
         from rekisteri.rights import checks  # noqa: F401
         from rekisteri.rights.rectification import PARTICIPANT
+        from rekisteri.rights.replay import PARTICIPANT as REPLAY
 
         participants.register(PARTICIPANT)
+        # After a restore, the erasure's declared deletions again.
+        participants.register(REPLAY)

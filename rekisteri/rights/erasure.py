@@ -48,8 +48,8 @@ from rekisteri.core.dbrouter import on_primary
 from rekisteri.core.errors import FieldErrors
 from rekisteri.registry.models import Person
 from rekisteri.registry.services import person_shred
-from rekisteri.rights import engine
-from rekisteri.rights.models import ErasureReceipt
+from rekisteri.rights import engine, notices
+from rekisteri.rights.models import ErasureReceipt, NoticeCause
 from rekisteri.rights.services import CASE_REF, authorize, receipt_for, until_of
 
 PLAN_FORMAT = "rekisteri.erasure-plan"
@@ -232,6 +232,39 @@ def erase_families(scope: engine.Scope) -> set[str]:
                 if e.field_name in names
             )
     return found
+
+
+def erased_categories(scope: engine.Scope) -> set[str]:
+    """Categories an erasure of the scope erases (not what it keeps): the
+    recipients of these are told of it (Art. 19, ``rights.notices``)."""
+    found = {
+        e.classification.category  # type: ignore[union-attr]
+        for located in scope.rows
+        for e in located.entries
+        if fate_of(located, e) != KEPT
+    }
+    erasing = {p.name for p in participants.all_participants() if p.erase}
+    for name, by_model in scope.participant_fields.items():
+        if name in erasing:
+            found.update(
+                e.classification.category  # type: ignore[union-attr]
+                for label, names in by_model.items()
+                for e in personal_fields(apps.get_model(label))
+                if e.field_name in names
+            )
+    return found
+
+
+def _notify_recipients(person: Person, scope: engine.Scope, case_ref: str) -> int:
+    """Art. 19: one notice per recipient of an erased category."""
+    return len(
+        notices.open_for(
+            person,
+            cause=NoticeCause.ERASURE,
+            categories=erased_categories(scope),
+            case_ref=case_ref,
+        )
+    )
 
 
 def plan_dict(person: Person, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -445,6 +478,7 @@ def _execute(actor: Any, person: Person, reason: str, case_ref: str) -> dict[str
         },
         kept=kept,
     )
+    told = _notify_recipients(person, scope, case_ref)
     audit_record(
         actor=actor,
         action="rights.erase",
@@ -463,6 +497,7 @@ def _execute(actor: Any, person: Person, reason: str, case_ref: str) -> dict[str
             "receipt": str(receipt.pk),
             "families": sorted(needed),
             "kept": len(kept),
+            "recipients": told,
         },
     )
     return receipt_dict(receipt)

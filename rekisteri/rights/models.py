@@ -18,6 +18,8 @@ from rekisteri.core.catalogue import (
     staff_actor_fk,
     uuid_pk,
 )
+from rekisteri.core.crypto.fields import EncryptedBinaryField
+from rekisteri.core.sealed_files import SealedFile
 
 
 class ErasureReceipt(models.Model):
@@ -140,18 +142,50 @@ class Rectification(models.Model):
         return f"rectification {self.made_at:%Y-%m-%d}"
 
 
+class NoticeCause(models.TextChoices):
+    """What a recipient is told of (Art. 19): a rectification, an erasure or
+    a restriction of processing."""
+
+    RECTIFICATION = "rectification", _("Rectification")
+    ERASURE = "erasure", _("Erasure")
+    RESTRICTION = "restriction", _("Restriction of processing")
+
+
 class RecipientNotice(models.Model):
-    """The task of telling one recipient of the corrected categories about a
-    rectification (Art. 19), with its state. The recipient is an outside
-    party from the privacy office's party register (a company, not a
-    person)."""
+    """The task of telling one recipient of the person's data about a
+    rectification, an erasure or a restriction of processing (Art. 19), with
+    its state. The recipient is an outside party from the privacy office's
+    party register (a company, not a person)."""
 
     id = uuid_pk()
+    person = not_personal(
+        models.ForeignKey(
+            "registry.Person", on_delete=models.CASCADE, related_name="+"
+        ),
+        "link to the data subject",
+    )
+    cause = not_personal(
+        models.CharField(
+            _("cause"),
+            max_length=16,
+            choices=NoticeCause.choices,
+            default=NoticeCause.RECTIFICATION,
+        ),
+        "what the recipient is told of",
+    )
     rectification = not_personal(
         models.ForeignKey(
-            Rectification, on_delete=models.CASCADE, related_name="notices"
+            Rectification,
+            on_delete=models.CASCADE,
+            related_name="notices",
+            null=True,
+            blank=True,
         ),
-        "link to the rectification (and through it to the data subject)",
+        "link to the rectification, when that is the cause",
+    )
+    case_ref = not_personal(
+        models.CharField(_("request reference"), max_length=64, blank=True),
+        "request or case reference, validated to contain no free text",
     )
     recipient = not_personal(
         models.CharField(_("recipient"), max_length=200),
@@ -163,7 +197,7 @@ class RecipientNotice(models.Model):
     )
     categories = not_personal(
         models.JSONField(default=list),
-        "the corrected categories this recipient received",
+        "the categories concerned that this recipient received",
     )
     state = personal(
         models.CharField(
@@ -172,7 +206,7 @@ class RecipientNotice(models.Model):
             choices=NoticeState.choices,
             default=NoticeState.OPEN,
         ),
-        subject="rectification__person",
+        subject="person",
         **RECTIFICATION_FACT,
     )
     channel = not_personal(
@@ -181,16 +215,71 @@ class RecipientNotice(models.Model):
         ),
         "how the recipient was told",
     )
+    created_at = not_personal(models.DateTimeField(default=timezone.now))
     done_at = personal(
         models.DateTimeField(_("done"), null=True, blank=True),
-        subject="rectification__person",
+        subject="person",
         **RECTIFICATION_FACT,
     )
     done_by = staff_actor_fk(_("done by"))
 
     class Meta:
-        ordering = ["rectification", "recipient"]
-        indexes = [models.Index(fields=["state"])]
+        ordering = ["created_at", "recipient"]
+        indexes = [
+            models.Index(fields=["state"]),
+            models.Index(fields=["person", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"notice {self.recipient}"
+
+
+# --------------------------------------------------------------------------
+# Stored exports (Art. 15, 20): the staff member's encrypted, expiring file
+# --------------------------------------------------------------------------
+
+
+class StaffExport(SealedFile):
+    """An access export or portability package a staff member built for a
+    person: sealed under the person's CRM key, downloadable by that staff
+    member only until it expires (docs/rights.md, Stored exports).
+
+    The daily job removes expired content and keeps the row as the record;
+    erasing the person shreds their key, which leaves the content unreadable
+    wherever a copy of it is (a backup included).
+    """
+
+    id = random_uuid_pk()
+    person = not_personal(
+        models.ForeignKey(
+            "registry.Person", on_delete=models.CASCADE, related_name="staff_exports"
+        ),
+        "link to the data subject",
+    )
+    fmt = not_personal(
+        models.CharField(_("format"), max_length=16),
+        "json, html or portability",
+    )
+    categories = not_personal(
+        models.JSONField(default=list), "catalogue categories the export holds"
+    )
+    content = personal(
+        EncryptedBinaryField(null=True, blank=True),
+        # A copy of the person's data for the request being answered; the
+        # privacy officer, who exports message content, handles it.
+        category="user.content",
+        purposes=(Purpose.CUSTOMER_SERVICE,),
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="privacy_case",
+        erasure=Erasure.SHRED,
+        subject="person",
+        description="A staff member's export of the person, kept until it expires",
+    )
+    made_by = staff_actor_fk(_("made by"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["made_by", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -30,15 +30,16 @@ from rekisteri.audit.services import audit_record
 from rekisteri.core.catalogue import classification_of, subject_fields
 from rekisteri.core.errors import FieldErrors, Forbidden, NotFound
 from rekisteri.core.participants import Participant, PlanItem, Record
-from rekisteri.privacy.recipients import external_recipients, receives
 from rekisteri.registry import services as registry
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
 from rekisteri.rights.models import (
+    NoticeCause,
     NoticeChannel,
     NoticeState,
     RecipientNotice,
     Rectification,
 )
+from rekisteri.rights.notices import open_for
 from rekisteri.rights.services import CASE_REF
 
 # The person's own editable values, each with the model field that holds it,
@@ -144,19 +145,13 @@ def rectify(
             categories=categories,
             made_by=actor if getattr(actor, "pk", None) else None,
         )
-        notices = []
-        for recipient in external_recipients():
-            received = [c for c in categories if receives(recipient, c)]
-            if received:
-                notices.append(
-                    RecipientNotice(
-                        rectification=record,
-                        recipient=recipient.name[:200],
-                        recipient_source=recipient.source[:32],
-                        categories=received,
-                    )
-                )
-        RecipientNotice.objects.bulk_create(notices)
+        notices = open_for(
+            locked,
+            cause=NoticeCause.RECTIFICATION,
+            categories=categories,
+            case_ref=case_ref,
+            rectification=record,
+        )
         audit_record(
             actor=actor,
             action="rights.rectify",
@@ -180,8 +175,9 @@ def notice_record(
     channel: str = "",
 ) -> RecipientNotice:
     """Record that a recipient was told (with the channel), or that telling
-    it proved impossible or disproportionate (Art. 19). The privacy office
-    records it; a recorded notice is not changed again."""
+    it proved impossible or disproportionate (Art. 19), for a rectification,
+    an erasure or a restriction alike. The privacy office records it; a
+    recorded notice is not changed again."""
     if actor is not None and not has_perm(actor, Perm.PRIVACY_MANAGE):
         raise Forbidden(
             _("Only the privacy officer may do this."), code="privacy_officer_only"
@@ -194,7 +190,7 @@ def notice_record(
     if state == NoticeState.IMPOSSIBLE:
         channel = ""
     errors.raise_if_any()
-    person_id = notice.rectification.person_id
+    person_id = notice.person_id
     authorize_write(
         actor=actor,
         person_id=person_id,
@@ -239,6 +235,7 @@ class NoticeRow:
     notice: RecipientNotice
     person_id: Any
     case_ref: str
+    cause: str
     fields: list[str]
 
 
@@ -248,18 +245,21 @@ def rectifications_of(person: Person) -> list[Rectification]:
 
 
 def open_notices(*, limit: int = 200) -> list[NoticeRow]:
-    """Notices still to be done, oldest rectification first."""
+    """Notices still to be done (rectifications, erasures, restrictions),
+    oldest first."""
     rows = (
         RecipientNotice.objects.filter(state=NoticeState.OPEN)
         .select_related("rectification")
-        .order_by("rectification__made_at", "recipient")[:limit]
+        .order_by("created_at", "recipient")[:limit]
     )
     return [
         NoticeRow(
             notice=n,
-            person_id=n.rectification.person_id,
-            case_ref=n.rectification.case_ref,
-            fields=list(n.rectification.fields),
+            person_id=n.person_id,
+            case_ref=n.case_ref
+            or (n.rectification.case_ref if n.rectification else ""),
+            cause=n.cause,
+            fields=list(n.rectification.fields) if n.rectification else [],
         )
         for n in rows
     ]
@@ -286,8 +286,8 @@ _MODELS: tuple[type, ...] = (Rectification, RecipientNotice)
 def _rows(model: type, person: Any):
     if model is Rectification:
         return Rectification.objects.filter(person=person).order_by("made_at")
-    return RecipientNotice.objects.filter(rectification__person=person).order_by(
-        "rectification__made_at", "recipient"
+    return RecipientNotice.objects.filter(person=person).order_by(
+        "created_at", "recipient"
     )
 
 
@@ -300,7 +300,8 @@ def _context(row: Any) -> dict[str, Any]:
         }
     # Art. 19: the person may be told who the recipients were.
     return {
-        "rectification": str(row.rectification_id),
+        "cause": row.cause,
+        "rectification": str(row.rectification_id) if row.rectification_id else None,
         "recipient": row.recipient,
         "categories": list(row.categories),
         "channel": row.channel,
@@ -344,8 +345,9 @@ def rectifications_plan(person: Any) -> list[PlanItem]:
                     fields=tuple(e.field_name for e in subject_fields(model)),
                     ground="privacy_case",
                     retention="privacy_case",
-                    note="the record of how the person's rectification request "
-                    "was honoured and whom it was told to (GDPR Art. 5(2), 19)",
+                    note="the record of how the person's rectification, erasure "
+                    "or restriction was honoured and which recipients were told "
+                    "of it (GDPR Art. 5(2), 19)",
                 )
             )
     return items

@@ -565,14 +565,26 @@ def portability_zip(*, actor: Any, person: Person) -> bytes:
     """A ZIP of the data the person provided on contract or consent: one
     ``data.json`` and one CSV per kind of row (Art. 20). Authorized and
     audited as an export (``rights.export``, format ``portability``)."""
+    return portability_package(actor=actor, person=person)[0]
+
+
+@not_a_write_service(
+    "the portability package reads the person's data after the matrix's "
+    "export column allowed it; it writes only its audit event"
+)
+def portability_package(*, actor: Any, person: Person) -> tuple[bytes, list[str]]:
+    """:func:`portability_zip` and the categories of the values in it."""
     export = export_person(actor=actor, person=person, fmt="portability")
     rows: dict[str, list[dict[str, Any]]] = {}
+    categories: set[str] = set()
     for item in export["items"]:
-        values = {
-            v["field"]: v["value"]
+        portable = [
+            v
             for v in item["values"]
             if _portable(item["model"], v["field"], v) and not v.get("erased")
-        }
+        ]
+        categories.update(v["category"] for v in portable)
+        values = {v["field"]: v["value"] for v in portable}
         if values:
             rows.setdefault(item["model"], []).append({"id": item["id"], **values})
     buffer = io.BytesIO()
@@ -604,4 +616,4 @@ def portability_zip(*, actor: Any, person: Person) -> bytes:
                     }
                 )
             archive.writestr(f"{label.replace('.', '-')}.csv", text.getvalue())
-    return buffer.getvalue()
+    return buffer.getvalue(), sorted(categories)

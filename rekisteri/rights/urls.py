@@ -11,14 +11,15 @@ urlpatterns = [
         name="export_schema",
     ),
     path(
-        "persons/<uuid:person_id>/export/",
-        views.person_export,
-        name="person_export",
+        "persons/<uuid:person_id>/exports/",
+        views.person_export_build,
+        name="person_export_build",
     ),
+    path("exports/", views.my_exports, name="my_exports"),
     path(
-        "persons/<uuid:person_id>/portability.zip",
-        views.person_portability,
-        name="person_portability",
+        "exports/<uuid:export_id>/",
+        views.export_download,
+        name="export_download",
     ),
     path(
         "persons/<uuid:person_id>/erasure/",

@@ -4,13 +4,12 @@ the published JSON Schema of the export."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_GET,
@@ -25,7 +24,7 @@ from rekisteri.core.forms import apply_service_errors
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.models import Person
 from rekisteri.registry.person_form import person_form_initial, require_person_form
-from rekisteri.rights import erasure, rectification, services
+from rekisteri.rights import erasure, exports, rectification, services
 from rekisteri.rights.forms import NoticeForm, RectifyForm
 from rekisteri.rights.schema import EXPORT_SCHEMA
 
@@ -42,42 +41,61 @@ def export_schema(request: HttpRequest) -> JsonResponse:
 
 
 @require(Perm.PRIVACY_VIEW)
-@require_GET
-def person_export(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    """Download the person's access export (``?format=json`` or ``html``)."""
+@require_POST
+def person_export_build(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Build the person's export (``format``: json, html or portability) as an
+    encrypted file for the staff member who asked (docs/rights.md, Stored
+    exports); they download it from their list of exports."""
     person = _person(request, person_id)
-    fmt = request.GET.get("format", "json")
-    if fmt not in ("json", "html"):
-        raise Http404
-    export = services.export_person(actor=request.user, person=person, fmt=fmt)
-    if fmt == "html":
-        # In the person's language (fi, sv or en), not the staff member's.
-        with translation.override(export["language"]):
-            response = render(request, "rights/export.html", {"export": export})
-    else:
-        response = HttpResponse(
-            json.dumps(export, ensure_ascii=False, indent=2),
-            content_type="application/json; charset=utf-8",
+    try:
+        row = exports.export_file_create(
+            actor=request.user, person=person, fmt=request.POST.get("format", "")
         )
-        # The file name carries the random id only, never a name.
-        response["Content-Disposition"] = (
-            f'attachment; filename="access-export-{person.pk}.json"'
-        )
-    response["Cache-Control"] = "no-store"
-    return response
+    except ValidationFailed as exc:
+        for problems in exc.fields.values():
+            for _code, message in problems:
+                messages.error(request, message)
+        return redirect("registry:person_detail", person_id=person.pk)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect("rights:person_erasure", person_id=person.pk)
+    messages.success(
+        request,
+        _("The export is ready: download it below until %(day)s.")
+        % {"day": formats.date_format(timezone.localtime(row.expires_at))},
+    )
+    return redirect("rights:my_exports")
 
 
 @require(Perm.PRIVACY_VIEW)
 @require_GET
-def person_portability(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    """Download the portability ZIP: data the person provided on contract or
-    consent, as JSON and CSV (Art. 20)."""
-    person = _person(request, person_id)
-    data = services.portability_zip(actor=request.user, person=person)
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = (
-        f'attachment; filename="portability-{person.pk}.zip"'
+def my_exports(request: HttpRequest) -> HttpResponse:
+    """The exports this staff member built, with their download links while
+    they last. No value of a person's is read: ids, formats and dates."""
+    now = timezone.now()
+    rows = [
+        {"row": row, "available": row.available(now)}
+        for row in exports.export_files_of(request.user)
+    ]
+    return render(
+        request,
+        "rights/my_exports.html",
+        {"rows": rows, "days": exports.expiry_days()},
     )
+
+
+@require(Perm.PRIVACY_VIEW)
+@require_GET
+def export_download(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
+    """The stored file, for the staff member who built it, until it expires;
+    anyone else, or after the expiry, is answered as for a missing file."""
+    download = exports.export_file_download(actor=request.user, export_id=export_id)
+    response = HttpResponse(download.content, content_type=download.content_type)
+    disposition = (
+        "inline" if download.content_type.startswith("text/html") else ("attachment")
+    )
+    # The file name carries the person's random id only, never a name.
+    response["Content-Disposition"] = f'{disposition}; filename="{download.filename}"'
     response["Cache-Control"] = "no-store"
     return response
 

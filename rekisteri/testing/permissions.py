@@ -134,10 +134,16 @@ class World:
     # Personal data that must not leak into a response.
     secrets: list[str] = field(default_factory=list)
     int_ids: dict[str, str] = field(default_factory=dict)
+    # Staff members who own one of the world's objects, by Expect.user.
+    owners: dict[str, Any] = field(default_factory=dict)
 
     def add(self, part: World, *, source: str) -> None:
         """Take in an app's part; two parts naming the same key is an error."""
-        for mine, theirs in ((self.ids, part.ids), (self.int_ids, part.int_ids)):
+        for mine, theirs in (
+            (self.ids, part.ids),
+            (self.int_ids, part.int_ids),
+            (self.owners, part.owners),
+        ):
             clash = sorted(set(mine) & set(theirs))
             assert not clash, f"{source}: world keys already taken: {clash}"
             mine.update(theirs)
@@ -234,7 +240,8 @@ class Expect:
 
     ``events`` are the audit actions it records, in order and nothing else.
     ``user`` is ``"owner"`` for routes about the caller's own objects (their
-    API tokens): anyone else's object is out of scope, hence 404.
+    API tokens), or the key of an app's world ``owners`` (``"exporter"``, a
+    stored export's maker): anyone else's object is out of scope, hence 404.
     """
 
     method: str = "GET"
@@ -353,14 +360,20 @@ class Kit:
     def holder(self, perm: Perm, expect: Expect):
         if perm is Perm.PUBLIC:
             return None  # public pages are tried as the public
-        if expect.user == "owner":
-            return ApiToken.objects.get(pk=self.world.ids["token"]).user
+        if expect.user != "holder":
+            return self.owner(expect)
         for role in ROLE_ORDER:
             if perm in (Perm.PUBLIC, Perm.AUTHENTICATED, Perm.OWN_TOKENS) or has_perm(
                 self.user(role), perm
             ):
                 return self.user(role)
         raise AssertionError(f"no role holds {perm}")
+
+    def owner(self, expect: Expect):
+        """The staff member whose own object the route is about."""
+        if expect.user == "owner":
+            return ApiToken.objects.get(pk=self.world.ids["token"]).user
+        return self.world.owners[expect.user]
 
     def lacker(self, perm: Perm):
         """A staff user without ``perm``; None when only anonymity lacks it."""
@@ -467,10 +480,10 @@ def check_site_route(name: str) -> None:
             ),
             route.route,
         )
-        if expect.user == "owner":
-            # Someone else's token: out of scope for the owner's colleague.
+        if expect.user != "holder":
+            # Someone else's object: out of scope for the owner's colleague.
             missing_url = url
-    if expect.user == "owner" and missing_url is not None:
+    if expect.user != "holder" and missing_url is not None:
         _check_owner_scope(kit, name, route, expect, url)
         missing_url = None
     _check(kit, name, route.required_perm, expect, url, missing_url, api=False)
@@ -478,7 +491,7 @@ def check_site_route(name: str) -> None:
 
 def _check_owner_scope(kit: Kit, name: str, route: Route, expect: Expect, url: str):
     """Another staff member asking for the owner's object gets 404."""
-    owner = ApiToken.objects.get(pk=kit.world.ids["token"]).user
+    owner = kit.owner(expect)
     colleague = next(
         kit.user(role)
         for role in ROLE_ORDER

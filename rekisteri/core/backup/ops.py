@@ -5,8 +5,9 @@ they are separate so the key store can be kept for a shorter time: once the
 last key-store archive holding a shredded key has been pruned, the person's
 data in every data archive is unreadable.
 
-After any restore the erasure ledger of the live key store is replayed, so a
-person erased after the backup was taken stays erased.
+After any restore the erasure ledger of the live key store is replayed
+(:mod:`.replay`), so a person erased after the backup was taken stays
+erased: their keys, blind-index rows and every participant's data.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.db import connections
 
 from rekisteri.core import keyring
+from rekisteri.core.backup import replay
 from rekisteri.core.backup.archive import (
     ArchiveError,
     ArchiveReader,
@@ -37,11 +39,9 @@ from rekisteri.core.backup.archive import (
     read_header,
     verify_stream,
 )
-from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto.master import MasterKeyProvider
 from rekisteri.core.files import PRIVATE_DIR, make_private
 from rekisteri.core.keyring import KEYSTORE_DB
-from rekisteri.core.models import BlindIndex
 
 SUFFIX = ".rkb"
 PARTIAL = ".partial"
@@ -431,6 +431,8 @@ class RestoreReport:
     subjects_replayed: int
     keys_destroyed: int
     index_rows_deleted: int
+    # What the participants' replays did (:mod:`.replay`), by name.
+    participants: dict[str, int] = field(default_factory=dict)
 
 
 def _decrypted(path: Path) -> Iterator[bytes]:
@@ -593,37 +595,6 @@ def _restore_pg(
             admin.execute(f"DROP DATABASE IF EXISTS {_pg_ident(scratch)}")
 
 
-def _live_ledger() -> list[dict[str, Any]]:
-    return keyring.ledger_entries()
-
-
-def _merge_ledger(entries: list[dict[str, Any]]) -> int:
-    """Put back ledger entries the restored key store does not have."""
-    return keyring.ledger_merge(entries)
-
-
-def replay_ledger() -> tuple[int, int, int]:
-    """Erase again everyone in the live ledger; (subjects, keys, index rows).
-
-    Blind-index rows of subjects erased in the CRM class are deleted; a key
-    that is live again (or a subject with no tombstone) is shredded through
-    :func:`keyring.shred`, which leaves the tombstone and records the replay.
-    """
-    pairs = sorted({(e["subject_id"], e["key_class"]) for e in _live_ledger()})
-    destroyed = index_rows = 0
-    for start in range(0, len(pairs), 500):
-        batch = pairs[start : start + 500]
-        crm = [s for s, kc in batch if kc == KeyClass.CRM]
-        if crm:
-            index_rows += BlindIndex.objects.filter(subject_id__in=crm).delete()[0]
-        live, tomb = keyring.key_states([s for s, _kc in batch])
-        for pair in batch:
-            if pair in live or pair not in tomb:
-                keyring.shred(pair[0], pair[1], reason="replayed after restore")
-                destroyed += 1
-    return len({s for s, _kc in pairs}), destroyed, index_rows
-
-
 def restore(path: Path) -> RestoreReport:
     """Verify, restore into the configured database, replay the erasures."""
     path = Path(path)
@@ -636,15 +607,15 @@ def restore(path: Path) -> RestoreReport:
             f"{path.name}: a {manifest.get('vendor')} backup cannot be restored "
             f"into a {vendor} database"
         )
-    ledger = _live_ledger() if kind == "keys" else []
+    ledger = replay.live_ledger() if kind == "keys" else []
     db = settings.DATABASES[alias]
     if vendor == "sqlite":
         counts = _restore_sqlite(path, db, manifest.get("tables", {}))
     else:
         counts = _restore_pg(path, db, manifest.get("tables", {}))
     keyring.reset_provider()
-    added = _merge_ledger(ledger) if kind == "keys" else 0
-    subjects, destroyed, index_rows = replay_ledger()
+    added = replay.merge_ledger(ledger) if kind == "keys" else 0
+    replayed = replay.replay_ledger()
     expected = manifest.get("tables", {})
     mismatched = sorted(
         t for t in set(expected) | set(counts) if expected.get(t) != counts.get(t)
@@ -654,9 +625,10 @@ def restore(path: Path) -> RestoreReport:
         tables=counts,
         mismatched=mismatched,
         ledger_entries_added=added,
-        subjects_replayed=subjects,
-        keys_destroyed=destroyed,
-        index_rows_deleted=index_rows,
+        subjects_replayed=replayed.subjects,
+        keys_destroyed=replayed.keys_destroyed,
+        index_rows_deleted=replayed.index_rows_deleted,
+        participants=replayed.participants,
     )
 
 

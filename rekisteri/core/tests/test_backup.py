@@ -289,6 +289,32 @@ for i in range(3):
     )
     role_create(actor=None, person=p, organization=org, kind="contact", title="CTO")
     ids.append(str(p.pk))
+# The message history of the one to be erased: a message of the company
+# with them and a colleague in it (matched, with their name and address in
+# the headers), one where their address was not matched to them, and one
+# keyed to them alone.
+import datetime as dt
+from rekisteri.core import keyring
+from rekisteri.messaging.services import ParticipantIn, message_create, message_store
+from rekisteri.registry.models import Person
+keep, gone = Person.objects.get(pk=ids[0]), Person.objects.get(pk=ids[1])
+at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+with keyring.ensure_scope():
+    for n, matched in enumerate((gone, None)):
+        message_store(
+            actor=None, organization=org, person=None, channel="email",
+            direction="in", occurred_at=at + dt.timedelta(minutes=n),
+            subject="Sopimus", body="Terveisin",
+            headers="From: " + m["last_name"] + "name <1" + m["email"] + ">\\n"
+            "To: Keep <0" + m["email"] + ">",
+            participants=[
+                ParticipantIn(role="from", person=matched, address="1" + m["email"],
+                              display_name=m["last_name"] + "name"),
+                ParticipantIn(role="to", person=keep, address="0" + m["email"]),
+            ],
+        )
+message_create(actor=None, person=gone, channel="phone", direction="in",
+               occurred_at=at, subject="Soitto", body="Soitti")
 print(json.dumps(ids))
 """
 
@@ -311,9 +337,10 @@ print(json.dumps(out))
 
 CHANGE = """
 from rekisteri.registry.models import Person
-from rekisteri.registry.services import person_shred, person_update
+from rekisteri.registry.services import person_update
+from rekisteri.rights.erasure import erasure_execute
 person_update(actor=None, person=Person.objects.get(pk={keep!r}), city="Muutettu")
-person_shred(actor=None, person=Person.objects.get(pk={gone!r}), reason="request")
+erasure_execute(actor=None, person=Person.objects.get(pk={gone!r}), reason="request")
 """
 
 CHECK = """
@@ -326,8 +353,20 @@ gone = Person.objects.get(pk={gone!r})
 keep = Person.objects.get(pk={keep!r})
 user = make_staff(username="drill-" + uuid.uuid4().hex[:8])
 found = search(user=user, q="0" + {email!r})
+from rekisteri.core import keyring
+from rekisteri.messaging.models import Message, MessageParticipant
+from rekisteri.registry.models import Role
+with keyring.ensure_scope():
+    headers = [str(m.headers) for m in Message.objects.filter(person=None)]
+    addresses = [str(p.address) for p in MessageParticipant.objects.all()]
 print(json.dumps({{
-    "erased": [getattr(gone, f).is_erased for f in ("first_name", "last_name", "city")],
+    "headers": headers,
+    "addresses": addresses,
+    "own_messages": Message.objects.filter(person=gone).count(),
+    "gone_participations": MessageParticipant.objects.filter(person=gone).count(),
+    "gone_roles": Role.objects.filter(person=gone).count(),
+    "erased": [getattr(getattr(gone, f), "is_erased", False)
+               for f in ("first_name", "last_name", "city")],
     "emails": [getattr(e.email, "is_erased", False) for e in gone.emails.all()],
     "index_rows": BlindIndex.objects.filter(subject_id=gone.pk).count(),
     "keep_city": keep.city,
@@ -366,10 +405,28 @@ def _shell(env: dict, code: str) -> object:
     return json.loads(out.strip().splitlines()[-1])
 
 
+# What the replay of the erasure changes in the restored database: the erased
+# person's role (declared deleted), their message participation, own
+# message and thread, the scrubbed headers; the retention dates the role's
+# end moves.
+REPLAYED_TABLES = {
+    "contracts_relationshipend",
+    "core_blindindex",
+    "messaging_message",
+    "messaging_messageparticipant",
+    "messaging_thread",
+    "registry_role",
+    "retention_duedate",
+}
+
+
 def _drill(env: dict[str, str], tmp_path: Path) -> None:
     """Back up, change and erase, restore both kinds, check what survives."""
     _manage(env, "migrate_all", "-v0")
     keep, gone, _other = _shell(env, CREATE)
+    state = _shell(env, CHECK.format(gone=gone, keep=keep, email=MARKERS["email"]))
+    assert all("1" + MARKERS["email"] in h for h in state["headers"])
+    assert state["own_messages"] == 1 and state["gone_roles"] == 1
     before = _shell(env, STATE.format(skip=gone))
     _manage(env, "backup", "create")
     _manage(env, "backup", "create", "--keys")
@@ -393,11 +450,30 @@ def _drill(env: dict[str, str], tmp_path: Path) -> None:
     out = _manage(env, "backup", "restore", str(data_archive), "--yes").stdout
     assert "registry_person: 3 rows" in out
     assert "1 subjects re-erased" in out
-    assert _shell(env, STATE.format(skip=gone)) == before
+    # Every participant's erasure is replayed, not only the key: the rows the
+    # erasure deleted are deleted again, the headers scrubbed again.
+    assert "messaging.history.participations 2" in out
+    assert "messaging.history.headers_scrubbed 2" in out
+    assert "messaging.history.messages_deleted 1" in out
+    after = _shell(env, STATE.format(skip=gone))
+    changed = {t for t in set(before) | set(after) if before.get(t) != after.get(t)}
+    assert changed <= REPLAYED_TABLES, changed
+    assert {"messaging_message", "messaging_messageparticipant"} <= changed
     state = _shell(env, CHECK.format(gone=gone, keep=keep, email=MARKERS["email"]))
     assert state["erased"] == [True, True, True]
     assert state["emails"] == [True]
     assert state["index_rows"] == 0
+    gone_address = "1" + MARKERS["email"]
+    assert len(state["headers"]) == 2
+    for headers in state["headers"]:
+        assert gone_address not in headers
+        assert MARKERS["last_name"] not in headers
+        assert "0" + MARKERS["email"] in headers  # the colleague's stays
+    assert gone_address not in state["addresses"]
+    assert state["addresses"].count("0" + MARKERS["email"]) == 2
+    assert state["own_messages"] == 0
+    assert state["gone_participations"] == 0
+    assert state["gone_roles"] == 0
     # The change made after the backup is undone.
     assert state["keep_city"].lower() == MARKERS["city"].lower()
     assert state["found"] == [keep]

@@ -246,7 +246,10 @@ def build_world() -> World:
         person=person, case_ref="DSR-0", fields=["last_name"], categories=["user.name"]
     )
     notice = RecipientNotice.objects.create(
-        rectification=rectified, recipient="Postitus Oy", categories=["user.name"]
+        person=person,
+        rectification=rectified,
+        recipient="Postitus Oy",
+        categories=["user.name"],
     )
     return World(
         org,
@@ -604,6 +607,8 @@ def test_restriction_walk_every_person_service_refuses_before_writing():
         allowed = name.rsplit(".", 1)[1] in {
             "restriction_lift",
             "objection_record",
+            # Telling the recipients of the restriction (Art. 19).
+            "notice_record",
         }
         error, writes = _attempt(world, name, officer if allowed else None)
         if allowed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 from rekisteri.access.choices import Action
 from rekisteri.access.selectors import visible_families
@@ -17,7 +18,8 @@ register = template.Library()
 @register.inclusion_tag("rights/partials/person_rights.html", takes_context=True)
 def person_rights(context: dict, person: Any) -> dict[str, Any]:
     """The rights actions the viewer's role may take on the person. Links
-    only: opening them runs the matrix check and the audit."""
+    and the export buttons only: following them runs the matrix check and
+    the audit."""
     user = context["request"].user
     view = has_perm(user, Perm.PRIVACY_VIEW)
     receipt = services.receipt_for(person) if view else None
@@ -33,4 +35,11 @@ def person_rights(context: dict, person: Any) -> dict[str, Any]:
         and bool(visible_families(user, Action.ERASE)),
         "erased": erased,
         "receipt": receipt,
+        # The export buttons post a form (the file is built and stored).
+        "csrf_token": context.get("csrf_token"),
+        "export_formats": [
+            ("json", _("Build the access export (JSON)")),
+            ("html", _("Build the readable access export")),
+            ("portability", _("Build the portability package (ZIP)")),
+        ],
     }

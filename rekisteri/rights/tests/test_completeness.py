@@ -21,6 +21,7 @@ import jsonschema
 import pytest
 from django.db import models
 
+from rekisteri.accounts.choices import StaffRole
 from rekisteri.connectors.models import InformTask, RegistryReview
 from rekisteri.contracts.services import (
     contract_create,
@@ -41,7 +42,7 @@ from rekisteri.registry.models import DataSource, Provenance
 from rekisteri.registry.services import role_create
 from rekisteri.restrictions.models import Objection, Restriction, SuppressionMatch
 from rekisteri.rights import services
-from rekisteri.rights.models import RecipientNotice, Rectification
+from rekisteri.rights.models import RecipientNotice, Rectification, StaffExport
 from rekisteri.rights.schema import EXPORT_SCHEMA
 from rekisteri.testing import make_org, make_person, make_staff
 from rekisteri.testing.billing import make_invoice
@@ -164,7 +165,20 @@ def _world():
         person=person, case_ref="KIT-2", fields=["last_name"], categories=["user.name"]
     )
     RecipientNotice.objects.create(
-        rectification=rectified, recipient="Postitus Oy", categories=["user.name"]
+        person=person,
+        rectification=rectified,
+        recipient="Postitus Oy",
+        categories=["user.name"],
+    )
+    StaffExport.objects.create(
+        person=person,
+        fmt="json",
+        filename="access-export.json",
+        content_type="application/json",
+        content=b"{}",
+        size=2,
+        expires_at=dt.datetime(2026, 1, 10, tzinfo=dt.UTC),
+        made_by=make_staff(StaffRole.PRIVACY_OFFICER),
     )
     return person
 

@@ -294,3 +294,63 @@ def test_a_rectification_case_links_to_the_form_with_its_reference(person):
         reverse("rights:person_rectify", args=[person.pk]) + "?case_ref=%3Cb%3Ex"
     ).content.decode()
     assert "&lt;b&gt;x" not in junk and "<b>x" not in junk
+
+
+# --------------------------------------------------------------------------
+# Art. 19 after an erasure and a restriction
+# --------------------------------------------------------------------------
+
+
+def test_an_erasure_opens_a_notice_per_recipient_of_an_erased_category(person, parties):
+    officer = make_staff(StaffRole.PRIVACY_OFFICER)
+    erasure.erasure_execute(
+        actor=officer, person=person, reason="request", case_ref="DSR-9"
+    )
+    notice = RecipientNotice.objects.get(person=person)
+    # The mailer received the name and email, now erased; the collection
+    # agency received financial data only, of which the person has none.
+    assert notice.cause == "erasure" and notice.recipient == "Postitus Oy"
+    assert notice.case_ref == "DSR-9" and notice.rectification is None
+    assert set(notice.categories) >= {"user.contact.email", "user.name"}
+    assert (
+        AuditEvent.objects.filter(action="rights.erase").last().details["recipients"]
+        == 1
+    )
+    # Listed for the privacy office with its cause; recorded like any other.
+    client = _client(officer)
+    page = client.get(reverse("rights:notices")).content.decode()
+    assert "DSR-9" in page and "Postitus Oy" in page
+    client.post(
+        reverse("rights:notice_record", args=[notice.pk]), {"state": "impossible"}
+    )
+    assert RecipientNotice.objects.get(pk=notice.pk).state == "impossible"
+    # Kept, and the person's export names the recipient (Art. 19, last
+    # sentence): the erased person's export still lists what is kept.
+    export = services.export_person(actor=None, person=person)
+    told = [i for i in export["items"] if i["model"] == "rights.RecipientNotice"]
+    assert told and told[0]["context"]["recipient"] == "Postitus Oy"
+    assert told[0]["context"]["cause"] == "erasure"
+
+
+def test_a_restriction_opens_a_notice_per_recipient_of_the_persons_data(
+    person, parties
+):
+    officer = make_staff(StaffRole.PRIVACY_OFFICER)
+    restrictions.restriction_place(
+        actor=officer, person=person, reason="Accuracy contested"
+    )
+    notice = RecipientNotice.objects.get(person=person)
+    assert notice.cause == "restriction" and notice.recipient == "Postitus Oy"
+    assert "user.contact.email" in notice.categories
+    assert notice.state == NoticeState.OPEN
+    # Recording the notice is no processing the restriction stops: the
+    # privacy office may still tell the recipient.
+    rectification.notice_record(
+        actor=officer, notice=notice, state="notified", channel="email"
+    )
+    assert RecipientNotice.objects.get(pk=notice.pk).state == "notified"
+
+
+def test_no_recipient_no_notice(person):
+    erasure.erasure_execute(actor=None, person=person, reason="request")
+    assert not RecipientNotice.objects.filter(person=person).exists()

@@ -21,7 +21,7 @@ def test_the_person_page_offers_the_officer_every_action(customer):
     page = client.get(
         reverse("registry:person_detail", kwargs={"person_id": customer.person.pk})
     ).content.decode()
-    assert reverse("rights:person_export", args=[customer.person.pk]) in page
+    assert reverse("rights:person_export_build", args=[customer.person.pk]) in page
     assert reverse("rights:person_erasure", args=[customer.person.pk]) in page
 
 
@@ -30,7 +30,7 @@ def test_sales_sees_only_the_rectification(customer):
     page = client.get(
         reverse("registry:person_detail", kwargs={"person_id": customer.person.pk})
     ).content.decode()
-    assert reverse("rights:person_export", args=[customer.person.pk]) not in page
+    assert reverse("rights:person_export_build", args=[customer.person.pk]) not in page
     assert reverse("rights:person_erasure", args=[customer.person.pk]) not in page
     # Sales may correct the person's data under a request, nothing more.
     assert reverse("rights:person_rectify", args=[customer.person.pk]) in page
@@ -38,14 +38,26 @@ def test_sales_sees_only_the_rectification(customer):
 
 def test_the_export_downloads_and_validates(customer):
     client = client_as(customer.officer)
-    url = reverse("rights:person_export", args=[customer.person.pk])
-    response = client.get(url)
+    url = reverse("rights:person_export_build", args=[customer.person.pk])
+    built = client.post(url, {"format": "json"})
+    assert built.status_code == 302 and built["Location"] == reverse(
+        "rights:my_exports"
+    )
+    listing = client.get(built["Location"]).content.decode()
+    (json_row,) = customer.person.staff_exports.filter(fmt="json")
+    download = reverse("rights:export_download", args=[json_row.pk])
+    assert download in listing
+    response = client.get(download)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert "Aalto" not in response["Content-Disposition"]
     data = json.loads(response.content)
     jsonschema.validate(data, EXPORT_SCHEMA)
-    html = client.get(url + "?format=html").content.decode()
+    client.post(url, {"format": "html"})
+    (html_row,) = customer.person.staff_exports.filter(fmt="html")
+    html = client.get(
+        reverse("rights:export_download", args=[html_row.pk])
+    ).content.decode()
     assert "anna@asiakas.fi" in html
     assert 'lang="fi"' in html and "Henkilötietosi" in html
 

@@ -114,6 +114,12 @@ class Command(BaseCommand):
             f"({report.keys_destroyed} keys destroyed again, "
             f"{report.index_rows_deleted} blind-index rows deleted)."
         )
+        if report.participants:
+            self.stdout.write(
+                "Replayed by the participants: "
+                + ", ".join(f"{k} {n}" for k, n in sorted(report.participants.items()))
+                + "."
+            )
         if report.mismatched:
             raise CommandError("restored row counts do not match the manifest")
 

@@ -5,6 +5,8 @@
 * ``erase --person UUID --plan`` — the erasure plan (a dry run), as JSON.
 * ``erase --person UUID --execute --reason TEXT [--case-ref REF]`` — erase
   and print the receipt.
+* ``purge-exports`` — remove the content of staff exports past their
+  expiry (the daily job ``rights_exports_purge``).
 
 ``--as USERNAME`` acts as that staff member (their role and the
 need-to-know matrix apply, and the audit log names them); without it the
@@ -27,7 +29,7 @@ from rekisteri.accounts.models import StaffUser
 from rekisteri.core import keyring
 from rekisteri.core.errors import ServiceError
 from rekisteri.registry.models import Person
-from rekisteri.rights import erasure, services
+from rekisteri.rights import erasure, exports, services
 
 
 class Command(BaseCommand):
@@ -49,8 +51,13 @@ class Command(BaseCommand):
         erase.add_argument("--case-ref", default="")
         erase.add_argument("--output", help="File to write (default: stdout).")
         erase.add_argument("--as", dest="as_user")
+        sub.add_parser("purge-exports", help="Remove expired stored exports' content.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["job"] == "purge-exports":
+            count = exports.export_files_purge()
+            self.stdout.write(f"{count} expired exports removed")
+            return
         actor = self._actor(options.get("as_user"))
         person = self._person(options["person"])
         try:
