@@ -317,7 +317,7 @@ def test_an_erasure_opens_a_notice_per_recipient_of_an_erased_category(person, p
         == 1
     )
     # Listed for the privacy office with its cause; recorded like any other.
-    client = _client(officer)
+    client = client_as(officer)
     page = client.get(reverse("rights:notices")).content.decode()
     assert "DSR-9" in page and "Postitus Oy" in page
     client.post(
