@@ -41,7 +41,9 @@ from importing upper ones (messaging, billing): they meet here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,6 +245,37 @@ def until_many(model_label: str, rows: list[Any]) -> dict[Any, dt.date | None]:
             fn = p.until[model_label]
             return {row.pk: fn(row) for row in rows}
     return {}
+
+
+_memo: ContextVar[dict[Any, Any] | None] = ContextVar(
+    "rekisteri_participants_memo", default=None
+)
+
+
+@contextmanager
+def batch_scope() -> Iterator[None]:
+    """One batch erasure: what a participant reads for its plan can serve
+    its erasure (:func:`memo`). The memo, which may hold personal values
+    (addresses to match), is dropped when the block ends."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memo(key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered under ``key`` inside a :func:`batch_scope`
+    (computed afresh outside one)."""
+    cache = _memo.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 def run_replay(person_ids: list[Any]) -> dict[str, int]:

@@ -25,7 +25,7 @@ from django.db.models import Count, Q
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.audit.services import audit_record
-from rekisteri.core import keyring
+from rekisteri.core import keyring, participants
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.messaging.models import Message, MessageParticipant, Thread
 from rekisteri.messaging.services import (
@@ -56,7 +56,15 @@ def participant_rows_many(
     """``services.person_participant_rows`` for many persons: person id →
     readable addresses, person id → participant rows that are theirs
     (matched to them, or unmatched with one of their addresses). Call it
-    inside a key scope."""
+    inside a key scope. Inside a batch erasure the plan's reading serves the
+    erasure (``participants.memo``)."""
+    key = ("messaging.participant_rows", tuple(sorted(str(p.pk) for p in persons)))
+    return participants.memo(key, lambda: _participant_rows_many(persons))
+
+
+def _participant_rows_many(
+    persons: list[Person],
+) -> tuple[dict[Any, set[str]], dict[Any, list[MessageParticipant]]]:
     ids = [p.pk for p in persons]
     keyring.prefetch(ids, KeyClass.CRM)
     addresses: dict[Any, set[str]] = {pid: set() for pid in ids}

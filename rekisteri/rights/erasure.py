@@ -561,6 +561,17 @@ def _execute_many(
     ]
     if not persons:
         return
+    with participants.batch_scope():
+        _erase_located(actor, persons, case_ref, reason, result)
+
+
+def _erase_located(
+    actor: Any,
+    persons: list[Person],
+    case_ref: str,
+    reason: str,
+    result: ErasureBatch,
+) -> None:
     scopes = engine.locate_many(persons)
     needed = {pid: erase_families(scope) for pid, scope in scopes.items()}
     for p in persons:
