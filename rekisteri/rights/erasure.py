@@ -46,7 +46,7 @@ from rekisteri.core.catalogue import (
     personal_fields,
 )
 from rekisteri.core.dbrouter import on_primary
-from rekisteri.core.errors import FieldErrors, Forbidden, ServiceError
+from rekisteri.core.errors import FieldErrors, Forbidden, NotFound, ServiceError
 from rekisteri.registry.models import Person
 from rekisteri.registry.shred import persons_shred
 from rekisteri.rights import engine
@@ -541,6 +541,9 @@ def _execute_many(
             .filter(pk__in=chunk)
             .order_by("pk")
         )
+    for pid in ids:
+        if pid not in locked:  # deleted since the batch was read
+            result.skipped[pid] = NotFound(code="not_found")
     held = holds.holds_for_persons([pid for pid in ids if pid in locked])
     for pid, found in held.items():
         result.holds[pid] = found
