@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import Contract, RelationshipEnd
+from rekisteri.core import deferral
 from rekisteri.registry import hooks
 from rekisteri.registry.models import Organization, Role
 
@@ -80,9 +81,41 @@ def relationship_ended_before(day: dt.date) -> Any:
 # --------------------------------------------------------------------------
 
 
+def relationship_refresh_many(organization_ids: list[Any]) -> None:
+    """:func:`relationship_refresh` for many organizations: their ends
+    computed with one query per kind of row, and only those whose stored end
+    or flag changed written (through :func:`relationship_refresh`, so its
+    signals are sent)."""
+    ids = list(dict.fromkeys(organization_ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        ends: dict[Any, list[dt.date | None]] = {}
+        for oid, end in Contract.objects.filter(
+            organization_id__in=chunk, status__in=IN_FORCE_STATUSES
+        ).values_list("organization_id", "ends_on"):
+            ends.setdefault(oid, []).append(end)
+        for oid, end in Role.objects.filter(organization_id__in=chunk).values_list(
+            "organization_id", "end_date"
+        ):
+            ends.setdefault(oid, []).append(end)
+        stored = {
+            r.organization_id: (r.ended_on, r.sole_trader)
+            for r in RelationshipEnd.objects.filter(organization_id__in=chunk)
+        }
+        for organization in Organization.objects.filter(pk__in=chunk):
+            now = (latest_end(ends.get(organization.pk, ())), organization.sole_trader)
+            if stored.get(organization.pk) != now:
+                relationship_refresh(organization)
+
+
 def _role_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     if isinstance(kwargs.get("origin"), Organization):
         return  # the organization itself is being deleted, and its row with it
+    # A bulk write (a batch erasure) refreshes each organization once.
+    if deferral.defer(
+        "contracts.relationship", relationship_refresh_many, [instance.organization_id]
+    ):
+        return
     organization = Organization.objects.filter(pk=instance.organization_id).first()
     if organization is not None:
         relationship_refresh(organization)

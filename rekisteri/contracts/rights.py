@@ -19,10 +19,11 @@ from typing import Any
 
 from django.db.models import Q
 
-from rekisteri.contracts.models import Contract
+from rekisteri.contracts.models import Contract, ContractParty
 from rekisteri.core import keyring
 from rekisteri.core.catalogue import subject_fields
 from rekisteri.core.participants import Participant, PlanItem, Record
+from rekisteri.registry.models import Role
 
 CONTRACT = "contracts.Contract"
 
@@ -101,10 +102,74 @@ def contracts_plan(person: Any) -> list[PlanItem]:
     ]
 
 
+# Many persons at once (a batch erasure): their party rows and sole
+# traders' roles with one query each, then the contracts once.
+
+
+def _contracts_many(persons: list[Any]) -> dict[Any, list[Contract]]:
+    ids = [p.pk for p in persons]
+    mine: dict[Any, set[Any]] = {pid: set() for pid in ids}
+    by_org: dict[Any, set[Any]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        for cid, pid in ContractParty.objects.filter(person_id__in=chunk).values_list(
+            "contract_id", "person_id"
+        ):
+            mine[pid].add(cid)
+        for oid, pid in Role.objects.filter(
+            person_id__in=chunk, organization__sole_trader=True
+        ).values_list("organization_id", "person_id"):
+            by_org.setdefault(oid, set()).add(pid)
+    wanted = {c for found in mine.values() for c in found}
+    contracts: dict[Any, Contract] = {}
+    orgs = list(by_org)
+    for keys, lookup in ((sorted(wanted, key=str), "pk"), (orgs, "organization_id")):
+        for i in range(0, len(keys), 500):
+            for c in Contract.objects.filter(**{f"{lookup}__in": keys[i : i + 500]}):
+                contracts[c.pk] = c
+    for c in contracts.values():
+        if c.organization_id in by_org:
+            for pid in by_org[c.organization_id]:
+                mine[pid].add(c.pk)
+    return {pid: [contracts[c] for c in found] for pid, found in mine.items()}
+
+
+def contracts_scope_many(persons: list[Any]) -> dict[Any, dict[str, tuple[str, ...]]]:
+    out = {}
+    for pid, found in _contracts_many(persons).items():
+        names = {n for c in found for n in _fields(c)}
+        out[pid] = {CONTRACT: tuple(sorted(names))} if names else {}
+    return out
+
+
+def contracts_plan_many(persons: list[Any]) -> dict[Any, list[PlanItem]]:
+    out: dict[Any, list[PlanItem]] = {}
+    for pid, found in _contracts_many(persons).items():
+        out[pid] = (
+            [
+                PlanItem(
+                    model=CONTRACT,
+                    count=len(found),
+                    fate="kept",
+                    fields=tuple(sorted({n for c in found for n in _fields(c)})),
+                    ground="customer_relationship_contract",
+                    retention="relationship",
+                    note="the customer organization's contract; the person's "
+                    "party rows are removed",
+                )
+            ]
+            if found
+            else []
+        )
+    return out
+
+
 PARTICIPANT_ENTRY = Participant(
     name="contracts.contracts",
     covers=(CONTRACT,),
     scope=contracts_scope,
     export=contracts_export,
     plan=contracts_plan,
+    scope_many=contracts_scope_many,
+    plan_many=contracts_plan_many,
 )

@@ -131,6 +131,13 @@ def shred(subject_id: uuid.UUID, key_class: str, *, reason: str) -> bool:
     return _store().shred(subject_id, key_class, reason=reason)
 
 
+def shred_many(
+    subject_ids: Iterable[uuid.UUID], key_class: str, *, reason: str
+) -> set[uuid.UUID]:
+    """:func:`shred` for many subjects at once; those destroyed now."""
+    return _store().shred_many(subject_ids, key_class, reason=reason)
+
+
 def checkpoint() -> tuple[int, int, int] | None:
     return _store().checkpoint()
 

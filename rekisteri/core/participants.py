@@ -26,6 +26,14 @@ shredded (:func:`run_erase`, called by ``registry.services.person_shred``),
 while the person's addresses can still be read. ``replay`` re-applies an
 erasure after a backup is restored (:func:`run_replay`).
 
+A batch erasure (``rights.erasure.erasure_execute_many``, the retention
+sweep) asks for many persons at once: ``scope_many``, ``plan_many``,
+``erase_many`` and ``until_many`` answer for a list with a fixed number of
+queries. They are optional; without one the runners below
+(:func:`run_scope_many`, :func:`run_plan_many`, :func:`run_erase_many`,
+:func:`until_many`) ask the one-person form person by person, so a batch
+of one is the single erasure.
+
 Like legal holds (rekisteri.core.holds), this keeps lower apps (the register)
 from importing upper ones (messaging, billing): they meet here.
 """
@@ -33,7 +41,9 @@ from importing upper ones (messaging, billing): they meet here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +92,11 @@ Planner = Callable[[Any], list[PlanItem]]
 Eraser = Callable[..., dict[str, int]]
 Replayer = Callable[[Any], dict[str, int]]
 UntilFn = Callable[[Any], "dt.date | None"]
+# The batch forms: persons (or rows) in, answers keyed by person id (row pk).
+ScoperMany = Callable[[list[Any]], dict[Any, dict[str, tuple[str, ...]]]]
+PlannerMany = Callable[[list[Any]], dict[Any, list[PlanItem]]]
+EraserMany = Callable[..., dict[Any, dict[str, int]]]
+UntilManyFn = Callable[[list[Any]], dict[Any, "dt.date | None"]]
 
 
 @dataclass(frozen=True)
@@ -110,6 +125,14 @@ class Participant:
     # register (an unconfirmed portal request): no person can reach them, so
     # they are kept and purged under their own retention rule instead.
     unlinked: tuple[str, ...] = ()
+    # Batch forms (optional): ``scope_many(persons)`` and
+    # ``plan_many(persons)`` → person id → answer; ``erase_many(actor=,
+    # persons=)`` → person id → counts; ``until_many[model](rows)`` → row
+    # pk → date.
+    scope_many: ScoperMany | None = None
+    plan_many: PlannerMany | None = None
+    erase_many: EraserMany | None = None
+    until_many: dict[str, UntilManyFn] = field(default_factory=dict)
 
 
 _participants: dict[str, Participant] = {}
@@ -156,6 +179,103 @@ def run_erase(*, actor: Any, person: Any) -> dict[str, dict[str, int]]:
         for p in all_participants()
         if p.erase is not None
     }
+
+
+def run_scope_many(persons: list[Any]) -> dict[str, dict[Any, dict]]:
+    """Every participant's scope of each person: name → person id → model
+    label → field names (empty answers left out)."""
+    out: dict[str, dict[Any, dict]] = {}
+    for p in all_participants():
+        if p.scope_many is not None:
+            answers = p.scope_many(persons)
+        elif p.scope is not None:
+            answers = {person.pk: p.scope(person) for person in persons}
+        else:
+            continue
+        out[p.name] = {pid: found for pid, found in answers.items() if found}
+    return out
+
+
+def run_plan_many(
+    persons: list[Any], names: dict[Any, set[str]]
+) -> dict[Any, list[tuple[str, PlanItem]]]:
+    """The plan items of each person from the participants in ``names``
+    (person id → names of the participants that hold data of theirs):
+    person id → [(participant name, item)], in participant order."""
+    out: dict[Any, list[tuple[str, PlanItem]]] = {p.pk: [] for p in persons}
+    for p in all_participants():
+        wanted = [person for person in persons if p.name in names.get(person.pk, ())]
+        if p.plan is None or not wanted:
+            continue
+        if p.plan_many is not None:
+            answers = p.plan_many(wanted)
+        else:
+            answers = {person.pk: p.plan(person) for person in wanted}
+        for person in wanted:
+            out[person.pk].extend((p.name, item) for item in answers.get(person.pk, ()))
+    return out
+
+
+def run_erase_many(*, actor: Any, persons: list[Any]) -> dict[Any, dict[str, dict]]:
+    """:func:`run_erase` for many persons: person id → participant name →
+    counts. Called before the persons' keys are shredded, inside the
+    caller's transaction."""
+    out: dict[Any, dict[str, dict]] = {p.pk: {} for p in persons}
+    for p in all_participants():
+        if p.erase_many is not None:
+            answers = p.erase_many(actor=actor, persons=persons)
+        elif p.erase is not None:
+            answers = {
+                person.pk: p.erase(actor=actor, person=person) for person in persons
+            }
+        else:
+            continue
+        for person in persons:
+            out[person.pk][p.name] = answers.get(person.pk, {})
+    return out
+
+
+def until_many(model_label: str, rows: list[Any]) -> dict[Any, dt.date | None]:
+    """:func:`until_for` for many rows of one model: row pk → date (rows
+    no participant dates left out)."""
+    for p in all_participants():
+        if model_label in p.until_many:
+            return p.until_many[model_label](rows)
+        if model_label in p.until:
+            fn = p.until[model_label]
+            return {row.pk: fn(row) for row in rows}
+    return {}
+
+
+_memo: ContextVar[dict[Any, Any] | None] = ContextVar(
+    "rekisteri_participants_memo", default=None
+)
+
+
+@contextmanager
+def batch_scope() -> Iterator[None]:
+    """One batch erasure: what a participant reads for its plan can serve
+    its erasure (:func:`memo`). The memo, which may hold personal values
+    (addresses to match), is dropped when the block ends."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memo(key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered under ``key`` inside a :func:`batch_scope`
+    (computed afresh outside one)."""
+    cache = _memo.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 def run_replay(person_ids: list[Any]) -> dict[str, int]:

@@ -111,11 +111,74 @@ def cases_plan(person: Any) -> list[PlanItem]:
     return items
 
 
+# Many persons at once (a batch erasure): the persons' cases with one query,
+# then one grouped count per kind of row.
+
+
+def _counts_many(persons: list[Any]) -> dict[Any, dict[type, int]]:
+    ids = [p.pk for p in persons]
+    through = RequestCase.persons.through
+    cases: dict[Any, list[Any]] = {pid: [] for pid in ids}
+    for i in range(0, len(ids), 500):
+        for cid, pid in through.objects.filter(
+            person_id__in=ids[i : i + 500]
+        ).values_list("requestcase_id", "person_id"):
+            cases[pid].append(cid)
+    out: dict[Any, dict[type, int]] = {pid: {} for pid in ids}
+    every = sorted({c for found in cases.values() for c in found}, key=str)
+    per_case: dict[type, dict[Any, int]] = {m: {} for m in CASE_MODELS[1:]}
+    for model in CASE_MODELS[1:]:
+        for i in range(0, len(every), 500):
+            per_case[model].update(
+                model.objects.filter(case_id__in=every[i : i + 500])
+                .order_by()
+                .values_list("case_id")
+                .annotate(n=models.Count("pk"))
+            )
+    for pid, found in cases.items():
+        if found:
+            out[pid][RequestCase] = len(found)
+        for model in CASE_MODELS[1:]:
+            n = sum(per_case[model].get(c, 0) for c in found)
+            if n:
+                out[pid][model] = n
+    return out
+
+
+def cases_scope_many(persons: list[Any]) -> dict[Any, dict[str, tuple[str, ...]]]:
+    return {
+        pid: {_label(m): _fields(m) for m in CASE_MODELS if counts.get(m)}
+        for pid, counts in _counts_many(persons).items()
+    }
+
+
+def cases_plan_many(persons: list[Any]) -> dict[Any, list[PlanItem]]:
+    return {
+        pid: [
+            PlanItem(
+                model=_label(m),
+                count=counts[m],
+                fate="kept",
+                fields=_fields(m),
+                ground="accountability_for_the_answer",
+                retention="privacy_case",
+                note="the record of how the person's rights request was "
+                "answered (GDPR Art. 5(2), 12)",
+            )
+            for m in CASE_MODELS
+            if counts.get(m)
+        ]
+        for pid, counts in _counts_many(persons).items()
+    }
+
+
 PARTICIPANT_ENTRY = Participant(
     name="dsr.cases",
     covers=tuple(_label(m) for m in CASE_MODELS),
     scope=cases_scope,
     export=cases_export,
     plan=cases_plan,
+    scope_many=cases_scope_many,
+    plan_many=cases_plan_many,
     unlinked=(_label(PortalDraft),),
 )

@@ -401,6 +401,62 @@ def shred(subject_id: uuid.UUID, key_class: str, *, reason: str) -> bool:
     return bool(destroyed)
 
 
+def shred_many(
+    subject_ids: Iterable[uuid.UUID], key_class: str, *, reason: str
+) -> set[uuid.UUID]:
+    """:func:`shred` for many subjects at once (a batch erasure): a fixed
+    number of statements per 500 subjects. Returns the subjects whose key
+    material was destroyed now; every subject gets its ledger entry, and one
+    that never had a key a tombstone, exactly as :func:`shred` does."""
+    ids = list(dict.fromkeys(subject_ids))
+    destroyed: set[uuid.UUID] = set()
+    now = timezone.now()
+    keys = DataKey.objects.using(KEYSTORE_DB)
+    with transaction.atomic(using=KEYSTORE_DB):
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            live = set(
+                keys.filter(
+                    subject_id__in=chunk, key_class=key_class, wrapped__isnull=False
+                ).values_list("subject_id", flat=True)
+            )
+            if live:
+                keys.filter(
+                    subject_id__in=list(live),
+                    key_class=key_class,
+                    wrapped__isnull=False,
+                ).update(wrapped=None, destroyed_at=now)
+            destroyed |= live
+            known = set(
+                keys.filter(subject_id__in=chunk, key_class=key_class).values_list(
+                    "subject_id", flat=True
+                )
+            )
+            # Never had a key: a tombstone, so none is created later.
+            keys.bulk_create(
+                DataKey(
+                    subject_id=sid,
+                    key_class=key_class,
+                    version=1,
+                    master_key_id="-",
+                    wrapped=None,
+                    destroyed_at=now,
+                )
+                for sid in chunk
+                if sid not in known
+            )
+            ErasureEntry.objects.using(KEYSTORE_DB).bulk_create(
+                ErasureEntry(subject_id=sid, key_class=key_class, reason=reason[:40])
+                for sid in chunk
+            )
+    scope = _scope.get()
+    if scope is not None:
+        for sid in ids:
+            scope[(sid, key_class)] = {}
+    transaction.on_commit(checkpoint, using=KEYSTORE_DB)
+    return destroyed
+
+
 def checkpoint() -> tuple[int, int, int] | None:
     """``PRAGMA wal_checkpoint(TRUNCATE)`` on a SQLite key store: (busy,
     WAL pages, pages checkpointed), ``(0, 0, 0)`` when the WAL is emptied.

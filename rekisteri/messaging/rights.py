@@ -19,11 +19,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from rekisteri.access.enforce import not_a_write_service
 from rekisteri.core import keyring
 from rekisteri.core.participants import Participant, PlanItem, Record
+from rekisteri.messaging import erasure as batch_erasure
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
 from rekisteri.messaging.services import (
     person_participant_rows,
@@ -182,6 +183,15 @@ def history_plan(person: Any) -> list[PlanItem]:
                     fields=ATTACHMENT_FIELDS,
                 )
             )
+    items.extend(_participation_items(mine, own_ids, shared))
+    return items
+
+
+def _participation_items(
+    mine: list[MessageParticipant], own_ids: set[Any], shared: set[Any]
+) -> list[PlanItem]:
+    """The plan's items of the person's part in organizations' messages."""
+    items = []
     own_rows = [r for r in mine if r.message_id not in own_ids]
     if own_rows:
         items.append(
@@ -225,6 +235,96 @@ def history_erase(*, actor: Any, person: Any) -> dict[str, int]:
     return person_participation_erase(actor=actor, person=person)
 
 
+# -- many persons at once (a batch erasure) ----------------------------------
+
+
+def _by_person(qs: Any, ids: list[Any], column: str = "person_id") -> dict[Any, int]:
+    """Rows per person among ``ids`` (one grouped query per chunk)."""
+    out: dict[Any, int] = {}
+    for chunk in batch_erasure.chunks(ids):
+        out.update(
+            qs.filter(**{f"{column}__in": chunk})
+            .order_by()
+            .values_list(column)
+            .annotate(n=Count("pk"))
+        )
+    return out
+
+
+def history_scope_many(persons: list[Any]) -> dict[Any, dict[str, tuple[str, ...]]]:
+    """:func:`history_scope` for many persons."""
+    ids = [p.pk for p in persons]
+    threads = _by_person(Thread.objects.all(), ids)
+    own = _by_person(Message.objects.all(), ids)
+    out = {}
+    for pid in ids:
+        found: dict[str, tuple[str, ...]] = {}
+        if threads.get(pid):
+            found[THREAD] = ("subject",)
+        found[MESSAGE] = OWN_MESSAGE_FIELDS if own.get(pid) else SHARED_MESSAGE_FIELDS
+        found[PARTICIPANT] = PARTICIPANT_FIELDS
+        found[ATTACHMENT] = ATTACHMENT_FIELDS
+        out[pid] = found
+    return out
+
+
+def history_plan_many(persons: list[Any]) -> dict[Any, list[PlanItem]]:
+    """:func:`history_plan` for many persons, with a fixed number of queries."""
+    ids = [p.pk for p in persons]
+    with keyring.ensure_scope():
+        _addresses, rows = batch_erasure.participant_rows_many(persons)
+    own_count = _by_person(Message.objects.all(), ids)
+    own_ids: dict[Any, set[Any]] = {}
+    if any(own_count.values()):
+        wanted = [pid for pid in ids if own_count.get(pid)]
+        for chunk in batch_erasure.chunks(wanted):
+            for mid, pid in Message.objects.filter(person_id__in=chunk).values_list(
+                "pk", "person_id"
+            ):
+                own_ids.setdefault(pid, set()).add(mid)
+    attachments = (
+        _by_person(Attachment.objects.all(), ids, "message__person_id")
+        if own_ids
+        else {}
+    )
+    out: dict[Any, list[PlanItem]] = {}
+    for pid in ids:
+        mine = rows[pid]
+        own = own_ids.get(pid, set())
+        shared = {r.message_id for r in mine if r.message_id not in own}
+        items = []
+        if own_count.get(pid):
+            items.append(
+                PlanItem(
+                    model=MESSAGE,
+                    count=own_count[pid],
+                    fate="deleted",
+                    fields=OWN_MESSAGE_FIELDS,
+                    note="messages keyed to the person alone, with their threads, "
+                    "participants and attachments",
+                )
+            )
+            if attachments.get(pid):
+                items.append(
+                    PlanItem(
+                        model=ATTACHMENT,
+                        count=attachments[pid],
+                        fate="deleted",
+                        fields=ATTACHMENT_FIELDS,
+                    )
+                )
+        items.extend(_participation_items(mine, own, shared))
+        out[pid] = items
+    return out
+
+
+@not_a_write_service(
+    "a rights participant's batch erasure: participation_erase_many authorizes"
+)
+def history_erase_many(*, actor: Any, persons: list[Any]) -> dict[Any, dict[str, int]]:
+    return batch_erasure.participation_erase_many(actor=actor, persons=persons)
+
+
 PARTICIPANT_ENTRY = Participant(
     name="messaging.history",
     covers=(THREAD, MESSAGE, PARTICIPANT, ATTACHMENT),
@@ -234,4 +334,7 @@ PARTICIPANT_ENTRY = Participant(
     erase=history_erase,
     # After a restore: the same erasure again, from the ledger's ids.
     replay=person_participation_replay,
+    scope_many=history_scope_many,
+    plan_many=history_plan_many,
+    erase_many=history_erase_many,
 )

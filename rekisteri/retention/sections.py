@@ -86,8 +86,36 @@ def _person_until(person_id: Any) -> dt.date | None:
     )
 
 
+def _persons_until(person_ids: list[Any]) -> dict[Any, dt.date]:
+    """:func:`_person_until` for many persons, one query per 500."""
+    ids = list(dict.fromkeys(person_ids))
+    out: dict[Any, dt.date] = {}
+    for i in range(0, len(ids), 500):
+        for pid, day in DueDate.objects.filter(
+            person_id__in=ids[i : i + 500], rule__in=PERSON_RULES
+        ).values_list("person_id", "kept_until"):
+            if pid not in out or day < out[pid]:
+                out[pid] = day
+    return out
+
+
+def _rows_until(attname: str) -> Any:
+    def until_many(rows: list[Any]) -> dict[Any, dt.date | None]:
+        dates = _persons_until([getattr(r, attname) for r in rows])
+        return {r.pk: dates.get(getattr(r, attname)) for r in rows}
+
+    return until_many
+
+
 PARTICIPANT = Participant(
     name="retention.dates",
+    until_many={
+        "registry.Person": _rows_until("pk"),
+        "registry.PersonEmail": _rows_until("person_id"),
+        "registry.PersonPhone": _rows_until("person_id"),
+        "registry.Role": _rows_until("person_id"),
+        "contracts.ContractParty": _rows_until("person_id"),
+    },
     until={
         "registry.Person": lambda row: _person_until(row.pk),
         "registry.PersonEmail": lambda row: _person_until(row.person_id),

@@ -179,6 +179,8 @@ class Ctx:
     sole_traders: set = field(default_factory=set)  # sole traders among them
     held: dict = field(default_factory=dict)  # (kind, id) → [Hold]
     restricted: dict = field(default_factory=dict)  # person id → Conflict
+    # person id → receipt, or the refusal or error of their batch erasure
+    erasures: dict = field(default_factory=dict)
     entries: list = field(default_factory=list)  # SweepEntry rows to write
 
 
@@ -351,21 +353,73 @@ def _skip_held(ctx: Ctx, kind: str, subject_id: Any, rule: str, held) -> str:  #
     return _skip(ctx, kind, subject_id, rule, codes, "; ".join(h.message for h in held))
 
 
-def _erase_person(ctx: Ctx, subject_id: Any, rule: str) -> str:
+ERASING = (Rule.RELATIONSHIP, Rule.MARKETING)
+
+
+def _erase_batch(ctx: Ctx, batch: list[tuple]) -> None:
+    """Erase the batch's due persons together through the rights engine's
+    batch erasure (``rights.erasure.erasure_execute_many``: one transaction,
+    a fixed number of queries), before the batch's rows are counted. Who is
+    held, restricted, erased already or no longer due is left out here, as
+    :func:`_act_once` would; what the erasure itself refuses (a hold or a
+    restriction added since the batch was read) comes back per person."""
     from rekisteri.rights import erasure
 
+    ctx.erasures = {}
+    if ctx.dry_run:
+        return
+    wanted: dict[str, list[Any]] = {}  # rule → persons (the reason names it)
+    for _pk, pid, _o, rule in batch:
+        if not pid or rule not in ERASING or pid in ctx.erasures:
+            continue
+        if (
+            not _still_due(ctx, "person", pid, rule)
+            or ctx.held.get(("person", pid))
+            or ctx.persons.get(pid) is None
+            or pid in ctx.restricted
+            or (pid in ctx.erased and pid in ctx.receipts)
+        ):
+            continue
+        ctx.erasures[pid] = None
+        wanted.setdefault(rule, []).append(ctx.persons[pid])
+    groups = list(wanted.items())
+    while groups:
+        rule, group = groups.pop(0)
+        try:
+            done = erasure.erasure_execute_many(
+                actor=None,
+                persons=group,
+                reason=f"retention sweep: {rule}",
+                case_ref=f"RETENTION-{ctx.run.pk}",
+            )
+        except Exception as exc:  # noqa: BLE001 - isolate the person it concerns
+            if len(group) == 1:
+                ctx.erasures[group[0].pk] = exc
+            else:
+                half = len(group) // 2
+                groups[:0] = [(rule, group[:half]), (rule, group[half:])]
+            continue
+        for p in group:
+            if p.pk in done.skipped:
+                ctx.erasures[p.pk] = done.skipped[p.pk]
+            else:
+                ctx.erasures[p.pk] = done.receipts[p.pk]
+
+
+def _erase_person(ctx: Ctx, subject_id: Any, rule: str) -> str:
     if subject_id in ctx.erased and subject_id in ctx.receipts:
         return ALREADY
     if ctx.dry_run:
         return WOULD
-    person = ctx.persons[subject_id]
-    receipt = erasure.erasure_execute(
-        actor=None,
-        person=person,
-        reason=f"retention sweep: {rule}",
-        case_ref=f"RETENTION-{ctx.run.pk}",
-    )
-    return ALREADY if receipt["already_erased"] else ERASED
+    if subject_id not in ctx.erasures:
+        return ALREADY  # erased under another of its rules in this batch
+    outcome = ctx.erasures.pop(subject_id)
+    if outcome is None:
+        return ALREADY
+    if isinstance(outcome, Exception):
+        raise outcome
+    # Counted once: the person's other due rule in the batch finds it done.
+    return ALREADY if outcome["already_erased"] else ERASED
 
 
 def _shred(ctx: Ctx, kind: str, subject_id: Any, key_class: str, rule: str) -> str:
@@ -462,6 +516,7 @@ def _act_batch(
     # The subjects acted on (and those their erasures' signals mark) are
     # recomputed together when the batch ends.
     with signals.deferred():
+        _erase_batch(ctx, batch)
         for _pk, person_id, org_id, rule in batch:
             kind = "person" if person_id else "organization"
             subject = person_id or org_id

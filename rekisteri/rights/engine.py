@@ -210,46 +210,92 @@ def sole_trader_orgs(person: Any) -> list[uuid.UUID]:
     )
 
 
-def _queryset(plan: ModelPlan, route: Route, person: Any, orgs: list[uuid.UUID]):
-    qs = plan.model._default_manager.all()
-    if route.path == "self":
-        qs = qs.filter(pk=person.pk)
-    elif route.end == PERSON:
-        qs = qs.filter(**{route.path: person.pk})
-    elif plan.label == ORGANIZATION and route.path == "organization":
-        qs = qs.filter(pk__in=orgs)
-    else:
-        qs = qs.filter(**{f"{route.path}__in": orgs})
-    for earlier in route.earlier:
-        qs = qs.filter(**{f"{earlier}__isnull": True})
-    return qs.order_by("pk")
+@on_primary
+def locate(person: Any) -> Scope:
+    """Every row of the person's data; no personal value is read (the one
+    person case of :func:`locate_many`)."""
+    return locate_many([person])[person.pk]
+
+
+# --------------------------------------------------------------------------
+# Locating many persons' rows at once (a batch erasure)
+# --------------------------------------------------------------------------
+
+CHUNK = 500  # ids in one IN list
+
+
+def _chunks(ids: list[Any]) -> Iterable[list[Any]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def _subject_attname(plan: ModelPlan, route: Route) -> str:
+    """The column of a row that names its person (or organization)."""
+    if route.path == "self" or (
+        plan.label == ORGANIZATION and route.path == "organization"
+    ):
+        return "pk"
+    return plan.model._meta.get_field(route.path).attname
 
 
 @on_primary
-def locate(person: Any) -> Scope:
-    """Every row of the person's data; no personal value is read."""
-    scope = Scope(person=person)
-    orgs = sole_trader_orgs(person)
+def locate_many(persons: Iterable[Any]) -> dict[Any, Scope]:
+    """:func:`locate` for many persons with a fixed number of queries per
+    kind of row (per ``CHUNK`` persons): person id → their Scope, equal to
+    what :func:`locate` finds for each. A row of a sole trader's company is
+    located for every person holding a role there. Participants answer
+    through their ``scope_many`` (``participants.run_scope_many``)."""
+    persons = list(persons)
+    ids = [p.pk for p in persons]
+    scopes = {p.pk: Scope(person=p) for p in persons}
+    Role = apps.get_model("registry", "Role")
+    holders: dict[Any, list[Any]] = {}  # sole trader organization → persons
+    for chunk in _chunks(ids):
+        for pid, oid in (
+            Role.objects.filter(person_id__in=chunk, organization__sole_trader=True)
+            .order_by()
+            .values_list("person_id", "organization_id")
+            .distinct()
+        ):
+            if pid not in holders.setdefault(oid, []):
+                holders[oid].append(pid)
+    orgs = list(holders)
     for plan in model_plans():
-        seen: set[Any] = set()
+        seen: dict[Any, set[Any]] = {}
         for route in plan.routes:
-            if route.end == ORGANIZATION and not orgs:
+            keys = orgs if route.end == ORGANIZATION else ids
+            if not keys:
                 continue
-            for row in _queryset(plan, route, person, orgs):
-                if row.pk in seen:
-                    continue
-                entries = tuple(
-                    e
-                    for e in route.entries
-                    if e.classification.when is None  # type: ignore[union-attr]
-                    or getattr(row, e.classification.when)  # type: ignore[union-attr]
-                )
-                if entries:
-                    seen.add(row.pk)
-                    scope.rows.append(Located(plan.model, row, route, entries))
-    for p in participants.all_participants():
-        if p.scope is not None:
-            found = p.scope(person)
+            attname = _subject_attname(plan, route)
+            lookup = "pk" if attname == "pk" else route.path
+            for chunk in _chunks(keys):
+                qs = plan.model._default_manager.filter(**{f"{lookup}__in": chunk})
+                for earlier in route.earlier:
+                    qs = qs.filter(**{f"{earlier}__isnull": True})
+                for row in qs.order_by("pk"):
+                    subject = getattr(row, attname)
+                    owners = (
+                        holders.get(subject, [])
+                        if route.end == ORGANIZATION
+                        else [subject]
+                    )
+                    entries = tuple(
+                        e
+                        for e in route.entries
+                        if e.classification.when is None  # type: ignore[union-attr]
+                        or getattr(row, e.classification.when)  # type: ignore[union-attr]
+                    )
+                    if not entries:
+                        continue
+                    for pid in owners:
+                        if row.pk in seen.setdefault(pid, set()):
+                            continue
+                        seen[pid].add(row.pk)
+                        scopes[pid].rows.append(
+                            Located(plan.model, row, route, entries)
+                        )
+    for name, by_person in participants.run_scope_many(persons).items():
+        for pid, found in by_person.items():
             if found:
-                scope.participant_fields[p.name] = found
-    return scope
+                scopes[pid].participant_fields[name] = found
+    return scopes

@@ -19,10 +19,10 @@ and only then is a value read or written (docs/rights.md).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +36,8 @@ from rekisteri.access.enforce import (
 )
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
-from rekisteri.core import holds, participants
+from rekisteri.audit.services import batch as audit_batch
+from rekisteri.core import deferral, holds, participants
 from rekisteri.core.catalogue import (
     CatalogueEntry,
     Erasure,
@@ -45,12 +46,12 @@ from rekisteri.core.catalogue import (
     personal_fields,
 )
 from rekisteri.core.dbrouter import on_primary
-from rekisteri.core.errors import FieldErrors
+from rekisteri.core.errors import FieldErrors, Forbidden, NotFound, ServiceError
 from rekisteri.registry.models import Person
-from rekisteri.registry.services import person_shred
+from rekisteri.registry.shred import persons_shred
 from rekisteri.rights import engine, notices
 from rekisteri.rights.models import ErasureReceipt, NoticeCause
-from rekisteri.rights.services import CASE_REF, authorize, receipt_for, until_of
+from rekisteri.rights.services import CASE_REF, authorize, receipt_for
 
 PLAN_FORMAT = "rekisteri.erasure-plan"
 
@@ -133,9 +134,49 @@ def ground_of(code: str) -> dict[str, str] | None:
 
 
 def plan_items(scope: engine.Scope) -> list[dict[str, Any]]:
+    """The plan's items of one person (:func:`plan_items_many` of one)."""
+    return plan_items_many({scope.person.pk: scope})[scope.person.pk]
+
+
+def _untils(scopes: dict[Any, engine.Scope]) -> dict[tuple[str, Any], Any]:
+    """(model label, row pk) → kept-until date of every located row with a
+    kept field, asked of the participants once per kind of row."""
+    wanted: dict[str, dict[Any, Any]] = {}
+    for scope in scopes.values():
+        for located in scope.rows:
+            if any(fate_of(located, e) == KEPT for e in located.entries):
+                wanted.setdefault(located.label, {})[located.row.pk] = located.row
+    out: dict[tuple[str, Any], Any] = {}
+    for label, rows in wanted.items():
+        for pk, day in participants.until_many(label, list(rows.values())).items():
+            out[(label, pk)] = day
+    return out
+
+
+def plan_items_many(scopes: dict[Any, engine.Scope]) -> dict[Any, list[dict[str, Any]]]:
+    """Person id → the plan's items (what erasure does to each kind of row,
+    and for what is kept its ground and date), for many persons with a
+    fixed number of queries: the participants answer through their batch
+    forms (``participants.run_plan_many``, ``participants.until_many``)."""
+    untils = _untils(scopes)
+    planned = participants.run_plan_many(
+        [s.person for s in scopes.values()],
+        {pid: set(s.participant_fields) for pid, s in scopes.items()},
+    )
+    return {
+        pid: _items(scope, untils, [pi for _n, pi in planned.get(pid, ())])
+        for pid, scope in scopes.items()
+    }
+
+
+def _items(
+    scope: engine.Scope,
+    untils: dict[tuple[str, Any], Any],
+    planned: list[participants.PlanItem],
+) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str], dict[str, Any]] = {}
     for located in scope.rows:
-        until = until_of(located)
+        until = untils.get((located.label, located.row.pk))
         by_fate: dict[str, list[CatalogueEntry]] = {}
         for e in located.entries:
             by_fate.setdefault(fate_of(located, e), []).append(e)
@@ -181,30 +222,27 @@ def plan_items(scope: engine.Scope) -> list[dict[str, Any]]:
                 "until": g["until"].isoformat() if g["until"] else None,
             }
         )
-    for p in participants.all_participants():
-        if p.plan is None or p.name not in scope.participant_fields:
-            continue
-        for pi in p.plan(scope.person):
-            model = apps.get_model(pi.model)
-            fam = {
-                families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                for e in personal_fields(model)
-                if e.field_name in pi.fields
+    for pi in planned:
+        model = apps.get_model(pi.model)
+        fam = {
+            families_mod.family_of(e.classification)  # type: ignore[arg-type]
+            for e in personal_fields(model)
+            if e.field_name in pi.fields
+        }
+        items.append(
+            {
+                "model": pi.model,
+                "title": str(model._meta.verbose_name),
+                "count": pi.count,
+                "fate": pi.fate,
+                "fields": list(pi.fields),
+                "families": sorted(fam),
+                "ground": ground_of(pi.ground),
+                "retention": pi.retention or None,
+                "until": pi.until.isoformat() if pi.until else None,
+                "note": pi.note,
             }
-            items.append(
-                {
-                    "model": pi.model,
-                    "title": str(model._meta.verbose_name),
-                    "count": pi.count,
-                    "fate": pi.fate,
-                    "fields": list(pi.fields),
-                    "families": sorted(fam),
-                    "ground": ground_of(pi.ground),
-                    "retention": pi.retention or None,
-                    "until": pi.until.isoformat() if pi.until else None,
-                    "note": pi.note,
-                }
-            )
+        )
     for item in items:
         item.pop("rows", None)
     order = {f: i for i, f in enumerate(FATES)}
@@ -253,18 +291,6 @@ def erased_categories(scope: engine.Scope) -> set[str]:
                 if e.field_name in names
             )
     return found
-
-
-def _notify_recipients(person: Person, scope: engine.Scope, case_ref: str) -> int:
-    """Art. 19: one notice per recipient of an erased category."""
-    return len(
-        notices.open_for(
-            person,
-            cause=NoticeCause.ERASURE,
-            categories=erased_categories(scope),
-            case_ref=case_ref,
-        )
-    )
 
 
 def plan_dict(person: Person, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -323,28 +349,19 @@ def erasure_plan(*, actor: Any, person: Person) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 
-class _Held(Exception):
-    """Leaves the erasure's transaction, unwritten, when a hold exists."""
-
-    def __init__(self, held: list[holds.Hold]) -> None:
-        super().__init__()
-        self.held = held
-
-
-def _refused(actor: Any, person: Person, held: list[holds.Hold]) -> Exception:
-    """Record the refusal (outside the transaction, so it survives) and give
-    the Conflict that names every hold."""
+def _refused_event(actor: Any, person_id: Any, held: list[holds.Hold]) -> None:
+    """Record a refusal for holds (outside the erasure's transaction, so the
+    record survives it)."""
     audit_record(
         actor=actor,
         action="rights.erase",
         outcome=Outcome.DENIED,
         target_type="person",
-        target_id=person.pk,
-        subject_id=person.pk,
+        target_id=person_id,
+        subject_id=person_id,
         purpose="customer_relationship",
         details={"holds": [h.code for h in held]},
     )
-    return holds.refusal(held)
 
 
 def _validate(reason: str, case_ref: str | None) -> tuple[str, str]:
@@ -386,132 +403,286 @@ def receipt_dict(receipt: ErasureReceipt, *, already: bool = False) -> dict[str,
     }
 
 
+@dataclass
+class ErasureBatch:
+    """What :func:`erasure_execute_many` did, per person id.
+
+    ``receipts``: the receipt of each person erased now or before (then
+    ``already_erased`` is true). ``skipped``: the refusal that kept each
+    other person (a :class:`Conflict`: ``legal_hold`` naming every hold,
+    with the holds in ``holds``; ``restricted``, a restriction of
+    processing), nothing of theirs written.
+    """
+
+    receipts: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    skipped: dict[Any, ServiceError] = field(default_factory=dict)
+    holds: dict[Any, list[holds.Hold]] = field(default_factory=dict)
+
+
+CHUNK = 500
+
+
+def _chunks(ids: list[Any]) -> list[list[Any]]:
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def _subject_refusals(actor: Any, ids: list[Any]) -> dict[Any, ServiceError]:
+    """The persons among ``ids`` a subject refusal of the one enforcement
+    point keeps (a restriction of processing, Art. 18: lift it first): asked
+    for all of them at once, and halved only where it refuses."""
+    if not ids:
+        return {}
+    try:
+        authorize_write(
+            actor=None,
+            person_ids=ids,
+            action=Action.ERASE,
+            operation="rights.erase",
+        )
+    except ServiceError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        if len(ids) == 1:
+            return {ids[0]: exc}
+        half = len(ids) // 2
+        return {
+            **_subject_refusals(actor, ids[:half]),
+            **_subject_refusals(actor, ids[half:]),
+        }
+    return {}
+
+
+@write_service(subject=PERSON)
+@on_primary
+def erasure_execute_many(
+    *,
+    actor: Any,
+    persons: list[Person],
+    reason: str,
+    case_ref: str | None = None,
+) -> ErasureBatch:
+    """Erase many persons at once; the one path of every erasure
+    (:func:`erasure_execute` is its batch of one), docs/rights.md.
+
+    Asked before anything is written, for the whole batch: the matrix's
+    erase column for what each person's erasure would erase (a staff actor;
+    refused as a whole with :class:`Forbidden`), and the subject refusals of
+    the one enforcement point (a restricted person is skipped). Then, in one
+    transaction whose audit events are appended together (``audit.batch``):
+    the persons' rows locked, their legal holds asked again (a held person
+    is skipped, the refusal recorded naming every hold), their rows located
+    (``engine.locate_many``), the rows declared ``delete`` deleted with one
+    statement per kind of row, every participant's batch erasure run, the
+    keys shredded in bulk (``registry.shred.persons_shred``: ledger
+    entries), the receipts written with one insert. A person erased before
+    gets the first receipt back with ``already_erased``.
+    """
+    reason, case_ref = _validate(reason, case_ref)
+    persons = list({p.pk: p for p in persons}.values())
+    result = ErasureBatch()
+    existing: dict[Any, ErasureReceipt] = {}
+    for chunk in _chunks([p.pk for p in persons]):
+        for r in ErasureReceipt.objects.filter(subject_id__in=chunk).order_by(
+            "executed_at"
+        ):
+            existing.setdefault(r.subject_id, r)
+    if existing:
+        with audit_batch():
+            for pid, receipt in existing.items():
+                audit_record(
+                    actor=actor,
+                    action="rights.erase",
+                    target_type="person",
+                    target_id=pid,
+                    subject_id=pid,
+                    purpose="customer_relationship",
+                    details={"noop": True, "receipt": str(receipt.pk)},
+                )
+                result.receipts[pid] = receipt_dict(receipt, already=True)
+    todo = [p for p in persons if p.pk not in existing]
+    if not todo:
+        return result
+    # The matrix before anything is read or written, the refusal recorded
+    # outside the transaction so the record survives it (the system, actor
+    # None, is not restricted by the matrix: nothing to ask).
+    if actor is not None:
+        scopes = engine.locate_many(todo)
+        for p in todo:
+            authorize(actor, p, Action.ERASE, erase_families(scopes[p.pk]))
+    # Then the subject refusals of the one enforcement point, before
+    # anything is written.
+    result.skipped.update(_subject_refusals(actor, [p.pk for p in todo]))
+    todo = [p for p in todo if p.pk not in result.skipped]
+    if todo:
+        with audit_batch():
+            _execute_many(actor, todo, reason, case_ref, result)
+    if result.holds:
+        with audit_batch():
+            for pid, held in result.holds.items():
+                _refused_event(actor, pid, held)
+    return result
+
+
 @write_service(subject=PERSON)
 @on_primary
 def erasure_execute(
     *, actor: Any, person: Person, reason: str, case_ref: str | None = None
 ) -> dict[str, Any]:
-    """Erase ``person`` and return the receipt (see :func:`receipt_dict`).
+    """Erase ``person`` and return the receipt (see :func:`receipt_dict`):
+    :func:`erasure_execute_many` with one person.
 
-    Re-checks legal holds and the matrix's erase column now, in the
-    transaction that writes: refused with :class:`Conflict` (``legal_hold``,
-    naming every hold) or :class:`Forbidden` with nothing changed. Deletes
-    the rows the catalogue declares deleted (roles, contract parties), runs
-    every participant's erasure and shreds the CRM key
-    (``registry.services.person_shred``), and writes the receipt. Erasing
-    an erased person is a no-op that says so.
+    Refused with :class:`Conflict` (``legal_hold``, naming every hold;
+    ``restricted``) or :class:`Forbidden` with nothing changed. Erasing an
+    erased person is a no-op that says so.
     """
-    reason, case_ref = _validate(reason, case_ref)
-    existing = receipt_for(person)
-    if existing is not None:
+    done = erasure_execute_many(
+        actor=actor, persons=[person], reason=reason, case_ref=case_ref
+    )
+    if person.pk in done.skipped:
+        raise done.skipped[person.pk]
+    return done.receipts[person.pk]
+
+
+def _execute_many(
+    actor: Any,
+    persons: list[Person],
+    reason: str,
+    case_ref: str,
+    result: ErasureBatch,
+) -> None:
+    """The erasure itself, in the caller's transaction."""
+    ids = sorted((p.pk for p in persons), key=str)
+    # Serialise with edits and a second erasure of the same persons (in one
+    # order, so two batches cannot deadlock), then check what holds now.
+    locked: dict[Any, Person] = {}
+    for chunk in _chunks(ids):
+        locked.update(
+            (p.pk, p)
+            for p in Person.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+        )
+    for pid in ids:
+        if pid not in locked:  # deleted since the batch was read
+            result.skipped[pid] = NotFound(code="not_found")
+    held = holds.holds_for_persons([pid for pid in ids if pid in locked])
+    for pid, found in held.items():
+        result.holds[pid] = found
+        result.skipped[pid] = holds.refusal(found)
+    # A receipt written since the batch was read (a racing erasure, now
+    # committed behind the lock): the first receipt stands.
+    late = set(
+        ErasureReceipt.objects.filter(subject_id__in=list(locked)).values_list(
+            "subject_id", flat=True
+        )
+    )
+    for r in ErasureReceipt.objects.filter(subject_id__in=list(late)):
+        result.receipts.setdefault(r.subject_id, receipt_dict(r, already=True))
+    persons = [
+        locked[pid]
+        for pid in ids
+        if pid in locked and pid not in held and pid not in late
+    ]
+    if not persons:
+        return
+    with participants.batch_scope():
+        _erase_located(actor, persons, case_ref, reason, result)
+
+
+def _erase_located(
+    actor: Any,
+    persons: list[Person],
+    case_ref: str,
+    reason: str,
+    result: ErasureBatch,
+) -> None:
+    scopes = engine.locate_many(persons)
+    needed = {pid: erase_families(scope) for pid, scope in scopes.items()}
+    for p in persons:
+        authorize(actor, p, Action.ERASE, needed[p.pk])
+    items = plan_items_many(scopes)
+    counts: dict[Any, dict[str, int]] = {}
+    doomed: dict[type, list[Any]] = {}
+    for pid, scope in scopes.items():
+        per = counts.setdefault(pid, {})
+        for located in scope.rows:
+            fates = {e.field_name: fate_of(located, e) for e in located.entries}
+            for e in located.entries:
+                if fates[e.field_name] in (DELETED, SHREDDED):
+                    fam = families_mod.family_of(e.classification)  # type: ignore[arg-type]
+                    per[fam] = per.get(fam, 0) + 1
+            if DELETED in fates.values():
+                doomed.setdefault(located.model, []).append(located.row.pk)
+    # One delete per kind of row (the model's signals still run; their
+    # receivers' per-row work, deferred, runs once for the batch:
+    # core/deferral.py).
+    with deferral.collect():
+        for model, pks in doomed.items():
+            for chunk in _chunks(list(dict.fromkeys(pks))):
+                model._default_manager.filter(pk__in=chunk).delete()
+    # Every participant's erasure while the persons' addresses can still be
+    # read, then the keys and blind indexes.
+    by_participant = participants.run_erase_many(actor=actor, persons=persons)
+    persons_shred(
+        actor=actor,
+        persons=persons,
+        reason=f"erasure: {reason}"[:40],
+        run_participants=False,
+    )
+    receipts = []
+    for p in persons:
+        kept = [
+            {
+                "model": i["model"],
+                "count": i["count"],
+                "ground": (i["ground"] or {}).get("code"),
+                "ground_label": (i["ground"] or {}).get("label"),
+                "retention": i["retention"],
+                "until": i["until"],
+            }
+            for i in items[p.pk]
+            if i["fate"] == KEPT
+        ]
+        receipts.append(
+            ErasureReceipt(
+                subject_id=p.pk,
+                case_ref=case_ref,
+                executed_by=actor,
+                counts={
+                    "families": dict(sorted(counts[p.pk].items())),
+                    "participants": by_participant[p.pk],
+                },
+                kept=kept,
+            )
+        )
+    ErasureReceipt.objects.bulk_create(receipts)
+    # Art. 19: one notice per outside recipient of an erased category.
+    told = notices.open_for_many(
+        ((p, erased_categories(scopes[p.pk])) for p in persons),
+        cause=NoticeCause.ERASURE,
+        case_ref=case_ref,
+    )
+    for p, receipt in zip(persons, receipts, strict=True):
+        scope = scopes[p.pk]
         audit_record(
             actor=actor,
             action="rights.erase",
             target_type="person",
-            target_id=person.pk,
-            subject_id=person.pk,
+            target_id=p.pk,
+            subject_id=p.pk,
+            categories=sorted(
+                {
+                    e.classification.category  # type: ignore[union-attr]
+                    for loc in scope.rows
+                    for e in loc.entries
+                }
+            ),
             purpose="customer_relationship",
-            details={"noop": True, "receipt": str(existing.pk)},
+            details={
+                "receipt": str(receipt.pk),
+                "families": sorted(needed[p.pk]),
+                "kept": len(receipt.kept),
+                "recipients": told[p.pk],
+            },
         )
-        return receipt_dict(existing, already=True)
-    # The matrix before anything is read or written, and the refusal
-    # recorded outside the transaction so the record survives it (the
-    # system, actor None, is not restricted by the matrix: nothing to ask).
-    if actor is not None:
-        authorize(actor, person, Action.ERASE, erase_families(engine.locate(person)))
-    # Then the subject refusals of the one enforcement point (a restriction
-    # of processing: lift it first), before anything is written; the matrix
-    # was asked just above, with its refusal recorded.
-    authorize_write(actor=None, person_id=person.pk, operation="rights.erase")
-    try:
-        with transaction.atomic():
-            return _execute(actor, person, reason, case_ref)
-    except _Held as exc:
-        raise _refused(actor, person, exc.held) from None
-
-
-def _execute(actor: Any, person: Person, reason: str, case_ref: str) -> dict[str, Any]:
-    """The erasure itself, in the caller's transaction."""
-    # Serialise with edits and a second erasure of the same person, then
-    # check what holds now.
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    held = holds.holds_for_person(person.pk)
-    if held:
-        raise _Held(held)
-    scope = engine.locate(person)
-    needed = erase_families(scope)
-    authorize(actor, person, Action.ERASE, needed)
-    items = plan_items(scope)
-    counts: dict[str, int] = {}
-    doomed: dict[type, list[Any]] = {}
-    for located in scope.rows:
-        fates = {e.field_name: fate_of(located, e) for e in located.entries}
-        for e in located.entries:
-            if fates[e.field_name] in (DELETED, SHREDDED):
-                fam = families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                counts[fam] = counts.get(fam, 0) + 1
-        if DELETED in fates.values():
-            doomed.setdefault(located.model, []).append(located.row.pk)
-    # One delete per kind of row (the model's signals still run).
-    for model, pks in doomed.items():
-        model._default_manager.filter(pk__in=pks).delete()
-    shred_counts = _shred(actor=actor, person=person, reason=reason)
-    kept = [
-        {
-            "model": i["model"],
-            "count": i["count"],
-            "ground": (i["ground"] or {}).get("code"),
-            "ground_label": (i["ground"] or {}).get("label"),
-            "retention": i["retention"],
-            "until": i["until"],
-        }
-        for i in items
-        if i["fate"] == KEPT
-    ]
-    receipt = ErasureReceipt.objects.create(
-        subject_id=person.pk,
-        case_ref=case_ref,
-        executed_by=actor,
-        counts={
-            "families": dict(sorted(counts.items())),
-            "participants": shred_counts,
-        },
-        kept=kept,
-    )
-    told = _notify_recipients(person, scope, case_ref)
-    audit_record(
-        actor=actor,
-        action="rights.erase",
-        target_type="person",
-        target_id=person.pk,
-        subject_id=person.pk,
-        categories=sorted(
-            {
-                e.classification.category  # type: ignore[union-attr]
-                for loc in scope.rows
-                for e in loc.entries
-            }
-        ),
-        purpose="customer_relationship",
-        details={
-            "receipt": str(receipt.pk),
-            "families": sorted(needed),
-            "kept": len(kept),
-            "recipients": told,
-        },
-    )
-    return receipt_dict(receipt)
-
-
-def _shred(*, actor: Any, person: Person, reason: str) -> dict[str, dict[str, int]]:
-    """Run every participant's erasure (while the person's addresses can
-    still be read), then shred the CRM key through the register's
-    person_shred; the participants' counts go on the receipt."""
-    counts = participants.run_erase(actor=actor, person=person)
-    person_shred(
-        actor=actor,
-        person=person,
-        reason=f"erasure: {reason}"[:40],
-        run_participants=False,
-    )
-    return counts
+        result.receipts[p.pk] = receipt_dict(receipt)

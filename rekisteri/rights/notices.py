@@ -38,9 +38,41 @@ def open_for(
 ) -> list[RecipientNotice]:
     """One open notice per outside recipient that receives any of
     ``categories``; the notices made (none when nobody received them)."""
+    return RecipientNotice.objects.bulk_create(
+        _notices(
+            person, external_recipients(), cause, categories, case_ref, rectification
+        )
+    )
+
+
+def open_for_many(
+    wanted: Iterable[tuple[Any, Iterable[str]]], *, cause: str, case_ref: str = ""
+) -> dict[Any, int]:
+    """:func:`open_for` for a batch of ``(person, categories)``: the
+    recipients are read once and the notices written together; how many
+    each person got, by id."""
+    recipients = list(external_recipients())
+    made: dict[Any, int] = {}
+    rows: list[RecipientNotice] = []
+    for person, categories in wanted:
+        mine = _notices(person, recipients, cause, categories, case_ref, None)
+        made[person.pk] = len(mine)
+        rows.extend(mine)
+    RecipientNotice.objects.bulk_create(rows)
+    return made
+
+
+def _notices(
+    person: Any,
+    recipients: Iterable[Any],
+    cause: str,
+    categories: Iterable[str],
+    case_ref: str,
+    rectification: Rectification | None,
+) -> list[RecipientNotice]:
     wanted = sorted(set(categories))
     notices = []
-    for recipient in external_recipients():
+    for recipient in recipients:
         received = [c for c in wanted if receives(recipient, c)]
         if received:
             notices.append(
@@ -54,7 +86,7 @@ def open_for(
                     categories=received,
                 )
             )
-    return RecipientNotice.objects.bulk_create(notices)
+    return notices
 
 
 def person_categories(scope: engine.Scope) -> set[str]:

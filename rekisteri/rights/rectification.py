@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -353,10 +354,63 @@ def rectifications_plan(person: Any) -> list[PlanItem]:
     return items
 
 
+# Many persons at once (a batch erasure): one grouped count per model.
+_PERSON_PATH = {Rectification: "person_id", RecipientNotice: "rectification__person_id"}
+
+
+def _counts_many(persons: list[Any]) -> dict[Any, dict[type, int]]:
+    ids = [p.pk for p in persons]
+    out: dict[Any, dict[type, int]] = {pid: {} for pid in ids}
+    for model in _MODELS:
+        path = _PERSON_PATH[model]
+        for i in range(0, len(ids), 500):
+            for pid, n in (
+                model.objects.filter(**{f"{path}__in": ids[i : i + 500]})
+                .order_by()
+                .values_list(path)
+                .annotate(n=Count("pk"))
+            ):
+                out[pid][model] = n
+    return out
+
+
+def rectifications_scope_many(persons: list[Any]) -> dict[Any, dict]:
+    return {
+        pid: {
+            m._meta.label: tuple(e.field_name for e in subject_fields(m))
+            for m in _MODELS
+            if counts.get(m)
+        }
+        for pid, counts in _counts_many(persons).items()
+    }
+
+
+def rectifications_plan_many(persons: list[Any]) -> dict[Any, list[PlanItem]]:
+    return {
+        pid: [
+            PlanItem(
+                model=m._meta.label,
+                count=counts[m],
+                fate="kept",
+                fields=tuple(e.field_name for e in subject_fields(m)),
+                ground="privacy_case",
+                retention="privacy_case",
+                note="the record of how the person's rectification request "
+                "was honoured and whom it was told to (GDPR Art. 5(2), 19)",
+            )
+            for m in _MODELS
+            if counts.get(m)
+        ]
+        for pid, counts in _counts_many(persons).items()
+    }
+
+
 PARTICIPANT = Participant(
     name="rights.rectifications",
     covers=tuple(m._meta.label for m in _MODELS),
     scope=rectifications_scope,
     export=rectifications_export,
     plan=rectifications_plan,
+    scope_many=rectifications_scope_many,
+    plan_many=rectifications_plan_many,
 )

@@ -50,9 +50,10 @@ from rekisteri.contracts import services as contracts
 from rekisteri.core.catalogue import catalogue_entries
 from rekisteri.core.errors import Conflict, Forbidden, ServiceError
 from rekisteri.keystore.router import KEYSTORE_DB
+from rekisteri.messaging import erasure as messaging_erasure
 from rekisteri.messaging import importing
 from rekisteri.messaging import services as messaging
-from rekisteri.registry import bulk
+from rekisteri.registry import bulk, shred
 from rekisteri.registry import services as registry
 from rekisteri.registry.models import DataSource
 from rekisteri.restrictions import services as restrictions
@@ -451,6 +452,13 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     "rekisteri.rights.erasure.erasure_execute": lambda w, a: erasure.erasure_execute(
         actor=a, person=w.person, reason="walk"
     ),
+    "rekisteri.rights.erasure.erasure_execute_many": lambda w, a: _batch_erasure(w, a),
+    "rekisteri.registry.shred.persons_shred": lambda w, a: shred.persons_shred(
+        actor=a, persons=[w.person], reason="walk"
+    ),
+    "rekisteri.messaging.erasure.participation_erase_many": lambda w, a: (
+        messaging_erasure.participation_erase_many(actor=a, persons=[w.person])
+    ),
     "rekisteri.rights.rectification.rectify": lambda w, a: rectification.rectify(
         actor=a, person=w.person, case_ref="DSR-1", last_name="Oikaistu"
     ),
@@ -490,6 +498,15 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     "rekisteri.connectors.contacts.importer.import_contacts": None,
     "rekisteri.connectors.contacts.importer.mapping_save": None,
 }
+
+
+def _batch_erasure(w: World, a: Any) -> Any:
+    """A batch erasure skips a refused person and reports why: the walk
+    takes the report's refusal as the call's."""
+    done = erasure.erasure_execute_many(actor=a, persons=[w.person], reason="walk")
+    if w.person.pk in done.skipped:
+        raise done.skipped[w.person.pk]
+    return done
 
 
 class ImportRefused(ServiceError):
@@ -645,6 +662,8 @@ EXPECTED_WITHOUT = {
     # The world's open collection case is a legal hold on the contact's data.
     "rekisteri.registry.services.shredding.person_shred": "legal_hold",
     "rekisteri.rights.erasure.erasure_execute": "legal_hold",
+    "rekisteri.rights.erasure.erasure_execute_many": "legal_hold",
+    "rekisteri.registry.shred.persons_shred": "legal_hold",
 }
 
 

@@ -1,0 +1,191 @@
+"""The message history's part of a batch erasure (docs/rights.md).
+
+:func:`participation_erase_many` is ``services.person_participation_erase``
+for many persons at once, with a fixed number of queries per batch: the
+persons' addresses are read together (their keys prefetched), their
+participant rows found with one query, their messages' headers scrubbed,
+their rows and their own messages deleted with one statement per kind of
+row. The rights engine's batch erasure (``rights.erasure``) calls it through
+the participant's ``erase_many`` (``messaging.rights``), before the
+persons' keys are shredded, while their addresses can still be read.
+
+A message several of the batch's persons took part in is scrubbed once of
+all their addresses and names; a participant row whose address belongs to
+two of them is removed once and counted for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from rekisteri.access.choices import Action
+from rekisteri.access.enforce import PERSON, authorize_write, write_service
+from rekisteri.audit.services import audit_record
+from rekisteri.core import keyring, participants
+from rekisteri.core.catalogue import KeyClass
+from rekisteri.messaging.models import Message, MessageParticipant, Thread
+from rekisteri.messaging.services import (
+    CONTENT_CATEGORIES,
+    PARTICIPANT_CATEGORIES,
+    _scrub,
+    address_digest,
+    normalise_address,
+)
+from rekisteri.registry.models import Person, PersonEmail, PersonPhone
+
+CHUNK = 500
+
+
+def chunks(ids: list[Any]) -> Iterable[list[Any]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def _readable(value: Any) -> str | None:
+    text = str(value) if value else ""
+    return text if text and not text.startswith("[") else None
+
+
+def participant_rows_many(
+    persons: list[Person],
+) -> tuple[dict[Any, set[str]], dict[Any, list[MessageParticipant]]]:
+    """``services.person_participant_rows`` for many persons: person id →
+    readable addresses, person id → participant rows that are theirs
+    (matched to them, or unmatched with one of their addresses). Call it
+    inside a key scope. Inside a batch erasure the plan's reading serves the
+    erasure (``participants.memo``)."""
+    key = ("messaging.participant_rows", tuple(sorted(str(p.pk) for p in persons)))
+    return participants.memo(key, lambda: _participant_rows_many(persons))
+
+
+def _participant_rows_many(
+    persons: list[Person],
+) -> tuple[dict[Any, set[str]], dict[Any, list[MessageParticipant]]]:
+    ids = [p.pk for p in persons]
+    keyring.prefetch(ids, KeyClass.CRM)
+    addresses: dict[Any, set[str]] = {pid: set() for pid in ids}
+    for chunk in chunks(ids):
+        for e in PersonEmail.objects.filter(person_id__in=chunk):
+            if (a := _readable(e.email)) is not None:
+                addresses[e.person_id].add(a)
+        for p in PersonPhone.objects.filter(person_id__in=chunk):
+            if (a := _readable(p.number)) is not None:
+                addresses[p.person_id].add(a)
+    # Parsing a phone number is slow, and a batch meets the same addresses
+    # in its persons and their rows: each is normalised once (per call, so
+    # no address outlives the batch in memory).
+    normalised: dict[str, str] = {}
+
+    def _normalised(address: str) -> str:
+        if address not in normalised:
+            normalised[address] = normalise_address(address)[1]
+        return normalised[address]
+
+    owners: dict[str, set[Any]] = {}  # normalised address → persons
+    for pid, found in addresses.items():
+        for a in found:
+            owners.setdefault(_normalised(a), set()).add(pid)
+    digests = sorted({d for d in (address_digest(n) for n in owners) if d})
+    rows: dict[Any, list[MessageParticipant]] = {pid: [] for pid in ids}
+    seen: set[Any] = set()
+    wanted = set(ids)
+    queries = [Q(person_id__in=chunk) for chunk in chunks(ids)]
+    queries += [Q(address_digest__in=chunk) for chunk in chunks(digests)]
+    for q in queries:
+        for r in MessageParticipant.objects.filter(q).select_related("message"):
+            if r.pk in seen:
+                continue
+            seen.add(r.pk)
+            # Digests are truncated: an unmatched row counts only if its
+            # address really is one of the person's.
+            mine = set(owners.get(_normalised(str(r.address or "")), ()))
+            if r.person_id in wanted:
+                mine.add(r.person_id)
+            for pid in mine:
+                rows[pid].append(r)
+    return addresses, rows
+
+
+@write_service(subject=PERSON)
+def participation_erase_many(
+    *, actor: Any, persons: list[Person]
+) -> dict[Any, dict[str, int]]:
+    """Remove the persons' identifiers and participation from messages, as
+    ``services.person_participation_erase`` does for one: person id →
+    counts (``participations``, ``headers_scrubbed``, ``messages_deleted``).
+    """
+    persons = list({p.pk: p for p in persons}.values())
+    ids = [p.pk for p in persons]
+    if not ids:
+        return {}
+    authorize_write(
+        actor=actor,
+        person_ids=ids,
+        families=CONTENT_CATEGORIES + PARTICIPANT_CATEGORIES,
+        action=Action.ERASE,
+        operation="person.shred",
+    )
+    with keyring.ensure_scope(), transaction.atomic():
+        addresses, rows = participant_rows_many(persons)
+        needles: dict[Any, set[str]] = {}  # message id → what to scrub
+        involved: dict[Any, set[Any]] = {}  # message id → persons
+        messages: dict[Any, Message] = {}
+        for person in persons:
+            mine = rows[person.pk]
+            names = {str(r.display_name) for r in mine if r.display_name}
+            full_name = _readable(person.full_name)
+            if full_name:
+                names.add(full_name)
+            for r in mine:
+                messages[r.message_id] = r.message
+                needles.setdefault(r.message_id, set()).update(
+                    addresses[person.pk] | names
+                )
+                involved.setdefault(r.message_id, set()).add(person.pk)
+        scrubbed: dict[Any, int] = dict.fromkeys(ids, 0)
+        for mid, message in messages.items():
+            if message.headers and not str(message.headers).startswith("["):
+                new = _scrub(str(message.headers), needles[mid])
+                if new != message.headers:
+                    message.headers = new
+                    message.save(update_fields=["headers"])
+                    for pid in involved[mid]:
+                        scrubbed[pid] += 1
+        doomed = sorted({r.pk for found in rows.values() for r in found})
+        for chunk in chunks(doomed):
+            MessageParticipant.objects.filter(pk__in=chunk).delete()
+        own: dict[Any, int] = {}
+        for chunk in chunks(ids):
+            own.update(
+                Message.objects.filter(person_id__in=chunk)
+                .order_by()
+                .values_list("person_id")
+                .annotate(n=Count("pk"))
+            )
+            if any(own.get(pid) for pid in chunk):
+                Message.objects.filter(person_id__in=chunk).delete()
+            Thread.objects.filter(person_id__in=chunk).delete()
+        out: dict[Any, dict[str, int]] = {}
+        for pid in ids:
+            counts = {
+                "participations": len(rows[pid]),
+                "headers_scrubbed": scrubbed[pid],
+                "messages_deleted": own.get(pid, 0),
+            }
+            out[pid] = counts
+            audit_record(
+                actor=actor,
+                action="message.participation_erase",
+                target_type="person",
+                target_id=pid,
+                subject_id=pid,
+                fields=["participants", "headers"],
+                categories=PARTICIPANT_CATEGORIES + CONTENT_CATEGORIES,
+                purpose="customer_relationship",
+                details=counts,
+            )
+    return out
