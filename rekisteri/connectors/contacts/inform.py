@@ -37,6 +37,7 @@ from rekisteri.privacy.vocabulary import (
     RETENTION_LABELS,
     label,
 )
+from rekisteri.registry.bulk import insert_rows
 
 CHANNELS = ("email", "letter", "phone")
 # What a contact list brings, and why it is kept (the catalogue's terms).
@@ -88,7 +89,7 @@ def tasks_for_many(
         )
     )
     due = due_date(obtained_on)
-    made = InformTask.objects.bulk_create(
+    made = [
         InformTask(
             person_id=pid,
             source=source,
@@ -98,7 +99,8 @@ def tasks_for_many(
         )
         for pid in dict.fromkeys(person_ids)
         if pid not in have
-    )
+    ]
+    insert_rows(InformTask, made)
     return len(made)
 
 
