@@ -43,7 +43,7 @@ from rekisteri.connectors.contacts import inform, rows
 from rekisteri.connectors.contacts.reader import ENCODINGS, ContactFile, open_contacts
 from rekisteri.connectors.contacts.rows import FIELDS, Cleaned
 from rekisteri.connectors.models import ContactMapping
-from rekisteri.core import keyring
+from rekisteri.core import formats, keyring
 from rekisteri.core.errors import FieldErrors, ServiceError, ValidationFailed
 from rekisteri.registry import bulk
 from rekisteri.registry import services as registry
@@ -275,6 +275,10 @@ class ContactImporter:
         return c
 
     def _run_batch(self, items: list[tuple[int, dict[str, str]]]) -> None:
+        with formats.phone_memo():
+            self._batch(items)
+
+    def _batch(self, items: list[tuple[int, dict[str, str]]]) -> None:
         outcomes: dict[int, RowOutcome] = {}
         pending = [
             (number, c)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -53,6 +54,7 @@ BASIS = "legitimate_interest"
 RETENTION = "marketing"
 
 
+@lru_cache(maxsize=64)
 def due_date(obtained_on: dt.date) -> dt.date:
     return response_deadline(obtained_on)
 
