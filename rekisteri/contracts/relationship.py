@@ -69,6 +69,70 @@ def relationship_refresh(organization: Any) -> RelationshipEnd:
     return row
 
 
+def relationship_refresh_many(organization_ids: Iterable[Any]) -> None:
+    """:func:`relationship_refresh` of many organizations, set-based: one
+    query each for their contracts in force, their roles and their stored
+    rows, one insert of the new rows and an update of those whose value
+    changed.
+    The stored rows' listeners hear of them once
+    (:data:`rekisteri.registry.hooks.rows_created`)."""
+    ids = list(dict.fromkeys(organization_ids))
+    for i in range(0, len(ids), 500):
+        _refresh_chunk(ids[i : i + 500])
+
+
+def _refresh_chunk(ids: list[Any]) -> None:
+    if not ids:
+        return
+    ends: dict[Any, list[dt.date | None]] = {pk: [] for pk in ids}
+    for org_id, end in Contract.objects.filter(
+        organization_id__in=ids, status__in=IN_FORCE_STATUSES
+    ).values_list("organization_id", "ends_on"):
+        ends[org_id].append(end)
+    for org_id, end in Role.objects.filter(organization_id__in=ids).values_list(
+        "organization_id", "end_date"
+    ):
+        ends[org_id].append(end)
+    flags = dict(
+        Organization.objects.filter(pk__in=ids).values_list("pk", "sole_trader")
+    )
+    stored = {
+        row.organization_id: row
+        for row in RelationshipEnd.objects.filter(organization_id__in=ids)
+    }
+    now = timezone.now()
+    new, changed = [], []
+    for org_id in ids:
+        if org_id not in flags:
+            continue  # deleted meanwhile
+        ended_on, sole_trader = latest_end(ends[org_id]), bool(flags[org_id])
+        row = stored.get(org_id)
+        if row is None:
+            new.append(
+                RelationshipEnd(
+                    organization_id=org_id,
+                    ended_on=ended_on,
+                    sole_trader=sole_trader,
+                    computed_at=now,
+                )
+            )
+        elif (row.ended_on, row.sole_trader) != (ended_on, sole_trader):
+            # A row whose value stands is left as it is (a new role of an
+            # organization with open roles changes nothing).
+            row.ended_on, row.sole_trader, row.computed_at = (
+                ended_on,
+                sole_trader,
+                now,
+            )
+            changed.append(row)
+    RelationshipEnd.objects.bulk_create(new)
+    RelationshipEnd.objects.bulk_update(
+        changed, ["ended_on", "sole_trader", "computed_at"]
+    )
+    if new or changed:
+        hooks.rows_created.send(sender=RelationshipEnd, instances=[*new, *changed])
+
+
 def relationship_ended_before(day: dt.date) -> Any:
     """Organization ids whose relationship ended before ``day`` (indexed)."""
     return RelationshipEnd.objects.filter(ended_on__lt=day).values_list(
@@ -79,33 +143,6 @@ def relationship_ended_before(day: dt.date) -> Any:
 # --------------------------------------------------------------------------
 # Signals: registry writes we do not own
 # --------------------------------------------------------------------------
-
-
-def relationship_refresh_many(organization_ids: list[Any]) -> None:
-    """:func:`relationship_refresh` for many organizations: their ends
-    computed with one query per kind of row, and only those whose stored end
-    or flag changed written (through :func:`relationship_refresh`, so its
-    signals are sent)."""
-    ids = list(dict.fromkeys(organization_ids))
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        ends: dict[Any, list[dt.date | None]] = {}
-        for oid, end in Contract.objects.filter(
-            organization_id__in=chunk, status__in=IN_FORCE_STATUSES
-        ).values_list("organization_id", "ends_on"):
-            ends.setdefault(oid, []).append(end)
-        for oid, end in Role.objects.filter(organization_id__in=chunk).values_list(
-            "organization_id", "end_date"
-        ):
-            ends.setdefault(oid, []).append(end)
-        stored = {
-            r.organization_id: (r.ended_on, r.sole_trader)
-            for r in RelationshipEnd.objects.filter(organization_id__in=chunk)
-        }
-        for organization in Organization.objects.filter(pk__in=chunk):
-            now = (latest_end(ends.get(organization.pk, ())), organization.sole_trader)
-            if stored.get(organization.pk) != now:
-                relationship_refresh(organization)
 
 
 def _role_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -122,10 +159,8 @@ def _role_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def _roles_created(sender: Any, instances: Any, **kwargs: Any) -> None:
-    """Roles written in bulk: each organization's end once."""
-    ids = {role.organization_id for role in instances}
-    for organization in Organization.objects.filter(pk__in=list(ids)):
-        relationship_refresh(organization)
+    """Roles written in bulk: their organizations' ends, set-based."""
+    relationship_refresh_many(role.organization_id for role in instances)
 
 
 def _organization_saved(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -151,11 +154,45 @@ def normalise_postal_code(value: str, country: str) -> str:
 # --- Phone and email ---------------------------------------------------------
 
 
+# Parsed numbers remembered inside :func:`phone_memo` only.
+_phone_memo: ContextVar[dict[tuple[str, str], str] | None] = ContextVar(
+    "phone_memo", default=None
+)
+
+
+@contextmanager
+def phone_memo() -> Iterator[None]:
+    """Within the block, a number already normalised is not parsed again.
+
+    An import cleans a number, validates it in the register's service and
+    checks it against the suppression list: four parses of one value,
+    the largest cost of a contact-list row (docs/connectors.md, Speed). The
+    memory holds only the block's numbers and is dropped when it ends."""
+    token = _phone_memo.set({})
+    try:
+        yield
+    finally:
+        _phone_memo.reset(token)
+
+
 def normalise_phone(value: str, default_region: str = "FI") -> str:
     """Parse a phone number (Finnish national form allowed) and return E.164.
 
     phonenumbers reads other scripts' digits as 0-9; they are refused here,
     as in every other number."""
+    memo = _phone_memo.get()
+    if memo is None:
+        return _normalise_phone(value, default_region)
+    key = (value, default_region)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _normalise_phone(value, default_region)
+        # E.164 is its own normal form.
+        memo[(found, default_region)] = found
+    return found
+
+
+def _normalise_phone(value: str, default_region: str) -> str:
     if has_non_ascii_digits(value):
         raise FormatError(
             "phone_invalid", _("Enter a phone number, for example +358 40 123 4567.")

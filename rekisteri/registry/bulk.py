@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,21 +56,98 @@ from rekisteri.registry.models import (
     email_digest,
 )
 from rekisteri.registry.services import (
+    clean_organization,
     clean_person,
     clean_role,
+    customer_numbers,
     provenance_record,
 )
 
 # Rows per statement: well under SQLite's bound-parameter limit.
 CHUNK = 500
+# Bound parameters per INSERT statement (SQLite allows 32,766, PostgreSQL
+# 65,535).
+PARAMS = 30_000
+
+
+def insert_rows(model: type[models.Model], objs: list[models.Model]) -> None:
+    """``bulk_create`` without its per-value SQL compilation.
+
+    Every column's value is what ``bulk_create`` would send: the field's
+    ``pre_save`` (so an encrypted field seals through its one path, with the
+    key from the key scope, and ``auto_now_add`` stamps the time) and its
+    ``get_db_prep_save``. The rows go as multi-row ``INSERT`` statements of
+    at most :data:`PARAMS` parameters. Primary keys must be set (the
+    register's are UUIDs made by the model); no signal is sent, as with
+    ``bulk_create``."""
+    if not objs:
+        return
+    fields = list(model._meta.concrete_fields)
+    if any(getattr(o, model._meta.pk.attname) is None for o in objs):
+        raise ValueError(f"{model.__name__}: insert_rows needs primary keys")
+    # The connection itself, not the proxy: the proxy's lookup per value
+    # costs more than the value.
+    conn = connections[DEFAULT_DB_ALIAS]
+    values = [
+        tuple(f.get_db_prep_save(f.pre_save(o, True), conn) for f in fields)
+        for o in objs
+    ]
+    for o in objs:
+        o._state.adding = False
+        o._state.db = conn.alias
+    quote = conn.ops.quote_name
+    _execute_insert(
+        quote(model._meta.db_table), [quote(f.column) for f in fields], values
+    )
+
+
+def _execute_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
+    per = max(1, PARAMS // len(columns))
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # Table and column names come from model metadata; values are always
+    # passed as parameters.
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            params = [v for row in chunk for v in row]
+            cursor.execute(head + ", ".join([one] * len(chunk)), params)
+
+
+def insert_index_rows(entries: list[tuple[int, Any]]) -> None:
+    """Blind-index rows ``(key, subject id)``, as the save signal would
+    write them (docs/security.md, blind indexes), without an instance each."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    subject = BlindIndex._meta.get_field("subject_id")
+    quote = conn.ops.quote_name
+    prepared: dict[Any, Any] = {}
+    rows = []
+    for k, s in entries:
+        if s not in prepared:
+            prepared[s] = subject.get_db_prep_save(s, conn)
+        rows.append((k, prepared[s]))
+    _execute_insert(
+        quote(BlindIndex._meta.db_table), [quote("key"), quote("subject_id")], rows
+    )
+
+
+@dataclass(eq=False)
+class NewOrganization:
+    """An organization to create with the contacts that name it (a prospect
+    with a new customer number, as ``organization_create`` makes one).
+    Contacts share one instance per organization."""
+
+    name: str
+    business_id: str | None = None
 
 
 @dataclass
 class NewContact:
-    """One person to create, with their role at ``organization``."""
+    """One person to create, with their role at ``organization`` (in the
+    register, or one this batch creates)."""
 
     last_name: str
-    organization: Organization
+    organization: Organization | NewOrganization
     first_name: str = ""
     preferred_language: str = Language.FI
     email: str = ""
@@ -89,6 +166,8 @@ class BulkResult:
 
     created: dict[int, Person] = field(default_factory=dict)
     refused: dict[int, list[str]] = field(default_factory=dict)
+    # The organizations the batch created, by their business ID.
+    organizations: dict[str | None, Organization] = field(default_factory=dict)
 
 
 def _owners(
@@ -165,6 +244,45 @@ def _index_rows(person: Person, emails: list[str], phones: list[str]) -> set[int
     return keys
 
 
+def _clean_organizations(
+    contacts: list[NewContact],
+) -> tuple[dict[int, dict], dict[int, list[str]]]:
+    """The new organizations the contacts name, cleaned with the
+    organization service's own cleaner (by the instance's id), and the
+    reasons of those that fail."""
+    data: dict[int, dict] = {}
+    refused: dict[int, list[str]] = {}
+    for item in contacts:
+        org = item.organization
+        if not isinstance(org, NewOrganization) or id(org) in data:
+            continue
+        if id(org) in refused:
+            continue
+        try:
+            data[id(org)] = clean_organization(
+                dict(name=org.name, business_id=org.business_id), instance=None
+            )
+        except ValidationFailed as exc:
+            refused[id(org)] = exc.reasons()
+    # Two instances naming one business ID would be two organizations.
+    seen: dict[str, int] = {}
+    for key, d in list(data.items()):
+        bid = d["business_id"]
+        if bid and bid in seen:
+            refused[key] = [_("Another organization already has this business ID.")]
+            del data[key]
+        elif bid:
+            seen[bid] = key
+    return data, refused
+
+
+def _organization_fields(data: dict) -> list[str]:
+    """What ``organization_create`` names as written."""
+    return [
+        f for f, v in data.items() if v not in ("", None, False) and f != "name_key"
+    ] + ["customer_number"]
+
+
 @write_service(subject=PERSON)
 def contacts_create(
     *,
@@ -173,16 +291,21 @@ def contacts_create(
     source: str,
     import_batch: ImportBatch | None = None,
 ) -> BulkResult:
-    """Create each contact person with their email, phone and role; see the
-    module docstring. Runs in one transaction: either the batch's valid
-    items are all written or (a database error) none is."""
+    """Create each contact person with their email, phone and role, and the
+    new organizations they name; see the module docstring. Runs in one
+    transaction: either the batch's valid items are all written or (a
+    database error) none is. A new organization is made only with at least
+    one of its persons (nothing half-imported)."""
     result = BulkResult()
     today = timezone.localdate()
+    org_data, org_refused = _clean_organizations(contacts)
     cleaned: list[tuple[int, NewContact, dict, dict]] = []
     for i, item in enumerate(contacts):
         data, role, errors = _clean_item(item, today)
         if errors:
             result.refused[i] = ValidationFailed(errors.fields).reasons()
+        elif id(item.organization) in org_refused:
+            result.refused[i] = org_refused[id(item.organization)]
         else:
             cleaned.append((i, item, data, role))
     owners = email_owners_many(e for _i, _c, d, _r in cleaned for e in d["emails"])
@@ -207,20 +330,78 @@ def contacts_create(
         )
         person_written.update(n for n in ("emails", "phones") if data[n])
         role_written.update(f for f, v in role.items() if v not in ("", None))
+    # The organizations some kept person names, in the order first named.
+    new_orgs = {
+        id(item.organization): item.organization
+        for _i, item, _d, _r in kept
+        if isinstance(item.organization, NewOrganization)
+    }
+    if new_orgs:
+        authorize_write(
+            actor=actor,
+            families=auditing.organization_families(
+                {f for key in new_orgs for f in _organization_fields(org_data[key])}
+            ),
+            operation="organization.create",
+        )
     authorize_write(
         actor=actor,
         families=auditing.person_families(person_written)
         | families_of(Role, role_written),
         operation="person.create",
     )
+    # Reserved in their own transaction, before the insert's, as
+    # organization_create does: a failed insert leaves a gap.
+    numbers = customer_numbers(len(new_orgs)) if new_orgs else []
     pk = Person._meta.pk
     ids = [pk.get_default() for _ in kept]
     with keyring.ensure_scope():
         # Keys first, committed in the key store: rows never outlive their key.
         keyring.create_keys_bulk(ids, KeyClass.CRM)
         with transaction.atomic():
-            _write(actor, kept, ids, result, source, import_batch)
+            prov = provenance_record(
+                actor=actor, source=source, import_batch=import_batch
+            )
+            made = _write_organizations(
+                actor, new_orgs, org_data, numbers, prov, result
+            )
+            _write(actor, kept, ids, result, prov, made)
     return result
+
+
+def _write_organizations(
+    actor: Any,
+    new_orgs: dict[int, NewOrganization],
+    org_data: dict[int, dict],
+    numbers: list[str],
+    prov: Any,
+    result: BulkResult,
+) -> dict[int, Organization]:
+    """The new organizations in one insert, one ``organization.create``
+    event each (what ``organization_create`` writes, with the batch's
+    provenance)."""
+    made: dict[int, Organization] = {}
+    for (key, _new), number in zip(new_orgs.items(), numbers, strict=True):
+        made[key] = Organization(
+            **org_data[key], customer_number=number, provenance=prov
+        )
+    orgs = list(made.values())
+    insert_rows(Organization, orgs)
+    for key, org in made.items():
+        auditing.record_write(
+            actor=actor,
+            action="organization.create",
+            target_type="organization",
+            target_id=org.pk,
+            fields=_organization_fields(org_data[key]),
+            model=Organization,
+        )
+        result.organizations[org.business_id] = org
+    if orgs:
+        # What Organization.save() would announce (the retention dates
+        # follow organizations).
+        hooks.rows_created.send(sender=Organization, instances=orgs)
+    return made
 
 
 def _write(
@@ -228,10 +409,9 @@ def _write(
     kept: list[tuple[int, NewContact, dict, dict]],
     ids: list[uuid.UUID],
     result: BulkResult,
-    source: str,
-    import_batch: ImportBatch | None,
+    prov: Any,
+    made: dict[int, Organization],
 ) -> None:
-    prov = provenance_record(actor=actor, source=source, import_batch=import_batch)
     persons, emails, phones, roles, index = [], [], [], [], []
     for (i, item, data, role), person_id in zip(kept, ids, strict=True):
         fields = {k: v for k, v in data.items() if k not in ("emails", "phones")}
@@ -258,20 +438,19 @@ def _write(
                     person=person, number=value, is_primary=n == 0, provenance=prov
                 )
             )
-        roles.append(
-            Role(person=person, organization=item.organization, provenance=prov, **role)
-        )
+        org = made.get(id(item.organization), item.organization)
+        roles.append(Role(person=person, organization=org, provenance=prov, **role))
         index.extend(
-            BlindIndex(key=k, subject_id=person_id)
+            (k, person_id)
             for k in sorted(_index_rows(person, data["emails"], data["phones"]))
         )
         result.created[i] = person
     # Parents before children; pre_save seals every encrypted value.
-    Person.objects.bulk_create(persons, batch_size=CHUNK)
-    PersonEmail.objects.bulk_create(emails, batch_size=CHUNK)
-    PersonPhone.objects.bulk_create(phones, batch_size=CHUNK)
-    Role.objects.bulk_create(roles, batch_size=CHUNK)
-    BlindIndex.objects.bulk_create(index, batch_size=CHUNK)
+    insert_rows(Person, persons)
+    insert_rows(PersonEmail, emails)
+    insert_rows(PersonPhone, phones)
+    insert_rows(Role, roles)
+    insert_index_rows(index)
     for (_i, _item, data, role_data), person, role in zip(
         kept, persons, roles, strict=True
     ):

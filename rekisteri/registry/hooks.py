@@ -24,9 +24,10 @@ _listeners: dict[str, Listener] = {}
 _listeners_many: dict[str, Listener] = {}
 
 # Sent after a bulk write of new rows (``bulk_create`` sends no post_save),
-# with ``sender`` the model and ``instances`` the new rows: an app that
-# follows single saves through ``post_save`` follows bulk writes here, once
-# for the lot (rekisteri.registry.bulk).
+# with ``sender`` the model and ``instances`` the new rows (or, for a cache
+# recomputed set-based, the rows stored): an app that follows single saves
+# through ``post_save`` follows bulk writes here, once for the lot
+# (rekisteri.registry.bulk, contracts.relationship).
 rows_created = Signal()
 
 

@@ -95,6 +95,16 @@ def _roles_created(sender: Any, instances: Any, **kwargs: Any) -> None:
     mark(person_ids=[role.person_id for role in instances])
 
 
+def _organizations_created(sender: Any, instances: Any, **kwargs: Any) -> None:
+    # New organizations written in bulk (no person has a role there yet).
+    mark(organization_ids=[org.pk for org in instances])
+
+
+def _relationship_ends(sender: Any, instances: Any, **kwargs: Any) -> None:
+    # Relationship ends stored in bulk (contracts.relationship).
+    mark(organization_ids=[row.organization_id for row in instances])
+
+
 def _person(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
     mark(person_ids=[instance.pk])
 
@@ -161,6 +171,16 @@ def connect() -> None:
         _roles_created,
         sender=model("registry", "Role"),
         dispatch_uid="retention.roles_created",
+    )
+    hooks.rows_created.connect(
+        _organizations_created,
+        sender=model("registry", "Organization"),
+        dispatch_uid="retention.organizations_created",
+    )
+    hooks.rows_created.connect(
+        _relationship_ends,
+        sender=model("contracts", "RelationshipEnd"),
+        dispatch_uid="retention.relationship_ends",
     )
     for sender, handler, name in pairs:
         post_save.connect(handler, sender=sender, dispatch_uid=f"retention.{name}.s")

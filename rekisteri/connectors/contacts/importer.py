@@ -43,7 +43,7 @@ from rekisteri.connectors.contacts import inform, rows
 from rekisteri.connectors.contacts.reader import ENCODINGS, ContactFile, open_contacts
 from rekisteri.connectors.contacts.rows import FIELDS, Cleaned
 from rekisteri.connectors.models import ContactMapping
-from rekisteri.core import keyring
+from rekisteri.core import formats, keyring
 from rekisteri.core.errors import FieldErrors, ServiceError, ValidationFailed
 from rekisteri.registry import bulk
 from rekisteri.registry import services as registry
@@ -219,11 +219,6 @@ def _value(row: dict[str, str], headers: dict[str, str], name: str, columns) -> 
     return row.get(headers.get(header.casefold(), header), "")
 
 
-class _BulkRefused(Exception):
-    """The batch's bulk write was refused or left a new organization
-    without its person: rolled back, and the batch is written row by row."""
-
-
 class ContactImporter:
     """One run over one file with one mapping, :data:`BATCH` rows at a time."""
 
@@ -280,6 +275,10 @@ class ContactImporter:
         return c
 
     def _run_batch(self, items: list[tuple[int, dict[str, str]]]) -> None:
+        with formats.phone_memo():
+            self._batch(items)
+
+    def _batch(self, items: list[tuple[int, dict[str, str]]]) -> None:
         outcomes: dict[int, RowOutcome] = {}
         pending = [
             (number, c)
@@ -366,7 +365,7 @@ class ContactImporter:
             try:
                 self._create_many(creates, outcomes)
                 return
-            except (_BulkRefused, ServiceError, IntegrityError):
+            except (ServiceError, IntegrityError):
                 # Row by row, each with its own reason (the enforcement
                 # point refused the batch, or a parallel write took an
                 # address).
@@ -406,26 +405,23 @@ class ContactImporter:
     def _create_many(
         self, creates: list[tuple[int, Cleaned]], outcomes: dict[int, RowOutcome]
     ) -> None:
-        """The batch's new persons in one transaction: their new
-        organizations through ``organization_create``, the persons, emails,
-        phones and roles through the registry's bulk service, the inform
-        tasks in one insert."""
-        new_orgs: dict[str, Organization] = {}
+        """The batch's new persons in one transaction through the registry's
+        bulk service (with the new organizations they name: an organization
+        is made only with one of its persons), the inform tasks in one
+        insert."""
+        new_orgs: dict[str, bulk.NewOrganization] = {}
         # One transaction whose audit events (the organizations', the
         # persons') are appended to the chain together when it ends.
         with audit_batch():
             contacts = []
             for _number, c in creates:
-                org = self._orgs.get(c.business_id) or new_orgs.get(c.business_id)
+                org = self._orgs.get(c.business_id)
                 if org is None:
-                    org = registry.organization_create(
-                        actor=self.actor,
-                        name=c.organization_name,
-                        business_id=c.business_id,
-                        source=self.source.code,
-                        import_batch=self.batch,
-                    )
-                    new_orgs[c.business_id] = org
+                    org = new_orgs.get(c.business_id)
+                    if org is None:
+                        org = new_orgs[c.business_id] = bulk.NewOrganization(
+                            name=c.organization_name, business_id=c.business_id
+                        )
                 contacts.append(
                     bulk.NewContact(
                         first_name=c.first_name,
@@ -447,10 +443,6 @@ class ContactImporter:
                 source=self.source.code,
                 import_batch=self.batch,
             )
-            used = {contacts[i].organization.pk for i in result.created}
-            if any(org.pk not in used for org in new_orgs.values()):
-                # Nothing half-imported: no organization without its person.
-                raise _BulkRefused()
             informed = inform.tasks_for_many(
                 person_ids=[p.pk for p in result.created.values()],
                 source=self.source,
@@ -458,8 +450,8 @@ class ContactImporter:
                 obtained_on=self.today,
             )
         self.report.inform_tasks += informed
-        self.report.organizations_created += len(new_orgs)
-        self._orgs.update(new_orgs)
+        self.report.organizations_created += len(result.organizations)
+        self._orgs.update(result.organizations)
         for i, (number, _c) in enumerate(creates):
             if i in result.created:
                 outcomes[number] = RowOutcome(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +38,7 @@ from rekisteri.privacy.vocabulary import (
     RETENTION_LABELS,
     label,
 )
+from rekisteri.registry.bulk import insert_rows
 
 CHANNELS = ("email", "letter", "phone")
 # What a contact list brings, and why it is kept (the catalogue's terms).
@@ -52,6 +54,7 @@ BASIS = "legitimate_interest"
 RETENTION = "marketing"
 
 
+@lru_cache(maxsize=64)
 def due_date(obtained_on: dt.date) -> dt.date:
     return response_deadline(obtained_on)
 
@@ -88,7 +91,7 @@ def tasks_for_many(
         )
     )
     due = due_date(obtained_on)
-    made = InformTask.objects.bulk_create(
+    made = [
         InformTask(
             person_id=pid,
             source=source,
@@ -98,7 +101,8 @@ def tasks_for_many(
         )
         for pid in dict.fromkeys(person_ids)
         if pid not in have
-    )
+    ]
+    insert_rows(InformTask, made)
     return len(made)
 
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from rekisteri.access.enforce import NONE, authorize_write, write_service
 from rekisteri.audit.services import audit_record
+from rekisteri.audit.services import batch as audit_batch
 from rekisteri.connectors.choices import ReviewStatus
 from rekisteri.connectors.models import RegistryReview
 from rekisteri.connectors.prh.mapping import (
@@ -390,42 +391,50 @@ def _apply_chunk(
             continue
         report.unknown_keys.update(mapped.unknown_keys)
         mapped_items.append((position, mapped))
-    unchanged = []
-    for position, mapped in mapped_items:
-        org = known.orgs.get(mapped.business_id)
-        if org is not None and plan(org, mapped, known) == ({}, []):
-            unchanged.append(org.pk)
-            report.unchanged += 1
-            report.flagged += org.is_flagged
-            continue
-        try:
-            with transaction.atomic():
-                org = apply_company(
-                    actor=actor,
-                    mapped=mapped,
-                    batch=report.batch,
-                    create=create,
-                    fetched_at=fetched_at,
-                    report=report,
-                    known=known,
+    # The chunk's companies in one transaction, each in a savepoint of its
+    # own (a company that fails is rolled back whole, the others go on):
+    # their audit events are appended to the chain together and the
+    # retention dates of their organizations recomputed once, when it
+    # commits (docs/connectors.md, Three ways in).
+    with audit_batch():
+        unchanged = []
+        for position, mapped in mapped_items:
+            org = known.orgs.get(mapped.business_id)
+            if org is not None and plan(org, mapped, known) == ({}, []):
+                unchanged.append(org.pk)
+                report.unchanged += 1
+                report.flagged += org.is_flagged
+                continue
+            try:
+                with transaction.atomic():
+                    org = apply_company(
+                        actor=actor,
+                        mapped=mapped,
+                        batch=report.batch,
+                        create=create,
+                        fetched_at=fetched_at,
+                        report=report,
+                        known=known,
+                    )
+                if org is not None and org.is_flagged:
+                    report.flagged += 1
+            except ValidationFailed as exc:
+                codes = sorted(
+                    {f"{f}:{c}" for f, errs in exc.fields.items() for c, _m in errs}
                 )
-            if org is not None and org.is_flagged:
-                report.flagged += 1
-        except ValidationFailed as exc:
-            codes = sorted(
-                {f"{f}:{c}" for f, errs in exc.fields.items() for c, _m in errs}
+                report.failures.append(
+                    Failure(
+                        position, mapped.business_id, "invalid_value", ", ".join(codes)
+                    )
+                )
+            except ServiceError as exc:
+                report.failures.append(
+                    Failure(position, mapped.business_id, exc.code, exc.message)
+                )
+        if unchanged:
+            Organization.objects.filter(pk__in=unchanged).update(
+                registry_checked_at=timezone.now()
             )
-            report.failures.append(
-                Failure(position, mapped.business_id, "invalid_value", ", ".join(codes))
-            )
-        except ServiceError as exc:
-            report.failures.append(
-                Failure(position, mapped.business_id, exc.code, exc.message)
-            )
-    if unchanged:
-        Organization.objects.filter(pk__in=unchanged).update(
-            registry_checked_at=timezone.now()
-        )
 
 
 def _finish(*, actor: Any, report: ImportReport) -> None:

@@ -20,7 +20,7 @@ from rekisteri.connectors.tests.test_contact_import import (
     _suppress,
 )
 from rekisteri.registry.models import Person
-from rekisteri.testing import client_as
+from rekisteri.testing import client_as, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +108,13 @@ def test_a_broken_file_is_a_field_error_and_the_page_is_gated(
     assert not list(uploads.spool_dir().iterdir())
     client_as(StaffRole.AUDITOR, client=client)
     assert client.get("/connectors/contacts/").status_code == 403
+
+
+def test_the_main_navigation_links_the_upload_page_for_those_who_may_import(client):
+    link = 'href="/connectors/contacts/"'
+    client.force_login(make_staff(StaffRole.SALES))
+    assert link in client.get("/connectors/reviews/").content.decode()
+    client.force_login(make_staff(StaffRole.AUDITOR, username="tarkastaja"))
+    page = client.get("/audit/")
+    assert page.status_code in (200, 302, 403)
+    assert link not in page.content.decode()

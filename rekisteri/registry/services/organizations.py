@@ -43,7 +43,7 @@ ORG_ADDRESS_FIELDS = [
 ]
 
 
-def _clean_organization(data: dict[str, Any], *, instance: Organization | None) -> dict:
+def clean_organization(data: dict[str, Any], *, instance: Organization | None) -> dict:
     errors = FieldErrors()
     out: dict[str, Any] = {}
     out["name"] = clean_required_text(errors, "name", data.get("name"), max_length=200)
@@ -123,7 +123,7 @@ def organization_create(
     unknown = set(address) - set(ORG_ADDRESS_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
-    data = _clean_organization(
+    data = clean_organization(
         dict(
             name=name,
             business_id=business_id,
@@ -190,7 +190,7 @@ def organization_update(
     if "business_id" in changes and "vat_number" not in changes:
         # A new business ID implies a new VAT number unless one is given.
         current["vat_number"] = ""
-    data = _clean_organization({**current, **changes}, instance=organization)
+    data = clean_organization({**current, **changes}, instance=organization)
     changed = [f for f in data if getattr(organization, f) != data[f]]
     if not changed:
         return organization
@@ -290,7 +290,7 @@ def organization_set_from_source(
     data: dict[str, Any] = {}
     if editable:
         current = {f: getattr(organization, f) for f in ORG_EDITABLE}
-        cleaned = _clean_organization({**current, **editable}, instance=organization)
+        cleaned = clean_organization({**current, **editable}, instance=organization)
         data.update({k: cleaned[k] for k in editable})
         if "name" in editable:
             data["name_key"] = cleaned["name_key"]
