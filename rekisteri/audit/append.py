@@ -1,10 +1,12 @@
 """Appending events to the chain: one head lock, one INSERT, one head update.
 
-However many events are appended together, the cost in statements is the
-same: the head is counted on and read in one UPDATE … RETURNING (the write
-lock on SQLite, the row lock on PostgreSQL, so appends are serialised), the
-events get their chain positions and hashes in Python, go in with one
-INSERT statement, and the head is moved to the last of them and sealed.
+However many events are appended together (up to a thousand per INSERT),
+the cost in statements is the same: the head is counted on and read in one
+UPDATE … RETURNING (the write lock on SQLite, the row lock on PostgreSQL, so
+appends are serialised), the events get their chain positions and hashes in
+Python, go in with one multi-row INSERT, and the head is moved to the last
+of them and sealed — on PostgreSQL in the INSERT's own statement, so an
+append is two round trips.
 """
 
 from __future__ import annotations
@@ -45,23 +47,69 @@ def _adapter(field: models.Field) -> Callable[[Any], Any]:
     return lambda v: v
 
 
-def _insert(events: Sequence[AuditEvent]) -> None:
-    """One INSERT statement (executemany) for every event."""
+# Rows per INSERT statement: 16 parameters a row stays under SQLite's
+# 32,766 and PostgreSQL's 65,535 bound parameters.
+_ROWS_PER_STATEMENT = 1000
+
+
+def _values_sql(rows: int) -> str:
+    """``INSERT INTO audit_auditevent (…) VALUES (…), (…), …`` for ``rows``."""
     fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
-    adapt = [_adapter(f) for f in fields]
     qn = connection.ops.quote_name
+    one = "({})".format(", ".join(["%s"] * len(fields)))
     # Table and column names from the model, quoted; the values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+    return "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608
         qn(AuditEvent._meta.db_table),
         ", ".join(qn(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
+        ", ".join([one] * rows),
     )
-    rows = [
-        [a(getattr(event, f.attname)) for f, a in zip(fields, adapt, strict=True)]
-        for event in events
+
+
+_HEAD_UPDATE = "UPDATE {} SET {} = %s, {} = %s, {} = %s WHERE {} = %s"
+
+
+def _head_update_sql() -> str:
+    qn = connection.ops.quote_name
+    return _HEAD_UPDATE.format(
+        qn(AuditHead._meta.db_table),
+        qn("last_id"),
+        qn("last_hash"),
+        qn("seal"),
+        qn("id"),
+    )
+
+
+def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
+    """The events in multi-row INSERTs and the head moved to the last of them.
+
+    On PostgreSQL the last INSERT and the head update are one statement (a
+    data-modifying WITH), so an append of up to a thousand events costs two
+    round trips in all: the head lock and this. SQLite has no data-modifying
+    WITH: the head update is a statement of its own, inside the process.
+    """
+    fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
+    adapt = [_adapter(f) for f in fields]
+    chunks = [
+        events[i : i + _ROWS_PER_STATEMENT]
+        for i in range(0, len(events), _ROWS_PER_STATEMENT)
     ]
+    combined = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for n, chunk in enumerate(chunks):
+            params = [
+                a(getattr(event, f.attname))
+                for event in chunk
+                for f, a in zip(fields, adapt, strict=True)
+            ]
+            sql = _values_sql(len(chunk))
+            if combined and n == len(chunks) - 1:
+                cursor.execute(
+                    f"WITH appended AS ({sql}) {_head_update_sql()}", [*params, *head]
+                )
+            else:
+                cursor.execute(sql, params)
+        if not combined:
+            cursor.execute(_head_update_sql(), head)
     for event in events:
         event._state.adding = False
         event._state.db = connection.alias
@@ -142,17 +190,13 @@ def append(events: Sequence[AuditEvent]) -> None:
             event.hash = prev = link(
                 key, prev, content_of({f: getattr(event, f) for f in CHAINED_FIELDS})
             )
-        _insert(events)
         last = events[-1]
-        AuditHead.objects.filter(pk=HEAD_ID).update(
+        seal = head_seal(
+            key,
+            first_id=head.first_id,
+            anchor_hash=head.anchor_hash,
             last_id=last.id,
             last_hash=last.hash,
-            seal=head_seal(
-                key,
-                first_id=head.first_id,
-                anchor_hash=head.anchor_hash,
-                last_id=last.id,
-                last_hash=last.hash,
-                count=head.count,
-            ),
+            count=head.count,
         )
+        _store(events, [last.id, last.hash, seal, HEAD_ID])
