@@ -1,12 +1,12 @@
 """Appending events to the chain: one head lock, one INSERT, one head update.
 
-However many events are appended together (up to a thousand per INSERT),
-the cost in statements is the same: the head is counted on and read in one
-UPDATE … RETURNING (the write lock on SQLite, the row lock on PostgreSQL, so
-appends are serialised), the events get their chain positions and hashes in
-Python, go in with one multi-row INSERT, and the head is moved to the last
-of them and sealed — on PostgreSQL in the INSERT's own statement, so an
-append is two round trips.
+However many events are appended together, the cost in statements is the
+same: the head is counted on and read in one UPDATE … RETURNING (the write
+lock on SQLite, the row lock on PostgreSQL, so appends are serialised), the
+events get their chain positions and hashes in Python, go in with one
+INSERT (on PostgreSQL one array per column, on SQLite multi-row), and the
+head is moved to the last of them and sealed — on PostgreSQL in the
+INSERT's own statement, so an append is two round trips.
 """
 
 from __future__ import annotations
@@ -79,36 +79,53 @@ def _head_update_sql() -> str:
     )
 
 
-def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
-    """The events in multi-row INSERTs and the head moved to the last of them.
+def _unnest_sql() -> str:
+    """PostgreSQL: every event in one INSERT of one array per column, so the
+    statement's text (which psycopg parses once and caches) stays the same
+    whatever the number of events."""
+    fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
+    qn = connection.ops.quote_name
+    arrays = ", ".join(
+        "%s::{}[]".format(f.db_type(connection).split("(")[0]) for f in fields
+    )
+    # Table, column and type names from the model; the values are parameters.
+    return "INSERT INTO {} ({}) SELECT * FROM unnest({})".format(  # noqa: S608
+        qn(AuditEvent._meta.db_table),
+        ", ".join(qn(f.column) for f in fields),
+        arrays,
+    )
 
-    On PostgreSQL the last INSERT and the head update are one statement (a
-    data-modifying WITH), so an append of up to a thousand events costs two
-    round trips in all: the head lock and this. SQLite has no data-modifying
-    WITH: the head update is a statement of its own, inside the process.
+
+def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
+    """The events inserted and the head moved to the last of them.
+
+    On PostgreSQL one statement does both: an INSERT of one array per column
+    in a data-modifying WITH, and the head update, so an append costs two
+    round trips in all (the head lock and this) however many events it
+    holds. SQLite has no data-modifying WITH: multi-row INSERTs of up to a
+    thousand events, then the head update, all inside the process.
     """
     fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
     adapt = [_adapter(f) for f in fields]
-    chunks = [
-        events[i : i + _ROWS_PER_STATEMENT]
-        for i in range(0, len(events), _ROWS_PER_STATEMENT)
-    ]
-    combined = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        for n, chunk in enumerate(chunks):
-            params = [
-                a(getattr(event, f.attname))
-                for event in chunk
+        if connection.vendor == "postgresql":
+            columns = [
+                [a(getattr(event, f.attname)) for event in events]
                 for f, a in zip(fields, adapt, strict=True)
             ]
-            sql = _values_sql(len(chunk))
-            if combined and n == len(chunks) - 1:
-                cursor.execute(
-                    f"WITH appended AS ({sql}) {_head_update_sql()}", [*params, *head]
-                )
-            else:
-                cursor.execute(sql, params)
-        if not combined:
+            cursor.execute(
+                f"WITH appended AS ({_unnest_sql()}) {_head_update_sql()}",
+                [*columns, *head],
+            )
+        else:
+            for i in range(0, len(events), _ROWS_PER_STATEMENT):
+                chunk = events[i : i + _ROWS_PER_STATEMENT]
+                params = [
+                    a(getattr(event, f.attname))
+                    for event in chunk
+                    for f, a in zip(fields, adapt, strict=True)
+                ]
+                cursor.execute(_values_sql(len(chunk)), params)
             cursor.execute(_head_update_sql(), head)
     for event in events:
         event._state.adding = False

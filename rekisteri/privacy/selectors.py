@@ -60,12 +60,41 @@ def notice_in_force_at(when: dt.datetime) -> NoticeVersion | None:
     )
 
 
+def _loaded_provenance(person: Any) -> list[Any] | None:
+    """Every provenance record of the person's data, when the person came
+    with them loaded (registry.selectors.person_get); otherwise None."""
+    prefetched = getattr(person, "_prefetched_objects_cache", {})
+    if not all(name in prefetched for name in ("emails", "phones", "roles")):
+        return None
+    found = []
+    for row, field in (
+        (person, "name_provenance"),
+        (person, "address_provenance"),
+        *(
+            (r, "provenance")
+            for name in ("emails", "phones", "roles")
+            for r in prefetched[name]
+        ),
+    ):
+        if getattr(row, f"{field}_id") is None:
+            continue
+        if not row._meta.get_field(field).is_cached(row):
+            return None
+        found.append(getattr(row, field))
+    return found
+
+
 def first_collected_at(person: Any) -> dt.datetime:
     """When the person's data was first collected.
 
     The earliest of the person's creation and the ``obtained_at`` of every
     provenance record of their data (an import can carry an older date).
     """
+    loaded = _loaded_provenance(person)
+    if loaded is not None:
+        # The person page loaded every row with its provenance: no query.
+        times = [p.obtained_at for p in loaded if p.obtained_at is not None]
+        return min([person.created_at, *times])
     own = {person.name_provenance_id, person.address_provenance_id} - {None}
     # One query: the related rows' provenance as subqueries.
     match = Q(pk__in=own)

@@ -25,6 +25,7 @@ from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto import blind
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.ids import as_uuid
+from rekisteri.registry import extensions
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import (
     Organization,
@@ -202,6 +203,9 @@ def person_get(*, user: Any, person_id: Any) -> Person:
                 "name_provenance__import_batch",
                 "address_provenance__source",
             )
+            # The sections' flags and rows (registry/extensions.py), in the
+            # person's own query.
+            .annotate(**extensions.person_annotations())
             .get(pk=as_uuid(person_id))
         )
     except Person.DoesNotExist:
