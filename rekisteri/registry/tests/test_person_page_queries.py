@@ -40,17 +40,17 @@ pytestmark = pytest.mark.django_db
 
 # Statements on the main database for one person page, the audit write
 # included: the session; the account with its clearance, matrix row and
-# person scope (accounts.backends); the person with the sections' flags and
-# due dates; their emails, phones and roles; the notice versions; the
+# person scope (accounts.backends); the person with the sections' flags, due
+# dates and notice versions; their emails, phones and roles; the
 # contract parties; the append (head lock, INSERT and head update — on
 # PostgreSQL the INSERT moves the head, one statement less). Billing also
 # reads invoices and open collection cases; the privacy officer those, the
 # access history and the rights engine's receipts.
 BUDGET = {
-    StaffRole.SALES: 11,
-    StaffRole.CUSTOMER_SERVICE: 11,
-    StaffRole.BILLING: 13,
-    StaffRole.PRIVACY_OFFICER: 15,
+    StaffRole.SALES: 10,
+    StaffRole.CUSTOMER_SERVICE: 10,
+    StaffRole.BILLING: 12,
+    StaffRole.PRIVACY_OFFICER: 14,
 }
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
