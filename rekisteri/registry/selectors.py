@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
@@ -177,6 +178,12 @@ def person_queryset(user: Any) -> QuerySet[Person]:
 _SOURCE = ("provenance__source", "provenance__import_batch")
 
 
+def _section_annotations() -> dict[str, Any]:
+    if router.db_for_read(Person) != DEFAULT_DB_ALIAS:
+        return {}
+    return extensions.person_annotations()
+
+
 def person_get(*, user: Any, person_id: Any) -> Person:
     """A person with emails, phones and roles (with organizations) loaded."""
     try:
@@ -204,8 +211,10 @@ def person_get(*, user: Any, person_id: Any) -> Person:
                 "address_provenance__source",
             )
             # The sections' flags and rows (registry/extensions.py), in the
-            # person's own query.
-            .annotate(**extensions.person_annotations())
+            # person's own query — on the primary only: some are read where
+            # they are written (rekisteri/core/dbrouter.py, PRIMARY_APPS), and
+            # on a replica the sections read them themselves.
+            .annotate(**_section_annotations())
             .get(pk=as_uuid(person_id))
         )
     except Person.DoesNotExist:
