@@ -1,7 +1,7 @@
 """Rows of a subquery as one JSON array, on SQLite and PostgreSQL.
 
 ``JSONRows(JSONArray("a", "b"))`` aggregates a group's rows into
-``[[a, b], …]`` (``json_group_array`` on SQLite, ``json_agg`` on
+``[[a, b], …]`` (``json_group_array`` on SQLite, ``jsonb_agg`` on
 PostgreSQL), so a page can carry a few small related rows in a query it
 makes anyway (docs/benchmarks.md, Audit log, on the person page). The
 order of the rows is not defined: sort them in Python. :func:`rows_of`
@@ -21,7 +21,7 @@ class JSONRows(Aggregate):
     output_field = JSONField()
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(compiler, connection, function="JSON_AGG", **extra)
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra)
 
 
 def rows_of(value: Any) -> list[Any]:
