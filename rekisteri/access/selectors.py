@@ -79,6 +79,7 @@ def user_preload() -> dict[str, Any]:
     return {
         "access_rules": Subquery(
             NeedToKnowRule.objects.filter(role=OuterRef("role"))
+            .order_by()
             .values("role")
             .annotate(rows=JSONRows(JSONArray("action", "category", "allowed")))
             .values("rows")[:1]

@@ -124,7 +124,8 @@ def person_versions() -> dict[str, Any]:
     handful of versions, one per published change of its notice."""
     return {
         VERSIONS: Subquery(
-            NoticeVersion.objects.annotate(all=Value(1))
+            NoticeVersion.objects.order_by()
+            .annotate(all=Value(1))
             .values("all")
             .annotate(rows=JSONRows(JSONArray("id", "number", "published_at")))
             .values("rows")[:1]

@@ -49,6 +49,7 @@ def person_rows() -> dict[str, Any]:
     return {
         ROWS: Subquery(
             DueDate.objects.filter(person_id=OuterRef("pk"), organization_id=None)
+            .order_by()
             .values("person_id")
             .annotate(rows=JSONRows(JSONArray("rule", "kept_until", "anchor_on")))
             .values("rows")[:1]
