@@ -230,7 +230,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "registry:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Django's model backend, loading the account's clearance and need-to-know
+# with it (rekisteri/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["rekisteri.accounts.backends.StaffBackend"]
 
 
 def _env_int(name: str, default: int) -> int:

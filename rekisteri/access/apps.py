@@ -14,3 +14,10 @@ class AccessConfig(AppConfig):
         from rekisteri.audit.services import register_family_mapping
 
         register_family_mapping(as_family)
+
+        from rekisteri.access.selectors import user_preload
+        from rekisteri.accounts.backends import register_user_preload
+
+        # The role's matrix row and person scope come with the session's
+        # account, in its query (rekisteri/accounts/backends.py).
+        register_user_preload("access", user_preload)

@@ -7,20 +7,25 @@ render only those, and their audit events list exactly those.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import JSONArray
 from django.utils.translation import gettext as _
 
 from rekisteri.access import families
 from rekisteri.access.choices import Action
 from rekisteri.access.defaults import DEFAULT_MATRIX, DEFAULT_PERSON_SCOPE
 from rekisteri.access.models import NeedToKnowRule, PersonScope
+from rekisteri.accounts.backends import take_preloaded
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.middleware import current_request
 from rekisteri.core.errors import Forbidden
+from rekisteri.core.jsonrows import JSONRows, rows_of
 
 Grid = dict[tuple[str, str, str], bool]
 
@@ -63,7 +68,60 @@ def _memo() -> dict[Any, Any] | None:
     memo = request.__dict__.get(_MEMO)
     if memo is None:
         memo = request.__dict__[_MEMO] = {}
+        _seed(memo, getattr(request, "user", None))
     return memo
+
+
+def user_preload() -> dict[str, Any]:
+    """What the session's account is loaded with (accounts.backends): its
+    role's matrix rows and person scope, and whether either table has rows
+    (while one is empty its defaults apply)."""
+    return {
+        "access_rules": Subquery(
+            NeedToKnowRule.objects.filter(role=OuterRef("role"))
+            .order_by()
+            .values("role")
+            .annotate(rows=JSONRows(JSONArray("action", "category", "allowed")))
+            .values("rows")[:1]
+        ),
+        "access_rules_any": Exists(NeedToKnowRule.objects.all()),
+        "access_scope": Subquery(
+            PersonScope.objects.filter(role=OuterRef("role")).values("role_kinds")[:1]
+        ),
+        "access_scope_any": Exists(PersonScope.objects.all()),
+    }
+
+
+def _seed(memo: dict[Any, Any], user: Any) -> None:
+    """Start the request's memo from what came with the session's account,
+    so the page reads neither table again. Taken once: after a change
+    (:func:`forget`) the tables are read."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return
+    loaded = take_preloaded(user, "access")
+    if loaded is None:
+        return
+    role = user.role
+    rows = rows_of(loaded["access_rules"])
+    if not rows and not loaded["access_rules_any"]:
+        memo[("matrix", role)] = dict(DEFAULT_MATRIX.get(role, {}))
+    else:
+        memo[("matrix", role)] = _allowed(rows)
+    if loaded["access_scope_any"]:
+        kinds = loaded["access_scope"]
+        if isinstance(kinds, str):
+            kinds = json.loads(kinds)
+    else:
+        kinds = DEFAULT_PERSON_SCOPE.get(role)
+    memo[("scope", role)] = frozenset(kinds) if kinds else None
+
+
+def _allowed(rows: Iterable[Any]) -> dict[str, frozenset[str]]:
+    allowed: dict[str, set[str]] = {}
+    for action, category, ok in rows:
+        if ok:
+            allowed.setdefault(action, set()).add(category)
+    return {action: frozenset(cats) for action, cats in allowed.items()}
 
 
 def forget() -> None:
@@ -94,11 +152,7 @@ def _role_matrix(role: str) -> dict[str, frozenset[str]]:
     )
     if not rows and not NeedToKnowRule.objects.exists():
         return dict(DEFAULT_MATRIX.get(role, {}))
-    allowed: dict[str, set[str]] = {}
-    for action, category, ok in rows:
-        if ok:
-            allowed.setdefault(action, set()).add(category)
-    return {action: frozenset(cats) for action, cats in allowed.items()}
+    return _allowed(rows)
 
 
 def _role_families(role: str, action: str) -> frozenset[str]:
@@ -131,6 +185,8 @@ def person_scope(user: Any) -> frozenset[str] | None:
     memo = _memo()
     if memo is None:
         rows = _scope_rows()
+    elif ("scope", role) in memo:
+        return memo[("scope", role)]
     else:
         if "scopes" not in memo:
             memo["scopes"] = _scope_rows()

@@ -39,7 +39,7 @@ from rekisteri.accounts.sessions import (
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "rekisteri.accounts.backends.StaffBackend"
 
 
 class Step(enum.StrEnum):

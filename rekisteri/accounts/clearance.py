@@ -75,41 +75,66 @@ class Clearance:
         )
 
 
+def clearance_annotations(model: Any) -> dict[str, Any]:
+    """The latest training and the current attestation of each row of the
+    user ``model``, as annotations (``completed_on_``, ``signed_at_``)."""
+    version = settings.REKISTERI_ATTESTATION_VERSION
+    trainings = model.trainings.rel.related_model.objects.filter(user=OuterRef("pk"))
+    attestations = model.attestations.rel.related_model.objects.filter(
+        user=OuterRef("pk"), text_version=version
+    )
+    return {
+        "completed_on_": Subquery(
+            trainings.order_by("-completed_on").values("completed_on")[:1]
+        ),
+        "signed_at_": Subquery(attestations.values("signed_at")[:1]),
+    }
+
+
+def _clearance(
+    completed_on: dt.date | None, signed_at: dt.datetime | None, day: dt.date
+) -> Clearance:
+    valid_until = None
+    if completed_on is not None:
+        valid_until = add_months(
+            completed_on, settings.REKISTERI_TRAINING_VALID_MONTHS
+        ) - dt.timedelta(days=1)
+    return Clearance(
+        training_completed_on=completed_on,
+        training_valid_until=valid_until,
+        attestation_version=(
+            settings.REKISTERI_ATTESTATION_VERSION if signed_at is not None else None
+        ),
+        attestation_signed_at=signed_at,
+        today=day,
+    )
+
+
+def keep_loaded_clearance(user: Any) -> None:
+    """Cache the clearance of a user loaded with :func:`clearance_annotations`
+    (the session's user, rekisteri/accounts/backends.py) for the request, so
+    the gate costs no query of its own."""
+    completed_on = user.__dict__.pop("completed_on_", None)
+    signed_at = user.__dict__.pop("signed_at_", None)
+    setattr(
+        user, _CACHE_ATTR, _clearance(completed_on, signed_at, timezone.localdate())
+    )
+
+
 def clearance_of(user: Any, *, today: dt.date | None = None) -> Clearance:
     """The clearance of ``user`` (cached on the object for the request)."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None and today is None:
         return cached
     day = today or timezone.localdate()
-    version = settings.REKISTERI_ATTESTATION_VERSION
     # The latest training and the current attestation in one query.
-    trainings = user.trainings.model.objects.filter(user=OuterRef("pk"))
-    attestations = user.attestations.model.objects.filter(
-        user=OuterRef("pk"), text_version=version
-    )
     completed_on, signed_at = (
         user._meta.model.objects.filter(pk=user.pk)
-        .annotate(
-            completed_on_=Subquery(
-                trainings.order_by("-completed_on").values("completed_on")[:1]
-            ),
-            signed_at_=Subquery(attestations.values("signed_at")[:1]),
-        )
+        .annotate(**clearance_annotations(user._meta.model))
         .values_list("completed_on_", "signed_at_")
         .first()
     ) or (None, None)
-    valid_until = None
-    if completed_on is not None:
-        valid_until = add_months(
-            completed_on, settings.REKISTERI_TRAINING_VALID_MONTHS
-        ) - dt.timedelta(days=1)
-    result = Clearance(
-        training_completed_on=completed_on,
-        training_valid_until=valid_until,
-        attestation_version=version if signed_at is not None else None,
-        attestation_signed_at=signed_at,
-        today=day,
-    )
+    result = _clearance(completed_on, signed_at, day)
     if today is None:
         setattr(user, _CACHE_ATTR, result)
     return result

@@ -4,7 +4,9 @@ However many events are appended together, the cost in statements is the
 same: the head is counted on and read in one UPDATE … RETURNING (the write
 lock on SQLite, the row lock on PostgreSQL, so appends are serialised), the
 events get their chain positions and hashes in Python, go in with one
-INSERT statement, and the head is moved to the last of them and sealed.
+INSERT (on PostgreSQL one array per column, on SQLite multi-row), and the
+head is moved to the last of them and sealed — on PostgreSQL in the
+INSERT's own statement, so an append is two round trips.
 """
 
 from __future__ import annotations
@@ -45,23 +47,86 @@ def _adapter(field: models.Field) -> Callable[[Any], Any]:
     return lambda v: v
 
 
-def _insert(events: Sequence[AuditEvent]) -> None:
-    """One INSERT statement (executemany) for every event."""
+# Rows per INSERT statement: 16 parameters a row stays under SQLite's
+# 32,766 and PostgreSQL's 65,535 bound parameters.
+_ROWS_PER_STATEMENT = 1000
+
+
+def _values_sql(rows: int) -> str:
+    """``INSERT INTO audit_auditevent (…) VALUES (…), (…), …`` for ``rows``."""
     fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
-    adapt = [_adapter(f) for f in fields]
     qn = connection.ops.quote_name
+    one = "({})".format(", ".join(["%s"] * len(fields)))
     # Table and column names from the model, quoted; the values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+    return "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608
         qn(AuditEvent._meta.db_table),
         ", ".join(qn(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
+        ", ".join([one] * rows),
     )
-    rows = [
-        [a(getattr(event, f.attname)) for f, a in zip(fields, adapt, strict=True)]
-        for event in events
-    ]
+
+
+_HEAD_UPDATE = "UPDATE {} SET {} = %s, {} = %s, {} = %s WHERE {} = %s"
+
+
+def _head_update_sql() -> str:
+    qn = connection.ops.quote_name
+    return _HEAD_UPDATE.format(
+        qn(AuditHead._meta.db_table),
+        qn("last_id"),
+        qn("last_hash"),
+        qn("seal"),
+        qn("id"),
+    )
+
+
+def _unnest_sql() -> str:
+    """PostgreSQL: every event in one INSERT of one array per column, so the
+    statement's text (which psycopg parses once and caches) stays the same
+    whatever the number of events."""
+    fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
+    qn = connection.ops.quote_name
+    arrays = ", ".join(
+        "%s::{}[]".format(f.db_type(connection).split("(")[0]) for f in fields
+    )
+    # Table, column and type names from the model; the values are parameters.
+    return "INSERT INTO {} ({}) SELECT * FROM unnest({})".format(  # noqa: S608
+        qn(AuditEvent._meta.db_table),
+        ", ".join(qn(f.column) for f in fields),
+        arrays,
+    )
+
+
+def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
+    """The events inserted and the head moved to the last of them.
+
+    On PostgreSQL one statement does both: an INSERT of one array per column
+    in a data-modifying WITH, and the head update, so an append costs two
+    round trips in all (the head lock and this) however many events it
+    holds. SQLite has no data-modifying WITH: multi-row INSERTs of up to a
+    thousand events, then the head update, all inside the process.
+    """
+    fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
+    adapt = [_adapter(f) for f in fields]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            columns = [
+                [a(getattr(event, f.attname)) for event in events]
+                for f, a in zip(fields, adapt, strict=True)
+            ]
+            cursor.execute(
+                f"WITH appended AS ({_unnest_sql()}) {_head_update_sql()}",
+                [*columns, *head],
+            )
+        else:
+            for i in range(0, len(events), _ROWS_PER_STATEMENT):
+                chunk = events[i : i + _ROWS_PER_STATEMENT]
+                params = [
+                    a(getattr(event, f.attname))
+                    for event in chunk
+                    for f, a in zip(fields, adapt, strict=True)
+                ]
+                cursor.execute(_values_sql(len(chunk)), params)
+            cursor.execute(_head_update_sql(), head)
     for event in events:
         event._state.adding = False
         event._state.db = connection.alias
@@ -142,17 +207,13 @@ def append(events: Sequence[AuditEvent]) -> None:
             event.hash = prev = link(
                 key, prev, content_of({f: getattr(event, f) for f in CHAINED_FIELDS})
             )
-        _insert(events)
         last = events[-1]
-        AuditHead.objects.filter(pk=HEAD_ID).update(
+        seal = head_seal(
+            key,
+            first_id=head.first_id,
+            anchor_hash=head.anchor_hash,
             last_id=last.id,
             last_hash=last.hash,
-            seal=head_seal(
-                key,
-                first_id=head.first_id,
-                anchor_hash=head.anchor_hash,
-                last_id=last.id,
-                last_hash=last.hash,
-                count=head.count,
-            ),
+            count=head.count,
         )
+        _store(events, [last.id, last.hash, seal, HEAD_ID])

@@ -8,7 +8,8 @@ A read goes to the replica only when all of these hold:
 
 1. it runs inside a replica scope: :class:`ReplicaReadsMiddleware` opens one
    for the views in ``REKISTERI_REPLICA_VIEWS`` (the register's lists,
-   search and the person page), nothing else does, so management commands,
+   search and the person page, and the REST API's GET routes of the
+   register), nothing else does, so management commands,
    tasks and every other view read the primary;
 2. its model is not in :data:`PRIMARY_APPS`: sign-in state, sessions, staff
    accounts and their access grants, the audit chain, the cache's counters
@@ -74,6 +75,13 @@ REPLICA_VIEWS: dict[str, frozenset[str]] = {
     "registry:organization_list": frozenset({"GET", "HEAD"}),
     "registry:organization_detail": frozenset({"GET", "HEAD"}),
     "registry:search": frozenset({"GET", "HEAD", "POST"}),
+    # The REST API's register reads (rekisteri/registry/api.py); the same
+    # paths' PATCH and POST stay on the primary.
+    "api:person_list": frozenset({"GET", "HEAD"}),
+    "api:person_detail": frozenset({"GET", "HEAD"}),
+    "api:organization_list": frozenset({"GET", "HEAD"}),
+    "api:organization_detail": frozenset({"GET", "HEAD"}),
+    "api:organization_roles": frozenset({"GET", "HEAD"}),
 }
 
 

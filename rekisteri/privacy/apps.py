@@ -11,3 +11,8 @@ class PrivacyConfig(AppConfig):
         # after the app registry is complete.
         # Registers the hosting-location system check.
         from rekisteri.privacy import checks  # noqa: F401
+        from rekisteri.privacy.selectors import person_versions
+        from rekisteri.registry import extensions
+
+        # The notice versions come with the person page's own query.
+        extensions.register_person_annotations("privacy", person_versions)

@@ -13,11 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Min, Q
+from django.db.models import Min, Q, Subquery, Value
+from django.db.models.functions import JSONArray
 from django.utils import timezone
 
 from rekisteri.accounts.clearance import clearance_of
 from rekisteri.accounts.permissions import ROLE_PERMS, UNGATED
+from rekisteri.core.jsonrows import JSONRows, rows_of
 from rekisteri.privacy.choices import ClockState
 from rekisteri.privacy.clock import clock_state
 from rekisteri.privacy.models import (
@@ -60,12 +62,41 @@ def notice_in_force_at(when: dt.datetime) -> NoticeVersion | None:
     )
 
 
+def _loaded_provenance(person: Any) -> list[Any] | None:
+    """Every provenance record of the person's data, when the person came
+    with them loaded (registry.selectors.person_get); otherwise None."""
+    prefetched = getattr(person, "_prefetched_objects_cache", {})
+    if not all(name in prefetched for name in ("emails", "phones", "roles")):
+        return None
+    found = []
+    for row, field in (
+        (person, "name_provenance"),
+        (person, "address_provenance"),
+        *(
+            (r, "provenance")
+            for name in ("emails", "phones", "roles")
+            for r in prefetched[name]
+        ),
+    ):
+        if getattr(row, f"{field}_id") is None:
+            continue
+        if not row._meta.get_field(field).is_cached(row):
+            return None
+        found.append(getattr(row, field))
+    return found
+
+
 def first_collected_at(person: Any) -> dt.datetime:
     """When the person's data was first collected.
 
     The earliest of the person's creation and the ``obtained_at`` of every
     provenance record of their data (an import can carry an older date).
     """
+    loaded = _loaded_provenance(person)
+    if loaded is not None:
+        # The person page loaded every row with its provenance: no query.
+        times = [p.obtained_at for p in loaded if p.obtained_at is not None]
+        return min([person.created_at, *times])
     own = {person.name_provenance_id, person.address_provenance_id} - {None}
     # One query: the related rows' provenance as subqueries.
     match = Q(pk__in=own)
@@ -83,9 +114,59 @@ class PersonNotice:
     current: NoticeVersion | None
 
 
+VERSIONS = "privacy_versions"
+
+
+def person_versions() -> dict[str, Any]:
+    """Every published notice version's id, number and time, as one
+    annotation of the person page's query
+    (registry.extensions.register_person_annotations): a register keeps a
+    handful of versions, one per published change of its notice."""
+    return {
+        VERSIONS: Subquery(
+            NoticeVersion.objects.order_by()
+            .annotate(all=Value(1))
+            .values("all")
+            .annotate(rows=JSONRows(JSONArray("id", "number", "published_at")))
+            .values("rows")[:1]
+        )
+    }
+
+
+def _moment(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        moment = dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _loaded_versions(person: Any, collected: dt.datetime) -> PersonNotice | None:
+    """The notice versions from the person's own query (person_versions):
+    only id, number and time are loaded, the rest when read."""
+    if VERSIONS not in person.__dict__:
+        return None
+    found = [
+        NoticeVersion.from_db(
+            None, ["id", "number", "published_at"], (pk, number, _moment(at))
+        )
+        for pk, number, at in rows_of(person.__dict__[VERSIONS])
+    ]
+    in_force = max(
+        (v for v in found if v.published_at <= collected),
+        key=lambda v: (v.published_at, v.number),
+        default=None,
+    )
+    current = max(found, key=lambda v: v.number, default=None)
+    return PersonNotice(collected, in_force, current)
+
+
 def person_notice_version(person: Any) -> PersonNotice:
     """Which notice was in force when ``person``'s data was first collected."""
     collected = first_collected_at(person)
+    loaded = _loaded_versions(person, collected)
+    if loaded is not None:
+        return loaded
     # Both in one query: the latest version and the one in force then (each
     # the first of its ordering, so picking again among the two finds it).
     latest = NoticeVersion.objects.order_by("-number").values("pk")[:1]

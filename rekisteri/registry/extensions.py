@@ -8,6 +8,9 @@ layering), so they register here in ``AppConfig.ready`` instead, the way
   rendered below the organization's facts in name order;
 - person page sections: ``(request, person) → HTML or ""``, rendered
   below the person's privacy facts in name order;
+- person page annotations: ``() → {name: expression}``, added to the
+  person page's own query (``selectors.person_get``), so a section reads
+  its flags or rows from the person instead of with a query of its own;
 - subcommands of ``manage.py registry``: a name, a help text, a function that
   adds the arguments and one that runs it.
 """
@@ -64,6 +67,25 @@ def person_sections(request: Any, person: Any) -> list[SafeString | str]:
         html = _person_sections[name](request, person)
         if html:
             out.append(html)
+    return out
+
+
+PersonAnnotations = Callable[[], dict[str, Any]]
+_person_annotations: dict[str, PersonAnnotations] = {}
+
+
+def register_person_annotations(name: str, annotations: PersonAnnotations) -> None:
+    """Add ``annotations()`` (expressions over the person's row, ``pk`` as
+    ``OuterRef``) to the person page's query; their names should start with
+    the registering app's label."""
+    _person_annotations[name] = annotations
+
+
+def person_annotations() -> dict[str, Any]:
+    """Every registered annotation, by name."""
+    out: dict[str, Any] = {}
+    for name in sorted(_person_annotations):
+        out.update(_person_annotations[name]())
     return out
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
@@ -26,6 +27,7 @@ from rekisteri.core.crypto import blind
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.ids import as_uuid
 from rekisteri.core.paging import Page
+from rekisteri.registry import extensions
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import (
     Organization,
@@ -169,6 +171,12 @@ def person_queryset(user: Any) -> QuerySet[Person]:
 _SOURCE = ("provenance__source", "provenance__import_batch")
 
 
+def _section_annotations() -> dict[str, Any]:
+    if router.db_for_read(Person) != DEFAULT_DB_ALIAS:
+        return {}
+    return extensions.person_annotations()
+
+
 def person_get(*, user: Any, person_id: Any) -> Person:
     """A person with emails, phones and roles (with organizations) loaded."""
     try:
@@ -195,6 +203,11 @@ def person_get(*, user: Any, person_id: Any) -> Person:
                 "name_provenance__import_batch",
                 "address_provenance__source",
             )
+            # The sections' flags and rows (registry/extensions.py), in the
+            # person's own query — on the primary only: some are read where
+            # they are written (rekisteri/core/dbrouter.py, PRIMARY_APPS), and
+            # on a replica the sections read them themselves.
+            .annotate(**_section_annotations())
             .get(pk=as_uuid(person_id))
         )
     except Person.DoesNotExist:

@@ -12,8 +12,8 @@ class RestrictionsConfig(AppConfig):
         # listeners and restriction status. Imported here because the
         # services import models, which cannot load before the app registry.
         from rekisteri.access import enforce
-        from rekisteri.registry import hooks
-        from rekisteri.restrictions import services
+        from rekisteri.registry import extensions, hooks
+        from rekisteri.restrictions import selectors, services
 
         enforce.register_refusal("restriction", services.refuse_if_restricted)
         hooks.register_contact_listener("suppression", services.suppression_check)
@@ -23,3 +23,4 @@ class RestrictionsConfig(AppConfig):
         hooks.register_restriction_status("restriction", services.is_restricted)
         hooks.register_suppression_query("suppression", services.is_suppressed)
         hooks.register_suppression_query_many("suppression", services.suppressed_of)
+        extensions.register_person_annotations("restrictions", selectors.person_flags)

@@ -47,6 +47,27 @@ class PersonPrivacy:
     objected_purposes: set[str] = field(default_factory=set)
 
 
+FLAGS = ("restrictions_r", "restrictions_o", "restrictions_s")
+
+
+def person_flags() -> dict[str, Any]:
+    """Whether the person (``pk`` as ``OuterRef``) has a restriction, an
+    objection or a suppression match: annotations the person page's query
+    carries (registry.extensions.register_person_annotations)."""
+    mine = OuterRef("pk")
+    return dict(
+        zip(
+            FLAGS,
+            (
+                Exists(Restriction.objects.filter(person=mine)),
+                Exists(Objection.objects.filter(person=mine)),
+                Exists(SuppressionMatch.objects.filter(person=mine)),
+            ),
+            strict=True,
+        )
+    )
+
+
 def person_privacy(*, user: Any, person: Person) -> PersonPrivacy:
     """The person's restriction, history, objections and suppression flags.
 
@@ -56,18 +77,18 @@ def person_privacy(*, user: Any, person: Person) -> PersonPrivacy:
     """
     may_view = "privacy" in visible_families(user)
     may_change = "privacy" in visible_families(user, "change")
-    # Most persons have none of these: one query says which there are.
-    mine = OuterRef("pk")
-    restricted, objected, suppressed = (
-        Person.objects.filter(pk=person.pk)
-        .annotate(
-            r=Exists(Restriction.objects.filter(person=mine)),
-            o=Exists(Objection.objects.filter(person=mine)),
-            s=Exists(SuppressionMatch.objects.filter(person=mine)),
-        )
-        .values_list("r", "o", "s")
-        .first()
-    ) or (False, False, False)
+    # Most persons have none of these: one query says which there are, or
+    # the person page's own query did (person_flags).
+    loaded = getattr(person, FLAGS[0], None)
+    if loaded is not None:
+        restricted, objected, suppressed = (bool(getattr(person, f)) for f in FLAGS)
+    else:
+        restricted, objected, suppressed = (
+            Person.objects.filter(pk=person.pk)
+            .annotate(**person_flags())
+            .values_list(*FLAGS)
+            .first()
+        ) or (False, False, False)
     history = (
         list(Restriction.objects.filter(person=person))
         if may_view and restricted

@@ -16,6 +16,7 @@ class RetentionConfig(AppConfig):
         fiscal.register_years(periods.years_for)
         signals.connect()
         extensions.register_person_section("retention", sections.person_section)
+        extensions.register_person_annotations("retention", sections.person_rows)
         extensions.register_organization_section(
             "retention", sections.organization_section
         )

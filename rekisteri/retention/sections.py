@@ -13,11 +13,14 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONArray
 from django.template.loader import render_to_string
 
 from rekisteri.access import families as families_mod
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.core.catalogue import catalogue_entries
+from rekisteri.core.jsonrows import JSONRows, rows_of
 from rekisteri.core.participants import Participant
 from rekisteri.retention.choices import Rule
 from rekisteri.retention.models import DueDate
@@ -37,21 +40,48 @@ def _families_by_rule() -> dict[str, tuple[str, ...]]:
     return {rule: tuple(sorted(fams)) for rule, fams in found.items()}
 
 
-def rows_for(*, person_id: Any = None, organization_id: Any = None) -> list[dict]:
-    rows = DueDate.objects.filter(
-        person_id=person_id, organization_id=organization_id
-    ).order_by("kept_until", "rule")
+ROWS = "retention_rows"
+
+
+def person_rows() -> dict[str, Any]:
+    """The person's due dates (``pk`` as ``OuterRef``) as one annotation of
+    the person page's query (registry.extensions.register_person_annotations)."""
+    return {
+        ROWS: Subquery(
+            DueDate.objects.filter(person_id=OuterRef("pk"), organization_id=None)
+            .order_by()
+            .values("person_id")
+            .annotate(rows=JSONRows(JSONArray("rule", "kept_until", "anchor_on")))
+            .values("rows")[:1]
+        )
+    }
+
+
+def _day(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _rows(found: list[tuple[str, dt.date, dt.date | None]]) -> list[dict]:
     fams = _families_by_rule()
     return [
         {
-            "rule": row.rule,
-            "rule_label": Rule(row.rule).label,
-            "kept_until": row.kept_until,
-            "anchor_on": row.anchor_on,
-            "families": [families_mod.label(f) for f in fams.get(row.rule, ())],
+            "rule": rule,
+            "rule_label": Rule(rule).label,
+            "kept_until": kept_until,
+            "anchor_on": anchor_on,
+            "families": [families_mod.label(f) for f in fams.get(rule, ())],
         }
-        for row in rows
+        for rule, kept_until, anchor_on in sorted(found, key=lambda r: (r[1], r[0]))
     ]
+
+
+def rows_for(*, person_id: Any = None, organization_id: Any = None) -> list[dict]:
+    rows = DueDate.objects.filter(
+        person_id=person_id, organization_id=organization_id
+    ).values_list("rule", "kept_until", "anchor_on")
+    return _rows(list(rows))
 
 
 def _render(request: Any, rows: list[dict], subject: str) -> str:
@@ -65,7 +95,17 @@ def _render(request: Any, rows: list[dict], subject: str) -> str:
 
 
 def person_section(request: Any, person: Any) -> str:
-    return _render(request, rows_for(person_id=person.pk), "person")
+    if ROWS in person.__dict__:
+        # Loaded with the person (person_rows).
+        rows = _rows(
+            [
+                (rule, _day(until), _day(anchor))
+                for rule, until, anchor in rows_of(person.__dict__[ROWS])
+            ]
+        )
+    else:
+        rows = rows_for(person_id=person.pk)
+    return _render(request, rows, "person")
 
 
 def organization_section(request: Any, organization: Any) -> str:

@@ -47,13 +47,16 @@ def test_a_request_holds_its_reads_and_appends_them_together_at_its_end():
 
 
 def test_appending_a_request_s_reads_costs_three_statements_however_many():
+    """Head lock, INSERT, head update; on PostgreSQL the last two are one."""
     _record()  # the head exists
     with CaptureQueriesContext(connection) as captured:
         with batching.request_scope():
             for i in range(12):
                 _record(f"x.e{i:02d}")
         statements = [q["sql"] for q in captured.captured_queries]
-    assert len(statements) == 3, statements
+    assert len(statements) == (2 if connection.vendor == "postgresql" else 3), (
+        statements
+    )
     _chain_ok(13)
 
 
@@ -102,7 +105,8 @@ def test_a_batch_appends_its_events_once_before_it_commits():
             for q in captured.captured_queries
             if "audit" in q["sql"] and not q["sql"].startswith("SELECT")
         ]
-    assert len(writes) == 3, writes
+    # Head lock, INSERT, head update (the last two one statement on PostgreSQL).
+    assert len(writes) == (2 if connection.vendor == "postgresql" else 3), writes
     assert [e.id for e in events] == list(range(2, 52))
     _chain_ok(51)
 

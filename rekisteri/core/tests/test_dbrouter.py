@@ -237,3 +237,36 @@ def test_the_person_page_reads_the_register_from_the_replica(replica, client):
     assert q.on(PRIMARY, "django_session") >= 1
     assert q.on(REPLICA, "django_session") == 0
     assert q.on(REPLICA, "audit_auditevent") == 0
+
+
+def test_the_api_s_register_reads_go_to_the_replica_and_its_writes_do_not(replica):
+    from django.test import Client
+
+    from rekisteri.accounts.services import api_token_create
+
+    user = make_staff(StaffRole.CUSTOMER_SERVICE)
+    _token, raw = api_token_create(actor=user, name="t", scope="write")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    person = make_person()
+    with Queries() as q:
+        response = client.get(f"/api/v1/persons/{person.pk}")
+    assert response.status_code == 200
+    assert response.json()["last_name"] == person.last_name
+    assert q.on(REPLICA, "registry_person") >= 1
+    assert q.on(PRIMARY, "registry_person") == 0
+    # The token and the audit chain stay on the primary.
+    assert q.on(REPLICA, "audit_auditevent") == 0
+    assert q.on(REPLICA, "accounts_apitoken") == 0
+    with Queries() as q:
+        response = client.get("/api/v1/persons")
+    assert response.status_code == 200
+    assert q.on(REPLICA, "registry_person") >= 1
+    # A change on the same path reads and writes the primary.
+    with Queries() as q:
+        response = client.patch(
+            f"/api/v1/persons/{person.pk}",
+            data={"first_name": "Uusi"},
+            content_type="application/json",
+        )
+    assert response.status_code == 200, response.content
+    assert q.on(REPLICA, "registry_person") == 0

@@ -10,7 +10,7 @@ one append (rekisteri/audit/batching.py).
 
 The budgets are what the page costs today; a change that adds a query fails
 here and must either remove one elsewhere or raise the budget on purpose.
-The aim is 8 (docs/benchmarks.md, Observations, says where the rest go).
+The aim is 8 (docs/benchmarks.md, Audit log, says where the rest go).
 """
 
 from __future__ import annotations
@@ -38,13 +38,18 @@ from rekisteri.testing.contracts import make_contract
 pytestmark = pytest.mark.django_db
 
 # Statements on the main database for one person page, the audit write
-# (three statements) included. The privacy officer also reads the access
-# history and the rights engine's receipts; billing also sees invoices.
+# included: the session; the account with its clearance, matrix row and
+# person scope (accounts.backends); the person with the sections' flags, due
+# dates and notice versions; their emails, phones and roles; the
+# contract parties; the append (head lock, INSERT and head update — on
+# PostgreSQL the INSERT moves the head, one statement less). Billing also
+# reads invoices and open collection cases; the privacy officer those, the
+# access history and the rights engine's receipts.
 BUDGET = {
-    StaffRole.SALES: 17,
-    StaffRole.CUSTOMER_SERVICE: 17,
-    StaffRole.BILLING: 19,
-    StaffRole.PRIVACY_OFFICER: 21,
+    StaffRole.SALES: 10,
+    StaffRole.CUSTOMER_SERVICE: 10,
+    StaffRole.BILLING: 12,
+    StaffRole.PRIVACY_OFFICER: 14,
 }
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
@@ -124,9 +129,9 @@ def test_the_person_page_stays_within_its_query_budget(role):
         response = client.get(url)
     assert response.status_code == 200
     statements = [q["sql"] for q in captured.captured_queries]
-    assert len(statements) <= BUDGET[role], "\n".join(statements)
+    budget = BUDGET[role] - (1 if connection.vendor == "postgresql" else 0)
+    assert len(statements) <= budget, "\n".join(statements)
     # One append for every event of the page: one head lock, one INSERT.
-    # (an executemany is logged once, as "N times: INSERT …")
     inserts = [s for s in statements if 'INSERT INTO "audit_auditevent"' in s]
     locks = [s for s in statements if s.startswith("UPDATE audit_audithead")]
     assert len(inserts) == 1 and len(locks) == 1
