@@ -48,7 +48,7 @@ from rekisteri.core.catalogue import (
 from rekisteri.core.dbrouter import on_primary
 from rekisteri.core.errors import FieldErrors, Forbidden, NotFound, ServiceError
 from rekisteri.registry.models import Person
-from rekisteri.registry.shred import persons_shred
+from rekisteri.registry.services import persons_shred
 from rekisteri.rights import engine, notices
 from rekisteri.rights.models import ErasureReceipt, NoticeCause
 from rekisteri.rights.services import CASE_REF, authorize, receipt_for
@@ -473,7 +473,7 @@ def erasure_execute_many(
     is skipped, the refusal recorded naming every hold), their rows located
     (``engine.locate_many``), the rows declared ``delete`` deleted with one
     statement per kind of row, every participant's batch erasure run, the
-    keys shredded in bulk (``registry.shred.persons_shred``: ledger
+    keys shredded in bulk (``registry.services.persons_shred``: ledger
     entries), the receipts written with one insert. A person erased before
     gets the first receipt back with ``already_erased``.
     """

@@ -333,6 +333,12 @@ def rectifications_export(person: Any) -> list[Record]:
     return records
 
 
+_KEPT_NOTE = (
+    "the record of how the person's rectification, erasure or restriction was "
+    "honoured and which recipients were told of it (GDPR Art. 5(2), 19)"
+)
+
+
 def rectifications_plan(person: Any) -> list[PlanItem]:
     items = []
     for model in _MODELS:
@@ -346,16 +352,14 @@ def rectifications_plan(person: Any) -> list[PlanItem]:
                     fields=tuple(e.field_name for e in subject_fields(model)),
                     ground="privacy_case",
                     retention="privacy_case",
-                    note="the record of how the person's rectification, erasure "
-                    "or restriction was honoured and which recipients were told "
-                    "of it (GDPR Art. 5(2), 19)",
+                    note=_KEPT_NOTE,
                 )
             )
     return items
 
 
 # Many persons at once (a batch erasure): one grouped count per model.
-_PERSON_PATH = {Rectification: "person_id", RecipientNotice: "rectification__person_id"}
+_PERSON_PATH = {Rectification: "person_id", RecipientNotice: "person_id"}
 
 
 def _counts_many(persons: list[Any]) -> dict[Any, dict[type, int]]:
@@ -395,8 +399,7 @@ def rectifications_plan_many(persons: list[Any]) -> dict[Any, list[PlanItem]]:
                 fields=tuple(e.field_name for e in subject_fields(m)),
                 ground="privacy_case",
                 retention="privacy_case",
-                note="the record of how the person's rectification request "
-                "was honoured and whom it was told to (GDPR Art. 5(2), 19)",
+                note=_KEPT_NOTE,
             )
             for m in _MODELS
             if counts.get(m)

@@ -51,7 +51,11 @@ from rekisteri.registry.services.roles import (
     role_end,
     role_update,
 )
-from rekisteri.registry.services.shredding import person_shred, shredded_fields
+from rekisteri.registry.services.shredding import (
+    person_shred,
+    persons_shred,
+    shredded_fields,
+)
 
 __all__ = [
     "BUILTIN_SOURCES",
@@ -72,6 +76,7 @@ __all__ = [
     "organization_update",
     "person_create",
     "person_shred",
+    "persons_shred",
     "person_update",
     "provenance_record",
     "role_create",

@@ -1,5 +1,9 @@
-"""Crypto-shredding a person: the data key of a key class destroyed, with
-the blind indexes, after the participants' erasures."""
+"""Crypto-shredding persons: the data key of a key class destroyed, with
+the blind indexes, after the participants' erasures.
+
+:func:`persons_shred` does it for a list with a fixed number of statements
+per batch (the rights engine's batch erasure, docs/rights.md); the
+one-person :func:`person_shred` is its batch of one."""
 
 from __future__ import annotations
 
@@ -11,9 +15,8 @@ from rekisteri.access.enforce import (
     authorize_write,
     write_service,
 )
-from rekisteri.core import keyring, participants
+from rekisteri.core import holds, keyring, participants
 from rekisteri.core.catalogue import Erasure, KeyClass, personal_fields
-from rekisteri.core.holds import refuse_if_held
 from rekisteri.core.models import BlindIndex
 from rekisteri.registry import auditing
 from rekisteri.registry.models import (
@@ -22,6 +25,9 @@ from rekisteri.registry.models import (
     PersonPhone,
     Role,
 )
+
+# Subjects per statement: well under SQLite's bound-parameter limit.
+CHUNK = 500
 
 
 @write_service(subject=PERSON)
@@ -44,42 +50,72 @@ def person_shred(
     (rekisteri.core.holds). ``run_participants=False`` when the caller (the
     rights engine) has run the participants' erasures itself.
     """
-    # Before anything is destroyed: the matrix's "erase" column for every
-    # family sealed under the key, and the subject refusals (a restriction).
+    destroyed = persons_shred(
+        actor=actor,
+        persons=[person],
+        key_class=key_class,
+        reason=reason,
+        run_participants=run_participants,
+    )
+    return person.pk in destroyed
+
+
+@write_service(subject=PERSON)
+def persons_shred(
+    *,
+    actor: Any,
+    persons: list[Person],
+    reason: str,
+    key_class: str = KeyClass.CRM,
+    run_participants: bool = True,
+) -> set[Any]:
+    """Destroy the persons' data keys of ``key_class`` and their blind
+    indexes, the one-person form is :func:`person_shred`; returns the ids whose
+    key material was destroyed now. Refused as a whole, before anything is
+    destroyed, by the enforcement point (the matrix's erase column, a
+    restriction) or by a legal hold on any of them (Conflict ``legal_hold``
+    naming every hold): the caller leaves those persons out first.
+    ``run_participants=False`` when the caller ran the participants'
+    erasures itself."""
+    persons = list({p.pk: p for p in persons}.values())
+    ids = [p.pk for p in persons]
+    if not ids:
+        return set()
+    names = shredded_fields(key_class)
     authorize_write(
         actor=actor,
-        person_id=person.pk,
-        families=auditing.person_families(
-            f.split(".", 1)[0] for f in shredded_fields(key_class)
-        ),
+        person_ids=ids,
+        families=auditing.person_families(f.split(".", 1)[0] for f in names),
         action=Action.ERASE,
         operation="person.shred",
     )
-    # A legal hold (an open collection case) keeps the data: refuse and say why.
-    refuse_if_held(person.pk)
-    if (
-        run_participants
-        and key_class == KeyClass.CRM
-        and not keyring.is_destroyed(person.pk, key_class)
-    ):
-        # Before the shred: the person's addresses are needed to find them in
-        # shared message history (their participation is removed, not the
-        # other people's history). Each app that holds such data registers a
-        # participant (rekisteri.core.participants) in its AppConfig.ready.
-        participants.run_erase(actor=actor, person=person)
-    destroyed = keyring.shred(person.pk, key_class, reason=reason)
+    held = holds.holds_for_persons(ids)
+    if held:
+        found: list[holds.Hold] = []
+        for pid in ids:
+            found.extend(h for h in held.get(pid, ()) if h not in found)
+        raise holds.refusal(found)
+    if run_participants and key_class == KeyClass.CRM:
+        gone = keyring.destroyed_subjects(ids, key_class)
+        live = [p for p in persons if p.pk not in gone]
+        if live:
+            participants.run_erase_many(actor=actor, persons=live)
+    destroyed = keyring.shred_many(ids, key_class, reason=reason)
     if key_class == KeyClass.CRM:
-        BlindIndex.objects.filter(subject_id=person.pk).delete()
-        PersonEmail.objects.filter(person=person).update(email_digest=None)
-    auditing.record_write(
-        actor=actor,
-        action="person.shred",
-        target_type="person",
-        target_id=person.pk,
-        subject_id=person.pk,
-        fields=shredded_fields(key_class),
-        details={"key_class": str(key_class), "destroyed": destroyed},
-    )
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i : i + CHUNK]
+            BlindIndex.objects.filter(subject_id__in=chunk).delete()
+            PersonEmail.objects.filter(person_id__in=chunk).update(email_digest=None)
+    for pid in ids:
+        auditing.record_write(
+            actor=actor,
+            action="person.shred",
+            target_type="person",
+            target_id=pid,
+            subject_id=pid,
+            fields=names,
+            details={"key_class": str(key_class), "destroyed": pid in destroyed},
+        )
     return destroyed
 
 

@@ -53,7 +53,7 @@ from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.messaging import erasure as messaging_erasure
 from rekisteri.messaging import importing
 from rekisteri.messaging import services as messaging
-from rekisteri.registry import bulk, shred
+from rekisteri.registry import bulk
 from rekisteri.registry import services as registry
 from rekisteri.registry.models import DataSource
 from rekisteri.restrictions import services as restrictions
@@ -453,8 +453,8 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
         actor=a, person=w.person, reason="walk"
     ),
     "rekisteri.rights.erasure.erasure_execute_many": lambda w, a: _batch_erasure(w, a),
-    "rekisteri.registry.shred.persons_shred": lambda w, a: shred.persons_shred(
-        actor=a, persons=[w.person], reason="walk"
+    "rekisteri.registry.services.shredding.persons_shred": lambda w, a: (
+        registry.persons_shred(actor=a, persons=[w.person], reason="walk")
     ),
     "rekisteri.messaging.erasure.participation_erase_many": lambda w, a: (
         messaging_erasure.participation_erase_many(actor=a, persons=[w.person])
@@ -663,7 +663,7 @@ EXPECTED_WITHOUT = {
     "rekisteri.registry.services.shredding.person_shred": "legal_hold",
     "rekisteri.rights.erasure.erasure_execute": "legal_hold",
     "rekisteri.rights.erasure.erasure_execute_many": "legal_hold",
-    "rekisteri.registry.shred.persons_shred": "legal_hold",
+    "rekisteri.registry.services.shredding.persons_shred": "legal_hold",
 }
 
 
