@@ -20,6 +20,8 @@ RANDOM_IDS = {
     "dsr.IdentityCode",
     "dsr.PortalDraft",
     "rights.ErasureReceipt",
+    # Its id is the download link's only name (docs/rights.md, Stored exports).
+    "rights.StaffExport",
 }
 
 
