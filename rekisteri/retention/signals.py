@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from rekisteri.registry import hooks
+from rekisteri.retention import services
 
 _local = threading.local()
 
@@ -80,7 +81,6 @@ def flush() -> None:
 
 
 def _recompute(pend: dict[str, set[uuid.UUID]]) -> None:
-    from rekisteri.retention import services
 
     services.recompute_persons(sorted(pend["person"]))
     services.recompute_organizations(sorted(pend["organization"]))

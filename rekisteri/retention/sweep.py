@@ -57,6 +57,8 @@ from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.retention import conf, rules, services, signals, sole_trader
 from rekisteri.retention.choices import EntryKind, Rule, RunStatus
 from rekisteri.retention.models import DueDate, SweepEntry, SweepLock, SweepRun
+from rekisteri.rights import erasure
+from rekisteri.rights.models import ErasureReceipt
 
 BATCH = 500  # an erasing sweep: a heartbeat and a settled batch every 500
 DRY_BATCH = 2000  # a dry run writes nothing: larger batches, fewer queries
@@ -256,7 +258,6 @@ def _refresh(ctx: Ctx, batch: list[tuple]) -> None:
     contract or role) takes a subject out. A dry run, which changes nothing,
     reads the stored dates as the forecast does: the events that move a date
     recompute it when they commit (docs/retention.md)."""
-    from rekisteri.rights.models import ErasureReceipt
 
     people = list(dict.fromkeys(p for _pk, p, _o, _r in batch if p))
     orgs = list(dict.fromkeys(o for _pk, p, o, _r in batch if not p))
@@ -363,7 +364,6 @@ def _erase_batch(ctx: Ctx, batch: list[tuple]) -> None:
     held, restricted, erased already or no longer due is left out here, as
     :func:`_act_once` would; what the erasure itself refuses (a hold or a
     restriction added since the batch was read) comes back per person."""
-    from rekisteri.rights import erasure
 
     ctx.erasures = {}
     if ctx.dry_run:
