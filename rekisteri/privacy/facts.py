@@ -10,6 +10,7 @@ the check judges exactly what is published.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -110,14 +111,17 @@ class NoticeFacts:
         return [r for r in self.recipients if not is_eea(r["country"])]
 
 
-def _customer_entries() -> list[tuple[Any, PersonalData]]:
-    """Catalogue entries about customers' people (staff data has its own notice)."""
-    return [
+@functools.cache
+def _customer_entries() -> tuple[tuple[Any, PersonalData], ...]:
+    """Catalogue entries about customers' people (staff data has its own
+    notice). Read once: the catalogue is the models' own declarations, fixed
+    once the apps are loaded."""
+    return tuple(
         (e, e.classification)
         for e in catalogue_entries()
         if isinstance(e.classification, PersonalData)
         and e.classification.subject != "staff"
-    ]
+    )
 
 
 def catalogue_categories() -> list[str]:

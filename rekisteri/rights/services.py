@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -174,10 +175,6 @@ def _display(model: type[models.Model], name: str, value: Any) -> str | None:
     return None
 
 
-def _field_label(model: type[models.Model], name: str) -> str:
-    return _label_in(model, name, translation.get_language())
-
-
 @lru_cache(maxsize=4096)
 def _label_in(model: type[models.Model], name: str, language: str | None) -> str:
     # ``language`` is part of the key: the label is translated.
@@ -245,6 +242,8 @@ class _Context:
     purposes: dict[str, str]
     bases: dict[str, str]
     retention: dict[str, str]
+    # The export's language, for the field labels.
+    language: str = "fi"
     # The Art. 15(1) information of one export, by what it depends on:
     # thousands of items (a message history) share a handful of answers.
     infos: dict[tuple, dict[str, Any]] = field(default_factory=dict)
@@ -325,6 +324,13 @@ def _info(
     }
 
 
+@functools.cache
+def _entries_of(model: type[models.Model]) -> dict[str, Any]:
+    """A model's personal fields by name (the catalogue is fixed once the
+    apps are loaded; an export asks for each of its thousands of items)."""
+    return {e.field_name: e for e in personal_fields(model)}
+
+
 def _item(
     model: type[models.Model],
     row_id: str,
@@ -335,7 +341,7 @@ def _item(
     provenance: dict[str, dict[str, Any] | None] | None = None,
     until: dt.date | None = None,
 ) -> dict[str, Any]:
-    entries = {e.field_name: e for e in personal_fields(model)}
+    entries = _entries_of(model)
     out_values = []
     classifications: list[PersonalData] = []
     sources: list[dict[str, Any]] = []
@@ -352,7 +358,7 @@ def _item(
         value, erased = _json_value(raw)
         item: dict[str, Any] = {
             "field": name,
-            "label": _field_label(model, name),
+            "label": _label_in(model, name, ctx.language),
             "value": value,
             "category": c.category,
             "family": family,
@@ -374,14 +380,14 @@ def _item(
     }
 
 
-def _context_for_export(language: str) -> _Context:
-    facts = system_facts()
+def _context_for_export(language: str, facts: Any) -> _Context:
     automated = (
         facts.texts.get(language, {}).get("automated_decisions")
         or facts.texts.get("en", {}).get("automated_decisions")
         or DEFAULT_AUTOMATED
     )
     return _Context(
+        language=language,
         recipients=external_recipients(),
         automated=automated,
         # The notice's own wording in the person's language (fi, sv, en).
@@ -437,7 +443,8 @@ def export_person(
     authorize(actor, person, Action.EXPORT, scope.families())
     language = _language(person, language)
     with keyring.ensure_scope(), translation.override(language):
-        ctx = _context_for_export(language)
+        facts = system_facts()
+        ctx = _context_for_export(language, facts)
         items = []
         for located in scope.rows:
             values = {
@@ -468,7 +475,6 @@ def export_person(
                         until=record.until,
                     )
                 )
-        facts = system_facts()
         receipt = receipt_for(person)
         erased = is_erased(person)
         export = {
