@@ -115,14 +115,6 @@ def write_services() -> list[WriteService]:
 # --------------------------------------------------------------------------
 
 
-def _as_families(names: Iterable[str]) -> set[str]:
-    """Families of the matrix; a Fides category is taken as its family."""
-    out = set()
-    for name in names:
-        out.add(family_map.family_of_category(name) if "." in name else name)
-    return out
-
-
 def authorize_write(
     *,
     actor: Any,
@@ -143,7 +135,7 @@ def authorize_write(
     Raises :class:`~rekisteri.core.errors.Forbidden` (``need_to_know``) or
     whatever the refusal raises (a restriction: Conflict ``restricted``).
     """
-    require_families(actor, str(action), _as_families(families))
+    require_families(actor, str(action), {family_map.as_family(n) for n in families})
     ids = list(dict.fromkeys(p for p in (person_id, *person_ids) if p is not None))
     if not ids:
         return

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from rekisteri.audit.services import audit_record
+from rekisteri.core import sealed_files
 from rekisteri.dsr.models import (
     ExportFile,
 )
@@ -50,7 +51,7 @@ class DownloadRefused(Exception):
 
 
 def _shred_export(export: ExportFile) -> None:
-    ExportFile.objects.filter(pk=export.pk).update(content=None, deleted_at=utc_now())
+    sealed_files.shred(ExportFile.objects.filter(pk=export.pk))
 
 
 def export_download(*, token: str, code: str) -> Download:
@@ -105,10 +106,4 @@ def export_download(*, token: str, code: str) -> Download:
 
 def exports_purge_expired() -> int:
     """Remove the content of every expired export; return how many."""
-    count = 0
-    for export in ExportFile.objects.filter(
-        expires_at__lte=utc_now(), deleted_at__isnull=True
-    ):
-        _shred_export(export)
-        count += 1
-    return count
+    return sealed_files.purge_expired(ExportFile, utc_now())
