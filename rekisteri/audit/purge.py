@@ -43,6 +43,35 @@ def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
         return now.replace(year=now.year - years, day=28)
 
 
+def aged_out(cutoff: dt.datetime) -> int:
+    """How many events a purge at ``cutoff`` would remove (the forecast's
+    count): the chain's first event not older than ``cutoff`` is found by
+    bisecting its ids, since time follows the id, with a few primary-key
+    lookups instead of a scan of the aged part; the prefix before it is
+    counted on the primary key."""
+    head = (
+        AuditHead.objects.filter(pk=HEAD_ID).values_list("first_id", flat=True).first()
+    )
+    first = head or 1
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    if last is None or last < first:
+        return 0
+    lo, hi = first, last + 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        row = (
+            AuditEvent.objects.filter(id__gte=mid)
+            .order_by("id")
+            .values_list("id", "at")
+            .first()
+        )
+        if row is None or row[1] >= cutoff:
+            hi = mid
+        else:
+            lo = row[0] + 1
+    return AuditEvent.objects.filter(id__gte=first, id__lt=lo).count()
+
+
 @dataclass(frozen=True)
 class PurgeResult:
     """How many events went, and the new start of the chain."""

@@ -17,4 +17,8 @@ EVENTS = {
     "dsr.complete": "The case was completed and the reply sent.",
     "dsr.export_download": "The requester downloaded their export.",
     "dsr.export_expired": "An export link expired unused.",
+    "dsr.case_expire": (
+        "A closed case's details were erased at the end of its retention "
+        "period (privacy_case)."
+    ),
 }

@@ -147,6 +147,10 @@ class RequestCase(models.Model):
     )
     status_reason = _sealed(_("reasons"), "user.content")
     closed_at = _when(_("closed"))
+    expired_at = _when(
+        _("details erased"),
+        "when the privacy_case period ended and the case's details were erased",
+    )
     requester_name = _sealed(_("requester's name"), "user.name")
     requester_email = _sealed(_("requester's email"), "user.contact.email")
     requester_phone = _sealed(_("requester's phone"), "user.contact.phone_number")

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.core import fiscal, holds
 from rekisteri.core.errors import Forbidden
+from rekisteri.retention import cases
 from rekisteri.retention.choices import Rule
 from rekisteri.retention.models import DueDate, SweepRun
 from rekisteri.retention.sweep import ACTIONABLE, batch_holds
@@ -31,13 +32,16 @@ class ForecastRow:
     kind: str
     rule: str
     label: str
-    acts: bool  # the sweep acts on it (otherwise forecast only)
+    acts: bool  # the sweep or a daily job acts on it (otherwise forecast only)
     counts: tuple[int, ...]  # due now, within 30, 90, 365 days
+    acted_by: str = "sweep"  # or the daily job's command
 
 
 def forecast(*, user: Any, today: dt.date) -> list[ForecastRow]:
     """Subjects due now and within 30, 90 and 365 days, per kind and rule:
-    one aggregate query."""
+    one aggregate query for the materialised dates; then the rules dated
+    per record from a timestamp of their own (retention/cases.py), a
+    count per horizon each."""
     _allowed(user)
     aggregates = {
         f"h{h}": Count("id", filter=Q(kept_until__lt=today + dt.timedelta(days=h)))
@@ -72,6 +76,19 @@ def forecast(*, user: Any, today: dt.date) -> list[ForecastRow]:
                     counts=found.get((kind, rule.value), (0,) * len(HORIZONS)),
                 )
             )
+    for record in cases.RECORD_RULES:
+        out.append(
+            ForecastRow(
+                kind=record.kind,
+                rule=str(record.rule),
+                label=str(Rule(record.rule).label),
+                acts=True,
+                counts=tuple(
+                    record.count_due(today + dt.timedelta(days=h)) for h in HORIZONS
+                ),
+                acted_by=record.acted_by,
+            )
+        )
     return out
 
 

@@ -144,7 +144,10 @@ def _case(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def _case_persons(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
-    if action.startswith("post_"):
+    if action == "pre_clear":
+        # ``clear()`` names no one afterwards: the persons linked now.
+        _case(sender, instance)
+    elif action.startswith("post_"):
         _case(sender, instance)
         mark(person_ids=list(kwargs.get("pk_set") or ()))
 

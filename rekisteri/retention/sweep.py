@@ -19,8 +19,12 @@ organization, ``relationship``     the organization's relationship key
                                    (``retention.sole_trader``)
 =================================  =========================================
 
-``bookkeeping_book`` and ``privacy_case`` dates are shown in the forecast;
-the sweep has nothing of theirs to act on yet (docs/retention.md).
+After the persons and organizations, closed rights-request cases whose
+``privacy_case`` period has ended have their details erased
+(``retention.cases``, through ``dsr.services.cases_expire``). A person's
+``privacy_case`` date and ``bookkeeping_book`` dates are shown in the
+forecast; the sweep acts on the cases themselves, and the books hold no
+personal data of their own (docs/retention.md).
 
 Legal holds (``core.holds``), restrictions of processing, receipts and
 shredded keys are read once per batch, with a fixed number of queries; the
@@ -54,7 +58,7 @@ from rekisteri.core import holds, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, ServiceError
 from rekisteri.registry.models import Organization, Person, Role
-from rekisteri.retention import conf, rules, services, signals, sole_trader
+from rekisteri.retention import cases, conf, rules, services, signals, sole_trader
 from rekisteri.retention.choices import EntryKind, Rule, RunStatus
 from rekisteri.retention.models import DueDate, SweepEntry, SweepLock, SweepRun
 from rekisteri.rights import erasure
@@ -576,7 +580,7 @@ def run_sweep(
             raise
     ctx = Ctx(run=run, as_of=day, dry_run=dry_run)
     counts: dict[str, dict[str, int]] = {}
-    run.total = due_count(day)
+    run.total = due_count(day) + cases.due_cases(day).count()
     run.save(update_fields=["total"])
     last = 0
     try:
@@ -597,6 +601,15 @@ def run_sweep(
             run.save(update_fields=["counts", "processed", "heartbeat_at"])
             if progress is not None:
                 progress(run)
+        # Closed rights-request cases past ``privacy_case`` (retention/cases.py).
+        cases.sweep(
+            run,
+            day=day,
+            dry_run=dry_run,
+            counts=counts,
+            on_subject=on_subject,
+            progress=progress,
+        )
     except BaseException as exc:
         with contextlib.suppress(Exception):
             SweepEntry.objects.bulk_create(ctx.entries)

@@ -16,7 +16,8 @@ their public names, so callers import ``rekisteri.dsr.services`` as one API:
 - ``identity``: confirming the requester's identity;
 - ``decisions``: extending, refusing, withdrawing;
 - ``fulfilment``: running the actions and completing the case;
-- ``downloads``: the requester's download of an export, and its purge.
+- ``downloads``: the requester's download of an export, and its purge;
+- ``expiry``: erasing a closed case's details when its retention ends.
 """
 
 from rekisteri.dsr.services.casework import (
@@ -57,6 +58,7 @@ from rekisteri.dsr.services.downloads import (
     export_download,
     exports_purge_expired,
 )
+from rekisteri.dsr.services.expiry import Expiry, cases_expire, expiring_fields
 from rekisteri.dsr.services.fulfilment import (
     case_complete,
     case_record_manual,
@@ -82,9 +84,12 @@ from rekisteri.dsr.services.intake import (
 
 __all__ = [
     "Created",
+    "Expiry",
     "DOWNLOAD_SEGMENT",
     "Download",
     "DownloadRefused",
+    "cases_expire",
+    "expiring_fields",
     "EXPORT_LINK_DAYS",
     "IDENTITY_CODE_HOURS",
     "MAX_CODE_ATTEMPTS",
