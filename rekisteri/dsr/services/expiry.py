@@ -182,12 +182,12 @@ def cases_expire(*, actor: Any, case_ids: Iterable[uuid.UUID], reason: str) -> E
         refused = _refusals(actor, {c: links[c] for c in candidates})
         for cid in candidates:
             found = [h for p in links[cid] for h in held.get(p, ())]
-            if found:
+            if cid in refused:
+                result.kept[cid] = refused[cid]
+            elif found:
                 kept = Conflict("; ".join(h.message for h in found), code="legal_hold")
                 kept.holds = found  # type: ignore[attr-defined]
                 result.kept[cid] = kept
-            elif cid in refused:
-                result.kept[cid] = refused[cid]
             else:
                 result.expired.append(cid)
         go = result.expired

@@ -49,6 +49,8 @@ from rekisteri.connectors.models import InformTask
 from rekisteri.contracts import services as contracts
 from rekisteri.core.catalogue import catalogue_entries
 from rekisteri.core.errors import Conflict, Forbidden, ServiceError
+from rekisteri.dsr.models import RequestCase
+from rekisteri.dsr.services import expiry as dsr_expiry
 from rekisteri.keystore.router import KEYSTORE_DB
 from rekisteri.messaging import erasure as messaging_erasure
 from rekisteri.messaging import importing
@@ -151,6 +153,7 @@ class World:
     active_contract: Any
     inform_task: Any
     notice: Any
+    rights_case: Any
 
     def fresh(self) -> World:
         """The same rows read again: a call may have changed the instances
@@ -252,6 +255,17 @@ def build_world() -> World:
         recipient="Postitus Oy",
         categories=["user.name"],
     )
+    rights_case = RequestCase.objects.create(
+        reference="WALK-1",
+        kinds=["access"],
+        channel="letter",
+        received_at=dt.datetime(2020, 1, 2, tzinfo=dt.UTC),
+        deadline=dt.date(2020, 2, 2),
+        status="completed",
+        closed_at=dt.datetime(2020, 1, 20, tzinfo=dt.UTC),
+        requester_name="Kävelijä",
+    )
+    rights_case.persons.add(person)
     return World(
         org,
         person,
@@ -266,6 +280,7 @@ def build_world() -> World:
         active,
         inform_task,
         notice,
+        rights_case,
     )
 
 
@@ -453,6 +468,7 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
         actor=a, person=w.person, reason="walk"
     ),
     "rekisteri.rights.erasure.erasure_execute_many": lambda w, a: _batch_erasure(w, a),
+    "rekisteri.dsr.services.expiry.cases_expire": lambda w, a: _case_expiry(w, a),
     "rekisteri.registry.services.shredding.persons_shred": lambda w, a: (
         registry.persons_shred(actor=a, persons=[w.person], reason="walk")
     ),
@@ -506,6 +522,15 @@ def _batch_erasure(w: World, a: Any) -> Any:
     done = erasure.erasure_execute_many(actor=a, persons=[w.person], reason="walk")
     if w.person.pk in done.skipped:
         raise done.skipped[w.person.pk]
+    return done
+
+
+def _case_expiry(w: World, a: Any) -> Any:
+    """The expiry keeps a refused case and reports why: the walk takes the
+    report's refusal as the call's."""
+    done = dsr_expiry.cases_expire(actor=a, case_ids=[w.rights_case.pk], reason="walk")
+    if w.rights_case.pk in done.kept:
+        raise done.kept[w.rights_case.pk]
     return done
 
 
@@ -664,6 +689,7 @@ EXPECTED_WITHOUT = {
     "rekisteri.rights.erasure.erasure_execute": "legal_hold",
     "rekisteri.rights.erasure.erasure_execute_many": "legal_hold",
     "rekisteri.registry.services.shredding.persons_shred": "legal_hold",
+    "rekisteri.dsr.services.expiry.cases_expire": "legal_hold",
 }
 
 
