@@ -459,7 +459,7 @@ def breach_affected_csv(request: HttpRequest, breach_id: uuid.UUID) -> HttpRespo
             [
                 str(p.person_id),
                 safe_cell(p.name),
-                p.email,
+                safe_cell(p.email),
                 "ok" if p.exists else "erased",
             ]
         )

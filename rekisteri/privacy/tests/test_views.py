@@ -264,7 +264,10 @@ def test_breach_affected_export_is_csv_and_audited(officer_client):
     from rekisteri.privacy import breaches
 
     thief = make_staff(StaffRole.SALES)
-    person = make_person(first_name="Viivi", last_name="Vuoto")
+    # A valid address a spreadsheet would run as a formula.
+    person = make_person(
+        first_name="Viivi", last_name="Vuoto", emails=["=vuoto@example.fi"]
+    )
     audit_record(
         actor=thief,
         action="person.view",
@@ -304,6 +307,7 @@ def test_breach_affected_export_is_csv_and_audited(officer_client):
     )
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1][1] == "Viivi Vuoto"
+    assert rows[1][2] == "'=vuoto@example.fi"
     assert AuditEvent.objects.filter(
         action="breach.affected_export", subject_id=person.pk
     ).exists()
