@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONArray
 from django.utils import timezone
 
 from rekisteri.accounts.permissions import Perm, has_perm
@@ -25,6 +26,8 @@ from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass, Purpose
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.ids import as_uuid
+from rekisteri.core.jsonrows import JSONRows, rows_of
+from rekisteri.registry.models import Organization
 
 DEFAULT_ENDING_DAYS = 90
 MAX_ENDING_DAYS = 3660
@@ -108,14 +111,108 @@ def organization_contracts(*, user: Any, organization: Any) -> list[Contract]:
     return rows
 
 
+# The person page carries the person's contract parties in its own query
+# (registry.extensions.register_person_annotations): the columns its
+# section shows, none of them sealed.
+PARTIES = "contracts_parties"
+_PARTY_COLUMNS = (
+    "id",
+    "kind",
+    "start_date",
+    "end_date",
+    "contract_id",
+    "contract__number",
+    "contract__status",
+    "contract__sole_trader",
+    "contract__organization_id",
+    "contract__organization__name",
+    "contract__product_id",
+    "contract__product__name",
+)
+
+
+def person_party_rows() -> dict[str, Any]:
+    """The person's contract parties (``pk`` as ``OuterRef``) as one
+    annotation of the person page's query."""
+    return {
+        PARTIES: Subquery(
+            ContractParty.objects.filter(person_id=OuterRef("pk"))
+            .order_by()
+            .values("person_id")
+            .annotate(rows=JSONRows(JSONArray(*_PARTY_COLUMNS)))
+            .values("rows")[:1]
+        )
+    }
+
+
+def _day(value: Any) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(str(value)[:10])
+
+
+def _pk(model: Any, value: Any) -> Any:
+    return model._meta.pk.to_python(value)
+
+
+def _parties_from_rows(person: Any, rows: list[list[Any]]) -> list[ContractParty]:
+    """The section's parties rebuilt from the annotation's rows: the same
+    attributes the query below would load for the template."""
+    out = []
+    for (
+        pk,
+        kind,
+        start,
+        end,
+        contract_id,
+        number,
+        status,
+        sole_trader,
+        org_id,
+        org_name,
+        product_id,
+        product_name,
+    ) in rows:
+        organization = Organization(id=_pk(Organization, org_id), name=org_name)
+        product = Product(id=_pk(Product, product_id), name=product_name)
+        contract = Contract(
+            id=_pk(Contract, contract_id),
+            number=number,
+            status=status,
+            sole_trader=bool(sole_trader),
+            organization=organization,
+            product=product,
+        )
+        party = ContractParty(
+            id=_pk(ContractParty, pk),
+            kind=kind,
+            start_date=_day(start),
+            end_date=_day(end),
+            contract=contract,
+        )
+        party.person_id = person.pk
+        out.append(party)
+    return out
+
+
+def _order(party: ContractParty) -> tuple:
+    # Open-ended attachments first, then by end date; the latest start first.
+    end = party.end_date
+    start = party.start_date or dt.date.min
+    return (end is not None, end or dt.date.min, -start.toordinal())
+
+
 def person_contracts(*, user: Any, person: Any) -> list[ContractParty]:
-    """The person's attachments to contracts, with contract and organization."""
+    """The person's attachments to contracts, with contract and organization
+    (from the person's own query when the page loaded them with it)."""
     _require_view(user)
-    return list(
-        ContractParty.objects.filter(person=person)
-        .select_related("contract__organization", "contract__product")
-        .order_by("end_date", "-start_date")
-    )
+    if PARTIES in person.__dict__:
+        parties = _parties_from_rows(person, rows_of(person.__dict__[PARTIES]))
+    else:
+        parties = list(
+            ContractParty.objects.filter(person=person).select_related(
+                "contract__organization", "contract__product"
+            )
+        )
+    return sorted(parties, key=_order)
 
 
 def _anchor(after: str, *fields: str) -> tuple:
