@@ -20,6 +20,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.functional import lazy
 
+from rekisteri.accounts.conf import SETTINGS as _accounts
 from rekisteri.core.files import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -200,11 +201,9 @@ DATABASE_ROUTERS = [
     "rekisteri.keystore.router.KeystoreRouter",
 ]
 
-# Master key: REKISTERI_MASTER_KEY (+ REKISTERI_INDEX_KEY) or this key file
-# (see rekisteri/core/crypto/master.py). Never stored in a database.
-REKISTERI_MASTER_KEY_FILE = Path(
-    os.environ.get("REKISTERI_MASTER_KEY_FILE", VAR_DIR / "keys" / "master.json")
-)
+# Master key: REKISTERI_MASTER_KEY (+ REKISTERI_INDEX_KEY) or a key file
+# (REKISTERI_MASTER_KEY_FILE, rekisteri/keystore/conf.py; see
+# rekisteri/core/crypto/master.py). Never stored in a database.
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -235,60 +234,21 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = ["rekisteri.accounts.backends.StaffBackend"]
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+# Rekisteri's own settings (REKISTERI_…: sessions, lockout, the closed
+# network, training, retention periods, limits) are declared with their
+# defaults by the app that reads them, in its conf.py, and read from the
+# environment variable of the same name when it is set
+# (rekisteri/core/conf.py, docs/operations.md). A deployment's settings
+# module may set any of them; this module sets none.
 
-
-def _env_list(name: str) -> list[str]:
-    return [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
-
-
-# Sessions end after REKISTERI_SESSION_IDLE_MINUTES without a request and
-# REKISTERI_SESSION_MAX_HOURS after the login, whichever comes first
-# (rekisteri.accounts.middleware.SessionTimeoutMiddleware). The cookie itself
-# lives no longer than the absolute limit.
-REKISTERI_SESSION_IDLE_MINUTES = _env_int("REKISTERI_SESSION_IDLE_MINUTES", 30)
-REKISTERI_SESSION_MAX_HOURS = _env_int("REKISTERI_SESSION_MAX_HOURS", 10)
-# Role changes and other sensitive actions need a password (and TOTP, when
-# enrolled) entered within this many minutes.
-REKISTERI_REAUTH_MINUTES = _env_int("REKISTERI_REAUTH_MINUTES", 10)
-# Roles that must use a second factor (TOTP) to log in.
-REKISTERI_MFA_REQUIRED_ROLES = _env_list("REKISTERI_MFA_REQUIRED_ROLES") or [
-    "privacy_officer",
-    "administrator",
-]
-# Roles that take effect only on a second administrator's approval (four
-# eyes), and how long the one-time enrolment code shown on approval lasts.
-REKISTERI_FOUR_EYES_ROLES = ["privacy_officer", "auditor"]
-REKISTERI_ENROLMENT_CODE_HOURS = _env_int("REKISTERI_ENROLMENT_CODE_HOURS", 72)
-# Lockout: an account (any user name tried, existing or not) is locked after
-# this many failures within the window; a client address after more.
-REKISTERI_LOCKOUT_ACCOUNT_FAILURES = _env_int("REKISTERI_LOCKOUT_ACCOUNT_FAILURES", 5)
-REKISTERI_LOCKOUT_ADDRESS_FAILURES = _env_int("REKISTERI_LOCKOUT_ADDRESS_FAILURES", 20)
-REKISTERI_LOCKOUT_MINUTES = _env_int("REKISTERI_LOCKOUT_MINUTES", 30)
-# Closed network: comma-separated CIDRs allowed to reach the staff UI and
-# API (empty = no restriction), and the reverse proxies whose
-# X-Forwarded-For is believed (parsed from the right).
-REKISTERI_STAFF_NETWORKS = _env_list("REKISTERI_STAFF_NETWORKS")
-REKISTERI_TRUSTED_PROXIES = _env_list("REKISTERI_TRUSTED_PROXIES")
-# Training and confidentiality gate (docs/security.md, Training).
-REKISTERI_TRAINING_VALID_MONTHS = _env_int("REKISTERI_TRAINING_VALID_MONTHS", 12)
-REKISTERI_CLEARANCE_WARNING_DAYS = _env_int("REKISTERI_CLEARANCE_WARNING_DAYS", 30)
-REKISTERI_ATTESTATION_VERSION = os.environ.get("REKISTERI_ATTESTATION_VERSION", "1")
-# Accounts without a login for this many days are disabled by
-# ``manage.py disable_dormant``.
-REKISTERI_DORMANT_DAYS = _env_int("REKISTERI_DORMANT_DAYS", 90)
-# A staff member's stored export of a person (docs/rights.md, Stored
-# exports) can be downloaded by them for this many days, then the daily job
-# removes it.
-REKISTERI_STAFF_EXPORT_DAYS = _env_int("REKISTERI_STAFF_EXPORT_DAYS", 7)
 # TOTP codes are checked one step (30 s) either side for clock drift.
 OTP_TOTP_ISSUER = "Rekisteri"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
-SESSION_COOKIE_AGE = REKISTERI_SESSION_MAX_HOURS * 3600
+# The session cookie lives no longer than the absolute session limit
+# (REKISTERI_SESSION_MAX_HOURS), which Django must see here.
+SESSION_COOKIE_AGE = _accounts["REKISTERI_SESSION_MAX_HOURS"].from_environment() * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -361,66 +321,6 @@ LOGGING = {
     },
 }
 
-# --- Rekisteri ------------------------------------------------------------
-# Where the servers are (ISO 3166 alpha-2). Outside the EU/EEA a transfer
-# mechanism (adequacy or scc) is required; `manage.py check` enforces it and
-# the privacy notice's transfer section states it.
-REKISTERI_HOSTING_COUNTRY = os.environ.get("REKISTERI_HOSTING_COUNTRY", "FI")
-REKISTERI_HOSTING_TRANSFER_MECHANISM = os.environ.get(
-    "REKISTERI_HOSTING_TRANSFER_MECHANISM", "none"
-)
-
-REKISTERI = {
-    # First customer-number base; numbers are this sequence plus a 7-3-1
-    # check digit and are never reused.
-    "CUSTOMER_NUMBER_START": int(
-        os.environ.get("REKISTERI_CUSTOMER_NUMBER_START", 1000)
-    ),
-    "PAGE_SIZE": 25,
-    "API_TOKEN_DEFAULT_DAYS": 90,
-    # Backups (manage.py backup): where archives go (default VAR_DIR/backups)
-    # and how long each kind is kept. Key-store archives age out sooner, which
-    # bounds how long a shredded key survives in any backup.
-    "BACKUP_DIR": os.environ.get("REKISTERI_BACKUP_DIR", ""),
-    "BACKUP_RETENTION_DAYS": int(os.environ.get("REKISTERI_BACKUP_DAYS", 90)),
-    "BACKUP_KEYS_RETENTION_DAYS": int(os.environ.get("REKISTERI_BACKUP_KEYS_DAYS", 35)),
-}
-
-# --- Registry connectors (docs/connectors.md) ----------------------------
-# PRH / YTJ open data API v3. Timeouts in seconds; retries back off
-# exponentially on 429 and 5xx and honour Retry-After up to RETRY_MAX_WAIT.
-REKISTERI_PRH = {
-    "BASE_URL": os.environ.get(
-        "REKISTERI_PRH_BASE_URL", "https://avoindata.prh.fi/opendata-ytj-api/v3"
-    ),
-    "TIMEOUT": float(os.environ.get("REKISTERI_PRH_TIMEOUT", 20)),
-    "RETRIES": int(os.environ.get("REKISTERI_PRH_RETRIES", 5)),
-    "BACKOFF": float(os.environ.get("REKISTERI_PRH_BACKOFF", 1.0)),
-    "RETRY_MAX_WAIT": float(os.environ.get("REKISTERI_PRH_RETRY_MAX_WAIT", 60)),
-    "MAX_PAGES": int(os.environ.get("REKISTERI_PRH_MAX_PAGES", 1000)),
-}
-
-# --- Retention (docs/retention.md) ----------------------------------------
-# The financial year ends on the last day of this month (12: calendar year).
-REKISTERI_FINANCIAL_YEAR_END_MONTH = int(
-    os.environ.get("REKISTERI_FINANCIAL_YEAR_END_MONTH", 12)
-)
-# The periods of the retention rules that are the controller's choice; the
-# Accounting Act's periods are dated data (retention.LegalPeriod).
-REKISTERI_RETENTION = {
-    # after the end of a person's last role or contract party, or of an
-    # organization's customer relationship
-    "relationship_grace_months": int(
-        os.environ.get("REKISTERI_RETENTION_GRACE_MONTHS", 6)
-    ),
-    # a prospect's data after the last interaction
-    "marketing_months": int(os.environ.get("REKISTERI_RETENTION_MARKETING_MONTHS", 24)),
-    # a closed rights-request case
-    "privacy_case_years": int(os.environ.get("REKISTERI_RETENTION_CASE_YEARS", 3)),
-    # a sweep lock whose holder has not reported for this long is stale
-    "lock_stale_minutes": 30,
-}
-
 # --- Scheduled jobs (docs/operations.md, Scheduled jobs) ---------------------
 # Huey runs the daily jobs (rekisteri/jobs/schedule.py): `manage.py run_huey`
 # is the worker. Embedded default: SQLite storage under var/. Several workers
@@ -443,22 +343,6 @@ HUEY.update(
     }
 )
 
-# --- Audit log ------------------------------------------------------------
-# The ``audit`` retention rule: ``manage.py audit purge`` removes older events.
-REKISTERI_AUDIT_RETENTION_YEARS = int(
-    os.environ.get("REKISTERI_AUDIT_RETENTION_YEARS", 5)
-)
-# Auditing of reads is always on; only the benchmark turns it off, to measure
-# its own overhead against a baseline in the same run.
-REKISTERI_AUDIT_READS = True
-
-# --- Keys -----------------------------------------------------------------
-# How long a process trusts its cached copy of the key ring (which master key
-# wraps new data keys) before reading it again; `keys rotate-master` waits
-# this long before its final pass.
-REKISTERI_KEYRING_CHECK_SECONDS = float(
-    os.environ.get("REKISTERI_KEYRING_CHECK_SECONDS", 2)
-)
 # --- Mail and the rights-request portal ----------------------------------
 # Letters to requesters go through Django's email framework: the console
 # backend in development, SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
@@ -473,6 +357,3 @@ EMAIL_HOST_USER = os.environ.get("REKISTERI_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("REKISTERI_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("REKISTERI_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("REKISTERI_FROM_EMAIL", "tietosuoja@localhost")
-# Portal submissions per hour: per email address and per client address.
-REKISTERI_DSR_PER_ADDRESS = int(os.environ.get("REKISTERI_DSR_PER_ADDRESS", 3))
-REKISTERI_DSR_PER_CLIENT = int(os.environ.get("REKISTERI_DSR_PER_CLIENT", 20))

@@ -19,12 +19,9 @@ REKISTERI_KEYRING_CHECK_SECONDS = 0
 
 # Tests never reach PRH: a closed loopback port, no retries. Tests of the
 # client give it an httpx.MockTransport instead.
-REKISTERI_PRH = {
-    **REKISTERI_PRH,  # noqa: F405
-    "BASE_URL": "http://127.0.0.1:9/opendata-ytj-api/v3",
-    "RETRIES": 0,
-    "TIMEOUT": 2.0,
-}
+REKISTERI_PRH_BASE_URL = "http://127.0.0.1:9/opendata-ytj-api/v3"
+REKISTERI_PRH_RETRIES = 0
+REKISTERI_PRH_TIMEOUT = 2.0
 
 # Tasks run in the calling thread, queued in memory.
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "rekisteri-test", "immediate": True}

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from rekisteri.accounts.conf import setting
 from rekisteri.accounts.mfa import confirmed_totp
 from rekisteri.accounts.models import LoginThrottle, StaffUser
 from rekisteri.accounts.sessions import (
@@ -86,7 +86,7 @@ def address_key(client: str) -> str:
 
 
 def _window() -> timedelta:
-    return timedelta(minutes=settings.REKISTERI_LOCKOUT_MINUTES)
+    return timedelta(minutes=setting("REKISTERI_LOCKOUT_MINUTES"))
 
 
 def pair_delay(failures: int, limit: int) -> timedelta:
@@ -152,7 +152,7 @@ def register_failure(username: str, client: str) -> bool:
             pair.failures = 0
         pair.window_started_at = now  # the window slides with each failure
         pair.failures += 1
-        limit = settings.REKISTERI_LOCKOUT_ACCOUNT_FAILURES
+        limit = setting("REKISTERI_LOCKOUT_ACCOUNT_FAILURES")
         if pair.failures >= limit:
             pair.locked_until = now + pair_delay(pair.failures, limit)
         pair.save()
@@ -166,7 +166,7 @@ def register_failure(username: str, client: str) -> bool:
             row.failures = 0
             row.window_started_at = now
         row.failures += 1
-        if row.failures >= settings.REKISTERI_LOCKOUT_ADDRESS_FAILURES:
+        if row.failures >= setting("REKISTERI_LOCKOUT_ADDRESS_FAILURES"):
             row.locked_until = now + _window()
         row.save()
         locked = locked or row.is_locked(now)
@@ -206,7 +206,7 @@ def _audit_failure(
 
 
 def mfa_required(user: StaffUser) -> bool:
-    return user.role in settings.REKISTERI_MFA_REQUIRED_ROLES
+    return user.role in setting("REKISTERI_MFA_REQUIRED_ROLES")
 
 
 def password_step(request: Any, username: str, password: str) -> StepResult:

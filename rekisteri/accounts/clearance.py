@@ -16,9 +16,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+
+from rekisteri.accounts.conf import setting
 
 # Cached on the user object: one query per request, not one per has_perm.
 _CACHE_ATTR = "_rekisteri_clearance"
@@ -71,14 +72,14 @@ class Clearance:
         return (
             self.training_current
             and days is not None
-            and days < settings.REKISTERI_CLEARANCE_WARNING_DAYS
+            and days < setting("REKISTERI_CLEARANCE_WARNING_DAYS")
         )
 
 
 def clearance_annotations(model: Any) -> dict[str, Any]:
     """The latest training and the current attestation of each row of the
     user ``model``, as annotations (``completed_on_``, ``signed_at_``)."""
-    version = settings.REKISTERI_ATTESTATION_VERSION
+    version = setting("REKISTERI_ATTESTATION_VERSION")
     trainings = model.trainings.rel.related_model.objects.filter(user=OuterRef("pk"))
     attestations = model.attestations.rel.related_model.objects.filter(
         user=OuterRef("pk"), text_version=version
@@ -97,13 +98,13 @@ def _clearance(
     valid_until = None
     if completed_on is not None:
         valid_until = add_months(
-            completed_on, settings.REKISTERI_TRAINING_VALID_MONTHS
+            completed_on, setting("REKISTERI_TRAINING_VALID_MONTHS")
         ) - dt.timedelta(days=1)
     return Clearance(
         training_completed_on=completed_on,
         training_valid_until=valid_until,
         attestation_version=(
-            settings.REKISTERI_ATTESTATION_VERSION if signed_at is not None else None
+            setting("REKISTERI_ATTESTATION_VERSION") if signed_at is not None else None
         ),
         attestation_signed_at=signed_at,
         today=day,

@@ -14,10 +14,10 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rekisteri.accounts.conf import setting
 from rekisteri.accounts.credentials import enrolment_digest
 from rekisteri.accounts.models import EnrolmentCode, RoleGrant, StaffUser
 from rekisteri.audit.services import audit_record
@@ -27,7 +27,7 @@ ENROLMENT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 def needs_approval(role: str) -> bool:
     """Giving ``role`` needs a second administrator's approval."""
-    return role in settings.REKISTERI_FOUR_EYES_ROLES
+    return role in setting("REKISTERI_FOUR_EYES_ROLES")
 
 
 def enrolment_code_issue(
@@ -41,14 +41,14 @@ def enrolment_code_issue(
         user=user,
         digest=enrolment_digest(raw),
         grant=grant,
-        expires_at=now + timedelta(hours=settings.REKISTERI_ENROLMENT_CODE_HOURS),
+        expires_at=now + timedelta(hours=setting("REKISTERI_ENROLMENT_CODE_HOURS")),
     )
     audit_record(
         actor=actor,
         action="auth.enrolment_code_issue",
         target_type="staff_user",
         target_id=user.pk,
-        details={"hours": settings.REKISTERI_ENROLMENT_CODE_HOURS},
+        details={"hours": setting("REKISTERI_ENROLMENT_CODE_HOURS")},
         request=request,
     )
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))

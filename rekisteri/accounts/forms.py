@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from rekisteri.accounts.choices import StaffRole, TokenScope
+from rekisteri.accounts.conf import setting
 from rekisteri.core.validation import BoundedDateField
 
 
@@ -32,7 +32,7 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        default_days = settings.REKISTERI["API_TOKEN_DEFAULT_DAYS"]
+        default_days = setting("REKISTERI_API_TOKEN_DEFAULT_DAYS")
         self.fields["days"].initial = default_days
         self.fields["days"].help_text = _("1–366 days.")
 

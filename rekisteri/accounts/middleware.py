@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from rekisteri.accounts.conf import setting
 from rekisteri.accounts.network import in_networks, parse_address, parse_networks
 from rekisteri.accounts.network import resolve_client as _resolve
 from rekisteri.accounts.sessions import (
@@ -58,9 +59,9 @@ class StaffNetworkMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        trusted = parse_networks(tuple(settings.REKISTERI_TRUSTED_PROXIES))
+        trusted = parse_networks(tuple(setting("REKISTERI_TRUSTED_PROXIES")))
         request.client_address = _resolve(request.META, trusted)  # type: ignore[attr-defined]
-        allowed = parse_networks(tuple(settings.REKISTERI_STAFF_NETWORKS))
+        allowed = parse_networks(tuple(setting("REKISTERI_STAFF_NETWORKS")))
         if (
             allowed
             and not public_path(request.path)

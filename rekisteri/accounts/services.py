@@ -14,7 +14,6 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from rekisteri.accounts.auth import account_key
 from rekisteri.accounts.choices import StaffRole, TokenScope
 from rekisteri.accounts.clearance import forget_clearance
+from rekisteri.accounts.conf import setting
 from rekisteri.accounts.enrolment import (
     enrolment_code_issue,
     needs_approval,
@@ -122,7 +122,7 @@ def api_token_create(
         errors.add("name", "required", _("Give the token a name."))
     if scope not in TokenScope.values:
         errors.add("scope", "scope_invalid", _("Unknown scope."))
-    days = days or settings.REKISTERI["API_TOKEN_DEFAULT_DAYS"]
+    days = days or setting("REKISTERI_API_TOKEN_DEFAULT_DAYS")
     if not 1 <= days <= 366:
         errors.add("days", "days_invalid", _("A token lives 1–366 days."))
     errors.raise_if_any()
@@ -430,8 +430,8 @@ def attestation_sign(
     *, actor: StaffUser, version: str | None = None, request: Any = None
 ) -> ConfidentialityAttestation:
     """The signed-in staff member signs the current confidentiality text."""
-    version = version or settings.REKISTERI_ATTESTATION_VERSION
-    if version != settings.REKISTERI_ATTESTATION_VERSION:
+    version = version or setting("REKISTERI_ATTESTATION_VERSION")
+    if version != setting("REKISTERI_ATTESTATION_VERSION"):
         raise Conflict(
             _("The text has changed; read the current version and sign it."),
             code="attestation_outdated",
@@ -489,7 +489,7 @@ def dormant_accounts(*, days: int | None = None) -> list[StaffUser]:
     ``days`` (default ``REKISTERI_DORMANT_DAYS``)."""
     from django.db.models import Q
 
-    days = settings.REKISTERI_DORMANT_DAYS if days is None else days
+    days = setting("REKISTERI_DORMANT_DAYS") if days is None else days
     cutoff = timezone.now() - timedelta(days=days)
     return list(
         StaffUser.objects.filter(is_active=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
+from rekisteri.accounts.conf import setting
 
 SESSION_STARTED = "rk_started"  # full login (both factors) completed
 SESSION_SEEN = "rk_seen"  # last request, to SEEN_RESOLUTION
@@ -25,10 +25,10 @@ def session_expiry_reason(session: Any, now: float | None = None) -> str:
     seen = session.get(SESSION_SEEN)
     if (
         started is not None
-        and now - started > settings.REKISTERI_SESSION_MAX_HOURS * 3600
+        and now - started > setting("REKISTERI_SESSION_MAX_HOURS") * 3600
     ):
         return "absolute"
-    if seen is not None and now - seen > settings.REKISTERI_SESSION_IDLE_MINUTES * 60:
+    if seen is not None and now - seen > setting("REKISTERI_SESSION_IDLE_MINUTES") * 60:
         return "idle"
     return ""
 
@@ -49,7 +49,7 @@ def mark_reauth(session: Any, now: float | None = None) -> None:
 def recently_authenticated(session: Any, now: float | None = None) -> bool:
     now = time.time() if now is None else now
     at = session.get(SESSION_REAUTH)
-    return at is not None and now - at <= settings.REKISTERI_REAUTH_MINUTES * 60
+    return at is not None and now - at <= setting("REKISTERI_REAUTH_MINUTES") * 60
 
 
 def end_sessions_of(user_id: Any) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rekisteri.accounts import mfa, services
 from rekisteri.accounts.auth import mfa_required
 from rekisteri.accounts.clearance import clearance_of
+from rekisteri.accounts.conf import setting
 from rekisteri.accounts.decorators import (
     require_recent_auth,
     require_recent_auth_to_post,
@@ -53,8 +53,8 @@ def account(request: HttpRequest) -> HttpResponse:
             "totp": mfa.confirmed_totp(user),
             "recovery_left": mfa.recovery_codes_left(user),
             "mfa_required": mfa_required(user),
-            "attestation_version": settings.REKISTERI_ATTESTATION_VERSION,
-            "training_valid_months": settings.REKISTERI_TRAINING_VALID_MONTHS,
+            "attestation_version": setting("REKISTERI_ATTESTATION_VERSION"),
+            "training_valid_months": setting("REKISTERI_TRAINING_VALID_MONTHS"),
         },
     )
 
@@ -87,7 +87,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def attestation(request: HttpRequest) -> HttpResponse:
     """Read and sign the confidentiality undertaking."""
-    version = settings.REKISTERI_ATTESTATION_VERSION
+    version = setting("REKISTERI_ATTESTATION_VERSION")
     if request.method == "POST":
         if request.POST.get("agree") != "yes":
             messages.error(request, _("Tick the box to sign the undertaking."))

@@ -21,6 +21,7 @@ from rekisteri.accounts import enrolment, mfa, selectors, services
 from rekisteri.accounts.auth import mfa_required
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.clearance import clearance_of
+from rekisteri.accounts.conf import setting
 from rekisteri.accounts.decorators import (
     require_recent_auth,
     require_recent_auth_to_post,
@@ -115,15 +116,13 @@ def role_grant_decide(request: HttpRequest, grant_id) -> HttpResponse:
 
 
 def _code_page(request: HttpRequest, user: StaffUser, code: str) -> HttpResponse:
-    from django.conf import settings
-
     response = render(
         request,
         "accounts/enrolment_code.html",
         {
             "staff": user,
             "code": code,
-            "hours": settings.REKISTERI_ENROLMENT_CODE_HOURS,
+            "hours": setting("REKISTERI_ENROLMENT_CODE_HOURS"),
         },
     )
     response["Cache-Control"] = "no-store"

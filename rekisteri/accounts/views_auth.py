@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rekisteri.accounts import auth, enrolment, mfa
+from rekisteri.accounts.conf import setting
 from rekisteri.accounts.decorators import reauth_url
 from rekisteri.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
 from rekisteri.accounts.permissions import Perm, require
@@ -42,7 +43,7 @@ def _locked_message() -> str:
     return _(
         "Too many failed attempts. Try again in %(minutes)s minutes, or ask "
         "an administrator to unlock the account."
-    ) % {"minutes": settings.REKISTERI_LOCKOUT_MINUTES}
+    ) % {"minutes": setting("REKISTERI_LOCKOUT_MINUTES")}
 
 
 def safe_next(request: HttpRequest, candidate: str | None) -> str:

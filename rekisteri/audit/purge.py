@@ -15,13 +15,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rekisteri.audit.chain import chain_key, head_seal
+from rekisteri.audit.conf import setting
 from rekisteri.audit.models import AuditEvent, AuditHead, AuditPurgePermit
 from rekisteri.audit.services import HEAD_ID, audit_record
 from rekisteri.audit.verify import verify_chain
@@ -30,7 +30,7 @@ from rekisteri.core.errors import Conflict
 
 def retention_years() -> int:
     """Years an audit event is kept (``REKISTERI_AUDIT_RETENTION_YEARS``)."""
-    return int(getattr(settings, "REKISTERI_AUDIT_RETENTION_YEARS", 5))
+    return int(setting("REKISTERI_AUDIT_RETENTION_YEARS"))
 
 
 def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:

@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONArray
 from django.utils import timezone
@@ -24,6 +23,7 @@ from rekisteri.contracts.choices import ContractStatus
 from rekisteri.contracts.models import Contract, ContractParty, Product
 from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass, Purpose
+from rekisteri.core.conf import setting
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.ids import as_uuid
 from rekisteri.core.jsonrows import JSONRows, rows_of
@@ -237,7 +237,7 @@ def contract_list(
     force (active, or terminated but not yet out) whose last day falls within
     the next ``ending_within`` days, soonest first — the renewal list.
     """
-    limit = min(limit or settings.REKISTERI["PAGE_SIZE"], MAX_PAGE)
+    limit = min(limit or setting("REKISTERI_PAGE_SIZE"), MAX_PAGE)
     qs = contract_queryset(user)
     if status in ContractStatus.values:
         qs = qs.filter(status=status)

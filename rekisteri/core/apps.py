@@ -10,11 +10,18 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Imported in ready(): blindindex and catalogue read the models, which
         # load only after the app registry is complete; importing catalogue
-        # registers its system check.
+        # and checks registers their system checks.
         from django.apps import apps
         from django.db.backends.signals import connection_created
 
-        from rekisteri.core import blindindex, catalogue, keyring, textinput  # noqa: F401
+        from rekisteri.core import (  # noqa: F401
+            blindindex,
+            catalogue,
+            checks,
+            conf,
+            keyring,
+            textinput,
+        )
         from rekisteri.core.crypto.master import KeyConfigError
         from rekisteri.core.files import prepare_process, tighten_sqlite
 
@@ -24,6 +31,9 @@ class CoreConfig(AppConfig):
         blindindex.connect(apps.get_models())
         connection_created.connect(tighten_sqlite, dispatch_uid="rekisteri-private")
         textinput.install()
+        # A setting's environment variable that does not parse stops the
+        # start-up, naming it (rekisteri/core/conf.py).
+        conf.check_environment()
         # Fail at start-up, with what to set, rather than on first use.
         try:
             keyring.provider()

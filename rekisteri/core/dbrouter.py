@@ -39,9 +39,10 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
+
+from rekisteri.core.conf import setting
 
 REPLICA = "replica"
 PRIMARY = DEFAULT_DB_ALIAS
@@ -102,7 +103,8 @@ def configured() -> bool:
 
 
 def replica_views() -> dict[str, frozenset[str]]:
-    return getattr(settings, "REKISTERI_REPLICA_VIEWS", REPLICA_VIEWS)
+    views = setting("REKISTERI_REPLICA_VIEWS")
+    return REPLICA_VIEWS if views is None else views
 
 
 @contextmanager

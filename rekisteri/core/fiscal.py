@@ -22,7 +22,7 @@ import calendar
 import datetime as dt
 from collections.abc import Callable
 
-from django.conf import settings
+from rekisteri.core.conf import setting
 
 STATUTORY_YEARS = {"bookkeeping_voucher": 6, "bookkeeping_book": 10}
 
@@ -42,7 +42,7 @@ def legal_years(rule: str, financial_year_end: dt.date) -> int:
 
 
 def end_month() -> int:
-    month = int(getattr(settings, "REKISTERI_FINANCIAL_YEAR_END_MONTH", 12))
+    month = int(setting("REKISTERI_FINANCIAL_YEAR_END_MONTH"))
     if not 1 <= month <= 12:
         raise ValueError("REKISTERI_FINANCIAL_YEAR_END_MONTH must be 1-12")
     return month

@@ -30,6 +30,7 @@ from rekisteri.dsr.choices import (
     IdentityReason,
     Letter,
 )
+from rekisteri.dsr.conf import setting
 from rekisteri.dsr.models import PortalDraft, RequestCase
 from rekisteri.dsr.services import (
     MAX_CODE_ATTEMPTS,
@@ -50,8 +51,8 @@ CODE_MINUTES = 30
 WINDOW_SECONDS = 3600
 
 
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
+def _limit(name: str) -> int:
+    return int(setting(name))
 
 
 class RateLimited(Conflict):
@@ -82,8 +83,8 @@ def portal_submit(
         errors.add("language", "invalid_choice", _("Unknown language."))
     errors.raise_if_any()
     digest = contact_digest("email", address)
-    _count(cache_key("dsr.client", client), _limit("REKISTERI_DSR_PER_CLIENT", 20))
-    _count(cache_key("dsr.address", digest), _limit("REKISTERI_DSR_PER_ADDRESS", 3))
+    _count(cache_key("dsr.client", client), _limit("REKISTERI_DSR_PER_CLIENT"))
+    _count(cache_key("dsr.address", digest), _limit("REKISTERI_DSR_PER_ADDRESS"))
     code = new_code()
     rendered = letters.render(
         Letter.PORTAL_CODE, language=language, case=None, code=code, valid=CODE_MINUTES

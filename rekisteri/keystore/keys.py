@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.conf import settings
 from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Max
@@ -31,6 +30,7 @@ from rekisteri.core.crypto.master import (
     load,
 )
 from rekisteri.core.keyring import KeyDestroyed
+from rekisteri.keystore.conf import setting
 from rekisteri.keystore.models import DataKey, ErasureEntry, KeyRing, MasterKeyCheck
 
 # The orphan sweep is part of the store's interface (core/keyring.py calls it
@@ -61,7 +61,7 @@ def provider() -> MasterKeyProvider:
     if _loaded is None:
         with _lock:
             if _loaded is None:
-                _loaded = load(settings.REKISTERI_MASTER_KEY_FILE)
+                _loaded = load(setting("REKISTERI_MASTER_KEY_FILE"))
     return _loaded
 
 
@@ -80,7 +80,7 @@ def reset_provider() -> None:
 def ring_primary(*, fresh: bool = False) -> str | None:
     """The key store's primary master key id (cached for a few seconds)."""
     now = time.monotonic()
-    ttl = settings.REKISTERI_KEYRING_CHECK_SECONDS
+    ttl = setting("REKISTERI_KEYRING_CHECK_SECONDS")
     if fresh or now - float(_ring["read_at"]) >= ttl:  # type: ignore[arg-type]
         row = KeyRing.objects.using(KEYSTORE_DB).filter(pk=1).first()
         _ring["primary"] = row.primary if row else None
@@ -581,7 +581,7 @@ def rotate_master(*, batch_size: int = 1000, progress=None) -> int:
     verify_master_key()
     set_primary(p.active_id)
     done = _rewrap(p, batch_size, progress)
-    time.sleep(max(0.0, settings.REKISTERI_KEYRING_CHECK_SECONDS))
+    time.sleep(max(0.0, setting("REKISTERI_KEYRING_CHECK_SECONDS")))
     return done + _rewrap(p, batch_size, progress, start=done)
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rekisteri.messaging.choices import Channel, Direction
-from rekisteri.messaging.conf import limit
+from rekisteri.messaging.conf import setting
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -78,7 +78,7 @@ class MessageForm(forms.Form):
         self.fields["contract"].choices = [("", _("None")), *(contracts or [])]
         if len(owners) <= 1:
             self.fields["owner"].widget = forms.HiddenInput()
-        mb = limit("MAX_ATTACHMENT_BYTES") // (1024 * 1024)
+        mb = setting("REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES") // (1024 * 1024)
         self.fields["attachments"].help_text = _("At most %(mb)s MB per file.") % {
             "mb": mb
         }

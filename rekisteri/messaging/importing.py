@@ -37,7 +37,7 @@ from rekisteri.messaging.choices import (
     Direction,
     ImportSource,
 )
-from rekisteri.messaging.conf import limit
+from rekisteri.messaging.conf import setting
 from rekisteri.messaging.models import Message, Thread
 from rekisteri.messaging.parsing import BrokenMessage, ParsedMessage, parse_message
 from rekisteri.registry.models import Organization, Person, Role
@@ -262,7 +262,7 @@ def iter_mbox(
     :func:`_read_message`). Text before the first ``From `` line is reported
     as a broken message of its own.
     """
-    max_bytes = max_bytes or limit("MAX_MESSAGE_BYTES")
+    max_bytes = max_bytes or setting("REKISTERI_MESSAGING_MAX_MESSAGE_BYTES")
     src = _Lines(stream)
     index = 0
     item = src.next()
@@ -296,7 +296,7 @@ def iter_eml(
     stream: IO[bytes], *, max_bytes: int | None = None
 ) -> Iterator[RawMessage]:
     """The one message of an ``.eml`` file (refused past the size limit)."""
-    max_bytes = max_bytes or limit("MAX_MESSAGE_BYTES")
+    max_bytes = max_bytes or setting("REKISTERI_MESSAGING_MAX_MESSAGE_BYTES")
     data = stream.read(max_bytes + 1)
     item = RawMessage(1, 0)
     if len(data) > max_bytes:
@@ -409,7 +409,7 @@ class _Matcher:
 
 
 def _direction(parsed: ParsedMessage) -> str:
-    own = {d.lower() for d in limit("OWN_DOMAINS")}
+    own = {d.lower() for d in setting("REKISTERI_MESSAGING_OWN_DOMAINS")}
     sender = parsed.sender
     if sender and own and sender.address.rsplit("@", 1)[-1].lower() in own:
         return Direction.OUTBOUND
@@ -497,7 +497,7 @@ def _store_one(
     attachments, total = [], 0
     for n, a in enumerate(parsed.attachments, start=1):
         size = len(a.data)
-        if size > limit("MAX_ATTACHMENT_BYTES"):
+        if size > setting("REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES"):
             notes.append(
                 _(
                     "Attachment %(n)s (%(size)s bytes) is over the size limit and was "
@@ -506,7 +506,7 @@ def _store_one(
                 % {"n": n, "size": size}
             )
             continue
-        if total + size > limit("MAX_MESSAGE_ATTACHMENT_BYTES"):
+        if total + size > setting("REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENT_BYTES"):
             notes.append(
                 _(
                     "Attachment %(n)s would exceed the limit for one message and was "
@@ -517,10 +517,10 @@ def _store_one(
             continue
         total += size
         attachments.append(services.AttachmentIn(a.filename, a.data, a.content_type))
-    subject = parsed.subject[: limit("MAX_SUBJECT_CHARS")]
+    subject = parsed.subject[: setting("REKISTERI_MESSAGING_MAX_SUBJECT_CHARS")]
     body = parsed.body
-    if len(body) > limit("MAX_BODY_CHARS"):
-        body = body[: limit("MAX_BODY_CHARS")]
+    if len(body) > setting("REKISTERI_MESSAGING_MAX_BODY_CHARS"):
+        body = body[: setting("REKISTERI_MESSAGING_MAX_BODY_CHARS")]
         notes.append(_("The text was longer than the limit and was shortened."))
     parents = [services.message_id_digest(m) for m in parsed.parent_ids]
     # A reply to a message of this import: its thread is known without a query.

@@ -18,7 +18,7 @@ from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.ids import as_uuid
 from rekisteri.core.paging import Page
-from rekisteri.messaging.conf import limit
+from rekisteri.messaging.conf import setting
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant
 from rekisteri.registry.models import Organization, Person
 
@@ -60,7 +60,7 @@ def timeline(
     """Messages of an organization, or that a person took part in, newest
     first, ``limit_to`` at a time after the cursor (the id of the last
     message shown; it carries no personal data)."""
-    size = min(limit_to or limit("PAGE_SIZE"), 100)
+    size = min(limit_to or setting("REKISTERI_MESSAGING_PAGE_SIZE"), 100)
     qs = _timeline_qs(user, organization, person)
     if after:
         anchor = (

@@ -35,7 +35,7 @@ from rekisteri.messaging.choices import (
     ImportSource,
     ParticipantRole,
 )
-from rekisteri.messaging.conf import limit
+from rekisteri.messaging.conf import setting
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
 from rekisteri.registry.models import Organization, Person
 
@@ -163,9 +163,9 @@ def _clean(
         errors.add("occurred_at", "future", _("The time cannot be in the future."))
     if require_subject and not (subject or "").strip():
         errors.add("subject", "required", _("Enter a subject."))
-    if len(subject or "") > limit("MAX_SUBJECT_CHARS"):
+    if len(subject or "") > setting("REKISTERI_MESSAGING_MAX_SUBJECT_CHARS"):
         errors.add("subject", "too_long", _("The subject is too long."))
-    if len(body or "") > limit("MAX_BODY_CHARS"):
+    if len(body or "") > setting("REKISTERI_MESSAGING_MAX_BODY_CHARS"):
         errors.add("body", "too_long", _("The text is too long."))
     if thread is not None and (
         thread.organization_id != getattr(organization, "pk", None)
@@ -188,21 +188,25 @@ def _clean(
     for a in attachments:
         size = len(a.content)
         total += size
-        if size > limit("MAX_ATTACHMENT_BYTES"):
+        if size > setting("REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES"):
             errors.add(
                 "attachments",
                 "attachment_too_large",
                 _("An attachment is larger than %(limit)s.")
-                % {"limit": _size(limit("MAX_ATTACHMENT_BYTES"))},
+                % {"limit": _size(setting("REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES"))},
             )
         if not (a.filename or "").strip():
             errors.add("attachments", "filename", _("An attachment has no name."))
-    if total > limit("MAX_MESSAGE_ATTACHMENT_BYTES"):
+    if total > setting("REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENT_BYTES"):
         errors.add(
             "attachments",
             "attachments_too_large",
             _("The attachments together are larger than %(limit)s.")
-            % {"limit": _size(limit("MAX_MESSAGE_ATTACHMENT_BYTES"))},
+            % {
+                "limit": _size(
+                    setting("REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENT_BYTES")
+                )
+            },
         )
 
 

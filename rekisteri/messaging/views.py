@@ -28,7 +28,7 @@ from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.core.forms import apply_service_errors
 from rekisteri.messaging import selectors, services
 from rekisteri.messaging.choices import Direction, ParticipantRole
-from rekisteri.messaging.conf import limit
+from rekisteri.messaging.conf import setting
 from rekisteri.messaging.forms import ImportForm, MessageForm
 from rekisteri.messaging.importing import import_messages
 from rekisteri.messaging.models import Message, Thread
@@ -341,11 +341,14 @@ def _create_from_form(
         )
     attachments = []
     for upload in data.get("attachments") or []:
-        if upload.size > limit("MAX_ATTACHMENT_BYTES"):
+        if upload.size > setting("REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES"):
             form.add_error(
                 "attachments",
                 _("An attachment is larger than %(mb)s MB.")
-                % {"mb": limit("MAX_ATTACHMENT_BYTES") // (1024 * 1024)},
+                % {
+                    "mb": setting("REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES")
+                    // (1024 * 1024)
+                },
             )
             return None
         attachments.append(
@@ -402,7 +405,7 @@ def import_upload(request: HttpRequest, organization_id: uuid.UUID) -> HttpRespo
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        max_bytes = limit("MAX_UPLOAD_BYTES")
+        max_bytes = setting("REKISTERI_MESSAGING_MAX_UPLOAD_BYTES")
         if upload.size > max_bytes:
             form.add_error(
                 "file",
@@ -427,6 +430,6 @@ def import_upload(request: HttpRequest, organization_id: uuid.UUID) -> HttpRespo
             "form": form,
             "organization": organization,
             "report": report,
-            "max_mb": limit("MAX_UPLOAD_BYTES") // (1024 * 1024),
+            "max_mb": setting("REKISTERI_MESSAGING_MAX_UPLOAD_BYTES") // (1024 * 1024),
         },
     )

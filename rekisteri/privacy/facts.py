@@ -14,9 +14,8 @@ import functools
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.conf import settings
-
 from rekisteri.core.catalogue import PersonalData, Purpose, catalogue_entries
+from rekisteri.privacy.conf import setting
 from rekisteri.privacy.eea import is_eea
 from rekisteri.privacy.fixtures import SEED_CONTROLLER, SEED_TEXTS
 from rekisteri.privacy.recipients import external_recipients
@@ -175,10 +174,8 @@ def _sources() -> list[dict[str, str]]:
 
 def hosting() -> tuple[str, str]:
     """The hosting country and its transfer mechanism from settings."""
-    country = str(getattr(settings, "REKISTERI_HOSTING_COUNTRY", "FI") or "FI")
-    mechanism = str(
-        getattr(settings, "REKISTERI_HOSTING_TRANSFER_MECHANISM", "none") or "none"
-    )
+    country = str(setting("REKISTERI_HOSTING_COUNTRY") or "FI")
+    mechanism = str(setting("REKISTERI_HOSTING_TRANSFER_MECHANISM") or "none")
     return country.upper(), mechanism
 
 

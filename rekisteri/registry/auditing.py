@@ -16,14 +16,13 @@ import hmac
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-
 from rekisteri.access import families
 from rekisteri.access.enforce import not_a_write_service
 from rekisteri.access.selectors import visible_families
 from rekisteri.audit.chain import chain_key
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
+from rekisteri.registry.conf import setting
 from rekisteri.registry.models import (
     Organization,
     Person,
@@ -139,7 +138,7 @@ def purpose_of(user: Any) -> str:
 
 def reads_audited() -> bool:
     """False only in the benchmark's baseline run."""
-    return getattr(settings, "REKISTERI_AUDIT_READS", True)
+    return setting("REKISTERI_AUDIT_READS")
 
 
 # --------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
@@ -23,6 +22,7 @@ from rekisteri.access.selectors import person_scope
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.core import blindindex, formats, keyring
 from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.conf import setting
 from rekisteri.core.crypto import blind
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.ids import as_uuid
@@ -93,7 +93,7 @@ def organization_list(
     The cursor is the id of the last row shown, not its name: the name of a
     sole trader is personal data and must not travel in a URL.
     """
-    limit = min(limit or settings.REKISTERI["PAGE_SIZE"], 200)
+    limit = min(limit or setting("REKISTERI_PAGE_SIZE"), 200)
     qs = organization_queryset(user)
     if status in OrganizationStatus.values:
         qs = qs.filter(status=status)
@@ -222,7 +222,7 @@ def person_list(
     Names are encrypted, so the database cannot order by them; finding a
     person by name is what search is for.
     """
-    limit = min(limit or settings.REKISTERI["PAGE_SIZE"], 200)
+    limit = min(limit or setting("REKISTERI_PAGE_SIZE"), 200)
     qs = person_queryset(user)
     if after:
         anchor = (

@@ -4,7 +4,7 @@ Three rules of the catalogue date each record from one timestamp the
 record already has, with the same period for all of them:
 
 - ``privacy_case``, per rights-request case: kept until the day it closed
-  (``RequestCase.closed_at``) plus ``privacy_case_years``. The sweep acts:
+  (``RequestCase.closed_at``) plus ``REKISTERI_RETENTION_CASE_YEARS``. The sweep acts:
   the case's details are erased (``dsr.services.cases_expire``);
 - ``unverified_request``, per portal submission never confirmed: kept
   until ``PortalDraft.expires_at``; the daily ``requests purge`` job
@@ -46,7 +46,7 @@ def start_of(day: dt.date) -> dt.datetime:
 
 
 def _months() -> int:
-    return 12 * conf.value("privacy_case_years")
+    return 12 * conf.value("REKISTERI_RETENTION_CASE_YEARS")
 
 
 def case_kept_until(closed_at: dt.datetime) -> dt.date:

@@ -1,4 +1,4 @@
-"""``manage.py check`` refuses a retention setting that is missing."""
+"""``manage.py check`` refuses a retention period that is not a whole number."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rekisteri.retention import conf
 @register()
 def retention_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
     errors = []
-    for name in conf.REQUIRED:
+    for name in conf.PERIODS:
         try:
             conf.value(name)
         except ImproperlyConfigured as exc:

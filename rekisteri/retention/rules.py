@@ -7,12 +7,12 @@ Per person:
   period plus the grace period; none while any is open-ended.
 - ``marketing``: a person known only at prospects (or nowhere) is kept until
   the last interaction (the latest of their own last change and their roles'
-  dates) plus ``marketing_months``.
+  dates) plus ``REKISTERI_RETENTION_MARKETING_MONTHS``.
 - ``bookkeeping_voucher``: a billing contact of issued invoices; their
   bookkeeping copy is kept until 31.12. of the sixth year after the
   financial year of the latest invoice ended (core.fiscal).
 - ``privacy_case``: a person named in rights-request cases, all closed: the
-  latest closure plus ``privacy_case_years``.
+  latest closure plus ``REKISTERI_RETENTION_CASE_YEARS``.
 
 Per organization:
 
@@ -190,9 +190,9 @@ def person_dates(
     has already read them (the full recompute's keyset query)."""
     if not isinstance(sel, Subjects):
         sel = Subjects.of(sel)
-    grace = conf.value("relationship_grace_months")
-    marketing = conf.value("marketing_months")
-    case_years = conf.value("privacy_case_years")
+    grace = conf.value("REKISTERI_RETENTION_GRACE_MONTHS")
+    marketing = conf.value("REKISTERI_RETENTION_MARKETING_MONTHS")
+    case_years = conf.value("REKISTERI_RETENTION_CASE_YEARS")
     if updated is None:
         updated = dict(
             Person.objects.filter(sel.q("pk"))
@@ -260,7 +260,7 @@ def organization_dates(
         sel = Subjects.of(sel)
     Organization = apps.get_model("registry", "Organization")
     Contract = apps.get_model("contracts", "Contract")
-    grace = conf.value("relationship_grace_months")
+    grace = conf.value("REKISTERI_RETENTION_GRACE_MONTHS")
     if existing is None:
         existing = list(
             Organization.objects.filter(sel.q("pk"))

@@ -135,7 +135,7 @@ def _alive(run: SweepRun) -> bool:
             return False
         except PermissionError:
             pass
-    stale = dt.timedelta(minutes=conf.value("lock_stale_minutes"))
+    stale = dt.timedelta(minutes=conf.value("REKISTERI_RETENTION_LOCK_STALE_MINUTES"))
     return timezone.now() - run.heartbeat_at < stale
 
 

@@ -23,7 +23,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,6 +33,7 @@ from rekisteri.core import keyring, sealed_files
 from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
 from rekisteri.registry.models import Person
 from rekisteri.rights import services
+from rekisteri.rights.conf import setting
 from rekisteri.rights.models import StaffExport
 
 # format → (content type, file name stem, extension)
@@ -45,7 +45,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
 
 
 def expiry_days() -> int:
-    return max(1, int(getattr(settings, "REKISTERI_STAFF_EXPORT_DAYS", 7)))
+    return max(1, int(setting("REKISTERI_STAFF_EXPORT_DAYS")))
 
 
 def _build(actor: Any, person: Person, fmt: str) -> tuple[bytes, list[str]]:

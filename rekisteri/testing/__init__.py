@@ -36,8 +36,9 @@ def make_staff(
     test starts with an empty audit log and can count exactly the events its
     own actions write.
     """
-    from django.conf import settings
     from django.utils import timezone
+
+    from rekisteri.accounts.conf import setting
 
     n = next(_counter)
     password = kwargs.pop("password", TEST_PASSWORD)
@@ -53,7 +54,7 @@ def make_staff(
     if cleared:
         TrainingRecord.objects.create(user=user, completed_on=timezone.localdate())
         ConfidentialityAttestation.objects.create(
-            user=user, text_version=settings.REKISTERI_ATTESTATION_VERSION
+            user=user, text_version=setting("REKISTERI_ATTESTATION_VERSION")
         )
     return user
 

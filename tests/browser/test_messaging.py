@@ -18,7 +18,7 @@ pytestmark = [
 
 
 def test_timeline_loads_more_and_opens_a_message(page, settings) -> None:
-    settings.REKISTERI_MESSAGING = {"PAGE_SIZE": 3}
+    settings.REKISTERI_MESSAGING_PAGE_SIZE = 3
     staff = make_staff(role="customer_service", username="viestit")
     org = make_org(name="Viestittelijä Oy")
     start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)

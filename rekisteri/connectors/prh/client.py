@@ -11,7 +11,8 @@
   an HTTP date) is honoured up to ``RETRY_MAX_WAIT``. When the retries run
   out :class:`PrhUnavailable` says so; nothing is half-read.
 
-The base URL and the limits come from ``settings.REKISTERI_PRH``.
+The base URL and the limits are the ``REKISTERI_PRH_…`` settings
+(``rekisteri/connectors/conf.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from django.conf import settings
+
+from rekisteri.connectors.conf import setting
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +69,13 @@ class PrhSettings:
 
     @classmethod
     def from_django(cls) -> PrhSettings:
-        conf = getattr(settings, "REKISTERI_PRH", {})
         return cls(
-            base_url=conf.get(
-                "BASE_URL", "https://avoindata.prh.fi/opendata-ytj-api/v3"
-            ),
-            timeout=float(conf.get("TIMEOUT", 20)),
-            retries=int(conf.get("RETRIES", 5)),
-            backoff=float(conf.get("BACKOFF", 1.0)),
-            retry_max_wait=float(conf.get("RETRY_MAX_WAIT", 60)),
-            max_pages=int(conf.get("MAX_PAGES", 1000)),
+            base_url=setting("REKISTERI_PRH_BASE_URL"),
+            timeout=float(setting("REKISTERI_PRH_TIMEOUT")),
+            retries=int(setting("REKISTERI_PRH_RETRIES")),
+            backoff=float(setting("REKISTERI_PRH_BACKOFF")),
+            retry_max_wait=float(setting("REKISTERI_PRH_RETRY_MAX_WAIT")),
+            max_pages=int(setting("REKISTERI_PRH_MAX_PAGES")),
         )
 
 

@@ -39,6 +39,7 @@ from rekisteri.core.backup.archive import (
     read_header,
     verify_stream,
 )
+from rekisteri.core.conf import setting
 from rekisteri.core.crypto.master import MasterKeyProvider
 from rekisteri.core.files import PRIVATE_DIR, make_private
 from rekisteri.core.keyring import KEYSTORE_DB
@@ -58,8 +59,7 @@ class BackupError(Exception):
 
 def backup_dir() -> Path:
     """Where archives go unless ``--dir`` says otherwise."""
-    configured = settings.REKISTERI.get("BACKUP_DIR")
-    return Path(configured) if configured else Path(settings.VAR_DIR) / "backups"
+    return Path(setting("REKISTERI_BACKUP_DIR"))
 
 
 def _provider() -> MasterKeyProvider:

@@ -1,7 +1,7 @@
 """The end of a closed case's retention (the ``privacy_case`` rule).
 
 A closed case is the controller's record of how it answered a request
-(GDPR Art. 5(2), 12) and is kept for ``privacy_case_years`` after it closed
+(GDPR Art. 5(2), 12) and is kept for ``REKISTERI_RETENTION_CASE_YEARS`` after it closed
 (docs/retention.md). Then its personal data goes, as the catalogue declares
 for each field of the case's models: the values sealed under the case's own
 key are crypto-shredded with that key (here and in every backup), the keyed

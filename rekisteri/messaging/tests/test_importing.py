@@ -105,7 +105,7 @@ def test_a_broken_message_is_reported_by_position_and_the_rest_are_stored():
 
 
 def test_an_oversized_attachment_is_not_stored_and_is_noted(settings):
-    settings.REKISTERI_MESSAGING = {"MAX_ATTACHMENT_BYTES": 10}
+    settings.REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES = 10
     staff = make_staff()
     org = make_org()
     data = (DATA / "mimekit_simple-multipart_base64-attachment.eml").read_bytes()
@@ -153,7 +153,7 @@ def test_no_match_and_ambiguous_organizations_are_reported_not_guessed():
 
 
 def test_replies_join_the_thread_of_the_message_they_answer(settings):
-    settings.REKISTERI_MESSAGING = {"OWN_DOMAINS": ["toimittaja.fi"]}
+    settings.REKISTERI_MESSAGING_OWN_DOMAINS = ["toimittaja.fi"]
     staff = make_staff()
     org = make_org()
     reply = _email(2, "tuki@toimittaja.fi", b"In-Reply-To: <m1@example.fi>\n")

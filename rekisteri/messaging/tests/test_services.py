@@ -134,10 +134,8 @@ def test_both_an_organization_and_a_person_is_refused():
 
 
 def test_attachment_limits_come_from_settings_and_refuse_clearly(settings):
-    settings.REKISTERI_MESSAGING = {
-        "MAX_ATTACHMENT_BYTES": 10,
-        "MAX_MESSAGE_ATTACHMENT_BYTES": 15,
-    }
+    settings.REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES = 10
+    settings.REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENT_BYTES = 15
     with pytest.raises(ValidationFailed) as exc:
         _log(
             make_staff(),

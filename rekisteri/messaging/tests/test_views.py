@@ -58,7 +58,7 @@ def test_organization_page_includes_the_lazy_timeline_for_message_readers():
 
 
 def test_timeline_pages_newest_first_with_load_more_by_cursor(settings):
-    settings.REKISTERI_MESSAGING = {"PAGE_SIZE": 3}
+    settings.REKISTERI_MESSAGING_PAGE_SIZE = 3
     client, staff = _client()
     org = make_org()
     made = [_log(staff, n, organization=org) for n in range(7)]
@@ -230,7 +230,7 @@ def test_upload_page_imports_and_reports_by_position():
 
 
 def test_upload_over_the_limit_is_refused_clearly(settings):
-    settings.REKISTERI_MESSAGING = {"MAX_UPLOAD_BYTES": 100}
+    settings.REKISTERI_MESSAGING_MAX_UPLOAD_BYTES = 100
     client, _staff = _client()
     org = make_org()
     url = reverse("messaging:import_upload", args=[org.id])

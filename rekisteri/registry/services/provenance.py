@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from rekisteri.core.errors import ValidationFailed
 from rekisteri.registry.choices import (
     SourceKind,
 )
+from rekisteri.registry.conf import setting
 from rekisteri.registry.models import (
     DataSource,
     ImportBatch,
@@ -98,7 +98,7 @@ def sequence_next(name: str, *, start: int, count: int = 1) -> int:
 
 def customer_numbers(count: int) -> list[str]:
     """``count`` new customer numbers: a sequence value and a 7-3-1 check digit."""
-    start = settings.REKISTERI["CUSTOMER_NUMBER_START"]
+    start = setting("REKISTERI_CUSTOMER_NUMBER_START")
     with transaction.atomic():
         first = sequence_next("customer_number", start=start, count=count)
     return [

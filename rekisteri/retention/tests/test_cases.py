@@ -35,7 +35,7 @@ from rekisteri.testing import make_person, make_staff
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 EMAIL = "maija.meikalainen@example.fi"
-# Closed long before today: privacy_case_years (3) has passed.
+# Closed long before today: REKISTERI_RETENTION_CASE_YEARS (3) has passed.
 LONG_AGO = dt.datetime(2021, 3, 1, 12, 0, tzinfo=UTC)
 
 _refs = iter(range(1, 10_000))

@@ -23,12 +23,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _settings(settings):
     settings.REKISTERI_FINANCIAL_YEAR_END_MONTH = 12
-    settings.REKISTERI_RETENTION = {
-        "relationship_grace_months": 6,
-        "marketing_months": 24,
-        "privacy_case_years": 3,
-        "lock_stale_minutes": 30,
-    }
+    settings.REKISTERI_RETENTION_GRACE_MONTHS = 6
+    settings.REKISTERI_RETENTION_MARKETING_MONTHS = 24
+    settings.REKISTERI_RETENTION_CASE_YEARS = 3
+    settings.REKISTERI_RETENTION_LOCK_STALE_MINUTES = 30
     periods.clear_cache()
     yield
     periods.clear_cache()
@@ -93,10 +91,12 @@ def test_legal_periods_are_dated_data():
         fiscal.book_until(D(2030, 5, 1), 12)
 
 
-def test_missing_setting_is_named(settings):
-    settings.REKISTERI_RETENTION = {"marketing_months": 24}
+def test_a_period_that_is_not_a_whole_number_is_named(settings):
+    settings.REKISTERI_RETENTION_GRACE_MONTHS = -1
+    settings.REKISTERI_RETENTION_CASE_YEARS = "3"
+    settings.REKISTERI_RETENTION_LOCK_STALE_MINUTES = 2.5
     person = make_person()
-    with pytest.raises(ImproperlyConfigured, match="relationship_grace_months"):
+    with pytest.raises(ImproperlyConfigured, match="REKISTERI_RETENTION_GRACE_MONTHS"):
         services.recompute_persons([person.pk])
     from rekisteri.retention.checks import retention_settings
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from rekisteri.accounts.conf import setting
 from rekisteri.accounts.services import disable_dormant, dormant_accounts
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=None,
-            help=f"Days without a login (default {settings.REKISTERI_DORMANT_DAYS}).",
+            help=f"Days without a login (default {setting('REKISTERI_DORMANT_DAYS')}).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="List, do not disable."

@@ -7,11 +7,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rekisteri.core.backup import ops
 from rekisteri.core.backup.archive import ArchiveError
+from rekisteri.core.conf import setting
 from rekisteri.core.crypto.master import KeyConfigError
 
 
@@ -134,12 +134,11 @@ class Command(BaseCommand):
     ) -> None:
         if partial_grace_hours < 0:
             raise CommandError("--partial-grace-hours cannot be negative")
-        conf = settings.REKISTERI
         deleted = ops.prune(
-            keep_days if keep_days is not None else conf["BACKUP_RETENTION_DAYS"],
+            keep_days if keep_days is not None else setting("REKISTERI_BACKUP_DAYS"),
             keys_keep_days
             if keys_keep_days is not None
-            else conf["BACKUP_KEYS_RETENTION_DAYS"],
+            else setting("REKISTERI_BACKUP_KEYS_DAYS"),
             dir,
             partial_grace=timedelta(hours=partial_grace_hours),
         )

@@ -12,13 +12,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from rekisteri.accounts.choices import StaffRole
+from rekisteri.accounts.conf import setting
 from rekisteri.accounts.enrolment import (
     enrolment_code_issue,
     enrolment_code_needed,
@@ -200,7 +200,7 @@ class Command(BaseCommand):
         mfa_users = [
             user.username
             for user, _password, _code in logins
-            if user.role in settings.REKISTERI_MFA_REQUIRED_ROLES
+            if user.role in setting("REKISTERI_MFA_REQUIRED_ROLES")
         ]
         if mfa_users:
             out.write(
@@ -216,6 +216,6 @@ class Command(BaseCommand):
             out.write(
                 "Privacy officers and auditors add their authenticator only with "
                 "the one-time enrolment code beside their password (valid "
-                f"{settings.REKISTERI_ENROLMENT_CODE_HOURS} hours)."
+                f"{setting('REKISTERI_ENROLMENT_CODE_HOURS')} hours)."
             )
             out.write("")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rekisteri.core.crypto.master import KeyConfigError, add_key_to_file
 from rekisteri.keystore import keys
+from rekisteri.keystore.conf import setting
 from rekisteri.keystore.models import DataKey
 from rekisteri.keystore.router import KEYSTORE_DB
 
@@ -59,7 +59,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Removed {removed} orphan data keys.")
             elif action == "add-master":
                 key_id = add_key_to_file(
-                    settings.REKISTERI_MASTER_KEY_FILE, options["id"]
+                    setting("REKISTERI_MASTER_KEY_FILE"), options["id"]
                 )
                 keys.reset_provider()
                 keys.verify_master_key()
