@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Value
 
 from rekisteri.contracts.models import Contract, ContractParty
-from rekisteri.core import keyring
+from rekisteri.core import keyring, participants
 from rekisteri.core.catalogue import subject_fields
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.registry.models import Role
@@ -107,19 +107,39 @@ def contracts_plan(person: Any) -> list[PlanItem]:
 
 
 def _contracts_many(persons: list[Any]) -> dict[Any, list[Contract]]:
+    """Person id → their contracts. The scope asks it and the plan asks it
+    again: inside a batch (``participants.batch_scope``) it is read once."""
     ids = [p.pk for p in persons]
+    key = ("contracts.contracts", tuple(sorted(str(pid) for pid in ids)))
+    return participants.memo(key, lambda: _read_contracts_many(ids))
+
+
+def _read_contracts_many(ids: list[Any]) -> dict[Any, list[Contract]]:
     mine: dict[Any, set[Any]] = {pid: set() for pid in ids}
     by_org: dict[Any, set[Any]] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        for cid, pid in ContractParty.objects.filter(person_id__in=chunk).values_list(
-            "contract_id", "person_id"
-        ):
-            mine[pid].add(cid)
-        for oid, pid in Role.objects.filter(
-            person_id__in=chunk, organization__sole_trader=True
-        ).values_list("organization_id", "person_id"):
-            by_org.setdefault(oid, set()).add(pid)
+        # The party rows and the roles at sole traders in one query: 0 tags
+        # (contract, person), 1 (sole trader's organization, person).
+        parties = (
+            ContractParty.objects.filter(person_id__in=chunk)
+            .order_by()
+            .values_list(
+                Value(0, output_field=IntegerField()), "contract_id", "person_id"
+            )
+        )
+        roles = (
+            Role.objects.filter(person_id__in=chunk, organization__sole_trader=True)
+            .order_by()
+            .values_list(
+                Value(1, output_field=IntegerField()), "organization_id", "person_id"
+            )
+        )
+        for tag, ref, pid in parties.union(roles, all=True):
+            if tag == 0:
+                mine[pid].add(ref)
+            else:
+                by_org.setdefault(ref, set()).add(pid)
     wanted = {c for found in mine.values() for c in found}
     contracts: dict[Any, Contract] = {}
     orgs = list(by_org)

@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q, Value
 
 from rekisteri.access.enforce import not_a_write_service
-from rekisteri.core import keyring
+from rekisteri.core import keyring, participants
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.messaging import erasure as batch_erasure
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
@@ -108,26 +108,72 @@ def _message_record(m: Message, names: tuple[str, ...]) -> Record:
     )
 
 
+def _opened(model: Any, names: tuple[str, ...], rows: Any) -> Any:
+    """``rows`` of ``values()`` (with ``pk``, ``organization_id`` and
+    ``person_id``) with the sealed ``names`` opened: a long history is read
+    without building a model instance per row (docs/rights.md, Access
+    export)."""
+    fields = [(n, model._meta.get_field(n)) for n in names]
+    for row in rows:
+        # The key owner: the organization, or the one person (MESSAGE_KEY).
+        owner = row["organization_id"] or row["person_id"]
+        row_id = str(row["pk"])
+        for n, f in fields:
+            row[n] = f.open_value(owner, row_id, row[n])
+        yield row
+
+
+def _own_message_records(person: Any) -> list[Record]:
+    """The person's own threads and messages (keyed to them alone)."""
+    owner = ("pk", "organization_id", "person_id")
+    records = [
+        Record(
+            model=THREAD,
+            id=str(t["pk"]),
+            values={"subject": t["subject"]},
+            context={"created_at": t["created_at"].isoformat()},
+        )
+        for t in _opened(
+            Thread,
+            ("subject",),
+            Thread.objects.filter(person=person)
+            .order_by("created_at")
+            .values(*owner, "subject", "created_at"),
+        )
+    ]
+    context = ("occurred_at", "channel", "direction", "thread_id")
+    for m in _opened(
+        Message,
+        OWN_MESSAGE_FIELDS,
+        _own_messages(person).values(*owner, *OWN_MESSAGE_FIELDS, *context),
+    ):
+        records.append(
+            Record(
+                model=MESSAGE,
+                id=str(m["pk"]),
+                values={n: m[n] for n in OWN_MESSAGE_FIELDS},
+                context={
+                    "occurred_at": m["occurred_at"].isoformat(),
+                    "channel": m["channel"],
+                    "direction": m["direction"],
+                    "thread": str(m["thread_id"]),
+                    "keyed_to": "person" if m["person_id"] else "organization",
+                },
+            )
+        )
+    return records
+
+
 def history_export(person: Any) -> list[Record]:
     """Every value of the person's message history, as described above."""
-    records: list[Record] = []
     with keyring.ensure_scope():
         mine = _participation(person)
+        records = _own_message_records(person)
+        own_ids = {r.id for r in records if r.model == MESSAGE}
         # Attachments and participant rows are read below, once each.
-        own = list(_own_messages(person))
-        for t in Thread.objects.filter(person=person).order_by("created_at"):
-            records.append(
-                Record(
-                    model=THREAD,
-                    id=str(t.pk),
-                    values={"subject": t.subject},
-                    context={"created_at": t.created_at.isoformat()},
-                )
-            )
-        own_ids = {m.pk for m in own}
-        for m in own:
-            records.append(_message_record(m, OWN_MESSAGE_FIELDS))
-        shared = {r.message_id: r.message for r in mine if r.message_id not in own_ids}
+        shared = {
+            r.message_id: r.message for r in mine if str(r.message_id) not in own_ids
+        }
         for m in sorted(shared.values(), key=lambda m: (m.occurred_at, str(m.pk))):
             records.append(_message_record(m, SHARED_MESSAGE_FIELDS))
         for r in sorted(mine, key=lambda r: (str(r.message_id), r.position)):
@@ -144,55 +190,61 @@ def history_export(person: Any) -> list[Record]:
                 )
             )
         # The person's own messages by the join, the shared ones by id (a
-        # few): no thousand-id IN list for a long history.
-        attachments = Attachment.objects.filter(
-            Q(message__person=person) | Q(message_id__in=set(shared))
-        ).order_by("message_id", "position")
+        # few): no thousand-id IN list for a long history. Their message
+        # comes along: it names the key that seals them (VIA_MESSAGE_KEY).
+        attachments = (
+            Attachment.objects.filter(
+                Q(message__person=person) | Q(message_id__in=set(shared))
+            )
+            .select_related("message")
+            .order_by("message_id", "position")
+        )
         for a in attachments:
             records.append(_attachment_record(a))
     return records
 
 
 def history_plan(person: Any) -> list[PlanItem]:
-    """What erasure does to the person's message history."""
-    with keyring.ensure_scope():
-        mine = _participation(person)
-    own = _own_messages(person)
-    own_count = own.count()
-    own_ids = set(own.values_list("pk", flat=True))
-    shared = {r.message_id for r in mine if r.message_id not in own_ids}
-    items = []
-    if own_count:
+    """What erasure does to the person's message history (the one-person
+    case of :func:`history_plan_many`)."""
+    return history_plan_many([person])[person.pk]
+
+
+def _own_items(own_count: int, attachments: int) -> list[PlanItem]:
+    """The plan's items of the messages keyed to the person alone."""
+    if not own_count:
+        return []
+    items = [
+        PlanItem(
+            model=MESSAGE,
+            count=own_count,
+            fate="deleted",
+            fields=OWN_MESSAGE_FIELDS,
+            note="messages keyed to the person alone, with their threads, "
+            "participants and attachments",
+        )
+    ]
+    if attachments:
         items.append(
             PlanItem(
-                model=MESSAGE,
-                count=own_count,
+                model=ATTACHMENT,
+                count=attachments,
                 fate="deleted",
-                fields=OWN_MESSAGE_FIELDS,
-                note="messages keyed to the person alone, with their threads, "
-                "participants and attachments",
+                fields=ATTACHMENT_FIELDS,
             )
         )
-        attachments = Attachment.objects.filter(message__person=person).count()
-        if attachments:
-            items.append(
-                PlanItem(
-                    model=ATTACHMENT,
-                    count=attachments,
-                    fate="deleted",
-                    fields=ATTACHMENT_FIELDS,
-                )
-            )
-    items.extend(_participation_items(mine, own_ids, shared))
     return items
 
 
 def _participation_items(
-    mine: list[MessageParticipant], own_ids: set[Any], shared: set[Any]
+    person_id: Any, mine: list[MessageParticipant]
 ) -> list[PlanItem]:
-    """The plan's items of the person's part in organizations' messages."""
+    """The plan's items of the person's part in organizations' messages.
+    ``mine`` are the person's participant rows with their messages loaded:
+    a row in a message keyed to the person is deleted with the message."""
     items = []
-    own_rows = [r for r in mine if r.message_id not in own_ids]
+    own_rows = [r for r in mine if r.message.person_id != person_id]
+    shared = {r.message_id for r in own_rows}
     if own_rows:
         items.append(
             PlanItem(
@@ -238,30 +290,47 @@ def history_erase(*, actor: Any, person: Any) -> dict[str, int]:
 # -- many persons at once (a batch erasure) ----------------------------------
 
 
-def _by_person(qs: Any, ids: list[Any], column: str = "person_id") -> dict[Any, int]:
-    """Rows per person among ``ids`` (one grouped query per chunk)."""
-    out: dict[Any, int] = {}
-    for chunk in batch_erasure.chunks(ids):
-        out.update(
-            qs.filter(**{f"{column}__in": chunk})
-            .order_by()
-            .values_list(column)
-            .annotate(n=Count("pk"))
-        )
-    return out
+def _owned_many(ids: list[Any]) -> dict[Any, tuple[int, int, int]]:
+    """Person id → how many threads, messages and attachments are keyed to
+    them alone, with one query per chunk (a UNION of the three counts). The
+    scope asks it and the plan asks it again: inside a batch
+    (``participants.batch_scope``) it is read once."""
+
+    def read() -> dict[Any, tuple[int, int, int]]:
+        counts: dict[Any, list[int]] = {}
+        for chunk in batch_erasure.chunks(ids):
+            parts = [
+                qs.filter(**{f"{column}__in": chunk})
+                .order_by()
+                .values_list(column)
+                .annotate(n=Count("pk"), kind=Value(i, output_field=IntegerField()))
+                for i, (qs, column) in enumerate(
+                    (
+                        (Thread.objects.all(), "person_id"),
+                        (Message.objects.all(), "person_id"),
+                        (Attachment.objects.all(), "message__person_id"),
+                    )
+                )
+            ]
+            for pid, n, kind in parts[0].union(*parts[1:], all=True):
+                counts.setdefault(pid, [0, 0, 0])[kind] = n
+        return {pid: (c[0], c[1], c[2]) for pid, c in counts.items()}
+
+    key = ("messaging.owned", tuple(sorted(str(pid) for pid in ids)))
+    return participants.memo(key, read)
 
 
 def history_scope_many(persons: list[Any]) -> dict[Any, dict[str, tuple[str, ...]]]:
     """:func:`history_scope` for many persons."""
     ids = [p.pk for p in persons]
-    threads = _by_person(Thread.objects.all(), ids)
-    own = _by_person(Message.objects.all(), ids)
+    owned = _owned_many(ids)
     out = {}
     for pid in ids:
+        threads, own, _attachments = owned.get(pid, (0, 0, 0))
         found: dict[str, tuple[str, ...]] = {}
-        if threads.get(pid):
+        if threads:
             found[THREAD] = ("subject",)
-        found[MESSAGE] = OWN_MESSAGE_FIELDS if own.get(pid) else SHARED_MESSAGE_FIELDS
+        found[MESSAGE] = OWN_MESSAGE_FIELDS if own else SHARED_MESSAGE_FIELDS
         found[PARTICIPANT] = PARTICIPANT_FIELDS
         found[ATTACHMENT] = ATTACHMENT_FIELDS
         out[pid] = found
@@ -269,53 +338,20 @@ def history_scope_many(persons: list[Any]) -> dict[Any, dict[str, tuple[str, ...
 
 
 def history_plan_many(persons: list[Any]) -> dict[Any, list[PlanItem]]:
-    """:func:`history_plan` for many persons, with a fixed number of queries."""
+    """What erasure does to each person's message history, with a fixed
+    number of queries: the participant rows (with their messages) and the
+    counts of what is keyed to the persons alone (:func:`_owned_many`)."""
     ids = [p.pk for p in persons]
     with keyring.ensure_scope():
         _addresses, rows = batch_erasure.participant_rows_many(persons)
-    own_count = _by_person(Message.objects.all(), ids)
-    own_ids: dict[Any, set[Any]] = {}
-    if any(own_count.values()):
-        wanted = [pid for pid in ids if own_count.get(pid)]
-        for chunk in batch_erasure.chunks(wanted):
-            for mid, pid in Message.objects.filter(person_id__in=chunk).values_list(
-                "pk", "person_id"
-            ):
-                own_ids.setdefault(pid, set()).add(mid)
-    attachments = (
-        _by_person(Attachment.objects.all(), ids, "message__person_id")
-        if own_ids
-        else {}
-    )
-    out: dict[Any, list[PlanItem]] = {}
-    for pid in ids:
-        mine = rows[pid]
-        own = own_ids.get(pid, set())
-        shared = {r.message_id for r in mine if r.message_id not in own}
-        items = []
-        if own_count.get(pid):
-            items.append(
-                PlanItem(
-                    model=MESSAGE,
-                    count=own_count[pid],
-                    fate="deleted",
-                    fields=OWN_MESSAGE_FIELDS,
-                    note="messages keyed to the person alone, with their threads, "
-                    "participants and attachments",
-                )
-            )
-            if attachments.get(pid):
-                items.append(
-                    PlanItem(
-                        model=ATTACHMENT,
-                        count=attachments[pid],
-                        fate="deleted",
-                        fields=ATTACHMENT_FIELDS,
-                    )
-                )
-        items.extend(_participation_items(mine, own, shared))
-        out[pid] = items
-    return out
+    owned = _owned_many(ids)
+    return {
+        pid: [
+            *_own_items(*owned.get(pid, (0, 0, 0))[1:]),
+            *_participation_items(pid, rows[pid]),
+        ]
+        for pid in ids
+    }
 
 
 @not_a_write_service(

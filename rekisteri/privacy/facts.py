@@ -179,8 +179,12 @@ def hosting() -> tuple[str, str]:
     return country.upper(), mechanism
 
 
-def system_facts(profile: Any | None = None) -> NoticeFacts:
-    """The facts of the notice as the system stands now."""
+def profile_facts(profile: Any | None = None) -> dict[str, Any]:
+    """The controller profile's part of the facts: ``controller``,
+    ``contact``, ``dpo``, ``texts`` and ``authority_links`` (NoticeFacts'
+    fields). An access export states the controller and the notice's
+    automated-decision text from these alone, without the catalogue, source
+    and recipient parts of :func:`system_facts`."""
     profile = profile if profile is not None else controller_profile()
     controller: dict[str, str] = {}
     contact: dict[str, str] = {}
@@ -215,11 +219,20 @@ def system_facts(profile: Any | None = None) -> NoticeFacts:
             for lang in ("fi", "sv", "en")
         }
         links = list(profile.authority_links or [])
+    return {
+        "controller": controller,
+        "contact": contact,
+        "dpo": dpo,
+        "texts": texts,
+        "authority_links": links,
+    }
+
+
+def system_facts(profile: Any | None = None) -> NoticeFacts:
+    """The facts of the notice as the system stands now."""
     country, mechanism = hosting()
     return NoticeFacts(
-        controller=controller,
-        contact=contact,
-        dpo=dpo,
+        **profile_facts(profile),
         purposes=_purposes_from_catalogue(),
         categories=catalogue_categories(),
         areas=catalogue_areas(),
@@ -229,8 +242,6 @@ def system_facts(profile: Any | None = None) -> NoticeFacts:
         recipients=[r.as_dict() for r in external_recipients()],
         hosting_country=country,
         hosting_mechanism=mechanism,
-        texts=texts,
-        authority_links=links,
     )
 
 

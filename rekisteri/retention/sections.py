@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 
 from rekisteri.access import families as families_mod
 from rekisteri.accounts.permissions import Perm, has_perm
+from rekisteri.core import participants
 from rekisteri.core.catalogue import catalogue_entries
 from rekisteri.core.jsonrows import JSONRows, rows_of
 from rekisteri.core.participants import Participant
@@ -127,8 +128,15 @@ def _person_until(person_id: Any) -> dt.date | None:
 
 
 def _persons_until(person_ids: list[Any]) -> dict[Any, dt.date]:
-    """:func:`_person_until` for many persons, one query per 500."""
+    """:func:`_person_until` for many persons, one query per 500. A
+    person's rows of several kinds ask for the same persons: inside a batch
+    (``participants.batch_scope``: an export, a plan) they are read once."""
     ids = list(dict.fromkeys(person_ids))
+    key = ("retention.persons_until", tuple(sorted(str(pid) for pid in ids)))
+    return participants.memo(key, lambda: _read_persons_until(ids))
+
+
+def _read_persons_until(ids: list[Any]) -> dict[Any, dt.date]:
     out: dict[Any, dt.date] = {}
     for i in range(0, len(ids), 500):
         for pid, day in DueDate.objects.filter(

@@ -33,6 +33,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Value
 
 from rekisteri.access import families as families_mod
 from rekisteri.core import participants
@@ -213,8 +214,9 @@ def sole_trader_orgs(person: Any) -> list[uuid.UUID]:
 @on_primary
 def locate(person: Any) -> Scope:
     """Every row of the person's data; no personal value is read (the one
-    person case of :func:`locate_many`)."""
-    return locate_many([person])[person.pk]
+    person case of :func:`locate_many`, which first asks which kinds of row
+    the person has at all: ``probe``)."""
+    return locate_many([person], probe=True)[person.pk]
 
 
 # --------------------------------------------------------------------------
@@ -238,21 +240,68 @@ def _subject_attname(plan: ModelPlan, route: Route) -> str:
     return plan.model._meta.get_field(route.path).attname
 
 
+def _route_rows(plan: ModelPlan, route: Route, keys: Any) -> models.QuerySet:
+    """The rows of ``plan``'s model that ``route`` leads from ``keys``
+    (persons, or sole traders' organizations: ids, or a subquery of them)."""
+    attname = _subject_attname(plan, route)
+    lookup = "pk" if attname == "pk" else route.path
+    qs = plan.model._default_manager.filter(**{f"{lookup}__in": keys})
+    for earlier in route.earlier:
+        qs = qs.filter(**{f"{earlier}__isnull": True})
+    return qs
+
+
+def _sole_traders(ids: list[Any]) -> models.QuerySet:
+    """Roles the persons ``ids`` hold (or held) at sole traders."""
+    Role = apps.get_model("registry", "Role")
+    return Role.objects.filter(person_id__in=ids, organization__sole_trader=True)
+
+
+def _present(ids: list[Any]) -> tuple[set[str], bool]:
+    """The labels of the models that hold a row for the persons ``ids``
+    (directly, or through a sole trader's organization they hold a role
+    at), and whether any is reached through such an organization: one query
+    (a UNION of every route's rows, each as its number). Most people have
+    no row of most kinds, and each kind asked for is a round trip."""
+    plans = model_plans()
+    orgs = _sole_traders(ids).values("organization_id")
+    routes = [(plan, route) for plan in plans for route in plan.routes]
+    probes = [
+        _route_rows(plan, route, orgs if route.end == ORGANIZATION else ids)
+        .order_by()
+        .values_list(Value(i, output_field=models.IntegerField()))
+        for i, (plan, route) in enumerate(routes)
+    ]
+    if not probes:
+        return set(), False
+    found = [routes[i] for (i,) in probes[0].union(*probes[1:])]
+    return (
+        {plan.label for plan, _route in found},
+        any(route.end == ORGANIZATION for _plan, route in found),
+    )
+
+
 @on_primary
-def locate_many(persons: Iterable[Any]) -> dict[Any, Scope]:
+def locate_many(persons: Iterable[Any], *, probe: bool = False) -> dict[Any, Scope]:
     """:func:`locate` for many persons with a fixed number of queries per
     kind of row (per ``CHUNK`` persons): person id → their Scope, equal to
     what :func:`locate` finds for each. A row of a sole trader's company is
     located for every person holding a role there. Participants answer
-    through their ``scope_many`` (``participants.run_scope_many``)."""
+    through their ``scope_many`` (``participants.run_scope_many``).
+
+    With ``probe`` (persons that fit one ``CHUNK``), one query first finds
+    which kinds of row exist (:func:`_present`), and only those are read."""
     persons = list(persons)
     ids = [p.pk for p in persons]
     scopes = {p.pk: Scope(person=p) for p in persons}
-    Role = apps.get_model("registry", "Role")
+    present: set[str] | None = None
+    through_orgs = True
+    if probe and len(ids) <= CHUNK:
+        present, through_orgs = _present(ids)
     holders: dict[Any, list[Any]] = {}  # sole trader organization → persons
-    for chunk in _chunks(ids):
+    for chunk in _chunks(ids) if through_orgs else ():
         for pid, oid in (
-            Role.objects.filter(person_id__in=chunk, organization__sole_trader=True)
+            _sole_traders(chunk)
             .order_by()
             .values_list("person_id", "organization_id")
             .distinct()
@@ -261,17 +310,16 @@ def locate_many(persons: Iterable[Any]) -> dict[Any, Scope]:
                 holders[oid].append(pid)
     orgs = list(holders)
     for plan in model_plans():
+        if present is not None and plan.label not in present:
+            continue
         seen: dict[Any, set[Any]] = {}
         for route in plan.routes:
             keys = orgs if route.end == ORGANIZATION else ids
             if not keys:
                 continue
             attname = _subject_attname(plan, route)
-            lookup = "pk" if attname == "pk" else route.path
             for chunk in _chunks(keys):
-                qs = plan.model._default_manager.filter(**{f"{lookup}__in": chunk})
-                for earlier in route.earlier:
-                    qs = qs.filter(**{f"{earlier}__isnull": True})
+                qs = _route_rows(plan, route, chunk)
                 for row in qs.order_by("pk"):
                     subject = getattr(row, attname)
                     owners = (

@@ -39,10 +39,6 @@ from rekisteri.audit.services import audit_record
 from rekisteri.audit.services import batch as audit_batch
 from rekisteri.core import deferral, holds, participants
 from rekisteri.core.catalogue import (
-    CatalogueEntry,
-    Erasure,
-    KeyClass,
-    PersonalData,
     personal_fields,
 )
 from rekisteri.core.dbrouter import on_primary
@@ -50,16 +46,19 @@ from rekisteri.core.errors import FieldErrors, Forbidden, NotFound, ServiceError
 from rekisteri.registry.models import Person
 from rekisteri.registry.services import persons_shred
 from rekisteri.rights import engine, notices
+from rekisteri.rights.fates import (
+    DELETED,
+    FATES,
+    KEPT,
+    SHREDDED,
+    fate_of,
+    parts,
+)
 from rekisteri.rights.models import ErasureReceipt, NoticeCause
 from rekisteri.rights.services import CASE_REF, authorize, receipt_for
 
 PLAN_FORMAT = "rekisteri.erasure-plan"
 
-SHREDDED = "shredded"
-DELETED = "deleted"
-ANONYMISED = "anonymised"
-KEPT = "kept"
-FATES = (SHREDDED, DELETED, ANONYMISED, KEPT)
 
 # Why something is kept, by retention rule: the legal ground an erasure plan
 # and a receipt name (Art. 17(3)).
@@ -106,22 +105,6 @@ EXTRA_GROUNDS: dict[str, str] = {
 # --------------------------------------------------------------------------
 
 
-def fate_of(located: engine.Located, entry: CatalogueEntry) -> str:
-    c = entry.classification
-    assert isinstance(c, PersonalData)
-    if located.route.end == engine.ORGANIZATION:
-        # A sole trader's company data follows the relationship's retention.
-        return KEPT
-    if any(
-        e.classification.erasure == Erasure.DELETE  # type: ignore[union-attr]
-        for e in located.entries
-    ):
-        return DELETED
-    if c.erasure == Erasure.SHRED and c.key_class == KeyClass.CRM:
-        return SHREDDED
-    return KEPT
-
-
 def ground_of(code: str) -> dict[str, str] | None:
     if not code:
         return None
@@ -138,13 +121,15 @@ def plan_items(scope: engine.Scope) -> list[dict[str, Any]]:
     return plan_items_many({scope.person.pk: scope})[scope.person.pk]
 
 
-def _untils(scopes: dict[Any, engine.Scope]) -> dict[tuple[str, Any], Any]:
+def _untils(
+    scopes: dict[Any, engine.Scope], memo: dict[Any, Any]
+) -> dict[tuple[str, Any], Any]:
     """(model label, row pk) → kept-until date of every located row with a
     kept field, asked of the participants once per kind of row."""
     wanted: dict[str, dict[Any, Any]] = {}
     for scope in scopes.values():
         for located in scope.rows:
-            if any(fate_of(located, e) == KEPT for e in located.entries):
+            if any(part.fate == KEPT for part in parts(located, memo)):
                 wanted.setdefault(located.label, {})[located.row.pk] = located.row
     out: dict[tuple[str, Any], Any] = {}
     for label, rows in wanted.items():
@@ -158,13 +143,14 @@ def plan_items_many(scopes: dict[Any, engine.Scope]) -> dict[Any, list[dict[str,
     and for what is kept its ground and date), for many persons with a
     fixed number of queries: the participants answer through their batch
     forms (``participants.run_plan_many``, ``participants.until_many``)."""
-    untils = _untils(scopes)
+    memo: dict[Any, Any] = {}
+    untils = _untils(scopes, memo)
     planned = participants.run_plan_many(
         [s.person for s in scopes.values()],
         {pid: set(s.participant_fields) for pid, s in scopes.items()},
     )
     return {
-        pid: _items(scope, untils, [pi for _n, pi in planned.get(pid, ())])
+        pid: _items(scope, untils, [pi for _n, pi in planned.get(pid, ())], memo)
         for pid, scope in scopes.items()
     }
 
@@ -173,42 +159,35 @@ def _items(
     scope: engine.Scope,
     untils: dict[tuple[str, Any], Any],
     planned: list[participants.PlanItem],
+    memo: dict[Any, Any],
 ) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str], dict[str, Any]] = {}
     for located in scope.rows:
         until = untils.get((located.label, located.row.pk))
-        by_fate: dict[str, list[CatalogueEntry]] = {}
-        for e in located.entries:
-            by_fate.setdefault(fate_of(located, e), []).append(e)
-        for fate, entries in by_fate.items():
-            rule = ""
-            if fate == KEPT:
-                rule = sorted(
-                    {e.classification.retention for e in entries}  # type: ignore[union-attr]
-                )[0]
-            key = (located.label, fate, rule)
-            g = groups.setdefault(
-                key,
-                {
+        for part in parts(located, memo):
+            key = (located.label, part.fate, part.rule)
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = {
                     "model": located.label,
                     "title": str(located.model._meta.verbose_name),
                     "rows": set(),
-                    "fate": fate,
+                    "fate": part.fate,
                     "fields": set(),
                     "families": set(),
-                    "ground": ground_of(rule) if fate == KEPT else None,
-                    "retention": rule or None,
+                    "ground": ground_of(part.rule) if part.fate == KEPT else None,
+                    "retention": part.rule or None,
                     "until": None,
                     "note": "",
-                },
-            )
+                }
             g["rows"].add(located.row.pk)
-            g["fields"].update(e.field_name for e in entries)
-            g["families"].update(
-                families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                for e in entries
-            )
-            if fate == KEPT and until and (g["until"] is None or until > g["until"]):
+            g["fields"].update(part.fields)
+            g["families"].update(part.families)
+            if (
+                part.fate == KEPT
+                and until
+                and (g["until"] is None or until > g["until"])
+            ):
                 g["until"] = until
     items = []
     for g in groups.values():
@@ -253,11 +232,13 @@ def _items(
 def erase_families(scope: engine.Scope) -> set[str]:
     """Families an erasure of the scope would erase (from ids alone): the
     engine's rows that are not kept, and what participants that erase hold."""
+    memo: dict[Any, Any] = {}
     found = {
-        families_mod.family_of(e.classification)  # type: ignore[arg-type]
+        family
         for located in scope.rows
-        for e in located.entries
-        if fate_of(located, e) != KEPT
+        for part in parts(located, memo)
+        if part.fate != KEPT
+        for family in part.families
     }
     erasing = {p.name for p in participants.all_participants() if p.erase}
     for name, by_model in scope.participant_fields.items():
@@ -275,11 +256,13 @@ def erase_families(scope: engine.Scope) -> set[str]:
 def erased_categories(scope: engine.Scope) -> set[str]:
     """Categories an erasure of the scope erases (not what it keeps): the
     recipients of these are told of it (Art. 19, ``rights.notices``)."""
+    memo: dict[Any, Any] = {}
     found = {
-        e.classification.category  # type: ignore[union-attr]
+        category
         for located in scope.rows
-        for e in located.entries
-        if fate_of(located, e) != KEPT
+        for part in parts(located, memo)
+        if part.fate != KEPT
+        for category in part.categories
     }
     erasing = {p.name for p in participants.all_participants() if p.erase}
     for name, by_model in scope.participant_fields.items():
@@ -323,11 +306,14 @@ def erasure_plan(*, actor: Any, person: Person) -> dict[str, Any]:
     until which it is kept where it can be computed. Legal holds are listed;
     while one exists the plan is not executable.
     """
-    scope = engine.locate(person)
-    # Matrix first: the erase column for what an execution would erase,
-    # before a participant reads the person's addresses to plan.
-    authorize(actor, person, Action.ERASE, erase_families(scope))
-    items = plan_items(scope)
+    # One batch for the participants: what their scope reads serves their
+    # plan (participants.memo).
+    with participants.batch_scope():
+        scope = engine.locate(person)
+        # Matrix first: the erase column for what an execution would erase,
+        # before a participant reads the person's addresses to plan.
+        authorize(actor, person, Action.ERASE, erase_families(scope))
+        items = plan_items(scope)
     plan = plan_dict(person, items)
     audit_record(
         actor=actor,

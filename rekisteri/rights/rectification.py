@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, IntegerField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
+from rekisteri.core import participants
 from rekisteri.core.catalogue import classification_of, subject_fields
 from rekisteri.core.errors import FieldErrors, Forbidden, NotFound
 from rekisteri.core.participants import Participant, PlanItem, Record
@@ -363,18 +364,27 @@ _PERSON_PATH = {Rectification: "person_id", RecipientNotice: "person_id"}
 
 
 def _counts_many(persons: list[Any]) -> dict[Any, dict[type, int]]:
+    """Person id → rows per model. The scope asks it and the plan asks it
+    again: inside a batch (``participants.batch_scope``) it is read once."""
     ids = [p.pk for p in persons]
+    key = ("rights.rectifications", tuple(sorted(str(pid) for pid in ids)))
+    return participants.memo(key, lambda: _read_counts_many(ids))
+
+
+def _read_counts_many(ids: list[Any]) -> dict[Any, dict[type, int]]:
+    """One query per chunk: each model's grouped count, tagged with the
+    model's place in ``_MODELS``, in a UNION."""
     out: dict[Any, dict[type, int]] = {pid: {} for pid in ids}
-    for model in _MODELS:
-        path = _PERSON_PATH[model]
-        for i in range(0, len(ids), 500):
-            for pid, n in (
-                model.objects.filter(**{f"{path}__in": ids[i : i + 500]})
-                .order_by()
-                .values_list(path)
-                .annotate(n=Count("pk"))
-            ):
-                out[pid][model] = n
+    for i in range(0, len(ids), 500):
+        parts = [
+            model.objects.filter(**{f"{_PERSON_PATH[model]}__in": ids[i : i + 500]})
+            .order_by()
+            .values_list(_PERSON_PATH[model])
+            .annotate(n=Count("pk"), kind=Value(k, output_field=IntegerField()))
+            for k, model in enumerate(_MODELS)
+        ]
+        for pid, n, k in parts[0].union(*parts[1:], all=True):
+            out[pid][_MODELS[k]] = n
     return out
 
 

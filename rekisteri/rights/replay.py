@@ -19,7 +19,7 @@ from typing import Any
 from rekisteri.core.participants import Participant
 from rekisteri.registry.models import Person
 from rekisteri.rights import engine
-from rekisteri.rights.erasure import DELETED, fate_of
+from rekisteri.rights.fates import DELETED, fate_of
 
 
 def erasure_replay(person_ids: Sequence[Any]) -> dict[str, int]:

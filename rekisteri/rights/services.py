@@ -21,20 +21,13 @@ personal data they hold are checked against the matrix's ``export`` or
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import functools
-import hashlib
 import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
-from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -48,33 +41,16 @@ from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
 from rekisteri.core import keyring, participants
 from rekisteri.core.catalogue import (
-    RETENTION_RULES,
     KeyClass,
     LegalBasis,
-    PersonalData,
-    Purpose,
     personal_fields,
 )
-from rekisteri.core.crypto.fields import Placeholder
 from rekisteri.core.dbrouter import on_primary
 from rekisteri.core.errors import Forbidden
-from rekisteri.privacy.eea import is_eea
-from rekisteri.privacy.facts import system_facts
-from rekisteri.privacy.recipients import (
-    ExternalRecipient,
-    external_recipients,
-    receives,
-)
-from rekisteri.privacy.vocabulary import (
-    BASIS_LABELS,
-    PURPOSE_LABELS,
-    RETENTION_LABELS,
-)
-from rekisteri.privacy.vocabulary import (
-    label as vocabulary_label,
-)
-from rekisteri.registry.models import Person, Provenance
+from rekisteri.privacy.facts import profile_facts
+from rekisteri.registry.models import Person
 from rekisteri.rights import engine
+from rekisteri.rights import items as items_mod
 from rekisteri.rights.models import ErasureReceipt
 
 EXPORT_FORMAT = "rekisteri.access-export"
@@ -84,16 +60,6 @@ EXPORT_VERSION = 1
 # A request or case reference (an erasure's, a rectification's): validated
 # to be a reference, not free text.
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
-
-COMPLAINT = {
-    "authority": "Tietosuojavaltuutetun toimisto (Data Protection Ombudsman)",
-    "url": "https://tietosuoja.fi",
-    "article": "77",
-}
-DEFAULT_AUTOMATED = (
-    "No decisions based solely on automated processing, including profiling "
-    "(GDPR Art. 22), are made with this data."
-)
 
 
 # --------------------------------------------------------------------------
@@ -141,278 +107,8 @@ def receipt_for(person: Person) -> ErasureReceipt | None:
 
 
 # --------------------------------------------------------------------------
-# Values as JSON
-# --------------------------------------------------------------------------
-
-
-def _json_value(value: Any) -> tuple[Any, bool]:
-    """(JSON value, erased?) of a stored value."""
-    if isinstance(value, Placeholder):
-        return None, value.is_erased
-    if isinstance(value, dt.datetime):
-        return value.isoformat(), False
-    if isinstance(value, dt.date):
-        return value.isoformat(), False
-    if isinstance(value, Decimal):
-        return str(value), False
-    if isinstance(value, bytes | bytearray | memoryview):
-        raw = bytes(value)
-        return {"bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}, False
-    if isinstance(value, models.Model):
-        return str(value), False
-    if isinstance(value, dict | list | str | int | float | bool) or value is None:
-        return value, False
-    return str(value), False
-
-
-def _display(model: type[models.Model], name: str, value: Any) -> str | None:
-    try:
-        f = model._meta.get_field(name)
-    except Exception:
-        return None
-    if getattr(f, "choices", None) and value not in (None, ""):
-        return str(dict(f.flatchoices).get(value, value))
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _label_in(model: type[models.Model], name: str, language: str | None) -> str:
-    # ``language`` is part of the key: the label is translated.
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:
-        return name
-
-
-# --------------------------------------------------------------------------
-# Provenance (Art. 15(1)(g))
-# --------------------------------------------------------------------------
-
-
-def _source(p: Provenance | None) -> dict[str, Any] | None:
-    if p is None:
-        return None
-    return {
-        "source": p.source.name,
-        "kind": p.source.kind,
-        "obtained_at": p.obtained_at.isoformat(),
-        "import_batch": str(p.import_batch_id) if p.import_batch_id else None,
-    }
-
-
-def _provenance_of(row: models.Model) -> dict[str, dict[str, Any] | None]:
-    """Provenance links of a row by what they cover: ``name_provenance``
-    covers the ``name`` family, ``provenance`` covers every field ("*")."""
-    found: dict[str, dict[str, Any] | None] = {}
-    for f in row._meta.concrete_fields:
-        if f.is_relation and f.related_model is Provenance:
-            key = "*" if f.name == "provenance" else f.name.removesuffix("_provenance")
-            found[key] = _source(getattr(row, f.name))
-    return found
-
-
-# --------------------------------------------------------------------------
-# Art. 15(1)(a)-(h) per item
-# --------------------------------------------------------------------------
-
-
-RIGHTS = (
-    ("15", "access"),
-    ("16", "rectification"),
-    ("17", "erasure"),
-    ("18", "restriction"),
-)
-
-
-def _rights(bases: set[str]) -> list[dict[str, str]]:
-    found = [{"article": a, "right": r} for a, r in RIGHTS]
-    if bases & {LegalBasis.CONTRACT, LegalBasis.CONSENT}:
-        found.append({"article": "20", "right": "portability"})
-    if LegalBasis.LEGITIMATE_INTEREST in bases:
-        found.append({"article": "21", "right": "objection"})
-    if LegalBasis.CONSENT in bases:
-        found.append({"article": "7(3)", "right": "withdraw_consent"})
-    return found
-
-
-@dataclass
-class _Context:
-    recipients: list[ExternalRecipient]
-    automated: str
-    purposes: dict[str, str]
-    bases: dict[str, str]
-    retention: dict[str, str]
-    # The export's language, for the field labels.
-    language: str = "fi"
-    # The Art. 15(1) information of one export, by what it depends on:
-    # thousands of items (a message history) share a handful of answers.
-    infos: dict[tuple, dict[str, Any]] = field(default_factory=dict)
-
-
-def _info_once(
-    classifications: list[PersonalData],
-    ctx: _Context,
-    sources: list[dict[str, Any]],
-    until: dt.date | None,
-) -> dict[str, Any]:
-    """:func:`_info`, computed once per distinct input within an export."""
-    key = (
-        frozenset(classifications),
-        json.dumps(sources, sort_keys=True, default=str),
-        until,
-    )
-    found = ctx.infos.get(key)
-    if found is None:
-        found = ctx.infos[key] = _info(classifications, ctx, sources, until)
-    return found
-
-
-def _info(
-    classifications: list[PersonalData],
-    ctx: _Context,
-    sources: list[dict[str, Any]],
-    until: dt.date | None,
-) -> dict[str, Any]:
-    purposes = sorted({p for c in classifications for p in c.purposes})
-    bases = sorted({c.legal_basis for c in classifications})
-    categories = sorted({c.category for c in classifications})
-    rules = sorted({c.retention for c in classifications})
-    recipients = [
-        r for r in ctx.recipients if any(receives(r, cat) for cat in categories)
-    ]
-    unique_sources = []
-    for s in sources:
-        if s not in unique_sources:
-            unique_sources.append(s)
-    return {
-        "purposes": [{"code": p, "label": ctx.purposes.get(p, p)} for p in purposes],
-        "legal_bases": [{"code": b, "label": ctx.bases.get(b, b)} for b in bases],
-        "categories": [
-            {
-                "code": c,
-                "family": families_mod.family_of_category(c),
-                "family_label": families_mod.label(families_mod.family_of_category(c)),
-            }
-            for c in categories
-        ],
-        "recipients": [
-            {
-                "name": r.name,
-                "role": r.role,
-                "service": r.service,
-                "country": r.country,
-            }
-            for r in recipients
-        ],
-        "transfers": [
-            {"recipient": r.name, "country": r.country, "safeguard": r.mechanism}
-            for r in recipients
-            if not is_eea(r.country)
-        ],
-        "retention": [
-            {
-                "rule": rule,
-                "description": ctx.retention.get(rule, RETENTION_RULES[rule]),
-                "until": until.isoformat() if until else None,
-            }
-            for rule in rules
-        ],
-        "sources": unique_sources,
-        "rights": _rights(set(bases)),
-        "complaint": COMPLAINT,
-        "automated_decisions": ctx.automated,
-    }
-
-
-@functools.cache
-def _entries_of(model: type[models.Model]) -> dict[str, Any]:
-    """A model's personal fields by name (the catalogue is fixed once the
-    apps are loaded; an export asks for each of its thousands of items)."""
-    return {e.field_name: e for e in personal_fields(model)}
-
-
-def _item(
-    model: type[models.Model],
-    row_id: str,
-    values: dict[str, Any],
-    ctx: _Context,
-    *,
-    context: dict[str, Any] | None = None,
-    provenance: dict[str, dict[str, Any] | None] | None = None,
-    until: dt.date | None = None,
-) -> dict[str, Any]:
-    entries = _entries_of(model)
-    out_values = []
-    classifications: list[PersonalData] = []
-    sources: list[dict[str, Any]] = []
-    provenance = provenance or {}
-    for name, raw in values.items():
-        entry = entries[name]
-        c = entry.classification
-        assert isinstance(c, PersonalData)
-        classifications.append(c)
-        family = families_mod.family_of(c)
-        source = provenance.get(family, provenance.get("*"))
-        if source is not None:
-            sources.append(source)
-        value, erased = _json_value(raw)
-        item: dict[str, Any] = {
-            "field": name,
-            "label": _label_in(model, name, ctx.language),
-            "value": value,
-            "category": c.category,
-            "family": family,
-            "source": source,
-        }
-        display = _display(model, name, raw)
-        if display is not None:
-            item["display"] = display
-        if erased:
-            item["erased"] = True
-        out_values.append(item)
-    return {
-        "model": model._meta.label,
-        "title": str(model._meta.verbose_name),
-        "id": row_id,
-        "values": out_values,
-        "context": {k: _json_value(v)[0] for k, v in (context or {}).items()},
-        "info": _info_once(classifications, ctx, sources, until),
-    }
-
-
-def _context_for_export(language: str, facts: Any) -> _Context:
-    automated = (
-        facts.texts.get(language, {}).get("automated_decisions")
-        or facts.texts.get("en", {}).get("automated_decisions")
-        or DEFAULT_AUTOMATED
-    )
-    return _Context(
-        language=language,
-        recipients=external_recipients(),
-        automated=automated,
-        # The notice's own wording in the person's language (fi, sv, en).
-        purposes={
-            str(k): vocabulary_label(PURPOSE_LABELS, k, language)
-            for k in Purpose.values
-        },
-        bases={
-            str(k): vocabulary_label(BASIS_LABELS, k, language)
-            for k in LegalBasis.values
-        },
-        retention={
-            k: vocabulary_label(RETENTION_LABELS, k, language) for k in RETENTION_RULES
-        },
-    )
-
-
-# --------------------------------------------------------------------------
 # Access export (Art. 15)
 # --------------------------------------------------------------------------
-
-
-def until_of(located: engine.Located) -> dt.date | None:
-    fn = participants.until_for(located.label)
-    return fn(located.row) if fn is not None else None
 
 
 def _language(person: Person, language: str | None) -> str:
@@ -439,77 +135,15 @@ def export_person(
     Refused with :class:`Forbidden` (``need_to_know``) before anything is
     read unless ``actor`` may export every family the person's data holds.
     """
-    scope = engine.locate(person)
-    authorize(actor, person, Action.EXPORT, scope.families())
-    language = _language(person, language)
-    with keyring.ensure_scope(), translation.override(language):
-        facts = system_facts()
-        ctx = _context_for_export(language, facts)
-        items = []
-        for located in scope.rows:
-            values = {
-                e.field_name: getattr(located.row, e.field_name)
-                for e in located.entries
-            }
-            items.append(
-                _item(
-                    located.model,
-                    str(located.row.pk),
-                    values,
-                    ctx,
-                    provenance=_provenance_of(located.row),
-                    until=until_of(located),
-                )
-            )
-        for p in participants.all_participants():
-            if p.export is None or p.name not in scope.participant_fields:
-                continue
-            for record in p.export(person):
-                items.append(
-                    _item(
-                        apps.get_model(record.model),
-                        record.id,
-                        record.values,
-                        ctx,
-                        context=record.context,
-                        until=record.until,
-                    )
-                )
-        receipt = receipt_for(person)
-        erased = is_erased(person)
-        export = {
-            "format": EXPORT_FORMAT,
-            "version": EXPORT_VERSION,
-            "schema": reverse("rights:export_schema"),
-            "generated_at": timezone.now().isoformat(),
-            "language": language,
-            "controller": {
-                k: v
-                for k, v in facts.controller.items()
-                if k in ("name", "business_id", "email", "phone")
-            },
-            "confirmation": {
-                "processed": bool(items),
-                "person": str(person.pk),
-                "statement": _(
-                    "We process personal data about you: every stored value "
-                    "is listed below with its purpose, legal basis, "
-                    "recipients, retention and source."
-                )
-                if items and not erased
-                else _(
-                    "Your data has been erased; what the law requires us to "
-                    "keep is listed below with its ground and date."
-                )
-                if erased
-                else _("We process no personal data about you."),
-                "item_count": len(items),
-            },
-            "erasure": _erasure_summary(receipt, erased),
-            "items": items,
-            "complaint": COMPLAINT,
-            "automated_decisions": ctx.automated,
-        }
+    # One batch for the participants: what their scope reads serves their
+    # export (participants.memo), dropped when the export is built.
+    with participants.batch_scope():
+        scope = engine.locate(person)
+        authorize(actor, person, Action.EXPORT, scope.families())
+        language = _language(person, language)
+        with keyring.ensure_scope(), translation.override(language):
+            export = _build(person, scope, language)
+    items = export["items"]
     categories = sorted(
         {v["category"] for item in items for v in item["values"]}  # type: ignore[index]
     )
@@ -528,6 +162,81 @@ def export_person(
         },
     )
     return export
+
+
+def _build(person: Person, scope: engine.Scope, language: str) -> dict[str, Any]:
+    """The export of what ``scope`` located (after the matrix allowed it),
+    inside a key scope, in ``language``."""
+    # The notice's statements of the controller (privacy/facts.py): the
+    # profile's part is all an export states.
+    facts = profile_facts()
+    ctx = items_mod.context_for_export(language, facts["texts"])
+    items = []
+    records = items_mod.provenances(scope.rows)
+    untils = items_mod.untils(scope.rows)
+    for located in scope.rows:
+        values = {
+            e.field_name: getattr(located.row, e.field_name) for e in located.entries
+        }
+        items.append(
+            items_mod.item(
+                located.model,
+                str(located.row.pk),
+                values,
+                ctx,
+                provenance=items_mod.provenance_of(located, records),
+                until=untils.get((located.label, located.row.pk)),
+            )
+        )
+    for p in participants.all_participants():
+        if p.export is None or p.name not in scope.participant_fields:
+            continue
+        for record in p.export(person):
+            items.append(
+                items_mod.item(
+                    items_mod.model_of(record.model),
+                    record.id,
+                    record.values,
+                    ctx,
+                    context=record.context,
+                    until=record.until,
+                )
+            )
+    receipt = receipt_for(person)
+    erased = is_erased(person)
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "schema": reverse("rights:export_schema"),
+        "generated_at": timezone.now().isoformat(),
+        "language": language,
+        "controller": {
+            k: v
+            for k, v in facts["controller"].items()
+            if k in ("name", "business_id", "email", "phone")
+        },
+        "confirmation": {
+            "processed": bool(items),
+            "person": str(person.pk),
+            "statement": _(
+                "We process personal data about you: every stored value "
+                "is listed below with its purpose, legal basis, "
+                "recipients, retention and source."
+            )
+            if items and not erased
+            else _(
+                "Your data has been erased; what the law requires us to "
+                "keep is listed below with its ground and date."
+            )
+            if erased
+            else _("We process no personal data about you."),
+            "item_count": len(items),
+        },
+        "erasure": _erasure_summary(receipt, erased),
+        "items": items,
+        "complaint": items_mod.COMPLAINT,
+        "automated_decisions": ctx.automated,
+    }
 
 
 def _erasure_summary(

@@ -185,18 +185,31 @@ class EncryptedTextField(models.BinaryField):
     # --- crypto ----------------------------------------------------------------
 
     def decrypt(self, instance: Any, sealed: bytes) -> str:
-        place = self.place(instance)
+        return self.open_value(self.subject_id(instance), str(instance.pk), sealed)
+
+    def open_value(self, subject_id: uuid.UUID, row_id: str, sealed: Any) -> Any:
+        """A value read without its model instance: ``sealed`` as loaded by
+        ``values()`` / ``values_list()`` of row ``row_id`` whose key owner
+        (:meth:`subject_id`) is ``subject_id``. The plaintext, a
+        :class:`Placeholder` exactly as the attribute would read, or None.
+        For readers of many rows that need no instances (the access export
+        of a message history)."""
+        if sealed is None:
+            return None
         try:
             version = key_version_of(sealed)
             key = keyring.key_for_version(
-                self.subject_id(instance), self.classification.key_class, version
+                subject_id, self.classification.key_class, version
             )
-            return open_sealed(key, place, sealed)
+            return self._open(key, self.place_of(row_id), sealed)
         except keyring.KeyDestroyed:
             return Placeholder("erased")
         except IntegrityError as exc:
             log.error("integrity error: %s", exc)
             return Placeholder("unreadable")
+
+    def _open(self, key: bytes, place: Place, sealed: bytes) -> Any:
+        return open_sealed(key, place, sealed)
 
     def encrypt(self, instance: Any, plaintext: str) -> Sealed:
         version, key = keyring.current_key(
@@ -295,19 +308,8 @@ class EncryptedBinaryField(EncryptedTextField):
             raise ValueError("binary values have no blind index")
         super().__init__(*args, **kwargs)
 
-    def decrypt(self, instance: Any, sealed: bytes) -> Any:
-        place = self.place(instance)
-        try:
-            version = key_version_of(sealed)
-            key = keyring.key_for_version(
-                self.subject_id(instance), self.classification.key_class, version
-            )
-            return open_sealed_bytes(key, place, sealed)
-        except keyring.KeyDestroyed:
-            return Placeholder("erased")
-        except IntegrityError as exc:
-            log.error("integrity error: %s", exc)
-            return Placeholder("unreadable")
+    def _open(self, key: bytes, place: Place, sealed: bytes) -> Any:
+        return open_sealed_bytes(key, place, sealed)
 
     def encrypt(self, instance: Any, plaintext: Any) -> Sealed:
         version, key = keyring.current_key(
