@@ -40,7 +40,8 @@ def _stored() -> Grid | None:
     return {(role, cat, action): allowed for role, cat, action, allowed in rows}
 
 
-def _default_grid() -> Grid:
+def default_grid() -> Grid:
+    """The shipped matrix (access.DEFAULT_MATRIX) as a grid, before any change."""
     return {
         (role, family, action): True
         for role, by_action in DEFAULT_MATRIX.items()
@@ -52,7 +53,7 @@ def _default_grid() -> Grid:
 def matrix_grid() -> Grid:
     """Every allowed (role, family, action); anything absent is denied."""
     stored = _stored()
-    return _default_grid() if stored is None else stored
+    return default_grid() if stored is None else stored
 
 
 # The matrix and the person scopes are read several times by one page (its

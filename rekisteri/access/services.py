@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rekisteri.access import families
 from rekisteri.access.choices import Action
 from rekisteri.access.models import NeedToKnowRule, PersonScope
-from rekisteri.access.selectors import _default_grid, forget, matrix_grid, person_scopes
+from rekisteri.access.selectors import default_grid, forget, matrix_grid, person_scopes
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
@@ -51,7 +51,7 @@ def matrix_set(
         if not NeedToKnowRule.objects.exists():
             NeedToKnowRule.objects.bulk_create(
                 NeedToKnowRule(role=r, category=c, action=a, allowed=True)
-                for (r, c, a) in _default_grid()
+                for (r, c, a) in default_grid()
             )
         grid = matrix_grid()
         for role, family, action, allowed in changes:

@@ -1,4 +1,5 @@
-"""Core tables: blind indexes over encrypted fields."""
+"""Core tables: blind indexes over encrypted fields, and the counters every
+app numbers its records with."""
 
 from __future__ import annotations
 
@@ -27,3 +28,21 @@ class BlindIndex(models.Model):
 
     def __str__(self) -> str:
         return f"blind index {self.pk}"
+
+
+class Sequence(models.Model):
+    """A monotonic counter (customer numbers, contract numbers): a value is
+    never handed out twice (``rekisteri.core.sequences``).
+
+    The table keeps the name it had when the register owned the counters
+    (migration ``core/0002_sequence``), so moving it here moved no data.
+    """
+
+    name = not_personal(models.CharField(max_length=40, primary_key=True))
+    last_value = not_personal(models.BigIntegerField())
+
+    class Meta:
+        db_table = "registry_sequence"
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.last_value}"

@@ -27,8 +27,8 @@ from rekisteri.contracts.models import Contract, ContractParty, Product
 from rekisteri.contracts.relationship import relationship_refresh
 from rekisteri.core import ids, keyring
 from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.sequences import sequence_next
 from rekisteri.registry.models import Organization, Role
-from rekisteri.registry.services import sequence_next
 
 PRODUCTS = (
     ("HR-PRO", "Henkilöstöhallinto Pro", "Palkat, lomat ja työajat pilvessä."),

@@ -44,6 +44,7 @@ from django.utils import timezone
 from rekisteri.core import keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.models import BlindIndex
+from rekisteri.core.sequences import sequence_next
 from rekisteri.demo.bulk import Table, insert_blind_index
 from rekisteri.demo.generator import (
     BUSINESS_ID,
@@ -74,7 +75,7 @@ from rekisteri.registry.models import (
     Provenance,
     Role,
 )
-from rekisteri.registry.services import customer_numbers, email_owners, sequence_next
+from rekisteri.registry.services import customer_numbers, email_owners
 
 DEFAULT_BATCH = 5000
 DEFAULT_SOURCE = "customer_company"

@@ -31,9 +31,9 @@ from rekisteri.messaging.models import Message, MessageParticipant, Thread
 from rekisteri.messaging.services import (
     CONTENT_CATEGORIES,
     PARTICIPANT_CATEGORIES,
-    _scrub,
     address_digest,
     normalise_address,
+    scrub_text,
 )
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
 
@@ -149,7 +149,7 @@ def participation_erase_many(
         scrubbed: dict[Any, int] = dict.fromkeys(ids, 0)
         for mid, message in messages.items():
             if message.headers and not str(message.headers).startswith("["):
-                new = _scrub(str(message.headers), needles[mid])
+                new = scrub_text(str(message.headers), needles[mid])
                 if new != message.headers:
                     message.headers = new
                     message.save(update_fields=["headers"])

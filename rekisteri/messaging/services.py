@@ -483,7 +483,8 @@ def message_delete(*, actor: Any, message: Message, request: Any = None) -> None
 # --------------------------------------------------------------------------
 
 
-def _scrub(text: str, needles: Iterable[str]) -> str:
+def scrub_text(text: str, needles: Iterable[str]) -> str:
+    """``text`` with every needle (longest first, any case) replaced by ERASED."""
     for needle in sorted({n for n in needles if n and len(n) > 1}, key=len)[::-1]:
         text = re.sub(re.escape(needle), ERASED, text, flags=re.IGNORECASE)
     return text
@@ -543,7 +544,7 @@ def person_participation_erase(*, actor: Any, person: Person) -> dict[str, int]:
         scrubbed = 0
         for message in {r.message_id: r.message for r in rows}.values():
             if message.headers and not str(message.headers).startswith("["):
-                new = _scrub(str(message.headers), addresses | names)
+                new = scrub_text(str(message.headers), addresses | names)
                 if new != message.headers:
                     message.headers = new
                     message.save(update_fields=["headers"])
@@ -625,7 +626,7 @@ def person_participation_replay(person_ids: Sequence[Any]) -> dict[str, int]:
         for message in {r.message_id: r.message for r in rows}.values():
             headers = _readable(message.headers)
             if headers and not headers.startswith("["):
-                new = _scrub(headers, addresses | names)
+                new = scrub_text(headers, addresses | names)
                 if new != headers:
                     message.headers = new
                     message.save(update_fields=["headers"])

@@ -13,32 +13,32 @@ urlpatterns = [
     path("privacy/", views.notice_en, name="notice_en"),
     path(
         "tietosuoja/tietosuojaseloste.md",
-        views._download_view("fi", "md"),
+        views.download_view("fi", "md"),
         name="notice_fi_md",
     ),
     path(
         "tietosuoja/tietosuojaseloste.html",
-        views._download_view("fi", "html"),
+        views.download_view("fi", "html"),
         name="notice_fi_html",
     ),
     path(
         "dataskydd/dataskyddsbeskrivning.md",
-        views._download_view("sv", "md"),
+        views.download_view("sv", "md"),
         name="notice_sv_md",
     ),
     path(
         "dataskydd/dataskyddsbeskrivning.html",
-        views._download_view("sv", "html"),
+        views.download_view("sv", "html"),
         name="notice_sv_html",
     ),
     path(
         "privacy/privacy-notice.md",
-        views._download_view("en", "md"),
+        views.download_view("en", "md"),
         name="notice_en_md",
     ),
     path(
         "privacy/privacy-notice.html",
-        views._download_view("en", "html"),
+        views.download_view("en", "html"),
         name="notice_en_html",
     ),
     # The privacy office.

@@ -47,7 +47,8 @@ NOTICE_FILES = {
 NOTICE_PATHS = {"fi": "tietosuoja", "sv": "dataskydd", "en": "privacy"}
 
 
-def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def office_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    """A privacy-office page's context: whether the user may manage, and ``extra``."""
     return {"can_manage": has_perm(request.user, Perm.PRIVACY_MANAGE), **extra}
 
 
@@ -124,7 +125,9 @@ def _download(language: str, fmt: str) -> HttpResponse:
     return response
 
 
-def _download_view(language: str, fmt: str):
+def download_view(language: str, fmt: str):
+    """The public download view of the current notice in ``language`` and ``fmt``."""
+
     @require(Perm.PUBLIC)
     def view(request: HttpRequest) -> HttpResponse:
         return _download(language, fmt)
@@ -169,7 +172,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/dashboard.html",
-        _ctx(
+        office_context(
             request,
             items=items,
             kind_labels={k: str(v) for k, v in KIND_LABELS.items()},
@@ -194,7 +197,7 @@ def profile_detail(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/profile_detail.html",
-        _ctx(request, profile=selectors.controller_profile()),
+        office_context(request, profile=selectors.controller_profile()),
     )
 
 
@@ -231,7 +234,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 return redirect("privacy:profile")
     else:
         form = ProfileForm(initial=_profile_initial(profile))
-    return render(request, "privacy/profile_form.html", _ctx(request, form=form))
+    return render(
+        request, "privacy/profile_form.html", office_context(request, form=form)
+    )
 
 
 @require(Perm.PRIVACY_MANAGE)
@@ -270,7 +275,7 @@ def profile_texts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/texts_form.html",
-        _ctx(request, form=form, language=language),
+        office_context(request, form=form, language=language),
     )
 
 
@@ -298,7 +303,7 @@ def notice_admin(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/notice_admin.html",
-        _ctx(
+        office_context(
             request,
             profile=profile,
             report=report,
@@ -357,7 +362,7 @@ def notice_version(request: HttpRequest, version_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "privacy/notice_version.html",
-        _ctx(
+        office_context(
             request,
             version=version,
             language=language,

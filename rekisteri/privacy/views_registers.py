@@ -40,7 +40,7 @@ from rekisteri.privacy.forms import (
 )
 from rekisteri.privacy.models import Breach, ManualRecord, Party
 from rekisteri.privacy.recipients import external_recipients
-from rekisteri.privacy.views import _ctx
+from rekisteri.privacy.views import office_context
 from rekisteri.privacy.vocabulary import category_label
 
 # --------------------------------------------------------------------------
@@ -60,7 +60,7 @@ def ropa_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/ropa.html",
-        _ctx(
+        office_context(
             request,
             activities=ropa.activities(language=language),
             headers=ropa.HEADERS,
@@ -113,7 +113,7 @@ def party_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/party_list.html",
-        _ctx(
+        office_context(
             request,
             parties=selectors.parties(),
             contributed=[r for r in external_recipients() if r.source != "privacy"],
@@ -164,7 +164,9 @@ def _party_form(request: HttpRequest, party: Party | None) -> HttpResponse:
     else:
         form = PartyForm()
     return render(
-        request, "privacy/party_form.html", _ctx(request, form=form, party=party)
+        request,
+        "privacy/party_form.html",
+        office_context(request, form=form, party=party),
     )
 
 
@@ -196,7 +198,7 @@ def manual_record_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/manual_record_list.html",
-        _ctx(
+        office_context(
             request,
             records=selectors.manual_records(),
             overdue=selectors.manual_records_overdue(),
@@ -236,7 +238,7 @@ def _manual_record_form(
     return render(
         request,
         "privacy/manual_record_form.html",
-        _ctx(request, form=form, record=record),
+        office_context(request, form=form, record=record),
     )
 
 
@@ -265,7 +267,7 @@ def _record_page(request: HttpRequest, record: ManualRecord, form: Any) -> HttpR
     return render(
         request,
         "privacy/manual_record_detail.html",
-        _ctx(request, record=record, form=form),
+        office_context(request, record=record, form=form),
     )
 
 
@@ -312,7 +314,9 @@ def breach_list(request: HttpRequest) -> HttpResponse:
     """The breach register with each breach's clock."""
     now = timezone.now()
     rows = [(b, breaches.clock_state(b, now)) for b in selectors.breaches()]
-    return render(request, "privacy/breach_list.html", _ctx(request, rows=rows))
+    return render(
+        request, "privacy/breach_list.html", office_context(request, rows=rows)
+    )
 
 
 BREACH_FORM_FIELDS = breaches.BREACH_FIELDS
@@ -348,7 +352,9 @@ def _breach_form(request: HttpRequest, breach: Breach | None) -> HttpResponse:
     else:
         form = BreachForm(initial={"discovered_at": timezone.localtime()})
     return render(
-        request, "privacy/breach_form.html", _ctx(request, form=form, breach=breach)
+        request,
+        "privacy/breach_form.html",
+        office_context(request, form=form, breach=breach),
     )
 
 
@@ -394,7 +400,7 @@ def breach_detail(request: HttpRequest, breach_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "privacy/breach_detail.html",
-        _ctx(
+        office_context(
             request,
             breach=breach,
             state=breaches.clock_state(breach, now),

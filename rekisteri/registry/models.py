@@ -171,16 +171,6 @@ class Provenance(models.Model):
         return f"{self.source} {self.obtained_at:%Y-%m-%d}"
 
 
-class Sequence(models.Model):
-    """Monotonic counters (customer numbers). A value is never handed out twice."""
-
-    name = not_personal(models.CharField(max_length=40, primary_key=True))
-    last_value = not_personal(models.BigIntegerField())
-
-    def __str__(self) -> str:
-        return f"{self.name}={self.last_value}"
-
-
 def _address_fields(prefix: str, classification: dict) -> dict:
     if classification["erasure"] == Erasure.SHRED:
         return _sealed_address_fields(prefix, classification)

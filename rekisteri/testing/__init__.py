@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 from rekisteri.accounts.choices import StaffRole
+from rekisteri.accounts.conf import setting
 from rekisteri.accounts.credentials import open_totp_key
 from rekisteri.accounts.models import (
     ConfidentialityAttestation,
@@ -50,8 +51,6 @@ def make_staff(
     own actions write.
     """
     from django.utils import timezone
-
-    from rekisteri.accounts.conf import setting
 
     n = next(_counter)
     password = kwargs.pop("password", TEST_PASSWORD)

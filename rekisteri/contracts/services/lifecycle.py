@@ -33,8 +33,8 @@ from rekisteri.contracts.services.checks import (
     require_open,
 )
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
+from rekisteri.core.sequences import sequence_next
 from rekisteri.registry.models import Organization
-from rekisteri.registry.services import sequence_next
 
 
 def _next_number() -> str:

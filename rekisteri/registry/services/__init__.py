@@ -41,7 +41,6 @@ from rekisteri.registry.services.provenance import (
     customer_numbers,
     data_source_get,
     provenance_record,
-    sequence_next,
 )
 from rekisteri.registry.services.roles import (
     ROLE_FIELDS,
@@ -83,7 +82,6 @@ __all__ = [
     "role_delete",
     "role_end",
     "role_update",
-    "sequence_next",
     "shredded_fields",
     "value_sources",
     "value_sources_record",

@@ -1,5 +1,5 @@
 """Where register values came from: data sources and provenance records,
-and the locked counters behind customer numbers."""
+and customer numbers (a counter of ``rekisteri.core.sequences``)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rekisteri.access.enforce import (
 )
 from rekisteri.core import formats
 from rekisteri.core.errors import ValidationFailed
+from rekisteri.core.sequences import sequence_next
 from rekisteri.registry.choices import (
     SourceKind,
 )
@@ -23,7 +24,6 @@ from rekisteri.registry.models import (
     DataSource,
     ImportBatch,
     Provenance,
-    Sequence,
 )
 
 # The sources the privacy notice names. The registry migration installs them;
@@ -78,22 +78,6 @@ def provenance_record(
         source_modified_at=source_modified_at,
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
-
-
-def sequence_next(name: str, *, start: int, count: int = 1) -> int:
-    """Reserve ``count`` values of a counter; returns the first.
-
-    Must run inside a transaction. The row is locked so two sessions never get
-    the same value, and values are never handed back: a rolled-back insert
-    leaves a gap rather than reusing a number.
-    """
-    seq = Sequence.objects.select_for_update().filter(name=name).first()
-    if seq is None:
-        Sequence.objects.create(name=name, last_value=start - 1 + count)
-        return start
-    first = seq.last_value + 1
-    Sequence.objects.filter(name=name).update(last_value=seq.last_value + count)
-    return first
 
 
 def customer_numbers(count: int) -> list[str]:

@@ -37,7 +37,6 @@ from rekisteri.registry.services import (
     role_delete,
     role_end,
     role_update,
-    sequence_next,
 )
 from rekisteri.testing import business_id, make_org, make_person, make_staff
 
@@ -93,12 +92,6 @@ def test_provenance_refuses_unknown_and_inactive_sources():
     DataSource.objects.filter(code="fonecta").update(is_active=False)
     with refused("source_unknown"):
         provenance_record(actor=None, source="fonecta")
-
-
-def test_sequence_hands_out_increasing_values():
-    assert sequence_next("test_seq", start=100) == 100
-    assert sequence_next("test_seq", start=100, count=5) == 101
-    assert sequence_next("test_seq", start=100) == 106
 
 
 def test_customer_numbers_carry_a_check_digit_and_are_distinct():
