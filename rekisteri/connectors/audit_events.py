@@ -16,6 +16,10 @@ EVENTS = {
         "the channel and the source."
     ),
     "connectors.inform_list": "The list of persons to inform was shown.",
+    "connectors.inform_prompt": (
+        "The message form showed a person's open Art. 14 task and its notice "
+        "(the source)."
+    ),
     "connectors.contacts_preview": (
         "A contact list was previewed on the upload page (a dry run): counts per fate."
     ),

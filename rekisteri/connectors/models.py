@@ -158,7 +158,11 @@ INFORMED = dict(
 
 class InformTask(models.Model):
     """Art. 14: tell a person whose data came from a third party, by the
-    deadline (one month from obtaining the data, or the first message)."""
+    deadline (one month from obtaining the data, or the first message).
+
+    ``due`` is the deadline in force: the month of Art. 14(3)(a), moved to
+    the day of the first outgoing message when one went to the person first
+    (``first_message_at``, Art. 14(3)(b); docs/connectors.md)."""
 
     id = uuid_pk()
     person = not_personal(
@@ -183,7 +187,10 @@ class InformTask(models.Model):
         )
     )
     obtained_on = not_personal(models.DateField(_("obtained")))
-    due = not_personal(models.DateField(_("deadline")), "Art. 14(3)(a) deadline")
+    due = not_personal(
+        models.DateField(_("deadline")),
+        "Art. 14(3)(a) deadline, or the day of the first message (3)(b)",
+    )
     informed_at = personal(
         models.DateTimeField(_("informed"), null=True, blank=True),
         description="When the person was told where their data came from",
@@ -203,6 +210,14 @@ class InformTask(models.Model):
             related_name="+",
         ),
         "staff member who sent or recorded it (null: sent by the system)",
+    )
+    first_message_at = personal(
+        models.DateTimeField(_("first message"), null=True, blank=True),
+        description=(
+            "When the first outgoing message went to the person before they "
+            "were informed (Art. 14(3)(b): the deadline)"
+        ),
+        **INFORMED,
     )
     created_at = not_personal(models.DateTimeField(default=timezone.now))
 

@@ -112,7 +112,11 @@ def inform_list(request: HttpRequest) -> HttpResponse:
     )
     with keyring.ensure_scope():
         rows = [
-            (t, f"{t.person.first_name} {t.person.last_name}".strip(), t.due < today)
+            (
+                t,
+                f"{t.person.first_name} {t.person.last_name}".strip(),
+                inform.is_overdue(t, today),
+            )
             for t in tasks
         ]
     return render(

@@ -3,6 +3,7 @@ is valid (rekisteri.core.forms.apply_service_errors shows their errors)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rekisteri.messaging.choices import Channel, Direction
 from rekisteri.messaging.conf import setting
+from rekisteri.messaging.extensions import Duty
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -70,18 +72,37 @@ class MessageForm(forms.Form):
         owners: list[tuple[str, str]],
         people: list[tuple[str, str]],
         contracts: list[tuple[str, str]] | None = None,
+        duties: Sequence[Duty] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = owners
         self.fields["people"].choices = people
         self.fields["contract"].choices = [("", _("None")), *(contracts or [])]
+        # What is owed to the people offered (messaging.extensions): one
+        # choice each, required by the view when the message goes to them.
+        self.duties = list(duties)
+        for duty in self.duties:
+            self.fields[self.duty_field(duty)] = forms.ChoiceField(
+                label=duty.heading,
+                choices=duty.choices,
+                required=False,
+                widget=forms.RadioSelect,
+                help_text=duty.detail,
+            )
         if len(owners) <= 1:
             self.fields["owner"].widget = forms.HiddenInput()
         mb = setting("REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES") // (1024 * 1024)
         self.fields["attachments"].help_text = _("At most %(mb)s MB per file.") % {
             "mb": mb
         }
+
+    @staticmethod
+    def duty_field(duty: Duty) -> str:
+        return f"duty_{duty.key}"
+
+    def duty_rows(self) -> list[tuple[Duty, forms.BoundField]]:
+        return [(d, self[self.duty_field(d)]) for d in self.duties]
 
     def other_participants(self) -> list[str]:
         return [

@@ -28,6 +28,7 @@ from rekisteri.audit.services import audit_record
 from rekisteri.core import formats, ids, keyring
 from rekisteri.core.crypto import blind
 from rekisteri.core.errors import FieldErrors, NotFound
+from rekisteri.messaging import extensions
 from rekisteri.messaging.choices import (
     AddressKind,
     Channel,
@@ -286,7 +287,9 @@ def message_store(
     Must run inside a transaction. The message, thread, participant and
     attachment rows are all sealed under the same key owner. The enforcement
     point runs first, for the owner and every participant given as a person,
-    so manual logging and imports are refused alike.
+    so manual logging and imports are refused alike. An outgoing message
+    is announced to the listeners of ``extensions`` with its recipients, in
+    the same transaction.
     """
     authorize_write(
         actor=actor,
@@ -354,7 +357,29 @@ def message_store(
             for n, a in enumerate(attachments)
         ]
     )
+    if direction == Direction.OUTBOUND:
+        extensions.outbound_stored(message, _recipients(person, participants))
     return message
+
+
+def _recipients(
+    person: Person | None, participants: Sequence[ParticipantIn]
+) -> list[Any]:
+    """The persons in the register an outgoing message went to: its
+    participants other than a sender, and the person it is keyed to."""
+    senders = {
+        p.person.pk
+        for p in participants
+        if p.person is not None and p.role == ParticipantRole.FROM
+    }
+    ids = [
+        p.person.pk
+        for p in participants
+        if p.person is not None and p.role != ParticipantRole.FROM
+    ]
+    if person is not None and person.pk not in senders:
+        ids.append(person.pk)
+    return ids
 
 
 @write_service(subject=PERSON)

@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages as flash
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,9 +27,10 @@ from rekisteri.contracts.models import Contract
 from rekisteri.core import keyring
 from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.core.forms import apply_service_errors
-from rekisteri.messaging import selectors, services
+from rekisteri.messaging import extensions, selectors, services
 from rekisteri.messaging.choices import Direction, ParticipantRole
 from rekisteri.messaging.conf import setting
+from rekisteri.messaging.extensions import Duty
 from rekisteri.messaging.forms import ImportForm, MessageForm
 from rekisteri.messaging.importing import import_messages
 from rekisteri.messaging.models import Message, Thread
@@ -249,6 +251,7 @@ def message_create(request: HttpRequest) -> HttpResponse:
             owners=owners,
             people=people,
             contracts=contracts,
+            duties=extensions.compose_duties(request, [pid for pid, _n in people]),
             initial=None if data is not None else _initial(people if person else []),
         )
         if data is not None and form.is_valid():
@@ -358,6 +361,13 @@ def _create_from_form(
                 upload.content_type or "application/octet-stream",
             )
         )
+    chosen = _duties_chosen(form, participants, owner_person, direction)
+    if chosen is None:
+        return None
+    body = data.get("body") or ""
+    for duty, choice in chosen:
+        if choice in duty.adds_text:
+            body = f"{body.rstrip()}\n\n{duty.text}" if body.strip() else duty.text
     contract = None
     if data.get("contract") and owner_org is not None:
         contract = Contract.objects.filter(
@@ -367,21 +377,34 @@ def _create_from_form(
             form.add_error("contract", _("The contract is not this organization's."))
             return None
     try:
-        return services.message_create(
-            actor=request.user,
-            organization=owner_org,
-            contract=contract,
-            person=owner_person,
-            channel=data["channel"],
-            direction=direction,
-            occurred_at=data.get("occurred_at"),
-            subject=data.get("subject") or "",
-            body=data.get("body") or "",
-            participants=participants,
-            attachments=attachments,
-            thread=thread,
-            request=request,
-        )
+        # The message and what its duties record stand or fall together.
+        with transaction.atomic():
+            message = services.message_create(
+                actor=request.user,
+                organization=owner_org,
+                contract=contract,
+                person=owner_person,
+                channel=data["channel"],
+                direction=direction,
+                occurred_at=data.get("occurred_at"),
+                subject=data.get("subject") or "",
+                body=body,
+                participants=participants,
+                attachments=attachments,
+                thread=thread,
+                request=request,
+            )
+            notes = [
+                _fulfil(request.user, form, duty, choice, message)
+                for duty, choice in chosen
+            ]
+        for note in notes:
+            if note:
+                flash.info(request, note)
+        return message
+    except _DutyRefused as refused:
+        for reason in refused.error.reasons():
+            form.add_error(refused.field, reason)
     except ValidationFailed as exc:
         if "organization" in exc.fields:
             exc.fields["owner"] = exc.fields.pop("organization")
@@ -389,6 +412,55 @@ def _create_from_form(
     except ServiceError as exc:
         apply_service_errors(exc, form)
     return None
+
+
+class _DutyRefused(Exception):
+    """A duty's service refused: the message is undone, the reason shown
+    at the duty's choice."""
+
+    def __init__(self, field: str, error: ServiceError) -> None:
+        self.field, self.error = field, error
+
+
+def _fulfil(
+    actor: Any, form: MessageForm, duty: Duty, choice: str, message: Message
+) -> str:
+    try:
+        return duty.fulfil(actor, choice, message)
+    except ServiceError as exc:
+        raise _DutyRefused(form.duty_field(duty), exc) from None
+
+
+def _duties_chosen(
+    form: MessageForm,
+    participants: list[services.ParticipantIn],
+    owner_person: Person | None,
+    direction: str,
+) -> list[tuple[Duty, str]] | None:
+    """The duties (messaging.extensions) the writer chose to fulfil with
+    this message; None, with the form's errors, when a message going out
+    to a person leaves theirs unanswered or one is chosen for a person the
+    message is not with."""
+    with_message = {str(p.person.pk) for p in participants if p.person is not None}
+    if owner_person is not None:
+        with_message.add(str(owner_person.pk))
+    chosen = []
+    for duty in form.duties:
+        name = form.duty_field(duty)
+        choice = form.cleaned_data.get(name) or ""
+        included = str(duty.person_id) in with_message
+        if choice and not included:
+            form.add_error(
+                name,
+                _("Tick them among the people who took part, or leave this empty."),
+            )
+        elif included and not choice and direction == Direction.OUTBOUND:
+            form.add_error(
+                name, _("The message goes to them: choose what they were told.")
+            )
+        elif choice:
+            chosen.append((duty, choice))
+    return None if form.errors else chosen
 
 
 # --------------------------------------------------------------------------

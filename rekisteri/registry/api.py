@@ -13,16 +13,23 @@ import enum
 import uuid
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from rekisteri.access.selectors import visible_families
 from rekisteri.accounts.api import requires
 from rekisteri.accounts.permissions import Perm
 from rekisteri.core.errors import NotFound, ValidationFailed
 from rekisteri.registry import auditing, selectors, services
 from rekisteri.registry.choices import OrganizationStatus
-from rekisteri.registry.models import Organization, Person, Role
+from rekisteri.registry.models import (
+    Organization,
+    OrganizationValueSource,
+    Person,
+    Role,
+)
 from rekisteri.registry.schemas import (
     OrganizationCreate,
     OrganizationOut,
@@ -52,8 +59,11 @@ def _user(request: HttpRequest) -> Any:
 
 
 # What the list operations return (their audit events name these families).
-# What a list of organizations returns: every field of its schema.
-API_ORGANIZATION_FIELDS = tuple(OrganizationOut.model_fields)
+# What a list of organizations returns: every field of its schema; the
+# situation is named where a sole trader's was returned (situation_fields).
+API_ORGANIZATION_FIELDS = tuple(
+    f for f in OrganizationOut.model_fields if f != "registry_situation"
+)
 API_PERSON_SUMMARY_FIELDS = ("first_name", "last_name", "emails", "preferred_language")
 
 
@@ -122,14 +132,35 @@ def organization_list(
         limit=limit,
     )
     _as_user(request)
+    _registry_view(request, page.items)
     auditing.record_list(
         request=request,
         action="organization.list",
         target_type="organization",
         count=len(page.items),
-        families=auditing.organization_families(API_ORGANIZATION_FIELDS),
+        families=auditing.organization_families(
+            (*API_ORGANIZATION_FIELDS, *auditing.situation_fields(page.items))
+        ),
     )
     return page
+
+
+def _registry_view(request: HttpRequest, organizations: list[Organization]) -> None:
+    """Mark whether the caller gets each organization's trade-register
+    situation (a sole trader's is financial data: docs/connectors.md), and
+    load the organizations' value sources with one query."""
+    shown = visible_families(request.user)
+    for org in organizations:
+        org.situation_returned = auditing.situation_returned(org, shown)
+    prefetch_related_objects(
+        organizations,
+        Prefetch(
+            "value_sources",
+            queryset=OrganizationValueSource.objects.select_related(
+                "provenance__source"
+            ).order_by("field"),
+        ),
+    )
 
 
 @router.post(
@@ -159,6 +190,7 @@ def organization_detail(request: HttpRequest, organization_id: str) -> Organizat
         user=_user(request), organization_id=organization_id
     )
     _as_user(request)
+    _registry_view(request, [org])
     auditing.record_organization_view(request=request, organization=org, page="api")
     return org
 
@@ -366,6 +398,7 @@ def search(request: HttpRequest, payload: SearchIn) -> selectors.SearchResults:
     """
     results = selectors.search(user=_user(request), q=payload.q)
     _as_user(request)
+    _registry_view(request, results.organizations)
     shown, fields = auditing.person_page_fields(request.user)
     if payload.q.strip():
         auditing.record_search(
@@ -375,6 +408,10 @@ def search(request: HttpRequest, payload: SearchIn) -> selectors.SearchResults:
             organizations=len(results.organizations),
             persons=len(results.persons),
             shown=shown,
+            organization_fields=(
+                *API_ORGANIZATION_FIELDS,
+                *auditing.situation_fields(results.organizations),
+            ),
         )
     results.persons = [_NeedToKnowView(p, fields) for p in results.persons]
     return results

@@ -119,13 +119,27 @@ def situation_shown(organization: Organization, shown: Iterable[str]) -> bool:
     return organization_families(("registry_situation",)) <= set(shown)
 
 
+def situation_returned(organization: Organization, shown: Iterable[str]) -> bool:
+    """Whether the API returns this organization's trade-register situation
+    (its value even when active): always for a company, for a sole trader
+    only to a role that may view its family, as :func:`situation_shown`."""
+    if not organization.sole_trader:
+        return True
+    return organization_families(("registry_situation",)) <= set(shown)
+
+
 def situation_fields(organizations: Iterable[Organization]) -> tuple[str, ...]:
-    """``registry_situation`` where a sole trader's situation was shown
-    (set by the view as ``situation_visible``), for the audit event."""
+    """``registry_situation`` where a sole trader's situation was shown or
+    returned (set by the view as ``situation_visible`` or
+    ``situation_returned``), for the audit event."""
     return (
         ("registry_situation",)
         if any(
-            o.sole_trader and getattr(o, "situation_visible", False)
+            o.sole_trader
+            and (
+                getattr(o, "situation_visible", False)
+                or getattr(o, "situation_returned", False)
+            )
             for o in organizations
         )
         else ()
@@ -193,7 +207,7 @@ def record_organization_view(
         return
     people_fields = list(people_fields) if people else []
     own = (*ORGANIZATION_PAGE_FIELDS, *situation_fields([organization]))
-    if page == "detail":
+    if page in ("detail", "api"):
         own = (*own, *ORGANIZATION_REGISTRY_FIELDS)
     audit_record(
         actor=request.user,
@@ -241,13 +255,15 @@ def record_search(
     organizations: int,
     persons: int,
     shown: frozenset[str] | None = None,
+    organization_fields: Iterable[str] = ("name", "customer_number", "business_id"),
 ) -> None:
-    """``registry.search``: kind, length and result counts, never the text."""
+    """``registry.search``: kind, length and result counts, never the text.
+    ``organization_fields``: what was returned of each organization found."""
     if not reads_audited():
         return
     cats = set()
     if organizations:
-        cats |= organization_families(("name", "customer_number", "business_id"))
+        cats |= organization_families(organization_fields)
     if persons:
         cats |= person_families(("first_name", "last_name", "emails"))
     if shown is not None:

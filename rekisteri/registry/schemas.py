@@ -27,7 +27,12 @@ from rekisteri.registry.choices import (
     OrganizationStatus,
     RoleKind,
 )
-from rekisteri.registry.models import Person, Provenance
+from rekisteri.registry.models import (
+    Organization,
+    OrganizationValueSource,
+    Person,
+    Provenance,
+)
 
 MAX_LIST_ITEMS = 20
 
@@ -67,6 +72,9 @@ class ProvenanceOut(Schema):
     source_name: str
     obtained_at: dt.datetime
     import_batch_id: uuid.UUID | None = None
+    source_modified_at: dt.datetime | None = Field(
+        None, description="When the source itself last changed the values"
+    )
 
     @staticmethod
     def resolve_source_code(obj: Provenance) -> str:
@@ -75,6 +83,87 @@ class ProvenanceOut(Schema):
     @staticmethod
     def resolve_source_name(obj: Provenance) -> str:
         return obj.source.name
+
+
+class ValueSourceOut(Schema):
+    """Where one field of an organization came from (docs/connectors.md,
+    Provenance and review)."""
+
+    field: str
+    source_code: str
+    source_name: str
+    obtained_at: dt.datetime
+    import_batch_id: uuid.UUID | None = None
+    source_modified_at: dt.datetime | None = Field(
+        None, description="For a registry: its lastModified of the company"
+    )
+
+    @staticmethod
+    def resolve_source_code(obj: OrganizationValueSource) -> str:
+        return obj.provenance.source.code
+
+    @staticmethod
+    def resolve_source_name(obj: OrganizationValueSource) -> str:
+        return obj.provenance.source.name
+
+    @staticmethod
+    def resolve_obtained_at(obj: OrganizationValueSource) -> dt.datetime:
+        return obj.provenance.obtained_at
+
+    @staticmethod
+    def resolve_import_batch_id(obj: OrganizationValueSource) -> uuid.UUID | None:
+        return obj.provenance.import_batch_id
+
+    @staticmethod
+    def resolve_source_modified_at(obj: OrganizationValueSource) -> dt.datetime | None:
+        return obj.provenance.source_modified_at
+
+
+def _day(value: str) -> dt.date | None:
+    """A date the registry fields keep as ISO text ("" for none)."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+class RegisteredNameOut(Schema):
+    name: str
+    type: str = Field(
+        description="1 trade name, 2 parallel name, 3 auxiliary name, 4 translation"
+    )
+    version: int | None = None
+    registration_date: dt.date | None = None
+    end_date: dt.date | None = Field(None, description="Set for a previous name")
+
+    @staticmethod
+    def resolve_registration_date(obj: dict) -> dt.date | None:
+        return _day(obj.get("registration_date", ""))
+
+    @staticmethod
+    def resolve_end_date(obj: dict) -> dt.date | None:
+        return _day(obj.get("end_date", ""))
+
+
+class RegisteredEntryOut(Schema):
+    type: str
+    register_code: str = Field(description="PRH's code of the register")
+    authority: str
+    description: str
+    registration_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+    @staticmethod
+    def resolve_register_code(obj: dict) -> str:
+        return str(obj.get("register", ""))
+
+    @staticmethod
+    def resolve_registration_date(obj: dict) -> dt.date | None:
+        return _day(obj.get("registration_date", ""))
+
+    @staticmethod
+    def resolve_end_date(obj: dict) -> dt.date | None:
+        return _day(obj.get("end_date", ""))
 
 
 # --------------------------------------------------------------------------
@@ -99,8 +188,58 @@ class OrganizationOut(Schema):
     visiting_postal_code: str
     visiting_city: str
     visiting_country: str
+    # What the trade register (PRH / YTJ) says: set by the registry
+    # connectors, never typed (docs/connectors.md, What a company becomes).
+    registered_names: list[RegisteredNameOut] = Field(
+        description="Current and previous names with their types and versions"
+    )
+    company_form: str = Field(description="Code of the legal form")
+    company_form_name: str
+    industry_code: str = Field(description="Main business line")
+    industry_code_set: str
+    industry_name: str
+    trade_register_status: str
+    registered_entries: list[RegisteredEntryOut]
+    registry_situation: str | None = Field(
+        description=(
+            "'' active, or dissolved, bankruptcy, liquidation, reorganisation. "
+            "null when withheld: a sole trader's situation is the trader's "
+            "financial data, returned only to roles that may view that family."
+        )
+    )
+    registry_end_date: dt.date | None
+    registry_modified_at: dt.datetime | None = Field(
+        description="The register's lastModified of the company"
+    )
+    registry_checked_at: dt.datetime | None = Field(
+        description="When the register was last read"
+    )
+    value_sources: list[ValueSourceOut] = Field(
+        description="Where each field that has its own record came from"
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_registry_situation(obj: Organization) -> str | None:
+        return obj.registry_situation if situation_returned(obj) else None
+
+    @staticmethod
+    def resolve_value_sources(obj: Organization) -> list[OrganizationValueSource]:
+        shown = situation_returned(obj)
+        return [
+            v
+            for v in obj.value_sources.all()
+            if shown or v.field != "registry_situation"
+        ]
+
+
+def situation_returned(obj: Organization) -> bool:
+    """Whether the API returns the organization's trade-register situation:
+    the view marks each organization for its caller
+    (``registry.auditing.situation_returned``); unmarked, a sole trader's is
+    withheld."""
+    return getattr(obj, "situation_returned", not obj.sole_trader)
 
 
 class OrganizationPage(Page):

@@ -3,8 +3,10 @@
 A person imported from a vendor's list gets one task per source, due one
 month from the day the data was obtained (Art. 14(3)(a), the period counted
 as Regulation 1182/71 counts it, moved to the next working day) — or at the
-first message to them, whichever is first (Art. 14(3)(b)), which staff see
-on the task list. The text is the controller's, in the person's language,
+first message to them, whichever is first (Art. 14(3)(b)): the message form
+shows the notice to the writer (``first_contact.py``), and an outgoing
+message stored before the person was told makes the task due that day and
+overdue (:func:`first_message`). The text is the controller's, in the person's language,
 built from the controller profile and the catalogue's vocabulary: who
 processes, which data, why and on what basis, from which source, how long,
 and the person's rights. Sending by email goes through Django's email
@@ -21,6 +23,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import DateField, F, Q, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +34,7 @@ from rekisteri.connectors.models import InformTask
 from rekisteri.core import keyring
 from rekisteri.core.errors import Conflict, ValidationFailed
 from rekisteri.core.periods import response_deadline
+from rekisteri.messaging.choices import ParticipantRole
 from rekisteri.privacy.selectors import controller_profile
 from rekisteri.privacy.vocabulary import (
     BASIS_LABELS,
@@ -41,6 +46,8 @@ from rekisteri.privacy.vocabulary import (
 from rekisteri.registry.bulk import insert_rows
 
 CHANNELS = ("email", "letter", "phone")
+# The message history's channels a notice may go with (messaging.choices).
+MESSAGE_CHANNELS = ("email", "phone", "chat", "ticket", "meeting")
 # What a contact list brings, and why it is kept (the catalogue's terms).
 CATEGORIES = (
     "user.name",
@@ -235,7 +242,10 @@ def _authorize(actor: Any, task: InformTask, operation: str) -> None:
     )
 
 
-def _record(actor: Any, task: InformTask, channel: str) -> None:
+def _record(actor: Any, task: InformTask, channel: str, message: Any = None) -> None:
+    details = {"channel": channel, "source": task.source.code}
+    if message is not None:
+        details["message"] = str(message.pk)
     audit_record(
         actor=actor,
         action="connectors.inform",
@@ -244,7 +254,7 @@ def _record(actor: Any, task: InformTask, channel: str) -> None:
         subject_id=task.person_id,
         categories=["user.privacy_preferences"],
         purpose="customer_relationship",
-        details={"channel": channel, "source": task.source.code},
+        details=details,
     )
 
 
@@ -306,9 +316,75 @@ def inform_record(
     return task
 
 
+@write_service(subject=PERSON)
+def inform_with_message(*, actor: Any, task: InformTask, message: Any) -> InformTask:
+    """Record that the notice went with ``message`` to the person (its text
+    added to the message): informed at the message's time, on its channel."""
+    day = timezone.localdate(message.occurred_at)
+    if day < task.obtained_on or not _is_recipient(message, task.person_id):
+        raise ValidationFailed.single(
+            "message",
+            "not_to_person",
+            _("The message did not go to this person after their data was obtained."),
+        )
+    _authorize(actor, task, "connectors.inform")
+    channel = message.channel if message.channel in MESSAGE_CHANNELS else "email"
+    with transaction.atomic():
+        task = _open(task)
+        task.informed_at = message.occurred_at
+        task.channel = channel
+        task.done_by = actor if getattr(actor, "pk", None) else None
+        task.save(update_fields=["informed_at", "channel", "done_by"])
+        _record(actor, task, channel, message=message)
+    return task
+
+
+def _is_recipient(message: Any, person_id: Any) -> bool:
+    return message.person_id == person_id or (
+        message.participants.filter(person_id=person_id)
+        .exclude(role=ParticipantRole.FROM)
+        .exists()
+    )
+
+
+def first_message(message: Any, person_ids: list[Any]) -> int:
+    """Art. 14(3)(b): an outgoing message went to ``person_ids``. Their open
+    tasks for data obtained on or before the message's day become due on
+    that day, and the message's time is kept as the first (the earliest
+    one, whatever order messages are logged or imported in); such a task is
+    overdue (:func:`overdue_q`). Called by the message history for every
+    outgoing message it stores (``messaging.extensions``), inside its write.
+    Returns how many tasks changed."""
+    at = message.occurred_at
+    day = timezone.localdate(at)
+    return (
+        InformTask.objects.filter(
+            person_id__in=person_ids, informed_at__isnull=True, obtained_on__lte=day
+        )
+        .filter(Q(first_message_at__isnull=True) | Q(first_message_at__gt=at))
+        .update(
+            first_message_at=at,
+            due=Least(F("due"), Value(day, output_field=DateField())),
+        )
+    )
+
+
 def open_tasks():
     return InformTask.objects.filter(informed_at__isnull=True).select_related("source")
 
 
+def overdue_q(today: dt.date | None = None) -> Q:
+    """Open tasks past their deadline: the month has run out, or a message
+    went to the person before they were told (the deadline was that
+    message, Art. 14(3)(b))."""
+    return Q(due__lt=today or timezone.localdate()) | Q(first_message_at__isnull=False)
+
+
+def is_overdue(task: InformTask, today: dt.date | None = None) -> bool:
+    return task.informed_at is None and (
+        task.due < (today or timezone.localdate()) or task.first_message_at is not None
+    )
+
+
 def overdue_count(today: dt.date | None = None) -> int:
-    return open_tasks().filter(due__lt=today or timezone.localdate()).count()
+    return open_tasks().filter(overdue_q(today)).count()

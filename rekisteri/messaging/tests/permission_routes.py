@@ -32,7 +32,11 @@ def world(base: Base) -> World:
 
 
 SITE = {
-    "messaging:message_create": Expect(query={"organization": "@organization"}),
+    # The world's person waits to be told their data came from a vendor
+    # (connectors' part of the world): the form shows the task and notice.
+    "messaging:message_create": Expect(
+        query={"organization": "@organization"}, events=("connectors.inform_prompt",)
+    ),
     "messaging:message_detail": Expect(events=("message.view",)),
     "messaging:message_delete": Expect(),
     "messaging:attachment_download": Expect(events=("message.attachment_view",)),

@@ -487,6 +487,9 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     "rekisteri.connectors.contacts.inform.inform_record": lambda w, a: (
         inform.inform_record(actor=a, task=w.inform_task, channel="letter")
     ),
+    "rekisteri.connectors.contacts.inform.inform_with_message": lambda w, a: (
+        inform.inform_with_message(actor=a, task=w.inform_task, message=w.message)
+    ),
     # Declared as writing no register person rows (their reasons say why).
     "rekisteri.dsr.services.intake.case_assign": None,
     "rekisteri.dsr.services.fulfilment.case_complete": None,
