@@ -108,15 +108,12 @@ def _message_record(m: Message, names: tuple[str, ...]) -> Record:
     )
 
 
-def _opened(model: Any, names: tuple[str, ...], rows: Any) -> Any:
-    """``rows`` of ``values()`` (with ``pk``, ``organization_id`` and
-    ``person_id``) with the sealed ``names`` opened: a long history is read
-    without building a model instance per row (docs/rights.md, Access
-    export)."""
+def _opened(model: Any, names: tuple[str, ...], owner: Any, rows: Any) -> Any:
+    """``rows`` of ``values()`` (with ``pk``) keyed to ``owner`` alone, with
+    the sealed ``names`` opened: a long history is read without building a
+    model instance per row (docs/rights.md, Access export)."""
     fields = [(n, model._meta.get_field(n)) for n in names]
     for row in rows:
-        # The key owner: the organization, or the one person (MESSAGE_KEY).
-        owner = row["organization_id"] or row["person_id"]
         row_id = str(row["pk"])
         for n, f in fields:
             row[n] = f.open_value(owner, row_id, row[n])
@@ -124,8 +121,8 @@ def _opened(model: Any, names: tuple[str, ...], rows: Any) -> Any:
 
 
 def _own_message_records(person: Any) -> list[Record]:
-    """The person's own threads and messages (keyed to them alone)."""
-    owner = ("pk", "organization_id", "person_id")
+    """The person's own threads and messages: keyed to them alone (no
+    organization), so sealed under their key (MESSAGE_KEY)."""
     records = [
         Record(
             model=THREAD,
@@ -136,16 +133,18 @@ def _own_message_records(person: Any) -> list[Record]:
         for t in _opened(
             Thread,
             ("subject",),
+            person.pk,
             Thread.objects.filter(person=person)
             .order_by("created_at")
-            .values(*owner, "subject", "created_at"),
+            .values("pk", "subject", "created_at"),
         )
     ]
     context = ("occurred_at", "channel", "direction", "thread_id")
     for m in _opened(
         Message,
         OWN_MESSAGE_FIELDS,
-        _own_messages(person).values(*owner, *OWN_MESSAGE_FIELDS, *context),
+        person.pk,
+        _own_messages(person).values("pk", *OWN_MESSAGE_FIELDS, *context),
     ):
         records.append(
             Record(
@@ -157,7 +156,7 @@ def _own_message_records(person: Any) -> list[Record]:
                     "channel": m["channel"],
                     "direction": m["direction"],
                     "thread": str(m["thread_id"]),
-                    "keyed_to": "person" if m["person_id"] else "organization",
+                    "keyed_to": "person",
                 },
             )
         )

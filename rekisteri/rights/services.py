@@ -39,7 +39,7 @@ from rekisteri.access.selectors import visible_families
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
-from rekisteri.core import keyring, participants
+from rekisteri.core import gcpause, keyring, participants
 from rekisteri.core.catalogue import (
     KeyClass,
     LegalBasis,
@@ -141,7 +141,13 @@ def export_person(
         scope = engine.locate(person)
         authorize(actor, person, Action.EXPORT, scope.families())
         language = _language(person, language)
-        with keyring.ensure_scope(), translation.override(language):
+        # Thousands of acyclic items: built with the cyclic collector paused
+        # (core/gcpause.py), reference counting frees them.
+        with (
+            keyring.ensure_scope(),
+            translation.override(language),
+            gcpause.paused(),
+        ):
             export = _build(person, scope, language)
     items = export["items"]
     categories = sorted(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import jsonschema
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +16,7 @@ from rekisteri.messaging import services as messaging
 from rekisteri.messaging.choices import Channel, Direction, ParticipantRole
 from rekisteri.messaging.services import AttachmentIn, ParticipantIn
 from rekisteri.rights import engine, erasure, services
+from rekisteri.rights.schema import EXPORT_SCHEMA
 from rekisteri.testing import make_person
 from rekisteri.testing.billing import make_invoice
 
@@ -80,7 +82,9 @@ def test_the_export_reads_with_a_fixed_number_of_queries(customer):
     before = _queries(export)
     items = len(export()["items"])
     _grow(customer, 5)
-    assert len(export()["items"]) > items + 15
+    grown = export()
+    assert len(grown["items"]) > items + 15
+    jsonschema.validate(grown, EXPORT_SCHEMA, format_checker=jsonschema.FormatChecker())
     assert _queries(export) == before
 
 
