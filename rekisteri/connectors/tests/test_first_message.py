@@ -126,7 +126,7 @@ def _eml(sender: str, to: str, day: dt.datetime, n: int) -> bytes:
 
 
 def test_imported_sent_mail_makes_the_task_overdue(world, settings):
-    settings.REKISTERI_MESSAGING = {"OWN_DOMAINS": ["toimittaja.fi"]}
+    settings.REKISTERI_MESSAGING_OWN_DOMAINS = ["toimittaja.fi"]
     org, person, colleague, task = world
     staff = make_staff()
     sent = timezone.now().replace(microsecond=0) - dt.timedelta(days=1)
