@@ -33,10 +33,10 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 
 from rekisteri.access import families as families_mod
-from rekisteri.core import participants
+from rekisteri.core import compiled, participants
 from rekisteri.core.catalogue import (
     CatalogueEntry,
     PersonalData,
@@ -212,11 +212,12 @@ def sole_trader_orgs(person: Any) -> list[uuid.UUID]:
 
 
 @on_primary
-def locate(person: Any) -> Scope:
+def locate(person: Any, *, values: bool = True) -> Scope:
     """Every row of the person's data; no personal value is read (the one
     person case of :func:`locate_many`, which first asks which kinds of row
-    the person has at all: ``probe``)."""
-    return locate_many([person], probe=True)[person.pk]
+    the person has at all: ``probe``). Without ``values`` the rows hold only
+    what locates them (the erasure plan: see :func:`locate_many`)."""
+    return locate_many([person], probe=True, values=values)[person.pk]
 
 
 # --------------------------------------------------------------------------
@@ -257,32 +258,69 @@ def _sole_traders(ids: list[Any]) -> models.QuerySet:
     return Role.objects.filter(person_id__in=ids, organization__sole_trader=True)
 
 
+def _probe(ids: list[Any]) -> QuerySet:
+    """Every route's rows from the persons ``ids`` as the route's number
+    (:func:`_present`), one UNION."""
+    orgs = _sole_traders(ids).values("organization_id")
+    return _union(
+        [
+            _route_rows(plan, route, orgs if route.end == ORGANIZATION else ids)
+            .order_by()
+            .values_list(Value(i, output_field=models.IntegerField()))
+            for i, (plan, route) in enumerate(_routes_in_order())
+        ]
+    )
+
+
+def _union(parts: list[QuerySet]) -> QuerySet:
+    return parts[0].union(*parts[1:])
+
+
+@cache
+def _routes_in_order() -> tuple[tuple[ModelPlan, Route], ...]:
+    return tuple((plan, route) for plan in model_plans() for route in plan.routes)
+
+
 def _present(ids: list[Any]) -> tuple[set[str], bool]:
     """The labels of the models that hold a row for the persons ``ids``
     (directly, or through a sole trader's organization they hold a role
     at), and whether any is reached through such an organization: one query
-    (a UNION of every route's rows, each as its number). Most people have
-    no row of most kinds, and each kind asked for is a round trip."""
-    plans = model_plans()
-    orgs = _sole_traders(ids).values("organization_id")
-    routes = [(plan, route) for plan in plans for route in plan.routes]
-    probes = [
-        _route_rows(plan, route, orgs if route.end == ORGANIZATION else ids)
-        .order_by()
-        .values_list(Value(i, output_field=models.IntegerField()))
-        for i, (plan, route) in enumerate(routes)
-    ]
-    if not probes:
+    (:func:`_probe`), compiled once per process (core/compiled.py). Most
+    people have no row of most kinds, and each kind asked for is a query."""
+    routes = _routes_in_order()
+    if not routes:
         return set(), False
-    found = [routes[i] for (i,) in probes[0].union(*probes[1:])]
+    Person = apps.get_model(PERSON)
+    found = [
+        routes[i]
+        for (i,) in compiled.rows(
+            "rights.engine.probe", _probe, ids, model=Person, field=Person._meta.pk
+        )
+    ]
     return (
         {plan.label for plan, _route in found},
         any(route.end == ORGANIZATION for _plan, route in found),
     )
 
 
+def _locating_fields(plan: ModelPlan, route: Route) -> tuple[str, ...]:
+    """The fields a located row needs: its id, the column that names its
+    person (or organization) and the conditions (``when``) of its entries."""
+    names = {plan.model._meta.pk.name}
+    if route.path != "self" and _subject_attname(plan, route) != "pk":
+        names.add(route.path)
+    names.update(
+        e.classification.when  # type: ignore[union-attr]
+        for e in route.entries
+        if e.classification.when  # type: ignore[union-attr]
+    )
+    return tuple(sorted(names))
+
+
 @on_primary
-def locate_many(persons: Iterable[Any], *, probe: bool = False) -> dict[Any, Scope]:
+def locate_many(
+    persons: Iterable[Any], *, probe: bool = False, values: bool = True
+) -> dict[Any, Scope]:
     """:func:`locate` for many persons with a fixed number of queries per
     kind of row (per ``CHUNK`` persons): person id → their Scope, equal to
     what :func:`locate` finds for each. A row of a sole trader's company is
@@ -290,7 +328,12 @@ def locate_many(persons: Iterable[Any], *, probe: bool = False) -> dict[Any, Sco
     through their ``scope_many`` (``participants.run_scope_many``).
 
     With ``probe`` (persons that fit one ``CHUNK``), one query first finds
-    which kinds of row exist (:func:`_present`), and only those are read."""
+    which kinds of row exist (:func:`_present`), and only those are read.
+    Without ``values`` a row is read with only the fields that locate it
+    (:func:`_locating_fields`; its other fields are deferred): for a caller
+    that counts rows and reads no value, such as the erasure plan (a
+    hundred invoices of forty-seven columns each cost more to build than to
+    find)."""
     persons = list(persons)
     ids = [p.pk for p in persons]
     scopes = {p.pk: Scope(person=p) for p in persons}
@@ -320,6 +363,8 @@ def locate_many(persons: Iterable[Any], *, probe: bool = False) -> dict[Any, Sco
             attname = _subject_attname(plan, route)
             for chunk in _chunks(keys):
                 qs = _route_rows(plan, route, chunk)
+                if not values:
+                    qs = qs.only(*_locating_fields(plan, route))
                 for row in qs.order_by("pk"):
                     subject = getattr(row, attname)
                     owners = (
