@@ -17,8 +17,15 @@ class ConnectorsConfig(AppConfig):
         from rekisteri.connectors.contacts import first_contact, inform
         from rekisteri.messaging import extensions as messaging
         from rekisteri.privacy import panels
+        from rekisteri.registry import extensions
 
         hooks.install()
         panels.register("connectors", dashboard.panel)
         messaging.register_outbound_listener("connectors.inform", inform.first_message)
         messaging.register_compose_duties("connectors.inform", first_contact.duties)
+        extensions.register_person_section(
+            "connectors.inform", first_contact.person_section
+        )
+        extensions.register_person_annotations(
+            "connectors.inform", first_contact.person_flags
+        )

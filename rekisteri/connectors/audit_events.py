@@ -17,8 +17,8 @@ EVENTS = {
     ),
     "connectors.inform_list": "The list of persons to inform was shown.",
     "connectors.inform_prompt": (
-        "The message form showed a person's open Art. 14 task and its notice "
-        "(the source)."
+        "The message form or the person page showed a person's open Art. 14 "
+        "task and its notice (the source and the page)."
     ),
     "connectors.contacts_preview": (
         "A contact list was previewed on the upload page (a dry run): counts per fate."

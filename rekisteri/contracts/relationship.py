@@ -163,9 +163,13 @@ def _roles_created(sender: Any, instances: Any, **kwargs: Any) -> None:
     relationship_refresh_many(role.organization_id for role in instances)
 
 
-def _organization_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _organization_saved(
+    sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any
+) -> None:
     # A contract of a sole trader is the trader's personal data: the copy of
     # the flag that the catalogue's ``when`` reads follows the organization.
+    if update_fields is not None and "sole_trader" not in update_fields:
+        return  # a save of other fields leaves the flag as it was
     flag = bool(instance.sole_trader)
     Contract.objects.filter(organization=instance).exclude(sole_trader=flag).update(
         sole_trader=flag

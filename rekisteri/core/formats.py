@@ -62,8 +62,19 @@ def ytunnus_check_digit(seven_digits: str) -> int | None:
     return 0 if remainder == 0 else 11 - remainder
 
 
+# A business ID already in its one form (ASCII digits), as registries send it.
+_CANONICAL_BUSINESS_ID = re.compile(r"[0-9]{7}-[0-9]")
+
+
 def normalise_business_id(value: str) -> str:
     """Return ``NNNNNNN-C``; accepts spaces, missing hyphen and six-digit legacy IDs."""
+    # Already in form (the PRH bulk file's millions): the check digit only.
+    if (
+        value
+        and _CANONICAL_BUSINESS_ID.fullmatch(value)
+        and ytunnus_check_digit(value[:7]) == int(value[8])
+    ):
+        return value
     raw = re.sub(r"[\s-]", "", value or "")
     if raw.upper().startswith("FI"):
         raw = raw[2:]

@@ -34,6 +34,72 @@ def _text(label: str, **attrs: Any) -> forms.CharField:
 
 
 # --------------------------------------------------------------------------
+# Where typed values came from
+# --------------------------------------------------------------------------
+
+# Sources a staff member can name for what they type (the registries'
+# values arrive through their importers, never through a form).
+TYPED_SOURCE_KINDS = (
+    SourceKind.DATA_SUBJECT,
+    SourceKind.CUSTOMER_COMPANY,
+    SourceKind.STAFF,
+)
+
+
+def typed_source_choices() -> list[tuple[str, str]]:
+    """(code, label) of the active sources of typed values; the built-in
+    ones by their translated kind."""
+    choices = []
+    for source in DataSource.objects.filter(
+        is_active=True, kind__in=TYPED_SOURCE_KINDS
+    ).order_by("kind", "name"):
+        label = (
+            SourceKind(source.kind).label if source.code == source.kind else source.name
+        )
+        choices.append((source.code, str(label)))
+    return choices
+
+
+def source_field() -> forms.ChoiceField:
+    """*Where the values came from*: the person themselves, the customer
+    company, our staff (or another active source of typed values); its
+    choices are read when the form is made (:class:`SourceChoice`)."""
+    return forms.ChoiceField(
+        label=_("Where the values came from"),
+        required=False,
+        help_text=_(
+            "Recorded as the source of the values you add or change on this page."
+        ),
+    )
+
+
+class SourceChoice:
+    """A form with a ``source`` field (:func:`source_field`): its choices
+    are the sources of typed values, staff the default; ``service_fields``
+    passes the choice on as the services' ``source`` (the provenance of
+    what the form writes, docs/architecture.md, Provenance)."""
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def _source_choices(self) -> None:
+        if "source" in self.fields:
+            self.fields["source"].choices = typed_source_choices()  # type: ignore[attr-defined]
+            self.fields["source"].initial = "staff"
+
+    def chosen_source(self) -> str:
+        return self.cleaned_data.get("source") or "staff"
+
+    def service_fields(self) -> dict[str, Any]:
+        """Keyword arguments for the form's services (the source defaults
+        to staff when none is chosen)."""
+        data = dict(self.cleaned_data)
+        if "source" in self.fields:
+            data["source"] = self.chosen_source()
+        return data
+
+
+# --------------------------------------------------------------------------
 # Organizations
 # --------------------------------------------------------------------------
 
@@ -70,8 +136,9 @@ def _country() -> forms.CharField:
     return field
 
 
-class OrganizationForm(ServiceForm):
-    """Name, identifiers, status and both addresses of an organization."""
+class OrganizationForm(SourceChoice, ServiceForm):
+    """Name, identifiers, status and both addresses of an organization, and
+    where the values typed came from."""
 
     name = _text(_("Name"), autocomplete="organization")
     business_id = _text(_("Business ID (Y-tunnus)"), inputmode="numeric", size="12")
@@ -85,11 +152,13 @@ class OrganizationForm(ServiceForm):
         required=False,
         help_text=_("The company asked that its people get no direct marketing."),
     )
+    source = source_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(_address_fields("postal"))
         self.fields.update(_address_fields("visiting"))
+        self._source_choices()
         self.fields["business_id"].help_text = _(
             "For example 1234567-8. The VAT number is derived from it when left empty."
         )
@@ -118,31 +187,9 @@ class OrganizationForm(ServiceForm):
 # --------------------------------------------------------------------------
 
 
-# Sources a staff member can name for what they type (the registries'
-# values arrive through their importers, never through a form).
-TYPED_SOURCE_KINDS = (
-    SourceKind.DATA_SUBJECT,
-    SourceKind.CUSTOMER_COMPANY,
-    SourceKind.STAFF,
-)
-
-
-def typed_source_choices() -> list[tuple[str, str]]:
-    """(code, label) of the active sources of typed values; the built-in
-    ones by their translated kind."""
-    choices = []
-    for source in DataSource.objects.filter(
-        is_active=True, kind__in=TYPED_SOURCE_KINDS
-    ).order_by("kind", "name"):
-        label = (
-            SourceKind(source.kind).label if source.code == source.kind else source.name
-        )
-        choices.append((source.code, str(label)))
-    return choices
-
-
-class PersonForm(ServiceForm):
-    """Names, language, address, and the repeated email and phone inputs."""
+class PersonForm(SourceChoice, ServiceForm):
+    """Names, language, address, the repeated email and phone inputs, and
+    where the values typed came from."""
 
     first_name = _text(_("First name"), autocomplete="off")
     last_name = _text(_("Last name"), autocomplete="off")
@@ -151,20 +198,12 @@ class PersonForm(ServiceForm):
     )
     emails = ListField(label=_("Email addresses"), required=False)
     phones = ListField(label=_("Phone numbers"), required=False)
-    source = forms.ChoiceField(
-        label=_("Where the values came from"),
-        required=False,
-        help_text=_(
-            "Recorded as the source of the names, addresses, emails and phone "
-            "numbers you add or change here."
-        ),
-    )
+    source = source_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(_address_fields(""))
-        self.fields["source"].choices = typed_source_choices()
-        self.fields["source"].initial = "staff"
+        self._source_choices()
 
     def address(self) -> list[forms.BoundField]:
         return [self[part] for part in ADDRESS_PARTS]
@@ -183,16 +222,10 @@ class PersonForm(ServiceForm):
     def phone_inputs(self) -> list[tuple[int, str]]:
         return list(enumerate(self.repeated("phones"), start=1))
 
-    def service_fields(self) -> dict[str, Any]:
-        """Keyword arguments for ``person_create``/``person_update`` (the
-        source defaults to staff when none is chosen)."""
-        data = dict(self.cleaned_data)
-        data["source"] = data.get("source") or "staff"
-        return data
 
-
-class RoleFieldsForm(ServiceForm):
-    """Kind, title and period of a role."""
+class RoleFieldsForm(SourceChoice, ServiceForm):
+    """Kind, title and period of a role, and where they came from (left
+    out where the page has one choice for all it saves: ``with_source``)."""
 
     kind = forms.ChoiceField(
         label=_("Role"),
@@ -204,15 +237,26 @@ class RoleFieldsForm(ServiceForm):
         label=_("Start date"), required=False, widget=DateInput()
     )
     end_date = BoundedDateField(label=_("End date"), required=False, widget=DateInput())
+    source = source_field()
 
-    def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        creating: bool = True,
+        with_source: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if creating:
             # Only a new role defaults its start to today; an edit keeps it.
             self.fields["start_date"].help_text = _("Today when left empty.")
+        if with_source:
+            self._source_choices()
+        else:
+            del self.fields["source"]
 
     def service_fields(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = super().service_fields()
         data.pop("organization", None)
         return data
 
@@ -228,7 +272,7 @@ class RoleForm(RoleFieldsForm):
         _("Organization (customer number or business ID)"), autocomplete="off"
     )
 
-    field_order = ["organization", "kind", "title", "start_date", "end_date"]
+    field_order = ["organization", "kind", "title", "start_date", "end_date", "source"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

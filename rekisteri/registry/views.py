@@ -147,7 +147,9 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.organization_create(actor=request.user, **form.cleaned_data)
+            org = services.organization_create(
+                actor=request.user, **form.service_fields()
+            )
         except ServiceError as exc:
             apply_service_errors(exc, form)
         else:
@@ -203,7 +205,7 @@ def organization_edit(request: HttpRequest, organization_id: uuid.UUID) -> HttpR
         if form.is_valid():
             try:
                 services.organization_update(
-                    actor=request.user, organization=org, **form.cleaned_data
+                    actor=request.user, organization=org, **form.service_fields()
                 )
             except ServiceError as exc:
                 apply_service_errors(exc, form)
@@ -261,7 +263,10 @@ def person_create(request: HttpRequest) -> HttpResponse:
     organization = _organization(request, org_id) if org_id else None
     data = request.POST if request.method == "POST" else None
     form = PersonForm(data)
-    role_form = RoleFieldsForm(data, prefix="role") if organization else None
+    # One source for the page: the person's choice is the role's too.
+    role_form = (
+        RoleFieldsForm(data, prefix="role", with_source=False) if organization else None
+    )
     forms_ = [f for f in (form, role_form) if f is not None]
     if request.method == "POST" and all(f.is_valid() for f in forms_):
         try:
@@ -274,6 +279,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                         actor=request.user,
                         person=person,
                         organization=organization,
+                        source=form.chosen_source(),
                         **role_form.service_fields(),
                     )
         except ServiceError as exc:

@@ -109,9 +109,16 @@ def _person(sender: Any, instance: Any, created: bool = False, **kwargs: Any) ->
     mark(person_ids=[instance.pk])
 
 
-def _organization(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _organization(
+    sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any
+) -> None:
     # A prospect that becomes a customer moves its people from the
-    # marketing rule to the relationship rule.
+    # marketing rule to the relationship rule; their dates read nothing else
+    # of the organization (retention/rules.py), so a save of other fields
+    # marks the organization alone.
+    if update_fields is not None and "status" not in update_fields:
+        mark(organization_ids=[instance.pk])
+        return
     Role = apps.get_model("registry", "Role")
     people = Role.objects.filter(organization_id=instance.pk).values_list(
         "person_id", flat=True

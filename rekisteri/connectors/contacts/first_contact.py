@@ -20,16 +20,24 @@ shown only to a role that may view that family, for persons the form
 already offers (within the role's person scope); the two ways of informing
 are offered only to a role that may change it, as the write services
 enforce. Each task shown is recorded as ``connectors.inform_prompt``.
+
+The person page shows the same before anyone writes or calls: the open
+task, its deadline and the notice (:func:`person_section`), read with the
+page's own query when there is none (:func:`person_flags`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rekisteri.access.choices import Action
 from rekisteri.access.selectors import visible_families
+from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
 from rekisteri.connectors.contacts import inform
 from rekisteri.connectors.models import InformTask
@@ -84,6 +92,20 @@ def _fulfil(task_id: Any, name: str):
     return fulfil
 
 
+def _record_shown(request: Any, task: InformTask, page: str) -> None:
+    audit_record(
+        actor=request.user,
+        action="connectors.inform_prompt",
+        target_type="inform_task",
+        target_id=task.pk,
+        subject_id=task.person_id,
+        categories=["user.privacy_preferences", "user.name"],
+        purpose="customer_relationship",
+        details={"source": task.source.code, "page": page},
+        request=request,
+    )
+
+
 def duties(request: Any, person_ids: list[Any]) -> list[Duty]:
     """The open Art. 14 tasks of ``person_ids`` as duties of the message
     form, for a user whose role may view the privacy family."""
@@ -120,15 +142,56 @@ def duties(request: Any, person_ids: list[Any]) -> list[Duty]:
                     fulfil=_fulfil(task.pk, name),
                 )
             )
-            audit_record(
-                actor=user,
-                action="connectors.inform_prompt",
-                target_type="inform_task",
-                target_id=task.pk,
-                subject_id=task.person_id,
-                categories=["user.privacy_preferences", "user.name"],
-                purpose="customer_relationship",
-                details={"source": task.source.code},
-                request=request,
-            )
+            _record_shown(request, task, "message_form")
     return out
+
+
+# --------------------------------------------------------------------------
+# The person page
+# --------------------------------------------------------------------------
+
+OPEN = "connectors_inform_open"
+
+
+def person_flags() -> dict[str, Any]:
+    """Whether the person has an open task, as an annotation of the person
+    page's query (registry.extensions.register_person_annotations)."""
+    return {
+        OPEN: Exists(
+            InformTask.objects.filter(person_id=OuterRef("pk"), informed_at=None)
+        )
+    }
+
+
+def person_section(request: Any, person: Any) -> str:
+    """The person's open Art. 14 tasks with their notices, for a role that
+    may view the privacy family."""
+    user = request.user
+    if not person.__dict__.get(OPEN, True) or FAMILY not in visible_families(user):
+        return ""
+    tasks = list(inform.open_tasks().filter(person_id=person.pk).order_by("due", "id"))
+    if not tasks:
+        return ""
+    today = timezone.localdate()
+    rows = []
+    for task in tasks:
+        task.person = person
+        notice = inform.render(task)
+        rows.append(
+            {
+                "task": task,
+                "overdue": inform.is_overdue(task, today),
+                "text": f"{notice.subject}\n\n{notice.body}",
+            }
+        )
+        _record_shown(request, task, "person")
+    return render_to_string(
+        "connectors/partials/person_inform.html",
+        {
+            "person": person,
+            "rows": rows,
+            "can_log": has_perm(user, Perm.MESSAGES_CHANGE),
+            "can_list": has_perm(user, Perm.PRIVACY_VIEW),
+        },
+        request=request,
+    )

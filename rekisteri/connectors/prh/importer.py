@@ -135,7 +135,7 @@ def _provenance(
 ) -> Provenance:
     return registry.provenance_record(
         actor=actor,
-        source=SOURCE,
+        source=batch.source,
         obtained_at=fetched_at,
         import_batch=batch,
         source_modified_at=mapped.last_modified,
@@ -187,6 +187,9 @@ class Known:
     orgs: dict[str, Organization]
     sources: dict[Any, dict[str, Provenance]]
     proposed: set[tuple[Any, str, str]]
+    # (organization, field) with a review waiting: a new proposal
+    # supersedes it.
+    pending: set[tuple[Any, str]]
 
     @classmethod
     def lookup(cls, business_ids: Iterable[str]) -> Known:
@@ -202,13 +205,16 @@ class Known:
             organization_id__in=ids
         ).select_related("provenance__source"):
             sources.setdefault(row.organization_id, {})[row.field] = row.provenance
-        proposed = set(
-            RegistryReview.objects.filter(
-                organization_id__in=ids,
-                status__in=(ReviewStatus.PENDING, ReviewStatus.REJECTED),
-            ).values_list("organization_id", "field", "proposed_value")
-        )
-        return cls(orgs, sources, proposed)
+        reviews = RegistryReview.objects.filter(
+            organization_id__in=ids,
+            status__in=(ReviewStatus.PENDING, ReviewStatus.REJECTED),
+        ).values_list("organization_id", "field", "proposed_value", "status")
+        proposed, pending = set(), set()
+        for oid, name, value, status in reviews:
+            proposed.add((oid, name, value))
+            if status == ReviewStatus.PENDING:
+                pending.add((oid, name))
+        return cls(orgs, sources, proposed, pending)
 
 
 def plan(
@@ -280,9 +286,10 @@ def apply_company(
             actor=actor, organization=org, provenance=prov, values=direct
         )
     for name, current, proposed in proposals:
-        RegistryReview.objects.filter(
-            organization=org, field=name, status=ReviewStatus.PENDING
-        ).update(status=ReviewStatus.SUPERSEDED, decided_at=timezone.now())
+        if (org.pk, name) in known.pending:
+            RegistryReview.objects.filter(
+                organization=org, field=name, status=ReviewStatus.PENDING
+            ).update(status=ReviewStatus.SUPERSEDED, decided_at=timezone.now())
         RegistryReview.objects.create(
             organization=org,
             field=name,
@@ -292,6 +299,7 @@ def apply_company(
             provenance=prov,
         )
         known.proposed.add((org.pk, name, proposed))
+        known.pending.add((org.pk, name))
         report.reviews += 1
     report.updated += 1
     return org

@@ -320,3 +320,26 @@ def test_from_the_person_page_the_message_keyed_to_them_counts(world, client):
     assert Message.objects.get().person_id == person.pk
     task.refresh_from_db()
     assert inform.is_overdue(task)
+
+
+def test_the_person_page_shows_the_open_task_before_anyone_writes(world, client):
+    org, person, colleague, task = world
+    url = f"/persons/{person.pk}/"
+    client_as(StaffRole.SALES, client=client)
+    html = client.get(url).content.decode()
+    assert 'data-section="inform"' in html
+    assert "Tietoja henkilötietojesi käsittelystä" in html
+    assert f"/messages/new/?person={person.pk}" in html
+    event = AuditEvent.objects.filter(action="connectors.inform_prompt").get()
+    assert event.details == {"source": "fonecta", "page": "person"}
+    # Not for a role the matrix does not show the privacy family.
+    matrix_set(
+        actor=make_staff(StaffRole.ADMINISTRATOR),
+        changes=[("customer_service", "privacy", "view", False)],
+    )
+    client_as(StaffRole.CUSTOMER_SERVICE, client=client)
+    assert 'data-section="inform"' not in client.get(url).content.decode()
+    # Nor once they are told.
+    inform.inform_record(actor=None, task=task, channel="letter")
+    client_as(StaffRole.SALES, client=client)
+    assert 'data-section="inform"' not in client.get(url).content.decode()

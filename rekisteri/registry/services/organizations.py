@@ -226,18 +226,21 @@ def organization_update(
 def value_sources_record(
     *, organization: Organization, fields: Iterable[str], provenance: Provenance
 ) -> None:
-    """Point each of ``fields`` of the organization at ``provenance``."""
+    """Point each of ``fields`` of the organization at ``provenance``: one
+    statement, replacing the fields' earlier records."""
     fields = sorted(set(fields))
     if not fields:
         return
-    OrganizationValueSource.objects.filter(
-        organization=organization, field__in=fields
-    ).delete()
     OrganizationValueSource.objects.bulk_create(
-        OrganizationValueSource(
-            organization=organization, field=f, provenance=provenance
-        )
-        for f in fields
+        [
+            OrganizationValueSource(
+                organization=organization, field=f, provenance=provenance
+            )
+            for f in fields
+        ],
+        update_conflicts=True,
+        unique_fields=["organization", "field"],
+        update_fields=["provenance"],
     )
 
 
@@ -313,7 +316,9 @@ def organization_set_from_source(
         for f in changed:
             setattr(organization, f, data[f])
         organization.registry_checked_at = timezone.now()
-        organization.save()
+        # Only what changed: the listeners skip what a field left alone
+        # needs (a registry import saves many organizations).
+        organization.save(update_fields=[*changed, "registry_checked_at", "updated_at"])
         value_sources_record(
             organization=organization,
             fields=[f for f in changed if f != "name_key"],

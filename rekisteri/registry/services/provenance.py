@@ -59,14 +59,15 @@ def data_source_get(code: str) -> DataSource | None:
 def provenance_record(
     *,
     actor: Any,
-    source: str = "staff",
+    source: str | DataSource = "staff",
     obtained_at: dt.datetime | None = None,
     import_batch: ImportBatch | None = None,
     source_modified_at: dt.datetime | None = None,
 ) -> Provenance:
-    """Record where values came from. ``source`` is a DataSource code;
+    """Record where values came from. ``source`` is a DataSource code, or
+    the DataSource itself (an import that records many reads it once);
     ``source_modified_at`` is when the source itself last changed them."""
-    data_source = data_source_get(source)
+    data_source = source if isinstance(source, DataSource) else data_source_get(source)
     if data_source is None or not data_source.is_active:
         raise ValidationFailed.single(
             "source", "source_unknown", _("Unknown data source.")

@@ -15,8 +15,12 @@ SITE = {
     "registry:organization_edit": Expect(events=("organization.view",)),
     "registry:person_list": Expect(events=("person.list",)),
     "registry:person_create": Expect(),
-    # The contracts section lists the person's contract attachments.
-    "registry:person_detail": Expect(events=("person.view", "contract_party.list")),
+    # The contracts section lists the person's contract attachments; the
+    # world's person waits to be told their data came from a vendor
+    # (connectors' part of the world), which the page shows.
+    "registry:person_detail": Expect(
+        events=("person.view", "connectors.inform_prompt", "contract_party.list")
+    ),
     "registry:person_edit": Expect(events=("person.view",)),
     "registry:role_create": Expect(events=("person.view",)),
     "registry:role_edit": Expect(events=("person.view",)),
