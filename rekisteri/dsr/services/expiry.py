@@ -17,6 +17,7 @@ to a case keeps the whole case: the case is reported back, not expired.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,7 +31,12 @@ from rekisteri.access.choices import Action
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.audit.services import batch as audit_batch
 from rekisteri.core import holds, keyring, sealed_files
-from rekisteri.core.catalogue import Erasure, KeyClass, subject_fields
+from rekisteri.core.catalogue import (
+    CatalogueEntry,
+    Erasure,
+    KeyClass,
+    subject_fields,
+)
 from rekisteri.core.errors import Conflict
 from rekisteri.dsr.models import (
     CaseAction,
@@ -46,36 +52,42 @@ RULE = "privacy_case"
 CASE_MODELS = (RequestCase, CaseAction, SentMessage, ExportFile)
 
 
+@functools.cache
+def _rule_entries() -> tuple[CatalogueEntry, ...]:
+    """The catalogue's fields of the ``privacy_case`` rule on the case's
+    models, read once per process."""
+    return tuple(
+        e
+        for model in CASE_MODELS
+        for e in subject_fields(model)
+        if e.classification.retention == RULE
+    )
+
+
 def expiring_fields() -> dict[type, dict[str, tuple[str, ...]]]:
     """Model → erasure method → the fields of the ``privacy_case`` rule,
     read from the catalogue. A method other than shred or delete (or a
     shredded value sealed under another key than the case's) has no action
     here yet, and :func:`cases_expire` refuses rather than keep it silently
     (a test names such a field the day one is declared)."""
-    out: dict[type, dict[str, tuple[str, ...]]] = {}
-    for model in CASE_MODELS:
-        by_method: dict[str, list[str]] = {}
-        for entry in subject_fields(model):
-            c = entry.classification
-            if c.retention != RULE:
-                continue
-            by_method.setdefault(str(c.erasure), []).append(entry.field_name)
-        out[model] = {m: tuple(names) for m, names in by_method.items()}
-    return out
+    out: dict[type, dict[str, list[str]]] = {model: {} for model in CASE_MODELS}
+    for e in _rule_entries():
+        method = str(e.classification.erasure)
+        out[e.model].setdefault(method, []).append(e.field_name)
+    return {m: {k: tuple(v) for k, v in by.items()} for m, by in out.items()}
 
 
 def _unsupported() -> list[str]:
     bad = []
-    for model, by_method in expiring_fields().items():
-        for method, names in by_method.items():
-            if method not in (Erasure.SHRED, Erasure.DELETE):
-                bad += [f"{model._meta.label}.{n} ({method})" for n in names]
-        for name in by_method.get(Erasure.SHRED, ()):
-            c = next(
-                e.classification for e in subject_fields(model) if e.field_name == name
-            )
-            if c.subject not in ("self", "case") or c.key_class != KeyClass.CRM:
-                bad.append(f"{model._meta.label}.{name} (sealed under {c.subject})")
+    for e in _rule_entries():
+        c = e.classification
+        where = f"{e.model._meta.label}.{e.field_name}"
+        if c.erasure not in (Erasure.SHRED, Erasure.DELETE):
+            bad.append(f"{where} ({c.erasure})")
+        elif c.erasure == Erasure.SHRED and (
+            c.subject not in ("self", "case") or c.key_class != KeyClass.CRM
+        ):
+            bad.append(f"{where} (sealed under {c.subject})")
     return bad
 
 
@@ -104,12 +116,7 @@ def _links(case_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
 def _refusal(actor: Any, person_ids: list[uuid.UUID]) -> Conflict | None:
     """The enforcement point's answer for erasing these persons' case data
     (with no person, the matrix alone is asked)."""
-    categories = {
-        e.classification.category
-        for model in CASE_MODELS
-        for e in subject_fields(model)
-        if e.classification.retention == RULE
-    }
+    categories = {e.classification.category for e in _rule_entries()}
     try:
         authorize_write(
             actor=actor,
