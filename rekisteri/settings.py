@@ -249,6 +249,8 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # The session cookie lives no longer than the absolute session limit
 # (REKISTERI_SESSION_MAX_HOURS), which Django must see here.
 SESSION_COOKIE_AGE = _accounts["REKISTERI_SESSION_MAX_HOURS"].from_environment() * 3600
+# Django's database sessions, read by a statement compiled once per process.
+SESSION_ENGINE = "rekisteri.accounts.session_store"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

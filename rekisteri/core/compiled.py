@@ -11,6 +11,12 @@ their place.
 Only for querysets whose parameters that vary are the ids, compared as the
 ``field`` of ``model`` they are given as (a primary key, a foreign key to
 one), and whose rows need no conversion (plain numbers).
+
+:func:`instance` does the same for one model instance with annotations
+(the session's account with what every page asks of it,
+rekisteri/accounts/backends.py): the statement is compiled once, its rows
+converted as the ORM converts them and the instance made as a queryset
+makes it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Field, Model, QuerySet
+from django.db.models.sql.query import Query
 
 _compiled: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], dict[int, int]]] = {}
 
@@ -71,3 +78,78 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+class _Statement:
+    """A queryset compiled once: its SQL, its parameters with the place of
+    the varying one, and what turns a row back into an instance."""
+
+    __slots__ = (
+        "annotations",
+        "columns",
+        "fields",
+        "params",
+        "position",
+        "query",
+        "sql",
+    )
+
+    def __init__(self, queryset: QuerySet, alias: str, stand_in: Any) -> None:
+        query = queryset.query
+        if query.select_related or queryset._prefetch_related_lookups:
+            raise ValueError("compiled.instance loads no related rows")
+        compiler = query.get_compiler(alias)
+        sql, params = compiler.as_sql()
+        field = queryset.model._meta.pk
+        prepared = field.get_db_prep_value(stand_in, compiler.connection)
+        found = [n for n, p in enumerate(params) if _hashable(p) and p == prepared]
+        if len(found) != 1:
+            raise ValueError("the stand-in must appear once among the parameters")
+        self.query: Query = query
+        self.position = found[0]
+        self.sql, self.params = sql, tuple(params)
+        # As ModelIterable reads them (django/db/models/query.py).
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        self.fields = (start, end, [f[0].target.attname for f in select[start:end]])
+        self.columns = [s[0] for s in select[: compiler.col_count]]
+        self.annotations = dict(compiler.annotation_col_map)
+
+
+_statements: dict[tuple[Any, ...], _Statement] = {}
+
+
+def instance(
+    key: Hashable,
+    build: Callable[[Any], QuerySet],
+    pk: Any,
+    *,
+    model: type[Model],
+    stand_in: Any,
+) -> Model | None:
+    """``build(pk).first()``: the ``model`` instance of primary key ``pk``
+    with its annotations, or None. ``build`` filters on the primary key by
+    the value it is given and takes every other parameter from what ``key``
+    names: it is called once per ``key`` and database, with ``stand_in`` (a
+    key no row has) in the place of ``pk``."""
+    alias = router.db_for_read(model) or DEFAULT_DB_ALIAS
+    slot = (key, alias)
+    statement = _statements.get(slot)
+    if statement is None:
+        statement = _statements[slot] = _Statement(build(stand_in), alias, stand_in)
+    connection = connections[alias]
+    params = list(statement.params)
+    params[statement.position] = model._meta.pk.get_db_prep_value(pk, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    compiler = statement.query.get_compiler(alias)
+    converters = compiler.get_converters(statement.columns)
+    (row,) = compiler.apply_converters([row], converters)
+    start, end, attnames = statement.fields
+    obj = model.from_db(alias, attnames, row[start:end])
+    for name, position in statement.annotations.items():
+        setattr(obj, name, row[position])
+    return obj

@@ -540,8 +540,12 @@ def _result_rows(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The result list's rows as plain values, so the template only places
     them (the header search renders on every keystroke pause)."""
-    org_path = _detail_path("registry:organization_detail", "organization_id")
-    person_path = _detail_path("registry:person_detail", "person_id")
+    # A path only for a kind that has results (an exact search has one).
+    org_path = person_path = ""
+    if results.organizations:
+        org_path = _detail_path("registry:organization_detail", "organization_id")
+    if results.persons:
+        person_path = _detail_path("registry:person_detail", "person_id")
     orgs = [
         {
             "url": org_path.format(org.id),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import connection
-from django.db.models import IntegerField, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import JSONArray
 from django.test.utils import CaptureQueriesContext
 
 from rekisteri.core import compiled
+from rekisteri.core.jsonrows import JSONRows
 from rekisteri.registry.models import Person, PersonEmail
 from rekisteri.testing import make_person
 
@@ -42,3 +46,75 @@ def test_the_same_sql_runs_with_each_callers_ids():
         assert sorted(rows(two)) == [(7,), (7,)]
         assert sorted(rows(with_email, two)) == [(7,), (7,), (7,)]
     assert len(captured.captured_queries) == 3
+
+
+def _with_annotations(pk):
+    emails = PersonEmail.objects.filter(person=OuterRef("pk"))
+    return Person.objects.filter(pk=pk).annotate(
+        first_email_at=Subquery(emails.order_by("created_at").values("created_at")[:1]),
+        email_rows=Subquery(
+            emails.order_by()
+            .values("person_id")
+            .annotate(rows=JSONRows(JSONArray("is_primary")))
+            .values("rows")[:1]
+        ),
+        has_email=Exists(emails),
+        emails_n=Count("emails"),
+    )
+
+
+def test_an_instance_is_the_one_the_queryset_loads_with_its_annotations():
+    people = [
+        make_person(emails=["d@example.fi", "e@example.fi"]),
+        make_person(emails=[]),
+    ]
+    builds = []
+
+    def build(pk):
+        builds.append(pk)
+        return _with_annotations(pk)
+
+    names = ("first_email_at", "email_rows", "has_email", "emails_n")
+    for person in people:
+        want = _with_annotations(person.pk).first()
+        with CaptureQueriesContext(connection) as captured:
+            got = compiled.instance(
+                "test.person", build, person.pk, model=Person, stand_in=uuid.UUID(int=1)
+            )
+        assert len(captured.captured_queries) == 1
+        assert type(got) is Person and got.pk == person.pk
+        assert not got._state.adding and got._state.db == want._state.db
+        for field in Person._meta.concrete_fields:
+            assert got.__dict__[field.attname] == want.__dict__[field.attname]
+        for name in names:
+            assert getattr(got, name) == getattr(want, name), name
+            assert type(getattr(got, name)) is type(getattr(want, name)), name
+        assert got.last_name == person.last_name
+    assert got.has_email is False and got.first_email_at is None
+    # Built once, with the stand-in in the place of the id.
+    assert builds == [uuid.UUID(int=1)]
+    assert (
+        compiled.instance(
+            "test.person", build, uuid.uuid4(), model=Person, stand_in=uuid.UUID(int=1)
+        )
+        is None
+    )
+
+
+def test_an_instance_with_related_rows_or_no_place_for_the_id_is_refused():
+    with pytest.raises(ValueError):
+        compiled.instance(
+            "test.related",
+            lambda pk: Person.objects.filter(pk=pk).select_related("name_provenance"),
+            uuid.uuid4(),
+            model=Person,
+            stand_in=uuid.UUID(int=1),
+        )
+    with pytest.raises(ValueError):
+        compiled.instance(
+            "test.no_id",
+            lambda pk: Person.objects.all(),
+            uuid.uuid4(),
+            model=Person,
+            stand_in=uuid.UUID(int=1),
+        )
