@@ -136,6 +136,8 @@ def participation_erase_many(
         messages: dict[Any, Message] = {}
         for person in persons:
             mine = rows[person.pk]
+            if not mine:
+                continue  # no message to scrub: the name is not read
             names = {str(r.display_name) for r in mine if r.display_name}
             full_name = _readable(person.full_name)
             if full_name:

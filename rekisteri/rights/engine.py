@@ -167,7 +167,7 @@ class Located:
     """One row of a person's data and the catalogue fields that apply to it."""
 
     model: type[models.Model]
-    row: models.Model
+    row: Any  # a model instance, or RowValues (locate_many without values)
     route: Route
     entries: tuple[CatalogueEntry, ...]
 
@@ -317,6 +317,50 @@ def _locating_fields(plan: ModelPlan, route: Route) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+class RowValues:
+    """A located row read as values: its id and the columns that locate it
+    (:func:`_locating_fields`), for a caller that reads no other value (the
+    erasure plan, and the erasure, which deletes by id). Answers ``pk``,
+    the columns by attribute name (``person_id``) and
+    ``get_deferred_fields`` as a model instance read with ``only`` would."""
+
+    __slots__ = ("_model", "_values", "pk")
+
+    def __init__(self, model: type[models.Model], values: dict[str, Any]) -> None:
+        self._model = model
+        self._values = values
+        self.pk = values[model._meta.pk.attname]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def get_deferred_fields(self) -> set[str]:
+        return {
+            f.attname
+            for f in self._model._meta.concrete_fields
+            if f.attname not in self._values
+        }
+
+
+@cache
+def _value_columns(plan: ModelPlan, route: Route) -> tuple[str, ...]:
+    """The columns (attribute names) a located row is read with."""
+    return tuple(
+        plan.model._meta.get_field(name).attname
+        for name in _locating_fields(plan, route)
+    )
+
+
+def _value_rows(qs: QuerySet, plan: ModelPlan, route: Route) -> Iterable[RowValues]:
+    names = _value_columns(plan, route)
+    model = plan.model
+    for values in qs.values_list(*names):
+        yield RowValues(model, dict(zip(names, values, strict=True)))
+
+
 @on_primary
 def locate_many(
     persons: Iterable[Any], *, probe: bool = False, values: bool = True
@@ -329,8 +373,8 @@ def locate_many(
 
     With ``probe`` (persons that fit one ``CHUNK``), one query first finds
     which kinds of row exist (:func:`_present`), and only those are read.
-    Without ``values`` a row is read with only the fields that locate it
-    (:func:`_locating_fields`; its other fields are deferred): for a caller
+    Without ``values`` a row is read as values, with only the fields that
+    locate it (:func:`_locating_fields`, :class:`RowValues`): for a caller
     that counts rows and reads no value, such as the erasure plan (a
     hundred invoices of forty-seven columns each cost more to build than to
     find)."""
@@ -362,10 +406,9 @@ def locate_many(
                 continue
             attname = _subject_attname(plan, route)
             for chunk in _chunks(keys):
-                qs = _route_rows(plan, route, chunk)
-                if not values:
-                    qs = qs.only(*_locating_fields(plan, route))
-                for row in qs.order_by("pk"):
+                qs = _route_rows(plan, route, chunk).order_by("pk")
+                rows: Iterable[Any] = qs if values else _value_rows(qs, plan, route)
+                for row in rows:
                     subject = getattr(row, attname)
                     owners = (
                         holders.get(subject, [])

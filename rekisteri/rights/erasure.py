@@ -37,10 +37,8 @@ from rekisteri.access.enforce import (
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
 from rekisteri.audit.services import batch as audit_batch
-from rekisteri.core import deferral, holds, participants
-from rekisteri.core.catalogue import (
-    personal_fields,
-)
+from rekisteri.core import deferral, holds, keyring, participants
+from rekisteri.core.catalogue import KeyClass, personal_fields
 from rekisteri.core.dbrouter import on_primary
 from rekisteri.core.errors import FieldErrors, Forbidden, NotFound, ServiceError
 from rekisteri.registry.models import Person
@@ -229,51 +227,57 @@ def _items(
     return items
 
 
-def erase_families(scope: engine.Scope) -> set[str]:
-    """Families an erasure of the scope would erase (from ids alone): the
-    engine's rows that are not kept, and what participants that erase hold."""
-    memo: dict[Any, Any] = {}
-    found = {
-        family
-        for located in scope.rows
-        for part in parts(located, memo)
-        if part.fate != KEPT
-        for family in part.families
-    }
-    erasing = {p.name for p in participants.all_participants() if p.erase}
+def _erased(scope: engine.Scope, memo: dict[Any, Any]) -> tuple[set[str], set[str]]:
+    """(families, categories) an erasure of the scope erases, from ids
+    alone: the engine's rows that are not kept, and what participants that
+    erase hold. ``memo`` (kept by the caller for one call, see
+    :func:`rekisteri.rights.fates.parts`) holds what every row of a kind and
+    every participant's answer share, so a batch works each out once."""
+    families: set[str] = set()
+    categories: set[str] = set()
+    for located in scope.rows:
+        for part in parts(located, memo):
+            if part.fate != KEPT:
+                families |= part.families
+                categories |= part.categories
+    erasing = memo.get("erasing")
+    if erasing is None:
+        erasing = memo["erasing"] = {
+            p.name for p in participants.all_participants() if p.erase
+        }
     for name, by_model in scope.participant_fields.items():
         if name not in erasing:
             continue
         for label, names in by_model.items():
-            found.update(
-                families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                for e in personal_fields(apps.get_model(label))
-                if e.field_name in names
-            )
-    return found
+            key = ("participant", label, tuple(names))
+            found = memo.get(key)
+            if found is None:
+                entries = [
+                    e
+                    for e in personal_fields(apps.get_model(label))
+                    if e.field_name in names
+                ]
+                found = memo[key] = (
+                    {families_mod.family_of(e.classification) for e in entries},  # type: ignore[arg-type]
+                    {e.classification.category for e in entries},  # type: ignore[union-attr]
+                )
+            families |= found[0]
+            categories |= found[1]
+    return families, categories
 
 
-def erased_categories(scope: engine.Scope) -> set[str]:
+def erase_families(scope: engine.Scope, memo: dict[Any, Any] | None = None) -> set[str]:
+    """Families an erasure of the scope would erase (from ids alone): the
+    engine's rows that are not kept, and what participants that erase hold."""
+    return _erased(scope, {} if memo is None else memo)[0]
+
+
+def erased_categories(
+    scope: engine.Scope, memo: dict[Any, Any] | None = None
+) -> set[str]:
     """Categories an erasure of the scope erases (not what it keeps): the
     recipients of these are told of it (Art. 19, ``rights.notices``)."""
-    memo: dict[Any, Any] = {}
-    found = {
-        category
-        for located in scope.rows
-        for part in parts(located, memo)
-        if part.fate != KEPT
-        for category in part.categories
-    }
-    erasing = {p.name for p in participants.all_participants() if p.erase}
-    for name, by_model in scope.participant_fields.items():
-        if name in erasing:
-            found.update(
-                e.classification.category  # type: ignore[union-attr]
-                for label, names in by_model.items()
-                for e in personal_fields(apps.get_model(label))
-                if e.field_name in names
-            )
-    return found
+    return _erased(scope, {} if memo is None else memo)[1]
 
 
 def plan_dict(person: Person, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -572,8 +576,36 @@ def _execute_many(
     ]
     if not persons:
         return
-    with participants.batch_scope():
+    # One key scope for the batch, its keys read with one query per chunk:
+    # what the participants read for the plan and for the erasure (the
+    # persons' addresses and names) is opened with the same keys.
+    with participants.batch_scope(), keyring.ensure_scope():
+        keyring.prefetch([p.pk for p in persons], KeyClass.CRM)
         _erase_located(actor, persons, case_ref, reason, result)
+
+
+def _row_counts(
+    located: engine.Located, memo: dict[Any, Any]
+) -> tuple[bool, tuple[tuple[str, int], ...], frozenset[str]]:
+    """Whether the row is deleted, how many of its fields each family loses
+    (deleted or shredded) and the categories of its fields; the same for
+    every row of a route with the same entries, so worked out once per
+    batch (``memo``, as :func:`rekisteri.rights.fates.parts`)."""
+    key = ("counts", id(located.route), *map(id, located.entries))
+    found = memo.get(key)
+    if found is None:
+        fates = [fate_of(located, e) for e in located.entries]
+        by_family: dict[str, int] = {}
+        for e, fate in zip(located.entries, fates, strict=True):
+            if fate in (DELETED, SHREDDED):
+                fam = families_mod.family_of(e.classification)  # type: ignore[arg-type]
+                by_family[fam] = by_family.get(fam, 0) + 1
+        found = memo[key] = (
+            DELETED in fates,
+            tuple(by_family.items()),
+            frozenset(e.classification.category for e in located.entries),  # type: ignore[union-attr]
+        )
+    return found
 
 
 def _erase_located(
@@ -583,22 +615,27 @@ def _erase_located(
     reason: str,
     result: ErasureBatch,
 ) -> None:
-    scopes = engine.locate_many(persons)
-    needed = {pid: erase_families(scope) for pid, scope in scopes.items()}
+    # The rows are deleted by id and no value of theirs is read: each is
+    # read with only what locates it (engine.locate_many).
+    scopes = engine.locate_many(persons, values=False)
+    memo: dict[Any, Any] = {}
+    erased = {pid: _erased(scope, memo) for pid, scope in scopes.items()}
+    needed = {pid: found[0] for pid, found in erased.items()}
     for p in persons:
         authorize(actor, p, Action.ERASE, needed[p.pk])
     items = plan_items_many(scopes)
     counts: dict[Any, dict[str, int]] = {}
     doomed: dict[type, list[Any]] = {}
+    touched: dict[Any, set[str]] = {}  # person id → categories of their rows
     for pid, scope in scopes.items():
         per = counts.setdefault(pid, {})
+        cats = touched.setdefault(pid, set())
         for located in scope.rows:
-            fates = {e.field_name: fate_of(located, e) for e in located.entries}
-            for e in located.entries:
-                if fates[e.field_name] in (DELETED, SHREDDED):
-                    fam = families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                    per[fam] = per.get(fam, 0) + 1
-            if DELETED in fates.values():
+            deleted, by_family, categories = _row_counts(located, memo)
+            for fam, n in by_family:
+                per[fam] = per.get(fam, 0) + n
+            cats |= categories
+            if deleted:
                 doomed.setdefault(located.model, []).append(located.row.pk)
     # One delete per kind of row (the model's signals still run; their
     # receivers' per-row work, deferred, runs once for the batch:
@@ -645,25 +682,18 @@ def _erase_located(
     ErasureReceipt.objects.bulk_create(receipts)
     # Art. 19: one notice per outside recipient of an erased category.
     told = notices.open_for_many(
-        ((p, erased_categories(scopes[p.pk])) for p in persons),
+        ((p, erased[p.pk][1]) for p in persons),
         cause=NoticeCause.ERASURE,
         case_ref=case_ref,
     )
     for p, receipt in zip(persons, receipts, strict=True):
-        scope = scopes[p.pk]
         audit_record(
             actor=actor,
             action="rights.erase",
             target_type="person",
             target_id=p.pk,
             subject_id=p.pk,
-            categories=sorted(
-                {
-                    e.classification.category  # type: ignore[union-attr]
-                    for loc in scope.rows
-                    for e in loc.entries
-                }
-            ),
+            categories=sorted(touched[p.pk]),
             purpose="customer_relationship",
             details={
                 "receipt": str(receipt.pk),
