@@ -33,10 +33,10 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 
 from rekisteri.access import families as families_mod
-from rekisteri.core import compiled, participants
+from rekisteri.core import compiled, idlist, participants
 from rekisteri.core.catalogue import (
     CatalogueEntry,
     PersonalData,
@@ -228,8 +228,7 @@ CHUNK = 500  # ids in one IN list
 
 
 def _chunks(ids: list[Any]) -> Iterable[list[Any]]:
-    for i in range(0, len(ids), CHUNK):
-        yield ids[i : i + CHUNK]
+    return idlist.chunks(ids)
 
 
 def _subject_attname(plan: ModelPlan, route: Route) -> str:
@@ -241,21 +240,27 @@ def _subject_attname(plan: ModelPlan, route: Route) -> str:
     return plan.model._meta.get_field(route.path).attname
 
 
-def _route_rows(plan: ModelPlan, route: Route, keys: Any) -> models.QuerySet:
+def _route_rows(
+    plan: ModelPlan, route: Route, keys: Any, *, listed: bool = False
+) -> models.QuerySet:
     """The rows of ``plan``'s model that ``route`` leads from ``keys``
-    (persons, or sole traders' organizations: ids, or a subquery of them)."""
+    (persons, or sole traders' organizations: ids, or a subquery of them;
+    ``listed``: a list of ids, filtered with ``core.idlist``)."""
     attname = _subject_attname(plan, route)
     lookup = "pk" if attname == "pk" else route.path
-    qs = plan.model._default_manager.filter(**{f"{lookup}__in": keys})
+    qs = plan.model._default_manager.filter(
+        idlist.among(lookup, keys) if listed else Q(**{f"{lookup}__in": keys})
+    )
     for earlier in route.earlier:
         qs = qs.filter(**{f"{earlier}__isnull": True})
     return qs
 
 
-def _sole_traders(ids: list[Any]) -> models.QuerySet:
+def _sole_traders(ids: list[Any], *, listed: bool = False) -> models.QuerySet:
     """Roles the persons ``ids`` hold (or held) at sole traders."""
     Role = apps.get_model("registry", "Role")
-    return Role.objects.filter(person_id__in=ids, organization__sole_trader=True)
+    who = idlist.among("person_id", ids) if listed else Q(person_id__in=ids)
+    return Role.objects.filter(who, organization__sole_trader=True)
 
 
 def _probe(ids: list[Any]) -> QuerySet:
@@ -388,7 +393,7 @@ def locate_many(
     holders: dict[Any, list[Any]] = {}  # sole trader organization → persons
     for chunk in _chunks(ids) if through_orgs else ():
         for pid, oid in (
-            _sole_traders(chunk)
+            _sole_traders(chunk, listed=True)
             .order_by()
             .values_list("person_id", "organization_id")
             .distinct()
@@ -406,7 +411,7 @@ def locate_many(
                 continue
             attname = _subject_attname(plan, route)
             for chunk in _chunks(keys):
-                qs = _route_rows(plan, route, chunk).order_by("pk")
+                qs = _route_rows(plan, route, chunk, listed=True).order_by("pk")
                 rows: Iterable[Any] = qs if values else _value_rows(qs, plan, route)
                 for row in rows:
                     subject = getattr(row, attname)

@@ -37,7 +37,7 @@ from rekisteri.access.enforce import (
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
 from rekisteri.audit.services import batch as audit_batch
-from rekisteri.core import deferral, holds, keyring, participants
+from rekisteri.core import deferral, holds, idlist, keyring, participants
 from rekisteri.core.catalogue import KeyClass, personal_fields
 from rekisteri.core.dbrouter import on_primary
 from rekisteri.core.errors import FieldErrors, Forbidden, NotFound, ServiceError
@@ -410,11 +410,8 @@ class ErasureBatch:
     holds: dict[Any, list[holds.Hold]] = field(default_factory=dict)
 
 
-CHUNK = 500
-
-
 def _chunks(ids: list[Any]) -> list[list[Any]]:
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    return list(idlist.chunks(ids))
 
 
 def _subject_refusals(actor: Any, ids: list[Any]) -> dict[Any, ServiceError]:
@@ -473,9 +470,9 @@ def erasure_execute_many(
     result = ErasureBatch()
     existing: dict[Any, ErasureReceipt] = {}
     for chunk in _chunks([p.pk for p in persons]):
-        for r in ErasureReceipt.objects.filter(subject_id__in=chunk).order_by(
-            "executed_at"
-        ):
+        for r in ErasureReceipt.objects.filter(
+            idlist.among("subject_id", chunk)
+        ).order_by("executed_at"):
             existing.setdefault(r.subject_id, r)
     if existing:
         with audit_batch():
@@ -550,7 +547,7 @@ def _execute_many(
         locked.update(
             (p.pk, p)
             for p in Person.objects.select_for_update()
-            .filter(pk__in=chunk)
+            .filter(idlist.among("pk", chunk))
             .order_by("pk")
         )
     for pid in ids:
@@ -643,7 +640,7 @@ def _erase_located(
     with deferral.collect():
         for model, pks in doomed.items():
             for chunk in _chunks(list(dict.fromkeys(pks))):
-                model._default_manager.filter(pk__in=chunk).delete()
+                model._default_manager.filter(idlist.among("pk", chunk)).delete()
     # Every participant's erasure while the persons' addresses can still be
     # read, then the keys and blind indexes.
     by_participant = participants.run_erase_many(actor=actor, persons=persons)
