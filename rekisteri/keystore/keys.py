@@ -420,24 +420,26 @@ def shred_many(
     now = timezone.now()
     keys = DataKey.objects.using(KEYSTORE_DB)
     with transaction.atomic(using=KEYSTORE_DB):
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
+        for chunk in idlist.chunks(ids, using=KEYSTORE_DB):
             live = set(
                 keys.filter(
-                    subject_id__in=chunk, key_class=key_class, wrapped__isnull=False
+                    idlist.among("subject_id", chunk, using=KEYSTORE_DB),
+                    key_class=key_class,
+                    wrapped__isnull=False,
                 ).values_list("subject_id", flat=True)
             )
             if live:
                 keys.filter(
-                    subject_id__in=list(live),
+                    idlist.among("subject_id", list(live), using=KEYSTORE_DB),
                     key_class=key_class,
                     wrapped__isnull=False,
                 ).update(wrapped=None, destroyed_at=now)
             destroyed |= live
             known = set(
-                keys.filter(subject_id__in=chunk, key_class=key_class).values_list(
-                    "subject_id", flat=True
-                )
+                keys.filter(
+                    idlist.among("subject_id", chunk, using=KEYSTORE_DB),
+                    key_class=key_class,
+                ).values_list("subject_id", flat=True)
             )
             # Never had a key: a tombstone, so none is created later.
             keys.bulk_create(

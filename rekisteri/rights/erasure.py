@@ -45,12 +45,12 @@ from rekisteri.registry.models import Person
 from rekisteri.registry.services import persons_shred
 from rekisteri.rights import engine, notices
 from rekisteri.rights.fates import (
-    DELETED,
     FATES,
     KEPT,
-    SHREDDED,
-    fate_of,
+    erase_families,
+    erased,
     parts,
+    row_counts,
 )
 from rekisteri.rights.models import ErasureReceipt, NoticeCause
 from rekisteri.rights.services import CASE_REF, authorize, receipt_for
@@ -227,59 +227,6 @@ def _items(
     return items
 
 
-def _erased(scope: engine.Scope, memo: dict[Any, Any]) -> tuple[set[str], set[str]]:
-    """(families, categories) an erasure of the scope erases, from ids
-    alone: the engine's rows that are not kept, and what participants that
-    erase hold. ``memo`` (kept by the caller for one call, see
-    :func:`rekisteri.rights.fates.parts`) holds what every row of a kind and
-    every participant's answer share, so a batch works each out once."""
-    families: set[str] = set()
-    categories: set[str] = set()
-    for located in scope.rows:
-        for part in parts(located, memo):
-            if part.fate != KEPT:
-                families |= part.families
-                categories |= part.categories
-    erasing = memo.get("erasing")
-    if erasing is None:
-        erasing = memo["erasing"] = {
-            p.name for p in participants.all_participants() if p.erase
-        }
-    for name, by_model in scope.participant_fields.items():
-        if name not in erasing:
-            continue
-        for label, names in by_model.items():
-            key = ("participant", label, tuple(names))
-            found = memo.get(key)
-            if found is None:
-                entries = [
-                    e
-                    for e in personal_fields(apps.get_model(label))
-                    if e.field_name in names
-                ]
-                found = memo[key] = (
-                    {families_mod.family_of(e.classification) for e in entries},  # type: ignore[arg-type]
-                    {e.classification.category for e in entries},  # type: ignore[union-attr]
-                )
-            families |= found[0]
-            categories |= found[1]
-    return families, categories
-
-
-def erase_families(scope: engine.Scope, memo: dict[Any, Any] | None = None) -> set[str]:
-    """Families an erasure of the scope would erase (from ids alone): the
-    engine's rows that are not kept, and what participants that erase hold."""
-    return _erased(scope, {} if memo is None else memo)[0]
-
-
-def erased_categories(
-    scope: engine.Scope, memo: dict[Any, Any] | None = None
-) -> set[str]:
-    """Categories an erasure of the scope erases (not what it keeps): the
-    recipients of these are told of it (Art. 19, ``rights.notices``)."""
-    return _erased(scope, {} if memo is None else memo)[1]
-
-
 def plan_dict(person: Person, items: list[dict[str, Any]]) -> dict[str, Any]:
     held = holds.holds_for_person(person.pk)
     receipt = receipt_for(person)
@@ -408,6 +355,9 @@ class ErasureBatch:
     receipts: dict[Any, dict[str, Any]] = field(default_factory=dict)
     skipped: dict[Any, ServiceError] = field(default_factory=dict)
     holds: dict[Any, list[holds.Hold]] = field(default_factory=dict)
+
+
+PROBE_MAX = 10  # persons whose rows are located after one probe query
 
 
 def _chunks(ids: list[Any]) -> list[list[Any]]:
@@ -581,30 +531,6 @@ def _execute_many(
         _erase_located(actor, persons, case_ref, reason, result)
 
 
-def _row_counts(
-    located: engine.Located, memo: dict[Any, Any]
-) -> tuple[bool, tuple[tuple[str, int], ...], frozenset[str]]:
-    """Whether the row is deleted, how many of its fields each family loses
-    (deleted or shredded) and the categories of its fields; the same for
-    every row of a route with the same entries, so worked out once per
-    batch (``memo``, as :func:`rekisteri.rights.fates.parts`)."""
-    key = ("counts", id(located.route), *map(id, located.entries))
-    found = memo.get(key)
-    if found is None:
-        fates = [fate_of(located, e) for e in located.entries]
-        by_family: dict[str, int] = {}
-        for e, fate in zip(located.entries, fates, strict=True):
-            if fate in (DELETED, SHREDDED):
-                fam = families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                by_family[fam] = by_family.get(fam, 0) + 1
-        found = memo[key] = (
-            DELETED in fates,
-            tuple(by_family.items()),
-            frozenset(e.classification.category for e in located.entries),  # type: ignore[union-attr]
-        )
-    return found
-
-
 def _erase_located(
     actor: Any,
     persons: list[Person],
@@ -613,11 +539,13 @@ def _erase_located(
     result: ErasureBatch,
 ) -> None:
     # The rows are deleted by id and no value of theirs is read: each is
-    # read with only what locates it (engine.locate_many).
-    scopes = engine.locate_many(persons, values=False)
+    # read with only what locates it (engine.locate_many). A few persons
+    # (a single erasure) have few kinds of row: one query finds which,
+    # and only those are read (the probe).
+    scopes = engine.locate_many(persons, values=False, probe=len(persons) <= PROBE_MAX)
     memo: dict[Any, Any] = {}
-    erased = {pid: _erased(scope, memo) for pid, scope in scopes.items()}
-    needed = {pid: found[0] for pid, found in erased.items()}
+    found_erased = {pid: erased(scope, memo) for pid, scope in scopes.items()}
+    needed = {pid: found[0] for pid, found in found_erased.items()}
     for p in persons:
         authorize(actor, p, Action.ERASE, needed[p.pk])
     items = plan_items_many(scopes)
@@ -628,7 +556,7 @@ def _erase_located(
         per = counts.setdefault(pid, {})
         cats = touched.setdefault(pid, set())
         for located in scope.rows:
-            deleted, by_family, categories = _row_counts(located, memo)
+            deleted, by_family, categories = row_counts(located, memo)
             for fam, n in by_family:
                 per[fam] = per.get(fam, 0) + n
             cats |= categories
@@ -679,7 +607,7 @@ def _erase_located(
     ErasureReceipt.objects.bulk_create(receipts)
     # Art. 19: one notice per outside recipient of an erased category.
     told = notices.open_for_many(
-        ((p, erased[p.pk][1]) for p in persons),
+        ((p, found_erased[p.pk][1]) for p in persons),
         cause=NoticeCause.ERASURE,
         case_ref=case_ref,
     )
