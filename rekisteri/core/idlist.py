@@ -8,13 +8,14 @@ parse than the rows cost to read (docs/retention.md, Speed). So:
 
 * :func:`chunks` splits ids into lists that fit one statement: ``CHUNK``
   on SQLite, all of them at once on PostgreSQL;
-* :func:`among` is the filter ``column IN ids``: on PostgreSQL one
-  parameter, an array literal unnested by the server; elsewhere the plain
-  ``IN`` list (of one chunk).
+* :func:`among` is the filter ``column IN ids`` with the ids as one
+  parameter: an array literal unnested by the server on PostgreSQL, a JSON
+  array read by ``json_each`` on SQLite.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -69,10 +70,18 @@ def array_literal(values: Iterable[Any]) -> str:
 
 def among(column: str, ids: Iterable[Any], *, using: str = DEFAULT_DB_ALIAS) -> Q:
     """The filter ``column IN ids`` (a lookup path such as ``person_id`` or
-    ``invoice__billing_contact_id``), cheap for many ids on PostgreSQL."""
+    ``invoice__billing_contact_id``) with the ids as one parameter: on
+    PostgreSQL an array the server unnests, on SQLite a JSON array read by
+    ``json_each`` (ids as SQLite stores them: a UUID as its 32 hex digits).
+    A short list, or ids of another type, is the plain ``IN`` list."""
     ids = list(ids)
-    kind = _array_type(ids) if len(ids) > SHORT and is_postgresql(using) else None
-    if kind is None:
+    vendor = connections[using].vendor
+    kind = _array_type(ids) if len(ids) > SHORT else None
+    if kind is None or vendor not in ("postgresql", "sqlite"):
         return Q(**{f"{column}__in": ids})
-    unnest = RawSQL(f"SELECT unnest(%s::{kind}[])", [array_literal(ids)])  # noqa: S611 - a fixed type name, the ids bound
-    return Q(**{f"{column}__in": unnest})
+    if vendor == "postgresql":
+        rows = RawSQL(f"SELECT unnest(%s::{kind}[])", [array_literal(ids)])  # noqa: S611 - a fixed type name, the ids bound
+    else:
+        values = [i.hex for i in ids] if kind == "uuid" else ids
+        rows = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])  # noqa: S611 - the ids bound
+    return Q(**{f"{column}__in": rows})

@@ -110,6 +110,12 @@ def _participant_rows_many(
     wanted = set(ids)
     queries = [idlist.among("person_id", chunk) for chunk in chunks(ids)]
     queries += [idlist.among("address_digest", chunk) for chunk in chunks(digests)]
+    if len(queries) == 2 and (
+        idlist.is_postgresql() or len(ids) + len(digests) <= idlist.CHUNK
+    ):
+        # Both fit one statement: the rows matched to the persons and those
+        # with one of their addresses in one query.
+        queries = [queries[0] | queries[1]]
     for q in queries:
         for r in MessageParticipant.objects.filter(q).select_related("message"):
             if r.pk in seen:
