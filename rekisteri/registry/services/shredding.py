@@ -26,9 +26,6 @@ from rekisteri.registry.models import (
     Role,
 )
 
-# Subjects per statement: well under SQLite's bound-parameter limit.
-CHUNK = 500
-
 
 @write_service(subject=PERSON)
 def person_shred(
