@@ -68,3 +68,14 @@ def test_chunks_fit_sqlite_and_keep_every_id():
 
 def test_array_literal_quotes_each_value():
     assert idlist.array_literal([1, None, 'a"b\\c']) == '{"1",NULL,"a\\"b\\\\c"}'
+
+
+def test_a_long_list_finds_the_shredded_keys_in_the_key_store():
+    from rekisteri.core import keyring
+    from rekisteri.core.catalogue import KeyClass
+
+    people = [make_person(emails=[]) for _ in range(idlist.SHORT + 4)]
+    gone = {p.pk for p in people[::3]}
+    keyring.shred_many(sorted(gone, key=str), KeyClass.CRM, reason="test")
+    ids = [p.pk for p in people]
+    assert keyring.destroyed_subjects(ids, KeyClass.CRM) == gone
