@@ -32,7 +32,7 @@ from rekisteri.billing.models import (
 from rekisteri.billing.payments import balance_of
 from rekisteri.billing.seller import require_seller
 from rekisteri.billing.totals import money
-from rekisteri.core import formats
+from rekisteri.core import formats, idlist
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
 from rekisteri.core.holds import Hold
 
@@ -289,13 +289,14 @@ def collection_holds(person_id: uuid.UUID) -> list[Hold]:
 
 
 def collection_holds_bulk(person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Hold]]:
-    """:func:`collection_holds` for many persons, one query per 500."""
+    """:func:`collection_holds` for many persons, one query per chunk
+    (``core.idlist``)."""
     held: set[uuid.UUID] = set()
-    for i in range(0, len(person_ids), 500):
+    for chunk in idlist.chunks(person_ids):
         held.update(
             CollectionCase.objects.filter(
+                idlist.among("invoice__billing_contact_id", chunk),
                 status__in=CollectionStatus.holding(),
-                invoice__billing_contact_id__in=person_ids[i : i + 500],
             )
             .order_by()
             .values_list("invoice__billing_contact_id", flat=True)

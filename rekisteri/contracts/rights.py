@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import IntegerField, Q, Value
 
 from rekisteri.contracts.models import Contract, ContractParty
-from rekisteri.core import keyring, participants
+from rekisteri.core import idlist, keyring, participants
 from rekisteri.core.catalogue import subject_fields
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.registry.models import Role
@@ -117,19 +117,20 @@ def _contracts_many(persons: list[Any]) -> dict[Any, list[Contract]]:
 def _read_contracts_many(ids: list[Any]) -> dict[Any, list[Contract]]:
     mine: dict[Any, set[Any]] = {pid: set() for pid in ids}
     by_org: dict[Any, set[Any]] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
+    for chunk in idlist.chunks(ids):
         # The party rows and the roles at sole traders in one query: 0 tags
         # (contract, person), 1 (sole trader's organization, person).
         parties = (
-            ContractParty.objects.filter(person_id__in=chunk)
+            ContractParty.objects.filter(idlist.among("person_id", chunk))
             .order_by()
             .values_list(
                 Value(0, output_field=IntegerField()), "contract_id", "person_id"
             )
         )
         roles = (
-            Role.objects.filter(person_id__in=chunk, organization__sole_trader=True)
+            Role.objects.filter(
+                idlist.among("person_id", chunk), organization__sole_trader=True
+            )
             .order_by()
             .values_list(
                 Value(1, output_field=IntegerField()), "organization_id", "person_id"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 
 from rekisteri.core.conf import setting
 
@@ -52,9 +53,11 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+@lru_cache(maxsize=4096)
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` plus ``months`` calendar months, clamped to the month's end
-    (29.2.2024 + 12 months is 28.2.2025)."""
+    (29.2.2024 + 12 months is 28.2.2025). Remembered: a recompute asks it
+    for thousands of subjects whose roles ended on the same few days."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import models
 
-from rekisteri.core import keyring
+from rekisteri.core import idlist, keyring
 from rekisteri.core.catalogue import subject_fields
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.dsr.models import (
@@ -119,9 +119,9 @@ def _counts_many(persons: list[Any]) -> dict[Any, dict[type, int]]:
     ids = [p.pk for p in persons]
     through = RequestCase.persons.through
     cases: dict[Any, list[Any]] = {pid: [] for pid in ids}
-    for i in range(0, len(ids), 500):
+    for chunk in idlist.chunks(ids):
         for cid, pid in through.objects.filter(
-            person_id__in=ids[i : i + 500]
+            idlist.among("person_id", chunk)
         ).values_list("requestcase_id", "person_id"):
             cases[pid].append(cid)
     out: dict[Any, dict[type, int]] = {pid: {} for pid in ids}

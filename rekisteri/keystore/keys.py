@@ -22,6 +22,7 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from rekisteri.core import idlist
 from rekisteri.core.crypto.master import (
     KEY_BYTES,
     KeyConfigError,
@@ -222,13 +223,12 @@ def destroyed_subjects(
     subject_ids: Iterable[uuid.UUID], key_class: str
 ) -> set[uuid.UUID]:
     """Those of ``subject_ids`` whose key of ``key_class`` was shredded."""
-    ids = list(subject_ids)
     found: set[uuid.UUID] = set()
-    for i in range(0, len(ids), 500):
+    for chunk in idlist.chunks(subject_ids, using=KEYSTORE_DB):
         found.update(
             DataKey.objects.using(KEYSTORE_DB)
             .filter(
-                subject_id__in=ids[i : i + 500],
+                idlist.among("subject_id", chunk, using=KEYSTORE_DB),
                 key_class=key_class,
                 wrapped__isnull=True,
             )
@@ -420,24 +420,26 @@ def shred_many(
     now = timezone.now()
     keys = DataKey.objects.using(KEYSTORE_DB)
     with transaction.atomic(using=KEYSTORE_DB):
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
+        for chunk in idlist.chunks(ids, using=KEYSTORE_DB):
             live = set(
                 keys.filter(
-                    subject_id__in=chunk, key_class=key_class, wrapped__isnull=False
+                    idlist.among("subject_id", chunk, using=KEYSTORE_DB),
+                    key_class=key_class,
+                    wrapped__isnull=False,
                 ).values_list("subject_id", flat=True)
             )
             if live:
                 keys.filter(
-                    subject_id__in=list(live),
+                    idlist.among("subject_id", list(live), using=KEYSTORE_DB),
                     key_class=key_class,
                     wrapped__isnull=False,
                 ).update(wrapped=None, destroyed_at=now)
             destroyed |= live
             known = set(
-                keys.filter(subject_id__in=chunk, key_class=key_class).values_list(
-                    "subject_id", flat=True
-                )
+                keys.filter(
+                    idlist.among("subject_id", chunk, using=KEYSTORE_DB),
+                    key_class=key_class,
+                ).values_list("subject_id", flat=True)
             )
             # Never had a key: a tombstone, so none is created later.
             keys.bulk_create(

@@ -16,16 +16,17 @@ two of them is removed once and counted for both.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.audit.services import audit_record
-from rekisteri.core import keyring, participants
+from rekisteri.core import idlist, keyring, participants
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.messaging.models import Message, MessageParticipant, Thread
 from rekisteri.messaging.services import (
@@ -37,17 +38,31 @@ from rekisteri.messaging.services import (
 )
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
 
-CHUNK = 500
-
 
 def chunks(ids: list[Any]) -> Iterable[list[Any]]:
-    for i in range(0, len(ids), CHUNK):
-        yield ids[i : i + CHUNK]
+    return idlist.chunks(ids)
 
 
 def _readable(value: Any) -> str | None:
     text = str(value) if value else ""
     return text if text and not text.startswith("[") else None
+
+
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+def normal_form(address: str) -> str:
+    """``normalise_address(address)[1]`` of an address the register stores,
+    without its parsing where the answer is known: an email address is its
+    trimmed lower case whether or not it validates, and a phone number is
+    stored as ``core.formats.normalise_phone`` wrote it, in E.164, which is
+    its own normal form (as that function's memo holds)."""
+    text = (address or "").strip()
+    if "@" in text:
+        return text.lower()
+    if _E164.fullmatch(text):
+        return text
+    return normalise_address(text)[1]
 
 
 def participant_rows_many(
@@ -69,15 +84,15 @@ def _participant_rows_many(
     keyring.prefetch(ids, KeyClass.CRM)
     addresses: dict[Any, set[str]] = {pid: set() for pid in ids}
     for chunk in chunks(ids):
-        for e in PersonEmail.objects.filter(person_id__in=chunk):
+        for e in PersonEmail.objects.filter(idlist.among("person_id", chunk)):
             if (a := _readable(e.email)) is not None:
                 addresses[e.person_id].add(a)
-        for p in PersonPhone.objects.filter(person_id__in=chunk):
+        for p in PersonPhone.objects.filter(idlist.among("person_id", chunk)):
             if (a := _readable(p.number)) is not None:
                 addresses[p.person_id].add(a)
-    # Parsing a phone number is slow, and a batch meets the same addresses
-    # in its persons and their rows: each is normalised once (per call, so
-    # no address outlives the batch in memory).
+    # Parsing a phone number is slow: the persons' own addresses are in
+    # their stored forms (normal_form), and an address as typed in a row is
+    # normalised once per call (so no address outlives the batch in memory).
     normalised: dict[str, str] = {}
 
     def _normalised(address: str) -> str:
@@ -88,13 +103,19 @@ def _participant_rows_many(
     owners: dict[str, set[Any]] = {}  # normalised address → persons
     for pid, found in addresses.items():
         for a in found:
-            owners.setdefault(_normalised(a), set()).add(pid)
+            owners.setdefault(normal_form(a), set()).add(pid)
     digests = sorted({d for d in (address_digest(n) for n in owners) if d})
     rows: dict[Any, list[MessageParticipant]] = {pid: [] for pid in ids}
     seen: set[Any] = set()
     wanted = set(ids)
-    queries = [Q(person_id__in=chunk) for chunk in chunks(ids)]
-    queries += [Q(address_digest__in=chunk) for chunk in chunks(digests)]
+    queries = [idlist.among("person_id", chunk) for chunk in chunks(ids)]
+    queries += [idlist.among("address_digest", chunk) for chunk in chunks(digests)]
+    if len(queries) == 2 and (
+        idlist.is_postgresql() or len(ids) + len(digests) <= idlist.CHUNK
+    ):
+        # Both fit one statement: the rows matched to the persons and those
+        # with one of their addresses in one query.
+        queries = [queries[0] | queries[1]]
     for q in queries:
         for r in MessageParticipant.objects.filter(q).select_related("message"):
             if r.pk in seen:
@@ -136,6 +157,8 @@ def participation_erase_many(
         messages: dict[Any, Message] = {}
         for person in persons:
             mine = rows[person.pk]
+            if not mine:
+                continue  # no message to scrub: the name is not read
             names = {str(r.display_name) for r in mine if r.display_name}
             full_name = _readable(person.full_name)
             if full_name:
@@ -157,18 +180,18 @@ def participation_erase_many(
                         scrubbed[pid] += 1
         doomed = sorted({r.pk for found in rows.values() for r in found})
         for chunk in chunks(doomed):
-            MessageParticipant.objects.filter(pk__in=chunk).delete()
+            MessageParticipant.objects.filter(idlist.among("pk", chunk)).delete()
         own: dict[Any, int] = {}
         for chunk in chunks(ids):
             own.update(
-                Message.objects.filter(person_id__in=chunk)
+                Message.objects.filter(idlist.among("person_id", chunk))
                 .order_by()
                 .values_list("person_id")
                 .annotate(n=Count("pk"))
             )
             if any(own.get(pid) for pid in chunk):
-                Message.objects.filter(person_id__in=chunk).delete()
-            Thread.objects.filter(person_id__in=chunk).delete()
+                Message.objects.filter(idlist.among("person_id", chunk)).delete()
+            Thread.objects.filter(idlist.among("person_id", chunk)).delete()
         out: dict[Any, dict[str, int]] = {}
         for pid in ids:
             counts = {

@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, Q, Value
 
 from rekisteri.access.enforce import not_a_write_service
-from rekisteri.core import keyring, participants
+from rekisteri.core import idlist, keyring, participants
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.messaging import erasure as batch_erasure
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
@@ -299,7 +299,7 @@ def _owned_many(ids: list[Any]) -> dict[Any, tuple[int, int, int]]:
         counts: dict[Any, list[int]] = {}
         for chunk in batch_erasure.chunks(ids):
             parts = [
-                qs.filter(**{f"{column}__in": chunk})
+                qs.filter(idlist.among(column, chunk))
                 .order_by()
                 .values_list(column)
                 .annotate(n=Count("pk"), kind=Value(i, output_field=IntegerField()))

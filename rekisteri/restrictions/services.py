@@ -35,7 +35,7 @@ from rekisteri.access.enforce import (
 )
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
-from rekisteri.core import keyring
+from rekisteri.core import idlist, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, Forbidden, NotFound
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
@@ -83,8 +83,8 @@ def refuse_if_restricted(person_ids: list[Any], operation: str, actor: Any) -> N
         return
     active = Restriction.objects.filter(lifted_at__isnull=True)
     if any(
-        active.filter(person_id__in=person_ids[i : i + 500]).exists()
-        for i in range(0, len(person_ids), 500)
+        active.filter(idlist.among("person_id", chunk)).exists()
+        for chunk in idlist.chunks(person_ids)
     ):
         raise Conflict(
             _(

@@ -46,7 +46,7 @@ from django.db.models import Count, Max, Q
 
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import ContractParty, RelationshipEnd
-from rekisteri.core import fiscal, keyring
+from rekisteri.core import fiscal, idlist, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import Person, Role
@@ -87,7 +87,7 @@ class Subjects:
         """The filter of ``column`` (a subject id column) to this set."""
         if self.is_span:
             return Q(**{f"{column}__gte": self.lo, f"{column}__lte": self.hi})
-        return Q(**{f"{column}__in": self.ids})
+        return idlist.among(column, self.ids)
 
 
 def destroyed(ids: Iterable[uuid.UUID], key_class: str) -> set[uuid.UUID]:

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 
 from rekisteri.access import families as families_mod
 from rekisteri.accounts.permissions import Perm, has_perm
-from rekisteri.core import participants
+from rekisteri.core import idlist, participants
 from rekisteri.core.catalogue import catalogue_entries
 from rekisteri.core.jsonrows import JSONRows, rows_of
 from rekisteri.core.participants import Participant
@@ -138,9 +138,9 @@ def _persons_until(person_ids: list[Any]) -> dict[Any, dt.date]:
 
 def _read_persons_until(ids: list[Any]) -> dict[Any, dt.date]:
     out: dict[Any, dt.date] = {}
-    for i in range(0, len(ids), 500):
+    for chunk in idlist.chunks(ids):
         for pid, day in DueDate.objects.filter(
-            person_id__in=ids[i : i + 500], rule__in=PERSON_RULES
+            idlist.among("person_id", chunk), rule__in=PERSON_RULES
         ).values_list("person_id", "kept_until"):
             if pid not in out or day < out[pid]:
                 out[pid] = day

@@ -33,10 +33,10 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 
 from rekisteri.access import families as families_mod
-from rekisteri.core import compiled, participants
+from rekisteri.core import compiled, idlist, participants
 from rekisteri.core.catalogue import (
     CatalogueEntry,
     PersonalData,
@@ -167,7 +167,7 @@ class Located:
     """One row of a person's data and the catalogue fields that apply to it."""
 
     model: type[models.Model]
-    row: models.Model
+    row: Any  # a model instance, or RowValues (locate_many without values)
     route: Route
     entries: tuple[CatalogueEntry, ...]
 
@@ -228,8 +228,7 @@ CHUNK = 500  # ids in one IN list
 
 
 def _chunks(ids: list[Any]) -> Iterable[list[Any]]:
-    for i in range(0, len(ids), CHUNK):
-        yield ids[i : i + CHUNK]
+    return idlist.chunks(ids)
 
 
 def _subject_attname(plan: ModelPlan, route: Route) -> str:
@@ -241,21 +240,27 @@ def _subject_attname(plan: ModelPlan, route: Route) -> str:
     return plan.model._meta.get_field(route.path).attname
 
 
-def _route_rows(plan: ModelPlan, route: Route, keys: Any) -> models.QuerySet:
+def _route_rows(
+    plan: ModelPlan, route: Route, keys: Any, *, listed: bool = False
+) -> models.QuerySet:
     """The rows of ``plan``'s model that ``route`` leads from ``keys``
-    (persons, or sole traders' organizations: ids, or a subquery of them)."""
+    (persons, or sole traders' organizations: ids, or a subquery of them;
+    ``listed``: a list of ids, filtered with ``core.idlist``)."""
     attname = _subject_attname(plan, route)
     lookup = "pk" if attname == "pk" else route.path
-    qs = plan.model._default_manager.filter(**{f"{lookup}__in": keys})
+    qs = plan.model._default_manager.filter(
+        idlist.among(lookup, keys) if listed else Q(**{f"{lookup}__in": keys})
+    )
     for earlier in route.earlier:
         qs = qs.filter(**{f"{earlier}__isnull": True})
     return qs
 
 
-def _sole_traders(ids: list[Any]) -> models.QuerySet:
+def _sole_traders(ids: list[Any], *, listed: bool = False) -> models.QuerySet:
     """Roles the persons ``ids`` hold (or held) at sole traders."""
     Role = apps.get_model("registry", "Role")
-    return Role.objects.filter(person_id__in=ids, organization__sole_trader=True)
+    who = idlist.among("person_id", ids) if listed else Q(person_id__in=ids)
+    return Role.objects.filter(who, organization__sole_trader=True)
 
 
 def _probe(ids: list[Any]) -> QuerySet:
@@ -317,6 +322,50 @@ def _locating_fields(plan: ModelPlan, route: Route) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+class RowValues:
+    """A located row read as values: its id and the columns that locate it
+    (:func:`_locating_fields`), for a caller that reads no other value (the
+    erasure plan, and the erasure, which deletes by id). Answers ``pk``,
+    the columns by attribute name (``person_id``) and
+    ``get_deferred_fields`` as a model instance read with ``only`` would."""
+
+    __slots__ = ("_model", "_values", "pk")
+
+    def __init__(self, model: type[models.Model], values: dict[str, Any]) -> None:
+        self._model = model
+        self._values = values
+        self.pk = values[model._meta.pk.attname]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def get_deferred_fields(self) -> set[str]:
+        return {
+            f.attname
+            for f in self._model._meta.concrete_fields
+            if f.attname not in self._values
+        }
+
+
+@cache
+def _value_columns(plan: ModelPlan, route: Route) -> tuple[str, ...]:
+    """The columns (attribute names) a located row is read with."""
+    return tuple(
+        plan.model._meta.get_field(name).attname
+        for name in _locating_fields(plan, route)
+    )
+
+
+def _value_rows(qs: QuerySet, plan: ModelPlan, route: Route) -> Iterable[RowValues]:
+    names = _value_columns(plan, route)
+    model = plan.model
+    for values in qs.values_list(*names):
+        yield RowValues(model, dict(zip(names, values, strict=True)))
+
+
 @on_primary
 def locate_many(
     persons: Iterable[Any], *, probe: bool = False, values: bool = True
@@ -329,8 +378,8 @@ def locate_many(
 
     With ``probe`` (persons that fit one ``CHUNK``), one query first finds
     which kinds of row exist (:func:`_present`), and only those are read.
-    Without ``values`` a row is read with only the fields that locate it
-    (:func:`_locating_fields`; its other fields are deferred): for a caller
+    Without ``values`` a row is read as values, with only the fields that
+    locate it (:func:`_locating_fields`, :class:`RowValues`): for a caller
     that counts rows and reads no value, such as the erasure plan (a
     hundred invoices of forty-seven columns each cost more to build than to
     find)."""
@@ -344,7 +393,7 @@ def locate_many(
     holders: dict[Any, list[Any]] = {}  # sole trader organization → persons
     for chunk in _chunks(ids) if through_orgs else ():
         for pid, oid in (
-            _sole_traders(chunk)
+            _sole_traders(chunk, listed=True)
             .order_by()
             .values_list("person_id", "organization_id")
             .distinct()
@@ -362,10 +411,9 @@ def locate_many(
                 continue
             attname = _subject_attname(plan, route)
             for chunk in _chunks(keys):
-                qs = _route_rows(plan, route, chunk)
-                if not values:
-                    qs = qs.only(*_locating_fields(plan, route))
-                for row in qs.order_by("pk"):
+                qs = _route_rows(plan, route, chunk, listed=True).order_by("pk")
+                rows: Iterable[Any] = qs if values else _value_rows(qs, plan, route)
+                for row in rows:
                     subject = getattr(row, attname)
                     owners = (
                         holders.get(subject, [])

@@ -37,22 +37,20 @@ from rekisteri.access.enforce import (
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
 from rekisteri.audit.services import batch as audit_batch
-from rekisteri.core import deferral, holds, participants
-from rekisteri.core.catalogue import (
-    personal_fields,
-)
+from rekisteri.core import deferral, holds, idlist, keyring, participants
+from rekisteri.core.catalogue import KeyClass, personal_fields
 from rekisteri.core.dbrouter import on_primary
 from rekisteri.core.errors import FieldErrors, Forbidden, NotFound, ServiceError
 from rekisteri.registry.models import Person
 from rekisteri.registry.services import persons_shred
 from rekisteri.rights import engine, notices
 from rekisteri.rights.fates import (
-    DELETED,
     FATES,
     KEPT,
-    SHREDDED,
-    fate_of,
+    erase_families,
+    erased,
     parts,
+    row_counts,
 )
 from rekisteri.rights.models import ErasureReceipt, NoticeCause
 from rekisteri.rights.services import CASE_REF, authorize, receipt_for
@@ -229,53 +227,6 @@ def _items(
     return items
 
 
-def erase_families(scope: engine.Scope) -> set[str]:
-    """Families an erasure of the scope would erase (from ids alone): the
-    engine's rows that are not kept, and what participants that erase hold."""
-    memo: dict[Any, Any] = {}
-    found = {
-        family
-        for located in scope.rows
-        for part in parts(located, memo)
-        if part.fate != KEPT
-        for family in part.families
-    }
-    erasing = {p.name for p in participants.all_participants() if p.erase}
-    for name, by_model in scope.participant_fields.items():
-        if name not in erasing:
-            continue
-        for label, names in by_model.items():
-            found.update(
-                families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                for e in personal_fields(apps.get_model(label))
-                if e.field_name in names
-            )
-    return found
-
-
-def erased_categories(scope: engine.Scope) -> set[str]:
-    """Categories an erasure of the scope erases (not what it keeps): the
-    recipients of these are told of it (Art. 19, ``rights.notices``)."""
-    memo: dict[Any, Any] = {}
-    found = {
-        category
-        for located in scope.rows
-        for part in parts(located, memo)
-        if part.fate != KEPT
-        for category in part.categories
-    }
-    erasing = {p.name for p in participants.all_participants() if p.erase}
-    for name, by_model in scope.participant_fields.items():
-        if name in erasing:
-            found.update(
-                e.classification.category  # type: ignore[union-attr]
-                for label, names in by_model.items()
-                for e in personal_fields(apps.get_model(label))
-                if e.field_name in names
-            )
-    return found
-
-
 def plan_dict(person: Person, items: list[dict[str, Any]]) -> dict[str, Any]:
     held = holds.holds_for_person(person.pk)
     receipt = receipt_for(person)
@@ -406,11 +357,11 @@ class ErasureBatch:
     holds: dict[Any, list[holds.Hold]] = field(default_factory=dict)
 
 
-CHUNK = 500
+PROBE_MAX = 10  # persons whose rows are located after one probe query
 
 
 def _chunks(ids: list[Any]) -> list[list[Any]]:
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    return list(idlist.chunks(ids))
 
 
 def _subject_refusals(actor: Any, ids: list[Any]) -> dict[Any, ServiceError]:
@@ -469,9 +420,9 @@ def erasure_execute_many(
     result = ErasureBatch()
     existing: dict[Any, ErasureReceipt] = {}
     for chunk in _chunks([p.pk for p in persons]):
-        for r in ErasureReceipt.objects.filter(subject_id__in=chunk).order_by(
-            "executed_at"
-        ):
+        for r in ErasureReceipt.objects.filter(
+            idlist.among("subject_id", chunk)
+        ).order_by("executed_at"):
             existing.setdefault(r.subject_id, r)
     if existing:
         with audit_batch():
@@ -546,7 +497,7 @@ def _execute_many(
         locked.update(
             (p.pk, p)
             for p in Person.objects.select_for_update()
-            .filter(pk__in=chunk)
+            .filter(idlist.among("pk", chunk))
             .order_by("pk")
         )
     for pid in ids:
@@ -572,7 +523,11 @@ def _execute_many(
     ]
     if not persons:
         return
-    with participants.batch_scope():
+    # One key scope for the batch, its keys read with one query per chunk:
+    # what the participants read for the plan and for the erasure (the
+    # persons' addresses and names) is opened with the same keys.
+    with participants.batch_scope(), keyring.ensure_scope():
+        keyring.prefetch([p.pk for p in persons], KeyClass.CRM)
         _erase_located(actor, persons, case_ref, reason, result)
 
 
@@ -583,22 +538,29 @@ def _erase_located(
     reason: str,
     result: ErasureBatch,
 ) -> None:
-    scopes = engine.locate_many(persons)
-    needed = {pid: erase_families(scope) for pid, scope in scopes.items()}
+    # The rows are deleted by id and no value of theirs is read: each is
+    # read with only what locates it (engine.locate_many). A few persons
+    # (a single erasure) have few kinds of row: one query finds which,
+    # and only those are read (the probe).
+    scopes = engine.locate_many(persons, values=False, probe=len(persons) <= PROBE_MAX)
+    memo: dict[Any, Any] = {}
+    found_erased = {pid: erased(scope, memo) for pid, scope in scopes.items()}
+    needed = {pid: found[0] for pid, found in found_erased.items()}
     for p in persons:
         authorize(actor, p, Action.ERASE, needed[p.pk])
     items = plan_items_many(scopes)
     counts: dict[Any, dict[str, int]] = {}
     doomed: dict[type, list[Any]] = {}
+    touched: dict[Any, set[str]] = {}  # person id → categories of their rows
     for pid, scope in scopes.items():
         per = counts.setdefault(pid, {})
+        cats = touched.setdefault(pid, set())
         for located in scope.rows:
-            fates = {e.field_name: fate_of(located, e) for e in located.entries}
-            for e in located.entries:
-                if fates[e.field_name] in (DELETED, SHREDDED):
-                    fam = families_mod.family_of(e.classification)  # type: ignore[arg-type]
-                    per[fam] = per.get(fam, 0) + 1
-            if DELETED in fates.values():
+            deleted, by_family, categories = row_counts(located, memo)
+            for fam, n in by_family:
+                per[fam] = per.get(fam, 0) + n
+            cats |= categories
+            if deleted:
                 doomed.setdefault(located.model, []).append(located.row.pk)
     # One delete per kind of row (the model's signals still run; their
     # receivers' per-row work, deferred, runs once for the batch:
@@ -606,7 +568,7 @@ def _erase_located(
     with deferral.collect():
         for model, pks in doomed.items():
             for chunk in _chunks(list(dict.fromkeys(pks))):
-                model._default_manager.filter(pk__in=chunk).delete()
+                model._default_manager.filter(idlist.among("pk", chunk)).delete()
     # Every participant's erasure while the persons' addresses can still be
     # read, then the keys and blind indexes.
     by_participant = participants.run_erase_many(actor=actor, persons=persons)
@@ -645,25 +607,18 @@ def _erase_located(
     ErasureReceipt.objects.bulk_create(receipts)
     # Art. 19: one notice per outside recipient of an erased category.
     told = notices.open_for_many(
-        ((p, erased_categories(scopes[p.pk])) for p in persons),
+        ((p, found_erased[p.pk][1]) for p in persons),
         cause=NoticeCause.ERASURE,
         case_ref=case_ref,
     )
     for p, receipt in zip(persons, receipts, strict=True):
-        scope = scopes[p.pk]
         audit_record(
             actor=actor,
             action="rights.erase",
             target_type="person",
             target_id=p.pk,
             subject_id=p.pk,
-            categories=sorted(
-                {
-                    e.classification.category  # type: ignore[union-attr]
-                    for loc in scope.rows
-                    for e in loc.entries
-                }
-            ),
+            categories=sorted(touched[p.pk]),
             purpose="customer_relationship",
             details={
                 "receipt": str(receipt.pk),

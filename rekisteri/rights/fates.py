@@ -9,8 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
+
 from rekisteri.access import families as families_mod
-from rekisteri.core.catalogue import CatalogueEntry, Erasure, KeyClass, PersonalData
+from rekisteri.core import participants
+from rekisteri.core.catalogue import (
+    CatalogueEntry,
+    Erasure,
+    KeyClass,
+    PersonalData,
+    personal_fields,
+)
 from rekisteri.rights import engine
 
 SHREDDED = "shredded"
@@ -78,5 +87,82 @@ def parts(located: engine.Located, memo: dict[Any, Any]) -> tuple[Part, ...]:
                 ),
             )
             for fate, entries in groups.items()
+        )
+    return found
+
+
+def erased(scope: engine.Scope, memo: dict[Any, Any]) -> tuple[set[str], set[str]]:
+    """(families, categories) an erasure of the scope erases, from ids
+    alone: the engine's rows that are not kept, and what participants that
+    erase hold. ``memo`` (kept by the caller for one call, see
+    :func:`parts`) holds what every row of a kind and
+    every participant's answer share, so a batch works each out once."""
+    families: set[str] = set()
+    categories: set[str] = set()
+    for located in scope.rows:
+        for part in parts(located, memo):
+            if part.fate != KEPT:
+                families |= part.families
+                categories |= part.categories
+    erasing = memo.get("erasing")
+    if erasing is None:
+        erasing = memo["erasing"] = {
+            p.name for p in participants.all_participants() if p.erase
+        }
+    for name, by_model in scope.participant_fields.items():
+        if name not in erasing:
+            continue
+        for label, names in by_model.items():
+            key = ("participant", label, tuple(names))
+            found = memo.get(key)
+            if found is None:
+                entries = [
+                    e
+                    for e in personal_fields(apps.get_model(label))
+                    if e.field_name in names
+                ]
+                found = memo[key] = (
+                    {families_mod.family_of(e.classification) for e in entries},  # type: ignore[arg-type]
+                    {e.classification.category for e in entries},  # type: ignore[union-attr]
+                )
+            families |= found[0]
+            categories |= found[1]
+    return families, categories
+
+
+def erase_families(scope: engine.Scope, memo: dict[Any, Any] | None = None) -> set[str]:
+    """Families an erasure of the scope would erase (from ids alone): the
+    engine's rows that are not kept, and what participants that erase hold."""
+    return erased(scope, {} if memo is None else memo)[0]
+
+
+def erased_categories(
+    scope: engine.Scope, memo: dict[Any, Any] | None = None
+) -> set[str]:
+    """Categories an erasure of the scope erases (not what it keeps): the
+    recipients of these are told of it (Art. 19, ``rights.notices``)."""
+    return erased(scope, {} if memo is None else memo)[1]
+
+
+def row_counts(
+    located: engine.Located, memo: dict[Any, Any]
+) -> tuple[bool, tuple[tuple[str, int], ...], frozenset[str]]:
+    """Whether the row is deleted, how many of its fields each family loses
+    (deleted or shredded) and the categories of its fields; the same for
+    every row of a route with the same entries, so worked out once per
+    batch (``memo``, as :func:`parts`)."""
+    key = ("counts", id(located.route), *map(id, located.entries))
+    found = memo.get(key)
+    if found is None:
+        fates = [fate_of(located, e) for e in located.entries]
+        by_family: dict[str, int] = {}
+        for e, fate in zip(located.entries, fates, strict=True):
+            if fate in (DELETED, SHREDDED):
+                fam = families_mod.family_of(e.classification)  # type: ignore[arg-type]
+                by_family[fam] = by_family.get(fam, 0) + 1
+        found = memo[key] = (
+            DELETED in fates,
+            tuple(by_family.items()),
+            frozenset(e.classification.category for e in located.entries),  # type: ignore[union-attr]
         )
     return found

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
-from rekisteri.core import participants
+from rekisteri.core import idlist, participants
 from rekisteri.core.catalogue import classification_of, subject_fields
 from rekisteri.core.errors import FieldErrors, Forbidden, NotFound
 from rekisteri.core.participants import Participant, PlanItem, Record
@@ -375,9 +375,9 @@ def _read_counts_many(ids: list[Any]) -> dict[Any, dict[type, int]]:
     """One query per chunk: each model's grouped count, tagged with the
     model's place in ``_MODELS``, in a UNION."""
     out: dict[Any, dict[type, int]] = {pid: {} for pid in ids}
-    for i in range(0, len(ids), 500):
+    for chunk in idlist.chunks(ids):
         parts = [
-            model.objects.filter(**{f"{_PERSON_PATH[model]}__in": ids[i : i + 500]})
+            model.objects.filter(idlist.among(_PERSON_PATH[model], chunk))
             .order_by()
             .values_list(_PERSON_PATH[model])
             .annotate(n=Count("pk"), kind=Value(k, output_field=IntegerField()))

@@ -15,7 +15,7 @@ from rekisteri.access.enforce import (
     authorize_write,
     write_service,
 )
-from rekisteri.core import holds, keyring, participants
+from rekisteri.core import holds, idlist, keyring, participants
 from rekisteri.core.catalogue import Erasure, KeyClass, personal_fields
 from rekisteri.core.models import BlindIndex
 from rekisteri.registry import auditing
@@ -25,9 +25,6 @@ from rekisteri.registry.models import (
     PersonPhone,
     Role,
 )
-
-# Subjects per statement: well under SQLite's bound-parameter limit.
-CHUNK = 500
 
 
 @write_service(subject=PERSON)
@@ -102,10 +99,11 @@ def persons_shred(
             participants.run_erase_many(actor=actor, persons=live)
     destroyed = keyring.shred_many(ids, key_class, reason=reason)
     if key_class == KeyClass.CRM:
-        for i in range(0, len(ids), CHUNK):
-            chunk = ids[i : i + CHUNK]
-            BlindIndex.objects.filter(subject_id__in=chunk).delete()
-            PersonEmail.objects.filter(person_id__in=chunk).update(email_digest=None)
+        for chunk in idlist.chunks(ids):
+            BlindIndex.objects.filter(idlist.among("subject_id", chunk)).delete()
+            PersonEmail.objects.filter(idlist.among("person_id", chunk)).update(
+                email_digest=None
+            )
     for pid in ids:
         auditing.record_write(
             actor=actor,

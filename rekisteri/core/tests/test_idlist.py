@@ -1,0 +1,81 @@
+"""A filter by a long list of ids finds exactly those rows, on either
+database, in statements that fit (core/idlist.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rekisteri.core import idlist
+from rekisteri.registry.models import Person
+from rekisteri.testing import make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_among_finds_the_listed_rows_and_no_other():
+    people = [make_person(emails=[]) for _ in range(3)]
+    others = [uuid.uuid4() for _ in range(40)]  # long enough for the array form
+    wanted = [people[0].pk, people[2].pk, *others]
+    found = set(
+        Person.objects.filter(idlist.among("pk", wanted)).values_list("pk", flat=True)
+    )
+    assert found == {people[0].pk, people[2].pk}
+
+
+def test_among_binds_one_parameter():
+    ids = [uuid.uuid4() for _ in range(600)]
+    with CaptureQueriesContext(connection) as queries:
+        list(Person.objects.filter(idlist.among("pk", ids)))
+    sql = queries[0]["sql"]
+    assert ("unnest" if connection.vendor == "postgresql" else "json_each") in sql
+
+
+def test_among_of_integers():
+    import datetime as dt
+
+    from rekisteri.retention.models import DueDate
+
+    person = make_person(emails=[])
+    day = dt.date(2020, 1, 1)
+    row = DueDate.objects.create(
+        person=person, rule="marketing", anchor_on=day, kept_until=day
+    )
+    wanted = [row.pk, *range(row.pk + 1, row.pk + 40)]
+    assert list(DueDate.objects.filter(idlist.among("pk", wanted))) == [row]
+
+
+def test_among_of_odd_values_falls_back_to_a_plain_list():
+    # Ids given as text are not turned into an array of another type.
+    person = make_person(emails=[])
+    q = idlist.among("pk", [str(person.pk)] * 20)
+    assert list(Person.objects.filter(q)) == [person]
+
+
+def test_chunks_fit_sqlite_and_keep_every_id():
+    ids = list(range(1234))
+    parts = list(idlist.chunks(ids))
+    assert [i for part in parts for i in part] == ids
+    if connection.vendor == "sqlite":
+        assert max(len(p) for p in parts) <= idlist.CHUNK
+    else:
+        assert len(parts) == 1
+    assert list(idlist.chunks([])) == []
+
+
+def test_array_literal_quotes_each_value():
+    assert idlist.array_literal([1, None, 'a"b\\c']) == '{"1",NULL,"a\\"b\\\\c"}'
+
+
+def test_a_long_list_finds_the_shredded_keys_in_the_key_store():
+    from rekisteri.core import keyring
+    from rekisteri.core.catalogue import KeyClass
+
+    people = [make_person(emails=[]) for _ in range(idlist.SHORT + 4)]
+    gone = {p.pk for p in people[::3]}
+    keyring.shred_many(sorted(gone, key=str), KeyClass.CRM, reason="test")
+    ids = [p.pk for p in people]
+    assert keyring.destroyed_subjects(ids, KeyClass.CRM) == gone
