@@ -43,7 +43,6 @@ from rekisteri.access.families import families_of
 from rekisteri.core import blindindex, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto.envelope import data_cipher
-from rekisteri.core.crypto.fields import EncryptedTextField
 from rekisteri.core.errors import FieldErrors, ValidationFailed
 from rekisteri.core.models import BlindIndex
 from rekisteri.core.validation import clean_emails, clean_phones
@@ -170,30 +169,42 @@ def _clean_item(item: NewContact, today: dt.date) -> tuple[dict, dict, FieldErro
     return data, role, errors
 
 
-def _indexed_fields() -> tuple[list[EncryptedTextField], Any, Any]:
+def _indexed_fields() -> tuple[list[tuple[str, str, str]], Any, Any, bytes]:
+    """What :func:`_index_rows` needs, read once per batch: each indexed
+    person field's attribute, label and kind, the label and kind of the
+    email and phone columns, and the index key."""
+    email_field = PersonEmail._meta.get_field("email")
+    phone_field = PersonPhone._meta.get_field("number")
     return (
-        blindindex.indexed_fields(Person),
-        PersonEmail._meta.get_field("email"),
-        PersonPhone._meta.get_field("number"),
+        [
+            (f.attname, blindindex.label_of(f), f.blind)
+            for f in blindindex.indexed_fields(Person)
+        ],
+        (blindindex.label_of(email_field), email_field.blind),
+        (blindindex.label_of(phone_field), phone_field.blind),
+        keyring.provider().index_key(),
     )
 
 
 def _index_rows(
-    indexed: tuple[list[EncryptedTextField], Any, Any],
+    indexed: tuple[list[tuple[str, str, str]], Any, Any, bytes],
     person: dict[str, Any],
     emails: list[str],
     phones: list[str],
 ) -> set[int]:
     """The blind-index keys the save signal would write for this person
     (``person``: the values of their fields, by name)."""
-    person_fields, email_field, phone_field = indexed
+    person_fields, (email_label, email_kind), (phone_label, phone_kind), index_key = (
+        indexed
+    )
+    keys_for = blindindex.keys_for_label
     keys: set[int] = set()
-    for f in person_fields:
-        keys.update(blindindex.keys_for(f, person.get(f.attname, "")))
+    for attname, label, kind in person_fields:
+        keys.update(keys_for(label, kind, person.get(attname, ""), index_key=index_key))
     for value in emails:
-        keys.update(blindindex.keys_for(email_field, value))
+        keys.update(keys_for(email_label, email_kind, value, index_key=index_key))
     for value in phones:
-        keys.update(blindindex.keys_for(phone_field, value))
+        keys.update(keys_for(phone_label, phone_kind, value, index_key=index_key))
     return keys
 
 

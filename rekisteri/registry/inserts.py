@@ -119,21 +119,29 @@ def insert_values(
     """:func:`insert_rows` of rows given as attribute values (``person_id``,
     not ``person``), for rows nobody needs as instances afterwards (a
     person's addresses, the inform tasks): a column left out gets its
-    field's default. The primary key must be given."""
+    field's default (a constant or a time once per call, any other callable
+    default once per row). The primary key must be given."""
     if not rows:
         return
     pk_attname = model._meta.pk.attname
+    shared: dict[str, Any] = {}
+    per_row: list[models.Field] = []
+    for f in model._meta.concrete_fields:
+        if f.attname == pk_attname:
+            continue
+        if not callable(f.default) or isinstance(f, models.DateField):
+            shared[f.attname] = f.get_default()
+        else:
+            per_row.append(f)
     filled = []
-    defaults = [
-        (f.attname, f) for f in model._meta.concrete_fields if f.attname != pk_attname
-    ]
     for row in rows:
         if row.get(pk_attname) is None:
             raise ValueError(f"{model.__name__}: insert_values needs primary keys")
-        missing = [(a, f) for a, f in defaults if a not in row]
-        if missing:
-            row = {**row, **{a: f.get_default() for a, f in missing}}
-        filled.append(row)
+        full = {**shared, **row}
+        for f in per_row:
+            if f.attname not in row:
+                full[f.attname] = f.get_default()
+        filled.append(full)
     _insert(model, filled, None, ciphers or {})
 
 
