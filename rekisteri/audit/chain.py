@@ -50,7 +50,7 @@ def canonical(values: list[Any]) -> bytes:
 def link(key: bytes, prev_hash: str, content: bytes) -> str:
     """The hash of an event: HMAC(key, prev_hash | content)."""
     message = prev_hash.encode() + b"|" + content
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.digest(key, message, "sha256").hex()
 
 
 # The columns a hash covers, in the order ``canonical`` sees them. ``at`` is

@@ -72,8 +72,8 @@ def keys_for_label(
     )
     fkey = blind.field_key(index_key or _index_key(), label)
     bits = blind.TOKEN_BITS if kind == "name" else blind.EXACT_BITS
-    code = field_code(label)
-    return [pack(code, blind.digest(fkey, t, bits)) for t in found]
+    high = field_code(label) << 32  # pack() of each term's digest
+    return [high | d for d in blind.digests(fkey, found, bits)]
 
 
 def keys_for(f: EncryptedTextField, value: str) -> list[int]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -165,25 +166,44 @@ def normalise_postal_code(value: str, country: str) -> str:
 # --- Phone and email ---------------------------------------------------------
 
 
-# Parsed numbers remembered inside :func:`phone_memo` only.
-_phone_memo: ContextVar[dict[tuple[str, str], str] | None] = ContextVar(
-    "phone_memo", default=None
+# Values normalised inside :func:`memo` only, by (kind, value, argument).
+_memo: ContextVar[dict[tuple[str, str, object], str] | None] = ContextVar(
+    "formats_memo", default=None
 )
 
 
 @contextmanager
-def phone_memo() -> Iterator[None]:
-    """Within the block, a number already normalised is not parsed again.
+def memo() -> Iterator[None]:
+    """Within the block, a value already normalised is not normalised again.
 
-    An import cleans a number, validates it in the register's service and
-    checks it against the suppression list: four parses of one value,
-    the largest cost of a contact-list row (docs/connectors.md, Speed). The
-    memory holds only the block's numbers and is dropped when it ends."""
-    token = _phone_memo.set({})
+    An import cleans a row's values, the register's service validates them
+    again and the suppression check reads the numbers once more: a phone
+    number parsed four times and an email validated twice were the largest
+    costs of a contact-list row (docs/connectors.md, Speed). Inside the
+    block :func:`normalise_phone`, :func:`normalise_email` and
+    :func:`clean_text` remember what they returned, and that a returned
+    value is its own normal form, so each value is cleaned once. A value
+    that fails is not remembered (it fails again, with its message). The
+    memory holds only the block's values and is dropped when it ends."""
+    token = _memo.set({})
     try:
         yield
     finally:
-        _phone_memo.reset(token)
+        _memo.reset(token)
+
+
+def _memoised(kind: str, value: str, arg: object, fn: Callable[[str, Any], str]) -> str:
+    found_memo = _memo.get()
+    if found_memo is None:
+        return fn(value, arg)
+    key = (kind, value, arg)
+    found = found_memo.get(key)
+    if found is None:
+        found = found_memo[key] = fn(value, arg)
+        # The normal form is its own normal form (each function is
+        # idempotent): the service's second look at it is a lookup.
+        found_memo[(kind, found, arg)] = found
+    return found
 
 
 def normalise_phone(value: str, default_region: str = "FI") -> str:
@@ -191,16 +211,7 @@ def normalise_phone(value: str, default_region: str = "FI") -> str:
 
     phonenumbers reads other scripts' digits as 0-9; they are refused here,
     as in every other number."""
-    memo = _phone_memo.get()
-    if memo is None:
-        return _normalise_phone(value, default_region)
-    key = (value, default_region)
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = _normalise_phone(value, default_region)
-        # E.164 is its own normal form.
-        memo[(found, default_region)] = found
-    return found
+    return _memoised("phone", value, default_region, _normalise_phone)
 
 
 def _normalise_phone(value: str, default_region: str) -> str:
@@ -243,6 +254,10 @@ def normalise_email(value: str) -> str:
     an accepted character into an unacceptable one (``İ`` becomes ``i`` and a
     combining dot), and the stored address must pass its own validation.
     """
+    return _memoised("email", value, None, _normalise_email)
+
+
+def _normalise_email(value: str, _arg: object) -> str:
     email = (value or "").strip().lower()
     try:
         _email_validator(email)
@@ -271,9 +286,19 @@ def clean_text(value: str, *, max_length: int) -> str:
     Tabs and line breaks are control characters too, but they separate words:
     they become spaces first, so ``"Matti\\tVirtanen"`` keeps its space.
     """
-    text = re.sub(r"\s+", " ", value or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-    text = re.sub(r"\s+", " ", text).strip()
+    return _memoised("text", value, max_length, _clean_text)
+
+
+def _clean_text(value: str, max_length: int) -> str:
+    value = value or ""
+    if value.isprintable():
+        # No control character and no whitespace but the space (Python's
+        # definition of printable): splitting on spaces is the whole job.
+        text = " ".join(value.split())
+    else:
+        text = re.sub(r"\s+", " ", value)
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+        text = re.sub(r"\s+", " ", text).strip()
     if len(text) > max_length:
         raise FormatError(
             "too_long", _("At most %(n)d characters.") % {"n": max_length}

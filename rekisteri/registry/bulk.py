@@ -33,7 +33,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,11 +42,13 @@ from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.access.families import families_of
 from rekisteri.core import blindindex, keyring
 from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.crypto.envelope import data_cipher
 from rekisteri.core.errors import FieldErrors, ValidationFailed
 from rekisteri.core.models import BlindIndex
 from rekisteri.core.validation import clean_emails, clean_phones
 from rekisteri.registry import auditing, hooks
 from rekisteri.registry.choices import Language, RoleKind
+from rekisteri.registry.inserts import insert_index_rows, insert_rows, insert_values
 from rekisteri.registry.models import (
     ImportBatch,
     Organization,
@@ -65,70 +68,6 @@ from rekisteri.registry.services import (
 
 # Rows per statement: well under SQLite's bound-parameter limit.
 CHUNK = 500
-# Bound parameters per INSERT statement (SQLite allows 32,766, PostgreSQL
-# 65,535).
-PARAMS = 30_000
-
-
-def insert_rows(model: type[models.Model], objs: list[models.Model]) -> None:
-    """``bulk_create`` without its per-value SQL compilation.
-
-    Every column's value is what ``bulk_create`` would send: the field's
-    ``pre_save`` (so an encrypted field seals through its one path, with the
-    key from the key scope, and ``auto_now_add`` stamps the time) and its
-    ``get_db_prep_save``. The rows go as multi-row ``INSERT`` statements of
-    at most :data:`PARAMS` parameters. Primary keys must be set (the
-    register's are UUIDs made by the model); no signal is sent, as with
-    ``bulk_create``."""
-    if not objs:
-        return
-    fields = list(model._meta.concrete_fields)
-    if any(getattr(o, model._meta.pk.attname) is None for o in objs):
-        raise ValueError(f"{model.__name__}: insert_rows needs primary keys")
-    # The connection itself, not the proxy: the proxy's lookup per value
-    # costs more than the value.
-    conn = connections[DEFAULT_DB_ALIAS]
-    values = [
-        tuple(f.get_db_prep_save(f.pre_save(o, True), conn) for f in fields)
-        for o in objs
-    ]
-    for o in objs:
-        o._state.adding = False
-        o._state.db = conn.alias
-    quote = conn.ops.quote_name
-    _execute_insert(
-        quote(model._meta.db_table), [quote(f.column) for f in fields], values
-    )
-
-
-def _execute_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
-    per = max(1, PARAMS // len(columns))
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # Table and column names come from model metadata; values are always
-    # passed as parameters.
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            params = [v for row in chunk for v in row]
-            cursor.execute(head + ", ".join([one] * len(chunk)), params)
-
-
-def insert_index_rows(entries: list[tuple[int, Any]]) -> None:
-    """Blind-index rows ``(key, subject id)``, as the save signal would
-    write them (docs/security.md, blind indexes), without an instance each."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    subject = BlindIndex._meta.get_field("subject_id")
-    quote = conn.ops.quote_name
-    prepared: dict[Any, Any] = {}
-    rows = []
-    for k, s in entries:
-        if s not in prepared:
-            prepared[s] = subject.get_db_prep_save(s, conn)
-        rows.append((k, prepared[s]))
-    _execute_insert(
-        quote(BlindIndex._meta.db_table), [quote("key"), quote("subject_id")], rows
-    )
 
 
 @dataclass(eq=False)
@@ -230,17 +169,42 @@ def _clean_item(item: NewContact, today: dt.date) -> tuple[dict, dict, FieldErro
     return data, role, errors
 
 
-def _index_rows(person: Person, emails: list[str], phones: list[str]) -> set[int]:
-    """The blind-index keys the save signal would write for this person."""
-    keys: set[int] = set()
-    for f in blindindex.indexed_fields(Person):
-        keys.update(blindindex.keys_for(f, getattr(person, f.attname)))
+def _indexed_fields() -> tuple[list[tuple[str, str, str]], Any, Any, bytes]:
+    """What :func:`_index_rows` needs, read once per batch: each indexed
+    person field's attribute, label and kind, the label and kind of the
+    email and phone columns, and the index key."""
     email_field = PersonEmail._meta.get_field("email")
     phone_field = PersonPhone._meta.get_field("number")
+    return (
+        [
+            (f.attname, blindindex.label_of(f), f.blind)
+            for f in blindindex.indexed_fields(Person)
+        ],
+        (blindindex.label_of(email_field), email_field.blind),
+        (blindindex.label_of(phone_field), phone_field.blind),
+        keyring.provider().index_key(),
+    )
+
+
+def _index_rows(
+    indexed: tuple[list[tuple[str, str, str]], Any, Any, bytes],
+    person: dict[str, Any],
+    emails: list[str],
+    phones: list[str],
+) -> set[int]:
+    """The blind-index keys the save signal would write for this person
+    (``person``: the values of their fields, by name)."""
+    person_fields, (email_label, email_kind), (phone_label, phone_kind), index_key = (
+        indexed
+    )
+    keys_for = blindindex.keys_for_label
+    keys: set[int] = set()
+    for attname, label, kind in person_fields:
+        keys.update(keys_for(label, kind, person.get(attname, ""), index_key=index_key))
     for value in emails:
-        keys.update(blindindex.keys_for(email_field, value))
+        keys.update(keys_for(email_label, email_kind, value, index_key=index_key))
     for value in phones:
-        keys.update(blindindex.keys_for(phone_field, value))
+        keys.update(keys_for(phone_label, phone_kind, value, index_key=index_key))
     return keys
 
 
@@ -357,7 +321,11 @@ def contacts_create(
     ids = [pk.get_default() for _ in kept]
     with keyring.ensure_scope():
         # Keys first, committed in the key store: rows never outlive their key.
-        keyring.create_keys_bulk(ids, KeyClass.CRM)
+        keys = keyring.create_keys_bulk(ids, KeyClass.CRM)
+        # One prepared cipher per new key, for every value sealed under it.
+        ciphers = {
+            (pid, KeyClass.CRM): (1, data_cipher(key)) for pid, key in keys.items()
+        }
         with transaction.atomic():
             prov = provenance_record(
                 actor=actor, source=source, import_batch=import_batch
@@ -365,7 +333,7 @@ def contacts_create(
             made = _write_organizations(
                 actor, new_orgs, org_data, numbers, prov, result
             )
-            _write(actor, kept, ids, result, prov, made)
+            _write(actor, kept, ids, result, prov, made, ciphers)
     return result
 
 
@@ -411,45 +379,71 @@ def _write(
     result: BulkResult,
     prov: Any,
     made: dict[int, Organization],
+    ciphers: dict[tuple[Any, str], tuple[int, AESGCM]],
 ) -> None:
     persons, emails, phones, roles, index = [], [], [], [], []
+    # One time for the batch's rows, as one provenance record serves them.
+    now = timezone.now()
+    indexed = _indexed_fields()
+    email_pk, phone_pk = PersonEmail._meta.pk, PersonPhone._meta.pk
     for (i, item, data, role), person_id in zip(kept, ids, strict=True):
         fields = {k: v for k, v in data.items() if k not in ("emails", "phones")}
         person = Person(
             id=person_id,
             **fields,
-            name_provenance=prov,
-            address_provenance=prov if fields["street"] else None,
+            name_provenance_id=prov.pk,
+            address_provenance_id=prov.pk if fields["street"] else None,
+            created_at=now,
         )
         persons.append(person)
+        # A person's addresses as plain rows: nothing reads them as
+        # instances afterwards.
         for n, value in enumerate(data["emails"]):
             emails.append(
-                PersonEmail(
-                    person=person,
-                    email=value,
-                    email_digest=email_digest(value),
-                    is_primary=n == 0,
-                    provenance=prov,
-                )
+                {
+                    "id": email_pk.get_default(),
+                    "person_id": person_id,
+                    "email": value,
+                    "email_digest": email_digest(value),
+                    "is_primary": n == 0,
+                    "provenance_id": prov.pk,
+                    "created_at": now,
+                }
             )
         for n, value in enumerate(data["phones"]):
             phones.append(
-                PersonPhone(
-                    person=person, number=value, is_primary=n == 0, provenance=prov
-                )
+                {
+                    "id": phone_pk.get_default(),
+                    "person_id": person_id,
+                    "number": value,
+                    "is_primary": n == 0,
+                    "provenance_id": prov.pk,
+                    "created_at": now,
+                }
             )
         org = made.get(id(item.organization), item.organization)
-        roles.append(Role(person=person, organization=org, provenance=prov, **role))
+        roles.append(
+            Role(
+                person_id=person_id,
+                organization_id=org.pk,
+                provenance_id=prov.pk,
+                created_at=now,
+                **role,
+            )
+        )
         index.extend(
             (k, person_id)
-            for k in sorted(_index_rows(person, data["emails"], data["phones"]))
+            for k in sorted(
+                _index_rows(indexed, fields, data["emails"], data["phones"])
+            )
         )
         result.created[i] = person
-    # Parents before children; pre_save seals every encrypted value.
-    insert_rows(Person, persons)
-    insert_rows(PersonEmail, emails)
-    insert_rows(PersonPhone, phones)
-    insert_rows(Role, roles)
+    # Parents before children; every encrypted value is sealed under its
+    # person's new key through the field's seal_text.
+    insert_rows(Person, persons, ciphers=ciphers)
+    insert_values(PersonEmail, emails, ciphers=ciphers)
+    insert_values(PersonPhone, phones, ciphers=ciphers)
+    insert_rows(Role, roles, ciphers=ciphers)
     insert_index_rows(index)
     for (_i, _item, data, role_data), person, role in zip(
         kept, persons, roles, strict=True

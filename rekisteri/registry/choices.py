@@ -21,6 +21,12 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
+# The values, for membership checks made per row (``Choices.values`` builds
+# a new list at each use).
+ROLE_KINDS = frozenset(RoleKind.values)
+LANGUAGES = frozenset(Language.values)
+
+
 class PhoneKind(models.TextChoices):
     MOBILE = "mobile", _("Mobile")
     WORK = "work", _("Work")

@@ -43,7 +43,7 @@ from rekisteri.privacy.vocabulary import (
     RETENTION_LABELS,
     label,
 )
-from rekisteri.registry.bulk import insert_rows
+from rekisteri.registry.inserts import insert_values
 
 CHANNELS = ("email", "letter", "phone")
 # The message history's channels a notice may go with (messaging.choices).
@@ -98,18 +98,21 @@ def tasks_for_many(
         )
     )
     due = due_date(obtained_on)
+    pk = InformTask._meta.pk
+    batch_id = import_batch.pk if import_batch is not None else None
     made = [
-        InformTask(
-            person_id=pid,
-            source=source,
-            import_batch=import_batch,
-            obtained_on=obtained_on,
-            due=due,
-        )
+        {
+            "id": pk.get_default(),
+            "person_id": pid,
+            "source_id": source.pk,
+            "import_batch_id": batch_id,
+            "obtained_on": obtained_on,
+            "due": due,
+        }
         for pid in dict.fromkeys(person_ids)
         if pid not in have
     ]
-    insert_rows(InformTask, made)
+    insert_values(InformTask, made)
     return len(made)
 
 

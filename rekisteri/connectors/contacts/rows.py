@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from rekisteri.core import formats, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.registry import bulk, hooks
-from rekisteri.registry.choices import Language
+from rekisteri.registry.choices import LANGUAGES, Language
 from rekisteri.registry.models import Organization, Person, Role
 
 # Register fields a column can be mapped to, with their labels.
@@ -89,9 +89,9 @@ def clean(raw: dict[str, str], reasons: list[str]) -> Cleaned:
     if not (raw.get("email") or raw.get("phone")):
         reasons.append(_("Neither an email nor a phone number is given."))
     language = raw.get("language", "").strip().lower()[:2]
-    if language and language not in Language.values:
+    if language and language not in LANGUAGES:
         reasons.append(_("Unknown language."))
-    c.language = language if language in Language.values else Language.FI
+    c.language = language if language in LANGUAGES else Language.FI
     code = raw.get("postal_code", "")
     if code:
         try:

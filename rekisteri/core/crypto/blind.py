@@ -43,6 +43,16 @@ def digest(key: bytes, term: str, bits: int) -> int:
     return int.from_bytes(mac[:8], "big") >> (64 - bits)
 
 
+def digests(key: bytes, terms: list[str], bits: int) -> list[int]:
+    """:func:`digest` of each term (a person's name terms, in one loop)."""
+    shift = 64 - bits
+    mac = hmac.digest
+    return [
+        int.from_bytes(mac(key, t.encode("utf-8"), "sha256")[:8], "big") >> shift
+        for t in terms
+    ]
+
+
 def unique_digest(key: bytes, term: str) -> str:
     """The full HMAC-SHA256 of a term as 64 hex digits, for a unique
     constraint: unlike the truncated index digest it has no collisions, so

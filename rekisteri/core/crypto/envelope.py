@@ -48,7 +48,7 @@ class Place:
         return (
             _column_part(self.table, self.field)
             + _part(self.row)
-            + _part(self.key_class)
+            + _key_class_part(self.key_class)
         )
 
     def __str__(self) -> str:
@@ -63,6 +63,11 @@ def _part(text: str) -> bytes:
 @lru_cache(maxsize=256)
 def _column_part(table: str, field: str) -> bytes:
     return b"rekisteri/v1" + _part(table) + _part(field)
+
+
+@lru_cache(maxsize=16)
+def _key_class_part(key_class: str) -> bytes:
+    return _part(key_class)
 
 
 def data_cipher(key: bytes) -> AESGCM:

@@ -25,6 +25,7 @@ from rekisteri.core.validation import (
 )
 from rekisteri.registry import auditing, hooks
 from rekisteri.registry.choices import (
+    LANGUAGES,
     Language,
 )
 from rekisteri.registry.models import (
@@ -49,7 +50,7 @@ def clean_person(data: dict[str, Any]) -> tuple[dict, FieldErrors]:
         errors, "last_name", data.get("last_name"), max_length=100
     )
     lang = data.get("preferred_language") or Language.FI
-    if lang not in Language.values:
+    if lang not in LANGUAGES:
         errors.add("preferred_language", "invalid_choice", _("Choose fi, sv or en."))
     out["preferred_language"] = lang
     out.update(clean_address(errors, "", data))

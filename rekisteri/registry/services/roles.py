@@ -24,7 +24,7 @@ from rekisteri.core.validation import (
 )
 from rekisteri.registry import auditing
 from rekisteri.registry.choices import (
-    RoleKind,
+    ROLE_KINDS,
 )
 from rekisteri.registry.models import (
     ImportBatch,
@@ -40,7 +40,7 @@ ROLE_FIELDS = ("kind", "title", "start_date", "end_date")
 def clean_role(data: dict[str, Any]) -> dict:
     errors = FieldErrors()
     out: dict[str, Any] = {}
-    if data.get("kind") not in RoleKind.values:
+    if data.get("kind") not in ROLE_KINDS:
         errors.add("kind", "invalid_choice", _("Choose a role."))
     out["kind"] = data.get("kind")
     out["title"] = clean_optional_text(
