@@ -16,7 +16,7 @@ blind index, encryption, provenance, audit, Art. 14 tasks):
 * **dry run** of the same file;
 * **heap peak** (tracemalloc) of a dry run at ``size / 10`` and ``size``
   rows: streamed, so the two are alike (the in-file duplicate check keeps
-  8 bytes per address).
+  earlier batches' addresses on disk, rekisteri/connectors/contacts/seen.py).
 
 Prints a Markdown table and writes the raw figures to var/bench/contacts.json.
 """

@@ -42,6 +42,7 @@ from rekisteri.audit.services import batch as audit_batch
 from rekisteri.connectors.contacts import inform, rows
 from rekisteri.connectors.contacts.reader import ENCODINGS, ContactFile, open_contacts
 from rekisteri.connectors.contacts.rows import FIELDS, Cleaned
+from rekisteri.connectors.contacts.seen import SeenAddresses
 from rekisteri.connectors.models import ContactMapping
 from rekisteri.core import formats, gcpause, keyring
 from rekisteri.core.errors import FieldErrors, ServiceError, ValidationFailed
@@ -240,7 +241,7 @@ class ContactImporter:
         self.dry_run = dry_run
         self.progress = progress
         self.report = ContactReport(dry_run=dry_run)
-        self.seen: set[bytes] = set()
+        self.seen = SeenAddresses()
         self.batch: ImportBatch | None = None
         self.today = timezone.localdate()
         # The batch's organizations by business ID (read per batch, so
@@ -262,7 +263,7 @@ class ContactImporter:
             outcomes[number] = RowOutcome(number, "error", reasons)
             return None
         keys_of_row = [
-            rows.seen_key(kind, value)
+            self.seen.digest(kind, value)
             for kind, value in (("email", c.email), ("phone", c.phone))
             if value
         ]
@@ -282,6 +283,7 @@ class ContactImporter:
         # runs again between batches, so memory stays flat.
         with gcpause.paused(), formats.memo():
             self._batch(items)
+        self.seen.flush()
 
     def _batch(self, items: list[tuple[int, dict[str, str]]]) -> None:
         outcomes: dict[int, RowOutcome] = {}
@@ -567,16 +569,19 @@ class ContactImporter:
             )
             self.report.batch_id = self.batch.pk
         items: list[tuple[int, dict[str, str]]] = []
-        for number, raw in contacts.rows:
-            values = {name: _value(raw, headers, name, columns) for name in FIELDS}
-            if "\x00extra" in raw:
-                values["\x00extra"] = raw["\x00extra"]
-            items.append((number, values))
-            if len(items) >= BATCH:
+        try:
+            for number, raw in contacts.rows:
+                values = {name: _value(raw, headers, name, columns) for name in FIELDS}
+                if "\x00extra" in raw:
+                    values["\x00extra"] = raw["\x00extra"]
+                items.append((number, values))
+                if len(items) >= BATCH:
+                    self._run_batch(items)
+                    items = []
+            if items:
                 self._run_batch(items)
-                items = []
-        if items:
-            self._run_batch(items)
+        finally:
+            self.seen.close()
         if self.batch is not None:
             ImportBatch.objects.filter(pk=self.batch.pk).update(
                 finished_at=timezone.now(), row_count=self.report.total

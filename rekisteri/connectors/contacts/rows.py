@@ -10,7 +10,6 @@ batch's size. A row then costs no query of its own until it writes.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,11 +98,6 @@ def clean(raw: dict[str, str], reasons: list[str]) -> Cleaned:
         except formats.FormatError as exc:
             reasons.append(f"{FIELDS['postal_code']}: {exc.message}")
     return c
-
-
-def seen_key(kind: str, value: str) -> bytes:
-    # Eight bytes per address keep the in-file duplicate check small.
-    return hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest()
 
 
 @dataclass
