@@ -17,7 +17,6 @@ two of them is removed once and counted for both.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -37,10 +36,6 @@ from rekisteri.messaging.services import (
     scrub_text,
 )
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
-
-
-def chunks(ids: list[Any]) -> Iterable[list[Any]]:
-    return idlist.chunks(ids)
 
 
 def _readable(value: Any) -> str | None:
@@ -83,7 +78,7 @@ def _participant_rows_many(
     ids = [p.pk for p in persons]
     keyring.prefetch(ids, KeyClass.CRM)
     addresses: dict[Any, set[str]] = {pid: set() for pid in ids}
-    for chunk in chunks(ids):
+    for chunk in idlist.chunks(ids):
         for e in PersonEmail.objects.filter(idlist.among("person_id", chunk)):
             if (a := _readable(e.email)) is not None:
                 addresses[e.person_id].add(a)
@@ -108,8 +103,10 @@ def _participant_rows_many(
     rows: dict[Any, list[MessageParticipant]] = {pid: [] for pid in ids}
     seen: set[Any] = set()
     wanted = set(ids)
-    queries = [idlist.among("person_id", chunk) for chunk in chunks(ids)]
-    queries += [idlist.among("address_digest", chunk) for chunk in chunks(digests)]
+    queries = [idlist.among("person_id", chunk) for chunk in idlist.chunks(ids)]
+    queries += [
+        idlist.among("address_digest", chunk) for chunk in idlist.chunks(digests)
+    ]
     if len(queries) == 2 and (
         idlist.is_postgresql() or len(ids) + len(digests) <= idlist.CHUNK
     ):
@@ -179,10 +176,10 @@ def participation_erase_many(
                     for pid in involved[mid]:
                         scrubbed[pid] += 1
         doomed = sorted({r.pk for found in rows.values() for r in found})
-        for chunk in chunks(doomed):
+        for chunk in idlist.chunks(doomed):
             MessageParticipant.objects.filter(idlist.among("pk", chunk)).delete()
         own: dict[Any, int] = {}
-        for chunk in chunks(ids):
+        for chunk in idlist.chunks(ids):
             own.update(
                 Message.objects.filter(idlist.among("person_id", chunk))
                 .order_by()

@@ -297,7 +297,7 @@ def _owned_many(ids: list[Any]) -> dict[Any, tuple[int, int, int]]:
 
     def read() -> dict[Any, tuple[int, int, int]]:
         counts: dict[Any, list[int]] = {}
-        for chunk in batch_erasure.chunks(ids):
+        for chunk in idlist.chunks(ids):
             parts = [
                 qs.filter(idlist.among(column, chunk))
                 .order_by()

@@ -224,11 +224,7 @@ def locate(person: Any, *, values: bool = True) -> Scope:
 # Locating many persons' rows at once (a batch erasure)
 # --------------------------------------------------------------------------
 
-CHUNK = 500  # ids in one IN list
-
-
-def _chunks(ids: list[Any]) -> Iterable[list[Any]]:
-    return idlist.chunks(ids)
+CHUNK = idlist.CHUNK  # ids in one IN list on SQLite
 
 
 def _subject_attname(plan: ModelPlan, route: Route) -> str:
@@ -391,7 +387,7 @@ def locate_many(
     if probe and len(ids) <= CHUNK:
         present, through_orgs = _present(ids)
     holders: dict[Any, list[Any]] = {}  # sole trader organization → persons
-    for chunk in _chunks(ids) if through_orgs else ():
+    for chunk in idlist.chunks(ids) if through_orgs else ():
         for pid, oid in (
             _sole_traders(chunk, listed=True)
             .order_by()
@@ -410,7 +406,7 @@ def locate_many(
             if not keys:
                 continue
             attname = _subject_attname(plan, route)
-            for chunk in _chunks(keys):
+            for chunk in idlist.chunks(keys):
                 qs = _route_rows(plan, route, chunk, listed=True).order_by("pk")
                 rows: Iterable[Any] = qs if values else _value_rows(qs, plan, route)
                 for row in rows:

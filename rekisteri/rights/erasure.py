@@ -360,10 +360,6 @@ class ErasureBatch:
 PROBE_MAX = 10  # persons whose rows are located after one probe query
 
 
-def _chunks(ids: list[Any]) -> list[list[Any]]:
-    return list(idlist.chunks(ids))
-
-
 def _subject_refusals(actor: Any, ids: list[Any]) -> dict[Any, ServiceError]:
     """The persons among ``ids`` a subject refusal of the one enforcement
     point keeps (a restriction of processing, Art. 18: lift it first): asked
@@ -419,7 +415,7 @@ def erasure_execute_many(
     persons = list({p.pk: p for p in persons}.values())
     result = ErasureBatch()
     existing: dict[Any, ErasureReceipt] = {}
-    for chunk in _chunks([p.pk for p in persons]):
+    for chunk in idlist.chunks([p.pk for p in persons]):
         for r in ErasureReceipt.objects.filter(
             idlist.among("subject_id", chunk)
         ).order_by("executed_at"):
@@ -493,7 +489,7 @@ def _execute_many(
     # Serialise with edits and a second erasure of the same persons (in one
     # order, so two batches cannot deadlock), then check what holds now.
     locked: dict[Any, Person] = {}
-    for chunk in _chunks(ids):
+    for chunk in idlist.chunks(ids):
         locked.update(
             (p.pk, p)
             for p in Person.objects.select_for_update()
@@ -567,7 +563,7 @@ def _erase_located(
     # core/deferral.py).
     with deferral.collect():
         for model, pks in doomed.items():
-            for chunk in _chunks(list(dict.fromkeys(pks))):
+            for chunk in idlist.chunks(list(dict.fromkeys(pks))):
                 model._default_manager.filter(idlist.among("pk", chunk)).delete()
     # Every participant's erasure while the persons' addresses can still be
     # read, then the keys and blind indexes.
