@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -126,16 +126,28 @@ def store_new_keys(rows: list[tuple]) -> None:
     _store().store_new_keys(rows)
 
 
-def shred(subject_id: uuid.UUID, key_class: str, *, reason: str) -> bool:
-    """Destroy a subject's key of a class: its data is erased everywhere."""
-    return _store().shred(subject_id, key_class, reason=reason)
+def shred(
+    subject_id: uuid.UUID,
+    key_class: str,
+    *,
+    reason: str,
+    marks: dict[str, list[Any]] | None = None,
+) -> bool:
+    """Destroy a subject's key of a class: its data is erased everywhere.
+    ``marks`` (participant name → keyed digests) go into the ledger entry
+    for the replay after a restore."""
+    return _store().shred(subject_id, key_class, reason=reason, marks=marks)
 
 
 def shred_many(
-    subject_ids: Iterable[uuid.UUID], key_class: str, *, reason: str
+    subject_ids: Iterable[uuid.UUID],
+    key_class: str,
+    *,
+    reason: str,
+    marks: dict[uuid.UUID, dict[str, list[Any]]] | None = None,
 ) -> set[uuid.UUID]:
     """:func:`shred` for many subjects at once; those destroyed now."""
-    return _store().shred_many(subject_ids, key_class, reason=reason)
+    return _store().shred_many(subject_ids, key_class, reason=reason, marks=marks)
 
 
 def checkpoint() -> tuple[int, int, int] | None:
@@ -169,6 +181,11 @@ def ledger_entries() -> list[dict[str, Any]]:
 def ledger_merge(entries: list[dict[str, Any]]) -> int:
     """Put back ledger entries the restored key store does not have."""
     return _store().ledger_merge(entries)
+
+
+def ledger_forget_marks(before: datetime) -> int:
+    """Empty the marks of ledger entries erased before ``before``."""
+    return _store().ledger_forget_marks(before)
 
 
 def key_states(

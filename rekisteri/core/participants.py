@@ -24,7 +24,11 @@ personal data only if the engine reaches it from a person through a subject
 path or a participant covers it. ``erase`` runs BEFORE the person's key is
 shredded (:func:`run_erase`, called by ``registry.services.person_shred``),
 while the person's addresses can still be read. ``replay`` re-applies an
-erasure after a backup is restored (:func:`run_replay`).
+erasure after a backup is restored (:func:`run_replay`). ``marks_many``,
+asked just before the keys are shredded, gives for each person the keyed
+digests by which the participant finds their data again after a restore
+where no row names them (an address in a message no one matched to them);
+the erasure ledger keeps them, and ``replay`` gets them back.
 
 A batch erasure (``rights.erasure.erasure_execute_many``, the retention
 sweep) asks for many persons at once: ``scope_many``, ``plan_many``,
@@ -90,13 +94,17 @@ Scoper = Callable[[Any], dict[str, tuple[str, ...]]]
 Exporter = Callable[[Any], list[Record]]
 Planner = Callable[[Any], list[PlanItem]]
 Eraser = Callable[..., dict[str, int]]
-Replayer = Callable[[Any], dict[str, int]]
+# ``replay(person_ids, marks)``: ``marks`` is person id → what the
+# participant's ``marks_many`` gave at the erasure (empty where it gave
+# nothing, or the ledger's marks have been forgotten).
+Replayer = Callable[[list[Any], dict[Any, list[Any]]], dict[str, int]]
 UntilFn = Callable[[Any], "dt.date | None"]
 # The batch forms: persons (or rows) in, answers keyed by person id (row pk).
 ScoperMany = Callable[[list[Any]], dict[Any, dict[str, tuple[str, ...]]]]
 PlannerMany = Callable[[list[Any]], dict[Any, list[PlanItem]]]
 EraserMany = Callable[..., dict[Any, dict[str, int]]]
 UntilManyFn = Callable[[list[Any]], dict[Any, "dt.date | None"]]
+MarkerMany = Callable[[list[Any]], dict[Any, list[Any]]]
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,9 @@ class Participant:
     plan_many: PlannerMany | None = None
     erase_many: EraserMany | None = None
     until_many: dict[str, UntilManyFn] = field(default_factory=dict)
+    # ``marks_many(persons)`` → person id → JSON-serialisable keyed digests
+    # (no readable value), kept in the erasure ledger for ``replay``.
+    marks_many: MarkerMany | None = None
 
 
 _participants: dict[str, Participant] = {}
@@ -278,13 +289,32 @@ def memo(key: Any, compute: Callable[[], Any]) -> Any:
     return cache[key]
 
 
-def run_replay(person_ids: list[Any]) -> dict[str, int]:
-    """Re-apply participants' erasures after a restore; totals by name."""
+def run_marks_many(persons: list[Any]) -> dict[Any, dict[str, list[Any]]]:
+    """Every participant's marks of each person (asked inside a key scope,
+    before the keys are shredded): person id → participant name → marks,
+    empty answers left out."""
+    out: dict[Any, dict[str, list[Any]]] = {}
+    for p in all_participants():
+        if p.marks_many is None:
+            continue
+        for pid, found in p.marks_many(persons).items():
+            if found:
+                out.setdefault(pid, {})[p.name] = list(found)
+    return out
+
+
+def run_replay(
+    person_ids: list[Any], marks: dict[Any, dict[str, list[Any]]] | None = None
+) -> dict[str, int]:
+    """Re-apply participants' erasures after a restore; totals by name.
+    ``marks``: person id → participant name → the marks the ledger kept."""
+    marks = marks or {}
     totals: dict[str, int] = {}
     for p in all_participants():
         if p.replay is None:
             continue
-        counts = p.replay(person_ids)
+        mine = {pid: marks[pid][p.name] for pid in marks if p.name in marks[pid]}
+        counts = p.replay(person_ids, mine)
         for key, n in counts.items():
             totals[f"{p.name}.{key}"] = totals.get(f"{p.name}.{key}", 0) + n
     return totals

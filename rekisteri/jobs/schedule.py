@@ -67,6 +67,12 @@ JOBS: tuple[Job, ...] = (
         {"minute": "45", "hour": "1"},
     ),
     Job(
+        "backup_prune",
+        _("Backups past their retention are pruned"),
+        ("backup", "prune"),
+        {"minute": "55", "hour": "1"},
+    ),
+    Job(
         "retention_sweep",
         _("Retention sweep"),
         ("retention", "sweep", "--no-progress"),

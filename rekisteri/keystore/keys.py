@@ -17,9 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connections, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from rekisteri.core import idlist
@@ -32,6 +30,16 @@ from rekisteri.core.crypto.master import (
 )
 from rekisteri.core.keyring import KeyDestroyed
 from rekisteri.keystore.conf import setting
+
+# The erasure ledger (backups and restore) is part of the store's interface
+# too, in its own module.
+from rekisteri.keystore.ledger import (  # noqa: F401
+    key_states,
+    ledger_entries,
+    ledger_forget_marks,
+    ledger_max_id,
+    ledger_merge,
+)
 from rekisteri.keystore.models import DataKey, ErasureEntry, KeyRing, MasterKeyCheck
 
 # The orphan sweep is part of the store's interface (core/keyring.py calls it
@@ -372,12 +380,19 @@ def store_new_keys(rows: list[tuple]) -> None:
             )
 
 
-def shred(subject_id: uuid.UUID, key_class: str, *, reason: str) -> bool:
+def shred(
+    subject_id: uuid.UUID,
+    key_class: str,
+    *,
+    reason: str,
+    marks: dict[str, list] | None = None,
+) -> bool:
     """Destroy every generation of a subject's key for ``key_class``.
 
     Returns True if key material was destroyed now. Records the erasure in the
-    ledger (append-only) so a restore can replay it, and clears the current
-    key scope.
+    ledger (append-only) so a restore can replay it, with ``marks`` (the
+    rights participants' keyed digests, ``core.participants.run_marks_many``),
+    and clears the current key scope.
     """
     with transaction.atomic(using=KEYSTORE_DB):
         destroyed = (
@@ -396,7 +411,10 @@ def shred(subject_id: uuid.UUID, key_class: str, *, reason: str) -> bool:
                 destroyed_at=timezone.now(),
             )
         ErasureEntry.objects.using(KEYSTORE_DB).create(
-            subject_id=subject_id, key_class=key_class, reason=reason[:40]
+            subject_id=subject_id,
+            key_class=key_class,
+            reason=reason[:40],
+            marks=marks or {},
         )
     scope = _scope.get()
     if scope is not None:
@@ -409,13 +427,19 @@ def shred(subject_id: uuid.UUID, key_class: str, *, reason: str) -> bool:
 
 
 def shred_many(
-    subject_ids: Iterable[uuid.UUID], key_class: str, *, reason: str
+    subject_ids: Iterable[uuid.UUID],
+    key_class: str,
+    *,
+    reason: str,
+    marks: dict[uuid.UUID, dict[str, list]] | None = None,
 ) -> set[uuid.UUID]:
     """:func:`shred` for many subjects at once (a batch erasure): a fixed
     number of statements per 500 subjects. Returns the subjects whose key
-    material was destroyed now; every subject gets its ledger entry, and one
-    that never had a key a tombstone, exactly as :func:`shred` does."""
+    material was destroyed now; every subject gets its ledger entry (with
+    its ``marks``), and one that never had a key a tombstone, exactly as
+    :func:`shred` does."""
     ids = list(dict.fromkeys(subject_ids))
+    marks = marks or {}
     destroyed: set[uuid.UUID] = set()
     now = timezone.now()
     keys = DataKey.objects.using(KEYSTORE_DB)
@@ -455,7 +479,12 @@ def shred_many(
                 if sid not in known
             )
             ErasureEntry.objects.using(KEYSTORE_DB).bulk_create(
-                ErasureEntry(subject_id=sid, key_class=key_class, reason=reason[:40])
+                ErasureEntry(
+                    subject_id=sid,
+                    key_class=key_class,
+                    reason=reason[:40],
+                    marks=marks.get(sid) or {},
+                )
                 for sid in chunk
             )
     scope = _scope.get()
@@ -614,54 +643,3 @@ def _rewrap(p: MasterKeyProvider, batch_size: int, progress, start: int = 0) -> 
         if progress is not None:
             progress(start + done)
     return done
-
-
-# --------------------------------------------------------------------------
-# Erasure ledger, for backups and restore
-# --------------------------------------------------------------------------
-
-
-def ledger_max_id() -> int:
-    top = ErasureEntry.objects.using(KEYSTORE_DB).aggregate(m=Max("id"))["m"]
-    return int(top or 0)
-
-
-def ledger_entries() -> list[dict]:
-    return list(
-        ErasureEntry.objects.using(KEYSTORE_DB)
-        .order_by("id")
-        .values("id", "subject_id", "key_class", "erased_at", "reason")
-    )
-
-
-def ledger_merge(entries: list[dict]) -> int:
-    """Put back ledger entries the restored key store does not have."""
-    present = {(e["id"], e["subject_id"], e["key_class"]) for e in ledger_entries()}
-    taken = {p[0] for p in present}
-    missing = [
-        e for e in entries if (e["id"], e["subject_id"], e["key_class"]) not in present
-    ]
-    rows = [
-        ErasureEntry(**(e if e["id"] not in taken else {**e, "id": None}))
-        for e in missing
-    ]
-    ErasureEntry.objects.using(KEYSTORE_DB).bulk_create(rows, batch_size=500)
-    # Rows inserted with their own ids do not advance a PostgreSQL sequence;
-    # the next shred would otherwise collide with a put-back entry.
-    con = connections[KEYSTORE_DB]
-    with con.cursor() as cur:
-        for sql in con.ops.sequence_reset_sql(no_style(), [ErasureEntry]):
-            cur.execute(sql)
-    return len(rows)
-
-
-def key_states(
-    subject_ids: Iterable[uuid.UUID],
-) -> tuple[set[tuple[uuid.UUID, str]], set[tuple[uuid.UUID, str]]]:
-    """(live, shredded) (subject, key class) pairs of ``subject_ids``."""
-    rows = DataKey.objects.using(KEYSTORE_DB).filter(subject_id__in=list(subject_ids))
-    live = set(
-        rows.filter(wrapped__isnull=False).values_list("subject_id", "key_class")
-    )
-    tomb = set(rows.filter(wrapped__isnull=True).values_list("subject_id", "key_class"))
-    return live, tomb

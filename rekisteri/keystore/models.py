@@ -79,6 +79,13 @@ class ErasureEntry(models.Model):
     key_class = not_personal(models.CharField(max_length=16, choices=KeyClass.choices))
     erased_at = not_personal(models.DateTimeField(default=timezone.now))
     reason = not_personal(models.CharField(max_length=40))
+    marks = not_personal(
+        models.JSONField(default=dict, blank=True),
+        "keyed digests (62 bits, under the index key held outside the "
+        "databases) by which a restore finds the subject's data that no row "
+        "names; cannot be read back; forgotten once no backup older than the "
+        "erasure can remain (docs/security.md, Restore and the erasure ledger)",
+    )
 
     def __str__(self) -> str:
         return f"{self.key_class} {self.erased_at:%Y-%m-%d}"

@@ -72,19 +72,44 @@ def participant_rows_many(
     return participants.memo(key, lambda: _participant_rows_many(persons))
 
 
+def person_addresses_many(persons: list[Person]) -> dict[Any, set[str]]:
+    """Person id → the person's readable email addresses and phone numbers
+    in the register, as stored. Call it inside a key scope; inside a batch
+    erasure it is read once (``participants.memo``)."""
+    ids = [p.pk for p in persons]
+
+    def read() -> dict[Any, set[str]]:
+        keyring.prefetch(ids, KeyClass.CRM)
+        addresses: dict[Any, set[str]] = {pid: set() for pid in ids}
+        for chunk in idlist.chunks(ids):
+            for e in PersonEmail.objects.filter(idlist.among("person_id", chunk)):
+                if (a := _readable(e.email)) is not None:
+                    addresses[e.person_id].add(a)
+            for p in PersonPhone.objects.filter(idlist.among("person_id", chunk)):
+                if (a := _readable(p.number)) is not None:
+                    addresses[p.person_id].add(a)
+        return addresses
+
+    key = ("messaging.addresses", tuple(sorted(str(pid) for pid in ids)))
+    return participants.memo(key, read)
+
+
+def address_marks_many(persons: list[Person]) -> dict[Any, list[int]]:
+    """Person id → the keyed digests of their addresses (``address_digest``
+    of the normal form, as a participant row stores it), for the erasure
+    ledger: after a restore, the replay finds by them the rows no one
+    matched to the person (``services.person_participation_replay``)."""
+    return {
+        pid: sorted({d for d in (address_digest(normal_form(a)) for a in found) if d})
+        for pid, found in person_addresses_many(persons).items()
+    }
+
+
 def _participant_rows_many(
     persons: list[Person],
 ) -> tuple[dict[Any, set[str]], dict[Any, list[MessageParticipant]]]:
     ids = [p.pk for p in persons]
-    keyring.prefetch(ids, KeyClass.CRM)
-    addresses: dict[Any, set[str]] = {pid: set() for pid in ids}
-    for chunk in idlist.chunks(ids):
-        for e in PersonEmail.objects.filter(idlist.among("person_id", chunk)):
-            if (a := _readable(e.email)) is not None:
-                addresses[e.person_id].add(a)
-        for p in PersonPhone.objects.filter(idlist.among("person_id", chunk)):
-            if (a := _readable(p.number)) is not None:
-                addresses[p.person_id].add(a)
+    addresses = person_addresses_many(persons)
     # Parsing a phone number is slow: the persons' own addresses are in
     # their stored forms (normal_form), and an address as typed in a row is
     # normalised once per call (so no address outlives the batch in memory).

@@ -26,10 +26,10 @@ from rekisteri.core import idlist, keyring, participants
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.messaging import erasure as batch_erasure
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
+from rekisteri.messaging.replay import participation_replay
 from rekisteri.messaging.services import (
     person_participant_rows,
     person_participation_erase,
-    person_participation_replay,
 )
 
 THREAD = "messaging.Thread"
@@ -367,8 +367,10 @@ PARTICIPANT_ENTRY = Participant(
     export=history_export,
     plan=history_plan,
     erase=history_erase,
-    # After a restore: the same erasure again, from the ledger's ids.
-    replay=person_participation_replay,
+    # After a restore: the same erasure again, from the ledger's ids and
+    # the digests of the persons' addresses it kept (their marks).
+    replay=participation_replay,
+    marks_many=batch_erasure.address_marks_many,
     scope_many=history_scope_many,
     plan_many=history_plan_many,
     erase_many=history_erase_many,

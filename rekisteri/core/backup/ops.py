@@ -678,3 +678,24 @@ def prune(
             if on_delete:
                 on_delete(item.path)
     return deleted
+
+
+def forget_marks(
+    keep_days: int, directory: Path | None = None, *, now: datetime | None = None
+) -> int:
+    """Empty the erasure ledger's marks that no restore can need any more;
+    how many entries. A mark (a keyed digest of an erased person's address,
+    :mod:`.replay`) is needed while a data archive older than the erasure
+    may be restored: it is forgotten once the erasure is older than every
+    data archive left in ``directory`` and older than the data archives'
+    retention (``keep_days``), which bounds a copy kept elsewhere too."""
+    now = now or datetime.now(UTC)
+    oldest = min(
+        (
+            item.created_at
+            for item in list_archives(directory)
+            if item.kind == "data" and item.created_at is not None
+        ),
+        default=now,
+    )
+    return keyring.ledger_forget_marks(min(oldest, now - timedelta(days=keep_days)))

@@ -7,8 +7,10 @@ ledger is erased again, in the order the original erasure ran:
 1. the participants' erasures (``core.participants.run_replay``): the rows
    and header texts a field declaration cannot express (message
    participation and headers, messages keyed to the person, the rows the
-   catalogue declares deleted), from ids and from data sealed under keys
-   other than the person's, which are still readable;
+   catalogue declares deleted), from ids, from data sealed under keys
+   other than the person's, which are still readable, and from the marks
+   the ledger kept (keyed digests of the person's addresses, which find
+   rows no one matched to them);
 2. the blind-index rows of subjects erased in the CRM class;
 3. the keys: one that is live again (or a subject without a tombstone) is
    shredded through :func:`keyring.shred`, which leaves the tombstone and
@@ -50,14 +52,24 @@ def merge_ledger(entries: list[dict[str, Any]]) -> int:
 
 def replay_ledger() -> Replayed:
     """Erase again everyone in the live ledger (see the module's text)."""
-    pairs = sorted({(e["subject_id"], e["key_class"]) for e in live_ledger()})
+    entries = live_ledger()
+    pairs = sorted({(e["subject_id"], e["key_class"]) for e in entries})
+    # subject → participant name → marks (a subject erased twice: both).
+    marks: dict[Any, dict[str, list[Any]]] = {}
+    for e in entries:
+        if e["key_class"] == KeyClass.CRM:
+            for name, found in (e.get("marks") or {}).items():
+                mine = marks.setdefault(e["subject_id"], {}).setdefault(name, [])
+                mine.extend(m for m in found if m not in mine)
     done = Replayed(subjects=len({s for s, _kc in pairs}))
     for start in range(0, len(pairs), BATCH):
         batch = pairs[start : start + BATCH]
         crm = [s for s, kc in batch if kc == KeyClass.CRM]
         if crm:
             with keyring.ensure_scope():
-                counts = participants.run_replay(crm)
+                counts = participants.run_replay(
+                    crm, {s: marks[s] for s in crm if s in marks}
+                )
             for key, n in counts.items():
                 done.participants[key] = done.participants.get(key, 0) + n
             done.index_rows_deleted += BlindIndex.objects.filter(

@@ -219,6 +219,7 @@ def test_an_interrupted_create_leaves_no_complete_looking_archive(
         ops.verify(renamed)
 
 
+@pytest.mark.django_db
 def test_prune_keeps_recent_archives_and_deletes_old_ones_per_kind(
     tmp_path: Path,
 ) -> None:
@@ -241,6 +242,54 @@ def test_prune_keeps_recent_archives_and_deletes_old_ones_per_kind(
     assert {p.name for p in tmp_path.glob("*.rkb")} == {new_keys.name}
 
 
+@pytest.mark.django_db
+def test_prune_forgets_the_ledger_marks_no_backup_left_can_need(
+    tmp_path: Path,
+) -> None:
+    """An erasure's marks (keyed digests of the person's addresses, for the
+    replay) go once the erasure is older than every data archive left and
+    than the data archives' retention (docs/security.md)."""
+    from rekisteri.core.catalogue import KeyClass
+    from rekisteri.keystore.models import ErasureEntry
+    from rekisteri.keystore.router import KEYSTORE_DB
+
+    now = datetime.now(UTC)
+    ages = {uuid.uuid4(): days for days in (100, 50, 0)}
+    for sid, days in ages.items():
+        keys.shred(sid, KeyClass.CRM, reason="test", marks={"m": [days + 1]})
+        ErasureEntry.objects.using(KEYSTORE_DB).filter(subject_id=sid).update(
+            erased_at=now - timedelta(days=days)
+        )
+
+    def marked() -> set[int]:
+        return {
+            days
+            for sid, days in ages.items()
+            for e in keys.ledger_entries()
+            if e["subject_id"] == sid and e["marks"]
+        }
+
+    _archive(tmp_path, b"x", "data", created_at=now - timedelta(days=60))
+    out = io.StringIO()
+    call_command("backup", "prune", "--dir", str(tmp_path), stdout=out)
+    # The 60-day archive stays (90 days kept): only the erasure older than
+    # the retention loses its marks.
+    assert marked() == {50, 0}
+    assert "forgot the address marks of 1 " in out.getvalue()
+    call_command(
+        "backup", "prune", "--dir", str(tmp_path), "--keep-days", "30",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    assert marked() == {0}
+    assert [
+        e["marks"]
+        for e in keys.ledger_entries()
+        if e["subject_id"] in ages
+        if e["marks"]
+    ] == [{"m": [1]}]
+
+
+@pytest.mark.django_db
 def test_prune_deletes_stale_partials_but_not_one_being_written(
     tmp_path: Path,
 ) -> None:
@@ -272,6 +321,9 @@ MARKERS = {
     "email": "backupmarker@drill.example",
     "org": "Varmuuskopiomarker Oy",
 }
+
+# The erased person's phone in E.164 (the register's "040 765 4311").
+GONE_PHONE = "+358407654311"
 
 CREATE = f"""
 import json
@@ -313,6 +365,15 @@ with keyring.ensure_scope():
                 ParticipantIn(role="to", person=keep, address="0" + m["email"]),
             ],
         )
+    # A call from their phone that no one matched to them: no row names
+    # them, so after a restore only the ledger's marks find it.
+    message_store(
+        actor=None, organization=org, person=None, channel="phone",
+        direction="in", occurred_at=at + dt.timedelta(minutes=5),
+        subject="Soitto", body="Soitti", headers="From: +358407654311",
+        participants=[ParticipantIn(role="from", person=None,
+                                    address="+358 40 765 4311")],
+    )
 message_create(actor=None, person=gone, channel="phone", direction="in",
                occurred_at=at, subject="Soitto", body="Soitti")
 print(json.dumps(ids))
@@ -425,7 +486,8 @@ def _drill(env: dict[str, str], tmp_path: Path) -> None:
     _manage(env, "migrate_all", "-v0")
     keep, gone, _other = _shell(env, CREATE)
     state = _shell(env, CHECK.format(gone=gone, keep=keep, email=MARKERS["email"]))
-    assert all("1" + MARKERS["email"] in h for h in state["headers"])
+    assert sum("1" + MARKERS["email"] in h for h in state["headers"]) == 2
+    assert sum(GONE_PHONE in h for h in state["headers"]) == 1
     assert state["own_messages"] == 1 and state["gone_roles"] == 1
     before = _shell(env, STATE.format(skip=gone))
     _manage(env, "backup", "create")
@@ -452,8 +514,9 @@ def _drill(env: dict[str, str], tmp_path: Path) -> None:
     assert "1 subjects re-erased" in out
     # Every participant's erasure is replayed, not only the key: the rows the
     # erasure deleted are deleted again, the headers scrubbed again.
-    assert "messaging.history.participations 2" in out
-    assert "messaging.history.headers_scrubbed 2" in out
+    # The call no one matched to them is found by the ledger's marks.
+    assert "messaging.history.participations 3" in out
+    assert "messaging.history.headers_scrubbed 3" in out
     assert "messaging.history.messages_deleted 1" in out
     after = _shell(env, STATE.format(skip=gone))
     changed = {t for t in set(before) | set(after) if before.get(t) != after.get(t)}
@@ -464,12 +527,15 @@ def _drill(env: dict[str, str], tmp_path: Path) -> None:
     assert state["emails"] == [True]
     assert state["index_rows"] == 0
     gone_address = "1" + MARKERS["email"]
-    assert len(state["headers"]) == 2
+    assert len(state["headers"]) == 3
     for headers in state["headers"]:
         assert gone_address not in headers
+        assert GONE_PHONE not in headers
         assert MARKERS["last_name"] not in headers
-        assert "0" + MARKERS["email"] in headers  # the colleague's stays
+    # The colleague's address stays.
+    assert sum("0" + MARKERS["email"] in h for h in state["headers"]) == 2
     assert gone_address not in state["addresses"]
+    assert not any("765 4311" in a for a in state["addresses"])
     assert state["addresses"].count("0" + MARKERS["email"]) == 2
     assert state["own_messages"] == 0
     assert state["gone_participations"] == 0

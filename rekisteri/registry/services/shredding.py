@@ -92,12 +92,19 @@ def persons_shred(
         for pid in ids:
             found.extend(h for h in held.get(pid, ()) if h not in found)
         raise holds.refusal(found)
-    if run_participants and key_class == KeyClass.CRM:
-        gone = keyring.destroyed_subjects(ids, key_class)
-        live = [p for p in persons if p.pk not in gone]
-        if live:
-            participants.run_erase_many(actor=actor, persons=live)
-    destroyed = keyring.shred_many(ids, key_class, reason=reason)
+    marks = None
+    if key_class == KeyClass.CRM:
+        with keyring.ensure_scope():
+            if run_participants:
+                gone = keyring.destroyed_subjects(ids, key_class)
+                live = [p for p in persons if p.pk not in gone]
+                if live:
+                    participants.run_erase_many(actor=actor, persons=live)
+            # What the participants need to find the persons' data again
+            # after a restore where no row names them, for the ledger: read
+            # while the keys still open.
+            marks = participants.run_marks_many(persons)
+    destroyed = keyring.shred_many(ids, key_class, reason=reason, marks=marks)
     if key_class == KeyClass.CRM:
         for chunk in idlist.chunks(ids):
             BlindIndex.objects.filter(idlist.among("subject_id", chunk)).delete()

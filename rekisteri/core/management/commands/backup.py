@@ -134,8 +134,10 @@ class Command(BaseCommand):
     ) -> None:
         if partial_grace_hours < 0:
             raise CommandError("--partial-grace-hours cannot be negative")
+        if keep_days is None:
+            keep_days = setting("REKISTERI_BACKUP_DAYS")
         deleted = ops.prune(
-            keep_days if keep_days is not None else setting("REKISTERI_BACKUP_DAYS"),
+            keep_days,
             keys_keep_days
             if keys_keep_days is not None
             else setting("REKISTERI_BACKUP_KEYS_DAYS"),
@@ -144,4 +146,8 @@ class Command(BaseCommand):
         )
         for path in deleted:
             self.stdout.write(f"Deleted {path.name}")
-        self.stdout.write(f"Pruned {len(deleted)} archives.")
+        forgotten = ops.forget_marks(keep_days, dir)
+        self.stdout.write(
+            f"Pruned {len(deleted)} archives; forgot the address marks of "
+            f"{forgotten} erasure-ledger entries no backup left can need."
+        )
