@@ -298,17 +298,18 @@ def block(var_dir: Path = VAR) -> str:
 def write_doc(doc: Path = ROOT / "docs" / "benchmarks.md") -> None:
     """Regenerate the whole page when the register's figures are at hand,
     otherwise replace only the domain block of the page as it is."""
-    from benchmarks import report, run
+    from benchmarks import carry, report, run
 
     results = run.load_results(VAR / "results.json")
+    old = doc.read_text() if doc.exists() else ""
     if results.get("machine"):
-        doc.write_text(report.render(results))
+        doc.write_text(carry.carry_page(old, report.render(results)))
         return
-    text = doc.read_text()
+    text = old
     if START in text and END in text:
         head, rest = text.split(START, 1)
         tail = rest.split(END, 1)[1].lstrip("\n")
-        text = head + block() + "\n" + tail
+        text = carry.carry_domains(old, head + block() + "\n" + tail)
     else:
         anchor = "## What is measured"
         head, sep, tail = text.partition(anchor)

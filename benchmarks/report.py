@@ -597,23 +597,15 @@ with `REKISTERI_BENCH_PG_DB=name`). Install `wrk`
 generator is used. Raw figures are kept in `var/bench/results.json`; runs
 of other sizes are kept, a new run of the same database, size and mode
 replaces the old one, and this page is rewritten from the file.
+
+Rewriting keeps what the figures at hand lack (`benchmarks/carry.py`), so
+a fresh checkout's `make bench` loses nothing: the sections of sizes and
+databases not measured (marked as kept from an earlier run) and their
+target rows when they are of a larger register; domain sections not
+measured; a measured domain's old subsections under the new figures; and
+hand-written sections placed between the domain block and *What is
+measured* or after this one. Dated measurements go there.
 """
-
-
-# A hand-kept block (figures measured outside the register runs: seeding
-# before and after a change, the replica's routing) that a regenerated page
-# carries over from the page it replaces.
-KEPT_START = "<!-- kept: scale -->"
-KEPT_END = "<!-- end of kept: scale -->"
-
-
-def carry_kept(old: str, new: str) -> str:
-    """``new`` with the kept block of ``old`` before "What is measured"."""
-    if KEPT_START not in old or KEPT_END not in old or KEPT_START in new:
-        return new
-    block = KEPT_START + old.split(KEPT_START, 1)[1].split(KEPT_END, 1)[0] + KEPT_END
-    head, sep, tail = new.partition("## What is measured")
-    return head + block + "\n\n" + sep + tail if sep else new + "\n" + block + "\n"
 
 
 def render(results: dict[str, Any]) -> str:

@@ -298,3 +298,55 @@ def test_the_header_search_is_reported_against_its_selector_per_kind() -> None:
     assert "| customer number | 1.50 | 0.50 | 3.0× | 1.00 | ≤ 2× | **missed** |" in part
     # The full table names the selector as the baseline of every kind.
     assert part.count("`selectors.search(…)`, the same query") == 3
+
+
+def test_a_regenerated_page_keeps_what_its_results_lack(monkeypatch, tmp_path) -> None:
+    """A run of some sizes and domains keeps the old page's other sizes
+    (and their target rows when larger), other domains, the old
+    subsections of a domain it measured again, and hand-written sections."""
+    from benchmarks import carry
+
+    def domain_block(*sections: str):
+        body = "".join(sections)
+        return lambda var_dir=None: f"{domains.START}\n\n{body}{domains.END}\n"
+
+    small = case("sqlite", 10_000, pps=1500, email=1.0, page=9.0, rps=300.0)
+    large = case("sqlite", 1_000_000, pps=900, email=1.5, page=14.0, rps=200.0)
+    monkeypatch.setattr(
+        domains,
+        "block",
+        domain_block(
+            "## Retention\n\nOLD TABLE\n\n### 2026-12-01: by hand\n\nkept text\n\n",
+            "## PRH bulk import\n\nPRH TABLE\n\n",
+        ),
+    )
+    old = render([small, large])
+    old = old.replace(
+        "## What is measured", "## 2026-12-02: between\n\nmine\n\n## What is measured"
+    )
+    old += "\n## 2026-12-03: at the end\n\nalso mine\n"
+    monkeypatch.setattr(
+        domains,
+        "block",
+        domain_block("## Retention\n\nNEW TABLE\n\n"),
+    )
+    newer = case("sqlite", 10_000, pps=2500, email=1.0, page=9.0, rps=300.0)
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(old)
+    run.write_report(doc, {"machine": MACHINE, "runs": [newer]})
+    page = doc.read_text()
+
+    assert "**2,500 persons/s**" in section(page, "### SQLite, 10,000 persons")
+    kept = section(page, "### SQLite, 1,000,000 persons")
+    assert carry.KEPT_NOTE in kept and "**900 persons/s**" in kept
+    # The targets still compare with the largest register measured.
+    assert "| SQLite | 1,000,000 | 900 persons/s |" in page
+    assert "| SQLite | 10,000 | 2,500" not in page.split("## Results")[0]
+    retention = page[page.index("## Retention") : page.index("## PRH bulk import")]
+    assert "NEW TABLE" in retention and "OLD TABLE" not in retention
+    assert "### 2026-12-01: by hand\n\nkept text" in retention
+    assert "PRH TABLE" in page
+    assert page.index("## 2026-12-02: between") < page.index("## What is measured")
+    assert page.rstrip().endswith("## 2026-12-03: at the end\n\nalso mine")
+    # Regenerating again changes nothing more.
+    assert carry.carry_page(page, render([newer])) == page
