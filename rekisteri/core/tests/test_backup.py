@@ -560,6 +560,28 @@ def test_restore_drill_keeps_erasures_and_reproduces_the_backup(
     _drill(_env(tmp_path), tmp_path)
 
 
+def test_a_key_store_archive_from_before_an_upgrade_is_migrated_then_replayed(
+    tmp_path: Path,
+) -> None:
+    """The key-store archive holds the ledger without its marks column (the
+    schema before ``keystore.0003``); the restore migrates it before the
+    replay, so the ledger is put back and the key destroyed again."""
+    env = _env(tmp_path)
+    _manage(env, "migrate_all", "-v0")
+    keep, gone, _other = _shell(env, CREATE)
+    _manage(env, "migrate", "keystore", "0002", "--database", "keys", "-v0")
+    _manage(env, "backup", "create", "--keys")
+    _manage(env, "migrate", "keystore", "--database", "keys", "-v0")
+    _manage(env, "shell", "-c", CHANGE.format(keep=keep, gone=gone))
+    archive = next((tmp_path / "backups").glob("rekisteri-keys-*.rkb"))
+    out = _manage(env, "backup", "restore", str(archive), "--yes").stdout
+    assert "1 entries put back" in out
+    assert "1 keys destroyed again" in out
+    state = _shell(env, CHECK.format(gone=gone, keep=keep, email=MARKERS["email"]))
+    assert state["erased"] == [True, True, True]
+    assert state["found"] == [keep]
+
+
 @pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="the PostgreSQL drill runs when DATABASE_URL points at PostgreSQL",
