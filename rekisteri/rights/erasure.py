@@ -159,11 +159,7 @@ def plan_items_many(
         pid: _items(
             scope,
             untils,
-            [
-                pi
-                for _n, pi in planned.get(pid, ())
-                if not kept_only or pi.fate == KEPT
-            ],
+            [pi for _n, pi in planned.get(pid, ()) if not kept_only or pi.fate == KEPT],
             memo,
             kept_only=kept_only,
         )
