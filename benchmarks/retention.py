@@ -79,6 +79,10 @@ def case(size: int, erase: int, profile: bool) -> dict:
     import django
 
     django.setup()
+    from rekisteri.core.gcpause import freeze_startup
+
+    # As a serving process does once started (rekisteri/wsgi.py).
+    freeze_startup()
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

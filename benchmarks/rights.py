@@ -111,6 +111,10 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
     import django
 
     django.setup()
+    from rekisteri.core.gcpause import freeze_startup
+
+    # As a serving process does once started (rekisteri/wsgi.py).
+    freeze_startup()
     from django.core.management import call_command
     from django.db import connection
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any, NamedTuple
 
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 
 from rekisteri.audit.chain import (
     CHAINED_FIELDS,
@@ -35,15 +35,19 @@ HEAD_ID = 1
 _COLUMNS = (*CHAINED_FIELDS, "prev_hash", "hash")
 
 
-def _adapter(field: models.Field) -> Callable[[Any], Any]:
+def _adapter(field: models.Field, conn: Any) -> Callable[[Any], Any]:
     """How a value of ``field`` goes to the database, without the ORM's
-    per-value machinery (an event has 16 columns; a batch, thousands)."""
+    per-value machinery (an event has 16 columns; a batch, thousands).
+    ``conn`` is the connection itself, looked up once per append rather
+    than through ``django.db.connection`` for every value."""
     if isinstance(field, models.JSONField):
-        return lambda v: connection.ops.adapt_json_value(v, field.encoder)
+        adapt_json, encoder = conn.ops.adapt_json_value, field.encoder
+        return lambda v: adapt_json(v, encoder)
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        return conn.ops.adapt_datetimefield_value
     if isinstance(field, models.UUIDField):
-        return lambda v: field.get_db_prep_value(v, connection)
+        prep = field.get_db_prep_value
+        return lambda v: prep(v, conn)
     return lambda v: v
 
 
@@ -106,7 +110,8 @@ def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
     thousand events, then the head update, all inside the process.
     """
     fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
-    adapt = [_adapter(f) for f in fields]
+    conn = connections[connection.alias]
+    adapt = [_adapter(f, conn) for f in fields]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             columns = [

@@ -68,6 +68,8 @@ class _Scope:
         self.transactional = transactional
         self.level = _level()
         self.held: list[tuple[AuditEvent, _Marker | None]] = []
+        # The level the last marker was registered at, and that marker.
+        self.marked: tuple[tuple[bool, tuple[str | None, ...]], _Marker] | None = None
 
     def take(self, event: AuditEvent) -> bool:
         """Hold ``event`` if it belongs to this scope; False to append it now."""
@@ -79,9 +81,18 @@ class _Scope:
             return True
         marker = None
         if level != self.level:
-            # Inside a savepoint of the batch: kept only if it is not rolled back.
-            marker = _Marker()
-            transaction.on_commit(marker)
+            # Inside a savepoint of the batch: kept only if it is not rolled
+            # back. The events recorded at one level (the same savepoints
+            # open) share a marker: Django drops a callback when one of the
+            # savepoints open at its registration rolls back, which is the
+            # same for all of them, and a level whose savepoint rolled back
+            # never comes again (savepoint ids are not reused).
+            if self.marked is not None and self.marked[0] == level:
+                marker = self.marked[1]
+            else:
+                marker = _Marker()
+                transaction.on_commit(marker)
+                self.marked = (level, marker)
         self.held.append((event, marker))
         if len(self.held) >= CHUNK and level == self.level:
             self.flush()

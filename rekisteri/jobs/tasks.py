@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
+from rekisteri.core.gcpause import freeze_startup
 from rekisteri.jobs.runner import run_job
 from rekisteri.jobs.schedule import JOBS, Job
 
@@ -20,3 +21,10 @@ def _periodic(job: Job):  # type: ignore[no-untyped-def]
 
 
 TASKS = {job.name: _periodic(job) for job in JOBS}
+
+
+@HUEY.on_startup()
+def _started() -> None:
+    """What the worker's start-up built is left out of later full
+    collections (rekisteri/core/gcpause.py)."""
+    freeze_startup()

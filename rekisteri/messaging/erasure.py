@@ -60,6 +60,20 @@ def normal_form(address: str) -> str:
     return normalise_address(text)[1]
 
 
+# What the plan and the erasure read of a participant row and its message:
+# the addresses and names with their key owner (VIA_MESSAGE_KEY), the
+# message's owner and its headers (scrubbed and saved with update_fields).
+ROW_COLUMNS = (
+    "message_id",
+    "person_id",
+    "address",
+    "display_name",
+    "message__organization_id",
+    "message__person_id",
+    "message__headers",
+)
+
+
 def participant_rows_many(
     persons: list[Person],
 ) -> tuple[dict[Any, set[str]], dict[Any, list[MessageParticipant]]]:
@@ -81,11 +95,13 @@ def person_addresses_many(persons: list[Person]) -> dict[Any, set[str]]:
     def read() -> dict[Any, set[str]]:
         keyring.prefetch(ids, KeyClass.CRM)
         addresses: dict[Any, set[str]] = {pid: set() for pid in ids}
+        # Only the columns read: the address and its key owner.
         for chunk in idlist.chunks(ids):
-            for e in PersonEmail.objects.filter(idlist.among("person_id", chunk)):
+            among = idlist.among("person_id", chunk)
+            for e in PersonEmail.objects.filter(among).only("person_id", "email"):
                 if (a := _readable(e.email)) is not None:
                     addresses[e.person_id].add(a)
-            for p in PersonPhone.objects.filter(idlist.among("person_id", chunk)):
+            for p in PersonPhone.objects.filter(among).only("person_id", "number"):
                 if (a := _readable(p.number)) is not None:
                     addresses[p.person_id].add(a)
         return addresses
@@ -98,7 +114,7 @@ def address_marks_many(persons: list[Person]) -> dict[Any, list[int]]:
     """Person id → the keyed digests of their addresses (``address_digest``
     of the normal form, as a participant row stores it), for the erasure
     ledger: after a restore, the replay finds by them the rows no one
-    matched to the person (``services.person_participation_replay``)."""
+    matched to the person (:mod:`rekisteri.messaging.replay`)."""
     return {
         pid: sorted({d for d in (address_digest(normal_form(a)) for a in found) if d})
         for pid, found in person_addresses_many(persons).items()
@@ -139,7 +155,11 @@ def _participant_rows_many(
         # with one of their addresses in one query.
         queries = [queries[0] | queries[1]]
     for q in queries:
-        for r in MessageParticipant.objects.filter(q).select_related("message"):
+        for r in (
+            MessageParticipant.objects.filter(q)
+            .select_related("message")
+            .only(*ROW_COLUMNS)
+        ):
             if r.pk in seen:
                 continue
             seen.add(r.pk)

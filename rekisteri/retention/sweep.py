@@ -282,7 +282,9 @@ def _refresh(ctx: Ctx, batch: list[tuple]) -> None:
             ("person" if p else "organization", p or o, rule)
             for p, o, rule in rows.values_list("person_id", "organization_id", "rule")
         }
-        ctx.persons = Person.objects.in_bulk(people)
+        # Only the ids: the erasure locks and reads the rows it erases
+        # again, in its own transaction (rights.erasure).
+        ctx.persons = Person.objects.only("pk").in_bulk(people)
     by_rule: dict[str, list] = {}
     for _pk, p, _o, rule in batch:
         if p:

@@ -136,19 +136,33 @@ def _untils(
     return out
 
 
-def plan_items_many(scopes: dict[Any, engine.Scope]) -> dict[Any, list[dict[str, Any]]]:
+def plan_items_many(
+    scopes: dict[Any, engine.Scope],
+    memo: dict[Any, Any] | None = None,
+    *,
+    kept_only: bool = False,
+) -> dict[Any, list[dict[str, Any]]]:
     """Person id → the plan's items (what erasure does to each kind of row,
     and for what is kept its ground and date), for many persons with a
     fixed number of queries: the participants answer through their batch
-    forms (``participants.run_plan_many``, ``participants.until_many``)."""
-    memo: dict[Any, Any] = {}
+    forms (``participants.run_plan_many``, ``participants.until_many``).
+    ``kept_only``: only the items kept, all a receipt names (the erasure
+    counts what it erases itself). ``memo``: the caller's, see
+    ``fates.parts``."""
+    memo = {} if memo is None else memo
     untils = _untils(scopes, memo)
     planned = participants.run_plan_many(
         [s.person for s in scopes.values()],
         {pid: set(s.participant_fields) for pid, s in scopes.items()},
     )
     return {
-        pid: _items(scope, untils, [pi for _n, pi in planned.get(pid, ())], memo)
+        pid: _items(
+            scope,
+            untils,
+            [pi for _n, pi in planned.get(pid, ()) if not kept_only or pi.fate == KEPT],
+            memo,
+            kept_only=kept_only,
+        )
         for pid, scope in scopes.items()
     }
 
@@ -158,11 +172,15 @@ def _items(
     untils: dict[tuple[str, Any], Any],
     planned: list[participants.PlanItem],
     memo: dict[Any, Any],
+    *,
+    kept_only: bool = False,
 ) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str], dict[str, Any]] = {}
     for located in scope.rows:
         until = untils.get((located.label, located.row.pk))
         for part in parts(located, memo):
+            if kept_only and part.fate != KEPT:
+                continue
             key = (located.label, part.fate, part.rule)
             g = groups.get(key)
             if g is None:
@@ -544,7 +562,8 @@ def _erase_located(
     needed = {pid: found[0] for pid, found in found_erased.items()}
     for p in persons:
         authorize(actor, p, Action.ERASE, needed[p.pk])
-    items = plan_items_many(scopes)
+    # The receipt names what is kept; what is erased it counts below.
+    items = plan_items_many(scopes, memo, kept_only=True)
     counts: dict[Any, dict[str, int]] = {}
     doomed: dict[type, list[Any]] = {}
     touched: dict[Any, set[str]] = {}  # person id → categories of their rows

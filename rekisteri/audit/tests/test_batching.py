@@ -136,6 +136,29 @@ def test_a_savepoint_rolled_back_inside_a_batch_drops_its_own_events_only():
     _chain_ok(3)
 
 
+def test_events_of_one_savepoint_share_its_fate():
+    """Events recorded at one level share a marker: an inner savepoint
+    rolled back drops its own events only, the level's events around it
+    stay, and a sibling savepoint rolled back drops all of its events."""
+    with batch():
+        with transaction.atomic():
+            _record("x.e01")
+            with pytest.raises(RuntimeError), transaction.atomic():
+                _record("x.e02")
+                _record("x.e03")
+                raise RuntimeError
+            _record("x.e04")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _record("x.e05")
+            _record("x.e06")
+            raise RuntimeError
+        with transaction.atomic():
+            _record("x.e07")
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["x.e01", "x.e04", "x.e07"]
+    _chain_ok(3)
+
+
 def test_a_batch_inside_a_batch_joins_it():
     with batch():
         _record("x.e01")
