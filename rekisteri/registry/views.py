@@ -299,6 +299,27 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _provenance_blocks(
+    person: Person, emails: list[Any], phones: list[Any], roles: list[Role]
+) -> list[tuple[str, Any]]:
+    """Where each value shown came from, as (title, provenance) in page
+    order: rendered by one loop (registry/partials/provenance.html), not one
+    include per value."""
+    return [
+        (_("Names"), person.name_provenance),
+        (_("Address"), person.address_provenance),
+        *((e.email, e.provenance) for e in emails),
+        *(
+            (formats.format_phone(t.number) if t.number else "", t.provenance)
+            for t in phones
+        ),
+        *(
+            (f"{r.get_kind_display()} · {r.organization.name}", r.provenance)
+            for r in roles
+        ),
+    ]
+
+
 @require(Perm.REGISTRY_VIEW)
 def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     """One person: names, contact details, roles and where the data came from."""
@@ -318,13 +339,16 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         fields=fields,
         extra={"access_history": history is not None},
     )
+    emails = list(person.emails.all()) if "emails" in fields else []
+    phones = list(person.phones.all()) if "phones" in fields else []
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
-            "emails": list(person.emails.all()) if "emails" in fields else [],
-            "phones": list(person.phones.all()) if "phones" in fields else [],
+            "emails": emails,
+            "phones": phones,
+            "provenance_blocks": _provenance_blocks(person, emails, phones, current),
             "current_roles": current,
             "ended_roles": ended,
             "ntk": shown,
