@@ -138,9 +138,13 @@ class _Statement:
             rows = cursor.fetchall()
         if not rows:
             return []
-        # Converters per call: they belong to this thread's connection.
+        # The converters belong to this thread's connection: kept on it, so
+        # they live as long as it does and never pass to another thread.
         compiler = self.query.get_compiler(alias)
-        converters = compiler.get_converters(self.columns)
+        kept = connection.__dict__.setdefault("_compiled_converters", {})
+        converters = kept.get(self)
+        if converters is None:
+            converters = kept[self] = compiler.get_converters(self.columns)
         if converters:
             rows = compiler.apply_converters(rows, converters)
         start, end, attnames = self.fields
