@@ -22,7 +22,7 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from rekisteri.core import idlist
+from rekisteri.core import compiled, idlist
 from rekisteri.core.crypto.master import (
     KEY_BYTES,
     KeyConfigError,
@@ -150,13 +150,24 @@ def _unwrap(row: DataKey) -> bytes:
     )
 
 
+# The stand-in subject of the compiled key read: no subject has it.
+_NO_SUBJECT = uuid.UUID(int=1)
+
+
 def _load(subject_id: uuid.UUID, key_class: str) -> dict[int, bytes]:
     scope = _scope.get()
     cached = scope.get((subject_id, key_class)) if scope is not None else None
     if cached is not None:
         return cached
-    rows = DataKey.objects.using(KEYSTORE_DB).filter(
-        subject_id=subject_id, key_class=key_class
+    # Asked on every page that shows a person: compiled once per key class
+    # (rekisteri/core/compiled.py; DataKey is read from the key store).
+    rows = compiled.instances(
+        ("keystore.load", key_class),
+        lambda sid: DataKey.objects.filter(subject_id=sid, key_class=key_class),
+        subject_id,
+        model=DataKey,
+        stand_in=_NO_SUBJECT,
+        field=DataKey._meta.get_field("subject_id"),
     )
     keys: dict[int, bytes] = {}
     destroyed = False
