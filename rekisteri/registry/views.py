@@ -305,9 +305,9 @@ def _provenance_blocks(
     person: Person, emails: list[Any], phones: list[Any], roles: list[Role]
 ) -> list[tuple[str, dict[str, str] | None]]:
     """Where each value shown came from, as (title, facts) in page order,
-    facts None when nothing was recorded: rendered by one loop over values
-    ready to print (registry/partials/provenance.html), not one include per
-    value with its filters."""
+    facts None when nothing was recorded: values ready to print, rendered by
+    ``{% provenance_blocks %}`` (registry/templatetags/registry_tags.py), not
+    by one include per value with its filters."""
     return [
         (title, _provenance_facts(provenance))
         for title, provenance in (
