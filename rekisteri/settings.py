@@ -139,6 +139,9 @@ TEMPLATES = [
                 "rekisteri.accounts.context_processors.navigation",
                 "rekisteri.accounts.context_processors.account_state",
             ],
+            # {% load i18n %}: Django's library, constant translations kept
+            # per language (rekisteri/core/templatetags/i18n_constant.py).
+            "libraries": {"i18n": "rekisteri.core.templatetags.i18n_constant"},
         },
     },
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
 from rekisteri.accounts.conf import setting
@@ -100,6 +102,16 @@ class StaffNetworkMiddleware:
         return HttpResponse(body, status=403)
 
 
+def loaded(user: Any) -> Any:
+    """The account inside ``request.user``'s lazy wrappers (Django's
+    authentication and django_otp's each add one), loaded."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
 class SessionTimeoutMiddleware:
     """End sessions idle for ``REKISTERI_SESSION_IDLE_MINUTES`` or older than
     ``REKISTERI_SESSION_MAX_HOURS``; audited as ``auth.session_expired``."""
@@ -110,6 +122,10 @@ class SessionTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            # Loaded now (and checked by django_otp): the request keeps the
+            # account itself, so the page's many reads of it (permissions,
+            # need-to-know, navigation) go through no lazy wrappers.
+            request.user = user = loaded(user)
             now = time.time()
             session = request.session
             reason = session_expiry_reason(session, now)

@@ -16,7 +16,9 @@ one), and whose rows need no conversion (plain numbers).
 (the session's account with what every page asks of it,
 rekisteri/accounts/backends.py): the statement is compiled once, its rows
 converted as the ORM converts them and the instance made as a queryset
-makes it.
+makes it. :func:`instances` gives every row of such a statement, and with
+``select_related`` rows too (the person page's person and roles,
+docs/benchmarks.md), each made as ``ModelIterable`` makes them.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Field, Model, QuerySet
+from django.db.models.query import get_related_populators
 from django.db.models.sql.query import Query
 
 _compiled: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], dict[int, int]]] = {}
@@ -89,18 +92,26 @@ class _Statement:
         "columns",
         "fields",
         "params",
+        "populators",
         "position",
         "query",
         "sql",
     )
 
-    def __init__(self, queryset: QuerySet, alias: str, stand_in: Any) -> None:
+    def __init__(
+        self,
+        queryset: QuerySet,
+        alias: str,
+        stand_in: Any,
+        field: Field,
+        *,
+        related: bool = False,
+    ) -> None:
         query = queryset.query
-        if query.select_related or queryset._prefetch_related_lookups:
+        if (query.select_related and not related) or queryset._prefetch_related_lookups:
             raise ValueError("compiled.instance loads no related rows")
         compiler = query.get_compiler(alias)
         sql, params = compiler.as_sql()
-        field = queryset.model._meta.pk
         prepared = field.get_db_prep_value(stand_in, compiler.connection)
         found = [n for n, p in enumerate(params) if _hashable(p) and p == prepared]
         if len(found) != 1:
@@ -114,6 +125,38 @@ class _Statement:
         self.fields = (start, end, [f[0].target.attname for f in select[start:end]])
         self.columns = [s[0] for s in select[: compiler.col_count]]
         self.annotations = dict(compiler.annotation_col_map)
+        # The select_related rows' builders: they hold the alias and the
+        # columns' places, no connection.
+        self.populators = get_related_populators(klass_info, select, alias)
+
+    def run(self, model: type[Model], alias: str, value: Any) -> list[Model]:
+        connection = connections[alias]
+        params = list(self.params)
+        params[self.position] = value
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        # The converters belong to this thread's connection: kept on it, so
+        # they live as long as it does and never pass to another thread.
+        compiler = self.query.get_compiler(alias)
+        kept = connection.__dict__.setdefault("_compiled_converters", {})
+        converters = kept.get(self)
+        if converters is None:
+            converters = kept[self] = compiler.get_converters(self.columns)
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        start, end, attnames = self.fields
+        out = []
+        for row in rows:
+            obj = model.from_db(alias, attnames, row[start:end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations.items():
+                setattr(obj, name, row[position])
+            out.append(obj)
+        return out
 
 
 _statements: dict[tuple[Any, ...], _Statement] = {}
@@ -132,24 +175,46 @@ def instance(
     the value it is given and takes every other parameter from what ``key``
     names: it is called once per ``key`` and database, with ``stand_in`` (a
     key no row has) in the place of ``pk``."""
+    found = _run(key, build, pk, model=model, stand_in=stand_in, field=None)
+    return found[0] if found else None
+
+
+def instances(
+    key: Hashable,
+    build: Callable[[Any], QuerySet],
+    value: Any,
+    *,
+    model: type[Model],
+    stand_in: Any,
+    field: Field | None = None,
+) -> list[Model]:
+    """``list(build(value))``, ``select_related`` rows included, as
+    :func:`instance` runs it: ``build`` filters on ``field`` (the primary
+    key unless given; a foreign key to the model it points to) by the
+    value it is given, and takes every other parameter from what ``key``
+    names. No ``prefetch_related``: the caller reads those rows itself."""
+    return _run(
+        key, build, value, model=model, stand_in=stand_in, field=field, related=True
+    )
+
+
+def _run(
+    key: Hashable,
+    build: Callable[[Any], QuerySet],
+    value: Any,
+    *,
+    model: type[Model],
+    stand_in: Any,
+    field: Field | None,
+    related: bool = False,
+) -> list[Model]:
     alias = router.db_for_read(model) or DEFAULT_DB_ALIAS
     slot = (key, alias)
     statement = _statements.get(slot)
+    field = field or model._meta.pk
     if statement is None:
-        statement = _statements[slot] = _Statement(build(stand_in), alias, stand_in)
-    connection = connections[alias]
-    params = list(statement.params)
-    params[statement.position] = model._meta.pk.get_db_prep_value(pk, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    compiler = statement.query.get_compiler(alias)
-    converters = compiler.get_converters(statement.columns)
-    (row,) = compiler.apply_converters([row], converters)
-    start, end, attnames = statement.fields
-    obj = model.from_db(alias, attnames, row[start:end])
-    for name, position in statement.annotations.items():
-        setattr(obj, name, row[position])
-    return obj
+        statement = _statements[slot] = _Statement(
+            build(stand_in), alias, stand_in, field, related=related
+        )
+    prepared = field.get_db_prep_value(value, connections[alias], prepared=False)
+    return statement.run(model, alias, prepared)

@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from rekisteri.core import idlist
+from rekisteri.core import compiled, idlist
 from rekisteri.core.crypto.master import (
     KEY_BYTES,
     KeyConfigError,
@@ -158,13 +158,24 @@ def _unwrap(row: DataKey) -> bytes:
     )
 
 
+# The stand-in subject of the compiled key read: no subject has it.
+_NO_SUBJECT = uuid.UUID(int=1)
+
+
 def _load(subject_id: uuid.UUID, key_class: str) -> dict[int, bytes]:
     scope = _scope.get()
     cached = scope.get((subject_id, key_class)) if scope is not None else None
     if cached is not None:
         return cached
-    rows = DataKey.objects.using(KEYSTORE_DB).filter(
-        subject_id=subject_id, key_class=key_class
+    # Asked on every page that shows a person: compiled once per key class
+    # (rekisteri/core/compiled.py; DataKey is read from the key store).
+    rows = compiled.instances(
+        ("keystore.load", key_class),
+        lambda sid: DataKey.objects.filter(subject_id=sid, key_class=key_class),
+        subject_id,
+        model=DataKey,
+        stand_in=_NO_SUBJECT,
+        field=DataKey._meta.get_field("subject_id"),
     )
     keys: dict[int, bytes] = {}
     destroyed = False
@@ -220,6 +231,15 @@ def prefetch(subject_ids: Iterable[uuid.UUID], key_class: str) -> None:
 
 
 def is_destroyed(subject_id: uuid.UUID, key_class: str) -> bool:
+    """The subject's key of ``key_class`` was shredded.
+
+    Inside a key scope that has read the subject's keys the scope knows:
+    it holds no keys for a shredded subject (``_load``, and the shreds
+    below), so the person page asks the key store once, not three times."""
+    scope = _scope.get()
+    known = scope.get((subject_id, key_class)) if scope is not None else None
+    if known is not None:
+        return not known
     return (
         DataKey.objects.using(KEYSTORE_DB)
         .filter(subject_id=subject_id, key_class=key_class, wrapped__isnull=True)

@@ -81,6 +81,12 @@ def register_person_annotations(name: str, annotations: PersonAnnotations) -> No
     _person_annotations[name] = annotations
 
 
+def person_annotations_key() -> tuple[tuple[str, PersonAnnotations], ...]:
+    """What the registered annotations are, for the key of a statement
+    compiled with them (registry.selectors.person_get)."""
+    return tuple(sorted(_person_annotations.items()))
+
+
 def person_annotations() -> dict[str, Any]:
     """Every registered annotation, by name."""
     out: dict[str, Any] = {}

@@ -28,7 +28,7 @@ from django.db.models.functions import JSONArray
 
 from rekisteri.access.selectors import person_scope
 from rekisteri.accounts.permissions import Perm, has_perm
-from rekisteri.core import blindindex, formats, keyring
+from rekisteri.core import blindindex, compiled, formats, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.conf import setting
 from rekisteri.core.crypto import blind
@@ -231,14 +231,19 @@ def _contacts_from_rows(person: Person) -> None:
             model.person.field.set_cached_value(row, person)
             rows.append(row)
         rows.sort(key=lambda r: (not r.is_primary, r.created_at, str(r.pk)))
-        # As prefetch_related would leave them (django.db.models.query,
-        # prefetch_one_level).
-        queryset = getattr(person, name).get_queryset()
-        queryset._result_cache = rows
-        queryset._prefetch_done = True
-        if not hasattr(person, "_prefetched_objects_cache"):
-            person._prefetched_objects_cache = {}
-        person._prefetched_objects_cache[name] = queryset
+        _as_prefetched(person, name, rows)
+
+
+def _as_prefetched(person: Person, name: str, rows: list[Any]) -> None:
+    """``person.<name>.all()`` reads ``rows``, with no query: as
+    prefetch_related would leave them (django.db.models.query,
+    prefetch_one_level)."""
+    queryset = getattr(person, name).get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    if not hasattr(person, "_prefetched_objects_cache"):
+        person._prefetched_objects_cache = {}
+    person._prefetched_objects_cache[name] = queryset
 
 
 def _section_annotations() -> dict[str, Any]:
@@ -247,45 +252,84 @@ def _section_annotations() -> dict[str, Any]:
     return extensions.person_annotations()
 
 
-def person_get(*, user: Any, person_id: Any) -> Person:
-    """A person with emails, phones and roles (with organizations) loaded."""
-    try:
-        person = (
-            person_queryset(user)
-            .prefetch_related(
-                # Each role shows where it came from (its own provenance),
-                # loaded in the same query; the emails' and phones' come
-                # with their rows (_contacts_from_rows).
-                Prefetch(
-                    "roles",
-                    queryset=Role.objects.select_related(
-                        "organization", *_SOURCE
-                    ).order_by("end_date", "organization__name_key"),
-                ),
-            )
-            .select_related(
-                "name_provenance__source",
-                "name_provenance__import_batch",
-                "address_provenance__source",
-            )
-            .annotate(
-                **{
-                    _CONTACT_ROWS[name]: _contact_rows(model)
-                    for name, model in (
-                        ("emails", PersonEmail),
-                        ("phones", PersonPhone),
-                    )
-                }
-            )
-            # The sections' flags and rows (registry/extensions.py), in the
-            # person's own query — on the primary only: some are read where
-            # they are written (rekisteri/core/dbrouter.py, PRIMARY_APPS), and
-            # on a replica the sections read them themselves.
-            .annotate(**_section_annotations())
-            .get(pk=as_uuid(person_id))
+# The stand-in id of the person page's compiled statements: no row has it
+# (rekisteri/core/compiled.py).
+_NO_PERSON = uuid.UUID(int=1)
+
+
+def _person_page_query(kinds: frozenset[str] | None, pk: Any) -> QuerySet[Person]:
+    people = Person.objects.all()
+    if kinds is not None:
+        people = people.filter(
+            pk__in=Role.objects.filter(kind__in=sorted(kinds)).values("person_id")
         )
-    except Person.DoesNotExist:
-        raise NotFound() from None
+    return (
+        # An import batch is shown by its source's name (ImportBatch.__str__).
+        people.select_related(
+            "name_provenance__source",
+            "name_provenance__import_batch__source",
+            "address_provenance__source",
+            "address_provenance__import_batch__source",
+        )
+        .annotate(
+            **{
+                _CONTACT_ROWS[name]: _contact_rows(model)
+                for name, model in (("emails", PersonEmail), ("phones", PersonPhone))
+            }
+        )
+        # The sections' flags and rows (registry/extensions.py), in the
+        # person's own query — on the primary only: some are read where
+        # they are written (rekisteri/core/dbrouter.py, PRIMARY_APPS), and
+        # on a replica the sections read them themselves.
+        .annotate(**_section_annotations())
+        .filter(pk=pk)
+        .order_by()
+    )
+
+
+def _person_roles_query(person_id: Any) -> QuerySet[Role]:
+    # Each role shows where it came from (its own provenance), loaded in the
+    # same query; the emails' and phones' come with their rows
+    # (_contacts_from_rows).
+    return (
+        Role.objects.filter(person_id=person_id)
+        .select_related("organization", *_SOURCE, "provenance__import_batch__source")
+        .order_by("end_date", "organization__name_key")
+    )
+
+
+def person_get(*, user: Any, person_id: Any) -> Person:
+    """A person with emails, phones and roles (with organizations) loaded.
+
+    Both statements are compiled once per process (rekisteri/core/compiled.py):
+    building and compiling them cost the page more than running them. The
+    person's statement varies only with the viewer's person scope and the
+    registered sections' annotations, which its key names."""
+    _require_view(user)
+    kinds = person_scope(user)
+    pk = as_uuid(person_id)
+    key = ("person_page", kinds, extensions.person_annotations_key())
+    found = compiled.instances(
+        key,
+        lambda stand_in: _person_page_query(kinds, stand_in),
+        pk,
+        model=Person,
+        stand_in=_NO_PERSON,
+    )
+    if not found:
+        raise NotFound()
+    (person,) = found
+    roles = compiled.instances(
+        "person_page.roles",
+        _person_roles_query,
+        pk,
+        model=Role,
+        stand_in=_NO_PERSON,
+        field=Role._meta.get_field("person"),
+    )
+    for role in roles:
+        Role.person.field.set_cached_value(role, person)
+    _as_prefetched(person, "roles", roles)
     _contacts_from_rows(person)
     return person
 

@@ -31,6 +31,7 @@ from rekisteri.core import formats, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import ServiceError
 from rekisteri.core.forms import apply_service_errors
+from rekisteri.core.templatetags.core_tags import day, phone
 from rekisteri.registry import auditing, extensions, selectors, services
 from rekisteri.registry.forms import (
     OrganizationFilterForm,
@@ -42,6 +43,7 @@ from rekisteri.registry.forms import (
 )
 from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.registry.person_form import person_form_initial, require_person_form
+from rekisteri.registry.templatetags.registry_tags import source_name
 
 # What the person form shows and sends.
 # Search kinds precise enough to jump straight to the single hit.
@@ -299,6 +301,43 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _provenance_blocks(
+    person: Person, emails: list[Any], phones: list[Any], roles: list[Role]
+) -> list[tuple[str, dict[str, str] | None]]:
+    """Where each value shown came from, as (title, facts) in page order,
+    facts None when nothing was recorded: values ready to print, rendered by
+    ``{% provenance_blocks %}`` (registry/templatetags/registry_tags.py), not
+    by one include per value with its filters."""
+    return [
+        (title, _provenance_facts(provenance))
+        for title, provenance in (
+            (_("Names"), person.name_provenance),
+            (_("Address"), person.address_provenance),
+            *((e.email, e.provenance) for e in emails),
+            *((phone(t.number), t.provenance) for t in phones),
+            *(
+                (f"{r.get_kind_display()} · {r.organization.name}", r.provenance)
+                for r in roles
+            ),
+        )
+    ]
+
+
+def _provenance_facts(provenance: Any) -> dict[str, str] | None:
+    if not provenance:
+        return None
+    at = provenance.obtained_at
+    if at is not None and timezone.is_aware(at):
+        at = timezone.localtime(at)
+    batch = provenance.import_batch
+    return {
+        "source": source_name(provenance.source),
+        "at": at.isoformat() if at is not None else "",
+        "day": day(at),
+        "batch": str(batch) if batch else "",
+    }
+
+
 @require(Perm.REGISTRY_VIEW)
 def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     """One person: names, contact details, roles and where the data came from."""
@@ -318,13 +357,16 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         fields=fields,
         extra={"access_history": history is not None},
     )
+    emails = list(person.emails.all()) if "emails" in fields else []
+    phones = list(person.phones.all()) if "phones" in fields else []
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
-            "emails": list(person.emails.all()) if "emails" in fields else [],
-            "phones": list(person.phones.all()) if "phones" in fields else [],
+            "emails": emails,
+            "phones": phones,
+            "provenance_blocks": _provenance_blocks(person, emails, phones, current),
             "current_roles": current,
             "ended_roles": ended,
             "ntk": shown,

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -100,3 +101,28 @@ def day(value: Any) -> str:
     lang = get_language() or "fi"
     fmt = "j.n.Y" if lang.startswith("fi") else "j M Y"
     return date_format(value, fmt)
+
+
+_routes: dict[tuple[Any, ...], str] = {}
+
+
+@register.simple_tag(takes_context=True)
+def route(context: Any, name: str) -> str:
+    """``{% url name %}`` for a route that takes no arguments.
+
+    Its URL depends only on the URL configuration, the script prefix and
+    the current application, so it is reversed once per process for each of
+    them: the navigation of every page links a dozen such routes, at about
+    a hundred Python calls per reverse (docs/benchmarks.md, the person page).
+    """
+    request = getattr(context, "request", None)
+    current_app = getattr(request, "current_app", None)
+    if current_app is None:
+        current_app = getattr(
+            getattr(request, "resolver_match", None), "namespace", None
+        )
+    key = (name, current_app, get_urlconf(), get_script_prefix())
+    url = _routes.get(key)
+    if url is None:
+        url = _routes[key] = reverse(name, current_app=current_app)
+    return url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -12,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from rekisteri.core import compiled
 from rekisteri.core.jsonrows import JSONRows
-from rekisteri.registry.models import Person, PersonEmail
-from rekisteri.testing import make_person
+from rekisteri.registry.models import Person, PersonEmail, Role
+from rekisteri.testing import make_org, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +119,56 @@ def test_an_instance_with_related_rows_or_no_place_for_the_id_is_refused():
             model=Person,
             stand_in=uuid.UUID(int=1),
         )
+
+
+def _roles(person_id):
+    return (
+        Role.objects.filter(person_id=person_id)
+        .select_related("organization", "provenance__source")
+        .order_by("organization__name_key")
+    )
+
+
+def test_instances_are_the_rows_the_queryset_loads_with_their_related_rows():
+    person = make_person()
+    other = make_person()
+    for _ in range(3):
+        Role.objects.create(
+            person=person,
+            organization=make_org(),
+            kind="end_user",
+            start_date=dt.date(2026, 1, 1),
+        )
+    Role.objects.create(
+        person=other,
+        organization=make_org(),
+        kind="end_user",
+        start_date=dt.date(2026, 1, 1),
+    )
+    field = Role._meta.get_field("person")
+    stand_in = uuid.UUID(int=1)
+    for who in (person, other, person):
+        want = list(_roles(who.pk))
+        with CaptureQueriesContext(connection) as captured:
+            got = compiled.instances(
+                "test.roles", _roles, who.pk, model=Role, stand_in=stand_in, field=field
+            )
+        # The related rows come with the row: one statement, no lazy loads.
+        assert [r.pk for r in got] == [r.pk for r in want]
+        for g, w in zip(got, want, strict=True):
+            assert g.organization.name == w.organization.name
+            assert g.provenance_id == w.provenance_id
+            if w.provenance_id:
+                assert g.provenance.source_id == w.provenance.source_id
+        assert len(captured.captured_queries) == 1
+    assert (
+        compiled.instances(
+            "test.roles",
+            _roles,
+            uuid.uuid4(),
+            model=Role,
+            stand_in=stand_in,
+            field=field,
+        )
+        == []
+    )
