@@ -127,7 +127,8 @@ WSGI_APPLICATION = "rekisteri.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "rekisteri.core.template_backend.Templates",
+        "NAME": "django",
         "DIRS": [BASE_DIR / "rekisteri" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {

@@ -39,3 +39,25 @@ def test_constant_messages_translate_as_django_does_in_each_language():
             assert template.render({}) == want
         with translation.override("en"):
             assert template.render({}) == "Persons|Persons|PERSONS|Persons"
+
+
+def test_the_check_keeps_warning_of_every_other_library_clash() -> None:
+    """The backend leaves out only the intended ``i18n`` pair of Django's
+    ``templates.W003``; another name given to two modules still warns."""
+    from rekisteri.core.template_backend import Templates
+
+    def warnings(libraries: dict[str, str]) -> list[str]:
+        engine = Templates(
+            {
+                "NAME": "check",
+                "DIRS": [],
+                "APP_DIRS": True,
+                "OPTIONS": {"libraries": libraries},
+            }
+        )
+        return [m.msg for m in engine.check() if m.id == "templates.W003"]
+
+    intended = {"i18n": "rekisteri.core.templatetags.i18n_constant"}
+    assert warnings(intended) == []
+    clash = {**intended, "static": "rekisteri.core.templatetags.core_tags"}
+    assert [m.split(" is used")[0] for m in warnings(clash)] == ["'static'"]
