@@ -215,12 +215,29 @@ def _insert(
 
 
 def _execute_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """The rows into ``table``: on PostgreSQL one ``COPY ... FROM STDIN``
+    (the server parses no statement of thousands of parameters and the
+    client quotes none: about half the time of a multi-row ``INSERT`` and a
+    fifth of its CPU, docs/connectors.md, Speed), on SQLite multi-row
+    ``INSERT`` statements of at most :data:`PARAMS` parameters."""
+    if not rows:
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    # Table and column names come from model metadata; values are always
+    # passed as data, never in the statement's text.
+    if conn.vendor == "postgresql":
+        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        # The driver's own cursor (Django's wrapper has no COPY), inside the
+        # caller's transaction like any statement.
+        with conn.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+        return
     per = max(1, PARAMS // len(columns))
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # Table and column names come from model metadata; values are always
-    # passed as parameters.
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+    with conn.cursor() as cursor:
         for start in range(0, len(rows), per):
             chunk = rows[start : start + per]
             params = [v for row in chunk for v in row]
