@@ -224,15 +224,24 @@ def _clean_organizations(
             continue
         try:
             data[id(org)] = clean_organization(
-                dict(name=org.name, business_id=org.business_id), instance=None
+                dict(name=org.name, business_id=org.business_id),
+                instance=None,
+                check_taken=False,
             )
         except ValidationFailed as exc:
             refused[id(org)] = exc.reasons()
-    # Two instances naming one business ID would be two organizations.
+    # A business ID in the register, or named by two instances (two
+    # organizations): the service's own check, one query for the batch.
+    named = [d["business_id"] for d in data.values() if d["business_id"]]
+    taken = set(
+        Organization.objects.filter(business_id__in=named).values_list(
+            "business_id", flat=True
+        )
+    )
     seen: dict[str, int] = {}
     for key, d in list(data.items()):
         bid = d["business_id"]
-        if bid and bid in seen:
+        if bid and (bid in seen or bid in taken):
             refused[key] = [_("Another organization already has this business ID.")]
             del data[key]
         elif bid:

@@ -455,6 +455,7 @@ class ContactImporter:
                 source=self.source,
                 import_batch=self.batch,
                 obtained_on=self.today,
+                new=True,
             )
         self.report.inform_tasks += informed
         self.report.organizations_created += len(result.organizations)
