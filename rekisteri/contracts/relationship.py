@@ -19,12 +19,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import Contract, RelationshipEnd
 from rekisteri.core import deferral
+from rekisteri.core.idlist import among
 from rekisteri.registry import hooks
 from rekisteri.registry.models import Organization, Role
 
@@ -85,20 +87,28 @@ def _refresh_chunk(ids: list[Any]) -> None:
     if not ids:
         return
     ends: dict[Any, list[dt.date | None]] = {pk: [] for pk in ids}
-    for org_id, end in Contract.objects.filter(
-        organization_id__in=ids, status__in=IN_FORCE_STATUSES
-    ).values_list("organization_id", "ends_on"):
-        ends[org_id].append(end)
-    for org_id, end in Role.objects.filter(organization_id__in=ids).values_list(
-        "organization_id", "end_date"
+    # Per organization what latest_end needs of its contracts and roles:
+    # whether one is open-ended, else the latest end. Aggregated by the
+    # database: an organization's roles grow with every import that names
+    # it, and reading each of them made a batch's refresh grow with the
+    # register (docs/connectors.md, Speed).
+    for model, end_field, extra in (
+        (Contract, "ends_on", {"status__in": IN_FORCE_STATUSES}),
+        (Role, "end_date", {}),
     ):
-        ends[org_id].append(end)
+        for org_id, rows, ended, last in (
+            model.objects.filter(among("organization_id", ids), **extra)
+            .values("organization_id")
+            .annotate(n=Count("pk"), ended=Count(end_field), last=Max(end_field))
+            .values_list("organization_id", "n", "ended", "last")
+        ):
+            ends[org_id].append(None if ended < rows else last)
     flags = dict(
-        Organization.objects.filter(pk__in=ids).values_list("pk", "sole_trader")
+        Organization.objects.filter(among("pk", ids)).values_list("pk", "sole_trader")
     )
     stored = {
         row.organization_id: row
-        for row in RelationshipEnd.objects.filter(organization_id__in=ids)
+        for row in RelationshipEnd.objects.filter(among("organization_id", ids))
     }
     now = timezone.now()
     new, changed = [], []
