@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.access.families import families_of
-from rekisteri.core import blindindex, keyring
+from rekisteri.core import blindindex, idlist, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto.envelope import data_cipher
 from rekisteri.core.errors import FieldErrors, ValidationFailed
@@ -116,11 +116,12 @@ def _owners(
     decrypting the candidates' rows, as ``email_owners`` does)."""
     wanted = sorted({v for v in values if v})
     found: dict[str, set[Any]] = {v: set() for v in wanted}
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
+    # The keys as one parameter (core/idlist.py): one query on PostgreSQL,
+    # one per CHUNK on SQLite.
+    for chunk in idlist.chunks(wanted):
         keys = {blindindex.query_key(model, field_name, v): v for v in chunk}
         candidates = set(
-            BlindIndex.objects.filter(key__in=list(keys)).values_list(
+            BlindIndex.objects.filter(idlist.among("key", list(keys))).values_list(
                 "subject_id", flat=True
             )
         )
@@ -128,7 +129,7 @@ def _owners(
             continue
         with keyring.ensure_scope():
             keyring.prefetch(candidates, KeyClass.CRM)
-            for row in model.objects.filter(person_id__in=candidates):
+            for row in model.objects.filter(idlist.among("person_id", candidates)):
                 value = getattr(row, attr)
                 if value in found:
                     found[value].add(row.person_id)
