@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rekisteri.core import formats, keyring
-from rekisteri.core.idlist import among
 from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.idlist import among
 from rekisteri.registry import bulk, hooks
 from rekisteri.registry.choices import LANGUAGES, Language
 from rekisteri.registry.models import Organization, Person, Role
