@@ -119,7 +119,9 @@ def _owners(
     # The keys as one parameter (core/idlist.py): one query on PostgreSQL,
     # one per CHUNK on SQLite.
     for chunk in idlist.chunks(wanted):
-        keys = {blindindex.query_key(model, field_name, v): v for v in chunk}
+        keys = dict(
+            zip(blindindex.query_keys(model, field_name, chunk), chunk, strict=True)
+        )
         candidates = set(
             BlindIndex.objects.filter(idlist.among("key", list(keys))).values_list(
                 "subject_id", flat=True
