@@ -90,6 +90,19 @@ def query_key(model: type[models.Model], field_name: str, term: str) -> int:
     return pack(field_code(label), blind.digest(fkey, term, bits))
 
 
+def query_keys(
+    model: type[models.Model], field_name: str, terms: list[str]
+) -> list[int]:
+    """:func:`query_key` of each term, the field's key and code read once
+    (a batch's addresses)."""
+    f = model._meta.get_field(field_name)
+    label = label_of(f)
+    bits = blind.TOKEN_BITS if f.blind == "name" else blind.EXACT_BITS
+    high = field_code(label) << 32  # pack() of each term's digest
+    fkey = blind.field_key(_index_key(), label)
+    return [high | d for d in blind.digests(fkey, terms, bits)]
+
+
 def _reindex_subject(model: type[models.Model], subject_id: uuid.UUID) -> None:
     """Rewrite a subject's rows for ``model``'s indexed fields from the database."""
     fields = indexed_fields(model)

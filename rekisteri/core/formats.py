@@ -206,6 +206,24 @@ def _memoised(kind: str, value: str, arg: object, fn: Callable[[str, Any], str])
     return found
 
 
+def derived(kind: str, value: str, fn: Callable[[str], Any]) -> Any:
+    """``fn(value)`` once per :func:`memo` block (every time outside one),
+    for a value derived from a normal form that is not itself one (the
+    suppression list's digest of an address, read by the importer's
+    matching and again by the list's listener in the same batch). A
+    ``None`` result is not remembered."""
+    found_memo = _memo.get()
+    if found_memo is None:
+        return fn(value)
+    key = (kind, value, None)
+    found = found_memo.get(key)
+    if found is None:
+        found = fn(value)
+        if found is not None:
+            found_memo[key] = found
+    return found
+
+
 def normalise_phone(value: str, default_region: str = "FI") -> str:
     """Parse a phone number (Finnish national form allowed) and return E.164.
 

@@ -44,7 +44,9 @@ def chunks(ids: Iterable[Any], *, using: str = DEFAULT_DB_ALIAS) -> Iterator[lis
         yield ids[i : i + CHUNK]
 
 
-def _array_type(ids: list[Any]) -> str | None:
+def _array_type(ids: list[Any], text: bool = False) -> str | None:
+    if text:
+        return "text" if all(isinstance(i, str) for i in ids) else None
     if all(isinstance(i, uuid.UUID) for i in ids):
         return "uuid"
     if all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
@@ -68,15 +70,23 @@ def array_literal(values: Iterable[Any]) -> str:
     )
 
 
-def among(column: str, ids: Iterable[Any], *, using: str = DEFAULT_DB_ALIAS) -> Q:
+def among(
+    column: str,
+    ids: Iterable[Any],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    text: bool = False,
+) -> Q:
     """The filter ``column IN ids`` (a lookup path such as ``person_id`` or
     ``invoice__billing_contact_id``) with the ids as one parameter: on
     PostgreSQL an array the server unnests, on SQLite a JSON array read by
     ``json_each`` (ids as SQLite stores them: a UUID as its 32 hex digits).
-    A short list, or ids of another type, is the plain ``IN`` list."""
+    Ids are UUIDs or integers, or with ``text=True`` texts of a text column
+    (digests, codes; never a UUID as text, which SQLite stores otherwise);
+    a short list, or values of another type, is the plain ``IN`` list."""
     ids = list(ids)
     vendor = connections[using].vendor
-    kind = _array_type(ids) if len(ids) > SHORT else None
+    kind = _array_type(ids, text) if len(ids) > SHORT else None
     if kind is None or vendor not in ("postgresql", "sqlite"):
         return Q(**{f"{column}__in": ids})
     if vendor == "postgresql":

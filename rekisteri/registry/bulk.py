@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.access.families import families_of
-from rekisteri.core import blindindex, keyring
+from rekisteri.core import blindindex, idlist, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto.envelope import data_cipher
 from rekisteri.core.errors import FieldErrors, ValidationFailed
@@ -116,11 +116,14 @@ def _owners(
     decrypting the candidates' rows, as ``email_owners`` does)."""
     wanted = sorted({v for v in values if v})
     found: dict[str, set[Any]] = {v: set() for v in wanted}
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        keys = {blindindex.query_key(model, field_name, v): v for v in chunk}
+    # The keys as one parameter (core/idlist.py): one query on PostgreSQL,
+    # one per CHUNK on SQLite.
+    for chunk in idlist.chunks(wanted):
+        keys = dict(
+            zip(blindindex.query_keys(model, field_name, chunk), chunk, strict=True)
+        )
         candidates = set(
-            BlindIndex.objects.filter(key__in=list(keys)).values_list(
+            BlindIndex.objects.filter(idlist.among("key", list(keys))).values_list(
                 "subject_id", flat=True
             )
         )
@@ -128,7 +131,7 @@ def _owners(
             continue
         with keyring.ensure_scope():
             keyring.prefetch(candidates, KeyClass.CRM)
-            for row in model.objects.filter(person_id__in=candidates):
+            for row in model.objects.filter(idlist.among("person_id", candidates)):
                 value = getattr(row, attr)
                 if value in found:
                     found[value].add(row.person_id)
@@ -224,15 +227,24 @@ def _clean_organizations(
             continue
         try:
             data[id(org)] = clean_organization(
-                dict(name=org.name, business_id=org.business_id), instance=None
+                dict(name=org.name, business_id=org.business_id),
+                instance=None,
+                check_taken=False,
             )
         except ValidationFailed as exc:
             refused[id(org)] = exc.reasons()
-    # Two instances naming one business ID would be two organizations.
+    # A business ID in the register, or named by two instances (two
+    # organizations): the service's own check, one query for the batch.
+    named = [d["business_id"] for d in data.values() if d["business_id"]]
+    taken = set(
+        Organization.objects.filter(business_id__in=named).values_list(
+            "business_id", flat=True
+        )
+    )
     seen: dict[str, int] = {}
     for key, d in list(data.items()):
         bid = d["business_id"]
-        if bid and bid in seen:
+        if bid and (bid in seen or bid in taken):
             refused[key] = [_("Another organization already has this business ID.")]
             del data[key]
         elif bid:

@@ -11,6 +11,7 @@ attribute values; both send what ``bulk_create`` would (each field's
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -27,7 +28,7 @@ PARAMS = 30_000
 
 
 # How insert_rows turns an instance's attribute into a parameter.
-_AS_IS, _SEAL, _PREP, _NOW, _PRE_SAVE = range(5)
+_AS_IS, _SEAL, _PREP, _NOW, _PRE_SAVE, _UUID = range(6)
 # Field types whose values of these exact Python types are what the
 # database driver takes: their get_db_prep_save returns them unchanged.
 _NONE = type(None)
@@ -65,6 +66,10 @@ def _plan(model: type[models.Model]) -> list[tuple[models.Field, int, Any]]:
             f.auto_now or f.auto_now_add  # type: ignore[attr-defined]
         ):
             plan.append((f, _NOW, None))
+        elif isinstance(f.target_field if f.is_relation else f, models.UUIDField):
+            # A UUID (the row's id, a foreign key to one): what the field's
+            # get_db_prep_save makes of a UUID, without its calls per value.
+            plan.append((f, _UUID, None))
         elif type(f) in (
             models.UUIDField,
             models.ForeignKey,
@@ -157,6 +162,7 @@ def _insert(
     plan = _plan(model)
     pk_attname = model._meta.pk.attname
     binary = conn.Database.Binary
+    native_uuid = conn.features.has_native_uuid_field
     prepared: list[dict[Any, Any]] = [{} for _ in plan]
     now = timezone.now()
     values = []
@@ -184,6 +190,11 @@ def _insert(
                     version, aead = cipher
                     sealed = f.seal_text(aead, version, str(data[pk_attname]), value)
                     row.append(binary(sealed))
+                    continue
+            elif how == _UUID:
+                value = data[f.attname]
+                if type(value) is uuid.UUID:
+                    row.append(value if native_uuid else value.hex)
                     continue
             elif how in (_PREP, _NOW):
                 if how == _NOW:
@@ -215,12 +226,29 @@ def _insert(
 
 
 def _execute_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """The rows into ``table``: on PostgreSQL one ``COPY ... FROM STDIN``
+    (the server parses no statement of thousands of parameters and the
+    client quotes none: about half the time of a multi-row ``INSERT`` and a
+    fifth of its CPU, docs/connectors.md, Speed), on SQLite multi-row
+    ``INSERT`` statements of at most :data:`PARAMS` parameters."""
+    if not rows:
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    # Table and column names come from model metadata; values are always
+    # passed as data, never in the statement's text.
+    if conn.vendor == "postgresql":
+        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        # The driver's own cursor (Django's wrapper has no COPY), inside the
+        # caller's transaction like any statement.
+        with conn.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+        return
     per = max(1, PARAMS // len(columns))
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # Table and column names come from model metadata; values are always
-    # passed as parameters.
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+    with conn.cursor() as cursor:
         for start in range(0, len(rows), per):
             chunk = rows[start : start + per]
             params = [v for row in chunk for v in row]

@@ -362,8 +362,9 @@ def suppressed_of(kind: str, values: Sequence[str]) -> set[str]:
             digests[d] = value
     if not digests:
         return set()
+    # The digests as one parameter (core/idlist.py).
     hits = SuppressedContact.objects.filter(
-        kind=kind, digest__in=list(digests)
+        idlist.among("digest", list(digests), text=True), kind=kind
     ).values_list("digest", flat=True)
     return {digests[d] for d in hits}
 

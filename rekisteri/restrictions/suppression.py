@@ -42,7 +42,13 @@ def normalise(kind: str, value: str) -> str | None:
 
 
 def digest(kind: str, value: str) -> str | None:
-    """Hex HMAC-SHA256 of the normalised address (None if not an address)."""
+    """Hex HMAC-SHA256 of the normalised address (None if not an address);
+    inside ``formats.memo`` once per address (an import's batch asks for
+    its addresses before it writes, and the listener again after)."""
+    return formats.derived(f"suppression:{kind}", value, lambda v: _digest(kind, v))
+
+
+def _digest(kind: str, value: str) -> str | None:
     normal = normalise(kind, value)
     if normal is None:
         return None

@@ -111,6 +111,31 @@ def test_a_batch_appends_its_events_once_before_it_commits():
     _chain_ok(51)
 
 
+def test_a_large_batch_is_stored_whole_and_verifies():
+    """From ``append.COPY_FROM`` events on, PostgreSQL stores them by COPY
+    and moves the head after: the chain, the values and the JSON details
+    come back as written."""
+    import uuid
+
+    from rekisteri.audit.append import COPY_FROM
+
+    _record()
+    subject = uuid.uuid4()
+    n = 2 * COPY_FROM
+    with batch():
+        for i in range(n):
+            _record(
+                f"x.e{i % 60:02d}",
+                target_id=i,
+                subject_id=subject,
+                details={"n": i, "text": 'tab\t "quote" \\ é'},
+            )
+    _chain_ok(n + 1)
+    last = AuditEvent.objects.order_by("-id").first()
+    assert last.subject_id == subject
+    assert last.details == {"n": n - 1, "text": 'tab\t "quote" \\ é'}
+
+
 def test_a_batch_that_rolls_back_leaves_no_event():
     _record()
     with pytest.raises(RuntimeError), batch():

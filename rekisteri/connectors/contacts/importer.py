@@ -62,7 +62,7 @@ FATES = ("create", "update", "unchanged", "suppressed", "duplicate", "error")
 # Reports keep this many row outcomes; the counts cover every row.
 REPORT_ROWS = 1000
 # Rows matched and written together (docs/connectors.md, Speed).
-BATCH = 500
+BATCH = 1000
 
 __all__ = ["FIELDS", "ContactImporter", "import_contacts", "mapping_save"]
 
@@ -455,6 +455,7 @@ class ContactImporter:
                 source=self.source,
                 import_batch=self.batch,
                 obtained_on=self.today,
+                new=True,
             )
         self.report.inform_tasks += informed
         self.report.organizations_created += len(result.organizations)

@@ -87,14 +87,24 @@ def task_for(
 
 
 def tasks_for_many(
-    *, person_ids: list[Any], source: Any, import_batch: Any, obtained_on: dt.date
+    *,
+    person_ids: list[Any],
+    source: Any,
+    import_batch: Any,
+    obtained_on: dt.date,
+    new: bool = False,
 ) -> int:
     """:func:`task_for` of many persons: one query for the tasks that exist,
     one insert for the rest; inside the import's write. Returns how many
-    were made."""
-    have = set(
-        InformTask.objects.filter(person_id__in=person_ids, source=source).values_list(
-            "person_id", flat=True
+    were made. ``new``: the persons were created in this transaction, so
+    none has a task yet and the query is left out."""
+    have: set[Any] = (
+        set()
+        if new
+        else set(
+            InformTask.objects.filter(
+                person_id__in=person_ids, source=source
+            ).values_list("person_id", flat=True)
         )
     )
     due = due_date(obtained_on)

@@ -5,7 +5,8 @@ Matching reads the register for a whole batch at once: one suppression
 query per kind of address, one blind-index query per kind for the owners,
 one query for the organizations by business ID and one each for the
 matched persons, their addresses and their open roles, whatever the
-batch's size. A row then costs no query of its own until it writes.
+batch's size (each list of ids or codes one parameter, core/idlist.py). A
+row then costs no query of its own until it writes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from rekisteri.core import formats, keyring
 from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.idlist import among
 from rekisteri.registry import bulk, hooks
 from rekisteri.registry.choices import LANGUAGES, Language
 from rekisteri.registry.models import Organization, Person, Role
@@ -173,19 +175,19 @@ class Matches:
         keyring.prefetch(ids, KeyClass.CRM)
         persons = {
             p.pk: p
-            for p in Person.objects.filter(pk__in=list(ids)).prefetch_related(
+            for p in Person.objects.filter(among("pk", ids)).prefetch_related(
                 "emails", "phones"
             )
         }
         organizations = {
             o.business_id: o
             for o in Organization.objects.filter(
-                business_id__in=list({c.business_id for c in rows})
+                among("business_id", {c.business_id for c in rows}, text=True)
             )
         }
         open_roles = set(
             Role.objects.filter(
-                person_id__in=list(ids), kind=role_kind, end_date__isnull=True
+                among("person_id", ids), kind=role_kind, end_date__isnull=True
             ).values_list("person_id", "organization_id", "kind")
         )
         return cls(suppressed, by_email, by_phone, organizations, persons, open_roles)

@@ -41,6 +41,7 @@ from rekisteri.connectors.prh.mapping import (
 )
 from rekisteri.core import gcpause
 from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.core.idlist import among
 from rekisteri.registry import auditing
 from rekisteri.registry import services as registry
 from rekisteri.registry.choices import OrganizationStatus
@@ -197,17 +198,18 @@ class Known:
         orgs = {
             o.business_id: o
             for o in Organization.objects.select_related("provenance__source").filter(
-                business_id__in=list(business_ids)
+                # The chunk's 500 business IDs as one parameter (core/idlist.py).
+                among("business_id", list(business_ids), text=True)
             )
         }
         ids = [o.pk for o in orgs.values()]
         sources: dict[Any, dict[str, Provenance]] = {}
         for row in OrganizationValueSource.objects.filter(
-            organization_id__in=ids
+            among("organization_id", ids)
         ).select_related("provenance__source"):
             sources.setdefault(row.organization_id, {})[row.field] = row.provenance
         reviews = RegistryReview.objects.filter(
-            organization_id__in=ids,
+            among("organization_id", ids),
             status__in=(ReviewStatus.PENDING, ReviewStatus.REJECTED),
         ).values_list("organization_id", "field", "proposed_value", "status")
         proposed, pending = set(), set()
@@ -446,7 +448,7 @@ def _apply_chunk(
                     Failure(position, mapped.business_id, exc.code, exc.message)
                 )
         if unchanged:
-            Organization.objects.filter(pk__in=unchanged).update(
+            Organization.objects.filter(among("pk", unchanged)).update(
                 registry_checked_at=timezone.now()
             )
 

@@ -18,6 +18,7 @@ from rekisteri.contracts.relationship import (
     relationship_end,
     relationship_ended_before,
     relationship_refresh,
+    relationship_refresh_many,
 )
 from rekisteri.registry.models import Organization, Role
 from rekisteri.registry.services import role_create, role_delete, role_end
@@ -105,6 +106,10 @@ def test_relationship_end_over_random_contracts_and_roles(contracts, roles):
     assert relationship_end(org) == expected
     # The role signal kept the stored value in step; a refresh agrees.
     assert relationship_refresh(org).ended_on == expected
+    assert RelationshipEnd.objects.get(organization=org).ended_on == expected
+    # The set-based refresh (bulk writes) aggregates to the same value.
+    RelationshipEnd.objects.filter(organization=org).delete()
+    relationship_refresh_many([org.pk, *(uuid.uuid4() for _ in range(20))])
     assert RelationshipEnd.objects.get(organization=org).ended_on == expected
 
 

@@ -48,6 +48,18 @@ def test_among_of_integers():
     assert list(DueDate.objects.filter(idlist.among("pk", wanted))) == [row]
 
 
+def test_among_of_texts_of_a_text_column():
+    from rekisteri.registry.models import Organization
+
+    org = Organization.objects.create(name="Oy Ab", business_id="1234567-1")
+    codes = ["1234567-1", *(f'{n:07d}-"\\{n}' for n in range(40))]
+    q = idlist.among("business_id", codes, text=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert list(Organization.objects.filter(q)) == [org]
+    sql = queries[0]["sql"]
+    assert ("unnest" if connection.vendor == "postgresql" else "json_each") in sql
+
+
 def test_among_of_odd_values_falls_back_to_a_plain_list():
     # Ids given as text are not turned into an array of another type.
     person = make_person(emails=[])

@@ -43,7 +43,12 @@ ORG_ADDRESS_FIELDS = [
 ]
 
 
-def clean_organization(data: dict[str, Any], *, instance: Organization | None) -> dict:
+def clean_organization(
+    data: dict[str, Any], *, instance: Organization | None, check_taken: bool = True
+) -> dict:
+    """The organization's values cleaned, or ValidationFailed. A caller
+    that checks many new organizations' business IDs with one query (the
+    bulk import, registry/bulk.py) passes ``check_taken=False``."""
     errors = FieldErrors()
     out: dict[str, Any] = {}
     out["name"] = clean_required_text(errors, "name", data.get("name"), max_length=200)
@@ -70,7 +75,7 @@ def clean_organization(data: dict[str, Any], *, instance: Organization | None) -
     out["no_marketing"] = bool(data.get("no_marketing"))
     out.update(clean_address(errors, "postal", data))
     out.update(clean_address(errors, "visiting", data))
-    if out["business_id"] and "business_id" not in errors.fields:
+    if check_taken and out["business_id"] and "business_id" not in errors.fields:
         taken = Organization.objects.filter(business_id=out["business_id"])
         if instance is not None:
             taken = taken.exclude(pk=instance.pk)
