@@ -143,6 +143,13 @@ def test_manage_py_check_fails_on_an_unclassified_field():
     call_command("check", stdout=io.StringIO())
 
 
+def test_manage_py_check_is_clean_at_the_level_make_test_runs_it():
+    """``make test`` runs ``manage.py check --fail-level WARNING``; the same
+    check here fails a pytest run too, so a warning (a template library
+    clash, an undeclared setting) is seen before the whole target runs."""
+    call_command("check", fail_level="WARNING", stdout=io.StringIO())
+
+
 def test_manage_py_check_fails_on_a_new_unclassified_model():
     """A whole new model in an installed app is checked too."""
 
