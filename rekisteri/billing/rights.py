@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from rekisteri.billing.models import Invoice
-from rekisteri.core import fiscal
+from rekisteri.core import fiscal, idlist
 from rekisteri.core.participants import Participant
 
 
@@ -42,9 +42,9 @@ def vouchers_kept_until(invoices: list[Any]) -> dict[Any, dt.date | None]:
         if {"invoice_date", "created_at"} & i.get_deferred_fields()
     ]
     read: dict[Any, tuple[Any, Any]] = {}
-    for n in range(0, len(wanted), 500):
+    for chunk in idlist.chunks(wanted):
         for pk, invoice_date, created_at in Invoice.objects.filter(
-            pk__in=wanted[n : n + 500]
+            idlist.among("pk", chunk)
         ).values_list("pk", "invoice_date", "created_at"):
             read[pk] = (invoice_date, created_at)
     out: dict[Any, dt.date | None] = {}

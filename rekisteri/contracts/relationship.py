@@ -26,7 +26,7 @@ from django.utils import timezone
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import Contract, RelationshipEnd
 from rekisteri.core import deferral
-from rekisteri.core.idlist import among
+from rekisteri.core.idlist import among, chunks
 from rekisteri.registry import hooks
 from rekisteri.registry.models import Organization, Role
 
@@ -79,8 +79,8 @@ def relationship_refresh_many(organization_ids: Iterable[Any]) -> None:
     The stored rows' listeners hear of them once
     (:data:`rekisteri.registry.hooks.rows_created`)."""
     ids = list(dict.fromkeys(organization_ids))
-    for i in range(0, len(ids), 500):
-        _refresh_chunk(ids[i : i + 500])
+    for chunk in chunks(ids):
+        _refresh_chunk(chunk)
 
 
 def _ends(model: Any, column: str, ids: list[Any], **filters: Any) -> Any:

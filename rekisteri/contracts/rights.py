@@ -145,8 +145,8 @@ def _read_contracts_many(ids: list[Any]) -> dict[Any, list[Contract]]:
     contracts: dict[Any, Contract] = {}
     orgs = list(by_org)
     for keys, lookup in ((sorted(wanted, key=str), "pk"), (orgs, "organization_id")):
-        for i in range(0, len(keys), 500):
-            for c in Contract.objects.filter(**{f"{lookup}__in": keys[i : i + 500]}):
+        for chunk in idlist.chunks(keys):
+            for c in Contract.objects.filter(idlist.among(lookup, chunk)):
                 contracts[c.pk] = c
     for c in contracts.values():
         if c.organization_id in by_org:

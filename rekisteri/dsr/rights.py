@@ -128,9 +128,9 @@ def _counts_many(persons: list[Any]) -> dict[Any, dict[type, int]]:
     every = sorted({c for found in cases.values() for c in found}, key=str)
     per_case: dict[type, dict[Any, int]] = {m: {} for m in CASE_MODELS[1:]}
     for model in CASE_MODELS[1:]:
-        for i in range(0, len(every), 500):
+        for chunk in idlist.chunks(every):
             per_case[model].update(
-                model.objects.filter(case_id__in=every[i : i + 500])
+                model.objects.filter(idlist.among("case_id", chunk))
                 .order_by()
                 .values_list("case_id")
                 .annotate(n=models.Count("pk"))

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.audit.services import batch as audit_batch
-from rekisteri.core import holds, keyring, sealed_files
+from rekisteri.core import holds, idlist, keyring, sealed_files
 from rekisteri.core.catalogue import (
     CatalogueEntry,
     Erasure,
@@ -105,9 +105,9 @@ class Expiry:
 def _links(case_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
     through = RequestCase.persons.through
     out: dict[uuid.UUID, list[uuid.UUID]] = {cid: [] for cid in case_ids}
-    for i in range(0, len(case_ids), 500):
+    for chunk in idlist.chunks(case_ids):
         for cid, pid in through.objects.filter(
-            requestcase_id__in=case_ids[i : i + 500]
+            idlist.among("requestcase_id", chunk)
         ).values_list("requestcase_id", "person_id"):
             out[cid].append(pid)
     return out
