@@ -28,6 +28,7 @@ from rekisteri.audit.chain import (
     link,
 )
 from rekisteri.audit.models import AuditEvent, AuditHead
+from rekisteri.core.copyrows import copy_rows
 
 HEAD_ID = 1
 
@@ -126,21 +127,18 @@ def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
             # client and unnested by the server cost several times the
             # extra round trip.
             qn = connection.ops.quote_name
-            copy_sql = "COPY {} ({}) FROM STDIN".format(
+            copy_rows(
+                cursor,
                 qn(AuditEvent._meta.db_table),
-                ", ".join(qn(f.column) for f in fields),
-            )
-            # The driver's own cursor (Django's wrapper has no COPY), in
-            # the caller's transaction.
-            with cursor.cursor.copy(copy_sql) as copy:
-                write = copy.write_row
-                for event in events:
-                    write(
-                        tuple(
-                            a(getattr(event, f.attname))
-                            for f, a in zip(fields, adapt, strict=True)
-                        )
+                [qn(f.column) for f in fields],
+                (
+                    tuple(
+                        a(getattr(event, f.attname))
+                        for f, a in zip(fields, adapt, strict=True)
                     )
+                    for event in events
+                ),
+            )
             cursor.execute(_head_update_sql(), head)
         elif connection.vendor == "postgresql":
             columns = [

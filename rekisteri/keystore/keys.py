@@ -21,6 +21,7 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from rekisteri.core import compiled, idlist
+from rekisteri.core.copyrows import copy_rows
 from rekisteri.core.crypto.master import (
     KEY_BYTES,
     KeyConfigError,
@@ -382,16 +383,13 @@ def store_new_keys(rows: list[tuple]) -> None:
     connection = connections[KEYSTORE_DB]
     quote = connection.ops.quote_name
     table = quote(DataKey._meta.db_table)
-    columns = ", ".join(
-        quote(DataKey._meta.get_field(name).column) for name in _KEY_COLUMNS
-    )
+    names = [quote(DataKey._meta.get_field(name).column) for name in _KEY_COLUMNS]
+    columns = ", ".join(names)
     adapt = connection.ops.adapt_datetimefield_value
     rows = [(*row[:-1], adapt(row[-1])) for row in rows]
     with transaction.atomic(using=KEYSTORE_DB), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            copy_rows(cursor, table, names, rows)
         else:
             marks = ", ".join(["%s"] * len(_KEY_COLUMNS))
             cursor.executemany(

@@ -38,7 +38,8 @@ from rekisteri.messaging.services import (
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
 
 
-def _readable(value: Any) -> str | None:
+def readable(value: Any) -> str | None:
+    """A decrypted value, or None for none or an erased one (a placeholder)."""
     text = str(value) if value else ""
     return text if text and not text.startswith("[") else None
 
@@ -99,10 +100,10 @@ def person_addresses_many(persons: list[Person]) -> dict[Any, set[str]]:
         for chunk in idlist.chunks(ids):
             among = idlist.among("person_id", chunk)
             for e in PersonEmail.objects.filter(among).only("person_id", "email"):
-                if (a := _readable(e.email)) is not None:
+                if (a := readable(e.email)) is not None:
                     addresses[e.person_id].add(a)
             for p in PersonPhone.objects.filter(among).only("person_id", "number"):
-                if (a := _readable(p.number)) is not None:
+                if (a := readable(p.number)) is not None:
                     addresses[p.person_id].add(a)
         return addresses
 
@@ -202,7 +203,7 @@ def participation_erase_many(
             if not mine:
                 continue  # no message to scrub: the name is not read
             names = {str(r.display_name) for r in mine if r.display_name}
-            full_name = _readable(person.full_name)
+            full_name = readable(person.full_name)
             if full_name:
                 names.add(full_name)
             for r in mine:

@@ -30,7 +30,11 @@ from typing import Any
 from django.db import transaction
 
 from rekisteri.core import idlist, keyring
-from rekisteri.messaging.erasure import normal_form, person_addresses_many
+from rekisteri.messaging.erasure import (
+    normal_form,
+    person_addresses_many,
+    readable,
+)
 from rekisteri.messaging.models import Message, MessageParticipant, Thread
 from rekisteri.messaging.services import (
     address_digest,
@@ -38,12 +42,6 @@ from rekisteri.messaging.services import (
     scrub_text,
 )
 from rekisteri.registry.models import Person
-
-
-def _readable(value: Any) -> str:
-    """A decrypted value, or "" for none or an erased one (a placeholder)."""
-    text = str(value or "")
-    return "" if not text or getattr(value, "is_erased", False) else text
 
 
 def participation_replay(
@@ -68,7 +66,7 @@ def participation_replay(
         normalised = {normal_form(a) for a in known}
         normalised |= {
             normalise_address(a)[1]
-            for a in (_readable(r.address) for r in rows.values())
+            for a in (readable(r.address) for r in rows.values())
             if a
         }
         normalised.discard("")
@@ -83,23 +81,21 @@ def participation_replay(
                 # by its 62-bit keyed digest alone.
                 if r.pk not in rows and (
                     r.address_digest in marked
-                    or normalise_address(_readable(r.address))[1] in normalised
+                    or normalise_address(readable(r.address) or "")[1] in normalised
                 ):
                     rows[r.pk] = r
-        addresses = known | {_readable(r.address) for r in rows.values()}
-        names = {_readable(r.display_name) for r in rows.values()}
+        addresses = known | {readable(r.address) for r in rows.values()}
+        names = {readable(r.display_name) for r in rows.values()}
         for person in persons:
-            full_name = _readable(person.full_name)
-            if not full_name.startswith("["):
-                names.add(full_name)
+            names.add(readable(person.full_name))
         # An address as a row stores it (as typed) and in its normal form,
         # as the erasure scrubbed the register's stored forms.
         normalised |= {normalise_address(a)[1] for a in addresses if a}
-        needles = (addresses | normalised | names) - {""}
+        needles = {n for n in addresses | normalised | names if n}
         scrubbed = 0
         for message in {r.message_id: r.message for r in rows.values()}.values():
-            headers = _readable(message.headers)
-            if headers and not headers.startswith("["):
+            headers = readable(message.headers)
+            if headers:
                 new = scrub_text(headers, needles)
                 if new != headers:
                     message.headers = new

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
+from rekisteri.core.copyrows import copy_rows
 from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
 from rekisteri.core.models import BlindIndex
 from rekisteri.registry.models import SearchKeyField
@@ -237,13 +238,8 @@ def _execute_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
     # Table and column names come from model metadata; values are always
     # passed as data, never in the statement's text.
     if conn.vendor == "postgresql":
-        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        # The driver's own cursor (Django's wrapper has no COPY), inside the
-        # caller's transaction like any statement.
-        with conn.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-            write = copy.write_row
-            for row in rows:
-                write(row)
+        with conn.cursor() as cursor:
+            copy_rows(cursor, table, columns, rows)
         return
     per = max(1, PARAMS // len(columns))
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"

@@ -37,7 +37,7 @@ from rekisteri.access.enforce import (
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
 from rekisteri.audit.services import batch as audit_batch
-from rekisteri.core import deferral, holds, idlist, keyring, participants
+from rekisteri.core import holds, idlist, keyring, participants
 from rekisteri.core.catalogue import KeyClass, personal_fields
 from rekisteri.core.dbrouter import on_primary
 from rekisteri.core.errors import FieldErrors, Forbidden, NotFound, ServiceError
@@ -47,6 +47,7 @@ from rekisteri.rights import engine, notices
 from rekisteri.rights.fates import (
     FATES,
     KEPT,
+    delete_rows,
     erase_families,
     erased,
     parts,
@@ -577,13 +578,7 @@ def _erase_located(
             cats |= categories
             if deleted:
                 doomed.setdefault(located.model, []).append(located.row.pk)
-    # One delete per kind of row (the model's signals still run; their
-    # receivers' per-row work, deferred, runs once for the batch:
-    # core/deferral.py).
-    with deferral.collect():
-        for model, pks in doomed.items():
-            for chunk in idlist.chunks(list(dict.fromkeys(pks))):
-                model._default_manager.filter(idlist.among("pk", chunk)).delete()
+    delete_rows(doomed)
     # Every participant's erasure while the persons' addresses can still be
     # read, then the keys and blind indexes.
     by_participant = participants.run_erase_many(actor=actor, persons=persons)

@@ -12,7 +12,7 @@ from typing import Any
 from django.apps import apps
 
 from rekisteri.access import families as families_mod
-from rekisteri.core import participants
+from rekisteri.core import deferral, idlist, participants
 from rekisteri.core.catalogue import (
     CatalogueEntry,
     Erasure,
@@ -166,3 +166,18 @@ def row_counts(
             frozenset(e.classification.category for e in located.entries),  # type: ignore[union-attr]
         )
     return found
+
+
+def delete_rows(doomed: dict[type, list[Any]]) -> int:
+    """Delete the rows whose fate is deleted (model → pks), one statement
+    per kind of row and chunk; the models' signals still run, their
+    receivers' per-row work deferred and run once for the batch
+    (core/deferral.py). Returns how many rows of those models went. The
+    erasure and the replay after a restore delete alike."""
+    deleted = 0
+    with deferral.collect():
+        for model, pks in doomed.items():
+            for chunk in idlist.chunks(list(dict.fromkeys(pks))):
+                found = model._default_manager.filter(idlist.among("pk", chunk))
+                deleted += found.delete()[1].get(model._meta.label, 0)
+    return deleted

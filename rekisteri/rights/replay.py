@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rekisteri.core import deferral, idlist
+from rekisteri.core import idlist
 from rekisteri.core.participants import Participant
 from rekisteri.registry.models import Person
 from rekisteri.rights import engine
-from rekisteri.rights.fates import row_counts
+from rekisteri.rights.fates import delete_rows, row_counts
 
 
 def erasure_replay(
@@ -39,13 +39,7 @@ def erasure_replay(
         for located in scope.rows:
             if row_counts(located, memo)[0]:
                 doomed.setdefault(located.model, []).append(located.row.pk)
-    deleted = 0
-    with deferral.collect():
-        for model, pks in doomed.items():
-            for chunk in idlist.chunks(list(dict.fromkeys(pks))):
-                found = model._default_manager.filter(idlist.among("pk", chunk))
-                deleted += found.delete()[1].get(model._meta.label, 0)
-    return {"rows_deleted": deleted}
+    return {"rows_deleted": delete_rows(doomed)}
 
 
 PARTICIPANT = Participant(name="rights.erasure", replay=erasure_replay)
