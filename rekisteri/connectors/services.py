@@ -6,6 +6,7 @@ command line), errors from ``rekisteri.core.errors`` with stable codes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,10 @@ from rekisteri.connectors.prh.importer import (
     batch_start,
     import_companies,
 )
-from rekisteri.core import formats
+from rekisteri.core import formats, keyring
+from rekisteri.core.crypto.fields import Placeholder
 from rekisteri.core.errors import Conflict, NotFound, ValidationFailed
+from rekisteri.registry import sealing
 from rekisteri.registry import services as registry
 from rekisteri.registry.models import Organization
 
@@ -90,6 +93,25 @@ def prh_refresh_organization(
     return report
 
 
+def _sole_traders_business_ids() -> Iterator[str]:
+    """The sole traders' business IDs, which are sealed (registry/sealing.py):
+    opened a chunk at a time, in a key scope of the chunk's."""
+    rows = (
+        Organization.objects.filter(sole_trader=True)
+        .exclude(sole_trader_sealed=None)
+        .order_by("pk")
+    )
+    last = None
+    while True:
+        page = list((rows if last is None else rows.filter(pk__gt=last))[:500])
+        if not page:
+            return
+        last = page[-1].pk
+        with keyring.ensure_scope():
+            found = [o.business_id for o in page]
+        yield from (b for b in found if b and not isinstance(b, Placeholder))
+
+
 @write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def prh_refresh(
     *,
@@ -102,15 +124,18 @@ def prh_refresh(
     business ID. Companies PRH does not know are reported as failures."""
     if business_id is not None:
         business_id = _valid_business_id(business_id)
-        if not Organization.objects.filter(business_id=business_id).exists():
+        if not Organization.objects.filter(
+            sealing.business_id_q([business_id])
+        ).exists():
             raise NotFound(_("No organization in the register has this business ID."))
         ids: Any = [business_id]
     else:
-        ids = (
+        ids = itertools.chain(
             Organization.objects.exclude(business_id=None)
             .order_by("business_id")
             .values_list("business_id", flat=True)
-            .iterator(chunk_size=500)
+            .iterator(chunk_size=500),
+            _sole_traders_business_ids(),
         )
     own = client is None
     client = _client(client)

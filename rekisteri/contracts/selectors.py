@@ -190,6 +190,15 @@ def _parties_from_rows(person: Any, rows: list[list[Any]]) -> list[ContractParty
         )
         party.person_id = person.pk
         out.append(party)
+    # A sole trader's name is sealed (registry/sealing.py): the row gave
+    # its pseudonym, so those organizations are read whole (one query).
+    sealed = {p.contract.organization_id for p in out if p.contract.sole_trader}
+    if sealed:
+        found = Organization.objects.in_bulk(list(sealed))
+        for p in out:
+            org = found.get(p.contract.organization_id)
+            if org is not None:
+                p.contract.organization = org
     return out
 
 

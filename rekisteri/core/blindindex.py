@@ -90,6 +90,15 @@ def query_key(model: type[models.Model], field_name: str, term: str) -> int:
     return pack(field_code(label), blind.digest(fkey, term, bits))
 
 
+def query_key_for_label(label: str, kind: str, term: str) -> int:
+    """:func:`query_key` for a field known by its label (an index kept for
+    a column that is not itself encrypted: a sole trader's name,
+    registry/sealing.py)."""
+    bits = blind.TOKEN_BITS if kind == "name" else blind.EXACT_BITS
+    fkey = blind.field_key(_index_key(), label)
+    return pack(field_code(label), blind.digest(fkey, term, bits))
+
+
 def query_keys(
     model: type[models.Model], field_name: str, terms: list[str]
 ) -> list[int]:

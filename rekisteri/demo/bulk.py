@@ -13,9 +13,8 @@ from django.db import connection, models
 from rekisteri.core import blindindex, keyring
 from rekisteri.core.crypto.fields import EncryptedTextField
 from rekisteri.core.models import BlindIndex
-from rekisteri.registry.models import (
-    SearchKeyField,
-)
+from rekisteri.registry import sealing
+from rekisteri.registry.models import SealableSearchKeyField, SearchKeyField
 
 # --------------------------------------------------------------------------
 # Writing rows
@@ -38,6 +37,12 @@ _PLAIN_COLUMNS: tuple[type, ...] = (
     # PostgreSQL's COPY parses into jsonb.
     models.JSONField,
     SearchKeyField,
+    # A sole trader's columns: the writer gives their stand-ins and the
+    # sealed document itself (demo/register.py, registry/sealing.py).
+    sealing.SoleTraderCharField,
+    sealing.SoleTraderJSONField,
+    SealableSearchKeyField,
+    sealing.BusinessIdDigestField,
 )
 
 
@@ -157,7 +162,9 @@ def seal_value(
 
 def _subject_attname(f: EncryptedTextField) -> str:
     subject = f.classification.subject
-    return "id" if subject == "self" else f"{subject}_id"
+    # "organization" on an Organization: the row is its own key's subject.
+    own = subject in ("self", f.model._meta.model_name)
+    return "id" if own else f"{subject}_id"
 
 
 def insert_blind_index(entries: list[tuple[int, str]]) -> int:

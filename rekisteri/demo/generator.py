@@ -85,6 +85,10 @@ ORG_COLUMNS = (
     "updated_at",
     # What a trade register says: empty until a registry connector reads it.
     *ORG_REGISTRY_COLUMNS,
+    # Filled by the writer: a sole trader's sealed values (with the
+    # columns' stand-ins) and the business ID's digest (registry/sealing.py).
+    "sole_trader_sealed",
+    "business_id_digest",
 )
 PERSON_COLUMNS = (
     "id",
@@ -349,6 +353,8 @@ class Generator:
             now,
             now,
             *ORG_REGISTRY_EMPTY,
+            None,  # sole_trader_sealed
+            None,  # business_id_digest
         )
         return row, OrgRef(pk, domain, status == "former")
 

@@ -27,6 +27,7 @@ looked up per batch and left out rather than failing the batch.
 
 from __future__ import annotations
 
+import json
 import math
 import queue
 import random
@@ -41,11 +42,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
-from rekisteri.core import keyring
+from rekisteri.core import blindindex, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.models import BlindIndex
 from rekisteri.core.sequences import sequence_next
-from rekisteri.demo.bulk import Table, insert_blind_index
+from rekisteri.demo.bulk import Table, insert_blind_index, seal_value
 from rekisteri.demo.generator import (
     BUSINESS_ID,
     CUSTOMER_NUMBER,
@@ -65,6 +66,7 @@ from rekisteri.demo.generator import (
     SeedResult,
 )
 from rekisteri.demo.pools import ascii_slug
+from rekisteri.registry import sealing
 from rekisteri.registry.models import (
     DataSource,
     ImportBatch,
@@ -388,11 +390,12 @@ def _write_batch(
             for row, number in zip(rows.organizations, numbers, strict=True)
         ]
     )
+    organizations, org_keys, org_index = _seal_sole_traders(tables, organizations)
     sealed = batch.sealed or _seal_batch(tables, rows)
     emails, email_index = _without_taken_emails(sealed)
     # Keys first, committed in the key store: rows never outlive their key.
-    keyring.store_new_keys(sealed.key_rows)
-    index = sealed.index + [e for entries in email_index for e in entries]
+    keyring.store_new_keys(sealed.key_rows + org_keys)
+    index = sealed.index + org_index + [e for entries in email_index for e in entries]
     # Parents before children.
     return dict(
         organizations=tables.organizations.insert(organizations),
@@ -402,6 +405,61 @@ def _write_batch(
         roles=tables.roles.insert(sealed.roles),
         blind_index=insert_blind_index(index),
     )
+
+
+_ORG = {name: i for i, name in enumerate(ORG_COLUMNS)}
+
+
+def _seal_sole_traders(
+    tables: _Tables, rows: list[tuple]
+) -> tuple[list[tuple], list[tuple], list[tuple[int, str]]]:
+    """The organizations as ``Organization.save`` would store them
+    (registry/sealing.py): each business ID's digest, and a sole trader's
+    values sealed under a new key of its own, its columns holding the
+    stand-ins and its name in the blind index. Returns the rows, the new
+    keys' rows and the index entries."""
+    sole = [row for row in rows if row[_ORG["sole_trader"]]]
+    key_rows, new = (
+        keyring.new_keys(
+            [uuid.UUID(row[0]) for row in sole],
+            KeyClass.CRM,
+            postgres=tables.postgres_keys,
+        )
+        if sole
+        else ([], {})
+    )
+    ciphers = {(sid.hex, KeyClass.CRM.value): (1, AESGCM(k)) for sid, k in new.items()}
+    document = Organization._meta.get_field(sealing.DOCUMENT)
+    index_key = keyring.provider().index_key()
+    stand = Organization()
+    out, index = [], []
+    for row in rows:
+        values = list(row)
+        bid = values[BUSINESS_ID]
+        values[_ORG[sealing.DIGEST]] = sealing.digest(bid) if bid else None
+        if values[_ORG["sole_trader"]]:
+            h = values[0]
+            sealed = {n: values[_ORG[n]] for n in sealing.SEALED}
+            sealed["registered_names"] = json.loads(sealed["registered_names"])
+            stand.customer_number = values[CUSTOMER_NUMBER]
+            for n in (*sealing.SEALED, "name_key"):
+                standin = sealing.standin(stand, n)
+                values[_ORG[n]] = json.dumps(standin) if standin == [] else standin
+            row_id = str(uuid.UUID(h))
+            text = json.dumps(sealed, ensure_ascii=False, sort_keys=True)
+            values[_ORG[sealing.DOCUMENT]] = seal_value(
+                ciphers, h, document, row_id, text
+            )
+            index.extend(
+                (k, h)
+                for k in set(
+                    blindindex.keys_for_label(
+                        sealing.NAME_LABEL, "name", sealed["name"], index_key=index_key
+                    )
+                )
+            )
+        out.append(tuple(values))
+    return out, key_rows, index
 
 
 def _existing(model: type[models.Model], name: str, values: list[str]) -> set[str]:
@@ -432,8 +490,13 @@ def _existing(model: type[models.Model], name: str, values: list[str]) -> set[st
 
 def _without_taken_business_ids(rows: list[tuple]) -> list[tuple]:
     """Drop business IDs already in the register (entered by staff)."""
-    ids = [row[BUSINESS_ID] for row in rows if row[BUSINESS_ID]]
-    taken = _existing(Organization, "business_id", ids)
+    # By the keyed digest: a sole trader's business ID is sealed.
+    digests = {
+        sealing.digest(row[BUSINESS_ID]): row[BUSINESS_ID]
+        for row in rows
+        if row[BUSINESS_ID]
+    }
+    taken = {digests[d] for d in _existing(Organization, sealing.DIGEST, list(digests))}
     if not taken:
         return rows
     out = []

@@ -18,6 +18,18 @@ class RegistryConfig(AppConfig):
         register_subject_model(Person)
         register_subject_model(Organization)
 
+        # A sole trader's name is found through the blind index.
+        from django.db.models.signals import post_delete, post_save
+
+        from rekisteri.registry import sealing
+
+        post_save.connect(
+            sealing.after_save, sender=Organization, dispatch_uid="sole_trader_name"
+        )
+        post_delete.connect(
+            sealing.after_delete, sender=Organization, dispatch_uid="sole_trader_name"
+        )
+
         # A refused request for a person's page or one of their roles is
         # linked to that person (rekisteri.core.refusals).
         def refused_person(kwargs):

@@ -46,7 +46,7 @@ from rekisteri.core.crypto.envelope import data_cipher
 from rekisteri.core.errors import FieldErrors, ValidationFailed
 from rekisteri.core.models import BlindIndex
 from rekisteri.core.validation import clean_emails, clean_phones
-from rekisteri.registry import auditing, hooks
+from rekisteri.registry import auditing, hooks, sealing
 from rekisteri.registry.choices import Language, RoleKind
 from rekisteri.registry.inserts import insert_index_rows, insert_rows, insert_values
 from rekisteri.registry.models import (
@@ -236,11 +236,15 @@ def _clean_organizations(
     # A business ID in the register, or named by two instances (two
     # organizations): the service's own check, one query for the batch.
     named = [d["business_id"] for d in data.values() if d["business_id"]]
-    taken = set(
-        Organization.objects.filter(business_id__in=named).values_list(
-            "business_id", flat=True
-        )
-    )
+    # By the keyed digest: a sole trader's business ID is sealed
+    # (registry/sealing.py).
+    digests = {sealing.digest(b): b for b in named}
+    taken = {
+        digests[d]
+        for d in Organization.objects.filter(
+            idlist.among(sealing.DIGEST, list(digests), text=True)
+        ).values_list(sealing.DIGEST, flat=True)
+    }
     seen: dict[str, int] = {}
     for key, d in list(data.items()):
         bid = d["business_id"]

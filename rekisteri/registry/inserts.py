@@ -53,7 +53,9 @@ def _plan(model: type[models.Model]) -> list[tuple[models.Field, int, Any]]:
     and the key class)."""
     plan: list[tuple[models.Field, int, Any]] = []
     for f in model._meta.concrete_fields:
-        if isinstance(f, EncryptedTextField):
+        if isinstance(f, EncryptedTextField) and (
+            type(f).pre_save is EncryptedTextField.pre_save
+        ):
             subject = f.classification.subject
             owner = None
             if subject == "self":

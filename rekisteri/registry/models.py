@@ -9,6 +9,7 @@ catalogue right here (rekisteri.core.catalogue).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +28,7 @@ from rekisteri.core.catalogue import (
 )
 from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
 from rekisteri.core.formats import search_key
+from rekisteri.registry import sealing
 from rekisteri.registry.choices import (
     Language,
     OrganizationStatus,
@@ -75,6 +77,14 @@ class SearchKeyField(models.CharField):
         if connection.vendor == "postgresql":
             params["collation"] = "C"
         return params
+
+
+class SealableSearchKeyField(sealing.SoleTraderMixin, SearchKeyField):
+    """The name's search key; a sole trader's is its pseudonym's."""
+
+    def deconstruct(self) -> tuple:
+        name, _path, args, kwargs = SearchKeyField.deconstruct(self)
+        return name, "rekisteri.registry.models.SearchKeyField", args, kwargs
 
 
 def _created() -> models.DateTimeField:
@@ -172,28 +182,34 @@ class Provenance(models.Model):
 
 
 def _address_fields(prefix: str, classification: dict) -> dict:
+    """street/postal_code/city/country for an address, classified (a sole
+    trader's sealed under its own key, registry/sealing.py)."""
     if classification["erasure"] == Erasure.SHRED:
         return _sealed_address_fields(prefix, classification)
-    """street/postal_code/city/country for an address, classified."""
+    char = (
+        sealing.SoleTraderCharField
+        if classification.get("when") == "sole_trader"
+        else models.CharField
+    )
     p = f"{prefix}_" if prefix else ""
     return {
         f"{p}street": personal(
-            models.CharField(_("street address"), max_length=200, blank=True),
+            char(_("street address"), max_length=200, blank=True),
             category="user.contact.address.street",
             **classification,
         ),
         f"{p}postal_code": personal(
-            models.CharField(_("postal code"), max_length=10, blank=True),
+            char(_("postal code"), max_length=10, blank=True),
             category="user.contact.address.postal_code",
             **classification,
         ),
         f"{p}city": personal(
-            models.CharField(_("post office"), max_length=100, blank=True),
+            char(_("post office"), max_length=100, blank=True),
             category="user.contact.address.city",
             **classification,
         ),
         f"{p}country": personal(
-            models.CharField(_("country"), max_length=2, default="FI"),
+            char(_("country"), max_length=2, default="FI"),
             category="user.contact.address.country",
             **classification,
         ),
@@ -230,25 +246,25 @@ class Organization(models.Model):
         **SOLE_TRADER,
     )
     name = personal(
-        models.CharField(_("name"), max_length=200),
+        sealing.SoleTraderCharField(_("name"), max_length=200),
         category="user.name",
         **SOLE_TRADER,
     )
     name_key = personal(
-        SearchKeyField(max_length=200, editable=False),
+        SealableSearchKeyField(max_length=200, editable=False),
         category="user.name",
         description="Case-folded name for search and ordering",
         **SOLE_TRADER,
     )
     business_id = personal(
-        models.CharField(
+        sealing.SoleTraderCharField(
             _("business ID"), max_length=9, unique=True, null=True, blank=True
         ),
         category="user.unique_id",
         **SOLE_TRADER,
     )
     vat_number = personal(
-        models.CharField(_("VAT number"), max_length=16, blank=True),
+        sealing.SoleTraderCharField(_("VAT number"), max_length=16, blank=True),
         category="user.unique_id",
         **SOLE_TRADER,
     )
@@ -273,7 +289,7 @@ class Organization(models.Model):
     # What a trade register (PRH / YTJ) says of the company. Set by the
     # registry connectors (docs/connectors.md), shown on the page, not typed.
     registered_names = personal(
-        models.JSONField(_("registered names"), default=list, blank=True),
+        sealing.SoleTraderJSONField(_("registered names"), default=list, blank=True),
         category="user.name",
         description="Current and previous names with their types and versions",
         **SOLE_TRADER,
@@ -335,6 +351,21 @@ class Organization(models.Model):
         models.DateTimeField(null=True, blank=True),
         "when the register was last read",
     )
+    # A sole trader's values above, sealed under the organization's own key
+    # (registry/sealing.py); its columns hold stand-ins.
+    sole_trader_sealed = personal(
+        sealing.SealedValuesField(null=True, blank=True, editable=False),
+        category="user.name",
+        description="A sole trader's name, business ID, VAT number, addresses "
+        "and registered names, sealed together",
+        **{**SOLE_TRADER, "erasure": Erasure.SHRED},
+    )
+    business_id_digest = not_personal(
+        sealing.BusinessIdDigestField(
+            max_length=64, null=True, blank=True, unique=True, editable=False
+        ),
+        "keyed full-length HMAC of the business ID (lookup and uniqueness)",
+    )
     provenance = _provenance("+")
     created_at = _created()
     updated_at = _updated()
@@ -348,6 +379,21 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer_number})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is not None and (
+            set(fields) & (sealing.TOGETHER | {"sole_trader", "customer_number"})
+        ):
+            # A sole trader's columns and document are written together.
+            kwargs["update_fields"] = {*fields, *sealing.TOGETHER}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Organization:
+        instance = super().from_db(db, field_names, values)
+        sealing.loaded(instance)
+        return instance
 
     @property
     def is_flagged(self) -> bool:

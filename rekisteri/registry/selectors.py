@@ -36,7 +36,7 @@ from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.ids import as_uuid
 from rekisteri.core.jsonrows import JSONRows, row_columns, row_instance, rows_of
 from rekisteri.core.paging import Page
-from rekisteri.registry import extensions
+from rekisteri.registry import extensions, sealing
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import (
     DataSource,
@@ -114,7 +114,11 @@ def organization_list(
     if name_prefix:
         key = formats.search_key(name_prefix)
         if key:
-            qs = qs.filter(prefix_q("name_key", key))
+            # A sole trader's name is sealed: its blind index finds it
+            # (registry/sealing.py); it is listed under its pseudonym's key.
+            with keyring.ensure_scope():
+                sealed = sealing.matching_names(qs, name_prefix)
+            qs = qs.filter(prefix_q("name_key", key) | Q(pk__in=sealed))
     if after:
         anchor = (
             Organization.objects.filter(pk=as_uuid(after))
@@ -599,7 +603,9 @@ def _search(*, user: Any, q: str, limit: int) -> SearchResults:
             business_id = formats.normalise_business_id(q)
         except formats.FormatError:
             return results
-        results.organizations = list(orgs.filter(business_id=business_id)[:limit])
+        results.organizations = list(
+            orgs.filter(sealing.business_id_q([business_id]))[:limit]
+        )
         return results
     if kind == SearchKind.CUSTOMER_NUMBER:
         results.organizations = list(orgs.filter(customer_number=q)[:limit])
@@ -613,7 +619,7 @@ def _search(*, user: Any, q: str, limit: int) -> SearchResults:
         except formats.FormatError:
             pass
         else:
-            found = list(orgs.filter(business_id=business_id)[:limit])
+            found = list(orgs.filter(sealing.business_id_q([business_id]))[:limit])
             if found:
                 results.kind = SearchKind.BUSINESS_ID
                 results.organizations = found
@@ -629,10 +635,13 @@ def _search(*, user: Any, q: str, limit: int) -> SearchResults:
     tokens = [formats.search_key(t) for t in q.split() if formats.search_key(t)]
     if not tokens:
         return results
+    # A sole trader's name is sealed: its blind index finds it
+    # (registry/sealing.py).
+    sealed = sealing.matching_names(orgs, q)
     results.organizations = list(
-        orgs.filter(prefix_q("name_key", formats.search_key(q))).order_by(
-            "name_key", "id"
-        )[:limit]
+        orgs.filter(
+            prefix_q("name_key", formats.search_key(q)) | Q(pk__in=sealed)
+        ).order_by("name_key", "id")[:limit]
     )
     results.persons, results.more_persons = _persons_by_name(tokens, limit)
     return results

@@ -2,15 +2,20 @@
 
 A sole trader's company (``Organization.sole_trader``) is the trader's
 personal data: its name, identifiers, addresses and trade-register facts are
-catalogued with ``when="sole_trader"``, retention ``relationship`` and
-erasure ``pseudonymise`` (registry/models.py). They are stored in the clear
-(search, invoicing), so shredding the organization's relationship key does
-not reach them: when the organization's ``relationship`` date has passed,
-the sweep replaces them here, the fields found from the catalogue:
+catalogued with ``when="sole_trader"`` and retention ``relationship``
+(registry/models.py). The name, business ID, VAT number, addresses and
+registered names are sealed under the organization's own key
+(registry/sealing.py), which the sweep shreds first; the columns that stay
+in the clear (industry, trade-register status and situation, registered
+entries, end date) are declared ``pseudonymise`` and replaced here, the
+fields found from the catalogue:
 
-* the name becomes a pseudonym made of the customer number, which the books
-  keep referring to (the customer number is the pseudonym; it is kept);
-* a nullable field becomes empty (NULL), any other its blank or default.
+* the name column keeps the pseudonym made of the customer number, which
+  the books keep referring to (the customer number is the pseudonym; it is
+  kept);
+* a nullable field becomes empty (NULL), any other its blank or default;
+* the sealed document, the business ID's digest and the name's blind-index
+  rows go.
 
 The invoices' own copy of the buyer (the voucher) is not touched: it is
 kept under ``bookkeeping_voucher`` (billing/models.py).
@@ -26,8 +31,8 @@ from rekisteri.access import families
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import authorize_write
 from rekisteri.audit.services import audit_record
-from rekisteri.core import formats
 from rekisteri.core.catalogue import Erasure, personal_fields
+from rekisteri.registry import sealing
 from rekisteri.registry.models import Organization
 
 KEPT = ("customer_number",)  # the pseudonym itself
@@ -54,10 +59,8 @@ def _families() -> list[str]:
 
 
 def _replacement(org: Organization, name: str) -> Any:
-    if name == "name":
-        return f"[{org.customer_number}]"
-    if name == "name_key":
-        return formats.search_key(f"[{org.customer_number}]")
+    if name in sealing.TOGETHER:
+        return sealing.standin(org, name)
     field = Organization._meta.get_field(name)
     if field.null:
         return None
@@ -66,8 +69,19 @@ def _replacement(org: Organization, name: str) -> Any:
     return ""
 
 
-def is_pseudonymised(org: Organization) -> bool:
-    return org.name == f"[{org.customer_number}]"
+def _raw(org_id: Any, names: list[str]) -> dict[str, Any] | None:
+    """The columns as stored (a sole trader's name column holds its
+    pseudonym whatever the sealed document says)."""
+    return (
+        Organization.objects.select_for_update()
+        .filter(pk=org_id, sole_trader=True)
+        .values("customer_number", sealing.DOCUMENT, sealing.DIGEST, *names)
+        .first()
+    )
+
+
+def _is_done(raw: dict[str, Any], values: dict[str, Any]) -> bool:
+    return all(raw[n] == v for n, v in values.items())
 
 
 def pseudonymise(organization_id: Any, *, rule: str, run_id: int) -> bool:
@@ -85,22 +99,24 @@ def pseudonymise(organization_id: Any, *, rule: str, run_id: int) -> bool:
         operation="retention.pseudonymise",
     )
     with transaction.atomic():
-        org = (
-            Organization.objects.select_for_update()
-            .filter(pk=organization_id, sole_trader=True)
-            .first()
-        )
-        if org is None or is_pseudonymised(org):
+        raw = _raw(organization_id, names)
+        if raw is None:
             return False
-        values = {n: _replacement(org, n) for n in names}
-        Organization.objects.filter(pk=org.pk).update(**values)
+        stand = Organization(customer_number=raw["customer_number"])
+        values = {n: _replacement(stand, n) for n in names}
+        values[sealing.DOCUMENT] = None
+        values[sealing.DIGEST] = None
+        if _is_done(raw, values):
+            return False
+        Organization.objects.filter(pk=organization_id).update(**values)
+        sealing.forget_name([organization_id])
         audit_record(
             actor=None,
             action="retention.pseudonymise",
             target_type="organization",
-            target_id=org.pk,
+            target_id=organization_id,
             purpose="retention",
-            fields=sorted(values),
+            fields=sorted(names),
             details={"rule": rule, "run": run_id},
         )
     return True

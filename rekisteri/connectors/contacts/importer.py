@@ -46,7 +46,7 @@ from rekisteri.connectors.contacts.seen import SeenAddresses
 from rekisteri.connectors.models import ContactMapping
 from rekisteri.core import formats, gcpause, keyring
 from rekisteri.core.errors import FieldErrors, ServiceError, ValidationFailed
-from rekisteri.registry import bulk
+from rekisteri.registry import bulk, sealing
 from rekisteri.registry import services as registry
 from rekisteri.registry.choices import RoleKind
 from rekisteri.registry.models import (
@@ -471,7 +471,7 @@ class ContactImporter:
     # -- one row at a time (the fallback, and matched rows that write) ------
 
     def _lookup_org(self, business_id: str) -> Organization | None:
-        return Organization.objects.filter(business_id=business_id).first()
+        return Organization.objects.filter(sealing.business_id_q([business_id])).first()
 
     def _organization_or_create(self, c: Cleaned) -> Organization:
         org = self._orgs.get(c.business_id)

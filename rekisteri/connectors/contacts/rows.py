@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from rekisteri.core import formats, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.idlist import among
-from rekisteri.registry import bulk, hooks
+from rekisteri.registry import bulk, hooks, sealing
 from rekisteri.registry.choices import LANGUAGES, Language
 from rekisteri.registry.models import Organization, Person, Role
 
@@ -182,7 +182,13 @@ class Matches:
         organizations = {
             o.business_id: o
             for o in Organization.objects.filter(
-                among("business_id", {c.business_id for c in rows}, text=True)
+                # Sole traders' business IDs are sealed: the keyed digest
+                # finds every kind of company (registry/sealing.py).
+                among(
+                    sealing.DIGEST,
+                    {sealing.digest(c.business_id) for c in rows if c.business_id},
+                    text=True,
+                )
             )
         }
         open_roles = set(

@@ -42,7 +42,7 @@ from rekisteri.connectors.prh.mapping import (
 from rekisteri.core import gcpause
 from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.core.idlist import among
-from rekisteri.registry import auditing
+from rekisteri.registry import auditing, sealing
 from rekisteri.registry import services as registry
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import (
@@ -198,8 +198,14 @@ class Known:
         orgs = {
             o.business_id: o
             for o in Organization.objects.select_related("provenance__source").filter(
-                # The chunk's 500 business IDs as one parameter (core/idlist.py).
-                among("business_id", list(business_ids), text=True)
+                # The chunk's 500 business IDs as one parameter (core/idlist.py),
+                # by their keyed digests: a sole trader's own is sealed
+                # (registry/sealing.py).
+                among(
+                    sealing.DIGEST,
+                    [sealing.digest(b) for b in business_ids if b],
+                    text=True,
+                )
             )
         }
         ids = [o.pk for o in orgs.values()]

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rekisteri.connectors.prh import importer
 from rekisteri.connectors.tests import builders
 from rekisteri.registry.models import Organization
+from rekisteri.registry.sealing import business_id_q
 from rekisteri.testing import make_org
 
 pytestmark = pytest.mark.django_db
@@ -62,4 +63,7 @@ def test_a_company_twice_in_one_file_is_created_once():
         actor=None, companies=[company, company], description="t", create=True
     )
     assert (report.created, report.unchanged, report.failed) == (1, 1, 0)
-    assert Organization.objects.filter(business_id=builders.business_id(1)).count() == 1
+    assert (
+        Organization.objects.filter(business_id_q([builders.business_id(1)])).count()
+        == 1
+    )

@@ -25,6 +25,7 @@ from rekisteri.registry.models import (
     OrganizationValueSource,
     Provenance,
 )
+from rekisteri.registry.sealing import business_id_q
 from rekisteri.testing import make_org, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -103,11 +104,11 @@ def test_a_page_of_100_companies_imported_twice_adds_nothing_the_second_time():
     }
     assert flagged[builders.business_id(30)] == "reorganisation"
     assert builders.business_id(31) not in flagged  # reorganisation is over
-    sole = Organization.objects.get(business_id=builders.business_id(5))
+    sole = Organization.objects.get(business_id_q([builders.business_id(5)]))
     assert sole.sole_trader and sole.name == "Toiminimi Testaaja 5"
 
     # Provenance on each value: PRH, the batch, PRH's lastModified.
-    org = Organization.objects.get(business_id=builders.business_id(14))
+    org = Organization.objects.get(business_id_q([builders.business_id(14)]))
     sources = registry.value_sources(org)
     for f in ("name", "postal_street", "visiting_city", "industry_code", "business_id"):
         assert sources[f].source.code == "prh", f
@@ -221,7 +222,9 @@ def test_bad_companies_are_reported_and_nothing_of_them_is_half_imported(write):
         (4, "invalid_value"),
     ]
     assert "postal_postal_code" in report.failures[2].message
-    assert not Organization.objects.filter(business_id=builders.business_id(3)).exists()
+    assert not Organization.objects.filter(
+        business_id_q([builders.business_id(3)])
+    ).exists()
     # The batch is closed and the run audited with the counts.
     event = AuditEvent.objects.get(action="prh.import")
     assert event.details["failed"] == 3 and event.details["created"] == 2
@@ -300,7 +303,9 @@ def test_a_429_storm_during_refresh_keeps_what_was_done():
             )
             assert cursor.fetchone()[0] == 0
     # The first company was applied whole, in its own transaction.
-    first = Organization.objects.get(business_id=companies[0]["businessId"]["value"])
+    first = Organization.objects.get(
+        business_id_q([companies[0]["businessId"]["value"]])
+    )
     assert first.industry_code != ""
     assert RegistryReview.objects.filter(organization=first, field="name").exists()
     batch = ImportBatch.objects.latest("started_at")

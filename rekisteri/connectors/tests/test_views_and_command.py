@@ -20,6 +20,7 @@ from rekisteri.connectors.models import RegistryReview
 from rekisteri.connectors.tests import builders
 from rekisteri.connectors.tests.test_prh_import import SAMPLE, fake_client
 from rekisteri.registry.models import Organization
+from rekisteri.registry.sealing import business_id_q
 from rekisteri.testing import client_as, make_org
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def test_a_dissolved_company_is_flagged_on_its_page_and_in_the_list(staff_client
     services.import_companies(
         actor=None, companies=[dissolved, bankrupt], description="t", create=True
     )
-    org = Organization.objects.get(business_id=builders.business_id(3))
+    org = Organization.objects.get(business_id_q([builders.business_id(3)]))
     body = text(
         staff_client.get(reverse("registry:organization_detail", args=[org.id]))
     )

@@ -118,7 +118,8 @@ def resolve_subject(instance: Any, subject: str) -> Any:
     or to its one person when it has no organization. None if none is set.
     """
     for path in subject.split("|"):
-        if path == "self":
+        if path == "self" or path == instance._meta.model_name:
+            # "organization" on an Organization: the row is its own subject.
             value = instance.pk
         else:
             *hops, last = path.split("__")

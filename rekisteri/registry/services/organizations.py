@@ -24,7 +24,7 @@ from rekisteri.core.validation import (
     clean_address,
     clean_required_text,
 )
-from rekisteri.registry import auditing
+from rekisteri.registry import auditing, sealing
 from rekisteri.registry.choices import (
     OrganizationStatus,
 )
@@ -76,7 +76,8 @@ def clean_organization(
     out.update(clean_address(errors, "postal", data))
     out.update(clean_address(errors, "visiting", data))
     if check_taken and out["business_id"] and "business_id" not in errors.fields:
-        taken = Organization.objects.filter(business_id=out["business_id"])
+        # The keyed digest finds a sole trader's sealed business ID too.
+        taken = Organization.objects.filter(sealing.business_id_q([out["business_id"]]))
         if instance is not None:
             taken = taken.exclude(pk=instance.pk)
         if taken.exists():

@@ -1,0 +1,330 @@
+"""A sole trader's company data, sealed under the company's own key.
+
+A sole trader (``Organization.sole_trader``) is a natural person, so the
+company's name, business ID, VAT number, addresses and registered names are
+the trader's personal data (docs/security.md, Sole traders). For a sole
+trader these values are not stored in their columns: the columns hold
+stand-ins (the name column the pseudonym ``[customer number]``, the others
+empty) and the values themselves are sealed together, as one JSON document,
+in ``Organization.sole_trader_sealed`` under the organization's own data key
+(key class ``crm``, the key the relationship's message history is sealed
+under). A company's values stay in their columns, in the clear: company data
+is no personal data.
+
+Code reads and writes the fields as always (``org.name``):
+
+* :class:`SoleTraderAttribute`, the fields' descriptor, opens the sealed
+  document on first access of a loaded sole trader and gives its values; a
+  document whose key is shredded reads as the stand-ins, so an erased
+  trader's company shows its pseudonym;
+* :class:`SoleTraderMixin` makes each field's ``pre_save`` write its
+  stand-in for a sole trader, and :class:`SealedValuesField` seals the
+  values (also for the bulk writer, registry/inserts.py, which runs the
+  fields' ``pre_save``);
+* :class:`BusinessIdDigestField` keeps a keyed digest of every
+  organization's business ID, unique, so a sole trader's business ID is
+  found and kept unique without its column;
+* :func:`reindex_name` keeps the blind index of a sole trader's name, so
+  name search finds it (docs/security.md, Blind indexes).
+
+A queryset that reads columns without instances (``values()``) gets the
+stand-ins; the readers that show a sole trader's name that way open the
+document with :func:`names_of`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from rekisteri.core import blindindex
+from rekisteri.core.crypto import blind
+from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
+from rekisteri.core.formats import search_key
+from rekisteri.core.models import BlindIndex
+
+# The fields whose values are sealed for a sole trader, in the document.
+SEALED = (
+    "name",
+    "business_id",
+    "vat_number",
+    "postal_street",
+    "postal_postal_code",
+    "postal_city",
+    "postal_country",
+    "visiting_street",
+    "visiting_postal_code",
+    "visiting_city",
+    "visiting_country",
+    "registered_names",
+)
+DOCUMENT = "sole_trader_sealed"
+DIGEST = "business_id_digest"
+# Columns a save must write together when any of them (or the flag) changes.
+TOGETHER = frozenset({*SEALED, "name_key", DOCUMENT, DIGEST})
+NAME_LABEL = "registry.Organization.name"
+
+_PENDING = "_sole_trader_pending"  # loaded with a document not yet opened
+_STATE = "_sole_trader_state"  # "open", "erased" or "unreadable"
+_CHECKED = "_sole_trader_checked"  # the document was read (or is known absent)
+
+
+def pseudonym(customer_number: str) -> str:
+    """A sole trader's name as its column holds it (and as the company
+    reads once its key is shredded): the customer number, which the books
+    keep referring to."""
+    return f"[{customer_number}]"
+
+
+def standin(instance: models.Model, attname: str) -> Any:
+    """What a sole trader's column holds instead of the value."""
+    if attname in ("name", "name_key"):
+        text = pseudonym(instance.__dict__.get("customer_number") or "")
+        return text if attname == "name" else search_key(text)
+    field = instance._meta.get_field(attname)
+    if field.null:
+        return None
+    if isinstance(field, models.JSONField):
+        return []
+    if field.has_default():
+        return field.get_default()  # a country's "FI": the same for everyone
+    return ""
+
+
+def loaded(instance: models.Model) -> None:
+    """Called for each organization the database loads: a sealed document
+    is opened on the first access of a sealed field."""
+    data = instance.__dict__
+    if DOCUMENT in data:
+        if data[DOCUMENT] is not None:
+            data[_PENDING] = True
+            data["_sole_trader_indexed"] = True
+        else:
+            data[_CHECKED] = True
+    elif not data.get("sole_trader", True):
+        data[_CHECKED] = True
+    elif any(n in data for n in SEALED):
+        # Loaded without its document (``only()``): it may be a sole trader.
+        data[_PENDING] = True
+
+
+def after_save(sender: Any, instance: models.Model, **kwargs: Any) -> None:
+    """post_save: a sole trader's name in the blind index (and a former
+    sole trader's taken out)."""
+    data = instance.__dict__
+    if is_sole_trader(instance) or data.get("_sole_trader_indexed"):
+        reindex_name(instance)
+        data["_sole_trader_indexed"] = is_sole_trader(instance)
+
+
+def after_delete(sender: Any, instance: models.Model, **kwargs: Any) -> None:
+    forget_name([instance.pk])
+
+
+def is_sole_trader(instance: models.Model) -> bool:
+    return bool(instance.__dict__.get("sole_trader"))
+
+
+def _open(instance: models.Model) -> None:
+    """Put the sealed document's values in place of the loaded stand-ins."""
+    data = instance.__dict__
+    data.pop(_PENDING, None)
+    data[_CHECKED] = True
+    text = getattr(instance, DOCUMENT)  # decrypts (or reads a deferred column)
+    if text is None:
+        return
+    if isinstance(text, Placeholder):
+        data[_STATE] = text.reason
+        return
+    values = json.loads(text)
+    for name in SEALED:
+        if name in values:
+            data[name] = values[name]
+    data[_STATE] = "open"
+
+
+def state(instance: models.Model) -> str | None:
+    """``"open"``, ``"erased"`` (key shredded: the values read as the
+    stand-ins), ``"unreadable"``, or None for a company or a sole trader
+    whose values were never sealed."""
+    if _PENDING in instance.__dict__:
+        _open(instance)
+    return instance.__dict__.get(_STATE)
+
+
+class SoleTraderAttribute:
+    """Data descriptor of a sealed field: the value, opened from the sealed
+    document when the row was loaded as a sole trader's."""
+
+    def __init__(self, field: models.Field) -> None:
+        self.field = field
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        data = instance.__dict__
+        if _PENDING in data:
+            _open(instance)
+        attname = self.field.attname
+        if attname not in data:
+            # A deferred column: read it, and the document unless known.
+            instance.refresh_from_db(fields=[attname])
+            if _CHECKED not in data and instance.pk is not None:
+                _open(instance)
+        return data.get(attname)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        data = instance.__dict__
+        if _PENDING in data:
+            # Open first, so the document's other values are not lost.
+            _open(instance)
+        data[self.field.attname] = value
+
+
+class SoleTraderMixin:
+    """A column that holds a stand-in for a sole trader (see the module)."""
+
+    descriptor_class = SoleTraderAttribute
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)  # type: ignore[attr-defined]
+        if is_sole_trader(model_instance):
+            return standin(model_instance, self.attname)  # type: ignore[attr-defined]
+        return value
+
+    def deconstruct(self) -> tuple:
+        # The column is the base field's: migrations see no difference.
+        name, _path, args, kwargs = super().deconstruct()  # type: ignore[misc]
+        base = type(self).__mro__[2]
+        return name, f"django.db.models.{base.__name__}", args, kwargs
+
+
+class SoleTraderCharField(SoleTraderMixin, models.CharField):
+    pass
+
+
+class SoleTraderJSONField(SoleTraderMixin, models.JSONField):
+    pass
+
+
+class SealedValuesField(EncryptedTextField):
+    """The sealed document of a sole trader's values (None for a company,
+    and for a sole trader with nothing to seal: only stand-ins, as after
+    its pseudonymisation)."""
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        data = model_instance.__dict__
+        if _PENDING in data:
+            _open(model_instance)
+        document = None
+        if is_sole_trader(model_instance):
+            values = {n: getattr(model_instance, n) for n in SEALED}
+            if any(v != standin(model_instance, n) for n, v in values.items()):
+                document = json.dumps(values, ensure_ascii=False, sort_keys=True)
+        data[self.attname] = document
+        return super().pre_save(model_instance, add)
+
+
+class BusinessIdDigestField(models.CharField):
+    """A keyed full-length digest of the business ID (every organization
+    that has one): unique, the lookup for a business ID whatever the kind
+    of company (:func:`digest`)."""
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        value = model_instance.business_id
+        found = digest(value) if value else None
+        model_instance.__dict__[self.attname] = found
+        return found
+
+    def deconstruct(self) -> tuple:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+def digest(business_id: str) -> str:
+    """The ``business_id_digest`` of a normalised business ID."""
+    return blindindex.unique_digest_for(
+        "registry.Organization.business_id", business_id
+    )
+
+
+def business_id_q(business_ids: Iterable[str]) -> models.Q:
+    """Organizations with any of the (normalised) business IDs, companies
+    and sole traders alike."""
+    wanted = sorted({digest(b) for b in business_ids if b})
+    return models.Q(**{f"{DIGEST}__in": wanted})
+
+
+# --------------------------------------------------------------------------
+# The name's blind index
+# --------------------------------------------------------------------------
+
+
+def _code_range() -> tuple[int, int]:
+    code = blindindex.field_code(NAME_LABEL)
+    return code << 32, (code + 1) << 32
+
+
+def reindex_name(instance: models.Model) -> None:
+    """Rewrite the sole trader's name terms in the blind index (and remove
+    them from a company that is a sole trader no longer)."""
+    low, high = _code_range()
+    BlindIndex.objects.filter(
+        subject_id=instance.pk, key__gte=low, key__lt=high
+    ).delete()
+    if not is_sole_trader(instance) or state(instance) not in ("open", None):
+        return
+    name = instance.__dict__.get("name") or ""
+    if name == standin(instance, "name"):
+        return
+    keys = sorted(set(blindindex.keys_for_label(NAME_LABEL, "name", name)))
+    BlindIndex.objects.bulk_create(
+        [BlindIndex(key=k, subject_id=instance.pk) for k in keys]
+    )
+
+
+def forget_name(organization_ids: Iterable[Any]) -> None:
+    """Remove sole traders' name terms (their key was shredded)."""
+    low, high = _code_range()
+    BlindIndex.objects.filter(
+        subject_id__in=list(organization_ids), key__gte=low, key__lt=high
+    ).delete()
+
+
+# How many sole traders a name search reads from the blind index.
+NAME_CANDIDATES = 200
+
+
+def matching_names(queryset: Any, text: str) -> list[Any]:
+    """The ids of the sole traders in ``queryset`` with a name word starting
+    with each word of ``text``: the longest word looked up in the blind
+    index, every candidate opened and checked (digests collide on purpose,
+    and shorter words are checked only after opening). Call in a key scope."""
+    tokens = [t[: blind.MAX_TOKEN] for t in search_key(text).split() if t]
+    if not tokens:
+        return []
+    long = [t for t in tokens if len(t) >= blind.MIN_PREFIX]
+    driver = max(long, key=len) if long else tokens[0]
+    key = blindindex.query_key_for_label(NAME_LABEL, "name", driver)
+    ids = list(
+        BlindIndex.objects.filter(key=key)
+        .order_by("subject_id")
+        .values_list("subject_id", flat=True)[:NAME_CANDIDATES]
+    )
+    if not ids:
+        return []
+    found = []
+    for org in queryset.filter(pk__in=ids, sole_trader=True):
+        words = search_key(str(org.name)).split()
+        if all(any(w.startswith(t) for w in words) for t in tokens):
+            found.append(org.pk)
+    return found
+
+
+def names_of(organizations: Iterable[models.Model]) -> dict[Any, str]:
+    """Each organization's name as a reader shows it (opened for a sole
+    trader)."""
+    return {o.pk: o.name for o in organizations}
