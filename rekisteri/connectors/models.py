@@ -23,6 +23,7 @@ from rekisteri.core.catalogue import (
     personal,
     uuid_pk,
 )
+from rekisteri.registry import sealing
 
 # The values are an organization's fields: a sole trader's are the trader's
 # personal data, like the organization's own columns.
@@ -37,8 +38,11 @@ SOLE_TRADER_VALUE = dict(
 )
 
 
-class RegistryReview(models.Model):
-    """One field of one organization where a registry and a person differ."""
+class RegistryReview(sealing.SealsSoleTrader):
+    """One field of one organization where a registry and a person differ.
+
+    A sole trader's two values are sealed under the organization's own key,
+    like its own columns (registry/sealing.py)."""
 
     id = uuid_pk()
     organization = not_personal(
@@ -53,14 +57,20 @@ class RegistryReview(models.Model):
         models.BooleanField(default=False), "copied from the organization"
     )
     current_value = personal(
-        models.TextField(_("value in the register"), blank=True),
+        sealing.SoleTraderTextField(_("value in the register"), blank=True),
         description="The value a person typed",
         **SOLE_TRADER_VALUE,
     )
     proposed_value = personal(
-        models.TextField(_("value in the registry"), blank=True),
+        sealing.SoleTraderTextField(_("value in the registry"), blank=True),
         description="The value the registry gave",
         **SOLE_TRADER_VALUE,
+    )
+    # A sole trader's two values, sealed (registry/sealing.py).
+    sole_trader_sealed = personal(
+        sealing.SealedValuesField(null=True, blank=True, editable=False),
+        description="A sole trader's two values, sealed together",
+        **{**SOLE_TRADER_VALUE, "erasure": Erasure.SHRED},
     )
     provenance = not_personal(
         models.ForeignKey(

@@ -9,7 +9,6 @@ catalogue right here (rekisteri.core.catalogue).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -81,6 +80,8 @@ class SearchKeyField(models.CharField):
 
 class SealableSearchKeyField(sealing.SoleTraderMixin, SearchKeyField):
     """The name's search key; a sole trader's is its pseudonym's."""
+
+    in_document = False
 
     def deconstruct(self) -> tuple:
         name, _path, args, kwargs = SearchKeyField.deconstruct(self)
@@ -234,8 +235,9 @@ def _sealed_address_fields(prefix: str, classification: dict) -> dict:
     }
 
 
-class Organization(models.Model):
-    """A customer company (or prospect, or former customer)."""
+class Organization(sealing.SealsSoleTrader):
+    """A customer company (or prospect, or former customer); a sole trader's
+    own data sealed (registry/sealing.py)."""
 
     id = uuid_pk()
     customer_number = personal(
@@ -379,21 +381,6 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer_number})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        fields = kwargs.get("update_fields")
-        if fields is not None and (
-            set(fields) & (sealing.TOGETHER | {"sole_trader", "customer_number"})
-        ):
-            # A sole trader's columns and document are written together.
-            kwargs["update_fields"] = {*fields, *sealing.TOGETHER}
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Organization:
-        instance = super().from_db(db, field_names, values)
-        sealing.loaded(instance)
-        return instance
 
     @property
     def is_flagged(self) -> bool:

@@ -46,7 +46,8 @@ from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
 from rekisteri.core.formats import search_key
 from rekisteri.core.models import BlindIndex
 
-# The fields whose values are sealed for a sole trader, in the document.
+# The organization's fields whose values are sealed for a sole trader, in
+# the document (what :func:`sealed_names` finds on the model).
 SEALED = (
     "name",
     "business_id",
@@ -63,13 +64,43 @@ SEALED = (
 )
 DOCUMENT = "sole_trader_sealed"
 DIGEST = "business_id_digest"
-# Columns a save must write together when any of them (or the flag) changes.
+# Columns a save of an organization must write together when any of them
+# (or the flag) changes (:func:`together`).
 TOGETHER = frozenset({*SEALED, "name_key", DOCUMENT, DIGEST})
 NAME_LABEL = "registry.Organization.name"
 
 _PENDING = "_sole_trader_pending"  # loaded with a document not yet opened
 _STATE = "_sole_trader_state"  # "open", "erased" or "unreadable"
 _CHECKED = "_sole_trader_checked"  # the document was read (or is known absent)
+
+
+_LAYOUT: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _layout(model: type[models.Model]) -> tuple[tuple[str, ...], frozenset[str]]:
+    found = _LAYOUT.get(model)
+    if found is None:
+        mixed = [
+            f for f in model._meta.concrete_fields if isinstance(f, SoleTraderMixin)
+        ]
+        names = tuple(f.attname for f in mixed if f.in_document)
+        derived = {f.attname for f in model._meta.concrete_fields} & {DOCUMENT, DIGEST}
+        found = _LAYOUT[model] = (
+            names,
+            frozenset({*(f.attname for f in mixed), *derived}),
+        )
+    return found
+
+
+def sealed_names(model: type[models.Model]) -> tuple[str, ...]:
+    """The fields of ``model`` whose values a sole trader's document holds."""
+    return _layout(model)[0]
+
+
+def together(model: type[models.Model]) -> frozenset[str]:
+    """The columns a save writes together when any of them (or the flag)
+    changes: the sealed fields, their derived columns and the document."""
+    return _layout(model)[1]
 
 
 def pseudonym(customer_number: str) -> str:
@@ -106,7 +137,7 @@ def loaded(instance: models.Model) -> None:
             data[_CHECKED] = True
     elif not data.get("sole_trader", True):
         data[_CHECKED] = True
-    elif any(n in data for n in SEALED):
+    elif any(n in data for n in sealed_names(type(instance))):
         # Loaded without its document (``only()``): it may be a sole trader.
         data[_PENDING] = True
 
@@ -140,7 +171,7 @@ def _open(instance: models.Model) -> None:
         data[_STATE] = text.reason
         return
     values = json.loads(text)
-    for name in SEALED:
+    for name in sealed_names(type(instance)):
         if name in values:
             data[name] = values[name]
     data[_STATE] = "open"
@@ -188,6 +219,7 @@ class SoleTraderMixin:
     """A column that holds a stand-in for a sole trader (see the module)."""
 
     descriptor_class = SoleTraderAttribute
+    in_document = True  # False: derived from a value that is (a search key)
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:
         value = getattr(model_instance, self.attname)  # type: ignore[attr-defined]
@@ -210,6 +242,33 @@ class SoleTraderJSONField(SoleTraderMixin, models.JSONField):
     pass
 
 
+class SoleTraderTextField(SoleTraderMixin, models.TextField):
+    pass
+
+
+class SealsSoleTrader(models.Model):
+    """A model with sole-trader fields and a sealed document: loading marks
+    the document to be opened, and a save writes the columns and the
+    document together."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            both = together(type(self))
+            if set(fields) & (both | {"sole_trader", "customer_number"}):
+                kwargs["update_fields"] = {*fields, *both}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        loaded(instance)
+        return instance
+
+
 class SealedValuesField(EncryptedTextField):
     """The sealed document of a sole trader's values (None for a company,
     and for a sole trader with nothing to seal: only stand-ins, as after
@@ -221,7 +280,7 @@ class SealedValuesField(EncryptedTextField):
             _open(model_instance)
         document = None
         if is_sole_trader(model_instance):
-            values = {n: getattr(model_instance, n) for n in SEALED}
+            values = {n: getattr(model_instance, n) for n in sealed_names(self.model)}
             if any(v != standin(model_instance, n) for n, v in values.items()):
                 document = json.dumps(values, ensure_ascii=False, sort_keys=True)
         data[self.attname] = document

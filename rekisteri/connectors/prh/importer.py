@@ -214,14 +214,24 @@ class Known:
             among("organization_id", ids)
         ).select_related("provenance__source"):
             sources.setdefault(row.organization_id, {})[row.field] = row.provenance
+        # Instances, not values: a sole trader's proposed value is sealed
+        # and opens through the field (registry/sealing.py).
         reviews = RegistryReview.objects.filter(
             among("organization_id", ids),
             status__in=(ReviewStatus.PENDING, ReviewStatus.REJECTED),
-        ).values_list("organization_id", "field", "proposed_value", "status")
+        ).only(
+            "organization_id",
+            "field",
+            "proposed_value",
+            "status",
+            "sole_trader",
+            "sole_trader_sealed",
+        )
         proposed, pending = set(), set()
-        for oid, name, value, status in reviews:
-            proposed.add((oid, name, value))
-            if status == ReviewStatus.PENDING:
+        for review in reviews:
+            oid, name = review.organization_id, review.field
+            proposed.add((oid, name, review.proposed_value))
+            if review.status == ReviewStatus.PENDING:
                 pending.add((oid, name))
         return cls(orgs, sources, proposed, pending)
 

@@ -236,3 +236,86 @@ def test_the_demo_seeder_seals_its_sole_traders():
         assert document["name"] == org.name
     with_ids = Organization.objects.exclude(business_id_digest=None).count()
     assert with_ids >= Organization.objects.exclude(business_id=None).count()
+
+
+@db
+def test_a_review_of_a_sole_traders_value_is_sealed_too():
+    from rekisteri.connectors.models import RegistryReview
+    from rekisteri.registry.services.provenance import provenance_record
+
+    org = make_org(**TRADER)
+    company = make_org(name="Virta Oy", business_id="7654321-2")
+    prov = provenance_record(actor=None, source="staff")
+    sealed = RegistryReview.objects.create(
+        organization=org,
+        field="name",
+        sole_trader=True,
+        current_value=TRADER["name"],
+        proposed_value="Toini Tähtinen Tmi",
+        provenance=prov,
+    )
+    clear = RegistryReview.objects.create(
+        organization=company,
+        field="name",
+        current_value="Virta Oy",
+        proposed_value="Virta Oyj",
+        provenance=prov,
+    )
+    raw = dict(
+        RegistryReview.objects.values_list("pk", "proposed_value").filter(
+            pk__in=[sealed.pk, clear.pk]
+        )
+    )
+    assert raw == {sealed.pk: "", clear.pk: "Virta Oyj"}
+    again = RegistryReview.objects.get(pk=sealed.pk)
+    assert (again.current_value, again.proposed_value) == (
+        TRADER["name"],
+        "Toini Tähtinen Tmi",
+    )
+    # Deciding it (a save of the status only) keeps the values.
+    again.status = "rejected"
+    again.save(update_fields=["status"])
+    assert RegistryReview.objects.get(pk=sealed.pk).proposed_value == (
+        "Toini Tähtinen Tmi"
+    )
+    keyring.shred(org.pk, KeyClass.CRM, reason="test")
+    assert RegistryReview.objects.get(pk=sealed.pk).proposed_value == ""
+
+
+@db
+def test_the_migration_seals_a_review_stored_in_the_clear():
+    import importlib
+
+    from django.apps import apps
+
+    from rekisteri.connectors.models import RegistryReview
+    from rekisteri.registry.services.provenance import provenance_record
+
+    step = importlib.import_module(
+        "rekisteri.connectors.migrations.0005_review_values_sealed"
+    )
+    org = make_org(**TRADER)
+    review = RegistryReview.objects.create(
+        organization=org,
+        field="name",
+        sole_trader=True,
+        current_value="x",
+        proposed_value="y",
+        provenance=provenance_record(actor=None, source="staff"),
+    )
+    # As stored before: the values in the clear, no document.
+    RegistryReview.objects.filter(pk=review.pk).update(
+        current_value="Toini Tähtinen",
+        proposed_value="Tähtinen Tmi",
+        sole_trader_sealed=None,
+    )
+    step.seal(apps, SimpleNamespace(connection=connection))
+    raw = RegistryReview.objects.filter(pk=review.pk).values(
+        "current_value", "proposed_value"
+    )
+    assert raw.get() == {"current_value": "", "proposed_value": ""}
+    again = RegistryReview.objects.get(pk=review.pk)
+    assert (again.current_value, again.proposed_value) == (
+        "Toini Tähtinen",
+        "Tähtinen Tmi",
+    )
