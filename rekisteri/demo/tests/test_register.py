@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import io
+import json
 import re
 import threading
 import tracemalloc
@@ -353,3 +354,19 @@ def test_writer_refuses_columns_it_cannot_write_directly():
         )
     with pytest.raises(ImproperlyConfigured, match="missing"):
         bulk.Table(Person, generator.PERSON_COLUMNS[:-1])
+
+
+def test_the_demo_seeder_seals_its_sole_traders():
+    """A sole trader is written as Organization.save writes it
+    (registry/sealing.py): stand-ins in the columns, the values sealed."""
+    seed(organizations=60, persons=10)
+    traders = list(Organization.objects.filter(sole_trader=True))
+    assert traders
+    for org in traders:
+        raw = Organization.objects.filter(pk=org.pk).values("name").get()
+        assert raw["name"] == f"[{org.customer_number}]"
+        assert not org.name.startswith("[")
+        document = json.loads(org.sole_trader_sealed)
+        assert document["name"] == org.name
+    with_ids = Organization.objects.exclude(business_id_digest=None).count()
+    assert with_ids >= Organization.objects.exclude(business_id=None).count()

@@ -5,7 +5,6 @@ key."""
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
 import pytest
@@ -219,23 +218,6 @@ def test_the_migration_seals_a_sole_trader_stored_in_the_clear():
     before = raw_row(org.pk)
     step.seal(apps, SimpleNamespace(connection=connection))
     assert raw_row(org.pk) == before
-
-
-@db
-def test_the_demo_seeder_seals_its_sole_traders():
-    from rekisteri.demo.register import seed
-
-    seed(organizations=60, persons=10, seed=7)
-    traders = list(Organization.objects.filter(sole_trader=True))
-    assert traders
-    for org in traders:
-        raw = Organization.objects.filter(pk=org.pk).values("name").get()
-        assert raw["name"] == f"[{org.customer_number}]"
-        assert not org.name.startswith("[")
-        document = json.loads(org.sole_trader_sealed)
-        assert document["name"] == org.name
-    with_ids = Organization.objects.exclude(business_id_digest=None).count()
-    assert with_ids >= Organization.objects.exclude(business_id=None).count()
 
 
 @db
