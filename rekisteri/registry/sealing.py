@@ -28,8 +28,9 @@ Code reads and writes the fields as always (``org.name``):
   name search finds it (docs/security.md, Blind indexes).
 
 A queryset that reads columns without instances (``values()``) gets the
-stand-ins; the readers that show a sole trader's name that way open the
-document with :func:`names_of`.
+stand-ins: a reader that shows a sole trader's values reads it as an
+instance (the person page's contract parties, contracts/selectors.py; the
+PRH import's reviews).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from typing import Any
 
 from django.db import models
 
-from rekisteri.core import blindindex
+from rekisteri.core import blindindex, keyring
+from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto import blind
 from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
 from rekisteri.core.formats import search_key
@@ -383,7 +385,12 @@ def matching_names(queryset: Any, text: str) -> list[Any]:
     return found
 
 
-def names_of(organizations: Iterable[models.Model]) -> dict[Any, str]:
-    """Each organization's name as a reader shows it (opened for a sole
-    trader)."""
-    return {o.pk: o.name for o in organizations}
+def prefetch_keys(rows: Iterable[models.Model]) -> None:
+    """Load the keys of the sole traders among loaded ``rows`` into the
+    active key scope with one query (a page of organizations opens each
+    document with no round trip of its own)."""
+    wanted = [
+        r.pk for r in rows if r.__dict__.get(DOCUMENT) is not None and r.pk is not None
+    ]
+    if wanted:
+        keyring.prefetch(wanted, KeyClass.CRM)

@@ -133,6 +133,7 @@ def organization_list(
     rows = list(qs.order_by("name_key", "id")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
+    sealing.prefetch_keys(rows)  # into the request's key scope, if one is open
     return Page(rows, str(rows[-1].id) if more and rows else None)
 
 
