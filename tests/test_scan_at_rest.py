@@ -28,12 +28,24 @@ MARKERS = {
     "title": "Titlemarker",
 }
 PHONE = ("040 765 4399", "358407654399")
+# A sole trader's company data is sealed too (registry/sealing.py).
+TRADER = {
+    "name": "Soletradermarker Tmi",
+    "postal_street": "Tradermarkerstreet 5",
+    "business_id": "1234567-1",
+}
 
 CREATE = f"""
 from rekisteri.testing import make_org
 from rekisteri.registry.services import person_create, role_create
 m = {MARKERS!r}
 org = make_org(name="Skannaus Oy")
+make_org(
+    sole_trader=True,
+    postal_postal_code="00100",
+    postal_city="HELSINKI",
+    **{TRADER!r},
+)
 for i in range(3):
     p = person_create(
         actor=None,
@@ -52,7 +64,7 @@ for i in range(3):
 
 
 def _needles() -> list[bytes]:
-    words = [*MARKERS.values(), PHONE[1]]
+    words = [*MARKERS.values(), PHONE[1], *TRADER.values(), "1234567"]
     found = set()
     for w in words:
         for form in (w, w.lower(), w.upper(), w.split()[0]):
