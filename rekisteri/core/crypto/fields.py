@@ -117,8 +117,9 @@ def resolve_subject(instance: Any, subject: str) -> Any:
     set wins: ``"organization|person"`` keys a message to its organization,
     or to its one person when it has no organization. None if none is set.
     """
+    own = getattr(getattr(instance, "_meta", None), "model_name", None)
     for path in subject.split("|"):
-        if path == "self" or path == instance._meta.model_name:
+        if path == "self" or path == own:
             # "organization" on an Organization: the row is its own subject.
             value = instance.pk
         else:
