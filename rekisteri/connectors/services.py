@@ -93,6 +93,26 @@ def prh_refresh_organization(
     return report
 
 
+def _companies_business_ids() -> Iterator[str]:
+    """The business IDs in the clear, 500 at a time by keyset. Not a
+    server-side cursor: the refresh may stop half-way (PRH fails), and a
+    cursor left open is closed whenever its iterator is collected, which on
+    psycopg can fall inside another statement of the same connection and
+    wait on it for ever."""
+    rows = (
+        Organization.objects.exclude(business_id=None)
+        .order_by("business_id")
+        .values_list("business_id", flat=True)
+    )
+    last = None
+    while True:
+        page = list((rows if last is None else rows.filter(business_id__gt=last))[:500])
+        if not page:
+            return
+        last = page[-1]
+        yield from page
+
+
 def _sole_traders_business_ids() -> Iterator[str]:
     """The sole traders' business IDs, which are sealed (registry/sealing.py):
     opened a chunk at a time, in a key scope of the chunk's."""
@@ -130,13 +150,7 @@ def prh_refresh(
             raise NotFound(_("No organization in the register has this business ID."))
         ids: Any = [business_id]
     else:
-        ids = itertools.chain(
-            Organization.objects.exclude(business_id=None)
-            .order_by("business_id")
-            .values_list("business_id", flat=True)
-            .iterator(chunk_size=500),
-            _sole_traders_business_ids(),
-        )
+        ids = itertools.chain(_companies_business_ids(), _sole_traders_business_ids())
     own = client is None
     client = _client(client)
     missing: list[str] = []
