@@ -4,6 +4,7 @@ and the daily end of contracts past their end date (docs/contracts.md)."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import closing
 from typing import Any
 
 from django.db import transaction
@@ -430,7 +431,12 @@ def contracts_end_due(*, actor: Any = None, today: dt.date | None = None) -> int
         status=ContractStatus.ACTIVE, end_date__lt=today
     ).order_by("end_date", "id")
     ended = 0
-    for contract in due.iterator(chunk_size=500):
-        contract_end(actor=actor, contract=contract, end_date=contract.end_date)
-        ended += 1
+    # Closed on the way out, even when a contract's end raises: a server-side
+    # cursor left to the garbage collector is closed at a random moment, which
+    # on psycopg can fall inside another statement on the same connection and
+    # wait on it for ever.
+    with closing(due.iterator(chunk_size=500)) as rows:
+        for contract in rows:
+            contract_end(actor=actor, contract=contract, end_date=contract.end_date)
+            ended += 1
     return ended
