@@ -528,6 +528,9 @@ class RoleQuerySet(models.QuerySet):
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
 
 
+_ROLE_KIND_LABELS = dict(RoleKind.choices)
+
+
 class Role(models.Model):
     """A person's role at an organization, for a period."""
 
@@ -588,6 +591,11 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}"
+
+    def get_kind_display(self) -> str:
+        # As Django's, which rebuilds the field's choices on every call: the
+        # person page names each role's kind three times.
+        return str(_ROLE_KIND_LABELS.get(self.kind, self.kind))
 
     @property
     def is_current(self) -> bool:

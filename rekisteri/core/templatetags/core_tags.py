@@ -11,6 +11,7 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -122,9 +123,15 @@ def day(value: Any) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-    lang = get_language() or "fi"
-    fmt = "j.n.Y" if lang.startswith("fi") else "j M Y"
-    return date_format(value, fmt)
+    finnish = (get_language() or "fi").startswith("fi")
+    if not isinstance(value, dt.date):
+        return date_format(value, "j.n.Y" if finnish else "j M Y")
+    # What date_format gives for these two formats (django/utils/dateformat.py:
+    # j and n without a leading zero, Y in four digits, M the month's short
+    # name in title case) without its format lookup: pages print many dates.
+    if finnish:
+        return f"{value.day}.{value.month}.{value.year:04d}"
+    return f"{value.day} {str(MONTHS_3[value.month]).title()} {value.year:04d}"
 
 
 _routes: dict[tuple[Any, ...], str] = {}
@@ -140,13 +147,26 @@ def route(context: Any, name: str) -> str:
     a hundred Python calls per reverse (docs/benchmarks.md, the person page).
     """
     request = getattr(context, "request", None)
-    current_app = getattr(request, "current_app", None)
-    if current_app is None:
-        current_app = getattr(
-            getattr(request, "resolver_match", None), "namespace", None
-        )
-    key = (name, current_app, get_urlconf(), get_script_prefix())
+    key = (name, *route_base(request))
     url = _routes.get(key)
     if url is None:
-        url = _routes[key] = reverse(name, current_app=current_app)
+        url = _routes[key] = reverse(name, current_app=key[1])
     return url
+
+
+def route_base(request: Any) -> tuple[Any, Any, str]:
+    """What a reversed URL depends on besides the route and its arguments:
+    the current application, the URL configuration and the script prefix.
+    Within one request they do not change, so they are read once and kept
+    on the request."""
+    base = getattr(request, "_route_base", None)
+    if base is None:
+        current_app = getattr(request, "current_app", None)
+        if current_app is None:
+            current_app = getattr(
+                getattr(request, "resolver_match", None), "namespace", None
+            )
+        base = (current_app, get_urlconf(), get_script_prefix())
+        if request is not None:
+            request._route_base = base
+    return base

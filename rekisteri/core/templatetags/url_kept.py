@@ -28,6 +28,8 @@ from django.template.defaulttags import url as django_url
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 
+from rekisteri.core.templatetags.core_tags import route_base
+
 register = Library()
 
 # Version 8 (custom) UUIDs that no row has: the register's ids are version 4
@@ -47,20 +49,21 @@ def _urls_changed(*, setting: str, **kwargs: Any) -> None:
 
 
 def reverse_kept(
-    view_name: str, args: list[Any], kwargs: dict[str, Any], current_app: str | None
+    view_name: str,
+    args: list[Any],
+    kwargs: dict[str, Any],
+    current_app: str | None,
+    base: tuple[Any, Any, str] | None = None,
 ) -> str:
-    """``reverse(view_name, args=args, kwargs=kwargs, current_app=…)``."""
+    """``reverse(view_name, args=args, kwargs=kwargs, current_app=…)``;
+    ``base`` is (current_app, URL configuration, script prefix) when the
+    caller has them (core_tags.route_base)."""
     values = [*args, *kwargs.values()]
     if len(values) > len(_STAND_INS) or any(type(v) is not uuid.UUID for v in values):
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
-    key = (
-        view_name,
-        len(args),
-        tuple(kwargs),
-        current_app,
-        get_urlconf(),
-        get_script_prefix(),
-    )
+    if base is None:
+        base = (current_app, get_urlconf(), get_script_prefix())
+    key = (view_name, len(args), tuple(kwargs), *base)
     shape = _shapes.get(key, _MISSING)
     if shape is _MISSING:
         shape = _shapes[key] = _shape(view_name, len(args), tuple(kwargs), current_app)
@@ -110,16 +113,12 @@ class KeptURLNode(URLNode):
         args = [arg.resolve(context) for arg in self.args]
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
-        try:
-            current_app = context.request.current_app
-        except AttributeError:
-            try:
-                current_app = context.request.resolver_match.namespace
-            except AttributeError:
-                current_app = None
+        # The current application as URLNode finds it: the request's
+        # current_app, else its resolver match's namespace.
+        base = route_base(getattr(context, "request", None))
         url = ""
         try:
-            url = reverse_kept(view_name, args, kwargs, current_app)
+            url = reverse_kept(view_name, args, kwargs, base[0], base)
         except NoReverseMatch:
             if self.asvar is None:
                 raise
