@@ -516,6 +516,10 @@ class PersonPhone(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def get_kind_display(self) -> str:
+        # As Django's, without rebuilding the field's choices (Role's).
+        return str(_PHONE_KIND_LABELS.get(self.kind, self.kind))
+
 
 class RoleQuerySet(models.QuerySet):
     def current(self, *, on: dt.date) -> RoleQuerySet:
@@ -529,6 +533,7 @@ class RoleQuerySet(models.QuerySet):
 
 
 _ROLE_KIND_LABELS = dict(RoleKind.choices)
+_PHONE_KIND_LABELS = dict(PhoneKind.choices)
 
 
 class Role(models.Model):
