@@ -143,6 +143,9 @@ TEMPLATES = [
             # {% load i18n %}: Django's library, constant translations kept
             # per language (rekisteri/core/templatetags/i18n_constant.py).
             "libraries": {"i18n": "rekisteri.core.templatetags.i18n_constant"},
+            # {% url %}: Django's tag, each route's shape reversed once per
+            # process (rekisteri/core/templatetags/url_kept.py).
+            "builtins": ["rekisteri.core.templatetags.url_kept"],
         },
     },
 ]

@@ -33,6 +33,9 @@ _STAFF = dict(
 )
 
 
+_STAFF_ROLE_LABELS = dict(StaffRole.choices)
+
+
 class StaffUser(AbstractUser):
     """A personal staff account. Shared accounts are not supported by design."""
 
@@ -62,6 +65,11 @@ class StaffUser(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def get_role_display(self) -> str:
+        # As Django's, which rebuilds the field's choices on every call:
+        # every page's header names the signed-in account's role.
+        return str(_STAFF_ROLE_LABELS.get(self.role, self.role))
 
 
 class ApiToken(models.Model):

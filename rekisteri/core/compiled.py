@@ -19,20 +19,89 @@ converted as the ORM converts them and the instance made as a queryset
 makes it. :func:`instances` gives every row of such a statement, and with
 ``select_related`` rows too (the person page's person and roles,
 docs/benchmarks.md), each made as ``ModelIterable`` makes them.
+
+On PostgreSQL each of these statements is a prepared statement of the
+connection (:func:`cursor`): planned once per connection instead of on every
+run. The person page's statement took PostgreSQL 2.3 ms to plan and 0.3 ms
+to run.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql.query import Query
 
 _compiled: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], dict[int, int]]] = {}
+
+
+def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor of ``connection`` whose statements are prepared on PostgreSQL.
+
+    Django binds parameters on the client (the values written into the
+    statement's text), so PostgreSQL plans every statement anew. This cursor
+    binds them on the server and prepares each statement the first time the
+    connection runs it (psycopg keeps the connection's prepared statements,
+    by the statement's text); later runs send only the values. It is
+    Django's cursor wrapper around it, so the statements are counted and
+    logged as any other. Elsewhere, or where the database's ``OPTIONS`` set
+    ``prepare_threshold`` to None (a connection pooler that keeps no
+    prepared statements, docs/operations.md), it is the connection's own
+    cursor.
+    """
+    if (
+        connection.vendor != "postgresql"
+        or connection.settings_dict["OPTIONS"].get("prepare_threshold", 0) is None
+    ):
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw_connection = connection.connection
+    if raw_connection.prepare_threshold is None:
+        # Django turns psycopg's automatic preparing off (None), which also
+        # refuses an explicit prepare; a threshold no statement reaches
+        # keeps the automatic preparing off and lets this cursor's through.
+        raw_connection.prepare_threshold = _NEVER
+    with connection.wrap_database_errors:
+        raw = _preparing_cursor_class()(raw_connection)
+    connection.validate_thread_sharing()
+    if connection.queries_logged:
+        return _LoggedPrepared(raw, connection)
+    return connection.make_cursor(raw)
+
+
+class _LoggedPrepared(CursorDebugWrapper):
+    """Logs a prepared statement as Django logs a server-bound one: with its
+    values written in (psycopg keeps no text of a prepared run)."""
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return CursorWrapper.execute(self, sql, params)
+
+
+_NEVER = 2**62
+
+
+@functools.cache
+def _preparing_cursor_class() -> type:
+    # Imported on first use: the PostgreSQL backend module is loaded only
+    # where PostgreSQL is the database.
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            kwargs["prepare"] = True
+            return super().execute(query, params, **kwargs)
+
+    return PreparingCursor
 
 
 def _stand_ins(count: int) -> list[uuid.UUID]:
@@ -70,9 +139,9 @@ def rows(
     params = [
         real[positions[n]] if n in positions else p for n, p in enumerate(template)
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    with cursor(connection) as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
 
 
 def _hashable(value: Any) -> bool:
@@ -133,9 +202,9 @@ class _Statement:
         connection = connections[alias]
         params = list(self.params)
         params[self.position] = value
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        with cursor(connection) as cur:
+            cur.execute(self.sql, params)
+            rows = cur.fetchall()
         if not rows:
             return []
         # The converters belong to this thread's connection: kept on it, so

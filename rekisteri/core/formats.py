@@ -249,7 +249,14 @@ def _normalise_phone(value: str, default_region: str) -> str:
 
 
 def format_phone(e164: str) -> str:
-    """Human form: national for Finnish numbers, international otherwise."""
+    """Human form: national for Finnish numbers, international otherwise.
+
+    Once per :func:`memo` block (the person page shows a number in its list
+    and again as the title of where it came from)."""
+    return derived("phone_display", e164, _format_phone)
+
+
+def _format_phone(e164: str) -> str:
     try:
         parsed = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -549,6 +549,10 @@ class PersonPhone(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def get_kind_display(self) -> str:
+        # As Django's, without rebuilding the field's choices (Role's).
+        return str(_PHONE_KIND_LABELS.get(self.kind, self.kind))
+
 
 class RoleQuerySet(models.QuerySet):
     def current(self, *, on: dt.date) -> RoleQuerySet:
@@ -559,6 +563,10 @@ class RoleQuerySet(models.QuerySet):
     def not_ended(self, *, on: dt.date) -> RoleQuerySet:
         """Roles not ended before ``on``, including those that start later."""
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
+_ROLE_KIND_LABELS = dict(RoleKind.choices)
+_PHONE_KIND_LABELS = dict(PhoneKind.choices)
 
 
 class Role(models.Model):
@@ -621,6 +629,11 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}"
+
+    def get_kind_display(self) -> str:
+        # As Django's, which rebuilds the field's choices on every call: the
+        # person page names each role's kind three times.
+        return str(_ROLE_KIND_LABELS.get(self.kind, self.kind))
 
     @property
     def is_current(self) -> bool:

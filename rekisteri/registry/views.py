@@ -307,9 +307,20 @@ def _provenance_blocks(
     """Where each value shown came from, as (title, facts) in page order,
     facts None when nothing was recorded: values ready to print, rendered by
     ``{% provenance_blocks %}`` (registry/templatetags/registry_tags.py), not
-    by one include per value with its filters."""
+    by one include per value with its filters. Values from one import share
+    its provenance record: its facts are put into words once per page."""
+    facts: dict[Any, dict[str, str] | None] = {}
+
+    def facts_of(provenance: Any) -> dict[str, str] | None:
+        if not provenance:
+            return None
+        found = facts.get(provenance.pk)
+        if found is None:
+            found = facts[provenance.pk] = _provenance_facts(provenance)
+        return found
+
     return [
-        (title, _provenance_facts(provenance))
+        (title, facts_of(provenance))
         for title, provenance in (
             (_("Names"), person.name_provenance),
             (_("Address"), person.address_provenance),
@@ -323,9 +334,7 @@ def _provenance_blocks(
     ]
 
 
-def _provenance_facts(provenance: Any) -> dict[str, str] | None:
-    if not provenance:
-        return None
+def _provenance_facts(provenance: Any) -> dict[str, str]:
     at = provenance.obtained_at
     if at is not None and timezone.is_aware(at):
         at = timezone.localtime(at)
@@ -359,24 +368,30 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     )
     emails = list(person.emails.all()) if "emails" in fields else []
     phones = list(person.phones.all()) if "phones" in fields else []
-    return render(
-        request,
-        "registry/person_detail.html",
-        {
-            "person": person,
-            "emails": emails,
-            "phones": phones,
-            "provenance_blocks": _provenance_blocks(person, emails, phones, current),
-            "current_roles": current,
-            "ended_roles": ended,
-            "ntk": shown,
-            "access_history": history,
-            # An erased person's page offers no edits: their values are
-            # shredded and what is kept is the law's, not staff's, to change.
-            "erased": keyring.is_destroyed(person.pk, KeyClass.CRM),
-            "extra_sections": extensions.person_sections(request, person),
-        },
-    )
+    # A number is put in its human form once for the page, not once for
+    # each place it is shown; the memory ends with the page.
+    with formats.memo():
+        return render(
+            request,
+            "registry/person_detail.html",
+            {
+                "person": person,
+                "emails": emails,
+                "phones": phones,
+                "provenance_blocks": _provenance_blocks(
+                    person, emails, phones, current
+                ),
+                "current_roles": current,
+                "ended_roles": ended,
+                "ntk": shown,
+                "access_history": history,
+                # An erased person's page offers no edits: their values are
+                # shredded and what is kept is the law's, not staff's, to
+                # change.
+                "erased": keyring.is_destroyed(person.pk, KeyClass.CRM),
+                "extra_sections": extensions.person_sections(request, person),
+            },
+        )
 
 
 @require(Perm.REGISTRY_CHANGE)

@@ -8,10 +8,14 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from rekisteri.core import formats
@@ -87,6 +91,27 @@ def forms_with_errors(*forms: Any) -> list[Any]:
     return [f for f in forms if f is not None and f.errors]
 
 
+@register.simple_tag(takes_context=True)
+def period(context: Any, start: Any, end: Any) -> SafeString:
+    """What ``{% include "core/partials/period.html" %}`` renders for a row
+    with these start and end dates, from one tag: a table of roles renders
+    it once a row, and the include's template lookup, context, filters and
+    ``{% blocktranslate %}`` cost about 200 Python calls each time
+    (docs/benchmarks.md, the person page)."""
+
+    def esc(value: Any) -> str:
+        return conditional_escape(value) if context.autoescape else str(value)
+
+    since = f'<time datetime="{esc(date_filter(start, "Y-m-d"))}">'
+    if end:
+        return mark_safe(  # noqa: S308 - every value escaped above
+            f"{since}{esc(day(start))}</time> – "
+            f'<time datetime="{esc(date_filter(end, "Y-m-d"))}">{esc(day(end))}</time>'
+        )
+    text = gettext("since %(date)s") % {"date": esc(day(start))}
+    return mark_safe(f"{since}{text}</time>")  # noqa: S308 - as blocktranslate
+
+
 @register.filter
 def day(value: Any) -> str:
     """A date in the short form readers of each language expect.
@@ -98,9 +123,15 @@ def day(value: Any) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-    lang = get_language() or "fi"
-    fmt = "j.n.Y" if lang.startswith("fi") else "j M Y"
-    return date_format(value, fmt)
+    finnish = (get_language() or "fi").startswith("fi")
+    if not isinstance(value, dt.date):
+        return date_format(value, "j.n.Y" if finnish else "j M Y")
+    # What date_format gives for these two formats (django/utils/dateformat.py:
+    # j and n without a leading zero, Y in four digits, M the month's short
+    # name in title case) without its format lookup: pages print many dates.
+    if finnish:
+        return f"{value.day}.{value.month}.{value.year:04d}"
+    return f"{value.day} {str(MONTHS_3[value.month]).title()} {value.year:04d}"
 
 
 _routes: dict[tuple[Any, ...], str] = {}
@@ -116,13 +147,26 @@ def route(context: Any, name: str) -> str:
     a hundred Python calls per reverse (docs/benchmarks.md, the person page).
     """
     request = getattr(context, "request", None)
-    current_app = getattr(request, "current_app", None)
-    if current_app is None:
-        current_app = getattr(
-            getattr(request, "resolver_match", None), "namespace", None
-        )
-    key = (name, current_app, get_urlconf(), get_script_prefix())
+    key = (name, *route_base(request))
     url = _routes.get(key)
     if url is None:
-        url = _routes[key] = reverse(name, current_app=current_app)
+        url = _routes[key] = reverse(name, current_app=key[1])
     return url
+
+
+def route_base(request: Any) -> tuple[Any, Any, str]:
+    """What a reversed URL depends on besides the route and its arguments:
+    the current application, the URL configuration and the script prefix.
+    Within one request they do not change, so they are read once and kept
+    on the request."""
+    base = getattr(request, "_route_base", None)
+    if base is None:
+        current_app = getattr(request, "current_app", None)
+        if current_app is None:
+            current_app = getattr(
+                getattr(request, "resolver_match", None), "namespace", None
+            )
+        base = (current_app, get_urlconf(), get_script_prefix())
+        if request is not None:
+            request._route_base = base
+    return base

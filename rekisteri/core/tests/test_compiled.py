@@ -172,3 +172,48 @@ def test_instances_are_the_rows_the_queryset_loads_with_their_related_rows():
         )
         == []
     )
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements: PostgreSQL"
+)
+def test_on_postgresql_a_compiled_statement_is_prepared_once_and_logged_in_full():
+    person = make_person(last_name="Prepared")
+    other = make_person(last_name="Again")
+
+    def load(pk):
+        return compiled.instance(
+            "test.prepared",
+            lambda pk: Person.objects.filter(pk=pk),
+            pk,
+            model=Person,
+            stand_in=uuid.UUID(int=1),
+        )
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['SELECT "registry_person"."id"%'],
+            )
+            return cursor.fetchone()[0]
+
+    assert load(person.pk).last_name == "Prepared"
+    assert prepared() == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert load(other.pk).last_name == "Again"
+    assert prepared() == 1
+    # The statement's text as run, with the value in it, as Django logs any.
+    assert other.pk.hex in captured.captured_queries[0]["sql"]
+
+
+def test_prepared_statements_can_be_turned_off_by_the_database_options(settings):
+    options = connection.settings_dict["OPTIONS"]
+    before = dict(options)
+    options["prepare_threshold"] = None
+    try:
+        with compiled.cursor(connection) as cursor:
+            assert type(cursor.cursor) is type(connection.cursor().cursor)
+    finally:
+        options.clear()
+        options.update(before)
