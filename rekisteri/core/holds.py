@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from rekisteri.core import decisions
 from rekisteri.core.errors import Conflict
 
 
@@ -62,8 +63,14 @@ def holds_for_person(person_id: uuid.UUID) -> list[Hold]:
 def holds_for_persons(person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Hold]]:
     """:func:`holds_for_person` for many persons: person id → their holds
     (persons without one left out). Providers without a bulk form are asked
-    person by person."""
+    person by person. Inside a transaction's ``core.decisions.scope`` (an
+    erasure, whose persons are locked) a person found without a hold is not
+    asked about again."""
     ids = list(dict.fromkeys(person_ids))
+    clear = decisions.known("holds", ids)
+    ids = [pid for pid in ids if pid not in clear]
+    if not ids:
+        return {}
     found: dict[uuid.UUID, list[Hold]] = {}
     for name in sorted(_providers):
         bulk = _bulk.get(name)
@@ -74,6 +81,7 @@ def holds_for_persons(person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Hold]
         for pid, held in answers.items():
             if held:
                 found.setdefault(pid, []).extend(held)
+    decisions.remember("holds", {pid: () for pid in ids if pid not in found})
     return found
 
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from rekisteri.core import compiled, idlist
@@ -444,6 +445,10 @@ def shred(
     return bool(destroyed)
 
 
+# Whether a key row still holds its key material (not shredded).
+_LIVE = ExpressionWrapper(Q(wrapped__isnull=False), output_field=BooleanField())
+
+
 def shred_many(
     subject_ids: Iterable[uuid.UUID],
     key_class: str,
@@ -463,13 +468,18 @@ def shred_many(
     keys = DataKey.objects.using(KEYSTORE_DB)
     with transaction.atomic(using=KEYSTORE_DB):
         for chunk in idlist.chunks(ids, using=KEYSTORE_DB):
-            live = set(
+            # Every key of the chunk's subjects, and whether it is live: one
+            # read for both what is destroyed now and who never had a key.
+            found = list(
                 keys.filter(
                     idlist.among("subject_id", chunk, using=KEYSTORE_DB),
                     key_class=key_class,
-                    wrapped__isnull=False,
-                ).values_list("subject_id", flat=True)
+                )
+                .annotate(live=_LIVE)
+                .values_list("subject_id", "live")
             )
+            known = {sid for sid, _live in found}
+            live = {sid for sid, is_live in found if is_live}
             if live:
                 keys.filter(
                     idlist.among("subject_id", list(live), using=KEYSTORE_DB),
@@ -477,12 +487,6 @@ def shred_many(
                     wrapped__isnull=False,
                 ).update(wrapped=None, destroyed_at=now)
             destroyed |= live
-            known = set(
-                keys.filter(
-                    idlist.among("subject_id", chunk, using=KEYSTORE_DB),
-                    key_class=key_class,
-                ).values_list("subject_id", flat=True)
-            )
             # Never had a key: a tombstone, so none is created later.
             keys.bulk_create(
                 DataKey(

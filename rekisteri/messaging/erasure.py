@@ -20,14 +20,19 @@ import re
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, IntegerField, Q, Value
 
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.audit.services import audit_record
-from rekisteri.core import idlist, keyring, participants
+from rekisteri.core import idlist, keyring, participants, rawdelete
 from rekisteri.core.catalogue import KeyClass
-from rekisteri.messaging.models import Message, MessageParticipant, Thread
+from rekisteri.messaging.models import (
+    Attachment,
+    Message,
+    MessageParticipant,
+    Thread,
+)
 from rekisteri.messaging.services import (
     CONTENT_CATEGORIES,
     PARTICIPANT_CATEGORIES,
@@ -73,6 +78,36 @@ ROW_COLUMNS = (
     "message__person_id",
     "message__headers",
 )
+
+
+def owned_many(ids: list[Any]) -> dict[Any, tuple[int, int, int]]:
+    """Person id → how many threads, messages and attachments are keyed to
+    them alone, with one query per chunk (a UNION of the three counts). The
+    scope, the plan and the erasure ask it: inside a batch
+    (``participants.batch_scope``) it is read once."""
+
+    def read() -> dict[Any, tuple[int, int, int]]:
+        counts: dict[Any, list[int]] = {}
+        for chunk in idlist.chunks(ids):
+            parts = [
+                qs.filter(idlist.among(column, chunk))
+                .order_by()
+                .values_list(column)
+                .annotate(n=Count("pk"), kind=Value(i, output_field=IntegerField()))
+                for i, (qs, column) in enumerate(
+                    (
+                        (Thread.objects.all(), "person_id"),
+                        (Message.objects.all(), "person_id"),
+                        (Attachment.objects.all(), "message__person_id"),
+                    )
+                )
+            ]
+            for pid, n, kind in parts[0].union(*parts[1:], all=True):
+                counts.setdefault(pid, [0, 0, 0])[kind] = n
+        return {pid: (c[0], c[1], c[2]) for pid, c in counts.items()}
+
+    key = ("messaging.owned", tuple(sorted(str(pid) for pid in ids)))
+    return participants.memo(key, read)
 
 
 def participant_rows_many(
@@ -193,7 +228,9 @@ def participation_erase_many(
         action=Action.ERASE,
         operation="person.shred",
     )
-    with keyring.ensure_scope(), transaction.atomic():
+    # Its own transaction when called alone; inside an erasure's, no
+    # savepoint of its own: a failure here fails the whole erasure.
+    with keyring.ensure_scope(), transaction.atomic(savepoint=False):
         addresses, rows = participant_rows_many(persons)
         needles: dict[Any, set[str]] = {}  # message id → what to scrub
         involved: dict[Any, set[Any]] = {}  # message id → persons
@@ -223,18 +260,31 @@ def participation_erase_many(
                         scrubbed[pid] += 1
         doomed = sorted({r.pk for found in rows.values() for r in found})
         for chunk in idlist.chunks(doomed):
-            MessageParticipant.objects.filter(idlist.among("pk", chunk)).delete()
-        own: dict[Any, int] = {}
-        for chunk in idlist.chunks(ids):
-            own.update(
-                Message.objects.filter(idlist.among("person_id", chunk))
-                .order_by()
-                .values_list("person_id")
-                .annotate(n=Count("pk"))
+            rawdelete.delete_rows(
+                MessageParticipant.objects.filter(idlist.among("pk", chunk))
             )
-            if any(own.get(pid) for pid in chunk):
-                Message.objects.filter(idlist.among("person_id", chunk)).delete()
-            Thread.objects.filter(idlist.among("person_id", chunk)).delete()
+        # What is keyed to the persons alone (their threads and messages,
+        # with every participant row and attachment of those messages) goes
+        # with one statement per kind of row, no row read first: counted by
+        # the scope's query inside a batch erasure (owned_many).
+        owned = owned_many(ids)
+        for chunk in idlist.chunks(ids):
+            if not any(owned.get(pid, (0, 0, 0))[:2] != (0, 0) for pid in chunk):
+                continue
+            # Their threads' messages too, as the threads' cascade took them
+            # (each condition on a column of the message, so each an index).
+            threads = Thread.objects.filter(idlist.among("person_id", chunk))
+            theirs = idlist.among("person_id", chunk) | Q(
+                thread__in=threads.values("pk")
+            )
+            of_theirs = idlist.among("message__person_id", chunk) | Q(
+                message__thread__in=threads.values("pk")
+            )
+            rawdelete.delete_rows(MessageParticipant.objects.filter(of_theirs))
+            rawdelete.delete_rows(Attachment.objects.filter(of_theirs))
+            rawdelete.delete_rows(Message.objects.filter(theirs))
+            rawdelete.delete_rows(threads)
+        own = {pid: found[1] for pid, found in owned.items()}
         out: dict[Any, dict[str, int]] = {}
         for pid in ids:
             counts = {

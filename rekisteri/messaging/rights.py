@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.db.models import Count, IntegerField, Q, Value
+from django.db.models import Q
 
 from rekisteri.access.enforce import not_a_write_service
-from rekisteri.core import idlist, keyring, participants
+from rekisteri.core import keyring
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.messaging import erasure as batch_erasure
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
@@ -289,40 +289,10 @@ def history_erase(*, actor: Any, person: Any) -> dict[str, int]:
 # -- many persons at once (a batch erasure) ----------------------------------
 
 
-def _owned_many(ids: list[Any]) -> dict[Any, tuple[int, int, int]]:
-    """Person id → how many threads, messages and attachments are keyed to
-    them alone, with one query per chunk (a UNION of the three counts). The
-    scope asks it and the plan asks it again: inside a batch
-    (``participants.batch_scope``) it is read once."""
-
-    def read() -> dict[Any, tuple[int, int, int]]:
-        counts: dict[Any, list[int]] = {}
-        for chunk in idlist.chunks(ids):
-            parts = [
-                qs.filter(idlist.among(column, chunk))
-                .order_by()
-                .values_list(column)
-                .annotate(n=Count("pk"), kind=Value(i, output_field=IntegerField()))
-                for i, (qs, column) in enumerate(
-                    (
-                        (Thread.objects.all(), "person_id"),
-                        (Message.objects.all(), "person_id"),
-                        (Attachment.objects.all(), "message__person_id"),
-                    )
-                )
-            ]
-            for pid, n, kind in parts[0].union(*parts[1:], all=True):
-                counts.setdefault(pid, [0, 0, 0])[kind] = n
-        return {pid: (c[0], c[1], c[2]) for pid, c in counts.items()}
-
-    key = ("messaging.owned", tuple(sorted(str(pid) for pid in ids)))
-    return participants.memo(key, read)
-
-
 def history_scope_many(persons: list[Any]) -> dict[Any, dict[str, tuple[str, ...]]]:
     """:func:`history_scope` for many persons."""
     ids = [p.pk for p in persons]
-    owned = _owned_many(ids)
+    owned = batch_erasure.owned_many(ids)
     out = {}
     for pid in ids:
         threads, own, _attachments = owned.get(pid, (0, 0, 0))
@@ -339,11 +309,11 @@ def history_scope_many(persons: list[Any]) -> dict[Any, dict[str, tuple[str, ...
 def history_plan_many(persons: list[Any]) -> dict[Any, list[PlanItem]]:
     """What erasure does to each person's message history, with a fixed
     number of queries: the participant rows (with their messages) and the
-    counts of what is keyed to the persons alone (:func:`_owned_many`)."""
+    counts of what is keyed to the persons alone (``erasure.owned_many``)."""
     ids = [p.pk for p in persons]
     with keyring.ensure_scope():
         _addresses, rows = batch_erasure.participant_rows_many(persons)
-    owned = _owned_many(ids)
+    owned = batch_erasure.owned_many(ids)
     return {
         pid: [
             *_own_items(*owned.get(pid, (0, 0, 0))[1:]),

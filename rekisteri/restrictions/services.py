@@ -35,7 +35,7 @@ from rekisteri.access.enforce import (
 )
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
-from rekisteri.core import idlist, keyring
+from rekisteri.core import decisions, idlist, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, Forbidden, NotFound
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
@@ -81,10 +81,14 @@ def refuse_if_restricted(person_ids: list[Any], operation: str, actor: Any) -> N
     any of the persons is restricted, for every write but the allowed ones."""
     if operation in ALLOWED_WHILE_RESTRICTED:
         return
+    # Inside a transaction's decisions scope (an erasure: its write services
+    # each ask) a person found unrestricted is not asked about again.
+    clear = decisions.known("restriction", person_ids)
+    ids = [pid for pid in person_ids if pid not in clear]
     active = Restriction.objects.filter(lifted_at__isnull=True)
     if any(
         active.filter(idlist.among("person_id", chunk)).exists()
-        for chunk in idlist.chunks(person_ids)
+        for chunk in idlist.chunks(ids)
     ):
         raise Conflict(
             _(
@@ -93,6 +97,7 @@ def refuse_if_restricted(person_ids: list[Any], operation: str, actor: Any) -> N
             ),
             code="restricted",
         )
+    decisions.remember("restriction", dict.fromkeys(ids, False))
 
 
 # --------------------------------------------------------------------------

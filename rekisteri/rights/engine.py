@@ -406,21 +406,28 @@ def locate_many(
             if not keys:
                 continue
             attname = _subject_attname(plan, route)
+            # Most routes' entries hold whatever the row says: worked out
+            # once for the route, not once per row (a batch reads thousands).
+            conditional = any(
+                e.classification.when  # type: ignore[union-attr]
+                for e in route.entries
+            )
+            through_org = route.end == ORGANIZATION
             for chunk in idlist.chunks(keys):
                 qs = _route_rows(plan, route, chunk, listed=True).order_by("pk")
                 rows: Iterable[Any] = qs if values else _value_rows(qs, plan, route)
                 for row in rows:
                     subject = getattr(row, attname)
-                    owners = (
-                        holders.get(subject, [])
-                        if route.end == ORGANIZATION
-                        else [subject]
-                    )
-                    entries = tuple(
-                        e
-                        for e in route.entries
-                        if e.classification.when is None  # type: ignore[union-attr]
-                        or getattr(row, e.classification.when)  # type: ignore[union-attr]
+                    owners = holders.get(subject, []) if through_org else (subject,)
+                    entries = (
+                        tuple(
+                            e
+                            for e in route.entries
+                            if e.classification.when is None  # type: ignore[union-attr]
+                            or getattr(row, e.classification.when)  # type: ignore[union-attr]
+                        )
+                        if conditional
+                        else route.entries
                     )
                     if not entries:
                         continue

@@ -37,7 +37,7 @@ from rekisteri.access.enforce import (
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
 from rekisteri.audit.services import batch as audit_batch
-from rekisteri.core import holds, idlist, keyring, participants
+from rekisteri.core import decisions, holds, idlist, keyring, participants
 from rekisteri.core.catalogue import KeyClass, personal_fields
 from rekisteri.core.dbrouter import on_primary
 from rekisteri.core.errors import FieldErrors, Forbidden, NotFound, ServiceError
@@ -379,6 +379,37 @@ class ErasureBatch:
 PROBE_MAX = 10  # persons whose rows are located after one probe query
 
 
+def _receipts(ids: list[Any]) -> dict[Any, ErasureReceipt]:
+    """Person id → their first erasure receipt, for those of ``ids`` erased."""
+    existing: dict[Any, ErasureReceipt] = {}
+    for chunk in idlist.chunks(ids):
+        for r in ErasureReceipt.objects.filter(
+            idlist.among("subject_id", chunk)
+        ).order_by("executed_at"):
+            existing.setdefault(r.subject_id, r)
+    return existing
+
+
+def _already(
+    actor: Any, existing: dict[Any, ErasureReceipt], result: ErasureBatch
+) -> None:
+    """Answer each person erased before with their first receipt, and
+    record the no-op."""
+    for pid, receipt in existing.items():
+        if pid in result.receipts:
+            continue
+        audit_record(
+            actor=actor,
+            action="rights.erase",
+            target_type="person",
+            target_id=pid,
+            subject_id=pid,
+            purpose="customer_relationship",
+            details={"noop": True, "receipt": str(receipt.pk)},
+        )
+        result.receipts[pid] = receipt_dict(receipt, already=True)
+
+
 def _subject_refusals(actor: Any, ids: list[Any]) -> dict[Any, ServiceError]:
     """The persons among ``ids`` a subject refusal of the one enforcement
     point keeps (a restriction of processing, Art. 18: lift it first): asked
@@ -417,13 +448,16 @@ def erasure_execute_many(
     """Erase many persons at once; the one path of every erasure
     (:func:`erasure_execute` is its batch of one), docs/rights.md.
 
-    Asked before anything is written, for the whole batch: the matrix's
-    erase column for what each person's erasure would erase (a staff actor;
-    refused as a whole with :class:`Forbidden`), and the subject refusals of
-    the one enforcement point (a restricted person is skipped). Then, in one
+    Asked before anything is read or written, for the whole batch: the
+    matrix's erase column for what each person's erasure would erase (a
+    staff actor; refused as a whole with :class:`Forbidden`). Then, in one
     transaction whose audit events are appended together (``audit.batch``):
-    the persons' rows locked, their legal holds asked again (a held person
-    is skipped, the refusal recorded naming every hold), their rows located
+    the persons' rows locked; their receipts read (a person erased before
+    is a no-op); the subject refusals of the one enforcement point (a
+    restricted person is skipped) and their legal holds (a held person is
+    skipped, the refusal recorded naming every hold), both asked before
+    anything is written and remembered for the write services below that
+    ask again in the same transaction (``core.decisions``); their rows located
     (``engine.locate_many``), the rows declared ``delete`` deleted with one
     statement per kind of row, every participant's batch erasure run, the
     keys shredded in bulk (``registry.services.persons_shred``: ledger
@@ -433,42 +467,25 @@ def erasure_execute_many(
     reason, case_ref = _validate(reason, case_ref)
     persons = list({p.pk: p for p in persons}.values())
     result = ErasureBatch()
-    existing: dict[Any, ErasureReceipt] = {}
-    for chunk in idlist.chunks([p.pk for p in persons]):
-        for r in ErasureReceipt.objects.filter(
-            idlist.among("subject_id", chunk)
-        ).order_by("executed_at"):
-            existing.setdefault(r.subject_id, r)
-    if existing:
-        with audit_batch():
-            for pid, receipt in existing.items():
-                audit_record(
-                    actor=actor,
-                    action="rights.erase",
-                    target_type="person",
-                    target_id=pid,
-                    subject_id=pid,
-                    purpose="customer_relationship",
-                    details={"noop": True, "receipt": str(receipt.pk)},
-                )
-                result.receipts[pid] = receipt_dict(receipt, already=True)
-    todo = [p for p in persons if p.pk not in existing]
-    if not todo:
-        return result
-    # The matrix before anything is read or written, the refusal recorded
-    # outside the transaction so the record survives it (the system, actor
-    # None, is not restricted by the matrix: nothing to ask).
+    todo = persons
     if actor is not None:
-        scopes = engine.locate_many(todo)
+        # A staff member's erasure: a person erased before is answered (a
+        # no-op that says so) without the matrix; for the others the
+        # matrix before anything is read or written, the refusal recorded
+        # outside the transaction so the record survives it. (The system,
+        # actor None, is not restricted by the matrix: nothing to ask, and
+        # the receipts are read once, under the lock.)
+        with audit_batch():
+            _already(actor, _receipts([p.pk for p in persons]), result)
+        todo = [p for p in persons if p.pk not in result.receipts]
+        if not todo:
+            return result
+        # Families from ids alone: no value is read for the matrix.
+        scopes = engine.locate_many(todo, values=False, probe=len(todo) <= PROBE_MAX)
         for p in todo:
             authorize(actor, p, Action.ERASE, erase_families(scopes[p.pk]))
-    # Then the subject refusals of the one enforcement point, before
-    # anything is written.
-    result.skipped.update(_subject_refusals(actor, [p.pk for p in todo]))
-    todo = [p for p in todo if p.pk not in result.skipped]
-    if todo:
-        with audit_batch():
-            _execute_many(actor, todo, reason, case_ref, result)
+    with audit_batch():
+        _execute_many(actor, todo, reason, case_ref, result)
     if result.holds:
         with audit_batch():
             for pid, held in result.holds.items():
@@ -518,23 +535,41 @@ def _execute_many(
     for pid in ids:
         if pid not in locked:  # deleted since the batch was read
             result.skipped[pid] = NotFound(code="not_found")
-    held = holds.holds_for_persons([pid for pid in ids if pid in locked])
+    # The persons are locked: what the checks find now holds until the
+    # commit, and the write services below that ask again are answered
+    # from it (core.decisions).
+    with decisions.scope():
+        _check_and_erase(actor, ids, locked, reason, case_ref, result)
+
+
+def _check_and_erase(
+    actor: Any,
+    ids: list[Any],
+    locked: dict[Any, Person],
+    reason: str,
+    case_ref: str,
+    result: ErasureBatch,
+) -> None:
+    # A person erased before (or by a racing erasure, now committed behind
+    # the lock): the first receipt stands, and nothing is asked or written.
+    late = _receipts(list(locked))
+    _already(actor, late, result)
+    # The subject refusals of the one enforcement point (a restriction),
+    # then the legal holds, before anything is written.
+    refused = _subject_refusals(
+        actor, [pid for pid in ids if pid in locked and pid not in late]
+    )
+    result.skipped.update(refused)
+    held = holds.holds_for_persons(
+        [pid for pid in ids if pid in locked and pid not in late and pid not in refused]
+    )
     for pid, found in held.items():
         result.holds[pid] = found
         result.skipped[pid] = holds.refusal(found)
-    # A receipt written since the batch was read (a racing erasure, now
-    # committed behind the lock): the first receipt stands.
-    late = set(
-        ErasureReceipt.objects.filter(subject_id__in=list(locked)).values_list(
-            "subject_id", flat=True
-        )
-    )
-    for r in ErasureReceipt.objects.filter(subject_id__in=list(late)):
-        result.receipts.setdefault(r.subject_id, receipt_dict(r, already=True))
     persons = [
         locked[pid]
         for pid in ids
-        if pid in locked and pid not in held and pid not in late
+        if pid in locked and pid not in refused and pid not in held and pid not in late
     ]
     if not persons:
         return

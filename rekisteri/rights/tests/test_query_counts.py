@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from rekisteri.keystore import keys
 from rekisteri.messaging import services as messaging
 from rekisteri.messaging.choices import Channel, Direction, ParticipantRole
+from rekisteri.messaging.models import Message, Thread
 from rekisteri.messaging.services import AttachmentIn, ParticipantIn
 from rekisteri.rights import engine, erasure, services
 from rekisteri.rights.schema import EXPORT_SCHEMA
@@ -127,3 +128,37 @@ def test_an_own_message_whose_key_is_gone_reads_as_erased(customer):
     subject = next(v for v in own["values"] if v["field"] == "subject")
     assert subject["value"] is None and subject["erased"] is True
     assert own["context"]["keyed_to"] == "person"
+
+
+def test_an_erasure_asks_the_restriction_and_the_holds_once(customer):
+    """The erasure's write services each ask the enforcement point (and the
+    key shred the holds) again; inside the erasure's transaction, with the
+    person locked, a clear answer is remembered (core.decisions), so each
+    is one statement. A person's own messages and threads go without being
+    read (core.rawdelete)."""
+    _grow(customer, 2)
+    with CaptureQueriesContext(connection) as captured:
+        erasure.erasure_execute(
+            actor=customer.officer, person=customer.person, reason="test"
+        )
+    sql = [q["sql"] for q in captured.captured_queries]
+    restriction = (
+        'FROM "restrictions_restriction" '
+        'WHERE ("restrictions_restriction"."lifted_at" IS NULL'
+    )
+    assert sum(restriction in s for s in sql) == 1
+    assert sum('FROM "billing_collectioncase"' in s for s in sql) == 1
+    # The matrix is asked from ids alone: no value of a row is read for it.
+    assert not any(
+        s.startswith(
+            'SELECT "registry_personemail"."id", "registry_personemail"."person_id", '
+            '"registry_personemail"."email", '
+        )
+        for s in sql
+    )
+    assert not any(
+        s.startswith('SELECT "messaging_message"."id", "messaging_message"."thread_id"')
+        for s in sql
+    )
+    assert not Message.objects.filter(person=customer.person).exists()
+    assert not Thread.objects.filter(person=customer.person).exists()
