@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -384,6 +385,28 @@ def _write_organizations(
     return made
 
 
+def _maker(model: type[Model]) -> Callable[[dict[str, Any]], Model]:
+    """Instances of ``model`` from their attribute values: each concrete
+    field's value or its default, as ``model(**values)`` would set them,
+    through the constructor's positional path (the one Django's ``from_db``
+    takes), which skips the keyword path's checks of every field."""
+    fields = model._meta.concrete_fields
+    defaults = [(f.attname, f.get_default) for f in fields]
+
+    def make(values: dict[str, Any]) -> Model:
+        unknown = values.keys() - {name for name, _d in defaults}
+        if unknown:
+            raise TypeError(f"{model.__name__}: unknown fields {sorted(unknown)}")
+        return model(
+            *[
+                values[name] if name in values else default()
+                for name, default in defaults
+            ]
+        )
+
+    return make
+
+
 def _write(
     actor: Any,
     kept: list[tuple[int, NewContact, dict, dict]],
@@ -398,14 +421,17 @@ def _write(
     now = timezone.now()
     indexed = _indexed_fields()
     email_pk, phone_pk = PersonEmail._meta.pk, PersonPhone._meta.pk
+    new_person, new_role = _maker(Person), _maker(Role)
     for (i, item, data, role), person_id in zip(kept, ids, strict=True):
         fields = {k: v for k, v in data.items() if k not in ("emails", "phones")}
-        person = Person(
-            id=person_id,
-            **fields,
-            name_provenance_id=prov.pk,
-            address_provenance_id=prov.pk if fields["street"] else None,
-            created_at=now,
+        person = new_person(
+            {
+                "id": person_id,
+                **fields,
+                "name_provenance_id": prov.pk,
+                "address_provenance_id": prov.pk if fields["street"] else None,
+                "created_at": now,
+            }
         )
         persons.append(person)
         # A person's addresses as plain rows: nothing reads them as
@@ -435,12 +461,14 @@ def _write(
             )
         org = made.get(id(item.organization), item.organization)
         roles.append(
-            Role(
-                person_id=person_id,
-                organization_id=org.pk,
-                provenance_id=prov.pk,
-                created_at=now,
-                **role,
+            new_role(
+                {
+                    "person_id": person_id,
+                    "organization_id": org.pk,
+                    "provenance_id": prov.pk,
+                    "created_at": now,
+                    **role,
+                }
             )
         )
         index.extend(
