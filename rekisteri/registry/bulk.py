@@ -173,10 +173,11 @@ def _clean_item(item: NewContact, today: dt.date) -> tuple[dict, dict, FieldErro
     return data, role, errors
 
 
-def _indexed_fields() -> tuple[list[tuple[str, str, str]], Any, Any, bytes]:
+def _indexed_fields() -> tuple[list[tuple[str, str, str]], Any, Any, bytes, dict]:
     """What :func:`_index_rows` needs, read once per batch: each indexed
     person field's attribute, label and kind, the label and kind of the
-    email and phone columns, and the index key."""
+    email and phone columns, the index key, and the batch's memory of the
+    terms' keys (the batch's names share their prefixes)."""
     email_field = PersonEmail._meta.get_field("email")
     phone_field = PersonPhone._meta.get_field("number")
     return (
@@ -187,28 +188,31 @@ def _indexed_fields() -> tuple[list[tuple[str, str, str]], Any, Any, bytes]:
         (blindindex.label_of(email_field), email_field.blind),
         (blindindex.label_of(phone_field), phone_field.blind),
         keyring.provider().index_key(),
+        {},
     )
 
 
 def _index_rows(
-    indexed: tuple[list[tuple[str, str, str]], Any, Any, bytes],
+    indexed: tuple[list[tuple[str, str, str]], Any, Any, bytes, dict],
     person: dict[str, Any],
     emails: list[str],
     phones: list[str],
 ) -> set[int]:
     """The blind-index keys the save signal would write for this person
     (``person``: the values of their fields, by name)."""
-    person_fields, (email_label, email_kind), (phone_label, phone_kind), index_key = (
-        indexed
-    )
+    person_fields, email, phone, index_key, memo = indexed
     keys_for = blindindex.keys_for_label
     keys: set[int] = set()
     for attname, label, kind in person_fields:
-        keys.update(keys_for(label, kind, person.get(attname, ""), index_key=index_key))
-    for value in emails:
-        keys.update(keys_for(email_label, email_kind, value, index_key=index_key))
-    for value in phones:
-        keys.update(keys_for(phone_label, phone_kind, value, index_key=index_key))
+        keys.update(
+            keys_for(
+                label, kind, person.get(attname, ""), index_key=index_key, memo=memo
+            )
+        )
+    for (label, kind), values in ((email, emails), (phone, phones)):
+        for value in values:
+            # An address is one term, its own: nothing to share.
+            keys.update(keys_for(label, kind, value, index_key=index_key))
     return keys
 
 

@@ -213,11 +213,15 @@ def mapping_save(
 # --------------------------------------------------------------------------
 
 
-def _value(row: dict[str, str], headers: dict[str, str], name: str, columns) -> str:
-    header = columns.get(name)
-    if not header:
-        return ""
-    return row.get(headers.get(header.casefold(), header), "")
+def _cells(
+    columns: dict[str, str], headers: dict[str, str]
+) -> list[tuple[str, str | None]]:
+    """Each register field and the file's header it is read from (None for
+    a field the mapping leaves out), found once per file."""
+    return [
+        (name, headers.get(h.casefold(), h) if (h := columns.get(name)) else None)
+        for name in FIELDS
+    ]
 
 
 class ContactImporter:
@@ -565,6 +569,7 @@ class ContactImporter:
         columns = self.mapping.columns
         check_mapping(columns, contacts.headers)
         headers = {h.casefold(): h for h in contacts.headers}
+        cells = _cells(columns, headers)
         self.report.encoding = contacts.encoding
         self.report.notes = list(contacts.notes)
         if not self.dry_run:
@@ -577,7 +582,10 @@ class ContactImporter:
         items: list[tuple[int, dict[str, str]]] = []
         try:
             for number, raw in contacts.rows:
-                values = {name: _value(raw, headers, name, columns) for name in FIELDS}
+                values = {
+                    name: raw.get(header, "") if header else ""
+                    for name, header in cells
+                }
                 if "\x00extra" in raw:
                     values["\x00extra"] = raw["\x00extra"]
                 items.append((number, values))
