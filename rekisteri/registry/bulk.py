@@ -396,11 +396,12 @@ def _maker(model: type[Model]) -> Callable[[dict[str, Any]], Model]:
     takes), which skips the keyword path's checks of every field."""
     fields = model._meta.concrete_fields
     defaults = [(f.attname, f.get_default) for f in fields]
+    names = frozenset(name for name, _d in defaults)
 
     def make(values: dict[str, Any]) -> Model:
-        unknown = values.keys() - {name for name, _d in defaults}
-        if unknown:
-            raise TypeError(f"{model.__name__}: unknown fields {sorted(unknown)}")
+        if not values.keys() <= names:
+            unknown = sorted(values.keys() - names)
+            raise TypeError(f"{model.__name__}: unknown fields {unknown}")
         return model(
             *[
                 values[name] if name in values else default()
