@@ -13,8 +13,9 @@ events on PostgreSQL goes by COPY instead, and the head update after it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from django.db import connection, connections, models, transaction
@@ -37,11 +38,12 @@ HEAD_ID = 1
 _COLUMNS = (*CHAINED_FIELDS, "prev_hash", "hash")
 
 
-def _adapter(field: models.Field, conn: Any) -> Callable[[Any], Any]:
+def _adapter(field: models.Field, conn: Any) -> Callable[[Any], Any] | None:
     """How a value of ``field`` goes to the database, without the ORM's
-    per-value machinery (an event has 16 columns; a batch, thousands).
-    ``conn`` is the connection itself, looked up once per append rather
-    than through ``django.db.connection`` for every value."""
+    per-value machinery (an event has 16 columns; a batch, thousands);
+    None for a value that goes as it is. ``conn`` is the connection itself,
+    looked up once per append rather than through ``django.db.connection``
+    for every value."""
     if isinstance(field, models.JSONField):
         adapt_json, encoder = conn.ops.adapt_json_value, field.encoder
         return lambda v: adapt_json(v, encoder)
@@ -50,7 +52,23 @@ def _adapter(field: models.Field, conn: Any) -> Callable[[Any], Any]:
     if isinstance(field, models.UUIDField):
         prep = field.get_db_prep_value
         return lambda v: prep(v, conn)
-    return lambda v: v
+    return None
+
+
+def _rows(
+    events: Sequence[AuditEvent], fields: list[models.Field], conn: Any
+) -> Iterator[list[Any]]:
+    """Each event's column values as the database takes them: the values
+    read in one call per event, the few columns that need it adapted."""
+    values = attrgetter(*(f.attname for f in fields))
+    adapt = [
+        (i, a) for i, f in enumerate(fields) if (a := _adapter(f, conn)) is not None
+    ]
+    for event in events:
+        row = list(values(event))
+        for i, a in adapt:
+            row[i] = a(row[i])
+        yield row
 
 
 # Rows per INSERT statement: 16 parameters a row stays under SQLite's
@@ -119,7 +137,6 @@ def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
     """
     fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
     conn = connections[connection.alias]
-    adapt = [_adapter(f, conn) for f in fields]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(events) >= COPY_FROM:
             # A batch's events (an import's, an erasure's): COPY, then the
@@ -131,20 +148,11 @@ def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
                 cursor,
                 qn(AuditEvent._meta.db_table),
                 [qn(f.column) for f in fields],
-                (
-                    tuple(
-                        a(getattr(event, f.attname))
-                        for f, a in zip(fields, adapt, strict=True)
-                    )
-                    for event in events
-                ),
+                _rows(events, fields, conn),
             )
             cursor.execute(_head_update_sql(), head)
         elif connection.vendor == "postgresql":
-            columns = [
-                [a(getattr(event, f.attname)) for event in events]
-                for f, a in zip(fields, adapt, strict=True)
-            ]
+            columns = [list(c) for c in zip(*_rows(events, fields, conn), strict=True)]
             cursor.execute(
                 f"WITH appended AS ({_unnest_sql()}) {_head_update_sql()}",
                 [*columns, *head],
@@ -152,11 +160,7 @@ def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
         else:
             for i in range(0, len(events), _ROWS_PER_STATEMENT):
                 chunk = events[i : i + _ROWS_PER_STATEMENT]
-                params = [
-                    a(getattr(event, f.attname))
-                    for event in chunk
-                    for f, a in zip(fields, adapt, strict=True)
-                ]
+                params = [v for row in _rows(chunk, fields, conn) for v in row]
                 cursor.execute(_values_sql(len(chunk)), params)
             cursor.execute(_head_update_sql(), head)
     for event in events:

@@ -60,9 +60,18 @@ def unique_digest_for(label: str, value: str) -> str:
 
 
 def keys_for_label(
-    label: str, kind: str, value: str, *, index_key: bytes | None = None
+    label: str,
+    kind: str,
+    value: str,
+    *,
+    index_key: bytes | None = None,
+    memo: dict[tuple[str, str], int] | None = None,
 ) -> list[int]:
-    """Index keys of every term of ``value`` for the field called ``label``."""
+    """Index keys of every term of ``value`` for the field called ``label``.
+
+    ``memo`` (the caller's, for one index key) keeps each term's key: a
+    bulk writer's values share most of their name prefixes, which are then
+    hashed once per batch instead of once per value."""
     if not value or isinstance(value, Placeholder):
         return []
     found = (
@@ -70,10 +79,28 @@ def keys_for_label(
         if kind == "name"
         else blind.exact_terms(search_key(value))
     )
+    if memo is not None:
+        missing = [t for t in found if (label, t) not in memo]
+        if missing:
+            for t, k in zip(
+                missing,
+                keys_for_label_terms(label, kind, missing, index_key=index_key),
+                strict=True,
+            ):
+                memo[(label, t)] = k
+        return [memo[(label, t)] for t in found]
+    return keys_for_label_terms(label, kind, found, index_key=index_key)
+
+
+def keys_for_label_terms(
+    label: str, kind: str, terms: list[str], *, index_key: bytes | None = None
+) -> list[int]:
+    """Index keys of these terms (already normalised) of the field called
+    ``label``."""
     fkey = blind.field_key(index_key or _index_key(), label)
     bits = blind.TOKEN_BITS if kind == "name" else blind.EXACT_BITS
     high = field_code(label) << 32  # pack() of each term's digest
-    return [high | d for d in blind.digests(fkey, found, bits)]
+    return [high | d for d in blind.digests(fkey, terms, bits)]
 
 
 def keys_for(f: EncryptedTextField, value: str) -> list[int]:

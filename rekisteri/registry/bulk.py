@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,10 +173,11 @@ def _clean_item(item: NewContact, today: dt.date) -> tuple[dict, dict, FieldErro
     return data, role, errors
 
 
-def _indexed_fields() -> tuple[list[tuple[str, str, str]], Any, Any, bytes]:
+def _indexed_fields() -> tuple[list[tuple[str, str, str]], Any, Any, bytes, dict]:
     """What :func:`_index_rows` needs, read once per batch: each indexed
     person field's attribute, label and kind, the label and kind of the
-    email and phone columns, and the index key."""
+    email and phone columns, the index key, and the batch's memory of the
+    terms' keys (the batch's names share their prefixes)."""
     email_field = PersonEmail._meta.get_field("email")
     phone_field = PersonPhone._meta.get_field("number")
     return (
@@ -186,28 +188,31 @@ def _indexed_fields() -> tuple[list[tuple[str, str, str]], Any, Any, bytes]:
         (blindindex.label_of(email_field), email_field.blind),
         (blindindex.label_of(phone_field), phone_field.blind),
         keyring.provider().index_key(),
+        {},
     )
 
 
 def _index_rows(
-    indexed: tuple[list[tuple[str, str, str]], Any, Any, bytes],
+    indexed: tuple[list[tuple[str, str, str]], Any, Any, bytes, dict],
     person: dict[str, Any],
     emails: list[str],
     phones: list[str],
 ) -> set[int]:
     """The blind-index keys the save signal would write for this person
     (``person``: the values of their fields, by name)."""
-    person_fields, (email_label, email_kind), (phone_label, phone_kind), index_key = (
-        indexed
-    )
+    person_fields, email, phone, index_key, memo = indexed
     keys_for = blindindex.keys_for_label
     keys: set[int] = set()
     for attname, label, kind in person_fields:
-        keys.update(keys_for(label, kind, person.get(attname, ""), index_key=index_key))
-    for value in emails:
-        keys.update(keys_for(email_label, email_kind, value, index_key=index_key))
-    for value in phones:
-        keys.update(keys_for(phone_label, phone_kind, value, index_key=index_key))
+        keys.update(
+            keys_for(
+                label, kind, person.get(attname, ""), index_key=index_key, memo=memo
+            )
+        )
+    for (label, kind), values in ((email, emails), (phone, phones)):
+        for value in values:
+            # An address is one term, its own: nothing to share.
+            keys.update(keys_for(label, kind, value, index_key=index_key))
     return keys
 
 
@@ -388,6 +393,29 @@ def _write_organizations(
     return made
 
 
+def _maker(model: type[Model]) -> Callable[[dict[str, Any]], Model]:
+    """Instances of ``model`` from their attribute values: each concrete
+    field's value or its default, as ``model(**values)`` would set them,
+    through the constructor's positional path (the one Django's ``from_db``
+    takes), which skips the keyword path's checks of every field."""
+    fields = model._meta.concrete_fields
+    defaults = [(f.attname, f.get_default) for f in fields]
+    names = frozenset(name for name, _d in defaults)
+
+    def make(values: dict[str, Any]) -> Model:
+        if not values.keys() <= names:
+            unknown = sorted(values.keys() - names)
+            raise TypeError(f"{model.__name__}: unknown fields {unknown}")
+        return model(
+            *[
+                values[name] if name in values else default()
+                for name, default in defaults
+            ]
+        )
+
+    return make
+
+
 def _write(
     actor: Any,
     kept: list[tuple[int, NewContact, dict, dict]],
@@ -402,14 +430,17 @@ def _write(
     now = timezone.now()
     indexed = _indexed_fields()
     email_pk, phone_pk = PersonEmail._meta.pk, PersonPhone._meta.pk
+    new_person, new_role = _maker(Person), _maker(Role)
     for (i, item, data, role), person_id in zip(kept, ids, strict=True):
         fields = {k: v for k, v in data.items() if k not in ("emails", "phones")}
-        person = Person(
-            id=person_id,
-            **fields,
-            name_provenance_id=prov.pk,
-            address_provenance_id=prov.pk if fields["street"] else None,
-            created_at=now,
+        person = new_person(
+            {
+                "id": person_id,
+                **fields,
+                "name_provenance_id": prov.pk,
+                "address_provenance_id": prov.pk if fields["street"] else None,
+                "created_at": now,
+            }
         )
         persons.append(person)
         # A person's addresses as plain rows: nothing reads them as
@@ -439,12 +470,14 @@ def _write(
             )
         org = made.get(id(item.organization), item.organization)
         roles.append(
-            Role(
-                person_id=person_id,
-                organization_id=org.pk,
-                provenance_id=prov.pk,
-                created_at=now,
-                **role,
+            new_role(
+                {
+                    "person_id": person_id,
+                    "organization_id": org.pk,
+                    "provenance_id": prov.pk,
+                    "created_at": now,
+                    **role,
+                }
             )
         )
         index.extend(

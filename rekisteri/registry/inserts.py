@@ -164,68 +164,108 @@ def _insert(
     conn = connections[DEFAULT_DB_ALIAS]
     plan = _plan(model)
     pk_attname = model._meta.pk.attname
-    binary = conn.Database.Binary
-    native_uuid = conn.features.has_native_uuid_field
-    prepared: list[dict[Any, Any]] = [{} for _ in plan]
+    # The rows' ids as text, once for their sealed columns; one time for
+    # every auto_now and auto_now_add column of the call.
+    row_ids = (
+        [str(data[pk_attname]) for data in rows]
+        if any(how == _SEAL for _f, how, _a in plan)
+        else []
+    )
     now = timezone.now()
-    values = []
-    for n, data in enumerate(rows):
-        row = []
-        for (f, how, arg), memo in zip(plan, prepared, strict=True):
-            if how == _AS_IS:
-                value = data[f.attname]
-                if type(value) in arg:
-                    row.append(value)
-                    continue
-            elif how == _SEAL:
-                value = data.get(f.attname)
-                if value is None:
-                    row.append(None)
-                    continue
-                owner, key_class = arg
-                cipher = ciphers.get((data.get(owner), key_class)) if owner else None
-                if (
-                    cipher is not None
-                    and isinstance(value, str)
-                    and not isinstance(value, Placeholder)
-                    and "_sealed_loaded" not in data
-                ):
-                    version, aead = cipher
-                    sealed = f.seal_text(aead, version, str(data[pk_attname]), value)
-                    row.append(binary(sealed))
-                    continue
-            elif how == _UUID:
-                value = data[f.attname]
-                if type(value) is uuid.UUID:
-                    row.append(value if native_uuid else value.hex)
-                    continue
-            elif how in (_PREP, _NOW):
-                if how == _NOW:
-                    # What pre_save does on an insert, with the call's one time.
-                    data[f.attname] = now.date() if type(f) is models.DateField else now
-                value = data[f.attname]
-                found = memo.get(value)
-                if found is None:
-                    found = f.get_db_prep_save(value, conn)
-                    if found is not None:
-                        memo[value] = found
-                row.append(found)
-                continue
-            # No shortcut: the field's own pre_save (an instance's) and
-            # preparation.
-            if objs is not None:
-                row.append(f.get_db_prep_save(f.pre_save(objs[n], True), conn))
-            elif how == _PRE_SAVE:
-                raise ValueError(
-                    f"{model.__name__}.{f.name}: insert_values cannot run its pre_save"
-                )
-            else:
-                row.append(f.get_db_prep_save(data.get(f.attname), conn))
-        values.append(tuple(row))
+    # Column by column: each column's rule is chosen once for all its rows
+    # instead of once per value.
+    columns = [
+        _column(model, f, how, arg, rows, objs, ciphers, conn, row_ids, now)
+        for f, how, arg in plan
+    ]
     quote = conn.ops.quote_name
     _execute_insert(
-        quote(model._meta.db_table), [quote(f.column) for f, _h, _a in plan], values
+        quote(model._meta.db_table),
+        [quote(f.column) for f, _h, _a in plan],
+        list(zip(*columns, strict=True)),
     )
+
+
+def _column(  # noqa: C901 - one branch per rule of _plan
+    model: type[models.Model],
+    f: models.Field,
+    how: int,
+    arg: Any,
+    rows: list[dict[str, Any]],
+    objs: list[models.Model] | None,
+    ciphers: dict[tuple[Any, str], tuple[int, AESGCM]],
+    conn: Any,
+    row_ids: list[str],
+    now: Any,
+) -> list[Any]:
+    """One column's parameters for every row (the rule of :func:`_plan`)."""
+    attname = f.attname
+
+    def prepared(n: int) -> Any:
+        # No shortcut: the field's own pre_save (an instance's) and
+        # preparation.
+        if objs is not None:
+            return f.get_db_prep_save(f.pre_save(objs[n], True), conn)
+        if how == _PRE_SAVE:
+            raise ValueError(
+                f"{model.__name__}.{f.name}: insert_values cannot run its pre_save"
+            )
+        return f.get_db_prep_save(rows[n].get(attname), conn)
+
+    if how == _AS_IS:
+        values = [data[attname] for data in rows]
+        if set(map(type, values)).issubset(arg):
+            return values
+        return [v if type(v) in arg else prepared(n) for n, v in enumerate(values)]
+    if how == _SEAL:
+        owner, key_class = arg
+        binary = conn.Database.Binary
+        out = []
+        for n, data in enumerate(rows):
+            value = data.get(attname)
+            if value is None:
+                out.append(None)
+                continue
+            cipher = ciphers.get((data.get(owner), key_class)) if owner else None
+            if (
+                cipher is not None
+                and isinstance(value, str)
+                and not isinstance(value, Placeholder)
+                and "_sealed_loaded" not in data
+            ):
+                version, aead = cipher
+                out.append(binary(f.seal_text(aead, version, row_ids[n], value)))
+            else:
+                out.append(prepared(n))
+        return out
+    if how == _UUID:
+        values = [data[attname] for data in rows]
+        native = conn.features.has_native_uuid_field
+        if set(map(type, values)) == {uuid.UUID}:
+            return values if native else [v.hex for v in values]
+        return [
+            (v if native else v.hex) if type(v) is uuid.UUID else prepared(n)
+            for n, v in enumerate(values)
+        ]
+    if how in (_PREP, _NOW):
+        if how == _NOW:
+            # What pre_save does on an insert, with the call's one time.
+            stamp = now.date() if type(f) is models.DateField else now
+            for data in rows:
+                data[attname] = stamp
+        # A value the rows repeat (the provenance, the day) prepared once.
+        memo: dict[Any, Any] = {}
+        out = []
+        for data in rows:
+            value = data[attname]
+            found = memo.get(value)
+            if found is None:
+                found = f.get_db_prep_save(value, conn)
+                if found is not None:
+                    memo[value] = found
+            out.append(found)
+        return out
+    return [prepared(n) for n in range(len(rows))]
 
 
 def _execute_insert(table: str, columns: list[str], rows: list[tuple]) -> None:

@@ -213,11 +213,15 @@ def mapping_save(
 # --------------------------------------------------------------------------
 
 
-def _value(row: dict[str, str], headers: dict[str, str], name: str, columns) -> str:
-    header = columns.get(name)
-    if not header:
-        return ""
-    return row.get(headers.get(header.casefold(), header), "")
+def _cells(
+    columns: dict[str, str], headers: dict[str, str]
+) -> list[tuple[str, str | None]]:
+    """Each register field and the file's header it is read from (None for
+    a field the mapping leaves out), found once per file."""
+    return [
+        (name, headers.get(h.casefold(), h) if (h := columns.get(name)) else None)
+        for name in FIELDS
+    ]
 
 
 class ContactImporter:
@@ -251,29 +255,38 @@ class ContactImporter:
     # -- a batch of rows ----------------------------------------------------
 
     def _prepare(
-        self, number: int, raw: dict[str, str], outcomes: dict[int, RowOutcome]
-    ) -> Cleaned | None:
-        """Clean the row and check it against the earlier rows of the file;
-        its outcome when it ends here."""
-        reasons: list[str] = []
-        if "\x00extra" in raw:
-            reasons.append(_("The row has more cells than the header."))
-        c = rows.clean(raw, reasons)
-        if reasons:
-            outcomes[number] = RowOutcome(number, "error", reasons)
-            return None
-        keys_of_row = [
-            self.seen.digest(kind, value)
-            for kind, value in (("email", c.email), ("phone", c.phone))
-            if value
-        ]
-        if any(k in self.seen for k in keys_of_row):
-            outcomes[number] = RowOutcome(
-                number, "duplicate", [_("The same address is on an earlier row.")]
-            )
-            return None
-        self.seen.update(keys_of_row)
-        return c
+        self, items: list[tuple[int, dict[str, str]]], outcomes: dict[int, RowOutcome]
+    ) -> list[tuple[int, Cleaned]]:
+        """Clean the rows and check each against the earlier rows of the
+        file; the outcome of each row that ends here."""
+        cleaned: list[tuple[int, Cleaned, list[int]]] = []
+        for number, raw in items:
+            reasons: list[str] = []
+            if "\x00extra" in raw:
+                reasons.append(_("The row has more cells than the header."))
+            c = rows.clean(raw, reasons)
+            if reasons:
+                outcomes[number] = RowOutcome(number, "error", reasons)
+                continue
+            keys_of_row = [
+                self.seen.digest(kind, value)
+                for kind, value in (("email", c.email), ("phone", c.phone))
+                if value
+            ]
+            cleaned.append((number, c, keys_of_row))
+        # The earlier batches' addresses in one lookup, the batch's own in
+        # order, row by row.
+        before = self.seen.earlier([k for _n, _c, keys in cleaned for k in keys])
+        pending: list[tuple[int, Cleaned]] = []
+        for number, c, keys_of_row in cleaned:
+            if any(k in before or self.seen.in_batch(k) for k in keys_of_row):
+                outcomes[number] = RowOutcome(
+                    number, "duplicate", [_("The same address is on an earlier row.")]
+                )
+                continue
+            self.seen.update(keys_of_row)
+            pending.append((number, c))
+        return pending
 
     def _run_batch(self, items: list[tuple[int, dict[str, str]]]) -> None:
         # A batch allocates tens of thousands of short-lived containers (rows,
@@ -287,11 +300,7 @@ class ContactImporter:
 
     def _batch(self, items: list[tuple[int, dict[str, str]]]) -> None:
         outcomes: dict[int, RowOutcome] = {}
-        pending = [
-            (number, c)
-            for number, raw in items
-            if (c := self._prepare(number, raw, outcomes)) is not None
-        ]
+        pending = self._prepare(items, outcomes)
         # One key scope per batch: the matched persons' keys are read with
         # one query, the new persons' keys made with one insert, and none
         # outlive the batch.
@@ -560,6 +569,7 @@ class ContactImporter:
         columns = self.mapping.columns
         check_mapping(columns, contacts.headers)
         headers = {h.casefold(): h for h in contacts.headers}
+        cells = _cells(columns, headers)
         self.report.encoding = contacts.encoding
         self.report.notes = list(contacts.notes)
         if not self.dry_run:
@@ -572,7 +582,10 @@ class ContactImporter:
         items: list[tuple[int, dict[str, str]]] = []
         try:
             for number, raw in contacts.rows:
-                values = {name: _value(raw, headers, name, columns) for name in FIELDS}
+                values = {
+                    name: raw.get(header, "") if header else ""
+                    for name, header in cells
+                }
                 if "\x00extra" in raw:
                     values["\x00extra"] = raw["\x00extra"]
                 items.append((number, values))

@@ -24,6 +24,9 @@ import hashlib
 import os
 import sqlite3
 
+# Digests per lookup query: under SQLite's bound-parameter limit.
+CHUNK = 500
+
 
 class SeenAddresses:
     """The addresses of the rows read so far; :meth:`flush` after each batch."""
@@ -48,6 +51,29 @@ class SeenAddresses:
             self._db.execute("SELECT 1 FROM seen WHERE k = ?", (digest,)).fetchone()
             is not None
         )
+
+    def earlier(self, digests: list[int]) -> set[int]:
+        """Those of ``digests`` that earlier batches flushed: one query per
+        :data:`CHUNK` digests instead of one each."""
+        if self._db is None:
+            return set()
+        wanted = list(set(digests))
+        found: set[int] = set()
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                k
+                for (k,) in self._db.execute(
+                    f"SELECT k FROM seen WHERE k IN ({marks})",  # noqa: S608 - marks only
+                    chunk,
+                )
+            )
+        return found
+
+    def in_batch(self, digest: int) -> bool:
+        """Whether a row of the current batch had ``digest``."""
+        return digest in self._batch
 
     def update(self, digests: list[int]) -> None:
         self._batch.update(digests)

@@ -55,3 +55,18 @@ def test_memory_stays_flat_as_the_file_grows():
     small, large = peak(2_000), peak(40_000)
     # A set of 40,000 digests alone would take several MB more than 2,000.
     assert large - small < 500_000, (small, large)
+
+
+def test_earlier_batches_are_looked_up_together():
+    seen = SeenAddresses()
+    try:
+        first = [seen.digest("email", f"p{n}@example.fi") for n in range(1200)]
+        assert seen.earlier(first) == set()
+        seen.update(first)
+        assert seen.in_batch(first[0]) and seen.earlier(first) == set()
+        seen.flush()
+        assert not seen.in_batch(first[0])
+        later = [seen.digest("email", f"p{n}@example.fi") for n in range(1100, 1300)]
+        assert seen.earlier(later) == set(first[1100:])
+    finally:
+        seen.close()

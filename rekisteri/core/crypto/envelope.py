@@ -44,15 +44,17 @@ class Place:
     key_class: str
 
     def aad(self) -> bytes:
-        # Length-prefixed so no two places produce the same bytes.
-        return (
-            _column_part(self.table, self.field)
-            + _part(self.row)
-            + _key_class_part(self.key_class)
-        )
+        return aad_of(self.table, self.field, self.row, self.key_class)
 
     def __str__(self) -> str:
         return f"{self.table}.{self.field} row {self.row}"
+
+
+def aad_of(table: str, field: str, row: str, key_class: str) -> bytes:
+    """A place's associated data (:meth:`Place.aad`), without the
+    :class:`Place` (bulk writers seal thousands of values a batch)."""
+    # Length-prefixed so no two places produce the same bytes.
+    return _column_part(table, field) + _part(row) + _key_class_part(key_class)
 
 
 def _part(text: str) -> bytes:
@@ -89,9 +91,15 @@ def seal_with(aead: AESGCM, key_version: int, place: Place, plaintext: str) -> b
 
 def seal_bytes_with(aead: AESGCM, key_version: int, place: Place, data: bytes) -> bytes:
     """Seal raw bytes (attachment content); the envelope is the same as text's."""
+    return seal_at(aead, key_version, place.aad(), data)
+
+
+def seal_at(aead: AESGCM, key_version: int, aad: bytes, data: bytes) -> bytes:
+    """Seal raw bytes for the place whose associated data is ``aad``
+    (:func:`aad_of`): the envelope's one layout."""
     nonce = os.urandom(NONCE_BYTES)
     header = HEADER.pack(VERSION, key_version)
-    body = aead.encrypt(nonce, data, header + place.aad())
+    body = aead.encrypt(nonce, data, header + aad)
     return header + nonce + body
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rekisteri.core.crypto import blind
 from rekisteri.core.crypto.envelope import (
     OVERHEAD,
     IntegrityError,
     Place,
+    aad_of,
     key_version_of,
     open_sealed,
     seal,
@@ -93,3 +96,24 @@ def test_wrong_key_and_truncation_are_integrity_errors() -> None:
         open_sealed(KEY, PLACE, sealed[:10])
     with pytest.raises(ValueError):
         seal(b"short", 1, PLACE, "x")
+
+
+@given(
+    st.binary(min_size=1, max_size=100),
+    st.text(max_size=60, alphabet=st.characters(blacklist_categories=["Cs"])),
+)
+def test_blind_digests_are_the_standard_hmac(key: bytes, term: str) -> None:
+    # The index reuses each key's HMAC state (core/crypto/blind.py); the
+    # digests must stay exactly HMAC-SHA256, or existing index rows and
+    # email digests would no longer match.
+    mac = hmac.digest(key, term.encode("utf-8"), "sha256")
+    assert (
+        blind.digests(key, [term, term], 24)
+        == [int.from_bytes(mac[:8], "big") >> 40] * 2
+    )
+    assert blind.digest(key, term, 32) == int.from_bytes(mac[:8], "big") >> 32
+    assert blind.unique_digest(key, term) == mac.hex()
+
+
+def test_sealing_without_a_place_is_sealing_for_the_place() -> None:
+    assert aad_of(PLACE.table, PLACE.field, PLACE.row, PLACE.key_class) == (PLACE.aad())
