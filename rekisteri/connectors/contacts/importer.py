@@ -15,12 +15,16 @@ phone, through the blind index) and given a *fate*:
 - ``duplicate``: the same address earlier in the same file;
 - ``error``: the row's reasons, with its row number.
 
-A dry run computes the same fates and writes nothing. A real run writes
-each row in its own transaction through the register's services (the
-enforcement point, provenance with the source and the import batch, the
-audit events), so a failing row leaves nothing half-written and the rows
-before it stay. Every person whose data came from the list gets an Art. 14
-inform task (:mod:`rekisteri.connectors.contacts.inform`).
+A dry run computes the same fates and writes nothing. A real run writes a
+batch's new persons together, in one transaction, through the register's
+bulk write service (registry/bulk.py: the enforcement point, provenance
+with the source and the import batch, the audit events); when the batch is
+refused as a whole, its rows are written one at a time, each in its own
+transaction through the single services, so each failing row gets its own
+reason. Matched rows that gain something are written one at a time. A
+failing row leaves nothing half-written and the rows before it stay. Every
+person whose data came from the list gets an Art. 14 inform task
+(:mod:`rekisteri.connectors.contacts.inform`).
 """
 
 from __future__ import annotations
