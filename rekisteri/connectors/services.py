@@ -6,12 +6,12 @@ command line), errors from ``rekisteri.core.errors`` with stable codes.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,32 +93,20 @@ def prh_refresh_organization(
     return report
 
 
-def _companies_business_ids() -> Iterator[str]:
-    """The business IDs in the clear, 500 at a time by keyset. Not a
-    server-side cursor: the refresh may stop half-way (PRH fails), and a
-    cursor left open is closed whenever its iterator is collected, which on
-    psycopg can fall inside another statement of the same connection and
-    wait on it for ever."""
+def _business_ids() -> Iterator[str]:
+    """Every organization's business ID, 500 organizations at a time by
+    keyset, a sole trader's opened from its sealed document
+    (registry/sealing.py) in the page's key scope. Not a server-side
+    cursor: the refresh may stop half-way (PRH fails), and a cursor left
+    open is closed whenever its iterator is collected, which on psycopg can
+    fall inside another statement of the same connection and wait on it for
+    ever."""
     rows = (
-        Organization.objects.exclude(business_id=None)
-        .order_by("business_id")
-        .values_list("business_id", flat=True)
-    )
-    last = None
-    while True:
-        page = list((rows if last is None else rows.filter(business_id__gt=last))[:500])
-        if not page:
-            return
-        last = page[-1]
-        yield from page
-
-
-def _sole_traders_business_ids() -> Iterator[str]:
-    """The sole traders' business IDs, which are sealed (registry/sealing.py):
-    opened a chunk at a time, in a key scope of the chunk's."""
-    rows = (
-        Organization.objects.filter(sole_trader=True)
-        .exclude(sole_trader_sealed=None)
+        Organization.objects.filter(
+            Q(business_id__isnull=False)
+            | Q(sole_trader=True, sole_trader_sealed__isnull=False)
+        )
+        .only("pk", "sole_trader", "business_id", "sole_trader_sealed")
         .order_by("pk")
     )
     last = None
@@ -150,7 +138,7 @@ def prh_refresh(
             raise NotFound(_("No organization in the register has this business ID."))
         ids: Any = [business_id]
     else:
-        ids = itertools.chain(_companies_business_ids(), _sole_traders_business_ids())
+        ids = _business_ids()
     own = client is None
     client = _client(client)
     missing: list[str] = []

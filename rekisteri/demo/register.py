@@ -440,10 +440,13 @@ def _seal_sole_traders(
         values[_ORG[sealing.DIGEST]] = sealing.digest(bid) if bid else None
         if values[_ORG["sole_trader"]]:
             h = values[0]
-            sealed = {n: values[_ORG[n]] for n in sealing.SEALED}
+            sealed = {n: values[_ORG[n]] for n in sealing.sealed_names(Organization)}
             sealed["registered_names"] = json.loads(sealed["registered_names"])
             stand.customer_number = values[CUSTOMER_NUMBER]
-            for n in (*sealing.SEALED, "name_key"):
+            for n in sealing.together(Organization) - {
+                sealing.DOCUMENT,
+                sealing.DIGEST,
+            }:
                 standin = sealing.standin(stand, n)
                 values[_ORG[n]] = json.dumps(standin) if standin == [] else standin
             row_id = str(uuid.UUID(h))

@@ -48,27 +48,8 @@ from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
 from rekisteri.core.formats import search_key
 from rekisteri.core.models import BlindIndex
 
-# The organization's fields whose values are sealed for a sole trader, in
-# the document (what :func:`sealed_names` finds on the model).
-SEALED = (
-    "name",
-    "business_id",
-    "vat_number",
-    "postal_street",
-    "postal_postal_code",
-    "postal_city",
-    "postal_country",
-    "visiting_street",
-    "visiting_postal_code",
-    "visiting_city",
-    "visiting_country",
-    "registered_names",
-)
 DOCUMENT = "sole_trader_sealed"
 DIGEST = "business_id_digest"
-# Columns a save of an organization must write together when any of them
-# (or the flag) changes (:func:`together`).
-TOGETHER = frozenset({*SEALED, "name_key", DOCUMENT, DIGEST})
 NAME_LABEL = "registry.Organization.name"
 
 _PENDING = "_sole_trader_pending"  # loaded with a document not yet opened

@@ -59,7 +59,7 @@ def _families() -> list[str]:
 
 
 def _replacement(org: Organization, name: str) -> Any:
-    if name in sealing.TOGETHER:
+    if name in sealing.together(Organization):
         return sealing.standin(org, name)
     field = Organization._meta.get_field(name)
     if field.null:

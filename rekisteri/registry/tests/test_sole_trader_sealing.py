@@ -64,7 +64,11 @@ def test_nothing_of_a_sole_trader_is_stored_in_the_clear():
     stored = raw_row(org.pk)
     for secret in SECRETS:
         assert secret not in stored
-    raw = Organization.objects.filter(pk=org.pk).values(*sealing.SEALED).get()
+    raw = (
+        Organization.objects.filter(pk=org.pk)
+        .values(*sealing.sealed_names(Organization))
+        .get()
+    )
     assert raw["name"] == f"[{org.customer_number}]"
     assert raw["business_id"] is None and raw["vat_number"] == ""
     assert raw["postal_street"] == raw["visiting_city"] == ""
