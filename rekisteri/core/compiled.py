@@ -20,6 +20,16 @@ makes it. :func:`instances` gives every row of such a statement, and with
 ``select_related`` rows too (the person page's person and roles,
 docs/benchmarks.md), each made as ``ModelIterable`` makes them.
 
+:func:`among_rows`, :func:`among_instances` and :func:`among_delete` take
+any ``values_list()`` query, model rows or delete whose only varying
+parameters are a list of ids (``core.idlist.among`` or ``__in``): compiled
+with stand-in ids of the list's shape (each length up to
+``idlist.SHORT``, one array parameter beyond), their rows converted as the
+ORM converts them. An erasure runs some forty such statements and its
+Python time had been half building and compiling them (docs/rights.md).
+A ``key`` names the statement and everything in it other than the ids: a
+caller whose query changes with anything else puts that in the key.
+
 On PostgreSQL each of these statements is a prepared statement of the
 connection (:func:`cursor`): planned once per connection instead of on every
 run. The person page's statement took PostgreSQL 2.3 ms to plan and 0.3 ms
@@ -39,6 +49,8 @@ from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql.query import Query
+
+from rekisteri.core import idlist
 
 _compiled: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], dict[int, int]]] = {}
 
@@ -287,3 +299,224 @@ def _run(
         )
     prepared = field.get_db_prep_value(value, connections[alias], prepared=False)
     return statement.run(model, alias, prepared)
+
+
+# --- Statements filtered by a list of ids (core/idlist.py) ---------------
+
+
+class _AmongStatement:
+    """A queryset filtered by ``idlist.among`` compiled once: its SQL, its
+    parameters, where the ids go in them, and what converts its rows."""
+
+    __slots__ = ("col_count", "columns", "params", "places", "query", "sql", "trim")
+
+    def __init__(
+        self,
+        queryset: QuerySet,
+        alias: str,
+        stand_ins: list[Any],
+        kind: str | None,
+        *,
+        delete: bool,
+    ) -> None:
+        connection = connections[alias]
+        if queryset._prefetch_related_lookups or queryset.query.select_related:
+            raise ValueError("compiled.among_rows reads no related rows")
+        from django.db.models.query import ValuesListIterable
+
+        if delete:
+            from django.db.models.sql.subqueries import DeleteQuery
+
+            query = queryset.order_by().query.chain(klass=DeleteQuery)
+            compiler = query.get_compiler(alias)
+            sql, params = compiler.as_sql()
+            self.columns, self.col_count, self.trim = [], 0, False
+        else:
+            if queryset._iterable_class is not ValuesListIterable:
+                raise ValueError("compiled.among_rows reads a values_list() queryset")
+            query = queryset.query
+            compiler = query.get_compiler(alias)
+            sql, params = compiler.as_sql()
+            self.columns = [s[0] for s in compiler.select[: compiler.col_count]]
+            self.col_count = compiler.col_count
+            self.trim = compiler.has_extra_select
+        self.query, self.sql, self.params = query, sql, tuple(params)
+        # Where the ids are: each stand-in as the column stores it (a UUID
+        # object, or its hex digits or text on SQLite), or the one array
+        # parameter of a long list.
+        self.places: dict[int, tuple[int, Callable[[Any], Any]] | None] = {}
+        if kind is None:
+            for n, p in enumerate(params):
+                for i, s in enumerate(stand_ins):
+                    how = _same(p, s)
+                    if how is not None:
+                        self.places[n] = (i, how)
+        else:
+            wanted = idlist.bound(stand_ins, kind, connection.vendor)
+            for n, p in enumerate(params):
+                if p == wanted:
+                    self.places[n] = None
+        if not self.places:
+            raise ValueError("the ids must appear among the statement's parameters")
+
+    def values(self, ids: list[Any], kind: str | None, vendor: str) -> list[Any]:
+        params = list(self.params)
+        real = None if kind is None else idlist.bound(ids, kind, vendor)
+        for n, place in self.places.items():
+            if place is None:
+                params[n] = real
+            else:
+                i, how = place
+                params[n] = how(ids[i])
+        return params
+
+
+def _same(param: Any, stand_in: Any) -> Callable[[Any], Any] | None:
+    """How a stand-in id became this parameter, or None if it did not."""
+    if param == stand_in and type(param) is type(stand_in):
+        return _identity
+    if isinstance(stand_in, uuid.UUID) and isinstance(param, str):
+        if param == stand_in.hex:
+            return _hex
+        if param == str(stand_in):
+            return str
+    return None
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _hex(value: Any) -> str:
+    return value.hex
+
+
+def _stand_ins_like(ids: list[Any], count: int) -> list[Any]:
+    """``count`` ids of the type of ``ids`` that no row has: the register's
+    ids are random or time-ordered UUIDs and positive integers."""
+    if isinstance(ids[0], uuid.UUID):
+        return _stand_ins(count)
+    if isinstance(ids[0], int) and not isinstance(ids[0], bool):
+        return [-(2**62) - i for i in range(count)]
+    return [f"\x00stand-in {i}" for i in range(count)]
+
+
+_among: dict[tuple[Any, ...], _AmongStatement] = {}
+
+
+def _among_statement(
+    key: Hashable,
+    build: Callable[[list[Any]], QuerySet],
+    ids: list[Any],
+    alias: str,
+    *,
+    text: bool,
+    delete: bool = False,
+) -> tuple[_AmongStatement, str | None]:
+    vendor = connections[alias].vendor
+    kind = idlist.array_kind(ids, vendor, text=text)
+    shape = (kind, len(ids) if kind is None else None)
+    slot = (key, alias, delete, shape)
+    statement = _among.get(slot)
+    if statement is None:
+        stand_ins = _stand_ins_like(ids, len(ids) if kind is None else idlist.SHORT + 1)
+        statement = _among[slot] = _AmongStatement(
+            build(stand_ins), alias, stand_ins, kind, delete=delete
+        )
+    return statement, kind
+
+
+def among_rows(
+    key: Hashable,
+    build: Callable[[list[Any]], QuerySet],
+    ids: list[Any],
+    *,
+    model: type[Model],
+    text: bool = False,
+    using: str | None = None,
+) -> list[tuple[Any, ...]]:
+    """``list(build(ids))`` for a ``values_list()`` queryset whose only
+    varying parameters are the ids it filters by (``idlist.among``, or
+    ``__in``): compiled once per ``key``, database and shape of the list
+    (each length up to ``idlist.SHORT``, one array parameter beyond), its
+    rows converted as the ORM converts them, prepared on PostgreSQL
+    (:func:`cursor`). ``build`` takes every other parameter from what
+    ``key`` names. Read where ``model`` is read, or on ``using``."""
+    ids = list(ids)
+    if not ids:
+        return list(build(ids))
+    alias = using or router.db_for_read(model) or DEFAULT_DB_ALIAS
+    statement, kind = _among_statement(key, build, ids, alias, text=text)
+    connection = connections[alias]
+    with cursor(connection) as cur:
+        cur.execute(statement.sql, statement.values(ids, kind, connection.vendor))
+        rows = cur.fetchall()
+    if not rows:
+        return []
+    if statement.trim:
+        rows = [r[: statement.col_count] for r in rows]
+    kept = connection.__dict__.setdefault("_compiled_converters", {})
+    converters = kept.get(statement)
+    if converters is None:
+        compiler = statement.query.get_compiler(alias)
+        converters = kept[statement] = compiler.get_converters(statement.columns)
+    if converters:
+        compiler = statement.query.get_compiler(alias)
+        return list(map(tuple, compiler.apply_converters(rows, converters)))
+    return [tuple(r) for r in rows]
+
+
+def among_delete(
+    key: Hashable,
+    build: Callable[[list[Any]], QuerySet],
+    ids: list[Any],
+    *,
+    model: type[Model],
+    text: bool = False,
+) -> int:
+    """``build(ids)._raw_delete()`` (see ``core/rawdelete.py``: for a model
+    no delete signal watches), compiled once as :func:`among_rows` is; how
+    many rows went."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    alias = router.db_for_write(model) or DEFAULT_DB_ALIAS
+    statement, kind = _among_statement(key, build, ids, alias, text=text, delete=True)
+    connection = connections[alias]
+    with cursor(connection) as cur:
+        cur.execute(statement.sql, statement.values(ids, kind, connection.vendor))
+        return cur.rowcount
+
+
+def among_instances(
+    key: Hashable,
+    build: Callable[[list[Any]], QuerySet],
+    ids: list[Any],
+    *,
+    model: type[Model],
+    using: str | None = None,
+    fields: tuple[str, ...] | None = None,
+) -> list[Model]:
+    """``list(build(ids))``, instances of ``model`` made by its ``from_db``
+    with every concrete field loaded, or only ``fields`` (attribute names,
+    the primary key among them; the rest deferred, as ``only()`` leaves
+    them), read as :func:`among_rows` reads (``build`` filters and orders,
+    and selects nothing itself). An encrypted field's value is opened on
+    access, as on any instance."""
+    # In the fields' own order, as ``from_db`` reads a row of fewer values.
+    names = tuple(
+        f.attname
+        for f in model._meta.concrete_fields
+        if fields is None or f.attname in fields
+    )
+    alias = using or router.db_for_read(model) or DEFAULT_DB_ALIAS
+    return [
+        model.from_db(alias, names, row)
+        for row in among_rows(
+            key,
+            lambda keys: build(keys).values_list(*names),
+            ids,
+            model=model,
+            using=alias,
+        )
+    ]

@@ -86,12 +86,29 @@ def among(
     a short list, or values of another type, is the plain ``IN`` list."""
     ids = list(ids)
     vendor = connections[using].vendor
-    kind = _array_type(ids, text) if len(ids) > SHORT else None
-    if kind is None or vendor not in ("postgresql", "sqlite"):
+    kind = array_kind(ids, vendor, text=text)
+    if kind is None:
         return Q(**{f"{column}__in": ids})
     if vendor == "postgresql":
-        rows = RawSQL(f"SELECT unnest(%s::{kind}[])", [array_literal(ids)])  # noqa: S611 - a fixed type name, the ids bound
+        rows = RawSQL(f"SELECT unnest(%s::{kind}[])", [bound(ids, kind, vendor)])  # noqa: S611 - a fixed type name, the ids bound
     else:
-        values = [i.hex for i in ids] if kind == "uuid" else ids
-        rows = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])  # noqa: S611 - the ids bound
+        rows = RawSQL("SELECT value FROM json_each(%s)", [bound(ids, kind, vendor)])  # noqa: S611 - the ids bound
     return Q(**{f"{column}__in": rows})
+
+
+def array_kind(ids: list[Any], vendor: str, *, text: bool = False) -> str | None:
+    """The element type :func:`among` binds ``ids`` as one parameter with
+    (``uuid``, ``bigint``, ``text``), or None where it writes the plain
+    ``IN`` list (a short list, values of another type, another database)."""
+    if len(ids) <= SHORT or vendor not in ("postgresql", "sqlite"):
+        return None
+    return _array_type(ids, text)
+
+
+def bound(ids: list[Any], kind: str, vendor: str) -> str:
+    """The one parameter :func:`among` binds ``ids`` of ``kind`` as: a
+    PostgreSQL array literal, or SQLite's JSON array (a UUID as the 32 hex
+    digits SQLite stores)."""
+    if vendor == "postgresql":
+        return array_literal(ids)
+    return json.dumps([i.hex for i in ids] if kind == "uuid" else ids)

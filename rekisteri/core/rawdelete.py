@@ -17,8 +17,13 @@ PostgreSQL, whose keys Django declares deferred), and a model with a
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, pre_delete
+
+from rekisteri.core import compiled
 
 
 def delete_rows(queryset: QuerySet) -> int:
@@ -29,3 +34,21 @@ def delete_rows(queryset: QuerySet) -> int:
     # Django's own single-statement delete (what QuerySet.delete() runs when
     # no row needs collecting), without the collector in front of it.
     return queryset.order_by()._raw_delete(queryset.db)
+
+
+def delete_among(
+    key: Hashable,
+    build: Callable[[list[Any]], QuerySet],
+    ids: list[Any],
+    *,
+    model: type[Model],
+) -> int:
+    """:func:`delete_rows` of ``build(ids)``, a queryset of ``model`` whose
+    only varying parameters are the ids it filters by: the statement is
+    compiled once per process under ``key`` (core/compiled.py), since an
+    erasure deletes the same kinds of row again and again."""
+    if not ids:
+        return 0
+    if pre_delete.has_listeners(model) or post_delete.has_listeners(model):
+        return delete_rows(build(ids))
+    return compiled.among_delete(("rawdelete", key), build, ids, model=model)

@@ -7,13 +7,22 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import JSONArray
 from django.test.utils import CaptureQueriesContext
 
 from rekisteri.core import compiled
 from rekisteri.core.jsonrows import JSONRows
 from rekisteri.registry.models import Person, PersonEmail, Role
+from rekisteri.registry.services import role_create
 from rekisteri.testing import make_org, make_person
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +226,111 @@ def test_prepared_statements_can_be_turned_off_by_the_database_options(settings)
     finally:
         options.clear()
         options.update(before)
+
+
+# --- among_rows / among_delete ------------------------------------------
+
+
+def _role_dates(ids):
+    from rekisteri.core import idlist
+
+    return (
+        Role.objects.filter(idlist.among("person_id", ids))
+        .order_by()
+        .values("person_id")
+        .annotate(n=Count("pk"), last=Max("start_date"))
+        .values_list("person_id", "n", "last")
+    )
+
+
+@pytest.mark.parametrize("count", [1, 3, 17, 40])
+def test_among_rows_equal_the_querysets_rows_short_and_long_lists(count):
+    org = make_org()
+    people = [make_person(emails=[]) for _ in range(count)]
+    for i, p in enumerate(people[::2]):
+        role_create(
+            actor=None,
+            person=p,
+            organization=org,
+            kind="contact",
+            start_date=dt.date(2024, 1, 1 + i % 28),
+        )
+    ids = [p.pk for p in people]
+    want = sorted(_role_dates(ids), key=str)
+    got = sorted(
+        compiled.among_rows("test.role_dates", _role_dates, ids, model=Person),
+        key=str,
+    )
+    assert got == want
+    # Converted as the ORM converts them: UUIDs and dates, not their text.
+    assert all(isinstance(r[0], uuid.UUID) and isinstance(r[2], dt.date) for r in got)
+    # Run again with other ids of the same shape: the same SQL, other rows.
+    others = [make_person(emails=[]).pk for _ in range(count)]
+    with CaptureQueriesContext(connection) as captured:
+        assert (
+            compiled.among_rows("test.role_dates", _role_dates, others, model=Person)
+            == []
+        )
+    assert len(captured.captured_queries) == 1
+
+
+def test_among_rows_with_no_ids_runs_the_queryset_itself():
+    assert compiled.among_rows("test.role_dates", _role_dates, [], model=Person) == []
+
+
+def test_among_rows_refuse_a_queryset_without_the_ids():
+    with pytest.raises(ValueError, match="ids"):
+        compiled.among_rows(
+            "test.no_ids",
+            lambda ids: Role.objects.values_list("pk"),
+            [uuid.uuid4()],
+            model=Person,
+        )
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_among_delete_deletes_only_the_rows_of_the_ids(count):
+    from rekisteri.core import idlist
+    from rekisteri.core.models import BlindIndex
+
+    people = [make_person(emails=[f"del{i}-{count}@example.fi"]) for i in range(count)]
+    keep = make_person(emails=[f"keep-{count}@example.fi"])
+    doomed = [p.pk for p in people]
+    before = BlindIndex.objects.filter(subject_id=keep.pk).count()
+    assert before > 0
+
+    def build(ids):
+        return BlindIndex.objects.filter(idlist.among("subject_id", ids))
+
+    gone = compiled.among_delete("test.blind", build, doomed, model=BlindIndex)
+    assert gone > 0
+    assert not BlindIndex.objects.filter(subject_id__in=doomed).exists()
+    assert BlindIndex.objects.filter(subject_id=keep.pk).count() == before
+    assert compiled.among_delete("test.blind", build, doomed, model=BlindIndex) == 0
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_among_instances_are_the_querysets_with_only_the_fields_asked(count):
+    from rekisteri.core import idlist
+
+    people = [make_person(emails=[f"inst{i}-{count}@example.fi"]) for i in range(count)]
+    ids = [p.pk for p in people]
+
+    def build(keys):
+        return PersonEmail.objects.filter(idlist.among("person_id", keys)).order_by(
+            "person_id"
+        )
+
+    got = compiled.among_instances(
+        "test.emails.only",
+        build,
+        ids,
+        model=PersonEmail,
+        fields=("email", "id", "person_id"),  # in any order
+    )
+    want = list(build(ids))
+    assert [(r.pk, r.person_id, r.email) for r in got] == [
+        (r.pk, r.person_id, r.email) for r in want
+    ]
+    assert all(isinstance(r.email, str) and "@" in r.email for r in got)
+    assert {"is_primary", "email_digest"} <= got[0].get_deferred_fields()
