@@ -32,7 +32,7 @@ from rekisteri.billing.models import (
 from rekisteri.billing.payments import balance_of
 from rekisteri.billing.seller import require_seller
 from rekisteri.billing.totals import money
-from rekisteri.core import formats, idlist
+from rekisteri.core import compiled, formats, idlist
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
 from rekisteri.core.holds import Hold
 
@@ -282,10 +282,7 @@ def _collection_hold() -> Hold:
 
 def collection_holds(person_id: uuid.UUID) -> list[Hold]:
     """Legal holds from open collection cases of invoices naming the person."""
-    open_cases = CollectionCase.objects.filter(
-        status__in=CollectionStatus.holding(), invoice__billing_contact_id=person_id
-    ).count()
-    return [_collection_hold()] if open_cases else []
+    return collection_holds_bulk([person_id]).get(person_id, [])
 
 
 def collection_holds_bulk(person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Hold]]:
@@ -293,13 +290,22 @@ def collection_holds_bulk(person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[H
     (``core.idlist``)."""
     held: set[uuid.UUID] = set()
     for chunk in idlist.chunks(person_ids):
+        # Compiled once per process (core/compiled.py): every erasure asks.
         held.update(
-            CollectionCase.objects.filter(
-                idlist.among("invoice__billing_contact_id", chunk),
-                status__in=CollectionStatus.holding(),
+            pid
+            for (pid,) in compiled.among_rows(
+                "billing.collection.holds",
+                lambda keys: (
+                    CollectionCase.objects.filter(
+                        idlist.among("invoice__billing_contact_id", keys),
+                        status__in=CollectionStatus.holding(),
+                    )
+                    .order_by()
+                    .values_list("invoice__billing_contact_id")
+                    .distinct()
+                ),
+                chunk,
+                model=CollectionCase,
             )
-            .order_by()
-            .values_list("invoice__billing_contact_id", flat=True)
-            .distinct()
         )
     return {pid: [_collection_hold()] for pid in held}

@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from rekisteri.billing.models import Invoice
-from rekisteri.core import fiscal, idlist
+from rekisteri.core import compiled, fiscal, idlist
 from rekisteri.core.participants import Participant
 
 
@@ -43,11 +43,21 @@ def vouchers_kept_until(invoices: list[Any]) -> dict[Any, dt.date | None]:
     ]
     read: dict[Any, tuple[Any, Any]] = {}
     for chunk in idlist.chunks(wanted):
-        for pk, invoice_date, created_at in Invoice.objects.filter(
-            idlist.among("pk", chunk)
-        ).values_list("pk", "invoice_date", "created_at"):
+        # Compiled once per process (core/compiled.py): every plan asks it.
+        for pk, invoice_date, created_at in compiled.among_rows(
+            "billing.rights.voucher_dates",
+            lambda keys: (
+                Invoice.objects.filter(idlist.among("pk", keys))
+                .order_by()
+                .values_list("pk", "invoice_date", "created_at")
+            ),
+            chunk,
+            model=Invoice,
+        ):
             read[pk] = (invoice_date, created_at)
     out: dict[Any, dt.date | None] = {}
+    month = fiscal.end_month()
+    until: dict[dt.date, dt.date] = {}  # a voucher's day → its date, once
     for invoice in invoices:
         if invoice.pk in read:
             invoice_date, created_at = read[invoice.pk]
@@ -56,7 +66,9 @@ def vouchers_kept_until(invoices: list[Any]) -> dict[Any, dt.date | None]:
         else:
             invoice_date, created_at = invoice.invoice_date, invoice.created_at
         day = invoice_date or (created_at.date() if created_at else None)
-        out[invoice.pk] = fiscal.voucher_until(day) if day is not None else None
+        if day is not None and day not in until:
+            until[day] = fiscal.voucher_until(day, month)
+        out[invoice.pk] = until[day] if day is not None else None
     return out
 
 

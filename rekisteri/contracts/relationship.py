@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import Contract, RelationshipEnd
-from rekisteri.core import deferral
+from rekisteri.core import compiled, deferral
 from rekisteri.core.idlist import among, chunks
 from rekisteri.registry import hooks
 from rekisteri.registry.models import Organization, Role
@@ -89,14 +89,21 @@ def _ends(model: Any, column: str, ids: list[Any], **filters: Any) -> Any:
     organization however many rows it has (a batch erasure's 500
     organizations have thousands of roles, and an organization's roles grow
     with every contact import that names it: docs/connectors.md, Speed)."""
-    return (
-        model.objects.filter(among("organization_id", ids), **filters)
-        .order_by()
-        .values_list("organization_id")
-        .annotate(
-            latest=Max(column),
-            open=Count("pk", filter=Q(**{f"{column}__isnull": True})),
-        )
+    # Compiled once per process (core/compiled.py): every erasure and role
+    # change asks it again with other ids.
+    return compiled.among_rows(
+        ("contracts.relationship.ends", model._meta.label),
+        lambda keys: (
+            model.objects.filter(among("organization_id", keys), **filters)
+            .order_by()
+            .values_list("organization_id")
+            .annotate(
+                latest=Max(column),
+                open=Count("pk", filter=Q(**{f"{column}__isnull": True})),
+            )
+        ),
+        ids,
+        model=model,
     )
 
 
@@ -113,11 +120,27 @@ def _refresh_chunk(ids: list[Any]) -> None:
         for org_id, latest, open_ended in _ends(model, column, ids, **filters):
             ends[org_id].append(None if open_ended else latest)
     flags = dict(
-        Organization.objects.filter(among("pk", ids)).values_list("pk", "sole_trader")
+        compiled.among_rows(
+            "contracts.relationship.flags",
+            lambda keys: (
+                Organization.objects.filter(among("pk", keys))
+                .order_by()
+                .values_list("pk", "sole_trader")
+            ),
+            ids,
+            model=Organization,
+        )
     )
     stored = {
         row.organization_id: row
-        for row in RelationshipEnd.objects.filter(among("organization_id", ids))
+        for row in compiled.among_instances(
+            "contracts.relationship.stored",
+            lambda keys: RelationshipEnd.objects.filter(
+                among("organization_id", keys)
+            ).order_by(),
+            ids,
+            model=RelationshipEnd,
+        )
     }
     now = timezone.now()
     new, changed = [], []

@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import IntegerField, Q, Value
 
 from rekisteri.contracts.models import Contract, ContractParty
-from rekisteri.core import idlist, keyring, participants
+from rekisteri.core import compiled, idlist, keyring, participants
 from rekisteri.core.catalogue import subject_fields
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.registry.models import Role
@@ -114,29 +114,36 @@ def _contracts_many(persons: list[Any]) -> dict[Any, list[Contract]]:
     return participants.memo(key, lambda: _read_contracts_many(ids))
 
 
+def _parties_and_roles(ids: list[Any]) -> Any:
+    """The party rows and the roles at sole traders of the persons ``ids``
+    in one query: 0 tags (contract, person), 1 (sole trader's organization,
+    person)."""
+    parties = (
+        ContractParty.objects.filter(idlist.among("person_id", ids))
+        .order_by()
+        .values_list(Value(0, output_field=IntegerField()), "contract_id", "person_id")
+    )
+    roles = (
+        Role.objects.filter(
+            idlist.among("person_id", ids), organization__sole_trader=True
+        )
+        .order_by()
+        .values_list(
+            Value(1, output_field=IntegerField()), "organization_id", "person_id"
+        )
+    )
+    return parties.union(roles, all=True)
+
+
 def _read_contracts_many(ids: list[Any]) -> dict[Any, list[Contract]]:
     mine: dict[Any, set[Any]] = {pid: set() for pid in ids}
     by_org: dict[Any, set[Any]] = {}
     for chunk in idlist.chunks(ids):
-        # The party rows and the roles at sole traders in one query: 0 tags
-        # (contract, person), 1 (sole trader's organization, person).
-        parties = (
-            ContractParty.objects.filter(idlist.among("person_id", chunk))
-            .order_by()
-            .values_list(
-                Value(0, output_field=IntegerField()), "contract_id", "person_id"
-            )
-        )
-        roles = (
-            Role.objects.filter(
-                idlist.among("person_id", chunk), organization__sole_trader=True
-            )
-            .order_by()
-            .values_list(
-                Value(1, output_field=IntegerField()), "organization_id", "person_id"
-            )
-        )
-        for tag, ref, pid in parties.union(roles, all=True):
+        # Compiled once per process (core/compiled.py): every erasure's
+        # plan and export asks it.
+        for tag, ref, pid in compiled.among_rows(
+            "contracts.rights.parties", _parties_and_roles, chunk, model=ContractParty
+        ):
             if tag == 0:
                 mine[pid].add(ref)
             else:

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import models
 
-from rekisteri.core import idlist, keyring
+from rekisteri.core import compiled, idlist, keyring
 from rekisteri.core.catalogue import subject_fields
 from rekisteri.core.participants import Participant, PlanItem, Record
 from rekisteri.dsr.models import (
@@ -120,9 +120,18 @@ def _counts_many(persons: list[Any]) -> dict[Any, dict[type, int]]:
     through = RequestCase.persons.through
     cases: dict[Any, list[Any]] = {pid: [] for pid in ids}
     for chunk in idlist.chunks(ids):
-        for cid, pid in through.objects.filter(
-            idlist.among("person_id", chunk)
-        ).values_list("requestcase_id", "person_id"):
+        # Compiled once per process (core/compiled.py): every erasure's
+        # plan asks it.
+        for cid, pid in compiled.among_rows(
+            "dsr.rights.cases",
+            lambda keys: (
+                through.objects.filter(idlist.among("person_id", keys))
+                .order_by()
+                .values_list("requestcase_id", "person_id")
+            ),
+            chunk,
+            model=through,
+        ):
             cases[pid].append(cid)
     out: dict[Any, dict[type, int]] = {pid: {} for pid in ids}
     every = sorted({c for found in cases.values() for c in found}, key=str)

@@ -217,8 +217,19 @@ def prefetch(subject_ids: Iterable[uuid.UUID], key_class: str) -> None:
         return
     found: dict[uuid.UUID, dict[int, bytes]] = {}
     destroyed: set[uuid.UUID] = set()
-    rows = DataKey.objects.using(KEYSTORE_DB).filter(
-        subject_id__in=list(wanted), key_class=key_class
+    # Compiled once per process and key class (core/compiled.py).
+    rows = compiled.among_instances(
+        ("keystore.prefetch", key_class),
+        lambda ids: (
+            DataKey.objects.using(KEYSTORE_DB)
+            .filter(
+                idlist.among("subject_id", ids, using=KEYSTORE_DB), key_class=key_class
+            )
+            .order_by()
+        ),
+        list(wanted),
+        model=DataKey,
+        using=KEYSTORE_DB,
     )
     for row in rows:
         if row.wrapped is None:
@@ -255,14 +266,25 @@ def destroyed_subjects(
     """Those of ``subject_ids`` whose key of ``key_class`` was shredded."""
     found: set[uuid.UUID] = set()
     for chunk in idlist.chunks(subject_ids, using=KEYSTORE_DB):
+        # Compiled once per process and key class (core/compiled.py): every
+        # retention recompute asks it.
         found.update(
-            DataKey.objects.using(KEYSTORE_DB)
-            .filter(
-                idlist.among("subject_id", chunk, using=KEYSTORE_DB),
-                key_class=key_class,
-                wrapped__isnull=True,
+            sid
+            for (sid,) in compiled.among_rows(
+                ("keystore.destroyed", key_class),
+                lambda ids: (
+                    DataKey.objects.using(KEYSTORE_DB)
+                    .filter(
+                        idlist.among("subject_id", ids, using=KEYSTORE_DB),
+                        key_class=key_class,
+                        wrapped__isnull=True,
+                    )
+                    .values_list("subject_id")
+                ),
+                chunk,
+                model=DataKey,
+                using=KEYSTORE_DB,
             )
-            .values_list("subject_id", flat=True)
         )
     return found
 
@@ -470,13 +492,19 @@ def shred_many(
         for chunk in idlist.chunks(ids, using=KEYSTORE_DB):
             # Every key of the chunk's subjects, and whether it is live: one
             # read for both what is destroyed now and who never had a key.
-            found = list(
-                keys.filter(
-                    idlist.among("subject_id", chunk, using=KEYSTORE_DB),
-                    key_class=key_class,
-                )
-                .annotate(live=_LIVE)
-                .values_list("subject_id", "live")
+            found = compiled.among_rows(
+                ("keystore.shred_many", key_class),
+                lambda ids: (
+                    keys.filter(
+                        idlist.among("subject_id", ids, using=KEYSTORE_DB),
+                        key_class=key_class,
+                    )
+                    .annotate(live=_LIVE)
+                    .values_list("subject_id", "live")
+                ),
+                chunk,
+                model=DataKey,
+                using=KEYSTORE_DB,
             )
             known = {sid for sid, _live in found}
             live = {sid for sid, is_live in found if is_live}

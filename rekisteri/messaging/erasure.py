@@ -25,7 +25,7 @@ from django.db.models import Count, IntegerField, Q, Value
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.audit.services import audit_record
-from rekisteri.core import idlist, keyring, participants, rawdelete
+from rekisteri.core import compiled, idlist, keyring, participants, rawdelete
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.messaging.models import (
     Attachment,
@@ -80,6 +80,25 @@ ROW_COLUMNS = (
 )
 
 
+def _owned_counts(ids: list[Any]) -> Any:
+    """The threads, messages and attachments keyed to the persons ``ids``,
+    counted per person, tagged 0, 1 and 2, in one UNION."""
+    parts = [
+        qs.filter(idlist.among(column, ids))
+        .order_by()
+        .values_list(column)
+        .annotate(n=Count("pk"), kind=Value(i, output_field=IntegerField()))
+        for i, (qs, column) in enumerate(
+            (
+                (Thread.objects.all(), "person_id"),
+                (Message.objects.all(), "person_id"),
+                (Attachment.objects.all(), "message__person_id"),
+            )
+        )
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
 def owned_many(ids: list[Any]) -> dict[Any, tuple[int, int, int]]:
     """Person id → how many threads, messages and attachments are keyed to
     them alone, with one query per chunk (a UNION of the three counts). The
@@ -89,25 +108,51 @@ def owned_many(ids: list[Any]) -> dict[Any, tuple[int, int, int]]:
     def read() -> dict[Any, tuple[int, int, int]]:
         counts: dict[Any, list[int]] = {}
         for chunk in idlist.chunks(ids):
-            parts = [
-                qs.filter(idlist.among(column, chunk))
-                .order_by()
-                .values_list(column)
-                .annotate(n=Count("pk"), kind=Value(i, output_field=IntegerField()))
-                for i, (qs, column) in enumerate(
-                    (
-                        (Thread.objects.all(), "person_id"),
-                        (Message.objects.all(), "person_id"),
-                        (Attachment.objects.all(), "message__person_id"),
-                    )
-                )
-            ]
-            for pid, n, kind in parts[0].union(*parts[1:], all=True):
+            # Compiled once per process (core/compiled.py).
+            for pid, n, kind in compiled.among_rows(
+                "messaging.owned", _owned_counts, chunk, model=Message
+            ):
                 counts.setdefault(pid, [0, 0, 0])[kind] = n
         return {pid: (c[0], c[1], c[2]) for pid, c in counts.items()}
 
     key = ("messaging.owned", tuple(sorted(str(pid) for pid in ids)))
     return participants.memo(key, read)
+
+
+def _threads(ids: list[Any]) -> Any:
+    return Thread.objects.filter(idlist.among("person_id", ids))
+
+
+def _of_theirs(ids: list[Any]) -> Q:
+    """A participant row or attachment of a message keyed to the persons
+    ``ids``, or in one of their threads."""
+    return idlist.among("message__person_id", ids) | Q(
+        message__thread__in=_threads(ids).values("pk")
+    )
+
+
+# What is keyed to the persons alone, deleted in this order (what refers to
+# a row before the row): name, model, the rows of the persons ``ids``.
+_OWNED_DELETES: tuple[tuple[str, Any, Any], ...] = (
+    (
+        "messaging.owned.participants",
+        MessageParticipant,
+        lambda ids: MessageParticipant.objects.filter(_of_theirs(ids)),
+    ),
+    (
+        "messaging.owned.attachments",
+        Attachment,
+        lambda ids: Attachment.objects.filter(_of_theirs(ids)),
+    ),
+    (
+        "messaging.owned.messages",
+        Message,
+        lambda ids: Message.objects.filter(
+            idlist.among("person_id", ids) | Q(thread__in=_threads(ids).values("pk"))
+        ),
+    ),
+    ("messaging.owned.threads", Thread, _threads),
+)
 
 
 def participant_rows_many(
@@ -133,13 +178,19 @@ def person_addresses_many(persons: list[Person]) -> dict[Any, set[str]]:
         addresses: dict[Any, set[str]] = {pid: set() for pid in ids}
         # Only the columns read: the address and its key owner.
         for chunk in idlist.chunks(ids):
-            among = idlist.among("person_id", chunk)
-            for e in PersonEmail.objects.filter(among).only("person_id", "email"):
-                if (a := readable(e.email)) is not None:
-                    addresses[e.person_id].add(a)
-            for p in PersonPhone.objects.filter(among).only("person_id", "number"):
-                if (a := readable(p.number)) is not None:
-                    addresses[p.person_id].add(a)
+            # Each statement compiled once per process (core/compiled.py).
+            for model, column in ((PersonEmail, "email"), (PersonPhone, "number")):
+                for row in compiled.among_instances(
+                    ("messaging.addresses", column),
+                    lambda keys, model=model: model.objects.filter(
+                        idlist.among("person_id", keys)
+                    ).order_by(),
+                    chunk,
+                    model=model,
+                    fields=(model._meta.pk.attname, "person_id", column),
+                ):
+                    if (a := readable(getattr(row, column))) is not None:
+                        addresses[row.person_id].add(a)
         return addresses
 
     key = ("messaging.addresses", tuple(sorted(str(pid) for pid in ids)))
@@ -260,8 +311,13 @@ def participation_erase_many(
                         scrubbed[pid] += 1
         doomed = sorted({r.pk for found in rows.values() for r in found})
         for chunk in idlist.chunks(doomed):
-            rawdelete.delete_rows(
-                MessageParticipant.objects.filter(idlist.among("pk", chunk))
+            rawdelete.delete_among(
+                "messaging.participants",
+                lambda keys: MessageParticipant.objects.filter(
+                    idlist.among("pk", keys)
+                ),
+                chunk,
+                model=MessageParticipant,
             )
         # What is keyed to the persons alone (their threads and messages,
         # with every participant row and attachment of those messages) goes
@@ -273,17 +329,9 @@ def participation_erase_many(
                 continue
             # Their threads' messages too, as the threads' cascade took them
             # (each condition on a column of the message, so each an index).
-            threads = Thread.objects.filter(idlist.among("person_id", chunk))
-            theirs = idlist.among("person_id", chunk) | Q(
-                thread__in=threads.values("pk")
-            )
-            of_theirs = idlist.among("message__person_id", chunk) | Q(
-                message__thread__in=threads.values("pk")
-            )
-            rawdelete.delete_rows(MessageParticipant.objects.filter(of_theirs))
-            rawdelete.delete_rows(Attachment.objects.filter(of_theirs))
-            rawdelete.delete_rows(Message.objects.filter(theirs))
-            rawdelete.delete_rows(threads)
+            # Each statement compiled once per process (core/compiled.py).
+            for name, model, build in _OWNED_DELETES:
+                rawdelete.delete_among(name, build, chunk, model=model)
         own = {pid: found[1] for pid, found in owned.items()}
         out: dict[Any, dict[str, int]] = {}
         for pid in ids:

@@ -35,7 +35,7 @@ from rekisteri.access.enforce import (
 )
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
-from rekisteri.core import decisions, idlist, keyring
+from rekisteri.core import compiled, decisions, idlist, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, FieldErrors, Forbidden, NotFound
 from rekisteri.registry.models import Person, PersonEmail, PersonPhone
@@ -85,9 +85,19 @@ def refuse_if_restricted(person_ids: list[Any], operation: str, actor: Any) -> N
     # each ask) a person found unrestricted is not asked about again.
     clear = decisions.known("restriction", person_ids)
     ids = [pid for pid in person_ids if pid not in clear]
-    active = Restriction.objects.filter(lifted_at__isnull=True)
+    # Compiled once per process (core/compiled.py): every write asks it.
     if any(
-        active.filter(idlist.among("person_id", chunk)).exists()
+        compiled.among_rows(
+            "restrictions.active",
+            lambda keys: (
+                Restriction.objects.filter(lifted_at__isnull=True)
+                .filter(idlist.among("person_id", keys))
+                .order_by()
+                .values_list("pk")[:1]
+            ),
+            chunk,
+            model=Restriction,
+        )
         for chunk in idlist.chunks(ids)
     ):
         raise Conflict(

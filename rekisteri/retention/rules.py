@@ -38,15 +38,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Model, Q, QuerySet
 
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import ContractParty, RelationshipEnd
-from rekisteri.core import fiscal, idlist, keyring
+from rekisteri.core import compiled, fiscal, idlist, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import Person, Role
@@ -89,6 +90,26 @@ class Subjects:
             return Q(**{f"{column}__gte": self.lo, f"{column}__lte": self.hi})
         return idlist.among(column, self.ids)
 
+    def rows(
+        self,
+        key: str,
+        column: str,
+        make: Callable[[Q], QuerySet],
+        *,
+        model: type[Model],
+    ) -> list[tuple[Any, ...]]:
+        """The rows of ``make(self.q(column))``, a ``values_list()`` query of
+        ``model``: for a set of ids compiled once per process under ``key``
+        (core/compiled.py), since every event's recompute asks it again."""
+        if self.is_span:
+            return list(make(self.q(column)))
+        return compiled.among_rows(
+            ("retention.rules", key),
+            lambda ids: make(idlist.among(column, ids)),
+            list(self.ids),
+            model=model,
+        )
+
 
 def destroyed(ids: Iterable[uuid.UUID], key_class: str) -> set[uuid.UUID]:
     """Which of ``ids`` have their ``key_class`` key shredded."""
@@ -103,12 +124,19 @@ def _invoices():  # type: ignore[no-untyped-def]
 
 def _last_invoice(sel: Subjects, column: str) -> dict[uuid.UUID, dt.date]:
     return dict(
-        _invoices()
-        .filter(sel.q(column))
-        .order_by()
-        .values(column)
-        .annotate(last=Max("invoice_date"))
-        .values_list(column, "last")
+        sel.rows(
+            f"last_invoice.{column}",
+            column,
+            lambda q: (
+                _invoices()
+                .filter(q)
+                .order_by()
+                .values(column)
+                .annotate(last=Max("invoice_date"))
+                .values_list(column, "last")
+            ),
+            model=apps.get_model("billing", "Invoice"),
+        )
     )
 
 
@@ -117,15 +145,20 @@ def _closed_cases(sel: Subjects) -> dict[uuid.UUID, dt.date | None]:
     if not apps.is_installed("rekisteri.dsr"):
         return {}
     through = apps.get_model("dsr", "RequestCase").persons.through
-    rows = (
-        through.objects.filter(sel.q("person_id"))
-        .order_by()
-        .values("person_id")
-        .annotate(
-            open=Count("pk", filter=Q(requestcase__closed_at__isnull=True)),
-            last=Max("requestcase__closed_at"),
-        )
-        .values_list("person_id", "open", "last")
+    rows = sel.rows(
+        "closed_cases",
+        "person_id",
+        lambda q: (
+            through.objects.filter(q)
+            .order_by()
+            .values("person_id")
+            .annotate(
+                open=Count("pk", filter=Q(requestcase__closed_at__isnull=True)),
+                last=Max("requestcase__closed_at"),
+            )
+            .values_list("person_id", "open", "last")
+        ),
+        model=through,
     )
     return {
         pid: (None if open_ or last is None else last.date())
@@ -139,38 +172,52 @@ def person_inputs(sel: Subjects) -> dict[str, dict]:
     prospect = Q(organization__status=OrganizationStatus.PROSPECT)
     roles = {
         pid: row
-        for pid, *row in Role.objects.filter(sel.q("person_id"))
-        .order_by()
-        .values("person_id")
-        .annotate(
-            n=Count("pk"),
-            cust=Count("pk", filter=~prospect),
-            cust_open=Count("pk", filter=~prospect & Q(end_date__isnull=True)),
-            cust_end=Max("end_date", filter=~prospect),
-            last_start=Max("start_date"),
-            last_end=Max("end_date"),
-        )
-        .values_list(
+        for pid, *row in sel.rows(
+            "roles",
             "person_id",
-            "n",
-            "cust",
-            "cust_open",
-            "cust_end",
-            "last_start",
-            "last_end",
+            lambda q: (
+                Role.objects.filter(q)
+                .order_by()
+                .values("person_id")
+                .annotate(
+                    n=Count("pk"),
+                    cust=Count("pk", filter=~prospect),
+                    cust_open=Count("pk", filter=~prospect & Q(end_date__isnull=True)),
+                    cust_end=Max("end_date", filter=~prospect),
+                    last_start=Max("start_date"),
+                    last_end=Max("end_date"),
+                )
+                .values_list(
+                    "person_id",
+                    "n",
+                    "cust",
+                    "cust_open",
+                    "cust_end",
+                    "last_start",
+                    "last_end",
+                )
+            ),
+            model=Role,
         )
     }
     parties = {
         pid: row
-        for pid, *row in ContractParty.objects.filter(sel.q("person_id"))
-        .order_by()
-        .values("person_id")
-        .annotate(
-            n=Count("pk"),
-            open=Count("pk", filter=Q(end_date__isnull=True)),
-            end=Max("end_date"),
+        for pid, *row in sel.rows(
+            "parties",
+            "person_id",
+            lambda q: (
+                ContractParty.objects.filter(q)
+                .order_by()
+                .values("person_id")
+                .annotate(
+                    n=Count("pk"),
+                    open=Count("pk", filter=Q(end_date__isnull=True)),
+                    end=Max("end_date"),
+                )
+                .values_list("person_id", "n", "open", "end")
+            ),
+            model=ContractParty,
         )
-        .values_list("person_id", "n", "open", "end")
     }
     return {
         "roles": roles,
@@ -195,9 +242,14 @@ def person_dates(
     case_years = conf.value("REKISTERI_RETENTION_CASE_YEARS")
     if updated is None:
         updated = dict(
-            Person.objects.filter(sel.q("pk"))
-            .order_by()
-            .values_list("pk", "updated_at")
+            sel.rows(
+                "updated",
+                "pk",
+                lambda q: (
+                    Person.objects.filter(q).order_by().values_list("pk", "updated_at")
+                ),
+                model=Person,
+            )
         )
     ids = list(updated)
     if not ids:

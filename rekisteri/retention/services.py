@@ -21,7 +21,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
-from rekisteri.core import idlist
+from rekisteri.core import idlist, rawdelete
 from rekisteri.registry.models import Person
 from rekisteri.retention import rules
 from rekisteri.retention.models import DueDate
@@ -58,10 +58,17 @@ def _sync(kind: str, sel: rules.Subjects, wanted: dict) -> Changes:
     with transaction.atomic():
         existing = {
             (sid, rule): (pk, anchor, until)
-            for pk, sid, rule, anchor, until in DueDate.objects.select_for_update()
-            .filter(sel.q(column))
-            .order_by()
-            .values_list("pk", column, "rule", "anchor_on", "kept_until")
+            for pk, sid, rule, anchor, until in sel.rows(
+                f"due_dates.{kind}",
+                column,
+                lambda q: (
+                    DueDate.objects.select_for_update()
+                    .filter(q)
+                    .order_by()
+                    .values_list("pk", column, "rule", "anchor_on", "kept_until")
+                ),
+                model=DueDate,
+            )
         }
         create, update = [], []
         for sid, dates in wanted.items():
@@ -82,7 +89,12 @@ def _sync(kind: str, sel: rules.Subjects, wanted: dict) -> Changes:
                     )
         gone = [pk for pk, _a, _u in existing.values()]
         for i in range(0, len(gone), WRITE_BATCH):
-            DueDate.objects.filter(pk__in=gone[i : i + WRITE_BATCH]).delete()
+            rawdelete.delete_among(
+                "retention.due_dates",
+                lambda keys: DueDate.objects.filter(idlist.among("pk", keys)),
+                gone[i : i + WRITE_BATCH],
+                model=DueDate,
+            )
         _insert(create, now)
         DueDate.objects.bulk_update(
             update, ["anchor_on", "kept_until", "computed_at"], batch_size=WRITE_BATCH

@@ -355,10 +355,24 @@ def _value_columns(plan: ModelPlan, route: Route) -> tuple[str, ...]:
     )
 
 
-def _value_rows(qs: QuerySet, plan: ModelPlan, route: Route) -> Iterable[RowValues]:
+def _value_rows(
+    plan: ModelPlan, route: Route, number: int, ids: list[Any]
+) -> Iterable[RowValues]:
+    """The rows ``route`` (the ``number``-th of ``plan``) leads from
+    ``ids``, read as values: one statement compiled once per process
+    (core/compiled.py), since every erasure and plan asks it again."""
     names = _value_columns(plan, route)
     model = plan.model
-    for values in qs.values_list(*names):
+    for values in compiled.among_rows(
+        ("rights.engine.locate", plan.label, number),
+        lambda keys: (
+            _route_rows(plan, route, keys, listed=True)
+            .order_by("pk")
+            .values_list(*names)
+        ),
+        ids,
+        model=model,
+    ):
         yield RowValues(model, dict(zip(names, values, strict=True)))
 
 
@@ -401,7 +415,7 @@ def locate_many(
         if present is not None and plan.label not in present:
             continue
         seen: dict[Any, set[Any]] = {}
-        for route in plan.routes:
+        for number, route in enumerate(plan.routes):
             keys = orgs if route.end == ORGANIZATION else ids
             if not keys:
                 continue
@@ -414,8 +428,11 @@ def locate_many(
             )
             through_org = route.end == ORGANIZATION
             for chunk in idlist.chunks(keys):
-                qs = _route_rows(plan, route, chunk, listed=True).order_by("pk")
-                rows: Iterable[Any] = qs if values else _value_rows(qs, plan, route)
+                rows: Iterable[Any] = (
+                    _route_rows(plan, route, chunk, listed=True).order_by("pk")
+                    if values
+                    else _value_rows(plan, route, number, chunk)
+                )
                 for row in rows:
                     subject = getattr(row, attname)
                     owners = holders.get(subject, []) if through_org else (subject,)

@@ -37,7 +37,14 @@ from rekisteri.access.enforce import (
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
 from rekisteri.audit.services import batch as audit_batch
-from rekisteri.core import decisions, holds, idlist, keyring, participants
+from rekisteri.core import (
+    compiled,
+    decisions,
+    holds,
+    idlist,
+    keyring,
+    participants,
+)
 from rekisteri.core.catalogue import KeyClass, personal_fields
 from rekisteri.core.dbrouter import on_primary
 from rekisteri.core.errors import FieldErrors, Forbidden, NotFound, ServiceError
@@ -383,9 +390,15 @@ def _receipts(ids: list[Any]) -> dict[Any, ErasureReceipt]:
     """Person id → their first erasure receipt, for those of ``ids`` erased."""
     existing: dict[Any, ErasureReceipt] = {}
     for chunk in idlist.chunks(ids):
-        for r in ErasureReceipt.objects.filter(
-            idlist.among("subject_id", chunk)
-        ).order_by("executed_at"):
+        # Compiled once per process (core/compiled.py): every erasure asks.
+        for r in compiled.among_instances(
+            "rights.erasure.receipts",
+            lambda keys: ErasureReceipt.objects.filter(
+                idlist.among("subject_id", keys)
+            ).order_by("executed_at"),
+            chunk,
+            model=ErasureReceipt,
+        ):
             existing.setdefault(r.subject_id, r)
     return existing
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.audit.services import audit_record
-from rekisteri.core import idlist, participants
+from rekisteri.core import compiled, idlist, participants
 from rekisteri.core.catalogue import classification_of, subject_fields
 from rekisteri.core.errors import FieldErrors, Forbidden, NotFound
 from rekisteri.core.participants import Participant, PlanItem, Record
@@ -376,16 +376,24 @@ def _read_counts_many(ids: list[Any]) -> dict[Any, dict[type, int]]:
     model's place in ``_MODELS``, in a UNION."""
     out: dict[Any, dict[type, int]] = {pid: {} for pid in ids}
     for chunk in idlist.chunks(ids):
-        parts = [
-            model.objects.filter(idlist.among(_PERSON_PATH[model], chunk))
-            .order_by()
-            .values_list(_PERSON_PATH[model])
-            .annotate(n=Count("pk"), kind=Value(k, output_field=IntegerField()))
-            for k, model in enumerate(_MODELS)
-        ]
-        for pid, n, k in parts[0].union(*parts[1:], all=True):
+        # Compiled once per process (core/compiled.py): every erasure's
+        # plan asks it.
+        for pid, n, k in compiled.among_rows(
+            "rights.rectification.counts", _counts_union, chunk, model=_MODELS[0]
+        ):
             out[pid][_MODELS[k]] = n
     return out
+
+
+def _counts_union(ids: list[Any]) -> Any:
+    parts = [
+        model.objects.filter(idlist.among(_PERSON_PATH[model], ids))
+        .order_by()
+        .values_list(_PERSON_PATH[model])
+        .annotate(n=Count("pk"), kind=Value(k, output_field=IntegerField()))
+        for k, model in enumerate(_MODELS)
+    ]
+    return parts[0].union(*parts[1:], all=True)
 
 
 def rectifications_scope_many(persons: list[Any]) -> dict[Any, dict]:
