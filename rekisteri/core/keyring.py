@@ -91,6 +91,14 @@ def destroyed_subjects(
     return _store().destroyed_subjects(subject_ids, key_class)
 
 
+def destroyed_keys(
+    subject_ids: Iterable[uuid.UUID], key_classes: Iterable[str]
+) -> set[tuple[uuid.UUID, str]]:
+    """The (subject, key class) pairs whose key was shredded, of several
+    classes at once."""
+    return _store().destroyed_keys(subject_ids, key_classes)
+
+
 def subjects_with_key(
     subject_ids: Iterable[uuid.UUID], key_class: str
 ) -> set[uuid.UUID]:

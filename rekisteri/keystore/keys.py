@@ -289,6 +289,36 @@ def destroyed_subjects(
     return found
 
 
+def destroyed_keys(
+    subject_ids: Iterable[uuid.UUID], key_classes: Iterable[str]
+) -> set[tuple[uuid.UUID, str]]:
+    """The (subject, key class) pairs among ``subject_ids`` and
+    ``key_classes`` whose key was shredded: :func:`destroyed_subjects` of
+    several classes with one statement per chunk."""
+    classes = tuple(sorted(set(key_classes)))
+    found: set[tuple[uuid.UUID, str]] = set()
+    for chunk in idlist.chunks(subject_ids, using=KEYSTORE_DB):
+        found.update(
+            compiled.among_rows(
+                ("keystore.destroyed_keys", classes),
+                lambda ids: (
+                    DataKey.objects.using(KEYSTORE_DB)
+                    .filter(
+                        idlist.among("subject_id", ids, using=KEYSTORE_DB),
+                        key_class__in=classes,
+                        wrapped__isnull=True,
+                    )
+                    .order_by()
+                    .values_list("subject_id", "key_class")
+                ),
+                chunk,
+                model=DataKey,
+                using=KEYSTORE_DB,
+            )
+        )
+    return found
+
+
 def subjects_with_key(
     subject_ids: Iterable[uuid.UUID], key_class: str
 ) -> set[uuid.UUID]:

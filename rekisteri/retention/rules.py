@@ -261,9 +261,17 @@ def person_dates(
     # a person without roles or party rows was erased, and whether a
     # billing contact's bookkeeping key is gone.
     bare = [pid for pid in ids if pid not in roles and pid not in parties]
-    erased = destroyed(bare, KeyClass.CRM) if bare else set()
     billed = [pid for pid in ids if pid in last_invoice]
-    books_gone = destroyed(billed, KeyClass.BOOKKEEPING) if billed else set()
+    # Both asked with one statement.
+    gone = (
+        keyring.destroyed_keys(
+            dict.fromkeys([*bare, *billed]), (KeyClass.CRM, KeyClass.BOOKKEEPING)
+        )
+        if bare or billed
+        else set()
+    )
+    erased = {pid for pid in bare if (pid, KeyClass.CRM) in gone}
+    books_gone = {pid for pid in billed if (pid, KeyClass.BOOKKEEPING) in gone}
     add_months = fiscal.add_months
 
     out: dict[uuid.UUID, Dates] = {}
