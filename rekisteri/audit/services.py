@@ -1,5 +1,6 @@
 """Writing audit events. Every service and every read of personal data calls
-:func:`audit_record`; nothing else writes the audit table.
+:func:`audit_record` (a bulk write :func:`audit_record_many`: the same
+events, recorded together); nothing else writes the audit table.
 
 An event names what was done (``action``, e.g. ``person.view``,
 ``contract.create``, ``auth.login_failed``), to what (``target_type`` and
