@@ -14,9 +14,11 @@ blind index, encryption, provenance, audit, Art. 14 tasks):
   in the same run, so the two rates are compared under the same load;
 * **re-import**: the same file again (every row matched, nothing written);
 * **dry run** of the same file;
-* **heap peak** (tracemalloc) of a dry run at ``size / 10`` and ``size``
-  rows: streamed, so the two are alike (the in-file duplicate check keeps
-  earlier batches' addresses on disk, rekisteri/connectors/contacts/seen.py).
+* **heap peak** (tracemalloc) of a dry run at ``size / 10`` rows (at least
+  one full batch, ``importer.BATCH`` rows: a smaller file would measure a
+  smaller batch, not the streaming) and ``size`` rows: streamed, so the two
+  are alike (the in-file duplicate check keeps earlier batches' addresses
+  on disk, rekisteri/connectors/contacts/seen.py).
 
 Prints a Markdown table and writes the raw figures to var/bench/contacts.json.
 """
@@ -137,7 +139,8 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
     result["dry_run"] = timed(dry_run=True)
     log("  heap")
     small = var_dir / "contacts-small.csv"
-    write_list(small, max(size // 10, 10))
+    small_rows = max(size // 10, min(importer.BATCH, size))
+    write_list(small, small_rows)
     peaks = {}
     for key, p in (("small", small), ("large", path)):
         tracemalloc.start()
@@ -145,7 +148,7 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
         peaks[key] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     result["heap"] = {
-        "small": {"rows": max(size // 10, 10), "peak_bytes": peaks["small"]},
+        "small": {"rows": small_rows, "peak_bytes": peaks["small"]},
         "large": {"rows": size, "peak_bytes": peaks["large"]},
     }
     small.unlink()

@@ -73,11 +73,15 @@ class _Scope:
 
     def take(self, event: AuditEvent) -> bool:
         """Hold ``event`` if it belongs to this scope; False to append it now."""
+        return self.take_many([event])
+
+    def take_many(self, events: list[AuditEvent]) -> bool:
+        """:meth:`take` of events recorded together, at one level."""
         level = _level()
         if not self.transactional:
             if level != self.level:
                 return False
-            self.held.append((event, None))
+            self.held.extend((event, None) for event in events)
             return True
         marker = None
         if level != self.level:
@@ -93,7 +97,7 @@ class _Scope:
                 marker = _Marker()
                 transaction.on_commit(marker)
                 self.marked = (level, marker)
-        self.held.append((event, marker))
+        self.held.extend((event, marker) for event in events)
         if len(self.held) >= CHUNK and level == self.level:
             self.flush()
         return True
@@ -115,6 +119,13 @@ def hold(event: AuditEvent) -> bool:
     """Hand ``event`` to the open scope; False if it must be appended now."""
     scope = _scope.get()
     return scope is not None and scope.take(event)
+
+
+def hold_many(events: list[AuditEvent]) -> bool:
+    """:func:`hold` of events recorded together (a bulk write's, at one
+    level of savepoints)."""
+    scope = _scope.get()
+    return scope is not None and scope.take_many(events)
 
 
 @contextmanager

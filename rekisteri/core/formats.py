@@ -232,7 +232,36 @@ def normalise_phone(value: str, default_region: str = "FI") -> str:
     return _memoised("phone", value, default_region, _normalise_phone)
 
 
+# A Finnish number already written as E.164 ("+358401234567") or in the
+# national form ("0401234567"), digits only after the prefix, the first not
+# a 0: for these, phonenumbers' parse finds country code 358 and the digits
+# after the prefix as the national number (Finland's national prefix is 0,
+# stripped from the national form, and a national number that does not
+# start with 0 has no leading zero to keep), so the number is built from
+# them directly. Only a number that is then valid takes this path; any
+# other value is parsed, so every refusal and its message are parse's.
+_FI_SIMPLE = re.compile(r"(?:\+358|0)([1-9][0-9]{3,14})")
+_FI_CODE = 358
+
+
+def _fi_simple(value: str, default_region: str) -> str | None:
+    """The E.164 form of a valid Finnish number in one of the two simple
+    forms above, or None (parse it)."""
+    m = _FI_SIMPLE.fullmatch(value)
+    if m is None or (value[0] == "0" and default_region != "FI"):
+        return None
+    national = m.group(1)
+    number = phonenumbers.PhoneNumber(
+        country_code=_FI_CODE, national_number=int(national)
+    )
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return f"+{_FI_CODE}{national}"
+
+
 def _normalise_phone(value: str, default_region: str) -> str:
+    if value and (fast := _fi_simple(value, default_region)) is not None:
+        return fast
     if has_non_ascii_digits(value):
         raise FormatError(
             "phone_invalid", _("Enter a phone number, for example +358 40 123 4567.")

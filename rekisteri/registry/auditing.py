@@ -21,7 +21,7 @@ from rekisteri.access.enforce import not_a_write_service
 from rekisteri.access.selectors import visible_families
 from rekisteri.audit.chain import chain_key
 from rekisteri.audit.choices import Outcome
-from rekisteri.audit.services import audit_record
+from rekisteri.audit.services import audit_record, audit_record_many
 from rekisteri.registry.conf import setting
 from rekisteri.registry.models import (
     Organization,
@@ -308,6 +308,40 @@ def record_need_to_know_denied(
 # --------------------------------------------------------------------------
 # Writes
 # --------------------------------------------------------------------------
+
+
+@not_a_write_service("records the audit events of a bulk write its service authorized")
+def record_writes(
+    *,
+    actor: Any,
+    action: str,
+    target_type: str,
+    writes: Iterable[tuple[Any, Any, Iterable[str], dict[str, Any] | None]],
+    model: type = Person,
+) -> None:
+    """:func:`record_write` of many rows (a bulk write's, one event each):
+    ``writes`` holds each row's ``(target_id, subject_id, fields,
+    details)``. The events are those :func:`record_write` would record, in
+    order; the families of each distinct set of fields are looked up once."""
+    cats_of: dict[tuple[str, ...], set[str]] = {}
+    records = []
+    for target_id, subject_id, fields, details in writes:
+        names = tuple(sorted(set(fields)))
+        cats = cats_of.get(names)
+        if cats is None:
+            cats = cats_of[names] = (
+                person_families(names)
+                if model is Person
+                else families.families_of(model, names)
+            )
+        records.append((target_id, subject_id, names, cats, details))
+    audit_record_many(
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        records=records,
+        purpose=purpose_of(actor),
+    )
 
 
 @not_a_write_service("records the audit event of a write its service authorized")

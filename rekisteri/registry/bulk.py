@@ -16,7 +16,9 @@ a person. An import of a vendor's list of thousands of rows goes through
   ``bulk_create`` of persons, emails, phones and roles, and their blind-index
   rows computed with the same terms the save signal writes;
 * one audit event per person (``person.create``, naming the role too), in
-  the batch's transaction (no commit each);
+  the batch's transaction (no commit each), recorded together
+  (``auditing.record_writes``: the same events as one ``record_write``
+  each);
 * the listeners hear of the batch once: the contact-point listeners
   (``contact_points_added_many``) and :data:`hooks.rows_created` for the
   roles (the relationship end and the retention dates follow roles).
@@ -376,15 +378,17 @@ def _write_organizations(
         )
     orgs = list(made.values())
     insert_rows(Organization, orgs)
-    for key, org in made.items():
-        auditing.record_write(
-            actor=actor,
-            action="organization.create",
-            target_type="organization",
-            target_id=org.pk,
-            fields=_organization_fields(org_data[key]),
-            model=Organization,
-        )
+    auditing.record_writes(
+        actor=actor,
+        action="organization.create",
+        target_type="organization",
+        writes=[
+            (org.pk, None, _organization_fields(org_data[key]), None)
+            for key, org in made.items()
+        ],
+        model=Organization,
+    )
+    for org in orgs:
         result.organizations[org.business_id] = org
     if orgs:
         # What Organization.save() would announce (the retention dates
@@ -494,28 +498,35 @@ def _write(
     insert_values(PersonPhone, phones, ciphers=ciphers)
     insert_rows(Role, roles, ciphers=ciphers)
     insert_index_rows(index)
-    for (_i, _item, data, role_data), person, role in zip(
-        kept, persons, roles, strict=True
-    ):
-        # One event per row: the person, their addresses and their role.
-        written = [
-            f
-            for f, v in data.items()
-            if v not in ("", None, []) and f not in ("emails", "phones")
-        ] + [n for n in ("emails", "phones") if data[n]]
-        auditing.record_write(
-            actor=actor,
-            action="person.create",
-            target_type="person",
-            target_id=person.pk,
-            subject_id=person.pk,
-            fields=[*written, "roles"],
-            details={
-                "organization": str(role.organization_id),
-                "role": str(role.pk),
-                "role_fields": sorted(f for f, v in role_data.items() if v),
-            },
-        )
+    # One event per row: the person, their addresses and their role.
+    auditing.record_writes(
+        actor=actor,
+        action="person.create",
+        target_type="person",
+        writes=[
+            (
+                person.pk,
+                person.pk,
+                [
+                    *(
+                        f
+                        for f, v in data.items()
+                        if v not in ("", None, []) and f not in ("emails", "phones")
+                    ),
+                    *(n for n in ("emails", "phones") if data[n]),
+                    "roles",
+                ],
+                {
+                    "organization": str(role.organization_id),
+                    "role": str(role.pk),
+                    "role_fields": sorted(f for f, v in role_data.items() if v),
+                },
+            )
+            for (_i, _item, data, role_data), person, role in zip(
+                kept, persons, roles, strict=True
+            )
+        ],
+    )
     hooks.contact_points_added_many(
         actor=actor,
         added=[

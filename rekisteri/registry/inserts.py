@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
-from rekisteri.core.copyrows import copy_rows
+from rekisteri.core.copyrows import copy_keys, copy_rows
 from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
 from rekisteri.core.models import BlindIndex
 from rekisteri.registry.models import SearchKeyField
@@ -299,6 +299,13 @@ def insert_index_rows(entries: list[tuple[int, Any]]) -> None:
     conn = connections[DEFAULT_DB_ALIAS]
     subject = BlindIndex._meta.get_field("subject_id")
     quote = conn.ops.quote_name
+    table = quote(BlindIndex._meta.db_table)
+    columns = [quote("key"), quote("subject_id")]
+    if conn.vendor == "postgresql":
+        # COPY text made here: an integer and a UUID (core/copyrows.py).
+        with conn.cursor() as cursor:
+            copy_keys(cursor, table, columns, entries)
+        return
     rows = []
     last: Any = None
     prepared: Any = None
@@ -307,6 +314,4 @@ def insert_index_rows(entries: list[tuple[int, Any]]) -> None:
         if s is not last:
             last, prepared = s, subject.get_db_prep_save(s, conn)
         rows.append((k, prepared))
-    _execute_insert(
-        quote(BlindIndex._meta.db_table), [quote("key"), quote("subject_id")], rows
-    )
+    _execute_insert(table, columns, rows)

@@ -8,14 +8,16 @@ leaves no event, and an event that must outlive a rolled-back action does.
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from rekisteri.audit import batching
+from rekisteri.audit.chain import CHAINED_FIELDS
 from rekisteri.audit.models import AuditEvent, AuditHead
-from rekisteri.audit.services import audit_record, batch
+from rekisteri.audit.services import audit_record, audit_record_many, batch
 from rekisteri.audit.verify import verify_chain
 from rekisteri.testing import client_as
 
@@ -307,3 +309,44 @@ def test_a_page_whose_events_cannot_be_appended_is_not_served(monkeypatch):
     assert AuditEvent.objects.filter(
         action="person.view", subject_id=person.pk
     ).exists()
+
+
+def test_events_recorded_together_are_those_recorded_one_by_one():
+    """``audit_record_many`` (a bulk write's events) makes the events
+    ``audit_record`` makes, column for column, held by the batch like them:
+    in a savepoint rolled back they go with it."""
+    records = [
+        (f"t{n}", uuid.uuid4(), ["b", "a", "b"], ["x", "y"], {"n": n, "t": (1, 2)})
+        for n in range(3)
+    ]
+    with batch():
+        for target, subject, fields, cats, details in records:
+            _record(
+                "x.e01",
+                target_id=target,
+                subject_id=str(subject),
+                fields=fields,
+                categories=cats,
+                details=details,
+            )
+        audit_record_many(
+            actor=None,
+            action="x.e01",
+            target_type="x",
+            records=[(t, str(s), f, c, d) for t, s, f, c, d in records],
+        )
+        with pytest.raises(RuntimeError), transaction.atomic():
+            audit_record_many(
+                actor=None, action="x.e02", target_type="x", records=records
+            )
+            raise RuntimeError
+    one, many = (
+        list(AuditEvent.objects.filter(pk__in=ids).order_by("id"))
+        for ids in ((1, 2, 3), (4, 5, 6))
+    )
+    for a, b in zip(one, many, strict=True):
+        for name in CHAINED_FIELDS:
+            if name not in ("id", "at"):
+                assert getattr(a, name) == getattr(b, name), name
+    assert b.details == {"n": 2, "t": [1, 2]}
+    _chain_ok(6)

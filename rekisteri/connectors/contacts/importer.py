@@ -66,7 +66,7 @@ FATES = ("create", "update", "unchanged", "suppressed", "duplicate", "error")
 # Reports keep this many row outcomes; the counts cover every row.
 REPORT_ROWS = 1000
 # Rows matched and written together (docs/connectors.md, Speed).
-BATCH = 1000
+BATCH = 2500
 
 __all__ = ["FIELDS", "ContactImporter", "import_contacts", "mapping_save"]
 

@@ -281,6 +281,43 @@ def test_phone_is_e164_or_phone_invalid_and_idempotent(value):
     assert normalise_phone(e164) == e164
 
 
+def _parsed(value: str, region: str) -> str:
+    """What phonenumbers alone makes of ``value``: the E.164 form, or which
+    refusal (unparsable, invalid)."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return "unparsable"
+    if not phonenumbers.is_valid_number(number):
+        return "invalid"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _normalised(value: str, region: str) -> str:
+    try:
+        return normalise_phone(value, region)
+    except FormatError as exc:
+        assert exc.code == "phone_invalid"
+        return "unparsable" if exc.__cause__ is not None else "invalid"
+
+
+@FAST
+@given(
+    prefix=st.sampled_from(["+358", "0", "+3580", "00358", "", "+46"]),
+    digits=st.text(alphabet="0123456789", min_size=1, max_size=16),
+    region=st.sampled_from(["FI", "AX", "SE"]),
+)
+@example(prefix="+358", digits="401234567", region="FI")
+@example(prefix="0", digits="401234567", region="SE")
+@example(prefix="+358", digits="18123456", region="FI")
+@example(prefix="0", digits="9123", region="FI")
+def test_phone_shortcut_agrees_with_phonenumbers(prefix, digits, region):
+    """A Finnish number in the simple forms is built without parse
+    (core/formats.py); the result, or the refusal and its kind, is parse's."""
+    value = prefix + digits
+    assert _normalised(value, region) == _parsed(value, region)
+
+
 @pytest.mark.parametrize("value", ["", "abc", "123", "+358 12", "040 123", "+0"])
 def test_invalid_phones(value):
     assert code_of(normalise_phone, value) == "phone_invalid"
