@@ -9,12 +9,13 @@ class RetentionConfig(AppConfig):
     def ready(self) -> None:
         # The top floor: lower apps announce their changes through Django
         # signals and read the legal periods through core.fiscal's hook.
-        from rekisteri.core import fiscal, participants
+        from rekisteri.core import fiscal, participants, precommit
         from rekisteri.registry import extensions
         from rekisteri.retention import periods, sections, signals
 
         fiscal.register_years(periods.years_for)
         signals.connect()
+        precommit.register("retention", signals.flush_now)
         extensions.register_person_section("retention", sections.person_section)
         extensions.register_person_annotations("retention", sections.person_rows)
         extensions.register_organization_section(

@@ -55,7 +55,9 @@ def _sync(kind: str, sel: rules.Subjects, wanted: dict) -> Changes:
     column = f"{kind}_id"
     changes = Changes(subjects=len(wanted))
     now = timezone.now()
-    with transaction.atomic():
+    # Its own transaction when called alone; inside a caller's (an erasure,
+    # core/precommit.py) no savepoint: a failure fails the whole write.
+    with transaction.atomic(savepoint=False):
         existing = {
             (sid, rule): (pk, anchor, until)
             for pk, sid, rule, anchor, until in sel.rows(

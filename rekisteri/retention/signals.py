@@ -80,6 +80,17 @@ def flush() -> None:
         _recompute(pend)
 
 
+def flush_now() -> None:
+    """Recompute what the open transaction has marked so far, now, inside
+    it (``core.precommit``: an erasure writes its due dates with its own
+    rows, and its commit is the only one). Inside a sweep's batch
+    (:func:`deferred`) the batch recomputes at its end, as before; a mark
+    made after this is recomputed at the commit, as any other."""
+    if getattr(_local, "deferred", None) is not None:
+        return
+    flush()
+
+
 def _recompute(pend: dict[str, set[uuid.UUID]]) -> None:
 
     services.recompute_persons(sorted(pend["person"]))

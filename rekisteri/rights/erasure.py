@@ -44,6 +44,7 @@ from rekisteri.core import (
     idlist,
     keyring,
     participants,
+    precommit,
 )
 from rekisteri.core.catalogue import KeyClass, personal_fields
 from rekisteri.core.dbrouter import on_primary
@@ -553,6 +554,9 @@ def _execute_many(
     # from it (core.decisions).
     with decisions.scope():
         _check_and_erase(actor, ids, locked, reason, case_ref, result)
+    # What other apps derive from the erasure (the due dates) written in its
+    # transaction, not in one of their own after it (core/precommit.py).
+    precommit.run()
 
 
 def _check_and_erase(
