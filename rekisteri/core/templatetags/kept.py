@@ -55,9 +55,10 @@ register = Library()
 # (node, autoescape, *key values) -> the text between the gaps, with each
 # gap's slot number between them: text, slot, text, slot, …, text.
 _store: dict[tuple[Any, ...], tuple[str | int, ...]] = {}
-# Keys are languages, permissions and routes: few. The bound only stops a
-# template whose key takes many values from growing the store for ever.
-MAX_KEPT = 4096
+# Keys are languages, permissions and routes: a worker meets a few dozen.
+# The bound (a header is about 5 kB) only stops a template whose key takes
+# many values from growing the store for ever.
+MAX_KEPT = 1024
 # Set in the context while a fragment renders its gaps: slots give a mark.
 _GAPS = "\x00kept-gaps"
 _MARK = "\x00kept-slot-{}\x00"
