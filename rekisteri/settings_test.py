@@ -23,5 +23,8 @@ REKISTERI_PRH_BASE_URL = "http://127.0.0.1:9/opendata-ytj-api/v3"
 REKISTERI_PRH_RETRIES = 0
 REKISTERI_PRH_TIMEOUT = 2.0
 
+# Every {% kept %} fragment is checked against the fragment rendered in full.
+REKISTERI_KEPT_CHECK = True
+
 # Tasks run in the calling thread, queued in memory.
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "rekisteri-test", "immediate": True}

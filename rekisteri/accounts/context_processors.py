@@ -11,9 +11,11 @@ from rekisteri.accounts.permissions import (
     ROLE_PERMS,
     UNGATED,
     Perm,
+    access_key,
     blocked_by_clearance,
     has_perm,
 )
+from rekisteri.core.templatetags.core_tags import route_base
 
 
 def account_state(request: HttpRequest) -> dict[str, Any]:
@@ -39,10 +41,23 @@ def account_state(request: HttpRequest) -> dict[str, Any]:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """What the navigation may show the current user."""
+    """What the navigation may show the current user.
+
+    ``nav_key`` is everything base.html's header and footer depend on
+    besides the language and their slots: the account's permissions, the
+    route (its links are marked current) and what its URLs are reversed
+    against. The header is kept per key ({% kept %},
+    core/templatetags/kept.py)."""
     user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
     return {
         "can_view_registry": has_perm(user, Perm.REGISTRY_VIEW),
         "can_change_registry": has_perm(user, Perm.REGISTRY_CHANGE),
         "can_view_audit": has_perm(user, Perm.AUDIT_VIEW),
+        "nav_key": (
+            access_key(user),
+            getattr(match, "namespace", None),
+            getattr(match, "url_name", None),
+            route_base(request),
+        ),
     }

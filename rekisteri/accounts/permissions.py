@@ -124,6 +124,20 @@ def has_perm(user: Any, perm: Perm) -> bool:
     return not blocked_by_clearance(user, perm)
 
 
+def access_key(user: Any) -> tuple[Any, ...]:
+    """Everything :func:`has_perm`'s answers depend on: two accounts with
+    equal keys get the same answer for every permission (signed in, active,
+    role, and clearance for a role with gated permissions), and have the same
+    role. Pages keep what they show by permission under it
+    (core/templatetags/kept.py)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return (False,)
+    if not user.is_active:
+        return (True, False, user.role, None)
+    gated = ROLE_PERMS.get(user.role, frozenset()) - UNGATED
+    return (True, True, user.role, clearance_of(user).ok if gated else None)
+
+
 def record_denied(request: Any, perm: Perm) -> None:
     """Audit a refused attempt (``access.denied``): who, which route, which
     permission was missing and why (the role lacks it, or training or the

@@ -190,5 +190,11 @@ SETTINGS = AppSettings(
         "The views that read from the replica (None: core/dbrouter.py's "
         "REPLICA_VIEWS).",
     ),
+    Setting(
+        "REKISTERI_KEPT_CHECK",
+        False,
+        "Compare every kept page fragment with the fragment rendered in full "
+        "(core/templatetags/kept.py; on in the test settings).",
+    ),
 )
 setting = SETTINGS.value

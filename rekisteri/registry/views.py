@@ -376,6 +376,9 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             "registry/person_detail.html",
             {
                 "person": person,
+                # The name, decrypted and joined once for its three places,
+                # or None when the role may not see it.
+                "full_name": person.full_name if "name" in shown else None,
                 "emails": emails,
                 "phones": phones,
                 "provenance_blocks": _provenance_blocks(

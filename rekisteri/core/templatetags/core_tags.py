@@ -102,14 +102,22 @@ def period(context: Any, start: Any, end: Any) -> SafeString:
     def esc(value: Any) -> str:
         return conditional_escape(value) if context.autoescape else str(value)
 
-    since = f'<time datetime="{esc(date_filter(start, "Y-m-d"))}">'
+    since = f'<time datetime="{esc(iso_day(start))}">'
     if end:
         return mark_safe(  # noqa: S308 - every value escaped above
             f"{since}{esc(day(start))}</time> – "
-            f'<time datetime="{esc(date_filter(end, "Y-m-d"))}">{esc(day(end))}</time>'
+            f'<time datetime="{esc(iso_day(end))}">{esc(day(end))}</time>'
         )
     text = gettext("since %(date)s") % {"date": esc(day(start))}
     return mark_safe(f"{since}{text}</time>")  # noqa: S308 - as blocktranslate
+
+
+def iso_day(value: Any) -> str:
+    """``value|date:"Y-m-d"``; a date (not a date and time) without the
+    filter's format lookup (Y is four digits, m and d two)."""
+    if type(value) is dt.date:
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    return date_filter(value, "Y-m-d")
 
 
 @register.filter
