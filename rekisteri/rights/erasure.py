@@ -554,9 +554,6 @@ def _execute_many(
     # from it (core.decisions).
     with decisions.scope():
         _check_and_erase(actor, ids, locked, reason, case_ref, result)
-    # What other apps derive from the erasure (the due dates) written in its
-    # transaction, not in one of their own after it (core/precommit.py).
-    precommit.run()
 
 
 def _check_and_erase(
@@ -596,6 +593,10 @@ def _check_and_erase(
     with participants.batch_scope(), keyring.ensure_scope():
         keyring.prefetch([p.pk for p in persons], KeyClass.CRM)
         _erase_located(actor, persons, case_ref, reason, result)
+    # What other apps derive from the erasure (the due dates) written in its
+    # transaction, not in one of their own after it (core/precommit.py);
+    # an erasure refused or skipped for every person writes nothing.
+    precommit.run()
 
 
 def _erase_located(
