@@ -97,29 +97,18 @@ def audit_record(
         # A service called from a view: the request that caused it.
         request = current_request.get()
     actor_id, label = _actor(actor)
-    if subject_id is not None and not isinstance(subject_id, uuid.UUID):
-        # The chain hashes the canonical text; the database gives a UUID back.
-        subject_id = uuid.UUID(str(subject_id))
     if actor_label is not None:
         label = actor_label[:150]
-    values: dict[str, Any] = {
-        "at": timezone.now(),
-        "actor_id": actor_id,
-        "actor_label": label,
-        "client": client_address(request),
-        "action": action,
-        "outcome": str(outcome),
-        "target_type": target_type,
-        "target_id": str(target_id or ""),
-        "subject_id": subject_id,
-        "fields": sorted(set(fields)),
-        "categories": sorted({_family_of(name) for name in categories}),
-        "purpose": purpose,
-        # Through JSON once, so the hashed value is exactly what the database
-        # will give back (tuples become lists, keys text).
-        "details": json.loads(json.dumps(dict(details or {}), default=str)),
-    }
-    event = AuditEvent(**values)
+    event = _event(
+        (actor_id, label, client_address(request), action, str(outcome)),
+        target_type,
+        target_id,
+        subject_id,
+        fields,
+        sorted({_family_of(name) for name in categories}),
+        purpose,
+        details,
+    )
     if not hold(event):
         append([event])
     return event
@@ -130,10 +119,42 @@ def audit_record(
 _EVENT_DEFAULTS: list[tuple[str, Callable[[], Any]]] = []
 
 
-def _event(values: dict[str, Any]) -> AuditEvent:
-    """``AuditEvent(**values)`` through the positional constructor (the path
-    Django's ``from_db`` takes): the same instance, without the keyword
-    path's checks of every field."""
+def _event(
+    who: tuple[int | None, str, str, str, str],
+    target_type: str,
+    target_id: Any,
+    subject_id: Any,
+    fields: Iterable[str],
+    families: list[str],
+    purpose: str,
+    details: dict[str, Any] | None,
+) -> AuditEvent:
+    """The event of one record: ``who`` is (actor id, actor label, client,
+    action, outcome), ``families`` the need-to-know families already read.
+    Made through the positional constructor (the path Django's ``from_db``
+    takes): the same instance as ``AuditEvent(**values)``, without the
+    keyword path's checks of every field."""
+    if subject_id is not None and not isinstance(subject_id, uuid.UUID):
+        # The chain hashes the canonical text; the database gives a UUID back.
+        subject_id = uuid.UUID(str(subject_id))
+    actor_id, label, client, action, outcome = who
+    values = {
+        "at": timezone.now(),
+        "actor_id": actor_id,
+        "actor_label": label,
+        "client": client,
+        "action": action,
+        "outcome": outcome,
+        "target_type": target_type,
+        "target_id": str(target_id or ""),
+        "subject_id": subject_id,
+        "fields": sorted(set(fields)),
+        "categories": list(families),
+        "purpose": purpose,
+        # Through JSON once, so the hashed value is exactly what the database
+        # will give back (tuples become lists, keys text).
+        "details": json.loads(json.dumps(dict(details or {}), default=str)),
+    }
     if not _EVENT_DEFAULTS:
         _EVENT_DEFAULTS.extend(
             (f.attname, f.get_default) for f in AuditEvent._meta.concrete_fields
@@ -163,36 +184,18 @@ def audit_record_many(
     families of a set of categories) is read once, and they are held by the
     open scope, or appended, together."""
     events.check(action)
-    request = current_request.get()
     actor_id, label = _actor(actor)
-    client = client_address(request)
-    outcome = str(outcome)
+    who = (actor_id, label, client_address(current_request.get()), action, str(outcome))
     families: dict[frozenset[str], list[str]] = {}
     made: list[AuditEvent] = []
     for target_id, subject_id, fields, categories, details in records:
-        if subject_id is not None and not isinstance(subject_id, uuid.UUID):
-            subject_id = uuid.UUID(str(subject_id))
         names = frozenset(categories)
         cats = families.get(names)
         if cats is None:
             cats = families[names] = sorted({_family_of(name) for name in names})
         made.append(
             _event(
-                {
-                    "at": timezone.now(),
-                    "actor_id": actor_id,
-                    "actor_label": label,
-                    "client": client,
-                    "action": action,
-                    "outcome": outcome,
-                    "target_type": target_type,
-                    "target_id": str(target_id or ""),
-                    "subject_id": subject_id,
-                    "fields": sorted(set(fields)),
-                    "categories": list(cats),
-                    "purpose": purpose,
-                    "details": json.loads(json.dumps(dict(details or {}), default=str)),
-                }
+                who, target_type, target_id, subject_id, fields, cats, purpose, details
             )
         )
     if made and not hold_many(made):

@@ -47,8 +47,9 @@ from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ValuesListIterable, get_related_populators
 from django.db.models.sql.query import Query
+from django.db.models.sql.subqueries import DeleteQuery
 
 from rekisteri.core import idlist
 
@@ -308,7 +309,17 @@ class _AmongStatement:
     """A queryset filtered by ``idlist.among`` compiled once: its SQL, its
     parameters, where the ids go in them, and what converts its rows."""
 
-    __slots__ = ("col_count", "columns", "params", "places", "query", "sql", "trim")
+    __slots__ = (
+        "col_count",
+        "columns",
+        "kind",
+        "params",
+        "places",
+        "query",
+        "sql",
+        "trim",
+        "vendor",
+    )
 
     def __init__(
         self,
@@ -319,14 +330,9 @@ class _AmongStatement:
         *,
         delete: bool,
     ) -> None:
-        connection = connections[alias]
         if queryset._prefetch_related_lookups or queryset.query.select_related:
             raise ValueError("compiled.among_rows reads no related rows")
-        from django.db.models.query import ValuesListIterable
-
         if delete:
-            from django.db.models.sql.subqueries import DeleteQuery
-
             query = queryset.order_by().query.chain(klass=DeleteQuery)
             compiler = query.get_compiler(alias)
             sql, params = compiler.as_sql()
@@ -341,6 +347,7 @@ class _AmongStatement:
             self.col_count = compiler.col_count
             self.trim = compiler.has_extra_select
         self.query, self.sql, self.params = query, sql, tuple(params)
+        self.kind, self.vendor = kind, connections[alias].vendor
         # Where the ids are: each stand-in as the column stores it (a UUID
         # object, or its hex digits or text on SQLite), or the one array
         # parameter of a long list.
@@ -352,16 +359,17 @@ class _AmongStatement:
                     if how is not None:
                         self.places[n] = (i, how)
         else:
-            wanted = idlist.bound(stand_ins, kind, connection.vendor)
+            wanted = idlist.bound(stand_ins, kind, self.vendor)
             for n, p in enumerate(params):
                 if p == wanted:
                     self.places[n] = None
         if not self.places:
             raise ValueError("the ids must appear among the statement's parameters")
 
-    def values(self, ids: list[Any], kind: str | None, vendor: str) -> list[Any]:
+    def values(self, ids: list[Any]) -> list[Any]:
+        """The parameters with ``ids`` in the stand-ins' places."""
         params = list(self.params)
-        real = None if kind is None else idlist.bound(ids, kind, vendor)
+        real = None if self.kind is None else idlist.bound(ids, self.kind, self.vendor)
         for n, place in self.places.items():
             if place is None:
                 params[n] = real
@@ -404,7 +412,7 @@ def _stand_ins_like(ids: list[Any], count: int) -> list[Any]:
 _among: dict[tuple[Any, ...], _AmongStatement] = {}
 
 
-def _among_statement(
+def _execute(
     key: Hashable,
     build: Callable[[list[Any]], QuerySet],
     ids: list[Any],
@@ -412,9 +420,12 @@ def _among_statement(
     *,
     text: bool,
     delete: bool = False,
-) -> tuple[_AmongStatement, str | None]:
-    vendor = connections[alias].vendor
-    kind = idlist.array_kind(ids, vendor, text=text)
+) -> tuple[_AmongStatement, Any]:
+    """Run the statement of ``key`` for the shape of ``ids`` (compiled on
+    first use) with ``ids``: the statement, and its rows (a delete: how many
+    rows went)."""
+    connection = connections[alias]
+    kind = idlist.array_kind(ids, connection.vendor, text=text)
     shape = (kind, len(ids) if kind is None else None)
     slot = (key, alias, delete, shape)
     statement = _among.get(slot)
@@ -423,7 +434,9 @@ def _among_statement(
         statement = _among[slot] = _AmongStatement(
             build(stand_ins), alias, stand_ins, kind, delete=delete
         )
-    return statement, kind
+    with cursor(connection) as cur:
+        cur.execute(statement.sql, statement.values(ids))
+        return statement, (cur.rowcount if delete else cur.fetchall())
 
 
 def among_rows(
@@ -446,22 +459,20 @@ def among_rows(
     if not ids:
         return list(build(ids))
     alias = using or router.db_for_read(model) or DEFAULT_DB_ALIAS
-    statement, kind = _among_statement(key, build, ids, alias, text=text)
-    connection = connections[alias]
-    with cursor(connection) as cur:
-        cur.execute(statement.sql, statement.values(ids, kind, connection.vendor))
-        rows = cur.fetchall()
+    statement, rows = _execute(key, build, ids, alias, text=text)
     if not rows:
         return []
     if statement.trim:
         rows = [r[: statement.col_count] for r in rows]
-    kept = connection.__dict__.setdefault("_compiled_converters", {})
-    converters = kept.get(statement)
-    if converters is None:
+    # The converters and the compiler that applies them belong to this
+    # thread's connection: kept on it (as _Statement.run keeps its own).
+    kept = connections[alias].__dict__.setdefault("_compiled_among", {})
+    found = kept.get(statement)
+    if found is None:
         compiler = statement.query.get_compiler(alias)
-        converters = kept[statement] = compiler.get_converters(statement.columns)
+        found = kept[statement] = (compiler, compiler.get_converters(statement.columns))
+    compiler, converters = found
     if converters:
-        compiler = statement.query.get_compiler(alias)
         return list(map(tuple, compiler.apply_converters(rows, converters)))
     return [tuple(r) for r in rows]
 
@@ -481,11 +492,7 @@ def among_delete(
     if not ids:
         return 0
     alias = router.db_for_write(model) or DEFAULT_DB_ALIAS
-    statement, kind = _among_statement(key, build, ids, alias, text=text, delete=True)
-    connection = connections[alias]
-    with cursor(connection) as cur:
-        cur.execute(statement.sql, statement.values(ids, kind, connection.vendor))
-        return cur.rowcount
+    return _execute(key, build, ids, alias, text=text, delete=True)[1]
 
 
 def among_instances(

@@ -264,37 +264,16 @@ def destroyed_subjects(
     subject_ids: Iterable[uuid.UUID], key_class: str
 ) -> set[uuid.UUID]:
     """Those of ``subject_ids`` whose key of ``key_class`` was shredded."""
-    found: set[uuid.UUID] = set()
-    for chunk in idlist.chunks(subject_ids, using=KEYSTORE_DB):
-        # Compiled once per process and key class (core/compiled.py): every
-        # retention recompute asks it.
-        found.update(
-            sid
-            for (sid,) in compiled.among_rows(
-                ("keystore.destroyed", key_class),
-                lambda ids: (
-                    DataKey.objects.using(KEYSTORE_DB)
-                    .filter(
-                        idlist.among("subject_id", ids, using=KEYSTORE_DB),
-                        key_class=key_class,
-                        wrapped__isnull=True,
-                    )
-                    .values_list("subject_id")
-                ),
-                chunk,
-                model=DataKey,
-                using=KEYSTORE_DB,
-            )
-        )
-    return found
+    return {sid for sid, _class in destroyed_keys(subject_ids, (key_class,))}
 
 
 def destroyed_keys(
     subject_ids: Iterable[uuid.UUID], key_classes: Iterable[str]
 ) -> set[tuple[uuid.UUID, str]]:
     """The (subject, key class) pairs among ``subject_ids`` and
-    ``key_classes`` whose key was shredded: :func:`destroyed_subjects` of
-    several classes with one statement per chunk."""
+    ``key_classes`` whose key was shredded, with one statement per chunk
+    compiled once per process and set of classes (core/compiled.py): every
+    retention recompute asks it."""
     classes = tuple(sorted(set(key_classes)))
     found: set[tuple[uuid.UUID, str]] = set()
     for chunk in idlist.chunks(subject_ids, using=KEYSTORE_DB):

@@ -104,6 +104,10 @@ def roles_table(
     from rekisteri.core.templatetags.url_kept import reverse_kept
 
     base = route_base(getattr(context, "request", None))
+
+    def link(name: str, **kwargs: Any) -> str:
+        return _e(reverse_kept(name, [], kwargs, base[0], base))
+
     actions = bool(
         context.get("can_change_registry") and not ended and not context.get("erased")
     )
@@ -131,18 +135,12 @@ def roles_table(
     for role in roles:
         org = role.organization
         name = _e(org.name)
-        url = reverse_kept(
-            "registry:organization_detail",
-            [],
-            {"organization_id": org.id},
-            base[0],
-            base,
-        )
+        url = link("registry:organization_detail", organization_id=org.id)
         title = f'<span class="subtle">{_e(role.title)}</span>' if role.title else ""
         out.append(
             "\n      <tr>\n"
             f'        <th scope="row" data-label="{_e(organization)}">\n'
-            f'          <a class="rowlink" href="{_e(url)}">{name}</a>\n'
+            f'          <a class="rowlink" href="{url}">{name}</a>\n'
             "        </th>\n"
             f'        <td data-label="{_e(number)}" class="num">'
             f"{render_value_in_context(org.customer_number, context)}</td>\n"
@@ -152,21 +150,17 @@ def roles_table(
             f"{period(context, role.start_date, role.end_date)}</td>\n        "
         )
         if actions:
-            edit_url = reverse_kept(
-                "registry:role_edit", [], {"role_id": role.id}, base[0], base
-            )
+            edit_url = link("registry:role_edit", role_id=role.id)
             out.append(
                 '\n          <td class="actions">\n'
-                f'            <a {quiet} href="{_e(edit_url)}">'
+                f'            <a {quiet} href="{edit_url}">'
                 f"{edit}{hidden}{name}</span></a>\n            "
             )
             if not role.end_date:
-                end_url = reverse_kept(
-                    "registry:role_end", [], {"role_id": role.id}, base[0], base
-                )
+                end_url = link("registry:role_end", role_id=role.id)
                 out.append(
                     "\n              "
-                    f'<form method="post" action="{_e(end_url)}">\n'
+                    f'<form method="post" action="{end_url}">\n'
                     f"                {csrf}\n"
                     "                "
                     '<input type="hidden" name="return_to" value="person">\n'
