@@ -311,6 +311,9 @@ class ContactImporter:
         with keyring.ensure_scope():
             if pending:
                 self._decide(pending, outcomes)
+        # The batch's companies are read again by the next batch that names
+        # them: held until then, they were a second batch's worth of heap.
+        self._orgs = {}
         for number, _raw in items:
             self.report.add(outcomes[number])
         if self.progress:
