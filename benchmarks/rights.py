@@ -58,10 +58,13 @@ def _customer(n: int, *, messages: int, invoices: int) -> Any:
     the invoices they are the billing contact of."""
     from rekisteri.messaging.services import message_create
     from rekisteri.registry.services import role_create
-    from rekisteri.testing import make_org, make_person
+    from rekisteri.testing import business_id, make_org, make_person
     from rekisteri.testing.billing import make_invoice
 
-    org = make_org(name=f"Mittari {n} Oy")
+    # A business ID outside the demo register's (their first digit is 0–3,
+    # rekisteri/demo/pools.py): at a million persons the test helper's own
+    # IDs met a demo company's and the customer was refused.
+    org = make_org(name=f"Mittari {n} Oy", business_id=business_id(9_000_000 + n * 7))
     org.postal_street, org.postal_postal_code, org.postal_city = (
         "Katu 1",
         "00100",
