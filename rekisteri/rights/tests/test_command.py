@@ -82,3 +82,41 @@ def _sales_username() -> str:
     from rekisteri.testing import make_staff
 
     return make_staff("sales").username
+
+
+def test_restrict_and_object_are_handed_to_the_restrictions_command(customer):
+    from rekisteri.restrictions import selectors
+    from rekisteri.restrictions.models import Objection
+
+    pid = str(customer.person.pk)
+    placed = json.loads(_run("restrict", "--person", pid, "--reason", "kiistetty"))
+    assert placed["person"] == pid and placed["active"] is True
+    assert selectors.active_restriction(customer.person.pk)
+    recorded = json.loads(_run("object", "--person", pid, "--marketing"))
+    assert recorded["person"] == pid
+    assert Objection.objects.filter(person=customer.person).count() == 1
+    # The restrictions command's own checks answer, through this one too.
+    with pytest.raises(CommandError, match="No person"):
+        _run("restrict", "--person", str(uuid.uuid4()), "--reason", "x")
+    with pytest.raises(CommandError, match="privacy officer"):
+        _run("lift", "--person", pid, "--reason", "x")
+
+
+def test_restrict_parses_its_options_from_the_command_line() -> None:
+    """As an operator types it: the options after the job reach the
+    restrictions command, those starting with - too."""
+    from rekisteri.rights.management.commands.rights import Command
+
+    parser = Command().create_parser("manage.py", "rights")
+    options = parser.parse_args(
+        ["restrict", "--person", "abc", "--reason", "r", "--ground", "accuracy"]
+    )
+    assert options.job == "restrict"
+    assert options.forwarded == [
+        "--person",
+        "abc",
+        "--reason",
+        "r",
+        "--ground",
+        "accuracy",
+    ]

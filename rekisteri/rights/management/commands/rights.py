@@ -7,6 +7,10 @@
   and print the receipt.
 * ``purge-exports`` — remove the content of staff exports past their
   expiry (the daily job ``rights_exports_purge``).
+* ``restrict``, ``lift``, ``object`` — restriction (Art. 18) and objection
+  (Art. 21), handed with their options to ``manage.py restrictions``, which
+  keeps them (``rights restrict --person UUID --reason TEXT``, ``rights
+  object --person UUID --marketing``; the actor there is ``--actor``).
 
 ``--as USERNAME`` acts as that staff member (their role and the
 need-to-know matrix apply, and the audit log names them); without it the
@@ -21,6 +25,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -31,9 +36,20 @@ from rekisteri.core.errors import ServiceError
 from rekisteri.registry.models import Person
 from rekisteri.rights import erasure, exports, services
 
+# Restriction and objection are kept by the restrictions app's command; the
+# rights command hands them on, so one command serves every right.
+FORWARDED = {
+    "restrict": "Restrict a person's processing (Art. 18)",
+    "lift": "Lift a restriction (the privacy officer, --actor)",
+    "object": "Record an objection (Art. 21)",
+}
+
 
 class Command(BaseCommand):
-    help = "Data-subject rights: export a person's data, plan or execute erasure."
+    help = (
+        "Data-subject rights: export a person's data, plan or execute erasure, "
+        "restrict processing, record an objection."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="job", required=True)
@@ -52,8 +68,28 @@ class Command(BaseCommand):
         erase.add_argument("--output", help="File to write (default: stdout).")
         erase.add_argument("--as", dest="as_user")
         sub.add_parser("purge-exports", help="Remove expired stored exports' content.")
+        for job, text in FORWARDED.items():
+            # Its options are the restrictions command's: with no prefix
+            # character of its own, this parser takes them all as words
+            # and hands them on unparsed.
+            forwarded = sub.add_parser(
+                job,
+                help=f"{text}: manage.py restrictions {job}, with its options.",
+                prefix_chars="+",
+                add_help=False,
+            )
+            forwarded.add_argument("forwarded", nargs="*")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["job"] in FORWARDED:
+            call_command(
+                "restrictions",
+                options["job"],
+                *options["forwarded"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
+            return
         if options["job"] == "purge-exports":
             count = exports.export_files_purge()
             self.stdout.write(f"{count} expired exports removed")
