@@ -106,6 +106,39 @@ def _commit_persons(wanted: int | None) -> int:
     return 1  # PostgreSQL: a commit per batch costs little
 
 
+class _Statistics:
+    """Keeps PostgreSQL's planner statistics of the tables the seed looks up
+    while it loads them. Each batch asks the blind index which of its
+    addresses exist, and the organizations which of its business IDs: with
+    no statistics (autovacuum off, or not there yet) the planner takes the
+    blind index for one of any size and scans all of it, about 0.5 s a
+    batch at 5.6 million rows, against 10 ms through its index once
+    analyzed (docs/benchmarks.md, 2026-12-04). Analyzed whenever the blind
+    index has doubled since the last time, from ``FIRST`` rows on: a few
+    dozen times in a seed of millions, each a sample of fixed size."""
+
+    FIRST = 50_000
+    TABLES = (BlindIndex, Organization)
+
+    def __init__(self, vendor: str) -> None:
+        self.enabled = vendor == "postgresql"
+        self.next_at = self.FIRST
+
+    def due(self, blind_rows: int) -> bool:
+        if not self.enabled or blind_rows < self.next_at:
+            return False
+        self.next_at = 2 * blind_rows
+        return True
+
+    def refresh(self, blind_rows: int) -> None:
+        if self.due(blind_rows):
+            names = ", ".join(
+                connection.ops.quote_name(m._meta.db_table) for m in self.TABLES
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {names}")
+
+
 def _batches(organizations: int, persons: int, size: int) -> Iterator[tuple]:
     """(org_from, org_to, person_from, person_to) per batch.
 
@@ -203,6 +236,7 @@ def seed(
     )
 
     keyring.provider()  # loaded here: a key error surfaces before any thread starts
+    statistics = _Statistics(connection.vendor)
     producer = _Producer(
         gen,
         spans,
@@ -230,6 +264,7 @@ def seed(
                     continue
                 open_transaction.close()  # commit
                 pending = 0
+                statistics.refresh(totals["blind_index"])
                 if progress is not None:
                     progress(
                         Progress(
