@@ -383,6 +383,15 @@ def _same(param: Any, stand_in: Any) -> Callable[[Any], Any] | None:
     """How a stand-in id became this parameter, or None if it did not."""
     if param == stand_in and type(param) is type(stand_in):
         return _identity
+    if (
+        isinstance(stand_in, int)
+        and isinstance(param, int)
+        and not isinstance(param, bool)
+        and param == stand_in
+    ):
+        # An integer the backend typed (psycopg's Int8 for a bigint column,
+        # the blind index's keys): the real id is typed the same way.
+        return type(param)
     if isinstance(stand_in, uuid.UUID) and isinstance(param, str):
         if param == stand_in.hex:
             return _hex

@@ -41,7 +41,7 @@ from typing import Any
 
 from django.db import models
 
-from rekisteri.core import blindindex, keyring
+from rekisteri.core import blindindex, compiled, idlist, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.crypto import blind
 from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
@@ -340,26 +340,49 @@ def forget_name(organization_ids: Iterable[Any]) -> None:
 NAME_CANDIDATES = 200
 
 
-def matching_names(queryset: Any, text: str) -> list[Any]:
-    """The ids of the sole traders in ``queryset`` with a name word starting
-    with each word of ``text``: the longest word looked up in the blind
-    index, every candidate opened and checked (digests collide on purpose,
-    and shorter words are checked only after opening). Call in a key scope."""
+def matching_names(text: str) -> list[Any]:
+    """The ids of the sole traders with a name word starting with each word
+    of ``text``: the longest word looked up in the blind index, every
+    candidate opened and checked (digests collide on purpose, and shorter
+    words are checked only after opening). The caller filters the ids by
+    its own queryset (``Q(pk__in=...)``). Call in a key scope.
+
+    Both statements are compiled once per process (core/compiled.py):
+    every name search of the header asks."""
     tokens = [t[: blind.MAX_TOKEN] for t in search_key(text).split() if t]
     if not tokens:
         return []
     long = [t for t in tokens if len(t) >= blind.MIN_PREFIX]
     driver = max(long, key=len) if long else tokens[0]
     key = blindindex.query_key_for_label(NAME_LABEL, "name", driver)
-    ids = list(
-        BlindIndex.objects.filter(key=key)
-        .order_by("subject_id")
-        .values_list("subject_id", flat=True)[:NAME_CANDIDATES]
-    )
+    ids = [
+        row[0]
+        for row in compiled.among_rows(
+            "registry.sealing.names",
+            lambda keys: (
+                BlindIndex.objects.filter(idlist.among("key", keys))
+                .order_by("subject_id")
+                .values_list("subject_id")[:NAME_CANDIDATES]
+            ),
+            [key],
+            model=BlindIndex,
+        )
+    ]
     if not ids:
         return []
+    from rekisteri.registry.models import Organization  # the models import this
+
+    candidates = compiled.among_instances(
+        "registry.sealing.name_candidates",
+        lambda keys: Organization.objects.filter(
+            idlist.among("id", keys), sole_trader=True
+        ).order_by(),
+        ids,
+        model=Organization,
+    )
+    prefetch_keys(candidates)
     found = []
-    for org in queryset.filter(pk__in=ids, sole_trader=True):
+    for org in candidates:
         words = search_key(str(org.name)).split()
         if all(any(w.startswith(t) for w in words) for t in tokens):
             found.append(org.pk)

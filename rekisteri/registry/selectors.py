@@ -21,20 +21,20 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONArray
 
 from rekisteri.access.selectors import person_scope
 from rekisteri.accounts.permissions import Perm, has_perm
-from rekisteri.core import blindindex, compiled, formats, keyring
+from rekisteri.core import blindindex, compiled, formats, idlist, keyring
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.conf import setting
 from rekisteri.core.crypto import blind
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.ids import as_uuid
 from rekisteri.core.jsonrows import JSONRows, row_columns, row_instance, rows_of
+from rekisteri.core.models import BlindIndex
 from rekisteri.core.paging import Page
 from rekisteri.registry import extensions, sealing
 from rekisteri.registry.choices import OrganizationStatus
@@ -117,7 +117,7 @@ def organization_list(
             # A sole trader's name is sealed: its blind index finds it
             # (registry/sealing.py); it is listed under its pseudonym's key.
             with keyring.ensure_scope():
-                sealed = sealing.matching_names(qs, name_prefix)
+                sealed = sealing.matching_names(name_prefix)
             qs = qs.filter(prefix_q("name_key", key) | Q(pk__in=sealed))
     if after:
         anchor = (
@@ -242,8 +242,21 @@ def _contacts_from_rows(person: Person) -> None:
 def _as_prefetched(person: Person, name: str, rows: list[Any]) -> None:
     """``person.<name>.all()`` reads ``rows``, with no query: as
     prefetch_related would leave them (django.db.models.query,
-    prefetch_one_level)."""
-    queryset = getattr(person, name).get_queryset()
+    prefetch_one_level).
+
+    The queryset is the one the related manager would give, its filter on
+    the person deferred until something filters or reads it anew (as the
+    related manager defers it, ``QuerySet._deferred_filter``), made from the
+    default manager without a related manager per person: for a page of
+    twenty search results that cost 0.6 ms, this about 0.1 ms.
+    registry/tests/test_search_speed.py holds that a further filter still
+    keeps to the person.
+    """
+    field = Person._meta.get_field(name).field
+    manager = field.model._default_manager.db_manager(person._state.db)
+    queryset = manager.get_queryset()
+    queryset._deferred_filter = (False, (), {field.name: person})
+    queryset._known_related_objects = {field: {person.pk: person}}
     queryset._result_cache = rows
     queryset._prefetch_done = True
     if not hasattr(person, "_prefetched_objects_cache"):
@@ -486,16 +499,7 @@ def _persons_by_name(tokens: list[str], limit: int) -> tuple[list[Person], bool]
     candidates: dict[uuid.UUID, Person] = {}
     capped = False
     for field_name in _NAME_FIELDS:
-        # Fixed SQL text from blindindex; keys and the limit are parameters.
-        subquery = RawSQL(  # noqa: S611
-            *blindindex.matching_all_sql(
-                query.key(field_name, query.driver), others, window
-            )
-        )
-        # Only the name columns are needed to confirm and rank the candidates.
-        found = Person.objects.filter(pk__in=subquery).only(
-            "id", "first_name", "last_name"
-        )
+        found = _name_candidates(query.key(field_name, query.driver), others, window)
         count = 0
         for person in found:
             count += 1
@@ -514,8 +518,90 @@ def _persons_by_name(tokens: list[str], limit: int) -> tuple[list[Person], bool]
     lead = query.driver
     matches.sort(key=lambda p: (not _starts_last(p, lead), p.sort_key, str(p.id)))
     page = matches[:limit]
-    prefetch_related_objects(page, "emails")
+    _prefetch_emails(page)
     return page, capped or len(matches) > limit
+
+
+def _name_candidates(driver: int, others: list[list[int]], window: int) -> list[Person]:
+    """Up to ``window`` persons with an index row for ``driver`` and one of
+    each group of ``others``, with only the name columns that confirm and
+    rank them. The statement is compiled once per process for each shape of
+    the query (how many keys in each group, the window; core/compiled.py):
+    the keys are its only varying parameters."""
+    groups = [sorted(set(group)) for group in others]
+    keys = [driver, *(k for group in groups for k in group)]
+    shape = tuple(len(group) for group in groups)
+
+    def build(ids: list[Any]) -> Any:
+        rest, split = ids[1:], []
+        for n in shape:
+            split.append(rest[:n])
+            rest = rest[n:]
+        # Fixed SQL text from blindindex; keys and the limit are parameters.
+        subquery = RawSQL(  # noqa: S611
+            *blindindex.matching_all_sql(ids[0], split, window)
+        )
+        return Person.objects.filter(pk__in=subquery)
+
+    fields = ("id", "first_name", "last_name")
+    if len(keys) > idlist.SHORT:
+        # A query of more than eight words: its keys would be bound as one
+        # array, which the subquery's text does not take. Built as it is.
+        return list(build(keys).only(*fields))
+    return compiled.among_instances(
+        ("registry.search.names", window, shape),
+        build,
+        keys,
+        model=Person,
+        fields=fields,
+    )
+
+
+def _organizations_by_name(
+    orgs: QuerySet[Organization], key: str, sealed: list[Any], limit: int
+) -> list[Organization]:
+    """The first ``limit`` of ``orgs`` by name whose name key starts with
+    ``key`` or that are among the ``sealed`` sole traders, in name order.
+
+    ``orgs`` is every organization for every role that may search
+    (``organization_queryset``); then the two parts are read with statements
+    compiled once per process (core/compiled.py), the prefix's range and the
+    sole traders' ids their only parameters, and merged here. A queryset
+    that filters goes through the ORM as it is."""
+    if orgs.query.where:
+        return list(
+            orgs.filter(prefix_q("name_key", key) | Q(pk__in=sealed)).order_by(
+                "name_key", "id"
+            )[:limit]
+        )
+    lo, hi = prefix_range(key)
+    bounds = [lo] if hi is None else [lo, hi]
+
+    def by_prefix(values: list[Any]) -> QuerySet[Organization]:
+        q = Q(name_key__gte=values[0])
+        if len(values) > 1:
+            q &= Q(name_key__lt=values[1])
+        return Organization.objects.filter(q).order_by("name_key", "id")[:limit]
+
+    found = {
+        org.pk: org
+        for org in compiled.among_instances(
+            ("registry.search.organizations", limit, len(bounds)),
+            by_prefix,
+            bounds,
+            model=Organization,
+        )
+    }
+    wanted = [pk for pk in sealed if pk not in found]
+    for chunk in idlist.chunks(wanted):
+        for org in compiled.among_instances(
+            "registry.search.sole_traders",
+            lambda ids: Organization.objects.filter(idlist.among("id", ids)),
+            chunk,
+            model=Organization,
+        ):
+            found[org.pk] = org
+    return sorted(found.values(), key=lambda o: (o.name_key, o.pk))[:limit]
 
 
 def _name_words(person: Person) -> list[str]:
@@ -538,27 +624,72 @@ def _persons_by_exact(
 ) -> list[Person]:
     """Persons with an email or phone equal to ``value`` (normalised).
 
-    The candidate rows come straight from the blind index as a subquery,
-    joined with their persons; then the key store gives the persons' keys
-    and the owners' emails are loaded to show: three queries.
+    The candidate rows come straight from the blind index as a subquery;
+    then their persons, the key store's keys for them, and the owners'
+    emails to show: four statements, each compiled once per process
+    (core/compiled.py): building them cost the ORM more than running them.
     """
     model = Person._meta.get_field(relation).related_model
-    candidates = blindindex.matching(model, field_name, value).values("subject_id")
-    rows = list(model.objects.filter(person_id__in=candidates).select_related("person"))
+    key = blindindex.query_key(model, field_name, value)
+    rows = compiled.among_instances(
+        ("registry.search.exact", relation),
+        lambda keys: model.objects.filter(
+            person_id__in=BlindIndex.objects.filter(idlist.among("key", keys)).values(
+                "subject_id"
+            )
+        ),
+        [key],
+        model=model,
+    )
     if not rows:
         return []
-    keyring.prefetch({row.person_id for row in rows}, KeyClass.CRM)
+    persons = {
+        p.pk: p
+        for p in compiled.among_instances(
+            "registry.search.persons",
+            lambda ids: Person.objects.filter(idlist.among("id", ids)),
+            list({row.person_id for row in rows}),
+            model=Person,
+        )
+    }
+    keyring.prefetch(persons, KeyClass.CRM)
     owners = list(
         {
-            row.person_id: row.person
+            row.person_id: persons[row.person_id]
             for row in rows
-            if getattr(row, field_name) == value
+            if row.person_id in persons and getattr(row, field_name) == value
         }.values()
     )
     owners.sort(key=lambda p: (p.sort_key, str(p.pk)))
     page = owners[:limit]
-    prefetch_related_objects(page, "emails")
+    _prefetch_emails(page)
     return page
+
+
+_RESULT_EMAIL_FIELDS = ("id", "person_id", "email", "is_primary", "created_at")
+
+
+def _prefetch_emails(persons: list[Person]) -> None:
+    """``person.emails.all()`` of a page of results, read as
+    ``prefetch_related_objects(persons, "emails")`` leaves them, with one
+    statement compiled once per process instead of a query built per call."""
+    by_person: dict[Any, list[PersonEmail]] = {p.pk: [] for p in persons}
+    for chunk in idlist.chunks(list(by_person)):
+        for email in compiled.among_instances(
+            "registry.search.emails",
+            lambda ids: PersonEmail.objects.filter(idlist.among("person_id", ids)),
+            chunk,
+            model=PersonEmail,
+            # What a result shows (the address, and which is primary) and
+            # what orders them; the rest is deferred, as only() leaves it.
+            fields=_RESULT_EMAIL_FIELDS,
+        ):
+            by_person[email.person_id].append(email)
+    for person in persons:
+        emails = by_person[person.pk]
+        for email in emails:
+            PersonEmail.person.field.set_cached_value(email, person)
+        _as_prefetched(person, "emails", emails)
 
 
 def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
@@ -638,11 +769,9 @@ def _search(*, user: Any, q: str, limit: int) -> SearchResults:
         return results
     # A sole trader's name is sealed: its blind index finds it
     # (registry/sealing.py).
-    sealed = sealing.matching_names(orgs, q)
-    results.organizations = list(
-        orgs.filter(
-            prefix_q("name_key", formats.search_key(q)) | Q(pk__in=sealed)
-        ).order_by("name_key", "id")[:limit]
+    sealed = sealing.matching_names(q)
+    results.organizations = _organizations_by_name(
+        orgs, formats.search_key(q), sealed, limit
     )
     results.persons, results.more_persons = _persons_by_name(tokens, limit)
     return results

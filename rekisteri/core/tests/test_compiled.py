@@ -274,6 +274,35 @@ def test_among_rows_equal_the_querysets_rows_short_and_long_lists(count):
     assert len(captured.captured_queries) == 1
 
 
+@pytest.mark.parametrize("count", [1, 3, 17])
+def test_among_rows_by_integer_keys_of_a_bigint_column(count):
+    """The blind index's keys as the ids: PostgreSQL's backend types each
+    as a bigint (psycopg's Int8), and the real keys are typed alike."""
+    from rekisteri.core import idlist
+    from rekisteri.core.models import BlindIndex
+
+    subjects = [uuid.uuid4() for _ in range(count)]
+    BlindIndex.objects.bulk_create(
+        [BlindIndex(key=2**40 + n, subject_id=s) for n, s in enumerate(subjects)]
+        + [BlindIndex(key=-(2**40) - n, subject_id=uuid.uuid4()) for n in range(3)]
+    )
+
+    def build(keys):
+        return BlindIndex.objects.filter(idlist.among("key", keys)).values_list(
+            "subject_id"
+        )
+
+    keys = [2**40 + n for n in range(count)]
+    got = compiled.among_rows("test.blind_keys", build, keys, model=BlindIndex)
+    assert sorted(r[0] for r in got) == sorted(subjects)
+    assert (
+        compiled.among_rows(
+            "test.blind_keys", build, [k + 10**6 for k in keys], model=BlindIndex
+        )
+        == []
+    )
+
+
 def test_among_rows_with_no_ids_runs_the_queryset_itself():
     assert compiled.among_rows("test.role_dates", _role_dates, [], model=Person) == []
 
