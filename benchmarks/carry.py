@@ -25,7 +25,7 @@ import re
 NAMES = {"SQLite": 0, "PostgreSQL": 1}
 _RUN = re.compile(r"^### (SQLite|PostgreSQL), ([0-9,]+) persons")
 _ROW = re.compile(r"^\| [^|]+ \| (SQLite|PostgreSQL) \| ([0-9,]+) \|")
-RULE = "|---|---|---:|---:|---|"
+RULE = "|---|---|---:|---:|---|---|"
 KEPT_NOTE = (
     "*Kept from an earlier run: the run that regenerated this page did not "
     "measure this database and size.*"

@@ -120,11 +120,14 @@ def _summary(runs: list[dict[str, Any]]) -> list[str]:
         "## Targets",
         "",
         "The targets are set for a register of 1,000,000 persons. The table "
-        "compares them with the largest register measured on each database; "
-        "the sections below give every size.",
+        "compares them with the largest register measured on each database, "
+        "on the date each row gives (a larger register's rows stay until it "
+        "is measured again, so a row can be older than the code); the "
+        "sections below give every size, and the dated sections after them "
+        "what changed since.",
         "",
-        "| Target | Database | Persons | Measured | Status |",
-        "|---|---|---:|---:|---|",
+        "| Target | Database | Persons | Measured | Status | Measured on |",
+        "|---|---|---:|---:|---|---|",
     ]
     plain_of = {
         (r["database"], r["size"]): r
@@ -140,6 +143,7 @@ def _summary(runs: list[dict[str, Any]]) -> list[str]:
         if not done:
             continue
         run = max(done, key=lambda r: r["size"])
+        first = len(lines)
         plain = plain_of.get((database, run["size"]))
         size = f"{run['size']:,}"
         db = NAMES[database]
@@ -170,6 +174,8 @@ def _summary(runs: list[dict[str, Any]]) -> list[str]:
             f"{verdict(pps >= SEED_ENCRYPTED_TARGET_PPS)} |"
         )
         lines += _summary_against(run, plain, db, size)
+        when = (run.get("date") or "")[:10]
+        lines[first:] = [f"{row} {when} |" for row in lines[first:]]
     lines.append("")
     return lines
 

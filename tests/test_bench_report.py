@@ -341,6 +341,10 @@ def test_a_regenerated_page_keeps_what_its_results_lack(monkeypatch, tmp_path) -
     assert carry.KEPT_NOTE in kept and "**900 persons/s**" in kept
     # The targets still compare with the largest register measured.
     assert "| SQLite | 1,000,000 | 900 persons/s |" in page
+    # Each target row says when its register was measured.
+    targets = page.split("## Targets")[1].split("## Results")[0]
+    rows = [r for r in targets.splitlines() if r.startswith("| ") and "SQLite" in r]
+    assert rows and all(r.endswith("| 2026-11-28 |") for r in rows)
     assert "| SQLite | 10,000 | 2,500" not in page.split("## Results")[0]
     retention = page[page.index("## Retention") : page.index("## PRH bulk import")]
     assert "NEW TABLE" in retention and "OLD TABLE" not in retention

@@ -138,6 +138,17 @@ def after_delete(sender: Any, instance: models.Model, **kwargs: Any) -> None:
     forget_name([instance.pk])
 
 
+def column_value(instance: models.Model, attname: str) -> Any:
+    """What ``attname``'s column holds for a loaded ``instance``: a sole
+    trader's stand-in (so ``column_value(org, "name_key")`` orders rows as
+    the database orders them), read without opening the document."""
+    if is_sole_trader(instance) and attname in sealed_names(type(instance)) + (
+        "name_key",
+    ):
+        return standin(instance, attname)
+    return instance.__dict__[attname]
+
+
 def is_sole_trader(instance: models.Model) -> bool:
     return bool(instance.__dict__.get("sole_trader"))
 
@@ -340,22 +351,14 @@ def forget_name(organization_ids: Iterable[Any]) -> None:
 NAME_CANDIDATES = 200
 
 
-def matching_names(text: str) -> list[Any]:
-    """The ids of the sole traders with a name word starting with each word
-    of ``text``: the longest word looked up in the blind index, every
-    candidate opened and checked (digests collide on purpose, and shorter
-    words are checked only after opening). The caller filters the ids by
-    its own queryset (``Q(pk__in=...)``). Call in a key scope.
-
-    Both statements are compiled once per process (core/compiled.py):
-    every name search of the header asks."""
-    tokens = [t[: blind.MAX_TOKEN] for t in search_key(text).split() if t]
-    if not tokens:
-        return []
+def _candidate_ids(tokens: list[str]) -> list[Any]:
+    """Up to ``NAME_CANDIDATES`` organization ids with the longest token's
+    name term in the blind index. Compiled once per process
+    (core/compiled.py): every name search of the header asks."""
     long = [t for t in tokens if len(t) >= blind.MIN_PREFIX]
     driver = max(long, key=len) if long else tokens[0]
     key = blindindex.query_key_for_label(NAME_LABEL, "name", driver)
-    ids = [
+    return [
         row[0]
         for row in compiled.among_rows(
             "registry.sealing.names",
@@ -368,25 +371,77 @@ def matching_names(text: str) -> list[Any]:
             model=BlindIndex,
         )
     ]
-    if not ids:
-        return []
+
+
+def _tokens(text: str) -> list[str]:
+    return [t[: blind.MAX_TOKEN] for t in search_key(text).split() if t]
+
+
+def _matches(org: models.Model, tokens: list[str]) -> bool:
+    words = search_key(str(org.name)).split()
+    return all(any(w.startswith(t) for w in words) for t in tokens)
+
+
+def _candidates(ids: list[Any]) -> list[Any]:
+    """The sole traders among ``ids``, in the organizations' name order."""
     from rekisteri.registry.models import Organization  # the models import this
 
-    candidates = compiled.among_instances(
-        "registry.sealing.name_candidates",
-        lambda keys: Organization.objects.filter(
-            idlist.among("id", keys), sole_trader=True
-        ).order_by(),
-        ids,
-        model=Organization,
-    )
-    prefetch_keys(candidates)
     found = []
-    for org in candidates:
-        words = search_key(str(org.name)).split()
-        if all(any(w.startswith(t) for w in words) for t in tokens):
-            found.append(org.pk)
+    for chunk in idlist.chunks(ids):
+        found += compiled.among_instances(
+            "registry.sealing.name_candidates",
+            lambda keys: Organization.objects.filter(
+                idlist.among("id", keys), sole_trader=True
+            ).order_by("name_key", "id"),
+            chunk,
+            model=Organization,
+        )
+    # The chunks each in the database's order; together, in the same order
+    # (the stand-ins, without opening a document).
+    found.sort(key=lambda o: (column_value(o, "name_key"), o.pk))
     return found
+
+
+def matching_names(text: str) -> list[Any]:
+    """The ids of the sole traders with a name word starting with each word
+    of ``text``: the longest word looked up in the blind index, every
+    candidate opened and checked (digests collide on purpose, and shorter
+    words are checked only after opening). The caller filters the ids by
+    its own queryset (``Q(pk__in=...)``). Call in a key scope."""
+    tokens = _tokens(text)
+    if not tokens:
+        return []
+    ids = _candidate_ids(tokens)
+    if not ids:
+        return []
+    candidates = _candidates(ids)
+    prefetch_keys(candidates)
+    return [org.pk for org in candidates if _matches(org, tokens)]
+
+
+def first_matching(text: str, limit: int) -> list[Any]:
+    """The first ``limit`` sole traders, in the organizations' name order
+    (their name key is the pseudonym's), that ``matching_names`` would
+    give, as loaded organizations: a page of search results, for which the
+    candidates are opened only until the page is full (a common word can
+    have two hundred candidates, each its own key and document). Call in a
+    key scope."""
+    tokens = _tokens(text)
+    if not tokens or limit <= 0:
+        return []
+    ids = _candidate_ids(tokens)
+    if not ids:
+        return []
+    found: list[Any] = []
+    candidates = _candidates(ids)
+    step = max(limit, 1)
+    for start in range(0, len(candidates), step):
+        part = candidates[start : start + step]
+        prefetch_keys(part)
+        found += [org for org in part if _matches(org, tokens)]
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def prefetch_keys(rows: Iterable[models.Model]) -> None:

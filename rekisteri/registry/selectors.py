@@ -486,8 +486,9 @@ def _persons_by_name(tokens: list[str], limit: int) -> tuple[list[Person], bool]
     """Persons with a name word starting with each token, and whether more exist.
 
     The index answers the words of three or more letters together: the
-    longest one is looked up among last names, then among first names, and
-    each subject must also have the other words in either name. Candidates
+    longest one is looked up among last names, then among first names
+    unless more than a page matched by last name, and each subject must
+    also have the other words in either name. Candidates
     are decrypted, checked against every token (shorter ones included) and
     sorted, last-name matches first. The database cannot order encrypted
     names, so a page is the first matches the index yields, sorted; ``more``
@@ -496,26 +497,40 @@ def _persons_by_name(tokens: list[str], limit: int) -> tuple[list[Person], bool]
     query = _NameQuery.of(tokens)
     window = NAME_CANDIDATES if query.filtered_only else limit * NAME_WINDOW
     others = query.others()
+    lead = query.driver
     candidates: dict[uuid.UUID, Person] = {}
+    checked = 0  # candidates decrypted and checked so far
+    matches: list[Person] = []
     capped = False
+
+    def check() -> None:
+        nonlocal checked
+        fresh = list(candidates.values())[checked:]
+        checked = len(candidates)
+        keyring.prefetch([p.pk for p in fresh], KeyClass.CRM)
+        for person in fresh:
+            words = _name_words(person)
+            if all(any(w.startswith(t) for w in words) for t in tokens):
+                matches.append(person)
+
     for field_name in _NAME_FIELDS:
         found = _name_candidates(query.key(field_name, query.driver), others, window)
-        count = 0
         for person in found:
-            count += 1
             candidates.setdefault(person.pk, person)
-        capped = capped or count >= window
+        capped = capped or len(found) >= window
         if len(candidates) >= window:
             break  # enough last-name matches: first names would rank lower
+        if field_name == "last_name" and len(candidates) > limit:
+            # Every subject with a matching last name is here (the index
+            # was not capped); if more than a page of them match, the page
+            # is theirs and first-name matches, which rank below them, need
+            # not be read.
+            check()
+            if sum(_starts_last(p, lead) for p in matches) > limit:
+                break
     if not candidates:
         return [], False
-    keyring.prefetch(candidates, KeyClass.CRM)
-    matches = []
-    for person in candidates.values():
-        words = _name_words(person)
-        if all(any(w.startswith(t) for w in words) for t in tokens):
-            matches.append(person)
-    lead = query.driver
+    check()
     matches.sort(key=lambda p: (not _starts_last(p, lead), p.sort_key, str(p.id)))
     page = matches[:limit]
     _prefetch_emails(page)
@@ -558,17 +573,21 @@ def _name_candidates(driver: int, others: list[list[int]], window: int) -> list[
 
 
 def _organizations_by_name(
-    orgs: QuerySet[Organization], key: str, sealed: list[Any], limit: int
+    orgs: QuerySet[Organization], q: str, limit: int
 ) -> list[Organization]:
-    """The first ``limit`` of ``orgs`` by name whose name key starts with
-    ``key`` or that are among the ``sealed`` sole traders, in name order.
+    """The first ``limit`` of ``orgs`` in name order whose name starts with
+    ``q``: companies by their name key's range, sole traders through their
+    sealed name's blind index (registry/sealing.py).
 
     ``orgs`` is every organization for every role that may search
-    (``organization_queryset``); then the two parts are read with statements
-    compiled once per process (core/compiled.py), the prefix's range and the
-    sole traders' ids their only parameters, and merged here. A queryset
-    that filters goes through the ORM as it is."""
+    (``organization_queryset``); then the range is read with a statement
+    compiled once per process (core/compiled.py), its bounds the only
+    parameters, the sole traders only until a page of them is confirmed,
+    and the two merged here. A queryset that filters goes through the ORM as
+    it is, with every sole trader that matches."""
+    key = formats.search_key(q)
     if orgs.query.where:
+        sealed = sealing.matching_names(q)
         return list(
             orgs.filter(prefix_q("name_key", key) | Q(pk__in=sealed)).order_by(
                 "name_key", "id"
@@ -578,10 +597,10 @@ def _organizations_by_name(
     bounds = [lo] if hi is None else [lo, hi]
 
     def by_prefix(values: list[Any]) -> QuerySet[Organization]:
-        q = Q(name_key__gte=values[0])
+        within = Q(name_key__gte=values[0])
         if len(values) > 1:
-            q &= Q(name_key__lt=values[1])
-        return Organization.objects.filter(q).order_by("name_key", "id")[:limit]
+            within &= Q(name_key__lt=values[1])
+        return Organization.objects.filter(within).order_by("name_key", "id")[:limit]
 
     found = {
         org.pk: org
@@ -592,16 +611,15 @@ def _organizations_by_name(
             model=Organization,
         )
     }
-    wanted = [pk for pk in sealed if pk not in found]
-    for chunk in idlist.chunks(wanted):
-        for org in compiled.among_instances(
-            "registry.search.sole_traders",
-            lambda ids: Organization.objects.filter(idlist.among("id", ids)),
-            chunk,
-            model=Organization,
-        ):
-            found[org.pk] = org
-    return sorted(found.values(), key=lambda o: (o.name_key, o.pk))[:limit]
+    # A sole trader later than the first ``limit`` of them in name order
+    # cannot be among the first ``limit`` of the two together.
+    for org in sealing.first_matching(q, limit):
+        found.setdefault(org.pk, org)
+    # In the database's order: a sole trader's name key column holds its
+    # pseudonym's (sealing.column_value), not its name's.
+    return sorted(
+        found.values(), key=lambda o: (sealing.column_value(o, "name_key"), o.pk)
+    )[:limit]
 
 
 def _name_words(person: Person) -> list[str]:
@@ -769,9 +787,6 @@ def _search(*, user: Any, q: str, limit: int) -> SearchResults:
         return results
     # A sole trader's name is sealed: its blind index finds it
     # (registry/sealing.py).
-    sealed = sealing.matching_names(q)
-    results.organizations = _organizations_by_name(
-        orgs, formats.search_key(q), sealed, limit
-    )
+    results.organizations = _organizations_by_name(orgs, q, limit)
     results.persons, results.more_persons = _persons_by_name(tokens, limit)
     return results

@@ -87,11 +87,46 @@ def test_a_name_search_makes_its_fixed_statements():
     assert len(result.persons) == 20 and result.more_persons
     assert [o.name for o in result.organizations] == ["Korpelan Kone Oy"]
     # Sole traders' index rows; organizations by prefix; persons by last
-    # name, then by first name (fewer than the window's forty had it as
-    # their last name); their emails; the person scope. The key store once,
+    # name (thirty, more than a page: first names would rank below them and
+    # are not read); their emails; the person scope. The key store once,
     # for the persons.
+    assert len(main) == 5, [q["sql"] for q in main]
+    assert len(keys) == 1
+
+
+@db
+def test_first_names_are_read_when_a_page_is_not_full_of_last_names():
+    user = reader()
+    for n in range(15):
+        make_person(first_name="Eino", last_name=f"Korpela{n}")
+    for n in range(10):
+        make_person(first_name="Korpi", last_name=f"Aho{n}")
+    search(user=user, q="korp")
+    with (
+        CaptureQueriesContext(connection) as main,
+        CaptureQueriesContext(connections["keys"]) as keys,
+    ):
+        result = search(user=user, q="korp")
+    names = [p.last_name for p in result.persons]
+    assert len(names) == 20 and result.more_persons
+    assert all(n.startswith("Korpela") for n in names[:15])
+    assert all(n.startswith("Aho") for n in names[15:])
+    # Sole traders' index rows; organizations; last names; first names;
+    # emails; person scope. The key store once, after both.
     assert len(main) == 6, [q["sql"] for q in main]
     assert len(keys) == 1
+
+    # More than a page of last names: first names are not read, and the
+    # page is what reading them too would give.
+    for n in range(15, 25):
+        make_person(first_name="Eino", last_name=f"Korpela{n}")
+    with CaptureQueriesContext(connection) as main:
+        result = search(user=user, q="korp")
+    assert [p.last_name for p in result.persons] == sorted(
+        (f"Korpela{n}" for n in range(25)), key=lambda n: n.lower()
+    )[:20]
+    assert result.more_persons
+    assert len(main) == 5
 
 
 def _by_orm(key, sealed, limit):
@@ -110,11 +145,13 @@ def test_organizations_by_name_are_the_orms_page():
         make_org(name=f"Beta {n} Oy")
     traders = [
         make_org(
-            name=f"Alfa Toiminimi {n}",
+            # Named against their customer numbers' order: the page is in
+            # the name key column's order, which holds the pseudonym's.
+            name=f"Alfa Toiminimi {4 - n}",
             business_id=make_business_id(2_000_000 + n * 7),
             sole_trader=True,
         )
-        for n in range(3)
+        for n in range(5)
     ]
     every = Organization.objects.all()
     with keyring.ensure_scope():
@@ -122,18 +159,19 @@ def test_organizations_by_name_are_the_orms_page():
             sealed = sealing.matching_names(text)
             if text.startswith("alfa") and "1" not in text:
                 assert set(sealed) == {t.pk for t in traders}
-            for limit in (1, 5, 20, 50):
+            for limit in (1, 3, 5, 20, 50):
                 want = _by_orm(search_key(text), sealed, limit)
-                got = selectors._organizations_by_name(
-                    every, search_key(text), sealed, limit
-                )
-                assert got == want, (text, limit)
-                assert [o.pk for o in got] == [o.pk for o in want]
+                got = selectors._organizations_by_name(every, text, limit)
+                assert [o.pk for o in got] == [o.pk for o in want], (text, limit)
+                # The sole traders of a page: the first of those that match,
+                # in name order.
+                first = sealing.first_matching(text, limit)
+                assert [o.pk for o in first] == [
+                    o.pk for o in _by_orm("\uffff", sealed, limit)
+                ]
         # A filtered queryset is read as it is, through the ORM.
         scoped = Organization.objects.filter(sole_trader=False)
-        got = selectors._organizations_by_name(
-            scoped, "alfa", sealing.matching_names("alfa"), 50
-        )
+        got = selectors._organizations_by_name(scoped, "alfa", 50)
     assert got and all(not o.sole_trader for o in got)
 
 
