@@ -422,21 +422,45 @@ def matching_names(text: str) -> list[Any]:
 def first_matching(text: str, limit: int) -> list[Any]:
     """The first ``limit`` sole traders, in the organizations' name order
     (their name key is the pseudonym's), that ``matching_names`` would
-    give, as loaded organizations: a page of search results, for which the
-    candidates are opened only until the page is full (a common word can
-    have two hundred candidates, each its own key and document). Call in a
-    key scope."""
+    give, as loaded organizations: a page of search results. A common word
+    can have two hundred candidates, each a wide row with its own key and
+    document, so only their order is read for all of them; the rows are
+    loaded and opened a page at a time until the page is full. Call in a key
+    scope."""
+    from rekisteri.registry.models import Organization  # the models import this
+
     tokens = _tokens(text)
     if not tokens or limit <= 0:
         return []
     ids = _candidate_ids(tokens)
     if not ids:
         return []
+    order: list[tuple[Any, Any]] = []
+    for chunk in idlist.chunks(ids):
+        order += compiled.among_rows(
+            "registry.sealing.name_order",
+            lambda keys: (
+                Organization.objects.filter(idlist.among("id", keys), sole_trader=True)
+                .order_by("name_key", "id")
+                .values_list("name_key", "id")
+            ),
+            chunk,
+            model=Organization,
+        )
+    order.sort()
     found: list[Any] = []
-    candidates = _candidates(ids)
-    step = max(limit, 1)
-    for start in range(0, len(candidates), step):
-        part = candidates[start : start + step]
+    for start in range(0, len(order), limit):
+        wanted = [pk for _key, pk in order[start : start + limit]]
+        rows = {
+            org.pk: org
+            for org in compiled.among_instances(
+                "registry.sealing.name_page",
+                lambda keys: Organization.objects.filter(idlist.among("id", keys)),
+                wanted,
+                model=Organization,
+            )
+        }
+        part = [rows[pk] for pk in wanted if pk in rows]
         prefetch_keys(part)
         found += [org for org in part if _matches(org, tokens)]
         if len(found) >= limit:
