@@ -39,6 +39,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 
 from rekisteri.core import blindindex, compiled, idlist, keyring
@@ -382,10 +383,14 @@ def _matches(org: models.Model, tokens: list[str]) -> bool:
     return all(any(w.startswith(t) for w in words) for t in tokens)
 
 
+def _organization() -> type[models.Model]:
+    # The models import this module: the model by name, not by import.
+    return apps.get_model("registry", "Organization")
+
+
 def _candidates(ids: list[Any]) -> list[Any]:
     """The sole traders among ``ids``, in the organizations' name order."""
-    from rekisteri.registry.models import Organization  # the models import this
-
+    Organization = _organization()
     found = []
     for chunk in idlist.chunks(ids):
         found += compiled.among_instances(
@@ -427,8 +432,7 @@ def first_matching(text: str, limit: int) -> list[Any]:
     document, so only their order is read for all of them; the rows are
     loaded and opened a page at a time until the page is full. Call in a key
     scope."""
-    from rekisteri.registry.models import Organization  # the models import this
-
+    Organization = _organization()
     tokens = _tokens(text)
     if not tokens or limit <= 0:
         return []
