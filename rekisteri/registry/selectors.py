@@ -572,6 +572,25 @@ def _name_candidates(driver: int, others: list[list[int]], window: int) -> list[
     )
 
 
+def _organizations_with(
+    orgs: QuerySet[Organization], field_name: str, value: str, limit: int
+) -> list[Organization]:
+    """``orgs.filter(<field_name>=value)[:limit]`` (a customer number, a
+    business ID's digest), compiled once per process (core/compiled.py)
+    when ``orgs`` is every organization; a queryset that filters is read
+    through the ORM as it is."""
+    if orgs.query.where:
+        return list(orgs.filter(**{field_name: value})[:limit])
+    return compiled.among_instances(
+        ("registry.search.organizations_with", field_name, limit),
+        lambda values: Organization.objects.filter(idlist.among(field_name, values))[
+            :limit
+        ],
+        [value],
+        model=Organization,
+    )
+
+
 def _organizations_by_name(
     orgs: QuerySet[Organization], q: str, limit: int
 ) -> list[Organization]:
@@ -753,12 +772,12 @@ def _search(*, user: Any, q: str, limit: int) -> SearchResults:
             business_id = formats.normalise_business_id(q)
         except formats.FormatError:
             return results
-        results.organizations = list(
-            orgs.filter(sealing.business_id_q([business_id]))[:limit]
+        results.organizations = _organizations_with(
+            orgs, sealing.DIGEST, sealing.digest(business_id), limit
         )
         return results
     if kind == SearchKind.CUSTOMER_NUMBER:
-        results.organizations = list(orgs.filter(customer_number=q)[:limit])
+        results.organizations = _organizations_with(orgs, "customer_number", q, limit)
         if results.organizations:
             return results
         kind = SearchKind.PHONE  # a long digit string may be a phone number
@@ -769,7 +788,9 @@ def _search(*, user: Any, q: str, limit: int) -> SearchResults:
         except formats.FormatError:
             pass
         else:
-            found = list(orgs.filter(sealing.business_id_q([business_id]))[:limit])
+            found = _organizations_with(
+                orgs, sealing.DIGEST, sealing.digest(business_id), limit
+            )
             if found:
                 results.kind = SearchKind.BUSINESS_ID
                 results.organizations = found

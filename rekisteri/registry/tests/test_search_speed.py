@@ -182,3 +182,35 @@ def test_a_query_of_many_words_is_answered():
     words = "aaro beeta ceeta deeta eeta feeta geeta heeta iita"
     assert search(user=user, q=words).persons == []
     assert [p.last_name for p in search(user=user, q=words[:22]).persons] == ["Deeta"]
+
+
+@db
+def test_an_organization_by_number_or_business_id_is_one_statement():
+    user = reader()
+    org = make_org(business_id=make_business_id(3_000_007))
+    trader = make_org(
+        name="Tmi Testi", business_id=make_business_id(3_000_014), sole_trader=True
+    )
+    search(user=user, q=org.customer_number)  # compiles
+    search(user=user, q=org.business_id)
+    for q, want in (
+        (org.customer_number, org),
+        (org.business_id, org),
+        (org.business_id.replace("-", ""), org),
+        (trader.business_id, trader),
+    ):
+        with CaptureQueriesContext(connection) as main:
+            found = search(user=user, q=q).organizations
+        assert [o.pk for o in found] == [want.pk], q
+        assert len(main) == 1, [x["sql"] for x in main]
+    # Through the ORM when the queryset filters: the same rows.
+    scoped = Organization.objects.filter(sole_trader=False)
+    assert selectors._organizations_with(
+        scoped, "customer_number", org.customer_number, 20
+    ) == [org]
+    assert (
+        selectors._organizations_with(
+            scoped, sealing.DIGEST, sealing.digest(trader.business_id), 20
+        )
+        == []
+    )
