@@ -661,45 +661,51 @@ def _persons_by_exact(
 ) -> list[Person]:
     """Persons with an email or phone equal to ``value`` (normalised).
 
-    The candidate rows come straight from the blind index as a subquery;
-    then their persons, the key store's keys for them, and the owners'
-    emails to show: four statements, each compiled once per process
-    (core/compiled.py): building them cost the ORM more than running them.
+    The persons come straight through the blind index (its key names the
+    field, so only emails or only phones match); the key store gives their
+    keys; then their emails (for an email search, the rows that confirm the
+    match and the ones shown) or their phones and the page's emails. Each
+    statement is compiled once per process (core/compiled.py): building them
+    cost the ORM more than running them. An email search is two statements
+    on the main database, a phone search three.
     """
     model = Person._meta.get_field(relation).related_model
     key = blindindex.query_key(model, field_name, value)
-    rows = compiled.among_instances(
-        ("registry.search.exact", relation),
-        lambda keys: model.objects.filter(
-            person_id__in=BlindIndex.objects.filter(idlist.among("key", keys)).values(
+    persons = compiled.among_instances(
+        "registry.search.exact",
+        lambda keys: Person.objects.filter(
+            pk__in=BlindIndex.objects.filter(idlist.among("key", keys)).values(
                 "subject_id"
             )
         ),
         [key],
-        model=model,
+        model=Person,
     )
-    if not rows:
+    if not persons:
         return []
-    persons = {
-        p.pk: p
-        for p in compiled.among_instances(
-            "registry.search.persons",
-            lambda ids: Person.objects.filter(idlist.among("id", ids)),
-            list({row.person_id for row in rows}),
-            model=Person,
+    keyring.prefetch([p.pk for p in persons], KeyClass.CRM)
+    if relation == "emails":
+        _prefetch_emails(persons)
+        rows = [email for p in persons for email in p.emails.all()]
+    else:
+        rows = compiled.among_instances(
+            ("registry.search.exact_rows", relation),
+            lambda ids: model.objects.filter(idlist.among("person_id", ids)),
+            [p.pk for p in persons],
+            model=model,
         )
-    }
-    keyring.prefetch(persons, KeyClass.CRM)
+    by_pk = {p.pk: p for p in persons}
     owners = list(
         {
-            row.person_id: persons[row.person_id]
+            row.person_id: by_pk[row.person_id]
             for row in rows
-            if row.person_id in persons and getattr(row, field_name) == value
+            if getattr(row, field_name) == value
         }.values()
     )
     owners.sort(key=lambda p: (p.sort_key, str(p.pk)))
     page = owners[:limit]
-    _prefetch_emails(page)
+    if relation != "emails":
+        _prefetch_emails(page)
     return page
 
 

@@ -57,7 +57,12 @@ def test_a_results_emails_are_read_once_and_a_further_filter_keeps_to_the_person
 def test_an_exact_search_makes_its_fixed_statements():
     user = reader()
     for n in range(3):
-        make_person(first_name="Aino", last_name=f"Aalto{n}", emails=[f"a{n}@x.fi"])
+        make_person(
+            first_name="Aino",
+            last_name=f"Aalto{n}",
+            emails=[f"a{n}@x.fi"],
+            phones=[f"+35840123456{n}"],
+        )
     search(user=user, q="a0@x.fi")  # compiles
     with (
         CaptureQueriesContext(connection) as main,
@@ -66,10 +71,22 @@ def test_an_exact_search_makes_its_fixed_statements():
         persons = search(user=user, q="A1@X.FI").persons
         assert [e.email for e in persons[0].emails.all()] == ["a1@x.fi"]
     assert [p.last_name for p in persons] == ["Aalto1"]
-    # The email rows through the index, their persons, the persons' emails,
-    # and the reader's person scope; one read of the key store.
+    # The persons through the index, their emails (which confirm the match
+    # and are shown), and the reader's person scope; one read of the key
+    # store.
+    assert len(main) == 3, [q["sql"] for q in main]
+    assert len(keys) == 1
+    # A phone: the persons, their phones, the page's emails, the scope.
+    with (
+        CaptureQueriesContext(connection) as main,
+        CaptureQueriesContext(connections["keys"]) as keys,
+    ):
+        persons = search(user=user, q="040 123 4562").persons
+    assert [p.last_name for p in persons] == ["Aalto2"]
     assert len(main) == 4, [q["sql"] for q in main]
     assert len(keys) == 1
+    # An address that only a digest collision could share finds no one.
+    assert search(user=user, q="a9@x.fi").persons == []
 
 
 @db
