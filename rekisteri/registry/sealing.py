@@ -35,8 +35,9 @@ PRH import's reviews).
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.apps import apps
@@ -137,17 +138,6 @@ def after_save(sender: Any, instance: models.Model, **kwargs: Any) -> None:
 
 def after_delete(sender: Any, instance: models.Model, **kwargs: Any) -> None:
     forget_name([instance.pk])
-
-
-def column_value(instance: models.Model, attname: str) -> Any:
-    """What ``attname``'s column holds for a loaded ``instance``: a sole
-    trader's stand-in (so ``column_value(org, "name_key")`` orders rows as
-    the database orders them), read without opening the document."""
-    if is_sole_trader(instance) and attname in sealed_names(type(instance)) + (
-        "name_key",
-    ):
-        return standin(instance, attname)
-    return instance.__dict__[attname]
 
 
 def is_sole_trader(instance: models.Model) -> bool:
@@ -388,57 +378,11 @@ def _organization() -> type[models.Model]:
     return apps.get_model("registry", "Organization")
 
 
-def _candidates(ids: list[Any]) -> list[Any]:
-    """The sole traders among ``ids``, in the organizations' name order."""
+def _in_name_order(ids: list[Any]) -> list[Any]:
+    """The sole traders among ``ids``, in the organizations' name order (a
+    sole trader's name key column holds its pseudonym's), read without
+    loading their rows."""
     Organization = _organization()
-    found = []
-    for chunk in idlist.chunks(ids):
-        found += compiled.among_instances(
-            "registry.sealing.name_candidates",
-            lambda keys: Organization.objects.filter(
-                idlist.among("id", keys), sole_trader=True
-            ).order_by("name_key", "id"),
-            chunk,
-            model=Organization,
-        )
-    # The chunks each in the database's order; together, in the same order
-    # (the stand-ins, without opening a document).
-    found.sort(key=lambda o: (column_value(o, "name_key"), o.pk))
-    return found
-
-
-def matching_names(text: str) -> list[Any]:
-    """The ids of the sole traders with a name word starting with each word
-    of ``text``: the longest word looked up in the blind index, every
-    candidate opened and checked (digests collide on purpose, and shorter
-    words are checked only after opening). The caller filters the ids by
-    its own queryset (``Q(pk__in=...)``). Call in a key scope."""
-    tokens = _tokens(text)
-    if not tokens:
-        return []
-    ids = _candidate_ids(tokens)
-    if not ids:
-        return []
-    candidates = _candidates(ids)
-    prefetch_keys(candidates)
-    return [org.pk for org in candidates if _matches(org, tokens)]
-
-
-def first_matching(text: str, limit: int) -> list[Any]:
-    """The first ``limit`` sole traders, in the organizations' name order
-    (their name key is the pseudonym's), that ``matching_names`` would
-    give, as loaded organizations: a page of search results. A common word
-    can have two hundred candidates, each a wide row with its own key and
-    document, so only their order is read for all of them; the rows are
-    loaded and opened a page at a time until the page is full. Call in a key
-    scope."""
-    Organization = _organization()
-    tokens = _tokens(text)
-    if not tokens or limit <= 0:
-        return []
-    ids = _candidate_ids(tokens)
-    if not ids:
-        return []
     order: list[tuple[Any, Any]] = []
     for chunk in idlist.chunks(ids):
         order += compiled.among_rows(
@@ -452,9 +396,26 @@ def first_matching(text: str, limit: int) -> list[Any]:
             model=Organization,
         )
     order.sort()
-    found: list[Any] = []
-    for start in range(0, len(order), limit):
-        wanted = [pk for _key, pk in order[start : start + limit]]
+    return [pk for _key, pk in order]
+
+
+def _matching(text: str, page: int) -> Iterator[Any]:
+    """The sole traders with a name word starting with each word of
+    ``text``, in name order, as loaded organizations: the longest word
+    looked up in the blind index, the candidates loaded ``page`` at a time
+    (at most ``idlist.CHUNK``) and each opened and checked (digests collide
+    on purpose, and shorter words are checked only after opening), their
+    keys read together. A caller that stops early loads no more pages: a
+    common word can have two hundred candidates, each a wide row with its
+    own key and document."""
+    tokens = _tokens(text)
+    if not tokens:
+        return
+    ids = _candidate_ids(tokens)
+    ordered = _in_name_order(ids) if ids else []
+    Organization = _organization()
+    for start in range(0, len(ordered), page):
+        wanted = ordered[start : start + page]
         rows = {
             org.pk: org
             for org in compiled.among_instances(
@@ -466,10 +427,24 @@ def first_matching(text: str, limit: int) -> list[Any]:
         }
         part = [rows[pk] for pk in wanted if pk in rows]
         prefetch_keys(part)
-        found += [org for org in part if _matches(org, tokens)]
-        if len(found) >= limit:
-            break
-    return found[:limit]
+        yield from (org for org in part if _matches(org, tokens))
+
+
+def matching_names(text: str) -> list[Any]:
+    """The ids of the sole traders whose name matches ``text`` (see
+    ``_matching``), for the caller to filter by its own queryset
+    (``Q(pk__in=...)``). Call in a key scope."""
+    return [org.pk for org in _matching(text, NAME_CANDIDATES)]
+
+
+def first_matching(text: str, limit: int) -> list[Any]:
+    """The first ``limit`` sole traders in name order whose name matches
+    ``text``, as loaded organizations: a page of search results, for which
+    the candidates are opened only until the page is full. Call in a key
+    scope."""
+    if limit <= 0:
+        return []
+    return list(itertools.islice(_matching(text, limit), limit))
 
 
 def prefetch_keys(rows: Iterable[models.Model]) -> None:

@@ -634,11 +634,10 @@ def _organizations_by_name(
     # cannot be among the first ``limit`` of the two together.
     for org in sealing.first_matching(q, limit):
         found.setdefault(org.pk, org)
-    # In the database's order: a sole trader's name key column holds its
-    # pseudonym's (sealing.column_value), not its name's.
-    return sorted(
-        found.values(), key=lambda o: (sealing.column_value(o, "name_key"), o.pk)
-    )[:limit]
+    # In the database's order, by the name key as its column was loaded (a
+    # sole trader's holds its pseudonym's); reading the attribute would
+    # open a sole trader's document for nothing.
+    return sorted(found.values(), key=lambda o: (o.__dict__["name_key"], o.pk))[:limit]
 
 
 def _name_words(person: Person) -> list[str]:
