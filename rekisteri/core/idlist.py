@@ -110,5 +110,9 @@ def bound(ids: list[Any], kind: str, vendor: str) -> str:
     PostgreSQL array literal, or SQLite's JSON array (a UUID as the 32 hex
     digits SQLite stores)."""
     if vendor == "postgresql":
+        if kind in ("uuid", "bigint"):
+            # A UUID's or an integer's text has no character an array
+            # literal quotes: joined as it is (the same array).
+            return "{" + ",".join(map(str, ids)) + "}"
         return array_literal(ids)
     return json.dumps([i.hex for i in ids] if kind == "uuid" else ids)

@@ -36,13 +36,14 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from rekisteri.core import blindindex, keyring
+from rekisteri.core.bulkload import GrowingTables, sqlite_bulk_settings
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.models import BlindIndex
 from rekisteri.core.sequences import sequence_next
@@ -104,39 +105,6 @@ def _commit_persons(wanted: int | None) -> int:
     if connection.vendor == "sqlite":
         return SQLITE_COMMIT_PERSONS
     return 1  # PostgreSQL: a commit per batch costs little
-
-
-class _Statistics:
-    """Keeps PostgreSQL's planner statistics of the tables the seed looks up
-    while it loads them. Each batch asks the blind index which of its
-    addresses exist, and the organizations which of its business IDs: with
-    no statistics (autovacuum off, or not there yet) the planner takes the
-    blind index for one of any size and scans all of it, about 0.5 s a
-    batch at 5.6 million rows, against 10 ms through its index once
-    analyzed (docs/benchmarks.md, 2026-12-04). Analyzed whenever the blind
-    index has doubled since the last time, from ``FIRST`` rows on: a few
-    dozen times in a seed of millions, each a sample of fixed size."""
-
-    FIRST = 50_000
-    TABLES = (BlindIndex, Organization)
-
-    def __init__(self, vendor: str) -> None:
-        self.enabled = vendor == "postgresql"
-        self.next_at = self.FIRST
-
-    def due(self, blind_rows: int) -> bool:
-        if not self.enabled or blind_rows < self.next_at:
-            return False
-        self.next_at = 2 * blind_rows
-        return True
-
-    def refresh(self, blind_rows: int) -> None:
-        if self.due(blind_rows):
-            names = ", ".join(
-                connection.ops.quote_name(m._meta.db_table) for m in self.TABLES
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {names}")
 
 
 def _batches(organizations: int, persons: int, size: int) -> Iterator[tuple]:
@@ -236,7 +204,10 @@ def seed(
     )
 
     keyring.provider()  # loaded here: a key error surfaces before any thread starts
-    statistics = _Statistics(connection.vendor)
+    # Each batch asks the blind index which of its addresses exist and the
+    # organizations which of its business IDs: their statistics are kept
+    # as they grow (core/planner.py).
+    statistics = GrowingTables(BlindIndex, Organization)
     producer = _Producer(
         gen,
         spans,
@@ -246,7 +217,7 @@ def seed(
     )
     producer.start()
     try:
-        with _sqlite_bulk_settings(), ExitStack() as open_transaction:
+        with sqlite_bulk_settings(), ExitStack() as open_transaction:
             pending = 0
             for batch in producer:
                 if not pending:
@@ -577,46 +548,6 @@ def _without_taken_emails(
         rows.append(row)
         index.append(entries)
     return rows, index
-
-
-# Connection settings for a bulk load into SQLite, restored afterwards. None
-# of them trades durability: synchronous stays as configured.
-_SQLITE_BULK_PRAGMAS = {
-    # Random UUID keys land all over a dozen indexes; the default 2 MB cache
-    # would re-read index pages on nearly every insert, and a commit of
-    # 50,000 persons dirties more pages than 256 MiB holds. A bound, not an
-    # allocation: SQLite takes pages as it needs them, and only while seeding.
-    "cache_size": -1048576,  # 1 GiB
-    # Reading pages through a memory map saves a system call per page miss.
-    "mmap_size": 4 << 30,
-    # Every batch dirties most index pages again; checkpointing every few
-    # batches instead of after each one copies each page back once, not
-    # once per batch. The log stays bounded by this plus one batch.
-    "wal_autocheckpoint": 65536,  # pages: 256 MiB
-}
-
-
-@contextmanager
-def _sqlite_bulk_settings() -> Iterator[None]:
-    """Tune this connection for seeding, then put the old settings back."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    previous = {}
-    with connection.cursor() as cursor:
-        for name, value in _SQLITE_BULK_PRAGMAS.items():
-            cursor.execute(f"PRAGMA {name}")
-            row = cursor.fetchone()
-            if row is None:
-                continue  # not applicable (an in-memory database has no map)
-            previous[name] = row[0]
-            cursor.execute(f"PRAGMA {name} = {int(value)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for name, value in previous.items():
-                cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
 def register_is_empty() -> bool:

@@ -392,3 +392,41 @@ def test_the_person_page_shows_where_each_address_and_role_came_from(tmp_path, c
     aside = html[html.index('id="provenance-title"') :]
     assert aside.count("Fonecta Oy") >= 4  # names, email, phone, role
     assert rows[0][2] in aside
+
+
+def test_a_long_import_keeps_the_planner_informed_and_sqlite_cached(
+    tmp_path, monkeypatch
+):
+    """PostgreSQL: the tables each batch looks up are analyzed as the import
+    grows them; SQLite: the import runs with the bulk load's page cache, and
+    the connection's own settings come back (core/bulkload.py)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rekisteri.core import bulkload
+
+    monkeypatch.setattr(importer, "STATISTICS_FIRST", 50)
+    path = _csv(tmp_path / "lista.csv", _rows(120))
+    with CaptureQueriesContext(connection) as queries:
+        report = importer.import_contacts(actor=None, path=path, mapping=_mapping())
+    assert report.summary()["create"] == 120
+    statements = [q["sql"] for q in queries]
+    analyzed = [s for s in statements if s.startswith("ANALYZE")]
+    cache = f"PRAGMA cache_size = {bulkload.SQLITE_PRAGMAS['cache_size']}"
+    if connection.vendor == "postgresql":
+        assert analyzed == [
+            'ANALYZE "registry_person", "core_blindindex",'
+            ' "registry_organization", "registry_role"'
+        ]
+    else:
+        assert analyzed == []
+        assert cache in statements
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] != bulkload.SQLITE_PRAGMAS["cache_size"]
+    # A dry run analyzes nothing: it grows no table.
+    with CaptureQueriesContext(connection) as queries:
+        importer.import_contacts(
+            actor=None, path=path, mapping=_mapping(), dry_run=True
+        )
+    assert not [q for q in queries if q["sql"].startswith("ANALYZE")]

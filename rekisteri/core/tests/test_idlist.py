@@ -82,6 +82,18 @@ def test_array_literal_quotes_each_value():
     assert idlist.array_literal([1, None, 'a"b\\c']) == '{"1",NULL,"a\\"b\\\\c"}'
 
 
+def test_uuids_and_integers_are_bound_as_the_quoted_literal_without_quotes():
+    uuids = [uuid.uuid4() for _ in range(30)]
+    ints = [0, -1, 2**63 - 1, -(2**63), *range(20)]
+    for ids, kind in ((uuids, "uuid"), (ints, "bigint")):
+        plain = idlist.bound(ids, kind, "postgresql")
+        assert plain == idlist.array_literal(ids).replace('"', "")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT %s::{kind}[]", [plain])
+                assert cursor.fetchone()[0] == ids
+
+
 def test_a_long_list_finds_the_shredded_keys_in_the_key_store():
     from rekisteri.core import keyring
     from rekisteri.core.catalogue import KeyClass

@@ -370,31 +370,3 @@ def test_the_demo_seeder_seals_its_sole_traders():
         assert document["name"] == org.name
     with_ids = Organization.objects.exclude(business_id_digest=None).count()
     assert with_ids >= Organization.objects.exclude(business_id=None).count()
-
-
-def test_statistics_are_refreshed_each_time_the_blind_index_doubles() -> None:
-    _Statistics = register._Statistics
-    stats = _Statistics("postgresql")
-    first = _Statistics.FIRST
-    assert not stats.due(first - 1)
-    assert stats.due(first)
-    assert not stats.due(2 * first - 1)
-    assert stats.due(2 * first + 10)
-    assert not stats.due(3 * first)
-    assert stats.due(4 * first + 20)
-    # SQLite's planner needs none of it (the application never analyzes).
-    assert not _Statistics("sqlite").due(10 * first)
-
-
-def test_the_refresh_analyzes_the_looked_up_tables_on_postgresql() -> None:
-    from django.test.utils import CaptureQueriesContext
-
-    _Statistics = register._Statistics
-    stats = _Statistics(connection.vendor)
-    with CaptureQueriesContext(connection) as queries:
-        stats.refresh(_Statistics.FIRST)
-    ran = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
-    if connection.vendor == "postgresql":
-        assert ran == ['ANALYZE "core_blindindex", "registry_organization"']
-    else:
-        assert ran == []
