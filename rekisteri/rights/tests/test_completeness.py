@@ -204,6 +204,9 @@ class Filler:
             return f"text-{n}"
         if isinstance(f, models.JSONField):
             return [f"json-{n}"]
+        if isinstance(f, models.DateTimeField):
+            # An aware moment (time zone support is on), increasing too.
+            return dt.datetime(2021, 1, 1, 12, tzinfo=dt.UTC) + dt.timedelta(days=n)
         if isinstance(f, models.DateField):
             # Increasing in declaration order: an end date follows its start.
             return dt.date(2021, 1, 1) + dt.timedelta(days=n)
