@@ -206,7 +206,7 @@ def seed(
     keyring.provider()  # loaded here: a key error surfaces before any thread starts
     # Each batch asks the blind index which of its addresses exist and the
     # organizations which of its business IDs: their statistics are kept
-    # as they grow (core/planner.py).
+    # as they grow (core/bulkload.py).
     statistics = GrowingTables(BlindIndex, Organization)
     producer = _Producer(
         gen,
