@@ -76,8 +76,8 @@ def sqlite_bulk_settings(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 
 
 class GrowingTables:
-    """Tables a load grows, the first one leading: :meth:`grew` is told how
-    many rows the load added to it, :meth:`refresh` how many it holds."""
+    """Tables a load grows, the first one leading: :meth:`loaded` is told
+    how many rows the load has added to it in all."""
 
     def __init__(
         self,
@@ -89,10 +89,13 @@ class GrowingTables:
         self.using = using
         self.tables = tables
         self.enabled = bool(tables) and connections[using].vendor == "postgresql"
-        self.rows = self._estimate() if (estimate and self.enabled) else 0
+        # What the leading table held before the load (as PostgreSQL last
+        # counted it), or nothing.
+        self.base = self._estimate() if (estimate and self.enabled) else 0
+        self.rows = self.base
         # A table already larger than ``first`` has statistics of its own
         # size, or will at its next doubling.
-        self.next_at = max(FIRST if first is None else first, 2 * self.rows)
+        self.next_at = max(FIRST if first is None else first, 2 * self.base)
 
     def _estimate(self) -> int:
         """The leading table's size as PostgreSQL last counted it (``-1``,
@@ -114,16 +117,12 @@ class GrowingTables:
         self.next_at = 2 * rows
         return True
 
-    def grew(self, rows: int) -> bool:
-        """``rows`` more in the leading table; True when that analyzed."""
-        return self.refresh(self.rows + rows)
-
-    def refresh(self, rows: int) -> bool:
-        """The leading table holds ``rows``: analyze when it has doubled
-        since the last time. Called between the load's transactions: in
-        one, the new statistics would wait for its commit. True when that
-        analyzed."""
-        if not self.due(rows):
+    def loaded(self, added: int) -> bool:
+        """The load has added ``added`` rows to the leading table in all:
+        analyze when it has doubled since the last time. Called between the
+        load's transactions: in one, the new statistics would wait for its
+        commit. True when that analyzed."""
+        if not self.due(self.base + added):
             return False
         conn = connections[self.using]
         names = ", ".join(conn.ops.quote_name(m._meta.db_table) for m in self.tables)

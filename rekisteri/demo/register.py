@@ -235,7 +235,7 @@ def seed(
                     continue
                 open_transaction.close()  # commit
                 pending = 0
-                statistics.refresh(totals["blind_index"])
+                statistics.loaded(totals["blind_index"])
                 if progress is not None:
                     progress(
                         Progress(

@@ -264,7 +264,6 @@ class ContactImporter:
         # The tables each batch looks up, analyzed on PostgreSQL as the
         # import grows them (core/bulkload.py).
         self.statistics: GrowingTables | None = None
-        self._created = 0
 
     # -- a batch of rows ----------------------------------------------------
 
@@ -313,9 +312,7 @@ class ContactImporter:
         self.seen.flush()
         if self.statistics is not None:
             # Persons lead: the blind index and the roles grow with them.
-            created = self.report.counts.get("create", 0)
-            self.statistics.grew(created - self._created)
-            self._created = created
+            self.statistics.loaded(self.report.counts.get("create", 0))
 
     def _batch(self, items: list[tuple[int, dict[str, str]]]) -> None:
         outcomes: dict[int, RowOutcome] = {}

@@ -30,21 +30,21 @@ def test_the_tables_are_analyzed_each_time_the_leading_one_doubles():
     assert tables.due(4 * first + 20)
 
 
-def test_grew_counts_from_what_postgresql_last_counted():
+def test_loaded_counts_what_the_load_has_added_in_all():
     tables = GrowingTables(BlindIndex, first=100)
     tables.enabled = True
-    assert not tables.grew(60)
-    assert tables.grew(40)  # 100 in all
+    assert not tables.loaded(60)
+    assert tables.loaded(100)  # 100 in all
     assert tables.rows == 100 and tables.next_at == 200
-    assert not tables.grew(99)
-    assert tables.grew(1)
+    assert not tables.loaded(199)
+    assert tables.loaded(200)
 
 
 def test_a_refresh_analyzes_the_tables_on_postgresql_only():
     tables = GrowingTables(BlindIndex, Organization)
     with CaptureQueriesContext(connection) as queries:
-        assert tables.refresh(bulkload.FIRST) is (connection.vendor == "postgresql")
-        assert not tables.refresh(bulkload.FIRST + 1)  # not doubled since
+        assert tables.loaded(bulkload.FIRST) is (connection.vendor == "postgresql")
+        assert not tables.loaded(bulkload.FIRST + 1)  # not doubled since
     if connection.vendor == "postgresql":
         assert _analyzed(queries) == [
             'ANALYZE "core_blindindex", "registry_organization"'
@@ -63,8 +63,8 @@ def test_a_table_postgresql_has_counted_is_analyzed_at_twice_its_size():
         cursor.execute('ANALYZE "core_blindindex"')
     tables = GrowingTables(BlindIndex, first=10, estimate=True)
     assert tables.rows == 300 and tables.next_at == 600
-    assert not tables.grew(299)
-    assert tables.grew(1)
+    assert not tables.loaded(299)  # 599 in the table
+    assert tables.loaded(300)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
