@@ -273,27 +273,36 @@ def destroyed_keys(
     """The (subject, key class) pairs among ``subject_ids`` and
     ``key_classes`` whose key was shredded, with one statement per chunk
     compiled once per process and set of classes (core/compiled.py): every
-    retention recompute asks it."""
+    retention recompute asks it.
+
+    The statement reads the subjects' keys, live or not, and the shredded
+    ones are picked here. Asking the database for ``wrapped IS NULL``
+    instead let PostgreSQL plan from how many keys were shredded when the
+    table was last analyzed: none, before a sweep, so it walked every
+    shredded key and compared each with every id of the batch, a cost that
+    grew with the number erased (docs/retention.md, Performance)."""
     classes = tuple(sorted(set(key_classes)))
     found: set[tuple[uuid.UUID, str]] = set()
     for chunk in idlist.chunks(subject_ids, using=KEYSTORE_DB):
         found.update(
-            compiled.among_rows(
+            (sid, key_class)
+            for sid, key_class, live in compiled.among_rows(
                 ("keystore.destroyed_keys", classes),
                 lambda ids: (
                     DataKey.objects.using(KEYSTORE_DB)
                     .filter(
                         idlist.among("subject_id", ids, using=KEYSTORE_DB),
                         key_class__in=classes,
-                        wrapped__isnull=True,
                     )
+                    .annotate(live=_LIVE)
                     .order_by()
-                    .values_list("subject_id", "key_class")
+                    .values_list("subject_id", "key_class", "live")
                 ),
                 chunk,
                 model=DataKey,
                 using=KEYSTORE_DB,
             )
+            if not live
         )
     return found
 
