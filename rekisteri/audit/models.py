@@ -69,9 +69,10 @@ class AuditEvent(models.Model):
     target_type = not_personal(models.CharField(_("target"), max_length=64))
     target_id = not_personal(models.CharField(_("target id"), max_length=64))
     # The data subject whose data the action touched: what "who accessed
-    # this person" reads. A random UUID, not the person's data.
+    # this person" reads. A random UUID, not the person's data. Found
+    # through ``audit_subject_at`` (below), which leads with it.
     subject_id = personal(
-        models.UUIDField(_("data subject"), null=True, db_index=True),
+        models.UUIDField(_("data subject"), null=True),
         category="user.unique_id",
         subject="staff",
         **_AUDIT,
@@ -81,7 +82,11 @@ class AuditEvent(models.Model):
     purpose = not_personal(models.CharField(_("purpose"), max_length=64, blank=True))
     details = not_personal(models.JSONField(_("details"), default=dict))
     prev_hash = not_personal(models.CharField(max_length=64))
-    hash = not_personal(models.CharField(max_length=64, unique=True))
+    # Not indexed: every append would pay for it, and only a diagnosis of a
+    # broken chain looks a hash up (audit/verify.py). The chain itself makes
+    # each hash unique; a constraint would add nothing that someone able to
+    # write rows could not drop (docs/security.md, Audit trail).
+    hash = not_personal(models.CharField(max_length=64))
 
     class Meta:
         verbose_name = _("audit event")
