@@ -55,6 +55,7 @@ from rekisteri.access.choices import Action
 from rekisteri.access.enforce import authorize_write
 from rekisteri.audit.services import audit_record
 from rekisteri.core import holds, keyring
+from rekisteri.core.bulkload import sqlite_bulk_settings
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, ServiceError
 from rekisteri.registry.models import Organization, Person, Role
@@ -585,33 +586,40 @@ def run_sweep(
     run.total = due_count(day) + cases.due_cases(day).count()
     run.save(update_fields=["total"])
     last = 0
+    # An erasing sweep is a bulk write: on SQLite the connection gets the
+    # page cache and the rarer checkpoints of the other bulk loads for the
+    # run (core/bulkload.py), and its own settings back after it.
+    bulk = contextlib.nullcontext() if dry_run else sqlite_bulk_settings()
     try:
-        while True:
-            batch = list(
-                _due_rows(day)
-                .filter(pk__gt=last)
-                .order_by("pk")
-                .values_list("pk", "person_id", "organization_id", "rule")[:batch_size]
+        with bulk:
+            while True:
+                batch = list(
+                    _due_rows(day)
+                    .filter(pk__gt=last)
+                    .order_by("pk")
+                    .values_list("pk", "person_id", "organization_id", "rule")[
+                        :batch_size
+                    ]
+                )
+                if not batch:
+                    break
+                _refresh(ctx, batch)
+                _act_batch(ctx, batch, counts, on_subject)
+                last = batch[-1][0]
+                run.counts = counts
+                run.heartbeat_at = timezone.now()
+                run.save(update_fields=["counts", "processed", "heartbeat_at"])
+                if progress is not None:
+                    progress(run)
+            # Closed rights-request cases past ``privacy_case`` (retention/cases.py).
+            cases.sweep(
+                run,
+                day=day,
+                dry_run=dry_run,
+                counts=counts,
+                on_subject=on_subject,
+                progress=progress,
             )
-            if not batch:
-                break
-            _refresh(ctx, batch)
-            _act_batch(ctx, batch, counts, on_subject)
-            last = batch[-1][0]
-            run.counts = counts
-            run.heartbeat_at = timezone.now()
-            run.save(update_fields=["counts", "processed", "heartbeat_at"])
-            if progress is not None:
-                progress(run)
-        # Closed rights-request cases past ``privacy_case`` (retention/cases.py).
-        cases.sweep(
-            run,
-            day=day,
-            dry_run=dry_run,
-            counts=counts,
-            on_subject=on_subject,
-            progress=progress,
-        )
     except BaseException as exc:
         with contextlib.suppress(Exception):
             SweepEntry.objects.bulk_create(ctx.entries)

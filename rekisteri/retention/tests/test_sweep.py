@@ -88,6 +88,56 @@ def test_sweep_erases_through_the_rights_engine():
     assert again.processed == 0
 
 
+def test_an_erasing_sweep_runs_with_the_bulk_settings_and_puts_them_back():
+    """SQLite: an erasing sweep runs with the bulk load's page cache and
+    checkpoint interval (core/bulkload.py), and the connection's own
+    settings come back after it, also when it fails; a dry run writes
+    nothing and changes no setting."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rekisteri.core import bulkload
+    from rekisteri.retention import sweep
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite connection settings")
+    former_contact()
+
+    def cache() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = cache()
+    setting = f"PRAGMA cache_size = {bulkload.SQLITE_PRAGMAS['cache_size']}"
+    with CaptureQueriesContext(connection) as queries:
+        run_sweep(dry_run=True)
+    assert setting not in [q["sql"] for q in queries]
+    seen: list[int] = []
+    real = sweep._refresh
+
+    def watching(ctx, batch):  # type: ignore[no-untyped-def]
+        seen.append(cache())
+        return real(ctx, batch)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sweep, "_refresh", watching)
+        assert run_sweep().counts["person.relationship"] == {"erased": 1}
+    assert seen == [bulkload.SQLITE_PRAGMAS["cache_size"]]
+    assert cache() == before
+    # A sweep that fails puts them back too.
+    former_contact()
+
+    def failing(ctx, batch):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sweep, "_refresh", failing)
+        with pytest.raises(RuntimeError):
+            run_sweep()
+    assert cache() == before
+
+
 def test_voucher_period_end_shreds_the_bookkeeping_key():
     invoice = make_invoice(invoice_date=D(2018, 3, 1))
     person = invoice.billing_contact
