@@ -24,7 +24,7 @@ from django.db.models import Count, IntegerField, Q, Value
 
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
-from rekisteri.audit.services import audit_record
+from rekisteri.audit.services import audit_record_many
 from rekisteri.core import compiled, idlist, keyring, participants, rawdelete
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.messaging.models import (
@@ -333,23 +333,29 @@ def participation_erase_many(
             for name, model, build in _OWNED_DELETES:
                 rawdelete.delete_among(name, build, chunk, model=model)
         own = {pid: found[1] for pid, found in owned.items()}
-        out: dict[Any, dict[str, int]] = {}
-        for pid in ids:
-            counts = {
+        out: dict[Any, dict[str, int]] = {
+            pid: {
                 "participations": len(rows[pid]),
                 "headers_scrubbed": scrubbed[pid],
                 "messages_deleted": own.get(pid, 0),
             }
-            out[pid] = counts
-            audit_record(
-                actor=actor,
-                action="message.participation_erase",
-                target_type="person",
-                target_id=pid,
-                subject_id=pid,
-                fields=["participants", "headers"],
-                categories=PARTICIPANT_CATEGORIES + CONTENT_CATEGORIES,
-                purpose="customer_relationship",
-                details=counts,
-            )
+            for pid in ids
+        }
+        # Each person's event, recorded together.
+        audit_record_many(
+            actor=actor,
+            action="message.participation_erase",
+            target_type="person",
+            records=(
+                (
+                    pid,
+                    pid,
+                    ["participants", "headers"],
+                    PARTICIPANT_CATEGORIES + CONTENT_CATEGORIES,
+                    out[pid],
+                )
+                for pid in ids
+            ),
+            purpose="customer_relationship",
+        )
     return out

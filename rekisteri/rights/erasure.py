@@ -35,7 +35,7 @@ from rekisteri.access.enforce import (
     write_service,
 )
 from rekisteri.audit.choices import Outcome
-from rekisteri.audit.services import audit_record
+from rekisteri.audit.services import audit_record, audit_record_many
 from rekisteri.audit.services import batch as audit_batch
 from rekisteri.core import (
     compiled,
@@ -678,20 +678,28 @@ def _erase_located(
         cause=NoticeCause.ERASURE,
         case_ref=case_ref,
     )
+    # Each person's event, recorded together (what the batch's persons
+    # share is read once).
+    audit_record_many(
+        actor=actor,
+        action="rights.erase",
+        target_type="person",
+        records=(
+            (
+                p.pk,
+                p.pk,
+                (),
+                sorted(touched[p.pk]),
+                {
+                    "receipt": str(receipt.pk),
+                    "families": sorted(needed[p.pk]),
+                    "kept": len(receipt.kept),
+                    "recipients": told[p.pk],
+                },
+            )
+            for p, receipt in zip(persons, receipts, strict=True)
+        ),
+        purpose="customer_relationship",
+    )
     for p, receipt in zip(persons, receipts, strict=True):
-        audit_record(
-            actor=actor,
-            action="rights.erase",
-            target_type="person",
-            target_id=p.pk,
-            subject_id=p.pk,
-            categories=sorted(touched[p.pk]),
-            purpose="customer_relationship",
-            details={
-                "receipt": str(receipt.pk),
-                "families": sorted(needed[p.pk]),
-                "kept": len(receipt.kept),
-                "recipients": told[p.pk],
-            },
-        )
         result.receipts[p.pk] = receipt_dict(receipt)

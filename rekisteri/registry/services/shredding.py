@@ -111,16 +111,20 @@ def persons_shred(
             PersonEmail.objects.filter(idlist.among("person_id", chunk)).update(
                 email_digest=None
             )
-    for pid in ids:
-        auditing.record_write(
-            actor=actor,
-            action="person.shred",
-            target_type="person",
-            target_id=pid,
-            subject_id=pid,
-            fields=names,
-            details={"key_class": str(key_class), "destroyed": pid in destroyed},
-        )
+    auditing.record_writes(
+        actor=actor,
+        action="person.shred",
+        target_type="person",
+        writes=(
+            (
+                pid,
+                pid,
+                names,
+                {"key_class": str(key_class), "destroyed": pid in destroyed},
+            )
+            for pid in ids
+        ),
+    )
     return destroyed
 
 
