@@ -163,9 +163,10 @@ def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
                 params = [v for row in _rows(chunk, fields, conn) for v in row]
                 cursor.execute(_values_sql(len(chunk)), params)
             cursor.execute(_head_update_sql(), head)
+    alias = conn.alias  # once: the proxy's lookup per event cost more than the loop
     for event in events:
         event._state.adding = False
-        event._state.db = connection.alias
+        event._state.db = alias
 
 
 class _Head(NamedTuple):
