@@ -64,10 +64,8 @@ def settle() -> dict[str, Any]:
     """
     from rekisteri.core.keyring import KEYSTORE_DB
 
-    aliases = [DEFAULT_DB_ALIAS]
-    if KEYSTORE_DB in connections.databases and KEYSTORE_DB != DEFAULT_DB_ALIAS:
-        aliases.append(KEYSTORE_DB)
-    for alias in aliases:
+    # The settings always configure the key store (rekisteri/settings.py).
+    for alias in (DEFAULT_DB_ALIAS, KEYSTORE_DB):
         with connections[alias].cursor() as cursor:
             if connections[alias].vendor == "postgresql":
                 cursor.execute("VACUUM ANALYZE")

@@ -85,7 +85,7 @@ class AuditEvent(models.Model):
     # Not indexed: every append would pay for it, and only a diagnosis of a
     # broken chain looks a hash up (audit/verify.py). The chain itself makes
     # each hash unique; a constraint would add nothing that someone able to
-    # write rows could not drop (docs/security.md, Audit trail).
+    # write rows could not drop (docs/security.md, Audit log: Chain).
     hash = not_personal(models.CharField(max_length=64))
 
     class Meta:
