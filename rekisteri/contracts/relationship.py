@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import Contract, RelationshipEnd
-from rekisteri.core import compiled, deferral
+from rekisteri.core import compiled, deferral, rawdelete
 from rekisteri.core.idlist import among, chunks
 from rekisteri.registry import hooks
 from rekisteri.registry.models import Organization, Role
@@ -205,6 +205,14 @@ def _roles_created(sender: Any, instances: Any, **kwargs: Any) -> None:
     relationship_refresh_many(role.organization_id for role in instances)
 
 
+def _roles_deleted(sender: Any, rows: Any) -> None:
+    """Roles deleted in bulk (rekisteri.core.rawdelete): their organizations'
+    ends, once each, as ``_role_changed`` would for each row."""
+    ids = [row.organization_id for row in rows]
+    if not deferral.defer("contracts.relationship", relationship_refresh_many, ids):
+        relationship_refresh_many(ids)
+
+
 def _organization_saved(
     sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any
 ) -> None:
@@ -229,6 +237,12 @@ def connect() -> None:
     )
     post_delete.connect(
         _role_changed, sender=Role, dispatch_uid="contracts.role_deleted"
+    )
+    rawdelete.register_bulk_form(
+        Role,
+        dispatch_uid="contracts.role_deleted",
+        columns=("organization_id",),
+        receiver=_roles_deleted,
     )
     post_save.connect(
         _organization_saved,

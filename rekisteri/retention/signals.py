@@ -22,6 +22,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from rekisteri.core import rawdelete
 from rekisteri.registry import hooks
 from rekisteri.retention import services
 
@@ -104,6 +105,11 @@ def _role(sender: Any, instance: Any, **kwargs: Any) -> None:
 def _roles_created(sender: Any, instances: Any, **kwargs: Any) -> None:
     # A bulk write (rekisteri.registry.hooks.rows_created): one mark for all.
     mark(person_ids=[role.person_id for role in instances])
+
+
+def _roles_deleted(sender: Any, rows: Any) -> None:
+    # The bulk form of ``_role`` after a delete (rekisteri.core.rawdelete).
+    mark(person_ids=[row.person_id for row in rows])
 
 
 def _organizations_created(sender: Any, instances: Any, **kwargs: Any) -> None:
@@ -208,4 +214,13 @@ def connect() -> None:
         if name not in ("person", "organization"):
             post_delete.connect(
                 handler, sender=sender, dispatch_uid=f"retention.{name}.d"
+            )
+        if handler is _role:
+            # Roles and contract parties deleted in bulk (a batch erasure):
+            # one mark for the lot (core/rawdelete.py).
+            rawdelete.register_bulk_form(
+                sender,
+                dispatch_uid=f"retention.{name}.d",
+                columns=("person_id",),
+                receiver=_roles_deleted,
             )

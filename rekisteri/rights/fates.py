@@ -12,7 +12,7 @@ from typing import Any
 from django.apps import apps
 
 from rekisteri.access import families as families_mod
-from rekisteri.core import deferral, idlist, participants
+from rekisteri.core import deferral, idlist, participants, rawdelete
 from rekisteri.core.catalogue import (
     CatalogueEntry,
     Erasure,
@@ -170,8 +170,9 @@ def row_counts(
 
 def delete_rows(doomed: dict[type, list[Any]]) -> int:
     """Delete the rows whose fate is deleted (model → pks), one statement
-    per kind of row and chunk; the models' signals still run, their
-    receivers' per-row work deferred and run once for the batch
+    per kind of row and chunk; the models' delete receivers still see every
+    row, through their bulk forms where each has one (core/rawdelete.py),
+    and their per-row work is deferred and run once for the batch
     (core/deferral.py). Returns how many rows of those models went. The
     erasure and the replay after a restore delete alike."""
     deleted = 0
@@ -179,5 +180,5 @@ def delete_rows(doomed: dict[type, list[Any]]) -> int:
         for model, pks in doomed.items():
             for chunk in idlist.chunks(list(dict.fromkeys(pks))):
                 found = model._default_manager.filter(idlist.among("pk", chunk))
-                deleted += found.delete()[1].get(model._meta.label, 0)
+                deleted += rawdelete.delete_bulk(found)
     return deleted
