@@ -40,6 +40,7 @@ from rekisteri.audit.services import batch as audit_batch
 from rekisteri.core import (
     compiled,
     decisions,
+    gcpause,
     holds,
     idlist,
     keyring,
@@ -499,7 +500,10 @@ def erasure_execute_many(
         scopes = engine.locate_many(todo, values=False, probe=len(todo) <= PROBE_MAX)
         for p in todo:
             authorize(actor, p, Action.ERASE, erase_families(scopes[p.pk]))
-    with audit_batch():
+    # Tens of thousands of acyclic objects a batch (rows, keys, events):
+    # built and freed with the cyclic collector paused (core/gcpause.py),
+    # which runs again once the batch is written.
+    with gcpause.paused(), audit_batch():
         _execute_many(actor, todo, reason, case_ref, result)
     if result.holds:
         with audit_batch():
