@@ -567,25 +567,31 @@ def shred_many(
 
 
 def _ledger(entries: list[ErasureEntry]) -> None:
-    """A batch's ledger entries, as ``bulk_create`` would write them: on
-    PostgreSQL by ``COPY`` (the array ``INSERT`` of 500 entries with their
-    marks took about 11 ms), on SQLite with ``bulk_create``."""
-    connection = connections[KEYSTORE_DB]
-    if connection.vendor != "postgresql":
-        ErasureEntry.objects.using(KEYSTORE_DB).bulk_create(entries)
+    """A batch's ledger entries, each column's value as ``bulk_create``
+    would send it (the field's ``get_db_prep_save``): on PostgreSQL by
+    ``COPY`` (the array ``INSERT`` of 500 entries with their marks took
+    about 11 ms), on SQLite by one prepared ``INSERT`` run for every entry
+    (``bulk_create`` spent about 18 µs an entry compiling its statement)."""
+    if not entries:
         return
+    connection = connections[KEYSTORE_DB]
     fields = [f for f in ErasureEntry._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
+    table = quote(ErasureEntry._meta.db_table)
+    columns = [quote(f.column) for f in fields]
+    rows = (
+        [f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields]
+        for e in entries
+    )
     with connection.cursor() as cursor:
-        copy_rows(
-            cursor,
-            quote(ErasureEntry._meta.db_table),
-            [quote(f.column) for f in fields],
-            (
-                [f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields]
-                for e in entries
-            ),
-        )
+        if connection.vendor == "postgresql":
+            copy_rows(cursor, table, columns, rows)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608 - names from the model
+                list(rows),
+            )
 
 
 def checkpoint() -> tuple[int, int, int] | None:
