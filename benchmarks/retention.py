@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--databases", default="sqlite,postgresql")
-    # Two of the sweep's own batches on PostgreSQL, eight on SQLite
+    # Two of the sweep's own batches on PostgreSQL, four on SQLite
     # (sweep.erasing_batch): a batch's fixed cost (its recompute, its
     # transaction, its audit append) is shared as the nightly sweep shares it.
     parser.add_argument("--erase", type=int, default=4000)

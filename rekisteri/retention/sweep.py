@@ -67,11 +67,16 @@ from rekisteri.rights.models import ErasureReceipt
 
 # Subjects per batch of an erasing sweep: a heartbeat, a settled batch and
 # one erasure transaction each. On SQLite that transaction holds the
-# database's one write lock (about 0.3 s for 500); PostgreSQL locks only the
+# database's one write lock (about 0.5 s for 1,000 at 10,000 persons, 1 s
+# at 100,000; a writer waits up to busy_timeout, 5 s), and its commit
+# writes every page the batch dirtied, most of the blind index's at
+# 100,000 persons whatever the batch's size: 1,000 erased 808-954
+# subjects/s where 500 erased 731-784 there. PostgreSQL locks only the
 # batch's rows, and each of the batch's ninety-odd statements costs a round
-# trip however many persons it serves: at 2,000 the sweep erased 1,843
-# subjects/s where batches of 500 erased 1,389-1,415 (docs/retention.md).
-BATCH = 500
+# trip however many persons it serves: at 2,000 the sweep erased
+# 1,964-2,040 subjects/s where batches of 500 erased 1,389-1,415
+# (docs/retention.md, Performance).
+BATCH = 1000
 BATCH_POSTGRESQL = 2000
 DRY_BATCH = 2000  # a dry run writes nothing: larger batches, fewer queries
 ACTIONABLE = {
