@@ -12,7 +12,7 @@ Nothing is lost silently: a row still referring to a deleted one makes the
 database refuse (its foreign keys: at once on SQLite, at the commit on
 PostgreSQL, whose keys Django declares deferred), and a model with a
 ``pre_delete`` or ``post_delete`` receiver is deleted through
-``QuerySet.delete()`` as before, so the receiver sees every row.
+:func:`delete_bulk` (below), so the receiver sees every row.
 
 **Bulk forms.** A ``post_delete`` receiver that needs only a few columns of
 each row (a role deleted: its person's due dates and its organization's
@@ -34,6 +34,7 @@ from collections.abc import Callable, Hashable, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, pre_delete
 
@@ -44,7 +45,8 @@ def delete_rows(queryset: QuerySet) -> int:
     """Delete the rows of ``queryset`` with one statement; how many went."""
     model = queryset.model
     if pre_delete.has_listeners(model) or post_delete.has_listeners(model):
-        return queryset.delete()[1].get(model._meta.label, 0)
+        # Every receiver sees every row: by its bulk form, or the collector.
+        return delete_bulk(queryset)
     # Django's own single-statement delete (what QuerySet.delete() runs when
     # no row needs collecting), without the collector in front of it.
     return queryset.order_by()._raw_delete(queryset.db)
@@ -133,14 +135,16 @@ def delete_bulk(queryset: QuerySet) -> int:
     rows = [row(*values) for values in queryset.order_by().values_list(*row._fields)]
     if not rows:
         return 0
-    # By the ids read: exactly the rows the bulk forms are told of.
+    # By the ids read: exactly the rows the bulk forms are told of; the
+    # deletes and the receivers' work commit together, as the collector's.
     deleted = 0
-    for chunk in idlist.chunks([r.pk for r in rows]):
-        deleted += (
-            model._default_manager.filter(idlist.among("pk", chunk))
-            .order_by()
-            ._raw_delete(queryset.db)
-        )
-    for form in forms:
-        form.receiver(model, rows)
+    with transaction.atomic(using=queryset.db, savepoint=False):
+        for chunk in idlist.chunks([r.pk for r in rows]):
+            deleted += (
+                model._default_manager.filter(idlist.among("pk", chunk))
+                .order_by()
+                ._raw_delete(queryset.db)
+            )
+        for form in forms:
+            form.receiver(model, rows)
     return deleted
