@@ -255,3 +255,34 @@ def test_a_key_store_shred_of_many_leaves_what_single_shreds_leave():
         assert keys.is_destroyed(pid, "crm")
     entries = ErasureEntry.objects.using("keys").filter(reason="batch")
     assert entries.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_batch_runs_with_the_cyclic_collector_paused(monkeypatch):
+    """Its objects are freed by reference counting; the collector runs
+    again once the batch is written, and after a failure too."""
+    import gc
+
+    world = build("g")
+    seen: list[bool] = []
+    real = erasure._execute_many
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(erasure, "_execute_many", spy)
+    assert gc.isenabled()
+    erasure.erasure_execute_many(actor=None, persons=world.people, reason="r")
+    assert seen == [False]
+    assert gc.isenabled()
+
+    def fail(*args, **kwargs):
+        seen.append(gc.isenabled())
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(erasure, "_execute_many", fail)
+    with pytest.raises(RuntimeError):
+        erasure.erasure_execute_many(actor=None, persons=[make_person()], reason="r")
+    assert seen == [False, False]
+    assert gc.isenabled()
