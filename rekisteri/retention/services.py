@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rekisteri.core import idlist, rawdelete
+from rekisteri.core.bulkload import GrowingTables
 from rekisteri.registry.models import Person
 from rekisteri.retention import rules
 from rekisteri.retention.models import DueDate
@@ -231,13 +232,27 @@ def recompute_all(
     batch, one aggregate query per kind of input row and the changed rows
     written in bulk (docs/retention.md, Materialised)."""
     out = {"person": Changes(), "organization": Changes()}
+    # A first recompute writes a row per subject and rule: PostgreSQL's
+    # statistics of the table, taken while it was empty, would plan the
+    # sweep's keyset read (``kept_until < day AND id > last ORDER BY id
+    # LIMIT n``) as a scan and sort of the whole table for every batch.
+    # Analyzed as it grows, between the batches' transactions
+    # (core/bulkload.py; docs/retention.md, Performance).
+    statistics = GrowingTables(DueDate, estimate=True)
+    written = 0
     for sel, updated in _person_batches(batch_size):
-        out["person"].add(_sync("person", sel, rules.person_dates(sel, updated)))
+        done = _sync("person", sel, rules.person_dates(sel, updated))
+        out["person"].add(done)
+        written += done.created
+        statistics.loaded(written)
         if progress is not None:
             progress("person", out["person"].subjects)
     for sel, ids in _organization_batches(batch_size):
         wanted = rules.organization_dates(sel, ids)
-        out["organization"].add(_sync("organization", sel, wanted))
+        done = _sync("organization", sel, wanted)
+        out["organization"].add(done)
+        written += done.created
+        statistics.loaded(written)
         if progress is not None:
             progress("organization", out["organization"].subjects)
     return out

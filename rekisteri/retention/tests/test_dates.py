@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.db import connection
 
 from rekisteri.contracts.services import contract_end, contract_party_add
 from rekisteri.core import fiscal
@@ -300,6 +301,31 @@ def test_full_recompute_by_range_equals_the_event_path():
     assert rows() == by_event
     assert out["person"].changed == len([r for r in by_event if r[0]])
     assert services.recompute_all(batch_size=3)["person"].changed == 0
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's planner statistics"
+)
+def test_a_full_recompute_analyzes_the_due_dates_as_they_grow(monkeypatch):
+    """The sweep's keyset read is planned from the table's statistics: a
+    first recompute, which fills the table, leaves them taken of what it
+    wrote, not of the empty table (a scan and sort per batch)."""
+    from rekisteri.core import bulkload
+
+    for _ in range(6):
+        make_person()
+    DueDate.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE retention_duedate")
+    monkeypatch.setattr(bulkload, "FIRST", 4)
+    out = services.recompute_all(batch_size=2)
+    assert out["person"].created >= 4
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE relname = 'retention_duedate'"
+        )
+        (counted,) = cursor.fetchone()
+    assert counted >= 4
 
 
 def test_no_catalogued_field_is_kept_under_the_books_rule():
