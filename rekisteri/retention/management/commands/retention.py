@@ -25,7 +25,10 @@ class Command(BaseCommand):
             "--batch-size",
             type=int,
             default=None,
-            help="Subjects per batch (default 500, 2,000 for a dry run)",
+            help=(
+                "Subjects per batch (default: 1,000 on SQLite and 2,000 on "
+                "PostgreSQL; 2,000 for a dry run)"
+            ),
         )
         sw.add_argument("--no-progress", action="store_true")
 
