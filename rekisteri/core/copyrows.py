@@ -3,7 +3,8 @@
 For a batch of thousands of values, COPY spares the server a statement of
 thousands of parameters and the client their quoting (docs/connectors.md,
 Speed). Used by the register's bulk inserts, the audit chain's large
-appends and the key store's new keys; each keeps its own SQLite path.
+appends and the key store's writes (:func:`write_rows`, with its SQLite
+path beside it).
 """
 
 from __future__ import annotations
@@ -25,6 +26,29 @@ def copy_rows(
         write = copy.write_row
         for row in rows:
             write(row)
+
+
+def write_rows(
+    connection: Any,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> None:
+    """Write ``rows`` (values as the database takes them) into ``table`` on
+    ``connection``, inside the caller's transaction: on PostgreSQL by
+    :func:`copy_rows`, on SQLite by one prepared ``INSERT`` run for every
+    row (``executemany``: compiled once, not once per batch as
+    ``bulk_create`` does). ``table`` and ``columns`` are quoted by the
+    caller from model metadata, never from input."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            copy_rows(cursor, table, columns, rows)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608 - names from the model
+            list(rows),
+        )
 
 
 # Bytes per write of preformatted COPY text.

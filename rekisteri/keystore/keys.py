@@ -22,7 +22,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from rekisteri.core import compiled, idlist
-from rekisteri.core.copyrows import copy_rows
+from rekisteri.core.copyrows import write_rows
 from rekisteri.core.crypto.master import (
     KEY_BYTES,
     KeyConfigError,
@@ -423,20 +423,14 @@ def store_new_keys(rows: list[tuple]) -> None:
         return
     connection = connections[KEYSTORE_DB]
     quote = connection.ops.quote_name
-    table = quote(DataKey._meta.db_table)
-    names = [quote(DataKey._meta.get_field(name).column) for name in _KEY_COLUMNS]
-    columns = ", ".join(names)
     adapt = connection.ops.adapt_datetimefield_value
-    rows = [(*row[:-1], adapt(row[-1])) for row in rows]
-    with transaction.atomic(using=KEYSTORE_DB), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            copy_rows(cursor, table, names, rows)
-        else:
-            marks = ", ".join(["%s"] * len(_KEY_COLUMNS))
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
-                rows,
-            )
+    with transaction.atomic(using=KEYSTORE_DB):
+        write_rows(
+            connection,
+            quote(DataKey._meta.db_table),
+            [quote(DataKey._meta.get_field(name).column) for name in _KEY_COLUMNS],
+            [(*row[:-1], adapt(row[-1])) for row in rows],
+        )
 
 
 def shred(
@@ -577,21 +571,15 @@ def _ledger(entries: list[ErasureEntry]) -> None:
     connection = connections[KEYSTORE_DB]
     fields = [f for f in ErasureEntry._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    table = quote(ErasureEntry._meta.db_table)
-    columns = [quote(f.column) for f in fields]
-    rows = (
-        [f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields]
-        for e in entries
+    write_rows(
+        connection,
+        quote(ErasureEntry._meta.db_table),
+        [quote(f.column) for f in fields],
+        (
+            [f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields]
+            for e in entries
+        ),
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            copy_rows(cursor, table, columns, rows)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608 - names from the model
-                list(rows),
-            )
 
 
 def checkpoint() -> tuple[int, int, int] | None:

@@ -188,12 +188,15 @@ def person_addresses_many(persons: list[Person]) -> dict[Any, set[str]]:
     def read() -> dict[Any, set[str]]:
         keyring.prefetch(ids, KeyClass.CRM)
         addresses: dict[Any, set[str]] = {pid: set() for pid in ids}
+        sources = [
+            (model, column, _owned_by_person(model, column))
+            for model, column in ((PersonEmail, "email"), (PersonPhone, "number"))
+        ]
         # Only the columns read, as values: the row's id, its key owner and
         # the address, opened as the attribute would open it (thousands of
         # rows a batch erasure; no model instance is needed).
         for chunk in idlist.chunks(ids):
-            for model, column in ((PersonEmail, "email"), (PersonPhone, "number")):
-                field = _owned_by_person(model, column)
+            for model, column, field in sources:
                 # Each statement compiled once per process (core/compiled.py).
                 for pk, pid, sealed in compiled.among_rows(
                     ("messaging.addresses", column),

@@ -239,22 +239,18 @@ def recompute_all(
     # Analyzed as it grows, between the batches' transactions
     # (core/bulkload.py; docs/retention.md, Performance).
     statistics = GrowingTables(DueDate, estimate=True)
-    written = 0
-    for sel, updated in _person_batches(batch_size):
-        done = _sync("person", sel, rules.person_dates(sel, updated))
-        out["person"].add(done)
-        written += done.created
-        statistics.loaded(written)
+
+    def synced(kind: str, done: Changes) -> None:
+        out[kind].add(done)
+        statistics.loaded(out["person"].created + out["organization"].created)
         if progress is not None:
-            progress("person", out["person"].subjects)
+            progress(kind, out[kind].subjects)
+
+    for sel, updated in _person_batches(batch_size):
+        synced("person", _sync("person", sel, rules.person_dates(sel, updated)))
     for sel, ids in _organization_batches(batch_size):
         wanted = rules.organization_dates(sel, ids)
-        done = _sync("organization", sel, wanted)
-        out["organization"].add(done)
-        written += done.created
-        statistics.loaded(written)
-        if progress is not None:
-            progress("organization", out["organization"].subjects)
+        synced("organization", _sync("organization", sel, wanted))
     return out
 
 
