@@ -28,13 +28,20 @@ class KeyDestroyed(Exception):
     """The subject's key for this class was shredded: the data is erased."""
 
 
+_keys: ModuleType | None = None
+
+
 def _store() -> ModuleType:
     # Imported on first use, not at module load: core's field layer imports
     # the key ring while the apps' models load, and the key store's own models
     # import core's catalogue, so a module-level import would be a circle.
-    from rekisteri.keystore import keys
+    # Kept once imported: every opened value asks (a page opens a hundred).
+    global _keys
+    if _keys is None:
+        from rekisteri.keystore import keys
 
-    return keys
+        _keys = keys
+    return _keys
 
 
 # Master key ------------------------------------------------------------------

@@ -54,7 +54,17 @@ def aad_of(table: str, field: str, row: str, key_class: str) -> bytes:
     """A place's associated data (:meth:`Place.aad`), without the
     :class:`Place` (bulk writers seal thousands of values a batch)."""
     # Length-prefixed so no two places produce the same bytes.
-    return _column_part(table, field) + _part(row) + _key_class_part(key_class)
+    return row_aad(_column_part(table, field), row, key_class)
+
+
+def column_aad(table: str, field: str) -> bytes:
+    """The part of :func:`aad_of` that every row of a column shares."""
+    return _column_part(table, field)
+
+
+def row_aad(column: bytes, row: str, key_class: str) -> bytes:
+    """:func:`aad_of` from its column's part (:func:`column_aad`)."""
+    return column + _part(row) + _key_class_part(key_class)
 
 
 def _part(text: str) -> bytes:
@@ -121,11 +131,22 @@ def open_sealed(key: bytes, place: Place, sealed: bytes) -> str:
 def open_sealed_bytes(key: bytes, place: Place, sealed: bytes) -> bytes:
     """:func:`open_sealed` for values sealed from raw bytes."""
     key_version_of(sealed)  # validates header and length
-    header = sealed[: HEADER.size]
-    nonce = sealed[HEADER.size : HEADER.size + NONCE_BYTES]
-    body = sealed[HEADER.size + NONCE_BYTES :]
+    return open_at(key, place.aad(), sealed, place)
+
+
+_BODY = HEADER.size + NONCE_BYTES
+
+
+def open_at(key: bytes, aad: bytes, sealed: bytes, place: object) -> bytes:
+    """Decrypt ``sealed``, whose header :func:`key_version_of` has checked,
+    for the place whose associated data is ``aad`` (:func:`aad_of`);
+    ``place`` names it in the error (a :class:`Place`, or anything that
+    makes one when formatted). The one opening path: readers that open
+    many values a page build no :class:`Place` unless one fails."""
     try:
         # The header is authenticated too: a changed key version must not pass.
-        return AESGCM(key).decrypt(nonce, body, header + place.aad())
+        return AESGCM(key).decrypt(
+            sealed[HEADER.size : _BODY], sealed[_BODY:], sealed[: HEADER.size] + aad
+        )
     except InvalidTag:
         raise IntegrityError(f"integrity check failed for {place}") from None

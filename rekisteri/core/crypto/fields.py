@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from functools import cached_property
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -32,10 +33,11 @@ from rekisteri.core.crypto.envelope import (
     IntegrityError,
     Place,
     aad_of,
+    column_aad,
     data_cipher,
     key_version_of,
-    open_sealed,
-    open_sealed_bytes,
+    open_at,
+    row_aad,
     seal_at,
     seal_bytes_with,
 )
@@ -72,6 +74,20 @@ class Placeholder(str):
 
 class PlaintextRefused(TypeError):
     """Plaintext was about to be written or compared without its row."""
+
+
+class _PlaceOf:
+    """A column's place for a row, formatted as :class:`Place` is, made
+    only when an opening fails and its error names the place."""
+
+    __slots__ = ("field", "row_id")
+
+    def __init__(self, field: EncryptedTextField, row_id: str) -> None:
+        self.field = field
+        self.row_id = row_id
+
+    def __str__(self) -> str:
+        return str(self.field.place_of(self.row_id))
 
 
 class SealedAttribute:
@@ -199,20 +215,26 @@ class EncryptedTextField(models.BinaryField):
         of a message history)."""
         if sealed is None:
             return None
+        key_class = self.classification.key_class
         try:
             version = key_version_of(sealed)
-            key = keyring.key_for_version(
-                subject_id, self.classification.key_class, version
-            )
-            return self._open(key, self.place_of(row_id), sealed)
+            key = keyring.key_for_version(subject_id, key_class, version)
+            # The place's associated data from this column's fixed part and
+            # the row (aad_of); a Place is made only to name a failure.
+            aad = row_aad(self._column_aad, row_id, key_class)
+            return self._decoded(open_at(key, aad, sealed, _PlaceOf(self, row_id)))
         except keyring.KeyDestroyed:
             return Placeholder("erased")
         except IntegrityError as exc:
             log.error("integrity error: %s", exc)
             return Placeholder("unreadable")
 
-    def _open(self, key: bytes, place: Place, sealed: bytes) -> Any:
-        return open_sealed(key, place, sealed)
+    @cached_property
+    def _column_aad(self) -> bytes:
+        return column_aad(self.model._meta.db_table, self.column)
+
+    def _decoded(self, data: bytes) -> Any:
+        return data.decode("utf-8")
 
     def encrypt(self, instance: Any, plaintext: str) -> Sealed:
         version, key = keyring.current_key(
@@ -316,8 +338,8 @@ class EncryptedBinaryField(EncryptedTextField):
             raise ValueError("binary values have no blind index")
         super().__init__(*args, **kwargs)
 
-    def _open(self, key: bytes, place: Place, sealed: bytes) -> Any:
-        return open_sealed_bytes(key, place, sealed)
+    def _decoded(self, data: bytes) -> Any:
+        return data
 
     def encrypt(self, instance: Any, plaintext: Any) -> Sealed:
         version, key = keyring.current_key(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -15,8 +16,11 @@ from rekisteri.core.crypto.envelope import (
     IntegrityError,
     Place,
     aad_of,
+    column_aad,
     key_version_of,
+    open_at,
     open_sealed,
+    row_aad,
     seal,
 )
 
@@ -117,3 +121,22 @@ def test_blind_digests_are_the_standard_hmac(key: bytes, term: str) -> None:
 
 def test_sealing_without_a_place_is_sealing_for_the_place() -> None:
     assert aad_of(PLACE.table, PLACE.field, PLACE.row, PLACE.key_class) == (PLACE.aad())
+
+
+@given(
+    table=names,
+    field=names,
+    row=names,
+    key_class=st.sampled_from(["crm", "bookkeeping"]),
+)
+def test_a_columns_fixed_part_and_a_row_make_the_places_data(
+    table: str, field: str, row: str, key_class: str
+) -> None:
+    # The field layer opens values with the column's part made once
+    # (core/crypto/fields.py): it must be the place's own associated data.
+    place = Place(table, field, row, key_class)
+    assert row_aad(column_aad(table, field), row, key_class) == place.aad()
+    sealed = seal(KEY, 1, place, "Järvinen")
+    assert open_at(KEY, place.aad(), sealed, place) == "Järvinen".encode()
+    with pytest.raises(IntegrityError, match=re.escape(f"{table}.{field}")):
+        open_at(KEY, PLACE.aad() if place != PLACE else b"", sealed, place)
