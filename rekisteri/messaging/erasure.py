@@ -361,7 +361,10 @@ def participation_erase_many(
             }
             for pid in ids
         }
-        # Each person's event, recorded together.
+        # The event of each person whose message history changed, recorded
+        # together. Nothing written, nothing recorded: most persons erased
+        # by a sweep never appear in a message, and the erasure's own event
+        # and receipt already count their messages (0).
         audit_record_many(
             actor=actor,
             action="message.participation_erase",
@@ -375,6 +378,7 @@ def participation_erase_many(
                     out[pid],
                 )
                 for pid in ids
+                if any(out[pid].values())
             ),
             purpose="customer_relationship",
         )

@@ -584,6 +584,8 @@ def person_participation_erase(*, actor: Any, person: Person) -> dict[str, int]:
             "headers_scrubbed": scrubbed,
             "messages_deleted": own_count,
         }
+        if not any(counts.values()):
+            return counts  # nothing written, nothing to record
         audit_record(
             actor=actor,
             action="message.participation_erase",

@@ -17,6 +17,7 @@ from rekisteri.core.errors import NotFound, ValidationFailed
 from rekisteri.keystore import keys
 from rekisteri.messaging import services
 from rekisteri.messaging.choices import Channel, Direction, ParticipantRole
+from rekisteri.messaging.erasure import participation_erase_many
 from rekisteri.messaging.models import Attachment, Message, MessageParticipant, Thread
 from rekisteri.messaging.services import AttachmentIn, ParticipantIn
 from rekisteri.registry.services import person_shred, role_create
@@ -249,13 +250,37 @@ def test_erasing_one_participant_keeps_the_others_history():
 
 def test_erasure_is_not_repeated_for_an_already_erased_person():
     anna = make_person()
+    _log(make_staff(), person=anna)
     person_shred(
         actor=make_staff(StaffRole.PRIVACY_OFFICER), person=anna, reason="first"
     )
     person_shred(
         actor=make_staff(StaffRole.PRIVACY_OFFICER), person=anna, reason="again"
     )
-    assert AuditEvent.objects.filter(action="message.participation_erase").count() == 1
+    event = AuditEvent.objects.get(action="message.participation_erase")
+    assert event.details["messages_deleted"] == 1
+
+
+def test_a_person_in_no_message_gets_no_participation_event():
+    """Nothing written, nothing recorded: the erasure's own events say the
+    rest (its receipt counts the messages: none)."""
+    officer = make_staff(StaffRole.PRIVACY_OFFICER)
+    anna, ben = make_person(), make_person()
+    _log(make_staff(), person=ben)
+    assert services.person_participation_erase(actor=officer, person=anna) == {
+        "participations": 0,
+        "headers_scrubbed": 0,
+        "messages_deleted": 0,
+    }
+    assert not AuditEvent.objects.filter(action="message.participation_erase").exists()
+    # The batch form records the one person whose history changed.
+    with keys.ensure_scope():
+        counts = participation_erase_many(actor=officer, persons=[anna, ben])
+    assert counts[anna.pk]["messages_deleted"] == 0
+    assert counts[ben.pk]["messages_deleted"] == 1
+    events = AuditEvent.objects.filter(action="message.participation_erase")
+    assert [e.subject_id for e in events] == [ben.pk]
+    assert AuditEvent.objects.filter(action="person.shred").count() == 0
 
 
 def test_normalise_address_tells_emails_phones_and_names_apart():
