@@ -54,6 +54,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--keep", action="store_true", help="Keep the databases afterwards."
     )
     parser.add_argument(
+        "--pg-cluster",
+        action="store_true",
+        help=(
+            "PostgreSQL on a cluster of the bench's own with the server "
+            "settings of docs/operations.md (benchmarks/pgcluster.py), not the "
+            "machine's shared server."
+        ),
+    )
+    parser.add_argument(
         "--report-only",
         action="store_true",
         help="Rewrite the report from results.json without measuring.",
@@ -218,6 +227,13 @@ def main(argv: list[str] | None = None) -> None:
         write_report(args.docs, results)
         print(f"Report: {args.docs}")
         return
+    if args.pg_cluster and "postgresql" in args.databases:
+        from benchmarks import pgcluster
+
+        try:
+            databases.POSTGRES_ADMIN_URL = pgcluster.ensure()
+        except pgcluster.ClusterUnavailable as exc:
+            raise SystemExit(f"--pg-cluster: {exc}") from None
     # Probed even for a SQLite-only run: the machine description names it.
     pg_version = databases.postgres_version()
     results["machine"] = describe(pg_version)
