@@ -26,6 +26,10 @@ if not re.fullmatch(r"[a-z][a-z0-9_]{0,50}", POSTGRES_BENCH_DB):
 # server's configuration and a restart, so the bench reports the ones it
 # ran on (benchmarks.seeding.postgres_settings) instead of changing a server
 # others may share.
+# Not given on the bench's own cluster (benchmarks/pgcluster.py), whose
+# server settings are the documented ones already: a database's own would
+# override them there with the smaller values a shared server gets.
+APPLY_DATABASE_SETTINGS = True
 DATABASE_SETTINGS = {
     "random_page_cost": "1.1",  # solid-state storage: a random read is cheap
     "effective_cache_size": "4GB",  # the planner's guess of the OS page cache
@@ -71,6 +75,7 @@ class BenchDatabase:
                     f'ALTER DATABASE "{name}" SET {setting} = {value!r}'
                     for name in (POSTGRES_BENCH_DB, f"{POSTGRES_BENCH_DB}_keys")
                     for setting, value in DATABASE_SETTINGS.items()
+                    if APPLY_DATABASE_SETTINGS
                 ),
             )
 

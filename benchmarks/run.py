@@ -232,6 +232,7 @@ def main(argv: list[str] | None = None) -> None:
 
         try:
             databases.POSTGRES_ADMIN_URL = pgcluster.ensure()
+            databases.APPLY_DATABASE_SETTINGS = False
         except pgcluster.ClusterUnavailable as exc:
             raise SystemExit(f"--pg-cluster: {exc}") from None
     # Probed even for a SQLite-only run: the machine description names it.
