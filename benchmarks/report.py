@@ -109,7 +109,9 @@ def _machine(m: dict[str, Any]) -> list[str]:
         f"- OS: {m['os']}",
         f"- Python {m['python']}, Django {m['django']}",
         f"- SQLite {m['sqlite']} (WAL, synchronous=NORMAL)",
-        f"- PostgreSQL {pg} (stock configuration, same machine)",
+        f"- PostgreSQL {pg} (same machine; "
+        f"{m.get('postgresql_server') or 'the machine' + chr(39) + 's server'}; "
+        "the settings in force under each run)",
         "",
     ]
 

@@ -238,6 +238,12 @@ def main(argv: list[str] | None = None) -> None:
     # Probed even for a SQLite-only run: the machine description names it.
     pg_version = databases.postgres_version()
     results["machine"] = describe(pg_version)
+    results["machine"]["postgresql_server"] = (
+        "a cluster of the bench's own with docs/operations.md's settings "
+        "(`--pg-cluster`)"
+        if args.pg_cluster
+        else "the machine's shared server, database-level settings only"
+    )
 
     for size in args.sizes:
         for vendor in args.databases:
