@@ -52,17 +52,13 @@ def test_same_plaintext_gives_different_ciphertexts() -> None:
     assert seal(KEY, 1, PLACE, "Virtanen") != seal(KEY, 1, PLACE, "Virtanen")
 
 
+# Any place: table, column, row and key class.
+places = st.builds(Place, names, names, names, st.sampled_from(["crm", "bookkeeping"]))
+
+
 @settings(max_examples=60)
-@given(
-    table=names,
-    field=names,
-    row=names,
-    key_class=st.sampled_from(["crm", "bookkeeping"]),
-)
-def test_ciphertext_does_not_open_in_another_place(
-    table: str, field: str, row: str, key_class: str
-) -> None:
-    other = Place(table, field, row, key_class)
+@given(places)
+def test_ciphertext_does_not_open_in_another_place(other: Place) -> None:
     sealed = seal(KEY, 1, PLACE, "secret")
     if other == PLACE:
         assert open_sealed(KEY, other, sealed) == "secret"
@@ -123,20 +119,13 @@ def test_sealing_without_a_place_is_sealing_for_the_place() -> None:
     assert aad_of(PLACE.table, PLACE.field, PLACE.row, PLACE.key_class) == (PLACE.aad())
 
 
-@given(
-    table=names,
-    field=names,
-    row=names,
-    key_class=st.sampled_from(["crm", "bookkeeping"]),
-)
-def test_a_columns_fixed_part_and_a_row_make_the_places_data(
-    table: str, field: str, row: str, key_class: str
-) -> None:
+@given(places)
+def test_a_columns_fixed_part_and_a_row_make_the_places_data(place: Place) -> None:
     # The field layer opens values with the column's part made once
     # (core/crypto/fields.py): it must be the place's own associated data.
-    place = Place(table, field, row, key_class)
-    assert row_aad(column_aad(table, field), row, key_class) == place.aad()
+    column = column_aad(place.table, place.field)
+    assert row_aad(column, place.row, place.key_class) == place.aad()
     sealed = seal(KEY, 1, place, "Järvinen")
     assert open_at(KEY, place.aad(), sealed, place) == "Järvinen".encode()
-    with pytest.raises(IntegrityError, match=re.escape(f"{table}.{field}")):
+    with pytest.raises(IntegrityError, match=re.escape(f"{place.table}.{place.field}")):
         open_at(KEY, PLACE.aad() if place != PLACE else b"", sealed, place)
