@@ -600,7 +600,11 @@ make bench SIZE=1000000      # 1,000,000 persons
 `--modes encrypted` or `--modes plaintext` runs one side only (default:
 both). PostgreSQL is used when `postgres://postgres@127.0.0.1:5432` answers;
 the benchmark creates and drops the database `rekisteri_bench` (another name
-with `REKISTERI_BENCH_PG_DB=name`). Install `wrk`
+with `REKISTERI_BENCH_PG_DB=name`); it gives that database the settings a
+database can take (`benchmarks/databases.py`). `--pg-cluster` runs
+PostgreSQL on a cluster of the bench's own instead, made on port 5433 with
+every server setting of docs/operations.md (`benchmarks/pgcluster.py`,
+root; `python -m benchmarks.pgcluster drop` removes it). Install `wrk`
 (`apt-get install wrk`) for the HTTP figures; without it a Python load
 generator is used. Raw figures are kept in `var/bench/results.json`; runs
 of other sizes are kept, a new run of the same database, size and mode
