@@ -87,7 +87,10 @@ def ensure() -> str:
     _tools()
     version = _version()
     conf_dir = ETC / version / NAME
-    if not conf_dir.is_dir():
+    if not (conf_dir / "postgresql.conf").exists():
+        # What an earlier drop left (pg_dropcluster keeps files it did not
+        # make, such as the settings file below) would stop the creation.
+        shutil.rmtree(conf_dir, ignore_errors=True)
         made = _run(
             "pg_createcluster", version, NAME, "-p", str(PORT), "--", "--auth=trust"
         )
@@ -98,8 +101,10 @@ def ensure() -> str:
     if changed:
         conf.parent.mkdir(exist_ok=True)
         conf.write_text(config_text())
-    running = _run("pg_ctlcluster", version, NAME, "status").returncode == 0
-    action = ("restart" if changed else None) if running else "start"
+    if _run("pg_ctlcluster", version, NAME, "status").returncode:
+        action = "start"
+    else:
+        action = "restart" if changed else None  # new settings need a restart
     if action:
         started = _run(
             "pg_ctlcluster", "--skip-systemctl-redirect", version, NAME, action
@@ -108,24 +113,28 @@ def ensure() -> str:
             raise ClusterUnavailable(
                 f"pg_ctlcluster {action}: {started.stderr.strip()}"
             )
-    port = (conf_dir / "postgresql.conf").read_text()
-    found = next(
+    # The port the cluster was made with (an earlier REKISTERI_BENCH_PG_PORT).
+    settings = (conf_dir / "postgresql.conf").read_text()
+    port = next(
         (
             line.split("=", 1)[1].split("#", 1)[0].strip()
-            for line in port.splitlines()
-            if line.strip().startswith("port")
+            for line in settings.splitlines()
+            if line.split("=", 1)[0].strip() == "port"
         ),
         str(PORT),
     )
-    return f"postgresql://postgres@127.0.0.1:{found}/postgres"
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
 
 def drop() -> None:
     """Stop the bench's cluster and remove it with its data."""
     _tools()
     version = _version()
-    if (ETC / version / NAME).is_dir():
+    conf_dir = ETC / version / NAME
+    if (conf_dir / "postgresql.conf").exists():
         _run("pg_dropcluster", "--stop", version, NAME)
+    # pg_dropcluster leaves the settings file it did not make.
+    shutil.rmtree(conf_dir, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -100,6 +100,8 @@ def one_line(run: dict[str, Any]) -> str:
 
 def _machine(m: dict[str, Any]) -> list[str]:
     pg = m.get("postgresql") or "not reachable"
+    # Results of runs before the bench named its server ran on the shared one.
+    server = m.get("postgresql_server") or "the machine's server"
     return [
         "## Machine",
         "",
@@ -109,8 +111,7 @@ def _machine(m: dict[str, Any]) -> list[str]:
         f"- OS: {m['os']}",
         f"- Python {m['python']}, Django {m['django']}",
         f"- SQLite {m['sqlite']} (WAL, synchronous=NORMAL)",
-        f"- PostgreSQL {pg} (same machine; "
-        f"{m.get('postgresql_server') or 'the machine' + chr(39) + 's server'}; "
+        f"- PostgreSQL {pg} (same machine; {server}; "
         "the settings in force under each run)",
         "",
     ]

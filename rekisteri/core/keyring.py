@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
+from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -28,20 +29,15 @@ class KeyDestroyed(Exception):
     """The subject's key for this class was shredded: the data is erased."""
 
 
-_keys: ModuleType | None = None
-
-
+@cache
 def _store() -> ModuleType:
     # Imported on first use, not at module load: core's field layer imports
     # the key ring while the apps' models load, and the key store's own models
     # import core's catalogue, so a module-level import would be a circle.
     # Kept once imported: every opened value asks (a page opens a hundred).
-    global _keys
-    if _keys is None:
-        from rekisteri.keystore import keys
+    from rekisteri.keystore import keys
 
-        _keys = keys
-    return _keys
+    return keys
 
 
 # Master key ------------------------------------------------------------------

@@ -153,10 +153,21 @@ def _context(subject_id: uuid.UUID, key_class: str, version: int) -> bytes:
 
 
 def _unwrap(row: DataKey) -> bytes:
+    return _unwrap_columns(
+        row.subject_id, row.key_class, row.version, row.master_key_id, row.wrapped
+    )
+
+
+def _unwrap_columns(
+    subject_id: uuid.UUID,
+    key_class: str,
+    version: int,
+    master_key_id: str,
+    wrapped: bytes,
+) -> bytes:
+    """A data key from its row's columns (read as values or as a DataKey)."""
     return provider().unwrap(
-        row.master_key_id,
-        bytes(row.wrapped),
-        _context(row.subject_id, row.key_class, row.version),
+        master_key_id, bytes(wrapped), _context(subject_id, key_class, version)
     )
 
 
@@ -234,15 +245,12 @@ def prefetch(subject_ids: Iterable[uuid.UUID], key_class: str) -> None:
         model=DataKey,
         using=KEYSTORE_DB,
     )
-    unwrap = provider().unwrap
     for subject_id, version, master_key_id, wrapped in rows:
         if wrapped is None:
             destroyed.add(subject_id)
         else:
-            found.setdefault(subject_id, {})[version] = unwrap(
-                master_key_id,
-                bytes(wrapped),
-                _context(subject_id, key_class, version),
+            found.setdefault(subject_id, {})[version] = _unwrap_columns(
+                subject_id, key_class, version, master_key_id, wrapped
             )
     for sid in wanted:
         if sid in destroyed:
