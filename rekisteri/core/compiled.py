@@ -51,7 +51,7 @@ from django.db.models.query import ValuesListIterable, get_related_populators
 from django.db.models.sql.query import Query
 from django.db.models.sql.subqueries import DeleteQuery
 
-from rekisteri.core import idlist
+from rekisteri.core import idlist, rowconvert
 
 _compiled: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], dict[int, int]]] = {}
 
@@ -222,13 +222,15 @@ class _Statement:
             return []
         # The converters belong to this thread's connection: kept on it, so
         # they live as long as it does and never pass to another thread.
-        compiler = self.query.get_compiler(alias)
         kept = connection.__dict__.setdefault("_compiled_converters", {})
-        converters = kept.get(self)
-        if converters is None:
-            converters = kept[self] = compiler.get_converters(self.columns)
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
+        steps = kept.get(self)
+        if steps is None:
+            compiler = self.query.get_compiler(alias)
+            steps = kept[self] = rowconvert.plan(
+                compiler.get_converters(self.columns), connection
+            )
+        if steps:
+            rows = rowconvert.apply(rows, steps)
         start, end, attnames = self.fields
         out = []
         for row in rows:
@@ -473,17 +475,17 @@ def among_rows(
         return []
     if statement.trim:
         rows = [r[: statement.col_count] for r in rows]
-    # The converters and the compiler that applies them belong to this
-    # thread's connection: kept on it (as _Statement.run keeps its own).
-    kept = connections[alias].__dict__.setdefault("_compiled_among", {})
-    found = kept.get(statement)
-    if found is None:
+    # The converters belong to this thread's connection: kept on it (as
+    # _Statement.run keeps its own).
+    connection = connections[alias]
+    kept = connection.__dict__.setdefault("_compiled_among", {})
+    steps = kept.get(statement)
+    if steps is None:
         compiler = statement.query.get_compiler(alias)
-        found = kept[statement] = (compiler, compiler.get_converters(statement.columns))
-    compiler, converters = found
-    if converters:
-        return list(map(tuple, compiler.apply_converters(rows, converters)))
-    return [tuple(r) for r in rows]
+        steps = kept[statement] = rowconvert.plan(
+            compiler.get_converters(statement.columns), connection
+        )
+    return rowconvert.apply(rows, steps)
 
 
 def among_delete(
