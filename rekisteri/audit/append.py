@@ -24,7 +24,7 @@ from rekisteri.audit.chain import (
     CHAINED_FIELDS,
     GENESIS,
     chain_key,
-    content_of,
+    content_of_row,
     head_seal,
     link,
 )
@@ -33,6 +33,9 @@ from rekisteri.core.copyrows import copy_rows
 
 HEAD_ID = 1
 
+
+# An event's hashed values, in the order the chain hashes them.
+_chained = attrgetter(*CHAINED_FIELDS)
 
 # Every column of an event, in table order, for the INSERT.
 _COLUMNS = (*CHAINED_FIELDS, "prev_hash", "hash")
@@ -259,9 +262,7 @@ def append(events: Sequence[AuditEvent]) -> None:
         for n, event in enumerate(events, start=head.last_id + 1):
             event.id = n
             event.prev_hash = prev
-            event.hash = prev = link(
-                key, prev, content_of({f: getattr(event, f) for f in CHAINED_FIELDS})
-            )
+            event.hash = prev = link(key, prev, content_of_row(list(_chained(event))))
         last = events[-1]
         seal = head_seal(
             key,

@@ -85,7 +85,12 @@ def iso_at(value: Any) -> str:
 
 def content_of(values: dict[str, Any]) -> bytes:
     """Canonical content of a row given its column values."""
-    row = [values[name] for name in CHAINED_FIELDS]
+    return content_of_row([values[name] for name in CHAINED_FIELDS])
+
+
+def content_of_row(row: list[Any]) -> bytes:
+    """:func:`content_of` of the values in :data:`CHAINED_FIELDS`' order
+    (``row`` is changed)."""
     row[AT] = iso_at(row[AT])
     if row[SUBJECT] is not None:
         row[SUBJECT] = str(row[SUBJECT])

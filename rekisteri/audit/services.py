@@ -114,6 +114,44 @@ def audit_record(
     return event
 
 
+class _NotPlain(Exception):
+    pass
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+def _plain_copy(value: Any) -> Any:
+    """A copy of ``value`` if it is what JSON gives back as it is (text,
+    integers, booleans, None, lists and text-keyed objects of them, each of
+    exactly those types), else :class:`_NotPlain`."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list:
+        return [_plain_copy(v) for v in value]
+    if kind is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str:
+                raise _NotPlain
+            out[k] = _plain_copy(v)
+        return out
+    raise _NotPlain
+
+
+def _json_copy(details: dict[str, Any] | None) -> dict[str, Any]:
+    """``details`` as the database will give it back: through JSON, or
+    copied when JSON would give the same values back (most events' details:
+    ids, counts, names)."""
+    if not details:
+        return {}
+    try:
+        return _plain_copy(dict(details))
+    except _NotPlain:
+        return json.loads(json.dumps(dict(details), default=str))
+
+
 # Each column's attribute and default, in the model's order (the positional
 # constructor's).
 _EVENT_DEFAULTS: list[tuple[str, Callable[[], Any]]] = []
@@ -152,8 +190,9 @@ def _event(
         "categories": list(families),
         "purpose": purpose,
         # Through JSON once, so the hashed value is exactly what the database
-        # will give back (tuples become lists, keys text).
-        "details": json.loads(json.dumps(dict(details or {}), default=str)),
+        # will give back (tuples become lists, keys text); a copy of plain
+        # values is that already.
+        "details": _json_copy(details),
     }
     if not _EVENT_DEFAULTS:
         _EVENT_DEFAULTS.extend(

@@ -104,3 +104,51 @@ def test_a_uuid_given_as_text_hashes_like_the_uuid():
     assert content_of(base | {"subject_id": subject}) == content_of(
         base | {"subject_id": str(subject)}
     )
+
+
+class _Choice(str):
+    """A text subclass (as Django's TextChoices are): JSON gives plain text."""
+
+
+anything = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | text
+    | text.map(_Choice)
+    | st.uuids()
+    | moments,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(text | st.integers() | st.booleans(), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _typed(value):  # type: ignore[no-untyped-def]
+    """The value with every part's type, so 1 == True and "a" == _Choice("a")
+    do not pass for each other."""
+    if isinstance(value, dict):
+        return ("dict", sorted((k, _typed(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, [_typed(v) for v in value])
+    if isinstance(value, float) and value != value:
+        return ("float", "nan")
+    return (type(value).__name__, value)
+
+
+@settings(max_examples=1000)
+@given(st.dictionaries(text | st.integers(), anything, max_size=4))
+def test_an_events_details_are_what_json_gives_back(value):
+    from rekisteri.audit.services import _json_copy
+
+    expected = json.loads(json.dumps(dict(value), default=str))
+    got = _json_copy(value)
+    assert _typed(got) == _typed(expected)
+    # A copy: the caller's lists changed later do not change the event.
+    for k, v in value.items():
+        if isinstance(v, list) and k in got:
+            assert got[k] is not v
