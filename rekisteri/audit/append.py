@@ -47,25 +47,38 @@ _COLUMNS = (*CHAINED_FIELDS, "prev_hash", "hash")
 _NAME_LISTS = frozenset({"fields", "categories"})
 
 
+# Distinct lists of names whose JSON a connection keeps (fields and
+# categories lists come from the code's declarations: a few dozen).
+_NAMES_KEPT = 512
+
+
+@functools.cache
+def _fields() -> tuple[models.Field, ...]:
+    """Every column of an event, in table order."""
+    return tuple(AuditEvent._meta.get_field(name) for name in _COLUMNS)
+
+
 def _adapter(field: models.Field, conn: Any) -> Callable[[Any], Any] | None:
     """How a value of ``field`` goes to the database, without the ORM's
     per-value machinery (an event has 16 columns; a batch, thousands);
     None for a value that goes as it is. ``conn`` is the connection itself,
-    looked up once per append rather than through ``django.db.connection``
-    for every value."""
+    looked up once rather than through ``django.db.connection`` for every
+    value."""
     if isinstance(field, models.JSONField):
         adapt_json, encoder = conn.ops.adapt_json_value, field.encoder
         if field.name in _NAME_LISTS:
             # A list of names, the same for every event of an action: its
-            # JSON made once per append (a batch erasure's 6,000 events
-            # hold a handful of distinct lists).
+            # JSON made once per connection (a batch erasure's 8,000 events
+            # hold a handful of distinct lists), from a copy of its own.
             made: dict[tuple[str, ...], Any] = {}
 
             def adapt_names(v: list[str]) -> Any:
                 key = tuple(v)
                 found = made.get(key)
                 if found is None:
-                    found = made[key] = adapt_json(v, encoder)
+                    if len(made) >= _NAMES_KEPT:
+                        made.clear()
+                    found = made[key] = adapt_json(list(key), encoder)
                 return found
 
             return adapt_names
@@ -78,15 +91,27 @@ def _adapter(field: models.Field, conn: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-def _rows(
-    events: Sequence[AuditEvent], fields: list[models.Field], conn: Any
-) -> Iterator[list[Any]]:
+def _adapters(conn: Any) -> tuple[Callable[[Any], tuple], list[tuple[int, Any]]]:
+    """The event's column values in one call and the columns that need
+    adapting, made once per connection (they belong to its thread)."""
+    found = conn.__dict__.get("_audit_adapters")
+    if found is None:
+        fields = _fields()
+        found = conn.__dict__["_audit_adapters"] = (
+            attrgetter(*(f.attname for f in fields)),
+            [
+                (i, a)
+                for i, f in enumerate(fields)
+                if (a := _adapter(f, conn)) is not None
+            ],
+        )
+    return found
+
+
+def _rows(events: Sequence[AuditEvent], conn: Any) -> Iterator[list[Any]]:
     """Each event's column values as the database takes them: the values
     read in one call per event, the few columns that need it adapted."""
-    values = attrgetter(*(f.attname for f in fields))
-    adapt = [
-        (i, a) for i, f in enumerate(fields) if (a := _adapter(f, conn)) is not None
-    ]
+    values, adapt = _adapters(conn)
     for event in events:
         row = list(values(event))
         for i, a in adapt:
@@ -151,7 +176,7 @@ def _unnest_sql() -> str:
     )
 
 
-def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
+def _store(cursor: Any, events: Sequence[AuditEvent], head: list[Any]) -> None:
     """The events inserted and the head moved to the last of them.
 
     On PostgreSQL one statement does both: an INSERT of one array per column
@@ -163,37 +188,33 @@ def _store(events: Sequence[AuditEvent], head: list[Any]) -> None:
     INSERTs of up to a thousand events, then the head update, all inside
     the process.
     """
-    fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
+    fields = _fields()
     conn = connections[connection.alias]
-    # Prepared and bound on the server on PostgreSQL (core/compiled.py): the
-    # statement's text is the same for every append, and sixteen arrays of
-    # values quoted into it by the client cost more than the round trip.
-    with compiled.cursor(conn) as cursor:
-        if connection.vendor == "postgresql" and len(events) >= COPY_FROM:
-            # A batch's events (an import's, an erasure's): COPY, then the
-            # head update. Thousands of values quoted into arrays by the
-            # client and unnested by the server cost several times the
-            # extra round trip.
-            qn = connection.ops.quote_name
-            copy_rows(
-                cursor,
-                qn(AuditEvent._meta.db_table),
-                [qn(f.column) for f in fields],
-                _rows(events, fields, conn),
-            )
-            cursor.execute(_head_update_sql(), head)
-        elif connection.vendor == "postgresql":
-            columns = [list(c) for c in zip(*_rows(events, fields, conn), strict=True)]
-            cursor.execute(
-                f"WITH appended AS ({_unnest_sql()}) {_head_update_sql()}",
-                [*columns, *head],
-            )
-        else:
-            for i in range(0, len(events), _ROWS_PER_STATEMENT):
-                chunk = events[i : i + _ROWS_PER_STATEMENT]
-                params = [v for row in _rows(chunk, fields, conn) for v in row]
-                cursor.execute(_values_sql(len(chunk)), params)
-            cursor.execute(_head_update_sql(), head)
+    if connection.vendor == "postgresql" and len(events) >= COPY_FROM:
+        # A batch's events (an import's, an erasure's): COPY, then the
+        # head update. Thousands of values quoted into arrays by the
+        # client and unnested by the server cost several times the
+        # extra round trip.
+        qn = connection.ops.quote_name
+        copy_rows(
+            cursor,
+            qn(AuditEvent._meta.db_table),
+            [qn(f.column) for f in fields],
+            _rows(events, conn),
+        )
+        cursor.execute(_head_update_sql(), head)
+    elif connection.vendor == "postgresql":
+        columns = [list(c) for c in zip(*_rows(events, conn), strict=True)]
+        cursor.execute(
+            f"WITH appended AS ({_unnest_sql()}) {_head_update_sql()}",
+            [*columns, *head],
+        )
+    else:
+        for i in range(0, len(events), _ROWS_PER_STATEMENT):
+            chunk = events[i : i + _ROWS_PER_STATEMENT]
+            params = [v for row in _rows(chunk, conn) for v in row]
+            cursor.execute(_values_sql(len(chunk)), params)
+        cursor.execute(_head_update_sql(), head)
     alias = conn.alias  # once: the proxy's lookup per event cost more than the loop
     for event in events:
         event._state.adding = False
@@ -214,16 +235,15 @@ _LOCK_HEAD = (
 )
 
 
-def _lock_head(n: int) -> _Head | None:
+def _lock_head(cursor: Any, n: int) -> _Head | None:
     """Count ``n`` new events in and read the head in one statement.
 
     The UPDATE takes the write lock on SQLite and the row lock on PostgreSQL,
     so appends are serialised; RETURNING (SQLite 3.35+, PostgreSQL) saves the
     separate read an append would otherwise cost.
     """
-    with compiled.cursor(connections[connection.alias]) as cursor:
-        cursor.execute(_LOCK_HEAD, [n, HEAD_ID])
-        row = cursor.fetchone()
+    cursor.execute(_LOCK_HEAD, [n, HEAD_ID])
+    row = cursor.fetchone()
     return _Head(*row) if row else None
 
 
@@ -245,8 +265,16 @@ def append(events: Sequence[AuditEvent]) -> None:
     # to the connection: they take turns here. Threads with connections of
     # their own never wait on this, so it cannot deadlock with the database.
     turn = _SHARED_TURN if connection.allow_thread_sharing else nullcontext()
-    with turn, transaction.atomic(savepoint=False):
-        head = _lock_head(len(events))
+    # One cursor for the append's statements, prepared and bound on the
+    # server on PostgreSQL (core/compiled.py): their text is the same for
+    # every append, and sixteen arrays of values quoted into it by the
+    # client cost more than the round trip.
+    with (
+        turn,
+        transaction.atomic(savepoint=False),
+        compiled.cursor(connections[connection.alias]) as cursor,
+    ):
+        head = _lock_head(cursor, len(events))
         if head is None:
             # The first append ever: make the head, unless a concurrent first
             # append just did (ON CONFLICT DO NOTHING waits for it), then lock it.
@@ -263,7 +291,7 @@ def append(events: Sequence[AuditEvent]) -> None:
                 ],
                 ignore_conflicts=True,
             )
-            head = _lock_head(len(events))
+            head = _lock_head(cursor, len(events))
             if head is None:
                 raise RuntimeError("the audit head could not be created")
         # Ids are the chain positions, assigned under the head's lock, so a
@@ -282,4 +310,4 @@ def append(events: Sequence[AuditEvent]) -> None:
             last_hash=last.hash,
             count=head.count,
         )
-        _store(events, [last.id, last.hash, seal, HEAD_ID])
+        _store(cursor, events, [last.id, last.hash, seal, HEAD_ID])
