@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
@@ -587,15 +588,30 @@ def _ledger(entries: list[ErasureEntry]) -> None:
     connection = connections[KEYSTORE_DB]
     fields = [f for f in ErasureEntry._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
+    # A batch's entries share their key class, time and reason: a value the
+    # entry before had (the same object) is prepared once.
+    last: list[Any] = [_UNSET] * len(fields)
+    prepared: list[Any] = [None] * len(fields)
+
+    def row(entry: ErasureEntry) -> list[Any]:
+        out = []
+        for i, f in enumerate(fields):
+            value = getattr(entry, f.attname)
+            if value is not last[i]:
+                last[i] = value
+                prepared[i] = f.get_db_prep_save(value, connection)
+            out.append(prepared[i])
+        return out
+
     write_rows(
         connection,
         quote(ErasureEntry._meta.db_table),
         [quote(f.column) for f in fields],
-        (
-            [f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields]
-            for e in entries
-        ),
+        (row(e) for e in entries),
     )
+
+
+_UNSET = object()
 
 
 def checkpoint() -> tuple[int, int, int] | None:
