@@ -222,10 +222,28 @@ def address_marks_many(persons: list[Person]) -> dict[Any, list[int]]:
     of the normal form, as a participant row stores it), for the erasure
     ledger: after a restore, the replay finds by them the rows no one
     matched to the person (:mod:`rekisteri.messaging.replay`)."""
+    addresses = person_addresses_many(persons)
+    digest = _digests_many(persons, addresses)
     return {
-        pid: sorted({d for d in (address_digest(normal_form(a)) for a in found) if d})
-        for pid, found in person_addresses_many(persons).items()
+        pid: sorted({d for d in (digest[normal_form(a)] for a in found) if d})
+        for pid, found in addresses.items()
     }
+
+
+def _digests_many(
+    persons: list[Person], addresses: dict[Any, set[str]]
+) -> dict[str, int | None]:
+    """Normal form → ``address_digest`` of every address of the persons:
+    inside a batch erasure made once for the plan's participant rows and
+    the ledger's marks (``participants.memo``), a keyed hash per address."""
+    key = ("messaging.digests", tuple(sorted(str(p.pk) for p in persons)))
+    return participants.memo(
+        key,
+        lambda: {
+            n: address_digest(n)
+            for n in {normal_form(a) for found in addresses.values() for a in found}
+        },
+    )
 
 
 def _participant_rows_many(
@@ -247,7 +265,8 @@ def _participant_rows_many(
     for pid, found in addresses.items():
         for a in found:
             owners.setdefault(normal_form(a), set()).add(pid)
-    digests = sorted({d for d in (address_digest(n) for n in owners) if d})
+    digest = _digests_many(persons, addresses)
+    digests = sorted({d for d in (digest[n] for n in owners) if d})
     rows: dict[Any, list[MessageParticipant]] = {pid: [] for pid in ids}
     seen: set[Any] = set()
     wanted = set(ids)
