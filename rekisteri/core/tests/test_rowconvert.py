@@ -56,6 +56,48 @@ def test_a_uuid_from_hex_is_the_uuid_the_standard_library_makes(value):
 
 def test_none_stays_none():
     assert rowconvert.uuid_from_hex(None) is None
+    assert rowconvert.date_from_text(None) is None
+
+
+def _django_date(value):  # type: ignore[no-untyped-def]
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    return DatabaseOperations.convert_datefield_value(None, value, None, None)
+
+
+def _date_outcome(make, value):  # type: ignore[no-untyped-def]
+    try:
+        made = make(value)
+    except Exception as exc:  # noqa: BLE001 - the kind is what is compared
+        return ("raises", type(exc))
+    return ("made", type(made), made)
+
+
+_date_texts = st.one_of(
+    st.dates().map(dt.date.isoformat),
+    st.dates().map(lambda d: d.strftime("%Y%m%d")),
+    st.dates().map(lambda d: f"{d.year:04d}-{d.month}-{d.day}"),
+    st.tuples(st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32)).map(
+        lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}"
+    ),
+    st.datetimes().map(dt.datetime.isoformat),
+    # Near misses: a character around an ISO date, which int() and the
+    # regular expression read in their own ways.
+    st.tuples(
+        st.dates(), st.sampled_from([" ", "\t", "\n", "x", "0", "T", "-"])
+    ).flatmap(
+        lambda t: st.sampled_from([t[1] + t[0].isoformat(), t[0].isoformat() + t[1]])
+    ),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=2000)
+@given(_date_texts | st.dates() | st.datetimes())
+def test_a_date_from_text_is_the_date_djangos_converter_gives(value):
+    assert _date_outcome(rowconvert.date_from_text, value) == _date_outcome(
+        _django_date, value
+    )
 
 
 @pytest.mark.django_db
@@ -99,6 +141,13 @@ def test_converted_rows_equal_the_querysets_own():
         converters = compiler.get_converters([s[0] for s in compiler.select])
         steps = rowconvert.plan(converters, connection)
         assert steps == ((0, rowconvert.uuid_from_hex),)
+        compiler = Role.objects.values_list("start_date").query.get_compiler(
+            connection.alias
+        )
+        compiler.setup_query()
+        converters = compiler.get_converters([s[0] for s in compiler.select])
+        steps = rowconvert.plan(converters, connection)
+        assert steps == ((0, rowconvert.date_from_text),)
 
 
 def test_rows_without_converters_are_tuples():
