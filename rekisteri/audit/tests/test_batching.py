@@ -350,3 +350,33 @@ def test_events_recorded_together_are_those_recorded_one_by_one():
                 assert getattr(a, name) == getattr(b, name), name
     assert b.details == {"n": 2, "t": [1, 2]}
     _chain_ok(6)
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_appends_work_with_prepared_statements_turned_off(count):
+    """Behind a connection pooler that keeps no prepared statements the
+    database's OPTIONS set ``prepare_threshold`` to None (docs/operations.md)
+    and the append's statements go through the connection's own cursor:
+    the events, their values and the chain are the same."""
+    options = connection.settings_dict["OPTIONS"]
+    before = dict(options)
+    options["prepare_threshold"] = None
+    subject = uuid.uuid4()
+    try:
+        _record()
+        with batch():
+            for i in range(count):
+                _record(
+                    f"x.e{i:02d}",
+                    subject_id=subject,
+                    details={"n": i, "text": 'tab\t "quote" \\ é'},
+                )
+    finally:
+        options.clear()
+        options.update(before)
+    _chain_ok(count + 1)
+    last = AuditEvent.objects.order_by("-id").first()
+    assert (last.subject_id, last.details) == (
+        subject,
+        {"n": count - 1, "text": 'tab\t "quote" \\ é'},
+    )
