@@ -130,7 +130,7 @@ COPY_FROM = 64
 @functools.lru_cache(maxsize=64)
 def _values_sql(rows: int) -> str:
     """``INSERT INTO audit_auditevent (…) VALUES (…), (…), …`` for ``rows``."""
-    fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
+    fields = _fields()
     qn = connection.ops.quote_name
     one = "({})".format(", ".join(["%s"] * len(fields)))
     # Table and column names from the model, quoted; the values are parameters.
@@ -163,7 +163,7 @@ def _unnest_sql() -> str:
     once per process, prepared once per connection (``compiled.cursor``),
     each array sent in binary (``%b``), not quoted into text by the client
     element by element."""
-    fields = [AuditEvent._meta.get_field(name) for name in _COLUMNS]
+    fields = _fields()
     qn = connection.ops.quote_name
     arrays = ", ".join(
         "%b::{}[]".format(f.db_type(connection).split("(")[0]) for f in fields

@@ -147,7 +147,7 @@ def _json_copy(details: dict[str, Any] | None) -> dict[str, Any]:
     if not details:
         return {}
     try:
-        return _plain_copy(dict(details))
+        return _plain_copy(details)
     except _NotPlain:
         return json.loads(json.dumps(dict(details), default=str))
 

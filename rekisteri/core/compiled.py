@@ -220,15 +220,7 @@ class _Statement:
             rows = cur.fetchall()
         if not rows:
             return []
-        # The converters belong to this thread's connection: kept on it, so
-        # they live as long as it does and never pass to another thread.
-        kept = connection.__dict__.setdefault("_compiled_converters", {})
-        steps = kept.get(self)
-        if steps is None:
-            compiler = self.query.get_compiler(alias)
-            steps = kept[self] = rowconvert.plan(
-                compiler.get_converters(self.columns), connection
-            )
+        steps = _converters(connection, self)
         if steps:
             rows = rowconvert.apply(rows, steps)
         start, end, attnames = self.fields
@@ -244,6 +236,23 @@ class _Statement:
 
 
 _statements: dict[tuple[Any, ...], _Statement] = {}
+
+
+def _converters(
+    connection: BaseDatabaseWrapper, statement: _Statement | _AmongStatement
+) -> rowconvert.Plan:
+    """The converters of ``statement``'s columns, bound once per connection
+    (core/rowconvert.py): they belong to this thread's connection and are
+    kept on it, so they live as long as it does and never pass to another
+    thread."""
+    kept = connection.__dict__.setdefault("_compiled_converters", {})
+    steps = kept.get(statement)
+    if steps is None:
+        compiler = statement.query.get_compiler(connection.alias)
+        steps = kept[statement] = rowconvert.plan(
+            compiler.get_converters(statement.columns), connection
+        )
+    return steps
 
 
 def instance(
@@ -475,17 +484,7 @@ def among_rows(
         return []
     if statement.trim:
         rows = [r[: statement.col_count] for r in rows]
-    # The converters belong to this thread's connection: kept on it (as
-    # _Statement.run keeps its own).
-    connection = connections[alias]
-    kept = connection.__dict__.setdefault("_compiled_among", {})
-    steps = kept.get(statement)
-    if steps is None:
-        compiler = statement.query.get_compiler(alias)
-        steps = kept[statement] = rowconvert.plan(
-            compiler.get_converters(statement.columns), connection
-        )
-    return rowconvert.apply(rows, steps)
+    return rowconvert.apply(rows, _converters(connections[alias], statement))
 
 
 def among_delete(

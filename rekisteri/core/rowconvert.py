@@ -103,8 +103,8 @@ def plan(
     ``SQLCompiler.get_converters``' result for ``connection``."""
     out = []
     for pos, (convs, expression) in converters.items():
-        faster = _FASTER.get(_sqlite_converter(convs[0]) or "") if convs else None
-        if len(convs) == 1 and faster is not None:
+        faster = _FASTER.get(_sqlite_converter(convs[0])) if len(convs) == 1 else None
+        if faster is not None:
             out.append((pos, faster))
             continue
         out.append((pos, _chain(tuple(convs), expression, connection)))
