@@ -203,6 +203,7 @@ class ConfidentialityAttestation(models.Model):
             settings.AUTH_USER_MODEL,
             on_delete=models.CASCADE,
             related_name="attestations",
+            db_index=False,
         ),
         category="user.account",
         **_STAFF,

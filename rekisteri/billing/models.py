@@ -191,7 +191,10 @@ class Invoice(models.Model):
     )
     organization = not_personal(
         models.ForeignKey(
-            "registry.Organization", on_delete=models.PROTECT, related_name="invoices"
+            "registry.Organization",
+            on_delete=models.PROTECT,
+            related_name="invoices",
+            db_index=False,
         )
     )
     credited_invoice = not_personal(
@@ -370,7 +373,9 @@ class InvoiceLine(models.Model):
 
     id = not_personal(models.BigAutoField(primary_key=True))
     invoice = not_personal(
-        models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+        models.ForeignKey(
+            Invoice, on_delete=models.CASCADE, related_name="lines", db_index=False
+        )
     )
     position = not_personal(models.PositiveSmallIntegerField())
     description = not_personal(
@@ -469,7 +474,9 @@ class Reminder(models.Model):
 
     id = uuid_pk()
     invoice = not_personal(
-        models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+        models.ForeignKey(
+            Invoice, on_delete=models.PROTECT, related_name="reminders", db_index=False
+        )
     )
     sequence = not_personal(models.PositiveSmallIntegerField())
     sent_on = not_personal(models.DateField(_("reminder date")))

@@ -177,7 +177,10 @@ class InformTask(models.Model):
     id = uuid_pk()
     person = not_personal(
         models.ForeignKey(
-            "registry.Person", on_delete=models.CASCADE, related_name="inform_tasks"
+            "registry.Person",
+            on_delete=models.CASCADE,
+            related_name="inform_tasks",
+            db_index=False,
         ),
         "link to the data subject",
     )

@@ -106,6 +106,7 @@ class Contract(models.Model):
             on_delete=models.PROTECT,
             related_name="contracts",
             verbose_name=_("customer"),
+            db_index=False,
         ),
         "link to the customer organization",
     )
@@ -260,7 +261,10 @@ class ContractParty(models.Model):
     )
     person = not_personal(
         models.ForeignKey(
-            "registry.Person", on_delete=models.CASCADE, related_name="contract_parties"
+            "registry.Person",
+            on_delete=models.CASCADE,
+            related_name="contract_parties",
+            db_index=False,
         ),
         "link to the data subject",
     )

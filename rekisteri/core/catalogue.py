@@ -197,7 +197,7 @@ def not_personal(model_field: models.Field, reason: str = "") -> models.Field:
     return model_field
 
 
-def staff_actor_fk(verbose_name: str) -> models.ForeignKey:
+def staff_actor_fk(verbose_name: str, *, db_index: bool = True) -> models.ForeignKey:
     """The staff member who recorded or decided something (a rights record's
     ``created_by``), classified on the account rather than here."""
     return not_personal(
@@ -208,6 +208,7 @@ def staff_actor_fk(verbose_name: str) -> models.ForeignKey:
             blank=True,
             related_name="+",
             verbose_name=verbose_name,
+            db_index=db_index,
         ),
         "the staff member who acted (staff data is classified on the account)",
     )

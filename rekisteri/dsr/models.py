@@ -229,7 +229,12 @@ class CaseAction(models.Model):
 
     id = uuid_pk()
     case = not_personal(
-        models.ForeignKey(RequestCase, on_delete=models.CASCADE, related_name="actions")
+        models.ForeignKey(
+            RequestCase,
+            on_delete=models.CASCADE,
+            related_name="actions",
+            db_index=False,
+        )
     )
     kind = not_personal(models.CharField(max_length=16))
     manual = not_personal(

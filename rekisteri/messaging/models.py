@@ -64,7 +64,7 @@ STAFF_AUTHOR = dict(
 )
 
 
-def _organization(related_name: str) -> models.ForeignKey:
+def _organization(related_name: str, *, db_index: bool = True) -> models.ForeignKey:
     return not_personal(
         models.ForeignKey(
             "registry.Organization",
@@ -72,12 +72,13 @@ def _organization(related_name: str) -> models.ForeignKey:
             null=True,
             blank=True,
             related_name=related_name,
+            db_index=db_index,
         ),
         "the customer relationship whose key seals the row",
     )
 
 
-def _key_person(related_name: str) -> models.ForeignKey:
+def _key_person(related_name: str, *, db_index: bool = True) -> models.ForeignKey:
     return not_personal(
         models.ForeignKey(
             "registry.Person",
@@ -85,6 +86,7 @@ def _key_person(related_name: str) -> models.ForeignKey:
             null=True,
             blank=True,
             related_name=related_name,
+            db_index=db_index,
         ),
         "the one person whose key seals the row when there is no organization",
     )
@@ -128,10 +130,14 @@ class Message(models.Model):
 
     id = uuid_pk()
     thread = not_personal(
-        models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+        models.ForeignKey(
+            Thread, on_delete=models.CASCADE, related_name="messages", db_index=False
+        )
     )
-    organization = _organization("messages")
-    person = _key_person("keyed_messages")
+    # Their own indexes would repeat the leading columns of the timelines'
+    # (Meta.indexes); see docs/architecture.md, Indexes.
+    organization = _organization("messages", db_index=False)
+    person = _key_person("keyed_messages", db_index=False)
     contract = not_personal(
         models.ForeignKey(
             "contracts.Contract",

@@ -400,7 +400,10 @@ class OrganizationValueSource(models.Model):
     id = not_personal(models.BigAutoField(primary_key=True))
     organization = not_personal(
         models.ForeignKey(
-            Organization, on_delete=models.CASCADE, related_name="value_sources"
+            Organization,
+            on_delete=models.CASCADE,
+            related_name="value_sources",
+            db_index=False,
         )
     )
     field = not_personal(models.CharField(max_length=40), "a field name")
@@ -580,7 +583,9 @@ class Role(models.Model):
         "link to the data subject",
     )
     organization = not_personal(
-        models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roles")
+        models.ForeignKey(
+            Organization, on_delete=models.CASCADE, related_name="roles", db_index=False
+        )
     )
     # Kind and dates drive retention (the relationship ends with the last
     # role), so they stay queryable; erasing the person deletes the row.

@@ -56,7 +56,10 @@ class Restriction(models.Model):
     id = uuid_pk()
     person = not_personal(
         models.ForeignKey(
-            Person, on_delete=models.CASCADE, related_name="restrictions"
+            Person,
+            on_delete=models.CASCADE,
+            related_name="restrictions",
+            db_index=False,
         ),
         "link to the data subject",
     )
@@ -110,7 +113,9 @@ class Objection(models.Model):
 
     id = uuid_pk()
     person = not_personal(
-        models.ForeignKey(Person, on_delete=models.CASCADE, related_name="objections"),
+        models.ForeignKey(
+            Person, on_delete=models.CASCADE, related_name="objections", db_index=False
+        ),
         "link to the data subject",
     )
     purpose = personal(
@@ -170,7 +175,10 @@ class SuppressionMatch(models.Model):
     id = not_personal(models.BigAutoField(primary_key=True))
     person = not_personal(
         models.ForeignKey(
-            Person, on_delete=models.CASCADE, related_name="suppression_matches"
+            Person,
+            on_delete=models.CASCADE,
+            related_name="suppression_matches",
+            db_index=False,
         ),
         "link to the data subject",
     )

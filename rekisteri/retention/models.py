@@ -59,6 +59,7 @@ class DueDate(models.Model):
             null=True,
             blank=True,
             related_name="+",
+            db_index=False,
         ),
         "link to the subject the schedule is for",
     )
@@ -69,6 +70,7 @@ class DueDate(models.Model):
             null=True,
             blank=True,
             related_name="+",
+            db_index=False,
         )
     )
     rule = not_personal(models.CharField(max_length=32, choices=Rule.choices))
@@ -148,7 +150,9 @@ class SweepEntry(models.Model):
 
     id = not_personal(models.BigAutoField(primary_key=True))
     run = not_personal(
-        models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="entries")
+        models.ForeignKey(
+            SweepRun, on_delete=models.CASCADE, related_name="entries", db_index=False
+        )
     )
     kind = not_personal(models.CharField(max_length=8, choices=EntryKind.choices))
     rule = not_personal(models.CharField(max_length=32, choices=Rule.choices))

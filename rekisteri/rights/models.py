@@ -113,7 +113,10 @@ class Rectification(models.Model):
     id = uuid_pk()
     person = not_personal(
         models.ForeignKey(
-            "registry.Person", on_delete=models.CASCADE, related_name="rectifications"
+            "registry.Person",
+            on_delete=models.CASCADE,
+            related_name="rectifications",
+            db_index=False,
         ),
         "link to the data subject",
     )
@@ -160,7 +163,10 @@ class RecipientNotice(models.Model):
     id = uuid_pk()
     person = not_personal(
         models.ForeignKey(
-            "registry.Person", on_delete=models.CASCADE, related_name="+"
+            "registry.Person",
+            on_delete=models.CASCADE,
+            related_name="+",
+            db_index=False,
         ),
         "link to the data subject",
     )
@@ -275,7 +281,7 @@ class StaffExport(SealedFile):
         subject="person",
         description="A staff member's export of the person, kept until it expires",
     )
-    made_by = staff_actor_fk(_("made by"))
+    made_by = staff_actor_fk(_("made by"), db_index=False)
 
     class Meta:
         ordering = ["-created_at"]
