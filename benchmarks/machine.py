@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import platform
 import sqlite3
+import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,45 @@ def load_average() -> float | None:
         return None
 
 
+def _reference_work() -> int:
+    """A fixed piece of the kind of Python work a request or an erasure
+    does (objects with attributes, dicts, string formatting and joining,
+    short keyed hashes), about 0.1 s on a 2026 server core."""
+    total = 0
+
+    class Row:
+        __slots__ = ("pk", "name", "values")
+
+        def __init__(self, pk: int, name: str, values: dict[str, int]) -> None:
+            self.pk = pk
+            self.name = name
+            self.values = values
+
+    for i in range(20_000):
+        row = Row(i, f"person-{i:06d}", {"a": i, "b": i * 2, "c": i % 7})
+        text = ",".join(f"{k}={v}" for k, v in sorted(row.values.items()))
+        digest = hashlib.sha256(f"{row.name}|{text}".encode()).digest()
+        total += digest[0] + len(text) + row.values["c"]
+    return total
+
+
+def cpu_reference(repeats: int = 5) -> float:
+    """Milliseconds of :func:`_reference_work` (the median of ``repeats``),
+    one core, in this process: how fast this machine runs Python now.
+
+    The targets are rates on whatever machine runs the bench, and the
+    machines this project has been measured on differ by half between
+    sessions and by a third within an hour (docs/benchmarks.md). A figure
+    measured beside each run says which of two runs had the faster machine;
+    it does not make one machine's rates another's."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        _reference_work()
+        times.append(time.perf_counter() - t0)
+    return round(statistics.median(times) * 1e3, 1)
+
+
 def describe(postgres_version: str | None) -> dict[str, Any]:
     import django
 
@@ -52,4 +94,5 @@ def describe(postgres_version: str | None) -> dict[str, Any]:
         "django": django.get_version(),
         "sqlite": sqlite3.sqlite_version,
         "postgresql": postgres_version,
+        "cpu_reference_ms": cpu_reference(),
     }

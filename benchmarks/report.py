@@ -107,6 +107,14 @@ def _machine(m: dict[str, Any]) -> list[str]:
         "",
         f"- Date: {m['date']}",
         f"- CPU: {m['cpus']} × {m['cpu_model']}",
+        *(
+            [
+                f"- CPU reference (benchmarks/machine.py, lower is faster): "
+                f"{m['cpu_reference_ms']} ms"
+            ]
+            if m.get("cpu_reference_ms")
+            else []
+        ),
         f"- Memory: {m['memory_gib']} GiB",
         f"- OS: {m['os']}",
         f"- Python {m['python']}, Django {m['django']}",

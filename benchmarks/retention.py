@@ -237,6 +237,12 @@ def table(result: dict) -> str:
         line("(subjects erased)", "erased", "", ""),
         line("(queries per erased subject)", "erase_queries_per_subject", "", ""),
     ]
+    reference = result.get("cpu_reference_ms")
+    if reference:
+        lines.append(
+            "\nCPU reference (benchmarks/machine.py, lower is faster): "
+            f"{reference[0]} ms before the cases, {reference[1]} ms after"
+        )
     failed = [r for r in result["runs"] if "failed" in r]
     lines += [
         f"\n{r['database']}, {r['size']:,}: failed ({r['failed']})" for r in failed
@@ -271,6 +277,11 @@ def main(argv: list[str] | None = None) -> None:
             log.write(json.dumps({"database": vendor, **figures}) + "\n")
         return
     VAR.mkdir(parents=True, exist_ok=True)
+    from benchmarks.machine import cpu_reference
+
+    # How fast the machine ran Python around the cases: its rates are this
+    # machine's (benchmarks/machine.py).
+    reference_before = cpu_reference()
     runs = []
     for vendor in [d.strip() for d in args.databases.split(",") if d.strip()]:
         for size in [int(s) for s in args.sizes.split(",")]:
@@ -308,6 +319,7 @@ def main(argv: list[str] | None = None) -> None:
     result = {
         "date": dt.datetime.now(dt.UTC).isoformat(),
         "load": os.getloadavg(),
+        "cpu_reference_ms": [reference_before, cpu_reference()],
         "runs": runs,
     }
     Path(args.out).write_text(json.dumps(result, indent=2))

@@ -354,3 +354,26 @@ def test_a_regenerated_page_keeps_what_its_results_lack(monkeypatch, tmp_path) -
     assert page.rstrip().endswith("## 2026-12-03: at the end\n\nalso mine")
     # Regenerating again changes nothing more.
     assert carry.carry_page(page, render([newer])) == page
+
+
+def test_the_machine_section_gives_the_cpu_reference_when_measured() -> None:
+    from benchmarks import machine
+
+    # The reference workload does the same work each time.
+    assert machine._reference_work() == machine._reference_work()
+    measured = machine.cpu_reference(repeats=1)
+    assert measured > 0
+    page = report.render({"machine": {**MACHINE, "cpu_reference_ms": measured}})
+    line = f"- CPU reference (benchmarks/machine.py, lower is faster): {measured} ms"
+    assert line in page
+    # Results written before the reference existed render without it.
+    assert "CPU reference" not in report.render({"machine": MACHINE, "runs": []})
+
+
+def test_the_retention_table_says_how_fast_the_machine_ran() -> None:
+    from benchmarks import retention
+
+    result = {"runs": [], "cpu_reference_ms": [66.5, 70.1]}
+    assert "66.5 ms before the cases, 70.1 ms after" in retention.table(result)
+    del result["cpu_reference_ms"]
+    assert "CPU reference" not in retention.table(result)
