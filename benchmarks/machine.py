@@ -81,6 +81,53 @@ def cpu_reference(repeats: int = 5) -> float:
     return round(statistics.median(times) * 1e3, 1)
 
 
+def _process_write_bytes() -> int | None:
+    try:
+        for line in Path("/proc/self/io").read_text().splitlines():
+            if line.startswith("write_bytes:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+class WriteMeter:
+    """Bytes a step made the database write: on PostgreSQL the WAL the
+    server logged meanwhile (``pg_current_wal_insert_lsn``, the whole
+    server's: nothing else should run), on SQLite what this process sent
+    to disk (``/proc/self/io``, Linux: the log and the checkpoints' copies).
+
+    Unlike a rate, the figure does not move with the machine's speed:
+    two runs of the same code on the same register write about the same,
+    so a change of the write path shows in it when the rates' spread
+    hides it (docs/benchmarks.md)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.start = self._now()
+
+    def _now(self) -> Any:
+        if self.connection.vendor == "postgresql":
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT pg_current_wal_insert_lsn()")
+                return cursor.fetchone()[0]
+        return _process_write_bytes()
+
+    def written(self) -> int | None:
+        """Bytes since the meter was made (None where it cannot tell)."""
+        if self.start is None:
+            return None
+        if self.connection.vendor == "postgresql":
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), %s)",
+                    [self.start],
+                )
+                return int(cursor.fetchone()[0])
+        now = _process_write_bytes()
+        return None if now is None else now - self.start
+
+
 def describe(postgres_version: str | None) -> dict[str, Any]:
     import django
 

@@ -22,6 +22,10 @@ organization is due; then
 * each rate also per CPU second of the benchmark's own process (the
   database server's work on PostgreSQL not counted): on a loaded machine
   the wall clock mostly measures the wait for a core;
+* **bytes written** by the first recompute and by the erasing sweep (per
+  erased subject): PostgreSQL's WAL, or what the process wrote to disk on
+  SQLite (``benchmarks.machine.WriteMeter``); they do not move with the
+  machine's speed as the rates do;
 * **peak memory**: the Python heap's peak (tracemalloc) during the recompute
   and the dry run, in a second pass of each (tracemalloc slows every
   allocation, so the rates are timed without it): constant memory means the
@@ -45,8 +49,10 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 from benchmarks import casedb
+from benchmarks.machine import WriteMeter, cpu_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
@@ -103,10 +109,12 @@ def case(size: int, erase: int, profile: bool) -> dict:
 
     # The rates without tracemalloc (it slows every allocation several
     # times); the heap peaks in a second pass of each with it.
+    meter = WriteMeter(connection)
     t0, c0 = time.perf_counter(), time.process_time()
     changes = services.recompute_all()
     recompute_s = time.perf_counter() - t0
     recompute_cpu = time.process_time() - c0
+    recompute_written = meter.written()
     subjects = changes["person"].subjects + changes["organization"].subjects
 
     # A second recompute of an unchanged register writes nothing.
@@ -157,6 +165,7 @@ def case(size: int, erase: int, profile: bool) -> dict:
     with connection.execute_wrapper(count):
         if profiler is not None:
             profiler.enable()
+        meter = WriteMeter(connection)
         t0, c0 = time.perf_counter(), time.process_time()
         with contextlib.suppress(_Stop):
             # Batches that end where the measurement does: the sweep erases
@@ -164,6 +173,7 @@ def case(size: int, erase: int, profile: bool) -> dict:
             run_sweep(on_subject=stop, batch_size=min(erasing_batch(), erase))
         erase_s = time.perf_counter() - t0
         erase_cpu = time.process_time() - c0
+        erase_written = meter.written()
         if profiler is not None:
             profiler.disable()
     erased = done[-1] if done else 0
@@ -185,6 +195,7 @@ def case(size: int, erase: int, profile: bool) -> dict:
         "recompute_per_s": round(subjects / recompute_s),
         "recompute_cpu_per_s": round(subjects / recompute_cpu),
         "recompute_peak_mb": round(recompute_peak / 1e6, 1),
+        "recompute_written_mb": _mb(recompute_written),
         "recompute_again_per_s": round(subjects / again_s),
         "recompute_again_changed": again["person"].changed
         + again["organization"].changed,
@@ -197,8 +208,17 @@ def case(size: int, erase: int, profile: bool) -> dict:
         "erase_s": round(erase_s, 3),
         "erase_per_s": round(erased / erase_s, 1) if erase_s else 0,
         "erase_cpu_per_s": round(erased / erase_cpu, 1) if erase_cpu else 0,
+        "erase_written_kb_per_subject": (
+            round(erase_written / erased / 1e3, 1)
+            if erase_written is not None and erased
+            else None
+        ),
         "erase_queries_per_subject": round(len(queries) / erased, 1) if erased else 0,
     }
+
+
+def _mb(written: int | None) -> float | None:
+    return None if written is None else round(written / 1e6, 1)
 
 
 def table(result: dict) -> str:
@@ -210,8 +230,13 @@ def table(result: dict) -> str:
     )
     sep = "|---" * (len(rows) + 2) + "|"
 
+    def cell(value: Any, unit: str) -> str:
+        # Results written before a figure existed, or where it cannot be
+        # measured (written bytes off Linux), leave its cell empty.
+        return "–" if value is None else f"{value:,}{unit}"
+
     def line(label: str, key: str, unit: str, target: str) -> str:
-        cells = " | ".join(f"{r[key]:,}{unit}" for r in rows)
+        cells = " | ".join(cell(r.get(key), unit) for r in rows)
         return f"| {label} | {cells} | {target} |"
 
     lines = [
@@ -229,12 +254,24 @@ def table(result: dict) -> str:
             "",
         ),
         line("recompute, heap peak", "recompute_peak_mb", " MB", "same at each size"),
+        line(
+            "(recompute, written: WAL on PostgreSQL, to disk on SQLite)",
+            "recompute_written_mb",
+            " MB",
+            "",
+        ),
         line("sweep dry run, subjects/s", "dry_run_per_s", "", "≥ 20,000"),
         line("(dry run, per CPU second)", "dry_run_cpu_per_s", "", ""),
         line("sweep dry run, heap peak", "dry_run_peak_mb", " MB", "same at each size"),
         line("sweep erasing, subjects/s", "erase_per_s", "", "≥ 2,000"),
         line("(erasing, per CPU second)", "erase_cpu_per_s", "", ""),
         line("(subjects erased)", "erased", "", ""),
+        line(
+            "(erasing, written per erased subject)",
+            "erase_written_kb_per_subject",
+            " kB",
+            "",
+        ),
         line("(queries per erased subject)", "erase_queries_per_subject", "", ""),
     ]
     reference = result.get("cpu_reference_ms")
@@ -277,8 +314,6 @@ def main(argv: list[str] | None = None) -> None:
             log.write(json.dumps({"database": vendor, **figures}) + "\n")
         return
     VAR.mkdir(parents=True, exist_ok=True)
-    from benchmarks.machine import cpu_reference
-
     # How fast the machine ran Python around the cases: its rates are this
     # machine's (benchmarks/machine.py).
     reference_before = cpu_reference()

@@ -377,3 +377,71 @@ def test_the_retention_table_says_how_fast_the_machine_ran() -> None:
     assert "66.5 ms before the cases, 70.1 ms after" in retention.table(result)
     del result["cpu_reference_ms"]
     assert "CPU reference" not in retention.table(result)
+
+
+def test_the_retention_table_gives_what_each_run_wrote_where_it_was_measured() -> None:
+    from benchmarks import retention
+
+    keys = [
+        "subjects",
+        "recompute_per_s",
+        "recompute_cpu_per_s",
+        "recompute_again_per_s",
+        "recompute_peak_mb",
+        "dry_run_per_s",
+        "dry_run_cpu_per_s",
+        "dry_run_peak_mb",
+        "erase_per_s",
+        "erase_cpu_per_s",
+        "erased",
+        "erase_queries_per_subject",
+    ]
+    new = {"database": "sqlite", "size": 10, **dict.fromkeys(keys, 1)}
+    new.update(recompute_written_mb=85.6, erase_written_kb_per_subject=95.2)
+    # A result written before the figures existed.
+    old = {"database": "postgresql", "size": 10, **dict.fromkeys(keys, 1)}
+    text = retention.table({"runs": [new, old]})
+    assert (
+        "| (recompute, written: WAL on PostgreSQL, to disk on SQLite) | 85.6 MB | – |"
+        in (text)
+    )
+    assert "| (erasing, written per erased subject) | 95.2 kB | – |" in text
+
+
+def test_the_write_meter_counts_what_the_process_wrote(tmp_path) -> None:
+    """On SQLite the meter reads the process's own writes (Linux)."""
+    import os
+
+    from benchmarks.machine import WriteMeter
+
+    class SQLite:
+        vendor = "sqlite"
+
+    meter = WriteMeter(SQLite())
+    if meter.start is None:
+        pytest.skip("no /proc/self/io here")
+    with open(tmp_path / "data", "wb") as f:
+        f.write(b"x" * 1_000_000)
+        f.flush()
+        os.fsync(f.fileno())
+    assert meter.written() >= 1_000_000
+
+
+@pytest.mark.django_db
+def test_the_write_meter_reads_postgresql_s_wal() -> None:
+    from django.db import connection
+
+    from benchmarks.machine import WriteMeter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's WAL")
+    meter = WriteMeter(connection)
+    with connection.cursor() as cursor:
+        # In the test's transaction: rolled back with it.
+        cursor.execute("CREATE TABLE meter_probe (v text)")
+        cursor.execute(
+            "INSERT INTO meter_probe SELECT repeat('x', 100) "
+            "FROM generate_series(1, 1000)"
+        )
+    # A thousand rows of about 130 bytes, and their log records' headers.
+    assert meter.written() > 100_000
