@@ -246,6 +246,11 @@ def _run(run: dict[str, Any], *, title: str | None = None) -> list[str]:
     at_end = ""
     if "persons_per_second_at_end" in seed:
         at_end = f", {seed['persons_per_second_at_end']:,} over the last tenth"
+    if seed.get("written_kb_per_person") is not None:
+        at_end += (
+            f"; {seed['written_kb_per_person']:,} kB written a person "
+            f"({'WAL' if run['database'] == 'postgresql' else 'to disk'})"
+        )
     lines = [
         title,
         "",

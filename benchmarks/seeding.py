@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
+from benchmarks.machine import WriteMeter
 from rekisteri.demo import register as demo
 
 PERSONS_PER_ORGANIZATION = 5
@@ -28,6 +29,7 @@ def seed_register(persons: int, *, batch_size: int = demo.DEFAULT_BATCH) -> dict
                 flush=True,
             )
 
+    meter = WriteMeter(connections[DEFAULT_DB_ALIAS])
     result = demo.seed(
         organizations=persons // PERSONS_PER_ORGANIZATION,
         persons=persons,
@@ -39,6 +41,9 @@ def seed_register(persons: int, *, batch_size: int = demo.DEFAULT_BATCH) -> dict
     start = [x for x in samples if x[0] <= persons * 0.9][-1]
     end = samples[-1]
     at_end = (end[0] - start[0]) / (end[1] - start[1]) if end[1] > start[1] else 0
+    # What a person cost the disk (PostgreSQL's WAL, SQLite's writes), a
+    # figure that does not move with the machine's speed as the rate does.
+    written = meter.written()
     return {
         "organizations": result.organizations,
         "persons": result.persons,
@@ -47,6 +52,11 @@ def seed_register(persons: int, *, batch_size: int = demo.DEFAULT_BATCH) -> dict
         "persons_per_second": round(result.persons_per_second),
         "persons_per_second_at_end": round(at_end),
         "batch_size": batch_size,
+        "written_kb_per_person": (
+            round(written / result.persons / 1e3, 1)
+            if written is not None and result.persons
+            else None
+        ),
     }
 
 

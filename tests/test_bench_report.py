@@ -445,3 +445,16 @@ def test_the_write_meter_reads_postgresql_s_wal() -> None:
         )
     # A thousand rows of about 130 bytes, and their log records' headers.
     assert meter.written() > 100_000
+
+
+def test_the_seeding_line_gives_what_a_person_cost_the_disk() -> None:
+    sqlite = case("sqlite", 10_000, pps=2500, email=1.0, page=5.0, rps=300)
+    sqlite["seed"]["written_kb_per_person"] = 9.5
+    postgres = case("postgresql", 10_000, pps=2500, email=1.0, page=5.0, rps=300)
+    postgres["seed"]["written_kb_per_person"] = 7.3
+    # Results from before the figure existed.
+    old = case("sqlite", 100_000, pps=2500, email=1.0, page=5.0, rps=300)
+    page = render([sqlite, postgres, old])
+    assert "; 9.5 kB written a person (to disk)." in page
+    assert "; 7.3 kB written a person (WAL)." in page
+    assert page.count("kB written a person") == 2
