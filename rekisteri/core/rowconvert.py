@@ -28,9 +28,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
+from itertools import chain
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.query import QuerySet, ValuesListIterable
+from django.db.models.sql.constants import MULTI
 from django.utils.dateparse import parse_date
 
 _new = object.__new__
@@ -145,3 +148,23 @@ def apply(rows: Iterable[Any], steps: Plan) -> list[tuple[Any, ...]]:
             values[pos] = fn(values[pos])
         out.append(tuple(values))
     return out
+
+
+def values_rows(queryset: QuerySet) -> list[tuple[Any, ...]]:
+    """``list(queryset)`` of a ``values_list()`` queryset (not ``flat`` or
+    ``named``), its columns converted by :func:`plan`, once for the
+    statement, instead of Django's ``apply_converters`` row by row: for a
+    statement built anew each time, as a keyset batch's range is (the
+    retention recompute and sweep read tens of thousands of rows a run,
+    docs/retention.md), where ``core/compiled.py``'s statements do not fit.
+    The rows are the ones ``ValuesListIterable`` gives
+    (``SQLCompiler.results_iter``): the same statement, the same values."""
+    if queryset._iterable_class is not ValuesListIterable:
+        raise TypeError("values_rows() reads a values_list() queryset")
+    compiler = queryset.query.get_compiler(queryset.db)
+    results = compiler.execute_sql(MULTI)
+    fields = [s[0] for s in compiler.select[: compiler.col_count]]
+    if compiler.has_composite_fields(fields):
+        return list(compiler.results_iter(results, tuple_expected=True))
+    steps = plan(compiler.get_converters(fields), compiler.connection)
+    return apply(chain.from_iterable(results), steps)

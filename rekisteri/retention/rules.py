@@ -49,6 +49,7 @@ from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import ContractParty, RelationshipEnd
 from rekisteri.core import compiled, fiscal, idlist, keyring
 from rekisteri.core.catalogue import KeyClass
+from rekisteri.core.rowconvert import values_rows
 from rekisteri.registry.choices import OrganizationStatus
 from rekisteri.registry.models import Person, Role
 from rekisteri.retention import conf
@@ -102,7 +103,9 @@ class Subjects:
         ``model``: for a set of ids compiled once per process under ``key``
         (core/compiled.py), since every event's recompute asks it again."""
         if self.is_span:
-            return list(make(self.q(column)))
+            # Built anew for each batch's range; its rows converted once per
+            # column (core/rowconvert.py).
+            return values_rows(make(self.q(column)))
         return compiled.among_rows(
             ("retention.rules", key),
             lambda ids: make(idlist.among(column, ids)),

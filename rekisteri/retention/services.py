@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from rekisteri.core import idlist, rawdelete
 from rekisteri.core.bulkload import GrowingTables
+from rekisteri.core.rowconvert import values_rows
 from rekisteri.registry.models import Person
 from rekisteri.retention import rules
 from rekisteri.retention.models import DueDate
@@ -204,7 +205,7 @@ def _person_batches(size: int) -> Iterator[tuple[rules.Subjects, dict]]:
         qs = Person.objects.order_by("pk")
         if last is not None:
             qs = qs.filter(pk__gt=last)
-        rows = list(qs.values_list("pk", "updated_at")[:size])
+        rows = values_rows(qs.values_list("pk", "updated_at")[:size])
         if not rows:
             return
         yield rules.Subjects.span(rows[0][0], rows[-1][0]), dict(rows)
@@ -218,7 +219,7 @@ def _organization_batches(size: int) -> Iterator[tuple[rules.Subjects, list]]:
         qs = Organization.objects.order_by("pk")
         if last is not None:
             qs = qs.filter(pk__gt=last)
-        ids = list(qs.values_list("pk", flat=True)[:size])
+        ids = [pk for (pk,) in values_rows(qs.values_list("pk")[:size])]
         if not ids:
             return
         yield rules.Subjects.span(ids[0], ids[-1]), ids

@@ -58,6 +58,7 @@ from rekisteri.core import gcpause, holds, keyring
 from rekisteri.core.bulkload import sqlite_bulk_settings
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, ServiceError
+from rekisteri.core.rowconvert import values_rows
 from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.retention import cases, conf, rules, services, signals, sole_trader
 from rekisteri.retention.choices import EntryKind, Rule, RunStatus
@@ -610,7 +611,7 @@ def run_sweep(
     try:
         with bulk:
             while True:
-                batch = list(
+                batch = values_rows(
                     _due_rows(day)
                     .filter(pk__gt=last)
                     .order_by("pk")

@@ -170,3 +170,65 @@ def test_a_chain_of_converters_runs_in_order():
         ("x", 20, dt.date(2026, 1, 1))
     ]
     assert calls == [("first", "expr", "conn"), ("second", "expr", "conn")]
+
+
+@pytest.mark.django_db
+def test_values_rows_are_the_querysets_own_rows():
+    """As ``list(queryset)`` gives them: values, types and order, for the
+    recompute's and the sweep's kinds of statement (a keyset range, an
+    aggregate, a slice, an empty ``IN``, a read through a relation)."""
+    from rekisteri.retention.models import DueDate
+    from rekisteri.retention.services import recompute_persons
+
+    org = make_org(name="Vali Oy")
+    people = [
+        make_person(emails=[f"v{i}@example.fi"], first_name=f"V{i}") for i in range(4)
+    ]
+    for i, person in enumerate(people):
+        role_create(
+            actor=None,
+            person=person,
+            organization=org,
+            kind="contact",
+            start_date=dt.date(2020, 1, 1 + i),
+            end_date=dt.date(2021, 2, 28) if i % 2 else None,
+        )
+    recompute_persons([p.pk for p in people])
+    ids = sorted(p.pk for p in people)
+    queries = [
+        Person.objects.filter(pk__gte=ids[1], pk__lte=ids[2])
+        .order_by("pk")
+        .values_list("pk", "updated_at"),
+        Person.objects.order_by("pk").values_list("pk")[:3],
+        Role.objects.filter(person_id__in=ids)
+        .order_by()
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .values_list("person_id", "n"),
+        DueDate.objects.order_by("pk").values_list(
+            "pk", "person_id", "organization_id", "rule", "kept_until"
+        ),
+        Role.objects.values_list("person__first_name", "organization__name"),
+        Person.objects.filter(pk__in=[]).values_list("pk"),
+    ]
+    for queryset in queries:
+        ours = rowconvert.values_rows(queryset)
+        theirs = list(queryset)
+        assert ours == theirs
+        assert [tuple(map(type, r)) for r in ours] == [
+            tuple(map(type, r)) for r in theirs
+        ]
+        assert all(type(r) is tuple for r in ours)
+    assert len(rowconvert.values_rows(queries[0])) == 2
+    assert rowconvert.values_rows(queries[-1]) == []
+
+
+def test_values_rows_reads_values_list_querysets_only():
+    for queryset in (
+        Person.objects.all(),
+        Person.objects.values("pk"),
+        Person.objects.values_list("pk", flat=True),
+        Person.objects.values_list("pk", named=True),
+    ):
+        with pytest.raises(TypeError):
+            rowconvert.values_rows(queryset)
