@@ -128,6 +128,14 @@ class WriteMeter:
         return None if now is None else now - self.start
 
 
+def kb_each(written: int | None, count: int) -> float | None:
+    """:meth:`WriteMeter.written` over ``count`` items, in kB (None where
+    nothing was measured or counted)."""
+    if written is None or not count:
+        return None
+    return round(written / count / 1e3, 1)
+
+
 def describe(postgres_version: str | None) -> dict[str, Any]:
     import django
 

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import casedb
-from benchmarks.machine import WriteMeter, cpu_reference
+from benchmarks.machine import WriteMeter, cpu_reference, kb_each
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
@@ -208,11 +208,7 @@ def case(size: int, erase: int, profile: bool) -> dict:
         "erase_s": round(erase_s, 3),
         "erase_per_s": round(erased / erase_s, 1) if erase_s else 0,
         "erase_cpu_per_s": round(erased / erase_cpu, 1) if erase_cpu else 0,
-        "erase_written_kb_per_subject": (
-            round(erase_written / erased / 1e3, 1)
-            if erase_written is not None and erased
-            else None
-        ),
+        "erase_written_kb_per_subject": kb_each(erase_written, erased),
         "erase_queries_per_subject": round(len(queries) / erased, 1) if erased else 0,
     }
 

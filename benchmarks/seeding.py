@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
-from benchmarks.machine import WriteMeter
+from benchmarks.machine import WriteMeter, kb_each
 from rekisteri.demo import register as demo
 
 PERSONS_PER_ORGANIZATION = 5
@@ -41,9 +41,6 @@ def seed_register(persons: int, *, batch_size: int = demo.DEFAULT_BATCH) -> dict
     start = [x for x in samples if x[0] <= persons * 0.9][-1]
     end = samples[-1]
     at_end = (end[0] - start[0]) / (end[1] - start[1]) if end[1] > start[1] else 0
-    # What a person cost the disk (PostgreSQL's WAL, SQLite's writes), a
-    # figure that does not move with the machine's speed as the rate does.
-    written = meter.written()
     return {
         "organizations": result.organizations,
         "persons": result.persons,
@@ -52,11 +49,9 @@ def seed_register(persons: int, *, batch_size: int = demo.DEFAULT_BATCH) -> dict
         "persons_per_second": round(result.persons_per_second),
         "persons_per_second_at_end": round(at_end),
         "batch_size": batch_size,
-        "written_kb_per_person": (
-            round(written / result.persons / 1e3, 1)
-            if written is not None and result.persons
-            else None
-        ),
+        # What a person cost the disk (PostgreSQL's WAL, SQLite's writes), a
+        # figure that does not move with the machine's speed as the rate does.
+        "written_kb_per_person": kb_each(meter.written(), result.persons),
     }
 
 

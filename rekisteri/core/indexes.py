@@ -37,16 +37,6 @@ class DropFieldIndex(migrations.AlterField):
     def database_forwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        self._index(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(
-        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
-    ) -> None:
-        self._index(app_label, schema_editor, from_state, to_state)
-
-    def _index(
-        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
-    ) -> None:
         to_model = to_state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, to_model):
             return
@@ -69,6 +59,9 @@ class DropFieldIndex(migrations.AlterField):
             schema_editor.execute(
                 schema_editor._create_index_sql(to_model, fields=[new])
             )
+
+    # Backwards the states swap: the index the forward step dropped is made.
+    database_backwards = database_forwards
 
     def describe(self) -> str:
         return f"Drop the own index of {self.model_name}.{self.name}"

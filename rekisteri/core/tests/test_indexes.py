@@ -29,15 +29,15 @@ def _leading(model: type[models.Model], fk: models.Field) -> list[str]:
     declared = [*model._meta.indexes, *model._meta.constraints]
     for item in declared:
         fields = [f.lstrip("-") for f in (getattr(item, "fields", ()) or ())]
+        # A check constraint, or an index of expressions, has no fields.
         if not fields or model._meta.get_field(fields[0]).column != fk.column:
             continue
-        if isinstance(item, (models.Index, models.UniqueConstraint)):
-            condition = getattr(item, "condition", None)
-            if condition is None or condition in (
-                Q(**{f"{fk.name}__isnull": False}),
-                Q(**{f"{fk.attname}__isnull": False}),
-            ):
-                found.append(item.name)
+        condition = getattr(item, "condition", None)
+        if condition is None or condition in (
+            Q(**{f"{fk.name}__isnull": False}),
+            Q(**{f"{fk.attname}__isnull": False}),
+        ):
+            found.append(item.name)
     for together in model._meta.unique_together:
         if model._meta.get_field(together[0]).column == fk.column:
             found.append("unique_together")
