@@ -127,10 +127,23 @@ def create_keys_bulk(
 
 
 def new_keys(
-    subject_ids: Iterable[uuid.UUID], key_class: str, *, postgres: bool
+    subject_ids: Iterable[uuid.UUID],
+    key_class: str,
+    *,
+    postgres: bool,
+    wrap_with: tuple[MasterKeyProvider, str] | None = None,
 ) -> tuple[list[tuple], dict[uuid.UUID, bytes]]:
-    """Version-1 keys, wrapped, not yet stored (for :func:`store_new_keys`)."""
-    return _store().new_keys(subject_ids, key_class, postgres=postgres)
+    """Version-1 keys, wrapped, not yet stored (for :func:`store_new_keys`);
+    ``wrap_with`` pins the master key (:func:`wrapping_key`)."""
+    return _store().new_keys(
+        subject_ids, key_class, postgres=postgres, wrap_with=wrap_with
+    )
+
+
+def wrapping_key() -> tuple[MasterKeyProvider, str]:
+    """The provider and the master key id new data keys are wrapped under
+    (the key store's key ring decides; read every few seconds)."""
+    return _store().wrapping_key()
 
 
 def store_new_keys(rows: list[tuple]) -> None:

@@ -12,8 +12,9 @@ normalisers and the model validation to prove it.
 It streams: each batch (a slice of the organizations and the persons who
 work for them) is generated, written and dropped, so memory stays flat from
 a thousand persons to millions; on SQLite several batches share a commit
-(``SQLITE_COMMIT_PERSONS``). A producer thread
-generates the next batch while the database writes the current one. Names,
+(``SQLITE_COMMIT_PERSONS``). A producer generates the next batch while the
+database writes the current one: a thread for a small run, and for a large
+one a child process that also seals it (``PROCESS_PERSONS``). Names,
 streets and cities come from pools built once from Faker's Finnish, Swedish
 and English data and combined with a seeded :class:`random.Random`; calling
 Faker per row would be the bottleneck.
@@ -29,6 +30,8 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
+import pickle
 import queue
 import random
 import threading
@@ -208,13 +211,7 @@ def seed(
     # organizations which of its business IDs: their statistics are kept
     # as they grow (core/bulkload.py).
     statistics = GrowingTables(BlindIndex, Organization)
-    producer = _Producer(
-        gen,
-        spans,
-        window,
-        tables,
-        seal=_SEAL_IN_PRODUCER.get(connection.vendor, False),
-    )
+    producer = _producer(gen, spans, window, tables, persons=persons)
     producer.start()
     try:
         with sqlite_bulk_settings(), ExitStack() as open_transaction:
@@ -261,11 +258,14 @@ def seed(
     )
 
 
-def _seal_batch(tables: _Tables, rows: Rows) -> SealedRows:
-    """New data keys for the batch's persons, and their rows sealed."""
+def _seal_batch(
+    tables: _Tables, rows: Rows, *, wrap_with: tuple | None = None
+) -> SealedRows:
+    """New data keys for the batch's persons, and their rows sealed
+    (``wrap_with``: the master key, resolved beforehand; keyring.new_keys)."""
     subjects = [uuid.UUID(row[0]) for row in rows.persons]
     key_rows, new = keyring.new_keys(
-        subjects, KeyClass.CRM, postgres=tables.postgres_keys
+        subjects, KeyClass.CRM, postgres=tables.postgres_keys, wrap_with=wrap_with
     )
     ciphers = {(sid.hex, KeyClass.CRM.value): (1, AESGCM(k)) for sid, k in new.items()}
     persons, person_index = tables.persons.seal(rows.persons, ciphers)
@@ -306,7 +306,10 @@ class _Producer(threading.Thread):
     includes creating its data keys, sealing it and computing its
     blind-index terms (see ``_SEAL_IN_PRODUCER``). The queue holds
     one finished batch, so at most three exist at a time: memory stays flat.
-    The thread never touches the database.
+    The thread never touches the database: the master key its new data
+    keys are wrapped under is resolved by the writer (``wrap_with``), where
+    reading the key ring from the thread opened a connection of the
+    thread's own that nothing closed.
     """
 
     def __init__(
@@ -317,6 +320,7 @@ class _Producer(threading.Thread):
         tables: _Tables,
         *,
         seal: bool,
+        wrap_with: tuple,
     ) -> None:
         super().__init__(name="seed-demo-generator", daemon=True)
         self.gen = gen
@@ -324,6 +328,7 @@ class _Producer(threading.Thread):
         self.window = window
         self.tables = tables
         self.seal = seal
+        self.wrap_with = wrap_with
         self.queue: queue.Queue[Batch | BaseException | None] = queue.Queue(1)
         self.stopping = threading.Event()
 
@@ -332,7 +337,9 @@ class _Producer(threading.Thread):
             for number, (org_indexes, person_indexes) in enumerate(self.spans, 1):
                 batch = self.gen.batch(number, org_indexes, person_indexes, self.window)
                 if self.seal:
-                    batch.sealed = _seal_batch(self.tables, batch.rows)
+                    batch.sealed = _seal_batch(
+                        self.tables, batch.rows, wrap_with=self.wrap_with
+                    )
                 if not self._put(batch):
                     return
             self._put(None)
@@ -360,6 +367,148 @@ class _Producer(threading.Thread):
     def close(self) -> None:
         self.stopping.set()
         self.join(timeout=10)
+
+
+# A run of this many persons or more makes and seals its batches in a child
+# process, where the platform can fork one: the writer and the producer then
+# use two cores, where two threads share one interpreter lock. At 100,000
+# persons on SQLite the writer spent 8.8 s of its 26.5 s sealing and 14.9 s
+# writing (docs/benchmarks.md, 2026-12-06 14:00). Below it, starting a
+# process and passing each batch through a pipe would cost more than it saves.
+PROCESS_PERSONS = 50_000
+
+
+def _producer(
+    gen: Generator,
+    spans: list[tuple[range, range]],
+    window: deque[OrgRef],
+    tables: _Tables,
+    *,
+    persons: int,
+) -> _Producer | _ProcessProducer:
+    # The master key new data keys are wrapped under, read from the key
+    # ring here, once: a producer must not use the database. A primary key
+    # changed during the run takes effect at the next run; the one used
+    # stays configured, as rotation requires (docs/security.md).
+    wrap_with = keyring.wrapping_key()
+    if persons >= PROCESS_PERSONS and "fork" in multiprocessing.get_all_start_methods():
+        return _ProcessProducer(gen, spans, window, tables, wrap_with)
+    return _Producer(
+        gen,
+        spans,
+        window,
+        tables,
+        seal=_SEAL_IN_PRODUCER.get(connection.vendor, False),
+        wrap_with=wrap_with,
+    )
+
+
+class _ProcessProducer:
+    """Generates and seals batches one step ahead of the writer, in a
+    child process (forked: it inherits the generator, the pools and the
+    loaded master key, and imports nothing again).
+
+    The child never touches a database: the connections it inherited are
+    the parent's, and a statement on one of them would interleave with the
+    parent's on the same socket or file. Every connection refuses
+    statements in the child, the master key to wrap under is resolved
+    before the fork (``_producer``), and the
+    child ends with ``os._exit`` (multiprocessing's), so no inherited
+    connection is closed there either.
+
+    A batch goes through a pipe: the child blocks in ``send`` until the
+    writer reads the previous one, so at most three batches exist at a
+    time, as with the thread. Only the wrapped data keys travel; the plain
+    keys stay in the child. A failure in the child is raised in the
+    writer; the writer's ``close`` closes the pipe, which ends the child.
+    """
+
+    def __init__(
+        self,
+        gen: Generator,
+        spans: list[tuple[range, range]],
+        window: deque[OrgRef],
+        tables: _Tables,
+        wrap_with: tuple,
+    ) -> None:
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_produce,
+            args=(send, gen, spans, window, tables, wrap_with),
+            name="seed-demo-generator",
+            daemon=True,
+        )
+        self.send = send
+
+    def start(self) -> None:
+        self.process.start()
+        self.send.close()  # the child's end: the writer sees EOF if it dies
+
+    def __iter__(self) -> Iterator[Batch]:
+        while True:
+            try:
+                item = self.receive.recv()
+            except EOFError:
+                self.process.join(timeout=5)
+                raise RuntimeError(
+                    "the demo data generator process ended without finishing "
+                    f"(exit code {self.process.exitcode})"
+                ) from None
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        self.receive.close()  # a child waiting in send() gets a broken pipe
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+def _produce(
+    send: multiprocessing.connection.Connection,
+    gen: Generator,
+    spans: list[tuple[range, range]],
+    window: deque[OrgRef],
+    tables: _Tables,
+    wrap_with: tuple,
+) -> None:
+    """The child process of :class:`_ProcessProducer`."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the demo data generator process must not use a database")
+
+    def put(item: Batch | BaseException | None) -> bool:
+        try:
+            send.send(item)
+        except (BrokenPipeError, ConnectionResetError):
+            return False  # the writer stopped and closed its end
+        return True
+
+    for conn in connections.all():
+        conn.execute_wrappers.append(refuse)
+    try:
+        for number, (org_indexes, person_indexes) in enumerate(spans, 1):
+            batch = gen.batch(number, org_indexes, person_indexes, window)
+            batch.sealed = _seal_batch(tables, batch.rows, wrap_with=wrap_with)
+            if not put(batch):
+                return
+        put(None)
+    except BaseException as exc:  # handed to the writer, which raises it
+        put(_transferable(exc))
+
+
+def _transferable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives the pipe, else a RuntimeError that names it."""
+    try:
+        pickle.loads(pickle.dumps(exc))  # noqa: S301 (our own bytes)
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
 
 
 class _Tables:

@@ -401,16 +401,22 @@ def create_keys_bulk(
 
 
 def new_keys(
-    subject_ids: Iterable[uuid.UUID], key_class: str, *, postgres: bool
+    subject_ids: Iterable[uuid.UUID],
+    key_class: str,
+    *,
+    postgres: bool,
+    wrap_with: tuple[MasterKeyProvider, str] | None = None,
 ) -> tuple[list[tuple], dict[uuid.UUID, bytes]]:
     """Version-1 keys for new subjects, wrapped, not yet stored.
 
     Returns the key-store rows for :func:`store_new_keys` and the plain keys.
-    Touches no database, so a bulk writer can make the next batch's keys in
-    another thread; the rows must be stored (and committed) before anything
-    sealed under them.
+    The rows must be stored (and committed) before anything sealed under
+    them. The master key is :func:`wrapping_key`'s, which reads the key ring
+    every few seconds; a bulk writer that makes keys where it must not use
+    the database (a child process) resolves it first and passes it as
+    ``wrap_with``. Otherwise nothing here touches a database.
     """
-    p, primary = wrapping_key()
+    p, primary = wrapping_key() if wrap_with is None else wrap_with
     now = timezone.now()
     rows, keys = [], {}
     for sid in subject_ids:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import multiprocessing
 import re
 import threading
 import tracemalloc
@@ -22,6 +23,7 @@ from rekisteri.core.errors import FieldErrors
 from rekisteri.core.models import BlindIndex
 from rekisteri.core.validation import clean_address
 from rekisteri.demo import bulk, generator, pools, register
+from rekisteri.keystore import keys
 from rekisteri.registry import sealing
 from rekisteri.registry.choices import Language, RoleKind
 from rekisteri.registry.models import (
@@ -185,12 +187,12 @@ def test_an_email_entered_by_staff_is_dropped_with_its_index_entries(monkeypatch
     staff_entered = make_person(emails=["taken.one@example.fi"])
     real_seal = register._seal_batch
 
-    def seal_with_a_taken_address(tables, rows):
+    def seal_with_a_taken_address(tables, rows, **kwargs):
         if rows.emails:
             first = list(rows.emails[0])
             first[generator.EMAIL] = "taken.one@example.fi"
             rows.emails[0] = tuple(first)
-        return real_seal(tables, rows)
+        return real_seal(tables, rows, **kwargs)
 
     monkeypatch.setattr(register, "_seal_batch", seal_with_a_taken_address)
     register.seed(organizations=2, persons=5, batch_size=10)
@@ -206,7 +208,28 @@ def test_an_email_entered_by_staff_is_dropped_with_its_index_entries(monkeypatch
 @pytest.mark.parametrize("in_producer", [True, False])
 def test_sealing_in_either_thread_writes_readable_rows(monkeypatch, in_producer):
     monkeypatch.setattr(register, "_SEAL_IN_PRODUCER", {connection.vendor: in_producer})
+    threads = []
+    real_seal = register._seal_batch
+
+    def seal_spy(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real_seal(*args, **kwargs)
+
+    monkeypatch.setattr(register, "_seal_batch", seal_spy)
+    # The key ring is read from the key store (at every use under
+    # settings_test): from the producer thread, that opened a database
+    # connection of the thread's own, which nothing closed.
+    ring_readers = []
+    real_ring = keys.ring_primary
+
+    def ring_spy(*args, **kwargs):
+        ring_readers.append(threading.current_thread().name)
+        return real_ring(*args, **kwargs)
+
+    monkeypatch.setattr(keys, "ring_primary", ring_spy)
     register.seed(organizations=3, persons=12, batch_size=5)
+    assert set(threads) == {"seed-demo-generator" if in_producer else "MainThread"}
+    assert ring_readers and set(ring_readers) == {"MainThread"}
     persons = list(Person.objects.all())
     assert len(persons) == 12
     for person in persons:
@@ -214,6 +237,87 @@ def test_sealing_in_either_thread_writes_readable_rows(monkeypatch, in_producer)
         assert not hasattr(person.last_name, "reason")
         for email in person.emails.all():
             assert email_owners(email.email) == {person.pk}
+
+
+def test_a_large_run_makes_and_seals_its_batches_in_a_child_process(monkeypatch):
+    monkeypatch.setattr(register, "PROCESS_PERSONS", 10)
+    sealed_here = []
+    real_seal = register._seal_batch
+
+    def seal_spy(*args, **kwargs):
+        sealed_here.append(1)
+        return real_seal(*args, **kwargs)
+
+    monkeypatch.setattr(register, "_seal_batch", seal_spy)
+    result = register.seed(organizations=3, persons=12, batch_size=5)
+    # The writer sealed nothing: the three batches came sealed from the
+    # child (which inherited the spy, but its calls are counted there).
+    assert sealed_here == []
+    assert result.persons == 12
+    persons = list(Person.objects.all())
+    assert len(persons) == 12
+    for person in persons:
+        # Readable with the key the child made: its wrapped key was stored.
+        assert formats.search_key(person.last_name)
+        assert not hasattr(person.last_name, "reason")
+        for email in person.emails.all():
+            assert email_owners(email.email) == {person.pk}
+    assert multiprocessing.active_children() == []
+    # Below the threshold the thread makes the batches again.
+    monkeypatch.setattr(register, "PROCESS_PERSONS", 1000)
+    register.seed(organizations=1, persons=5, batch_size=5)
+    assert sealed_here == [1]
+
+
+def test_the_child_process_refuses_to_use_a_database(monkeypatch):
+    monkeypatch.setattr(register, "PROCESS_PERSONS", 1)
+
+    def batch_reading_the_register(self, *args, **kwargs):
+        # An inherited connection is the writer's; a statement on it would
+        # interleave with the writer's own.
+        Person.objects.count()
+
+    monkeypatch.setattr(generator.Generator, "batch", batch_reading_the_register)
+    with pytest.raises(RuntimeError, match="must not use a database"):
+        register.seed(organizations=2, persons=5, batch_size=5)
+    assert multiprocessing.active_children() == []
+    assert not Person.objects.exists()
+
+
+def test_a_failure_in_the_child_process_fails_the_run(monkeypatch):
+    monkeypatch.setattr(register, "PROCESS_PERSONS", 1)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("no names left")
+
+    monkeypatch.setattr(generator.Generator, "person", fail)
+    with pytest.raises(RuntimeError, match="no names left"):
+        register.seed(organizations=10, persons=100, batch_size=10)
+    assert multiprocessing.active_children() == []
+
+    class Unpicklable(Exception):
+        def __init__(self, a, b):
+            super().__init__(f"{a} {b}")
+
+    def fail_oddly(*args, **kwargs):
+        raise Unpicklable("pools", "empty")
+
+    monkeypatch.setattr(generator.Generator, "person", fail_oddly)
+    with pytest.raises(RuntimeError, match="Unpicklable: pools empty"):
+        register.seed(organizations=10, persons=100, batch_size=10)
+
+
+def test_a_failing_write_ends_the_child_process(monkeypatch):
+    monkeypatch.setattr(register, "PROCESS_PERSONS", 1)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(register, "_write_batch", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        # Twenty batches: the child is still making them when the writer fails.
+        register.seed(organizations=20, persons=200, batch_size=10)
+    assert multiprocessing.active_children() == []
 
 
 def test_persons_only_run_gives_roles_at_existing_organizations():
