@@ -446,13 +446,22 @@ def store_new_keys(rows: list[tuple]) -> None:
         return
     connection = connections[KEYSTORE_DB]
     quote = connection.ops.quote_name
+    # The rows of one new_keys() call share their creation time: each
+    # distinct one is adapted once, not once per key.
+    adapted: dict[Any, Any] = {}
     adapt = connection.ops.adapt_datetimefield_value
+
+    def at(value: Any) -> Any:
+        if value not in adapted:
+            adapted[value] = adapt(value)
+        return adapted[value]
+
     with transaction.atomic(using=KEYSTORE_DB):
         write_rows(
             connection,
             quote(DataKey._meta.db_table),
             [quote(DataKey._meta.get_field(name).column) for name in _KEY_COLUMNS],
-            [(*row[:-1], adapt(row[-1])) for row in rows],
+            [(*row[:-1], at(row[-1])) for row in rows],
         )
 
 
