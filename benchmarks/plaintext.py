@@ -137,7 +137,11 @@ def _seal_plain(
 
 
 def _new_keys(
-    subject_ids: Iterable[uuid.UUID], key_class: str, *, postgres: bool
+    subject_ids: Iterable[uuid.UUID],
+    key_class: str,
+    *,
+    postgres: bool,
+    wrap_with: tuple | None = None,
 ) -> tuple[list[tuple], dict[uuid.UUID, bytes]]:
     return [], {}
 

@@ -6,6 +6,7 @@ rest of the suite keeps running encrypted; a test checks that too.
 
 from __future__ import annotations
 
+import inspect
 import io
 import re
 from pathlib import Path
@@ -127,3 +128,14 @@ def test_the_application_never_imports_the_baseline() -> None:
         if pattern.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_each_stand_in_takes_the_parameters_of_what_it_replaces() -> None:
+    """A stand-in that falls behind a signature change fails here, not in
+    the middle of a benchmark run."""
+    for owner, name, stand_in in plaintext._patches():
+        wanted = inspect.signature(getattr(owner, name)).parameters
+        given = inspect.signature(stand_in).parameters
+        if any(p.kind is p.VAR_POSITIONAL for p in given.values()):
+            continue  # a refusal takes anything
+        assert list(given) == list(wanted), f"{owner.__name__}.{name}"
