@@ -373,7 +373,7 @@ class _Producer(threading.Thread):
 # process, where the platform can fork one: the writer and the producer then
 # use two cores, where two threads share one interpreter lock. At 100,000
 # persons on SQLite the writer spent 8.8 s of its 26.5 s sealing and 14.9 s
-# writing (docs/benchmarks.md, 2026-12-06 14:00). Below it, starting a
+# writing (docs/benchmarks.md, 2026-12-06 12:40–15:00). Below it, starting a
 # process and passing each batch through a pipe would cost more than it saves.
 PROCESS_PERSONS = 50_000
 
@@ -412,9 +412,8 @@ class _ProcessProducer:
     the parent's, and a statement on one of them would interleave with the
     parent's on the same socket or file. Every connection refuses
     statements in the child, the master key to wrap under is resolved
-    before the fork (``_producer``), and the
-    child ends with ``os._exit`` (multiprocessing's), so no inherited
-    connection is closed there either.
+    before the fork (``_producer``), and the child ends with ``os._exit``
+    (multiprocessing's), so no inherited connection is closed there either.
 
     A batch goes through a pipe: the child blocks in ``send`` until the
     writer reads the previous one, so at most three batches exist at a
