@@ -356,17 +356,25 @@ class _Producer(threading.Thread):
         return False
 
     def __iter__(self) -> Iterator[Batch]:
-        while True:
-            item = self.queue.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+        return _handed_over(self.queue.get)
 
     def close(self) -> None:
         self.stopping.set()
         self.join(timeout=10)
+
+
+def _handed_over(
+    next_item: Callable[[], Batch | BaseException | None],
+) -> Iterator[Batch]:
+    """A producer's batches until its end mark (None); a failure it hands
+    over instead of a batch is raised here, in the writer."""
+    while True:
+        item = next_item()
+        if item is None:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 # A run of this many persons or more makes and seals its batches in a child
@@ -445,20 +453,17 @@ class _ProcessProducer:
         self.send.close()  # the child's end: the writer sees EOF if it dies
 
     def __iter__(self) -> Iterator[Batch]:
-        while True:
-            try:
-                item = self.receive.recv()
-            except EOFError:
-                self.process.join(timeout=5)
-                raise RuntimeError(
-                    "the demo data generator process ended without finishing "
-                    f"(exit code {self.process.exitcode})"
-                ) from None
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+        return _handed_over(self._receive)
+
+    def _receive(self) -> Batch | BaseException | None:
+        try:
+            return self.receive.recv()
+        except EOFError:
+            self.process.join(timeout=5)
+            raise RuntimeError(
+                "the demo data generator process ended without finishing "
+                f"(exit code {self.process.exitcode})"
+            ) from None
 
     def close(self) -> None:
         self.receive.close()  # a child waiting in send() gets a broken pipe
