@@ -40,6 +40,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import connection, connections, models, transaction
@@ -630,30 +631,20 @@ def _seal_sole_traders(
     return out, key_rows, index
 
 
-def _existing(model: type[models.Model], name: str, values: list[str]) -> set[str]:
-    """Those of ``values`` that column ``name`` of ``model`` already holds."""
+def _existing(
+    model: type[models.Model], name: str, values: list[Any], *, text: bool = False
+) -> set[Any]:
+    """Those of ``values`` that column ``name`` of ``model`` already holds
+    (``text``: a text column's values). The values are bound as one
+    parameter (core/idlist.py): an IN list of thousands cost more to prepare
+    value by value, and to parse, than the index lookups."""
     if not values:
         return set()
-    if connection.vendor == "postgresql":
-        # One array parameter: an IN list of thousands of client-side bound
-        # literals costs more to build and parse than the index lookups.
-        quote = connection.ops.quote_name
-        column = quote(model._meta.get_field(name).column)
-        table = quote(model._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)",  # noqa: S608
-                [values],
-            )
-            return {row[0] for row in cursor.fetchall()}
-    taken: set[str] = set()
-    # SQLite builds before 3.32 allow 999 parameters per statement.
-    for i in range(0, len(values), 900):
-        chunk = values[i : i + 900]
-        taken.update(
-            model.objects.filter(**{f"{name}__in": chunk}).values_list(name, flat=True)
+    return set(
+        model.objects.filter(idlist.among(name, values, text=text)).values_list(
+            name, flat=True
         )
-    return taken
+    )
 
 
 def _without_taken_business_ids(rows: list[tuple]) -> list[tuple]:
@@ -664,7 +655,10 @@ def _without_taken_business_ids(rows: list[tuple]) -> list[tuple]:
         for row in rows
         if row[BUSINESS_ID]
     }
-    taken = {digests[d] for d in _existing(Organization, sealing.DIGEST, list(digests))}
+    taken = {
+        digests[d]
+        for d in _existing(Organization, sealing.DIGEST, list(digests), text=True)
+    }
     if not taken:
         return rows
     out = []
@@ -687,13 +681,7 @@ def _without_taken_emails(
     hit is confirmed by decryption before a row is dropped.
     """
     wanted = sorted({k for entries in sealed.email_index for k, _ in entries})
-    # The keys as one parameter (core/idlist.py): an IN list of thousands
-    # cost the writer more to prepare value by value than the lookup.
-    hits = set(
-        BlindIndex.objects.filter(idlist.among("key", wanted)).values_list(
-            "key", flat=True
-        )
-    )
+    hits = _existing(BlindIndex, "key", wanted)
     if not hits:
         return sealed.emails, sealed.email_index
     rows, index = [], []

@@ -208,25 +208,11 @@ def test_an_email_entered_by_staff_is_dropped_with_its_index_entries(monkeypatch
 @pytest.mark.parametrize("in_producer", [True, False])
 def test_sealing_in_either_thread_writes_readable_rows(monkeypatch, in_producer):
     monkeypatch.setattr(register, "_SEAL_IN_PRODUCER", {connection.vendor: in_producer})
-    threads = []
-    real_seal = register._seal_batch
-
-    def seal_spy(*args, **kwargs):
-        threads.append(threading.current_thread().name)
-        return real_seal(*args, **kwargs)
-
-    monkeypatch.setattr(register, "_seal_batch", seal_spy)
+    threads = calling_threads(monkeypatch, register, "_seal_batch")
     # The key ring is read from the key store (at every use under
     # settings_test): from the producer thread, that opened a database
     # connection of the thread's own, which nothing closed.
-    ring_readers = []
-    real_ring = keys.ring_primary
-
-    def ring_spy(*args, **kwargs):
-        ring_readers.append(threading.current_thread().name)
-        return real_ring(*args, **kwargs)
-
-    monkeypatch.setattr(keys, "ring_primary", ring_spy)
+    ring_readers = calling_threads(monkeypatch, keys, "ring_primary")
     register.seed(organizations=3, persons=12, batch_size=5)
     assert set(threads) == {"seed-demo-generator" if in_producer else "MainThread"}
     assert ring_readers and set(ring_readers) == {"MainThread"}
@@ -241,14 +227,7 @@ def test_sealing_in_either_thread_writes_readable_rows(monkeypatch, in_producer)
 
 def test_a_large_run_makes_and_seals_its_batches_in_a_child_process(monkeypatch):
     monkeypatch.setattr(register, "PROCESS_PERSONS", 10)
-    sealed_here = []
-    real_seal = register._seal_batch
-
-    def seal_spy(*args, **kwargs):
-        sealed_here.append(1)
-        return real_seal(*args, **kwargs)
-
-    monkeypatch.setattr(register, "_seal_batch", seal_spy)
+    sealed_here = calling_threads(monkeypatch, register, "_seal_batch")
     result = register.seed(organizations=3, persons=12, batch_size=5)
     # The writer sealed nothing: the three batches came sealed from the
     # child (which inherited the spy, but its calls are counted there).
@@ -266,7 +245,7 @@ def test_a_large_run_makes_and_seals_its_batches_in_a_child_process(monkeypatch)
     # Below the threshold the thread makes the batches again.
     monkeypatch.setattr(register, "PROCESS_PERSONS", 1000)
     register.seed(organizations=1, persons=5, batch_size=5)
-    assert sealed_here == [1]
+    assert len(sealed_here) == 1
 
 
 def test_the_child_process_refuses_to_use_a_database(monkeypatch):
@@ -383,6 +362,20 @@ def test_demo_business_ids_are_valid_and_unique():
 def test_ascii_slug_transliterates_finnish_letters():
     assert pools.ascii_slug("Äänekosken Öljy-Åberg & Co") == "aanekoskenoljyabergco"
     assert pools.ascii_slug("Renée O'Connor") == "reneeoconnor"
+
+
+def calling_threads(monkeypatch, owner, name: str) -> list[str]:
+    """Replace ``owner.name`` with itself, noting the name of the thread of
+    each call (in this process: a child process's calls are not seen)."""
+    calls: list[str] = []
+    real = getattr(owner, name)
+
+    def spy(*args, **kwargs):
+        calls.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
 
 
 def generator_threads() -> list[threading.Thread]:
