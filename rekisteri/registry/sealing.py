@@ -342,26 +342,12 @@ def forget_name(organization_ids: Iterable[Any]) -> None:
 NAME_CANDIDATES = 200
 
 
-def _candidate_ids(tokens: list[str]) -> list[Any]:
-    """Up to ``NAME_CANDIDATES`` organization ids with the longest token's
-    name term in the blind index. Compiled once per process
-    (core/compiled.py): every name search of the header asks."""
+def _driver_key(tokens: list[str]) -> int:
+    """The blind-index key of the word that drives a name search: the
+    longest of three or more letters, else the first (indexed whole)."""
     long = [t for t in tokens if len(t) >= blind.MIN_PREFIX]
     driver = max(long, key=len) if long else tokens[0]
-    key = blindindex.query_key_for_label(NAME_LABEL, "name", driver)
-    return [
-        row[0]
-        for row in compiled.among_rows(
-            "registry.sealing.names",
-            lambda keys: (
-                BlindIndex.objects.filter(idlist.among("key", keys))
-                .order_by("subject_id")
-                .values_list("subject_id")[:NAME_CANDIDATES]
-            ),
-            [key],
-            model=BlindIndex,
-        )
-    ]
+    return blindindex.query_key_for_label(NAME_LABEL, "name", driver)
 
 
 def _tokens(text: str) -> list[str]:
@@ -378,32 +364,40 @@ def _organization() -> type[models.Model]:
     return apps.get_model("registry", "Organization")
 
 
-def _in_name_order(ids: list[Any]) -> list[Any]:
-    """The sole traders among ``ids``, in the organizations' name order (a
-    sole trader's name key column holds its pseudonym's), read without
-    loading their rows."""
+def _page_in_name_order(key: int, start: int, page: int) -> list[Any]:
+    """Rows ``start`` to ``start + page`` of the sole traders among the
+    first ``NAME_CANDIDATES`` subjects with ``key`` in the blind index (in
+    subject order), in the organizations' name order (a sole trader's name
+    key column holds its pseudonym's), as loaded organizations.
+
+    One statement, compiled once per process for each page's bounds
+    (core/compiled.py): the candidates, their order and the page's rows
+    are read together, not in a round trip each."""
     Organization = _organization()
-    order: list[tuple[Any, Any]] = []
-    for chunk in idlist.chunks(ids):
-        order += compiled.among_rows(
-            "registry.sealing.name_order",
-            lambda keys: (
-                Organization.objects.filter(idlist.among("id", keys), sole_trader=True)
-                .order_by("name_key", "id")
-                .values_list("name_key", "id")
-            ),
-            chunk,
-            model=Organization,
+
+    def build(keys: list[int]) -> Any:
+        candidates = (
+            BlindIndex.objects.filter(idlist.among("key", keys))
+            .order_by("subject_id")
+            .values("subject_id")[:NAME_CANDIDATES]
         )
-    order.sort()
-    return [pk for _key, pk in order]
+        return Organization.objects.filter(
+            id__in=candidates, sole_trader=True
+        ).order_by("name_key", "id")[start : start + page]
+
+    return compiled.among_instances(
+        ("registry.sealing.name_page", start, page),
+        build,
+        [key],
+        model=Organization,
+    )
 
 
 def _matching(text: str, page: int) -> Iterator[Any]:
     """The sole traders with a name word starting with each word of
     ``text``, in name order, as loaded organizations: the longest word
     looked up in the blind index, the candidates loaded ``page`` at a time
-    (at most ``idlist.CHUNK``) and each opened and checked (digests collide
+    (:func:`_page_in_name_order`) and each opened and checked (digests collide
     on purpose, and shorter words are checked only after opening), their
     keys read together. A caller that stops early loads no more pages: a
     common word can have two hundred candidates, each a wide row with its
@@ -411,23 +405,14 @@ def _matching(text: str, page: int) -> Iterator[Any]:
     tokens = _tokens(text)
     if not tokens:
         return
-    ids = _candidate_ids(tokens)
-    ordered = _in_name_order(ids) if ids else []
-    Organization = _organization()
-    for start in range(0, len(ordered), page):
-        wanted = ordered[start : start + page]
-        rows = {
-            org.pk: org
-            for org in compiled.among_instances(
-                "registry.sealing.name_page",
-                lambda keys: Organization.objects.filter(idlist.among("id", keys)),
-                wanted,
-                model=Organization,
-            )
-        }
-        part = [rows[pk] for pk in wanted if pk in rows]
+    key = _driver_key(tokens)
+    page = min(page, NAME_CANDIDATES)
+    for start in range(0, NAME_CANDIDATES, page):
+        part = _page_in_name_order(key, start, page)
         prefetch_keys(part)
         yield from (org for org in part if _matches(org, tokens))
+        if len(part) < page:
+            return  # the candidates are used up
 
 
 def matching_names(text: str) -> list[Any]:
