@@ -112,6 +112,42 @@ def test_a_name_search_makes_its_fixed_statements():
 
 
 @db
+def test_a_page_of_sole_traders_is_one_statement():
+    user = reader()
+    traders = {
+        make_org(
+            name=f"Korpela Toiminimi {n}",
+            business_id=make_business_id(4_000_000 + n * 7),
+            sole_trader=True,
+        ).pk
+        for n in range(25)
+    }
+    make_person(first_name="Eino", last_name="Korpela")
+    search(user=user, q="korp")
+    with (
+        CaptureQueriesContext(connection) as main,
+        CaptureQueriesContext(connections["keys"]) as keys,
+    ):
+        result = search(user=user, q="korp", limit=20)
+    # Twenty of the twenty-five, opened and confirmed: the page is full.
+    assert len(result.organizations) == 20
+    assert {o.pk for o in result.organizations} <= traders
+    assert [p.last_name for p in result.persons] == ["Korpela"]
+    # The sole traders' page (their index rows in its subquery); companies
+    # by prefix; persons by last name; first names (a page is not full);
+    # their emails; the person scope. The key store for the sole traders
+    # and for the persons.
+    assert len(main) == 6, [q["sql"] for q in main]
+    assert len(keys) == 2
+    # Past the first page: the next rows of the same candidates.
+    with keyring.ensure_scope():
+        first = sealing.first_matching("korp", 10)
+        more = list(sealing._matching("korp", 10))
+    assert [o.pk for o in more[:10]] == [o.pk for o in first]
+    assert {o.pk for o in more} == traders
+
+
+@db
 def test_first_names_are_read_when_a_page_is_not_full_of_last_names():
     user = reader()
     for n in range(15):
