@@ -125,19 +125,73 @@ def header_text(msg: Message, name: str, notes: list[str]) -> str:
     return decode_words(value if isinstance(value, str) else str(value), notes)
 
 
+def _without_comments(value: str) -> str:
+    """An address header's text with its comments (``(...)``, nested,
+    outside quotes) taken out."""
+    out: list[str] = []
+    depth = 0
+    quoted = escaped = False
+    for ch in value:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and (quoted or depth):
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif ch == '"' and not depth:
+            quoted = True
+        elif ch == "(":
+            depth += 1
+            continue
+        elif ch == ")" and depth:
+            depth -= 1
+            continue
+        if not depth:
+            out.append(ch)
+    return "".join(out)
+
+
+# A group with no members ("Undisclosed recipients:;", RFC 5322 3.4): its
+# display name (words or a quoted string), the colon, the semicolon.
+_EMPTY_GROUP = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^":;,<>@])*:\s*;')
+
+
+def _names_nobody(value: str) -> bool:
+    """Whether an address header names no one: it is blank, or holds only
+    empty groups, as a message sent to its Bcc recipients alone says."""
+    rest = _EMPTY_GROUP.sub("", _without_comments(value))
+    return not rest.replace(",", "").strip()
+
+
+def _comments_out_of_named(value: str) -> str:
+    """Comments taken out of the entries written as ``name <address>``:
+    there a comment is no part of the name or the address (RFC 5322 3.2.2).
+    An entry written as ``address (Name)``, the older form, keeps its
+    comment, which is how mailers show its name."""
+    if "(" not in value:
+        return value
+    return ",".join(
+        _without_comments(entry) if "<" in entry else entry
+        for entry in _split_top_level(value)
+    )
+
+
 def header_addresses(msg: Message, notes: list[str]) -> list[ParsedAddress]:
     found: list[ParsedAddress] = []
     for name, role in ADDRESS_HEADERS:
         values = [_raw_text(v, notes) for v in (msg.get_all(name) or [])]
+        values = [v for v in values if not _names_nobody(v)]
         if not values:
             continue
         # Split first, decode each display name after: a decoded name may
         # contain the commas and brackets that separate addresses.
         try:
-            pairs = getaddresses([_quote_names(v) for v in values])
+            pairs = getaddresses(
+                [_quote_names(_comments_out_of_named(v)) for v in values]
+            )
         except Exception:  # noqa: BLE001
             pairs = []
-        if not pairs or pairs == [("", "")]:
+        if not any(addr or display for display, addr in pairs):
             pairs = [("", v) for v in values]
             notes.append(
                 _("The %(header)s header could not be read as addresses.")

@@ -331,12 +331,88 @@ def test_headers_without_a_blank_line_before_the_body_are_noted():
             [("lista@example.org", "matti@acme.fi via Lista"), ("b@example.fi", "")],
         ),
         ('"x@y.fi" <b@c.fi>', [("b@c.fi", "x@y.fi")]),
+        # The older form's comment is the name; in the newer, none is.
+        ("matti@acme.fi (Matti Meikäläinen)", [("matti@acme.fi", "Matti Meikäläinen")]),
+        (
+            'Matti (myynti) <matti@acme.fi> (via Lista), "A (B)" <b@example.fi>',
+            [("matti@acme.fi", "Matti"), ("b@example.fi", "A (B)")],
+        ),
     ],
 )
 def test_a_display_name_with_an_at_sign_stays_one_participant(header, expected):
     raw = f"From: {header}\nDate: Mon, 1 Jun 2026 10:00:00 +0000\n\nx\n".encode()
     parsed = parse_message(raw)
     assert [(p.address, p.display_name) for p in parsed.participants] == expected
+
+
+_NOTE_ADDRESSES = "could not be read as addresses"
+
+
+@pytest.mark.parametrize(
+    "cc",
+    [
+        "Undisclosed recipients:;",
+        "undisclosed-recipients: ;",
+        '"Undisclosed recipients": ;',
+        # RFC 5322, appendix A.5: comments around an empty group.
+        "(Empty list)(start)Undisclosed recipients  :(nobody(that I know))  ;",
+        "",
+        "   ",
+    ],
+)
+def test_an_empty_group_or_an_empty_header_names_nobody_and_is_not_noted(cc):
+    raw = (
+        "From: Pete <pete@silly.example>\n"
+        "To: A Group:Chris Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;\n"
+        f"Cc: {cc}\n"
+        "Date: Thu, 13 Feb 1969 23:32:54 -0330\n\nTesting.\n"
+    ).encode()
+    parsed = parse_message(raw)
+    assert [(p.role, p.address) for p in parsed.participants] == [
+        ("from", "pete@silly.example"),
+        ("to", "c@a.test"),
+        ("to", "joe@where.test"),
+        ("to", "jdoe@one.test"),
+    ]
+    assert not any(_NOTE_ADDRESSES in n for n in parsed.notes), parsed.notes
+
+
+def test_rfc_2822s_example_of_comments_and_an_empty_group_is_read():
+    parsed = parse_message(
+        _read("mikel_rfc2822_example10_comments_and_empty_group.eml")
+    )
+    assert [(p.role, p.address, p.display_name) for p in parsed.participants] == [
+        ("from", "pete@silly.test", "Pete"),
+        ("to", "c@public.example", "Chris Jones"),
+        ("to", "joe@example.org", ""),
+        ("to", "jdoe@one.test", "John"),
+    ]
+    assert parsed.date is not None and parsed.date.year == 1969
+    assert parsed.body.strip() == "Testing."
+    assert not any(_NOTE_ADDRESSES in n for n in parsed.notes), parsed.notes
+
+
+def test_an_empty_group_beside_addresses_leaves_the_addresses():
+    raw = (
+        b"From: a@example.fi\nTo: b@example.fi, Undisclosed recipients:;\n"
+        b"Cc: Friends: c@example.fi, d@example.fi;, e@example.fi\n\nx\n"
+    )
+    parsed = parse_message(raw)
+    assert [p.address for p in parsed.participants] == [
+        "a@example.fi",
+        "b@example.fi",
+        "c@example.fi",
+        "d@example.fi",
+        "e@example.fi",
+    ]
+    assert not any(_NOTE_ADDRESSES in n for n in parsed.notes), parsed.notes
+
+
+@pytest.mark.parametrize("cc", ["::::", ",:::,"])
+def test_an_address_header_that_cannot_be_read_is_kept_as_text_with_a_note(cc):
+    parsed = parse_message(f"From: a@example.fi\nCc: {cc}\n\nx\n".encode())
+    assert [(p.role, p.address) for p in parsed.participants][1:] == [("cc", cc)]
+    assert any(_NOTE_ADDRESSES in n for n in parsed.notes), parsed.notes
 
 
 def test_a_headers_only_mhtml_file_is_kept_with_a_note_and_named_parts():
