@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from rekisteri.messaging.choices import ParticipantRole
 from rekisteri.messaging.parsing.text import (
-    charset_label,
+    charset_note,
+    decode_text,
+    readable_charset,
     safe_text,
 )
 from rekisteri.messaging.parsing.values import (
@@ -87,20 +89,15 @@ def _raw_text(value: str, notes: list[str] | None = None) -> str:
 def _decode_chunk(data: bytes | str, charset: str | None, notes: list[str]) -> str:
     if isinstance(data, str):
         return data
-    try:
-        return data.decode(charset or "ascii")
-    except LookupError:
-        notes.append(
-            _("Unknown or wrong character set %(charset)s: decoded as UTF-8.")
-            % {"charset": charset_label(charset)}
-        )
-    except UnicodeDecodeError:
-        pass
-    return data.decode("utf-8", "replace")
+    text, problem = decode_text(data, charset or "ascii")
+    if problem:
+        notes.append(charset_note(charset, problem))
+    return text
 
 
 def decode_words(value: str, notes: list[str] | None = None) -> str:
-    """A header value as text: RFC 2047 encoded words decoded, any charset;
+    """A header value as text: RFC 2047 encoded words decoded, any charset
+    (a label read as the larger set its mailers write, parsing/text.py);
     an unknown charset degrades to UTF-8 with replacement characters."""
     notes = notes if notes is not None else []
     text = _raw_text(value, notes)
@@ -110,6 +107,14 @@ def decode_words(value: str, notes: list[str] | None = None) -> str:
         chunks = decode_header(text)
     except Exception:  # noqa: BLE001 - a malformed encoded word stays as sent
         return safe_text(text)
+    # Each encoded word's bytes under the codec that reads them, so that
+    # make_header (which spaces the words as RFC 2047 says) decodes them so.
+    chunks = [
+        (data, readable_charset(data, charset) or charset)
+        if isinstance(data, bytes) and charset
+        else (data, charset)
+        for data, charset in chunks
+    ]
     try:
         decoded = str(make_header(chunks))
     except Exception:  # noqa: BLE001 - LookupError, UnicodeError: chunk by chunk

@@ -3,7 +3,6 @@ with safe file names."""
 
 from __future__ import annotations
 
-import codecs
 import mimetypes
 import posixpath
 import re
@@ -16,7 +15,8 @@ from rekisteri.messaging.parsing.headers import (
     decode_words,
 )
 from rekisteri.messaging.parsing.text import (
-    charset_label,
+    charset_note,
+    decode_text,
     html_to_text,
     safe_text,
     unflow,
@@ -30,9 +30,10 @@ def _part_text(part: Message, notes: list[str]) -> str:
     """The decoded text of a text/* part (transfer encoding, then charset).
 
     No charset, or US-ASCII, is read as UTF-8 (its superset; unlabelled
-    8-bit mail is UTF-8 far more often than not). An unknown charset, or
-    bytes that are not in the declared one, are decoded with replacement
-    characters and a note.
+    8-bit mail is UTF-8 far more often than not); a label that mailers put
+    on a larger set, as the larger set (ISO-8859-1 as Windows-1252,
+    parsing/text.py). An unknown charset, or bytes that are not in the
+    declared one, are decoded with replacement characters and a note.
     """
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
@@ -40,23 +41,9 @@ def _part_text(part: Message, notes: list[str]) -> str:
     charset = (part.get_content_charset() or "utf-8").strip().lower()
     if charset in ("us-ascii", "ascii", "unknown-8bit", "x-unknown"):
         charset = "utf-8"
-    try:
-        codecs.lookup(charset)
-    except LookupError:
-        notes.append(
-            _("Unknown or wrong character set %(charset)s: decoded as UTF-8.")
-            % {"charset": charset_label(charset)}
-        )
-        text = payload.decode("utf-8", "replace")
-    else:
-        try:
-            text = payload.decode(charset)
-        except UnicodeDecodeError:
-            notes.append(
-                _("Unknown or wrong character set %(charset)s: decoded as UTF-8.")
-                % {"charset": charset_label(charset)}
-            )
-            text = payload.decode(charset if charset != "utf-8" else "utf-8", "replace")
+    text, problem = decode_text(payload, charset)
+    if problem:
+        notes.append(charset_note(charset, problem))
     text = safe_text(text, notes).replace("\r\n", "\n").replace("\r", "\n")
     if part.get_content_subtype() == "plain" and (
         str(part.get_param("format") or "").lower() == "flowed"

@@ -3,6 +3,7 @@ unwrapping, HTML to plain text, and charset names fit for a note."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from html.parser import HTMLParser
 
@@ -129,3 +130,89 @@ def html_to_text(html: str) -> str:
 
 def charset_label(charset: str | None) -> str:
     return re.sub(r"[^A-Za-z0-9_.:-]", "", charset or "")[:40] or "?"
+
+
+# Labels that mailers put on text written in a larger character set, read as
+# that set: the mapping of the WHATWG Encoding Standard, which browsers and
+# mail clients follow. Outlook labels Windows-1252 text (its euro sign,
+# dashes and typographic quotes) ISO-8859-1, where Latin-1 would read them
+# as invisible control characters; GB2312, EUC-KR, Big5 and Shift_JIS
+# labels carry GBK/GB18030, Windows-949, HKSCS and Windows-31J characters.
+# Keyed by Python's name for the label's own codec.
+_LARGER_SET = {
+    "iso8859-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc_kr": "cp949",
+    "big5": "big5hkscs",
+    "shift_jis": "cp932",
+}
+# Labels mailers use that Python does not know, for sets it has.
+_LABELS = {
+    "x-gbk": "gbk",
+    "gb_2312-80": "gb2312",
+    "cn-big5": "big5",
+    "x-x-big5": "big5",
+    "windows-31j": "cp932",
+    "x-sjis": "shift_jis",
+    "csshiftjis": "shift_jis",
+}
+
+
+def _codec(charset: str | None) -> str | None:
+    label = (charset or "utf-8").strip().lower()
+    try:
+        return codecs.lookup(_LABELS.get(label, label)).name
+    except LookupError:
+        return None
+
+
+def _read(data: bytes, codec: str) -> tuple[str, str] | None:
+    """``data`` read by the larger set mailers write under ``codec``'s label
+    (``_LARGER_SET``), else by the label's own set, which is where the
+    larger one leaves a byte undefined (Windows-1252 leaves five): the text
+    and the codec that read it; None when neither reads every byte."""
+    for name in (_LARGER_SET.get(codec), codec):
+        if name is None:
+            continue
+        try:
+            return data.decode(name), name
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def readable_charset(data: bytes, charset: str | None) -> str | None:
+    """The codec that reads ``data`` as the character set ``charset``
+    labels (see :func:`_read`); None when the label is unknown or no codec
+    reads every byte."""
+    codec = _codec(charset)
+    found = _read(data, codec) if codec is not None else None
+    return found[1] if found is not None else None
+
+
+def decode_text(data: bytes, charset: str | None) -> tuple[str, str]:
+    """``data`` as text in the character set ``charset`` labels (see
+    :func:`_read`), and what went wrong: ``""``; ``"unknown"`` (a label no
+    codec has: read as UTF-8 with replacement characters); or
+    ``"replaced"`` (bytes not in the set: read in the label's own set with
+    replacement characters)."""
+    codec = _codec(charset)
+    if codec is None:
+        return data.decode("utf-8", "replace"), "unknown"
+    found = _read(data, codec)
+    if found is not None:
+        return found[0], ""
+    return data.decode(codec, "replace"), "replaced"
+
+
+def charset_note(charset: str | None, problem: str) -> str:
+    """The import note for :func:`decode_text`'s ``problem``."""
+    if problem == "unknown":
+        return _("Unknown or wrong character set %(charset)s: decoded as UTF-8.") % {
+            "charset": charset_label(charset)
+        }
+    return _("Some characters could not be decoded and were replaced.")

@@ -3,6 +3,7 @@ transfer encodings, format=flowed, broken input, and round trips."""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from email import policy
@@ -169,6 +170,71 @@ def test_8bit_latin1_and_rfc2047_headers_are_decoded():
     assert parsed.subject == "Päivää"
     assert parsed.body == "Tämä on viesti.\n".strip() or parsed.body.startswith("Tämä")
     assert [p.display_name for p in parsed.participants] == ["Järvinen", "Äiti"]
+
+
+def test_windows_1252_text_labelled_iso_8859_1_keeps_its_euro_sign_and_quotes():
+    # Outlook labels Windows-1252 text ISO-8859-1; read as Latin-1, its
+    # euro sign, dashes and quotes would be invisible control characters.
+    raw = (
+        b"From: a@example.fi\n"
+        b"Subject: =?iso-8859-1?Q?Hinta_100_=80_=96_=94tarjous=94?=\n"
+        b"Content-Type: text/plain; charset=iso-8859-1\n"
+        b"Content-Transfer-Encoding: 8bit\n\n"
+        b"Hinta 100 \x80 \x96 \x94tarjous\x94 p\xe4\xe4tt\xe4\xe4\n"
+    )
+    parsed = parse_message(raw)
+    price = "Hinta 100 \u20ac \u2013 \u201dtarjous\u201d"
+    assert parsed.subject == price
+    assert parsed.body == price + " p\u00e4\u00e4tt\u00e4\u00e4"
+    assert parsed.notes == []
+
+
+def test_a_byte_windows_1252_leaves_undefined_is_read_as_latin_1():
+    raw = (
+        b"From: a@example.fi\nContent-Type: text/plain; charset=latin1\n"
+        b"Content-Transfer-Encoding: 8bit\n\nA\x81 \xe4\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.body == "A\x81 \u00e4"
+
+
+@pytest.mark.parametrize(
+    ("label", "codec", "text"),
+    [
+        # Each label's text in the larger set mailers write under it.
+        ("gb2312", "gb18030", "\u4ee3\u5f00\u9555"),
+        ("ks_c_5601-1987", "cp949", "\uac02\ud55c"),
+        ("big5", "big5hkscs", "\u4e2d\u6587\u43f0"),
+        ("shift_jis", "cp932", "\u2460\u65e5\u672c"),
+    ],
+)
+def test_a_label_is_read_as_the_larger_set_its_mailers_write(label, codec, text):
+    data = text.encode(codec)
+    with pytest.raises(UnicodeDecodeError):
+        data.decode(label)
+    encoded = base64.b64encode(data).decode()
+    raw = (
+        f"From: a@example.fi\nSubject: =?{label}?B?{encoded}?=\n"
+        f"Content-Type: text/plain; charset={label}\n"
+        "Content-Transfer-Encoding: base64\n\n"
+        f"{encoded}\n"
+    ).encode()
+    parsed = parse_message(raw)
+    assert parsed.subject == text
+    assert parsed.body == text
+    assert parsed.notes == []
+
+
+def test_bytes_outside_a_known_set_are_replaced_with_a_note():
+    raw = (
+        b"From: a@example.fi\nSubject: =?utf-8?Q?P=E4iv=E4=E4?=\n"
+        b"Content-Type: text/plain; charset=utf-8\n"
+        b"Content-Transfer-Encoding: 8bit\n\nP\xe4iv\xe4\xe4\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.subject == "P\ufffdiv\ufffd\ufffd"
+    assert parsed.body == "P\ufffdiv\ufffd\ufffd"
+    assert any("could not be decoded" in n for n in parsed.notes), parsed.notes
 
 
 def test_html_only_body_becomes_text():
