@@ -93,7 +93,10 @@ class _Lines:
 
     def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
-        self.offset = 0
+        # Offsets are the file's: a byte order mark before the first line
+        # was read past (iter_raw_messages).
+        self.offset = stream.tell() if stream.seekable() else 0
+        self.start = self.offset
         self.at_start = True
         self.back: list[tuple[int, bytes, bool]] = []
 
@@ -107,6 +110,10 @@ class _Lines:
         self.offset += len(line)
         self.at_start = line.endswith(b"\n")
         return item
+
+    def first(self, offset: int) -> bool:
+        """Whether ``offset`` is where the messages begin."""
+        return offset == self.start
 
     def push(self, item: tuple[int, bytes, bool]) -> None:
         self.back.append(item)
@@ -125,18 +132,22 @@ def _blank(line: bytes) -> bool:
 def _is_separator(item: tuple[int, bytes, bool], prev_blank: bool, src: _Lines) -> bool:
     """Whether a line starts the next message of an mbox.
 
-    A ``From `` line after a blank line does (mboxo, mboxrd). Without the
-    blank line (some writers leave it out) it does when the line after it
-    is a header field: a ``From `` line of text in a body is followed by
-    more text, and writers that quote body lines quote it anyway.
+    A ``From `` line does when the line after it is a header field: a
+    ``From `` line of text in a body is followed by more text (writers that
+    quote body lines quote it anyway; some leave out the blank line before
+    a separator). After a blank line (mboxo, mboxrd) it does too when it
+    carries an envelope's date (``From sender Sat Jan  3 01:05:34 1996``)
+    or is the first line of the file, whatever follows it; a body's own
+    "From Russia with love" left unquoted after a blank line, with text
+    after it, stays in the body.
     """
-    _offset, line, starts = item
+    offset, line, starts = item
     if not (starts and line.startswith(b"From ")):
         return False
-    if prev_blank:
-        return True
     following = src.peek()
-    return following is not None and bool(_HEADER_FIELD.match(following[1]))
+    if following is not None and _HEADER_FIELD.match(following[1]):
+        return True
+    return prev_blank and (src.first(offset) or _envelope_date(line) is not None)
 
 
 def _lands_on_separator(src: _Lines) -> bool:
@@ -256,8 +267,9 @@ def iter_mbox(
 ) -> Iterator[RawMessage]:
     """Messages of an mbox (mboxo, mboxrd, mboxcl, mboxcl2), one at a time.
 
-    A ``From `` line starts a message: at the start of the file, after a
-    blank line, or followed by a header field. ``>From `` quoting is undone
+    A ``From `` line starts a message (see :func:`_is_separator`): followed
+    by a header field, or after a blank line at the start of the file or
+    with an envelope's date. ``>From `` quoting is undone
     one level; a ``Content-Length`` that matches the file is honoured (see
     :func:`_read_message`). Text before the first ``From `` line is reported
     as a broken message of its own.
@@ -306,12 +318,18 @@ def iter_eml(
     yield item
 
 
+# Windows tools save .eml and mbox files with a UTF-8 byte order mark.
+_BOM = b"\xef\xbb\xbf"
+
+
 def iter_raw_messages(stream: IO[bytes]) -> tuple[str, Iterator[RawMessage]]:
     """The file's format and its messages. ``stream`` is binary and
-    seekable (an uploaded file or an open file)."""
+    seekable (an uploaded file or an open file). A UTF-8 byte order mark
+    at the start is no part of the first message."""
     head = stream.read(64)
-    stream.seek(0)
-    fmt = detect_format(head)
+    start = len(_BOM) if head.startswith(_BOM) else 0
+    stream.seek(start)
+    fmt = detect_format(head[start:])
     return fmt, (iter_mbox(stream) if fmt == "mbox" else iter_eml(stream))
 
 

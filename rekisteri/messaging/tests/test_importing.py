@@ -60,6 +60,26 @@ def test_every_sample_imports_and_a_second_import_adds_nothing(name):
     assert Message.objects.count() == report.created
 
 
+def test_an_mbox_with_a_byte_order_mark_and_unquoted_from_lines_imports():
+    staff = make_staff()
+    org = make_org()
+    data = (DATA / "mimekit_unmunged_bom.mbox.txt").read_bytes()
+    report = _import(staff, data, organization=org)
+    assert report.format == "mbox"
+    # Two messages; the second's body line "From Russia with love", followed
+    # by "Year: 1963", reads as a separator and a header: that piece is
+    # reported, not stored.
+    assert report.created == 2
+    assert [e.index for e in report.errors] == [3]
+    bodies = {m.subject: m.body for m in Message.objects.all()}
+    assert bodies["This is a test message with an unmunged From line"].endswith(
+        "From Russia with love\n\nWhat does Thunderbird do?"
+    )
+    assert bodies["Another test message with an unmunged From line"] == (
+        "This is my favourite James Bond movie:"
+    )
+
+
 def test_imported_message_keeps_text_participants_attachments_and_headers():
     staff = make_staff()
     org = make_org()

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rekisteri.messaging.importing import iter_eml, iter_mbox
+from rekisteri.messaging.importing import iter_eml, iter_mbox, iter_raw_messages
 from rekisteri.messaging.parsing import (
     BrokenMessage,
     html_to_text,
@@ -88,6 +88,42 @@ def test_mbox_is_split_into_messages_with_offsets():
     assert parsed[0].subject == "Message 1"
     assert parsed[0].body == "Body of message 1."
     assert parsed[1].attachments[0].filename == "Attachment.zip"
+
+
+def test_a_byte_order_mark_before_the_first_line_is_skipped():
+    # Windows tools save .eml and mbox files with a UTF-8 byte order mark.
+    bom = b"\xef\xbb\xbf"
+    eml = bom + b"From: <abuse@example.com>\nSubject: FW: Earn money\n\nx\n"
+    fmt, items = iter_raw_messages(io.BytesIO(eml))
+    (item,) = list(items)
+    assert fmt == "eml"
+    assert parse_message(item.data).subject == "FW: Earn money"
+
+    mbox = bom + _read("mimekit_issue1189_utf8_multipart.mbox")
+    fmt, items = iter_raw_messages(io.BytesIO(mbox))
+    items = list(items)
+    assert fmt == "mbox"
+    assert items[0].error is None and items[0].offset == len(bom)
+    for item in items:
+        assert mbox[item.offset :].startswith(b"From ")
+    assert parse_message(items[0].data).subject == "Message 1"
+
+
+def test_an_unquoted_body_from_line_without_an_envelope_date_does_not_split():
+    raw = _read("mimekit_unmunged_bom.mbox.txt")
+    fmt, items = iter_raw_messages(io.BytesIO(raw))
+    items = list(items)
+    assert fmt == "mbox"
+    first = parse_message(items[0].data)
+    assert first.subject == "This is a test message with an unmunged From line"
+    # "From Russia with love" after a blank line, text after it, no date:
+    # the body's own line.
+    assert first.body.endswith("From Russia with love\n\nWhat does Thunderbird do?")
+    second = parse_message(items[1].data)
+    assert second.subject == "Another test message with an unmunged From line"
+    # Here a line that reads as a header follows it: that is a message's
+    # start, whatever its envelope says, and it splits (as mbox readers do).
+    assert len(items) == 3
 
 
 def test_mbox_from_quoting_is_undone_and_a_body_from_line_does_not_split():
