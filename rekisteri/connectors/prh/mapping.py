@@ -7,8 +7,11 @@ The v3 shape (see the recorded answers under ``tests/data/prh``):
   ``version`` (1 is current), ``registrationDate``, ``endDate``;
 - ``addresses[]``: ``type`` 1 visiting, 2 postal; ``street``,
   ``buildingNumber``, ``entrance``, ``apartmentNumber``,
-  ``apartmentIdSuffix``, ``postOfficeBox``, ``co``, ``postCode``,
-  ``postOffices[]`` (``city`` per ``languageCode``: 1 fi, 2 sv, 3 en);
+  ``apartmentIdSuffix``, ``postOfficeBox``, ``co`` (with or without its
+  "c/o"), ``postCode``, ``postOffices[]`` (``city`` per ``languageCode``:
+  1 fi, 2 sv, 3 en), a foreign address as ``freeAddressLine`` (spaces
+  sent as "_") with ``country``; ``registrationDate``, and ``endDate`` on
+  one no longer in force;
 - ``mainBusinessLine``: ``type`` (the code), ``typeCodeSet`` (TOIMI…),
   ``descriptions[]``; ``companyForms[]``: ``type``, ``descriptions[]``,
   ``endDate`` for an earlier form;
@@ -28,6 +31,7 @@ changed schema is noticed without failing the import.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -213,43 +217,67 @@ def _names(company: dict, today: dt.date) -> tuple[str, list[dict]]:
     return current[0]["name"], history
 
 
-def _address(company: dict, kind: int) -> dict[str, str]:
-    for a in _list(company, "addresses"):
-        if str(a.get("type")) != str(kind):
-            continue
-        street = " ".join(
-            str(a.get(k) or "").strip()
-            for k in ("street", "buildingNumber", "entrance")
-            if str(a.get(k) or "").strip()
-        )
-        flat = "".join(
-            str(a.get(k) or "").strip()
-            for k in ("apartmentNumber", "apartmentIdSuffix")
-        )
-        if flat:
-            street = f"{street} {flat}".strip()
-        box = str(a.get("postOfficeBox") or "").strip()
-        if box and not street:
-            street = f"PL {box}"
-        co = str(a.get("co") or "").strip()
-        if co:
-            street = f"c/o {co}, {street}" if street else f"c/o {co}"
-        offices = a.get("postOffices") or []
-        cities = {
-            str(o.get("languageCode")): str(o.get("city") or "").strip()
-            for o in offices
-            if isinstance(o, dict)
-        }
-        city = cities.get(FINNISH) or next(iter(cities.values()), "")
-        post_code = str(a.get("postCode") or "").strip()
-        return {
-            "street": street[:200],
-            "postal_code": post_code,
-            # The register keeps Finnish post offices in capitals, as PRH does.
-            "city": city.upper()[:100],
-            "country": "FI",
-        }
-    return {}
+_CARE_OF = re.compile(r"^c\s*/\s*o\b[\s:]*", re.IGNORECASE)
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
+
+
+def _current_of_kind(company: dict, kind: int, today: dt.date) -> dict | None:
+    """The company's address of ``kind`` in force ``today`` (PRH keeps an
+    ended one with its ``endDate``), the one registered last among several;
+    with every one ended, the one registered last."""
+    found = [a for a in _list(company, "addresses") if str(a.get("type")) == str(kind)]
+    if not found:
+        return None
+
+    def registered(a: dict) -> str:
+        # ISO dates order as text; an odd one only orders, it is not kept.
+        return str(a.get("registrationDate") or "")
+
+    current = [a for a in found if _is_current(a, today, "addresses")]
+    return max(current or found, key=registered)
+
+
+def _address(company: dict, kind: int, today: dt.date) -> dict[str, str]:
+    a = _current_of_kind(company, kind, today)
+    if a is None:
+        return {}
+    street = " ".join(
+        str(a.get(k) or "").strip()
+        for k in ("street", "buildingNumber", "entrance")
+        if str(a.get(k) or "").strip()
+    )
+    flat = "".join(
+        str(a.get(k) or "").strip() for k in ("apartmentNumber", "apartmentIdSuffix")
+    )
+    if flat:
+        street = f"{street} {flat}".strip()
+    box = str(a.get("postOfficeBox") or "").strip()
+    if box and not street:
+        street = f"PL {box}"
+    if not street:
+        # A foreign address comes as one line, its spaces sent as "_".
+        street = " ".join(str(a.get("freeAddressLine") or "").replace("_", " ").split())
+    # PRH sends the c/o name with its "c/o" or without it.
+    co = _CARE_OF.sub("", str(a.get("co") or "").strip())
+    if co:
+        street = f"c/o {co}, {street}" if street else f"c/o {co}"
+    offices = a.get("postOffices") or []
+    cities = {
+        str(o.get("languageCode")): str(o.get("city") or "").strip()
+        for o in offices
+        if isinstance(o, dict)
+    }
+    city = cities.get(FINNISH) or next(iter(cities.values()), "")
+    post_code = str(a.get("postCode") or "").strip()
+    country = str(a.get("country") or "").strip()
+    return {
+        "street": street[:200],
+        "postal_code": post_code,
+        # The register keeps Finnish post offices in capitals, as PRH does.
+        "city": city.upper()[:100],
+        # A foreign address's country when PRH gives its two-letter code.
+        "country": country.upper() if _COUNTRY.fullmatch(country) else "FI",
+    }
 
 
 def situation_of(company: dict, today: dt.date) -> str:
@@ -310,7 +338,7 @@ def map_company(company: Any, *, today: dt.date | None = None) -> CompanyValues:
         "registry_end_date": _date(company.get("endDate"), "endDate"),
     }
     for prefix, kind in (("visiting", VISITING), ("postal", POSTAL)):
-        for key, value in _address(company, kind).items():
+        for key, value in _address(company, kind, today).items():
             values[f"{prefix}_{key}"] = value
     last_modified = _timestamp(company.get("lastModified"))
     values["registry_modified_at"] = last_modified

@@ -112,3 +112,98 @@ def test_missing_optional_parts_leave_fields_empty():
     v = map_company(company, today=TODAY).values
     assert "visiting_street" not in v and "postal_city" not in v
     assert v["industry_code"] == "" and v["company_form"] == ""
+
+
+def _postal(**fields) -> dict:
+    out = {
+        "type": 2,
+        "street": "",
+        "buildingNumber": "",
+        "entrance": "",
+        "apartmentNumber": "",
+        "apartmentIdSuffix": "",
+        "postOfficeBox": "",
+        "co": None,
+        "country": None,
+        "freeAddressLine": None,
+        "postCode": "00100",
+        "postOffices": [
+            {"city": "HELSINGFORS", "languageCode": "2", "active": True},
+            {"city": "HELSINKI", "languageCode": "1", "active": True},
+        ],
+        "registrationDate": "2024-08-05",
+        "source": "0",
+    }
+    out.update(fields)
+    return out
+
+
+def _postal_values(*addresses: dict) -> dict:
+    company = builders.company(1)
+    company["addresses"] = list(addresses)
+    values = map_company(company, today=TODAY).values
+    return {
+        k[len("postal_") :]: v for k, v in values.items() if k.startswith("postal_")
+    }
+
+
+@pytest.mark.parametrize(
+    "co", ["c/o Anttoni Patana", "C/O Anttoni Patana", "Anttoni Patana"]
+)
+def test_a_care_of_name_gets_one_prefix(co):
+    # PRH sends the c/o name with its prefix or without it (the first is a
+    # recorded company's, 3466646-8).
+    values = _postal_values(
+        _postal(
+            co=co,
+            street="Mechelininkatu",
+            buildingNumber="18",
+            entrance="B",
+            apartmentNumber="52",
+        )
+    )
+    assert values["street"] == "c/o Anttoni Patana, Mechelininkatu 18 B 52"
+
+
+def test_the_current_address_is_taken_over_an_ended_one():
+    ended = _postal(street="Vanha katu", buildingNumber="1", endDate="2020-01-31")
+    current = _postal(street="Uusi katu", buildingNumber="2")
+    assert _postal_values(ended, current)["street"] == "Uusi katu 2"
+    assert _postal_values(current, ended)["street"] == "Uusi katu 2"
+    # One that ends later is still the address today.
+    later = _postal(street="Muuttuva katu", buildingNumber="3", endDate="2027-06-30")
+    assert _postal_values(ended, later)["street"] == "Muuttuva katu 3"
+    # With every one ended, the one registered last.
+    older = _postal(
+        street="Vanhin katu",
+        buildingNumber="9",
+        registrationDate="2001-01-01",
+        endDate="2010-01-01",
+    )
+    assert _postal_values(ended, older)["street"] == "Vanha katu 1"
+
+
+def test_a_foreign_address_in_one_free_line_and_its_country():
+    values = _postal_values(
+        _postal(
+            freeAddressLine="Norgårdsvägen_3_SE-451_75_Uddevalla",
+            country="se",
+            postCode="",
+            postOffices=[],
+        )
+    )
+    assert values == {
+        "street": "Norgårdsvägen 3 SE-451 75 Uddevalla",
+        "postal_code": "",
+        "city": "",
+        "country": "SE",
+    }
+
+
+@pytest.mark.parametrize(
+    ("country", "expected"),
+    [(None, "FI"), ("", "FI"), ("FI", "FI"), ("RUOTSI", "FI"), ("S1", "FI")],
+)
+def test_a_country_that_is_no_two_letter_code_leaves_finland(country, expected):
+    values = _postal_values(_postal(street="Katu", buildingNumber="1", country=country))
+    assert values["country"] == expected
