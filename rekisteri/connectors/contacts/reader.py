@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ MAX_ROWS = 1_000_000
 MAX_COLUMNS = 100
 MAX_CELL = 1000
 ENCODINGS = ("auto", "utf-8", "windows-1252", "iso-8859-15")
+_SEPARATOR_LINE = re.compile(r"sep=([;,\t|])")
 
 
 @dataclass
@@ -102,6 +104,9 @@ def _rows(
 def _detect_encoding(head: bytes, requested: str) -> tuple[str, list[str]]:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", []
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode Text" and "CSV UTF-16": the mark says which.
+        return "utf-16", []
     if requested not in ("", "auto"):
         return requested, []
     try:
@@ -122,7 +127,9 @@ def open_csv(path: Path, *, encoding: str = "auto") -> ContactFile:
         head = probe.read(256 * 1024)
     chosen, notes = _detect_encoding(head, encoding)
     try:
-        sample = head.decode(chosen, errors="strict")
+        # The sample ends where the read did, maybe inside a character: it
+        # is decoded as the start of the file, not as all of it.
+        sample = codecs.getincrementaldecoder(chosen)("strict").decode(head)
     except UnicodeDecodeError:
         if chosen.startswith("utf-8") and encoding in ("", "auto"):
             chosen, notes = (
@@ -135,10 +142,15 @@ def open_csv(path: Path, *, encoding: str = "auto") -> ContactFile:
                 _("The file is not in the chosen encoding."), "wrong_encoding"
             ) from None
     first_line = sample.splitlines()[0] if sample else ""
-    delimiter = max((";", ",", "\t"), key=first_line.count)
+    # Excel's hint "sep=;" on a line of its own names the delimiter; Excel
+    # hides the line, so the header after it is the user's row 1.
+    hint = _SEPARATOR_LINE.fullmatch(first_line.strip())
+    delimiter = hint.group(1) if hint else max((";", ",", "\t"), key=first_line.count)
     text = path.open("r", encoding=chosen, errors="strict", newline="")
     reader = csv.reader(text, delimiter=delimiter)
     try:
+        if hint:
+            next(reader, None)
         headers = _clean_headers(next(reader, []))
     except UnicodeDecodeError:
         text.close()

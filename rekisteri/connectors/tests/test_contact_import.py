@@ -242,6 +242,61 @@ def test_windows_1252_and_xlsx_read_the_same_rows(tmp_path):
         )
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_excels_unicode_text_reads_the_same_rows(tmp_path, encoding):
+    # Excel's "Unicode Text" (and "CSV UTF-16"): UTF-16 with its byte order
+    # mark, tab-separated.
+    rows = _rows(5, seed=4)
+    rows[0][1] = "Äijälä"
+    path = tmp_path / "l.txt"
+    data = "\r\n".join("\t".join(r) for r in [HEADERS, *rows]) + "\r\n"
+    bom = "\ufeff" if encoding == "utf-16-be" else ""
+    path.write_bytes((bom + data).encode(encoding))
+    opened = open_contacts(path)
+    assert opened.encoding.startswith("utf-16") and not opened.notes
+    assert opened.headers == HEADERS
+    read = list(opened.rows)
+    assert [r[0] for r in read] == [2, 3, 4, 5, 6]
+    assert read[0][1]["Sukunimi"] == "Äijälä"
+    assert [list(r[1].values()) for r in read] == rows
+
+
+def test_excels_separator_line_is_not_the_header(tmp_path):
+    # "sep=;" on the first line tells Excel the delimiter; Excel hides it,
+    # so the header is row 1 of what the user sees.
+    rows = _rows(3, seed=5)
+    path = tmp_path / "l.csv"
+    body = io.StringIO()
+    csv.writer(body, delimiter=",").writerows([HEADERS, *rows])
+    path.write_text("sep=,\r\n" + body.getvalue(), encoding="utf-8")
+    opened = open_contacts(path)
+    assert opened.headers == HEADERS
+    read = list(opened.rows)
+    assert [r[0] for r in read] == [2, 3, 4]
+    assert [list(r[1].values()) for r in read] == rows
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_utf8_character_cut_by_the_sniffed_sample_keeps_the_file_utf8(tmp_path, bom):
+    # The encoding and the delimiter are sniffed from the first 256 KiB; a
+    # file whose two-byte "Ä" straddles that point is still UTF-8.
+    header = (";".join(HEADERS) + "\r\n").encode()
+    row = "Matti;Äijälä;m@example.fi;;;;;\r\n".encode()
+    filler = b"Maija;Virtanen;v@example.fi;;;;;\r\n"
+    data = bom + header
+    while len(data) + len(filler) < 256 * 1024 - 3:
+        data += filler
+    # "Matti;" is six bytes: the "Ä" after it starts at the sample's last byte.
+    data += b"x" * (256 * 1024 - 7 - 2 - len(data)) + b"\r\n"
+    cut = data + row
+    assert cut[256 * 1024 - 1 : 256 * 1024 + 1].decode("utf-8") == "Ä"
+    path = tmp_path / "l.csv"
+    path.write_bytes(cut)
+    opened = open_contacts(path)
+    assert opened.encoding.startswith("utf-8") and not opened.notes
+    assert list(opened.rows)[-1][1]["Sukunimi"] == "Äijälä"
+
+
 def test_an_xlsx_bomb_is_refused_before_it_is_opened(tmp_path):
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
