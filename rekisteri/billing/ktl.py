@@ -21,6 +21,7 @@ from typing import IO
 from rekisteri.billing.camt import CamtTransaction
 
 _CENTS = re.compile(r"[0-9]{10}")
+_BOM = "\xef\xbb\xbf"
 
 
 class KtlError(ValueError):
@@ -44,6 +45,10 @@ def read_ktl(stream: IO[bytes]) -> Iterator[CamtTransaction]:
     try:
         for lineno, raw in enumerate(text, start=1):
             line = raw.rstrip("\r\n")
+            if lineno == 1 and line.startswith(_BOM):
+                # Saved in a Windows editor: a UTF-8 byte order mark, read
+                # as Latin-1, before the header record.
+                line = line[len(_BOM) :]
             if not line.strip():
                 continue
             kind = line[0]

@@ -109,6 +109,14 @@ def test_the_ktl_sample_is_read():
     assert all(t.bank_reference.startswith("KTL:") for t in txs)
 
 
+def test_a_ktl_file_saved_with_a_byte_order_mark_is_read_the_same():
+    # A file opened and saved in a Windows editor gains a UTF-8 mark.
+    raw = (DATA / "nordea_test_ktl_from_devlab-sepa_df_ktl.txt").read_bytes()
+    plain = list(read_ktl(io.BytesIO(raw)))
+    marked = list(read_ktl(io.BytesIO(b"\xef\xbb\xbf" + raw)))
+    assert marked == plain and len(marked) == 13
+
+
 # --- Status --------------------------------------------------------------------
 
 
