@@ -24,6 +24,9 @@ from rekisteri.messaging.parsing.values import (
     ParsedMessage,
 )
 
+# The signature of an OLE compound file, which an Outlook .msg is.
+_OLE_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
 # Headers that make a header block a message even without an envelope.
 _MESSAGE_HEADERS = ("subject", "mime-version", "content-type")
 
@@ -32,6 +35,15 @@ def parse_message(raw: bytes) -> ParsedMessage:
     """Parse the bytes of one message; raise BrokenMessage if it is none."""
     if not raw.strip():
         raise BrokenMessage("empty", _("The message is empty."))
+    if raw.startswith(_OLE_COMPOUND_FILE):
+        raise BrokenMessage(
+            "outlook_msg",
+            _(
+                "This is an Outlook message file (.msg), not an email. Save the "
+                "message from Outlook as .eml, or export the folder as an mbox, "
+                "and import that."
+            ),
+        )
     if not looks_like_headers(raw):
         raise BrokenMessage(
             "no_headers", _("The message does not start with a header block.")
