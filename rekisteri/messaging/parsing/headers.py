@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
@@ -130,13 +131,20 @@ def header_text(msg: Message, name: str, notes: list[str]) -> str:
     return decode_words(value if isinstance(value, str) else str(value), notes)
 
 
-def _without_comments(value: str) -> str:
-    """An address header's text with its comments (``(...)``, nested,
-    outside quotes) taken out."""
-    out: list[str] = []
+# What a character of an address header is in (RFC 5322 3.2.2-3.2.4): a
+# comment (its parentheses included), a quoted string (its quotes
+# included), or neither.
+_PLAIN, _QUOTED, _COMMENT = "plain", "quoted", "comment"
+
+
+def _scan(value: str) -> Iterator[tuple[int, str, str]]:
+    """Each character of an address header, its index and what it is in
+    (``_PLAIN``, ``_QUOTED`` or ``_COMMENT``); comments nest, and a
+    backslash escapes the character after it in either."""
     depth = 0
     quoted = escaped = False
-    for ch in value:
+    for i, ch in enumerate(value):
+        inside = _QUOTED if quoted else _COMMENT if depth else _PLAIN
         if escaped:
             escaped = False
         elif ch == "\\" and (quoted or depth):
@@ -144,16 +152,17 @@ def _without_comments(value: str) -> str:
         elif quoted:
             quoted = ch != '"'
         elif ch == '"' and not depth:
-            quoted = True
+            quoted, inside = True, _QUOTED
         elif ch == "(":
-            depth += 1
-            continue
+            depth, inside = depth + 1, _COMMENT
         elif ch == ")" and depth:
             depth -= 1
-            continue
-        if not depth:
-            out.append(ch)
-    return "".join(out)
+        yield i, ch, inside
+
+
+def _without_comments(value: str) -> str:
+    """An address header's text with its comments taken out."""
+    return "".join(ch for _i, ch, inside in _scan(value) if inside != _COMMENT)
 
 
 # A group with no members ("Undisclosed recipients:;", RFC 5322 3.4): its
@@ -215,24 +224,12 @@ def _split_top_level(value: str) -> list[str]:
     """An address header split at the commas that separate its entries
     (not those in quotes, comments or angle brackets)."""
     entries: list[str] = []
-    start = depth = 0
-    quoted = angle = escaped = False
-    for i, ch in enumerate(value):
-        if escaped:
-            escaped = False
-        elif ch == "\\" and (quoted or depth):
-            escaped = True
-        elif quoted:
-            quoted = ch != '"'
-        elif ch == '"' and not depth:
-            quoted = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")" and depth:
-            depth -= 1
-        elif depth:
+    start = 0
+    angle = False
+    for i, ch, inside in _scan(value):
+        if inside != _PLAIN:
             continue
-        elif ch == "<":
+        if ch == "<":
             angle = True
         elif ch == ">":
             angle = False
