@@ -109,6 +109,16 @@ def test_the_ktl_sample_is_read():
     assert all(t.bank_reference.startswith("KTL:") for t in txs)
 
 
+def test_a_downloaded_svm_file_is_read():
+    with (DATA / "jbank_547392460.SVM").open("rb") as fh:
+        (tx,) = list(read_ktl(fh))
+    assert (tx.amount, tx.currency, tx.credit) == (Decimal("49.00"), "EUR", True)
+    assert tx.references == ("13013",)
+    assert tx.bank_reference == "KTL:02042588WWRV0212"
+    # The payment date (maksupäivä), then the booking date if it is missing.
+    assert tx.booking_date == dt.date(2018, 2, 4)
+
+
 def test_a_ktl_file_saved_with_a_byte_order_mark_is_read_the_same():
     # A file opened and saved in a Windows editor gains a UTF-8 mark.
     raw = (DATA / "nordea_test_ktl_from_devlab-sepa_df_ktl.txt").read_bytes()
