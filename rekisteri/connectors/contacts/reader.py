@@ -78,6 +78,10 @@ def _clean_headers(raw: list[object]) -> list[str]:
 def _cell(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        # A spreadsheet's whole number stored as a float: as Excel shows it
+        # (401234567, not 401234567.0).
+        value = int(value)
     text = str(value).strip()
     return text[:MAX_CELL]
 

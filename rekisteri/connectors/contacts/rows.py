@@ -11,6 +11,7 @@ row then costs no query of its own until it writes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +95,10 @@ def clean(raw: dict[str, str], reasons: list[str]) -> Cleaned:
         reasons.append(_("Unknown language."))
     c.language = language if language in LANGUAGES else Language.FI
     code = raw.get("postal_code", "")
+    if re.fullmatch(r"[0-9]{3,4}", code):
+        # A Finnish postal code is five digits; three or four are one that a
+        # spreadsheet read as a number (00100 → 100).
+        code = code.zfill(5)
     if code:
         try:
             c.postal_code = formats.normalise_postal_code(code, "FI")

@@ -297,6 +297,37 @@ def test_a_utf8_character_cut_by_the_sniffed_sample_keeps_the_file_utf8(tmp_path
     assert list(opened.rows)[-1][1]["Sukunimi"] == "Äijälä"
 
 
+def test_numbers_that_excel_stripped_of_leading_zeros_are_read(tmp_path):
+    # Excel turns "00100" into the number 100 and "0401234567" into
+    # 401234567 (and stores some numbers as 401234567.0): what it shows.
+    from openpyxl import Workbook
+
+    rows = _rows(3, seed=6)
+    book = Workbook()
+    sheet = book.active
+    sheet.append([*HEADERS, "Katuosoite", "Postinumero", "Postitoimipaikka"])
+    codes = (100, 2150, 33100)
+    phones = (401234567, 401234568.0, "")
+    for r, code, phone in zip(rows, codes, phones, strict=True):
+        sheet.append([*r[:3], phone, *r[4:], "Katu 1", code, "KAUPUNKI"])
+    book.save(tmp_path / "l.xlsx")
+    columns = {
+        **COLUMNS,
+        "street": "Katuosoite",
+        "postal_code": "Postinumero",
+        "city": "Postitoimipaikka",
+    }
+    report = importer.import_contacts(
+        actor=None, path=tmp_path / "l.xlsx", mapping=_mapping(columns=columns)
+    )
+    assert report.summary()["create"] == 3, [o.reasons for o in report.rows]
+    with keys.ensure_scope():
+        persons = [Person.objects.get(pk=o.person_id) for o in report.rows]
+        assert [p.postal_code for p in persons] == ["00100", "02150", "33100"]
+        assert [p.number for p in persons[0].phones.all()] == ["+358401234567"]
+        assert [p.number for p in persons[1].phones.all()] == ["+358401234568"]
+
+
 def test_an_xlsx_bomb_is_refused_before_it_is_opened(tmp_path):
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
