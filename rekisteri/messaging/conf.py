@@ -22,6 +22,11 @@ SETTINGS = AppSettings(
         "Bytes of all attachments of one message together.",
     ),
     Setting(
+        "REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENTS",
+        200,
+        "Attachments of one message.",
+    ),
+    Setting(
         "REKISTERI_MESSAGING_MAX_MESSAGE_BYTES",
         40 * 1024 * 1024,
         "Bytes of one message as read from a file (headers, body, encoded parts).",

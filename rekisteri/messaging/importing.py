@@ -25,6 +25,7 @@ from typing import IO, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rekisteri.access.enforce import PERSON, write_service
 from rekisteri.audit.services import audit_record
@@ -513,7 +514,23 @@ def _store_one(
         occurred_at = timezone.now()
         notes.append(_("The message has no readable date; the import time is used."))
     attachments, total = [], 0
+    most = setting("REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENTS")
     for n, a in enumerate(parsed.attachments, start=1):
+        if len(attachments) == most:
+            # Tens of thousands of tiny parts fit the byte limits; each kept
+            # attachment is a row and a sealed file.
+            rest = len(parsed.attachments) - n + 1
+            notes.append(
+                ngettext(
+                    "%(rest)s more attachment was not stored: a message keeps at "
+                    "most %(most)s.",
+                    "%(rest)s more attachments were not stored: a message keeps at "
+                    "most %(most)s.",
+                    rest,
+                )
+                % {"rest": rest, "most": most}
+            )
+            break
         size = len(a.data)
         if size > setting("REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES"):
             notes.append(

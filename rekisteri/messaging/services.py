@@ -185,6 +185,13 @@ def _clean(
             "other_customer",
             _("The contract is not this organization's."),
         )
+    if len(attachments) > setting("REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENTS"):
+        errors.add(
+            "attachments",
+            "too_many_attachments",
+            _("A message has at most %(most)s attachments.")
+            % {"most": setting("REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENTS")},
+        )
     total = 0
     for a in attachments:
         size = len(a.content)

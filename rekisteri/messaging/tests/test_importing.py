@@ -136,6 +136,29 @@ def test_an_oversized_attachment_is_not_stored_and_is_noted(settings):
     assert "size limit" in Message.objects.get().notes
 
 
+def test_attachments_past_the_count_limit_are_not_stored_and_are_noted(settings):
+    # A message of tens of thousands of tiny parts fits the byte limits; its
+    # attachments would each be a row and a sealed file.
+    settings.REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENTS = 3
+    parts = b"".join(
+        b'--b\nContent-Type: application/octet-stream; name="f%d.bin"\n\nx\n' % i
+        for i in range(5)
+    )
+    data = _email(
+        1,
+        extra=b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n',
+    ).replace(b"\nTeksti 1\n", b"\n" + parts + b"--b--\n")
+    report = _import(make_staff(), data, organization=make_org())
+    assert report.created == 1
+    assert sorted(a.filename for a in Attachment.objects.all()) == [
+        "f0.bin",
+        "f1.bin",
+        "f2.bin",
+    ]
+    note = Message.objects.get().notes
+    assert "2" in note and "3" in note and "not stored" in note
+
+
 def test_participants_are_matched_and_the_organization_derived_from_their_role():
     staff = make_staff()
     org = make_org()

@@ -148,6 +148,19 @@ def test_attachment_limits_come_from_settings_and_refuse_clearly(settings):
     assert not Message.objects.exists()
 
 
+def test_more_attachments_than_the_limit_are_refused(settings):
+    settings.REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENTS = 2
+    with pytest.raises(ValidationFailed) as exc:
+        _log(
+            make_staff(),
+            organization=make_org(),
+            attachments=[AttachmentIn(f"{n}.txt", b"x") for n in range(3)],
+        )
+    codes = [c for c, _m in exc.value.fields["attachments"]]
+    assert codes == ["too_many_attachments"]
+    assert not Message.objects.exists()
+
+
 def test_a_reply_joins_the_thread_of_the_same_owner_only():
     staff = make_staff()
     org, other = make_org(), make_org()
