@@ -43,13 +43,16 @@ def _open_json(path: Path) -> Iterator[IO[bytes]]:
                 yield inner
 
 
-def _first_token(stream: IO[bytes]) -> bytes:
-    """The first non-blank byte, the stream put back where it was."""
-    buffered = stream if isinstance(stream, io.BufferedReader) else None
-    if buffered is not None:
-        peek = buffered.peek(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-        return peek[:1]
-    return b""
+_BOM = b"\xef\xbb\xbf"
+
+
+def _first_token(stream: io.BufferedReader) -> bytes:
+    """The first non-blank byte; a UTF-8 byte order mark before it (a file
+    saved by a Windows editor) is read past, which the JSON parser would
+    refuse, and the rest is put back."""
+    if stream.peek(len(_BOM)).startswith(_BOM):
+        stream.read(len(_BOM))
+    return stream.peek(64).lstrip(b" \t\r\n")[:1]
 
 
 def iter_companies(path: Path) -> Iterator[Any]:

@@ -221,6 +221,16 @@ def test_files_in_every_shape(tmp_path: Path):
     assert len(list(iter_companies(answer))) == 3
     assert len(list(iter_companies(bare))) == 3
     assert len(list(iter_companies(SAMPLE))) == 1
+    # Saved by a Windows editor: a UTF-8 byte order mark before the JSON.
+    marked = tmp_path / "marked.json"
+    marked.write_bytes(b"\xef\xbb\xbf" + json.dumps(page).encode())
+    assert len(list(iter_companies(marked))) == 3
+    zipped = tmp_path / "marked.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr(
+            "all.json", b"\xef\xbb\xbf" + json.dumps(page["companies"]).encode()
+        )
+    assert len(list(iter_companies(zipped))) == 3
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(page)[:-200])
     with pytest.raises(PrhBadResponse, match="not valid JSON"):
