@@ -258,7 +258,22 @@ def _split_top_level(value: str) -> list[str]:
     return entries
 
 
-_NAMED_ADDRESS = re.compile(r"^\s*([^\"<>():;]*@[^\"<>():;]*?)\s*(<[^<>]*>\s*)$")
+_NOT_IN_A_NAME = frozenset('"<>():;')
+
+
+def _named_address(entry: str) -> tuple[str, str] | None:
+    """An entry written ``name <address>`` whose unquoted name holds an
+    "@": the name (stripped) and the rest from its "<"; else None. A scan
+    from the right, in one pass (a regular expression for it backtracked
+    on a long run of "@")."""
+    tail = entry.rstrip()
+    start = tail.rfind("<")
+    if not tail.endswith(">") or start < 0 or ">" in tail[start:-1]:
+        return None
+    name = entry[:start].strip()
+    if "@" not in name or not _NOT_IN_A_NAME.isdisjoint(name):
+        return None
+    return name, entry[start:]
 
 
 def _quote_names(value: str) -> str:
@@ -270,10 +285,11 @@ def _quote_names(value: str) -> str:
     entries = _split_top_level(value)
     changed = False
     for i, entry in enumerate(entries):
-        match = _NAMED_ADDRESS.match(entry)
-        if match:
-            name = match.group(1).replace("\\", "\\\\")
-            entries[i] = f' "{name}" {match.group(2)}'
+        named = _named_address(entry)
+        if named:
+            name, address = named
+            name = name.replace("\\", "\\\\")
+            entries[i] = f' "{name}" {address}'
             changed = True
     return ",".join(entries) if changed else value
 

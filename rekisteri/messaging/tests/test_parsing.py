@@ -509,12 +509,25 @@ def test_naming_nobody_is_what_the_grammar_says(value):
     assert headers._names_nobody(value) == (not rest.replace(",", "").strip())
 
 
+_NAMED_ORACLE = re.compile(r"^\s*([^\"<>():;]*@[^\"<>():;]*?)\s*(<[^<>]*>\s*)$")
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet='ab @<>:;"() \t', max_size=24))
+def test_a_named_address_is_what_the_grammar_says(entry):
+    match = _NAMED_ORACLE.match(entry)
+    expected = (match.group(1), match.group(2)) if match else None
+    assert headers._named_address(entry) == expected
+
+
 def test_a_long_address_header_is_read_in_linear_time():
     # A regular expression that backtracks took 5 s for 20,000 characters;
     # 400,000 would take half an hour.
     value = "a" * 400_000
     started = time.perf_counter()
     assert headers._names_nobody(value) is False
+    # A run of "@" before an unclosed "<": the same for the named entries.
+    assert headers._quote_names("a@" * 200_000 + " <") == "a@" * 200_000 + " <"
     assert time.perf_counter() - started < 5
 
 
