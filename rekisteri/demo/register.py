@@ -40,6 +40,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -299,6 +300,40 @@ def _seal_batch(
 _SEAL_IN_PRODUCER = {"postgresql": True}
 
 
+@dataclass
+class _Plan:
+    """What a producer makes: the run's batches, in order, from the
+    generator, each span's organizations and persons, and the window of
+    organizations roles may point at; sealed with ``tables`` under the
+    master key ``wrap_with`` (``keyring.wrapping_key``, resolved by the
+    writer: a producer never reads the key ring)."""
+
+    gen: Generator
+    spans: list[tuple[range, range]]
+    window: deque[OrgRef]
+    tables: _Tables
+    wrap_with: tuple
+
+    def produce(
+        self, put: Callable[[Batch | BaseException | None], bool], *, seal: bool
+    ) -> None:
+        """Each batch (sealed when ``seal``), then the end mark (None),
+        handed to ``put``; a failure is handed over in place of a batch.
+        ``put`` returns False once the writer has stopped."""
+        try:
+            for number, (org_indexes, person_indexes) in enumerate(self.spans, 1):
+                batch = self.gen.batch(number, org_indexes, person_indexes, self.window)
+                if seal:
+                    batch.sealed = _seal_batch(
+                        self.tables, batch.rows, wrap_with=self.wrap_with
+                    )
+                if not put(batch):
+                    return
+            put(None)
+        except BaseException as exc:  # handed to the writer, which raises it
+            put(exc)
+
+
 class _Producer(threading.Thread):
     """Generates batches one step ahead of the writer, in its own thread.
 
@@ -313,39 +348,15 @@ class _Producer(threading.Thread):
     thread's own that nothing closed.
     """
 
-    def __init__(
-        self,
-        gen: Generator,
-        spans: list[tuple[range, range]],
-        window: deque[OrgRef],
-        tables: _Tables,
-        *,
-        seal: bool,
-        wrap_with: tuple,
-    ) -> None:
+    def __init__(self, plan: _Plan, *, seal: bool) -> None:
         super().__init__(name="seed-demo-generator", daemon=True)
-        self.gen = gen
-        self.spans = spans
-        self.window = window
-        self.tables = tables
+        self.plan = plan
         self.seal = seal
-        self.wrap_with = wrap_with
         self.queue: queue.Queue[Batch | BaseException | None] = queue.Queue(1)
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        try:
-            for number, (org_indexes, person_indexes) in enumerate(self.spans, 1):
-                batch = self.gen.batch(number, org_indexes, person_indexes, self.window)
-                if self.seal:
-                    batch.sealed = _seal_batch(
-                        self.tables, batch.rows, wrap_with=self.wrap_with
-                    )
-                if not self._put(batch):
-                    return
-            self._put(None)
-        except BaseException as exc:  # handed to the writer, which raises it
-            self._put(exc)
+        self.plan.produce(self._put, seal=self.seal)
 
     def _put(self, item: Batch | BaseException | None) -> bool:
         while not self.stopping.is_set():
@@ -399,17 +410,10 @@ def _producer(
     # ring here, once: a producer must not use the database. A primary key
     # changed during the run takes effect at the next run; the one used
     # stays configured, as rotation requires (docs/security.md).
-    wrap_with = keyring.wrapping_key()
+    plan = _Plan(gen, spans, window, tables, keyring.wrapping_key())
     if persons >= PROCESS_PERSONS and "fork" in multiprocessing.get_all_start_methods():
-        return _ProcessProducer(gen, spans, window, tables, wrap_with)
-    return _Producer(
-        gen,
-        spans,
-        window,
-        tables,
-        seal=_SEAL_IN_PRODUCER.get(connection.vendor, False),
-        wrap_with=wrap_with,
-    )
+        return _ProcessProducer(plan)
+    return _Producer(plan, seal=_SEAL_IN_PRODUCER.get(connection.vendor, False))
 
 
 class _ProcessProducer:
@@ -431,19 +435,12 @@ class _ProcessProducer:
     writer; the writer's ``close`` closes the pipe, which ends the child.
     """
 
-    def __init__(
-        self,
-        gen: Generator,
-        spans: list[tuple[range, range]],
-        window: deque[OrgRef],
-        tables: _Tables,
-        wrap_with: tuple,
-    ) -> None:
+    def __init__(self, plan: _Plan) -> None:
         context = multiprocessing.get_context("fork")
         self.receive, send = context.Pipe(duplex=False)
         self.process = context.Process(
             target=_produce,
-            args=(send, gen, spans, window, tables, wrap_with),
+            args=(send, plan),
             name="seed-demo-generator",
             daemon=True,
         )
@@ -474,20 +471,21 @@ class _ProcessProducer:
             self.process.join()
 
 
-def _produce(
-    send: multiprocessing.connection.Connection,
-    gen: Generator,
-    spans: list[tuple[range, range]],
-    window: deque[OrgRef],
-    tables: _Tables,
-    wrap_with: tuple,
-) -> None:
-    """The child process of :class:`_ProcessProducer`."""
+def _produce(send: multiprocessing.connection.Connection, plan: _Plan) -> None:
+    """The child process of :class:`_ProcessProducer`: the plan's batches,
+    sealed, through the pipe."""
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the demo data generator process must not use a database")
 
     def put(item: Batch | BaseException | None) -> bool:
+        if isinstance(item, Batch):
+            # The writer needs the organizations' plain rows (it numbers
+            # them) and only the sealed ones of the rest: half the pickle.
+            rows = item.rows
+            rows.persons = rows.emails = rows.phones = rows.roles = []
+        elif isinstance(item, BaseException):
+            item = _transferable(item)
         try:
             send.send(item)
         except (BrokenPipeError, ConnectionResetError):
@@ -496,19 +494,7 @@ def _produce(
 
     for conn in connections.all():
         conn.execute_wrappers.append(refuse)
-    try:
-        for number, (org_indexes, person_indexes) in enumerate(spans, 1):
-            batch = gen.batch(number, org_indexes, person_indexes, window)
-            batch.sealed = _seal_batch(tables, batch.rows, wrap_with=wrap_with)
-            # The writer needs the organizations' plain rows (it numbers
-            # them) and only the sealed ones of the rest: half the pickle.
-            rows = batch.rows
-            rows.persons = rows.emails = rows.phones = rows.roles = []
-            if not put(batch):
-                return
-        put(None)
-    except BaseException as exc:  # handed to the writer, which raises it
-        put(_transferable(exc))
+    plan.produce(put, seal=True)
 
 
 def _transferable(exc: BaseException) -> BaseException:
