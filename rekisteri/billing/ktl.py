@@ -11,6 +11,7 @@ personal data and is never read.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import re
@@ -21,7 +22,8 @@ from typing import IO
 from rekisteri.billing.camt import CamtTransaction
 
 _CENTS = re.compile(r"[0-9]{10}")
-_BOM = "\xef\xbb\xbf"
+# A UTF-8 byte order mark as the Latin-1 reader sees it.
+_BOM = codecs.BOM_UTF8.decode("latin-1")
 
 
 class KtlError(ValueError):

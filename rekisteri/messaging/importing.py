@@ -15,6 +15,7 @@ derived from the matched persons' current roles.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from collections import OrderedDict
@@ -319,16 +320,12 @@ def iter_eml(
     yield item
 
 
-# Windows tools save .eml and mbox files with a UTF-8 byte order mark.
-_BOM = b"\xef\xbb\xbf"
-
-
 def iter_raw_messages(stream: IO[bytes]) -> tuple[str, Iterator[RawMessage]]:
     """The file's format and its messages. ``stream`` is binary and
     seekable (an uploaded file or an open file). A UTF-8 byte order mark
     at the start is no part of the first message."""
     head = stream.read(64)
-    start = len(_BOM) if head.startswith(_BOM) else 0
+    start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
     stream.seek(start)
     fmt = detect_format(head[start:])
     return fmt, (iter_mbox(stream) if fmt == "mbox" else iter_eml(stream))

@@ -9,6 +9,7 @@ flat whatever the file's size.
 
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 from collections.abc import Iterator
@@ -43,15 +44,12 @@ def _open_json(path: Path) -> Iterator[IO[bytes]]:
                 yield inner
 
 
-_BOM = b"\xef\xbb\xbf"
-
-
 def _first_token(stream: io.BufferedReader) -> bytes:
     """The first non-blank byte; a UTF-8 byte order mark before it (a file
     saved by a Windows editor) is read past, which the JSON parser would
     refuse, and the rest is put back."""
-    if stream.peek(len(_BOM)).startswith(_BOM):
-        stream.read(len(_BOM))
+    if stream.peek(len(codecs.BOM_UTF8)).startswith(codecs.BOM_UTF8):
+        stream.read(len(codecs.BOM_UTF8))
     return stream.peek(64).lstrip(b" \t\r\n")[:1]
 
 
