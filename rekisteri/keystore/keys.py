@@ -8,6 +8,7 @@ Outside a scope nothing is cached.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import threading
@@ -448,14 +449,7 @@ def store_new_keys(rows: list[tuple]) -> None:
     quote = connection.ops.quote_name
     # The rows of one new_keys() call share their creation time: each
     # distinct one is adapted once, not once per key.
-    adapted: dict[Any, Any] = {}
-    adapt = connection.ops.adapt_datetimefield_value
-
-    def at(value: Any) -> Any:
-        if value not in adapted:
-            adapted[value] = adapt(value)
-        return adapted[value]
-
+    at = functools.cache(connection.ops.adapt_datetimefield_value)
     with transaction.atomic(using=KEYSTORE_DB):
         write_rows(
             connection,
