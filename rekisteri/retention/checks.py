@@ -1,4 +1,5 @@
-"""``manage.py check`` refuses a retention period that is not a whole number."""
+"""``manage.py check`` refuses a retention period that is not a whole number,
+and a sweep batch time SQLite's busy timeout would not wait for."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ def retention_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
             conf.value(name)
         except ImproperlyConfigured as exc:
             errors.append(Error(str(exc), id="retention.E001"))
+    try:
+        conf.batch_seconds()
+    except ImproperlyConfigured as exc:
+        errors.append(Error(str(exc), id="retention.E003"))
     try:
         fiscal.end_month()
     except ValueError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from rekisteri.core.conf import AppSettings, Setting, env_int
+from rekisteri.core.conf import AppSettings, Setting, env_float, env_int
 
 SETTINGS = AppSettings(
     __name__,
@@ -39,10 +39,20 @@ SETTINGS = AppSettings(
         "Minutes after which a sweep lock whose holder has not reported is "
         "stale and taken over.",
     ),
+    Setting(
+        "REKISTERI_RETENTION_SWEEP_BATCH_SECONDS",
+        1.0,
+        "Seconds an erasing sweep's batch aims to take on SQLite, where its "
+        "transaction holds the database's one write lock; below the database's "
+        "5-second busy timeout.",
+        env=env_float,
+    ),
 )
 setting = SETTINGS.value
 
-PERIODS = tuple(item.name for item in SETTINGS)
+BATCH_SECONDS = "REKISTERI_RETENTION_SWEEP_BATCH_SECONDS"
+BUSY_TIMEOUT_SECONDS = 5.0  # settings.py: PRAGMA busy_timeout=5000
+PERIODS = tuple(item.name for item in SETTINGS if item.name != BATCH_SECONDS)
 
 
 def value(name: str) -> int:
@@ -51,3 +61,19 @@ def value(name: str) -> int:
     if not isinstance(number, int) or isinstance(number, bool) or number < 0:
         raise ImproperlyConfigured(f"{name} must be a whole number of 0 or more.")
     return number
+
+
+def batch_seconds() -> float:
+    """:data:`BATCH_SECONDS`, checked: a batch that held SQLite's write lock
+    past the busy timeout would make every writer waiting for it fail."""
+    number = setting(BATCH_SECONDS)
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, int | float)
+        or not 0 < number < BUSY_TIMEOUT_SECONDS
+    ):
+        raise ImproperlyConfigured(
+            f"{BATCH_SECONDS} must be a number of seconds above 0 and below "
+            f"{BUSY_TIMEOUT_SECONDS:g} (the database's busy timeout)."
+        )
+    return float(number)

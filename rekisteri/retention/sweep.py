@@ -43,6 +43,7 @@ import contextlib
 import datetime as dt
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,18 +67,24 @@ from rekisteri.retention.models import DueDate, SweepEntry, SweepLock, SweepRun
 from rekisteri.rights import erasure
 from rekisteri.rights.models import ErasureReceipt
 
-# Subjects per batch of an erasing sweep: a heartbeat, a settled batch and
-# one erasure transaction each. On SQLite that transaction holds the
-# database's one write lock (about 0.5 s for 1,000 at 10,000 persons, 1 s
-# at 100,000; a writer waits up to busy_timeout, 5 s), and its commit
-# writes every page the batch dirtied, most of the blind index's at
-# 100,000 persons whatever the batch's size: 1,000 erased 808-954
-# subjects/s where 500 erased 731-784 there. PostgreSQL locks only the
-# batch's rows, and each of the batch's ninety-odd statements costs a round
-# trip however many persons it serves: at 2,000 the sweep erased
-# 1,964-2,040 subjects/s where batches of 500 erased 1,389-1,415
-# (docs/retention.md, Performance).
+# Rows per batch of an erasing sweep: a heartbeat, a settled batch and one
+# erasure transaction each. PostgreSQL locks only the batch's rows, and
+# each of the batch's ninety-odd statements costs a round trip however
+# many persons it serves: at 2,000 the sweep erased 1,964-2,040 subjects/s
+# where batches of 500 erased 1,389-1,415, and batches of 4,000 no more
+# than 2,000 did. On SQLite the transaction holds the database's one write
+# lock (transaction_mode IMMEDIATE, settings.py), and its commit writes
+# every page the batch dirtied, most of the blind index's at 100,000
+# persons whatever the batch's size: larger batches write less per subject
+# (46 kB at 1,000, 32 kB at 2,000, 24 kB at 4,000) but hold the lock
+# longer, and how much longer grows with the register. So on SQLite a
+# batch is sized by time (:class:`Sizer`): it starts at BATCH and then
+# takes as many rows as the last batch's rate acts on in
+# REKISTERI_RETENTION_SWEEP_BATCH_SECONDS, at most twice the last batch
+# and within BATCH_MIN..BATCH_MAX (docs/retention.md, Performance).
 BATCH = 1000
+BATCH_MIN = 100
+BATCH_MAX = 4000
 BATCH_POSTGRESQL = 2000
 DRY_BATCH = 2000  # a dry run writes nothing: larger batches, fewer queries
 ACTIONABLE = {
@@ -105,6 +112,45 @@ class SweepRefused(Exception):
 def erasing_batch() -> int:
     """Subjects per batch of an erasing sweep on this database (BATCH)."""
     return BATCH_POSTGRESQL if connection.vendor == "postgresql" else BATCH
+
+
+def next_batch(size: int, took: float, seconds: float) -> int:
+    """The next batch's size on SQLite after one of ``size`` rows took
+    ``took`` seconds to act on, for a batch that aims at ``seconds``: the
+    rows the last batch's rate acts on in that time, at most twice the last
+    batch (one fast batch says little) and within BATCH_MIN..BATCH_MAX."""
+    wanted = size * 2 if took <= 0 else int(size * seconds / took)
+    return max(BATCH_MIN, min(wanted, size * 2, BATCH_MAX))
+
+
+@dataclass
+class Sizer:
+    """How many due rows the sweep's next batch takes.
+
+    A dry run writes nothing: DRY_BATCH. A size the caller gives is kept.
+    Otherwise an erasing sweep's batch is ``erasing_batch()``; on SQLite,
+    where the batch's transaction holds the database's one write lock, it is
+    then sized by :func:`next_batch` so the lock is held for about
+    ``conf.batch_seconds()`` whatever the register's size."""
+
+    size: int
+    seconds: float | None = None  # None: a fixed size
+
+    @classmethod
+    def for_run(cls, *, dry_run: bool, batch_size: int | None) -> Sizer:
+        if batch_size is not None:
+            return cls(batch_size)
+        if dry_run:
+            return cls(DRY_BATCH)
+        if connection.vendor != "sqlite":
+            return cls(erasing_batch())
+        return cls(erasing_batch(), conf.batch_seconds())
+
+    def took(self, rows: int, seconds: float) -> None:
+        """The last batch of ``rows`` rows took ``seconds`` to act on."""
+        if self.seconds is not None and rows >= self.size:
+            # A short batch is the last one: nothing to size after it.
+            self.size = next_batch(rows, seconds, self.seconds)
 
 
 def check_as_of(value: str | dt.date | None, *, dry_run: bool) -> dt.date:
@@ -588,8 +634,7 @@ def run_sweep(
     or while another erasing sweep runs.
     """
     day = check_as_of(as_of, dry_run=dry_run)
-    if batch_size is None:
-        batch_size = DRY_BATCH if dry_run else erasing_batch()
+    sizer = Sizer.for_run(dry_run=dry_run, batch_size=batch_size)
     run = SweepRun.objects.create(
         as_of=day, dry_run=dry_run, host=socket.gethostname(), pid=os.getpid()
     )
@@ -616,7 +661,7 @@ def run_sweep(
                     .filter(pk__gt=last)
                     .order_by("pk")
                     .values_list("pk", "person_id", "organization_id", "rule")[
-                        :batch_size
+                        : sizer.size
                     ]
                 )
                 if not batch:
@@ -626,7 +671,9 @@ def run_sweep(
                 # (core/gcpause.py).
                 with gcpause.paused():
                     _refresh(ctx, batch)
+                    started = time.perf_counter()
                     _act_batch(ctx, batch, counts, on_subject)
+                    sizer.took(len(batch), time.perf_counter() - started)
                 last = batch[-1][0]
                 run.counts = counts
                 run.heartbeat_at = timezone.now()

@@ -26,8 +26,9 @@ class Command(BaseCommand):
             type=int,
             default=None,
             help=(
-                "Subjects per batch (default: 1,000 on SQLite and 2,000 on "
-                "PostgreSQL; 2,000 for a dry run)"
+                "Due rows per batch, fixed (default: 2,000 on PostgreSQL and "
+                "for a dry run; on SQLite sized to take about "
+                "REKISTERI_RETENTION_SWEEP_BATCH_SECONDS each)"
             ),
         )
         sw.add_argument("--no-progress", action="store_true")
