@@ -5,6 +5,12 @@ entry is cleared, so memory stays flat however many entries a bank sends.
 Any camt.054 version is accepted (namespaces are ignored). An entry with
 several ``TxDtls`` yields one :class:`CamtTransaction` per transaction.
 
+Another bank-to-customer message is refused, naming it: a camt.053
+statement or a camt.052 report lists the same payments as the day's
+camt.054 notifications under archive ids (``AcctSvcrRef``) of its own, so
+importing both would record each payment twice, and a duplicate is only
+recognised by its archive id (docs/billing.md).
+
 Only a structured creditor reference (``Strd/CdtrRefInf/Ref``, type SCOR or
 none) is taken as a reference. Free text (``Ustrd``) is never mined for
 numbers: a payment without a structured reference is reported, not guessed.
@@ -108,11 +114,31 @@ def _refuse_entities(stream: IO[bytes]) -> None:
         raise CamtError("document type declarations are not allowed")
 
 
+NOTIFICATION = "BkToCstmrDbtCdtNtfctn"  # camt.054
+# The other messages a bank sends its customer, as a person knows them.
+OTHER_MESSAGES = {
+    "BkToCstmrStmt": "a camt.053 account statement",
+    "BkToCstmrAcctRpt": "a camt.052 account report",
+}
+
+
+def _not_a_notification(name: str) -> CamtError:
+    known = OTHER_MESSAGES.get(name)
+    if known is None:
+        return CamtError(f"not a camt.054 notification (its message is {name[:60]})")
+    return CamtError(
+        f"{known}, not a camt.054 notification: its entries repeat the "
+        "notifications' payments under other archive ids and would be recorded "
+        "twice; import the bank's camt.054 file"
+    )
+
+
 def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
     """Yield the transactions of a camt.054 file, in order, streaming."""
     _refuse_entities(stream)
     position = 0
     root_seen = False
+    message_seen = False
     in_entry = False
     account_ccy = ""
     try:
@@ -123,6 +149,11 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
                     root_seen = True
                     if name != "Document":
                         raise CamtError("not an ISO 20022 document")
+                elif not message_seen:
+                    # The document's one child names its message.
+                    message_seen = True
+                    if name != NOTIFICATION:
+                        raise _not_a_notification(name)
                 elif name == "Ntfctn":
                     account_ccy = ""
                 elif name == "Ntry":
@@ -196,3 +227,5 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
         raise CamtError(f"not well-formed XML (line {exc.position[0]})") from None
     if not root_seen:
         raise CamtError("empty file")
+    if not message_seen:
+        raise CamtError("the document holds no message")

@@ -273,6 +273,54 @@ def test_an_unreadable_file_records_nothing():
     assert not Payment.objects.exists() and not PaymentImport.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("genkgo_camt053.v2.minimal.xml", "camt.053 account statement"),
+        ("genkgo_camt053.v8.xml", "camt.053 account statement"),
+        ("genkgo_camt052.v2.xml", "camt.052 account report"),
+    ],
+)
+def test_a_statement_or_report_is_refused_naming_it(name, says):
+    # Real files: they list payments a camt.054 notifies under archive ids
+    # of their own, so importing both would record a payment twice.
+    with (DATA / name).open("rb") as fh, pytest.raises(CamtError) as exc:
+        list(read_camt054(fh))
+    assert says in str(exc.value) and "camt.054" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"<Document/>", "holds no message"),
+        (b"<Document><Pain001/></Document>", "its message is Pain001"),
+    ],
+)
+def test_a_document_without_a_notification_is_refused(content, says):
+    with pytest.raises(CamtError, match=says):
+        list(read_camt054(io.BytesIO(content)))
+
+
+@pytest.mark.django_db
+def test_importing_a_statement_after_its_notification_records_nothing_twice():
+    invoice = make_invoice()
+    notified = camt(("125.50", invoice.reference, "N1"))
+    payment_import(actor=None, stream=io.BytesIO(notified))
+    # The same payment in the day's statement, under the statement's own
+    # archive id: refused as a whole.
+    statement = (
+        notified.replace(b"BkToCstmrDbtCdtNtfctn", b"BkToCstmrStmt")
+        .replace(b"Ntfctn>", b"Stmt>")
+        .replace(b"camt.054.001.02", b"camt.053.001.02")
+        .replace(b"N1", b"S1")
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        payment_import(actor=None, stream=io.BytesIO(statement))
+    assert exc.value.fields["file"][0][0] == "file_unreadable"
+    assert "camt.053" in str(exc.value.fields["file"][0][1])
+    assert Payment.objects.count() == 1 and PaymentImport.objects.count() == 1
+
+
 @pytest.mark.django_db
 def test_two_payments_in_one_file_count_against_the_same_invoice():
     invoice = make_invoice()
