@@ -54,7 +54,7 @@ from django.utils import timezone
 
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import authorize_write
-from rekisteri.audit.services import audit_record
+from rekisteri.audit.services import audit_record, audit_record_many
 from rekisteri.core import gcpause, holds, keyring
 from rekisteri.core.bulkload import sqlite_bulk_settings
 from rekisteri.core.catalogue import KeyClass
@@ -252,6 +252,8 @@ class Ctx:
     restricted: dict = field(default_factory=dict)  # person id → Conflict
     # person id → receipt, or the refusal or error of their batch erasure
     erasures: dict = field(default_factory=dict)
+    # (kind, id, key class) → SHREDDED, or the holds found just before
+    shreds: dict = field(default_factory=dict)
     entries: list = field(default_factory=list)  # SweepEntry rows to write
 
 
@@ -493,14 +495,91 @@ def _erase_person(ctx: Ctx, subject_id: Any, rule: str) -> str:
     return ALREADY if outcome["already_erased"] else ERASED
 
 
+# The key each shredding rule destroys, by subject kind.
+SHREDDING = {
+    ("person", Rule.BOOKKEEPING_VOUCHER): KeyClass.BOOKKEEPING,
+    ("organization", Rule.RELATIONSHIP): KeyClass.CRM,
+}
+
+
+def _shred_batch(ctx: Ctx, batch: list[tuple]) -> None:
+    """Shred the batch's due keys together, before its rows are counted:
+    per key class and rule, the holds asked again now for all of them
+    (one added since the batch was read is honoured, as :func:`_shred`
+    honours it), then ``keyring.shred_many`` (one key-store transaction and
+    checkpoint, where one key at a time made one each) and the events with
+    one append. Who :func:`_act_once` would not shred is left out; what the
+    batch form fails on is left to :func:`_shred`, one subject at a time."""
+    ctx.shreds = {}
+    if ctx.dry_run:
+        return
+    wanted: dict[tuple[str, str, str], list[Any]] = {}
+    for _pk, pid, oid, rule in batch:
+        kind = "person" if pid else "organization"
+        subject = pid or oid
+        key_class = SHREDDING.get((kind, rule))
+        if key_class is None or (kind, subject, key_class) in ctx.shreds:
+            continue
+        gone = ctx.books_gone if key_class == KeyClass.BOOKKEEPING else ctx.orgs_gone
+        if (
+            not _still_due(ctx, kind, subject, rule)
+            or ctx.held.get((kind, subject))
+            or subject in gone
+            or (
+                subject not in ctx.persons or subject in ctx.restricted
+                if kind == "person"
+                else subject not in ctx.orgs
+            )
+        ):
+            continue
+        ctx.shreds[(kind, subject, key_class)] = None
+        wanted.setdefault((kind, key_class, rule), []).append(subject)
+    for (kind, key_class, rule), subjects in wanted.items():
+        try:
+            held = batch_holds(
+                subjects if kind == "person" else [],
+                subjects if kind == "organization" else [],
+            )
+            free = [s for s in subjects if not held.get((kind, s))]
+            keyring.shred_many(free, key_class, reason=f"retention: {rule}")
+            audit_record_many(
+                actor=None,
+                action="retention.shred",
+                target_type=kind,
+                records=[
+                    (
+                        s,
+                        s if kind == "person" else None,
+                        (),
+                        (),
+                        {"key_class": key_class, "rule": rule, "run": ctx.run.pk},
+                    )
+                    for s in free
+                ],
+                purpose="retention",
+            )
+        except Exception:  # noqa: BLE001 - one at a time below, each isolated
+            for s in subjects:
+                ctx.shreds.pop((kind, s, key_class), None)
+            continue
+        for s in subjects:
+            ctx.shreds[(kind, s, key_class)] = held.get((kind, s)) or SHREDDED
+
+
 def _shred(ctx: Ctx, kind: str, subject_id: Any, key_class: str, rule: str) -> str:
     gone = ctx.books_gone if key_class == KeyClass.BOOKKEEPING else ctx.orgs_gone
     if subject_id in gone:
         return ALREADY
     if ctx.dry_run:
         return WOULD
-    # A write of its own: the holds are asked again now, so one added since
-    # the batch was read is honoured.
+    done = ctx.shreds.pop((kind, subject_id, key_class), None)
+    if done == SHREDDED:
+        return SHREDDED
+    if done:  # held when the batch asked again
+        return _skip_held(ctx, kind, subject_id, rule, done)
+    # Not shredded with the batch (its batch form failed): a write of its
+    # own. The holds are asked again now, so one added since the batch was
+    # read is honoured.
     held = subject_holds(kind, subject_id)
     if held:
         return _skip_held(ctx, kind, subject_id, rule, held)
@@ -588,6 +667,7 @@ def _act_batch(
     # recomputed together when the batch ends.
     with signals.deferred():
         _erase_batch(ctx, batch)
+        _shred_batch(ctx, batch)
         for _pk, person_id, org_id, rule in batch:
             kind = "person" if person_id else "organization"
             subject = person_id or org_id

@@ -394,3 +394,120 @@ def test_a_crash_between_the_key_shred_and_the_commit_is_finished():
     assert ErasureReceipt.objects.filter(subject_id=person.pk).count() == 1
     assert not person.roles.exists()
     assert not DueDate.objects.filter(person=person, rule="relationship").exists()
+
+
+# --- Keys shredded a batch at a time -----------------------------------------------
+
+
+def _shred_calls(monkeypatch):  # type: ignore[no-untyped-def]
+    """The sweep's calls of the key ring's shreds: (form, subjects, class)."""
+    from rekisteri.core import keyring
+
+    calls: list[tuple[str, list, str]] = []
+    one, many = keyring.shred, keyring.shred_many
+
+    def shred(subject_id, key_class, **kw):  # type: ignore[no-untyped-def]
+        calls.append(("one", [subject_id], key_class))
+        return one(subject_id, key_class, **kw)
+
+    def shred_many(subject_ids, key_class, **kw):  # type: ignore[no-untyped-def]
+        calls.append(("many", list(subject_ids), key_class))
+        return many(subject_ids, key_class, **kw)
+
+    monkeypatch.setattr(keyring, "shred", shred)
+    monkeypatch.setattr(keyring, "shred_many", shred_many)
+    return calls
+
+
+def test_a_batchs_organization_keys_are_shredded_together(monkeypatch):
+    from rekisteri.audit.models import AuditEvent
+
+    orgs = [make_org(status="customer") for _ in range(4)]
+    for org in orgs:
+        former_contact(org)
+    calls = _shred_calls(monkeypatch)
+    run = run_sweep()
+    assert run.counts["organization.relationship"] == {"shredded": 4}
+    assert all(keys.is_destroyed(org.pk, KeyClass.CRM) for org in orgs)
+    # One shred for the batch's organizations, none one at a time (the
+    # persons' erasure shreds theirs in a call of its own).
+    org_ids = {org.pk for org in orgs}
+    assert [(form, set(ids)) for form, ids, _c in calls if set(ids) & org_ids] == [
+        ("many", org_ids)
+    ]
+    events = AuditEvent.objects.filter(action="retention.shred")
+    assert sorted(str(e.target_id) for e in events) == sorted(str(o.pk) for o in orgs)
+    assert {e.details["run"] for e in events} == {run.pk}
+    # Run again: nothing is shredded twice.
+    services.recompute_all()
+    again = run_sweep()
+    assert "organization.relationship" not in again.counts or again.counts[
+        "organization.relationship"
+    ] == {"already_done": 4}
+
+
+def test_bookkeeping_keys_are_shredded_together():
+    people = []
+    for _ in range(3):
+        invoice = make_invoice(invoice_date=D(2018, 3, 1))
+        people.append(invoice.billing_contact)
+    services.recompute_persons([p.pk for p in people])
+    run = run_sweep()
+    assert run.counts["person.bookkeeping_voucher"] == {"shredded": 3}
+    assert all(keys.is_destroyed(p.pk, KeyClass.BOOKKEEPING) for p in people)
+
+
+def test_a_hold_added_after_the_batch_was_read_keeps_the_organizations_key(
+    monkeypatch,
+):
+    from rekisteri.retention import sweep
+
+    held_org, free_org = make_org(status="customer"), make_org(status="customer")
+    member = former_contact(held_org)
+    former_contact(free_org)
+    on: list[bool] = []
+    refresh = sweep._refresh
+
+    def later(ctx, batch):  # type: ignore[no-untyped-def]
+        refresh(ctx, batch)
+        on.append(True)  # the batch has read its holds: none yet
+
+    monkeypatch.setattr(sweep, "_refresh", later)
+    holds.register(
+        "test.litigation",
+        lambda pid: [holds.Hold(code="litigation", message="Litigation pending.")]
+        if on and pid == member.pk
+        else [],
+    )
+    try:
+        run = run_sweep()
+    finally:
+        holds.unregister("test.litigation")
+    assert run.counts["organization.relationship"] == {"shredded": 1, "skipped": 1}
+    assert keys.is_destroyed(free_org.pk, KeyClass.CRM)
+    assert not keys.is_destroyed(held_org.pk, KeyClass.CRM)
+    entry = run.entries.get(subject_type="organization")
+    assert entry.subject_id == held_org.pk and entry.codes == ["litigation"]
+
+
+def test_when_the_batch_shred_fails_each_key_is_shredded_on_its_own(monkeypatch):
+    from rekisteri.core import keyring
+
+    orgs = [make_org(status="customer") for _ in range(3)]
+    for org in orgs:
+        former_contact(org)
+    calls = _shred_calls(monkeypatch)
+    many = keyring.shred_many
+
+    def failing(subject_ids, key_class, **kw):  # type: ignore[no-untyped-def]
+        if key_class == KeyClass.CRM and len(list(subject_ids)) > 1:
+            raise RuntimeError("key store unavailable")
+        return many(subject_ids, key_class, **kw)
+
+    monkeypatch.setattr(keyring, "shred_many", failing)
+    run = run_sweep()
+    assert run.counts["organization.relationship"] == {"shredded": 3}
+    assert all(keys.is_destroyed(org.pk, KeyClass.CRM) for org in orgs)
+    assert sorted(ids[0] for form, ids, c in calls if form == "one") == sorted(
+        o.pk for o in orgs
+    )
