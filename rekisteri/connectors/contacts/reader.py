@@ -219,6 +219,11 @@ def open_xlsx(path: Path) -> ContactFile:
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise _refuse(_("The file is not an XLSX workbook."), "not_xlsx") from exc
     sheet = workbook.worksheets[0]
+    # Read-only mode believes the sheet's stated dimensions, which some
+    # writers get wrong: WPS Office and others write <dimension ref="A1"/>,
+    # which read only the first cell, and a stated range smaller than the
+    # data cut its rows and columns. Read the rows and cells there are.
+    sheet.reset_dimensions()
     values = sheet.iter_rows(values_only=True)
     headers = _clean_headers(list(next(values, ()) or ()))
 

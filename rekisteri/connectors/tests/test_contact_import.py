@@ -242,6 +242,45 @@ def test_windows_1252_and_xlsx_read_the_same_rows(tmp_path):
         )
 
 
+def _restated(path: Path, dimension: str) -> Path:
+    """``path`` with its sheet's stated dimension replaced, as the writers
+    that get it wrong leave it (the data unchanged)."""
+    out = path.with_name(f"dim-{dimension.replace(':', '-')}.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                start = data.index(b"<dimension ")
+                end = data.index(b">", start) + 1
+                stated = f'<dimension ref="{dimension}"/>'.encode()
+                data = data[:start] + stated + data[end:]
+            dst.writestr(item, data)
+    return out
+
+
+@pytest.mark.parametrize(
+    "dimension",
+    # WPS Office writes the first cell's (pandas-dev/pandas#39001,
+    # langgenius/dify#1039); one smaller than the data cut its columns and
+    # rows (pandas' dimension_small.xlsx).
+    ["A1", "A1:C3"],
+)
+def test_an_xlsx_whose_stated_dimension_is_wrong_reads_every_row(tmp_path, dimension):
+    from openpyxl import Workbook
+
+    rows = _rows(12, seed=5)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    for r in rows:
+        sheet.append(r)
+    book.save(tmp_path / "l.xlsx")
+    opened = open_contacts(_restated(tmp_path / "l.xlsx", dimension))
+    assert opened.headers == HEADERS
+    read = [row for _n, row in opened.rows]
+    assert [r["Sähköposti"] for r in read] == [r[2] for r in rows]
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
 def test_excels_unicode_text_reads_the_same_rows(tmp_path, encoding):
     # Excel's "Unicode Text" (and "CSV UTF-16"): UTF-16 with its byte order
