@@ -475,9 +475,11 @@ def test_a_hold_added_after_the_batch_was_read_keeps_the_organizations_key(
     monkeypatch.setattr(sweep, "_refresh", later)
     holds.register(
         "test.litigation",
-        lambda pid: [holds.Hold(code="litigation", message="Litigation pending.")]
-        if on and pid == member.pk
-        else [],
+        lambda pid: (
+            [holds.Hold(code="litigation", message="Litigation pending.")]
+            if on and pid == member.pk
+            else []
+        ),
     )
     try:
         run = run_sweep()
