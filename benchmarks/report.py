@@ -18,9 +18,13 @@ LOOKUP_TARGET_MS = {
     ("sqlite", "exact"): 2.0,
     ("postgresql", "exact"): 3.0,
     ("any", "name_prefix"): 10.0,
-    ("any", "person_page"): 30.0,
+    # The performance issue's page target; the register core's was 30 ms.
+    ("any", "person_page"): 5.0,
 }
 HTTP_TARGET_RPS = 600
+# The person page over HTTP against the login page of the same run (which
+# touches no database): a ratio that holds on any machine.
+LOGIN_RATIO_TARGET = 0.5
 SEED_TARGET_PPS = 5000
 SEED_TARGET_DATABASE = "sqlite"  # the seeding target is set for SQLite
 # Against the plaintext baseline of the same run: seeding with encryption,
@@ -173,6 +177,14 @@ def _summary(runs: list[dict[str, Any]]) -> list[str]:
                 f"| Person page over HTTP: ≥ {HTTP_TARGET_RPS} requests/s | {db} | "
                 f"{size} | {rps:,.0f} req/s | {verdict(rps >= HTTP_TARGET_RPS)} |"
             )
+            login = run["http"]["baseline"]["requests_per_second"]
+            if login:
+                share = rps / login
+                lines.append(
+                    f"| Person page over HTTP: ≥ {LOGIN_RATIO_TARGET:g}× the login "
+                    f"page | {db} | {size} | {share:.2f}× ({rps:,.0f} vs "
+                    f"{login:,.0f} req/s) | {verdict(share >= LOGIN_RATIO_TARGET)} |"
+                )
         pps = run["seed"]["persons_per_second"]
         if database == SEED_TARGET_DATABASE:
             lines.append(
@@ -312,6 +324,14 @@ def _run(run: dict[str, Any], *, title: str | None = None) -> list[str]:
             f"{ms(base['p95_ms'])} | {base['errors']} | | |",
             "",
         ]
+        if base["requests_per_second"]:
+            share = person["requests_per_second"] / base["requests_per_second"]
+            lines += [
+                f"The person page served {share:.2f}× the login page's requests "
+                f"(target ≥ {LOGIN_RATIO_TARGET:g}×): "
+                f"{verdict(share >= LOGIN_RATIO_TARGET)}.",
+                "",
+            ]
     for note in run.get("notes", []):
         lines += [f"Note: {note}", ""]
     return lines

@@ -458,3 +458,26 @@ def test_the_seeding_line_gives_what_a_person_cost_the_disk() -> None:
     assert "; 9.5 kB written a person (to disk)." in page
     assert "; 7.3 kB written a person (WAL)." in page
     assert page.count("kB written a person") == 2
+
+
+def test_the_person_page_is_held_to_the_performance_issues_targets() -> None:
+    # In process p95 ≤ 5 ms; over HTTP ≥ 0.5× the login page of the same run
+    # (900 requests/s in these results).
+    slow = case("sqlite", 1_000_000, pps=5500, email=0.6, page=5.8, rps=325.0)
+    text = render([slow])
+    targets = section(text, "## Targets")
+    assert "| Person page, in-process: p95 ≤ 5 ms | SQLite | 1,000,000 | 5.80 ms |" in (
+        targets
+    )
+    assert "5.80 ms | **missed** |" in targets
+    assert (
+        "| Person page over HTTP: ≥ 0.5× the login page | SQLite | 1,000,000 | "
+        "0.36× (325 vs 900 req/s) | **missed** |" in targets
+    )
+    part = section(text, "### SQLite, 1,000,000 persons")
+    assert "The person page served 0.36× the login page's requests" in part
+    assert "(target ≥ 0.5×): **missed**." in part
+    fast = case("sqlite", 1_000_000, pps=5500, email=0.6, page=4.9, rps=460.0)
+    targets = section(render([fast]), "## Targets")
+    assert "4.90 ms | met |" in targets
+    assert "0.51× (460 vs 900 req/s) | met |" in targets
