@@ -78,15 +78,17 @@ from rekisteri.rights.models import ErasureReceipt
 # persons whatever the batch's size: larger batches write less per subject
 # (46 kB at 1,000, 32 kB at 2,000, 24 kB at 4,000) but hold the lock
 # longer, and how much longer grows with the register. So on SQLite a
-# batch is sized by time (:class:`Sizer`): it starts at BATCH and then
-# takes as many rows as the last batch's rate acts on in
-# REKISTERI_RETENTION_SWEEP_BATCH_SECONDS, at most twice the last batch
-# and within BATCH_MIN..BATCH_MAX (docs/retention.md, Performance).
+# batch is sized by time (:class:`Sizer`), counting what costs the time,
+# the persons it erases: it starts at BATCH of them and then takes as many
+# as the last batch's rate erased in REKISTERI_RETENTION_SWEEP_BATCH_SECONDS,
+# at most twice the last and within BATCH_MIN..BATCH_MAX, among at most
+# BATCH_MAX rows (docs/retention.md, Performance).
 BATCH = 1000
 BATCH_MIN = 100
 BATCH_MAX = 4000
 BATCH_POSTGRESQL = 2000
 DRY_BATCH = 2000  # a dry run writes nothing: larger batches, fewer queries
+ERASING = (Rule.RELATIONSHIP, Rule.MARKETING)  # a person's rules that erase
 ACTIONABLE = {
     ("person", Rule.RELATIONSHIP),
     ("person", Rule.MARKETING),
@@ -115,26 +117,35 @@ def erasing_batch() -> int:
 
 
 def next_batch(size: int, took: float, seconds: float) -> int:
-    """The next batch's size on SQLite after one of ``size`` rows took
-    ``took`` seconds to act on, for a batch that aims at ``seconds``: the
-    rows the last batch's rate acts on in that time, at most twice the last
-    batch (one fast batch says little) and within BATCH_MIN..BATCH_MAX."""
+    """The next batch's erasures on SQLite after ``size`` of them took
+    ``took`` seconds, for a batch that aims at ``seconds``: what the last
+    batch's rate erases in that time, at most twice the last batch (one
+    fast batch says little) and within BATCH_MIN..BATCH_MAX."""
     wanted = size * 2 if took <= 0 else int(size * seconds / took)
     return max(BATCH_MIN, min(wanted, size * 2, BATCH_MAX))
+
+
+def _erases(row: tuple) -> bool:
+    """Whether a due row (pk, person, organization, rule) asks for a
+    person's erasure, the work a batch's time is counted in."""
+    return bool(row[1]) and row[3] in ERASING
 
 
 @dataclass
 class Sizer:
     """How many due rows the sweep's next batch takes.
 
-    A dry run writes nothing: DRY_BATCH. A size the caller gives is kept.
-    Otherwise an erasing sweep's batch is ``erasing_batch()``; on SQLite,
-    where the batch's transaction holds the database's one write lock, it is
-    then sized by :func:`next_batch` so the lock is held for about
-    ``conf.batch_seconds()`` whatever the register's size."""
+    A dry run writes nothing: DRY_BATCH rows. A size the caller gives is
+    kept. Otherwise an erasing sweep's batch is ``erasing_batch()`` rows; on
+    SQLite, where the batch's transaction holds the database's one write
+    lock, the batch is instead cut after ``size`` rows that erase a person
+    (at most BATCH_MAX rows in all: key shreds and rows no longer due cost
+    little), and ``size`` follows :func:`next_batch`, so the lock is held
+    for about ``conf.batch_seconds()`` whatever the register's size and
+    whatever mix of rows comes next."""
 
     size: int
-    seconds: float | None = None  # None: a fixed size
+    seconds: float | None = None  # None: a fixed number of rows
 
     @classmethod
     def for_run(cls, *, dry_run: bool, batch_size: int | None) -> Sizer:
@@ -146,11 +157,37 @@ class Sizer:
             return cls(erasing_batch())
         return cls(erasing_batch(), conf.batch_seconds())
 
-    def took(self, rows: int, seconds: float) -> None:
-        """The last batch of ``rows`` rows took ``seconds`` to act on."""
-        if self.seconds is not None and rows >= self.size:
-            # A short batch is the last one: nothing to size after it.
-            self.size = next_batch(rows, seconds, self.seconds)
+    @property
+    def rows(self) -> int:
+        """How many due rows to read for the next batch."""
+        return self.size if self.seconds is None else BATCH_MAX
+
+    def cut(self, rows: list[tuple]) -> list[tuple]:
+        """The next batch: ``rows``, or on SQLite their first rows up to the
+        ``size``-th that erases a person."""
+        if self.seconds is None:
+            return rows
+        erasing = 0
+        for i, row in enumerate(rows):
+            erasing += _erases(row)
+            if erasing == self.size:
+                return rows[: i + 1]
+        return rows
+
+    def took(self, batch: list[tuple], seconds: float) -> None:
+        """The last batch took ``seconds`` to act on."""
+        if self.seconds is None:
+            return
+        erasing = sum(_erases(row) for row in batch)
+        if erasing >= self.size:
+            self.size = next_batch(erasing, seconds, self.seconds)
+        elif erasing >= BATCH_MIN:
+            # Cut short by its rows (the others cost little, so the time is
+            # counted against its erasures): smaller if it was slow, never
+            # larger on that evidence.
+            self.size = min(self.size, next_batch(erasing, seconds, self.seconds))
+        # Fewer still (the sweep's last rows, a stretch of shreds): they say
+        # nothing of what an erasure costs.
 
 
 def check_as_of(value: str | dt.date | None, *, dry_run: bool) -> dt.date:
@@ -425,9 +462,6 @@ def _skip(ctx: Ctx, kind: str, subject_id: Any, rule: str, codes, message) -> st
 def _skip_held(ctx: Ctx, kind: str, subject_id: Any, rule: str, held) -> str:  # type: ignore[no-untyped-def]
     codes = [h.code for h in held]
     return _skip(ctx, kind, subject_id, rule, codes, "; ".join(h.message for h in held))
-
-
-ERASING = (Rule.RELATIONSHIP, Rule.MARKETING)
 
 
 def _erase_batch(ctx: Ctx, batch: list[tuple]) -> None:
@@ -736,13 +770,15 @@ def run_sweep(
     try:
         with bulk:
             while True:
-                batch = values_rows(
-                    _due_rows(day)
-                    .filter(pk__gt=last)
-                    .order_by("pk")
-                    .values_list("pk", "person_id", "organization_id", "rule")[
-                        : sizer.size
-                    ]
+                batch = sizer.cut(
+                    values_rows(
+                        _due_rows(day)
+                        .filter(pk__gt=last)
+                        .order_by("pk")
+                        .values_list("pk", "person_id", "organization_id", "rule")[
+                            : sizer.rows
+                        ]
+                    )
                 )
                 if not batch:
                     break
@@ -753,7 +789,7 @@ def run_sweep(
                     _refresh(ctx, batch)
                     started = time.perf_counter()
                     _act_batch(ctx, batch, counts, on_subject)
-                    sizer.took(len(batch), time.perf_counter() - started)
+                    sizer.took(batch, time.perf_counter() - started)
                 last = batch[-1][0]
                 run.counts = counts
                 run.heartbeat_at = timezone.now()

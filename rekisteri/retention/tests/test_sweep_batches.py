@@ -50,39 +50,79 @@ def test_a_given_size_and_a_dry_run_are_fixed_and_postgresql_is_not_timed():
     else:
         assert erasing == sweep.Sizer(sweep.BATCH_POSTGRESQL)
     fixed = sweep.Sizer(5)
-    fixed.took(5, 100.0)
+    rows = [(i, "p", None, "relationship") for i in range(5)]
+    assert fixed.rows == 5 and fixed.cut(rows) == rows
+    fixed.took(rows, 100.0)
     assert fixed.size == 5
 
 
-def test_the_last_short_batch_does_not_resize():
+ERASE, SHRED = "person", "organization"
+
+
+def _rows(*kinds: str) -> list[tuple]:
+    """Due rows: ``ERASE`` a person's relationship, ``SHRED`` an
+    organization's (a key shred), ``B`` a person's bookkeeping (a shred)."""
+    made = {
+        ERASE: lambda i: (i, f"p{i}", None, "relationship"),
+        SHRED: lambda i: (i, None, f"o{i}", "relationship"),
+        "B": lambda i: (i, f"p{i}", None, "bookkeeping_voucher"),
+    }
+    return [made[k](i) for i, k in enumerate(kinds)]
+
+
+def test_a_timed_batch_counts_the_persons_it_erases():
+    timed = sweep.Sizer(2, 1.0)
+    assert timed.rows == sweep.BATCH_MAX
+    rows = _rows(SHRED, ERASE, "B", SHRED, ERASE, ERASE, SHRED)
+    # Cut after the second erasure; the shreds around it cost little.
+    assert timed.cut(rows) == rows[:5]
+    assert timed.cut(_rows(SHRED, SHRED, "B")) == _rows(SHRED, SHRED, "B")
+
+
+def test_a_batch_of_cheap_rows_does_not_grow_the_next_ones_erasures():
     timed = sweep.Sizer(100, 1.0)
-    timed.took(40, 100.0)  # the sweep's last rows: nothing comes after
+    timed.took(_rows(*[SHRED] * 4000), 0.01)  # organizations' shreds only
     assert timed.size == 100
-    timed.took(100, 100.0)
+    timed.took(_rows(*[ERASE] * 100), 0.25)  # then erasures, four times as fast
+    assert timed.size == 200
+    timed.took(_rows(*[ERASE] * 40), 100.0)  # the sweep's last, short batch
+    assert timed.size == 200
+    # Cut short by its rows, 150 erasures among organizations: slower than
+    # wanted makes the next smaller, faster does not make it larger.
+    timed.took(_rows(*[ERASE] * 150, *[SHRED] * 3850), 1.5)
+    assert timed.size == 100
+    timed.took(_rows(*[ERASE] * 100), 0.1)
+    assert timed.size == 200
+    timed.took(_rows(*[ERASE] * 150, *[SHRED] * 3850), 0.01)
+    assert timed.size == 200
+    timed.took(_rows(*[ERASE] * 200), 100.0)  # far too slow: the smallest
     assert timed.size == sweep.BATCH_MIN
 
 
 def _batches(monkeypatch, contacts: int, seconds: float) -> list[int]:
-    """The rows of each batch of an erasing sweep over ``contacts`` former
-    contacts (each due twice: the person and its organization), when a
-    batch aims at ``seconds``."""
+    """The erasures of each batch of an erasing sweep over ``contacts``
+    former contacts (each due twice: the person, erased, and its
+    organization, whose key is shredded), when a batch aims at
+    ``seconds``."""
     for _ in range(contacts):
         former_contact()
     monkeypatch.setattr(sweep, "BATCH", 2)
-    monkeypatch.setattr(sweep, "BATCH_POSTGRESQL", 2)
+    monkeypatch.setattr(sweep, "BATCH_POSTGRESQL", 4)
     monkeypatch.setattr(sweep, "BATCH_MIN", 1)
-    monkeypatch.setattr(sweep, "BATCH_MAX", 5)
+    if sweep.BATCH_MAX > 6:
+        monkeypatch.setattr(sweep, "BATCH_MAX", 5)
     sizes: list[int] = []
     seen = [0]
 
     def progress(run) -> None:  # type: ignore[no-untyped-def]
-        sizes.append(run.processed - seen[0])
-        seen[0] = run.processed
+        sizes.append(run.counts["person.relationship"]["erased"] - seen[0])
+        seen[0] += sizes[-1]
 
     with override_settings(**{SECONDS: seconds}):
         run = sweep.run_sweep(progress=progress)
     assert run.status == RunStatus.FINISHED
-    assert run.processed == 2 * contacts == sum(sizes)
+    assert run.processed == 2 * contacts
+    assert sum(sizes) == contacts
     assert not DueDate.objects.filter(rule="relationship", person__isnull=False)
     return sizes
 
@@ -91,23 +131,26 @@ def _batches(monkeypatch, contacts: int, seconds: float) -> list[int]:
     connection.vendor != "sqlite", reason="PostgreSQL's batches are not timed"
 )
 def test_on_sqlite_a_slow_batch_makes_the_next_smaller(monkeypatch):
-    # No batch can act in a microsecond: after the first, the smallest.
-    sizes = _batches(monkeypatch, 4, 1e-6)
-    assert sizes == [2, 1, 1, 1, 1, 1, 1]
+    # No batch can erase in a microsecond: after the first, the smallest.
+    # (The last batch is the last organization's row.)
+    assert _batches(monkeypatch, 4, 1e-6) == [2, 1, 1, 0]
 
 
 @pytest.mark.skipif(
     connection.vendor != "sqlite", reason="PostgreSQL's batches are not timed"
 )
 def test_on_sqlite_fast_batches_grow_to_the_largest(monkeypatch):
-    # Every batch acts within four seconds: doubled up to the largest.
-    sizes = _batches(monkeypatch, 8, 4.0)
-    assert sizes == [2, 4, 5, 5]
+    # Every batch erases within four seconds: doubled to four erasures, of
+    # which its six rows at most hold three (each person's organization
+    # comes next); the rest of the sweep in such batches.
+    monkeypatch.setattr(sweep, "BATCH_MAX", 6)
+    assert _batches(monkeypatch, 9, 4.0) == [2, 3, 3, 1]
 
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite's batches are timed")
 def test_on_postgresql_the_batch_is_fixed(monkeypatch):
-    assert _batches(monkeypatch, 3, 1e-6) == [2, 2, 2]
+    # Four rows a batch: two persons and their organizations.
+    assert _batches(monkeypatch, 6, 1e-6) == [2, 2, 2]
 
 
 def test_every_subject_is_erased_whatever_the_sizes(monkeypatch):
