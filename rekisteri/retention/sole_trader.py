@@ -30,7 +30,8 @@ from django.db import transaction
 from rekisteri.access import families
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import authorize_write
-from rekisteri.audit.services import audit_record
+from rekisteri.audit.services import audit_record_many
+from rekisteri.core import idlist
 from rekisteri.core.catalogue import Erasure, personal_fields
 from rekisteri.registry import sealing
 from rekisteri.registry.models import Organization
@@ -69,28 +70,30 @@ def _replacement(org: Organization, name: str) -> Any:
     return ""
 
 
-def _raw(org_id: Any, names: list[str]) -> dict[str, Any] | None:
-    """The columns as stored (a sole trader's name column holds its
-    pseudonym whatever the sealed document says)."""
-    return (
-        Organization.objects.select_for_update()
-        .filter(pk=org_id, sole_trader=True)
-        .values("customer_number", sealing.DOCUMENT, sealing.DIGEST, *names)
-        .first()
-    )
-
-
 def _is_done(raw: dict[str, Any], values: dict[str, Any]) -> bool:
     return all(raw[n] == v for n, v in values.items())
 
 
 def pseudonymise(organization_id: Any, *, rule: str, run_id: int) -> bool:
     """Replace a sole trader's company data with its pseudonym; False when
-    the organization is no sole trader or was pseudonymised already.
+    the organization is no sole trader or was pseudonymised already
+    (:func:`pseudonymise_many` of one)."""
+    return organization_id in pseudonymise_many(
+        [organization_id], rule=rule, run_id=run_id
+    )
 
-    Asks the one enforcement point first (the system's erase of these
-    families), and records ``retention.pseudonymise`` with the fields'
-    names, never their values."""
+
+def pseudonymise_many(organization_ids: list[Any], *, rule: str, run_id: int) -> set:
+    """:func:`pseudonymise` for many organizations at once (a sweep's
+    batch): the ones pseudonymised now. Asks the one enforcement point
+    first (the system's erase of these families), then in one transaction
+    locks and reads the sole traders among them, replaces what is not
+    replaced yet, removes their name terms and records each one's
+    ``retention.pseudonymise`` with the fields' names, never their values,
+    in one append."""
+    ids = list(dict.fromkeys(organization_ids))
+    if not ids:
+        return set()
     names = [n for n in sole_trader_fields() if n not in KEPT]
     authorize_write(
         actor=None,
@@ -98,25 +101,38 @@ def pseudonymise(organization_id: Any, *, rule: str, run_id: int) -> bool:
         action=Action.ERASE,
         operation="retention.pseudonymise",
     )
+    done: list[Any] = []
     with transaction.atomic():
-        raw = _raw(organization_id, names)
-        if raw is None:
-            return False
-        stand = Organization(customer_number=raw["customer_number"])
-        values = {n: _replacement(stand, n) for n in names}
-        values[sealing.DOCUMENT] = None
-        values[sealing.DIGEST] = None
-        if _is_done(raw, values):
-            return False
-        Organization.objects.filter(pk=organization_id).update(**values)
-        sealing.forget_name([organization_id])
-        audit_record(
-            actor=None,
-            action="retention.pseudonymise",
-            target_type="organization",
-            target_id=organization_id,
-            purpose="retention",
-            fields=sorted(names),
-            details={"rule": rule, "run": run_id},
-        )
-    return True
+        for chunk in idlist.chunks(ids):
+            rows = (
+                Organization.objects.select_for_update()
+                .filter(idlist.among("pk", chunk), sole_trader=True)
+                .order_by("pk")
+                .values(
+                    "pk", "customer_number", sealing.DOCUMENT, sealing.DIGEST, *names
+                )
+            )
+            for raw in rows:
+                # The columns as stored (a sole trader's name column holds
+                # its pseudonym whatever the sealed document says).
+                stand = Organization(customer_number=raw["customer_number"])
+                values = {n: _replacement(stand, n) for n in names}
+                values[sealing.DOCUMENT] = None
+                values[sealing.DIGEST] = None
+                if _is_done(raw, values):
+                    continue
+                Organization.objects.filter(pk=raw["pk"]).update(**values)
+                done.append(raw["pk"])
+        if done:
+            sealing.forget_name(done)
+            audit_record_many(
+                actor=None,
+                action="retention.pseudonymise",
+                target_type="organization",
+                records=[
+                    (pk, None, sorted(names), (), {"rule": rule, "run": run_id})
+                    for pk in done
+                ],
+                purpose="retention",
+            )
+    return set(done)

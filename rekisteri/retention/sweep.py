@@ -291,6 +291,8 @@ class Ctx:
     erasures: dict = field(default_factory=dict)
     # (kind, id, key class) → SHREDDED, or the holds found just before
     shreds: dict = field(default_factory=dict)
+    # sole trader id → whether the batch pseudonymised its company data now
+    pseudonymised: dict = field(default_factory=dict)
     entries: list = field(default_factory=list)  # SweepEntry rows to write
 
 
@@ -545,6 +547,7 @@ def _shred_batch(ctx: Ctx, batch: list[tuple]) -> None:
     one append. Who :func:`_act_once` would not shred is left out; what the
     batch form fails on is left to :func:`_shred`, one subject at a time."""
     ctx.shreds = {}
+    ctx.pseudonymised = {}
     if ctx.dry_run:
         return
     wanted: dict[tuple[str, str, str], list[Any]] = {}
@@ -598,6 +601,16 @@ def _shred_batch(ctx: Ctx, batch: list[tuple]) -> None:
             continue
         for s in subjects:
             ctx.shreds[(kind, s, key_class)] = held.get((kind, s)) or SHREDDED
+        traders = [s for s in free if kind == "organization" and s in ctx.sole_traders]
+        if traders:
+            # Their company data in the clear, now that the key is gone
+            # (retention/sole_trader.py); should the batch form fail, each
+            # is pseudonymised on its own when its row is counted.
+            with contextlib.suppress(Exception):
+                done = sole_trader.pseudonymise_many(
+                    traders, rule=rule, run_id=ctx.run.pk
+                )
+                ctx.pseudonymised.update((s, s in done) for s in traders)
 
 
 def _shred(ctx: Ctx, kind: str, subject_id: Any, key_class: str, rule: str) -> str:
@@ -671,7 +684,9 @@ def _act_once(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> str:
     if outcome in (SHREDDED, ALREADY) and subject_id in ctx.sole_traders:
         # The company data of a sole trader is stored in the clear: the key
         # shred does not reach it (retention/sole_trader.py).
-        done = sole_trader.pseudonymise(subject_id, rule=rule, run_id=ctx.run.pk)
+        done = ctx.pseudonymised.pop(subject_id, None)
+        if done is None:
+            done = sole_trader.pseudonymise(subject_id, rule=rule, run_id=ctx.run.pk)
         if done and outcome == ALREADY:
             outcome = PSEUDONYMISED
     return outcome

@@ -513,3 +513,69 @@ def test_when_the_batch_shred_fails_each_key_is_shredded_on_its_own(monkeypatch)
     assert sorted(ids[0] for form, ids, c in calls if form == "one") == sorted(
         o.pk for o in orgs
     )
+
+
+def _traders(n):  # type: ignore[no-untyped-def]
+    from rekisteri.registry.models import Organization
+
+    traders = [make_org(status="customer", sole_trader=True) for _ in range(n)]
+    for trader in traders:
+        Organization.objects.filter(pk=trader.pk).update(postal_city="Lahti")
+        former_contact(trader)
+    return traders
+
+
+def _pseudonymised(traders) -> bool:  # type: ignore[no-untyped-def]
+    from rekisteri.registry.models import Organization
+
+    rows = Organization.objects.filter(pk__in=[t.pk for t in traders])
+    return all(o.name == f"[{o.customer_number}]" and o.postal_city == "" for o in rows)
+
+
+def test_a_batchs_sole_traders_are_pseudonymised_together(monkeypatch):
+    from rekisteri.audit.models import AuditEvent
+    from rekisteri.retention import sole_trader
+
+    traders = _traders(3)
+    calls: list[list] = []
+    one, many = sole_trader.pseudonymise, sole_trader.pseudonymise_many
+
+    def spy_one(*a, **kw):  # type: ignore[no-untyped-def]
+        calls.append(["one"])
+        return one(*a, **kw)
+
+    def spy_many(ids, **kw):  # type: ignore[no-untyped-def]
+        calls.append(["many", *ids])
+        return many(ids, **kw)
+
+    monkeypatch.setattr(sole_trader, "pseudonymise", spy_one)
+    monkeypatch.setattr(sole_trader, "pseudonymise_many", spy_many)
+    run = run_sweep()
+    assert run.counts["organization.relationship"] == {"shredded": 3}
+    assert _pseudonymised(traders)
+    assert [c[0] for c in calls] == ["many"]
+    assert set(calls[0][1:]) == {t.pk for t in traders}
+    events = AuditEvent.objects.filter(action="retention.pseudonymise")
+    assert sorted(str(e.target_id) for e in events) == sorted(
+        str(t.pk) for t in traders
+    )
+
+
+def test_when_the_batch_pseudonymisation_fails_each_trader_is_done_alone(
+    monkeypatch,
+):
+    from rekisteri.retention import sole_trader
+
+    traders = _traders(2)
+
+    def failing(ids, **kw):  # type: ignore[no-untyped-def]
+        if len(ids) > 1:
+            raise RuntimeError("lock timeout")
+        return many(ids, **kw)
+
+    many = sole_trader.pseudonymise_many
+    monkeypatch.setattr(sole_trader, "pseudonymise_many", failing)
+    run = run_sweep()
+    assert run.counts["organization.relationship"] == {"shredded": 2}
+    assert _pseudonymised(traders)
+    assert all(keys.is_destroyed(t.pk, KeyClass.CRM) for t in traders)
