@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 - entities are refused below
+import xml.etree.ElementTree as ET  # noqa: S405 - types and ParseError only
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 
 
 class CamtError(ValueError):
@@ -105,15 +108,6 @@ def _references(tx: ET.Element) -> tuple[tuple[str, ...], bool]:
     return tuple(refs), bool(_children(rmt, "Ustrd"))
 
 
-def _refuse_entities(stream: IO[bytes]) -> None:
-    """ElementTree expands internal entities; bank files have no DTD, so a
-    document declaring one is refused before parsing (no entity bombs)."""
-    head = stream.read(4096)
-    stream.seek(0)
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise CamtError("document type declarations are not allowed")
-
-
 NOTIFICATION = "BkToCstmrDbtCdtNtfctn"  # camt.054
 # The other messages a bank sends its customer, as a person knows them.
 OTHER_MESSAGES = {
@@ -134,15 +128,20 @@ def _not_a_notification(name: str) -> CamtError:
 
 
 def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
-    """Yield the transactions of a camt.054 file, in order, streaming."""
-    _refuse_entities(stream)
+    """Yield the transactions of a camt.054 file, in order, streaming.
+
+    Parsed by defusedxml's ``iterparse`` with document type declarations
+    forbidden: a bank file has none, and ElementTree would expand a
+    document's internal entities. The parser refuses the declaration
+    itself, whatever the file's encoding (a UTF-16 file's ``<!DOCTYPE`` is
+    not those bytes)."""
     position = 0
     root_seen = False
     message_seen = False
     in_entry = False
     account_ccy = ""
     try:
-        for event, el in ET.iterparse(stream, events=("start", "end")):  # noqa: S314
+        for event, el in iterparse(stream, events=("start", "end"), forbid_dtd=True):
             name = _local(el.tag)
             if event == "start":
                 if not root_seen:
@@ -223,8 +222,19 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
                 )
             el.clear()
             in_entry = False
+    except CamtError:
+        raise
+    except DefusedXmlException:
+        raise CamtError("document type declarations are not allowed") from None
     except ET.ParseError as exc:
         raise CamtError(f"not well-formed XML (line {exc.position[0]})") from None
+    except (ValueError, LookupError):
+        # The parser's answer to an encoding it cannot read: one Python
+        # does not know (LookupError), or a multi-byte one expat does not
+        # know by the declared name ("UTF-16-BE", "Shift_JIS": ValueError).
+        raise CamtError(
+            "its declared character encoding cannot be read (a bank file is UTF-8)"
+        ) from None
     if not root_seen:
         raise CamtError("empty file")
     if not message_seen:

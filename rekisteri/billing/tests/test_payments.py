@@ -321,6 +321,67 @@ def test_importing_a_statement_after_its_notification_records_nothing_twice():
     assert Payment.objects.count() == 1 and PaymentImport.objects.count() == 1
 
 
+_ENTITIES = '<!DOCTYPE d [<!ENTITY a "1"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+
+
+@pytest.mark.parametrize(
+    ("declared", "encoding"),
+    [("UTF-16", "utf-16"), ("UTF-16BE", "utf-16-be"), ("UTF-16LE", "utf-16-le")],
+)
+def test_a_dtd_is_refused_in_any_encoding(declared, encoding):
+    # In UTF-16 "<!DOCTYPE" is not those bytes: a check of the bytes let
+    # the declaration through and the parser expanded its entities.
+    doc = (
+        f'<?xml version="1.0" encoding="{declared}"?>{_ENTITIES}'
+        "<Document><BkToCstmrDbtCdtNtfctn><Ntfctn><Ntry>"
+        '<Amt Ccy="EUR">&b;</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>'
+        "</Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"
+    )
+    raw = doc.encode(encoding)
+    with pytest.raises(CamtError, match="document type declarations"):
+        list(read_camt054(io.BytesIO(raw)))
+
+
+def test_a_camt_in_utf16_without_a_dtd_is_read():
+    content = camt(("125.50", "RF18539007547034", "U1")).decode()
+    content = content.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    (tx,) = read_camt054(io.BytesIO(content.encode("utf-16")))
+    assert tx.amount == Decimal("125.50") and tx.bank_reference == "U1"
+
+
+@pytest.mark.parametrize(
+    ("declared", "encoding"),
+    [("UTF-16-BE", "utf-16-be"), ("Shift_JIS", "shift_jis"), ("x-unknown", "utf-8")],
+)
+def test_an_encoding_the_parser_cannot_read_is_refused(declared, encoding):
+    # The parser raised ValueError or LookupError, which the import did not
+    # catch: a server error instead of a refusal.
+    doc = f'<?xml version="1.0" encoding="{declared}"?><Document/>'
+    with pytest.raises(CamtError, match="encoding cannot be read"):
+        list(read_camt054(io.BytesIO(doc.encode(encoding))))
+
+
+@pytest.mark.django_db
+def test_an_unreadable_encoding_records_nothing():
+    doc = '<?xml version="1.0" encoding="UTF-16-BE"?><Document/>'
+    with pytest.raises(ValidationFailed) as exc:
+        payment_import(actor=None, stream=io.BytesIO(doc.encode("utf-16-be")))
+    assert exc.value.fields["file"][0][0] == "file_unreadable"
+    assert not PaymentImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_utf16_file_with_a_dtd_records_nothing():
+    doc = (
+        f'<?xml version="1.0" encoding="UTF-16"?>{_ENTITIES}'
+        "<Document><BkToCstmrDbtCdtNtfctn/></Document>"
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        payment_import(actor=None, stream=io.BytesIO(doc.encode("utf-16")))
+    assert exc.value.fields["file"][0][0] == "file_unreadable"
+    assert not PaymentImport.objects.exists()
+
+
 @pytest.mark.django_db
 def test_two_payments_in_one_file_count_against_the_same_invoice():
     invoice = make_invoice()
