@@ -440,6 +440,18 @@ def _still_due(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> bool:
     return (kind, subject_id, rule) in ctx.due
 
 
+def _to_act_on(ctx: Ctx, kind: str, subject_id: Any, rule: str) -> bool:
+    """Whether the batch's reads leave ``subject_id`` to be acted on under
+    ``rule``: still due, not held, still there and, for a person, not
+    restricted. :func:`_act_once` answers the others without a write; the
+    batch's erasures and shreds leave them out on the same terms."""
+    if not _still_due(ctx, kind, subject_id, rule) or ctx.held.get((kind, subject_id)):
+        return False
+    if kind == "person":
+        return subject_id in ctx.persons and subject_id not in ctx.restricted
+    return subject_id in ctx.orgs
+
+
 def _entry(
     ctx: Ctx, entry_kind: str, kind: str, subject_id, rule, codes, message
 ) -> None:  # type: ignore[no-untyped-def]
@@ -481,12 +493,8 @@ def _erase_batch(ctx: Ctx, batch: list[tuple]) -> None:
     for _pk, pid, _o, rule in batch:
         if not pid or rule not in ERASING or pid in ctx.erasures:
             continue
-        if (
-            not _still_due(ctx, "person", pid, rule)
-            or ctx.held.get(("person", pid))
-            or ctx.persons.get(pid) is None
-            or pid in ctx.restricted
-            or (pid in ctx.erased and pid in ctx.receipts)
+        if not _to_act_on(ctx, "person", pid, rule) or (
+            pid in ctx.erased and pid in ctx.receipts
         ):
             continue
         ctx.erasures[pid] = None
@@ -557,17 +565,7 @@ def _shred_batch(ctx: Ctx, batch: list[tuple]) -> None:
         key_class = SHREDDING.get((kind, rule))
         if key_class is None or (kind, subject, key_class) in ctx.shreds:
             continue
-        gone = ctx.books_gone if key_class == KeyClass.BOOKKEEPING else ctx.orgs_gone
-        if (
-            not _still_due(ctx, kind, subject, rule)
-            or ctx.held.get((kind, subject))
-            or subject in gone
-            or (
-                subject not in ctx.persons or subject in ctx.restricted
-                if kind == "person"
-                else subject not in ctx.orgs
-            )
-        ):
+        if subject in _gone(ctx, key_class) or not _to_act_on(ctx, kind, subject, rule):
             continue
         ctx.shreds[(kind, subject, key_class)] = None
         wanted.setdefault((kind, key_class, rule), []).append(subject)
@@ -578,23 +576,7 @@ def _shred_batch(ctx: Ctx, batch: list[tuple]) -> None:
                 subjects if kind == "organization" else [],
             )
             free = [s for s in subjects if not held.get((kind, s))]
-            keyring.shred_many(free, key_class, reason=f"retention: {rule}")
-            audit_record_many(
-                actor=None,
-                action="retention.shred",
-                target_type=kind,
-                records=[
-                    (
-                        s,
-                        s if kind == "person" else None,
-                        (),
-                        (),
-                        {"key_class": key_class, "rule": rule, "run": ctx.run.pk},
-                    )
-                    for s in free
-                ],
-                purpose="retention",
-            )
+            _shred_keys(ctx, kind, key_class, rule, free)
         except Exception:  # noqa: BLE001 - one at a time below, each isolated
             for s in subjects:
                 ctx.shreds.pop((kind, s, key_class), None)
@@ -613,9 +595,37 @@ def _shred_batch(ctx: Ctx, batch: list[tuple]) -> None:
                 ctx.pseudonymised.update((s, s in done) for s in traders)
 
 
+def _gone(ctx: Ctx, key_class: str) -> set:
+    """The batch's subjects whose ``key_class`` key was shredded already."""
+    return ctx.books_gone if key_class == KeyClass.BOOKKEEPING else ctx.orgs_gone
+
+
+def _shred_keys(
+    ctx: Ctx, kind: str, key_class: str, rule: str, subjects: list[Any]
+) -> None:
+    """Shred ``subjects``' keys of ``key_class`` (ledger entries) and record
+    each one's ``retention.shred``, with one append."""
+    keyring.shred_many(subjects, key_class, reason=f"retention: {rule}")
+    audit_record_many(
+        actor=None,
+        action="retention.shred",
+        target_type=kind,
+        records=[
+            (
+                s,
+                s if kind == "person" else None,
+                (),
+                (),
+                {"key_class": key_class, "rule": rule, "run": ctx.run.pk},
+            )
+            for s in subjects
+        ],
+        purpose="retention",
+    )
+
+
 def _shred(ctx: Ctx, kind: str, subject_id: Any, key_class: str, rule: str) -> str:
-    gone = ctx.books_gone if key_class == KeyClass.BOOKKEEPING else ctx.orgs_gone
-    if subject_id in gone:
+    if subject_id in _gone(ctx, key_class):
         return ALREADY
     if ctx.dry_run:
         return WOULD
@@ -630,16 +640,7 @@ def _shred(ctx: Ctx, kind: str, subject_id: Any, key_class: str, rule: str) -> s
     held = subject_holds(kind, subject_id)
     if held:
         return _skip_held(ctx, kind, subject_id, rule, held)
-    keyring.shred(subject_id, key_class, reason=f"retention: {rule}")
-    audit_record(
-        actor=None,
-        action="retention.shred",
-        target_type=kind,
-        target_id=subject_id,
-        subject_id=subject_id if kind == "person" else None,
-        purpose="retention",
-        details={"key_class": key_class, "rule": rule, "run": ctx.run.pk},
-    )
+    _shred_keys(ctx, kind, key_class, rule, [subject_id])
     return SHREDDED
 
 
