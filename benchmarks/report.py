@@ -50,6 +50,13 @@ def lookup_target(database: str, name: str) -> float | None:
     return LOOKUP_TARGET_MS.get(("any", name))
 
 
+def login_share(http: dict[str, Any]) -> float | None:
+    """The person page's requests per second as a share of the login
+    page's in the same run (None when the login page served none)."""
+    login = http["baseline"]["requests_per_second"]
+    return http["person_page"]["requests_per_second"] / login if login else None
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
@@ -178,8 +185,8 @@ def _summary(runs: list[dict[str, Any]]) -> list[str]:
                 f"{size} | {rps:,.0f} req/s | {verdict(rps >= HTTP_TARGET_RPS)} |"
             )
             login = run["http"]["baseline"]["requests_per_second"]
-            if login:
-                share = rps / login
+            share = login_share(run["http"])
+            if share is not None:
                 lines.append(
                     f"| Person page over HTTP: ≥ {LOGIN_RATIO_TARGET:g}× the login "
                     f"page | {db} | {size} | {share:.2f}× ({rps:,.0f} vs "
@@ -324,8 +331,8 @@ def _run(run: dict[str, Any], *, title: str | None = None) -> list[str]:
             f"{ms(base['p95_ms'])} | {base['errors']} | | |",
             "",
         ]
-        if base["requests_per_second"]:
-            share = person["requests_per_second"] / base["requests_per_second"]
+        share = login_share(h)
+        if share is not None:
             lines += [
                 f"The person page served {share:.2f}× the login page's requests "
                 f"(target ≥ {LOGIN_RATIO_TARGET:g}×): "
