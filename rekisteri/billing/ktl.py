@@ -11,7 +11,6 @@ personal data and is never read.
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import io
 import re
@@ -20,10 +19,9 @@ from decimal import Decimal
 from typing import IO
 
 from rekisteri.billing.camt import CamtTransaction
+from rekisteri.core.bom import skip_bom
 
 _CENTS = re.compile(r"[0-9]{10}")
-# A UTF-8 byte order mark as the Latin-1 reader sees it.
-_BOM = codecs.BOM_UTF8.decode("latin-1")
 
 
 class KtlError(ValueError):
@@ -41,16 +39,14 @@ def _date(yymmdd: str) -> dt.date | None:
 
 def read_ktl(stream: IO[bytes]) -> Iterator[CamtTransaction]:
     """Yield each payment record as a transaction (same shape as camt.054)."""
+    # Saved in a Windows editor: a UTF-8 byte order mark before the header.
+    skip_bom(stream)
     text = io.TextIOWrapper(stream, encoding="latin-1", newline=None)
     position = 0
     header = False
     try:
         for lineno, raw in enumerate(text, start=1):
             line = raw.rstrip("\r\n")
-            if lineno == 1 and line.startswith(_BOM):
-                # Saved in a Windows editor: a UTF-8 byte order mark, read
-                # as Latin-1, before the header record.
-                line = line[len(_BOM) :]
             if not line.strip():
                 continue
             kind = line[0]

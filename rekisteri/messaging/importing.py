@@ -15,7 +15,6 @@ derived from the matched persons' current roles.
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import re
 from collections import OrderedDict
@@ -31,6 +30,7 @@ from django.utils.translation import ngettext
 from rekisteri.access.enforce import PERSON, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.core import keyring
+from rekisteri.core.bom import skip_bom
 from rekisteri.core.errors import ServiceError
 from rekisteri.messaging import services
 from rekisteri.messaging.choices import (
@@ -324,10 +324,10 @@ def iter_raw_messages(stream: IO[bytes]) -> tuple[str, Iterator[RawMessage]]:
     """The file's format and its messages. ``stream`` is binary and
     seekable (an uploaded file or an open file). A UTF-8 byte order mark
     at the start is no part of the first message."""
-    head = stream.read(64)
-    start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    skip_bom(stream)
+    start = stream.tell()
+    fmt = detect_format(stream.read(64))
     stream.seek(start)
-    fmt = detect_format(head[start:])
     return fmt, (iter_mbox(stream) if fmt == "mbox" else iter_eml(stream))
 
 

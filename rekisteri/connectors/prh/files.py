@@ -9,7 +9,6 @@ flat whatever the file's size.
 
 from __future__ import annotations
 
-import codecs
 import io
 import zipfile
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import IO, Any
 import ijson
 
 from rekisteri.connectors.prh.client import PrhBadResponse
+from rekisteri.core.bom import skip_bom
 
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -48,8 +48,7 @@ def _first_token(stream: io.BufferedReader) -> bytes:
     """The first non-blank byte; a UTF-8 byte order mark before it (a file
     saved by a Windows editor) is read past, which the JSON parser would
     refuse, and the rest is put back."""
-    if stream.peek(len(codecs.BOM_UTF8)).startswith(codecs.BOM_UTF8):
-        stream.read(len(codecs.BOM_UTF8))
+    skip_bom(stream)
     return stream.peek(64).lstrip(b" \t\r\n")[:1]
 
 
