@@ -26,6 +26,7 @@ from django.utils import timezone
 from rekisteri.contracts.choices import IN_FORCE_STATUSES
 from rekisteri.contracts.models import Contract, RelationshipEnd
 from rekisteri.core import compiled, deferral, rawdelete
+from rekisteri.core.bulkupdate import update_rows
 from rekisteri.core.idlist import among, chunks
 from rekisteri.registry import hooks
 from rekisteri.registry.models import Organization, Role
@@ -168,8 +169,10 @@ def _refresh_chunk(ids: list[Any]) -> None:
             )
             changed.append(row)
     RelationshipEnd.objects.bulk_create(new)
-    RelationshipEnd.objects.bulk_update(
-        changed, ["ended_on", "sole_trader", "computed_at"]
+    update_rows(
+        RelationshipEnd,
+        ["ended_on", "sole_trader", "computed_at"],
+        ((r.pk, r.ended_on, r.sole_trader, r.computed_at) for r in changed),
     )
     if new or changed:
         hooks.rows_created.send(sender=RelationshipEnd, instances=[*new, *changed])

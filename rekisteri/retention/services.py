@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from rekisteri.core import idlist, rawdelete
 from rekisteri.core.bulkload import GrowingTables
+from rekisteri.core.bulkupdate import update_rows
 from rekisteri.core.rowconvert import values_rows
 from rekisteri.registry.models import Person
 from rekisteri.retention import rules
@@ -83,14 +84,7 @@ def _sync(kind: str, sel: rules.Subjects, wanted: dict) -> Changes:
                 if row is None:
                     create.append((kind, sid, str(rule), anchor, until))
                 elif row[1] != anchor or row[2] != until:
-                    update.append(
-                        DueDate(
-                            pk=row[0],
-                            anchor_on=anchor,
-                            kept_until=until,
-                            computed_at=now,
-                        )
-                    )
+                    update.append((row[0], anchor, until, now))
         gone = [pk for pk, _a, _u in existing.values()]
         for i in range(0, len(gone), WRITE_BATCH):
             rawdelete.delete_among(
@@ -100,9 +94,12 @@ def _sync(kind: str, sel: rules.Subjects, wanted: dict) -> Changes:
                 model=DueDate,
             )
         _insert(create, now)
-        DueDate.objects.bulk_update(
-            update, ["anchor_on", "kept_until", "computed_at"], batch_size=WRITE_BATCH
-        )
+        for i in range(0, len(update), WRITE_BATCH):
+            update_rows(
+                DueDate,
+                ["anchor_on", "kept_until", "computed_at"],
+                update[i : i + WRITE_BATCH],
+            )
     changes.created, changes.updated, changes.deleted = (
         len(create),
         len(update),
