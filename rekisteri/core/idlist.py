@@ -115,4 +115,9 @@ def bound(ids: list[Any], kind: str, vendor: str) -> str:
             # literal quotes: joined as it is (the same array).
             return "{" + ",".join(map(str, ids)) + "}"
         return array_literal(ids)
-    return json.dumps([i.hex for i in ids] if kind == "uuid" else ids)
+    if kind == "uuid":
+        # The JSON array written directly: 32 hex digits need no escaping,
+        # and a batch binds the same persons' ids dozens of times (half
+        # the time of json.dumps over ``UUID.hex``).
+        return '["' + '", "'.join(["%032x" % i.int for i in ids]) + '"]'
+    return json.dumps(ids)

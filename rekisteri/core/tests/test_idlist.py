@@ -3,6 +3,7 @@ database, in statements that fit (core/idlist.py)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -92,6 +93,20 @@ def test_uuids_and_integers_are_bound_as_the_quoted_literal_without_quotes():
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT %s::{kind}[]", [plain])
                 assert cursor.fetchone()[0] == ids
+
+
+def test_uuids_are_bound_for_sqlite_as_the_json_array_of_their_hex_digits():
+    uuids = [
+        uuid.UUID(int=0),
+        uuid.UUID(int=2**128 - 1),
+        *(uuid.uuid4() for _ in range(30)),
+    ]
+    bound = idlist.bound(uuids, "uuid", "sqlite")
+    assert bound == json.dumps([u.hex for u in uuids])
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT value FROM json_each(%s)", [bound])
+            assert [row[0] for row in cursor.fetchall()] == [u.hex for u in uuids]
 
 
 def test_a_long_list_finds_the_shredded_keys_in_the_key_store():
