@@ -28,8 +28,11 @@ without statistics of this kind and is left alone.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
@@ -52,8 +55,14 @@ SQLITE_PRAGMAS = {
 
 
 @contextmanager
-def sqlite_bulk_settings(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Tune the connection for a bulk load, then put its settings back."""
+def sqlite_bulk_settings(
+    using: str = DEFAULT_DB_ALIAS, *, copy_log: bool = False
+) -> Iterator[None]:
+    """Tune the connection for a bulk load, then put its settings back.
+
+    ``copy_log``: a :class:`LogCopier` copies the committed log back into
+    the database file while the load goes on (for a load that commits
+    batch after batch, such as the retention sweep)."""
     conn = connections[using]
     if conn.vendor != "sqlite":
         yield
@@ -67,12 +76,100 @@ def sqlite_bulk_settings(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
                 continue  # not applicable (an in-memory database has no map)
             previous[name] = row[0]
             cursor.execute(f"PRAGMA {name} = {int(value)}")
+    copier = LogCopier.start(conn) if copy_log else None
     try:
         yield
     finally:
+        if copier is not None:
+            copier.stop()
         with conn.cursor() as cursor:
             for name, value in previous.items():
                 cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+class LogCopier:
+    """Copies a SQLite database's committed log (WAL) back into the
+    database file from a thread and connection of its own, while the
+    caller goes on writing.
+
+    A bulk write that commits batch after batch leaves the copying to a
+    checkpoint: with the bulk settings' rarer checkpoints, one at the end
+    of the load, which copies everything the load wrote (and waits for the
+    disk) while nothing else goes on; a retention sweep at 100,000 persons
+    spent 13 % of its time in that last commit (docs/benchmarks.md,
+    2026-12-06 21:00). A passive checkpoint never blocks a writer or a
+    reader and copies only what is committed, and SQLite releases Python's
+    lock while it runs: from here the copying of one batch overlaps the
+    work of the next, on the machine's other core, and the final checkpoint
+    finds only the last batch to copy.
+
+    Every ``INTERVAL`` seconds the thread asks for a passive checkpoint;
+    one with nothing to copy reads the log's header and returns. A failure
+    (the file gone, the database busy) ends the thread and leaves the
+    checkpoints to SQLite's own, as without it."""
+
+    INTERVAL = 0.05
+
+    def __init__(self, path: str, synchronous: int) -> None:
+        self.path = path
+        self.synchronous = synchronous
+        self.checkpoints = 0  # passive checkpoints that copied pages
+        self.error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name="sqlite-log-copier", daemon=True
+        )
+
+    @classmethod
+    def start(cls, conn: Any) -> LogCopier | None:
+        """A running copier for ``conn``'s database, or None where there is
+        no log to copy (an in-memory database, a journal mode other than
+        WAL)."""
+        with conn.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            mode = str(cursor.fetchone()[0]).lower()
+            cursor.execute("PRAGMA database_list")
+            path = next((row[2] for row in cursor.fetchall() if row[1] == "main"), "")
+            cursor.execute("PRAGMA synchronous")
+            synchronous = int(cursor.fetchone()[0])
+        if mode != "wal" or not path:
+            return None
+        return cls.running(path, synchronous)
+
+    @classmethod
+    def running(cls, path: str, synchronous: int) -> LogCopier:
+        """A copier of the database file at ``path``, started."""
+        copier = cls(path, synchronous)
+        copier._thread.start()
+        return copier
+
+    def _run(self) -> None:
+        try:
+            db = sqlite3.connect(
+                self.path, timeout=0, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            self.error = exc
+            return
+        try:
+            # The file synced as the caller's connection syncs it (NORMAL:
+            # the log before the copy, the file after it).
+            db.execute(f"PRAGMA synchronous = {int(self.synchronous)}")
+            while not self._stop.wait(self.INTERVAL):
+                _busy, logged, copied = db.execute(
+                    "PRAGMA wal_checkpoint(PASSIVE)"
+                ).fetchone()
+                if copied > 0 and logged > 0:
+                    self.checkpoints += 1
+        except sqlite3.Error as exc:
+            self.error = exc
+        finally:
+            db.close()
+
+    def stop(self) -> None:
+        """Stop copying (the copy under way ends first)."""
+        self._stop.set()
+        self._thread.join()
 
 
 class GrowingTables:

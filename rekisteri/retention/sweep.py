@@ -781,8 +781,10 @@ def run_sweep(
     last = 0
     # An erasing sweep is a bulk write: on SQLite the connection gets the
     # page cache and the rarer checkpoints of the other bulk loads for the
-    # run (core/bulkload.py), and its own settings back after it.
-    bulk = contextlib.nullcontext() if dry_run else sqlite_bulk_settings()
+    # run (core/bulkload.py), and its own settings back after it; what each
+    # batch commits is copied back into the database file while the next
+    # one is worked out (core/bulkload.py, LogCopier).
+    bulk = contextlib.nullcontext() if dry_run else sqlite_bulk_settings(copy_log=True)
     try:
         with bulk:
             while True:

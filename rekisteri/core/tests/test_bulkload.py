@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import threading
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -105,3 +110,87 @@ def test_sqlite_settings_hold_inside_the_block_and_are_put_back():
     with pytest.raises(RuntimeError), sqlite_bulk_settings():
         raise RuntimeError("the load failed")
     assert read() == before  # put back on failure too
+
+
+def _wal_database(path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=0, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA wal_autocheckpoint=0")  # only the copier copies
+    db.execute("CREATE TABLE t (n INTEGER, pad BLOB)")
+    return db
+
+
+def _in_the_file(path, tmp_path) -> int:
+    """Rows of ``t`` in the database file itself: the file copied alone,
+    without its log, and read (what no checkpoint has copied is not
+    there)."""
+    alone = tmp_path / "alone.sqlite3"
+    shutil.copyfile(path, alone)
+    db = sqlite3.connect(alone)
+    try:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 't'").fetchone():
+            return 0  # not even the table is in the file yet
+        return db.execute("SELECT count(*) FROM t").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_the_log_copier_copies_committed_batches_while_the_writer_goes_on(tmp_path):
+    path = str(tmp_path / "bulk.sqlite3")
+    db = _wal_database(path)
+    copier = bulkload.LogCopier.running(path, synchronous=1)
+    try:
+        # The writer never waits (timeout 0): a passive checkpoint blocks
+        # no writer, so no commit here is refused as busy.
+        for batch in range(20):
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(
+                "INSERT INTO t VALUES (?, randomblob(2000))",
+                [(batch * 100 + i,) for i in range(100)],
+            )
+            db.execute("COMMIT")
+        deadline = time.monotonic() + 10
+        while copier.checkpoints == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        copier.stop()
+    assert copier.error is None
+    assert copier.checkpoints >= 1
+    assert not copier._thread.is_alive()
+    assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 2000
+    assert _in_the_file(path, tmp_path) > 0
+    db.close()
+
+
+def test_the_log_copier_leaves_nothing_behind_once_the_writer_stops(tmp_path):
+    path = str(tmp_path / "bulk.sqlite3")
+    db = _wal_database(path)
+    db.executemany(
+        "INSERT INTO t VALUES (?, randomblob(4000))", [(i,) for i in range(500)]
+    )
+    assert _in_the_file(path, tmp_path) == 0  # all of it still in the log
+    copier = bulkload.LogCopier.running(path, synchronous=1)
+    try:
+        deadline = time.monotonic() + 10
+        while copier.checkpoints == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        copier.stop()
+    assert _in_the_file(path, tmp_path) == 500
+    db.close()
+
+
+def test_no_copier_without_a_log_to_copy():
+    # The suite's SQLite database is in memory; PostgreSQL has no such log.
+    before = {t.name for t in threading.enumerate()}
+    with sqlite_bulk_settings(copy_log=True):
+        started = {t.name for t in threading.enumerate()} - before
+    assert "sqlite-log-copier" not in started
+    if connection.vendor == "sqlite":
+        assert bulkload.LogCopier.start(connection) is None
+
+
+def test_a_copier_that_cannot_open_its_file_ends_and_says_why(tmp_path):
+    copier = bulkload.LogCopier.running(str(tmp_path / "no" / "such.db"), synchronous=1)
+    copier.stop()
+    assert isinstance(copier.error, sqlite3.Error)
