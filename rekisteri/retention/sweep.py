@@ -49,7 +49,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from rekisteri.access.choices import Action
@@ -59,6 +58,7 @@ from rekisteri.core import gcpause, holds, keyring
 from rekisteri.core.bulkload import sqlite_bulk_settings
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.core.errors import Conflict, ServiceError
+from rekisteri.core.idlist import among
 from rekisteri.core.rowconvert import values_rows
 from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.retention import cases, conf, rules, services, signals, sole_trader
@@ -382,7 +382,7 @@ def _refresh(ctx: Ctx, batch: list[tuple]) -> None:
         services.recompute_persons(people)
         services.recompute_organizations(orgs)
         rows = DueDate.objects.filter(kept_until__lt=ctx.as_of).filter(
-            Q(person_id__in=people) | Q(organization_id__in=orgs)
+            among("person_id", people) | among("organization_id", orgs)
         )
         ctx.due = {
             ("person" if p else "organization", p or o, rule)
@@ -390,7 +390,10 @@ def _refresh(ctx: Ctx, batch: list[tuple]) -> None:
         }
         # Only the ids: the erasure locks and reads the rows it erases
         # again, in its own transaction (rights.erasure).
-        ctx.persons = Person.objects.only("pk").order_by().in_bulk(people)
+        ctx.persons = {
+            p.pk: p
+            for p in Person.objects.only("pk").order_by().filter(among("pk", people))
+        }
     by_rule: dict[str, list] = {}
     for _pk, p, _o, rule in batch:
         if p:
@@ -410,7 +413,7 @@ def _refresh(ctx: Ctx, batch: list[tuple]) -> None:
     )
     ctx.receipts = (
         set(
-            ErasureReceipt.objects.filter(subject_id__in=list(ctx.erased)).values_list(
+            ErasureReceipt.objects.filter(among("subject_id", ctx.erased)).values_list(
                 "subject_id", flat=True
             )
         )
@@ -420,14 +423,16 @@ def _refresh(ctx: Ctx, batch: list[tuple]) -> None:
     ctx.orgs = (
         set(orgs)
         if ctx.dry_run
-        else set(Organization.objects.filter(pk__in=orgs).values_list("pk", flat=True))
+        else set(
+            Organization.objects.filter(among("pk", orgs)).values_list("pk", flat=True)
+        )
     )
     ctx.orgs_gone = rules.destroyed(orgs, KeyClass.CRM) if orgs else set()
     ctx.sole_traders = (
         set(
-            Organization.objects.filter(pk__in=orgs, sole_trader=True).values_list(
-                "pk", flat=True
-            )
+            Organization.objects.filter(
+                among("pk", orgs), sole_trader=True
+            ).values_list("pk", flat=True)
         )
         if orgs and not ctx.dry_run
         else set()
