@@ -62,7 +62,7 @@ def parts(located: engine.Located, memo: dict[Any, Any]) -> tuple[Part, ...]:
     invoices), so they are worked out once per call: ``memo``, which the
     caller keeps for one call, keyed by identity (the routes and the
     catalogue's entries live as long as the process)."""
-    key = (id(located.route), *map(id, located.entries))
+    key = _key(located)
     found = memo.get(key)
     if found is None:
         groups: dict[str, list[CatalogueEntry]] = {}
@@ -91,6 +91,16 @@ def parts(located: engine.Located, memo: dict[Any, Any]) -> tuple[Part, ...]:
     return found
 
 
+def _key(located: engine.Located) -> tuple[int, ...]:
+    """What rows with the same parts share: their route and entries. Most
+    rows carry their route's own entries (the same tuple), named by its
+    identity alone; a row whose entries depend on its values names each."""
+    route = located.route
+    if located.entries is route.entries:
+        return (id(route),)
+    return (id(route), *map(id, located.entries))
+
+
 def erased(scope: engine.Scope, memo: dict[Any, Any]) -> tuple[set[str], set[str]]:
     """(families, categories) an erasure of the scope erases, from ids
     alone: the engine's rows that are not kept, and what participants that
@@ -99,7 +109,9 @@ def erased(scope: engine.Scope, memo: dict[Any, Any]) -> tuple[set[str], set[str
     every participant's answer share, so a batch works each out once."""
     families: set[str] = set()
     categories: set[str] = set()
-    for located in scope.rows:
+    # The person's kinds of row once each, not their hundred invoices.
+    kinds = {_key(located): located for located in scope.rows}
+    for located in kinds.values():
         for part in parts(located, memo):
             if part.fate != KEPT:
                 families |= part.families
@@ -151,7 +163,7 @@ def row_counts(
     (deleted or shredded) and the categories of its fields; the same for
     every row of a route with the same entries, so worked out once per
     batch (``memo``, as :func:`parts`)."""
-    key = ("counts", id(located.route), *map(id, located.entries))
+    key = ("counts", *_key(located))
     found = memo.get(key)
     if found is None:
         fates = [fate_of(located, e) for e in located.entries]
