@@ -18,6 +18,7 @@ The base URL and the limits are the ``REKISTERI_PRH_…`` settings
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -166,17 +167,32 @@ class PrhClient:
         )
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        response = self._send(self.http.build_request("GET", path, params=params))
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 400:
-            raise PrhError(
-                f"PRH refused the request (HTTP {response.status_code}).",
-                code="prh_refused",
-            )
+        """The answer to ``GET path`` as JSON, None for 404. Read as a
+        stream and refused past ``MAX_ANSWER_BYTES`` (a page of a hundred
+        companies is about a megabyte); JSON nested past what Python's
+        parser recurses through is refused as not JSON, not raised as a
+        ``RecursionError``."""
+        response = self._send(
+            self.http.build_request("GET", path, params=params), stream=True
+        )
         try:
-            return response.json()
-        except ValueError:
+            if response.status_code == 404:
+                return None
+            if response.status_code >= 400:
+                raise PrhError(
+                    f"PRH refused the request (HTTP {response.status_code}).",
+                    code="prh_refused",
+                )
+            body = _bounded_body(response)
+        except httpx.HTTPError as exc:
+            raise PrhUnavailable(
+                f"The answer broke off ({type(exc).__name__})."
+            ) from None
+        finally:
+            response.close()
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
             raise PrhBadResponse(
                 "PRH answered with something other than JSON."
             ) from None
@@ -252,6 +268,34 @@ class PrhClient:
             response.close()
         part.replace(dest)
         return dest
+
+
+# The largest answer to a lookup or a page of a search read (the bulk
+# file is streamed to disk instead).
+MAX_ANSWER_BYTES = 16 << 20
+
+
+def _bounded_body(response: httpx.Response) -> bytes:
+    """The body of a streamed answer, refused past ``MAX_ANSWER_BYTES``
+    before more is read (a stated length too large is refused unread)."""
+    stated = response.headers.get("content-length", "")
+    if stated.isdigit() and int(stated) > MAX_ANSWER_BYTES:
+        raise PrhBadResponse(_too_large())
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():  # as they arrive, not re-chunked
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise PrhBadResponse(_too_large())
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large() -> str:
+    return (
+        f"The PRH answer is larger than {MAX_ANSWER_BYTES >> 20} MB: "
+        "it is not an answer to one lookup or page."
+    )
 
 
 def companies_of(data: Any) -> list[dict]:

@@ -239,3 +239,52 @@ def test_files_in_every_shape(tmp_path: Path):
     text.write_text("a;b\n1;2\n")
     with pytest.raises(PrhBadResponse, match="not a PRH JSON"):
         list(iter_companies(text))
+
+
+def test_an_answer_nested_past_the_parser_s_recursion_is_refused_as_not_json():
+    # A hundred thousand open brackets: json.loads raises RecursionError,
+    # which is not a ValueError.
+    body = b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(PrhBadResponse, match="other than JSON"):
+        client_for(lambda r: httpx.Response(200, content=body)).company("0250345-3")
+
+
+def test_an_answer_larger_than_any_page_is_refused_before_it_is_all_read(monkeypatch):
+    from rekisteri.connectors.prh import client as client_module
+
+    monkeypatch.setattr(client_module, "MAX_ANSWER_BYTES", 1000)
+    read = []
+
+    def chunks():
+        for _ in range(100):
+            read.append(1)
+            yield b" " * 500
+
+    def handler(request):
+        return httpx.Response(200, content=chunks())  # no stated length
+
+    with pytest.raises(PrhBadResponse, match="larger than"):
+        client_for(handler).company("0250345-3")
+    assert len(read) < 10  # stopped soon after the limit, not at the end
+
+
+def test_an_answer_stating_a_length_too_large_is_refused_unread(monkeypatch):
+    from rekisteri.connectors.prh import client as client_module
+
+    monkeypatch.setattr(client_module, "MAX_ANSWER_BYTES", 1000)
+    body = json.dumps(builders.page(30)).encode()
+    assert len(body) > 1000
+    with pytest.raises(PrhBadResponse, match="larger than"):
+        client_for(lambda r: httpx.Response(200, content=body)).company("0250345-3")
+
+
+def test_an_answer_that_breaks_off_midway_is_unavailable_not_a_crash():
+    def chunks():
+        yield b'{"companies": ['
+        raise httpx.ReadError("connection reset")
+
+    def handler(request):
+        return httpx.Response(200, content=chunks())
+
+    with pytest.raises(PrhUnavailable, match="broke off"):
+        client_for(handler).company("0250345-3")
