@@ -68,15 +68,40 @@ def test_among_of_odd_values_falls_back_to_a_plain_list():
     assert list(Person.objects.filter(q)) == [person]
 
 
-def test_chunks_fit_sqlite_and_keep_every_id():
-    ids = list(range(1234))
+@pytest.mark.parametrize(
+    ("ids", "limit"),
+    [
+        (list(range(9_123)), "LONG_CHUNK"),  # one parameter to among()
+        ([uuid.uuid4() for _ in range(4_321)], "LONG_CHUNK"),
+        ([f"code-{i}" for i in range(1_234)], "CHUNK"),  # a parameter each
+        ([1, "mixed", *range(1_000)], "CHUNK"),
+    ],
+)
+def test_chunks_fit_sqlite_and_keep_every_id(ids, limit):
     parts = list(idlist.chunks(ids))
     assert [i for part in parts for i in part] == ids
     if connection.vendor == "sqlite":
-        assert max(len(p) for p in parts) <= idlist.CHUNK
+        assert max(len(p) for p in parts) == getattr(idlist, limit)
+        assert len(parts) > 1
     else:
         assert len(parts) == 1
     assert list(idlist.chunks([])) == []
+
+
+def test_a_long_chunk_of_ids_is_one_parameter_to_among():
+    persons = [make_person() for _ in range(3)]
+    ids = [p.pk for p in persons] + [uuid.uuid4() for _ in range(idlist.LONG_CHUNK - 3)]
+    (chunk,) = idlist.chunks(ids)
+    with CaptureQueriesContext(connection) as captured:
+        found = set(
+            Person.objects.filter(idlist.among("pk", chunk)).values_list(
+                "pk", flat=True
+            )
+        )
+    assert found == {p.pk for p in persons}
+    assert len(captured) == 1
+    # Bound as one array parameter, not thousands of placeholders.
+    assert idlist.array_kind(chunk, connection.vendor) == "uuid"
 
 
 def test_array_literal_quotes_each_value():
