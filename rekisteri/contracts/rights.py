@@ -110,7 +110,7 @@ def _contracts_many(persons: list[Any]) -> dict[Any, list[Contract]]:
     """Person id → their contracts. The scope asks it and the plan asks it
     again: inside a batch (``participants.batch_scope``) it is read once."""
     ids = [p.pk for p in persons]
-    key = ("contracts.contracts", tuple(sorted(str(pid) for pid in ids)))
+    key = ("contracts.contracts", participants.ids_key(ids))
     return participants.memo(key, lambda: _read_contracts_many(ids))
 
 

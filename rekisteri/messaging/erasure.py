@@ -116,7 +116,7 @@ def owned_many(ids: list[Any]) -> dict[Any, tuple[int, int, int]]:
                 counts.setdefault(pid, [0, 0, 0])[kind] = n
         return {pid: (c[0], c[1], c[2]) for pid, c in counts.items()}
 
-    key = ("messaging.owned", tuple(sorted(str(pid) for pid in ids)))
+    key = ("messaging.owned", participants.ids_key(ids))
     return participants.memo(key, read)
 
 
@@ -164,7 +164,7 @@ def participant_rows_many(
     (matched to them, or unmatched with one of their addresses). Call it
     inside a key scope. Inside a batch erasure the plan's reading serves the
     erasure (``participants.memo``)."""
-    key = ("messaging.participant_rows", tuple(sorted(str(p.pk) for p in persons)))
+    key = ("messaging.participant_rows", participants.ids_key(p.pk for p in persons))
     return participants.memo(key, lambda: _participant_rows_many(persons))
 
 
@@ -213,7 +213,7 @@ def person_addresses_many(persons: list[Person]) -> dict[Any, set[str]]:
                         addresses[pid].add(a)
         return addresses
 
-    key = ("messaging.addresses", tuple(sorted(str(pid) for pid in ids)))
+    key = ("messaging.addresses", participants.ids_key(ids))
     return participants.memo(key, read)
 
 
@@ -236,7 +236,7 @@ def _digests_many(
     """Normal form → ``address_digest`` of every address of the persons:
     inside a batch erasure made once for the plan's participant rows and
     the ledger's marks (``participants.memo``), a keyed hash per address."""
-    key = ("messaging.digests", tuple(sorted(str(p.pk) for p in persons)))
+    key = ("messaging.digests", participants.ids_key(p.pk for p in persons))
     return participants.memo(
         key,
         lambda: {

@@ -132,7 +132,7 @@ def _persons_until(person_ids: list[Any]) -> dict[Any, dt.date]:
     person's rows of several kinds ask for the same persons: inside a batch
     (``participants.batch_scope``: an export, a plan) they are read once."""
     ids = list(dict.fromkeys(person_ids))
-    key = ("retention.persons_until", tuple(sorted(str(pid) for pid in ids)))
+    key = ("retention.persons_until", participants.ids_key(ids))
     return participants.memo(key, lambda: _read_persons_until(ids))
 
 

@@ -367,7 +367,7 @@ def _counts_many(persons: list[Any]) -> dict[Any, dict[type, int]]:
     """Person id → rows per model. The scope asks it and the plan asks it
     again: inside a batch (``participants.batch_scope``) it is read once."""
     ids = [p.pk for p in persons]
-    key = ("rights.rectifications", tuple(sorted(str(pid) for pid in ids)))
+    key = ("rights.rectifications", participants.ids_key(ids))
     return participants.memo(key, lambda: _read_counts_many(ids))
 
 
