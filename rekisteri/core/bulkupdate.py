@@ -35,8 +35,10 @@ def update_rows(
     using: str = DEFAULT_DB_ALIAS,
 ) -> int:
     """Set ``fields`` of each row named by its primary key: ``rows`` are
-    ``(pk, value of fields[0], value of fields[1], …)``. Returns how many
-    rows were given. Runs in the caller's transaction, if any."""
+    ``(pk, value of fields[0], value of fields[1], …)``, each key once (a
+    key given twice gets one of its rows' values, which one is not
+    defined). A key no row has changes nothing. Returns how many rows were
+    given. Runs in the caller's transaction, if any."""
     rows = list(rows)
     if not rows:
         return 0
