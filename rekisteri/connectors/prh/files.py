@@ -22,6 +22,12 @@ from rekisteri.connectors.prh.client import PrhBadResponse
 from rekisteri.core.bom import skip_bom
 
 ZIP_MAGIC = b"PK\x03\x04"
+# PRH's bulk file is JSON, which deflates about ten to twenty times; a
+# large member that inflates far more is not one (a "zip bomb" of
+# whitespace would keep the import parsing for minutes). Smaller members
+# are left to the parser, which reads them in constant memory.
+ZIP_MAX_RATIO = 100
+ZIP_RATIO_FROM = 100 * 1024 * 1024
 
 
 @contextmanager
@@ -40,7 +46,16 @@ def _open_json(path: Path) -> Iterator[IO[bytes]]:
                 raise PrhBadResponse(
                     "The zip file should hold exactly one JSON document."
                 )
-            with archive.open(members[0]) as inner:
+            (member,) = members
+            if (
+                member.file_size > ZIP_RATIO_FROM
+                and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1)
+            ):
+                raise PrhBadResponse(
+                    "The zip file inflates far more than a PRH JSON file does: "
+                    "it is not one."
+                )
+            with archive.open(member) as inner:
                 yield inner
 
 

@@ -288,3 +288,26 @@ def test_an_answer_that_breaks_off_midway_is_unavailable_not_a_crash():
 
     with pytest.raises(PrhUnavailable, match="broke off"):
         client_for(handler).company("0250345-3")
+
+
+def test_a_zip_that_inflates_far_more_than_json_is_refused_unread(
+    tmp_path, monkeypatch
+):
+    from rekisteri.connectors.prh import files
+
+    monkeypatch.setattr(files, "ZIP_RATIO_FROM", 1 << 20)
+    companies = json.dumps(builders.page(30)["companies"]).encode()
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        # Valid JSON: the companies, then megabytes of whitespace.
+        archive.writestr("all.json", companies[:-1] + b" " * (4 << 20) + b"]")
+    with pytest.raises(PrhBadResponse, match="inflates"):
+        list(iter_companies(bomb))
+    # The same companies deflated as JSON deflates are read, however large
+    # the file (the ratio, not the size, is refused).
+    real = tmp_path / "real.zip"
+    many = json.dumps(builders.page(100)["companies"] * 20).encode()
+    assert len(many) > 1 << 20
+    with zipfile.ZipFile(real, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("all.json", many)
+    assert len(list(iter_companies(real))) == 2000
