@@ -94,12 +94,9 @@ def _sync(kind: str, sel: rules.Subjects, wanted: dict) -> Changes:
                 model=DueDate,
             )
         _insert(create, now)
-        for i in range(0, len(update), WRITE_BATCH):
-            update_rows(
-                DueDate,
-                ["anchor_on", "kept_until", "computed_at"],
-                update[i : i + WRITE_BATCH],
-            )
+        # All of them in one call: sent as data, not as a CASE per row
+        # (core/bulkupdate.py), so nothing to split.
+        update_rows(DueDate, ["anchor_on", "kept_until", "computed_at"], update)
     changes.created, changes.updated, changes.deleted = (
         len(create),
         len(update),

@@ -420,23 +420,21 @@ def _refresh(ctx: Ctx, batch: list[tuple]) -> None:
         if ctx.erased
         else set()
     )
-    ctx.orgs = (
-        set(orgs)
-        if ctx.dry_run
-        else set(
-            Organization.objects.filter(among("pk", orgs)).values_list("pk", flat=True)
+    if ctx.dry_run:
+        ctx.orgs, ctx.sole_traders = set(orgs), set()
+    else:
+        # The batch's organizations still there, and which are sole
+        # traders, in one read.
+        found = dict(
+            Organization.objects.filter(among("pk", orgs)).values_list(
+                "pk", "sole_trader"
+            )
+            if orgs
+            else ()
         )
-    )
+        ctx.orgs = set(found)
+        ctx.sole_traders = {pk for pk, sole in found.items() if sole}
     ctx.orgs_gone = rules.destroyed(orgs, KeyClass.CRM) if orgs else set()
-    ctx.sole_traders = (
-        set(
-            Organization.objects.filter(
-                among("pk", orgs), sole_trader=True
-            ).values_list("pk", flat=True)
-        )
-        if orgs and not ctx.dry_run
-        else set()
-    )
     ctx.held = batch_holds(list(ctx.persons), list(ctx.orgs))
     ctx.restricted = _restricted(list(ctx.persons))
 
