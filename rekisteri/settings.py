@@ -160,13 +160,17 @@ SQLITE_OPTIONS = {
     ),
     "transaction_mode": "IMMEDIATE",
 }
+# Django's SQLite backend with each statement's placeholders converted once
+# (rekisteri/core/sqlite/base.py); a DATABASE_URL of sqlite:// gets it too.
+SQLITE_ENGINE = "rekisteri.core.sqlite"
+_SQLITE_ENGINES = {SQLITE_ENGINE, "django.db.backends.sqlite3"}
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": VAR_DIR / "rekisteri.sqlite3",
         }
     }
@@ -178,9 +182,9 @@ else:
 _keystore_url = os.environ.get("KEYSTORE_DATABASE_URL")
 if _keystore_url:
     DATABASES["keys"] = dj_database_url.parse(_keystore_url, conn_max_age=60)
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+elif DATABASES["default"]["ENGINE"] in _SQLITE_ENGINES:
     DATABASES["keys"] = {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": SQLITE_ENGINE,
         "NAME": VAR_DIR / "keys.sqlite3",
     }
 else:
@@ -189,7 +193,8 @@ else:
         "NAME": f"{DATABASES['default']['NAME']}_keys",
     }
 for _alias, _db in DATABASES.items():
-    if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if _db["ENGINE"] in _SQLITE_ENGINES:
+        _db["ENGINE"] = SQLITE_ENGINE
         _db.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
         _db["TEST"] = {"NAME": None}
         if _alias == "keys":

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from rekisteri.keystore import keys
 
@@ -28,7 +29,7 @@ def test_a_shred_checkpoints_the_key_store_after_commit(
 @pytest.mark.django_db(transaction=True, serialized_rollback=True, databases="__all__")
 def test_checkpoint_answers_on_the_configured_key_store():
     result = keys.checkpoint()
-    if settings.DATABASES["keys"]["ENGINE"].endswith("sqlite3"):
+    if connections["keys"].vendor == "sqlite":
         assert result is not None and len(result) == 3
     else:
         assert result is None
