@@ -164,14 +164,22 @@ SQLITE_OPTIONS = {
 # (rekisteri/core/sqlite/base.py); a DATABASE_URL of sqlite:// gets it too.
 SQLITE_ENGINE = "rekisteri.core.sqlite"
 _SQLITE_ENGINES = {SQLITE_ENGINE, "django.db.backends.sqlite3"}
+# Seconds a worker keeps its database connection between requests, for every
+# database, the embedded SQLite files included: opening one per request (with
+# its pragmas, and its converters and prepared statements lost) cost the
+# person page 40 % of its rate over HTTP (docs/benchmarks.md).
+_CONN_MAX_AGE = 60
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=_CONN_MAX_AGE)
+    }
 else:
     DATABASES = {
         "default": {
             "ENGINE": SQLITE_ENGINE,
             "NAME": VAR_DIR / "rekisteri.sqlite3",
+            "CONN_MAX_AGE": _CONN_MAX_AGE,
         }
     }
 
@@ -181,11 +189,12 @@ else:
 # server; KEYSTORE_DATABASE_URL chooses another.
 _keystore_url = os.environ.get("KEYSTORE_DATABASE_URL")
 if _keystore_url:
-    DATABASES["keys"] = dj_database_url.parse(_keystore_url, conn_max_age=60)
+    DATABASES["keys"] = dj_database_url.parse(_keystore_url, conn_max_age=_CONN_MAX_AGE)
 elif DATABASES["default"]["ENGINE"] in _SQLITE_ENGINES:
     DATABASES["keys"] = {
         "ENGINE": SQLITE_ENGINE,
         "NAME": VAR_DIR / "keys.sqlite3",
+        "CONN_MAX_AGE": _CONN_MAX_AGE,
     }
 else:
     DATABASES["keys"] = {
@@ -206,7 +215,9 @@ for _alias, _db in DATABASES.items():
 # (rekisteri/core/dbrouter.py, docs/operations.md).
 _replica_url = os.environ.get("DATABASE_REPLICA_URL")
 if _replica_url:
-    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60)
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=_CONN_MAX_AGE
+    )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = [
     "rekisteri.core.dbrouter.ReplicaRouter",
