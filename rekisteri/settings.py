@@ -144,8 +144,13 @@ TEMPLATES = [
             # per language (rekisteri/core/templatetags/i18n_constant.py).
             "libraries": {"i18n": "rekisteri.core.templatetags.i18n_constant"},
             # {% url %}: Django's tag, each route's shape reversed once per
-            # process (rekisteri/core/templatetags/url_kept.py).
-            "builtins": ["rekisteri.core.templatetags.url_kept"],
+            # process (rekisteri/core/templatetags/url_kept.py); {% extends %}:
+            # Django's tag, the root template's blocks listed once
+            # (rekisteri/core/templatetags/extends_kept.py).
+            "builtins": [
+                "rekisteri.core.templatetags.url_kept",
+                "rekisteri.core.templatetags.extends_kept",
+            ],
         },
     },
 ]
