@@ -20,6 +20,7 @@ class CoreConfig(AppConfig):
             checks,
             conf,
             keyring,
+            pgloaders,
             textinput,
         )
         from rekisteri.core.crypto.master import KeyConfigError
@@ -30,6 +31,8 @@ class CoreConfig(AppConfig):
         prepare_process()
         blindindex.connect(apps.get_models())
         connection_created.connect(tighten_sqlite, dispatch_uid="rekisteri-private")
+        # PostgreSQL's timestamps read by psycopg's compiled loader.
+        connection_created.connect(pgloaders.install, dispatch_uid="rekisteri-pgts")
         textinput.install()
         # A setting's environment variable that does not parse stops the
         # start-up, naming it (rekisteri/core/conf.py).
