@@ -9,9 +9,12 @@ over HTTP (docs/benchmarks.md, 2026-12-06 23:10 UTC). A statement's text
 decides its rewrite, so the rewrite is remembered by text, per process.
 
 The memory is bounded: statements are shaped by the code, not by data,
-but a list of ``IN (%s, %s, …)`` takes a new shape for each length, and a
-statement longer than ``LONGEST`` is not kept at all. When the memory is
-full it is emptied and fills again with what is in use.
+but a list of ``IN (%s, %s, …)`` or a multi-row ``INSERT`` takes a new
+shape for each length, so at most ``KEPT`` texts are kept and a statement
+longer than ``LONGEST`` is not kept at all (at most about 32 MB, each text
+kept with its rewrite; the register's pages use a few hundred texts of a
+few kB). When the memory is full it is emptied and fills again with what
+is in use.
 
 Everything else is Django's backend: ``connection.vendor`` is still
 ``"sqlite"``, and a statement with named parameters is converted as Django
@@ -26,10 +29,10 @@ from django.db.backends.sqlite3 import base
 
 # Distinct statement texts kept; the register's pages and jobs use a few
 # hundred.
-KEPT = 2048
+KEPT = 1024
 # Longer statements are converted each time (a bulk INSERT of many rows is
-# long and seldom repeated).
-LONGEST = 64 * 1024
+# long and seldom repeated; the person page's own statement is 5.7 kB).
+LONGEST = 16 * 1024
 
 # Text with ``%s`` -> text with ``?``. Shared by every connection of the
 # process: a dict's get and set are each atomic, and two threads converting
