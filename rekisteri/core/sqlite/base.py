@@ -16,6 +16,10 @@ kept with its rewrite; the register's pages use a few hundred texts of a
 few kB). When the memory is full it is emptied and fills again with what
 is in use.
 
+Only statement texts are kept, never their parameters: the register
+passes every value as a parameter (a statement run without parameters is
+not converted, so not kept).
+
 Everything else is Django's backend: ``connection.vendor`` is still
 ``"sqlite"``, and a statement with named parameters is converted as Django
 converts it.
