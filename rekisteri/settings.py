@@ -165,27 +165,18 @@ SQLITE_OPTIONS = {
     ),
     "transaction_mode": "IMMEDIATE",
 }
-# Django's SQLite backend with each statement's placeholders converted once
-# (rekisteri/core/sqlite/base.py); a DATABASE_URL of sqlite:// gets it too.
+# Every SQLite database, the default files' and any given by a URL, runs on
+# Django's backend with each statement's placeholders converted once
+# (rekisteri/core/sqlite/base.py); below, the databases are described with
+# Django's engine name and the loop after them swaps it.
 SQLITE_ENGINE = "rekisteri.core.sqlite"
-_SQLITE_ENGINES = {SQLITE_ENGINE, "django.db.backends.sqlite3"}
-# Seconds a worker keeps its database connection between requests, for every
-# database, the embedded SQLite files included: opening one per request (with
-# its pragmas, and its converters and prepared statements lost) cost the
-# person page 40 % of its rate over HTTP (docs/benchmarks.md).
-_CONN_MAX_AGE = 60
+_DJANGO_SQLITE = "django.db.backends.sqlite3"
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
-    DATABASES = {
-        "default": dj_database_url.parse(_database_url, conn_max_age=_CONN_MAX_AGE)
-    }
+    DATABASES = {"default": dj_database_url.parse(_database_url)}
 else:
     DATABASES = {
-        "default": {
-            "ENGINE": SQLITE_ENGINE,
-            "NAME": VAR_DIR / "rekisteri.sqlite3",
-            "CONN_MAX_AGE": _CONN_MAX_AGE,
-        }
+        "default": {"ENGINE": _DJANGO_SQLITE, "NAME": VAR_DIR / "rekisteri.sqlite3"}
     }
 
 # The key store (wrapped data keys, erasure ledger) lives in its own database
@@ -194,36 +185,35 @@ else:
 # server; KEYSTORE_DATABASE_URL chooses another.
 _keystore_url = os.environ.get("KEYSTORE_DATABASE_URL")
 if _keystore_url:
-    DATABASES["keys"] = dj_database_url.parse(_keystore_url, conn_max_age=_CONN_MAX_AGE)
-elif DATABASES["default"]["ENGINE"] in _SQLITE_ENGINES:
-    DATABASES["keys"] = {
-        "ENGINE": SQLITE_ENGINE,
-        "NAME": VAR_DIR / "keys.sqlite3",
-        "CONN_MAX_AGE": _CONN_MAX_AGE,
-    }
+    DATABASES["keys"] = dj_database_url.parse(_keystore_url)
+elif DATABASES["default"]["ENGINE"] == _DJANGO_SQLITE:
+    DATABASES["keys"] = {"ENGINE": _DJANGO_SQLITE, "NAME": VAR_DIR / "keys.sqlite3"}
 else:
     DATABASES["keys"] = {
         **DATABASES["default"],
         "NAME": f"{DATABASES['default']['NAME']}_keys",
     }
-for _alias, _db in DATABASES.items():
-    if _db["ENGINE"] in _SQLITE_ENGINES:
-        _db["ENGINE"] = SQLITE_ENGINE
-        _db.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
-        _db["TEST"] = {"NAME": None}
-        if _alias == "keys":
-            # Destroyed keys are overwritten on disk, not left in free pages.
-            _db["OPTIONS"]["init_command"] += " PRAGMA secure_delete=ON;"
 # DATABASE_REPLICA_URL: a streaming replica of the main database. The
 # register's lists, search and the person page read from it; writes, sign-in
 # state, the audit chain and the rights engine stay on the primary
 # (rekisteri/core/dbrouter.py, docs/operations.md).
 _replica_url = os.environ.get("DATABASE_REPLICA_URL")
 if _replica_url:
-    DATABASES["replica"] = dj_database_url.parse(
-        _replica_url, conn_max_age=_CONN_MAX_AGE
-    )
+    DATABASES["replica"] = dj_database_url.parse(_replica_url)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+for _alias, _db in DATABASES.items():
+    # Each worker keeps its connection to every database 60 s between
+    # requests, the embedded SQLite files' included: opening one per request
+    # (its pragmas run again, its converters and prepared statements lost)
+    # cost the person page 40 % of its rate over HTTP (docs/benchmarks.md).
+    _db["CONN_MAX_AGE"] = 60
+    if _db["ENGINE"] == _DJANGO_SQLITE:
+        _db["ENGINE"] = SQLITE_ENGINE
+        _db.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+        _db.setdefault("TEST", {"NAME": None})
+        if _alias == "keys":
+            # Destroyed keys are overwritten on disk, not left in free pages.
+            _db["OPTIONS"]["init_command"] += " PRAGMA secure_delete=ON;"
 DATABASE_ROUTERS = [
     "rekisteri.core.dbrouter.ReplicaRouter",
     "rekisteri.keystore.router.KeystoreRouter",
