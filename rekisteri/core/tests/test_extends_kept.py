@@ -30,26 +30,17 @@ TEMPLATES = {
 }
 
 
+def _engine(builtins: list[str]) -> Engine:
+    loaders = [("django.template.loaders.locmem.Loader", TEMPLATES)]
+    return Engine(
+        loaders=[("django.template.loaders.cached.Loader", loaders)],
+        builtins=builtins,
+    )
+
+
 def engines() -> tuple[Engine, Engine]:
     """This library's engine and Django's own, both caching templates."""
-    ours = Engine(
-        loaders=[
-            (
-                "django.template.loaders.cached.Loader",
-                [("django.template.loaders.locmem.Loader", TEMPLATES)],
-            )
-        ],
-        builtins=["rekisteri.core.templatetags.extends_kept"],
-    )
-    django = Engine(
-        loaders=[
-            (
-                "django.template.loaders.cached.Loader",
-                [("django.template.loaders.locmem.Loader", TEMPLATES)],
-            )
-        ]
-    )
-    return ours, django
+    return _engine(["rekisteri.core.templatetags.extends_kept"]), _engine([])
 
 
 @pytest.mark.parametrize("name", ["leaf.html", "middle.html", "child.html"])
