@@ -6,8 +6,18 @@ lock on SQLite, the row lock on PostgreSQL, so appends are serialised), the
 events get their chain positions and hashes in Python, go in with one
 INSERT (on PostgreSQL one array per column, on SQLite multi-row), and the
 head is moved to the last of them and sealed — on PostgreSQL in the
-INSERT's own statement, so an append is two round trips. A batch of many
-events on PostgreSQL goes by COPY instead, and the head update after it.
+INSERT's own statement. A batch of many events on PostgreSQL goes by COPY
+instead, and the head update after it.
+
+On PostgreSQL with no transaction open (a page's reads, appended at the end
+of its request) that is four round trips: BEGIN, the lock, the INSERT and
+COMMIT. There the append is made from the head as this connection last saw
+it, in one statement that moves the head only if it is still there and
+inserts the events only if it did (:func:`_append_alone`): one round trip,
+or two when another connection moved the head in between (the statement
+then gives the head as it found it, and the events are linked to that). The
+chain is the same either way: a head that moved is never overwritten, and
+the events go in with the head's move or not at all.
 """
 
 from __future__ import annotations
@@ -215,7 +225,13 @@ def _store(cursor: Any, events: Sequence[AuditEvent], head: list[Any]) -> None:
             params = [v for row in _rows(chunk, conn) for v in row]
             cursor.execute(_values_sql(len(chunk)), params)
         cursor.execute(_head_update_sql(), head)
-    alias = conn.alias  # once: the proxy's lookup per event cost more than the loop
+    _saved(events, conn.alias)
+
+
+def _saved(events: Sequence[AuditEvent], alias: str) -> None:
+    """Mark ``events`` as stored in ``alias``, as the ORM marks a saved row
+    (the alias looked up once: the proxy's lookup per event cost more than
+    the loop)."""
     for event in events:
         event._state.adding = False
         event._state.db = alias
@@ -269,10 +285,20 @@ def append(events: Sequence[AuditEvent]) -> None:
     # server on PostgreSQL (core/compiled.py): their text is the same for
     # every append, and sixteen arrays of values quoted into it by the
     # client cost more than the round trip.
+    conn = connections[connection.alias]
+    if (
+        conn.vendor == "postgresql"
+        and len(events) < COPY_FROM
+        and not conn.in_atomic_block
+        and conn.get_autocommit()
+    ):
+        with turn:
+            if _append_alone(conn, key, events):
+                return
     with (
         turn,
         transaction.atomic(savepoint=False),
-        compiled.cursor(connections[connection.alias]) as cursor,
+        compiled.cursor(conn) as cursor,
     ):
         head = _lock_head(cursor, len(events))
         if head is None:
@@ -295,19 +321,106 @@ def append(events: Sequence[AuditEvent]) -> None:
             if head is None:
                 raise RuntimeError("the audit head could not be created")
         # Ids are the chain positions, assigned under the head's lock, so a
-        # gap or a swap is visible to ``verify``.
-        prev = head.last_hash
-        for n, event in enumerate(events, start=head.last_id + 1):
-            event.id = n
-            event.prev_hash = prev
-            event.hash = prev = link(key, prev, content_of_row(list(_chained(event))))
-        last = events[-1]
-        seal = head_seal(
-            key,
-            first_id=head.first_id,
-            anchor_hash=head.anchor_hash,
-            last_id=last.id,
-            last_hash=last.hash,
-            count=head.count,
-        )
-        _store(cursor, events, [last.id, last.hash, seal, HEAD_ID])
+        # gap or a swap is visible to ``verify``. The lock has counted them in.
+        moved = _linked(key, events, head, head.count)
+        _store(cursor, events, [*moved, HEAD_ID])
+        conn.__dict__[_SEEN] = _Head(*moved[:2], head.count, *head[3:])
+
+
+def _linked(
+    key: bytes, events: Sequence[AuditEvent], after: _Head, count: int
+) -> list[Any]:
+    """Give ``events`` the chain positions and hashes that follow ``after``;
+    the head's new ``last_id``, ``last_hash`` and seal for a chain of
+    ``count`` events."""
+    prev = after.last_hash
+    for n, event in enumerate(events, start=after.last_id + 1):
+        event.id = n
+        event.prev_hash = prev
+        event.hash = prev = link(key, prev, content_of_row(list(_chained(event))))
+    last = events[-1]
+    seal = head_seal(
+        key,
+        first_id=after.first_id,
+        anchor_hash=after.anchor_hash,
+        last_id=last.id,
+        last_hash=last.hash,
+        count=count,
+    )
+    return [last.id, last.hash, seal]
+
+
+# Where a connection keeps the head as its last append left it. Only ever a
+# guess: an append made from a head that is no longer there moves nothing
+# and stores nothing.
+_SEEN = "_audit_head_seen"
+
+# Conditional appends tried before taking the head's lock: each failure
+# means another connection appended in between (the next try starts from
+# the head that one left), so under a steady stream of appends the lock,
+# which waits its turn, is the better way.
+_TRIES = 3
+
+_READ_HEAD = (
+    "SELECT last_id, last_hash, count, first_id, anchor_hash "
+    "FROM audit_audithead WHERE id = %s"
+)
+
+
+@functools.cache
+def _alone_sql() -> str:
+    """PostgreSQL: the head moved and the events inserted in one statement,
+    both only if the head is as given; the head as the statement found it.
+
+    The INSERT takes its rows only when the UPDATE's RETURNING has a row, so
+    the two happen together or not at all; the final SELECT reads the head
+    as it was when the statement began (a data-modifying WITH's changes are
+    not visible to its own statement), which is what a failed try needs.
+    """
+    # Table and column names written here and by _unnest_sql from the
+    # model; every value is a parameter.
+    return _ALONE.format(_unnest_sql())  # noqa: S608
+
+
+_ALONE = (
+    "WITH moved AS ("
+    "UPDATE audit_audithead SET last_id = %s, last_hash = %s, seal = %s, "
+    "count = %s WHERE id = %s AND last_id = %s AND last_hash = %s "
+    "AND count = %s AND first_id = %s AND anchor_hash = %s RETURNING id), "
+    "appended AS ({} WHERE EXISTS (SELECT 1 FROM moved)) "
+    "SELECT EXISTS (SELECT 1 FROM moved), "
+    "last_id, last_hash, count, first_id, anchor_hash "
+    "FROM audit_audithead WHERE id = %s"
+)
+
+
+def _append_alone(conn: Any, key: bytes, events: Sequence[AuditEvent]) -> bool:
+    """Append ``events`` on PostgreSQL with no transaction open, in one
+    statement of its own (its own transaction) per try; False when the
+    head does not exist yet or kept moving, for the caller to take the
+    lock. Nothing is stored by a try that returns False."""
+    head = conn.__dict__.get(_SEEN)
+    with compiled.cursor(conn) as cursor:
+        for _ in range(_TRIES):
+            if head is None:
+                cursor.execute(_READ_HEAD, [HEAD_ID])
+                row = cursor.fetchone()
+                if row is None:
+                    return False
+                head = _Head(*row)
+            count = head.count + len(events)
+            moved = _linked(key, events, head, count)
+            columns = [list(c) for c in zip(*_rows(events, conn), strict=True)]
+            cursor.execute(
+                _alone_sql(), [*moved, count, HEAD_ID, *head, *columns, HEAD_ID]
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            if row[0]:
+                conn.__dict__[_SEEN] = _Head(moved[0], moved[1], count, *head[3:])
+                _saved(events, conn.alias)
+                return True
+            head = _Head(*row[1:])
+    conn.__dict__.pop(_SEEN, None)
+    return False

@@ -380,3 +380,177 @@ def test_appends_work_with_prepared_statements_turned_off(count):
         subject,
         {"n": count - 1, "text": 'tab\t "quote" \\ é'},
     )
+
+
+# --- PostgreSQL with no transaction open: one statement per append --------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the conditional append is PostgreSQL's (rekisteri/audit/append.py)",
+)
+
+
+def _in_another_connection(work) -> None:
+    """Run ``work`` in a thread of its own: its own database connection."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    assert not errors, errors
+
+
+def _request(count: int, first: int = 0) -> list:
+    with batching.request_scope():
+        return [_record(f"x.e{(first + i) % 60:02d}") for i in range(count)]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_request_s_reads_are_one_statement():
+    """From the head this connection left, the append is one statement: no
+    BEGIN, lock or COMMIT of its own."""
+    _request(1)
+    with CaptureQueriesContext(connection) as captured:
+        events = _request(12, first=1)
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert len(statements) == 1, statements
+    assert statements[0].startswith("WITH moved AS (UPDATE audit_audithead")
+    assert [e.id for e in events] == list(range(2, 14))
+    assert all(not e._state.adding and e._state.db == "default" for e in events)
+    _chain_ok(13)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_head_another_connection_moved_is_read_and_the_events_follow_it():
+    """The first try finds the head moved, stores nothing and gives the head
+    it found; the second links the events to it."""
+    _request(2)
+    _in_another_connection(lambda: _request(3, first=10))
+    with CaptureQueriesContext(connection) as captured:
+        events = _request(4, first=20)
+    assert len(captured.captured_queries) == 2, captured.captured_queries
+    assert [e.id for e in events] == [6, 7, 8, 9]
+    _chain_ok(9)
+    stored = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert stored == [
+        "x.e00",
+        "x.e01",
+        "x.e10",
+        "x.e11",
+        "x.e12",
+        *(f"x.e{i}" for i in range(20, 24)),
+    ]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_head_that_keeps_moving_is_left_to_the_lock(monkeypatch):
+    """When every try finds the head moved, the append takes the head's lock
+    as inside a transaction, and the chain is whole."""
+    from rekisteri.audit import append as append_module
+
+    monkeypatch.setattr(append_module, "_TRIES", 1)
+    _request(1)
+    _in_another_connection(lambda: _request(2, first=5))
+    with CaptureQueriesContext(connection) as captured:
+        events = _request(3, first=30)
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert statements[0].startswith("WITH moved AS"), statements
+    assert any(
+        s.startswith("UPDATE audit_audithead SET count = count +") for s in statements
+    )
+    assert [e.id for e in events] == [4, 5, 6]
+    _chain_ok(6)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_first_append_ever_makes_the_head():
+    """No head yet: nothing to move, so the append makes it under the lock;
+    the next one is a single statement."""
+    assert not AuditHead.objects.exists()
+    _request(2)
+    with CaptureQueriesContext(connection) as captured:
+        _request(2, first=2)
+    assert len(captured.captured_queries) == 1, captured.captured_queries
+    _chain_ok(4)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_head_a_purge_moved_the_start_of_is_followed():
+    """A purge by another connection moves the chain's start and its count:
+    the guess stores nothing, and the append seals the head with the start
+    and count it has."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from rekisteri.audit.purge import audit_purge
+
+    _request(3)
+    later = timezone.now() + dt.timedelta(days=366 * 30)
+    _in_another_connection(lambda: audit_purge(actor=None, now=later))
+    purged = AuditHead.objects.get()
+    assert (purged.first_id, purged.count, purged.last_id) == (4, 1, 4)
+    with CaptureQueriesContext(connection) as captured:
+        events = _request(2, first=40)
+    assert len(captured.captured_queries) == 2, captured.captured_queries
+    assert [e.id for e in events] == [5, 6]
+    head = AuditHead.objects.get()
+    assert (head.first_id, head.anchor_hash, head.count, head.last_id) == (
+        4,
+        purged.anchor_hash,
+        3,
+        6,
+    )
+    result = verify_chain()
+    assert result.ok, result.problem
+    assert result.checked == 3
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_many_connections_appending_at_once_keep_the_chain_whole():
+    """Four connections appending requests as fast as they can: every event
+    is stored once, each request's events together, the chain verifies."""
+    workers, requests, per_request = 4, 15, 3
+
+    def work(n: int) -> None:
+        for r in range(requests):
+            _request(per_request, first=n * 10 + r % 3)
+
+    threads = []
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            work(n)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    for n in range(workers):
+        threads.append(threading.Thread(target=run, args=(n,)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    total = workers * requests * per_request
+    _chain_ok(total)
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    for start in range(0, total, per_request):
+        owners = {int(a[3:]) // 10 for a in actions[start : start + per_request]}
+        assert len(owners) == 1, actions[start : start + per_request]
