@@ -11,6 +11,9 @@ camt.054 notifications under archive ids (``AcctSvcrRef``) of its own, so
 importing both would record each payment twice, and a duplicate is only
 recognised by its archive id (docs/billing.md).
 
+An entry marked as a reversal (``RvslInd`` true) is never a credit: it
+undoes an earlier booking (a returned payment) and pays no invoice.
+
 Only a structured creditor reference (``Strd/CdtrRefInf/Ref``, type SCOR or
 none) is taken as a reference. Free text (``Ustrd``) is never mined for
 numbers: a payment without a structured reference is reported, not guessed.
@@ -168,7 +171,12 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
             if name != "Ntry":
                 continue
             entry_amount, entry_ccy = _amount(_child(el, "Amt"))
-            credit = _text(el, "CdtDbtInd") == "CRDT"
+            # A reversal (RvslInd true) is not a payment, whichever way it
+            # books: a CRDT reversal is money we sent coming back, and may
+            # carry an invoice's reference. Like a KTL correction record, it
+            # is reported and not recorded.
+            reversal = _text(el, "RvslInd").lower() in ("true", "1")
+            credit = _text(el, "CdtDbtInd") == "CRDT" and not reversal
             # Older versions: <Sts>BOOK</Sts>; camt.054.001.08 and later:
             # <Sts><Cd>BOOK</Cd></Sts>. Only BOOK is booked: PDNG (pending)
             # and INFO (informational) entries may still be cancelled.

@@ -1,0 +1,240 @@
+"""The payment-file readers against real bank files from public repositories
+(tests/data/SOURCES.md): what each file says, read off the file itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rekisteri.billing.camt import CamtError, read_camt054
+from rekisteri.billing.ktl import KtlError, read_ktl
+
+DATA = Path(__file__).parent / "data"
+
+
+def camt_file(name: str):
+    with (DATA / name).open("rb") as fh:
+        return list(read_camt054(fh))
+
+
+# --- camt.054 --------------------------------------------------------------------
+
+
+def test_a_finnish_reference_payment_batch_is_read_payment_by_payment():
+    # Danske's 705 VIITESIIRROT entry of 183.00 holds two payments, each with
+    # its own archive id; then a direct-debit credit of 10.00.
+    txs = camt_file("corporatejs_camt054_danske_finland.xml")
+    assert [t.amount for t in txs] == [
+        Decimal("147.00"),
+        Decimal("36.00"),
+        Decimal("10.00"),
+    ]
+    assert [t.references for t in txs] == [
+        ("123",),
+        ("RF74100978",),  # SCOR with <Issr>ISO</Issr>: still a creditor reference
+        ("00000006450830029863",),  # a national reference, zero-padded
+    ]
+    assert [t.bank_reference for t in txs] == [
+        "1109168E0049198529",
+        "1109168E0049198530",
+        "1109158E0049179974",
+    ]
+    assert all(t.credit and t.booked and t.currency == "EUR" for t in txs)
+    assert {t.account_currency for t in txs} == {"EUR"}
+    assert {t.booking_date for t in txs} == {dt.date(2011, 9, 16)}
+    assert not any(t.has_free_text for t in txs)
+    assert [t.position for t in txs] == [1, 2, 3]
+
+
+def test_a_collective_credit_of_eight_transactions_loses_none():
+    # One Ntry of 620.00 CHF, eight TxDtls with their own Amt (camt.054.001.04
+    # puts it directly in TxDtls) and archive ids; charges are not payments.
+    txs = camt_file("dvbern_camt054.v4_batch_of_8.xml")
+    amounts = [t.amount for t in txs]
+    assert amounts == [
+        Decimal(a) for a in ("50.00", "20.00", "100.00", "100.00", "30.00")
+    ] + [Decimal(a) for a in ("50.00", "20.00", "250.00")]
+    assert sum(amounts) == Decimal("620.00")
+    assert len({t.bank_reference for t in txs}) == 8
+    assert txs[0].bank_reference == "160527CH00T2UENT"
+    assert txs[7].bank_reference == "160527CH00T3HG80"
+    assert all(t.credit and t.booked and t.currency == "CHF" for t in txs)
+    assert {t.booking_date for t in txs} == {dt.date(2016, 5, 27)}
+    # Free text only, never mined for a reference.
+    assert all(t.references == () for t in txs)
+    assert [t.has_free_text for t in txs] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+
+
+def test_reversals_with_charges_are_not_credits():
+    txs = camt_file("viafintech_camt054.v4.xml")
+    assert [(t.amount, t.credit) for t in txs] == [
+        (Decimal("15.00"), True),  # a batch of two direct-debit credits
+        (Decimal("9.00"), True),
+        (Decimal("56.56"), True),
+        (Decimal("6.00"), False),  # DBIT, RvslInd true: a refunded debit
+        (Decimal("15.53"), False),
+    ]
+    # The transactions' own archive ids, not the entries'.
+    assert [t.bank_reference for t in txs] == [
+        "TST_201-2091644-9",
+        "TST_201-2091644-8",
+        "TST_201-13113-5",
+        "TST_205-2091679-6",
+        "TST_205-28529-1",
+    ]
+    assert all(t.currency == "CHF" and t.booked for t in txs)
+    assert all(t.booking_date == dt.date(2016, 4, 10) for t in txs)
+    assert [t.has_free_text for t in txs] == [True, True, False, True, True]
+    assert all(t.references == () for t in txs)
+
+
+def test_a_credit_reversal_is_not_recorded_as_a_payment():
+    # The first entry is CRDT with <RvslInd>true</RvslInd>: money coming back,
+    # not a payment. It was read as a credit, and its creditor reference
+    # would have been matched against the invoices.
+    first, pending, debit = camt_file(
+        "dvbern_camt054_Beispiel_NoCrdtBookedNotReversed.xml"
+    )
+    assert first.amount == Decimal("111.00") and first.references == (
+        "123456789012345678901234567",
+    )
+    assert first.credit is False and first.booked
+    assert first.bank_reference == ""  # the file gives no archive id
+    assert first.booking_date == dt.date(2017, 7, 26)
+    # Pending, without any date: credit, not booked, no date guessed.
+    assert (pending.amount, pending.credit, pending.booked, pending.status) == (
+        Decimal("2.00"),
+        True,
+        False,
+        "PDNG",
+    )
+    assert pending.booking_date is None
+    assert pending.bank_reference == "170557CH00T3HG30"
+    # A DBIT entry whose transaction says CRDT: the entry's booking decides.
+    assert (debit.amount, debit.credit) == (Decimal("3.00"), False)
+    assert debit.references == ("110000000000070100000112264",)  # no Tp given
+
+
+def test_several_creditor_references_and_a_proprietary_one():
+    # camt.054.001.04: a DBIT entry; the ISR reference is proprietary and not
+    # taken; the third transaction carries two SCOR references.
+    txs = camt_file("genkgo_camt054.v4.xml")
+    assert [t.amount for t in txs] == [
+        Decimal("3.1"),
+        Decimal("3.2"),
+        Decimal("3.2"),
+    ]
+    assert not any(t.credit for t in txs)
+    assert [t.references for t in txs] == [
+        (),
+        (),
+        ("Ref number V3 block 1", "Ref number V3 block 2"),
+    ]
+    # No per-transaction archive id: the entry's, numbered.
+    assert [t.bank_reference for t in txs] == [
+        "ACSR160617103200001/1",
+        "ACSR160617103200001/2",
+        "ACSR160617103200001/3",
+    ]
+    assert [t.has_free_text for t in txs] == [True, False, True]
+    assert {t.booking_date for t in txs} == {dt.date(2007, 10, 18)}
+
+
+def test_a_v08_entry_without_dates_or_archive_id_takes_the_entry_amount():
+    (tx,) = camt_file("genkgo_camt054.v8-with-UETR.xml")
+    assert (tx.amount, tx.currency, tx.credit) == (Decimal("200000"), "SEK", False)
+    assert tx.booked and tx.status == "BOOK"  # <Sts><Cd>BOOK</Cd></Sts>
+    assert tx.booking_date is None and tx.bank_reference == ""
+    assert tx.references == ()
+
+
+def test_a_v08_collective_credit_with_proprietary_references():
+    txs = camt_file("dvbern_camt054.v8_qrr.xml")
+    assert [t.amount for t in txs] == [Decimal("778.29"), Decimal("913.93")]
+    assert sum(t.amount for t in txs) == Decimal("1692.22")  # the entry's amount
+    assert [t.bank_reference for t in txs] == [
+        "2000000000000000",
+        "3000000000000000",
+    ]
+    assert all(t.credit and t.booked and t.status == "BOOK" for t in txs)
+    # A CHF account: the import reports these as not euros.
+    assert {(t.currency, t.account_currency) for t in txs} == {("CHF", "CHF")}
+    assert all(t.booking_date == dt.date(2020, 6, 18) for t in txs)
+    # Swiss QR references are proprietary (Prtry QRR), not creditor references.
+    assert all(t.references == () and not t.has_free_text for t in txs)
+
+
+def test_a_document_without_a_message_is_refused():
+    with pytest.raises(CamtError, match="holds no message"):
+        camt_file("dvbern_camt_054_Beispiel_NotificationMissing.xml")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "corporatejs_camt054_danske_finland.xml",
+        "dvbern_camt054.v4_batch_of_8.xml",
+        "viafintech_camt054.v4.xml",
+    ],
+)
+def test_a_real_file_cut_short_is_refused_with_the_readers_error(name):
+    raw = (DATA / name).read_bytes()
+    with pytest.raises(CamtError, match="not well-formed XML"):
+        list(read_camt054(io.BytesIO(raw[: len(raw) // 2])))
+
+
+def test_a_real_file_saved_with_a_byte_order_mark_is_read_the_same():
+    raw = (DATA / "dvbern_camt054.v4_batch_of_8.xml").read_bytes()
+    plain = list(read_camt054(io.BytesIO(raw)))
+    marked = list(read_camt054(io.BytesIO(b"\xef\xbb\xbf" + raw)))
+    assert marked == plain and len(marked) == 8
+
+
+# --- KTL ---------------------------------------------------------------------------
+
+
+def test_a_ktl_file_with_lf_line_ends_and_a_later_record():
+    with (DATA / "corporatejs_ktl_feature.txt").open("rb") as fh:
+        txs = list(read_ktl(fh))
+    # Seven record 3, one more record 3 of 2017, six record 5.
+    assert len(txs) == 14
+    late = txs[7]
+    assert (late.amount, late.currency, late.credit) == (
+        Decimal("220.00"),
+        "EUR",
+        True,
+    )
+    assert late.references == ("10000118530000711",)
+    assert late.bank_reference == "KTL:0915593497GC1291"
+    assert late.booking_date == dt.date(2017, 9, 15)
+    assert txs[0].amount == Decimal("323.24") and txs[0].references == ("13",)
+    assert txs[0].booking_date == dt.date(2006, 3, 2)  # the payment date
+    assert txs[13].amount == Decimal("177.46")
+    assert txs[13].references == ("810000090650",)
+    assert [t.position for t in txs] == list(range(1, 15))
+    # The same records as the CRLF original, where both files have them.
+    with (DATA / "nordea_test_ktl_from_devlab-sepa_df_ktl.txt").open("rb") as fh:
+        crlf = list(read_ktl(fh))
+    key = [(t.amount, t.references, t.bank_reference) for t in txs]
+    assert key[:7] + key[8:] == [
+        (t.amount, t.references, t.bank_reference) for t in crlf
+    ]
+
+
+def test_a_ktl_file_cut_mid_record_is_refused_with_the_readers_error():
+    raw = (DATA / "corporatejs_ktl_feature.txt").read_bytes()
+    with pytest.raises(KtlError, match="record too short on line 2"):
+        list(read_ktl(io.BytesIO(raw[:130])))
