@@ -2,11 +2,22 @@
 
 Fixed-width records of 90 characters: ``0`` header, ``3`` reference
 transfer, ``5`` direct debit, ``9`` summary. Each ``3``/``5`` record is one
-credit with the bank's archive id (positions 28–43), the reference number
-(44–63, zero-padded), the amount in cents (78–87) and a correction flag
-(88: ``1`` is a reversal, which is reported and not recorded). Read line by
-line, so a large file does not fill memory. The payer name (64–75) is
-personal data and is never read.
+payment with the bank's archive id (positions 28–43), the reference number
+(44–63, zero-padded), the amount in cents (78–87), a correction flag (88:
+``1`` is a reversal) and a receipt code (90). Read line by line, so a large
+file does not fill memory. The payer name (64–75) is personal data and is
+never read.
+
+A record is a credit only when it is not a correction and, for a direct
+debit, its receipt code is ``0`` (or blank): another code is a debit the
+payer's bank did not make (the summary counts those apart). Corrections and
+failed debits are reported, not recorded.
+
+Each batch (``0`` … ``9``; a file may hold several) ends in a summary of its
+credits, corrections and failed debits, counted and summed; the reader
+checks its records against it and refuses a batch that does not add up or
+has no summary, so a file cut short at a record's end, or edited, records
+nothing (the import is all or nothing) rather than part of the money.
 """
 
 from __future__ import annotations
@@ -37,13 +48,63 @@ def _date(yymmdd: str) -> dt.date | None:
         return None
 
 
+# What a summary record counts (positions 2–52), each a count of six digits
+# and a sum of eleven in cents: credits, corrections, failed direct debits.
+_SUMMARY = (
+    ("credits", 1, 7, 18),
+    ("corrections", 18, 24, 35),
+    ("failed debits", 35, 41, 52),
+)
+_COUNTS = re.compile(r"[0-9]{6}")
+_SUMS = re.compile(r"[0-9]{11}")
+
+
+class _Batch:
+    """What one batch's records add up to, by what the summary counts."""
+
+    def __init__(self, lineno: int) -> None:
+        self.lineno = lineno
+        self.totals = {name: [0, 0] for name, *_ in _SUMMARY}
+
+    def add(self, kind: str, cents: int) -> None:
+        total = self.totals[kind]
+        total[0] += 1
+        total[1] += cents
+
+    def check(self, summary: str, lineno: int) -> None:
+        """Refuse the batch unless ``summary`` says what its records add up
+        to. A pair of fields left blank (an older file's summary of credits
+        and corrections only) is not checked."""
+        for name, start, middle, end in _SUMMARY:
+            count, cents = summary[start:middle], summary[middle:end]
+            if not count.strip() and not cents.strip():
+                if any(self.totals[name]):
+                    raise KtlError(f"the summary on line {lineno} has no {name}")
+                continue
+            if not (_COUNTS.fullmatch(count) and _SUMS.fullmatch(cents)):
+                raise KtlError(f"unreadable summary on line {lineno}")
+            found, said = self.totals[name], [int(count), int(cents)]
+            if found != said:
+                raise KtlError(
+                    f"the batch from line {self.lineno} does not add up: "
+                    f"{found[0]} {name} of {_euros(found[1])} in its records, "
+                    f"{said[0]} of {_euros(said[1])} in its summary (line {lineno})"
+                )
+
+
+def _euros(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
 def read_ktl(stream: IO[bytes]) -> Iterator[CamtTransaction]:
-    """Yield each payment record as a transaction (same shape as camt.054)."""
+    """Yield each payment record as a transaction (same shape as camt.054);
+    raise :class:`KtlError` when a batch does not match its summary."""
     # Saved in a Windows editor: a UTF-8 byte order mark before the header.
     skip_bom(stream)
     text = io.TextIOWrapper(stream, encoding="latin-1", newline=None)
     position = 0
     header = False
+    batch: _Batch | None = None
     try:
         for lineno, raw in enumerate(text, start=1):
             line = raw.rstrip("\r\n")
@@ -51,27 +112,53 @@ def read_ktl(stream: IO[bytes]) -> Iterator[CamtTransaction]:
                 continue
             kind = line[0]
             if kind == "0":
+                if batch is not None:
+                    raise KtlError(
+                        f"the batch from line {batch.lineno} has no summary record"
+                    )
                 header = True
+                batch = _Batch(lineno)
                 continue
             if not header:
                 raise KtlError("no header record")
             if kind == "9":
+                if batch is None:
+                    raise KtlError(f"a summary without a header on line {lineno}")
+                if len(line) < 52:
+                    raise KtlError(f"record too short on line {lineno}")
+                batch.check(line, lineno)
+                batch = None
                 continue
             if kind not in "35":
                 raise KtlError(f"unknown record type on line {lineno}")
+            if batch is None:
+                raise KtlError(f"a record after its batch's summary on line {lineno}")
             if len(line) < 88:
                 raise KtlError(f"record too short on line {lineno}")
             position += 1
             cents = line[77:87]
-            amount = Decimal(int(cents)) / 100 if _CENTS.fullmatch(cents) else None
+            whole = int(cents) if _CENTS.fullmatch(cents) else None
+            correction = line[87] != "0"
+            # Position 90 of a direct debit: 0 (or blank) when the payer's
+            # bank made it; another code when it did not, and no money came.
+            failed = kind == "5" and line[89:90].strip() not in ("", "0")
+            if whole is not None:
+                batch.add(
+                    "corrections"
+                    if correction
+                    else "failed debits"
+                    if failed
+                    else "credits",
+                    whole,
+                )
             # Position 76 is the currency code: 1 is euro. Anything else is
             # passed on as such, for the import to report and not record.
             code = line[75]
             yield CamtTransaction(
                 position=position,
-                amount=amount,
+                amount=Decimal(whole) / 100 if whole is not None else None,
                 currency="EUR" if code == "1" else f"KTL-{code.strip() or '?'}",
-                credit=line[87] == "0",
+                credit=not correction and not failed,
                 booked=True,
                 status="BOOK",
                 account_currency="",
@@ -86,3 +173,8 @@ def read_ktl(stream: IO[bytes]) -> Iterator[CamtTransaction]:
         text.detach()
     if not header:
         raise KtlError("empty file")
+    if batch is not None:
+        raise KtlError(
+            f"the batch from line {batch.lineno} has no summary record: "
+            "the file may be incomplete"
+        )

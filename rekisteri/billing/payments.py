@@ -9,9 +9,9 @@ an outcome; nothing is guessed:
 * ``overpaid`` — more than outstanding (recorded; the excess is reported);
 * ``unknown_reference`` / ``no_reference`` / ``invalid_reference`` —
   not recorded, left for a person to resolve;
-* ``not_credit`` (a debit, or a reversal) / ``not_booked`` (status not
-  BOOK) / ``currency`` (not euros) / ``no_amount`` (missing or not plain
-  decimal) — skipped;
+* ``not_credit`` (a debit, a reversal, a direct debit not made) /
+  ``not_booked`` (status not BOOK) / ``currency`` (not euros) /
+  ``no_amount`` (missing or not plain decimal) — skipped;
 * ``amount_too_large`` / ``sub_cent`` / ``future_date`` /
   ``date_out_of_range`` — refused, as manual entry would refuse them;
 * ``duplicate`` — this bank transaction was imported before (by another file).

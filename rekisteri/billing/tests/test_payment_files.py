@@ -206,9 +206,26 @@ def test_a_real_file_saved_with_a_byte_order_mark_is_read_the_same():
 # --- KTL ---------------------------------------------------------------------------
 
 
+def test_a_ktl_file_whose_summary_leaves_a_record_out_is_refused():
+    # The test scenario added a 2017 record of 220.00 to the Nordea sample
+    # and kept the sample's summary (11 credits, 8602.89): a file that does
+    # not add up records nothing.
+    with (
+        (DATA / "corporatejs_ktl_feature.txt").open("rb") as fh,
+        pytest.raises(
+            KtlError,
+            match=r"the batch from line 1 does not add up: 12 credits of 8822\.89 "
+            r"in its records, 11 of 8602\.89 in its summary \(line 16\)",
+        ),
+    ):
+        list(read_ktl(fh))
+
+
 def test_a_ktl_file_with_lf_line_ends_and_a_later_record():
-    with (DATA / "corporatejs_ktl_feature.txt").open("rb") as fh:
-        txs = list(read_ktl(fh))
+    # The file above with its summary counting the added record.
+    raw = (DATA / "corporatejs_ktl_feature.txt").read_bytes()
+    raw = raw.replace(b"\n900001100000860289", b"\n900001200000882289")
+    txs = list(read_ktl(io.BytesIO(raw)))
     # Seven record 3, one more record 3 of 2017, six record 5.
     assert len(txs) == 14
     late = txs[7]
@@ -238,3 +255,88 @@ def test_a_ktl_file_cut_mid_record_is_refused_with_the_readers_error():
     raw = (DATA / "corporatejs_ktl_feature.txt").read_bytes()
     with pytest.raises(KtlError, match="record too short on line 2"):
         list(read_ktl(io.BytesIO(raw[:130])))
+
+
+# --- KTL: the batch's summary -------------------------------------------------------
+
+NORDEA_KTL = DATA / "nordea_test_ktl_from_devlab-sepa_df_ktl.txt"
+
+
+def _nordea_lines() -> list[str]:
+    return NORDEA_KTL.read_text(encoding="latin-1").splitlines()
+
+
+def _ktl(lines: list[str]) -> list:
+    return list(read_ktl(io.BytesIO("\r\n".join(lines).encode("latin-1"))))
+
+
+def test_direct_debits_the_payer_s_bank_did_not_make_are_not_credits():
+    # Records 11 and 12 are direct debits with receipt codes 7 and 4; the
+    # sample's summary counts 11 credits of 8602.89 and, apart, 2 failed
+    # debits of 291.36: exactly those two.
+    txs = _ktl(_nordea_lines())
+    failed = [t for t in txs if not t.credit]
+    assert [(t.position, t.amount) for t in failed] == [
+        (11, Decimal("170.64")),
+        (12, Decimal("120.72")),
+    ]
+    credited = [t for t in txs if t.credit]
+    assert len(credited) == 11
+    assert sum(t.amount for t in credited) == Decimal("8602.89")
+
+
+def test_a_ktl_file_cut_at_the_end_of_a_record_is_refused():
+    # No error in any record, but the summary never came: the rest of the
+    # money may be missing.
+    lines = _nordea_lines()[:6]
+    with pytest.raises(KtlError, match="has no summary record: the file may be"):
+        _ktl(lines)
+
+
+def test_a_ktl_batch_missing_a_record_or_with_an_amount_changed_is_refused():
+    lines = _nordea_lines()
+    with pytest.raises(KtlError, match="10 credits of 8279.65 in its records"):
+        _ktl(lines[:1] + lines[2:])
+    changed = list(lines)
+    changed[2] = changed[2][:77] + "0000177640" + changed[2][87:]
+    with pytest.raises(KtlError, match="11 credits of 9602.89 in its records"):
+        _ktl(changed)
+
+
+def test_each_batch_of_a_ktl_file_is_checked_against_its_own_summary():
+    lines = _nordea_lines()
+    assert len(_ktl(lines + lines)) == 26
+    wrong = lines[:-1] + [lines[-1].replace("000011", "000010", 1)]
+    with pytest.raises(KtlError, match="batch from line 16 does not add up"):
+        _ktl(lines + wrong)
+    with pytest.raises(KtlError, match="a record after its batch's summary"):
+        _ktl(lines + lines[1:2])
+    with pytest.raises(KtlError, match="batch from line 1 has no summary record"):
+        _ktl(lines[:-1] + lines)
+
+
+def test_a_correction_is_counted_apart_and_not_a_credit():
+    # The downloaded SVM file's one payment as a correction (position 88),
+    # its summary counting one correction of 49.00 and no credit.
+    header, record, _summary = (
+        (DATA / "jbank_547392460.SVM").read_text(encoding="latin-1").splitlines()
+    )
+    correction = record[:87] + "1" + record[88:]
+    summary = "9" + "000000" + "0" * 11 + "000001" + "00000004900"
+    (tx,) = _ktl([header, correction, summary.ljust(90)])
+    assert (tx.credit, tx.amount) == (False, Decimal("49.00"))
+    # Counted as a credit, the summary does not add up.
+    with pytest.raises(KtlError, match="0 credits of 0.00 in its records, 1 of 49.00"):
+        _ktl([header, correction, _summary])
+
+
+def test_a_summary_with_blank_failed_debits_is_read_where_there_are_none():
+    # An older summary of credits and corrections only (positions 36–52 blank).
+    header, record, summary = (
+        (DATA / "jbank_547392460.SVM").read_text(encoding="latin-1").splitlines()
+    )
+    (tx,) = _ktl([header, record, summary[:35].ljust(90)])
+    assert tx.credit
+    lines = _nordea_lines()
+    with pytest.raises(KtlError, match="has no failed debits"):
+        _ktl(lines[:-1] + [lines[-1][:35].ljust(90)])

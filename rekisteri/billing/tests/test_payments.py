@@ -402,7 +402,12 @@ def test_ktl_import_of_the_sample_reports_unknown_references():
     result = payment_import(
         actor=None, stream=io.BytesIO(content), fmt=PaymentSource.KTL
     )
-    outcomes = {r["outcome"] for r in result.payment_import.report}
+    report = result.payment_import.report
+    # The two direct debits with a receipt code other than 0 (7 and 4) were
+    # not made: the file's summary counts them apart from its 11 credits.
+    failed = [r["position"] for r in report if r["outcome"] == "not_credit"]
+    assert failed == [11, 12]
+    outcomes = {r["outcome"] for r in report if r["position"] not in failed}
     assert outcomes <= {"unknown_reference", "invalid_reference"}
     assert result.payment_import.entries == 13
     assert not Payment.objects.exists()
@@ -586,6 +591,12 @@ def ktl_record(reference: str, cents: int, currency: str = "1") -> str:
     )
 
 
+def ktl_summary(*, credits: int, cents: int) -> str:
+    """A batch's summary record: its credits counted and summed, no
+    corrections and no failed direct debits."""
+    return f"9{credits:06d}{cents:011d}{0:06d}{0:011d}{0:06d}{0:011d}".ljust(90, "0")
+
+
 @pytest.mark.django_db
 def test_ktl_currency_other_than_euro_is_reported_not_recorded():
     invoice = make_invoice()
@@ -598,6 +609,7 @@ def test_ktl_currency_other_than_euro_is_reported_not_recorded():
             header,
             ktl_record(invoice.reference, 1000, currency="2"),
             ktl_record(invoice.reference, 1000, currency="1"),
+            ktl_summary(credits=2, cents=2000),
         ]
     ).encode("latin-1")
     result = payment_import(
