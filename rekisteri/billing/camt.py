@@ -12,7 +12,10 @@ importing both would record each payment twice, and a duplicate is only
 recognised by its archive id (docs/billing.md).
 
 An entry marked as a reversal (``RvslInd`` true) is never a credit: it
-undoes an earlier booking (a returned payment) and pays no invoice.
+undoes an earlier booking (a returned payment) and pays no invoice. Nor is
+a transaction that says of itself that it is a debit (its own
+``CdtDbtInd``, camt.054.001.03 and later) or a return (``RtrInf``: a
+payment we sent, coming back), whatever its entry says.
 
 Only a structured creditor reference (``Strd/CdtrRefInf/Ref``, type SCOR or
 none) is taken as a reference. Free text (``Ustrd``) is never mined for
@@ -195,8 +198,15 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
                     refs, free = (), False
                     amount, ccy = entry_amount, entry_ccy
                     bank_ref = entry_ref
+                    tx_credit = credit
                 else:
                     refs, free = _references(tx)
+                    # The transaction's own word, where it gives one, can only
+                    # take the credit away: a debit, or a return of a payment
+                    # we sent (which may carry an invoice's reference).
+                    own_side = _text(tx, "CdtDbtInd")
+                    returned = _child(tx, "RtrInf") is not None
+                    tx_credit = credit and own_side in ("", "CRDT") and not returned
                     # The transaction's own amount where the file gives one
                     # (an unreadable one is not replaced by another), else
                     # the entry's when the entry has a single transaction.
@@ -219,7 +229,7 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
                     position=position,
                     amount=amount,
                     currency=ccy,
-                    credit=credit,
+                    credit=tx_credit,
                     booked=booked,
                     status=status,
                     account_currency=account_ccy,

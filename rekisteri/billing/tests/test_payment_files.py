@@ -340,3 +340,34 @@ def test_a_summary_with_blank_failed_debits_is_read_where_there_are_none():
     lines = _nordea_lines()
     with pytest.raises(KtlError, match="has no failed debits"):
         _ktl(lines[:-1] + [lines[-1][:35].ljust(90)])
+
+
+# --- camt.054: a transaction's own word -----------------------------------------------
+
+JBANK_CAMT = DATA / "jbank_camt054_finland_example.xml"
+
+
+def _with_first_transaction(extra: bytes) -> list:
+    """The Handelsbanken sample with ``extra`` put in its first TxDtls."""
+    raw = JBANK_CAMT.read_bytes()
+    raw = raw.replace(b"<TxDtls>", b"<TxDtls>" + extra, 1)
+    return list(read_camt054(io.BytesIO(raw)))
+
+
+def test_a_transaction_that_says_it_is_a_debit_is_not_a_credit():
+    plain = camt_file(JBANK_CAMT.name)
+    assert plain[0].credit
+    changed = _with_first_transaction(b"<CdtDbtInd>DBIT</CdtDbtInd>")
+    assert changed[0].credit is False
+    assert [t.credit for t in changed[1:]] == [t.credit for t in plain[1:]]
+    # Saying CRDT changes nothing.
+    same = _with_first_transaction(b"<CdtDbtInd>CRDT</CdtDbtInd>")
+    assert [t.credit for t in same] == [t.credit for t in plain]
+
+
+def test_a_returned_payment_is_not_a_credit():
+    # A credit transfer we sent, coming back with its return information
+    # (camt.054's RtrInf): money in, but no invoice paid.
+    changed = _with_first_transaction(b"<RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>")
+    assert changed[0].credit is False
+    assert changed[0].amount == camt_file(JBANK_CAMT.name)[0].amount
