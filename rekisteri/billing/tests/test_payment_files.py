@@ -337,6 +337,10 @@ def test_a_summary_with_blank_failed_debits_is_read_where_there_are_none():
     )
     (tx,) = _ktl([header, record, summary[:35].ljust(90)])
     assert tx.credit
+    # The same with its trailing blanks trimmed.
+    assert _ktl([header, record, summary[:35]]) == [tx]
+    with pytest.raises(KtlError, match="record too short on line 3"):
+        _ktl([header, record, summary[:34]])
     lines = _nordea_lines()
     with pytest.raises(KtlError, match="has no failed debits"):
         _ktl(lines[:-1] + [lines[-1][:35].ljust(90)])
