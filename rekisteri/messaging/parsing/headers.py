@@ -18,6 +18,7 @@ from rekisteri.messaging.choices import ParticipantRole
 from rekisteri.messaging.parsing.text import (
     charset_note,
     decode_text,
+    is_utf8_label,
     readable_charset,
     safe_text,
 )
@@ -110,12 +111,15 @@ def decode_words(value: str, notes: list[str] | None = None) -> str:
         return safe_text(text)
     # Each encoded word's bytes under the codec that reads them, so that
     # make_header (which spaces the words as RFC 2047 says) decodes them so.
-    chunks = [
-        (data, readable_charset(data, charset) or charset)
-        if isinstance(data, bytes) and charset
-        else (data, charset)
-        for data, charset in chunks
-    ]
+    readable = []
+    for data, charset in chunks:
+        if isinstance(data, bytes) and charset:
+            codec = readable_charset(data, charset)
+            if codec == "utf-8" and not is_utf8_label(charset):
+                notes.append(charset_note(charset, "utf-8"))
+            charset = codec or charset
+        readable.append((data, charset))
+    chunks = readable
     try:
         decoded = str(make_header(chunks))
     except Exception:  # noqa: BLE001 - LookupError, UnicodeError: chunk by chunk
@@ -208,10 +212,52 @@ def _comments_out_of_named(value: str) -> str:
     )
 
 
+# An RFC 2047 encoded word: no spaces, its text free of "?".
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+
+
+def _quote_encoded_words(value: str) -> str:
+    """Encoded words in an address header's display names made quoted
+    strings. Mailers leave ":", ",", "<" and "@" unencoded inside them
+    (``=?utf-8?Q?Re:_M=C3=BCller,_H?= <h@x.de>``), which the address
+    parser reads as a group, a second entry or an address; and each ":"
+    opens a group it recurses into, so a header of thousands of such
+    words overflowed the stack and lost every address in it. Quoted, the
+    word stays one name; ``decode_words`` decodes it after the split."""
+    if "=?" not in value:
+        return value
+    where = [inside for _i, _ch, inside in _scan(value)]
+    out: list[str] = []
+    last = 0
+    angle = False
+    for match in _ENCODED_WORD.finditer(value):
+        start = match.start()
+        # Angle brackets outside quotes and comments before this word.
+        for i in range(last, start):
+            if where[i] == _PLAIN and value[i] in "<>":
+                angle = value[i] == "<"
+        out.append(value[last:start])
+        word = match.group()
+        if where[start] == _PLAIN and not angle:
+            word = '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        else:
+            # Inside quotes, a comment or an address: as it was, and the
+            # brackets in it count as they did.
+            for i in range(start, match.end()):
+                if where[i] == _PLAIN and value[i] in "<>":
+                    angle = value[i] == "<"
+        out.append(word)
+        last = match.end()
+    out.append(value[last:])
+    return "".join(out)
+
+
 def header_addresses(msg: Message, notes: list[str]) -> list[ParsedAddress]:
     found: list[ParsedAddress] = []
     for name, role in ADDRESS_HEADERS:
-        values = [_raw_text(v, notes) for v in (msg.get_all(name) or [])]
+        values = [
+            _quote_encoded_words(_raw_text(v, notes)) for v in (msg.get_all(name) or [])
+        ]
         values = [v for v in values if not _names_nobody(v)]
         if not values:
             continue
@@ -294,14 +340,27 @@ def _quote_names(value: str) -> str:
     return ",".join(entries) if changed else value
 
 
+# A time with fractions of a second, a zone's sign left out, or both
+# ("22:23:35.882 0000", as a Java mailer writes): RFC 5322 has neither.
+_ODD_TIME = re.compile(r"(\d{1,2}:\d{2}:\d{2})(?:[.,]\d+)?\s*([+-]?)(\d{4})\b")
+
+
+def _parse_date(raw: str) -> dt.datetime | None:
+    try:
+        return parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def header_date(msg: Message, notes: list[str]) -> dt.datetime | None:
     raw = header_text(msg, "date", notes)
     if not raw:
         return None
-    try:
-        value = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        value = None
+    value = _parse_date(raw)
+    if value is None:
+        mended = _ODD_TIME.sub(lambda m: f"{m[1]} {m[2] or '+'}{m[3]}", raw, count=1)
+        if mended != raw:
+            value = _parse_date(mended)
     if value is None:
         notes.append(_("The Date header could not be read."))
         return None

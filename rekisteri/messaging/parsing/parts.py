@@ -25,24 +25,39 @@ from rekisteri.messaging.parsing.values import (
     ParsedAttachment,
 )
 
+# Labels that say nothing of 8-bit text: read as UTF-8, else Windows-1252.
+_UNLABELLED = frozenset(("us-ascii", "ascii", "unknown-8bit", "x-unknown"))
+
 
 def _part_text(part: Message, notes: list[str]) -> str:
     """The decoded text of a text/* part (transfer encoding, then charset).
 
     No charset, or US-ASCII, is read as UTF-8 (its superset; unlabelled
-    8-bit mail is UTF-8 far more often than not); a label that mailers put
-    on a larger set, as the larger set (ISO-8859-1 as Windows-1252,
-    parsing/text.py). An unknown charset, or bytes that are not in the
-    declared one, are decoded with replacement characters and a note.
+    8-bit mail is UTF-8 far more often than not), and when the bytes are
+    not UTF-8, as Windows-1252 with a note (as 8-bit headers are,
+    parsing/headers.py); a label that mailers put on a larger set, as the
+    larger set (ISO-8859-1 as Windows-1252, parsing/text.py); bytes that
+    are not in the labelled set but are UTF-8, as UTF-8 with a note. An
+    unknown charset, or bytes that are in neither, are decoded with
+    replacement characters and a note.
     """
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         payload = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
     charset = (part.get_content_charset() or "utf-8").strip().lower()
-    if charset in ("us-ascii", "ascii", "unknown-8bit", "x-unknown"):
+    unlabelled = charset in _UNLABELLED or not part.get_content_charset()
+    if charset in _UNLABELLED:
         charset = "utf-8"
     text, problem = decode_text(payload, charset)
-    if problem:
+    if problem == "replaced" and unlabelled:
+        text, _problem = decode_text(payload, "iso-8859-1")  # Windows-1252
+        notes.append(
+            _(
+                "A text part had 8-bit text and no character set, and it is "
+                "not UTF-8; it was read as Windows-1252."
+            )
+        )
+    elif problem:
         notes.append(charset_note(charset, problem))
     text = safe_text(text, notes).replace("\r\n", "\n").replace("\r", "\n")
     if part.get_content_subtype() == "plain" and (

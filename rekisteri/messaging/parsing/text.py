@@ -170,6 +170,11 @@ def _codec(charset: str | None) -> str | None:
         return None
 
 
+def is_utf8_label(charset: str | None) -> bool:
+    """Whether ``charset`` names UTF-8 (any spelling Python knows)."""
+    return _codec(charset) == "utf-8"
+
+
 def _read(data: bytes, codec: str) -> tuple[str, str] | None:
     """``data`` read by the larger set mailers write under ``codec``'s label
     (``_LARGER_SET``), else by the label's own set, which is where the
@@ -185,27 +190,45 @@ def _read(data: bytes, codec: str) -> tuple[str, str] | None:
     return None
 
 
+def _utf8(data: bytes) -> str | None:
+    """``data`` as UTF-8, or None when it is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def readable_charset(data: bytes, charset: str | None) -> str | None:
     """The codec that reads ``data`` as the character set ``charset``
-    labels (see :func:`_read`); None when the label is unknown or no codec
-    reads every byte."""
+    labels (see :func:`_read`), else ``"utf-8"`` when the bytes are UTF-8
+    (a label the mailer put on UTF-8 text, see :func:`decode_text`); None
+    when the label is unknown or no codec reads every byte."""
     codec = _codec(charset)
     found = _read(data, codec) if codec is not None else None
-    return found[1] if found is not None else None
+    if found is not None:
+        return found[1]
+    if codec is not None and _utf8(data) is not None:
+        return "utf-8"
+    return None
 
 
 def decode_text(data: bytes, charset: str | None) -> tuple[str, str]:
     """``data`` as text in the character set ``charset`` labels (see
     :func:`_read`), and what went wrong: ``""``; ``"unknown"`` (a label no
-    codec has: read as UTF-8 with replacement characters); or
-    ``"replaced"`` (bytes not in the set: read in the label's own set with
-    replacement characters)."""
+    codec has: read as UTF-8 with replacement characters); ``"utf-8"``
+    (bytes not in the set that are UTF-8, as webmail and phones send under
+    their default label, GB2312 or ISO-8859-x: read as UTF-8); or
+    ``"replaced"`` (bytes not in the set, nor UTF-8: read in the label's
+    own set with replacement characters)."""
     codec = _codec(charset)
     if codec is None:
         return data.decode("utf-8", "replace"), "unknown"
     found = _read(data, codec)
     if found is not None:
         return found[0], ""
+    text = _utf8(data)
+    if text is not None:
+        return text, "utf-8"
     return data.decode(codec, "replace"), "replaced"
 
 
@@ -215,4 +238,9 @@ def charset_note(charset: str | None, problem: str) -> str:
         return _("Unknown or wrong character set %(charset)s: decoded as UTF-8.") % {
             "charset": charset_label(charset)
         }
+    if problem == "utf-8":
+        return _(
+            "Text labelled %(charset)s was not in that character set but in "
+            "UTF-8, and was read as UTF-8."
+        ) % {"charset": charset_label(charset)}
     return _("Some characters could not be decoded and were replaced.")
