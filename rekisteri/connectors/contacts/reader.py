@@ -3,22 +3,32 @@ and XLSX through openpyxl's read-only mode.
 
 Rows are streamed (constant memory) as ``(row_number, {header: text})``;
 row numbers are the file's own, header row 1, so a report points at the
-line a person sees in a spreadsheet. Every cell is text: a formula-like
-value (``=``, ``+``, ``-``, ``@``) is kept as the characters it is, never
-evaluated; XLSX formulas are read as their cached values.
+line a person sees in a spreadsheet; blank rows are skipped and do not
+count towards the row limit. Every cell is text: a formula-like value
+(``=``, ``+``, ``-``, ``@``) is kept as the characters it is, never
+evaluated; XLSX formulas are read as their cached values, and a character
+XLSX escapes (``_x000D_``) is read as the character.
 
-Encodings: a UTF-8 byte-order mark wins; otherwise the file is read as
+Encodings: a UTF-8 or UTF-16 byte-order mark wins; otherwise the file is read as
 UTF-8 if it decodes, else as Windows-1252 (which covers ISO-8859-15's
 Finnish letters; the report says which encoding was used). The delimiter
-is sniffed among ``;``, ``,`` and tab from the header line.
+is sniffed among ``;``, ``,`` and tab from the header row (a quoted header
+may hold line breaks); spaces after a delimiter are skipped, so
+``1, "Doe, John"`` is two cells.
+
+An old Excel workbook (``.xls``), a password-protected one, an
+OpenDocument spreadsheet and a Strict Open XML workbook are refused, each
+with its own code.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,10 +42,20 @@ from rekisteri.core.errors import ValidationFailed
 XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 XLSX_MAX_RATIO = 200
 MAX_ROWS = 1_000_000
+# Rows of a worksheet (Excel's last is 1,048,576): blank ones beyond the
+# limit above are read up to this many more.
+SHEET_ROWS = 1_048_576
 MAX_COLUMNS = 100
 MAX_CELL = 1000
 ENCODINGS = ("auto", "utf-8", "windows-1252", "iso-8859-15")
 _SEPARATOR_LINE = re.compile(r"sep=([;,\t|])")
+_DELIMITERS = (";", ",", "\t")
+# OLE2 compound files: Excel 97-2003 (.xls) and password-protected OOXML.
+_OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+# OOXML's escape of a character XML cannot hold (_x000D_ is "\r"); the
+# literal text "_x000D_" is written "_x005F_x000D_".
+_XLSX_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 @dataclass
@@ -89,15 +109,26 @@ def _cell(value: object) -> str:
 def _rows(
     headers: list[str], records: Iterator[list[object]], first: int
 ) -> Iterator[tuple[int, dict[str, str]]]:
+    count = 0
     for number, record in enumerate(records, start=first):
-        if number > MAX_ROWS + 1:
+        if number > MAX_ROWS + SHEET_ROWS:
+            # Blank rows cost a read each: a file of nothing but line ends
+            # is not read for ever.
             raise _refuse(
                 _("The file has more than %(n)d rows.") % {"n": MAX_ROWS},
                 "too_many_rows",
             )
         cells = [_cell(v) for v in record]
         if not any(cells):
+            # Blank rows are not counted: a sheet formatted down to Excel's
+            # last row (1,048,576) holds them all.
             continue
+        count += 1
+        if count > MAX_ROWS:
+            raise _refuse(
+                _("The file has more than %(n)d rows.") % {"n": MAX_ROWS},
+                "too_many_rows",
+            )
         row = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)}
         extra = [c for c in cells[len(headers) :] if c]
         if extra:
@@ -122,6 +153,25 @@ def _detect_encoding(head: bytes, requested: str) -> tuple[str, list[str]]:
                 _("The file is not UTF-8; it was read as Windows-1252.")
             ]
     return "utf-8", []
+
+
+def _sniff_delimiter(sample: str) -> str:
+    """The delimiter that splits the header row into the most cells (the
+    first of ``;``, ``,`` and tab on a tie). The header row is parsed, not
+    cut at the first line end: a quoted header may hold a line break."""
+    try:
+        return max(
+            _DELIMITERS,
+            key=lambda d: len(
+                next(
+                    csv.reader(io.StringIO(sample), delimiter=d, skipinitialspace=True),
+                    [],
+                )
+            ),
+        )
+    except csv.Error:
+        first_line = sample.splitlines()[0] if sample else ""
+        return max(_DELIMITERS, key=first_line.count)
 
 
 def open_csv(path: Path, *, encoding: str = "auto") -> ContactFile:
@@ -149,9 +199,9 @@ def open_csv(path: Path, *, encoding: str = "auto") -> ContactFile:
     # Excel's hint "sep=;" on a line of its own names the delimiter; Excel
     # hides the line, so the header after it is the user's row 1.
     hint = _SEPARATOR_LINE.fullmatch(first_line.strip())
-    delimiter = hint.group(1) if hint else max((";", ",", "\t"), key=first_line.count)
+    delimiter = hint.group(1) if hint else _sniff_delimiter(sample)
     text = path.open("r", encoding=chosen, errors="strict", newline="")
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = csv.reader(text, delimiter=delimiter, skipinitialspace=True)
     try:
         if hint:
             next(reader, None)
@@ -187,6 +237,30 @@ def open_csv(path: Path, *, encoding: str = "auto") -> ContactFile:
     )
 
 
+def _refuse_ole2(path: Path) -> ValidationFailed:
+    """The refusal of an OLE2 compound file: a password-protected workbook
+    (its ``EncryptedPackage`` stream) or an old binary one."""
+    tail = b""
+    with path.open("rb") as f:
+        while chunk := f.read(1024 * 1024):
+            if _ENCRYPTED_PACKAGE in tail + chunk:
+                return _refuse(
+                    _(
+                        "The workbook is protected with a password; "
+                        "save it without one."
+                    ),
+                    "xlsx_encrypted",
+                )
+            tail = chunk[-len(_ENCRYPTED_PACKAGE) :]
+    return _refuse(
+        _(
+            "The file is an old Excel workbook (.xls); save it as an Excel "
+            "workbook (.xlsx) or as CSV."
+        ),
+        "xls",
+    )
+
+
 def _check_xlsx_archive(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -206,8 +280,49 @@ def _check_xlsx_archive(path: Path) -> None:
                     _("The spreadsheet is too large to be read safely."),
                     "xlsx_too_large",
                 )
-    except zipfile.BadZipFile:
+            # An OpenDocument file names its kind in its first member.
+            if "mimetype" in archive.namelist():
+                with archive.open("mimetype") as member:
+                    if member.read(64).startswith(
+                        b"application/vnd.oasis.opendocument"
+                    ):
+                        raise _refuse(
+                            _(
+                                "The file is an OpenDocument spreadsheet (.ods); "
+                                "save it as an Excel workbook (.xlsx) or as CSV."
+                            ),
+                            "ods",
+                        )
+    except (zipfile.BadZipFile, zlib.error, EOFError):
         raise _refuse(_("The file is not an XLSX workbook."), "not_xlsx") from None
+
+
+def _refuse_sheetless(path: Path) -> ValidationFailed:
+    """openpyxl knows only the transitional namespaces: in a Strict Open
+    XML workbook it finds no worksheet at all."""
+    strict = False
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.endswith("workbook.xml"):
+                with archive.open(name) as part:
+                    strict = strict or b"purl.oclc.org/ooxml" in part.read(4096)
+    if strict:
+        return _refuse(
+            _(
+                "The workbook is in the Strict Open XML format; save it as "
+                "an ordinary Excel workbook (.xlsx)."
+            ),
+            "xlsx_strict",
+        )
+    return _refuse(_("The workbook has no worksheet."), "no_worksheet")
+
+
+def _xlsx_value(value: object) -> object:
+    """A cell's value with OOXML's ``_xHHHH_`` escapes undone (openpyxl
+    leaves them: Excel writes a cell's "\r\n" as "_x000D_\n")."""
+    if isinstance(value, str) and "_x" in value:
+        return _XLSX_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return value
 
 
 def open_xlsx(path: Path) -> ContactFile:
@@ -218,6 +333,9 @@ def open_xlsx(path: Path) -> ContactFile:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise _refuse(_("The file is not an XLSX workbook."), "not_xlsx") from exc
+    if not workbook.worksheets:
+        workbook.close()
+        raise _refuse_sheetless(path)
     sheet = workbook.worksheets[0]
     # Read-only mode believes the sheet's stated dimensions, which some
     # writers get wrong: WPS Office and others write <dimension ref="A1"/>,
@@ -225,12 +343,12 @@ def open_xlsx(path: Path) -> ContactFile:
     # data cut its rows and columns. Read the rows and cells there are.
     sheet.reset_dimensions()
     values = sheet.iter_rows(values_only=True)
-    headers = _clean_headers(list(next(values, ()) or ()))
+    headers = _clean_headers([_xlsx_value(v) for v in next(values, ()) or ()])
 
     def records() -> Iterator[list[object]]:
         try:
             for record in values:
-                yield list(record)
+                yield [_xlsx_value(v) for v in record]
         finally:
             workbook.close()
 
@@ -240,7 +358,9 @@ def open_xlsx(path: Path) -> ContactFile:
 def open_contacts(path: Path, *, encoding: str = "auto") -> ContactFile:
     """Open ``path`` as CSV or XLSX (by its content, not its name)."""
     with path.open("rb") as probe:
-        magic = probe.read(4)
-    if magic == b"PK\x03\x04":
+        magic = probe.read(8)
+    if magic.startswith(b"PK\x03\x04"):
         return open_xlsx(path)
+    if magic == _OLE2:
+        raise _refuse_ole2(path)
     return open_csv(path, encoding=encoding)
