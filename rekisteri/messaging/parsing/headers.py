@@ -68,10 +68,34 @@ _SURROGATE = re.compile(r"[\udc80-\udcff]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 
 
+# Characters of one header value read. The standard library decodes
+# encoded words in time that grows with the square of their number (16,000
+# words: 0.4 s; a message may hold 40 MB); real headers, a To of a thousand
+# recipients included, stay far below this.
+MAX_HEADER_CHARS = 256 * 1024
+
+
+def _note(notes: list[str] | None, text: str) -> None:
+    """``text`` noted once, however many times a header is read."""
+    if notes is not None and text not in notes:
+        notes.append(text)
+
+
 def _raw_text(value: str, notes: list[str] | None = None) -> str:
     """Header text with raw 8-bit bytes (kept by the parser as surrogate
-    escapes) read as UTF-8, or as Windows-1252 when they are not UTF-8."""
+    escapes) read as UTF-8, or as Windows-1252 when they are not UTF-8;
+    at most :data:`MAX_HEADER_CHARS` of it, with a note when it was cut."""
     value = _FOLD.sub("", str(value))
+    if len(value) > MAX_HEADER_CHARS:
+        value = value[:MAX_HEADER_CHARS]
+        _note(
+            notes,
+            _(
+                "A header was longer than %(n)s characters; only its first "
+                "%(n)s were read."
+            )
+            % {"n": MAX_HEADER_CHARS},
+        )
     if not _SURROGATE.search(value):
         return value
     raw = value.encode("utf-8", "surrogateescape")
@@ -116,7 +140,7 @@ def decode_words(value: str, notes: list[str] | None = None) -> str:
         if isinstance(data, bytes) and charset:
             codec = readable_charset(data, charset)
             if codec == "utf-8" and not is_utf8_label(charset):
-                notes.append(charset_note(charset, "utf-8"))
+                _note(notes, charset_note(charset, "utf-8"))
             charset = codec or charset
         readable.append((data, charset))
     chunks = readable
