@@ -14,7 +14,8 @@ The v3 shape (see the recorded answers under ``tests/data/prh``):
   one no longer in force;
 - ``mainBusinessLine``: ``type`` (the code), ``typeCodeSet`` (TOIMI…),
   ``descriptions[]``; ``companyForms[]``: ``type``, ``descriptions[]``,
-  ``endDate`` for an earlier form;
+  ``version`` (1 is the latest), ``endDate`` for an earlier form and on
+  every form of an ended company (its form is the one it had last);
 - ``registeredEntries[]``: ``type``, ``register``, ``authority``,
   ``registrationDate``, ``endDate``; ``tradeRegisterStatus``;
 - ``companySituations[]``: ``type`` SANE (reorganisation), SELTILA
@@ -280,6 +281,21 @@ def _address(company: dict, kind: int, today: dt.date) -> dict[str, str]:
     }
 
 
+def _form(company: dict, today: dt.date) -> dict | None:
+    """The company form in force ``today``. PRH ends every form of an ended
+    company with it; its form is then the one it had last (the lowest
+    ``version``), so a dissolved private trader is still one."""
+    forms = _list(company, "companyForms")
+    current = [f for f in forms if _is_current(f, today, "companyForms")]
+    if current:
+        return current[0]
+
+    def version(f: dict) -> int:
+        return f["version"] if isinstance(f.get("version"), int) else 1
+
+    return min(forms, key=version, default=None)
+
+
 def situation_of(company: dict, today: dt.date) -> str:
     """The worst current situation: dissolved, bankruptcy, liquidation,
     reorganisation, or "" for an active company."""
@@ -301,12 +317,7 @@ def map_company(company: Any, *, today: dt.date | None = None) -> CompanyValues:
     today = today or dt.date.today()
     business_id = business_id_of(company)
     name, history = _names(company, today)
-    forms = [
-        f
-        for f in _list(company, "companyForms")
-        if _is_current(f, today, "companyForms")
-    ]
-    form = forms[0] if forms else None
+    form = _form(company, today)
     form_code = str(form.get("type") or "") if form else ""
     line = company.get("mainBusinessLine")
     if line is not None and not isinstance(line, dict):
