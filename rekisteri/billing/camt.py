@@ -34,6 +34,8 @@ from typing import IO
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 
 class CamtError(ValueError):
@@ -117,19 +119,25 @@ def _references(tx: ET.Element) -> tuple[tuple[str, ...], bool]:
 NOTIFICATION = "BkToCstmrDbtCdtNtfctn"  # camt.054
 # The other messages a bank sends its customer, as a person knows them.
 OTHER_MESSAGES = {
-    "BkToCstmrStmt": "a camt.053 account statement",
-    "BkToCstmrAcctRpt": "a camt.052 account report",
+    "BkToCstmrStmt": gettext_noop("a camt.053 account statement"),
+    "BkToCstmrAcctRpt": gettext_noop("a camt.052 account report"),
 }
 
 
 def _not_a_notification(name: str) -> CamtError:
     known = OTHER_MESSAGES.get(name)
     if known is None:
-        return CamtError(f"not a camt.054 notification (its message is {name[:60]})")
+        return CamtError(
+            _("not a camt.054 notification (its message is %(name)s)")
+            % {"name": name[:60]}
+        )
     return CamtError(
-        f"{known}, not a camt.054 notification: its entries repeat the "
-        "notifications' payments under other archive ids and would be recorded "
-        "twice; import the bank's camt.054 file"
+        _(
+            "%(what)s, not a camt.054 notification: its entries repeat the "
+            "notifications' payments under other archive ids and would be "
+            "recorded twice; import the bank's camt.054 file"
+        )
+        % {"what": _(known)}
     )
 
 
@@ -153,7 +161,7 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
                 if not root_seen:
                     root_seen = True
                     if name != "Document":
-                        raise CamtError("not an ISO 20022 document")
+                        raise CamtError(_("not an ISO 20022 document"))
                 elif not message_seen:
                     # The document's one child names its message.
                     message_seen = True
@@ -243,17 +251,19 @@ def read_camt054(stream: IO[bytes]) -> Iterator[CamtTransaction]:
     except CamtError:
         raise
     except DefusedXmlException:
-        raise CamtError("document type declarations are not allowed") from None
+        raise CamtError(_("document type declarations are not allowed")) from None
     except ET.ParseError as exc:
-        raise CamtError(f"not well-formed XML (line {exc.position[0]})") from None
+        raise CamtError(
+            _("not well-formed XML (line %(line)s)") % {"line": exc.position[0]}
+        ) from None
     except (ValueError, LookupError):
         # The parser's answer to an encoding it cannot read: one Python
         # does not know (LookupError), or a multi-byte one expat does not
         # know by the declared name ("UTF-16-BE", "Shift_JIS": ValueError).
         raise CamtError(
-            "its declared character encoding cannot be read (a bank file is UTF-8)"
+            _("its declared character encoding cannot be read (a bank file is UTF-8)")
         ) from None
     if not root_seen:
-        raise CamtError("empty file")
+        raise CamtError(_("empty file"))
     if not message_seen:
-        raise CamtError("the document holds no message")
+        raise CamtError(_("the document holds no message"))

@@ -29,6 +29,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
 
+from django.utils.translation import gettext as _
+
 from rekisteri.billing.camt import CamtTransaction
 from rekisteri.core.bom import skip_bom
 
@@ -36,7 +38,8 @@ _CENTS = re.compile(r"[0-9]{10}")
 
 
 class KtlError(ValueError):
-    """The file is not a readable KTL file."""
+    """The file is not a readable KTL file; its message, in the active
+    language, says why (shown to the person importing it)."""
 
 
 def _date(yymmdd: str) -> dt.date | None:
@@ -55,6 +58,17 @@ _SUMMARY = (
     ("corrections", 18, 24, 35),
     ("failed debits", 35, 41, 52),
 )
+
+
+def _what(name: str) -> str:
+    """A summary's count, named for a message."""
+    return {
+        "credits": _("credits"),
+        "corrections": _("corrections"),
+        "failed debits": _("failed direct debits"),
+    }[name]
+
+
 _COUNTS = re.compile(r"[0-9]{6}")
 _SUMS = re.compile(r"[0-9]{11}")
 
@@ -79,16 +93,32 @@ class _Batch:
             count, cents = summary[start:middle], summary[middle:end]
             if not count.strip() and not cents.strip():
                 if any(self.totals[name]):
-                    raise KtlError(f"the summary on line {lineno} has no {name}")
+                    raise KtlError(
+                        _("the summary on line %(line)s has no %(what)s")
+                        % {"line": lineno, "what": _what(name)}
+                    )
                 continue
             if not (_COUNTS.fullmatch(count) and _SUMS.fullmatch(cents)):
-                raise KtlError(f"unreadable summary on line {lineno}")
+                raise KtlError(
+                    _("unreadable summary on line %(line)s") % {"line": lineno}
+                )
             found, said = self.totals[name], [int(count), int(cents)]
             if found != said:
                 raise KtlError(
-                    f"the batch from line {self.lineno} does not add up: "
-                    f"{found[0]} {name} of {_euros(found[1])} in its records, "
-                    f"{said[0]} of {_euros(said[1])} in its summary (line {lineno})"
+                    _(
+                        "the batch from line %(start)s does not add up: "
+                        "%(found)s %(what)s of %(found_sum)s in its records, "
+                        "%(said)s of %(said_sum)s in its summary (line %(line)s)"
+                    )
+                    % {
+                        "start": self.lineno,
+                        "found": found[0],
+                        "what": _what(name),
+                        "found_sum": _euros(found[1]),
+                        "said": said[0],
+                        "said_sum": _euros(said[1]),
+                        "line": lineno,
+                    }
                 )
 
 
@@ -114,29 +144,42 @@ def read_ktl(stream: IO[bytes]) -> Iterator[CamtTransaction]:
             if kind == "0":
                 if batch is not None:
                     raise KtlError(
-                        f"the batch from line {batch.lineno} has no summary record"
+                        _("the batch from line %(start)s has no summary record")
+                        % {"start": batch.lineno}
                     )
                 header = True
                 batch = _Batch(lineno)
                 continue
             if not header:
-                raise KtlError("no header record")
+                raise KtlError(_("no header record"))
             if kind == "9":
                 if batch is None:
-                    raise KtlError(f"a summary without a header on line {lineno}")
+                    raise KtlError(
+                        _("a summary without a header on line %(line)s")
+                        % {"line": lineno}
+                    )
                 if len(line) < 35:
-                    raise KtlError(f"record too short on line {lineno}")
+                    raise KtlError(
+                        _("record too short on line %(line)s") % {"line": lineno}
+                    )
                 # Trailing blanks may have been trimmed: what is not there
                 # is blank (an older summary ends after the corrections).
                 batch.check(line.ljust(90), lineno)
                 batch = None
                 continue
             if kind not in "35":
-                raise KtlError(f"unknown record type on line {lineno}")
+                raise KtlError(
+                    _("unknown record type on line %(line)s") % {"line": lineno}
+                )
             if batch is None:
-                raise KtlError(f"a record after its batch's summary on line {lineno}")
+                raise KtlError(
+                    _("a record after its batch's summary on line %(line)s")
+                    % {"line": lineno}
+                )
             if len(line) < 88:
-                raise KtlError(f"record too short on line {lineno}")
+                raise KtlError(
+                    _("record too short on line %(line)s") % {"line": lineno}
+                )
             position += 1
             cents = line[77:87]
             whole = int(cents) if _CENTS.fullmatch(cents) else None
@@ -174,9 +217,12 @@ def read_ktl(stream: IO[bytes]) -> Iterator[CamtTransaction]:
     finally:
         text.detach()
     if not header:
-        raise KtlError("empty file")
+        raise KtlError(_("empty file"))
     if batch is not None:
         raise KtlError(
-            f"the batch from line {batch.lineno} has no summary record: "
-            "the file may be incomplete"
+            _(
+                "the batch from line %(start)s has no summary record: "
+                "the file may be incomplete"
+            )
+            % {"start": batch.lineno}
         )

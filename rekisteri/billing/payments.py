@@ -374,7 +374,7 @@ def payment_import(
             "file",
             "file_unreadable",
             _("The file could not be read: %(reason)s")
-            % {"reason": "document type declarations are not allowed"},
+            % {"reason": _("document type declarations are not allowed")},
         )
     authorize_write(actor=actor, families=("financial",), operation="payment.import")
     earlier = PaymentImport.objects.filter(digest=digest).first()

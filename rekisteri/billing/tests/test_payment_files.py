@@ -9,11 +9,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from rekisteri.billing.camt import CamtError, read_camt054
 from rekisteri.billing.ktl import KtlError, read_ktl
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The readers' refusals are in the active language (Finnish by
+    default); these tests read them in English, and one in Finnish."""
+    with translation.override("en"):
+        yield
 
 
 def camt_file(name: str):
@@ -342,7 +351,7 @@ def test_a_summary_with_blank_failed_debits_is_read_where_there_are_none():
     with pytest.raises(KtlError, match="record too short on line 3"):
         _ktl([header, record, summary[:34]])
     lines = _nordea_lines()
-    with pytest.raises(KtlError, match="has no failed debits"):
+    with pytest.raises(KtlError, match="has no failed direct debits"):
         _ktl(lines[:-1] + [lines[-1][:35].ljust(90)])
 
 
@@ -375,3 +384,13 @@ def test_a_returned_payment_is_not_a_credit():
     changed = _with_first_transaction(b"<RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>")
     assert changed[0].credit is False
     assert changed[0].amount == camt_file(JBANK_CAMT.name)[0].amount
+
+
+def test_a_batch_that_does_not_add_up_is_refused_in_the_user_s_language():
+    lines = _nordea_lines()
+    with translation.override("fi"), pytest.raises(KtlError) as exc:
+        _ktl(lines[:1] + lines[2:])
+    assert str(exc.value) == (
+        "rivillä 1 alkava erä ei täsmää: maksut tietueissa 10 kpl, yhteensä "
+        "8279.65, summatietueessa 11 kpl, yhteensä 8602.89 (rivi 14)"
+    )

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from rekisteri.billing.camt import CamtError, read_camt054
 from rekisteri.billing.choices import PaymentSource, PaymentStatus
@@ -284,7 +285,11 @@ def test_an_unreadable_file_records_nothing():
 def test_a_statement_or_report_is_refused_naming_it(name, says):
     # Real files: they list payments a camt.054 notifies under archive ids
     # of their own, so importing both would record a payment twice.
-    with (DATA / name).open("rb") as fh, pytest.raises(CamtError) as exc:
+    with (
+        translation.override("en"),
+        (DATA / name).open("rb") as fh,
+        pytest.raises(CamtError) as exc,
+    ):
         list(read_camt054(fh))
     assert says in str(exc.value) and "camt.054" in str(exc.value)
 
@@ -297,7 +302,7 @@ def test_a_statement_or_report_is_refused_naming_it(name, says):
     ],
 )
 def test_a_document_without_a_notification_is_refused(content, says):
-    with pytest.raises(CamtError, match=says):
+    with translation.override("en"), pytest.raises(CamtError, match=says):
         list(read_camt054(io.BytesIO(content)))
 
 
@@ -338,7 +343,10 @@ def test_a_dtd_is_refused_in_any_encoding(declared, encoding):
         "</Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"
     )
     raw = doc.encode(encoding)
-    with pytest.raises(CamtError, match="document type declarations"):
+    with (
+        translation.override("en"),
+        pytest.raises(CamtError, match="document type declarations"),
+    ):
         list(read_camt054(io.BytesIO(raw)))
 
 
@@ -357,7 +365,10 @@ def test_an_encoding_the_parser_cannot_read_is_refused(declared, encoding):
     # The parser raised ValueError or LookupError, which the import did not
     # catch: a server error instead of a refusal.
     doc = f'<?xml version="1.0" encoding="{declared}"?><Document/>'
-    with pytest.raises(CamtError, match="encoding cannot be read"):
+    with (
+        translation.override("en"),
+        pytest.raises(CamtError, match="encoding cannot be read"),
+    ):
         list(read_camt054(io.BytesIO(doc.encode(encoding))))
 
 
