@@ -119,7 +119,8 @@ class StrictJSONParser(Parser):
             raise UnsupportedBody(request.content_type or "")
         try:
             return json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            # RecursionError: nesting deeper than the decoder's stack allows.
             # The decoder's message quotes the body; only the class travels on.
             raise MalformedBody(type(exc).__name__) from None
 
@@ -140,6 +141,16 @@ _SCHEMA_ERRORS: dict[str, tuple[str, Callable[[dict], str]]] = {
     "literal_error": ("invalid_choice", lambda ctx: _("Choose a valid value.")),
     "extra_forbidden": ("unknown_field", lambda ctx: _("Unknown field.")),
     "string_type": ("type_string", lambda ctx: _("Enter a text value.")),
+    # A NUL or a lone surrogate (rekisteri.core.schemas.InputSchema); pydantic
+    # itself refuses a lone surrogate in a constrained string.
+    "text_character": (
+        "invalid_character",
+        lambda ctx: _("The text contains characters not allowed."),
+    ),
+    "string_unicode": (
+        "invalid_character",
+        lambda ctx: _("The text contains characters not allowed."),
+    ),
     "bool_type": ("type_boolean", lambda ctx: _("Enter true or false.")),
     "bool_parsing": ("type_boolean", lambda ctx: _("Enter true or false.")),
     "int_type": ("type_integer", lambda ctx: _("Enter a whole number.")),

@@ -13,9 +13,18 @@ from rekisteri.core.errors import NotFound
 
 def as_uuid(value: Any) -> uuid.UUID:
     """``value`` as a UUID; ``NotFound`` for anything that is not one, so a
-    malformed id answers exactly like a missing row."""
+    malformed id answers exactly like a missing row.
+
+    ASCII only: ``uuid.UUID`` reads the hex digits with ``int()``, which takes
+    other scripts' digits (Arabic-Indic, fullwidth), so an id written with
+    them would find the row under a second spelling."""
+    if isinstance(value, uuid.UUID):
+        return value
+    text = str(value)
+    if not text.isascii():
+        raise NotFound()
     try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+        return uuid.UUID(text)
     except (ValueError, TypeError, AttributeError):
         raise NotFound() from None
 

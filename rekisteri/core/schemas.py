@@ -4,21 +4,53 @@ Input schemas check types and generous length caps only; business rules
 stay in the services, so the API and the staff UI report the same error
 codes (docs/architecture.md, Services and selectors). Unknown fields are
 refused (``extra="forbid"``): a misspelt field in a PATCH would otherwise be
-silently ignored. Lists are keyset-paginated: :class:`Page` is the base of
-every page schema, :class:`rekisteri.core.paging.Page` what selectors return.
+silently ignored. Text holding a NUL character or a lone surrogate
+(``"\\ud800"`` in the JSON) is refused too (error type ``text_character``,
+code ``invalid_character``): a lone surrogate cannot be stored as UTF-8, and
+PostgreSQL refuses NUL in text where SQLite keeps it, so a lookup by such a
+value failed on one database only. Lists are keyset-paginated: :class:`Page`
+is the base of every page schema, :class:`rekisteri.core.paging.Page` what
+selectors return.
 
 No ``from __future__ import annotations`` here: ninja and pydantic read these
 annotations at runtime from other modules.
 """
 
+from typing import Any
+
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
+
+
+def _unstorable(value: Any) -> bool:
+    """Text (or a list of texts) with a NUL or a lone surrogate."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, list | tuple):
+        return any(_unstorable(item) for item in value)
+    return False
 
 
 class InputSchema(Schema):
-    """Base of request bodies: unknown fields are an error."""
+    """Base of request bodies: unknown fields and unstorable text are an error."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_unstorable_text(cls, value: Any) -> Any:
+        if _unstorable(value):
+            raise PydanticCustomError(
+                "text_character", "The text holds a NUL or a lone surrogate."
+            )
+        return value
 
 
 class Page(Schema):

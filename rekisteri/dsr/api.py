@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 from rekisteri.accounts.api import requires
 from rekisteri.accounts.permissions import Perm
 from rekisteri.audit.services import audit_record
+from rekisteri.core.schemas import InputSchema
 from rekisteri.dsr import selectors, services
 from rekisteri.dsr.models import RequestCase
 from rekisteri.dsr.views import perform
@@ -59,7 +60,7 @@ class CaseOut(CaseSummaryOut):
     duplicates: list[str]
 
 
-class CaseIn(Schema):
+class CaseIn(InputSchema):
     kinds: list[str]
     channel: str
     language: str = "fi"
@@ -71,7 +72,7 @@ class CaseIn(Schema):
     details: str = ""
 
 
-class StepIn(Schema):
+class StepIn(InputSchema):
     op: str
     handler_id: str = ""
     person_id: str = ""
@@ -137,7 +138,7 @@ def case_list(
     rows = selectors.case_list(
         user=request.auth,
         view=view if view in selectors.VIEWS else "open",
-        handler_id=handler_id if handler_id.isdigit() else None,
+        handler_id=selectors.staff_pk(handler_id),
         today=timezone.localdate(),
     )
     return [_summary(c) for c in rows]

@@ -52,7 +52,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if view not in selectors.VIEWS:
         view = "open"
     handler = request.GET.get("handler", "")
-    handler_id = handler if handler.isdigit() else None
+    handler_id = selectors.staff_pk(handler)
     today = _today()
     return render(
         request,
@@ -206,7 +206,7 @@ def perform(
         handler_id = str(data.get("handler_id") or "")
         handler = (
             StaffUser.objects.filter(pk=handler_id, is_active=True).first()
-            if handler_id.isdigit()
+            if selectors.staff_pk(handler_id)
             else None
         )
         if handler_id and handler is None:

@@ -15,18 +15,19 @@ No ``from __future__ import annotations``: see rekisteri.accounts.api.
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from rekisteri.accounts.api import requires
 from rekisteri.accounts.permissions import Perm
 from rekisteri.core.errors import ValidationFailed
+from rekisteri.core.schemas import InputSchema
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.rights import erasure, services
 
 router = Router(tags=["rights"])
 
 
-class ErasureIn(Schema):
+class ErasureIn(InputSchema):
     reason: str
     case_ref: str = ""
     confirm: bool = False

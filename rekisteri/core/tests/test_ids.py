@@ -6,10 +6,12 @@ from __future__ import annotations
 import time
 import uuid
 
+import pytest
 from django.apps import apps
 from django.db import models
 
 from rekisteri.core import ids
+from rekisteri.core.errors import NotFound
 
 # Rows whose id reaches someone outside the staff: a portal requester, a
 # download link, an erasure receipt, a one-time code or a token.
@@ -55,3 +57,12 @@ def test_every_uuid_primary_key_has_one_of_the_two_defaults():
     wrong = {label: d for label, d in seen.items() if d is not expected[label]}
     assert wrong == {}
     assert set(seen) >= RANDOM_IDS
+
+
+def test_an_id_in_other_scripts_digits_is_not_found():
+    real = uuid.UUID("01a24e55-1bfd-72fb-842d-fccbf4403119")
+    assert ids.as_uuid(str(real)) == real
+    for zero in (0x660, 0xFF10, 0x966):  # Arabic-Indic, fullwidth, Devanagari
+        spelt = "".join(chr(zero + int(c)) if c.isdigit() else c for c in str(real))
+        with pytest.raises(NotFound):
+            ids.as_uuid(spelt)

@@ -80,7 +80,11 @@ def check_kinds(errors: FieldErrors, kinds: Any) -> list[str]:
 def check_text(
     errors: FieldErrors, name: str, value: Any, *, required: bool = False
 ) -> str:
-    text = clean_text(str(value or ""), max_length=MAX_TEXT) if value else ""
+    try:
+        text = clean_text(str(value or ""), max_length=MAX_TEXT) if value else ""
+    except FormatError as exc:
+        errors.add(name, exc.code, exc.message)
+        return ""
     if required and not text.strip():
         errors.add(name, "required", _("This field is required."))
     return text
