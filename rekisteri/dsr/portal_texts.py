@@ -17,6 +17,9 @@ _ERRORS_FI = {
         "koodi on väärä."
     ),
     "too_long": "Teksti on liian pitkä.",
+    "invalid_encoding": (
+        "Tekstissä on merkkejä, joita ei voitu lukea. Kirjoita se uudelleen."
+    ),
     "invalid": "Tarkista tiedot.",
 }
 _ERRORS_SV = {
@@ -33,6 +36,7 @@ _ERRORS_SV = {
         "eller koden är fel."
     ),
     "too_long": "Texten är för lång.",
+    "invalid_encoding": "Texten har tecken som inte kunde läsas. Skriv den igen.",
     "invalid": "Kontrollera uppgifterna.",
 }
 _ERRORS_EN = {
@@ -49,6 +53,9 @@ _ERRORS_EN = {
         "the code is wrong."
     ),
     "too_long": "The text is too long.",
+    "invalid_encoding": (
+        "The text has characters that could not be read. Type it again."
+    ),
     "invalid": "Check the details.",
 }
 
