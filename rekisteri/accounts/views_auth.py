@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +22,7 @@ from rekisteri.accounts import auth, enrolment, mfa
 from rekisteri.accounts.conf import setting
 from rekisteri.accounts.decorators import reauth_url
 from rekisteri.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
+from rekisteri.accounts.middleware import DENIED_AUDIT_SECONDS
 from rekisteri.accounts.permissions import Perm, require
 from rekisteri.accounts.sessions import (
     SESSION_PENDING,
@@ -29,6 +31,7 @@ from rekisteri.accounts.sessions import (
 )
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
+from rekisteri.core.cachekeys import cache_key
 from rekisteri.core.errors import ValidationFailed
 
 SESSION_ENROL_DEVICE = "rk_enrol_device"
@@ -312,8 +315,21 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a missing or forged token is refused (403) and
     audited. Django's reason text is reduced to a code: it never carries
-    the submitted token."""
+    the submitted token.
+
+    Anonymous refusals are audited at most once per client address a
+    minute, as the network's refusals are (accounts/middleware.py): the
+    public forms are open to anyone, and every event takes the chain's
+    lock, so a script posting without a token must not be able to flood
+    the audit log. A signed-in user's refusals are each audited."""
     user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if not signed_in and not cache.add(
+        cache_key("csrf_failed", getattr(request, "client_address", "") or ""),
+        1,
+        timeout=DENIED_AUDIT_SECONDS,
+    ):
+        return render(request, "accounts/csrf_failure.html", status=403)
     text = (reason or "").lower()
     code = "missing" if "missing" in text or "not set" in text else "invalid"
     audit_record(

@@ -43,6 +43,36 @@ def test_missing_csrf_token_is_403_and_audited():
     assert client.get(reverse("accounts:account")).status_code == 302
 
 
+def test_anonymous_csrf_refusals_are_audited_once_a_minute_per_address():
+    """Anyone may post to the public forms: a script posting without a
+    token gets 403 every time, but only its first refusal a minute is an
+    audit event (each takes the chain's lock); another address is audited
+    on its own."""
+    login = reverse("accounts:login")
+    client = Client(enforce_csrf_checks=True)
+    for _ in range(5):
+        assert client.post(login, {"username": "x"}).status_code == 403
+    assert AuditEvent.objects.filter(action="access.csrf_failed").count() == 1
+    other = Client(enforce_csrf_checks=True, REMOTE_ADDR="192.0.2.7")
+    assert other.post(login, {"username": "x"}).status_code == 403
+    events = AuditEvent.objects.filter(action="access.csrf_failed")
+    assert events.count() == 2
+
+
+def test_a_signed_in_user_s_csrf_refusals_are_each_audited():
+    user = make_staff(StaffRole.SALES)
+    client = client_as(user, client=Client(enforce_csrf_checks=True))
+    client.get(reverse("accounts:account"))  # sets the CSRF cookie
+    for _ in range(3):
+        response = client.post(
+            reverse("accounts:attestation"),
+            {"agree": "yes", "csrfmiddlewaretoken": "x" * 64},
+        )
+        assert response.status_code == 403
+    events = AuditEvent.objects.filter(action="access.csrf_failed", actor_id=user.pk)
+    assert events.count() == 3
+
+
 def test_forged_csrf_token_is_403_and_audited():
     user = make_staff(StaffRole.SALES)
     client = client_as(user, client=Client(enforce_csrf_checks=True))
