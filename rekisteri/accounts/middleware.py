@@ -48,6 +48,18 @@ SEEN_RESOLUTION = 30
 DENIED_AUDIT_SECONDS = 60
 
 
+def first_refusal_in_a_while(kind: str, request: HttpRequest) -> bool:
+    """Whether a refusal of ``kind`` to this client address is the first in
+    :data:`DENIED_AUDIT_SECONDS`, and so to be audited. Refusals anyone can
+    provoke (from outside the network, without a CSRF token) must not be
+    able to flood the audit chain: every event takes its lock. The shared
+    cache's ``add`` is atomic and true only for the first."""
+    from django.core.cache import cache
+
+    key = cache_key(kind, getattr(request, "client_address", "") or "")
+    return cache.add(key, 1, timeout=DENIED_AUDIT_SECONDS)
+
+
 def public_path(path: str) -> bool:
     static = "/" + settings.STATIC_URL.lstrip("/")
     return path.startswith(PUBLIC_PREFIXES) or path.startswith(static)
@@ -73,13 +85,9 @@ class StaffNetworkMiddleware:
         return self.get_response(request)
 
     def refuse(self, request: HttpRequest) -> HttpResponse:
-        from django.core.cache import cache
-
         # One event per address per minute: a scanner outside the network
-        # must not be able to flood the audit chain (every append takes its
-        # lock). cache.add is atomic and true only for the first request.
-        key = cache_key("network_denied", request.client_address or "")
-        if cache.add(key, 1, timeout=DENIED_AUDIT_SECONDS):
+        # must not be able to flood the audit chain.
+        if first_refusal_in_a_while("network_denied", request):
             audit_record(
                 actor=None,
                 action="access.network_denied",

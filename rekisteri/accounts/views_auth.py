@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +21,7 @@ from rekisteri.accounts import auth, enrolment, mfa
 from rekisteri.accounts.conf import setting
 from rekisteri.accounts.decorators import reauth_url
 from rekisteri.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
-from rekisteri.accounts.middleware import DENIED_AUDIT_SECONDS
+from rekisteri.accounts.middleware import first_refusal_in_a_while
 from rekisteri.accounts.permissions import Perm, require
 from rekisteri.accounts.sessions import (
     SESSION_PENDING,
@@ -31,7 +30,6 @@ from rekisteri.accounts.sessions import (
 )
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record
-from rekisteri.core.cachekeys import cache_key
 from rekisteri.core.errors import ValidationFailed
 
 SESSION_ENROL_DEVICE = "rk_enrol_device"
@@ -324,11 +322,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     the audit log. A signed-in user's refusals are each audited."""
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
-    if not signed_in and not cache.add(
-        cache_key("csrf_failed", getattr(request, "client_address", "") or ""),
-        1,
-        timeout=DENIED_AUDIT_SECONDS,
-    ):
+    if not signed_in and not first_refusal_in_a_while("csrf_failed", request):
         return render(request, "accounts/csrf_failure.html", status=403)
     text = (reason or "").lower()
     code = "missing" if "missing" in text or "not set" in text else "invalid"

@@ -322,17 +322,16 @@ def append(events: Sequence[AuditEvent]) -> None:
                 raise RuntimeError("the audit head could not be created")
         # Ids are the chain positions, assigned under the head's lock, so a
         # gap or a swap is visible to ``verify``. The lock has counted them in.
-        moved = _linked(key, events, head, head.count)
-        _store(cursor, events, [*moved, HEAD_ID])
-        conn.__dict__[_SEEN] = _Head(*moved[:2], head.count, *head[3:])
+        moved, seal = _linked(key, events, head, head.count)
+        _store(cursor, events, [moved.last_id, moved.last_hash, seal, HEAD_ID])
+        conn.__dict__[_SEEN] = moved
 
 
 def _linked(
     key: bytes, events: Sequence[AuditEvent], after: _Head, count: int
-) -> list[Any]:
+) -> tuple[_Head, str]:
     """Give ``events`` the chain positions and hashes that follow ``after``;
-    the head's new ``last_id``, ``last_hash`` and seal for a chain of
-    ``count`` events."""
+    the head they leave for a chain of ``count`` events, and its seal."""
     prev = after.last_hash
     for n, event in enumerate(events, start=after.last_id + 1):
         event.id = n
@@ -347,7 +346,7 @@ def _linked(
         last_hash=last.hash,
         count=count,
     )
-    return [last.id, last.hash, seal]
+    return after._replace(last_id=last.id, last_hash=last.hash, count=count), seal
 
 
 # Where a connection keeps the head as its last append left it. Only ever a
@@ -408,17 +407,23 @@ def _append_alone(conn: Any, key: bytes, events: Sequence[AuditEvent]) -> bool:
                 if row is None:
                     return False
                 head = _Head(*row)
-            count = head.count + len(events)
-            moved = _linked(key, events, head, count)
+            moved, seal = _linked(key, events, head, head.count + len(events))
             columns = [list(c) for c in zip(*_rows(events, conn), strict=True)]
             cursor.execute(
-                _alone_sql(), [*moved, count, HEAD_ID, *head, *columns, HEAD_ID]
+                _alone_sql(),
+                [
+                    *(moved.last_id, moved.last_hash, seal, moved.count),
+                    HEAD_ID,
+                    *head,
+                    *columns,
+                    HEAD_ID,
+                ],
             )
             row = cursor.fetchone()
             if row is None:
                 return False
             if row[0]:
-                conn.__dict__[_SEEN] = _Head(moved[0], moved[1], count, *head[3:])
+                conn.__dict__[_SEEN] = moved
                 _saved(events, conn.alias)
                 return True
             head = _Head(*row[1:])

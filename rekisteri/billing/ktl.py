@@ -99,9 +99,7 @@ class _Batch:
                     )
                 continue
             if not (_COUNTS.fullmatch(count) and _SUMS.fullmatch(cents)):
-                raise KtlError(
-                    _("unreadable summary on line %(line)s") % {"line": lineno}
-                )
+                raise _at(_("unreadable summary on line %(line)s"), lineno)
             found, said = self.totals[name], [int(count), int(cents)]
             if found != said:
                 raise KtlError(
@@ -120,6 +118,11 @@ class _Batch:
                         "line": lineno,
                     }
                 )
+
+
+def _at(message: str, lineno: int) -> KtlError:
+    """The refusal ``message`` (its ``%(line)s`` the line's number)."""
+    return KtlError(message % {"line": lineno})
 
 
 def _euros(cents: int) -> str:
@@ -154,32 +157,22 @@ def read_ktl(stream: IO[bytes]) -> Iterator[CamtTransaction]:
                 raise KtlError(_("no header record"))
             if kind == "9":
                 if batch is None:
-                    raise KtlError(
-                        _("a summary without a header on line %(line)s")
-                        % {"line": lineno}
-                    )
+                    raise _at(_("a summary without a header on line %(line)s"), lineno)
                 if len(line) < 35:
-                    raise KtlError(
-                        _("record too short on line %(line)s") % {"line": lineno}
-                    )
+                    raise _at(_("record too short on line %(line)s"), lineno)
                 # Trailing blanks may have been trimmed: what is not there
                 # is blank (an older summary ends after the corrections).
                 batch.check(line.ljust(90), lineno)
                 batch = None
                 continue
             if kind not in "35":
-                raise KtlError(
-                    _("unknown record type on line %(line)s") % {"line": lineno}
-                )
+                raise _at(_("unknown record type on line %(line)s"), lineno)
             if batch is None:
-                raise KtlError(
-                    _("a record after its batch's summary on line %(line)s")
-                    % {"line": lineno}
+                raise _at(
+                    _("a record after its batch's summary on line %(line)s"), lineno
                 )
             if len(line) < 88:
-                raise KtlError(
-                    _("record too short on line %(line)s") % {"line": lineno}
-                )
+                raise _at(_("record too short on line %(line)s"), lineno)
             position += 1
             cents = line[77:87]
             whole = int(cents) if _CENTS.fullmatch(cents) else None
@@ -188,14 +181,14 @@ def read_ktl(stream: IO[bytes]) -> Iterator[CamtTransaction]:
             # bank made it; another code when it did not, and no money came.
             failed = kind == "5" and line[89:90].strip() not in ("", "0")
             if whole is not None:
-                batch.add(
+                counted = (
                     "corrections"
                     if correction
                     else "failed debits"
                     if failed
-                    else "credits",
-                    whole,
+                    else "credits"
                 )
+                batch.add(counted, whole)
             # Position 76 is the currency code: 1 is euro. Anything else is
             # passed on as such, for the import to report and not record.
             code = line[75]

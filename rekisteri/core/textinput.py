@@ -6,7 +6,9 @@ truncated character — become U+FFFD, and the form would store that
 mojibake. :func:`install` makes every text field (``forms.CharField`` and
 its subclasses: email, URL, regex, slug fields) refuse a value holding
 U+FFFD with the field error ``invalid_encoding``, so the person who typed it
-can send it again. The JSON API refuses invalid UTF-8 as a malformed body.
+can send it again; :func:`refuse_damaged` does the same for a view that
+reads its post without a form. The JSON API refuses invalid UTF-8 as a
+malformed body.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from rekisteri.core.errors import FieldErrors
 
 REPLACEMENT = "\ufffd"
 INVALID_ENCODING = _(
@@ -38,3 +42,13 @@ def install() -> None:
 
     to_python._refuses_replacement = True  # type: ignore[attr-defined]
     forms.CharField.to_python = to_python  # type: ignore[method-assign]
+
+
+def refuse_damaged(post: Any) -> None:
+    """Raise ``ValidationFailed`` with ``invalid_encoding`` on every field of
+    ``post`` (a ``QueryDict``) holding U+FFFD, as a form's text field would."""
+    errors = FieldErrors()
+    for name, values in post.lists():
+        if any(REPLACEMENT in value for value in values):
+            errors.add(name, "invalid_encoding", str(INVALID_ENCODING))
+    errors.raise_if_any()

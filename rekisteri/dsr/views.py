@@ -23,8 +23,8 @@ from rekisteri.access.enforce import not_a_write_service
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
-from rekisteri.core.errors import FieldErrors, ServiceError, ValidationFailed
-from rekisteri.core.textinput import INVALID_ENCODING, REPLACEMENT
+from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.core.textinput import refuse_damaged
 from rekisteri.dsr import portal, selectors, services
 from rekisteri.dsr.actions import registered_kinds
 from rekisteri.dsr.choices import Channel, IdentityReason, Kind, Status
@@ -327,18 +327,6 @@ def _portal_errors(language: str, exc: ServiceError) -> list[str]:
     return [texts.get(code, texts["invalid"]) for code in dict.fromkeys(codes)]
 
 
-def _refuse_unreadable(post: Any) -> None:
-    """Text Django decoded with U+FFFD was not sent as UTF-8 (Latin-1, a lone
-    surrogate's bytes): refused as every form field refuses it
-    (``core/textinput.py``), not kept as mojibake. The portal posts no form
-    class, so the check is made here."""
-    errors = FieldErrors()
-    for name, values in post.lists():
-        if any(REPLACEMENT in value for value in values):
-            errors.add(name, "invalid_encoding", str(INVALID_ENCODING))
-    errors.raise_if_any()
-
-
 def _portal(language: str):
     @require(Perm.PUBLIC)
     @require_http_methods(["GET", "POST"])
@@ -348,7 +336,9 @@ def _portal(language: str):
                 request, "dsr/portal.html", _portal_ctx(language, step="form")
             )
         try:
-            _refuse_unreadable(request.POST)
+            # The portal posts no form class: its text is checked here as
+            # every form's is (core/textinput.py).
+            refuse_damaged(request.POST)
             draft = portal.portal_submit(
                 kinds=request.POST.getlist("kinds"),
                 email=request.POST.get("email", ""),

@@ -102,13 +102,13 @@ def _raw_text(value: str, notes: list[str] | None = None) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        if notes is not None:
-            notes.append(
-                _(
-                    "A header had 8-bit text that is not UTF-8; it was read as "
-                    "Windows-1252."
-                )
-            )
+        _note(
+            notes,
+            _(
+                "A header had 8-bit text that is not UTF-8; it was read as "
+                "Windows-1252."
+            ),
+        )
         return raw.decode("cp1252", "replace")
 
 
@@ -117,7 +117,7 @@ def _decode_chunk(data: bytes | str, charset: str | None, notes: list[str]) -> s
         return data
     text, problem = decode_text(data, charset or "ascii")
     if problem:
-        notes.append(charset_note(charset, problem))
+        _note(notes, charset_note(charset, problem))
     return text
 
 
@@ -251,15 +251,21 @@ def _quote_encoded_words(value: str) -> str:
     if "=?" not in value:
         return value
     where = [inside for _i, _ch, inside in _scan(value)]
+
+    def in_address(start: int, end: int, angle: bool) -> bool:
+        """Whether an address's ``<`` is open after ``value[start:end]``
+        (brackets in quotes and comments do not count)."""
+        for i in range(start, end):
+            if where[i] == _PLAIN and value[i] in "<>":
+                angle = value[i] == "<"
+        return angle
+
     out: list[str] = []
     last = 0
     angle = False
     for match in _ENCODED_WORD.finditer(value):
         start = match.start()
-        # Angle brackets outside quotes and comments before this word.
-        for i in range(last, start):
-            if where[i] == _PLAIN and value[i] in "<>":
-                angle = value[i] == "<"
+        angle = in_address(last, start, angle)
         out.append(value[last:start])
         word = match.group()
         if where[start] == _PLAIN and not angle:
@@ -267,9 +273,7 @@ def _quote_encoded_words(value: str) -> str:
         else:
             # Inside quotes, a comment or an address: as it was, and the
             # brackets in it count as they did.
-            for i in range(start, match.end()):
-                if where[i] == _PLAIN and value[i] in "<>":
-                    angle = value[i] == "<"
+            angle = in_address(start, match.end(), angle)
         out.append(word)
         last = match.end()
     out.append(value[last:])

@@ -44,10 +44,9 @@ def _part_text(part: Message, notes: list[str]) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         payload = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
-    charset = (part.get_content_charset() or "utf-8").strip().lower()
-    unlabelled = charset in _UNLABELLED or not part.get_content_charset()
-    if charset in _UNLABELLED:
-        charset = "utf-8"
+    declared = (part.get_content_charset() or "").strip().lower()
+    unlabelled = not declared or declared in _UNLABELLED
+    charset = "utf-8" if unlabelled else declared
     text, problem = decode_text(payload, charset)
     if problem == "replaced" and unlabelled:
         text, _problem = decode_text(payload, "iso-8859-1")  # Windows-1252
