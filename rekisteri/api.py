@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -92,6 +93,22 @@ class MalformedBody(ValueError):
     """The request body is not valid JSON."""
 
 
+class DuplicateKey(ValueError):
+    """A JSON object in the body names one member twice."""
+
+
+def _members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members, refusing a name given twice.
+
+    JSON decoders differ on which of two equal names wins (Python's keeps
+    the last, others the first), so a proxy or a log that reads the body
+    may see another value than the API stores (I-JSON, RFC 7493 §2.3)."""
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise DuplicateKey()
+    return members
+
+
 class UnsupportedBody(ValueError):
     """The request body is not declared as JSON."""
 
@@ -118,7 +135,9 @@ class StrictJSONParser(Parser):
         if not is_json_content_type(request.content_type):
             raise UnsupportedBody(request.content_type or "")
         try:
-            return json.loads(request.body)
+            return json.loads(request.body, object_pairs_hook=_members)
+        except DuplicateKey:
+            raise
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             # RecursionError: nesting deeper than the decoder's stack allows.
             # The decoder's message quotes the body; only the class travels on.
@@ -177,6 +196,8 @@ _DATE_MESSAGE = gettext_lazy("Enter a date in the form YYYY-MM-DD.")
 # parameter's name, so a field is named as the client sent it.
 _LOC_SOURCES = {"body", "query", "path", "header", "cookie", "form"}
 _BODY_PARAM = "payload"
+# An unknown field is named back only when its name could be a field's name.
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 def _schema_error(err: dict[str, Any]) -> tuple[str, dict[str, str]]:
@@ -186,8 +207,12 @@ def _schema_error(err: dict[str, Any]) -> tuple[str, dict[str, str]]:
         loc = loc[1:]
     if loc and loc[0] == _BODY_PARAM:
         loc = loc[1:]
-    field = ".".join(str(part) for part in loc) or "body"
     kind = str(err.get("type", ""))
+    if kind == "extra_forbidden" and loc and not _NAME.fullmatch(str(loc[-1])):
+        # The unknown name is the client's own text, which may be anything
+        # (an address, markup, 100 kB): the error names where it was.
+        loc = loc[:-1]
+    field = ".".join(str(part) for part in loc) or "body"
     ctx = err.get("ctx") or {}
     if kind in _SCHEMA_ERRORS:
         code, message = _SCHEMA_ERRORS[kind]
@@ -483,7 +508,10 @@ _HTTP_ERROR_CODES = {
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # ninja's own messages may carry parser details in DEBUG; use ours.
     status = exc.status_code
-    if isinstance(exc.__cause__, MalformedBody):
+    if isinstance(exc.__cause__, DuplicateKey):
+        code = "duplicate_key"
+        message = _("An object in the request body names a field twice.")
+    elif isinstance(exc.__cause__, MalformedBody):
         code, message = "malformed_json", _("The request body is not valid JSON.")
     elif isinstance(exc.__cause__, UnsupportedBody):
         status = 415

@@ -3,6 +3,7 @@ form and API values)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -10,23 +11,26 @@ from uuid_utils.compat import uuid7 as _uuid7
 
 from rekisteri.core.errors import NotFound
 
+_CANONICAL = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
 
 def as_uuid(value: Any) -> uuid.UUID:
     """``value`` as a UUID; ``NotFound`` for anything that is not one, so a
     malformed id answers exactly like a missing row.
 
-    ASCII only: ``uuid.UUID`` reads the hex digits with ``int()``, which takes
-    other scripts' digits (Arabic-Indic, fullwidth), so an id written with
-    them would find the row under a second spelling."""
+    One spelling only, the one the register writes: 8-4-4-4-12 hex digits
+    (either case). ``uuid.UUID`` also reads ``urn:uuid:…``, braces, no
+    dashes, and reads the digits with ``int()``, which takes other scripts'
+    digits (Arabic-Indic, fullwidth): each would find the row under a second
+    name, in URLs, caches and anything keyed by the id as sent."""
     if isinstance(value, uuid.UUID):
         return value
-    text = str(value)
-    if not text.isascii():
+    text = value if isinstance(value, str) else str(value)
+    if _CANONICAL.fullmatch(text) is None:
         raise NotFound()
-    try:
-        return uuid.UUID(text)
-    except (ValueError, TypeError, AttributeError):
-        raise NotFound() from None
+    return uuid.UUID(text)
 
 
 def time_ordered_id() -> uuid.UUID:

@@ -66,3 +66,28 @@ def test_an_id_in_other_scripts_digits_is_not_found():
         spelt = "".join(chr(zero + int(c)) if c.isdigit() else c for c in str(real))
         with pytest.raises(NotFound):
             ids.as_uuid(spelt)
+
+
+@pytest.mark.parametrize(
+    "spelt",
+    [
+        "urn:uuid:01a24e55-1bfd-72fb-842d-fccbf4403119",
+        "{01a24e55-1bfd-72fb-842d-fccbf4403119}",
+        "01a24e551bfd72fb842dfccbf4403119",
+        "01a24e55_1bfd_72fb_842d_fccbf4403119",
+        " 01a24e55-1bfd-72fb-842d-fccbf4403119",
+        "01a24e55-1bfd-72fb-842d-fccbf4403119\n",
+        "01a24e55-1bfd-72fb-842d-fccbf440311",
+        "01a24e55-1bfd-72fb-842d-fccbf44031199",
+        "",
+    ],
+)
+def test_an_id_has_one_spelling(spelt):
+    with pytest.raises(NotFound):
+        ids.as_uuid(spelt)
+
+
+def test_an_id_in_capitals_is_the_same_id():
+    real = uuid.UUID("01a24e55-1bfd-72fb-842d-fccbf4403119")
+    assert ids.as_uuid(str(real).upper()) == real
+    assert ids.as_uuid(real) is real

@@ -298,6 +298,41 @@ def test_malformed_json(api, raw):
     assert counts() == before
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"name": "Kaksi Oy", "name": "Toinen Oy"}',
+        '{"name": "Kaksi Oy", "contact": {"a": 1, "a": 2}}',
+    ],
+)
+def test_a_field_named_twice_is_refused(api, raw):
+    # Decoders differ on which value wins: the body means two things.
+    before = counts()
+    response = send(api, "POST", "/organizations", raw=raw)
+    error = assert_error(response, 400, "duplicate_key")
+    assert "fields" not in error
+    assert b"Kaksi" not in response.content and b"Toinen" not in response.content
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "name", ["matti.meikalainen@example.fi", "<b>x</b>", "x" * 65, "nimi kenttä"]
+)
+def test_an_unknown_field_name_is_not_repeated_unless_a_name(api, name):
+    before = counts()
+    raw = json.dumps({"name": "Tuntematon Oy", name: 1})
+    response = send(api, "POST", "/organizations", raw=raw)
+    error = assert_error(response, 422, "validation_error")
+    assert error["fields"] == {
+        "body": [
+            {"code": "unknown_field", "message": error["fields"]["body"][0]["message"]}
+        ]
+    }
+    assert name.encode() not in response.content
+    assert json.dumps(name).encode() not in response.content
+    assert counts() == before
+
+
 def test_json_that_is_not_an_object(api):
     before = counts()
     response = send(api, "POST", "/organizations", raw='["Lista Oy"]')
