@@ -357,7 +357,11 @@ def test_known_and_unknown_get_the_same_answer(shape):
     assert not RequestCase.objects.exists()
 
 
-@override_settings(REKISTERI_DSR_PER_ADDRESS=2, REKISTERI_DSR_PER_CLIENT=4)
+@override_settings(
+    REKISTERI_DSR_PER_ADDRESS=2,
+    REKISTERI_DSR_PER_ADDRESS_TOTAL=2,
+    REKISTERI_DSR_PER_CLIENT=4,
+)
 def test_rate_limits_hold():
     cache.clear()
     # Per address, whatever the spelling, from rotating clients and with a
@@ -515,6 +519,18 @@ def test_download_hostile_tokens(lang):
     assert response.status_code == 200
     assert response.content == b"PERSON DATA"
     assert _post_form(client, url, {"code": "12345678"}).status_code == 403
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_download_page_does_not_repeat_its_token(lang):
+    live = _export()
+    url = DOWNLOAD[lang].format(live)
+    for response in (
+        outsider().get(url),
+        _post_form(outsider(), url, {"code": "00000000"}),
+    ):
+        assert live.encode() not in response.content
+        assert live.lower().encode() not in response.content.lower()
 
 
 def test_download_pages_answer_alike_for_every_refusal():

@@ -28,7 +28,12 @@ from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
 from rekisteri.accounts.conf import setting
-from rekisteri.accounts.network import in_networks, parse_address, parse_networks
+from rekisteri.accounts.network import (
+    in_networks,
+    parse_address,
+    parse_networks,
+    rate_key,
+)
 from rekisteri.accounts.network import resolve_client as _resolve
 from rekisteri.accounts.sessions import (
     SESSION_SEEN,
@@ -56,7 +61,7 @@ def first_refusal_in_a_while(kind: str, request: HttpRequest) -> bool:
     cache's ``add`` is atomic and true only for the first."""
     from django.core.cache import cache
 
-    key = cache_key(kind, getattr(request, "client_address", "") or "")
+    key = cache_key(kind, rate_key(getattr(request, "client_address", "") or ""))
     return cache.add(key, 1, timeout=DENIED_AUDIT_SECONDS)
 
 

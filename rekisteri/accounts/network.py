@@ -69,3 +69,20 @@ def resolve_client(meta: Mapping[str, Any], trusted: tuple[IPNetwork, ...]) -> s
             return str(address)
     # Every hop is one of our proxies: the leftmost is the client.
     return str(parse_address(hops[0])) if hops else str(peer)
+
+
+# One IPv6 subscriber is given a whole /64 (RFC 6177): rotating addresses in
+# it is free, so a limit per address would be a limit per nothing.
+IPV6_RATE_PREFIX = 64
+
+
+def rate_key(client: str) -> str:
+    """The part of a client address a rate limit counts: an IPv4 address
+    itself, an IPv6 address's /64, "" unchanged (an unknown client)."""
+    address = parse_address(client)
+    if address is None:
+        return client
+    if address.version == 4:
+        return str(address)
+    network = ipaddress.ip_network(f"{address}/{IPV6_RATE_PREFIX}", strict=False)
+    return str(network)

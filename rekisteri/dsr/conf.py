@@ -14,13 +14,21 @@ SETTINGS = AppSettings(
     Setting(
         "REKISTERI_DSR_PER_ADDRESS",
         3,
-        "Portal submissions per hour for one email address.",
+        "Portal submissions per hour for one email address from one client "
+        "network (an IPv4 address, an IPv6 /64).",
+        env=env_int,
+    ),
+    Setting(
+        "REKISTERI_DSR_PER_ADDRESS_TOTAL",
+        10,
+        "Portal submissions per hour for one email address from all clients "
+        "(the most mail one mailbox receives from the portal).",
         env=env_int,
     ),
     Setting(
         "REKISTERI_DSR_PER_CLIENT",
         20,
-        "Portal submissions per hour from one client address.",
+        "Portal submissions per hour from one client network.",
         env=env_int,
     ),
 )

@@ -3,8 +3,10 @@
 No enumeration: submitting does the same work and gives the same answer for
 every well-formed address. The register is not consulted until the code is
 confirmed, that is, until the visitor has shown they read that mailbox.
-Rate limits count submissions per address digest and per client address in
-the cache, so a flood creates no cases and sends no more mail.
+Rate limits count submissions in the cache per client network, per address
+digest from one client network, and per address digest in all, so a flood
+creates no cases and sends no more mail, and one network cannot use up an
+address's quota for its owner (docs/requests.md, Rate limits).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rekisteri.accounts.network import rate_key
 from rekisteri.audit.services import audit_record
 from rekisteri.core.cachekeys import cache_key
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
@@ -83,8 +86,19 @@ def portal_submit(
         errors.add("language", "invalid_choice", _("Unknown language."))
     errors.raise_if_any()
     digest = contact_digest("email", address)
-    _count(cache_key("dsr.client", client), _limit("REKISTERI_DSR_PER_CLIENT"))
-    _count(cache_key("dsr.address", digest), _limit("REKISTERI_DSR_PER_ADDRESS"))
+    network = rate_key(client)
+    _count(cache_key("dsr.client", network), _limit("REKISTERI_DSR_PER_CLIENT"))
+    # An address is counted per client network first, and only what that
+    # network may send counts towards the address's total: someone who
+    # fills an address's quota from one network has not used up its owner's.
+    _count(
+        cache_key("dsr.address", f"{digest}|{network}"),
+        _limit("REKISTERI_DSR_PER_ADDRESS"),
+    )
+    _count(
+        cache_key("dsr.address_total", digest),
+        _limit("REKISTERI_DSR_PER_ADDRESS_TOTAL"),
+    )
     code = new_code()
     rendered = letters.render(
         Letter.PORTAL_CODE, language=language, case=None, code=code, valid=CODE_MINUTES

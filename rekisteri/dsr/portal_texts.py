@@ -8,7 +8,10 @@ _ERRORS_FI = {
     "invalid_choice": "Tarkista valintasi.",
     "email_invalid": "Anna kelvollinen sähköpostiosoite.",
     "email_disposable": "Kertakäyttöisiä sähköpostipalveluja ei hyväksytä.",
-    "rate_limited": "Liian monta pyyntöä. Yritä myöhemmin uudelleen.",
+    "rate_limited": (
+        "Liian monta pyyntöä. Yritä myöhemmin uudelleen, tai tee pyyntö "
+        "tietosuojaselosteessa mainittujen yhteystietojen kautta."
+    ),
     "code_wrong": "Koodi ei ole oikein.",
     "code_expired": "Koodi on vanhentunut. Aloita alusta.",
     "too_many_attempts": "Liian monta väärää koodia. Aloita alusta.",
@@ -27,7 +30,10 @@ _ERRORS_SV = {
     "invalid_choice": "Kontrollera dina val.",
     "email_invalid": "Ange en giltig e-postadress.",
     "email_disposable": "Adresser hos engångstjänster godtas inte.",
-    "rate_limited": "För många förfrågningar. Försök igen senare.",
+    "rate_limited": (
+        "För många förfrågningar. Försök igen senare, eller gör begäran via "
+        "kontaktuppgifterna i dataskyddsbeskrivningen."
+    ),
     "code_wrong": "Koden är inte rätt.",
     "code_expired": "Koden har gått ut. Börja om.",
     "too_many_attempts": "För många felaktiga koder. Börja om.",
@@ -44,7 +50,10 @@ _ERRORS_EN = {
     "invalid_choice": "Check your choices.",
     "email_invalid": "Enter a valid email address.",
     "email_disposable": "Addresses of throwaway mail services are not accepted.",
-    "rate_limited": "Too many requests. Please try again later.",
+    "rate_limited": (
+        "Too many requests. Please try again later, or make the request "
+        "through the contacts given in the privacy notice."
+    ),
     "code_wrong": "The code is not right.",
     "code_expired": "The code has expired. Please start again.",
     "too_many_attempts": "Too many wrong codes. Please start again.",

@@ -10,6 +10,7 @@ from django.test import override_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rekisteri.accounts import network
 from rekisteri.accounts.network import parse_networks, resolve_client
 from rekisteri.audit.models import AuditEvent
 from rekisteri.testing import make_staff
@@ -104,3 +105,18 @@ def test_behind_the_proxy_the_forwarded_client_decides(client):
 @pytest.mark.django_db
 def test_no_networks_means_no_restriction(client):
     assert client.get("/accounts/login/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "client,key",
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        ("", ""),
+    ],
+)
+def test_a_rate_limit_counts_an_ipv6_subscribers_prefix(client, key):
+    assert network.rate_key(client) == key

@@ -105,6 +105,40 @@ def test_rate_limits_per_address_and_per_client():
     assert len(mail.outbox) == 2
 
 
+@override_settings(
+    REKISTERI_DSR_PER_ADDRESS=2,
+    REKISTERI_DSR_PER_ADDRESS_TOTAL=6,
+    REKISTERI_DSR_PER_CLIENT=100,
+)
+def test_one_network_cannot_use_up_an_address_for_its_owner():
+    def post(remote: str) -> int:
+        return (
+            Client(REMOTE_ADDR=remote)
+            .post("/privacy/request/", {"kinds": ["access"], "email": KNOWN})
+            .status_code
+        )
+
+    # Someone who knows the address, from one IPv4 address and from
+    # addresses rotated within one IPv6 /64: two each, and refusals past
+    # that count for nothing.
+    assert [post("203.0.113.9") for _ in range(6)] == [200] * 2 + [429] * 4
+    assert [post(f"2001:db8:1:2::{i}") for i in range(1, 6)] == [200] * 2 + [429] * 3
+    # The owner, elsewhere, still gets their codes.
+    assert [post("198.51.100.7") for _ in range(3)] == [200, 200, 429]
+    # The address's total (the mail one mailbox gets) holds for everyone.
+    assert post("192.0.2.50") == 429
+    assert post("2001:db8:9::1") == 429
+    assert len(mail.outbox) == 6
+    assert PortalDraft.objects.count() == 6
+    response = Client(REMOTE_ADDR="192.0.2.51").post(
+        "/tietosuoja/pyynto/", {"kinds": ["access"], "email": KNOWN}
+    )
+    assert response.status_code == 429
+    assert (
+        "tietosuojaselosteessa mainittujen yhteystietojen" in response.content.decode()
+    )
+
+
 def test_bad_input_and_csrf():
     client = Client()
     response = client.post("/dataskydd/begaran/", {"email": "no"})
