@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from rekisteri.billing.camt import CamtTransaction
@@ -126,7 +127,11 @@ def _at(message: str, lineno: int) -> KtlError:
 
 
 def _euros(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
+    """An amount in cents written as the reader's language writes money
+    (8279.65 in English, 8 279,65 in Finnish)."""
+    return number_format(
+        Decimal(cents).scaleb(-2), decimal_pos=2, use_l10n=True, force_grouping=True
+    )
 
 
 def read_ktl(stream: IO[bytes]) -> Iterator[CamtTransaction]:

@@ -223,8 +223,8 @@ def test_a_ktl_file_whose_summary_leaves_a_record_out_is_refused():
         (DATA / "corporatejs_ktl_feature.txt").open("rb") as fh,
         pytest.raises(
             KtlError,
-            match=r"the batch from line 1 does not add up: 12 credits of 8822\.89 "
-            r"in its records, 11 of 8602\.89 in its summary \(line 16\)",
+            match=r"the batch from line 1 does not add up: 12 credits of 8,822\.89 "
+            r"in its records, 11 of 8,602\.89 in its summary \(line 16\)",
         ),
     ):
         list(read_ktl(fh))
@@ -304,11 +304,11 @@ def test_a_ktl_file_cut_at_the_end_of_a_record_is_refused():
 
 def test_a_ktl_batch_missing_a_record_or_with_an_amount_changed_is_refused():
     lines = _nordea_lines()
-    with pytest.raises(KtlError, match="10 credits of 8279.65 in its records"):
+    with pytest.raises(KtlError, match="10 credits of 8,279.65 in its records"):
         _ktl(lines[:1] + lines[2:])
     changed = list(lines)
     changed[2] = changed[2][:77] + "0000177640" + changed[2][87:]
-    with pytest.raises(KtlError, match="11 credits of 9602.89 in its records"):
+    with pytest.raises(KtlError, match="11 credits of 9,602.89 in its records"):
         _ktl(changed)
 
 
@@ -392,5 +392,8 @@ def test_a_batch_that_does_not_add_up_is_refused_in_the_user_s_language():
         _ktl(lines[:1] + lines[2:])
     assert str(exc.value) == (
         "rivillä 1 alkava erä ei täsmää: maksut tietueissa 10 kpl, yhteensä "
-        "8279.65, summatietueessa 11 kpl, yhteensä 8602.89 (rivi 14)"
+        "8\xa0279,65, summatietueessa 11 kpl, yhteensä 8\xa0602,89 (rivi 14)"
     )
+    with translation.override("en"), pytest.raises(KtlError) as exc:
+        _ktl(lines[:1] + lines[2:])
+    assert "10 credits of 8,279.65 in its records, 11 of 8,602.89" in str(exc.value)

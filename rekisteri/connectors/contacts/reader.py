@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
@@ -102,6 +103,14 @@ def _cell(value: object) -> str:
         # A spreadsheet's whole number stored as a float: as Excel shows it
         # (401234567, not 401234567.0).
         value = int(value)
+    elif isinstance(value, dt.datetime):
+        # A date cell comes as a datetime at midnight: as the sheet shows it.
+        if value.time() == dt.time():
+            value = value.date().isoformat()
+        else:
+            value = value.isoformat(sep=" ", timespec="minutes")
+    elif isinstance(value, dt.time):
+        value = value.isoformat(timespec="minutes")
     text = str(value).strip()
     return text[:MAX_CELL]
 

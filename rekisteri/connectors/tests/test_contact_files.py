@@ -7,6 +7,7 @@ here was read off the file itself (its bytes, or its XML parts).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -165,8 +166,8 @@ def test_rows_without_their_numbers_keep_the_sheets_numbering(monkeypatch):
     assert numbers[-3:] == [60, 61, 66] and len(rows) == 54
     header = "String Value 32"
     assert rows[0][1] == {header: "String Value 29", "\x00extra": "3"}
-    # A date cell (numFmt 14, serial 45000) is read as Python writes it.
-    assert rows[3][1] == {header: "2023-03-15 00:00:00"}
+    # A date cell (numFmt 14, serial 45000) is read as a date.
+    assert rows[3][1] == {header: "2023-03-15"}
     assert rows[-1][1] == {header: "String Value 42", "\x00extra": "1"}
     monkeypatch.setattr(reader, "MAX_ROWS", 53)
     assert _refusal("calamine_issue_261.xlsx") == "too_many_rows"
@@ -216,3 +217,19 @@ def test_blank_rows_are_read_only_so_far_past_the_limit(monkeypatch, tmp_path):
     with pytest.raises(ValidationFailed) as exc:
         list(open_contacts(path).rows)
     assert exc.value.as_dict()["file"][0]["code"] == "too_many_rows"
+
+
+@pytest.mark.parametrize(
+    "value,text",
+    [
+        (dt.datetime(2023, 3, 15), "2023-03-15"),
+        (dt.datetime(2023, 3, 15, 9, 30, 12), "2023-03-15 09:30"),
+        (dt.date(2023, 3, 15), "2023-03-15"),
+        (dt.time(9, 30), "09:30"),
+        (358401234567.0, "358401234567"),
+        (1.5, "1.5"),
+        (None, ""),
+    ],
+)
+def test_a_cell_reads_as_the_sheet_shows_it(value, text):
+    assert reader._cell(value) == text
