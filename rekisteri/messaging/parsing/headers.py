@@ -280,6 +280,11 @@ def _quote_encoded_words(value: str) -> str:
     return "".join(out)
 
 
+# A display name longer than a header line may be (RFC 5322 2.1.1) is no
+# one's name: kept to that length.
+MAX_DISPLAY_NAME = 998
+
+
 def header_addresses(msg: Message, notes: list[str]) -> list[ParsedAddress]:
     found: list[ParsedAddress] = []
     for name, role in ADDRESS_HEADERS:
@@ -293,7 +298,10 @@ def header_addresses(msg: Message, notes: list[str]) -> list[ParsedAddress]:
         # contain the commas and brackets that separate addresses.
         try:
             pairs = getaddresses(
-                [_quote_names(_comments_out_of_named(v)) for v in values]
+                [
+                    _addresses_for_bare_names(_quote_names(_comments_out_of_named(v)))
+                    for v in values
+                ]
             )
         except Exception:  # noqa: BLE001
             pairs = []
@@ -308,6 +316,13 @@ def header_addresses(msg: Message, notes: list[str]) -> list[ParsedAddress]:
             display = decode_words(display or "", notes).strip()
             if not addr and not display:
                 continue
+            if len(display) > MAX_DISPLAY_NAME:
+                display = display[:MAX_DISPLAY_NAME]
+                _note(
+                    notes,
+                    _("A name in the %(header)s header was cut to %(n)s characters.")
+                    % {"header": name, "n": MAX_DISPLAY_NAME},
+                )
             found.append(ParsedAddress(role, addr, display))
     return found
 
@@ -348,6 +363,32 @@ def _named_address(entry: str) -> tuple[str, str] | None:
     if "@" not in name or not _NOT_IN_A_NAME.isdisjoint(name):
         return None
     return name, entry[start:]
+
+
+def _is_bare_name(entry: str) -> bool:
+    """Whether an entry is a phrase alone: words or quoted strings with no
+    address, group or comment (``Matti Meikäläinen``, as some mailers and
+    people write a recipient they have no address for)."""
+    words = False
+    for _i, ch, inside in _scan(entry):
+        if inside == _COMMENT:
+            return False
+        if inside == _PLAIN and ch in "@<>:;":
+            return False
+        words = words or not ch.isspace()
+    return words
+
+
+def _addresses_for_bare_names(value: str) -> str:
+    """Each entry that is a name alone given an empty address (``<>``): the
+    address parser reads such a phrase's first word as an address and drops
+    the rest, so "Matti Meikäläinen" became the address "Matti"."""
+    entries = _split_top_level(value)
+    if not any(_is_bare_name(entry) for entry in entries):
+        return value
+    return ",".join(
+        f"{entry} <>" if _is_bare_name(entry) else entry for entry in entries
+    )
 
 
 def _quote_names(value: str) -> str:

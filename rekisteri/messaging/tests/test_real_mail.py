@@ -139,14 +139,18 @@ def test_thousands_of_encoded_words_with_colons_keep_the_real_address():
     assert time.perf_counter() - started < 5
     assert parsed.subject == "Message Subject"
     assert parsed.body == "Message Body"
-    # The words after the comma are a name with no address; the stdlib
-    # keeps the first word of such a phrase as its address.
-    assert _roles(parsed) == [
+    # The words after the comma are a name with no address: kept as a name
+    # (its first 998 characters), not its first word as an address.
+    roles = _roles(parsed)
+    assert roles[:2] == [
         ("from", "test@test.com", "test"),
         ("to", "test@test.com", "test"),
-        ("to", "=?utf-8?Q?date=3E2017-08-20T10:08:28.617=3C/pr?=", ""),
     ]
-    assert parsed.notes == []
+    assert len(roles) == 3
+    role, address, name = roles[2]
+    assert (role, address) == ("to", "")
+    assert name.startswith("date>2017-08-20T10:08:28.617</prdate>") and len(name) == 998
+    assert parsed.notes == ["A name in the to header was cut to 998 characters."]
 
 
 @pytest.mark.parametrize(
@@ -170,6 +174,29 @@ def test_specials_inside_an_encoded_word_stay_in_the_display_name(header, expect
     parsed = parse_message(f"From: {header}\nSubject: x\n\nx\n".encode())
     assert [(p.address, p.display_name) for p in parsed.participants] == expected
     assert parsed.notes == []
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # A name without an address: the whole name, and no address.
+        ("Matti Meikäläinen", [("", "Matti Meikäläinen")]),
+        (
+            "Matti Meikäläinen, b@example.fi",
+            [("", "Matti Meikäläinen"), ("b@example.fi", "")],
+        ),
+        ('"Meikäläinen, Matti"', [("", "Meikäläinen, Matti")]),
+        ("=?utf-8?Q?Matti_Meik=C3=A4l=C3=A4inen?=", [("", "Matti Meikäläinen")]),
+        # An address without a domain, alone or with a comment: as before.
+        ("root (Charlie Root)", [("root", "Charlie Root")]),
+        ("Matti <m@example.fi>", [("m@example.fi", "Matti")]),
+    ],
+)
+def test_a_name_without_an_address_is_kept_as_a_name(header, expected):
+    raw = f"From: a@example.fi\nTo: {header}\nSubject: x\n\nx\n".encode()
+    parsed = parse_message(raw)
+    to = [(p.address, p.display_name) for p in parsed.participants if p.role == "to"]
+    assert to == expected
 
 
 def test_a_date_with_milliseconds_and_an_unsigned_zone_is_read():
