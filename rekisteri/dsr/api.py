@@ -83,6 +83,9 @@ class StepIn(InputSchema):
     informed_otherwise: bool = False
     kind: str = ""
     note: str = ""
+    # run_action's choices for restriction and objection (docs/requests.md).
+    ground: str = ""
+    purpose: str = ""
 
 
 def _summary(case: RequestCase) -> dict[str, Any]:

@@ -4,9 +4,12 @@ Actions and completion; docs/rights.md).
 
 Each action goes through the engine's own services, which check the
 need-to-know matrix and the legal holds before they read or write, and
-audit what they did; the case records the receipt reference. Restriction,
-objection and rectification need staff's judgement of what exactly to
-change, so they stay recorded by hand.
+audit what they did; the case records the receipt reference. Restriction
+and objection take staff's judgement as the action's choices (the Art.
+18(1) ground and the reason; the purpose objected to and, for legitimate
+interest, the balancing note) and place them through the restrictions
+app's services for every matched person. Rectification needs staff to
+decide what exactly to change, so it stays recorded by hand.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ from rekisteri.core.errors import Conflict
 from rekisteri.dsr import actions
 from rekisteri.dsr.actions import ActionResult
 from rekisteri.dsr.models import RequestCase
+from rekisteri.dsr.services.casework import local_date
+from rekisteri.restrictions import services as restrictions
+from rekisteri.restrictions.choices import RequestedBy
+from rekisteri.restrictions.models import Objection
 from rekisteri.rights import erasure
 from rekisteri.rights import services as rights
 
@@ -106,7 +113,68 @@ def erasure_for_case(*, case: RequestCase, actor: Any) -> ActionResult:
     return ActionResult("erasure:" + ",".join(receipts))
 
 
+@not_a_write_service(
+    "runs the restrictions app's services, which check the matrix before they write"
+)
+def restriction_for_case(
+    *, case: RequestCase, actor: Any, ground: str, reason: str
+) -> ActionResult:
+    """Art. 18: restrict each matched person on ``ground`` with ``reason``,
+    as asked by the data subject on the day the case was received. A
+    person already restricted stays as they are: the request is met."""
+    placed = kept = 0
+    for person in _persons(case):
+        if restrictions.is_restricted(person.pk):
+            kept += 1
+            continue
+        restrictions.restriction_place(
+            actor=actor,
+            person=person,
+            reason=reason,
+            ground=ground,
+            requested_by=RequestedBy.DATA_SUBJECT,
+            requested_on=local_date(case.received_at),
+            case_ref=case.reference,
+        )
+        placed += 1
+    return ActionResult(f"restriction:{case.reference}:placed={placed},kept={kept}")
+
+
+@not_a_write_service(
+    "runs the restrictions app's services, which check the matrix before they write"
+)
+def objection_for_case(
+    *, case: RequestCase, actor: Any, purpose: str, note: str
+) -> ActionResult:
+    """Art. 21: record each matched person's objection to ``purpose``
+    (direct marketing: absolute, their addresses suppressed; legitimate
+    interest: with the balancing ``note``), received on the day the case
+    was. An objection already on record is kept as it is."""
+    recorded = kept = 0
+    for person in _persons(case):
+        if (
+            purpose
+            and Objection.objects.filter(person=person, purpose=purpose).exists()
+        ):
+            kept += 1
+            continue
+        restrictions.objection_record(
+            actor=actor,
+            person=person,
+            purpose=purpose,
+            note=note,
+            received_on=local_date(case.received_at),
+            case_ref=case.reference,
+        )
+        recorded += 1
+    return ActionResult(
+        f"objection:{case.reference}:{purpose}:recorded={recorded},kept={kept}"
+    )
+
+
 def register() -> None:
     actions.register("access", access_for_case)
     actions.register("portability", portability_for_case)
     actions.register("erasure", erasure_for_case)
+    actions.register("restriction", restriction_for_case, params=("ground", "reason"))
+    actions.register("objection", objection_for_case, params=("purpose", "note"))

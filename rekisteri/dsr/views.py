@@ -26,10 +26,11 @@ from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.core.textinput import refuse_damaged
 from rekisteri.dsr import portal, selectors, services
-from rekisteri.dsr.actions import registered_kinds
+from rekisteri.dsr.actions import params_for, registered_kinds
 from rekisteri.dsr.choices import Channel, IdentityReason, Kind, Status
 from rekisteri.dsr.portal_texts import PORTAL_TEXTS
 from rekisteri.registry.choices import Language
+from rekisteri.restrictions.choices import ObjectionPurpose, RestrictionGround
 
 
 def _today() -> dt.date:
@@ -171,6 +172,9 @@ def case_detail(request: HttpRequest, dsr_id: Any) -> HttpResponse:
                 (k, Kind(k).label, done.get(k), k in registered_kinds())
                 for k in case.kinds
             ],
+            # The choices an action takes (actions.register's params).
+            "grounds": RestrictionGround.choices,
+            "purposes": ObjectionPurpose.choices,
             "sent": list(case.messages.all()),
             "exports": list(case.exports.all()),
             "duplicates": services.open_duplicates(case),
@@ -243,8 +247,12 @@ def perform(
             in ("1", "on", "true", "True"),
         )
     if op == "run_action":
+        kind = str(data.get("kind", ""))
         return services.case_run_action(
-            actor=actor, case=case, kind=str(data.get("kind", ""))
+            actor=actor,
+            case=case,
+            kind=kind,
+            params={name: str(data.get(name) or "") for name in params_for(kind)},
         )
     if op == "record_manual":
         upload = files.get("export") if files else None

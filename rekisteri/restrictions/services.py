@@ -172,9 +172,11 @@ def restriction_place(
     ground: str = RestrictionGround.ACCURACY,
     requested_by: str = RequestedBy.DATA_SUBJECT,
     requested_on: dt.date | None = None,
+    case_ref: str = "",
 ) -> Restriction:
     """Restrict the person's processing. ``actor=None`` is an operator at the
-    command line; staff need the privacy office's permission."""
+    command line; staff need the privacy office's permission. ``case_ref``
+    names the rights-request case it answers, in the audit event."""
     if actor is not None:
         _require_privacy_officer(actor)
     person = _require_person(person)
@@ -218,6 +220,7 @@ def restriction_place(
                     "ground": ground,
                     "requested_by": requested_by,
                     "recipients": len(told),
+                    **({"case_ref": case_ref[:40]} if case_ref else {}),
                 },
             )
     except IntegrityError:
@@ -308,8 +311,10 @@ def objection_record(
     purpose: str,
     note: str = "",
     received_on: dt.date | None = None,
+    case_ref: str = "",
 ) -> Objection:
-    """Record the person's objection to ``purpose``.
+    """Record the person's objection to ``purpose`` (``case_ref``: the
+    rights-request case it came in, named in the audit event).
 
     Direct marketing: anyone who may change the person's privacy data records
     it (a call, an email); it is absolute. Legitimate interest: the privacy
@@ -356,7 +361,11 @@ def objection_record(
             fields=["purpose", "received_on", *(["note"] if note else [])],
             categories=FAMILIES,
             purpose=PURPOSE,
-            details={"purpose": purpose, "suppressed": suppressed},
+            details={
+                "purpose": purpose,
+                "suppressed": suppressed,
+                **({"case_ref": case_ref[:40]} if case_ref else {}),
+            },
         )
     return objection
 

@@ -72,8 +72,15 @@ def _store_export(
 
 
 @write_service(subject=NONE, reason=WRITES_NO_PERSON_ROWS)
-def case_run_action(*, actor: Any, case: RequestCase, kind: str) -> CaseAction:
-    """Run the registered action for ``kind`` and record its receipt."""
+def case_run_action(
+    *,
+    actor: Any,
+    case: RequestCase,
+    kind: str,
+    params: dict[str, str] | None = None,
+) -> CaseAction:
+    """Run the registered action for ``kind`` with staff's choices
+    (``params``, the names the action registered) and record its receipt."""
     if actions.action_for(kind) is None:
         raise Conflict(
             _("No action is registered for this kind: record what was done."),
@@ -82,7 +89,7 @@ def case_run_action(*, actor: Any, case: RequestCase, kind: str) -> CaseAction:
     with transaction.atomic():
         case = lock_case(case)
         _ready_for_actions(case, kind)
-        result = actions.run(kind, case=case, actor=actor)
+        result = actions.run(kind, case=case, actor=actor, params=params)
         done = CaseAction.objects.create(
             case=case,
             kind=kind,

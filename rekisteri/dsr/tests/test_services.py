@@ -20,6 +20,8 @@ from rekisteri.dsr.actions import ActionResult
 from rekisteri.dsr.choices import IdentityMethod, IdentityReason, Status
 from rekisteri.dsr.models import ExportFile, RequestCase
 from rekisteri.privacy import services as privacy
+from rekisteri.restrictions import services as restrictions
+from rekisteri.restrictions.models import Objection, Restriction
 from rekisteri.testing import client_as, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -278,10 +280,120 @@ def test_completion_requires_every_kind_done(officer, person, export_action):
 
 
 def test_action_without_registration_is_refused(officer, person):
-    case = _in_progress(officer, kinds=["restriction"])
+    case = _in_progress(officer, kinds=["rectification"])
     with pytest.raises(Conflict) as exc:
-        services.case_run_action(actor=officer, case=case, kind="restriction")
+        services.case_run_action(actor=officer, case=case, kind="rectification")
     assert exc.value.code == "no_action"
+
+
+def test_a_restriction_request_restricts_each_matched_person(officer, person):
+    received = dt.datetime(2026, 3, 2, 22, 30, tzinfo=dt.UTC)  # 3 March in Finland
+    case = _case(officer, kinds=["restriction"], received_at=received).case
+    case = services.identity_record_check(actor=officer, case=case, how="Tunnettu")
+    # Staff's choices are checked by the restrictions app's service.
+    with pytest.raises(ValidationFailed) as exc:
+        services.case_run_action(
+            actor=officer, case=case, kind="restriction", params={"ground": "x"}
+        )
+    assert set(exc.value.fields) == {"ground", "reason"}
+    assert not Restriction.objects.exists() and not case.actions.exists()
+    done = services.case_run_action(
+        actor=officer,
+        case=case,
+        kind="restriction",
+        params={"ground": "accuracy", "reason": "Osoitteen oikeellisuus kiistetty"},
+    )
+    restriction = Restriction.objects.get()
+    assert restriction.person_id == person.pk
+    assert restriction.ground == "accuracy"
+    assert restriction.requested_by == "data_subject"
+    assert restriction.requested_on == dt.date(2026, 3, 3)
+    assert restriction.reason == "Osoitteen oikeellisuus kiistetty"
+    assert done.reference == f"restriction:{case.reference}:placed=1,kept=0"
+    assert not done.manual
+    event = AuditEvent.objects.filter(action="restriction.place").get()
+    assert event.details["case_ref"] == case.reference
+    # The person's writes are refused from now on; the case completes.
+    assert restrictions.is_restricted(person.pk)
+    case = services.case_complete(actor=officer, case=case)
+    assert case.status == Status.COMPLETED
+
+
+def test_a_second_restriction_request_keeps_the_one_in_force(officer, person):
+    restrictions.restriction_place(actor=officer, person=person, reason="Aiempi")
+    case = _in_progress(officer, kinds=["restriction"])
+    done = services.case_run_action(
+        actor=officer,
+        case=case,
+        kind="restriction",
+        params={"ground": "objection", "reason": "Vastustus käsittelyssä"},
+    )
+    assert done.reference.endswith("placed=0,kept=1")
+    assert Restriction.objects.get().reason == "Aiempi"
+
+
+def test_an_objection_request_records_it_and_suppresses_marketing(officer, person):
+    case = _in_progress(officer, kinds=["objection"])
+    # Legitimate interest needs the balancing note.
+    with pytest.raises(ValidationFailed) as exc:
+        services.case_run_action(
+            actor=officer,
+            case=case,
+            kind="objection",
+            params={"purpose": "legitimate_interest"},
+        )
+    assert set(exc.value.fields) == {"note"}
+    done = services.case_run_action(
+        actor=officer,
+        case=case,
+        kind="objection",
+        params={"purpose": "direct_marketing"},
+    )
+    assert done.reference == (
+        f"objection:{case.reference}:direct_marketing:recorded=1,kept=0"
+    )
+    objection = Objection.objects.get()
+    assert (objection.person_id, objection.purpose) == (person.pk, "direct_marketing")
+    assert objection.received_on == case.received_at.date()
+    assert restrictions.objects_to_marketing(person.pk)
+    assert restrictions.is_suppressed("email", EMAIL)
+    event = AuditEvent.objects.filter(action="objection.record").get()
+    assert event.details["case_ref"] == case.reference
+
+
+def test_a_restricted_person_s_objection_is_still_recorded(officer, person):
+    restrictions.restriction_place(actor=officer, person=person, reason="Aiempi")
+    case = _in_progress(officer, kinds=["objection"])
+    services.case_run_action(
+        actor=officer,
+        case=case,
+        kind="objection",
+        params={"purpose": "legitimate_interest", "note": "Käsittely lopetetaan"},
+    )
+    assert Objection.objects.get().note == "Käsittely lopetetaan"
+
+
+def test_restriction_and_objection_run_from_the_case_page(officer, person, client):
+    case = _in_progress(officer, kinds=["restriction", "objection"])
+    client_as(officer, client=client)
+    page = client.get(f"/privacy-office/requests/{case.pk}/").content.decode()
+    assert 'name="ground"' in page and 'name="purpose"' in page
+    url = f"/privacy-office/requests/{case.pk}/act/"
+    client.post(
+        url,
+        {
+            "op": "run_action",
+            "kind": "restriction",
+            "ground": "unlawful",
+            "reason": "R",
+        },
+    )
+    client.post(
+        url, {"op": "run_action", "kind": "objection", "purpose": "direct_marketing"}
+    )
+    assert Restriction.objects.get().ground == "unlawful"
+    assert Objection.objects.get().purpose == "direct_marketing"
+    assert {a.kind for a in case.actions.all()} == {"restriction", "objection"}
 
 
 def test_export_downloads_once_with_the_code(officer, person, export_action):
