@@ -16,6 +16,11 @@ _CANONICAL = re.compile(
 )
 
 
+def is_canonical(text: str) -> bool:
+    """Whether ``text`` is an id in the one spelling :func:`as_uuid` reads."""
+    return _CANONICAL.fullmatch(text) is not None
+
+
 def as_uuid(value: Any) -> uuid.UUID:
     """``value`` as a UUID; ``NotFound`` for anything that is not one, so a
     malformed id answers exactly like a missing row.
@@ -28,7 +33,7 @@ def as_uuid(value: Any) -> uuid.UUID:
     if isinstance(value, uuid.UUID):
         return value
     text = value if isinstance(value, str) else str(value)
-    if _CANONICAL.fullmatch(text) is None:
+    if not is_canonical(text):
         raise NotFound()
     return uuid.UUID(text)
 

@@ -333,6 +333,31 @@ def test_an_unknown_field_name_is_not_repeated_unless_a_name(api, name):
     assert counts() == before
 
 
+@pytest.mark.parametrize(
+    "spell",
+    [
+        lambda u: f"urn:uuid:{u}",
+        lambda u: "{" + str(u) + "}",
+        lambda u: u.hex,
+    ],
+    ids=["urn", "braces", "bare-hex"],
+)
+def test_an_id_in_a_body_has_one_spelling(api, spell):
+    rows = _existing()
+    before = counts()
+    body = {
+        "person_id": spell(rows["person"].id),
+        "organization_id": str(rows["org"].id),
+        "kind": "contact",
+    }
+    response = send(api, "POST", "/roles", raw=json.dumps(body))
+    error = assert_error(response, 422, "validation_error")
+    assert [e["code"] for e in error["fields"]["person_id"]] == ["type_uuid"]
+    assert counts() == before
+    body["person_id"] = str(rows["person"].id).upper()
+    assert send(api, "POST", "/roles", raw=json.dumps(body)).status_code == 201
+
+
 def test_json_that_is_not_an_object(api):
     before = counts()
     response = send(api, "POST", "/organizations", raw='["Lista Oy"]')
