@@ -345,7 +345,12 @@ def open_xlsx(path: Path) -> ContactFile:
     if not workbook.worksheets:
         workbook.close()
         raise _refuse_sheetless(path)
-    sheet = workbook.worksheets[0]
+    # The first sheet a person opening the file can see: a hidden sheet
+    # (lookup lists, settings) before it is not the list.
+    sheet = next(
+        (w for w in workbook.worksheets if w.sheet_state == "visible"),
+        workbook.worksheets[0],
+    )
     # Read-only mode believes the sheet's stated dimensions, which some
     # writers get wrong: WPS Office and others write <dimension ref="A1"/>,
     # which read only the first cell, and a stated range smaller than the

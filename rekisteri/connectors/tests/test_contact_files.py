@@ -233,3 +233,24 @@ def test_blank_rows_are_read_only_so_far_past_the_limit(monkeypatch, tmp_path):
 )
 def test_a_cell_reads_as_the_sheet_shows_it(value, text):
     assert reader._cell(value) == text
+
+
+def test_the_first_visible_sheet_is_read(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    hidden = book.active
+    hidden.title = "asetukset"
+    hidden.append(["Tila", "Koodi"])
+    hidden.sheet_state = "hidden"
+    shown = book.create_sheet("Yhteystiedot")
+    shown.append(["Sukunimi", "Sähköposti"])
+    shown.append(["Virtanen", "v@example.fi"])
+    book.create_sheet("Muistiinpanot").append(["Huom"])
+    path = tmp_path / "lista.xlsx"
+    book.save(path)
+    opened = open_contacts(path)
+    assert opened.headers == ["Sukunimi", "Sähköposti"]
+    assert [row for _n, row in opened.rows] == [
+        {"Sukunimi": "Virtanen", "Sähköposti": "v@example.fi"}
+    ]
