@@ -1,6 +1,12 @@
 """Project-wide pytest configuration."""
 
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 # Playwright's sync API runs an event loop in the test thread; the Django ORM
 # calls the tests make around it are synchronous and safe.
@@ -21,7 +27,6 @@ def pytest_collection_modifyitems(items: list) -> None:
     and fails on their unique key; so every transactional test restores what
     the migrations made, in any order.
     """
-    import pytest
 
     for item in items:
         marker = item.get_closest_marker("django_db")
@@ -84,3 +89,41 @@ def pytest_configure(config: object) -> None:
 
     sql_flush.audit_permit = True  # type: ignore[attr-defined]
     DatabaseOperations.sql_flush = sql_flush
+
+
+def _sqlite_install_env(var_dir: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "REKISTERI_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "rekisteri.settings_test",
+    }
+    for name in ("DATABASE_URL", "KEYSTORE_DATABASE_URL", "REKISTERI_BACKUP_DIR"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A var directory whose two SQLite databases ``manage.py migrate_all``
+    made, once per test run (about twenty seconds)."""
+    base = tmp_path_factory.mktemp("migrated-install")
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "migrate_all", "-v0"],
+        cwd=Path(__file__).resolve().parent,
+        env=_sqlite_install_env(base),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return base
+
+
+@pytest.fixture
+def sqlite_install(migrated_sqlite_template: Path, tmp_path: Path) -> dict[str, str]:
+    """``tmp_path`` made a migrated SQLite installation (a copy of the run's
+    template) and the environment that runs ``manage.py`` on it, for tests
+    that drive ``manage.py`` in subprocesses as an operator would after
+    ``migrate_all``. Tests of what ``migrate_all`` itself does (file modes,
+    the master key's refusal, an old key-store schema) run it themselves."""
+    shutil.copytree(migrated_sqlite_template, tmp_path, dirs_exist_ok=True)
+    return _sqlite_install_env(tmp_path)

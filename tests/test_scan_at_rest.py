@@ -88,15 +88,10 @@ def _assert_clean(blob: bytes, where: str) -> None:
     assert not hits, f"plaintext markers {hits} found in {where}"
 
 
-def test_sqlite_files_hold_no_plaintext_markers(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "REKISTERI_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "rekisteri.settings_test",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("KEYSTORE_DATABASE_URL", None)
-    _manage(env, "migrate_all", "-v0")
+def test_sqlite_files_hold_no_plaintext_markers(
+    sqlite_install: dict[str, str], tmp_path: Path
+) -> None:
+    env = sqlite_install
     _manage(env, "shell", "-c", CREATE)
     files = [p for p in tmp_path.rglob("*.sqlite3*") if p.is_file()]
     assert {p.name for p in files} >= {"rekisteri.sqlite3", "keys.sqlite3"}

@@ -482,8 +482,8 @@ REPLAYED_TABLES = {
 
 
 def _drill(env: dict[str, str], tmp_path: Path) -> None:
-    """Back up, change and erase, restore both kinds, check what survives."""
-    _manage(env, "migrate_all", "-v0")
+    """Back up, change and erase, restore both kinds, check what survives
+    (on an installation ``migrate_all`` has made)."""
     keep, gone, _other = _shell(env, CREATE)
     state = _shell(env, CHECK.format(gone=gone, keep=keep, email=MARKERS["email"]))
     assert sum("1" + MARKERS["email"] in h for h in state["headers"]) == 2
@@ -561,9 +561,9 @@ def _restore_keys_and_check(env: dict, archive: Path, *, keep: str, gone: str) -
 
 
 def test_restore_drill_keeps_erasures_and_reproduces_the_backup(
-    tmp_path: Path,
+    sqlite_install: dict[str, str], tmp_path: Path
 ) -> None:
-    _drill(_env(tmp_path), tmp_path)
+    _drill(sqlite_install, tmp_path)
 
 
 def test_a_key_store_archive_from_before_an_upgrade_is_migrated_then_replayed(
@@ -600,6 +600,7 @@ def test_restore_drill_on_postgresql(tmp_path: Path) -> None:
     for db in dbs:
         subprocess.run([*admin, f'CREATE DATABASE "{db}"'], check=True)
     try:
+        _manage(env, "migrate_all", "-v0")
         _drill(env, tmp_path)
     finally:
         for db in dbs:
@@ -607,10 +608,9 @@ def test_restore_drill_on_postgresql(tmp_path: Path) -> None:
 
 
 def test_restore_refuses_a_tampered_archive_and_leaves_the_database(
-    tmp_path: Path,
+    sqlite_install: dict[str, str], tmp_path: Path
 ) -> None:
-    env = _env(tmp_path)
-    _manage(env, "migrate_all", "-v0")
+    env = sqlite_install
     _manage(env, "backup", "create")
     [archive] = (tmp_path / "backups").glob("*.rkb")
     blob = bytearray(archive.read_bytes())
@@ -625,7 +625,7 @@ def test_restore_refuses_a_tampered_archive_and_leaves_the_database(
 
 
 def test_a_killed_create_leaves_only_a_partial_that_prune_removes(
-    tmp_path: Path,
+    sqlite_install: dict[str, str], tmp_path: Path
 ) -> None:
     """SIGKILL a real ``backup create`` while it writes: no archive that
     looks complete, ``list`` says partial, ``verify`` refuses, ``prune``
@@ -634,8 +634,7 @@ def test_a_killed_create_leaves_only_a_partial_that_prune_removes(
     import sqlite3
     import time
 
-    env = _env(tmp_path)
-    _manage(env, "migrate_all", "-v0")
+    env = sqlite_install
     # Enough bytes that writing the archive takes a while.
     with sqlite3.connect(tmp_path / "rekisteri.sqlite3") as con:
         con.execute("CREATE TABLE bench_ballast (b BLOB)")

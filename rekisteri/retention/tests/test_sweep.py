@@ -307,17 +307,6 @@ print(json.dumps({
 """
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "REKISTERI_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "rekisteri.settings_test",
-    }
-    for name in ("DATABASE_URL", "KEYSTORE_DATABASE_URL"):
-        env.pop(name, None)
-    return env
-
-
 def _manage(env, *args):  # type: ignore[no-untyped-def]
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -338,10 +327,9 @@ def _state(env):  # type: ignore[no-untyped-def]
 @pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")), reason="drives an SQLite installation"
 )
-def test_kill_9_mid_sweep_then_rerun_converges(tmp_path):
+def test_kill_9_mid_sweep_then_rerun_converges(sqlite_install, tmp_path):
     n = 40
-    env = _env(tmp_path)
-    _manage(env, "migrate_all", "-v0")
+    env = sqlite_install
     _manage(env, "shell", "-c", CREATE.format(n=n))
     _manage(env, "retention", "recompute")
     proc = subprocess.Popen(
