@@ -43,11 +43,19 @@ class KtlError(ValueError):
     language, says why (shown to the person importing it)."""
 
 
-def _date(yymmdd: str) -> dt.date | None:
+# A two-digit year further ahead than this is of the century before: a
+# bank file is not dated decades ahead (99 in 2026 is 1999, not 2099).
+_YEARS_AHEAD = 10
+
+
+def _date(yymmdd: str, today: dt.date | None = None) -> dt.date | None:
     if not re.fullmatch(r"[0-9]{6}", yymmdd):
         return None
+    year = 2000 + int(yymmdd[:2])
+    if year > (today or dt.date.today()).year + _YEARS_AHEAD:
+        year -= 100
     try:
-        return dt.date(2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6]))
+        return dt.date(year, int(yymmdd[2:4]), int(yymmdd[4:6]))
     except ValueError:
         return None
 

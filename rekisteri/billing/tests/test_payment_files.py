@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from rekisteri.billing import ktl
 from rekisteri.billing.camt import CamtError, read_camt054
 from rekisteri.billing.ktl import KtlError, read_ktl
 
@@ -397,3 +398,20 @@ def test_a_batch_that_does_not_add_up_is_refused_in_the_user_s_language():
     with translation.override("en"), pytest.raises(KtlError) as exc:
         _ktl(lines[:1] + lines[2:])
     assert "10 credits of 8,279.65 in its records, 11 of 8,602.89" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("yymmdd", "today", "expected"),
+    [
+        ("260315", dt.date(2026, 12, 7), dt.date(2026, 3, 15)),
+        ("361231", dt.date(2026, 12, 7), dt.date(2036, 12, 31)),
+        ("370101", dt.date(2026, 12, 7), dt.date(1937, 1, 1)),
+        ("991231", dt.date(2026, 12, 7), dt.date(1999, 12, 31)),
+        ("000229", dt.date(2026, 12, 7), dt.date(2000, 2, 29)),
+        ("990101", dt.date(2095, 1, 1), dt.date(2099, 1, 1)),
+        ("260230", dt.date(2026, 12, 7), None),
+        ("26031", dt.date(2026, 12, 7), None),
+    ],
+)
+def test_a_ktl_date_s_century_is_the_one_near_today(yymmdd, today, expected):
+    assert ktl._date(yymmdd, today) == expected
