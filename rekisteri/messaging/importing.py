@@ -51,6 +51,9 @@ CHUNK = 200  # messages per transaction: throughput without long locks
 CACHE_LIMIT = 20_000
 _FROM_ESCAPED = re.compile(rb"^>+From ")
 _HEADER_FIELD = re.compile(rb"^[!-9;-~]+:")
+# "From : name <address>": a From field in RFC 822's form (whitespace
+# before the colon), never an envelope line, whose sender is no colon.
+_SPACED_FROM_FIELD = re.compile(rb"^From[ \t]+:")
 _CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\d{1,12})[ \t]*\r?\n?\Z", re.I)
 _LINE_LIMIT = 1 << 20  # read at most this much of one line at a time
 
@@ -141,10 +144,11 @@ def _is_separator(item: tuple[int, bytes, bool], prev_blank: bool, src: _Lines) 
     carries an envelope's date (``From sender Sat Jan  3 01:05:34 1996``)
     or is the first line of the file, whatever follows it; a body's own
     "From Russia with love" left unquoted after a blank line, with text
-    after it, stays in the body.
+    after it, stays in the body. ``From : name`` is a header field written
+    with a space before its colon, never a separator.
     """
     offset, line, starts = item
-    if not (starts and line.startswith(b"From ")):
+    if not (starts and line.startswith(b"From ")) or _SPACED_FROM_FIELD.match(line):
         return False
     following = src.peek()
     if following is not None and _HEADER_FIELD.match(following[1]):

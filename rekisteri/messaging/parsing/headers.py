@@ -452,19 +452,42 @@ def header_block(msg: Message, notes: list[str]) -> str:
     )
 
 
+def unspace_field_names(raw: bytes) -> bytes:
+    """Header fields written ``Name : value`` made ``Name: value``.
+
+    Whitespace before the colon is RFC 822's syntax, kept in RFC 5322 as
+    obsolete (4.5.3): old archives and some mailers (Exchange) write it.
+    Python's parser takes such a line for the end of the header block, and
+    a message whose first field is written so for no message at all. Only
+    lines of the header block (up to its first blank line) that start a
+    field are changed."""
+    if b" :" not in raw and b"\t:" not in raw:
+        return raw
+    lines = raw.splitlines(keepends=True)
+    changed = False
+    for i, line in enumerate(lines):
+        if line in (b"\n", b"\r\n"):
+            break
+        spaced = _SPACED_NAME.match(line)
+        if spaced:
+            lines[i] = spaced.group(1) + line[spaced.end() - 1 :]
+            changed = True
+    return b"".join(lines) if changed else raw
+
+
 def repair_header_block(raw: bytes) -> tuple[bytes, int, int]:
     """Mend header lines that are neither a field nor a continuation.
 
     Exchange and Outlook sometimes write a folded header's next line without
-    its leading space, or a space before the colon. The parser stops the
-    header block at such a line and reads the rest of the headers and the
-    raw MIME as the body. Before the last real header field, ``Name :``
-    loses its space; another line continues the field above it when that
-    field is free text (Subject, Thread-Topic...), and is left out when that
-    field is structured (addresses, dates, ids, MIME), which it would
-    corrupt. Lines after the last field are where the body begins without a
-    blank line, and stay. Returns the mended bytes and how many lines were
-    joined and left out.
+    its leading space. The parser stops the header block at such a line and
+    reads the rest of the headers and the raw MIME as the body. Before the
+    last real header field, such a line continues the field above it when
+    that field is free text (Subject, Thread-Topic...), and is left out when
+    that field is structured (addresses, dates, ids, MIME), which it would
+    corrupt (``Name :`` fields are mended before, by
+    :func:`unspace_field_names`). Lines after the last field are where the
+    body begins without a blank line, and stay. Returns the mended bytes
+    and how many lines were joined and left out.
     """
     lines = raw.splitlines(keepends=True)
     end = next(
@@ -483,12 +506,7 @@ def repair_header_block(raw: bytes) -> tuple[bytes, int, int]:
         if _HEADER_LINE.match(line):
             field_name = line.split(b":", 1)[0].strip().lower()
             continue
-        spaced = _SPACED_NAME.match(line)
-        if spaced:
-            lines[i] = spaced.group(1) + line[spaced.end() - 1 :]
-            field_name = spaced.group(1).lower()
-            joined += 1
-        elif field_name and field_name not in _STRUCTURED_HEADERS:
+        if field_name and field_name not in _STRUCTURED_HEADERS:
             lines[i] = b" " + line
             joined += 1
         else:

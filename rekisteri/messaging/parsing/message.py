@@ -17,6 +17,7 @@ from rekisteri.messaging.parsing.headers import (
     looks_like_headers,
     message_ids,
     repair_header_block,
+    unspace_field_names,
 )
 from rekisteri.messaging.parsing.parts import body_and_attachments
 from rekisteri.messaging.parsing.values import (
@@ -44,18 +45,19 @@ def parse_message(raw: bytes) -> ParsedMessage:
                 "and import that."
             ),
         )
+    raw = unspace_field_names(raw.lstrip(b"\r\n"))
     if not looks_like_headers(raw):
         raise BrokenMessage(
             "no_headers", _("The message does not start with a header block.")
         )
     notes: list[str] = []
     try:
-        msg = HEADER_PARSER.parsebytes(raw.lstrip(b"\r\n"))
+        msg = HEADER_PARSER.parsebytes(raw)
         if any(
             isinstance(d, email_errors.MissingHeaderBodySeparatorDefect)
             for d in msg.defects
         ):
-            mended, joined, dropped = repair_header_block(raw.lstrip(b"\r\n"))
+            mended, joined, dropped = repair_header_block(raw)
             if joined or dropped:
                 msg = HEADER_PARSER.parsebytes(mended)
             if joined:

@@ -658,3 +658,51 @@ def test_a_content_length_that_does_not_match_is_reported_and_from_lines_split()
     ]
     assert all("Content-Length" in i.notes[0] for i in items[:3])
     assert items[3].notes == []  # its Content-Length is right
+
+
+def test_fields_written_with_a_space_before_the_colon_are_read():
+    # RFC 822's "Name : value" (obsolete in RFC 5322, 4.5.3), the first
+    # field included.
+    raw = (
+        b"From : Matti <matti@example.fi>\n"
+        b"To\t:  b@example.fi\n"
+        b"Subject  : Hei : kuulumisia\n"
+        b"Date : Mon, 7 Dec 2026 10:00:00 +0200\n"
+        b"\n"
+        b"Note : the body keeps its own colons\n"
+    )
+    for message in (raw, b"\r\n" + raw.replace(b"\n", b"\r\n")):
+        parsed = parse_message(message)
+        assert parsed.subject == "Hei : kuulumisia"
+        assert [(p.role, p.address) for p in parsed.participants] == [
+            ("from", "matti@example.fi"),
+            ("to", "b@example.fi"),
+        ]
+        assert parsed.date is not None and parsed.date.day == 7
+        assert parsed.body == "Note : the body keeps its own colons"
+        assert parsed.notes == []
+
+
+def test_an_mbox_message_whose_from_field_has_a_space_before_the_colon():
+    # "From : Matti" is a header field in RFC 822's form, not the next
+    # message's envelope line, though it starts with "From ".
+    raw = (
+        b"From matti@example.fi Mon Dec  7 10:00:00 2026\n"
+        b"From : Matti <matti@example.fi>\n"
+        b"To: b@example.fi\n"
+        b"Subject : Eka\n"
+        b"\n"
+        b"Ensimmainen\n"
+        b"\n"
+        b"From b@example.fi Mon Dec  7 11:00:00 2026\n"
+        b"From: b@example.fi\n"
+        b"Subject: Toka\n"
+        b"\n"
+        b"Toinen\n"
+    )
+    items = list(iter_mbox(io.BytesIO(raw)))
+    assert [i.error for i in items] == [None, None]
+    first, second = (parse_message(i.data) for i in items)
+    assert (first.subject, first.body) == ("Eka", "Ensimmainen")
+    assert first.sender.address == "matti@example.fi"
+    assert (second.subject, second.body) == ("Toka", "Toinen")
