@@ -314,3 +314,22 @@ def test_8bit_headers_and_an_at_sign_display_name_are_stored_as_sent():
         ("from", "myynti@acme.fi", "myynti@acme.fi"),
         ("to", "juergen@example.de", "Jürgen Müller"),
     ]
+
+
+def test_a_recipient_named_without_an_address_is_stored_as_a_name():
+    data = (
+        b"From: Asiakas <asiakas@example.fi>\n"
+        b"To: Matti Meikalainen, tuki@example.fi\n"
+        b"Subject: Nimi ilman osoitetta\n"
+        b"Date: Mon, 7 Dec 2026 10:00:00 +0200\n"
+        b"\n"
+        b"Teksti\n"
+    )
+    report = _import(make_staff(), data, organization=make_org())
+    assert report.errors == [] and report.created == 1
+    message = Message.objects.get()
+    named = [
+        (p.address, p.display_name)
+        for p in message.participants.filter(role="to").order_by("position")
+    ]
+    assert named == [(None, "Matti Meikalainen"), ("tuki@example.fi", None)]
