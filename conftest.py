@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,13 @@ def _sqlite_install_env(var_dir: Path) -> dict[str, str]:
     for name in ("DATABASE_URL", "KEYSTORE_DATABASE_URL", "REKISTERI_BACKUP_DIR"):
         env.pop(name, None)
     return env
+
+
+@pytest.fixture
+def install_env() -> Callable[[Path], dict[str, str]]:
+    """The environment that runs ``manage.py`` on an installation in a
+    given var directory (SQLite, unless the caller adds a DATABASE_URL)."""
+    return _sqlite_install_env
 
 
 @pytest.fixture(scope="session")

@@ -436,17 +436,6 @@ print(json.dumps({{
 """
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "REKISTERI_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "rekisteri.settings_test",
-    }
-    for name in ("DATABASE_URL", "KEYSTORE_DATABASE_URL", "REKISTERI_BACKUP_DIR"):
-        env.pop(name, None)
-    return env
-
-
 def _manage(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -567,13 +556,12 @@ def test_restore_drill_keeps_erasures_and_reproduces_the_backup(
 
 
 def test_a_key_store_archive_from_before_an_upgrade_is_migrated_then_replayed(
-    tmp_path: Path,
+    sqlite_install: dict[str, str], tmp_path: Path
 ) -> None:
     """The key-store archive holds the ledger without its marks column (the
     schema before ``keystore.0003``); the restore migrates it before the
     replay, so the ledger is put back and the key destroyed again."""
-    env = _env(tmp_path)
-    _manage(env, "migrate_all", "-v0")
+    env = sqlite_install
     keep, gone, _other = _shell(env, CREATE)
     _manage(env, "migrate", "keystore", "0002", "--database", "keys", "-v0")
     _manage(env, "backup", "create", "--keys")
@@ -587,7 +575,7 @@ def test_a_key_store_archive_from_before_an_upgrade_is_migrated_then_replayed(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="the PostgreSQL drill runs when DATABASE_URL points at PostgreSQL",
 )
-def test_restore_drill_on_postgresql(tmp_path: Path) -> None:
+def test_restore_drill_on_postgresql(install_env, tmp_path: Path) -> None:
     import dj_database_url
 
     base = dj_database_url.parse(os.environ["DATABASE_URL"])
@@ -595,7 +583,7 @@ def test_restore_drill_on_postgresql(tmp_path: Path) -> None:
     host = base["HOST"] or "127.0.0.1"
     url = f"postgres://{base['USER']}@{host}:{base['PORT'] or 5432}/{name}"
     admin = ["psql", "-h", host, "-U", base["USER"], "-d", "postgres", "-qc"]
-    env = {**_env(tmp_path), "DATABASE_URL": url}
+    env = {**install_env(tmp_path), "DATABASE_URL": url}
     dbs = [name, f"{name}_keys"]
     for db in dbs:
         subprocess.run([*admin, f'CREATE DATABASE "{db}"'], check=True)
