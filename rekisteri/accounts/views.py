@@ -27,7 +27,7 @@ from rekisteri.accounts.decorators import (
 )
 from rekisteri.accounts.forms import ApiTokenForm, PasswordChangeForm
 from rekisteri.accounts.permissions import Perm, require
-from rekisteri.core.errors import ValidationFailed
+from rekisteri.core.errors import Conflict, ValidationFailed
 
 
 def _own_tokens(request: HttpRequest) -> list:
@@ -92,13 +92,18 @@ def attestation(request: HttpRequest) -> HttpResponse:
         if request.POST.get("agree") != "yes":
             messages.error(request, _("Tick the box to sign the undertaking."))
         else:
-            services.attestation_sign(
-                actor=request.user,
-                version=request.POST.get("version") or version,
-                request=request,
-            )
-            messages.success(request, _("Thank you. The undertaking is signed."))
-            return redirect("accounts:account")
+            try:
+                services.attestation_sign(
+                    actor=request.user,
+                    version=request.POST.get("version") or version,
+                    request=request,
+                )
+            except Conflict as exc:
+                # The page was read under another version of the text.
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Thank you. The undertaking is signed."))
+                return redirect("accounts:account")
     return render(
         request,
         "accounts/attestation.html",

@@ -22,6 +22,7 @@ from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
 from rekisteri.auditlog import selectors
 from rekisteri.auditlog.forms import EventFilterForm
+from rekisteri.core import formats
 from rekisteri.core.csvsafe import safe_cell
 
 
@@ -77,9 +78,7 @@ def person_access(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     page = selectors.subject_events(
         user=request.user,
         subject_id=subject,
-        before=int(before)
-        if before and before.isascii() and before.isdigit()
-        else None,
+        before=formats.request_number(before),
     )
     audit_record(
         actor=request.user,

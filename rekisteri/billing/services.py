@@ -425,7 +425,7 @@ def _next_number() -> int:
 def invoice_reference(customer_number: str, number: int) -> str:
     """Reference number: customer number, invoice number (fixed width) and
     the 7-3-1 check digit. Unique because the invoice number is."""
-    digits = "".join(ch for ch in customer_number if ch.isdigit())
+    digits = "".join(ch for ch in customer_number if "0" <= ch <= "9")
     return formats.reference_from_base(f"{digits}{number:0{REFERENCE_NUMBER_WIDTH}d}")
 
 

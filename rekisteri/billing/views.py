@@ -127,7 +127,7 @@ def _first_lines(post: Any) -> Any:
             del kept[key]
     kept["lines-TOTAL_FORMS"] = str(max(stop, 0))
     initial = kept.get("lines-INITIAL_FORMS", "0")
-    if initial.isdigit() and int(initial) > stop:
+    if (formats.request_number(initial) or 0) > stop:
         kept["lines-INITIAL_FORMS"] = str(max(stop, 0))
     return kept
 

@@ -44,6 +44,20 @@ def is_ascii_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
+# The most digits a number from a request may have: a database integer's.
+MAX_NUMBER_DIGITS = 18
+
+
+def request_number(value: str | None, default: int | None = None) -> int | None:
+    """A whole number sent in a query string or a form: ASCII digits only,
+    at most :data:`MAX_NUMBER_DIGITS` of them, else ``default``.
+    ``str.isdigit`` also takes superscripts, which ``int()`` refuses, and
+    ``int()`` refuses more than 4,300 digits: either was a server error."""
+    if value and len(value) <= MAX_NUMBER_DIGITS and is_ascii_digits(value):
+        return int(value)
+    return default
+
+
 def has_non_ascii_digits(value: str) -> bool:
     """Whether ``value`` holds a decimal digit outside 0-9."""
     return any(

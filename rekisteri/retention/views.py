@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rekisteri.accounts.permissions import Perm, has_perm, require
+from rekisteri.core import formats
 from rekisteri.privacy.charts import bar_chart
 from rekisteri.retention import selectors
 from rekisteri.retention.choices import EntryKind, Rule
@@ -49,15 +50,11 @@ def forecast(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _int(value: str | None, default: int | None) -> int | None:
-    return int(value) if value and value.isdigit() else default
-
-
 @require(Perm.PRIVACY_VIEW)
 def due(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "person")
     rule = request.GET.get("rule", Rule.RELATIONSHIP)
-    within = _int(request.GET.get("within"), 0)
+    within = formats.request_number(request.GET.get("within"), 0)
     if kind not in selectors.KINDS or rule not in Rule.values:
         raise Http404
     if within not in selectors.HORIZONS:
@@ -69,7 +66,7 @@ def due(request: HttpRequest) -> HttpResponse:
         kind=kind,
         rule=rule,
         within=within,
-        after=_int(request.GET.get("after"), None),
+        after=formats.request_number(request.GET.get("after"), None),
     )
     return render(
         request,

@@ -445,3 +445,16 @@ def test_other_forms_over_the_field_limit_get_a_page_that_says_so():
     body = response.content.decode()
     assert "2000" in body and "liian suuri" in body
     assert not invoice.payments.exists()
+
+
+def test_a_cut_post_s_form_count_in_other_digits_is_no_server_error():
+    from django.http import QueryDict
+
+    from rekisteri.billing.views import _first_lines
+
+    for initial in ("²", "١٢", "9" * 5000):
+        post = QueryDict(mutable=True)
+        post.update({"lines-INITIAL_FORMS": initial, "lines-0-description": "x"})
+        post.update({"lines-1-description": "y"})
+        kept = _first_lines(post)
+        assert kept["lines-TOTAL_FORMS"] == "1"

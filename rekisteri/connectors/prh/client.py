@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from rekisteri.connectors.conf import setting
+from rekisteri.core import formats
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if formats.is_ascii_digits(value):
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -279,7 +280,7 @@ def _bounded_body(response: httpx.Response) -> bytes:
     """The body of a streamed answer, refused past ``MAX_ANSWER_BYTES``
     before more is read (a stated length too large is refused unread)."""
     stated = response.headers.get("content-length", "")
-    if stated.isdigit() and int(stated) > MAX_ANSWER_BYTES:
+    if formats.is_ascii_digits(stated) and int(stated) > MAX_ANSWER_BYTES:
         raise PrhBadResponse(_too_large())
     chunks: list[bytes] = []
     size = 0

@@ -311,3 +311,9 @@ def test_a_zip_that_inflates_far_more_than_json_is_refused_unread(
     with zipfile.ZipFile(real, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("all.json", many)
     assert len(list(iter_companies(real))) == 2000
+
+
+def test_a_retry_after_in_other_digits_is_no_delay():
+    assert retry_after_seconds("²") is None
+    assert retry_after_seconds("١٢") is None
+    assert retry_after_seconds("12") == 12.0

@@ -11,6 +11,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from stdnum.fi import ytunnus
 
+from rekisteri.core import formats
 from rekisteri.core.formats import (
     FormatError,
     clean_text,
@@ -449,3 +450,25 @@ def test_clean_text_too_long():
     assert code_of(clean_text, "x" * 6, max_length=5) == "too_long"
     # Length counts after cleaning.
     assert clean_text("  x  x  ", max_length=3) == "x x"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("42", 42),
+        ("0042", 42),
+        ("9" * 18, int("9" * 18)),
+        ("9" * 19, None),
+        ("1" * 5000, None),
+        ("²", None),
+        ("١٢", None),
+        ("１２", None),
+        ("-1", None),
+        (" 1", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_number_from_a_request_is_ascii_digits_of_bounded_length(value, expected):
+    assert formats.request_number(value) == expected
+    assert formats.request_number(value, 7) == (7 if expected is None else expected)
