@@ -10,7 +10,9 @@ from email.message import Message
 from urllib.parse import unquote, urlsplit
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from rekisteri.messaging.conf import setting
 from rekisteri.messaging.parsing.headers import (
     decode_words,
 )
@@ -21,6 +23,7 @@ from rekisteri.messaging.parsing.text import (
     safe_text,
     unflow,
 )
+from rekisteri.messaging.parsing.uuencode import extract_uuencoded
 from rekisteri.messaging.parsing.values import (
     ParsedAttachment,
 )
@@ -108,7 +111,19 @@ def _filename(part: Message, notes: list[str]) -> str:
         name = ""
         notes.append(_("An attachment's file name could not be decoded."))
     name = decode_words(str(name), notes) if name else ""
-    return name.strip().replace("/", "_").replace("\\", "_")[:255]
+    return safe_filename(name)
+
+
+# C0 and C1 control characters and DEL: never part of a name to store.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def safe_filename(name: str) -> str:
+    """A file name fit to store: no path (``/`` and ``\\`` become ``_``),
+    no control characters (``_``), no surrounding whitespace, at most 255
+    characters."""
+    name = safe_text(name).strip().replace("/", "_").replace("\\", "_")
+    return _CONTROL.sub("_", name)[:255]
 
 
 # The standard library's own table only: the system's mime.types differs
@@ -155,6 +170,82 @@ def _derived_name(part: Message, ctype: str, n: int) -> str:
     return stem + ext
 
 
+def _type_of_name(name: str) -> str:
+    """The content type of a file name's extension, from the standard
+    library's table; application/octet-stream when it has none."""
+    ext = posixpath.splitext(name)[1]
+    found = _MIME_TYPES.guess_type("x" + ext)[0] if ext else None
+    return found or "application/octet-stream"
+
+
+# Content-Transfer-Encoding values the standard library decodes as uuencode.
+_UU_ENCODINGS = frozenset(("x-uuencode", "uuencode", "uue", "x-uue"))
+
+
+def _with_uu_files(text: str, attachments: list, notes: list[str]) -> str:
+    """``text`` without its uuencoded blocks, which become attachments
+    (parsing/uuencode.py); blocks that do not decode stay, with a note.
+
+    No more are taken out than a message keeps attachments
+    (``REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENTS``, counting those before
+    them): 40 MB of empty files would be millions of them. The rest stay in
+    the text, with a note.
+    """
+    most = setting("REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENTS")
+    text, files, failed, stopped = extract_uuencoded(
+        text, max(most - len(attachments), 0)
+    )
+    if stopped:
+        notes.append(
+            _(
+                "More uuencoded files were left in the text: a message keeps at "
+                "most %(most)s attachments."
+            )
+            % {"most": most}
+        )
+    for f in files:
+        name = safe_filename(f.name)
+        attachments.append(ParsedAttachment(name, _type_of_name(name), f.data))
+    if failed:
+        notes.append(
+            ngettext(
+                "%(n)s uuencoded file in the text could not be decoded and was "
+                "left in the text.",
+                "%(n)s uuencoded files in the text could not be decoded and were "
+                "left in the text.",
+                failed,
+            )
+            % {"n": failed}
+        )
+    return text
+
+
+def _uu_part(part: Message, n: int, notes: list[str]) -> tuple[bytes, str]:
+    """The bytes of a part whose transfer encoding is uuencode, and the name
+    on its begin line. The standard library decodes the encoding, and hands
+    back the part as sent when it cannot: that is kept, with a note."""
+    raw = part.get_payload()
+    raw = raw if isinstance(raw, str) else ""
+    text = raw.replace("\r\n", "\n")
+    rest, files, _failed, _stopped = extract_uuencoded(text, 1)
+    if len(files) == 1 and not rest.strip():
+        return files[0].data, files[0].name
+    data = _part_bytes(part)
+    try:
+        sent = raw.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        sent = raw.encode("raw-unicode-escape")  # as the standard library does
+    if data == sent:
+        notes.append(
+            _(
+                "Part %(n)s is marked as uuencoded but could not be decoded; it "
+                "was stored as sent."
+            )
+            % {"n": n}
+        )
+    return data, ""
+
+
 def _is_attachment(part: Message, name: str) -> bool:
     disposition = str(part.get("content-disposition") or "").split(";")[0]
     return bool(name) or disposition.strip().lower() == "attachment"
@@ -182,18 +273,27 @@ def body_and_attachments(msg: Message, notes: list[str]):
     for n, (part, ctype, alt, name) in enumerate(leaves, start=1):
         if n - 1 == body_index:
             text = _part_text(part, notes)
+            if ctype == "text/plain":
+                text = _with_uu_files(text, attachments, notes)
             texts.append(html_to_text(text) if ctype == "text/html" else text)
             continue
         if ctype.startswith("text/") and not _is_attachment(part, name):
             if body_alt and alt == body_alt:
                 continue  # another rendering of the body (its HTML twin)
-            if ctype == "text/plain":
-                texts.append(_part_text(part, notes))  # an inline text part
+            if ctype == "text/plain":  # an inline text part
+                texts.append(
+                    _with_uu_files(_part_text(part, notes), attachments, notes)
+                )
                 continue
         if ctype.startswith("multipart/"):
             continue  # an empty or malformed container
+        cte = str(part.get("content-transfer-encoding") or "").strip().lower()
         try:
-            data = _part_bytes(part)
+            if cte in _UU_ENCODINGS and not part.is_multipart():
+                data, uu_name = _uu_part(part, n, notes)
+                name = name or safe_filename(uu_name)
+            else:
+                data = _part_bytes(part)
         except Exception:  # noqa: BLE001
             notes.append(
                 _("Part %(n)s could not be decoded and was not stored.") % {"n": n}
