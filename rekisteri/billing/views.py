@@ -43,6 +43,7 @@ from rekisteri.contracts.selectors import organization_contracts
 from rekisteri.core import formats
 from rekisteri.core.errors import ServiceError
 from rekisteri.core.fieldlimit import accepts_truncated_post, field_limit
+from rekisteri.core.forms import message_form_errors
 from rekisteri.registry import selectors as registry_selectors
 
 CONTACT_FIELDS = services.CONTACT_FIELDS
@@ -488,6 +489,8 @@ def collection_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             _refusal(request, exc)
         else:
             messages.success(request, _("Collection case closed"))
+    else:
+        message_form_errors(request, form)
     return redirect("billing:invoice_detail", invoice_id=case.invoice_id)
 
 

@@ -69,3 +69,14 @@ def apply_service_errors(exc: ServiceError, *forms_: forms.Form) -> None:
                 forms_[0].add_error(None, message)
             else:
                 target.add_error(name, message)
+
+
+def message_form_errors(request: Any, form: forms.Form) -> None:
+    """A small form posted from another page (a button with a field or
+    two) that redirects back: its errors as messages on the page it returns
+    to, each once, rather than a redirect that says nothing."""
+    from django.contrib import messages
+
+    for problems in form.errors.values():
+        for message in dict.fromkeys(problems):
+            messages.error(request, message)

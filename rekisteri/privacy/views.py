@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.core.errors import ServiceError
-from rekisteri.core.forms import apply_service_errors
+from rekisteri.core.forms import apply_service_errors, message_form_errors
 from rekisteri.privacy import (
     breaches,
     charts,
@@ -347,6 +347,8 @@ def notice_waive(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Saved"))
+    else:
+        message_form_errors(request, form)
     return redirect("privacy:notice_admin")
 
 

@@ -24,7 +24,7 @@ from rekisteri.accounts.permissions import Perm, require
 from rekisteri.audit.services import audit_record
 from rekisteri.core.csvsafe import safe_cell
 from rekisteri.core.errors import ServiceError
-from rekisteri.core.forms import apply_service_errors
+from rekisteri.core.forms import apply_service_errors, message_form_errors
 from rekisteri.privacy import (
     breaches,
     ropa,
@@ -440,9 +440,7 @@ def breach_affected(request: HttpRequest, breach_id: uuid.UUID) -> HttpResponse:
                 _("%(n)d people affected.") % {"n": breach.affected_count or 0},
             )
     else:
-        for errs in form.errors.values():
-            for message in errs:
-                messages.error(request, message)
+        message_form_errors(request, form)
     return redirect("privacy:breach_detail", breach_id=breach.pk)
 
 

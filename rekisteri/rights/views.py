@@ -20,7 +20,7 @@ from django.views.decorators.http import (
 from rekisteri.access import families
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.core.errors import Conflict, ServiceError, ValidationFailed
-from rekisteri.core.forms import apply_service_errors
+from rekisteri.core.forms import apply_service_errors, message_form_errors
 from rekisteri.registry import selectors as registry_selectors
 from rekisteri.registry.models import Person
 from rekisteri.registry.person_form import person_form_initial, require_person_form
@@ -244,9 +244,7 @@ def notice_record(request: HttpRequest, notice_id: uuid.UUID) -> HttpResponse:
     notice = rectification.notice_get(notice_id)
     form = NoticeForm(request.POST)
     if not form.is_valid():
-        for problems in form.errors.values():
-            for message in problems:
-                messages.error(request, message)
+        message_form_errors(request, form)
         return redirect("rights:notices")
     try:
         rectification.notice_record(

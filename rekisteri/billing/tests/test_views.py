@@ -458,3 +458,19 @@ def test_a_cut_post_s_form_count_in_other_digits_is_no_server_error():
         post.update({"lines-1-description": "y"})
         kept = _first_lines(post)
         assert kept["lines-TOTAL_FORMS"] == "1"
+
+
+def test_closing_a_collection_case_with_an_unknown_outcome_says_so():
+    from rekisteri.billing.choices import CollectionStatus
+    from rekisteri.billing.collection import collection_case_open, reminder_create
+
+    client, _user = client_for()
+    invoice = make_invoice(invoice_date=dt.date(2026, 1, 1))
+    reminder_create(actor=None, invoice=invoice, on=dt.date(2026, 2, 1))
+    case = collection_case_open(actor=None, invoice=invoice, on=dt.date(2026, 3, 1))
+    url = reverse("billing:collection_close", kwargs={"case_id": case.id})
+    response = client.post(url, {"status": "maksettu ehkä"}, follow=True)
+    errors = [m for m in response.context["messages"] if m.level_tag == "error"]
+    assert errors, "an invalid post redirected without a word"
+    case.refresh_from_db()
+    assert case.status == CollectionStatus.OPEN

@@ -166,6 +166,16 @@ def test_waive_through_the_page(officer_client):
     assert profile.waivers == {"dpo": "No DPO: not required under Art. 37."}
 
 
+def test_a_waiver_without_its_item_says_so(officer_client):
+    services.profile_load_seed(actor=None)
+    response = officer_client.post(
+        reverse("privacy:notice_waive"), {"reason": "Ei sovellu."}, follow=True
+    )
+    errors = [m for m in response.context["messages"] if m.level_tag == "error"]
+    assert errors, "an invalid post redirected without a word"
+    assert services.ControllerProfile.objects.get().waivers == {}
+
+
 def test_profile_form_shows_service_errors(officer_client):
     response = officer_client.post(
         reverse("privacy:profile_edit"),
