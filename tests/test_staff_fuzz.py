@@ -470,8 +470,11 @@ def hostile_ids(converter: str, real: str) -> list[tuple[str, str]]:
             ("no dashes", real.replace("-", "")),
             ("upper case", real.upper()),
         ]
-    if converter == "int":
+    if converter in ("int", "id"):
         values += [("zero", "0"), ("2**70", str(2**70)), ("-1", "-1")]
+    if converter == "id":
+        # One spelling per id (core/ids.py's RowNumber).
+        values += [("leading zeros", "00" + real), ("5,000 digits", "9" * 5000)]
     return values
 
 
@@ -813,11 +816,13 @@ def fuzz_ids(probe: Probe, kit: Kit, route: Route, method: str, body: bytes):
     offset = _offset(probe.name)
     for m in _PARAM.finditer(route.route):
         converter, name = m["converter"] or "str", m["name"]
-        nothing = {"uuid": str(uuid.uuid4()), "int": "987654321"}.get(
-            converter, "no-such-thing"
-        )
+        nothing = {
+            "uuid": str(uuid.uuid4()),
+            "int": "987654321",
+            "id": "987654321",
+        }.get(converter, "no-such-thing")
         ordinary = probe.send(method, swap(kit, route, name, nothing), "nothing", body)
-        if converter in ("uuid", "int") and ordinary.status_code != 404:
+        if converter in ("uuid", "int", "id") and ordinary.status_code != 404:
             probe.problems.append(f"{name} of nothing → {ordinary.status_code}")
         values = hostile_ids(
             converter, kit.world.value_for(converter, name, route.route)

@@ -13,12 +13,14 @@ class CoreConfig(AppConfig):
         # and checks registers their system checks.
         from django.apps import apps
         from django.db.backends.signals import connection_created
+        from django.urls import register_converter
 
         from rekisteri.core import (  # noqa: F401
             blindindex,
             catalogue,
             checks,
             conf,
+            ids,
             keyring,
             pgloaders,
             textinput,
@@ -34,6 +36,8 @@ class CoreConfig(AppConfig):
         # PostgreSQL's timestamps read by psycopg's compiled loader.
         connection_created.connect(pgloaders.install, dispatch_uid="rekisteri-pgts")
         textinput.install()
+        # Whole-number ids in paths have one spelling (core/ids.py).
+        register_converter(ids.RowNumber, "id")
         # A setting's environment variable that does not parse stops the
         # start-up, naming it (rekisteri/core/conf.py).
         conf.check_environment()

@@ -9,7 +9,7 @@ urlpatterns = [
     path("privacy-office/retention/due/", views.due, name="due"),
     path("privacy-office/retention/runs/", views.runs, name="runs"),
     path(
-        "privacy-office/retention/runs/<int:run_id>/",
+        "privacy-office/retention/runs/<id:run_id>/",
         views.run_detail,
         name="run_detail",
     ),

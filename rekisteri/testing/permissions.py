@@ -150,7 +150,7 @@ class World:
         self.secrets.extend(part.secrets)
 
     def value_for(self, converter: str, name: str, route: str) -> str:
-        if converter == "int":
+        if converter in ("int", "id"):
             # Integer ids (staff accounts, throttles) are named like uuids.
             for key, value in self.int_ids.items():
                 if key in name:
@@ -473,11 +473,13 @@ def check_site_route(name: str) -> None:
     if expect.query:
         url += "?" + urlencode(kit.filled(expect.query))
     missing_url = None
-    if "<uuid:" in route.route or "<int:" in route.route:
+    if any(f"<{c}:" in route.route for c in ("uuid", "int", "id")):
         missing_url = "/" + _PARAM.sub(
-            lambda m: {"uuid": str(uuid.uuid4()), "int": "987654321"}.get(
-                m["converter"], "x"
-            ),
+            lambda m: {
+                "uuid": str(uuid.uuid4()),
+                "int": "987654321",
+                "id": "987654321",
+            }.get(m["converter"], "x"),
             route.route,
         )
         if expect.user != "holder":

@@ -91,3 +91,15 @@ def test_an_id_in_capitals_is_the_same_id():
     real = uuid.UUID("01a24e55-1bfd-72fb-842d-fccbf4403119")
     assert ids.as_uuid(str(real).upper()) == real
     assert ids.as_uuid(real) is real
+
+
+@pytest.mark.django_db
+def test_a_whole_number_id_in_a_path_has_one_spelling(client):
+    from rekisteri.accounts.choices import StaffRole
+    from rekisteri.testing import client_as, make_staff
+
+    admin = client_as(StaffRole.ADMINISTRATOR, client=client)
+    other = make_staff(StaffRole.SALES)
+    assert admin.get(f"/accounts/staff/{other.pk}/").status_code == 200
+    for spelt in (f"0{other.pk}", f"00{other.pk}", "9" * 5000, "0"):
+        assert admin.get(f"/accounts/staff/{spelt}/").status_code == 404, spelt
