@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
         from django.apps import apps
         from django.db.backends.signals import connection_created
         from django.urls import register_converter
+        from django.urls.converters import get_converters
 
         from rekisteri.core import (  # noqa: F401
             blindindex,
@@ -36,8 +37,10 @@ class CoreConfig(AppConfig):
         # PostgreSQL's timestamps read by psycopg's compiled loader.
         connection_created.connect(pgloaders.install, dispatch_uid="rekisteri-pgts")
         textinput.install()
-        # Whole-number ids in paths have one spelling (core/ids.py).
-        register_converter(ids.RowNumber, "id")
+        # Whole-number ids in paths have one spelling (core/ids.py); once
+        # per process (ready() runs again when tests rebuild the registry).
+        if "id" not in get_converters():
+            register_converter(ids.RowNumber, "id")
         # A setting's environment variable that does not parse stops the
         # start-up, naming it (rekisteri/core/conf.py).
         conf.check_environment()
