@@ -146,6 +146,10 @@ class StrictJSONParser(Parser):
 
 # Pydantic error types → (our code, message). Messages are ours, not
 # pydantic's: some of pydantic's quote parts of the input.
+_BAD_TEXT = (
+    "invalid_character",
+    lambda ctx: _("The text contains characters not allowed."),
+)
 _SCHEMA_ERRORS: dict[str, tuple[str, Callable[[dict], str]]] = {
     "missing": ("required", lambda ctx: _("This field is required.")),
     "string_too_long": (
@@ -162,14 +166,8 @@ _SCHEMA_ERRORS: dict[str, tuple[str, Callable[[dict], str]]] = {
     "string_type": ("type_string", lambda ctx: _("Enter a text value.")),
     # A NUL or a lone surrogate (rekisteri.core.schemas.InputSchema); pydantic
     # itself refuses a lone surrogate in a constrained string.
-    "text_character": (
-        "invalid_character",
-        lambda ctx: _("The text contains characters not allowed."),
-    ),
-    "string_unicode": (
-        "invalid_character",
-        lambda ctx: _("The text contains characters not allowed."),
-    ),
+    "text_character": _BAD_TEXT,
+    "string_unicode": _BAD_TEXT,
     "bool_type": ("type_boolean", lambda ctx: _("Enter true or false.")),
     "bool_parsing": ("type_boolean", lambda ctx: _("Enter true or false.")),
     "int_type": ("type_integer", lambda ctx: _("Enter a whole number.")),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 
 from rekisteri.core.errors import ServiceError, ValidationFailed
 
@@ -75,8 +76,6 @@ def message_form_errors(request: Any, form: forms.Form) -> None:
     """A small form posted from another page (a button with a field or
     two) that redirects back: its errors as messages on the page it returns
     to, each once, rather than a redirect that says nothing."""
-    from django.contrib import messages
-
     for problems in form.errors.values():
         for message in dict.fromkeys(problems):
             messages.error(request, message)

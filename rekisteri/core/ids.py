@@ -10,6 +10,7 @@ from typing import Any
 from uuid_utils.compat import uuid7 as _uuid7
 
 from rekisteri.core.errors import NotFound
+from rekisteri.core.formats import MAX_NUMBER_DIGITS
 
 _CANONICAL = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -70,7 +71,7 @@ class RowNumber:
     spelling, no leading zeros and at most 18 digits (``<int:>`` also takes
     ``0002`` as row 2, a second name for it in URLs, logs and audit rows)."""
 
-    regex = "[1-9][0-9]{0,17}"
+    regex = f"[1-9][0-9]{{0,{MAX_NUMBER_DIGITS - 1}}}"
 
     def to_python(self, value: str) -> int:
         return int(value)

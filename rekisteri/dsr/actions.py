@@ -21,7 +21,7 @@ staff did (:mod:`rekisteri.dsr.services`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -95,8 +95,10 @@ def params_for(kind: str) -> tuple[str, ...]:
 
 @write_service(subject=NONE, reason=_WRITES_NO_PERSON_ROWS)
 def run(
-    kind: str, *, case: Any, actor: Any, params: dict[str, str] | None = None
+    kind: str, *, case: Any, actor: Any, params: Mapping[str, Any] | None = None
 ) -> ActionResult:
+    """Run ``kind``'s action; of ``params`` (a step's form or body) it is
+    given the choices it registered, as text."""
     action = _registry[kind]
     given = params or {}
     chosen = {name: str(given.get(name) or "") for name in params_for(kind)}

@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 from rekisteri.accounts.api import requires
 from rekisteri.accounts.permissions import Perm
 from rekisteri.audit.services import audit_record
+from rekisteri.core import formats
 from rekisteri.core.schemas import InputSchema
 from rekisteri.dsr import selectors, services
 from rekisteri.dsr.models import RequestCase
@@ -141,7 +142,7 @@ def case_list(
     rows = selectors.case_list(
         user=request.auth,
         view=view if view in selectors.VIEWS else "open",
-        handler_id=selectors.staff_pk(handler_id),
+        handler_id=formats.request_number(handler_id),
         today=timezone.localdate(),
     )
     return [_summary(c) for c in rows]

@@ -29,9 +29,12 @@ from rekisteri.dsr.models import RequestCase
 from rekisteri.dsr.services.casework import local_date
 from rekisteri.restrictions import services as restrictions
 from rekisteri.restrictions.choices import RequestedBy
-from rekisteri.restrictions.models import Objection
 from rekisteri.rights import erasure
 from rekisteri.rights import services as rights
+
+_VIA_RESTRICTIONS = (
+    "runs the restrictions app's services, which check the matrix before they write"
+)
 
 
 def _persons(case: RequestCase) -> list[Any]:
@@ -113,9 +116,7 @@ def erasure_for_case(*, case: RequestCase, actor: Any) -> ActionResult:
     return ActionResult("erasure:" + ",".join(receipts))
 
 
-@not_a_write_service(
-    "runs the restrictions app's services, which check the matrix before they write"
-)
+@not_a_write_service(_VIA_RESTRICTIONS)
 def restriction_for_case(
     *, case: RequestCase, actor: Any, ground: str, reason: str
 ) -> ActionResult:
@@ -140,9 +141,7 @@ def restriction_for_case(
     return ActionResult(f"restriction:{case.reference}:placed={placed},kept={kept}")
 
 
-@not_a_write_service(
-    "runs the restrictions app's services, which check the matrix before they write"
-)
+@not_a_write_service(_VIA_RESTRICTIONS)
 def objection_for_case(
     *, case: RequestCase, actor: Any, purpose: str, note: str
 ) -> ActionResult:
@@ -152,21 +151,23 @@ def objection_for_case(
     was. An objection already on record is kept as it is."""
     recorded = kept = 0
     for person in _persons(case):
-        if (
-            purpose
-            and Objection.objects.filter(person=person, purpose=purpose).exists()
-        ):
+        try:
+            restrictions.objection_record(
+                actor=actor,
+                person=person,
+                purpose=purpose,
+                note=note,
+                received_on=local_date(case.received_at),
+                case_ref=case.reference,
+            )
+        except Conflict as exc:
+            # The service checks the choices first, then refuses a second
+            # objection to the same purpose before it writes anything.
+            if exc.code != "objection_exists":
+                raise
             kept += 1
-            continue
-        restrictions.objection_record(
-            actor=actor,
-            person=person,
-            purpose=purpose,
-            note=note,
-            received_on=local_date(case.received_at),
-            case_ref=case.reference,
-        )
-        recorded += 1
+        else:
+            recorded += 1
     return ActionResult(
         f"objection:{case.reference}:{purpose}:recorded={recorded},kept={kept}"
     )

@@ -10,20 +10,12 @@ from django.db.models import Q, QuerySet
 
 from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.core.errors import Forbidden, NotFound
-from rekisteri.core.formats import is_ascii_digits
 from rekisteri.core.ids import as_uuid
 from rekisteri.dsr.choices import OPEN_STATUSES
 from rekisteri.dsr.models import RequestCase
 
 DUE_SOON_DAYS = 7
 VIEWS = ("open", "due_soon", "overdue", "closed", "all")
-
-
-def staff_pk(value: str) -> str | None:
-    """A staff account id as sent in a filter or a form, or None: ASCII digits
-    only (``str.isdigit`` takes other scripts' digits too) and short enough
-    for the database's integer (a longer one overflowed SQLite's driver)."""
-    return value if is_ascii_digits(value) and len(value) <= 18 else None
 
 
 def _require_view(user: Any) -> None:

@@ -23,10 +23,11 @@ from rekisteri.access.enforce import not_a_write_service
 from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
+from rekisteri.core import formats
 from rekisteri.core.errors import ServiceError, ValidationFailed
 from rekisteri.core.textinput import refuse_damaged
 from rekisteri.dsr import portal, selectors, services
-from rekisteri.dsr.actions import params_for, registered_kinds
+from rekisteri.dsr.actions import registered_kinds
 from rekisteri.dsr.choices import Channel, IdentityReason, Kind, Status
 from rekisteri.dsr.portal_texts import PORTAL_TEXTS
 from rekisteri.registry.choices import Language
@@ -54,7 +55,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if view not in selectors.VIEWS:
         view = "open"
     handler = request.GET.get("handler", "")
-    handler_id = selectors.staff_pk(handler)
+    handler_id = formats.request_number(handler)
     today = _today()
     return render(
         request,
@@ -209,10 +210,9 @@ def perform(
     """One step on a case by name: the UI and the API share it."""
     if op == "assign":
         handler_id = str(data.get("handler_id") or "")
+        pk = formats.request_number(handler_id)
         handler = (
-            StaffUser.objects.filter(pk=handler_id, is_active=True).first()
-            if selectors.staff_pk(handler_id)
-            else None
+            StaffUser.objects.filter(pk=pk, is_active=True).first() if pk else None
         )
         if handler_id and handler is None:
             raise ValidationFailed.single("handler", "invalid", _("Unknown account."))
@@ -247,12 +247,8 @@ def perform(
             in ("1", "on", "true", "True"),
         )
     if op == "run_action":
-        kind = str(data.get("kind", ""))
         return services.case_run_action(
-            actor=actor,
-            case=case,
-            kind=kind,
-            params={name: str(data.get(name) or "") for name in params_for(kind)},
+            actor=actor, case=case, kind=str(data.get("kind", "")), params=data
         )
     if op == "record_manual":
         upload = files.get("export") if files else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -77,10 +78,10 @@ def case_run_action(
     actor: Any,
     case: RequestCase,
     kind: str,
-    params: dict[str, str] | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> CaseAction:
-    """Run the registered action for ``kind`` with staff's choices
-    (``params``, the names the action registered) and record its receipt."""
+    """Run the registered action for ``kind`` with staff's choices (those
+    of ``params`` it registered) and record its receipt."""
     if actions.action_for(kind) is None:
         raise Conflict(
             _("No action is registered for this kind: record what was done."),

@@ -384,10 +384,12 @@ def _addresses_for_bare_names(value: str) -> str:
     address parser reads such a phrase's first word as an address and drops
     the rest, so "Matti Meikäläinen" became the address "Matti"."""
     entries = _split_top_level(value)
-    if not any(_is_bare_name(entry) for entry in entries):
+    bare = [_is_bare_name(entry) for entry in entries]
+    if not any(bare):
         return value
     return ",".join(
-        f"{entry} <>" if _is_bare_name(entry) else entry for entry in entries
+        f"{entry} <>" if alone else entry
+        for entry, alone in zip(entries, bare, strict=True)
     )
 
 
