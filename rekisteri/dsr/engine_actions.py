@@ -125,19 +125,24 @@ def restriction_for_case(
     person already restricted stays as they are: the request is met."""
     placed = kept = 0
     for person in _persons(case):
-        if restrictions.is_restricted(person.pk):
+        try:
+            restrictions.restriction_place(
+                actor=actor,
+                person=person,
+                reason=reason,
+                ground=ground,
+                requested_by=RequestedBy.DATA_SUBJECT,
+                requested_on=local_date(case.received_at),
+                case_ref=case.reference,
+            )
+        except Conflict as exc:
+            # The service checks the ground and the reason first, then
+            # refuses a person already restricted before it writes anything.
+            if exc.code != "restricted":
+                raise
             kept += 1
-            continue
-        restrictions.restriction_place(
-            actor=actor,
-            person=person,
-            reason=reason,
-            ground=ground,
-            requested_by=RequestedBy.DATA_SUBJECT,
-            requested_on=local_date(case.received_at),
-            case_ref=case.reference,
-        )
-        placed += 1
+        else:
+            placed += 1
     return ActionResult(f"restriction:{case.reference}:placed={placed},kept={kept}")
 
 

@@ -322,6 +322,13 @@ def test_a_restriction_request_restricts_each_matched_person(officer, person):
 def test_a_second_restriction_request_keeps_the_one_in_force(officer, person):
     restrictions.restriction_place(actor=officer, person=person, reason="Aiempi")
     case = _in_progress(officer, kinds=["restriction"])
+    # Staff's choices are checked even when nobody needs restricting.
+    with pytest.raises(ValidationFailed) as exc:
+        services.case_run_action(
+            actor=officer, case=case, kind="restriction", params={"ground": "x"}
+        )
+    assert set(exc.value.fields) == {"ground", "reason"}
+    assert not case.actions.exists()
     done = services.case_run_action(
         actor=officer,
         case=case,
