@@ -15,6 +15,10 @@ EVENTS = {
     "dsr.withdraw": "The requester withdrew the request.",
     "dsr.action": "A step of the action registry was taken on the case.",
     "dsr.complete": "The case was completed and the reply sent.",
+    "dsr.none_held": (
+        "The case was closed with the answer that the register holds no "
+        "personal data about the requester."
+    ),
     "dsr.export_download": "The requester downloaded their export.",
     "dsr.export_expired": "An export link expired unused.",
     "dsr.case_expire": (

@@ -42,12 +42,16 @@ TRANSITIONS: dict[str, frozenset[str]] = {
         {
             Status.AWAITING_IDENTITY,
             Status.IN_PROGRESS,
+            Status.COMPLETED,
             Status.REFUSED,
             Status.WITHDRAWN,
         }
     ),
+    # Completed before identity is verified only with the answer that the
+    # register holds nothing of the requester (case_answer_none_held);
+    # case_complete itself needs a case in progress.
     Status.AWAITING_IDENTITY: frozenset(
-        {Status.IN_PROGRESS, Status.REFUSED, Status.WITHDRAWN}
+        {Status.IN_PROGRESS, Status.COMPLETED, Status.REFUSED, Status.WITHDRAWN}
     ),
     Status.IN_PROGRESS: frozenset(
         {
@@ -101,3 +105,4 @@ class Letter(models.TextChoices):
     COMPLETION = "completion", _("Completion")
     DOWNLOAD_CODE = "download_code", _("Download code")
     REFUSAL = "refusal", _("Refusal")
+    NONE_HELD = "none_held", _("No data held")

@@ -53,6 +53,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         Letter.COMPLETION: "Pyyntösi on käsitelty ({ref})",
         Letter.DOWNLOAD_CODE: "Latauskoodi ({ref})",
         Letter.REFUSAL: "Päätös pyyntöösi ({ref})",
+        Letter.NONE_HELD: "Vastaus pyyntöösi ({ref})",
     },
     "sv": {
         Letter.ACKNOWLEDGEMENT: "Din begäran har tagits emot ({ref})",
@@ -63,6 +64,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         Letter.COMPLETION: "Din begäran har behandlats ({ref})",
         Letter.DOWNLOAD_CODE: "Kod för nedladdning ({ref})",
         Letter.REFUSAL: "Beslut om din begäran ({ref})",
+        Letter.NONE_HELD: "Svar på din begäran ({ref})",
     },
     "en": {
         Letter.ACKNOWLEDGEMENT: "Your request has been received ({ref})",
@@ -73,6 +75,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         Letter.COMPLETION: "Your request has been completed ({ref})",
         Letter.DOWNLOAD_CODE: "Download code ({ref})",
         Letter.REFUSAL: "Decision on your request ({ref})",
+        Letter.NONE_HELD: "Answer to your request ({ref})",
     },
 }
 
@@ -113,6 +116,15 @@ BODIES: dict[str, dict[str, str]] = {
             "Emme toteuta pyyntöäsi {ref} ({kinds}).\n\nPerustelut: {reason}\n\n"
             "{remedies}"
         ),
+        Letter.NONE_HELD: (
+            "Olemme käsitelleet pyyntösi {ref} ({kinds}). Rekisteristämme ei "
+            "löytynyt sinua koskevia henkilötietoja antamiesi tietojen "
+            "perusteella, joten meillä ei ole tietoja, jotka voisimme antaa, "
+            "siirtää, oikaista, poistaa tai joiden käsittelyä voisimme "
+            "rajoittaa.\n\nJos arvelet, että käsittelemme tietojasi muilla "
+            "yhteystiedoilla, ota yhteyttä osoitteeseen {controller_email} tai "
+            "puhelimitse {controller_phone}.\n\n{remedies}"
+        ),
     },
     "sv": {
         Letter.ACKNOWLEDGEMENT: (
@@ -147,6 +159,15 @@ BODIES: dict[str, dict[str, str]] = {
         ),
         Letter.REFUSAL: (
             "Vi genomför inte din begäran {ref} ({kinds}).\n\nSkäl: {reason}\n\n"
+            "{remedies}"
+        ),
+        Letter.NONE_HELD: (
+            "Vi har behandlat din begäran {ref} ({kinds}). Utifrån de uppgifter "
+            "du lämnade finns inga personuppgifter om dig i vårt register, så "
+            "vi har inga uppgifter att lämna ut, överföra, rätta, radera eller "
+            "begränsa behandlingen av.\n\nOm du tror att vi behandlar dina "
+            "uppgifter med andra kontaktuppgifter, kontakta oss på "
+            "{controller_email} eller per telefon {controller_phone}.\n\n"
             "{remedies}"
         ),
     },
@@ -187,6 +208,14 @@ BODIES: dict[str, dict[str, str]] = {
         Letter.REFUSAL: (
             "We will not act on your request {ref} ({kinds}).\n\nReasons: {reason}"
             "\n\n{remedies}"
+        ),
+        Letter.NONE_HELD: (
+            "We have handled your request {ref} ({kinds}). From the details you "
+            "gave, our register holds no personal data about you, so there is "
+            "no data of yours for us to give, transfer, rectify, erase or "
+            "restrict.\n\nIf you believe we process your data under other "
+            "contact details, please contact us at {controller_email} or by "
+            "phone on {controller_phone}.\n\n{remedies}"
         ),
     },
 }

@@ -184,6 +184,7 @@ def case_detail(request: HttpRequest, dsr_id: Any) -> HttpResponse:
             "today": _today(),
             "can_manage": has_perm(request.user, Perm.PRIVACY_MANAGE),
             "status": Status,
+            "none_held": services.NONE_HELD,
         },
     )
 
@@ -198,6 +199,7 @@ OPS = (
     "run_action",
     "record_manual",
     "complete",
+    "none_held",
     "refuse",
     "withdraw",
 )
@@ -264,6 +266,10 @@ def perform(
         )
     if op == "complete":
         return services.case_complete(actor=actor, case=case, base_url=base_url)
+    if op == "none_held":
+        return services.case_answer_none_held(
+            actor=actor, case=case, note=str(data.get("note", ""))
+        )
     if op == "refuse":
         return services.case_refuse(
             actor=actor, case=case, reason=str(data.get("reason", ""))

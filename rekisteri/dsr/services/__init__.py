@@ -60,6 +60,8 @@ from rekisteri.dsr.services.downloads import (
 )
 from rekisteri.dsr.services.expiry import Expiry, cases_expire, expiring_fields
 from rekisteri.dsr.services.fulfilment import (
+    NONE_HELD,
+    case_answer_none_held,
     case_complete,
     case_record_manual,
     case_run_action,
@@ -96,7 +98,9 @@ __all__ = [
     "MAX_TEXT",
     "PORTAL_PATHS",
     "WRITES_NO_PERSON_ROWS",
+    "NONE_HELD",
     "audit_case",
+    "case_answer_none_held",
     "case_assign",
     "case_complete",
     "case_create",

@@ -18,6 +18,7 @@ from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import Conflict, FieldErrors
 from rekisteri.core.formats import (
     FormatError,
+    ascii_email,
     clean_text,
     normalise_email,
 )
@@ -57,8 +58,10 @@ def check_email(errors: FieldErrors, field_name: str, value: str) -> str:
     except FormatError as exc:
         errors.add(field_name, exc.code, exc.message)
         return ""
-    domain = email.rsplit("@", 1)[-1]
-    if domain in DISPOSABLE_DOMAINS:
+    # The list names a domain in IDNA's ASCII form; the address keeps it in
+    # Unicode (core.formats): either spelling of a listed domain is refused.
+    domains = {email.rsplit("@", 1)[-1], ascii_email(email).rsplit("@", 1)[-1]}
+    if domains & DISPOSABLE_DOMAINS:
         errors.add(
             field_name,
             "email_disposable",
@@ -105,7 +108,7 @@ def send_letter(
         subject=rendered.subject,
         body=rendered.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
+        to=[ascii_email(to)],
     ).send(fail_silently=False)
     return SentMessage.objects.create(
         case=case,
@@ -134,13 +137,18 @@ def staff_or_none(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+def invalid_transition(case: RequestCase) -> Conflict:
+    """The refusal of a step the case's status does not allow."""
+    return Conflict(
+        _("A case that is %(status)s cannot move to that state.")
+        % {"status": case.get_status_display().lower()},
+        code="invalid_transition",
+    )
+
+
 def move_case(case: RequestCase, to: str) -> None:
     if to != case.status and to not in TRANSITIONS[case.status]:
-        raise Conflict(
-            _("A case that is %(status)s cannot move to that state.")
-            % {"status": case.get_status_display().lower()},
-            code="invalid_transition",
-        )
+        raise invalid_transition(case)
     case.status = to
 
 

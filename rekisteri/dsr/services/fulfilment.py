@@ -28,6 +28,7 @@ from rekisteri.dsr.services.casework import (
     WRITES_NO_PERSON_ROWS,
     audit_case,
     check_text,
+    invalid_transition,
     local_date,
     lock_case,
     move_case,
@@ -41,6 +42,7 @@ from rekisteri.dsr.services.codes import (
     secret_hash,
 )
 from rekisteri.dsr.services.downloads import EXPORT_LINK_DAYS, download_path
+from rekisteri.dsr.services.intake import persons_with_email, persons_with_phone
 
 
 def _ready_for_actions(case: RequestCase, kind: str) -> None:
@@ -151,7 +153,9 @@ def case_complete(*, actor: Any, case: RequestCase, base_url: str = "") -> Reque
         done = set(case.actions.values_list("kind", flat=True))
         missing = [k for k in case.kinds if k not in done]
         if case.status != Status.IN_PROGRESS:
-            move_case(case, Status.COMPLETED)  # raises: not reachable from here
+            # A case completes through its actions only once identity is
+            # verified (an unverified one only by case_answer_none_held).
+            raise invalid_transition(case)
         if missing:
             raise Conflict(
                 _("Not every requested kind is done: %(kinds)s.")
@@ -206,4 +210,75 @@ def case_complete(*, actor: Any, case: RequestCase, base_url: str = "") -> Reque
                 )
                 sent.append(Letter.DOWNLOAD_CODE)
         audit_case(actor, "dsr.complete", case, exports=len(links), letters=sent)
+    return case
+
+
+# The reference each requested kind gets when the register holds nothing of
+# the requester (case_answer_none_held).
+NONE_HELD = "none_held"
+
+
+@write_service(subject=NONE, reason=WRITES_NO_PERSON_ROWS)
+def case_answer_none_held(*, actor: Any, case: RequestCase, note: str) -> RequestCase:
+    """Answer that the register holds no personal data about the requester
+    (Art. 15(1): the confirmation is itself the answer; nothing can be
+    exported, erased, restricted or rectified) and close the case.
+
+    Only for an open case with no person matched, and only while the
+    register holds no person with the requester's email address or phone
+    number: those would be matched instead. ``note`` says how staff
+    searched (kept encrypted on each kind's record). The reply names no
+    detail of the register; it goes to the requester's email, when they
+    gave one, whatever identity step the case had reached: it tells the
+    mailbox that the register holds nothing under the details given."""
+    errors = FieldErrors()
+    text = check_text(errors, "note", note, required=True)
+    errors.raise_if_any()
+    with transaction.atomic():
+        case = lock_case(case)
+        if not case.is_open:
+            raise Conflict(_("The case is closed."), code="closed")
+        if case.persons.exists():
+            raise Conflict(
+                _("Persons are matched to this case: run its actions instead."),
+                code="persons_matched",
+            )
+        if (case.requester_email and persons_with_email(case.requester_email)) or (
+            case.requester_phone and persons_with_phone(case.requester_phone)
+        ):
+            raise Conflict(
+                _(
+                    "The register holds a person with the requester's email "
+                    "address or phone number: match them to the case."
+                ),
+                code="persons_found",
+            )
+        now = utc_now()
+        done = set(case.actions.values_list("kind", flat=True))
+        CaseAction.objects.bulk_create(
+            CaseAction(
+                case=case,
+                kind=kind,
+                manual=True,
+                reference=NONE_HELD,
+                note=text,
+                done_by=staff_or_none(actor),
+                done_at=now,
+            )
+            for kind in case.kinds
+            if kind not in done
+        )
+        move_case(case, Status.COMPLETED)
+        case.closed_at = now
+        case.save()
+        sent = []
+        if case.requester_email:
+            send_letter(
+                case=case,
+                letter=Letter.NONE_HELD,
+                to=case.requester_email,
+                actor=actor,
+            )
+            sent.append(Letter.NONE_HELD)
+        audit_case(actor, "dsr.none_held", case, letters=sent)
     return case
