@@ -123,7 +123,7 @@ BODIES: dict[str, dict[str, str]] = {
             "siirtää, oikaista, poistaa tai joiden käsittelyä voisimme "
             "rajoittaa.\n\nJos arvelet, että käsittelemme tietojasi muilla "
             "yhteystiedoilla, ota yhteyttä osoitteeseen {controller_email} tai "
-            "puhelimitse {controller_phone}.\n\n{remedies}"
+            "puhelimitse {controller_phone}.{suppressed}\n\n{remedies}"
         ),
     },
     "sv": {
@@ -167,8 +167,8 @@ BODIES: dict[str, dict[str, str]] = {
             "vi har inga uppgifter att lämna ut, överföra, rätta, radera eller "
             "begränsa behandlingen av.\n\nOm du tror att vi behandlar dina "
             "uppgifter med andra kontaktuppgifter, kontakta oss på "
-            "{controller_email} eller per telefon {controller_phone}.\n\n"
-            "{remedies}"
+            "{controller_email} eller per telefon {controller_phone}.{suppressed}"
+            "\n\n{remedies}"
         ),
     },
     "en": {
@@ -215,7 +215,7 @@ BODIES: dict[str, dict[str, str]] = {
             "no data of yours for us to give, transfer, rectify, erase or "
             "restrict.\n\nIf you believe we process your data under other "
             "contact details, please contact us at {controller_email} or by "
-            "phone on {controller_phone}.\n\n{remedies}"
+            "phone on {controller_phone}.{suppressed}\n\n{remedies}"
         ),
     },
 }
@@ -241,6 +241,26 @@ REMEDIES = {
         "Data Protection Ombudsman, https://tietosuoja.fi/en), and the right "
         "to an effective judicial remedy before a court (GDPR Articles 77 and "
         "79)."
+    ),
+}
+
+# The no-data answer to an objection: the addresses given went on the
+# suppression list (dsr.services.case_answer_none_held).
+SUPPRESSED = {
+    "fi": (
+        "\n\nAntamasi yhteystiedot on lisätty suoramarkkinoinnin estolistalle: "
+        "niitä ei käytetä suoramarkkinointiin, vaikka ne myöhemmin tulisivat "
+        "rekisteriimme."
+    ),
+    "sv": (
+        "\n\nDe kontaktuppgifter du lämnade har lagts till på vår spärrlista "
+        "för direktmarknadsföring: de används inte för direktmarknadsföring "
+        "även om de senare skulle komma in i vårt register."
+    ),
+    "en": (
+        "\n\nThe contact details you gave have been added to our "
+        "direct-marketing suppression list: they will not be used for direct "
+        "marketing even if they later reach our register."
     ),
 }
 
@@ -294,8 +314,11 @@ def render(letter: str, *, language: str, case: Any, **values: Any) -> Rendered:
         "controller_phone": (profile.phone if profile else "") or "-",
         "download": "",
         "reason": "",
+        "suppressed": "",
         **values,
     }
+    # True: the paragraph on the suppression list, in the letter's language.
+    context["suppressed"] = SUPPRESSED[lang] if context["suppressed"] is True else ""
     for key, value in list(context.items()):
         if isinstance(value, dt.datetime):
             context[key] = format_date(value.date(), lang)

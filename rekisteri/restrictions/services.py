@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import (
+    NONE,
     PERSON,
     authorize_write,
     not_a_write_service,
@@ -300,6 +301,44 @@ def _suppress(pairs: list[tuple[str, str]]) -> int:
             continue
         _obj, created = SuppressedContact.objects.get_or_create(kind=kind, digest=d)
         added += created
+    return added
+
+
+@write_service(
+    subject=NONE,
+    reason="writes keyed digests of addresses to the suppression list, no person's row",
+)
+def suppression_add(
+    *,
+    actor: Any,
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    case_ref: str = "",
+) -> int:
+    """Put addresses of someone the register does not hold on the list (an
+    objection to direct marketing from a requester with no data here): if
+    the address enters the register later, by an import or by hand, the
+    person is flagged and left out of marketing. The privacy officer only;
+    returns how many digests were new. The audit event holds the counts and
+    ``case_ref``, never an address."""
+    _require_privacy_officer(actor)
+    pairs = [(ContactKind.EMAIL, str(e)) for e in emails if e] + [
+        (ContactKind.PHONE, str(p)) for p in phones if p
+    ]
+    with transaction.atomic():
+        added = _suppress(pairs)
+        audit_record(
+            actor=actor,
+            action="suppression.add",
+            target_type="suppression",
+            categories=FAMILIES,
+            purpose=PURPOSE,
+            details={
+                "addresses": len(pairs),
+                "added": added,
+                **({"case_ref": case_ref[:40]} if case_ref else {}),
+            },
+        )
     return added
 
 

@@ -43,6 +43,7 @@ from rekisteri.dsr.services.codes import (
 )
 from rekisteri.dsr.services.downloads import EXPORT_LINK_DAYS, download_path
 from rekisteri.dsr.services.intake import persons_with_email, persons_with_phone
+from rekisteri.restrictions import services as restrictions
 
 
 def _ready_for_actions(case: RequestCase, kind: str) -> None:
@@ -271,6 +272,16 @@ def case_answer_none_held(*, actor: Any, case: RequestCase, note: str) -> Reques
         move_case(case, Status.COMPLETED)
         case.closed_at = now
         case.save()
+        # An objection from someone not held: the addresses they gave go on
+        # the suppression list, so a later import does not market them.
+        objected = Kind.OBJECTION in case.kinds
+        if objected:
+            restrictions.suppression_add(
+                actor=actor,
+                emails=[case.requester_email] if case.requester_email else [],
+                phones=[case.requester_phone] if case.requester_phone else [],
+                case_ref=case.reference,
+            )
         sent = []
         if case.requester_email:
             send_letter(
@@ -278,7 +289,8 @@ def case_answer_none_held(*, actor: Any, case: RequestCase, note: str) -> Reques
                 letter=Letter.NONE_HELD,
                 to=case.requester_email,
                 actor=actor,
+                suppressed=objected,
             )
             sent.append(Letter.NONE_HELD)
-        audit_case(actor, "dsr.none_held", case, letters=sent)
+        audit_case(actor, "dsr.none_held", case, letters=sent, suppressed=objected)
     return case

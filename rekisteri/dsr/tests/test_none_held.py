@@ -10,11 +10,13 @@ from django.core import mail
 from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.verify import verify_chain
-from rekisteri.core.errors import Conflict, ValidationFailed
+from rekisteri.core.errors import Conflict, Forbidden, ValidationFailed
 from rekisteri.dsr import services
 from rekisteri.dsr.choices import IdentityReason, Letter, Status
 from rekisteri.dsr.models import RequestCase
 from rekisteri.privacy import services as privacy
+from rekisteri.restrictions import services as restrictions
+from rekisteri.restrictions.models import SuppressionMatch
 from rekisteri.testing import client_as, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +188,45 @@ def test_the_api_step_answers_it(officer):
     )
     assert answered.status_code == 200, answered.content
     assert answered.json()["status"] == "completed"
+
+
+def test_an_objection_puts_the_given_addresses_on_the_suppression_list(officer):
+    case = _unmatched(
+        officer,
+        kinds=["objection"],
+        language="fi",
+        requester_phone="040 765 4321",
+    )
+    assert not restrictions.is_suppressed("email", UNKNOWN)
+    mail.outbox.clear()
+    services.case_answer_none_held(actor=officer, case=case, note=NOTE)
+    assert restrictions.is_suppressed("email", UNKNOWN)
+    assert restrictions.is_suppressed("phone", "+358407654321")
+    (letter,) = mail.outbox
+    assert "estolistalle" in letter.body
+    event = AuditEvent.objects.get(action="suppression.add")
+    assert event.details == {"addresses": 2, "added": 2, "case_ref": case.reference}
+    assert event.subject_id is None
+    assert AuditEvent.objects.get(action="dsr.none_held").details["suppressed"]
+    # The address entering the register later is flagged and not marketed.
+    later = make_person(first_name="Tuntematon", last_name="H", emails=[UNKNOWN])
+    assert SuppressionMatch.objects.filter(person=later).exists()
+
+
+def test_other_kinds_leave_the_suppression_list_alone(officer):
+    case = _unmatched(officer, kinds=["access"], language="en")
+    mail.outbox.clear()
+    services.case_answer_none_held(actor=officer, case=case, note=NOTE)
+    assert not restrictions.is_suppressed("email", UNKNOWN)
+    assert not AuditEvent.objects.filter(action="suppression.add").exists()
+    (letter,) = mail.outbox
+    assert "suppression" not in letter.body
+    assert "holds no personal data about you" in letter.body
+    assert "\n\n\n" not in letter.body
+
+
+def test_only_the_privacy_officer_adds_to_the_suppression_list():
+    clerk = make_staff(StaffRole.CUSTOMER_SERVICE)
+    with pytest.raises(Forbidden):
+        restrictions.suppression_add(actor=clerk, emails=[UNKNOWN])
+    assert not restrictions.is_suppressed("email", UNKNOWN)

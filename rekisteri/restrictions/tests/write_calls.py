@@ -444,6 +444,7 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     ),
     # Declared as writing no register person rows (their reasons say why).
     "rekisteri.dsr.services.intake.case_assign": None,
+    "rekisteri.dsr.services.fulfilment.case_answer_none_held": None,
     "rekisteri.dsr.services.fulfilment.case_complete": None,
     "rekisteri.dsr.services.intake.case_create": None,
     "rekisteri.dsr.services.decisions.case_extend": None,
@@ -468,6 +469,7 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     "rekisteri.connectors.prh.importer.import_companies": None,
     "rekisteri.connectors.contacts.importer.import_contacts": None,
     "rekisteri.connectors.contacts.importer.mapping_save": None,
+    "rekisteri.restrictions.services.suppression_add": None,
 }
 
 
