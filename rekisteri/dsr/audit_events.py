@@ -20,6 +20,9 @@ EVENTS = {
         "personal data about the requester."
     ),
     "dsr.export_download": "The requester downloaded their export.",
+    "dsr.export_hand_over": (
+        "Staff took a case's export to deliver it by post or in person: its size only."
+    ),
     "dsr.export_expired": "An export link expired unused.",
     "dsr.case_expire": (
         "A closed case's details were erased at the end of its retention "

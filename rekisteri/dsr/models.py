@@ -331,6 +331,10 @@ class ExportFile(SealedFile):
         **dict(_REQUESTER, subject="case"),
     )
     downloaded_at = _when(_("downloaded"))
+    # Handed to staff to deliver by post or in person (a requester without
+    # email, or one who asked for paper); never linked then.
+    handed_over_at = _when(_("handed over"))
+    handed_over_by = _staff_fk(_("handed over by"))
 
 
 class IdentityCode(models.Model):

@@ -30,4 +30,9 @@ urlpatterns = [
         "privacy-office/requests/<uuid:dsr_id>/", views.case_detail, name="case_detail"
     ),
     path("privacy-office/requests/<uuid:dsr_id>/act/", views.case_act, name="case_act"),
+    path(
+        "privacy-office/requests/<uuid:dsr_id>/exports/<uuid:export_id>/hand-over/",
+        views.case_export_hand_over,
+        name="case_export_hand_over",
+    ),
 ]

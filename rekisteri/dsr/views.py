@@ -24,7 +24,7 @@ from rekisteri.accounts.models import StaffUser
 from rekisteri.accounts.permissions import Perm, has_perm, require
 from rekisteri.audit.services import audit_record
 from rekisteri.core import formats
-from rekisteri.core.errors import ServiceError, ValidationFailed
+from rekisteri.core.errors import NotFound, ServiceError, ValidationFailed
 from rekisteri.core.textinput import refuse_damaged
 from rekisteri.dsr import portal, selectors, services
 from rekisteri.dsr.actions import registered_kinds
@@ -303,6 +303,34 @@ def case_act(request: HttpRequest, dsr_id: Any) -> HttpResponse:
     return redirect("dsr:case_detail", dsr_id=case.pk)
 
 
+def _attachment(got: services.Download) -> HttpResponse:
+    response = HttpResponse(got.content, content_type=got.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{got.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require(Perm.PRIVACY_MANAGE)
+@require_POST
+def case_export_hand_over(
+    request: HttpRequest, dsr_id: Any, export_id: Any
+) -> HttpResponse:
+    """The case's export for staff to deliver by post or in person (a POST:
+    handing it over is recorded)."""
+    case = selectors.case_get(user=request.user, case_id=dsr_id)
+    try:
+        got = services.export_hand_over(
+            actor=request.user, case=case, export_id=export_id
+        )
+    except NotFound:
+        raise  # the 404 page
+    except ServiceError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+        return redirect("dsr:case_detail", dsr_id=case.pk)
+    return _attachment(got)
+
+
 # --------------------------------------------------------------------------
 # Public portal
 # --------------------------------------------------------------------------
@@ -438,10 +466,7 @@ def _download(language: str):
                 ),
                 status=403,
             )
-        response = HttpResponse(got.content, content_type=got.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{got.filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return _attachment(got)
 
     view.__name__ = f"download_{language}"
     view.__doc__ = f"The one-time export download ({language})."

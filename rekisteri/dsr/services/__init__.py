@@ -56,6 +56,7 @@ from rekisteri.dsr.services.downloads import (
     DownloadRefused,
     download_path,
     export_download,
+    export_hand_over,
     exports_purge_expired,
 )
 from rekisteri.dsr.services.expiry import Expiry, cases_expire, expiring_fields
@@ -92,6 +93,7 @@ __all__ = [
     "DownloadRefused",
     "cases_expire",
     "expiring_fields",
+    "export_hand_over",
     "EXPORT_LINK_DAYS",
     "IDENTITY_CODE_HOURS",
     "MAX_CODE_ATTEMPTS",

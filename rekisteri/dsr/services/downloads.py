@@ -1,18 +1,29 @@
 """The requester's download of an access export through the public portal,
-and the purge of expired exports."""
+its hand-over to staff for delivery by post, and the purge of expired
+exports."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from rekisteri.access.enforce import NONE, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.core import sealed_files
+from rekisteri.core.errors import Conflict, NotFound
+from rekisteri.dsr.choices import Status
 from rekisteri.dsr.models import (
     ExportFile,
+    RequestCase,
 )
 from rekisteri.dsr.services.casework import (
+    WRITES_NO_PERSON_ROWS,
+    audit_case,
+    lock_case,
+    staff_or_none,
     utc_now,
 )
 from rekisteri.dsr.services.codes import (
@@ -102,6 +113,45 @@ def export_download(*, token: str, code: str) -> Download:
     if wrong:
         raise DownloadRefused()
     return result
+
+
+@write_service(subject=NONE, reason=WRITES_NO_PERSON_ROWS)
+def export_hand_over(*, actor: Any, case: RequestCase, export_id: Any) -> Download:
+    """Give staff the case's export to deliver by post or in person (a
+    requester without email, or one who asked for it on paper). Only while
+    the case is in progress, so its reply is still to come; the export is
+    then never linked, and its content is removed when the case completes.
+    Staff may fetch it again until then (a printer jams); each time is
+    audited with the export's size, never its content."""
+    with transaction.atomic():
+        case = lock_case(case)
+        export = case.exports.select_for_update().filter(pk=export_id).first()
+        if export is None:
+            raise NotFound(_("No such export on this case."), code="no_export")
+        if case.status != Status.IN_PROGRESS:
+            raise Conflict(
+                _("An export is handed over while its case is in progress."),
+                code="not_in_progress",
+            )
+        content = export.content
+        if export.token_hash or export.deleted_at or not isinstance(content, bytes):
+            raise Conflict(
+                _("This export is no longer held: it was linked or removed."),
+                code="export_gone",
+            )
+        first = export.handed_over_at is None
+        if first:
+            export.handed_over_at = utc_now()
+            export.handed_over_by = staff_or_none(actor)
+            export.save(update_fields=["handed_over_at", "handed_over_by"])
+        audit_case(
+            actor,
+            "dsr.export_hand_over",
+            case,
+            size=export.size,
+            again=not first,
+        )
+    return Download(export.filename, export.content_type, content)
 
 
 def exports_purge_expired() -> int:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import NONE, write_service
+from rekisteri.core import sealed_files
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
 from rekisteri.dsr import actions, letters
 from rekisteri.dsr.choices import (
@@ -163,20 +164,29 @@ def case_complete(*, actor: Any, case: RequestCase, base_url: str = "") -> Reque
                 % {"kinds": ", ".join(str(Kind(k).label) for k in missing)},
                 code="actions_missing",
             )
-        if (
-            not case.requester_email
-            and case.exports.filter(token_hash__isnull=True).exists()
-        ):
+        # Exports handed over to staff go by post or in person; the rest
+        # are linked in the reply.
+        to_link = case.exports.filter(
+            token_hash__isnull=True, handed_over_at__isnull=True
+        )
+        if not case.requester_email and to_link.exists():
             raise Conflict(
-                _("The export needs the requester's email address for its link."),
+                _(
+                    "The export needs the requester's email address for its "
+                    "link; to deliver it by post, hand it over from the case "
+                    "page first."
+                ),
                 code="no_email",
             )
         move_case(case, Status.COMPLETED)
         case.closed_at = utc_now()
         case.save()
+        handed_over = sealed_files.shred(
+            case.exports.filter(handed_over_at__isnull=False, deleted_at__isnull=True)
+        )
         sent = []
         links = []
-        for export in case.exports.filter(token_hash__isnull=True):
+        for export in to_link:
             token, code = new_token(), new_code()
             export.token_hash = secret_hash("download", token)
             export.code_hash = secret_hash("download_code", code)
@@ -210,7 +220,14 @@ def case_complete(*, actor: Any, case: RequestCase, base_url: str = "") -> Reque
                     code=code,
                 )
                 sent.append(Letter.DOWNLOAD_CODE)
-        audit_case(actor, "dsr.complete", case, exports=len(links), letters=sent)
+        audit_case(
+            actor,
+            "dsr.complete",
+            case,
+            exports=len(links),
+            handed_over=handed_over,
+            letters=sent,
+        )
     return case
 
 

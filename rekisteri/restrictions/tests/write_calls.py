@@ -445,6 +445,7 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
     # Declared as writing no register person rows (their reasons say why).
     "rekisteri.dsr.services.intake.case_assign": None,
     "rekisteri.dsr.services.fulfilment.case_answer_none_held": None,
+    "rekisteri.dsr.services.downloads.export_hand_over": None,
     "rekisteri.dsr.services.fulfilment.case_complete": None,
     "rekisteri.dsr.services.intake.case_create": None,
     "rekisteri.dsr.services.decisions.case_extend": None,
