@@ -15,7 +15,6 @@ decide what exactly to change, so it stays recorded by hand.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from typing import Any
 
@@ -29,7 +28,7 @@ from rekisteri.dsr.models import RequestCase
 from rekisteri.dsr.services.casework import local_date
 from rekisteri.restrictions import services as restrictions
 from rekisteri.restrictions.choices import RequestedBy
-from rekisteri.rights import erasure
+from rekisteri.rights import erasure, exports
 from rekisteri.rights import services as rights
 
 _VIA_RESTRICTIONS = (
@@ -61,17 +60,20 @@ def _bundle(files: list[tuple[str, bytes]]) -> bytes:
 )
 def access_for_case(*, case: RequestCase, actor: Any) -> ActionResult:
     """Art. 15: the access export of each matched person, in the case's
-    language; one JSON file, or a ZIP of one file per person."""
+    language, as a ZIP: a page to read or print (Art. 12(1): intelligible,
+    and what goes by post) and the same export as JSON (Art. 15(3): a
+    commonly used electronic form); named per person when several are
+    matched."""
+    persons = _persons(case)
     files = []
-    for person in _persons(case):
+    for person in persons:
         export = rights.export_person(
             actor=actor, person=person, language=case.language
         )
-        data = json.dumps(export, ensure_ascii=False, indent=2).encode()
-        files.append((f"access-{person.pk}.json", data))
-    reference = f"access:{case.reference}:{len(files)}"
-    if len(files) == 1:
-        return ActionResult(reference, files[0][1], "access.json", "application/json")
+        stem = "access" if len(persons) == 1 else f"access-{person.pk}"
+        files.append((f"{stem}.html", exports.export_html(export)))
+        files.append((f"{stem}.json", exports.export_json(export)))
+    reference = f"access:{case.reference}:{len(persons)}"
     return ActionResult(reference, _bundle(files), "access.zip", "application/zip")
 
 

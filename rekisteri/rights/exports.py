@@ -58,11 +58,20 @@ def _build(actor: Any, person: Person, fmt: str) -> tuple[bytes, list[str]]:
         {v["category"] for item in export["items"] for v in item["values"]}
     )
     if fmt == "html":
-        # In the person's language (fi, sv or en), not the staff member's.
-        with translation.override(export["language"]):
-            text = render_to_string("rights/export.html", {"export": export})
-        return text.encode(), categories
-    return json.dumps(export, ensure_ascii=False, indent=2).encode(), categories
+        return export_html(export), categories
+    return export_json(export), categories
+
+
+def export_json(export: dict[str, Any]) -> bytes:
+    """An access export as the JSON file (docs/rights.md)."""
+    return json.dumps(export, ensure_ascii=False, indent=2).encode()
+
+
+def export_html(export: dict[str, Any]) -> bytes:
+    """An access export as one self-contained HTML page to read or print, in
+    the export's language (fi, sv or en), not the staff member's."""
+    with translation.override(export["language"]):
+        return render_to_string("rights/export.html", {"export": export}).encode()
 
 
 @not_a_write_service(

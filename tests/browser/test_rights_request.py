@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 
 import pytest
 from django.core import mail
@@ -81,9 +82,10 @@ def test_submit_confirm_complete_download_once(
     with subject.expect_download() as info:
         subject.get_by_role("button", name="Lataa").click()
     download = info.value
-    assert download.suggested_filename == "access.json"
-    with open(download.path(), "rb") as fh:
-        export = json.load(fh)
+    assert download.suggested_filename == "access.zip"
+    with zipfile.ZipFile(download.path()) as bundle:
+        export = json.loads(bundle.read("access.json"))
+        assert ADDRESS in bundle.read("access.html").decode()
     assert export["language"] == "fi"
     values = [v["value"] for item in export["items"] for v in item["values"]]
     assert ADDRESS in values and "Selain" in values

@@ -4,8 +4,10 @@ refusal, the action registry, completion and the one-time download."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
+import zipfile
 
 import pytest
 from django.core import mail
@@ -488,7 +490,15 @@ def test_engine_actions_export_and_erase_the_matched_person(officer, person):
     case = _in_progress(officer, kinds=["access", "erasure"])
     access = services.case_run_action(actor=officer, case=case, kind="access")
     assert access.reference == f"access:{case.reference}:1"
-    stored = json.loads(ExportFile.objects.get(case=case).content)
+    stored_file = ExportFile.objects.get(case=case)
+    assert stored_file.filename == "access.zip"
+    with zipfile.ZipFile(io.BytesIO(stored_file.content)) as bundle:
+        assert sorted(bundle.namelist()) == ["access.html", "access.json"]
+        stored = json.loads(bundle.read("access.json"))
+        page = bundle.read("access.html").decode()
+    # The page to read or print, in the case's language, with the values.
+    assert '<html lang="fi">' in page and EMAIL in page
+    assert "Henkilötietosi" in page
     assert stored["confirmation"]["person"] == str(person.pk)
     assert stored["language"] == "fi"
     assert any(v["value"] == EMAIL for item in stored["items"] for v in item["values"])
