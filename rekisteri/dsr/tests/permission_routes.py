@@ -36,9 +36,9 @@ SITE = {
     "dsr:case_create": Expect(),
     "dsr:case_detail": Expect(events=("dsr.view",)),
     "dsr:case_act": Expect("POST", ("dsr.assign",), 302, {"op": "assign"}),
-    # The world's case is not in progress: refused with a message, nothing
-    # handed over or recorded.
-    "dsr:case_export_hand_over": Expect("POST", (), 302),
+    # The kit's export id is another app's (a staff export): not this
+    # case's, so 404 with the permission, nothing handed over or recorded.
+    "dsr:case_export_hand_over": Expect("POST", (), 404),
 }
 
 API = {
