@@ -108,13 +108,20 @@ def keys_for(f: EncryptedTextField, value: str) -> list[int]:
     return keys_for_label(label_of(f), f.blind, value)
 
 
+def _query_term(kind: str, term: str) -> str:
+    """An exact value's term as :func:`keys_for_label` indexes it: its
+    :func:`search_key` (a normalised email with ``ß`` in its domain is
+    indexed with ``ss``). Name terms come as the index's terms already."""
+    return term if kind == "name" else search_key(term)
+
+
 def query_key(model: type[models.Model], field_name: str, term: str) -> int:
     """The index key a query term must match (term already normalised)."""
     f = model._meta.get_field(field_name)
     label = label_of(f)
     bits = blind.TOKEN_BITS if f.blind == "name" else blind.EXACT_BITS
     fkey = blind.field_key(_index_key(), label)
-    return pack(field_code(label), blind.digest(fkey, term, bits))
+    return pack(field_code(label), blind.digest(fkey, _query_term(f.blind, term), bits))
 
 
 def query_key_for_label(label: str, kind: str, term: str) -> int:
@@ -123,7 +130,7 @@ def query_key_for_label(label: str, kind: str, term: str) -> int:
     registry/sealing.py)."""
     bits = blind.TOKEN_BITS if kind == "name" else blind.EXACT_BITS
     fkey = blind.field_key(_index_key(), label)
-    return pack(field_code(label), blind.digest(fkey, term, bits))
+    return pack(field_code(label), blind.digest(fkey, _query_term(kind, term), bits))
 
 
 def query_keys(
@@ -136,6 +143,7 @@ def query_keys(
     bits = blind.TOKEN_BITS if f.blind == "name" else blind.EXACT_BITS
     high = field_code(label) << 32  # pack() of each term's digest
     fkey = blind.field_key(_index_key(), label)
+    terms = [_query_term(f.blind, t) for t in terms]
     return [high | d for d in blind.digests(fkey, terms, bits)]
 
 

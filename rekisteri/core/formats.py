@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+import idna
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -315,23 +316,108 @@ def _format_phone(e164: str) -> str:
 _email_validator = EmailValidator()
 
 
-def normalise_email(value: str) -> str:
-    """Trim and lowercase; the whole address is compared case-insensitively.
+def _email_invalid() -> FormatError:
+    return FormatError("email_invalid", _("Enter a valid email address."))
 
-    The lowercased form is what is validated and stored: lowercasing can turn
-    an accepted character into an unacceptable one (``İ`` becomes ``i`` and a
-    combining dot), and the stored address must pass its own validation.
+
+def normalise_email(value: str) -> str:
+    """The one canonical form of an email address, the form every comparison
+    of addresses uses (duplicates, search, the suppression list, requests,
+    message participants; docs/security.md, One form of an address).
+
+    Trimmed, split at the last ``@``; the local part lowercased (Django's
+    validator takes only ASCII there, but its case-insensitive ``[A-Z]``
+    also lets ``ı`` and ``ſ`` through: a local part that is not ASCII once
+    lowercased is refused); the domain as :func:`normalise_domain` gives it,
+    in Unicode (``pörssi.fi`` whether typed so, decomposed, in capitals or
+    as ``xn--prssi-jua.fi``). The result is what is validated and stored:
+    lowercasing can turn an accepted character into an unacceptable one
+    (``İ`` becomes ``i`` and a combining dot), and the stored address must
+    pass its own validation.
     """
     return _memoised("email", value, None, _normalise_email)
 
 
 def _normalise_email(value: str, _arg: object) -> str:
-    email = (value or "").strip().lower()
+    local, at, domain = (value or "").strip().rpartition("@")
+    local = local.lower()
+    if not at or not local.isascii():
+        raise _email_invalid()
+    email = f"{local}@{normalise_domain(domain)}"
     try:
         _email_validator(email)
     except ValidationError as exc:
-        raise FormatError("email_invalid", _("Enter a valid email address.")) from exc
+        raise _email_invalid() from exc
     return email
+
+
+def _plain_ascii(domain: str) -> bool:
+    """Whether ``domain`` is its own IDNA form once lowercased: ASCII and
+    no label in punycode. Most are: they skip the IDNA codec."""
+    return domain.isascii() and "xn--" not in domain.lower()
+
+
+def normalise_domain(value: str) -> str:
+    """A mail domain in its canonical Unicode form (U-labels), or
+    ``FormatError("email_invalid")`` when IDNA refuses it.
+
+    NFC and lowercased, then through IDNA 2008 with the UTS #46 mapping
+    (the ``idna`` package: full-width letters and dots, capitals and other
+    compatibility spellings map to their one form) to the ASCII form and
+    back, so the Unicode and the punycode spellings of a domain are one
+    domain and people see ``pörssi.fi``. An ASCII domain without punycode
+    is only lowercased (an address literal such as ``[192.0.2.1]`` too)."""
+    if _plain_ascii(value):
+        return value.lower()
+    domain = unicodedata.normalize("NFC", value).lower()
+    try:
+        return idna.decode(idna.encode(domain, uts46=True))
+    except (idna.IDNAError, UnicodeError, ValueError) as exc:
+        raise _email_invalid() from exc
+
+
+def domain_key(value: str) -> str:
+    """:func:`normalise_domain` of a domain, or its trimmed lower case when
+    IDNA refuses it: never refuses (a configured domain, a sender's)."""
+    text = (value or "").strip()
+    try:
+        return normalise_domain(text)
+    except FormatError:
+        return text.lower()
+
+
+def email_key(value: str) -> str:
+    """:func:`normalise_email` of an address, or for text that is not a
+    valid address its trimmed lower case: never refuses. For comparing and
+    digesting addresses as they were typed (a message's participants, a
+    stored value read back), where an odd address is kept, not refused.
+    An ASCII address without punycode is its own lower case either way, so
+    it is not validated here."""
+    text = (value or "").strip()
+    if _plain_ascii(text):
+        return text.lower()
+    try:
+        return normalise_email(text)
+    except FormatError:
+        return text.lower()
+
+
+def ascii_email(value: str) -> str:
+    """The address with its domain in IDNA's ASCII form (``xn--`` labels),
+    as mail is sent. Django's ``sanitize_address`` converts a Unicode domain
+    with Python's IDNA 2003 codec, which sends ``straße.de`` to
+    ``strasse.de`` and refuses letters newer than Unicode 3.2; given this
+    form it sends the address as it is. An address that does not validate
+    is given back trimmed, for Django and the mail server to refuse."""
+    try:
+        email = normalise_email(value)
+    except FormatError:
+        return (value or "").strip()
+    local, _at, domain = email.rpartition("@")
+    if domain.isascii():
+        return email
+    # The domain came out of the codec's round trip: it encodes again.
+    return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
 
 
 # --- Names ---------------------------------------------------------------------

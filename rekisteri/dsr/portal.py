@@ -26,6 +26,7 @@ from rekisteri.accounts.network import rate_key
 from rekisteri.audit.services import audit_record
 from rekisteri.core.cachekeys import cache_key
 from rekisteri.core.errors import Conflict, FieldErrors, ValidationFailed
+from rekisteri.core.formats import ascii_email
 from rekisteri.dsr import letters
 from rekisteri.dsr.choices import (
     Channel,
@@ -117,7 +118,7 @@ def portal_submit(
             subject=rendered.subject,
             body=rendered.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[address],
+            to=[ascii_email(address)],
         ).send(fail_silently=False)
         audit_record(
             actor=None,

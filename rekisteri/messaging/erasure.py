@@ -26,7 +26,7 @@ from django.db.models import Count, IntegerField, Q, Value
 from rekisteri.access.choices import Action
 from rekisteri.access.enforce import PERSON, authorize_write, write_service
 from rekisteri.audit.services import audit_record_many
-from rekisteri.core import compiled, idlist, keyring, participants, rawdelete
+from rekisteri.core import compiled, formats, idlist, keyring, participants, rawdelete
 from rekisteri.core.catalogue import KeyClass
 from rekisteri.messaging.models import (
     Attachment,
@@ -55,13 +55,14 @@ _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 def normal_form(address: str) -> str:
     """``normalise_address(address)[1]`` of an address the register stores,
-    without its parsing where the answer is known: an email address is its
-    trimmed lower case whether or not it validates, and a phone number is
-    stored as ``core.formats.normalise_phone`` wrote it, in E.164, which is
-    its own normal form (as that function's memo holds)."""
+    without its parsing where the answer is known: an email address is
+    ``core.formats.email_key``'s (``normalise_email``'s canonical form, or
+    the trimmed lower case of one that does not validate), and a phone
+    number is stored as ``core.formats.normalise_phone`` wrote it, in E.164,
+    which is its own normal form (as that function's memo holds)."""
     text = (address or "").strip()
     if "@" in text:
-        return text.lower()
+        return formats.email_key(text)
     if _E164.fullmatch(text):
         return text
     return normalise_address(text)[1]

@@ -29,7 +29,7 @@ from django.utils.translation import ngettext
 
 from rekisteri.access.enforce import PERSON, write_service
 from rekisteri.audit.services import audit_record
-from rekisteri.core import keyring
+from rekisteri.core import formats, keyring
 from rekisteri.core.bom import skip_bom
 from rekisteri.core.errors import ServiceError
 from rekisteri.messaging import services
@@ -429,9 +429,10 @@ class _Matcher:
 
 
 def _direction(parsed: ParsedMessage) -> str:
-    own = {d.lower() for d in setting("REKISTERI_MESSAGING_OWN_DOMAINS")}
+    # A domain in Unicode or in punycode is one domain (core.formats).
+    own = {formats.domain_key(d) for d in setting("REKISTERI_MESSAGING_OWN_DOMAINS")}
     sender = parsed.sender
-    if sender and own and sender.address.rsplit("@", 1)[-1].lower() in own:
+    if sender and own and formats.domain_key(sender.address.rsplit("@", 1)[-1]) in own:
         return Direction.OUTBOUND
     return Direction.INBOUND
 

@@ -104,10 +104,8 @@ def normalise_address(address: str) -> tuple[str, str]:
     """(kind, normalised) of an address as typed: email, phone or a name."""
     text = (address or "").strip()
     if "@" in text:
-        try:
-            return AddressKind.EMAIL, formats.normalise_email(text)
-        except Exception:  # noqa: BLE001 - an odd address is kept as typed
-            return AddressKind.EMAIL, text.lower()
+        # An odd address is kept in its lower case (core.formats.email_key).
+        return AddressKind.EMAIL, formats.email_key(text)
     if text and re.fullmatch(r"[+()0-9\s.-]{5,}", text):
         try:
             return AddressKind.PHONE, formats.normalise_phone(text)
@@ -516,8 +514,14 @@ def message_delete(*, actor: Any, message: Message, request: Any = None) -> None
 
 
 def scrub_text(text: str, needles: Iterable[str]) -> str:
-    """``text`` with every needle (longest first, any case) replaced by ERASED."""
-    for needle in sorted({n for n in needles if n and len(n) > 1}, key=len)[::-1]:
+    """``text`` with every needle (longest first, any case) replaced by ERASED.
+
+    An email address whose domain is not ASCII is also scrubbed with its
+    domain in punycode, as mail headers carry it (the register keeps the
+    Unicode form, core.formats.normalise_email)."""
+    wanted = {n for n in needles if n and len(n) > 1}
+    wanted |= {formats.ascii_email(n) for n in wanted if "@" in n and not n.isascii()}
+    for needle in sorted(wanted, key=len)[::-1]:
         text = re.sub(re.escape(needle), ERASED, text, flags=re.IGNORECASE)
     return text
 

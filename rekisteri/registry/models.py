@@ -26,7 +26,7 @@ from rekisteri.core.catalogue import (
     uuid_pk,
 )
 from rekisteri.core.crypto.fields import EncryptedTextField, Placeholder
-from rekisteri.core.formats import search_key
+from rekisteri.core.formats import email_key, search_key
 from rekisteri.registry import sealing
 from rekisteri.registry.choices import (
     Language,
@@ -520,8 +520,10 @@ class PersonEmail(models.Model):
 
 
 def email_digest(email: str) -> str:
-    """The value of ``PersonEmail.email_digest`` for a normalised address."""
-    return unique_digest_for("registry.PersonEmail.email", email.strip().lower())
+    """The value of ``PersonEmail.email_digest`` for an address: the digest
+    of its normal form (``core.formats.email_key``), so every spelling of
+    one address gives one digest."""
+    return unique_digest_for("registry.PersonEmail.email", email_key(email))
 
 
 class PersonPhone(models.Model):

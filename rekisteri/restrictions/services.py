@@ -411,8 +411,11 @@ def objection_record(
 
 def is_suppressed(kind: str, value: str) -> bool:
     """The registry's suppression query: is this address on the list?"""
-    d = suppression.digest(kind, value)
-    return bool(d) and SuppressedContact.objects.filter(kind=kind, digest=d).exists()
+    found = suppression.digests(kind, value)
+    return (
+        bool(found)
+        and SuppressedContact.objects.filter(kind=kind, digest__in=found).exists()
+    )
 
 
 def suppressed_of(kind: str, values: Sequence[str]) -> set[str]:
@@ -420,8 +423,7 @@ def suppressed_of(kind: str, values: Sequence[str]) -> set[str]:
     list, one query for the lot."""
     digests: dict[str, str] = {}
     for value in values:
-        d = suppression.digest(kind, value)
-        if d:
+        for d in suppression.digests(kind, value):
             digests[d] = value
     if not digests:
         return set()
@@ -490,7 +492,7 @@ def suppression_check(
         _suppress(pairs)
         return
     digests = {
-        (kind, d) for kind, value in pairs if (d := suppression.digest(kind, value))
+        (kind, d) for kind, value in pairs for d in suppression.digests(kind, value)
     }
     if not digests:
         return

@@ -1,17 +1,19 @@
 """Keyed digests of the suppression list.
 
-An address is normalised first (an email trimmed and lowercased, a phone
-number in E.164), then digested with HMAC-SHA256 under a key of its own,
-derived with HKDF from the blind-index key (as each blind-index field's key
-is) under a different salt, one key per kind. The whole 256-bit digest is
-kept: unlike a blind index, the list must never match an address it does not
-hold, and it is small. Without the index key the digests cannot be tested
-against guessed addresses.
+An address is normalised first (an email in its one canonical form,
+``core.formats.normalise_email``; a phone number in E.164), then digested
+with HMAC-SHA256 under a key of its own, derived with HKDF from the
+blind-index key (as each blind-index field's key is) under a different
+salt, one key per kind. The whole 256-bit digest is kept: unlike a blind
+index, the list must never match an address it does not hold, and it is
+small. Without the index key the digests cannot be tested against guessed
+addresses.
 """
 
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
@@ -54,3 +56,35 @@ def _digest(kind: str, value: str) -> str | None:
         return None
     key = _key(provider().index_key(), str(kind))
     return hmac.new(key, normal.encode("utf-8"), "sha256").hexdigest()
+
+
+def digests(kind: str, value: str) -> tuple[str, ...]:
+    """The digests the list may hold ``value`` under, to look it up by:
+    :func:`digest` first, then, for an email address whose domain is not
+    ASCII, those of the spellings entries were recorded in before
+    addresses had one canonical form (the domain in punycode, or
+    decomposed; each address was kept as typed, lowercased). Migration
+    ``restrictions.0004`` records the canonical digest of every address of
+    a person who objected, but an erased person's entries stay as they
+    were written: this is how they still match. Empty if not an address."""
+    return formats.derived(
+        f"suppression-lookup:{kind}", value, lambda v: _digests(kind, v)
+    )
+
+
+def _digests(kind: str, value: str) -> tuple[str, ...]:
+    normal = normalise(kind, value)
+    if normal is None:
+        return ()
+    spellings = [normal]
+    if kind == ContactKind.EMAIL and not normal.isascii():
+        for legacy in (
+            formats.ascii_email(normal),
+            unicodedata.normalize("NFD", normal),
+        ):
+            if legacy not in spellings:
+                spellings.append(legacy)
+    key = _key(provider().index_key(), str(kind))
+    return tuple(
+        hmac.new(key, s.encode("utf-8"), "sha256").hexdigest() for s in spellings
+    )

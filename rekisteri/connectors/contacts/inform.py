@@ -33,6 +33,7 @@ from rekisteri.audit.services import audit_record
 from rekisteri.connectors.models import InformTask
 from rekisteri.core import keyring
 from rekisteri.core.errors import Conflict, ValidationFailed
+from rekisteri.core.formats import ascii_email
 from rekisteri.core.periods import response_deadline
 from rekisteri.messaging.choices import ParticipantRole
 from rekisteri.privacy.selectors import controller_profile
@@ -290,7 +291,7 @@ def inform_send(*, actor: Any, task: InformTask) -> InformTask:
             subject=notice.subject,
             body=notice.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[address],
+            to=[ascii_email(address)],
         ).send(fail_silently=False)
         task.informed_at = timezone.now()
         task.channel = "email"
