@@ -37,5 +37,6 @@ class ImportSource(models.TextChoices):
     MANUAL = "manual", _("Entered by staff")
     EML = "eml", _("Imported .eml file")
     MBOX = "mbox", _("Imported mbox file")
+    MSG = "msg", _("Imported Outlook .msg file")
     API = "api", _("API")
     DEMO = "demo", _("Demo data")

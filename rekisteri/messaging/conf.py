@@ -34,7 +34,7 @@ SETTINGS = AppSettings(
     Setting(
         "REKISTERI_MESSAGING_MAX_UPLOAD_BYTES",
         100 * 1024 * 1024,
-        "Bytes of an .eml or mbox file uploaded on the upload page.",
+        "Bytes of an .eml, .msg or mbox file uploaded on the upload page.",
     ),
     Setting(
         "REKISTERI_MESSAGING_MAX_SUBJECT_CHARS",

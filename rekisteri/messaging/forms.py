@@ -113,9 +113,9 @@ class MessageForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    """Upload of one .eml file or one mbox."""
+    """Upload of one .eml or Outlook .msg file or one mbox."""
 
     file = forms.FileField(
         label=_("Email file"),
-        help_text=_("An .eml file or an mbox with many messages."),
+        help_text=_("An .eml or Outlook .msg file, or an mbox with many messages."),
     )

@@ -1,4 +1,5 @@
-"""Importing real email: ``.eml`` files and mboxes, in constant memory.
+"""Importing real email: ``.eml`` and Outlook ``.msg`` files and mboxes, in
+constant memory.
 
 :func:`iter_raw_messages` streams a file line by line and yields each
 message's bytes with its position (1-based index and the byte offset of its
@@ -42,6 +43,7 @@ from rekisteri.messaging.choices import (
 from rekisteri.messaging.conf import setting
 from rekisteri.messaging.models import Message, Thread
 from rekisteri.messaging.parsing import BrokenMessage, ParsedMessage, parse_message
+from rekisteri.messaging.parsing.msgfile import OLE_SIGNATURE
 from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.registry.services import email_owners
 
@@ -75,7 +77,10 @@ class RawMessage:
 
 
 def detect_format(head: bytes) -> str:
-    """``"mbox"`` if the file starts with a ``From `` line, else ``"eml"``."""
+    """``"msg"`` for an OLE compound file (an Outlook .msg: one message),
+    ``"mbox"`` if the file starts with a ``From `` line, else ``"eml"``."""
+    if head.startswith(OLE_SIGNATURE):
+        return "msg"
     return "mbox" if head.lstrip(b"\r\n").startswith(b"From ") else "eml"
 
 
@@ -313,7 +318,8 @@ def iter_mbox(
 def iter_eml(
     stream: IO[bytes], *, max_bytes: int | None = None
 ) -> Iterator[RawMessage]:
-    """The one message of an ``.eml`` file (refused past the size limit)."""
+    """The one message of an ``.eml`` or ``.msg`` file (refused past the
+    size limit)."""
     max_bytes = max_bytes or setting("REKISTERI_MESSAGING_MAX_MESSAGE_BYTES")
     data = stream.read(max_bytes + 1)
     item = RawMessage(1, 0)
@@ -651,7 +657,8 @@ def import_messages(
     progress: Callable[[ImportReport], None] | None = None,
     request: Any = None,
 ) -> ImportReport:
-    """Import every message of an ``.eml`` or mbox stream; see the module doc.
+    """Import every message of an ``.eml``, ``.msg`` or mbox stream; see the
+    module doc.
 
     Never raises for a bad message: each one is in ``report.errors`` with its
     index, byte offset and reason. Each committed chunk carries the run's
@@ -659,7 +666,9 @@ def import_messages(
     """
     fmt, items = iter_raw_messages(stream)
     report = ImportReport(format=fmt)
-    source = ImportSource.MBOX if fmt == "mbox" else ImportSource.EML
+    source = {"mbox": ImportSource.MBOX, "msg": ImportSource.MSG}.get(
+        fmt, ImportSource.EML
+    )
     matcher = _Matcher()
     org_cache: dict[Any, Organization] = {}
     threads: _Bounded = _Bounded(CACHE_LIMIT)

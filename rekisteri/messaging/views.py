@@ -471,7 +471,8 @@ def _duties_chosen(
 @require(Perm.MESSAGES_CHANGE)
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest, organization_id: uuid.UUID) -> HttpResponse:
-    """Upload an .eml or mbox into an organization's history; shows the report."""
+    """Upload an .eml, .msg or mbox into an organization's history; shows the
+    report."""
     organization = _organization(request, organization_id)
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None

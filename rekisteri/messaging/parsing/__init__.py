@@ -18,7 +18,9 @@ The modules, by concern (this package re-exports their public names):
 - ``text``: safe text, ``format=flowed``, HTML to text;
 - ``headers``: header decoding, addresses, dates, Message-IDs, mending;
 - ``parts``: the MIME body and the attachments;
-- ``message``: :func:`parse_message`, which puts them together.
+- ``message``: :func:`parse_message`, which puts them together;
+- ``msgfile``, ``outlook``, ``rtf``: Outlook .msg files (MS-OXMSG), read
+  into the RFC 5322 message ``parse_message`` reads, and their attachments.
 """
 
 from rekisteri.messaging.parsing.headers import (

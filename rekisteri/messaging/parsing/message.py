@@ -19,32 +19,39 @@ from rekisteri.messaging.parsing.headers import (
     repair_header_block,
     unspace_field_names,
 )
+from rekisteri.messaging.parsing.msgfile import OLE_SIGNATURE
+from rekisteri.messaging.parsing.outlook import read_outlook
 from rekisteri.messaging.parsing.parts import body_and_attachments
 from rekisteri.messaging.parsing.values import (
     BrokenMessage,
     ParsedMessage,
 )
 
-# The signature of an OLE compound file, which an Outlook .msg is.
-_OLE_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
 # Headers that make a header block a message even without an envelope.
 _MESSAGE_HEADERS = ("subject", "mime-version", "content-type")
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
-    """Parse the bytes of one message; raise BrokenMessage if it is none."""
+    """Parse the bytes of one message (RFC 5322, or an Outlook .msg, whose
+    signature is its first 8 bytes); raise BrokenMessage if it is none."""
     if not raw.strip():
         raise BrokenMessage("empty", _("The message is empty."))
-    if raw.startswith(_OLE_COMPOUND_FILE):
-        raise BrokenMessage(
-            "outlook_msg",
-            _(
-                "This is an Outlook message file (.msg), not an email. Save the "
-                "message from Outlook as .eml, or export the folder as an mbox, "
-                "and import that."
-            ),
-        )
+    if raw.startswith(OLE_SIGNATURE):
+        return _parse_outlook(raw)
+    return _parse_rfc5322(raw)
+
+
+def _parse_outlook(raw: bytes) -> ParsedMessage:
+    """An Outlook .msg: its headers and bodies read as the RFC 5322 message
+    parsing/outlook.py makes of them, its attachments as it read them."""
+    outlook = read_outlook(raw)
+    result = _parse_rfc5322(outlook.rfc822)
+    result.attachments = outlook.attachments + result.attachments
+    result.notes = list(dict.fromkeys(outlook.notes + result.notes))
+    return result
+
+
+def _parse_rfc5322(raw: bytes) -> ParsedMessage:
     raw = unspace_field_names(raw.lstrip(b"\r\n"))
     if not looks_like_headers(raw):
         raise BrokenMessage(

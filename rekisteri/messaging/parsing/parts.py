@@ -142,7 +142,8 @@ _EXTENSIONS = {
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
-def _extension(ctype: str) -> str:
+def extension_of_type(ctype: str) -> str:
+    """The file name extension of a content type (``.bin`` when unknown)."""
     ext = _EXTENSIONS.get(ctype) or _MIME_TYPES.guess_extension(ctype) or ""
     if not ext:
         ext = ".txt" if ctype.startswith(("text/", "message/")) else ".bin"
@@ -153,7 +154,7 @@ def _derived_name(part: Message, ctype: str, n: int) -> str:
     """A name for a part that has none: the last segment of its
     Content-Location (MHTML names its parts so), else ``part-N``, with the
     extension of its content type."""
-    ext = _extension(ctype)
+    ext = extension_of_type(ctype)
     location = str(part.get("content-location") or "").strip()
     stem = ""
     if location:
@@ -170,7 +171,7 @@ def _derived_name(part: Message, ctype: str, n: int) -> str:
     return stem + ext
 
 
-def _type_of_name(name: str) -> str:
+def type_of_name(name: str) -> str:
     """The content type of a file name's extension, from the standard
     library's table; application/octet-stream when it has none."""
     ext = posixpath.splitext(name)[1]
@@ -205,7 +206,7 @@ def _with_uu_files(text: str, attachments: list, notes: list[str]) -> str:
         )
     for f in files:
         name = safe_filename(f.name)
-        attachments.append(ParsedAttachment(name, _type_of_name(name), f.data))
+        attachments.append(ParsedAttachment(name, type_of_name(name), f.data))
     if failed:
         notes.append(
             ngettext(

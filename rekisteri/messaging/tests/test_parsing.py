@@ -175,8 +175,8 @@ def test_text_before_the_first_from_line_is_reported_as_its_own_message():
         (b"\x00\x01\x02 binary garbage", "no_headers"),
         (b"just some words\nand more\n", "no_headers"),
         (b"X-Nothing: here\n\nbody\n", "no_envelope"),
-        # An Outlook .msg (an OLE compound file) dragged out of Outlook.
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "outlook_msg"),
+        # An OLE compound file's signature (an Outlook .msg's) and no file.
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "msg_unreadable"),
     ],
 )
 def test_broken_messages_raise_with_a_code(raw, code):

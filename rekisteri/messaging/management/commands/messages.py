@@ -1,6 +1,6 @@
 """``manage.py messages import FILE [--organization ID] [--actor USERNAME]``.
 
-Imports an .eml file or an mbox of any size in constant memory, printing
+Imports an .eml or Outlook .msg file or an mbox of any size in constant memory, printing
 progress to stderr and a report (errors by message number and byte offset)
 to stdout. Exit status 1 when any message was not imported, so a script
 notices; the messages that could be read are imported either way, and
@@ -23,11 +23,11 @@ from rekisteri.registry.models import Organization
 
 
 class Command(BaseCommand):
-    help = "Message history operations: import an .eml file or an mbox."
+    help = "Message history operations: import an .eml or .msg file or an mbox."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="import an .eml file or an mbox")
+        imp = sub.add_parser("import", help="import an .eml or .msg file or an mbox")
         imp.add_argument("file", type=Path)
         imp.add_argument(
             "--organization",
