@@ -13,7 +13,7 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rekisteri.access.enforce import NONE, write_service
+from rekisteri.access.enforce import NONE, not_a_write_service, write_service
 from rekisteri.audit.services import audit_record
 from rekisteri.core.errors import Conflict, FieldErrors
 from rekisteri.core.formats import (
@@ -120,6 +120,19 @@ def send_letter(
         sent_by=actor if getattr(actor, "is_authenticated", False) else None,
         sent_at=utc_now(),
     )
+
+
+@not_a_write_service("sends a letter through send_letter, itself declared")
+def reply(*, case: RequestCase, letter: str, actor: Any, **values: Any) -> list[str]:
+    """Send ``letter`` to the requester when they gave an email address;
+    the letters sent, for the step's audit event (by post or phone staff
+    answer themselves)."""
+    if not case.requester_email:
+        return []
+    send_letter(
+        case=case, letter=letter, to=case.requester_email, actor=actor, **values
+    )
+    return [letter]
 
 
 def audit_case(actor: Any, action: str, case: RequestCase, **details: Any) -> None:

@@ -25,7 +25,7 @@ from rekisteri.dsr.services.casework import (
     local_date,
     lock_case,
     move_case,
-    send_letter,
+    reply,
     utc_now,
 )
 
@@ -78,18 +78,14 @@ def case_extend(
         case.extension_reason = text
         case.extension_notified_at = utc_now()
         case.save()
-        sent = []
-        if case.requester_email:
-            send_letter(
-                case=case,
-                letter=Letter.EXTENSION,
-                to=case.requester_email,
-                actor=actor,
-                months=months,
-                deadline=case.extended_until,
-                reason=text,
-            )
-            sent.append(Letter.EXTENSION)
+        sent = reply(
+            case=case,
+            letter=Letter.EXTENSION,
+            actor=actor,
+            months=months,
+            deadline=case.extended_until,
+            reason=text,
+        )
         audit_case(actor, "dsr.extend", case, months=months, letters=sent)
     return case
 
@@ -107,16 +103,7 @@ def case_refuse(*, actor: Any, case: RequestCase, reason: str) -> RequestCase:
         case.status_reason = text
         case.closed_at = utc_now()
         case.save()
-        sent = []
-        if case.requester_email:
-            send_letter(
-                case=case,
-                letter=Letter.REFUSAL,
-                to=case.requester_email,
-                actor=actor,
-                reason=text,
-            )
-            sent.append(Letter.REFUSAL)
+        sent = reply(case=case, letter=Letter.REFUSAL, actor=actor, reason=text)
         audit_case(actor, "dsr.refuse", case, letters=sent)
     return case
 

@@ -33,6 +33,7 @@ from rekisteri.dsr.services.casework import (
     local_date,
     lock_case,
     move_case,
+    reply,
     send_letter,
     staff_or_none,
     utc_now,
@@ -299,15 +300,8 @@ def case_answer_none_held(*, actor: Any, case: RequestCase, note: str) -> Reques
                 phones=[case.requester_phone] if case.requester_phone else [],
                 case_ref=case.reference,
             )
-        sent = []
-        if case.requester_email:
-            send_letter(
-                case=case,
-                letter=Letter.NONE_HELD,
-                to=case.requester_email,
-                actor=actor,
-                suppressed=objected,
-            )
-            sent.append(Letter.NONE_HELD)
+        sent = reply(
+            case=case, letter=Letter.NONE_HELD, actor=actor, suppressed=objected
+        )
         audit_case(actor, "dsr.none_held", case, letters=sent, suppressed=objected)
     return case

@@ -30,6 +30,7 @@ from rekisteri.dsr.services.casework import (
     letters_reason,
     lock_case,
     move_case,
+    reply,
     send_letter,
     staff_or_none,
     utc_now,
@@ -192,15 +193,11 @@ def identity_request(*, actor: Any, case: RequestCase, reason: str) -> RequestCa
             raise Conflict(_("The case is closed."), code="closed")
         _await_identity(case, reason)
         case.save()
-        sent = []
-        if case.requester_email:
-            send_letter(
-                case=case,
-                letter=Letter.IDENTITY_REQUEST,
-                to=case.requester_email,
-                actor=actor,
-                reason=letters_reason(case.language, reason),
-            )
-            sent.append(Letter.IDENTITY_REQUEST)
+        sent = reply(
+            case=case,
+            letter=Letter.IDENTITY_REQUEST,
+            actor=actor,
+            reason=letters_reason(case.language, reason),
+        )
         audit_case(actor, "dsr.identity_requested", case, reason=reason, letters=sent)
     return case
