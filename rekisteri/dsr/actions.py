@@ -1,6 +1,7 @@
 """The action registry: what the rights engine does for each kind.
 
-The apps that carry out rights (export, erasure, restriction, objection)
+The apps that carry out rights (export, erasure, rectification, restriction,
+objection)
 register one callable per kind in their ``AppConfig.ready``::
 
     from rekisteri.dsr import actions
@@ -44,6 +45,9 @@ class ActionResult:
     export: bytes | None = None
     filename: str = ""
     content_type: str = "application/octet-stream"
+    # Staff's words on what was done, kept sealed on the case's record
+    # (a rectification that changed nothing says why).
+    note: str = ""
 
 
 Action = Callable[..., ActionResult]

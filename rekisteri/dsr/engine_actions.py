@@ -9,7 +9,9 @@ and objection take staff's judgement as the action's choices (the Art.
 18(1) ground and the reason; the purpose objected to and, for legitimate
 interest, the balancing note) and place them through the restrictions
 app's services for every matched person. Rectification needs staff to
-decide what exactly to change, so it stays recorded by hand.
+decide what exactly to change: they correct the data on the rights pages
+under the case's reference, and the action confirms the corrections
+recorded under it (or, when nothing was corrected, takes staff's reasons).
 """
 
 from __future__ import annotations
@@ -21,14 +23,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from rekisteri.access.enforce import not_a_write_service
-from rekisteri.core.errors import Conflict
+from rekisteri.core.errors import Conflict, ValidationFailed
 from rekisteri.dsr import actions
 from rekisteri.dsr.actions import ActionResult
 from rekisteri.dsr.models import RequestCase
 from rekisteri.dsr.services.casework import local_date
 from rekisteri.restrictions import services as restrictions
 from rekisteri.restrictions.choices import RequestedBy
-from rekisteri.rights import erasure, exports
+from rekisteri.rights import erasure, exports, rectification
 from rekisteri.rights import services as rights
 
 _VIA_RESTRICTIONS = (
@@ -180,9 +182,42 @@ def objection_for_case(
     )
 
 
+@not_a_write_service(
+    "reads the rectifications staff made on the rights pages, which check "
+    "the matrix and the restrictions before they write"
+)
+def rectification_for_case(*, case: RequestCase, actor: Any, note: str) -> ActionResult:
+    """Art. 16: confirm the corrections made under the case's reference
+    (`/rights/persons/<id>/rectify/?case_ref=…`, which notifies the
+    recipients, Art. 19) for the matched persons. With none, the data was
+    not corrected (found accurate, or the request was unfounded): staff's
+    ``note`` says why and is required."""
+    persons = _persons(case)
+    made = rectification.rectifications_for_case(
+        [p.pk for p in persons], case.reference
+    )
+    text = (note or "").strip()
+    if not made and not text:
+        raise ValidationFailed.single(
+            "note",
+            "required",
+            _(
+                "Nothing has been corrected under this request: correct the data "
+                "through the case's rectification link, or say why nothing was "
+                "corrected."
+            ),
+        )
+    corrected = len({r.person_id for r in made})
+    return ActionResult(
+        f"rectification:{case.reference}:records={len(made)},persons={corrected}",
+        note=text,
+    )
+
+
 def register() -> None:
     actions.register("access", access_for_case)
     actions.register("portability", portability_for_case)
     actions.register("erasure", erasure_for_case)
     actions.register("restriction", restriction_for_case, params=("ground", "reason"))
     actions.register("objection", objection_for_case, params=("purpose", "note"))
+    actions.register("rectification", rectification_for_case, params=("note",))

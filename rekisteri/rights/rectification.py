@@ -241,6 +241,18 @@ class NoticeRow:
     fields: list[str]
 
 
+def rectifications_for_case(
+    person_ids: list[Any], case_ref: str
+) -> list[Rectification]:
+    """The rectifications made under the request ``case_ref`` for these
+    persons, oldest first (a rights-request case confirms its own)."""
+    return list(
+        Rectification.objects.filter(
+            person_id__in=person_ids, case_ref=case_ref
+        ).order_by("made_at", "pk")
+    )
+
+
 def rectifications_of(person: Person) -> list[Rectification]:
     """The person's rectifications, newest first, with their notices."""
     return list(Rectification.objects.filter(person=person).prefetch_related("notices"))

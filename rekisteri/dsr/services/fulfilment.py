@@ -100,6 +100,7 @@ def case_run_action(
             case=case,
             kind=kind,
             reference=result.reference[:200],
+            note=result.note or None,
             done_by=staff_or_none(actor),
             done_at=utc_now(),
         )

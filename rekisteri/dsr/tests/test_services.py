@@ -68,6 +68,19 @@ def export_action():
         yield calls
 
 
+@pytest.fixture
+def manual_rectification():
+    """Rectification as a kind with no registered action, the way a kind is
+    recorded by hand (the engine registers one for it)."""
+    action, params = (
+        actions.action_for("rectification"),
+        actions.params_for("rectification"),
+    )
+    actions.unregister("rectification")
+    yield
+    actions.register("rectification", action, params=params)
+
+
 def _case(officer, **kw):
     values = dict(
         actor=officer,
@@ -256,7 +269,9 @@ def _in_progress(officer, **kw):
     return services.identity_record_check(actor=officer, case=case, how="Tunnettu")
 
 
-def test_completion_requires_every_kind_done(officer, person, export_action):
+def test_completion_requires_every_kind_done(
+    officer, person, export_action, manual_rectification
+):
     case = _in_progress(officer, kinds=["access", "rectification"])
     with pytest.raises(Conflict) as exc:
         services.case_complete(actor=officer, case=case)
@@ -281,11 +296,60 @@ def test_completion_requires_every_kind_done(officer, person, export_action):
     assert [a.reference for a in case.actions.filter(manual=False)] == ["export-1"]
 
 
-def test_action_without_registration_is_refused(officer, person):
+def test_action_without_registration_is_refused(officer, person, manual_rectification):
     case = _in_progress(officer, kinds=["rectification"])
     with pytest.raises(Conflict) as exc:
         services.case_run_action(actor=officer, case=case, kind="rectification")
     assert exc.value.code == "no_action"
+
+
+def test_a_rectification_request_confirms_the_corrections_made_under_it(
+    officer, person
+):
+    from rekisteri.rights import rectification
+
+    case = _in_progress(officer, kinds=["rectification"])
+    # Nothing corrected yet: staff either correct or say why not.
+    with pytest.raises(ValidationFailed) as exc:
+        services.case_run_action(actor=officer, case=case, kind="rectification")
+    assert set(exc.value.fields) == {"note"}
+    assert not case.actions.exists()
+    # A correction under another request does not count for this one.
+    rectification.rectify(
+        actor=officer, person=person, case_ref="OTHER-1", first_name="Maija-Liisa"
+    )
+    with pytest.raises(ValidationFailed):
+        services.case_run_action(actor=officer, case=case, kind="rectification")
+    rectification.rectify(
+        actor=officer, person=person, case_ref=case.reference, last_name="Mäkinen"
+    )
+    done = services.case_run_action(actor=officer, case=case, kind="rectification")
+    assert done.reference == (f"rectification:{case.reference}:records=1,persons=1")
+    assert not done.manual and done.note is None
+    case = services.case_complete(actor=officer, case=case)
+    assert case.status == Status.COMPLETED
+
+
+def test_a_rectification_request_without_corrections_keeps_staff_s_reasons(
+    officer, person, client
+):
+    case = _in_progress(officer, kinds=["rectification"])
+    client_as(officer, client=client)
+    page = client.get(f"/privacy-office/requests/{case.pk}/")
+    assert b'name="kind" value="rectification"' in page.content
+    client.post(
+        f"/privacy-office/requests/{case.pk}/act/",
+        {
+            "op": "run_action",
+            "kind": "rectification",
+            "note": "Tiedot tarkistettu: osoite on oikein",
+        },
+    )
+    done = case.actions.get()
+    assert done.reference.endswith(":records=0,persons=0")
+    assert done.note == "Tiedot tarkistettu: osoite on oikein"
+    page = client.get(f"/privacy-office/requests/{case.pk}/")
+    assert b"Tiedot tarkistettu: osoite on oikein" in page.content
 
 
 def test_a_restriction_request_restricts_each_matched_person(officer, person):
