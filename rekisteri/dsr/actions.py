@@ -1,8 +1,7 @@
 """The action registry: what the rights engine does for each kind.
 
 The apps that carry out rights (export, erasure, rectification, restriction,
-objection)
-register one callable per kind in their ``AppConfig.ready``::
+objection) register one callable per kind in their ``AppConfig.ready``::
 
     from rekisteri.dsr import actions
 
