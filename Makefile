@@ -63,9 +63,9 @@ format: dev
 LOCALE_APPS := accounts access audit auditlog billing connectors contracts dsr jobs messaging privacy restrictions rights retention
 
 messages: dev
-	cd rekisteri && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../$(BIN)/python ../manage.py makemessages -l fi -l en --no-obsolete $(foreach a,$(LOCALE_APPS),--ignore '$(a)/*')
+	cd rekisteri && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../$(BIN)/python ../manage.py makemessages -l fi -l en --no-obsolete --ignore '*/tests/*' $(foreach a,$(LOCALE_APPS),--ignore '$(a)/*')
 	for a in $(LOCALE_APPS); do \
-		(cd rekisteri/$$a && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../../$(BIN)/python ../../manage.py makemessages -l fi --no-obsolete) || exit 1; \
+		(cd rekisteri/$$a && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../../$(BIN)/python ../../manage.py makemessages -l fi --no-obsolete --ignore 'tests/*') || exit 1; \
 	done
 	cd rekisteri && DJANGO_SETTINGS_MODULE=rekisteri.settings_test ../$(BIN)/python ../manage.py compilemessages
 	@! grep -l -e '^#, fuzzy' $$(find rekisteri -name django.po -path '*/fi/*') || { echo "fuzzy translations left"; exit 1; }
