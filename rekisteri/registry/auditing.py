@@ -22,6 +22,7 @@ from rekisteri.access.selectors import visible_families
 from rekisteri.audit.chain import chain_key
 from rekisteri.audit.choices import Outcome
 from rekisteri.audit.services import audit_record, audit_record_many
+from rekisteri.core import formats
 from rekisteri.registry.conf import setting
 from rekisteri.registry.models import (
     Organization,
@@ -241,9 +242,15 @@ def record_list(
 
 def query_digest(q: str) -> str:
     """A keyed digest of a search query: equal queries can be told equal in
-    an investigation (with the keys), the text cannot be read back."""
+    an investigation (with the keys), the text cannot be read back. An email
+    address is taken in its one canonical form (core.formats.email_key), so
+    its Unicode and punycode spellings are one query, as they are one
+    address to the search."""
+    text = q.strip()
+    if "@" in text:
+        text = formats.email_key(text)
     return hmac.new(
-        chain_key(), b"search|" + q.strip().casefold().encode(), hashlib.sha256
+        chain_key(), b"search|" + text.casefold().encode(), hashlib.sha256
     ).hexdigest()[:16]
 
 

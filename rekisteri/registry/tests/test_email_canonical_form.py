@@ -70,3 +70,17 @@ def test_a_domain_with_sharp_s_is_its_own_domain_and_is_found():
     assert search(user=staff, q="ANNA@STRAßE.DE").persons == [strasse_sz]
     assert search(user=staff, q="anna@xn--strae-oqa.de").persons == [strasse_sz]
     assert search(user=staff, q="anna@strasse.de").persons == [strasse]
+
+
+def test_a_search_s_audit_digest_is_one_for_every_spelling_of_an_address():
+    from rekisteri.registry.auditing import query_digest
+
+    spellings = [
+        "matti@pörssi.fi",
+        " MATTI@XN--PRSSI-JUA.FI ",
+        "matti@po\u0308rssi.fi",
+    ]
+    assert len({query_digest(s) for s in spellings}) == 1
+    assert query_digest("matti@pörssi.fi") != query_digest("matti@porssi.fi")
+    # Other queries as before: trimmed and case-folded.
+    assert query_digest(" Meikäläinen") == query_digest("MEIKÄLÄINEN ")
