@@ -16,9 +16,9 @@ is sniffed among ``;``, ``,`` and tab from the header row (a quoted header
 may hold line breaks); spaces after a delimiter are skipped, so
 ``1, "Doe, John"`` is two cells.
 
-An old Excel workbook (``.xls``), a password-protected one, an
-OpenDocument spreadsheet and a Strict Open XML workbook are refused, each
-with its own code.
+An old Excel workbook (``.xls``), a binary one (``.xlsb``), a
+password-protected one, an OpenDocument spreadsheet and a Strict Open XML
+workbook are refused, each with its own code.
 """
 
 from __future__ import annotations
@@ -289,8 +289,19 @@ def _check_xlsx_archive(path: Path) -> None:
                     _("The spreadsheet is too large to be read safely."),
                     "xlsx_too_large",
                 )
+            names = archive.namelist()
+            # Excel's binary workbook is a ZIP of binary parts openpyxl
+            # cannot read ("Excel Binary Workbook" in Save As).
+            if "xl/workbook.bin" in names:
+                raise _refuse(
+                    _(
+                        "The file is an Excel binary workbook (.xlsb); save it "
+                        "as an Excel workbook (.xlsx) or as CSV."
+                    ),
+                    "xlsb",
+                )
             # An OpenDocument file names its kind in its first member.
-            if "mimetype" in archive.namelist():
+            if "mimetype" in names:
                 with archive.open("mimetype") as member:
                     if member.read(64).startswith(
                         b"application/vnd.oasis.opendocument"
