@@ -20,6 +20,7 @@ EVENTS = {
         "personal data about the requester."
     ),
     "dsr.export_download": "The requester downloaded their export.",
+    "dsr.letter_print": "A letter to post to the requester was shown for printing.",
     "dsr.export_hand_over": (
         "Staff took a case's export to deliver it by post or in person: its size only."
     ),

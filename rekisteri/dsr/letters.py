@@ -282,6 +282,13 @@ DOWNLOAD = {
     ),
 }
 
+# The completion letter by post, with the export handed over for it.
+ENCLOSED = {
+    "fi": "Tietosi ovat tämän kirjeen liitteenä.",
+    "sv": "Dina uppgifter finns som bilaga till detta brev.",
+    "en": "Your data is enclosed with this letter.",
+}
+
 SIGNATURE = {
     "fi": "Ystävällisin terveisin",
     "sv": "Med vänlig hälsning",

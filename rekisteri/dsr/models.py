@@ -290,6 +290,11 @@ class SentMessage(models.Model):
     )
     sent_by = _staff_fk(_("sent by"))
     sent_at = not_personal(models.DateTimeField())
+    by_post = not_personal(
+        models.BooleanField(_("by post"), default=False),
+        "to the requester's postal address: printed and posted by staff "
+        "(no email address was given)",
+    )
 
     class Meta:
         ordering = ["sent_at"]

@@ -12,7 +12,7 @@ from rekisteri.accounts.permissions import Perm, has_perm
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.ids import as_uuid
 from rekisteri.dsr.choices import OPEN_STATUSES
-from rekisteri.dsr.models import RequestCase
+from rekisteri.dsr.models import RequestCase, SentMessage
 
 DUE_SOON_DAYS = 7
 VIEWS = ("open", "due_soon", "overdue", "closed", "all")
@@ -86,3 +86,12 @@ def case_get(*, user: Any, case_id: Any) -> RequestCase:
     if case is None:
         raise NotFound()
     return case
+
+
+def letter_to_post(*, case: RequestCase, letter_id: Any) -> SentMessage:
+    """One of the case's letters to post (the caller has read the case)."""
+    pk = as_uuid(letter_id)
+    letter = case.messages.filter(pk=pk, by_post=True).first() if pk else None
+    if letter is None:
+        raise NotFound()
+    return letter

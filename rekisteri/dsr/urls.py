@@ -31,6 +31,11 @@ urlpatterns = [
     ),
     path("privacy-office/requests/<uuid:dsr_id>/act/", views.case_act, name="case_act"),
     path(
+        "privacy-office/requests/<uuid:dsr_id>/letters/<uuid:letter_id>/print/",
+        views.case_letter_print,
+        name="case_letter_print",
+    ),
+    path(
         "privacy-office/requests/<uuid:dsr_id>/exports/<uuid:export_id>/hand-over/",
         views.case_export_hand_over,
         name="case_export_hand_over",

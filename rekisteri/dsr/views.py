@@ -30,6 +30,7 @@ from rekisteri.dsr import portal, selectors, services
 from rekisteri.dsr.actions import registered_kinds
 from rekisteri.dsr.choices import Channel, IdentityReason, Kind, Status
 from rekisteri.dsr.portal_texts import PORTAL_TEXTS
+from rekisteri.privacy.selectors import controller_profile
 from rekisteri.registry.choices import Language
 from rekisteri.restrictions.choices import ObjectionPurpose, RestrictionGround
 
@@ -308,6 +309,30 @@ def _attachment(got: services.Download) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{got.filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require(Perm.PRIVACY_MANAGE)
+@require_http_methods(["GET"])
+def case_letter_print(
+    request: HttpRequest, dsr_id: Any, letter_id: Any
+) -> HttpResponse:
+    """A letter to post, as a page to print: the controller's and the
+    requester's addresses, the date, the subject and the text."""
+    case = selectors.case_get(user=request.user, case_id=dsr_id)
+    letter = selectors.letter_to_post(case=case, letter_id=letter_id)
+    audit_record(
+        actor=request.user,
+        action="dsr.letter_print",
+        target_type="dsr_case",
+        target_id=case.pk,
+        purpose="rights_request",
+        details={"letter": letter.letter},
+    )
+    return render(
+        request,
+        "dsr/letter_print.html",
+        {"case": case, "letter": letter, "profile": controller_profile()},
+    )
 
 
 @require(Perm.PRIVACY_MANAGE)

@@ -124,15 +124,41 @@ def send_letter(
 
 @not_a_write_service("sends a letter through send_letter, itself declared")
 def reply(*, case: RequestCase, letter: str, actor: Any, **values: Any) -> list[str]:
-    """Send ``letter`` to the requester when they gave an email address;
-    the letters sent, for the step's audit event (by post or phone staff
-    answer themselves)."""
-    if not case.requester_email:
+    """Send ``letter`` to the requester: by email when they gave an address,
+    else, when they gave a postal address, recorded for staff to print and
+    post (the case page's print view); the letters, for the step's audit
+    event (by phone only, staff answer themselves)."""
+    if case.requester_email:
+        send_letter(
+            case=case, letter=letter, to=case.requester_email, actor=actor, **values
+        )
+    elif case.requester_address:
+        post_letter(case=case, letter=letter, actor=actor, **values)
+    else:
         return []
-    send_letter(
-        case=case, letter=letter, to=case.requester_email, actor=actor, **values
-    )
     return [letter]
+
+
+@not_a_write_service("records a letter on the case inside the calling step's service")
+def post_letter(
+    *, case: RequestCase, letter: str, actor: Any, **values: Any
+) -> SentMessage:
+    """Record ``letter`` for staff to print and post to the requester's
+    postal address (no email is sent)."""
+    rendered = letters.render(
+        letter, language=case.language, case=case, by_post=True, **values
+    )
+    return SentMessage.objects.create(
+        case=case,
+        letter=letter,
+        language=case.language,
+        recipient="",
+        subject=rendered.subject[:200],
+        body=rendered.body,
+        sent_by=actor if getattr(actor, "is_authenticated", False) else None,
+        sent_at=utc_now(),
+        by_post=True,
+    )
 
 
 def audit_case(actor: Any, action: str, case: RequestCase, **details: Any) -> None:

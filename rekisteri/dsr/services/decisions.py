@@ -63,11 +63,16 @@ def case_extend(
                 ),
                 code="deadline_passed",
             )
-        if not case.requester_email and not informed_otherwise:
+        if (
+            not case.requester_email
+            and not case.requester_address
+            and not informed_otherwise
+        ):
+            # Without either the letter cannot go out from here.
             raise Conflict(
                 _(
-                    "The requester has no email address: inform them by letter "
-                    "or phone and record that they were informed."
+                    "The requester has no email or postal address: inform them "
+                    "by phone and record that they were informed."
                 ),
                 code="no_email",
             )

@@ -33,6 +33,7 @@ from rekisteri.dsr.services.casework import (
     local_date,
     lock_case,
     move_case,
+    post_letter,
     reply,
     send_letter,
     staff_or_none,
@@ -222,6 +223,15 @@ def case_complete(*, actor: Any, case: RequestCase, base_url: str = "") -> Reque
                     code=code,
                 )
                 sent.append(Letter.DOWNLOAD_CODE)
+        elif case.requester_address:
+            # By post: the handed-over exports go in the same envelope.
+            post_letter(
+                case=case,
+                letter=Letter.COMPLETION,
+                actor=actor,
+                download=letters.ENCLOSED[case.language] if handed_over else "",
+            )
+            sent.append(Letter.COMPLETION)
         audit_case(
             actor,
             "dsr.complete",

@@ -39,7 +39,7 @@ from rekisteri.dsr.services.casework import (
     check_text,
     local_date,
     lock_case,
-    send_letter,
+    reply,
     staff_or_none,
     utc_now,
 )
@@ -192,16 +192,15 @@ def case_create(
         case.persons.set(list(matched.values()))
         duplicates = open_duplicates(case)
         sent = []
-        if acknowledge and email:
-            send_letter(
+        if acknowledge:
+            # By email, or for a letter's requester by post.
+            sent = reply(
                 case=case,
                 letter=Letter.ACKNOWLEDGEMENT,
-                to=email,
                 actor=actor,
                 received=received,
                 deadline=case.deadline,
             )
-            sent.append(Letter.ACKNOWLEDGEMENT)
         audit_case(
             actor,
             "dsr.create",

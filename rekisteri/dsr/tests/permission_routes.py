@@ -5,12 +5,13 @@ status and exactly these audit events."""
 
 from __future__ import annotations
 
+from rekisteri.dsr.choices import Letter
 from rekisteri.dsr.services import case_create
 from rekisteri.testing.permissions import Base, Expect, World
 
 
 def world(base: Base) -> World:
-    """A rights-request case received by letter."""
+    """A rights-request case received by letter, and its letter to post."""
     case = case_create(
         actor=None,
         kinds=["access"],
@@ -18,7 +19,9 @@ def world(base: Base) -> World:
         requester_name="Salainen Pyytäjä",
         requester_address="Salainen katu 1",
     ).case
-    return World(ids={"dsr": str(case.id)})
+    # Its acknowledgement, to post: the requester gave no email address.
+    letter = case.messages.get(by_post=True, letter=Letter.ACKNOWLEDGEMENT)
+    return World(ids={"dsr": str(case.id), "letter": str(letter.pk)})
 
 
 SITE = {
@@ -39,6 +42,7 @@ SITE = {
     # The kit's export id is another app's (a staff export): not this
     # case's, so 404 with the permission, nothing handed over or recorded.
     "dsr:case_export_hand_over": Expect("POST", (), 404),
+    "dsr:case_letter_print": Expect(events=("dsr.letter_print",)),
 }
 
 API = {

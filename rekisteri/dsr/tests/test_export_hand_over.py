@@ -12,7 +12,7 @@ from rekisteri.audit.models import AuditEvent
 from rekisteri.core.errors import Conflict, NotFound
 from rekisteri.dsr import actions, services
 from rekisteri.dsr.actions import ActionResult
-from rekisteri.dsr.choices import Status
+from rekisteri.dsr.choices import Letter, Status
 from rekisteri.dsr.models import ExportFile
 from rekisteri.privacy import services as privacy
 from rekisteri.testing import client_as, make_person, make_staff
@@ -91,6 +91,11 @@ def test_a_letter_request_is_completed_by_post(officer, person):
     assert not mail.outbox
     done = AuditEvent.objects.get(action="dsr.complete")
     assert done.details["handed_over"] == 1 and done.details["exports"] == 0
+    # The reply goes in the same envelope: a letter to print and post.
+    reply = case.messages.get(letter=Letter.COMPLETION)
+    assert reply.by_post and reply.recipient == ""
+    assert "Tietosi ovat tämän kirjeen liitteenä." in reply.body
+    assert done.details["letters"] == [Letter.COMPLETION]
     # Nothing more to hand over.
     with pytest.raises(Conflict) as exc:
         services.export_hand_over(actor=officer, case=case, export_id=export.pk)
@@ -139,3 +144,54 @@ def test_the_case_page_hands_it_over_by_post_only(officer, person, client):
     assert client.post(url).status_code in (403, 404)
     assert ExportFile.objects.get(pk=export.pk).content == EXPORT
     assert AuditEvent.objects.filter(action="dsr.export_hand_over").count() == 1
+
+
+def test_letters_to_a_requester_without_email_are_printed_to_post(
+    officer, person, client
+):
+    case = _letter_case(officer, person, language="sv")
+    # Acknowledged by post on receipt, in the case's language.
+    acknowledgement = case.messages.get(letter=Letter.ACKNOWLEDGEMENT)
+    assert acknowledgement.by_post and acknowledgement.subject.startswith(
+        "Din begäran har tagits emot"
+    )
+    services.case_extend(
+        actor=officer, case=case, months=1, reason="Paljon tietoa koottavana"
+    )
+    extension = case.messages.get(letter=Letter.EXTENSION)
+    assert extension.by_post and "Paljon tietoa koottavana" in extension.body
+    assert not mail.outbox
+    client_as(officer, client=client)
+    page = client.get(f"/privacy-office/requests/{case.pk}/")
+    url = f"/privacy-office/requests/{case.pk}/letters/{extension.pk}/print/"
+    assert url.encode() in page.content
+    printed = client.get(url)
+    assert printed.status_code == 200
+    text = printed.content.decode()
+    # The requester's address block, the subject and the text.
+    assert "Maija M" in text and "Konetie 1, 90620 Oulu" in text
+    assert extension.subject in text and "Paljon tietoa koottavana" in text
+    event = AuditEvent.objects.filter(action="dsr.letter_print").get()
+    assert event.target_id == str(case.pk) and event.details["letter"] == "extension"
+    assert "Konetie" not in str(event.details)
+    # Another case's letter, or one sent by email, is not found here.
+    other = services.case_create(
+        actor=officer,
+        kinds=["access"],
+        channel="email",
+        requester_email="toinen@example.fi",
+    ).case
+    emailed = other.messages.get()
+    assert not emailed.by_post
+    for wrong in (
+        f"/privacy-office/requests/{case.pk}/letters/{emailed.pk}/print/",
+        f"/privacy-office/requests/{other.pk}/letters/{extension.pk}/print/",
+    ):
+        assert client.get(wrong).status_code == 404
+
+
+def test_a_phone_request_without_addresses_gets_no_letter(officer, person):
+    case = services.case_create(
+        actor=officer, kinds=["access"], channel="phone", requester_phone="040 765 4321"
+    ).case
+    assert not case.messages.exists()
