@@ -64,6 +64,10 @@ class RestrictionCreate(InputSchema):
 
 class RestrictionLift(InputSchema):
     reason: str = Field(..., min_length=1, max_length=2000)
+    # Art. 18(3): how and when the person was told (required when the
+    # restriction was theirs; the service says so).
+    informed_how: str = Field("", max_length=12)
+    informed_on: dt.date | None = None
 
 
 class ObjectionOut(Schema):
@@ -127,7 +131,13 @@ def restriction_lift(
     """Lift the active restriction, with a reason (privacy officer)."""
     user = _user(request)
     person = registry_selectors.person_get(user=user, person_id=person_id)
-    return services.restriction_lift(actor=user, person=person, reason=payload.reason)
+    return services.restriction_lift(
+        actor=user,
+        person=person,
+        reason=payload.reason,
+        informed_how=payload.informed_how,
+        informed_on=payload.informed_on,
+    )
 
 
 @router.post(

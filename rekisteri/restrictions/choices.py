@@ -11,6 +11,16 @@ class RequestedBy(models.TextChoices):
     CONTROLLER = "controller", _("Our privacy officer")
 
 
+class LiftNotice(models.TextChoices):
+    """How the person was told that their restriction will be lifted
+    (Art. 18(3): before it is)."""
+
+    EMAIL = "email", _("By email")
+    LETTER = "letter", _("By letter")
+    PHONE = "phone", _("By phone")
+    IN_PERSON = "in_person", _("In person")
+
+
 class RestrictionGround(models.TextChoices):
     """The Art. 18(1) ground the restriction rests on."""
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rekisteri.core.validation import BoundedDateField
 from rekisteri.restrictions.choices import (
+    LiftNotice,
     ObjectionPurpose,
     RequestedBy,
     RestrictionGround,
@@ -30,6 +31,14 @@ class LiftForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Art. 18(3): required by the service when the person asked for it.
+    informed_how = forms.ChoiceField(
+        label=_("The person was told before the lifting"),
+        choices=[("", _("– not told (the restriction was not theirs)"))]
+        + list(LiftNotice.choices),
+        required=False,
+    )
+    informed_on = BoundedDateField(label=_("Told on (empty: today)"), required=False)
 
 
 class ObjectForm(forms.Form):

@@ -28,6 +28,7 @@ from rekisteri.core.crypto.fields import EncryptedTextField
 from rekisteri.registry.models import Person
 from rekisteri.restrictions.choices import (
     ContactKind,
+    LiftNotice,
     ObjectionPurpose,
     RequestedBy,
     RestrictionGround,
@@ -82,6 +83,20 @@ class Restriction(models.Model):
     lift_reason = personal(
         EncryptedTextField(_("reason for lifting"), null=True, blank=True),
         **RIGHTS_TEXT,
+    )
+    # Art. 18(3): the person who obtained the restriction is told before it
+    # is lifted; how and on which day.
+    lift_informed_how = personal(
+        models.CharField(
+            _("person told of the lifting"),
+            max_length=12,
+            choices=LiftNotice.choices,
+            blank=True,
+        ),
+        **RIGHTS_FACT,
+    )
+    lift_informed_on = personal(
+        models.DateField(_("person told on"), null=True, blank=True), **RIGHTS_FACT
     )
 
     class Meta:

@@ -43,6 +43,7 @@ from rekisteri.registry.models import Person, PersonEmail, PersonPhone
 from rekisteri.restrictions import suppression
 from rekisteri.restrictions.choices import (
     ContactKind,
+    LiftNotice,
     ObjectionPurpose,
     RequestedBy,
     RestrictionGround,
@@ -233,15 +234,37 @@ def restriction_place(
     return restriction
 
 
+# Restrictions the data subject obtained: Art. 18(3) has them told before
+# the restriction is lifted.
+OBTAINED_BY_SUBJECT = (RequestedBy.DATA_SUBJECT, RequestedBy.REPRESENTATIVE)
+
+
 @write_service(subject=PERSON)
-def restriction_lift(*, actor: Any, person: Person, reason: str) -> Restriction:
+def restriction_lift(
+    *,
+    actor: Any,
+    person: Person,
+    reason: str,
+    informed_how: str = "",
+    informed_on: dt.date | None = None,
+) -> Restriction:
     """Lift the person's active restriction (privacy officer only, with a
-    reason). The restriction stays as history."""
+    reason). The restriction stays as history.
+
+    One the data subject obtained (asked by them or their representative)
+    is lifted only once they have been told (Art. 18(3)): ``informed_how``
+    (a :class:`LiftNotice`) is then required, and ``informed_on`` (today
+    when not given) may not be in the future or before the restriction was
+    asked for."""
     _require_privacy_officer(actor)
     if not isinstance(person, Person) or person.pk is None:
         raise NotFound()
     errors = FieldErrors()
     reason = _text(errors, "reason", reason, required=True)
+    told = bool(informed_how)
+    if informed_how and informed_how not in LiftNotice.values:
+        errors.add("informed_how", "invalid_choice", _("Choose how they were told."))
+    told_on = _day(errors, "informed_on", informed_on) if told else None
     errors.raise_if_any()
     authorize_write(
         actor=actor,
@@ -260,19 +283,50 @@ def restriction_lift(*, actor: Any, person: Person, reason: str) -> Restriction:
                 _("This person's processing is not restricted."),
                 code="not_restricted",
             )
+        if restriction.requested_by in OBTAINED_BY_SUBJECT and not informed_how:
+            errors.add(
+                "informed_how",
+                "required",
+                _(
+                    "The person asked for this restriction: tell them "
+                    "before it is lifted (Art. 18(3)) and say how."
+                ),
+            )
+        if told_on is not None and told_on < restriction.requested_on:
+            errors.add(
+                "informed_on",
+                "before_request",
+                _("They were told before the restriction was asked for."),
+            )
+        errors.raise_if_any()
         restriction.lifted_at = timezone.now()
         restriction.lifted_by = actor
         restriction.lift_reason = reason
-        restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        restriction.lift_informed_how = informed_how if told else ""
+        restriction.lift_informed_on = told_on
+        restriction.save(
+            update_fields=[
+                "lifted_at",
+                "lifted_by",
+                "lift_reason",
+                "lift_informed_how",
+                "lift_informed_on",
+            ]
+        )
         audit_record(
             actor=actor,
             action="restriction.lift",
             target_type="restriction",
             target_id=restriction.pk,
             subject_id=person.pk,
-            fields=["lifted_at", "lift_reason"],
+            fields=[
+                "lifted_at",
+                "lift_reason",
+                *(["lift_informed_how", "lift_informed_on"] if told else []),
+            ],
             categories=FAMILIES,
             purpose=PURPOSE,
+            details={"informed": informed_how} if told else {},
         )
     return restriction
 

@@ -79,7 +79,11 @@ def lift(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         return _back(person)
     try:
         services.restriction_lift(
-            actor=request.user, person=person, reason=form.cleaned_data["reason"]
+            actor=request.user,
+            person=person,
+            reason=form.cleaned_data["reason"],
+            informed_how=form.cleaned_data["informed_how"],
+            informed_on=form.cleaned_data["informed_on"],
         )
     except ServiceError as exc:
         _refused(request, exc)

@@ -31,7 +31,7 @@ SITE = {
         "POST",
         ("restriction.lift",),
         302,
-        {"reason": "Selvitetty"},
+        {"reason": "Selvitetty", "informed_how": "email"},
         prepare=lambda w: restrict(w),
     ),
     "restrictions:object": Expect(
@@ -47,7 +47,7 @@ API = {
         "POST",
         ("restriction.lift",),
         200,
-        {"reason": "Selvitetty"},
+        {"reason": "Selvitetty", "informed_how": "email"},
         prepare=lambda w: restrict(w),
     ),
     "POST /api/v1/persons/{person_id}/objections": Expect(

@@ -56,7 +56,18 @@ def test_a_restriction_refuses_changes_until_the_privacy_officer_lifts_it():
             actor=make_staff(StaffRole.PRIVACY_OFFICER), person=person, reason=" "
         )
     officer = make_staff(StaffRole.PRIVACY_OFFICER)
-    services.restriction_lift(actor=officer, person=person, reason="Osoite tarkistettu")
+    # The person asked for it: Art. 18(3) has them told first.
+    with pytest.raises(ValidationFailed) as untold:
+        services.restriction_lift(
+            actor=officer, person=person, reason="Osoite tarkistettu"
+        )
+    assert set(untold.value.fields) == {"informed_how"}
+    services.restriction_lift(
+        actor=officer,
+        person=person,
+        reason="Osoite tarkistettu",
+        informed_how="phone",
+    )
     registry.person_update(actor=None, person=person, first_name="Muutettu")
 
     (kept,) = Restriction.objects.filter(person=person)
@@ -363,6 +374,8 @@ def test_the_command_restricts_objects_and_lifts_with_a_named_officer():
         "Selvä",
         "--actor",
         officer.username,
+        "--informed-how",
+        "letter",
         stdout=io.StringIO(),
     )
     assert not selectors.active_restriction(person.pk)

@@ -409,7 +409,9 @@ CALLS: dict[str, Callable[[World, Any], Any] | None] = {
         restrictions.restriction_place(actor=a, person=w.person, reason="Toinen")
     ),
     "rekisteri.restrictions.services.restriction_lift": lambda w, a: (
-        restrictions.restriction_lift(actor=a, person=w.person, reason="Selvitetty")
+        restrictions.restriction_lift(
+            actor=a, person=w.person, reason="Selvitetty", informed_how="email"
+        )
     ),
     "rekisteri.restrictions.services.objection_record": lambda w, a: (
         restrictions.objection_record(

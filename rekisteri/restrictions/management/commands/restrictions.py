@@ -5,16 +5,19 @@ For operators and scripts::
     manage.py restrictions restrict --person UUID --reason TEXT [--ground G]
         [--requested-by WHO] [--actor USERNAME]
     manage.py restrictions lift --person UUID --reason TEXT --actor USERNAME
+        [--informed-how email|letter|phone|in_person] [--informed-on DATE]
     manage.py restrictions object --person UUID (--marketing |
         --legitimate-interest --note TEXT) [--actor USERNAME]
 
 JSON describing what was recorded goes to standard output; a refusal exits
 non-zero with a clear message (never a value). Lifting names the privacy
-officer who lifts (``--actor``): no one else may.
+officer who lifts (``--actor``): no one else may; a restriction the person
+asked for needs ``--informed-how`` (Art. 18(3): they are told first).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from typing import Any
@@ -26,6 +29,7 @@ from rekisteri.core.errors import ServiceError
 from rekisteri.registry.models import Person
 from rekisteri.restrictions import services
 from rekisteri.restrictions.choices import (
+    LiftNotice,
     ObjectionPurpose,
     RequestedBy,
     RestrictionGround,
@@ -57,6 +61,19 @@ class Command(BaseCommand):
             default=RequestedBy.DATA_SUBJECT,
         )
         lift.add_argument("--reason", required=True)
+        lift.add_argument(
+            "--informed-how",
+            choices=LiftNotice.values,
+            default="",
+            help="how the person was told before the lifting (Art. 18(3); "
+            "required when they asked for the restriction)",
+        )
+        lift.add_argument(
+            "--informed-on",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="the day they were told, YYYY-MM-DD (default: today)",
+        )
         which = obj.add_mutually_exclusive_group(required=True)
         which.add_argument("--marketing", action="store_true")
         which.add_argument("--legitimate-interest", action="store_true")
@@ -100,7 +117,11 @@ class Command(BaseCommand):
                         "Name the privacy officer who lifts it with --actor."
                     )
                 r = services.restriction_lift(
-                    actor=actor, person=person, reason=options["reason"]
+                    actor=actor,
+                    person=person,
+                    reason=options["reason"],
+                    informed_how=options["informed_how"],
+                    informed_on=options["informed_on"],
                 )
                 out = {
                     "restriction": str(r.pk),
