@@ -289,6 +289,13 @@ ENCLOSED = {
     "en": "Your data is enclosed with this letter.",
 }
 
+# The completion email when the export went by post instead of a link.
+POSTED = {
+    "fi": "Tietosi lähetetään sinulle postitse.",
+    "sv": "Dina uppgifter skickas till dig per post.",
+    "en": "Your data is sent to you by post.",
+}
+
 SIGNATURE = {
     "fi": "Ystävällisin terveisin",
     "sv": "Med vänlig hälsning",

@@ -200,11 +200,17 @@ def case_complete(*, actor: Any, case: RequestCase, base_url: str = "") -> Reque
             )
         if case.requester_email:
             download = "\n\n".join(
-                letters.DOWNLOAD[case.language].format(
-                    link=link,
-                    until=letters.format_date(local_date(e.expires_at), case.language),
-                )
-                for link, e, _code in links
+                [
+                    letters.DOWNLOAD[case.language].format(
+                        link=link,
+                        until=letters.format_date(
+                            local_date(e.expires_at), case.language
+                        ),
+                    )
+                    for link, e, _code in links
+                ]
+                # A file they asked to have on paper.
+                + ([letters.POSTED[case.language]] if handed_over else [])
             )
             send_letter(
                 case=case,
@@ -258,9 +264,10 @@ def case_answer_none_held(*, actor: Any, case: RequestCase, note: str) -> Reques
     register holds no person with the requester's email address or phone
     number: those would be matched instead. ``note`` says how staff
     searched (kept encrypted on each kind's record). The reply names no
-    detail of the register; it goes to the requester's email, when they
-    gave one, whatever identity step the case had reached: it tells the
-    mailbox that the register holds nothing under the details given."""
+    detail of the register; it goes to the requester's email, or by post
+    to the address they gave (casework.reply), whatever identity step the
+    case had reached: it tells them that the register holds nothing under
+    the details given."""
     errors = FieldErrors()
     text = check_text(errors, "note", note, required=True)
     errors.raise_if_any()

@@ -108,9 +108,11 @@ def test_a_requester_with_email_may_still_get_it_on_paper(officer, person):
     services.export_hand_over(actor=officer, case=case, export_id=export.pk)
     mail.outbox.clear()
     services.case_complete(actor=officer, case=case)
-    # The reply goes by email, without a link or a code.
+    # The reply goes by email, without a link or a code, saying the data
+    # comes by post.
     (letter,) = mail.outbox
     assert "/privacy/request/" not in letter.body and "/tietosuoja/" not in letter.body
+    assert "Tietosi lähetetään sinulle postitse." in letter.body
     export.refresh_from_db()
     assert export.token_hash is None and export.content is None
 
