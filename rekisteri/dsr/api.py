@@ -13,12 +13,11 @@ from ninja import Router, Schema, Status
 
 from rekisteri.accounts.api import requires
 from rekisteri.accounts.permissions import Perm
-from rekisteri.audit.services import audit_record
 from rekisteri.core import formats
 from rekisteri.core.schemas import InputSchema
 from rekisteri.dsr import selectors, services
 from rekisteri.dsr.models import RequestCase
-from rekisteri.dsr.views import perform
+from rekisteri.dsr.views import perform, record_read
 
 router = Router(tags=["rights requests"])
 
@@ -161,14 +160,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
 @requires(Perm.PRIVACY_VIEW)
 def case_detail(request: HttpRequest, dsr_id: str) -> dict[str, Any]:
     case = selectors.case_get(user=request.auth, case_id=dsr_id)
-    audit_record(
-        actor=request.auth,
-        action="dsr.view",
-        target_type="dsr_case",
-        target_id=case.pk,
-        purpose="rights_request",
-        details={"status": case.status},
-    )
+    record_read(actor=request.auth, case=case)
     return _full(case)
 
 

@@ -149,19 +149,27 @@ def case_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@not_a_write_service("records a read of a case in the audit log")
+def record_read(
+    *, actor: Any, case: Any, action: str = "dsr.view", **details: Any
+) -> None:
+    """The audit event of a case shown (page, API, a letter to print)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        target_type="dsr_case",
+        target_id=case.pk,
+        purpose="rights_request",
+        details={"status": case.status, **details},
+    )
+
+
 @require(Perm.PRIVACY_VIEW)
 def case_detail(request: HttpRequest, dsr_id: Any) -> HttpResponse:
     """One case: requester, matched persons, deadline, identity, actions,
     letters, and the forms for the next steps."""
     case = selectors.case_get(user=request.user, case_id=dsr_id)
-    audit_record(
-        actor=request.user,
-        action="dsr.view",
-        target_type="dsr_case",
-        target_id=case.pk,
-        purpose="rights_request",
-        details={"status": case.status},
-    )
+    record_read(actor=request.user, case=case)
     persons = list(case.persons.all())
     done = {a.kind: a for a in case.actions.all()}
     return render(
@@ -320,13 +328,8 @@ def case_letter_print(
     requester's addresses, the date, the subject and the text."""
     case = selectors.case_get(user=request.user, case_id=dsr_id)
     letter = selectors.letter_to_post(case=case, letter_id=letter_id)
-    audit_record(
-        actor=request.user,
-        action="dsr.letter_print",
-        target_type="dsr_case",
-        target_id=case.pk,
-        purpose="rights_request",
-        details={"letter": letter.letter},
+    record_read(
+        actor=request.user, case=case, action="dsr.letter_print", letter=letter.letter
     )
     return render(
         request,

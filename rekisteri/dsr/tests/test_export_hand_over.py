@@ -175,6 +175,7 @@ def test_letters_to_a_requester_without_email_are_printed_to_post(
     assert extension.subject in text and "Paljon tietoa koottavana" in text
     event = AuditEvent.objects.filter(action="dsr.letter_print").get()
     assert event.target_id == str(case.pk) and event.details["letter"] == "extension"
+    assert event.details["status"] == "in_progress"
     assert "Konetie" not in str(event.details)
     # Another case's letter, or one sent by email, is not found here.
     other = services.case_create(
