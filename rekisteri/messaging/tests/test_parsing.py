@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rekisteri.messaging.importing import iter_eml, iter_mbox, iter_raw_messages
+from rekisteri.messaging.mailfiles import iter_eml, iter_mbox, iter_raw_messages
 from rekisteri.messaging.parsing import (
     BrokenMessage,
     headers,
