@@ -23,7 +23,6 @@ from typing import IO, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from rekisteri.access.enforce import PERSON, write_service
 from rekisteri.audit.services import audit_record
@@ -42,7 +41,12 @@ from rekisteri.messaging.mailfiles import (
     iter_raw_messages,
 )
 from rekisteri.messaging.models import Message, Thread
-from rekisteri.messaging.parsing import BrokenMessage, ParsedMessage, parse_message
+from rekisteri.messaging.parsing import (
+    BrokenMessage,
+    ParsedMessage,
+    limits,
+    parse_message,
+)
 from rekisteri.registry.models import Organization, Person, Role
 from rekisteri.registry.services import email_owners
 
@@ -238,36 +242,14 @@ def _store_one(
         if len(attachments) == most:
             # Tens of thousands of tiny parts fit the byte limits; each kept
             # attachment is a row and a sealed file.
-            rest = len(parsed.attachments) - n + 1
-            notes.append(
-                ngettext(
-                    "%(rest)s more attachment was not stored: a message keeps at "
-                    "most %(most)s.",
-                    "%(rest)s more attachments were not stored: a message keeps at "
-                    "most %(most)s.",
-                    rest,
-                )
-                % {"rest": rest, "most": most}
-            )
+            notes.append(limits.more_attachments(len(parsed.attachments) - n + 1, most))
             break
         size = len(a.data)
         if size > setting("REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES"):
-            notes.append(
-                _(
-                    "Attachment %(n)s (%(size)s bytes) is over the size limit and was "
-                    "not stored."
-                )
-                % {"n": n, "size": size}
-            )
+            notes.append(limits.attachment_too_large(n, size))
             continue
         if total + size > setting("REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENT_BYTES"):
-            notes.append(
-                _(
-                    "Attachment %(n)s would exceed the limit for one message and was "
-                    "not stored."
-                )
-                % {"n": n}
-            )
+            notes.append(limits.over_message_limit(n))
             continue
         total += size
         attachments.append(services.AttachmentIn(a.filename, a.data, a.content_type))

@@ -110,15 +110,39 @@ def send_letter(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[ascii_email(to)],
     ).send(fail_silently=False)
+    return _record(case, letter, rendered, actor, recipient=to)
+
+
+@not_a_write_service("records a letter on the case inside the calling step's service")
+def post_letter(
+    *, case: RequestCase, letter: str, actor: Any, **values: Any
+) -> SentMessage:
+    """Record ``letter`` for staff to print and post to the requester's
+    postal address (no email is sent)."""
+    rendered = letters.render(letter, language=case.language, case=case, **values)
+    return _record(case, letter, rendered, actor, recipient="", by_post=True)
+
+
+def _record(
+    case: RequestCase,
+    letter: str,
+    rendered: letters.Rendered,
+    actor: Any,
+    *,
+    recipient: str,
+    by_post: bool = False,
+) -> SentMessage:
+    """The letter as sent (or to post), on the case."""
     return SentMessage.objects.create(
         case=case,
         letter=letter,
         language=case.language,
-        recipient=to,
+        recipient=recipient,
         subject=rendered.subject[:200],
         body=rendered.body,
         sent_by=actor if getattr(actor, "is_authenticated", False) else None,
         sent_at=utc_now(),
+        by_post=by_post,
     )
 
 
@@ -137,28 +161,6 @@ def reply(*, case: RequestCase, letter: str, actor: Any, **values: Any) -> list[
     else:
         return []
     return [letter]
-
-
-@not_a_write_service("records a letter on the case inside the calling step's service")
-def post_letter(
-    *, case: RequestCase, letter: str, actor: Any, **values: Any
-) -> SentMessage:
-    """Record ``letter`` for staff to print and post to the requester's
-    postal address (no email is sent)."""
-    rendered = letters.render(
-        letter, language=case.language, case=case, by_post=True, **values
-    )
-    return SentMessage.objects.create(
-        case=case,
-        letter=letter,
-        language=case.language,
-        recipient="",
-        subject=rendered.subject[:200],
-        body=rendered.body,
-        sent_by=actor if getattr(actor, "is_authenticated", False) else None,
-        sent_at=utc_now(),
-        by_post=True,
-    )
 
 
 def audit_case(actor: Any, action: str, case: RequestCase, **details: Any) -> None:

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rekisteri.messaging.conf import setting
+from rekisteri.messaging.parsing import limits
 from rekisteri.messaging.parsing.msgfile import (
     BINARY,
     MAX_SHORT,
@@ -294,19 +295,11 @@ class _Reader(PropertyReader):
         most = setting("REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES")
         for n, name in enumerate(names, start=1):
             if self.files_left <= 0:
-                rest = len(names) - n + 1
                 self.note(
-                    ngettext(
-                        "%(rest)s more attachment was not stored: a message keeps "
-                        "at most %(most)s.",
-                        "%(rest)s more attachments were not stored: a message keeps "
-                        "at most %(most)s.",
-                        rest,
+                    limits.more_attachments(
+                        len(names) - n + 1,
+                        setting("REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENTS"),
                     )
-                    % {
-                        "rest": rest,
-                        "most": setting("REKISTERI_MESSAGING_MAX_MESSAGE_ATTACHMENTS"),
-                    }
                 )
                 break
             anode = self.node(node.storages[name], OBJECT)
@@ -361,21 +354,9 @@ class _Reader(PropertyReader):
                 )
             )
         elif size > setting("REKISTERI_MESSAGING_MAX_ATTACHMENT_BYTES"):
-            self.note(
-                _(
-                    "Attachment %(n)s (%(size)s bytes) is over the size limit and was "
-                    "not stored."
-                )
-                % {"n": n, "size": size}
-            )
+            self.note(limits.attachment_too_large(n, size))
         else:
-            self.note(
-                _(
-                    "Attachment %(n)s would exceed the limit for one message and was "
-                    "not stored."
-                )
-                % {"n": n}
-            )
+            self.note(limits.over_message_limit(n))
 
     def embedded(
         self, entry: Any, title: str, label: str, depth: int, room: int
