@@ -12,7 +12,6 @@ from django.apps import apps
 from django.core import mail
 from django.core.cache import cache
 
-from rekisteri.accounts.choices import StaffRole
 from rekisteri.core.errors import ValidationFailed
 from rekisteri.core.keyring import provider
 from rekisteri.dsr import portal, services
@@ -21,7 +20,7 @@ from rekisteri.privacy import services as privacy
 from rekisteri.restrictions import services as restrictions
 from rekisteri.restrictions import suppression
 from rekisteri.restrictions.models import SuppressedContact
-from rekisteri.testing import make_person, make_staff
+from rekisteri.testing import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +33,6 @@ def _profile():
     privacy.profile_load_seed(actor=None)
     yield
     cache.clear()
-
-
-@pytest.fixture
-def officer():
-    return make_staff(StaffRole.PRIVACY_OFFICER)
 
 
 def _case(officer, **kw):

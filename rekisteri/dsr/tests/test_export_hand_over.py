@@ -14,17 +14,11 @@ from rekisteri.dsr import actions, services
 from rekisteri.dsr.actions import ActionResult
 from rekisteri.dsr.choices import Letter, Status
 from rekisteri.dsr.models import ExportFile
-from rekisteri.privacy import services as privacy
 from rekisteri.testing import client_as, make_person, make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("controller_profile")]
 
 EXPORT = b'{"name": "Maija"}'
-
-
-@pytest.fixture(autouse=True)
-def _profile():
-    privacy.profile_load_seed(actor=None)
 
 
 @pytest.fixture(autouse=True)
@@ -34,11 +28,6 @@ def _export_action():
 
     with actions.registered("access", export):
         yield
-
-
-@pytest.fixture
-def officer():
-    return make_staff(StaffRole.PRIVACY_OFFICER)
 
 
 @pytest.fixture

@@ -14,25 +14,14 @@ from rekisteri.core.errors import Conflict, Forbidden, ValidationFailed
 from rekisteri.dsr import services
 from rekisteri.dsr.choices import IdentityReason, Letter, Status
 from rekisteri.dsr.models import RequestCase
-from rekisteri.privacy import services as privacy
 from rekisteri.restrictions import services as restrictions
 from rekisteri.restrictions.models import SuppressionMatch
 from rekisteri.testing import client_as, make_person, make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("controller_profile")]
 
 UNKNOWN = "tuntematon.henkilo@example.fi"
 NOTE = "Haettu nimellä, sähköpostilla ja puhelinnumerolla: ei osumia"
-
-
-@pytest.fixture(autouse=True)
-def _profile():
-    privacy.profile_load_seed(actor=None)
-
-
-@pytest.fixture
-def officer():
-    return make_staff(StaffRole.PRIVACY_OFFICER)
 
 
 def _unmatched(officer, **kw) -> RequestCase:

@@ -14,31 +14,19 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from rekisteri.accounts.choices import StaffRole
 from rekisteri.audit.models import AuditEvent
 from rekisteri.core.errors import Conflict, ValidationFailed
 from rekisteri.dsr import actions, services
 from rekisteri.dsr.actions import ActionResult
 from rekisteri.dsr.choices import IdentityMethod, IdentityReason, Status
 from rekisteri.dsr.models import ExportFile, RequestCase
-from rekisteri.privacy import services as privacy
 from rekisteri.restrictions import services as restrictions
 from rekisteri.restrictions.models import Objection, Restriction
-from rekisteri.testing import client_as, make_person, make_staff
+from rekisteri.testing import client_as, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("controller_profile")]
 
 EMAIL = "maija.meikalainen@example.fi"
-
-
-@pytest.fixture(autouse=True)
-def _profile():
-    privacy.profile_load_seed(actor=None)
-
-
-@pytest.fixture
-def officer():
-    return make_staff(StaffRole.PRIVACY_OFFICER)
 
 
 @pytest.fixture
